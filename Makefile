@@ -1,0 +1,87 @@
+# bht: build, test, prove, demo, bench.  See README.md.
+# Everything a fresh Debian 12 machine needs is installed by `make deps`.
+
+CC      ?= gcc
+# -ffp-contract=off: no silent FMA contraction; fma() is only used explicitly.
+CFLAGS  ?= -O2
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
+CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L
+LDLIBS  := -lmpfr -lgmp -lm
+BUILD   ?= build
+
+DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config \
+                   frama-c-base why3 cvc5 z3 gappa
+BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath
+
+LIB_SRC := $(wildcard src/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps bench-deps test unit demo proofs bench clean
+all: $(BUILD)/libbht.a $(BUILD)/bht
+
+# Install only what is missing (CI has no standard input and starts bare).
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEBIAN_PACKAGES))
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+
+$(BUILD)/obj/%.o: src/%.c src/bht.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h $(wildcard src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libbht.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libbht.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(LDLIBS)
+
+# The Criterion suite: every tests/test_*.c is one program.  BHT is the CLI
+# under test (CLI tests run it as a subprocess).
+unit: $(TEST_BIN) $(BUILD)/bht
+	@set -e; for t in $(TEST_BIN); do \
+	  echo "== $$t"; BHT=$(abspath $(BUILD)/bht) BHT_TESTDATA=$(abspath tests/data) $$t --jobs 2; \
+	done
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) proofs
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/bht demo
+
+include proofs/proofs.mk
+
+bench: bench-deps all
+	$(MAKE) -C . $(BUILD)/bench_softmax
+	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
+
+$(BUILD)/bench_softmax: tests/bench/bench_softmax.c $(BUILD)/libbht.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,125 @@
+/* bht.h: public interface of libbht, a verified numerical reference for
+ * "Binary Hypothesis Testing for Softmax Models and Leverage Score Models".
+ *
+ * Conventions shared by every formula:
+ *  - dimensions are explicit size_t arguments; matrices are row-major double
+ *    arrays (A[i*d + j] is row i, column j);
+ *  - every fallible call returns a bht_status; outputs are written only when
+ *    the call returns BHT_OK (on error their content is unspecified);
+ *  - the library never prints, never exits, keeps no global mutable state;
+ *  - "double kernel" = plain binary64 code with a stated ulp budget, proved
+ *    free of run-time errors by Frama-C WP; "oracle" = MPFR code returning the
+ *    correctly rounded binary64 result (subnormals included). */
+#ifndef BHT_H
+#define BHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BHT_VERSION "0.1.0"
+
+typedef enum bht_status {
+    BHT_OK = 0,
+    BHT_E_INVALID,    /* argument violates a documented precondition (NULL, zero size, shape) */
+    BHT_E_NONFINITE,  /* an input value is NaN or infinite */
+    BHT_E_RANGE,      /* input outside the domain where the double kernel's bound holds */
+    BHT_E_CONSTRAINT, /* query outside its constraint set (||x||_2 > E, s_i^2 outside [c, C]) */
+    BHT_E_NOMEM,      /* allocation failed or the size computation would overflow */
+    BHT_E_PRECISION,  /* oracle: rounding not decided within the precision cap */
+    BHT_E_SINGULAR,   /* matrix is (numerically) rank deficient */
+    BHT_E_IO,         /* file could not be opened or read */
+    BHT_E_PARSE       /* malformed input text (details in bht_parse_error) */
+} bht_status;
+
+/* Short, static, human-readable description of a status. */
+const char *bht_status_message(bht_status status);
+
+/* ---------------------------------------------------------------- softmax */
+
+/* Largest n accepted by the softmax kernels (keeps every index and the
+ * compensated-sum error term within the proved range). */
+#define BHT_SOFTMAX_MAX_N ((size_t)1 << 28)
+/* Largest |logit| accepted by the double kernel: 2^1020, so that every
+ * shifted logit z_i - max z is finite. The oracle has no such limit. */
+#define BHT_SOFTMAX_MAX_LOGIT 0x1p1020
+
+/* p = softmax(z), z of length n >= 1.  Double kernel, <= 2 ulp (see softmax.c). */
+bht_status bht_softmax_logits(size_t n, const double *z, double *p);
+
+/* p = softmax(A x), A n-by-d row-major, x of length d.  Double kernel. */
+bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, double *p);
+
+/* ----------------------------------------------------------------- oracle */
+
+/* Options for every oracle call; a NULL pointer means the defaults. */
+typedef struct bht_oracle_options {
+    long precision_start; /* first working precision in bits (0: automatic) */
+    long precision_cap;   /* give up with BHT_E_PRECISION above this (0: 1 << 16) */
+} bht_oracle_options;
+
+/* What an oracle call did (may be NULL). */
+typedef struct bht_oracle_report {
+    long precision_used; /* working precision at which every rounding was decided */
+    int attempts;        /* number of Ziv iterations */
+} bht_oracle_report;
+
+#define BHT_ORACLE_DEFAULT_CAP (1L << 16)
+
+/* Correctly rounded (round-to-nearest-even, binary64 with subnormals)
+ * softmax(z) and softmax(A x).  Any finite input is accepted. */
+bht_status bht_oracle_softmax_logits(size_t n, const double *z, double *p,
+                                     const bht_oracle_options *options,
+                                     bht_oracle_report *report);
+bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double *x,
+                              double *p, const bht_oracle_options *options,
+                              bht_oracle_report *report);
+
+/* ------------------------------------------------------------ constraints */
+
+/* Energy constraint (paper Def. 2.8): decides ||x||_2 <= E exactly (no
+ * rounding in the comparison).  Writes the correctly rounded ||x||_2 to
+ * *norm (may be NULL).  Returns BHT_OK when it holds, BHT_E_CONSTRAINT when
+ * it does not, BHT_E_NONFINITE / BHT_E_INVALID for bad arguments (E < 0). */
+bht_status bht_check_energy(size_t d, const double *x, double energy, double *norm);
+
+/* ----------------------------------------------------------- ulp helpers */
+
+/* Distance between a computed double and a reference double in units of
+ * the reference's ulp (spacing of binary64 at |reference|; 2^-1074 for
+ * subnormals and zero).  +inf when exactly one of them is non-finite or
+ * they are non-finite and differ; 0 when bit-identical. */
+double bht_ulp_error(double computed, double reference);
+
+/* ------------------------------------------------------------ input files */
+
+/* A dense matrix read from text; a vector file is read as rows = count, cols = 1. */
+typedef struct bht_matrix {
+    size_t rows, cols;
+    double *data; /* rows*cols values, row-major; owned, free with bht_matrix_free */
+} bht_matrix;
+
+/* Where and why parsing failed.  line/column are 1-based; 0 when not
+ * applicable (e.g. the file could not be opened). */
+typedef struct bht_parse_error {
+    char file[256];
+    size_t line, column;
+    char reason[160];
+} bht_parse_error;
+
+/* Largest number of values accepted in one input file (checked before allocating). */
+#define BHT_MAX_VALUES ((size_t)1 << 28)
+
+/* Matrix text: one row per line, numbers separated by blanks, '#' starts a
+ * comment; decimal or C99 hex-float (strtod syntax).  Rejects NaN, infinities,
+ * overflow, non-numbers, ragged rows and files without numbers. */
+bht_status bht_read_matrix(const char *path, bht_matrix *out, bht_parse_error *err);
+/* Vector text: every number of the file, in order (any line layout). */
+bht_status bht_read_vector(const char *path, bht_matrix *out, bht_parse_error *err);
+/* The same from memory; name is used in error reports only. */
+bht_status bht_parse_matrix(const char *name, const char *text, size_t length,
+                            bht_matrix *out, bht_parse_error *err);
+bht_status bht_parse_vector(const char *name, const char *text, size_t length,
+                            bht_matrix *out, bht_parse_error *err);
+void bht_matrix_free(bht_matrix *m);
+
+#endif
