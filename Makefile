@@ -74,7 +74,7 @@ demo: deps
 	$(MAKE) all
 	$(BUILD)/bht demo
 
-include proofs/proofs.mk
+-include proofs/proofs.mk
 
 bench: bench-deps all
 	$(MAKE) -C . $(BUILD)/bench_softmax

@@ -1,0 +1,42 @@
+/* oracle_internal.h: building blocks shared by every MPFR oracle.
+ *
+ * Rounding target: binary64, round to nearest even, subnormals exact,
+ * overflow to infinity.  The MPFR exponent range is never changed (it is
+ * process-wide state); binary64 rounding is emulated by rounding to the
+ * precision the binary64 grid has at the value's binade.
+ *
+ * Ziv's strategy: an oracle evaluates its formula at working precision P
+ * together with a rigorous absolute error bound 2^err_exp per output; the
+ * output is decided when both ends of [y - 2^err_exp, y + 2^err_exp] round
+ * to the same double (round-to-nearest is monotone, so every value in the
+ * interval, the exact one included, rounds to it).  Otherwise P grows. */
+#ifndef BHT_ORACLE_INTERNAL_H
+#define BHT_ORACLE_INTERNAL_H
+
+#include <mpfr.h>
+#include <stdbool.h>
+#include "bht.h"
+
+/* Correctly rounded binary64 value of v (exact rounding of v itself). */
+double oracle_round_binary64(mpfr_srcptr v);
+
+/* If every real within 2^err_exp of y rounds to the same double, store it
+ * in *out and return true. */
+bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out);
+
+/* One evaluation at precision prec: BHT_OK when every output was decided,
+ * BHT_E_PRECISION to ask for more precision, any other status aborts. */
+typedef bht_status (*oracle_attempt_fn)(void *context, mpfr_prec_t prec);
+
+/* Ziv driver: calls attempt at precision start, then 1.5x larger, until it
+ * decides or the cap of options is exceeded (BHT_E_PRECISION). */
+bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
+                      mpfr_prec_t automatic_start, oracle_attempt_fn attempt, void *context);
+
+/* Number of bits of n (0 for 0): n < 2^oracle_bits(n). */
+int oracle_bits(size_t n);
+
+/* Smallest e with x <= 2^e, for x > 0 a double (a safe upper exponent). */
+mpfr_exp_t oracle_ceil_log2(double x);
+
+#endif
