@@ -90,6 +90,45 @@ bht_status bht_check_energy(size_t d, const double *x, double energy, double *no
  * they are non-finite and differ; 0 when bit-identical. */
 double bht_ulp_error(double computed, double reference);
 
+/* -------------------------------------------------------------- distances */
+
+/* Hellinger and total-variation distances (paper Def. 2.2):
+ * H^2 = 1/2 sum (sqrt p_i - sqrt q_i)^2, H = sqrt(H^2), TV = 1/2 sum |p_i - q_i|. */
+typedef struct bht_distances {
+    double hellinger2, hellinger, tv;
+} bht_distances;
+
+/* Largest n accepted by the distance kernels. */
+#define BHT_DISTANCE_MAX_N ((size_t)1 << 28)
+
+/* Checks that p (length n) is a distribution: finite (BHT_E_NONFINITE),
+ * non-negative and summing to 1 within n 2^-52 (BHT_E_INVALID).  On
+ * BHT_E_INVALID, *bad_index is the first negative entry or n when the sum is
+ * off; *sum gets the (double-double accurate, rounded) sum.  Outputs may be NULL. */
+bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum);
+
+/* Double kernel: H^2 and TV within 4 ulp (H^2 within 4 ulp + n 2^-1075
+ * absolute when entries are below 2^-960; see distance.c). */
+bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out);
+/* Oracle: each of the three values correctly rounded. */
+bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,
+                               const bht_oracle_options *options, bht_oracle_report *report);
+
+/* ------------------------------------------------------------- Lemma A.1 */
+
+/* The Lemma A.1 closed forms at eps >= 0:
+ * h2max = (1 - e^{eps/4})^2 / (1 + e^{eps/2}) = 1 - sech(eps/4),
+ * tvmax = tanh(eps/4).  (They bound H^2 and TV; equality at s = t e^{-eps/2}.) */
+typedef struct bht_lemma_a1_bounds {
+    double h2max, tvmax;
+} bht_lemma_a1_bounds;
+
+/* Double kernel within 2 ulp for every finite eps >= 0 (BHT_E_INVALID for
+ * eps < 0, BHT_E_NONFINITE for NaN/inf). */
+bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out);
+bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,
+                               const bht_oracle_options *options, bht_oracle_report *report);
+
 /* ------------------------------------------------------------ input files */
 
 /* A dense matrix read from text; a vector file is read as rows = count, cols = 1. */

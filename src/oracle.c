@@ -1,6 +1,8 @@
 /* oracle.c: binary64 rounding, rounding decision and the Ziv driver
  * shared by every MPFR oracle (see oracle_internal.h). */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include "oracle_internal.h"
 
 /* Precision of the binary64 grid at a value with MPFR exponent e
@@ -106,4 +108,40 @@ mpfr_exp_t oracle_ceil_log2(double x)
     int e;
     double m = frexp(x, &e); /* x = m 2^e, m in [0.5, 1) */
     return (m == 0.5) ? e - 1 : e;
+}
+
+bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec)
+{
+    size_t bytes = mpfr_custom_get_size(prec);
+    v->n = n;
+    v->numbers = NULL;
+    v->significands = NULL;
+    v->ptr = NULL;
+    if (n == 0 || n > SIZE_MAX / bytes || n > SIZE_MAX / sizeof(__mpfr_struct))
+        return n == 0 ? BHT_E_INVALID : BHT_E_NOMEM;
+    v->numbers = malloc(n * sizeof *v->numbers);
+    v->significands = malloc(n * bytes);
+    v->ptr = malloc(n * sizeof *v->ptr);
+    if (!v->numbers || !v->significands || !v->ptr) {
+        oracle_vector_clear(v);
+        return BHT_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        void *significand = v->significands + i * bytes;
+        mpfr_custom_init(significand, prec);
+        mpfr_custom_init_set(&v->numbers[i], MPFR_ZERO_KIND, 0, prec, significand);
+        v->ptr[i] = &v->numbers[i];
+    }
+    return BHT_OK;
+}
+
+void oracle_vector_clear(oracle_vector *v)
+{
+    free(v->numbers);
+    free(v->significands);
+    free(v->ptr);
+    v->numbers = NULL;
+    v->significands = NULL;
+    v->ptr = NULL;
+    v->n = 0;
 }

@@ -33,6 +33,19 @@ typedef bht_status (*oracle_attempt_fn)(void *context, mpfr_prec_t prec);
 bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
                       mpfr_prec_t automatic_start, oracle_attempt_fn attempt, void *context);
 
+/* n MPFR numbers of one precision in two allocations (significands in one
+ * block): cheaper than n mpfr_init2 calls for n up to millions.  ptr[i] is
+ * the i-th number, usable wherever an mpfr_ptr is; all start at +0. */
+typedef struct oracle_vector {
+    size_t n;
+    __mpfr_struct *numbers;
+    unsigned char *significands;
+    mpfr_ptr *ptr;
+} oracle_vector;
+
+bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec);
+void oracle_vector_clear(oracle_vector *v);
+
 /* Number of bits of n (0 for 0): n < 2^oracle_bits(n). */
 int oracle_bits(size_t n);
 

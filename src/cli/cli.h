@@ -1,0 +1,83 @@
+/* cli.h: shared pieces of the bht command-line tool.
+ *
+ * The CLI only parses arguments, calls libbht and prints.  Every error is
+ * exactly one line "bht: ..." on stderr, and nothing is written on stdout
+ * when a command fails (commands compute everything before printing).
+ * No global mutable state: each command keeps its state on its own stack. */
+#ifndef BHT_CLI_H
+#define BHT_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "bht.h"
+
+/* Exit codes (README.md, "Errors and exit codes"). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_INTERNAL = 1, /* out of memory, write error on stdout */
+    CLI_EXIT_USAGE = 2,    /* bad input or usage */
+    CLI_EXIT_NUMERIC = 3   /* numerical refusal (use --oracle / precision cap reached) */
+};
+
+/* A subcommand: run(argc, argv) with argv[0] the command name; returns the
+ * exit code.  help prints the command's help to the given stream. */
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *out);
+    const char *summary;
+} cli_command;
+
+/* Prints "bht: <message>\n" on stderr as one line (control characters in
+ * the message, e.g. from file names, are replaced by '?'); returns code. */
+int cli_error(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---------------------------------------------------------------- options */
+
+enum cli_option_kind { CLI_FLAG, CLI_VALUE };
+
+/* One option of a command.  Long options ("--energy") accept "--energy E"
+ * and "--energy=E"; short ones ("-A") accept "-A FILE".  A flag sets *flag
+ * to 1; a value option stores the argument in *value.  Giving an option
+ * twice is an error. */
+typedef struct cli_option {
+    const char *name;
+    enum cli_option_kind kind;
+    int *flag;
+    const char **value;
+} cli_option;
+
+/* Parses argv[1..argc) against options; "--help" / "-h" set *help.
+ * Returns CLI_EXIT_OK or, after printing the error, CLI_EXIT_USAGE. */
+int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
+                      int *help);
+
+/* ------------------------------------------------------------- arguments */
+
+/* A finite non-negative number (for --energy): the whole argument, strtod
+ * syntax, no NaN / infinity / overflow.  Prints the error itself. */
+int cli_parse_nonnegative(const char *option, const char *text, double *value);
+
+/* A decimal integer in [min, max] (for --precision-cap). */
+int cli_parse_long(const char *option, const char *text, long min, long max, long *value);
+
+/* --------------------------------------------------------------- inputs */
+
+/* Reads a matrix / vector file; on failure prints "bht: FILE:LINE:COL: reason"
+ * (or "bht: FILE: reason" when no position applies) and returns the exit code. */
+int cli_read_matrix(const char *path, bht_matrix *out);
+int cli_read_vector(const char *path, bht_matrix *out);
+
+/* --------------------------------------------------------------- output */
+
+/* Shortest decimal that reads back as x ("%.{1..17}g"); buf >= 32 bytes. */
+void cli_format_shortest(double x, char *buf, size_t size);
+
+/* Flushes stdout and reports a write error (exit 1) if any. */
+int cli_finish_output(void);
+
+#endif

@@ -1,0 +1,185 @@
+/* cli_util.c: error reporting, option parsing, input loading and output
+ * helpers shared by the bht subcommands (see cli.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_error(int code, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        snprintf(line, sizeof line, "error while formatting an error message");
+    else if ((size_t)n >= sizeof line)
+        memcpy(line + sizeof line - 4, "...", 4);
+    /* One line, whatever the file names contain. */
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    fprintf(stderr, "bht: %s\n", line);
+    fflush(stderr);
+    return code;
+}
+
+/* --------------------------------------------------------------- options */
+
+static int is_long(const char *name) { return name[0] == '-' && name[1] == '-'; }
+
+int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
+                      int *help)
+{
+    /* Options seen so far, to reject duplicates (bounded by the table). */
+    enum { MAX_OPTIONS = 32 };
+    int seen[MAX_OPTIONS] = {0};
+    if (count > MAX_OPTIONS)
+        return cli_error(CLI_EXIT_INTERNAL, "%s: too many options in the table", argv[0]);
+    *help = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            *help = 1;
+            continue;
+        }
+        size_t k;
+        const char *inline_value = NULL;
+        for (k = 0; k < count; k++) {
+            const char *name = options[k].name;
+            size_t len = strlen(name);
+            if (strcmp(arg, name) == 0)
+                break;
+            if (is_long(name) && options[k].kind == CLI_VALUE && strncmp(arg, name, len) == 0 &&
+                arg[len] == '=') {
+                inline_value = arg + len + 1;
+                break;
+            }
+        }
+        if (k == count) {
+            if (arg[0] == '-' && arg[1] != '\0')
+                return cli_error(CLI_EXIT_USAGE, "%s: unknown option '%s' (see bht %s --help)",
+                                 argv[0], arg, argv[0]);
+            return cli_error(CLI_EXIT_USAGE, "%s: unexpected argument '%s' (see bht %s --help)",
+                             argv[0], arg, argv[0]);
+        }
+        const cli_option *o = &options[k];
+        if (seen[k])
+            return cli_error(CLI_EXIT_USAGE, "%s: given more than once", o->name);
+        seen[k] = 1;
+        if (o->kind == CLI_FLAG) {
+            *o->flag = 1;
+            continue;
+        }
+        if (inline_value) {
+            *o->value = inline_value;
+            continue;
+        }
+        /* The next argument is the value, unless there is none or it is a
+         * long option (a missing argument, as in "--logits --oracle"). */
+        if (i + 1 >= argc || (is_long(argv[i + 1]) && argv[i + 1][2] != '\0'))
+            return cli_error(CLI_EXIT_USAGE, "%s: missing argument", o->name);
+        *o->value = argv[++i];
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------- arguments */
+
+int cli_parse_nonnegative(const char *option, const char *text, double *value)
+{
+    if (text[0] == '\0')
+        return cli_error(CLI_EXIT_USAGE, "%s: empty argument, expected a number", option);
+    if (strpbrk(text, "#\n"))
+        return cli_error(CLI_EXIT_USAGE, "%s: not a number: '%s'", option, text);
+    /* The input-file number syntax, so the same rules and messages apply. */
+    bht_matrix m;
+    bht_parse_error err;
+    bht_status s = bht_parse_vector(option, text, strlen(text), &m, &err);
+    if (s == BHT_E_NOMEM)
+        return cli_error(CLI_EXIT_INTERNAL, "%s: out of memory", option);
+    if (s != BHT_OK)
+        return cli_error(CLI_EXIT_USAGE, "%s: %s", option, err.reason);
+    size_t n = m.rows;
+    double v = m.data[0];
+    bht_matrix_free(&m);
+    if (n != 1)
+        return cli_error(CLI_EXIT_USAGE, "%s: expected one number, got '%s'", option, text);
+    if (v < 0.0)
+        return cli_error(CLI_EXIT_USAGE, "%s: must be non-negative, got %s", option, text);
+    *value = v + 0.0; /* -0 becomes +0 */
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_long(const char *option, const char *text, long min, long max, long *value)
+{
+    long v = 0;
+    const char *c = text;
+    if (*c == '\0')
+        return cli_error(CLI_EXIT_USAGE, "%s: empty argument, expected an integer", option);
+    for (; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return cli_error(CLI_EXIT_USAGE, "%s: not a positive integer: '%s'", option, text);
+        if (v > (max - (*c - '0')) / 10)
+            return cli_error(CLI_EXIT_USAGE, "%s: %s is larger than %ld", option, text, max);
+        v = 10 * v + (*c - '0');
+    }
+    if (v < min)
+        return cli_error(CLI_EXIT_USAGE, "%s: %s is smaller than %ld", option, text, min);
+    *value = v;
+    return CLI_EXIT_OK;
+}
+
+/* --------------------------------------------------------------- inputs */
+
+static int report_read_error(const char *path, bht_status s, const bht_parse_error *err)
+{
+    if (s == BHT_E_NOMEM)
+        return cli_error(CLI_EXIT_INTERNAL, "%s: %s", path, err->reason[0] ? err->reason
+                                                                            : "out of memory");
+    if (s == BHT_E_PARSE && err->line > 0)
+        return cli_error(CLI_EXIT_USAGE, "%s:%zu:%zu: %s", path, err->line, err->column,
+                         err->reason);
+    return cli_error(CLI_EXIT_USAGE, "%s: %s", path,
+                     err->reason[0] ? err->reason : bht_status_message(s));
+}
+
+int cli_read_matrix(const char *path, bht_matrix *out)
+{
+    bht_parse_error err;
+    bht_status s = bht_read_matrix(path, out, &err);
+    return s == BHT_OK ? CLI_EXIT_OK : report_read_error(path, s, &err);
+}
+
+int cli_read_vector(const char *path, bht_matrix *out)
+{
+    bht_parse_error err;
+    bht_status s = bht_read_vector(path, out, &err);
+    return s == BHT_OK ? CLI_EXIT_OK : report_read_error(path, s, &err);
+}
+
+/* --------------------------------------------------------------- output */
+
+void cli_format_shortest(double x, char *buf, size_t size)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+    snprintf(buf, size, "%.17g", x);
+}
+
+int cli_finish_output(void)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        return cli_error(CLI_EXIT_INTERNAL, "error writing standard output%s%s",
+                         e ? ": " : "", e ? strerror(e) : "");
+    }
+    return CLI_EXIT_OK;
+}

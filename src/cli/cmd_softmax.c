@@ -1,0 +1,183 @@
+/* cmd_softmax.c: `bht softmax` (paper Def. 2.6): softmax(z) or softmax(Ax),
+ * by the double kernel or the MPFR oracle, one probability per line. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+/* Largest --precision-cap accepted (bits). */
+#define CLI_MAX_PRECISION_CAP (1L << 24)
+
+void cli_softmax_help(FILE *out)
+{
+    fprintf(out,
+            "usage: bht softmax --logits FILE [options]\n"
+            "       bht softmax -A FILE -x FILE [--energy E] [options]\n"
+            "\n"
+            "Prints softmax(z) (z read from --logits) or softmax(A x), one probability\n"
+            "per line in input order.\n"
+            "\n"
+            "  --logits FILE        logit vector z (every number of the file, in order)\n"
+            "  -A FILE              n-by-d matrix, one row per line\n"
+            "  -x FILE              vector of d values\n"
+            "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
+            "  --oracle             MPFR oracle: the correctly rounded values\n"
+            "  --precision-cap BITS oracle's Ziv precision cap (default %ld, at most %ld)\n"
+            "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  -h, --help           this help\n"
+            "\n"
+            "Input: numbers in decimal or C99 hex-float, separated by blanks; '#' starts\n"
+            "a comment.  Exit codes: 0 ok, 1 internal error, 2 bad input or usage,\n"
+            "3 numerical refusal (outside the double kernel's domain: use --oracle;\n"
+            "oracle precision cap reached).\n",
+            BHT_ORACLE_DEFAULT_CAP, CLI_MAX_PRECISION_CAP);
+}
+
+typedef struct softmax_args {
+    const char *logits, *a_path, *x_path, *energy_text, *cap_text;
+    int oracle, hex, help;
+} softmax_args;
+
+static int check_args(const softmax_args *a)
+{
+    if (a->logits && (a->a_path || a->x_path))
+        return cli_error(CLI_EXIT_USAGE, "softmax: --logits cannot be combined with -A / -x");
+    if (!a->logits && !a->a_path && !a->x_path)
+        return cli_error(CLI_EXIT_USAGE,
+                         "softmax: give --logits FILE or -A FILE -x FILE (see bht softmax --help)");
+    if (a->a_path && !a->x_path)
+        return cli_error(CLI_EXIT_USAGE, "softmax: -A needs -x");
+    if (a->x_path && !a->a_path)
+        return cli_error(CLI_EXIT_USAGE, "softmax: -x needs -A");
+    if (a->energy_text && a->logits)
+        return cli_error(CLI_EXIT_USAGE, "--energy: applies to -x, not to --logits");
+    if (a->cap_text && !a->oracle)
+        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
+    return CLI_EXIT_OK;
+}
+
+/* Exit code and message for a failed kernel / oracle call. */
+static int report_compute_error(bht_status s, int oracle, long cap)
+{
+    switch (s) {
+    case BHT_E_RANGE:
+        return cli_error(CLI_EXIT_NUMERIC,
+                         "softmax: input outside the double kernel's proved domain "
+                         "(a logit beyond 2^1020 or an overflowing A x); use --oracle");
+    case BHT_E_PRECISION:
+        return cli_error(CLI_EXIT_NUMERIC,
+                         "softmax: oracle could not decide the rounding within "
+                         "--precision-cap %ld bits",
+                         cap ? cap : BHT_ORACLE_DEFAULT_CAP);
+    case BHT_E_NOMEM:
+        return cli_error(CLI_EXIT_INTERNAL, "softmax: out of memory");
+    case BHT_E_INVALID:
+    case BHT_E_NONFINITE:
+        return cli_error(CLI_EXIT_USAGE, "softmax: %s%s", bht_status_message(s),
+                         oracle ? " (oracle)" : "");
+    default:
+        return cli_error(CLI_EXIT_INTERNAL, "softmax: unexpected failure: %s",
+                         bht_status_message(s));
+    }
+}
+
+/* The energy constraint on x: exit 2 with both numbers when violated. */
+static int check_energy(const char *x_path, const bht_matrix *x, double energy)
+{
+    double norm = 0.0;
+    bht_status s = bht_check_energy(x->rows, x->data, energy, &norm);
+    if (s == BHT_OK)
+        return CLI_EXIT_OK;
+    if (s != BHT_E_CONSTRAINT)
+        return report_compute_error(s, 0, 0);
+    char n[32], e[32];
+    cli_format_shortest(norm, n, sizeof n);
+    cli_format_shortest(energy, e, sizeof e);
+    return cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s%s", x_path, n, e,
+                     norm == energy ? " (the printed norm is rounded; the exact one is larger)"
+                                    : "");
+}
+
+int cli_softmax(int argc, char **argv)
+{
+    softmax_args a = {0};
+    const cli_option options[] = {
+        {"--logits", CLI_VALUE, NULL, &a.logits},
+        {"-A", CLI_VALUE, NULL, &a.a_path},
+        {"-x", CLI_VALUE, NULL, &a.x_path},
+        {"--energy", CLI_VALUE, NULL, &a.energy_text},
+        {"--precision-cap", CLI_VALUE, NULL, &a.cap_text},
+        {"--oracle", CLI_FLAG, &a.oracle, NULL},
+        {"--hex", CLI_FLAG, &a.hex, NULL},
+    };
+    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &a.help);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (a.help) {
+        cli_softmax_help(stdout);
+        return cli_finish_output();
+    }
+    if ((rc = check_args(&a)) != CLI_EXIT_OK)
+        return rc;
+
+    double energy = 0.0;
+    long cap = 0;
+    if (a.energy_text && (rc = cli_parse_nonnegative("--energy", a.energy_text, &energy)))
+        return rc;
+    if (a.cap_text &&
+        (rc = cli_parse_long("--precision-cap", a.cap_text, 1, CLI_MAX_PRECISION_CAP, &cap)))
+        return rc;
+
+    bht_matrix z = {0}, A = {0}, x = {0};
+    double *p = NULL;
+    size_t n;
+    if (a.logits) {
+        if ((rc = cli_read_vector(a.logits, &z)) != CLI_EXIT_OK)
+            goto done;
+        n = z.rows;
+    } else {
+        if ((rc = cli_read_matrix(a.a_path, &A)) != CLI_EXIT_OK ||
+            (rc = cli_read_vector(a.x_path, &x)) != CLI_EXIT_OK)
+            goto done;
+        if (A.cols != x.rows) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s has %zu column%s but %s has %zu value%s", a.a_path,
+                           A.cols, A.cols == 1 ? "" : "s", a.x_path, x.rows,
+                           x.rows == 1 ? "" : "s");
+            goto done;
+        }
+        if (a.energy_text && (rc = check_energy(a.x_path, &x, energy)) != CLI_EXIT_OK)
+            goto done;
+        n = A.rows;
+    }
+
+    p = malloc(n * sizeof *p); /* n <= BHT_MAX_VALUES: no overflow */
+    if (!p) {
+        rc = cli_error(CLI_EXIT_INTERNAL, "softmax: out of memory");
+        goto done;
+    }
+    bht_oracle_options oopt = {0, cap};
+    bht_status s;
+    if (a.logits)
+        s = a.oracle ? bht_oracle_softmax_logits(n, z.data, p, &oopt, NULL)
+                     : bht_softmax_logits(n, z.data, p);
+    else
+        s = a.oracle ? bht_oracle_softmax(n, A.cols, A.data, x.data, p, &oopt, NULL)
+                     : bht_softmax(n, A.cols, A.data, x.data, p);
+    if (s != BHT_OK) {
+        rc = report_compute_error(s, a.oracle, cap);
+        goto done;
+    }
+
+    for (size_t i = 0; i < n; i++)
+        if (printf(a.hex ? "%a\n" : "%.17g\n", p[i]) < 0)
+            break; /* reported by cli_finish_output */
+    rc = cli_finish_output();
+
+done:
+    free(p);
+    bht_matrix_free(&z);
+    bht_matrix_free(&A);
+    bht_matrix_free(&x);
+    return rc;
+}

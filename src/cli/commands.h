@@ -1,0 +1,14 @@
+/* commands.h: the bht subcommands (one handler and one help printer each).
+ * A new subcommand adds its pair here and one row to the table in main.c. */
+#ifndef BHT_CLI_COMMANDS_H
+#define BHT_CLI_COMMANDS_H
+
+#include <stdio.h>
+
+int cli_softmax(int argc, char **argv);
+void cli_softmax_help(FILE *out);
+
+int cli_demo(int argc, char **argv);
+void cli_demo_help(FILE *out);
+
+#endif

@@ -1,0 +1,70 @@
+/* dd_elementary.h: double-double products, square roots and expm1 used by
+ * the distance and Lemma A.1 kernels (builds on dd.h; u = 2^-53).
+ * References as in dd.h (JMP17 = Joldes, Muller & Popescu, ACM TOMS 2017). */
+#ifndef BHT_DD_ELEMENTARY_H
+#define BHT_DD_ELEMENTARY_H
+
+#include <math.h>
+#include "dd.h"
+#include "dd_exp.h"
+
+/* (rh, rl) = (xh, xl) * (yh, yl), relative error <= 5u^2 (JMP17 Algorithm
+ * 12, "DWTimesDW3", with FMA; valid while no partial product underflows). */
+static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh, double *rl)
+{
+    double cl1;
+    double ch = two_prod(xh, yh, &cl1);
+    double tl0 = xl * yl;
+    double tl1 = fma(xh, yl, tl0);
+    double cl2 = fma(xl, yh, tl1);
+    double cl3 = cl1 + cl2;
+    *rh = fast_two_sum(ch, cl3, rl);
+}
+
+/* sqrt(ah + al) for ah >= 2^-960 (so the FMA residual is exact): one Newton
+ * correction of the correctly rounded sqrt(ah) (Karp & Markstein 1997);
+ * relative error <= 3u^2.  Zero gives zero. */
+static inline void dd_sqrt(double ah, double al, double *rh, double *rl)
+{
+    if (ah <= 0.0) {
+        *rh = 0.0;
+        *rl = 0.0;
+        return;
+    }
+    double s = sqrt(ah);
+    double residual = fma(-s, s, ah) + al; /* (ah - s^2) exact, then + al */
+    double correction = residual / (2.0 * s);
+    *rh = fast_two_sum(s, correction, rl);
+}
+
+/* expm1(a) for a double 0 <= a <= 2^-4: Horner form of the Taylor series
+ * a (1 + a/2 (1 + a/3 (... (1 + a/15)))) in dd.  Truncation after a^15/15!
+ * is below 2^-100 relative; the dd operations add <= 40u^2. */
+static inline void dd_expm1_small(double a, double *rh, double *rl)
+{
+    double h = 1.0, l = 0.0;
+    for (int k = 15; k >= 2; k--) {
+        double th, tl;
+        dd_mul_d(h, l, a, &th, &tl);
+        dd_div(th, tl, (double)k, 0.0, &th, &tl);
+        dd_add(1.0, 0.0, th, tl, &h, &l);
+    }
+    dd_mul_d(h, l, a, rh, rl);
+}
+
+/* expm1(a) for 0 <= a <= 40 in dd, relative error <= 2^-63: the series
+ * below 2^-4; above, exp(a) - 1 with the dd exponential (relative error
+ * 2^-66, amplified by at most e^a/(e^a - 1) <= 16.5 by the subtraction). */
+static inline void dd_expm1(double a, double *rh, double *rl)
+{
+    if (a <= 0x1p-4) {
+        dd_expm1_small(a, rh, rl);
+        return;
+    }
+    double mh, ml;
+    int scale;
+    bht_dd_exp(a, 0.0, &mh, &ml, &scale);
+    dd_add(ldexp(mh, scale), ldexp(ml, scale), -1.0, 0.0, rh, rl);
+}
+
+#endif

@@ -1,0 +1,464 @@
+/* parse.c: the text input format of bht (README.md, "Input format").
+ *
+ * A matrix file has one row per line, numbers separated by blanks (space,
+ * tab, vertical tab, form feed, carriage return: CRLF files are accepted);
+ * '#' starts a comment that runs to the end of the line, wherever it is;
+ * lines without numbers are ignored.  A vector file is every number of the
+ * file in order.  A number is one whole blank-delimited token in C99 strtod
+ * syntax (decimal or hex-float), checked against that grammar here before
+ * strtod converts it, so that a token is never accepted partially ("1.2.3",
+ * "0x", "1e") and NaN / infinity spellings get their own message.
+ *
+ * Overflow ("1e400") is an error; underflow is not: strtod returns the
+ * correctly rounded (possibly subnormal or zero) value, which is kept.
+ *
+ * Locale: strtod honours LC_NUMERIC.  The grammar check only admits '.', so
+ * in a locale whose decimal point is not '.', a fraction makes strtod stop
+ * early and the token is rejected: never a silently different value.  The
+ * bht CLI never calls setlocale, so it runs in the "C" locale.
+ *
+ * Files are read completely into memory (fread until EOF, ferror checked),
+ * then parsed by the same code as bht_parse_matrix / bht_parse_vector. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bht.h"
+
+/* ------------------------------------------------------------ error helpers */
+
+static void set_file(bht_parse_error *err, const char *name)
+{
+    if (!err)
+        return;
+    snprintf(err->file, sizeof err->file, "%s", name ? name : "(input)");
+}
+
+static void set_error(bht_parse_error *err, size_t line, size_t column, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->line = line;
+    err->column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* Printable rendering of a token for an error message: non-printable bytes as
+ * \xNN, at most about 40 characters of output, "..." when truncated. */
+static void render_token(const char *tok, size_t len, char *out, size_t out_size)
+{
+    const size_t budget = 40;
+    size_t used = 0;
+    int truncated = 0;
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)tok[k];
+        int printable = c >= 0x20 && c < 0x7f;
+        size_t need = printable ? 1 : 4;
+        if (used + need > budget || used + need + 4 > out_size) {
+            truncated = 1;
+            break;
+        }
+        if (printable)
+            out[used] = (char)c;
+        else
+            snprintf(out + used, 5, "\\x%02x", c);
+        used += need;
+    }
+    out[used] = '\0';
+    if (truncated && used + 4 <= out_size)
+        memcpy(out + used, "...", 4);
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int is_xdigit(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+
+/* Case-insensitive: tok[0..len) equals word. */
+static int equals_word(const char *tok, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    if (len != n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (lower(tok[k]) != word[k])
+            return 0;
+    return 1;
+}
+
+enum token_class { TOKEN_NUMBER, TOKEN_NAN, TOKEN_INF, TOKEN_OTHER };
+
+/* Classifies tok[0..len) against the C99 strtod grammar (without leading
+ * white space):  [+-] ( decimal | hex | inf | infinity | nan | nan(chars) ). */
+static enum token_class classify(const char *tok, size_t len)
+{
+    size_t i = 0;
+    if (i < len && (tok[i] == '+' || tok[i] == '-'))
+        i++;
+    const char *s = tok + i;
+    size_t n = len - i;
+    if (equals_word(s, n, "inf") || equals_word(s, n, "infinity"))
+        return TOKEN_INF;
+    if (equals_word(s, n, "nan"))
+        return TOKEN_NAN;
+    if (n >= 5 && equals_word(s, 4, "nan(") && s[n - 1] == ')') {
+        for (size_t k = 4; k + 1 < n; k++)
+            if (!(is_digit(s[k]) || (lower(s[k]) >= 'a' && lower(s[k]) <= 'z') || s[k] == '_'))
+                return TOKEN_OTHER;
+        return TOKEN_NAN;
+    }
+    int hex = n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    size_t k = hex ? 2 : 0, mantissa_digits = 0;
+    int (*digit)(char) = hex ? is_xdigit : is_digit;
+    while (k < n && digit(s[k])) {
+        k++;
+        mantissa_digits++;
+    }
+    if (k < n && s[k] == '.') {
+        k++;
+        while (k < n && digit(s[k])) {
+            k++;
+            mantissa_digits++;
+        }
+    }
+    if (mantissa_digits == 0)
+        return TOKEN_OTHER;
+    if (k < n && (hex ? (s[k] == 'p' || s[k] == 'P') : (s[k] == 'e' || s[k] == 'E'))) {
+        k++;
+        if (k < n && (s[k] == '+' || s[k] == '-'))
+            k++;
+        size_t exponent_digits = 0;
+        while (k < n && is_digit(s[k])) {
+            k++;
+            exponent_digits++;
+        }
+        if (exponent_digits == 0)
+            return TOKEN_OTHER;
+    }
+    return k == n ? TOKEN_NUMBER : TOKEN_OTHER;
+}
+
+/* Converts one token; on failure writes the reason and returns BHT_E_PARSE
+ * (or BHT_E_NOMEM when a very long token cannot be copied). */
+static bht_status convert(const char *tok, size_t len, double *value, char *reason,
+                          size_t reason_size)
+{
+    char shown[48];
+    switch (classify(tok, len)) {
+    case TOKEN_NUMBER:
+        break;
+    case TOKEN_NAN:
+        snprintf(reason, reason_size, "NaN is not allowed");
+        return BHT_E_PARSE;
+    case TOKEN_INF:
+        snprintf(reason, reason_size, "infinity is not allowed");
+        return BHT_E_PARSE;
+    default:
+        render_token(tok, len, shown, sizeof shown);
+        snprintf(reason, reason_size, "not a number: '%s'", shown);
+        return BHT_E_PARSE;
+    }
+    char small[128];
+    char *buf = small;
+    if (len >= sizeof small) {
+        buf = malloc(len + 1);
+        if (!buf) {
+            snprintf(reason, reason_size, "out of memory");
+            return BHT_E_NOMEM;
+        }
+    }
+    memcpy(buf, tok, len);
+    buf[len] = '\0';
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(buf, &end);
+    int range_error = errno == ERANGE;
+    size_t consumed = (size_t)(end - buf);
+    if (buf != small)
+        free(buf);
+    if (consumed != len) {
+        /* Only possible when LC_NUMERIC's decimal point is not '.'. */
+        render_token(tok, len, shown, sizeof shown);
+        snprintf(reason, reason_size, "not a number in this locale: '%s'", shown);
+        return BHT_E_PARSE;
+    }
+    if (isinf(v) || (range_error && fabs(v) > 1.0)) {
+        snprintf(reason, reason_size, "value overflows binary64");
+        return BHT_E_PARSE;
+    }
+    /* ERANGE with a tiny result is underflow: strtod's value is the correctly
+     * rounded subnormal or zero, which is what the input denotes in binary64. */
+    *value = v;
+    return BHT_OK;
+}
+
+/* ------------------------------------------------------------------- parse */
+
+static bht_status grow(double **data, size_t *capacity, size_t needed)
+{
+    if (needed <= *capacity)
+        return BHT_OK;
+    size_t next = *capacity ? *capacity : 64;
+    while (next < needed)
+        next = next > BHT_MAX_VALUES / 2 ? BHT_MAX_VALUES : 2 * next;
+    if (next > BHT_MAX_VALUES || next > (size_t)-1 / sizeof **data)
+        return BHT_E_NOMEM;
+    double *p = realloc(*data, next * sizeof **data);
+    if (!p)
+        return BHT_E_NOMEM;
+    *data = p;
+    *capacity = next;
+    return BHT_OK;
+}
+
+static bht_status parse_text(const char *name, const char *text, size_t length, int matrix,
+                             bht_matrix *out, bht_parse_error *err)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        set_file(err, name);
+    }
+    if (!out || (!text && length > 0)) {
+        set_error(err, 0, 0, "invalid argument");
+        return BHT_E_INVALID;
+    }
+    out->rows = out->cols = 0;
+    out->data = NULL;
+
+    /* A NUL byte means a binary or corrupt file: report the first one. */
+    const char *nul = length ? memchr(text, '\0', length) : NULL;
+    if (nul) {
+        size_t line = 1, line_start = 0, at = (size_t)(nul - text);
+        for (size_t k = 0; k < at; k++)
+            if (text[k] == '\n') {
+                line++;
+                line_start = k + 1;
+            }
+        set_error(err, line, at - line_start + 1, "NUL byte in input (binary file?)");
+        return BHT_E_PARSE;
+    }
+
+    double *data = NULL;
+    size_t capacity = 0, count = 0;
+    size_t rows = 0, cols = 0, first_row_line = 0;
+    size_t line = 1, pos = 0;
+    char reason[sizeof err->reason];
+    bht_status status = BHT_OK;
+
+    while (pos < length) {
+        size_t line_start = pos, in_row = 0, extra_column = 0, end_column = 0;
+        size_t i = pos;
+        for (;;) {
+            while (i < length && is_blank(text[i]))
+                i++;
+            if (i >= length || text[i] == '\n' || text[i] == '#')
+                break;
+            size_t start = i;
+            while (i < length && !is_blank(text[i]) && text[i] != '\n' && text[i] != '#')
+                i++;
+            size_t column = start - line_start + 1;
+            double v;
+            status = convert(text + start, i - start, &v, reason, sizeof reason);
+            if (status != BHT_OK) {
+                set_error(err, line, column, "%s", reason);
+                goto fail;
+            }
+            if (count == BHT_MAX_VALUES) {
+                set_error(err, line, column, "more than %zu values in one file",
+                          (size_t)BHT_MAX_VALUES);
+                status = BHT_E_PARSE;
+                goto fail;
+            }
+            status = grow(&data, &capacity, count + 1);
+            if (status != BHT_OK) {
+                set_error(err, line, column, "out of memory");
+                goto fail;
+            }
+            data[count++] = v;
+            in_row++;
+            if (rows > 0 && in_row == cols + 1)
+                extra_column = column;
+            end_column = i - line_start + 1;
+        }
+        /* Skip a comment to the end of the line. */
+        while (i < length && text[i] != '\n')
+            i++;
+        if (matrix && in_row > 0) {
+            if (rows == 0) {
+                cols = in_row;
+                first_row_line = line;
+            } else if (in_row != cols) {
+                set_error(err, line, in_row > cols ? extra_column : end_column,
+                          "row has %zu value%s, expected %zu (as on line %zu)", in_row,
+                          in_row == 1 ? "" : "s", cols, first_row_line);
+                status = BHT_E_PARSE;
+                goto fail;
+            }
+            rows++;
+        }
+        pos = i < length ? i + 1 : i; /* past the '\n' */
+        line++;
+    }
+    if (count == 0) {
+        set_error(err, 0, 0, "no numbers in file");
+        status = BHT_E_PARSE;
+        goto fail;
+    }
+    if (count < capacity) {
+        double *shrunk = realloc(data, count * sizeof *data);
+        if (shrunk)
+            data = shrunk;
+    }
+    out->data = data;
+    if (matrix) {
+        out->rows = rows;
+        out->cols = cols;
+    } else {
+        out->rows = count;
+        out->cols = 1;
+    }
+    if (err) {
+        err->line = err->column = 0;
+        err->reason[0] = '\0';
+    }
+    return BHT_OK;
+
+fail:
+    free(data);
+    return status;
+}
+
+bht_status bht_parse_matrix(const char *name, const char *text, size_t length,
+                            bht_matrix *out, bht_parse_error *err)
+{
+    return parse_text(name, text, length, 1, out, err);
+}
+
+bht_status bht_parse_vector(const char *name, const char *text, size_t length,
+                            bht_matrix *out, bht_parse_error *err)
+{
+    return parse_text(name, text, length, 0, out, err);
+}
+
+/* -------------------------------------------------------------------- files */
+
+static void io_error(bht_parse_error *err, const char *what, int errnum)
+{
+    char message[128];
+    if (strerror_r(errnum, message, sizeof message) != 0)
+        snprintf(message, sizeof message, "error %d", errnum);
+    set_error(err, 0, 0, "%s: %s", what, message);
+}
+
+/* Reads the whole file at path into a malloc'd buffer. */
+static bht_status read_file(const char *path, char **text, size_t *length, bht_parse_error *err)
+{
+    *text = NULL;
+    *length = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        io_error(err, "cannot open", errno);
+        return BHT_E_IO;
+    }
+    char *buf = NULL;
+    size_t used = 0, capacity = 0;
+    bht_status status = BHT_OK;
+    for (;;) {
+        if (used == capacity) {
+            size_t next = capacity ? capacity * 2 : 65536;
+            if (next < capacity) { /* size overflow */
+                status = BHT_E_NOMEM;
+                set_error(err, 0, 0, "file too large");
+                break;
+            }
+            char *p = realloc(buf, next);
+            if (!p) {
+                status = BHT_E_NOMEM;
+                set_error(err, 0, 0, "out of memory");
+                break;
+            }
+            buf = p;
+            capacity = next;
+        }
+        size_t got = fread(buf + used, 1, capacity - used, f);
+        used += got;
+        if (got == 0 || used < capacity) {
+            if (ferror(f)) {
+                io_error(err, "cannot read", errno);
+                status = BHT_E_IO;
+            } else if (!feof(f)) {
+                continue;
+            }
+            break;
+        }
+    }
+    if (fclose(f) != 0 && status == BHT_OK) {
+        io_error(err, "cannot read", errno);
+        status = BHT_E_IO;
+    }
+    if (status != BHT_OK) {
+        free(buf);
+        return status;
+    }
+    *text = buf;
+    *length = used;
+    return BHT_OK;
+}
+
+static bht_status read_path(const char *path, int matrix, bht_matrix *out, bht_parse_error *err)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        set_file(err, path);
+    }
+    if (!path || !out) {
+        set_error(err, 0, 0, "invalid argument");
+        return BHT_E_INVALID;
+    }
+    out->rows = out->cols = 0;
+    out->data = NULL;
+    char *text;
+    size_t length;
+    bht_status status = read_file(path, &text, &length, err);
+    if (status != BHT_OK)
+        return status;
+    status = parse_text(path, text, length, matrix, out, err);
+    free(text);
+    return status;
+}
+
+bht_status bht_read_matrix(const char *path, bht_matrix *out, bht_parse_error *err)
+{
+    return read_path(path, 1, out, err);
+}
+
+bht_status bht_read_vector(const char *path, bht_matrix *out, bht_parse_error *err)
+{
+    return read_path(path, 0, out, err);
+}
+
+void bht_matrix_free(bht_matrix *m)
+{
+    if (!m)
+        return;
+    free(m->data);
+    m->data = NULL;
+    m->rows = m->cols = 0;
+}

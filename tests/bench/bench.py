@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+"""Softmax benchmark driver for `make bench`.
+
+usage: /usr/bin/python3 tests/bench/bench.py --bht build/bench_softmax
+           [--sizes 1000,1000000] [--seed S] [--mpmath-prefix K]
+
+For each n, runs the C program (tests/bench/bench_softmax.c), which times
+libbht's double kernel (bht_softmax_logits) and MPFR oracle
+(bht_oracle_softmax_logits) on seeded logits and writes the logits and both
+outputs as raw little-endian binary64.  On the same logits this script times
+scipy.special.softmax, numpy exp/sum (naive and max-shifted) and mpmath at
+the oracle's working precision, and measures every method's max ulp error
+against the oracle (same ulp definition as bht_ulp_error).
+
+mpmath is pure Python here (~35 us per component), so for n larger than
+--mpmath-prefix (default 20000) it is run on the first K logits only: its
+time is extrapolated linearly to n and its ulp error is measured against
+the oracle run by the C program on that same prefix.  The table says so.
+
+Goals (reported, never enforced: the exit status is 0 whenever every
+measurement ran): double kernel time <= 3x SciPy's; oracle >= 50x faster
+than mpmath.  All timings are single-threaded wall clock, median of runs.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import mpmath
+    import numpy as np
+    import scipy
+    import scipy.special
+except ImportError as exc:  # pragma: no cover - environment problem
+    sys.exit("bench.py: %s (run with /usr/bin/python3 after `make bench-deps`)" % exc)
+
+DOUBLE_GOAL = 3.0    # double kernel time / scipy time must be <= this
+ORACLE_GOAL = 50.0   # mpmath time / oracle time must be >= this
+RUNS = 7             # samples per fast method (median reported)
+MIN_SAMPLE = 0.05    # seconds per sample for fast methods (calls repeated)
+MPMATH_RUNS = 3
+
+
+# ------------------------------------------------------------------- helpers
+
+def load_f64(path):
+    return np.fromfile(path, dtype="<f8").astype(np.float64, copy=False)
+
+
+def ulp_errors(computed, reference):
+    """Elementwise bht_ulp_error(computed, reference) (src/ulp.c)."""
+    c = np.asarray(computed, dtype=np.float64)
+    r = np.asarray(reference, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        _, e = np.frexp(r)
+        ulp = np.where(np.abs(r) < 2.0 ** -1022, 2.0 ** -1074,
+                       np.ldexp(1.0, (e - 53).astype(np.int32)))
+        err = np.abs(c / ulp - r / ulp)
+        finite = np.isfinite(c) & np.isfinite(r)
+        err = np.where(finite, err, np.where(c == r, 0.0, np.inf))
+        err = np.where(np.isnan(err), np.inf, err)
+    same = c.view(np.uint64) == r.view(np.uint64)
+    return np.where(same, 0.0, err)
+
+
+def max_ulp(computed, reference):
+    return float(np.max(ulp_errors(computed, reference)))
+
+
+def time_fast(fn, runs=RUNS, min_sample=MIN_SAMPLE):
+    """(median, min) per-call time; each sample repeats fn for >= min_sample s."""
+    inner = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        if time.perf_counter() - t0 >= min_sample or inner >= 1 << 20:
+            break
+        inner *= 2
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - t0) / inner)
+    return statistics.median(samples), min(samples)
+
+
+def time_slow(fn, runs):
+    samples, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples), min(samples), result
+
+
+# ------------------------------------------------------------------- methods
+
+def softmax_scipy(z):
+    return scipy.special.softmax(z)
+
+
+def softmax_numpy_naive(z):
+    with np.errstate(all="ignore"):
+        e = np.exp(z)
+        return e / np.sum(e)
+
+
+def softmax_numpy_shifted(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def softmax_mpmath(z, prec):
+    """softmax at prec bits with mpmath; binary64 by mpmath's float()."""
+    with mpmath.workprec(prec):
+        zz = [mpmath.mpf(v) for v in z]          # exact: prec >= 53
+        m = max(zz)
+        e = [mpmath.exp(v - m) for v in zz]
+        s = mpmath.fsum(e)
+        return np.array([float(x / s) for x in e], dtype=np.float64)
+
+
+def run_c(bht, args):
+    out = subprocess.run([bht] + [str(a) for a in args], check=True,
+                         stdout=subprocess.PIPE, universal_newlines=True)
+    return json.loads(out.stdout)
+
+
+# ---------------------------------------------------------------- benchmark
+
+def bench_size(bht, n, seed, prefix_limit, workdir):
+    d = os.path.join(workdir, "n%d" % n)
+    os.makedirs(d)
+    oracle_runs = 5 if n <= 10000 else 3
+    c = run_c(bht, ["--n", n, "--seed", seed, "--out", d, "--runs", RUNS,
+                    "--oracle-runs", oracle_runs])
+    z = load_f64(os.path.join(d, "logits.f64"))
+    p_double = load_f64(os.path.join(d, "double.f64"))
+    p_oracle = load_f64(os.path.join(d, "oracle.f64"))
+    assert z.size == n == p_double.size == p_oracle.size
+    prec = int(c["oracle_precision_used"])
+
+    rows = []
+    t_scipy, b_scipy = time_fast(lambda: softmax_scipy(z))
+    ulp_double = max_ulp(p_double, p_oracle)
+    if ulp_double != c["double_max_ulp_vs_oracle"]:
+        print("warning: C and Python disagree on the double kernel's ulp error "
+              "(%g vs %g)" % (c["double_max_ulp_vs_oracle"], ulp_double))
+    rows.append(("bht double kernel", n, c["double_seconds"], c["double_min_seconds"],
+                 "%.2fx scipy" % (c["double_seconds"] / t_scipy), ulp_double, ""))
+    rows.append(("scipy.special.softmax", n, t_scipy, b_scipy, "1.00x scipy",
+                 max_ulp(softmax_scipy(z), p_oracle), ""))
+    t, b = time_fast(lambda: softmax_numpy_naive(z))
+    rows.append(("numpy exp(z)/sum (naive)", n, t, b, "%.2fx scipy" % (t / t_scipy),
+                 max_ulp(softmax_numpy_naive(z), p_oracle), "exp overflows"))
+    t, b = time_fast(lambda: softmax_numpy_shifted(z))
+    rows.append(("numpy exp(z-max)/sum", n, t, b, "%.2fx scipy" % (t / t_scipy),
+                 max_ulp(softmax_numpy_shifted(z), p_oracle), ""))
+    rows.append(("bht oracle (MPFR %d bits)" % prec, n, c["oracle_seconds"],
+                 c["oracle_min_seconds"], "", 0.0,
+                 "reference; %d Ziv attempt(s)" % c["oracle_attempts"]))
+
+    if n <= prefix_limit:
+        t_mp, b_mp, p_mp = time_slow(lambda: softmax_mpmath(z, prec), MPMATH_RUNS)
+        ratio = t_mp / c["oracle_seconds"]
+        rows.append(("mpmath (%d bits)" % prec, n, t_mp, b_mp, "%.1fx oracle" % ratio,
+                     max_ulp(p_mp, p_oracle), "measured"))
+        note = None
+    else:
+        k = prefix_limit
+        zp = np.ascontiguousarray(z[:k])
+        dp = os.path.join(workdir, "n%d_prefix%d" % (n, k))
+        os.makedirs(dp)
+        zp.astype("<f8").tofile(os.path.join(dp, "prefix.f64"))
+        cp = run_c(bht, ["--logits", os.path.join(dp, "prefix.f64"), "--out", dp,
+                         "--runs", 3, "--oracle-runs", oracle_runs])
+        p_oracle_prefix = load_f64(os.path.join(dp, "oracle.f64"))
+        # Same working precision as the full-n oracle, so the extrapolation
+        # compares like with like; the prefix oracle is correctly rounded
+        # whatever precision it needed, so it is the reference for the ulps.
+        prec_p = prec
+        t_mp_prefix, b_mp_prefix, p_mp = time_slow(lambda: softmax_mpmath(zp, prec_p),
+                                                   MPMATH_RUNS)
+        t_mp = t_mp_prefix * n / k
+        ratio = t_mp / c["oracle_seconds"]
+        ratio_prefix = t_mp_prefix / cp["oracle_seconds"]
+        rows.append(("mpmath (%d bits)" % prec_p, n, t_mp, b_mp_prefix * n / k,
+                     "%.1fx oracle" % ratio,
+                     max_ulp(p_mp, p_oracle_prefix),
+                     "EXTRAPOLATED x%g from first %d logits" % (n / k, k)))
+        note = ("n=%d: mpmath was run on the first %d logits only (%.3f s, median of %d); "
+                "its time above is that x%g, and its ulp error is against the oracle on "
+                "the same %d-logit prefix (oracle %.4f s there, measured ratio "
+                "mpmath/oracle on the prefix %.1fx)."
+                % (n, k, t_mp_prefix, MPMATH_RUNS, n / k, k, cp["oracle_seconds"],
+                   ratio_prefix))
+    goals = {
+        "double": c["double_seconds"] / t_scipy,
+        "oracle": ratio,
+    }
+    return rows, goals, note
+
+
+def fmt_time(t):
+    if t < 1e-3:
+        return "%.1f us" % (t * 1e6)
+    if t < 1.0:
+        return "%.2f ms" % (t * 1e3)
+    return "%.2f s" % t
+
+
+def fmt_ulp(u):
+    return "inf" if u == float("inf") else "%.3g" % u
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bht", required=True, help="path of the bench_softmax program")
+    ap.add_argument("--sizes", default="1000,1000000")
+    ap.add_argument("--seed", type=int, default=20261124)
+    ap.add_argument("--mpmath-prefix", type=int, default=20000,
+                    help="run mpmath in full only up to this n (default 20000)")
+    a = ap.parse_args()
+    sizes = [int(float(s)) for s in a.sizes.split(",") if s]
+    if not os.access(a.bht, os.X_OK):
+        sys.exit("bench.py: %s is not an executable (make build/bench_softmax)" % a.bht)
+
+    print("softmax benchmark: %s; Python %s, numpy %s, scipy %s, mpmath %s (backend %s)"
+          % (cpu_name(), platform.python_version(), np.__version__, scipy.__version__,
+             mpmath.__version__, mpmath.libmp.BACKEND))
+    print("logits: seed %d, normal(950, 10) plus 1000, -1000, 999.5, -999 "
+          "(exp(z) overflows binary64); single thread; median of %d runs "
+          "(mpmath and oracle: %d / 3-5)" % (a.seed, RUNS, MPMATH_RUNS))
+    print("max ulp = largest bht_ulp_error against the MPFR oracle (correctly rounded)")
+    try:
+        print("load average before the run: %.2f %.2f %.2f on %d CPU(s) "
+              "(other load makes timings noisy)" % (os.getloadavg() + (os.cpu_count() or 1,)))
+    except OSError:
+        pass
+    print()
+
+    started = time.perf_counter()
+    all_rows, all_goals, notes = [], [], []
+    with tempfile.TemporaryDirectory(prefix="bht-bench-") as workdir:
+        for n in sizes:
+            rows, goals, note = bench_size(a.bht, n, a.seed, a.mpmath_prefix, workdir)
+            all_rows += rows
+            all_goals.append((n, goals))
+            if note:
+                notes.append(note)
+
+    header = ("method", "n", "time (median)", "best", "ratio (medians)", "max ulp", "note")
+    table = [header] + [(m, str(n), fmt_time(t), fmt_time(b), r, fmt_ulp(u), note)
+                        for m, n, t, b, r, u, note in all_rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for i, row in enumerate(table):
+        print("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+    for note in notes:
+        print("note: " + note)
+    print()
+    print("goals (reported only, not enforced):")
+    for n, g in all_goals:
+        print("  n=%-8d double kernel <= %.0fx SciPy time: %.2fx -> %s"
+              % (n, DOUBLE_GOAL, g["double"], "MET" if g["double"] <= DOUBLE_GOAL
+                 else "NOT MET"))
+        print("  n=%-8d oracle >= %.0fx faster than mpmath: %.1fx -> %s%s"
+              % (n, ORACLE_GOAL, g["oracle"], "MET" if g["oracle"] >= ORACLE_GOAL
+                 else "NOT MET", " (mpmath time extrapolated)" if n > a.mpmath_prefix
+                 else ""))
+    print()
+    print("bench finished in %.1f s" % (time.perf_counter() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
