@@ -11,4 +11,10 @@ void cli_softmax_help(FILE *out);
 int cli_demo(int argc, char **argv);
 void cli_demo_help(FILE *out);
 
+int cli_distance(int argc, char **argv);
+void cli_distance_help(FILE *out);
+
+int cli_lemma_a1(int argc, char **argv);
+void cli_lemma_a1_help(FILE *out);
+
 #endif

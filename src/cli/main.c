@@ -11,6 +11,8 @@
 
 static const cli_command commands[] = {
     {"softmax", cli_softmax, cli_softmax_help, "softmax(z) or softmax(A x), double kernel or oracle"},
+    {"distance", cli_distance, cli_distance_help, "Hellinger and TV distances between P and Q"},
+    {"lemma-a1", cli_lemma_a1, cli_lemma_a1_help, "the Lemma A.1 closed forms h2max, tvmax at eps"},
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
 };
 
