@@ -75,6 +75,7 @@ demo: deps
 	$(BUILD)/bht demo
 
 -include proofs/proofs.mk
+-include tests/robustness.mk
 
 bench: bench-deps all
 	$(MAKE) -C . $(BUILD)/bench_softmax

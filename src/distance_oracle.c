@@ -8,7 +8,8 @@
  *   term_i = RN(r_i^2)                                          <= 11.3u
  *   S = mpfr_sum(term) (correctly rounded)                      <= 12.4u
  *   H^2 = S/2 (exact); H = RN(sqrt(H^2))                        <= 7.3u
- * so 2^(EXP - P + 4) bounds every absolute error of H^2 and H (P >= 64).
+ * so 2^(EXP - P + 4) bounds every absolute error of H^2 and H (P >= 64);
+ * when every operation was exact the value itself is rounded (it may be a tie).
  * TV is a dyadic rational that can sit exactly on a rounding midpoint, so
  * it is computed exactly instead: 2 TV = sum over i of sign_i (p_i - q_i),
  * 2n doubles summed by mpfr_sum at a precision that holds every bit
@@ -64,29 +65,38 @@ static bht_status distance_attempt(void *context, mpfr_prec_t prec)
         return status;
     mpfr_t d, sp, sq, h2, h;
     mpfr_inits2(prec, d, sp, sq, h2, h, (mpfr_ptr)0);
+    /* inexact stays 0 while every operation is exact (e.g. p, q powers of 4):
+     * then H^2 may be an exact rounding midpoint, which no error bound can
+     * decide, and it is rounded directly instead. */
+    int inexact = 0;
     for (size_t i = 0; i < n; i++) {
         mpfr_ptr r = terms.ptr[i]; /* stays +0 when p_i == q_i */
         mpfr_set_d(d, job->p[i], MPFR_RNDN); /* exact: prec >= 53 */
-        mpfr_sub_d(d, d, job->q[i], MPFR_RNDN);
+        inexact |= mpfr_sub_d(d, d, job->q[i], MPFR_RNDN);
         if (mpfr_zero_p(d))
             continue;
         mpfr_set_d(sp, job->p[i], MPFR_RNDN);
-        mpfr_sqrt(sp, sp, MPFR_RNDN);
+        inexact |= mpfr_sqrt(sp, sp, MPFR_RNDN);
         mpfr_set_d(sq, job->q[i], MPFR_RNDN);
-        mpfr_sqrt(sq, sq, MPFR_RNDN);
-        mpfr_add(sp, sp, sq, MPFR_RNDN);
-        mpfr_div(r, d, sp, MPFR_RNDN);
-        mpfr_sqr(r, r, MPFR_RNDN);
+        inexact |= mpfr_sqrt(sq, sq, MPFR_RNDN);
+        inexact |= mpfr_add(sp, sp, sq, MPFR_RNDN);
+        inexact |= mpfr_div(r, d, sp, MPFR_RNDN);
+        inexact |= mpfr_sqr(r, r, MPFR_RNDN);
     }
-    mpfr_sum(h2, terms.ptr, (unsigned long)n, MPFR_RNDN);
-    mpfr_div_2ui(h2, h2, 1, MPFR_RNDN);
-    mpfr_sqrt(h, h2, MPFR_RNDN);
+    inexact |= mpfr_sum(h2, terms.ptr, (unsigned long)n, MPFR_RNDN);
+    mpfr_div_2ui(h2, h2, 1, MPFR_RNDN); /* exact */
+    int h_inexact = inexact | mpfr_sqrt(h, h2, MPFR_RNDN);
 
     bht_distances r = {0.0, 0.0, job->tv};
     bool decided = true;
-    if (!mpfr_zero_p(h2)) /* zero only when p == q componentwise: exact */
-        decided = oracle_decide(h2, mpfr_get_exp(h2) - prec + 4, &r.hellinger2)
-                  && oracle_decide(h, mpfr_get_exp(h) - prec + 4, &r.hellinger);
+    if (!inexact)
+        r.hellinger2 = oracle_round_binary64(h2);
+    else
+        decided = oracle_decide(h2, mpfr_get_exp(h2) - prec + 4, &r.hellinger2);
+    if (!h_inexact)
+        r.hellinger = oracle_round_binary64(h);
+    else
+        decided = decided && oracle_decide(h, mpfr_get_exp(h) - prec + 4, &r.hellinger);
     if (decided)
         *job->out = r;
     mpfr_clears(d, sp, sq, h2, h, (mpfr_ptr)0);
