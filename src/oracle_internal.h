@@ -46,6 +46,21 @@ typedef struct oracle_vector {
 bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec);
 void oracle_vector_clear(oracle_vector *v);
 
+/* ------------------------------------------------ shared model evaluations */
+
+/* softmax(z) (z != NULL) or softmax(A x) (A n-by-d, x of length d). */
+typedef struct oracle_softmax_input {
+    size_t n, d;
+    const double *z;
+    const double *A, *x;
+} oracle_softmax_input;
+
+/* p~ = softmax at precision prec into p (n numbers of precision prec) with
+ * |p~_i - p_i| <= 2^err_exp[i] (softmax_oracle.c has the analysis).  A zero
+ * p~_i means p_i < 2^-1076 (err_exp[i] = -1076). */
+bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
+                               oracle_vector *p, mpfr_exp_t *err_exp);
+
 /* Number of bits of n (0 for 0): n < 2^oracle_bits(n). */
 int oracle_bits(size_t n);
 

@@ -16,24 +16,18 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "oracle_internal.h"
 
 /* Shifted logits below this give +0 (see the analysis above). */
 #define ZERO_OUTPUT_BELOW (-746.0)
 
-typedef struct softmax_oracle_job {
-    size_t n, d;
-    const double *z;            /* logits, or NULL for A x */
-    const double *A, *x;
-    double *p;
-} softmax_oracle_job;
-
 /* Row products a_ij x_j, each exact at 106 bits; sign -1 negates them. */
-static void row_products(const softmax_oracle_job *job, size_t row, int sign, mpfr_ptr *out)
+static void row_products(const oracle_softmax_input *in, size_t row, int sign, mpfr_ptr *out)
 {
-    for (size_t j = 0; j < job->d; j++) {
-        mpfr_set_d(out[j], job->A[row * job->d + j], MPFR_RNDN);
-        mpfr_mul_d(out[j], out[j], sign * job->x[j], MPFR_RNDN);
+    for (size_t j = 0; j < in->d; j++) {
+        mpfr_set_d(out[j], in->A[row * in->d + j], MPFR_RNDN);
+        mpfr_mul_d(out[j], out[j], sign * in->x[j], MPFR_RNDN);
     }
 }
 
@@ -43,78 +37,51 @@ static double abs_upper(mpfr_srcptr t)
     return fmax(fabs(mpfr_get_d(t, MPFR_RNDU)), fabs(mpfr_get_d(t, MPFR_RNDD)));
 }
 
-/* Working storage of one attempt; every pointer NULL or owned. */
+/* Working storage of one evaluation; every pointer NULL or owned. */
 typedef struct softmax_scratch {
-    __mpfr_struct *e;      /* n values e~_i (custom-allocated significands) */
-    unsigned char *limbs;  /* their significands, one block */
+    oracle_vector e;       /* e~_i */
     mpfr_ptr *summands;    /* pointers to the terms of S */
     double *t_abs;         /* upper bounds of |t~_i|, or NAN for "output 0" */
-    __mpfr_struct *prod;   /* 2d products for A x */
-    mpfr_ptr *prod_ptr;
+    oracle_vector prod;    /* 2d products for A x */
 } softmax_scratch;
 
-static void scratch_free(softmax_scratch *s, size_t d)
+static void scratch_free(softmax_scratch *s)
 {
-    if (s->prod)
-        for (size_t j = 0; j < 2 * d; j++)
-            mpfr_clear(&s->prod[j]);
-    free(s->e);
-    free(s->limbs);
+    oracle_vector_clear(&s->e);
+    oracle_vector_clear(&s->prod);
     free(s->summands);
     free(s->t_abs);
-    free(s->prod);
-    free(s->prod_ptr);
 }
 
 static bht_status scratch_alloc(softmax_scratch *s, size_t n, size_t d, mpfr_prec_t prec)
 {
-    size_t limb_bytes = mpfr_custom_get_size(prec);
-    if (n > SIZE_MAX / limb_bytes || n > SIZE_MAX / sizeof(__mpfr_struct))
-        return BHT_E_NOMEM;
-    s->e = malloc(n * sizeof *s->e);
-    s->limbs = malloc(n * limb_bytes);
+    bht_status st = oracle_vector_init(&s->e, n, prec);
+    if (st != BHT_OK)
+        return st;
+    if (d > 0 && (st = oracle_vector_init(&s->prod, 2 * d, 106)) != BHT_OK)
+        return st;
     s->summands = malloc(n * sizeof *s->summands);
     s->t_abs = malloc(n * sizeof *s->t_abs);
-    if (!s->e || !s->limbs || !s->summands || !s->t_abs)
-        return BHT_E_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        void *significand = s->limbs + i * limb_bytes;
-        mpfr_custom_init(significand, prec);
-        mpfr_custom_init_set(&s->e[i], MPFR_ZERO_KIND, 0, prec, significand);
-    }
-    if (d > 0) {
-        s->prod = calloc(2 * d, sizeof *s->prod);
-        s->prod_ptr = malloc(2 * d * sizeof *s->prod_ptr);
-        if (!s->prod || !s->prod_ptr) {
-            free(s->prod);
-            s->prod = NULL;
-            return BHT_E_NOMEM;
-        }
-        for (size_t j = 0; j < 2 * d; j++) {
-            mpfr_init2(&s->prod[j], 106);
-            s->prod_ptr[j] = &s->prod[j];
-        }
-    }
-    return BHT_OK;
+    return (s->summands && s->t_abs) ? BHT_OK : BHT_E_NOMEM;
 }
 
 /* Index of the largest logit.  For A x the logits are compared after
  * rounding to P bits: any m is valid (softmax is shift invariant); the
  * analysis only needs t~_m = 0, which holds for the chosen m. */
-static size_t argmax_logit(const softmax_oracle_job *job, softmax_scratch *s, mpfr_prec_t prec)
+static size_t argmax_logit(const oracle_softmax_input *in, softmax_scratch *s, mpfr_prec_t prec)
 {
     size_t best = 0;
-    if (job->z) {
-        for (size_t i = 1; i < job->n; i++)
-            if (job->z[i] > job->z[best])
+    if (in->z) {
+        for (size_t i = 1; i < in->n; i++)
+            if (in->z[i] > in->z[best])
                 best = i;
         return best;
     }
     mpfr_t zi, zbest;
     mpfr_inits2(prec, zi, zbest, (mpfr_ptr)0);
-    for (size_t i = 0; i < job->n; i++) {
-        row_products(job, i, 1, s->prod_ptr);
-        mpfr_sum(zi, s->prod_ptr, job->d, MPFR_RNDN);
+    for (size_t i = 0; i < in->n; i++) {
+        row_products(in, i, 1, s->prod.ptr);
+        mpfr_sum(zi, s->prod.ptr, (unsigned long)in->d, MPFR_RNDN);
         if (i == 0 || mpfr_greater_p(zi, zbest)) {
             mpfr_swap(zi, zbest);
             best = i;
@@ -124,67 +91,97 @@ static size_t argmax_logit(const softmax_oracle_job *job, softmax_scratch *s, mp
     return best;
 }
 
-static bht_status softmax_attempt(void *context, mpfr_prec_t prec)
+bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
+                               oracle_vector *p, mpfr_exp_t *err_exp)
 {
-    const softmax_oracle_job *job = context;
-    const size_t n = job->n, d = job->z ? 0 : job->d;
-    softmax_scratch s = {0};
+    const size_t n = in->n, d = in->z ? 0 : in->d;
+    softmax_scratch s;
+    memset(&s, 0, sizeof s);
     bht_status status = scratch_alloc(&s, n, d, prec);
     if (status != BHT_OK) {
-        scratch_free(&s, 0);
+        scratch_free(&s);
         return status;
     }
-    mpfr_t t, sum, q;
-    mpfr_inits2(prec, t, sum, q, (mpfr_ptr)0);
+    mpfr_t t, sum;
+    mpfr_inits2(prec, t, sum, (mpfr_ptr)0);
 
-    size_t m = argmax_logit(job, &s, prec);
-    if (!job->z)
-        row_products(job, m, -1, s.prod_ptr + d);
+    size_t m = argmax_logit(in, &s, prec);
+    if (!in->z)
+        row_products(in, m, -1, s.prod.ptr + d);
     const double drop_below = -((double)prec + 8.0 + oracle_bits(n)) * 0.6931471805599453;
     const double exp_floor = fmin(drop_below, ZERO_OUTPUT_BELOW);
     double t_kept_max = 0.0;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        if (job->z) {
-            mpfr_set_d(t, job->z[i], MPFR_RNDN); /* exact: prec >= 53 */
-            mpfr_sub_d(t, t, job->z[m], MPFR_RNDN);
+        if (in->z) {
+            mpfr_set_d(t, in->z[i], MPFR_RNDN); /* exact: prec >= 53 */
+            mpfr_sub_d(t, t, in->z[m], MPFR_RNDN);
         } else {
-            row_products(job, i, 1, s.prod_ptr);
-            mpfr_sum(t, s.prod_ptr, 2 * d, MPFR_RNDN);
+            row_products(in, i, 1, s.prod.ptr);
+            mpfr_sum(t, s.prod.ptr, (unsigned long)(2 * d), MPFR_RNDN);
         }
         if (mpfr_cmp_d(t, exp_floor) < 0) {
-            s.t_abs[i] = NAN; /* neither summed nor printed: output +0 */
+            s.t_abs[i] = NAN; /* neither summed nor evaluated: p_i < 2^-1076 */
             continue;
         }
         s.t_abs[i] = (mpfr_cmp_d(t, ZERO_OUTPUT_BELOW) < 0) ? NAN : abs_upper(t);
-        mpfr_exp(&s.e[i], t, MPFR_RNDN);
+        mpfr_exp(s.e.ptr[i], t, MPFR_RNDN);
         if (mpfr_cmp_d(t, drop_below) >= 0) {
-            s.summands[kept++] = &s.e[i];
+            s.summands[kept++] = s.e.ptr[i];
             t_kept_max = fmax(t_kept_max, abs_upper(t));
         }
     }
     mpfr_sum(sum, s.summands, (unsigned long)kept, MPFR_RNDN);
 
-    for (size_t i = 0; i < n && status == BHT_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (isnan(s.t_abs[i])) {
-            job->p[i] = 0.0;
+            mpfr_set_zero(p->ptr[i], 1);
+            err_exp[i] = -1076;
             continue;
         }
-        mpfr_div(q, &s.e[i], sum, MPFR_RNDN);
+        mpfr_div(p->ptr[i], s.e.ptr[i], sum, MPFR_RNDN);
         double factor = 2.0 * (s.t_abs[i] + t_kept_max + 5.0); /* >= 1.06 (...), margin */
-        mpfr_exp_t err_exp = mpfr_get_exp(q) - prec + oracle_ceil_log2(factor);
-        if (!oracle_decide(q, err_exp, &job->p[i]))
+        err_exp[i] = mpfr_get_exp(p->ptr[i]) - prec + oracle_ceil_log2(factor);
+    }
+    mpfr_clears(t, sum, (mpfr_ptr)0);
+    scratch_free(&s);
+    return BHT_OK;
+}
+
+typedef struct softmax_oracle_job {
+    oracle_softmax_input in;
+    double *p;
+} softmax_oracle_job;
+
+static bht_status softmax_attempt(void *context, mpfr_prec_t prec)
+{
+    const softmax_oracle_job *job = context;
+    const size_t n = job->in.n;
+    oracle_vector p;
+    bht_status status = oracle_vector_init(&p, n, prec);
+    if (status != BHT_OK)
+        return status;
+    mpfr_exp_t *err_exp = malloc(n * sizeof *err_exp);
+    if (!err_exp) {
+        oracle_vector_clear(&p);
+        return BHT_E_NOMEM;
+    }
+    status = oracle_softmax_eval(&job->in, prec, &p, err_exp);
+    for (size_t i = 0; i < n && status == BHT_OK; i++) {
+        if (mpfr_zero_p(p.ptr[i]))
+            job->p[i] = 0.0; /* p_i < 2^-1076: rounds to +0 */
+        else if (!oracle_decide(p.ptr[i], err_exp[i], &job->p[i]))
             status = BHT_E_PRECISION;
     }
-    mpfr_clears(t, sum, q, (mpfr_ptr)0);
-    scratch_free(&s, d);
+    free(err_exp);
+    oracle_vector_clear(&p);
     return status;
 }
 
 static bht_status run_softmax_oracle(softmax_oracle_job *job, const bht_oracle_options *options,
                                      bht_oracle_report *report)
 {
-    mpfr_prec_t start = 96 + 2 * oracle_bits(job->n);
+    mpfr_prec_t start = 96 + 2 * oracle_bits(job->in.n);
     return oracle_ziv(options, report, start, softmax_attempt, job);
 }
 
@@ -197,7 +194,7 @@ bht_status bht_oracle_softmax_logits(size_t n, const double *z, double *p,
     for (size_t i = 0; i < n; i++)
         if (!isfinite(z[i]))
             return BHT_E_NONFINITE;
-    softmax_oracle_job job = {n, 0, z, NULL, NULL, p};
+    softmax_oracle_job job = {{n, 0, z, NULL, NULL}, p};
     return run_softmax_oracle(&job, options, report);
 }
 
@@ -214,6 +211,6 @@ bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double 
     for (size_t k = 0; k < n * d; k++)
         if (!isfinite(A[k]))
             return BHT_E_NONFINITE;
-    softmax_oracle_job job = {n, d, NULL, A, x, p};
+    softmax_oracle_job job = {{n, d, NULL, A, x}, p};
     return run_softmax_oracle(&job, options, report);
 }
