@@ -129,6 +129,27 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out);
 bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,
                                const bht_oracle_options *options, bht_oracle_report *report);
 
+/* ------------------------------------------------- local analysis: softmax */
+
+/* Local quantities of the softmax model at query x for B_eps = A + eps M
+ * (paper Thm 3.5, Appendix A.3), with g = M x and p = softmax(A x):
+ *   nu             = Var_p(g) = sum p_i (g_i - <p, g>)^2  (the variance at x)
+ *   local_constant = lim_{eps->0} H^2(P_A(x), P_{B_eps}(x)) / eps^2 = nu / 8
+ *   derivative_i   = dq_i/deps at eps = 0 = p_i (g_i - <p, g>).
+ * (The paper's A.3 prints H^2 = eps^2 nu / 2 + O(eps^3); the constant is 1/8,
+ * see `bht claims`.) */
+typedef struct bht_local_result {
+    double nu, local_constant;
+} bht_local_result;
+
+/* Double kernel (<= 16 ulp, see local_softmax.c).  derivative may be NULL. */
+bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
+                          const double *x, bht_local_result *out, double *derivative);
+/* Oracle: nu, local_constant and every derivative component correctly rounded. */
+bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const double *M,
+                                 const double *x, bht_local_result *out, double *derivative,
+                                 const bht_oracle_options *options, bht_oracle_report *report);
+
 /* ------------------------------------------------------------ input files */
 
 /* A dense matrix read from text; a vector file is read as rows = count, cols = 1. */
@@ -162,3 +183,52 @@ bht_status bht_parse_vector(const char *name, const char *text, size_t length,
 void bht_matrix_free(bht_matrix *m);
 
 #endif
+
+/* ====================================================== golden corpus ====
+ * (Section owned by the golden-corpus work, issue 6; see golden/FORMAT.md.)
+ * The corpus generator: every vector is a pure function of (fn, index),
+ * rendered as one JSON line into a caller-owned buffer.  Nothing is printed
+ * or written to files here; `bht golden` does that. */
+#ifndef BHT_GOLDEN_SECTION
+#define BHT_GOLDEN_SECTION
+
+#define BHT_GOLDEN_SCHEMA "bht-golden/1"
+/* Size of a buffer for bht_golden_format_double ("-0x1.fffffffffffffp+1023"). */
+#define BHT_GOLDEN_HEX_SIZE 32
+
+/* A growable text buffer; zero-initialise, free with bht_golden_buffer_free. */
+typedef struct bht_golden_buffer {
+    char *data; /* NUL-terminated when non-NULL */
+    size_t length, capacity;
+} bht_golden_buffer;
+void bht_golden_buffer_free(bht_golden_buffer *buffer);
+
+/* One function ("fn") of the corpus; its vectors are written to NAME.jsonl
+ * and have tcIds tcid_base + 1 ... tcid_base + cases. */
+typedef struct bht_golden_fn_info {
+    const char *name;
+    int64_t tcid_base;
+    size_t cases;
+    double tol_ulp;
+} bht_golden_fn_info;
+
+size_t bht_golden_fn_count(void);
+bht_status bht_golden_fn_get(size_t fn, bht_golden_fn_info *info);
+
+/* The flag vocabulary (names and one-line descriptions, for the manifest). */
+size_t bht_golden_flag_count(void);
+const char *bht_golden_flag_name(size_t k);
+const char *bht_golden_flag_description(size_t k);
+
+/* Appends vector `index` (0-based) of function `fn` as one JSON line ending
+ * in '\n' to *out; *valid (may be NULL) gets 1 for a valid vector, 0 for an
+ * invalid one.  BHT_E_INVALID for an index out of range, BHT_E_NOMEM, or an
+ * oracle failure (BHT_E_PRECISION).  On failure *out is unchanged. */
+bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, int *valid);
+
+/* Canonical C99 hex of x, identical to glibc's printf("%a") on every
+ * platform: "0x1.8p+1", "-0x0p+0", "0x0.0000000000001p-1022", "inf",
+ * "-inf", "nan". */
+void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
+
+#endif /* BHT_GOLDEN_SECTION */

@@ -67,4 +67,18 @@ static inline void dd_expm1(double a, double *rh, double *rl)
     dd_add(ldexp(mh, scale), ldexp(ml, scale), -1.0, 0.0, rh, rl);
 }
 
+/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (subnormal results
+ * rounded once, via dd_ldexp_round after moving hi into [1, 2)). */
+static inline double dd_round_scaled(double hi, double lo, int scale)
+{
+    if (hi == 0.0)
+        return 0.0;
+    int e;
+    (void)frexp(hi, &e); /* hi in [2^(e-1), 2^e) */
+    int total = scale + e - 1;
+    if (total < -1100)
+        return 0.0; /* value < 2^-1099: below half the least subnormal */
+    return dd_ldexp_round(ldexp(hi, 1 - e), ldexp(lo, 1 - e), total);
+}
+
 #endif

@@ -5,20 +5,6 @@
 #include "bht.h"
 #include "dd_elementary.h"
 
-/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (subnormal results
- * rounded once, via dd_ldexp_round after moving hi into [1, 2)). */
-static double dd_round_scaled(double hi, double lo, int scale)
-{
-    if (hi == 0.0)
-        return 0.0;
-    int e;
-    (void)frexp(hi, &e); /* hi in [2^(e-1), 2^e) */
-    int total = scale + e - 1;
-    if (total < -1100)
-        return 0.0; /* value < 2^-1099: below half the least subnormal */
-    return dd_ldexp_round(ldexp(hi, 1 - e), ldexp(lo, 1 - e), total);
-}
-
 bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum)
 {
     if (!p || n == 0 || n > BHT_DISTANCE_MAX_N)

@@ -67,6 +67,37 @@ bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out)
     return true;
 }
 
+bool oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out)
+{
+    if (mpfr_zero_p(bound)) {
+        *out = oracle_round_binary64(y);
+        return true;
+    }
+    return oracle_decide(y, mpfr_get_exp(bound), out); /* bound < 2^EXP(bound) */
+}
+
+bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
+                              double *out)
+{
+    if (mpfr_zero_p(bound) || mode == ORACLE_PLAIN)
+        return oracle_decide_bound(y, bound, out);
+    mpfr_prec_t prec = mpfr_get_prec(y) + 8;
+    mpfr_t lo, hi;
+    mpfr_inits2(prec, lo, hi, (mpfr_ptr)0);
+    mpfr_sub(lo, y, bound, MPFR_RNDD);
+    mpfr_add(hi, y, bound, MPFR_RNDU);
+    if (mode == ORACLE_NONNEGATIVE && mpfr_sgn(lo) < 0)
+        mpfr_set_zero(lo, 1);
+    double a = oracle_round_binary64(lo), b = oracle_round_binary64(hi);
+    mpfr_clears(lo, hi, (mpfr_ptr)0);
+    if (a != b)
+        return false; /* note -0 == +0 here */
+    *out = (a == 0.0 && signbit(a) != signbit(b)) ? 0.0 : a;
+    if (a == 0.0 && mode == ORACLE_NONNEGATIVE)
+        *out = 0.0;
+    return true;
+}
+
 bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
                       mpfr_prec_t automatic_start, oracle_attempt_fn attempt, void *context)
 {

@@ -24,6 +24,19 @@ double oracle_round_binary64(mpfr_srcptr v);
  * in *out and return true. */
 bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out);
 
+/* As oracle_decide with the bound given as a non-negative MPFR number
+ * (computed with upward rounding); a zero bound means y is exact and is
+ * rounded directly (this is how exact ties are handled). */
+bool oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out);
+
+/* Variants: ORACLE_NONNEGATIVE uses that the exact value is >= 0 (the
+ * enclosure is clipped at 0); ORACLE_ZERO_SIGN_FREE accepts +0 when the
+ * enclosure rounds to zeros of both signs (the sign of a result below half
+ * the least subnormal is then not certified; documented where used). */
+enum oracle_decide_mode { ORACLE_PLAIN, ORACLE_NONNEGATIVE, ORACLE_ZERO_SIGN_FREE };
+bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
+                              double *out);
+
 /* One evaluation at precision prec: BHT_OK when every output was decided,
  * BHT_E_PRECISION to ask for more precision, any other status aborts. */
 typedef bht_status (*oracle_attempt_fn)(void *context, mpfr_prec_t prec);
@@ -57,7 +70,7 @@ typedef struct oracle_softmax_input {
 
 /* p~ = softmax at precision prec into p (n numbers of precision prec) with
  * |p~_i - p_i| <= 2^err_exp[i] (softmax_oracle.c has the analysis).  A zero
- * p~_i means p_i < 2^-1076 (err_exp[i] = -1076). */
+ * p~_i means p_i < 2^-2164 (err_exp[i] = -2164). */
 bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
                                oracle_vector *p, mpfr_exp_t *err_exp);
 

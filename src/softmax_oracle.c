@@ -9,8 +9,9 @@
  *         (t~_m = 0 exactly), so |S~/S - 1| <= 1.03 (T_k + 2.1) u,
  *         T_k = max |t~_i| over summed terms;
  *  p~_i = RN_P(e~_i / S~): |p~_i - p_i| <= 1.06 (|t~_i| + T_k + 4.1) u |p~_i|.
- * Components with t~_i < -746 are exactly +0 after rounding: t_i < -745.9,
- * so p_i <= e^{t_i} < 2^-1076, below half the least subnormal.
+ * Components with t~_i < -1500 are not evaluated (p_i < 2^-2164, which
+ * rounds to +0); the others, subnormal or zero results included, are
+ * decided like any other component.
  * Each p~_i is then decided by oracle_decide with the bound above, rounded
  * up to a power of two; Ziv's loop raises P until every component is. */
 #include <math.h>
@@ -19,8 +20,11 @@
 #include <string.h>
 #include "oracle_internal.h"
 
-/* Shifted logits below this give +0 (see the analysis above). */
-#define ZERO_OUTPUT_BELOW (-746.0)
+/* Shifted logits below this are not evaluated: p_i <= e^{t_i} < 2^-2164,
+ * far below half the least subnormal (also when multiplied by any finite
+ * g_i < 2^1089 in the local analysis), so they are reported as p~_i = 0. */
+#define ZERO_OUTPUT_BELOW (-1500.0)
+#define ZERO_OUTPUT_ERR_EXP (-2164)
 
 /* Row products a_ij x_j, each exact at 106 bits; sign -1 negates them. */
 static void row_products(const oracle_softmax_input *in, size_t row, int sign, mpfr_ptr *out)
@@ -121,7 +125,7 @@ bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
             mpfr_sum(t, s.prod.ptr, (unsigned long)(2 * d), MPFR_RNDN);
         }
         if (mpfr_cmp_d(t, exp_floor) < 0) {
-            s.t_abs[i] = NAN; /* neither summed nor evaluated: p_i < 2^-1076 */
+            s.t_abs[i] = NAN; /* neither summed nor evaluated: p_i < 2^-2164 */
             continue;
         }
         s.t_abs[i] = (mpfr_cmp_d(t, ZERO_OUTPUT_BELOW) < 0) ? NAN : abs_upper(t);
@@ -136,7 +140,7 @@ bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
     for (size_t i = 0; i < n; i++) {
         if (isnan(s.t_abs[i])) {
             mpfr_set_zero(p->ptr[i], 1);
-            err_exp[i] = -1076;
+            err_exp[i] = ZERO_OUTPUT_ERR_EXP;
             continue;
         }
         mpfr_div(p->ptr[i], s.e.ptr[i], sum, MPFR_RNDN);
@@ -169,7 +173,7 @@ static bht_status softmax_attempt(void *context, mpfr_prec_t prec)
     status = oracle_softmax_eval(&job->in, prec, &p, err_exp);
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         if (mpfr_zero_p(p.ptr[i]))
-            job->p[i] = 0.0; /* p_i < 2^-1076: rounds to +0 */
+            job->p[i] = 0.0; /* p_i < 2^-2164: rounds to +0 */
         else if (!oracle_decide(p.ptr[i], err_exp[i], &job->p[i]))
             status = BHT_E_PRECISION;
     }

@@ -17,4 +17,13 @@ void cli_distance_help(FILE *out);
 int cli_lemma_a1(int argc, char **argv);
 void cli_lemma_a1_help(FILE *out);
 
+int cli_golden(int argc, char **argv);
+void cli_golden_help(FILE *out);
+
+int cli_check(int argc, char **argv);
+void cli_check_help(FILE *out);
+
+int cli_nu(int argc, char **argv);
+void cli_nu_help(FILE *out);
+
 #endif

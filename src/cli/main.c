@@ -13,7 +13,10 @@ static const cli_command commands[] = {
     {"softmax", cli_softmax, cli_softmax_help, "softmax(z) or softmax(A x), double kernel or oracle"},
     {"distance", cli_distance, cli_distance_help, "Hellinger and TV distances between P and Q"},
     {"lemma-a1", cli_lemma_a1, cli_lemma_a1_help, "the Lemma A.1 closed forms h2max, tvmax at eps"},
+    {"nu", cli_nu, cli_nu_help, "local analysis: nu, local constant, dq/deps at a query"},
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
+    {"golden", cli_golden, cli_golden_help, "write the golden test-vector corpus (JSON Lines)"},
+    {"check", cli_check, cli_check_help, "grade another implementation's results against the corpus"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -1,0 +1,143 @@
+/* cmd_nu.c: `bht nu` -- the local analysis of paper Thm 3.5 / 4.3 at one query. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+#define CLI_MAX_PRECISION_CAP (1L << 24)
+
+void cli_nu_help(FILE *out)
+{
+    fprintf(out,
+            "usage: bht nu --softmax -A FILE -M FILE -x FILE [--energy E] [options]\n"
+            "\n"
+            "Local analysis of B_eps = A + eps M at the query x (paper Thm 3.5):\n"
+            "  nu V               Var_p(M x), p = softmax(A x)\n"
+            "  local_constant V   lim H^2(P_A(x), P_B_eps(x)) / eps^2 = nu / 8\n"
+            "With --derivative, a line 'derivative' then dq_i/deps at eps = 0,\n"
+            "p_i ((M x)_i - <p, M x>), one per line.\n"
+            "  --oracle             correctly rounded values (MPFR)\n"
+            "  --precision-cap BITS oracle's Ziv precision cap\n"
+            "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
+            "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "The double kernel is within 16 ulp of the oracle on the test set.\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
+}
+
+static int report_failure(bht_status s)
+{
+    switch (s) {
+    case BHT_E_RANGE:
+        return cli_error(CLI_EXIT_NUMERIC, "nu: input outside the double kernel's domain "
+                         "(|a_ij x_j| or |m_ij x_j| too large); use --oracle");
+    case BHT_E_PRECISION:
+        return cli_error(CLI_EXIT_NUMERIC, "nu: oracle could not decide the rounding within "
+                         "its precision cap");
+    case BHT_E_NOMEM:
+        return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
+    case BHT_E_INVALID:
+    case BHT_E_NONFINITE:
+        return cli_error(CLI_EXIT_USAGE, "nu: %s", bht_status_message(s));
+    default:
+        return cli_error(CLI_EXIT_INTERNAL, "nu: unexpected failure: %s", bht_status_message(s));
+    }
+}
+
+int cli_nu(int argc, char **argv)
+{
+    const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
+               *cap_text = NULL;
+    int softmax = 0, oracle = 0, hex = 0, help = 0, with_derivative = 0;
+    const cli_option options[] = {
+        {"--softmax", CLI_FLAG, &softmax, NULL},
+        {"-A", CLI_VALUE, NULL, &a_path},
+        {"-M", CLI_VALUE, NULL, &m_path},
+        {"-x", CLI_VALUE, NULL, &x_path},
+        {"--energy", CLI_VALUE, NULL, &energy_text},
+        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
+        {"--derivative", CLI_FLAG, &with_derivative, NULL},
+        {"--oracle", CLI_FLAG, &oracle, NULL},
+        {"--hex", CLI_FLAG, &hex, NULL},
+    };
+    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (help) {
+        cli_nu_help(stdout);
+        return cli_finish_output();
+    }
+    if (!softmax)
+        return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax (see bht nu --help)");
+    if (!a_path || !m_path || !x_path)
+        return cli_error(CLI_EXIT_USAGE, "nu: --softmax needs -A FILE -M FILE -x FILE");
+    if (cap_text && !oracle)
+        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
+    long cap = 0;
+    double energy = 0.0;
+    if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
+                                         &cap)))
+        return rc;
+    if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
+        return rc;
+
+    bht_matrix A = {0}, M = {0}, x = {0};
+    double *derivative = NULL;
+    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
+        goto done;
+    if (M.rows != A.rows || M.cols != A.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path, M.rows,
+                       M.cols, a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (A.cols != x.rows) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu columns but %s has %zu values", a_path,
+                       A.cols, x_path, x.rows);
+        goto done;
+    }
+    if (energy_text) {
+        double norm = 0.0;
+        bht_status s = bht_check_energy(x.rows, x.data, energy, &norm);
+        if (s == BHT_E_CONSTRAINT) {
+            char nb[32], eb[32];
+            cli_format_shortest(norm, nb, sizeof nb);
+            cli_format_shortest(energy, eb, sizeof eb);
+            rc = cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s", x_path, nb, eb);
+            goto done;
+        }
+        if (s != BHT_OK) {
+            rc = report_failure(s);
+            goto done;
+        }
+    }
+    if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
+        rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
+        goto done;
+    }
+    bht_local_result r;
+    bht_oracle_options oopt = {0, cap};
+    bht_status s = oracle ? bht_oracle_nu_softmax(A.rows, A.cols, A.data, M.data, x.data, &r,
+                                                  derivative, &oopt, NULL)
+                          : bht_nu_softmax(A.rows, A.cols, A.data, M.data, x.data, &r,
+                                           derivative);
+    if (s != BHT_OK) {
+        rc = report_failure(s);
+        goto done;
+    }
+    printf(hex ? "nu %a\nlocal_constant %a\n" : "nu %.17g\nlocal_constant %.17g\n", r.nu,
+           r.local_constant);
+    if (derivative) {
+        printf("derivative\n");
+        for (size_t i = 0; i < A.rows; i++)
+            printf(hex ? "%a\n" : "%.17g\n", derivative[i]);
+    }
+    rc = cli_finish_output();
+done:
+    free(derivative);
+    bht_matrix_free(&A);
+    bht_matrix_free(&M);
+    bht_matrix_free(&x);
+    return rc;
+}
