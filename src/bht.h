@@ -114,6 +114,18 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
 bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,
                                const bht_oracle_options *options, bht_oracle_report *report);
 
+/* Distances between two softmax models at one query x, computed from the
+ * parameters (log-ratio form), so they stay accurate when A and B are close:
+ * P = softmax(A x), Q = softmax(B x), A and B n-by-d.  Double kernel within
+ * 8 ulp of the oracle when the models differ by 1e-12 ... 1; BHT_E_RANGE
+ * when some q_i / p_i exceeds e^700 (use the oracle). */
+bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
+                                const double *x, bht_distances *out);
+bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,
+                                       const double *x, bht_distances *out,
+                                       const bht_oracle_options *options,
+                                       bht_oracle_report *report);
+
 /* ------------------------------------------------------------- Lemma A.1 */
 
 /* The Lemma A.1 closed forms at eps >= 0:
@@ -232,3 +244,56 @@ bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, in
 void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
 
 #endif /* BHT_GOLDEN_SECTION */
+
+/* ============================================================ leverage ====
+ * (Section owned by the leverage-score work, issue 3; see src/leverage.c and
+ * src/leverage_oracle.c.)  Paper Def. 2.9: A_s = Diag(s)^-1 A (n-by-d, n >= d,
+ * rank d), h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii, p_i = h_ii / d. */
+#ifndef BHT_LEVERAGE_SECTION
+#define BHT_LEVERAGE_SECTION
+
+/* Shape limits of both leverage routines. */
+#define BHT_LEVERAGE_MAX_N ((size_t)1 << 24)
+#define BHT_LEVERAGE_MAX_D ((size_t)1 << 10)
+/* Double kernel domain (else BHT_E_RANGE; the oracle accepts any finite
+ * input): every nonzero |a_ij| and every |s_i| in [2^MIN_EXP, 2^(MAX_EXP+1)),
+ * and every nonzero entry of A_s at least 2^-COLUMN_RANGE times the largest
+ * of its column (decided on exponents, exactly). */
+#define BHT_LEVERAGE_MIN_EXP (-400)
+#define BHT_LEVERAGE_MAX_EXP 400
+#define BHT_LEVERAGE_COLUMN_RANGE 400
+/* The double kernel refuses (BHT_E_SINGULAR) when its condition estimate of
+ * the column-equilibrated A_s exceeds this (see leverage.c). */
+#define BHT_LEVERAGE_MAX_COND 0x1p50
+
+/* Double kernel: p (length n) gets p_i = h_ii / d, h (may be NULL) the raw
+ * scores h_ii, each within 4 ulp of the correctly rounded value (measured
+ * <= 1 ulp) whenever the kernel does not refuse; s may be NULL (all ones).
+ * Workspace: about 3 n d + 6 d^2 doubles, malloc'd and freed inside
+ * (BHT_E_NOMEM when that fails).
+ * cond_estimate (may be NULL) gets the kernel's estimate of the 1-norm
+ * condition number of the column-equilibrated A_s; it is written on BHT_OK
+ * AND on BHT_E_SINGULAR (+inf for an exactly zero pivot), the one exception
+ * to the "outputs only on BHT_OK" rule.  BHT_E_SINGULAR means the double
+ * kernel cannot certify full rank within its budget: use the oracle, which
+ * decides exact rank deficiency.  Errors: BHT_E_INVALID (NULL, d = 0, n < d,
+ * sizes above the limits, some s_i = 0), BHT_E_NONFINITE, BHT_E_RANGE. */
+bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
+                        double *h, double *cond_estimate);
+
+/* Oracle: correctly rounded p_i and h_ii (any finite A, s with s_i != 0).
+ * Rank is decided exactly (integer arithmetic): BHT_E_SINGULAR iff rank A < d.
+ * cond_estimate (may be NULL) as above, from the oracle's Cholesky factor
+ * (written on BHT_OK only). */
+bht_status bht_oracle_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
+                               double *h, double *cond_estimate,
+                               const bht_oracle_options *options, bht_oracle_report *report);
+
+/* Query constraint (paper Def. 2.11): decides c <= s_i^2 <= C for every i
+ * exactly (s_i^2 is not rounded).  BHT_OK when all hold; BHT_E_CONSTRAINT
+ * with *bad_index (may be NULL) = first violating i; BHT_E_INVALID for
+ * NULL / n = 0 / not 0 < c < C; BHT_E_NONFINITE for NaN or inf anywhere. */
+bht_status bht_check_leverage_query(size_t n, const double *s, double c, double C,
+                                    size_t *bad_index);
+
+#endif /* BHT_LEVERAGE_SECTION */

@@ -67,6 +67,58 @@ static inline void dd_expm1(double a, double *rh, double *rl)
     dd_add(ldexp(mh, scale), ldexp(ml, scale), -1.0, 0.0, rh, rl);
 }
 
+/* expm1(a) for a double a <= 709 in dd, relative error <= 2^-62: the
+ * series (Horner, both signs) for |a| <= 2^-4, else exp(a) - 1 with the dd
+ * exponential (the subtraction amplifies its 2^-66 by at most 16.5). */
+static inline void dd_expm1_signed(double a, double *rh, double *rl)
+{
+    if (fabs(a) <= 0x1p-4) {
+        double h = 1.0, l = 0.0;
+        for (int k = 15; k >= 2; k--) {
+            double th, tl;
+            dd_mul_d(h, l, a, &th, &tl);
+            dd_div(th, tl, (double)k, 0.0, &th, &tl);
+            dd_add(1.0, 0.0, th, tl, &h, &l);
+        }
+        dd_mul_d(h, l, a, rh, rl);
+        return;
+    }
+    if (a < -745.0) { /* e^a < 2^-1075: expm1 = -1 + (below 2^-1075) */
+        *rh = -1.0;
+        *rl = 0.0;
+        return;
+    }
+    double mh, ml;
+    int scale;
+    bht_dd_exp(a, 0.0, &mh, &ml, &scale);
+    dd_add(ldexp(mh, scale), ldexp(ml, scale), -1.0, 0.0, rh, rl);
+}
+
+/* expm1(ah + al) = E + (1 + E) al with E = expm1(ah) (|al| <= ulp(ah)/2,
+ * so e^al - 1 = al to dd accuracy). */
+static inline void dd_expm1_dd(double ah, double al, double *rh, double *rl)
+{
+    double eh, el, th, tl;
+    dd_expm1_signed(ah, &eh, &el);
+    dd_add(1.0, 0.0, eh, el, &th, &tl);
+    dd_mul_d(th, tl, al, &th, &tl);
+    dd_add(eh, el, th, tl, rh, rl);
+}
+
+/* log1p(sh + sl) for sh + sl > -1 in dd: one Newton step y1 = y0 -
+ * (expm1(y0) - s) / (1 + expm1(y0)) from libm's y0 = log1p(sh); the error
+ * is that of expm1 (<= 2^-62 relative to 1 + s) plus O(y0 error^2). */
+static inline void dd_log1p(double sh, double sl, double *rh, double *rl)
+{
+    double y0 = log1p(sh);
+    double eh, el, dh, dl, nh, nl, qh, ql;
+    dd_expm1_signed(y0, &eh, &el);
+    dd_add(eh, el, -sh, -sl, &nh, &nl);
+    dd_add(1.0, 0.0, eh, el, &dh, &dl);
+    dd_div(nh, nl, dh, dl, &qh, &ql);
+    dd_add(y0, 0.0, -qh, -ql, rh, rl);
+}
+
 /* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (subnormal results
  * rounded once, via dd_ldexp_round after moving hi into [1, 2)). */
 static inline double dd_round_scaled(double hi, double lo, int scale)

@@ -1,0 +1,24 @@
+/* softmax_dd.h: internal double-double softmax shared by the kernels that
+ * need p unrounded (local analysis, model distances). */
+#ifndef BHT_SOFTMAX_DD_H
+#define BHT_SOFTMAX_DD_H
+
+#include <stddef.h>
+#include "bht.h"
+
+/* sum_k (a_k - b_k) x_k in dd (b may be NULL): exact TwoSum row differences,
+ * Dot2 over the 2d terms (Ogita-Rump-Oishi 2005): error <= gamma_2d^2
+ * sum_k |(a_k - b_k) x_k| plus underflow. */
+void bht_dot_difference_dd(size_t d, const double *a, const double *b, const double *x,
+                           double *hi, double *lo);
+
+/* Checks finiteness and that every |a_ij x_j| < 2^(1018 - ceil log2 d)
+ * (all partial sums and row differences finite); A n-by-d, x length d. */
+bht_status bht_check_affine_range(size_t n, size_t d, const double *A, const double *x);
+
+/* p = softmax(A x) as (ph[i], pl[i]) with relative error < 2^-63 (shifted
+ * logits below -746 give exactly 0); returns the index of the largest p. */
+size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, double *ph,
+                      double *pl);
+
+#endif

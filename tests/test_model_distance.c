@@ -1,0 +1,168 @@
+/* test_model_distance.c: distances between two softmax models at a query.
+ * The oracle is checked against a literal evaluation of the definitions at
+ * 3000 bits in this file (a different formula: sqrt p - sqrt q and |p - q|
+ * directly), then the double kernel against the oracle (budget 8 ulp) for
+ * models that differ by 1e-12 ... 1. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+#include "oracle_internal.h"
+
+#define MODEL_ULP_BUDGET 8.0
+#define REF_PREC 3000
+#define MAX_N 48
+#define MAX_D 6
+
+typedef struct pair {
+    size_t n, d;
+    double A[MAX_N * MAX_D], B[MAX_N * MAX_D], x[MAX_D];
+} pair;
+
+static void random_pair(test_rng *rng, pair *m, double closeness)
+{
+    m->n = test_rng_int(rng, 1, MAX_N);
+    m->d = test_rng_int(rng, 1, MAX_D);
+    double scale = ldexp(1.0, (int)test_rng_int(rng, 0, 5) - 1);
+    for (size_t k = 0; k < m->n * m->d; k++) {
+        m->A[k] = scale * test_rng_normal(rng);
+        m->B[k] = m->A[k] + closeness * test_rng_normal(rng);
+    }
+    for (size_t k = 0; k < m->d; k++)
+        m->x[k] = test_rng_normal(rng);
+}
+
+/* softmax(M x) at REF_PREC into out[]. */
+static void softmax_ref(const pair *m, const double *M, mpfr_t *out)
+{
+    mpfr_t t, s;
+    mpfr_inits2(REF_PREC, t, s, (mpfr_ptr)0);
+    for (size_t i = 0; i < m->n; i++) {
+        mpfr_set_zero(out[i], 1);
+        for (size_t k = 0; k < m->d; k++) {
+            mpfr_set_d(t, M[i * m->d + k], MPFR_RNDN);
+            mpfr_mul_d(t, t, m->x[k], MPFR_RNDN);
+            mpfr_add(out[i], out[i], t, MPFR_RNDN);
+        }
+    }
+    mpfr_set(t, out[0], MPFR_RNDN);
+    mpfr_set_zero(s, 1);
+    for (size_t i = 0; i < m->n; i++) {
+        mpfr_sub(out[i], out[i], t, MPFR_RNDN);
+        mpfr_exp(out[i], out[i], MPFR_RNDN);
+        mpfr_add(s, s, out[i], MPFR_RNDN);
+    }
+    for (size_t i = 0; i < m->n; i++)
+        mpfr_div(out[i], out[i], s, MPFR_RNDN);
+    mpfr_clears(t, s, (mpfr_ptr)0);
+}
+
+/* Literal H^2, H, TV at REF_PREC, rounded when the rounding is clear at a
+ * generous 2^(100 - REF_PREC) relative margin; returns false if not. */
+static bool reference(const pair *m, double out[3])
+{
+    mpfr_t p[MAX_N], q[MAX_N], h2, tv, t, h;
+    for (size_t i = 0; i < m->n; i++)
+        mpfr_inits2(REF_PREC, p[i], q[i], (mpfr_ptr)0);
+    mpfr_inits2(REF_PREC, h2, tv, t, h, (mpfr_ptr)0);
+    softmax_ref(m, m->A, p);
+    softmax_ref(m, m->B, q);
+    mpfr_set_zero(h2, 1);
+    mpfr_set_zero(tv, 1);
+    for (size_t i = 0; i < m->n; i++) {
+        mpfr_sub(t, p[i], q[i], MPFR_RNDN);
+        mpfr_abs(t, t, MPFR_RNDN);
+        mpfr_add(tv, tv, t, MPFR_RNDN);
+        mpfr_sqrt(p[i], p[i], MPFR_RNDN);
+        mpfr_sqrt(q[i], q[i], MPFR_RNDN);
+        mpfr_sub(t, p[i], q[i], MPFR_RNDN);
+        mpfr_sqr(t, t, MPFR_RNDN);
+        mpfr_add(h2, h2, t, MPFR_RNDN);
+        mpfr_clears(p[i], q[i], (mpfr_ptr)0);
+    }
+    mpfr_div_2ui(h2, h2, 1, MPFR_RNDN);
+    mpfr_div_2ui(tv, tv, 1, MPFR_RNDN);
+    mpfr_sqrt(h, h2, MPFR_RNDN);
+    bool ok = true;
+    mpfr_srcptr v[3] = {h2, h, tv};
+    for (int k = 0; k < 3; k++)
+        ok = ok && !mpfr_zero_p(v[k])
+             && oracle_decide(v[k], mpfr_get_exp(v[k]) - REF_PREC + 100, &out[k]);
+    mpfr_clears(h2, tv, t, h, (mpfr_ptr)0);
+    return ok;
+}
+
+Test(model_distance, oracle_matches_literal_definition_at_3000_bits, .timeout = 300)
+{
+    test_rng rng = {6060};
+    int compared = 0;
+    for (int k = 0; k < 150; k++) {
+        pair m;
+        random_pair(&rng, &m, pow(10.0, -(double)(k % 13)));
+        bht_distances o;
+        cr_assert_eq(bht_oracle_distance_softmax(m.n, m.d, m.A, m.B, m.x, &o, NULL, NULL), BHT_OK,
+                     "pair %d", k);
+        double ref[3];
+        if (!reference(&m, ref))
+            continue;
+        compared++;
+        cr_assert(ref[0] == o.hellinger2 && ref[1] == o.hellinger && ref[2] == o.tv,
+                  "pair %d: H2 %a vs %a, H %a vs %a, TV %a vs %a", k, o.hellinger2, ref[0],
+                  o.hellinger, ref[1], o.tv, ref[2]);
+    }
+    cr_assert_geq(compared, 140, "only %d pairs compared", compared);
+}
+
+Test(model_distance, kernel_within_budget_for_close_and_far_models, .timeout = 300)
+{
+    test_rng rng = {7070};
+    double worst = 0.0;
+    for (int k = 0; k < 2600; k++) {
+        pair m;
+        random_pair(&rng, &m, pow(10.0, -test_rng_uniform(&rng, 0.0, 12.0)));
+        bht_distances kd, od;
+        cr_assert_eq(bht_distance_softmax(m.n, m.d, m.A, m.B, m.x, &kd), BHT_OK);
+        cr_assert_eq(bht_oracle_distance_softmax(m.n, m.d, m.A, m.B, m.x, &od, NULL, NULL),
+                     BHT_OK);
+        double e = fmax(bht_ulp_error(kd.hellinger2, od.hellinger2),
+                        fmax(bht_ulp_error(kd.hellinger, od.hellinger),
+                             bht_ulp_error(kd.tv, od.tv)));
+        cr_assert(e <= MODEL_ULP_BUDGET, "pair %d (n %zu d %zu): H2 %a vs %a, H %a vs %a, "
+                  "TV %a vs %a", k, m.n, m.d, kd.hellinger2, od.hellinger2, kd.hellinger,
+                  od.hellinger, kd.tv, od.tv);
+        worst = fmax(worst, e);
+    }
+    fprintf(stderr, "distance(softmax models): 2600 pairs, differences 1e-12..1, max error "
+            "%.3g ulp (budget %.0f)\n", worst, MODEL_ULP_BUDGET);
+}
+
+Test(model_distance, same_model_is_exactly_zero)
+{
+    const double A[6] = {0.5, -1.0, 2.0, 0.25, -3.0, 1.5}, x[2] = {1.25, -0.5};
+    double B[6];
+    for (int k = 0; k < 6; k++)
+        B[k] = A[k] + ((k % 2) ? 0.75 : -0.5); /* B = A + 1 w^T: the same model */
+    bht_distances kd, od;
+    cr_assert_eq(bht_oracle_distance_softmax(3, 2, A, A, x, &od, NULL, NULL), BHT_OK);
+    cr_assert(od.hellinger2 == 0.0 && od.tv == 0.0);
+    cr_assert_eq(bht_oracle_distance_softmax(3, 2, A, B, x, &od, NULL, NULL), BHT_OK);
+    cr_assert(od.hellinger2 == 0.0 && od.hellinger == 0.0 && od.tv == 0.0,
+              "shifted model: %a %a %a", od.hellinger2, od.hellinger, od.tv);
+    cr_assert_eq(bht_distance_softmax(3, 2, A, B, x, &kd), BHT_OK);
+    cr_assert(kd.hellinger2 == 0.0 && kd.tv == 0.0, "kernel: %a %a", kd.hellinger2, kd.tv);
+}
+
+Test(model_distance, rejects_bad_inputs)
+{
+    const double A[2] = {1.0, 2.0}, x[1] = {1.0};
+    double B[2] = {1.0, NAN};
+    bht_distances o;
+    cr_assert_eq(bht_distance_softmax(2, 1, A, B, x, &o), BHT_E_NONFINITE);
+    cr_assert_eq(bht_oracle_distance_softmax(2, 1, A, B, x, &o, NULL, NULL), BHT_E_NONFINITE);
+    const double A2[2] = {2.0, 1.0}, B2[2] = {2.0, 2000.0}; /* q_2 / p_2 = e^1998 */
+    cr_assert_eq(bht_distance_softmax(2, 1, A2, B2, x, &o), BHT_E_RANGE);
+    cr_assert_eq(bht_oracle_distance_softmax(2, 1, A2, B2, x, &o, NULL, NULL), BHT_OK);
+    cr_assert(o.tv == 1.0 - 0x1p-53 || o.tv <= 1.0, "TV %a", o.tv);
+    cr_assert_eq(bht_distance_softmax(0, 1, A, B, x, &o), BHT_E_INVALID);
+}
