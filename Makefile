@@ -73,6 +73,7 @@ test: deps
 demo: deps
 	$(MAKE) all
 	$(BUILD)/bht demo
+	$(BUILD)/bht claims --fast
 
 -include proofs/proofs.mk
 -include tests/robustness.mk

@@ -162,6 +162,36 @@ bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const doub
                                  const double *x, bht_local_result *out, double *derivative,
                                  const bht_oracle_options *options, bht_oracle_report *report);
 
+/* ----------------------------------------------------------------- claims */
+
+/* One numerical claim of the paper, evaluated at run time with the oracles
+ * (claims.c).  Strings are owned by the struct (id/statement/verdict static). */
+#define BHT_CLAIM_MAX_EVIDENCE 12
+typedef struct bht_claim_evidence {
+    char key[48];
+    char value[200];
+} bht_claim_evidence;
+
+typedef struct bht_claim {
+    const char *id;        /* e.g. "lemma-A.1" */
+    const char *statement; /* as printed in the paper, with its section */
+    const char *verdict;   /* "HOLDS", "HOLDS_WITH_CORRECTION" or "FAILS" */
+    char correction[480];  /* corrected statement ("" when HOLDS) */
+    size_t evidence_count;
+    bht_claim_evidence evidence[BHT_CLAIM_MAX_EVIDENCE];
+} bht_claim;
+
+typedef struct bht_claims_options {
+    int fast;                /* fewer instances (the --fast run) */
+    const char *break_claim; /* test hook: id of a claim whose checked constant is
+                              * deliberately perturbed (NULL: none) */
+} bht_claims_options;
+
+#define BHT_CLAIMS_MAX 24
+/* Evaluates every claim into claims[0 .. *count) (capacity >= BHT_CLAIMS_MAX). */
+bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
+                          size_t capacity, size_t *count);
+
 /* ------------------------------------------------------------ input files */
 
 /* A dense matrix read from text; a vector file is read as rows = count, cols = 1. */

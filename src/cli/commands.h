@@ -26,4 +26,10 @@ void cli_check_help(FILE *out);
 int cli_nu(int argc, char **argv);
 void cli_nu_help(FILE *out);
 
+int cli_leverage(int argc, char **argv);
+void cli_leverage_help(FILE *out);
+
+int cli_claims(int argc, char **argv);
+void cli_claims_help(FILE *out);
+
 #endif

@@ -10,9 +10,11 @@
 #include "commands.h"
 
 static const cli_command commands[] = {
+    {"claims", cli_claims, cli_claims_help, "check the paper's numerical claims (the main job)"},
     {"softmax", cli_softmax, cli_softmax_help, "softmax(z) or softmax(A x), double kernel or oracle"},
     {"distance", cli_distance, cli_distance_help, "Hellinger and TV distances between P and Q"},
     {"lemma-a1", cli_lemma_a1, cli_lemma_a1_help, "the Lemma A.1 closed forms h2max, tvmax at eps"},
+    {"leverage", cli_leverage, cli_leverage_help, "leverage scores p_i = h_ii / d of Diag(s)^-1 A"},
     {"nu", cli_nu, cli_nu_help, "local analysis: nu, local constant, dq/deps at a query"},
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
     {"golden", cli_golden, cli_golden_help, "write the golden test-vector corpus (JSON Lines)"},
