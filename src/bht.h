@@ -192,6 +192,46 @@ typedef struct bht_claims_options {
 bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
                           size_t capacity, size_t *count);
 
+/* --------------------------------------------- planner and simulation */
+
+/* Query planning for SoftMax_A vs SoftMax_B under ||x||_2 <= E (paper Thm 3.1):
+ * delta = sup_x H(P_A(x), P_B(x)).  delta_lower is H at the returned query
+ * (correctly rounded by the oracle, rounded down), delta_upper a rigorous
+ * bound: the log-ratio log(q_i/p_i) ranges over an interval of width
+ * W <= E max_{i,j} ||(B-A)_i - (B-A)_j||_2, and H^2 <= 1 - sech(W/4) for any
+ * such pair (the two-point extremal of Lemma A.1).
+ * Criterion for the query counts: both error probabilities <= error (the
+ * paper's "success >= 2/3 under both hypotheses" is error = 1/3), repeating
+ * one query m times.  queries_upper: the likelihood-ratio test at the
+ * returned query errs with probability <= BC^m under each hypothesis (BC =
+ * 1 - H^2), so m = ceil(ln(error) / ln BC) suffices; queries_lower: any m
+ * queries have Bhattacharyya coefficient >= (1 - delta_upper^2)^m and the
+ * Bayes error with equal priors is >= (1 - sqrt(1 - BC^(2m)))/2, which must
+ * be <= error. */
+typedef struct bht_plan_result {
+    double delta_lower, delta_upper;
+    double queries_lower, queries_upper; /* integers; +inf when delta is 0 */
+} bht_plan_result;
+
+bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B, double energy,
+                            double error, double *query, bht_plan_result *out);
+
+/* Likelihood-ratio test simulation: `trials` runs under each hypothesis of
+ * `queries` samples at the query x, from a SplitMix64 stream seeded with
+ * seed, sampling by inversion of the correctly rounded cumulative
+ * probabilities and summing correctly rounded log-ratios (MPFR): the same
+ * results on every machine. */
+typedef struct bht_simulation {
+    double error_rate;        /* (errors under A + errors under B) / (2 trials) */
+    double ci_lower, ci_upper; /* Wilson 95% interval of error_rate */
+    double error_under_a, error_under_b;
+    double bayes_lower, bayes_upper; /* (1 - sqrt(1 - BC^(2m)))/2 and BC^m / 2 */
+} bht_simulation;
+
+bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
+                                const double *x, unsigned long queries, unsigned long trials,
+                                uint64_t seed, bht_simulation *out);
+
 /* ------------------------------------------------------------ input files */
 
 /* A dense matrix read from text; a vector file is read as rows = count, cols = 1. */

@@ -75,6 +75,11 @@ static bht_status distance_attempt(void *context, mpfr_prec_t prec)
         inexact |= mpfr_sub_d(d, d, job->q[i], MPFR_RNDN);
         if (mpfr_zero_p(d))
             continue;
+        if (job->p[i] == 0.0 || job->q[i] == 0.0) {
+            /* (sqrt p - sqrt q)^2 is the nonzero one of p, q: exact */
+            mpfr_set_d(r, job->p[i] + job->q[i], MPFR_RNDN);
+            continue;
+        }
         mpfr_set_d(sp, job->p[i], MPFR_RNDN);
         inexact |= mpfr_sqrt(sp, sp, MPFR_RNDN);
         mpfr_set_d(sq, job->q[i], MPFR_RNDN);

@@ -302,3 +302,16 @@ Test(properties, lemma_a1_extremal_configuration_attains_the_bound)
         cr_assert_not(lemma_a1_holds(2, a, b, eps, 0.5), "halved bound must fail, eps %g", eps);
     }
 }
+
+/* H^2 can be an exact rounding tie although square roots are irrational:
+ * with disjoint supports every term is p_i or q_i exactly. */
+Test(distance_special, exact_tie_with_disjoint_supports)
+{
+    const double p[3] = {1.0, 0.0, 0.0}, q[3] = {0.0, 1.0 - 0x1p-53, 0.0};
+    bht_distances o, k;
+    cr_assert_eq(bht_oracle_distance(3, p, q, &o, NULL, NULL), BHT_OK);
+    /* H^2 = (1 + 1 - 2^-53)/2 = 1 - 2^-54: the tie between 1 - 2^-53 and 1 goes to 1 */
+    cr_assert(same_bits(o.hellinger2, 1.0), "H2 %a", o.hellinger2);
+    cr_assert_eq(bht_distance(3, p, q, &k), BHT_OK);
+    cr_assert_leq(bht_ulp_error(k.hellinger2, o.hellinger2), DISTANCE_ULP_BUDGET);
+}

@@ -32,4 +32,9 @@ void cli_leverage_help(FILE *out);
 int cli_claims(int argc, char **argv);
 void cli_claims_help(FILE *out);
 
+int cli_plan(int argc, char **argv);
+void cli_plan_help(FILE *out);
+int cli_simulate(int argc, char **argv);
+void cli_simulate_help(FILE *out);
+
 #endif

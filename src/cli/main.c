@@ -16,6 +16,8 @@ static const cli_command commands[] = {
     {"lemma-a1", cli_lemma_a1, cli_lemma_a1_help, "the Lemma A.1 closed forms h2max, tvmax at eps"},
     {"leverage", cli_leverage, cli_leverage_help, "leverage scores p_i = h_ii / d of Diag(s)^-1 A"},
     {"nu", cli_nu, cli_nu_help, "local analysis: nu, local constant, dq/deps at a query"},
+    {"plan", cli_plan, cli_plan_help, "bracket delta and the number of queries (Thm 3.1)"},
+    {"simulate", cli_simulate, cli_simulate_help, "simulate the likelihood-ratio test"},
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
     {"golden", cli_golden, cli_golden_help, "write the golden test-vector corpus (JSON Lines)"},
     {"check", cli_check, cli_check_help, "grade another implementation's results against the corpus"},

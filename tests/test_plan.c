@@ -1,0 +1,113 @@
+/* test_plan.c: the query planner's bracket and the test simulation.
+ * delta_upper must dominate H at every admissible query (sampled), the
+ * simulated error must be consistent with the Bayes-error bracket computed
+ * from H, and m = queries_upper must indeed reach the target error. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include "harness.h"
+
+#define MAX_N 10
+#define MAX_D 3
+
+typedef struct models {
+    size_t n, d;
+    double A[MAX_N * MAX_D], B[MAX_N * MAX_D];
+} models;
+
+static void random_models(test_rng *rng, models *m, double closeness)
+{
+    m->n = test_rng_int(rng, 2, MAX_N);
+    m->d = test_rng_int(rng, 1, MAX_D);
+    for (size_t k = 0; k < m->n * m->d; k++) {
+        m->A[k] = test_rng_normal(rng);
+        m->B[k] = m->A[k] + closeness * test_rng_normal(rng);
+    }
+}
+
+Test(plan, bracket_contains_every_sampled_query, .timeout = 300)
+{
+    test_rng rng = {1212};
+    for (int k = 0; k < 40; k++) {
+        models m;
+        random_models(&rng, &m, 0.2);
+        double energy = test_rng_uniform(&rng, 0.1, 3.0), query[MAX_D];
+        bht_plan_result r;
+        cr_assert_eq(bht_plan_softmax(m.n, m.d, m.A, m.B, energy, 1.0 / 3.0, query, &r), BHT_OK);
+        cr_assert_leq(r.delta_lower, r.delta_upper, "instance %d", k);
+        cr_assert_eq(bht_check_energy(m.d, query, energy, NULL), BHT_OK, "query outside the ball");
+        bht_distances at;
+        cr_assert_eq(bht_oracle_distance_softmax(m.n, m.d, m.A, m.B, query, &at, NULL, NULL),
+                     BHT_OK);
+        cr_assert_leq(r.delta_lower, at.hellinger, "delta_lower is H at the query, rounded down");
+        for (int s = 0; s < 200; s++) {
+            double x[MAX_D], norm = 0.0;
+            for (size_t j = 0; j < m.d; j++) {
+                x[j] = test_rng_normal(&rng);
+                norm += x[j] * x[j];
+            }
+            double radius = energy * test_rng_unit(&rng) / sqrt(norm) * (1 - 0x1p-40);
+            for (size_t j = 0; j < m.d; j++)
+                x[j] *= radius;
+            cr_assert_eq(bht_oracle_distance_softmax(m.n, m.d, m.A, m.B, x, &at, NULL, NULL),
+                         BHT_OK);
+            cr_assert_leq(at.hellinger, r.delta_upper, "instance %d: H %a above delta_upper %a",
+                          k, at.hellinger, r.delta_upper);
+        }
+        cr_assert_leq(r.queries_lower, r.queries_upper);
+    }
+}
+
+Test(plan, simulation_is_deterministic_and_inside_the_bayes_bracket, .timeout = 300)
+{
+    test_rng rng = {3434};
+    for (int k = 0; k < 8; k++) {
+        models m;
+        random_models(&rng, &m, 0.3);
+        double x[MAX_D];
+        for (size_t j = 0; j < m.d; j++)
+            x[j] = test_rng_normal(&rng);
+        unsigned long queries = (unsigned long)test_rng_int(&rng, 1, 60);
+        bht_simulation a, b;
+        cr_assert_eq(bht_simulate_softmax(m.n, m.d, m.A, m.B, x, queries, 4000, 99, &a), BHT_OK);
+        cr_assert_eq(bht_simulate_softmax(m.n, m.d, m.A, m.B, x, queries, 4000, 99, &b), BHT_OK);
+        cr_assert(a.error_rate == b.error_rate && a.ci_lower == b.ci_lower, "not deterministic");
+        cr_assert_leq(a.bayes_lower, a.bayes_upper);
+        /* the LR test is the Bayes test for equal priors: its error lies in the bracket */
+        cr_assert(a.ci_upper >= a.bayes_lower && a.ci_lower <= a.bayes_upper,
+                  "instance %d (m %lu): simulated [%g, %g] vs bracket [%g, %g]", k, queries,
+                  a.ci_lower, a.ci_upper, a.bayes_lower, a.bayes_upper);
+    }
+}
+
+Test(plan, queries_upper_reaches_the_target_error, .timeout = 300)
+{
+    test_rng rng = {5656};
+    for (int k = 0; k < 4; k++) {
+        models m;
+        random_models(&rng, &m, 0.5);
+        double query[MAX_D];
+        bht_plan_result r;
+        cr_assert_eq(bht_plan_softmax(m.n, m.d, m.A, m.B, 2.0, 1.0 / 3.0, query, &r), BHT_OK);
+        if (r.queries_upper > 2000)
+            continue;
+        bht_simulation s;
+        cr_assert_eq(bht_simulate_softmax(m.n, m.d, m.A, m.B, query,
+                                          (unsigned long)r.queries_upper, 2000, 5, &s), BHT_OK);
+        cr_assert_leq(fmax(s.error_under_a, s.error_under_b), 1.0 / 3.0,
+                      "instance %d: m = %.0f gives errors %g, %g", k, r.queries_upper,
+                      s.error_under_a, s.error_under_b);
+    }
+}
+
+Test(plan, rejects_bad_inputs)
+{
+    const double A[2] = {1.0, 2.0}, B[2] = {1.0, NAN};
+    double q[1];
+    bht_plan_result r;
+    bht_simulation s;
+    cr_assert_eq(bht_plan_softmax(2, 1, A, B, 1.0, 1.0 / 3.0, q, &r), BHT_E_NONFINITE);
+    cr_assert_eq(bht_plan_softmax(2, 1, A, A, 1.0, 0.5, q, &r), BHT_E_INVALID);
+    cr_assert_eq(bht_plan_softmax(2, 1, A, A, -1.0, 0.25, q, &r), BHT_E_INVALID);
+    cr_assert_eq(bht_simulate_softmax(2, 1, A, A, q, 0, 10, 1, &s), BHT_E_INVALID);
+}
