@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "oracle_internal.h"
+#include "claims_internal.h"
 
 #define MAX_N 12
 #define MAX_D 4
@@ -22,11 +23,7 @@
 
 /* ------------------------------------------------------------ generator */
 
-typedef struct claims_rng {
-    uint64_t state;
-} claims_rng;
-
-static uint64_t rng_next(claims_rng *r)
+uint64_t rng_next(claims_rng *r)
 {
     uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -34,28 +31,25 @@ static uint64_t rng_next(claims_rng *r)
     return z ^ (z >> 31);
 }
 
-/* Uniform integer in [lo, hi]. */
-static long rng_int(claims_rng *r, long lo, long hi)
+long rng_int(claims_rng *r, long lo, long hi)
 {
     return lo + (long)(rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
-/* A multiple of 2^-20 in [-range, range] (exact in binary64). */
-static double rng_dyadic(claims_rng *r, double range)
+double rng_dyadic(claims_rng *r, double range)
 {
     long k = (long)ldexp(range, 20);
     return ldexp((double)rng_int(r, -k, k), -20);
 }
 
-/* Uniform in [0, 1) with 53 bits. */
-static double rng_unit(claims_rng *r)
+double rng_unit(claims_rng *r)
 {
     return (double)(rng_next(r) >> 11) * 0x1p-53;
 }
 
 /* -------------------------------------------------------------- helpers */
 
-static void claim_init(bht_claim *c, const char *id, const char *statement)
+void claim_init(bht_claim *c, const char *id, const char *statement)
 {
     memset(c, 0, sizeof *c);
     c->id = id;
@@ -63,13 +57,7 @@ static void claim_init(bht_claim *c, const char *id, const char *statement)
     c->verdict = "HOLDS";
 }
 
-static void evidence(bht_claim *c, const char *key, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void evidence(bht_claim *c, const char *key, const char *fmt, ...)
+void evidence(bht_claim *c, const char *key, const char *fmt, ...)
 {
     if (c->evidence_count >= BHT_CLAIM_MAX_EVIDENCE)
         return;
@@ -81,7 +69,7 @@ static void evidence(bht_claim *c, const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-static int is_broken(const bht_claims_options *o, const char *id)
+int is_broken(const bht_claims_options *o, const char *id)
 {
     return o && o->break_claim && strcmp(o->break_claim, id) == 0;
 }
@@ -694,14 +682,13 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
 
 /* ------------------------------------------------------------------ run */
 
-typedef bht_status (*claim_fn)(const bht_claims_options *o, bht_claim *c);
-
 bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
                           size_t capacity, size_t *count)
 {
     static const claim_fn all[] = {
         claim_lemma_a1, claim_identity_a1, claim_lemma_3_3, claim_corollary_3_4,
         claim_sandwich, claim_invariance_softmax, claim_eq4, claim_theorem_3_5,
+        CLAIMS_LEVERAGE_LIST
     };
     const size_t total = sizeof all / sizeof all[0];
     if (!claims || !count || capacity < total)
