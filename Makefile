@@ -11,7 +11,7 @@ BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config \
                    frama-c-base why3 cvc5 z3 gappa
-BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath
+BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
 LIB_SRC := $(wildcard src/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -20,7 +20,7 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit demo proofs bench clean
+.PHONY: all deps bench-deps test unit demo proofs bench golden clean
 all: $(BUILD)/libbht.a $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
@@ -61,9 +61,11 @@ $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libbht.a
 # The Criterion suite: every tests/test_*.c is one program.  BHT is the CLI
 # under test (CLI tests run it as a subprocess).
 unit: $(TEST_BIN) $(BUILD)/bht
-	@set -e; for t in $(TEST_BIN); do \
-	  echo "== $$t"; BHT=$(abspath $(BUILD)/bht) BHT_TESTDATA=$(abspath tests/data) $$t --jobs 2; \
-	done
+	@failed=""; for t in $(TEST_BIN); do \
+	  echo "== $$t"; \
+	  BHT=$(abspath $(BUILD)/bht) BHT_TESTDATA=$(abspath tests/data) $$t --jobs 2 || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
 test: deps
 	$(MAKE) all
@@ -78,12 +80,16 @@ demo: deps
 -include proofs/proofs.mk
 -include tests/robustness.mk
 
-bench: bench-deps all
-	$(MAKE) -C . $(BUILD)/bench_softmax
+bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage
 	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
+	/usr/bin/python3 tests/bench/bench_leverage.py --bht $(BUILD)/bench_leverage
 
-$(BUILD)/bench_softmax: tests/bench/bench_softmax.c $(BUILD)/libbht.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
+$(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
+
+# Regenerates the committed golden corpus (after a kernel or oracle change).
+golden: all
+	$(BUILD)/bht golden --out golden/v1
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""A third-party run against the bht golden corpus: NumPy / SciPy.
+
+Computes every vector of the corpus the way a NumPy/SciPy user would write
+it, writes RESULTS.jsonl in the format of golden/FORMAT.md, and (unless
+--no-check) runs `bht check` on it.
+
+  softmax_logits  scipy.special.softmax(z)
+  softmax         scipy.special.softmax(A @ x)
+  distance        h2 = 0.5 * np.sum((np.sqrt(p) - np.sqrt(q))**2); h = np.sqrt(h2);
+                  tv = 0.5 * np.sum(np.abs(p - q))
+  lemma_a1        h2max = (1 - np.exp(eps/4))**2 / (1 + np.exp(eps/2)); tvmax = np.tanh(eps/4)
+                  (the closed forms as printed in the paper)
+
+No input validation is added: a vector counts as rejected only when NumPy or
+SciPy itself raises (e.g. a shape mismatch).  Functions the corpus has but
+this script does not know are left out (they show up as "missing").
+
+Usage: /usr/bin/python3 golden/examples/check_numpy.py [--golden DIR]
+           [--out RESULTS.jsonl] [--bht build/bht] [--no-check]
+Needs only the standard library plus python3-numpy and python3-scipy.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import scipy
+import scipy.special
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def vec(values):
+    return np.array([float.fromhex(v) for v in values], dtype=np.float64)
+
+
+def hexes(a):
+    return [float(v).hex() for v in np.atleast_1d(a)]
+
+
+def compute(fn, inputs):
+    """Returns the outputs dict, or raises when NumPy/SciPy raise."""
+    if fn == "softmax_logits":
+        return {"p": hexes(scipy.special.softmax(vec(inputs["z"])))}
+    if fn == "softmax":
+        m = inputs["A"]
+        A = vec(m["data"]).reshape(m["rows"], m["cols"])
+        return {"p": hexes(scipy.special.softmax(A @ vec(inputs["x"])))}
+    if fn == "distance":
+        p, q = vec(inputs["P"]), vec(inputs["Q"])
+        h2 = 0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)
+        return {"hellinger2": float(h2).hex(), "hellinger": float(np.sqrt(h2)).hex(),
+                "tv": float(0.5 * np.sum(np.abs(p - q))).hex()}
+    if fn == "lemma_a1":
+        eps = float.fromhex(inputs["eps"])
+        h2max = (1 - np.exp(eps / 4)) ** 2 / (1 + np.exp(eps / 2))
+        return {"h2max": float(h2max).hex(), "tvmax": float(np.tanh(eps / 4)).hex()}
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--golden", default=os.path.join(ROOT, "golden", "v1"))
+    ap.add_argument("--out", default="RESULTS.jsonl")
+    ap.add_argument("--bht", default=os.path.join(ROOT, "build", "bht"))
+    ap.add_argument("--no-check", action="store_true")
+    args = ap.parse_args()
+
+    files = sorted(glob.glob(os.path.join(args.golden, "*.jsonl")))
+    if not files:
+        sys.exit(f"check_numpy.py: no *.jsonl files in {args.golden}")
+    counts = {}
+    with open(args.out, "w", encoding="ascii") as out, np.errstate(all="ignore"):
+        for path in files:
+            with open(path, encoding="ascii") as f:
+                for line in f:
+                    vector = json.loads(line)
+                    try:
+                        outputs = compute(vector["fn"], vector["inputs"])
+                    except (ValueError, IndexError, TypeError):
+                        out.write(json.dumps({"tcId": vector["tcId"], "rejected": True}) + "\n")
+                        continue
+                    if outputs is None:
+                        continue
+                    counts[vector["fn"]] = counts.get(vector["fn"], 0) + 1
+                    out.write(json.dumps({"tcId": vector["tcId"], "outputs": outputs},
+                                         separators=(",", ":")) + "\n")
+    print(f"numpy {np.__version__}, scipy {scipy.__version__}: wrote {args.out} "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+    if args.no_check:
+        return 0
+    sys.stdout.flush()
+    return subprocess.call([args.bht, "check", *files, args.out])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

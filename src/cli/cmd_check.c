@@ -1,0 +1,560 @@
+/* cmd_check.c: `bht check GOLDEN.jsonl... RESULTS.jsonl` grades another
+ * implementation's results against golden vectors (golden/FORMAT.md,
+ * "Results files and grading").
+ *
+ * The checker does not know the functions: for every valid vector it
+ * compares each member of "expected" with the same member of the result's
+ * "outputs" (a scalar, an array, or a {rows, cols, data} matrix), so new
+ * corpus functions are graded without changes here. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "json.h"
+
+#define CHECK_MAX_FNS 64
+
+void cli_check_help(FILE *out)
+{
+    fprintf(out,
+            "usage: bht check GOLDEN.jsonl [GOLDEN.jsonl...] RESULTS.jsonl\n"
+            "\n"
+            "Grades RESULTS (one line per vector: {\"tcId\": N, \"outputs\": {...}} or\n"
+            "{\"tcId\": N, \"rejected\": true}) against golden vectors written by\n"
+            "`bht golden`.  Output values may be strings (C99 hex or decimal, \"inf\",\n"
+            "\"nan\") or JSON numbers.  Prints, per function: valid vectors, vectors\n"
+            "checked, max and mean ulp error (bht's ulp measure), the worst vector,\n"
+            "failures against tol, valid vectors rejected, invalid vectors rejected and\n"
+            "wrongly accepted, and vectors missing from RESULTS.  Format and rules:\n"
+            "golden/FORMAT.md.\n"
+            "Exit codes: 0 every vector passed, 1 some failure (or internal error),\n"
+            "2 bad usage or a malformed file (the message names FILE:LINE).\n");
+}
+
+/* --------------------------------------------------------------- records */
+
+/* One member of "expected": a scalar (rows = cols = 0), an array (rows =
+ * length, cols = 0) or a matrix. */
+typedef struct field {
+    char *name;
+    int kind; /* 0 scalar, 1 array, 2 matrix */
+    size_t rows, cols, length;
+    double *v;
+} field;
+
+typedef struct record {
+    int64_t tcid;
+    size_t fn;
+    int valid, may_reject, seen;
+    double tol_ulp, tol_abs; /* tol_abs < 0: none */
+    size_t nfields;
+    field *fields;
+} record;
+
+typedef struct fn_stats {
+    char name[48];
+    size_t valid, checked, over_tol, valid_rejected, rejected_ok;
+    size_t invalid, invalid_rejected, invalid_accepted, missing;
+    double max_ulp, sum_ulp;
+    size_t finite_count;
+    int64_t worst_tcid;
+} fn_stats;
+
+typedef struct checker {
+    record *records;
+    size_t count, capacity;
+    fn_stats fns[CHECK_MAX_FNS];
+    size_t fn_count;
+    size_t unknown_ids;
+} checker;
+
+static void record_free(record *r)
+{
+    for (size_t i = 0; i < r->nfields; i++) {
+        free(r->fields[i].name);
+        free(r->fields[i].v);
+    }
+    free(r->fields);
+}
+
+static void checker_free(checker *c)
+{
+    for (size_t i = 0; i < c->count; i++)
+        record_free(&c->records[i]);
+    free(c->records);
+}
+
+/* Where an error is: "FILE:LINE". */
+typedef struct where {
+    const char *file;
+    size_t line;
+} where;
+
+static int malformed(const where *w, const char *fmt, const char *detail)
+{
+    char reason[256];
+    snprintf(reason, sizeof reason, fmt, detail ? detail : "");
+    return cli_error(CLI_EXIT_USAGE, "%s:%zu: %s", w->file, w->line, reason);
+}
+
+/* Reads a value (scalar, array or matrix) into f; for golden files only
+ * strings are numbers, in results JSON numbers too.  Returns 0, or -1 with
+ * a static reason, -2 out of memory. */
+static int read_field(const json_value *v, int allow_number, field *f, const char **reason)
+{
+    const json_value *data = v;
+    f->kind = 1;
+    if (v->type == JSON_STRING || v->type == JSON_NUMBER) {
+        f->kind = 0;
+        f->length = 1;
+        f->v = malloc(sizeof(double));
+        if (!f->v)
+            return -2;
+        if (json_to_double(v, allow_number, &f->v[0]) != 0) {
+            *reason = allow_number ? "not a number or numeric string" : "not a numeric string";
+            return -1;
+        }
+        return 0;
+    }
+    if (v->type == JSON_OBJECT) {
+        int64_t rows, cols;
+        data = json_member(v, "data");
+        if (json_to_int64(json_member(v, "rows"), &rows) != 0
+            || json_to_int64(json_member(v, "cols"), &cols) != 0 || rows < 0 || cols < 0
+            || !data || data->type != JSON_ARRAY) {
+            *reason = "a matrix needs integer rows, cols and a data array";
+            return -1;
+        }
+        if (cols == 0 ? data->count != 0
+                      : ((uint64_t)rows != data->count / (uint64_t)cols
+                         || data->count % (uint64_t)cols != 0)) {
+            *reason = "matrix data length is not rows * cols";
+            return -1;
+        }
+        f->kind = 2;
+        f->rows = (size_t)rows;
+        f->cols = (size_t)cols;
+    } else if (v->type != JSON_ARRAY) {
+        *reason = "expected a number, an array or a matrix";
+        return -1;
+    }
+    f->length = data->count;
+    if (f->kind == 1)
+        f->rows = data->count;
+    f->v = malloc((data->count ? data->count : 1) * sizeof(double));
+    if (!f->v)
+        return -2;
+    for (size_t i = 0; i < data->count; i++)
+        if (json_to_double(&data->items[i], allow_number, &f->v[i]) != 0) {
+            *reason = allow_number ? "array item is not a number or numeric string"
+                                   : "array item is not a numeric string";
+            return -1;
+        }
+    return 0;
+}
+
+static size_t fn_index(checker *c, const char *name, int *ok)
+{
+    for (size_t i = 0; i < c->fn_count; i++)
+        if (strcmp(c->fns[i].name, name) == 0)
+            return i;
+    if (c->fn_count == CHECK_MAX_FNS || strlen(name) >= sizeof c->fns[0].name) {
+        *ok = 0;
+        return 0;
+    }
+    fn_stats *s = &c->fns[c->fn_count];
+    memset(s, 0, sizeof *s);
+    strcpy(s->name, name);
+    s->worst_tcid = -1;
+    return c->fn_count++;
+}
+
+/* Parses one golden line into a new record. */
+static int add_golden(checker *c, const json_value *doc, const where *w)
+{
+    if (doc->type != JSON_OBJECT)
+        return malformed(w, "a golden vector must be a JSON object%s", NULL);
+    record r;
+    memset(&r, 0, sizeof r);
+    r.tol_abs = -1.0;
+    const json_value *fn = json_member(doc, "fn"), *result = json_member(doc, "result");
+    const json_value *expected = json_member(doc, "expected"), *tol = json_member(doc, "tol");
+    const json_value *flags = json_member(doc, "flags");
+    if (json_to_int64(json_member(doc, "tcId"), &r.tcid) != 0)
+        return malformed(w, "missing or non-integer tcId%s", NULL);
+    if (!fn || fn->type != JSON_STRING || !fn->text[0])
+        return malformed(w, "missing or non-string fn%s", NULL);
+    if (!result || result->type != JSON_STRING
+        || (strcmp(result->text, "valid") != 0 && strcmp(result->text, "invalid") != 0))
+        return malformed(w, "result must be \"valid\" or \"invalid\"%s", NULL);
+    r.valid = strcmp(result->text, "valid") == 0;
+    if (!expected || expected->type != JSON_OBJECT)
+        return malformed(w, "missing or non-object expected%s", NULL);
+    if (r.valid && expected->count == 0)
+        return malformed(w, "a valid vector needs expected values%s", NULL);
+    const json_value *ulp = json_member(tol, "ulp");
+    if (!tol || tol->type != JSON_OBJECT || json_to_double(ulp, 1, &r.tol_ulp) != 0
+        || !(r.tol_ulp >= 0.0))
+        return malformed(w, "tol must be an object with a non-negative number ulp%s", NULL);
+    const json_value *abs = json_member(tol, "abs");
+    if (abs && (json_to_double(abs, 0, &r.tol_abs) != 0 || !(r.tol_abs >= 0.0)))
+        return malformed(w, "tol.abs must be a non-negative numeric string%s", NULL);
+    if (flags) {
+        if (flags->type != JSON_ARRAY)
+            return malformed(w, "flags must be an array of strings%s", NULL);
+        for (size_t i = 0; i < flags->count; i++) {
+            if (flags->items[i].type != JSON_STRING)
+                return malformed(w, "flags must be an array of strings%s", NULL);
+            if (strcmp(flags->items[i].text, "beyond_kernel_domain") == 0)
+                r.may_reject = 1;
+        }
+    }
+    int ok = 1;
+    r.fn = fn_index(c, fn->text, &ok);
+    if (!ok)
+        return malformed(w, "too many functions or function name too long: %s", fn->text);
+    if (r.valid) {
+        r.fields = calloc(expected->count, sizeof *r.fields);
+        if (!r.fields)
+            return cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
+        r.nfields = expected->count;
+        for (size_t i = 0; i < expected->count; i++) {
+            const char *reason = NULL;
+            int rc = read_field(&expected->items[i], 0, &r.fields[i], &reason);
+            r.fields[i].name = strdup(expected->keys[i]);
+            if (rc == -2 || !r.fields[i].name) {
+                record_free(&r);
+                return cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
+            }
+            if (rc != 0) {
+                char detail[192];
+                snprintf(detail, sizeof detail, "expected.%.64s: %s", expected->keys[i], reason);
+                record_free(&r);
+                return malformed(w, "%s", detail);
+            }
+        }
+    }
+    if (c->count == c->capacity) {
+        size_t cap = c->capacity ? 2 * c->capacity : 1024;
+        record *grown = cap < SIZE_MAX / sizeof *grown ? realloc(c->records, cap * sizeof *grown)
+                                                       : NULL;
+        if (!grown) {
+            record_free(&r);
+            return cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
+        }
+        c->records = grown;
+        c->capacity = cap;
+    }
+    c->records[c->count++] = r;
+    return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------ file lines */
+
+typedef int (*line_handler)(checker *c, const json_value *doc, const where *w);
+
+/* Calls handle(doc) for every non-blank line of path. */
+static int for_each_line(checker *c, const char *path, line_handler handle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
+    }
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t got;
+    where w = {path, 0};
+    int rc = CLI_EXIT_OK;
+    errno = 0;
+    while ((got = getline(&line, &size, f)) >= 0) {
+        w.line++;
+        size_t len = (size_t)got, k = 0;
+        while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\n' || line[k] == '\r'))
+            k++;
+        if (k == len)
+            continue;
+        json_value doc;
+        json_error err;
+        int jr = json_parse(line, len, &doc, &err);
+        if (jr == JSON_NOMEM) {
+            rc = cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
+            break;
+        }
+        if (jr != JSON_OK) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu:%zu: %s", path, w.line, err.column, err.reason);
+            break;
+        }
+        rc = handle(c, &doc, &w);
+        json_free(&doc);
+        if (rc != CLI_EXIT_OK)
+            break;
+        errno = 0;
+    }
+    if (rc == CLI_EXIT_OK && ferror(f)) {
+        int e = errno;
+        rc = cli_error(CLI_EXIT_USAGE, "%s: read error: %s", path, strerror(e));
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int compare_records(const void *a, const void *b)
+{
+    int64_t x = ((const record *)a)->tcid, y = ((const record *)b)->tcid;
+    return (x > y) - (x < y);
+}
+
+static record *find_record(checker *c, int64_t tcid)
+{
+    size_t lo = 0, hi = c->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->records[mid].tcid < tcid)
+            lo = mid + 1;
+        else if (c->records[mid].tcid > tcid)
+            hi = mid;
+        else
+            return &c->records[mid];
+    }
+    return NULL;
+}
+
+/* --------------------------------------------------------------- grading */
+
+/* Worst ulp error of one valid vector's outputs against its record;
+ * *pass says whether every value is within tol.  A missing output or a
+ * shape mismatch counts as an infinite error.  Returns an exit code for
+ * malformed values. */
+static int grade_outputs(const record *r, const json_value *outputs, const where *w,
+                         double *worst, int *pass)
+{
+    *worst = 0.0;
+    *pass = 1;
+    for (size_t i = 0; i < r->nfields; i++) {
+        const field *e = &r->fields[i];
+        const json_value *v = json_member(outputs, e->name);
+        if (!v) {
+            *worst = INFINITY;
+            *pass = 0;
+            continue;
+        }
+        field got;
+        memset(&got, 0, sizeof got);
+        const char *reason = NULL;
+        int rc = read_field(v, 1, &got, &reason);
+        if (rc == -2) {
+            free(got.v);
+            return cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
+        }
+        if (rc != 0) {
+            char detail[192];
+            snprintf(detail, sizeof detail, "outputs.%.64s: %s", e->name, reason);
+            free(got.v);
+            return malformed(w, "%s", detail);
+        }
+        /* An array of length n and a matrix of the same data both grade
+         * against a matrix; a scalar must be a scalar. */
+        int same_shape = got.length == e->length && (got.kind == 0) == (e->kind == 0)
+                         && (got.kind != 2 || e->kind != 2 || got.rows == e->rows);
+        if (!same_shape) {
+            *worst = INFINITY;
+            *pass = 0;
+            free(got.v);
+            continue;
+        }
+        for (size_t k = 0; k < e->length; k++) {
+            double err = bht_ulp_error(got.v[k], e->v[k]);
+            int ok = err <= r->tol_ulp
+                     || (r->tol_abs >= 0.0 && isfinite(got.v[k])
+                         && fabs(got.v[k] - e->v[k]) <= r->tol_abs);
+            if (isnan(e->v[k]) && isnan(got.v[k])) {
+                err = 0.0;
+                ok = 1;
+            }
+            if (!(err <= *worst))
+                *worst = err;
+            if (!ok)
+                *pass = 0;
+        }
+        free(got.v);
+    }
+    return CLI_EXIT_OK;
+}
+
+static int add_result(checker *c, const json_value *doc, const where *w)
+{
+    if (doc->type != JSON_OBJECT)
+        return malformed(w, "a result must be a JSON object%s", NULL);
+    int64_t tcid;
+    if (json_to_int64(json_member(doc, "tcId"), &tcid) != 0)
+        return malformed(w, "missing or non-integer tcId%s", NULL);
+    const json_value *rejected = json_member(doc, "rejected");
+    const json_value *outputs = json_member(doc, "outputs");
+    if (rejected && rejected->type != JSON_BOOL)
+        return malformed(w, "rejected must be true or false%s", NULL);
+    int is_rejected = rejected && rejected->boolean;
+    if (is_rejected && outputs)
+        return malformed(w, "a result has either \"outputs\" or \"rejected\": true, not both%s",
+                         NULL);
+    if (!is_rejected && (!outputs || outputs->type != JSON_OBJECT))
+        return malformed(w, "missing \"outputs\" object (or \"rejected\": true)%s", NULL);
+    record *r = find_record(c, tcid);
+    if (!r) {
+        c->unknown_ids++;
+        return CLI_EXIT_OK;
+    }
+    if (r->seen) {
+        char id[32];
+        snprintf(id, sizeof id, "%lld", (long long)tcid);
+        return malformed(w, "duplicate result for tcId %s", id);
+    }
+    r->seen = 1;
+    fn_stats *s = &c->fns[r->fn];
+    if (!r->valid) {
+        if (is_rejected)
+            s->invalid_rejected++;
+        else
+            s->invalid_accepted++;
+        return CLI_EXIT_OK;
+    }
+    if (is_rejected) {
+        if (r->may_reject)
+            s->rejected_ok++;
+        else
+            s->valid_rejected++;
+        return CLI_EXIT_OK;
+    }
+    double worst;
+    int pass;
+    int rc = grade_outputs(r, outputs, w, &worst, &pass);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    s->checked++;
+    if (!pass)
+        s->over_tol++;
+    if (s->worst_tcid < 0 || worst > s->max_ulp) {
+        s->max_ulp = worst;
+        s->worst_tcid = r->tcid;
+    }
+    if (isfinite(worst)) {
+        s->sum_ulp += worst;
+        s->finite_count++;
+    }
+    return CLI_EXIT_OK;
+}
+
+static void format_ulp(double v, char *buf, size_t size)
+{
+    if (isinf(v))
+        snprintf(buf, size, "inf");
+    else if (v >= 1e6)
+        snprintf(buf, size, "%.3g", v);
+    else
+        snprintf(buf, size, "%.3f", v);
+}
+
+static void print_row(const fn_stats *s)
+{
+    char max[32] = "-", mean[32] = "-", worst[32] = "-";
+    if (s->checked) {
+        format_ulp(s->max_ulp, max, sizeof max);
+        if (s->finite_count)
+            format_ulp(s->sum_ulp / (double)s->finite_count, mean, sizeof mean);
+        snprintf(worst, sizeof worst, "%lld", (long long)s->worst_tcid);
+    }
+    printf("%-16s %6zu %7zu %9s %9s %8s %8zu %8zu %6zu %7zu %8zu %8zu %7zu\n", s->name, s->valid,
+           s->checked, max, mean, worst, s->over_tol, s->valid_rejected, s->rejected_ok,
+           s->invalid, s->invalid_rejected, s->invalid_accepted, s->missing);
+}
+
+int cli_check(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        cli_check_help(stdout);
+        return cli_finish_output();
+    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_error(CLI_EXIT_USAGE, "check: unknown option '%s' (see bht check --help)",
+                             argv[i]);
+    if (argc < 3)
+        return cli_error(CLI_EXIT_USAGE,
+                         "check: give GOLDEN.jsonl... RESULTS.jsonl (see bht check --help)");
+    checker c;
+    memset(&c, 0, sizeof c);
+    int rc = CLI_EXIT_OK;
+    for (int i = 1; i + 1 < argc && rc == CLI_EXIT_OK; i++)
+        rc = for_each_line(&c, argv[i], add_golden);
+    if (rc == CLI_EXIT_OK && c.count == 0)
+        rc = cli_error(CLI_EXIT_USAGE, "check: no golden vectors in the given files");
+    if (rc == CLI_EXIT_OK) {
+        qsort(c.records, c.count, sizeof *c.records, compare_records);
+        for (size_t i = 1; i < c.count; i++)
+            if (c.records[i].tcid == c.records[i - 1].tcid) {
+                rc = cli_error(CLI_EXIT_USAGE, "check: tcId %lld appears twice in the golden files",
+                               (long long)c.records[i].tcid);
+                break;
+            }
+    }
+    if (rc == CLI_EXIT_OK)
+        rc = for_each_line(&c, argv[argc - 1], add_result);
+    if (rc != CLI_EXIT_OK) {
+        checker_free(&c);
+        return rc;
+    }
+    for (size_t i = 0; i < c.count; i++) {
+        fn_stats *s = &c.fns[c.records[i].fn];
+        if (c.records[i].valid)
+            s->valid++;
+        else
+            s->invalid++;
+        if (!c.records[i].seen)
+            s->missing++;
+    }
+    fn_stats total;
+    memset(&total, 0, sizeof total);
+    strcpy(total.name, "all");
+    total.worst_tcid = -1;
+    printf("%-16s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid", "checked",
+           "max_ulp", "mean_ulp", "worst", "over_tol", "rejected", "rej_ok", "invalid",
+           "rejected", "accepted", "missing");
+    for (size_t i = 0; i < c.fn_count; i++) {
+        const fn_stats *s = &c.fns[i];
+        print_row(s);
+        total.valid += s->valid;
+        total.checked += s->checked;
+        total.over_tol += s->over_tol;
+        total.valid_rejected += s->valid_rejected;
+        total.rejected_ok += s->rejected_ok;
+        total.invalid += s->invalid;
+        total.invalid_rejected += s->invalid_rejected;
+        total.invalid_accepted += s->invalid_accepted;
+        total.missing += s->missing;
+        total.sum_ulp += s->sum_ulp;
+        total.finite_count += s->finite_count;
+        if (s->checked && (total.worst_tcid < 0 || !(s->max_ulp <= total.max_ulp))) {
+            total.max_ulp = s->max_ulp;
+            total.worst_tcid = s->worst_tcid;
+        }
+    }
+    if (c.fn_count > 1)
+        print_row(&total);
+    size_t failures = total.over_tol + total.valid_rejected + total.invalid_accepted + total.missing;
+    if (c.unknown_ids)
+        printf("note: %zu results have tcIds not in the golden files (ignored)\n", c.unknown_ids);
+    if (failures)
+        printf("FAIL: %zu over tol, %zu valid rejected, %zu invalid accepted, %zu missing\n",
+               total.over_tol, total.valid_rejected, total.invalid_accepted, total.missing);
+    else
+        printf("PASS: %zu vectors\n", total.valid + total.invalid);
+    checker_free(&c);
+    rc = cli_finish_output();
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    return failures ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
+}

@@ -1,0 +1,194 @@
+/* cmd_leverage.c: `bht leverage` (leverage-score model, paper Def. 2.9). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+#define CLI_MAX_PRECISION_CAP (1L << 24)
+
+void cli_leverage_help(FILE *out)
+{
+    fprintf(out,
+            "usage: bht leverage -A FILE [-s FILE] [--bounds c,C] [--scores]\n"
+            "                    [--oracle [--precision-cap BITS]] [--hex]\n"
+            "\n"
+            "Prints p_i = h_ii / d, one per line, for the leverage-score model of an\n"
+            "n-by-d matrix A (n >= d) at the query s (paper Def. 2.9):\n"
+            "  A_s = Diag(s)^-1 A,  h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii.\n"
+            "  -s FILE              vector of n nonzero values (default: all ones)\n"
+            "  --bounds c,C         require c <= s_i^2 <= C for every i (decided exactly;\n"
+            "                       0 < c < C)\n"
+            "  --scores             print the raw scores h_ii instead of p_i\n"
+            "  --oracle             correctly rounded values (MPFR; exact rank decision)\n"
+            "  --precision-cap BITS oracle's largest working precision\n"
+            "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "The double kernel (Householder QR preconditioner, double-double\n"
+            "refinement) is within 4 ulp of the correctly rounded values.  When it\n"
+            "cannot certify full rank it stops with exit 3 and its condition estimate;\n"
+            "--oracle then decides: exactly rank deficient (exit 3) or the answer.\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
+}
+
+/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
+static int parse_bounds(const char *text, double *c, double *C)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
+                         "got '%s'", text);
+    char first[128];
+    size_t len = (size_t)(comma - text);
+    if (len == 0 || len >= sizeof first)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
+    memcpy(first, text, len);
+    first[len] = '\0';
+    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
+        return rc;
+    if (!(*c > 0.0) || !(*c < *C))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
+    return CLI_EXIT_OK;
+}
+
+static int report_failure(bht_status s, int oracle, double cond)
+{
+    char est[32];
+    switch (s) {
+    case BHT_E_SINGULAR:
+        if (oracle)
+            return cli_error(CLI_EXIT_NUMERIC, "leverage: A is exactly rank deficient (rank < d; "
+                             "decided in exact arithmetic)");
+        snprintf(est, sizeof est, "%.3g", cond);
+        return cli_error(CLI_EXIT_NUMERIC, "leverage: double kernel cannot certify full rank "
+                         "(condition estimate %s, limit %.3g); rerun with --oracle", est,
+                         BHT_LEVERAGE_MAX_COND);
+    case BHT_E_RANGE:
+        return cli_error(CLI_EXIT_NUMERIC, "leverage: input outside the double kernel's domain "
+                         "(entries or s_i beyond 2^+-400, or a column spanning more than "
+                         "2^400); rerun with --oracle");
+    case BHT_E_PRECISION:
+        return cli_error(CLI_EXIT_NUMERIC, "leverage: oracle could not decide the rounding "
+                         "within its precision cap");
+    case BHT_E_NOMEM:
+        return cli_error(CLI_EXIT_INTERNAL, "leverage: out of memory");
+    case BHT_E_INVALID:
+    case BHT_E_NONFINITE:
+    case BHT_E_CONSTRAINT:
+        return cli_error(CLI_EXIT_USAGE, "leverage: %s", bht_status_message(s));
+    default:
+        return cli_error(CLI_EXIT_INTERNAL, "leverage: unexpected failure: %s",
+                         bht_status_message(s));
+    }
+}
+
+/* Shape and query checks with messages naming the file and index. */
+static int check_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+                        const bht_matrix *S, const char *bounds_text)
+{
+    if (A->rows < A->cols)
+        return cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
+                         "model needs n >= d", a_path, A->rows, A->cols);
+    if (A->rows > BHT_LEVERAGE_MAX_N || A->cols > BHT_LEVERAGE_MAX_D)
+        return cli_error(CLI_EXIT_USAGE, "%s: %zu x %zu is beyond the supported size "
+                         "(n <= %zu, d <= %zu)", a_path, A->rows, A->cols,
+                         (size_t)BHT_LEVERAGE_MAX_N, (size_t)BHT_LEVERAGE_MAX_D);
+    if (!S->data)
+        return CLI_EXIT_OK;
+    if (S->rows != A->rows)
+        return cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path,
+                         S->rows, a_path, A->rows);
+    for (size_t i = 0; i < S->rows; i++)
+        if (S->data[i] == 0.0)
+            return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
+                             i + 1);
+    if (!bounds_text)
+        return CLI_EXIT_OK;
+    double c = 0.0, C = 0.0;
+    int rc = parse_bounds(bounds_text, &c, &C);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    size_t bad = 0;
+    bht_status s = bht_check_leverage_query(S->rows, S->data, c, C, &bad);
+    if (s == BHT_E_CONSTRAINT) {
+        char value[32];
+        cli_format_shortest(S->data[bad], value, sizeof value);
+        return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
+                         "[%g, %g]", s_path, bad + 1, value, c, C);
+    }
+    return s == BHT_OK ? CLI_EXIT_OK : report_failure(s, 0, 0.0);
+}
+
+int cli_leverage(int argc, char **argv)
+{
+    const char *a_path = NULL, *s_path = NULL, *bounds_text = NULL, *cap_text = NULL;
+    int oracle = 0, hex = 0, scores = 0, help = 0;
+    const cli_option options[] = {
+        {"-A", CLI_VALUE, NULL, &a_path},
+        {"-s", CLI_VALUE, NULL, &s_path},
+        {"--bounds", CLI_VALUE, NULL, &bounds_text},
+        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
+        {"--scores", CLI_FLAG, &scores, NULL},
+        {"--oracle", CLI_FLAG, &oracle, NULL},
+        {"--hex", CLI_FLAG, &hex, NULL},
+    };
+    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (help) {
+        cli_leverage_help(stdout);
+        return cli_finish_output();
+    }
+    if (!a_path)
+        return cli_error(CLI_EXIT_USAGE, "leverage: give -A FILE (see bht leverage --help)");
+    if (bounds_text && !s_path)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
+    if (cap_text && !oracle)
+        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
+    long cap = 0;
+    if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
+                                         &cap)))
+        return rc;
+    if (bounds_text) { /* malformed --bounds is reported before reading files */
+        double c, C;
+        if ((rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+            return rc;
+    }
+
+    bht_matrix A = {0}, S = {0};
+    double *p = NULL, *h = NULL;
+    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK)
+        goto done;
+    if (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK)
+        goto done;
+    if ((rc = check_inputs(a_path, &A, s_path, &S, bounds_text)) != CLI_EXIT_OK)
+        goto done;
+    p = malloc(A.rows * sizeof *p);
+    h = malloc(A.rows * sizeof *h);
+    if (!p || !h) {
+        rc = cli_error(CLI_EXIT_INTERNAL, "leverage: out of memory");
+        goto done;
+    }
+    double cond = 0.0;
+    bht_oracle_options oopt = {0, cap};
+    bht_status s = oracle ? bht_oracle_leverage(A.rows, A.cols, A.data, S.data, p, h, &cond,
+                                                &oopt, NULL)
+                          : bht_leverage(A.rows, A.cols, A.data, S.data, p, h, &cond);
+    if (s != BHT_OK) {
+        rc = report_failure(s, oracle, cond);
+        goto done;
+    }
+    const double *out = scores ? h : p;
+    for (size_t i = 0; i < A.rows; i++)
+        printf(hex ? "%a\n" : "%.17g\n", out[i]);
+    rc = cli_finish_output();
+done:
+    free(p);
+    free(h);
+    bht_matrix_free(&A);
+    bht_matrix_free(&S);
+    return rc;
+}

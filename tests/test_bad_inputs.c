@@ -1,0 +1,603 @@
+/* test_bad_inputs.c: the bad-input corpus of the bht CLI (issue 8).
+ *
+ * The cases live in tests/bad/cases.txt (format described at its top), found
+ * as $BHT_TESTDATA/../bad; their small inputs in tests/bad/inputs.  Each case
+ * is one parameterized Criterion test: $BHT runs as a subprocess
+ * (posix_spawn, no shell, stdin from /dev/null, stdout and stderr captured in
+ * mkstemp files) and must
+ *   - exit with the expected code (2 bad input or usage, 3 numerical refusal),
+ *   - write nothing on stdout,
+ *   - write exactly one line on stderr, starting with "bht: ", without
+ *     control characters, containing every expected fragment.
+ * A run is killed after $BHT_BAD_TIMEOUT seconds (default 60): a refusal must
+ * never be an endless loop.  Every failure message names the case and its
+ * line in cases.txt.  Large inputs (1 MiB lines) are generated at run time in
+ * a temporary directory (@TMP@) instead of being committed. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ------------------------------------------------------------- the manifest */
+
+enum { CASE_NAME = 64, CASE_ARGS = 2048, CASE_EXPECTS = 4, CASE_EXPECT = 256 };
+
+/* One case, without pointers: the array lives in Criterion's shared arena
+ * (cr_malloc) and is read by the worker processes. */
+typedef struct bad_case {
+    char name[CASE_NAME];
+    unsigned line;           /* line of "case NAME" in cases.txt */
+    int exit_code;           /* -1 until given */
+    int argc;                /* number of arguments in args */
+    size_t args_length;      /* bytes used in args */
+    char args[CASE_ARGS];    /* the arguments, each NUL-terminated, placeholders unexpanded */
+    int expects;             /* number of stderr fragments */
+    char expect[CASE_EXPECTS][CASE_EXPECT];
+} bad_case;
+
+/* Directory holding cases.txt and inputs/: $BHT_TESTDATA/../bad. */
+static int bad_dir(char *buf, size_t size)
+{
+    const char *data = getenv("BHT_TESTDATA");
+    if (!data)
+        return -1;
+    int n = snprintf(buf, size, "%s/../bad", data);
+    struct stat st;
+    if (n < 0 || (size_t)n >= size || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return -1;
+    return 0;
+}
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer (NULL on failure). */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t used = 0, capacity = 1 << 16;
+    char *buf = malloc(capacity);
+    while (buf) {
+        if (capacity - used < 2) {
+            char *grown = realloc(buf, capacity * 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            capacity *= 2;
+        }
+        size_t got = fread(buf + used, 1, capacity - used - 1, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[used] = '\0';
+    return buf;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Splits an "args" line into c->args; returns NULL or an error message. */
+static const char *split_args(const char *s, bad_case *c)
+{
+    size_t used = 0;
+    c->argc = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '\0')
+            break;
+        int quoted = *s == '"';
+        if (quoted)
+            s++;
+        for (;;) {
+            char ch = *s;
+            if (ch == '\0') {
+                if (quoted)
+                    return "unterminated quote";
+                break;
+            }
+            if (!quoted && (ch == ' ' || ch == '\t'))
+                break;
+            s++;
+            if (quoted && ch == '"') {
+                if (*s != '\0' && *s != ' ' && *s != '\t')
+                    return "text right after a closing quote";
+                break;
+            }
+            if (quoted && ch == '\\') {
+                char e = *s++;
+                if (e == 'n')
+                    ch = '\n';
+                else if (e == 't')
+                    ch = '\t';
+                else if (e == '"' || e == '\\')
+                    ch = e;
+                else if (e == 'x' && hex_value(s[0]) >= 0 && hex_value(s[1]) >= 0) {
+                    ch = (char)(hex_value(s[0]) * 16 + hex_value(s[1]));
+                    if (ch == '\0')
+                        return "\\x00 cannot be passed in an argument";
+                    s += 2;
+                } else
+                    return "unknown escape (use \\\" \\\\ \\n \\t \\xNN)";
+            }
+            if (used + 2 > sizeof c->args)
+                return "arguments too long";
+            c->args[used++] = ch;
+        }
+        c->args[used++] = '\0';
+        c->argc++;
+    }
+    c->args_length = used;
+    return NULL;
+}
+
+/* Parses the manifest text into cases[0..max); returns the number of cases,
+ * or -1 with a message "cases.txt:LINE: reason" in err. */
+static long parse_manifest(char *text, bad_case *cases, size_t max, char *err, size_t err_size)
+{
+    long count = 0;
+    unsigned line = 0;
+    bad_case *c = NULL;
+    char *next = text;
+    while (next && *next) {
+        char *s = next;
+        char *nl = strchr(s, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        line++;
+        size_t len = strlen(s);
+        if (len > 0 && s[len - 1] == '\r')
+            s[--len] = '\0';
+        if (len == 0 || s[0] == '#')
+            continue;
+        const char *why = NULL;
+        if (strncmp(s, "case ", 5) == 0) {
+            if ((size_t)count == max) {
+                why = "too many cases";
+                goto bad;
+            }
+            c = &cases[count++];
+            memset(c, 0, sizeof *c);
+            c->exit_code = -1;
+            c->line = line;
+            const char *name = s + 5;
+            size_t n = strlen(name);
+            if (n == 0 || n >= sizeof c->name || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                              "0123456789_") != n) {
+                why = "bad case name (letters, digits, '_'; at most 63)";
+                goto bad;
+            }
+            memcpy(c->name, name, n + 1);
+            for (long k = 0; k + 1 < count; k++)
+                if (strcmp(cases[k].name, c->name) == 0) {
+                    why = "duplicate case name";
+                    goto bad;
+                }
+            continue;
+        }
+        if (!c) {
+            why = "directive before the first 'case'";
+            goto bad;
+        }
+        if (strcmp(s, "args") == 0 || strncmp(s, "args ", 5) == 0) {
+            if (c->args_length) {
+                why = "second 'args' line";
+                goto bad;
+            }
+            why = split_args(s + 4, c);
+            if (why)
+                goto bad;
+            if (c->args_length == 0)
+                c->args_length = 1; /* "args" seen, no arguments */
+        } else if (strncmp(s, "exit ", 5) == 0) {
+            char *end;
+            long v = strtol(s + 5, &end, 10);
+            if (*end != '\0' || end == s + 5 || v < 0 || v > 255) {
+                why = "bad exit code";
+                goto bad;
+            }
+            c->exit_code = (int)v;
+        } else if (strncmp(s, "stderr ", 7) == 0) {
+            if (c->expects == CASE_EXPECTS || strlen(s + 7) >= CASE_EXPECT) {
+                why = "too many or too long stderr fragments";
+                goto bad;
+            }
+            strcpy(c->expect[c->expects++], s + 7);
+        } else {
+            why = "unknown directive (case, args, exit, stderr)";
+            goto bad;
+        }
+        continue;
+    bad:
+        snprintf(err, err_size, "cases.txt:%u: %s", line, why);
+        return -1;
+    }
+    for (long k = 0; k < count; k++) {
+        const bad_case *b = &cases[k];
+        const char *why = b->args_length == 0   ? "no 'args' line"
+                          : b->exit_code < 0    ? "no 'exit' line"
+                          : b->exit_code == 0   ? "exit 0 is not a bad input"
+                          : b->expects == 0     ? "no 'stderr' line"
+                                                : NULL;
+        if (why) {
+            snprintf(err, err_size, "cases.txt:%u: case %s: %s", b->line, b->name, why);
+            return -1;
+        }
+    }
+    return count;
+}
+
+/* Loads cases.txt into a malloc'd (or cr_malloc'd) array. */
+static long load_manifest(bad_case **out, void *(*alloc)(size_t), char *err, size_t err_size)
+{
+    *out = NULL;
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    if (bad_dir(dir, sizeof dir) != 0) {
+        snprintf(err, err_size, "cannot find $BHT_TESTDATA/../bad (run through `make unit`)");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/cases.txt", dir);
+    char *text = read_text(path);
+    if (!text) {
+        snprintf(err, err_size, "cannot read %.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t max = 1;
+    for (const char *p = text; (p = strstr(p, "case ")) != NULL; p++)
+        max++;
+    bad_case *cases = alloc(max * sizeof *cases);
+    if (!cases) {
+        free(text);
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    long n = parse_manifest(text, cases, max, err, err_size);
+    free(text);
+    *out = cases;
+    return n;
+}
+
+/* ------------------------------------------------------- generated inputs */
+
+enum { MIB = 1 << 20 };
+
+static void write_generated(const char *dir, const char *name, const char *unit, size_t repeat,
+                            const char *tail)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f != NULL, "cannot create %s: %s", path, strerror(errno));
+    for (size_t k = 0; k < repeat; k++)
+        cr_assert(fputs(unit, f) >= 0, "write %s", path);
+    cr_assert(fputs(tail, f) >= 0 && fclose(f) == 0, "write %s", path);
+}
+
+static const char *const generated_names[] = {"long_token.txt", "long_line.txt",
+                                               "long_digits.txt", "long_row.txt"};
+
+static void generate_inputs(const char *dir)
+{
+    /* One 1 MiB token: 2^20 ones then 'x' (not a number; rendered truncated). */
+    write_generated(dir, "long_token.txt", "1111111111111111", MIB / 16, "x\n");
+    /* One 1 MiB line of 2^19 zeros, then a bad token at column 2^20 + 1. */
+    write_generated(dir, "long_line.txt", "0 ", MIB / 2, "abc\n");
+    /* 2^20 digits: a valid token whose value overflows binary64. */
+    write_generated(dir, "long_digits.txt", "9999999999999999", MIB / 16, "\n");
+    /* A row of 2^17 values, then a row with one value fewer. */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/long_row.txt", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f != NULL, "cannot create %s: %s", path, strerror(errno));
+    for (size_t k = 0; k < ((size_t)1 << 17); k++)
+        fputs("1 ", f);
+    fputs("\n", f);
+    for (size_t k = 0; k + 1 < ((size_t)1 << 17); k++)
+        fputs("1 ", f);
+    cr_assert(fputs("\n", f) >= 0 && fclose(f) == 0, "write %s", path);
+}
+
+static void remove_inputs(const char *dir)
+{
+    char path[PATH_MAX];
+    for (size_t k = 0; k < sizeof generated_names / sizeof generated_names[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, generated_names[k]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* ------------------------------------------------------------- running bht */
+
+/* s with @IN@ and @TMP@ replaced (malloc'd). */
+static char *expand(const char *s, const char *in_dir, const char *tmp_dir)
+{
+    size_t extra = strlen(in_dir) + strlen(tmp_dir) + 1;
+    size_t capacity = strlen(s) + 1;
+    for (const char *p = s; (p = strchr(p, '@')) != NULL; p++)
+        capacity += extra;
+    char *out = malloc(capacity);
+    cr_assert(out != NULL);
+    size_t used = 0;
+    while (*s) {
+        const char *with = NULL;
+        size_t skip = 0;
+        if (strncmp(s, "@IN@", 4) == 0) {
+            with = in_dir;
+            skip = 4;
+        } else if (strncmp(s, "@TMP@", 5) == 0) {
+            with = tmp_dir;
+            skip = 5;
+        }
+        if (with) {
+            size_t n = strlen(with);
+            memcpy(out + used, with, n);
+            used += n;
+            s += skip;
+        } else
+            out[used++] = *s++;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+static char *slurp_fd(int fd)
+{
+    cr_assert_neq(lseek(fd, 0, SEEK_SET), (off_t)-1);
+    size_t used = 0, capacity = 4096;
+    char *buf = malloc(capacity);
+    cr_assert(buf != NULL);
+    for (;;) {
+        if (capacity - used < 2) {
+            capacity *= 2;
+            buf = realloc(buf, capacity);
+            cr_assert(buf != NULL);
+        }
+        ssize_t got = read(fd, buf + used, capacity - used - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        cr_assert(got >= 0, "read: %s", strerror(errno));
+        if (got == 0)
+            break;
+        used += (size_t)got;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+typedef struct run_result {
+    int status;    /* exit code; -1 killed by a signal */
+    int signal;    /* the signal, when killed */
+    int timed_out; /* killed by us after the timeout */
+    char *out, *err;
+} run_result;
+
+static long timeout_seconds(void)
+{
+    const char *t = getenv("BHT_BAD_TIMEOUT");
+    long v = t ? strtol(t, NULL, 10) : 0;
+    return v > 0 ? v : 60;
+}
+
+static run_result run_bht(char **argv)
+{
+    const char *bht = argv[0];
+    char out_name[] = "/tmp/bht-bad-out-XXXXXX", err_name[] = "/tmp/bht-bad-err-XXXXXX";
+    int out_fd = mkstemp(out_name), err_fd = mkstemp(err_name);
+    cr_assert(out_fd >= 0 && err_fd >= 0, "mkstemp: %s", strerror(errno));
+    unlink(out_name);
+    unlink(err_name);
+
+    posix_spawn_file_actions_t actions;
+    cr_assert_eq(posix_spawn_file_actions_init(&actions), 0);
+    cr_assert_eq(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), 0);
+    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, out_fd, 1), 0);
+    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, err_fd, 2), 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, bht, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    cr_assert_eq(rc, 0, "posix_spawn %s: %s", bht, strerror(rc));
+
+    run_result r = {0, 0, 0, NULL, NULL};
+    const long limit_ms = timeout_seconds() * 1000;
+    long waited_ms = 0;
+    int wstatus = 0;
+    for (;;) {
+        pid_t got = waitpid(pid, &wstatus, WNOHANG);
+        if (got == pid)
+            break;
+        if (got < 0) {
+            cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
+            continue;
+        }
+        if (waited_ms >= limit_ms && !r.timed_out) {
+            r.timed_out = 1;
+            kill(pid, SIGKILL);
+        }
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        waited_ms += 5;
+    }
+    if (WIFEXITED(wstatus))
+        r.status = WEXITSTATUS(wstatus);
+    else {
+        r.status = -1;
+        r.signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+    }
+    r.out = slurp_fd(out_fd);
+    r.err = slurp_fd(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return r;
+}
+
+/* Appends a printf-formatted problem to buf. */
+static void note(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* At most about 600 bytes of s, for messages. */
+static void shorten(const char *s, char *out, size_t size)
+{
+    size_t n = strlen(s);
+    if (n < size) {
+        memcpy(out, s, n + 1);
+        return;
+    }
+    memcpy(out, s, size - 5);
+    memcpy(out + size - 5, "...", 4);
+}
+
+static void run_case(const bad_case *c)
+{
+    const char *bht = getenv("BHT");
+    cr_assert(bht != NULL, "BHT is not set (run through `make unit`)");
+    char dir[PATH_MAX], in_dir[PATH_MAX + 16];
+    cr_assert_eq(bad_dir(dir, sizeof dir), 0, "cannot find $BHT_TESTDATA/../bad");
+    snprintf(in_dir, sizeof in_dir, "%s/inputs", dir);
+
+    int needs_tmp = 0;
+    for (size_t k = 0; k + 4 < c->args_length; k++)
+        needs_tmp |= memcmp(c->args + k, "@TMP@", 5) == 0;
+    char tmp_dir[] = "/tmp/bht-bad-XXXXXX";
+    if (needs_tmp) {
+        cr_assert(mkdtemp(tmp_dir) != NULL, "mkdtemp: %s", strerror(errno));
+        generate_inputs(tmp_dir);
+    }
+
+    char *argv[2 + CASE_ARGS / 2];
+    size_t argc = 0;
+    argv[argc++] = (char *)bht;
+    const char *a = c->args;
+    for (int k = 0; k < c->argc; k++) {
+        argv[argc++] = expand(a, in_dir, tmp_dir);
+        a += strlen(a) + 1;
+    }
+    argv[argc] = NULL;
+
+    run_result r = run_bht(argv);
+    if (needs_tmp)
+        remove_inputs(tmp_dir);
+
+    /* Every violated part of the contract, in one message. */
+    char problems[4096] = "";
+    if (r.timed_out)
+        note(problems, sizeof problems, "\n  killed after %ld s (endless loop?)",
+             timeout_seconds());
+    else if (r.status < 0)
+        note(problems, sizeof problems, "\n  killed by signal %d (crash)", r.signal);
+    else if (r.status != c->exit_code)
+        note(problems, sizeof problems, "\n  exit code %d, expected %d", r.status, c->exit_code);
+    if (r.out[0])
+        note(problems, sizeof problems, "\n  %zu bytes on stdout, expected none",
+             strlen(r.out));
+    size_t newlines = 0, controls = 0, len = strlen(r.err);
+    for (const char *p = r.err; *p; p++) {
+        newlines += *p == '\n';
+        controls += (unsigned char)*p < 0x20 && *p != '\n';
+    }
+    if (newlines != 1 || len == 0 || r.err[len - 1] != '\n')
+        note(problems, sizeof problems, "\n  stderr is not exactly one line (%zu newlines)",
+             newlines);
+    if (strncmp(r.err, "bht: ", 5) != 0)
+        note(problems, sizeof problems, "\n  stderr does not start with \"bht: \"");
+    if (controls)
+        note(problems, sizeof problems, "\n  %zu control characters on stderr", controls);
+    for (int k = 0; k < c->expects; k++) {
+        char *want = expand(c->expect[k], in_dir, tmp_dir);
+        if (!strstr(r.err, want))
+            note(problems, sizeof problems, "\n  stderr lacks \"%s\"", want);
+        free(want);
+    }
+
+    char command[1024] = "bht", shown_err[700], shown_out[300];
+    for (size_t k = 1; k < argc; k++)
+        note(command, sizeof command, " '%s'", argv[k]);
+    shorten(r.err, shown_err, sizeof shown_err);
+    shorten(r.out, shown_out, sizeof shown_out);
+    cr_expect(problems[0] == '\0',
+              "case %s (tests/bad/cases.txt:%u) failed:%s\n  command: %s\n  stderr: %s\n"
+              "  stdout: %s",
+              c->name, c->line, problems, command, shown_err, shown_out);
+
+    for (size_t k = 1; k < argc; k++)
+        free(argv[k]);
+    free(r.out);
+    free(r.err);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void free_cases(struct criterion_test_params *params)
+{
+    cr_free(params->params);
+}
+
+ParameterizedTestParameters(bad_inputs, cases)
+{
+    bad_case *cases;
+    char err[512];
+    long n = load_manifest(&cases, cr_malloc, err, sizeof err);
+    if (n < 0) {
+        /* Reported by bad_inputs::manifest; run no case. */
+        if (cases)
+            cr_free(cases);
+        return cr_make_param_array(bad_case, NULL, 0, NULL);
+    }
+    return cr_make_param_array(bad_case, cases, (size_t)n, free_cases);
+}
+
+ParameterizedTest(bad_case *c, bad_inputs, cases)
+{
+    run_case(c);
+}
+
+/* The manifest itself: readable, well formed, and at least 50 cases. */
+Test(bad_inputs, manifest)
+{
+    bad_case *cases;
+    char err[512];
+    long n = load_manifest(&cases, malloc, err, sizeof err);
+    free(cases);
+    cr_assert(n >= 0, "%s", err);
+    cr_assert(n >= 50, "only %ld cases in tests/bad/cases.txt (issue 8 asks for >= 50)", n);
+}

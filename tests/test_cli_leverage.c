@@ -1,0 +1,266 @@
+/* test_cli_leverage.c: `bht leverage` as a subprocess ($BHT): output
+ * against the library, and every error class with its exit code (2 bad
+ * input, 3 numerical refusal) under the one-line error contract.  The run
+ * helpers are those of test_cli.c (copied: each test program is standalone).
+ * Inputs are written to mkstemp files by the tests themselves. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "harness.h"
+
+extern char **environ;
+
+typedef struct run_result {
+    int status; /* exit code, or -1 when killed by a signal */
+    char *out;  /* NUL-terminated contents of stdout / stderr (malloc'd) */
+    char *err;
+} run_result;
+
+static char *slurp_fd(int fd)
+{
+    cr_assert_neq(lseek(fd, 0, SEEK_SET), (off_t)-1);
+    size_t used = 0, capacity = 4096;
+    char *buf = malloc(capacity);
+    cr_assert(buf != NULL);
+    for (;;) {
+        if (capacity - used < 2) {
+            capacity *= 2;
+            buf = realloc(buf, capacity);
+            cr_assert(buf != NULL);
+        }
+        ssize_t got = read(fd, buf + used, capacity - used - 1);
+        cr_assert(got >= 0, "read: %s", strerror(errno));
+        if (got == 0)
+            break;
+        used += (size_t)got;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+/* Runs $BHT with the given arguments (NULL-terminated list after the first). */
+static run_result run_argv(char **args)
+{
+    const char *bht = getenv("BHT");
+    cr_assert(bht != NULL, "BHT is not set (run through `make unit`)");
+    char out_name[] = "/tmp/bht-test-out-XXXXXX", err_name[] = "/tmp/bht-test-err-XXXXXX";
+    int out_fd = mkstemp(out_name), err_fd = mkstemp(err_name);
+    cr_assert(out_fd >= 0 && err_fd >= 0, "mkstemp: %s", strerror(errno));
+    unlink(out_name);
+    unlink(err_name);
+
+    char *argv[64];
+    size_t argc = 0;
+    argv[argc++] = (char *)bht;
+    for (size_t k = 0; args[k]; k++) {
+        cr_assert(argc < 63);
+        argv[argc++] = args[k];
+    }
+    argv[argc] = NULL;
+
+    posix_spawn_file_actions_t actions;
+    cr_assert_eq(posix_spawn_file_actions_init(&actions), 0);
+    cr_assert_eq(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), 0);
+    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, out_fd, 1), 0);
+    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, err_fd, 2), 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, bht, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    cr_assert_eq(rc, 0, "posix_spawn %s: %s", bht, strerror(rc));
+    int wstatus;
+    while (waitpid(pid, &wstatus, 0) < 0)
+        cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
+
+    run_result r;
+    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    r.out = slurp_fd(out_fd);
+    r.err = slurp_fd(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return r;
+}
+
+#define RUN(...) run_argv((char *[]){__VA_ARGS__, NULL})
+
+static void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Writes text to a fresh temporary file; the caller unlinks path. */
+static void temp_file(char path[static 32], const char *text, size_t length)
+{
+    strcpy(path, "/tmp/bht-test-in-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
+    cr_assert_eq(write(fd, text, length), (ssize_t)length);
+    close(fd);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The error contract: exit code, nothing on stdout, exactly one stderr line
+ * starting with "bht: " and containing every given fragment. */
+static void expect_failure(run_result *r, int code, const char *fragment, ...)
+{
+    cr_assert_eq(r->status, code, "exit %d, expected %d; stderr: %s", r->status, code, r->err);
+    cr_assert_str_empty(r->out, "stdout not empty on error: %s", r->out);
+    cr_assert_eq(count_lines(r->err), 1, "stderr is not one line: %s", r->err);
+    size_t len = strlen(r->err);
+    cr_assert(len > 0 && r->err[len - 1] == '\n', "stderr line not terminated: %s", r->err);
+    cr_assert(strncmp(r->err, "bht: ", 5) == 0, "stderr: %s", r->err);
+    va_list ap;
+    va_start(ap, fragment);
+    for (const char *f = fragment; f; f = va_arg(ap, const char *))
+        cr_assert(strstr(r->err, f) != NULL, "stderr lacks '%s': %s", f, r->err);
+    va_end(ap);
+    run_free(r);
+}
+
+/* Parses stdout as one strtod number per line (whole line). */
+static size_t parse_lines(const char *out, double *values, size_t max)
+{
+    size_t n = 0;
+    const char *s = out;
+    while (*s) {
+        char *end;
+        cr_assert(n < max, "too many output lines: %s", out);
+        errno = 0;
+        values[n] = strtod(s, &end);
+        cr_assert(end != s && *end == '\n' && errno == 0, "bad output line in: %s", out);
+        n++;
+        s = end + 1;
+    }
+    return n;
+}
+
+
+/* A temp file with the given text; path in buf (caller unlinks). */
+#define TEMP(var, text)                                                                       \
+    char var[32];                                                                             \
+    temp_file(var, text, strlen(text))
+
+static const char *design = "1 0\n1 1\n1 2\n1 3\n";
+static const double design_values[8] = {1, 0, 1, 1, 1, 2, 1, 3};
+
+Test(cli_leverage, double_kernel_oracle_and_scores)
+{
+    TEMP(A, design);
+    TEMP(s, "1\n2\n0.5\n1\n");
+    double ref_p[4], ref_h[4];
+    const double sv[4] = {1, 2, 0.5, 1};
+    cr_assert_eq(bht_oracle_leverage(4, 2, design_values, sv, ref_p, ref_h, NULL, NULL, NULL),
+                 BHT_OK);
+    run_result k = RUN("leverage", "-A", A, "-s", s);
+    run_result o = RUN("leverage", "-A", A, "-s", s, "--oracle", "--hex");
+    run_result h = RUN("leverage", "-A", A, "-s", s, "--scores", "--bounds", "0.25,4");
+    cr_assert_eq(k.status, 0, "stderr: %s", k.err);
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_assert_eq(h.status, 0, "stderr: %s", h.err);
+    double pk[8], po[8], hk[8];
+    cr_assert_eq(parse_lines(k.out, pk, 8), 4);
+    cr_assert_eq(parse_lines(o.out, po, 8), 4);
+    cr_assert_eq(parse_lines(h.out, hk, 8), 4);
+    for (int i = 0; i < 4; i++) {
+        cr_assert(bht_ulp_error(pk[i], ref_p[i]) <= 4.0, "p[%d] %a vs %a", i, pk[i], ref_p[i]);
+        cr_assert(memcmp(&po[i], &ref_p[i], sizeof po[i]) == 0, "oracle p[%d]", i);
+        cr_assert(bht_ulp_error(hk[i], ref_h[i]) <= 4.0, "h[%d]", i);
+    }
+    cr_assert(strstr(o.out, "0x") != NULL);
+    run_free(&k);
+    run_free(&o);
+    run_free(&h);
+    run_result d = RUN("leverage", "-A", A); /* s = 1: p = 0.35 0.15 0.15 0.35 */
+    cr_assert_eq(d.status, 0);
+    double pd[8];
+    cr_assert_eq(parse_lines(d.out, pd, 8), 4);
+    cr_assert(bht_ulp_error(pd[0], 0.35) <= 4.0 && bht_ulp_error(pd[1], 0.15) <= 4.0);
+    run_free(&d);
+    unlink(A);
+    unlink(s);
+}
+
+Test(cli_leverage, bad_input_exit_2)
+{
+    TEMP(A, design);
+    TEMP(s_zero, "1\n0\n1\n1\n");
+    TEMP(s_short, "1 2 3\n");
+    TEMP(s_ok, "1\n2\n0.5\n1\n");
+    TEMP(wide, "1 2 3\n4 5 6\n");
+    run_result r = RUN("leverage", "-A", A, "-s", s_zero);
+    expect_failure(&r, 2, "s_2 = 0", s_zero, NULL);
+    r = RUN("leverage", "-A", A, "-s", s_short);
+    expect_failure(&r, 2, "3 values", "4 rows", NULL);
+    r = RUN("leverage", "-A", wide);
+    expect_failure(&r, 2, "n < d", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "0.3,4");
+    expect_failure(&r, 2, "s_3 = 0.5", "--bounds", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "0.25,3.9");
+    expect_failure(&r, 2, "s_2 = 2", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "1");
+    expect_failure(&r, 2, "--bounds", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "4,1");
+    expect_failure(&r, 2, "0 < c < C", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "x,2");
+    expect_failure(&r, 2, "--bounds", NULL);
+    r = RUN("leverage", "-A", A, "-s", s_ok, "--bounds", "1,2,3");
+    expect_failure(&r, 2, "--bounds", NULL);
+    r = RUN("leverage", "-A", A, "--bounds", "0.5,2");
+    expect_failure(&r, 2, "-s FILE", NULL);
+    r = RUN("leverage", "-A", A, "--precision-cap", "200");
+    expect_failure(&r, 2, "--oracle", NULL);
+    r = RUN("leverage");
+    expect_failure(&r, 2, "-A FILE", NULL);
+    r = RUN("leverage", "-A", "/nonexistent/bht-leverage.txt");
+    expect_failure(&r, 2, "/nonexistent/bht-leverage.txt", NULL);
+    unlink(A);
+    unlink(s_zero);
+    unlink(s_short);
+    unlink(s_ok);
+    unlink(wide);
+}
+
+Test(cli_leverage, numerical_refusal_exit_3)
+{
+    TEMP(deficient, "1 2\n2 4\n3 6\n");
+    TEMP(ill, "1 1\n1 0x1.0000000000001p+0\n1 0x1.fffffffffffffp-1\n");
+    run_result r = RUN("leverage", "-A", deficient);
+    expect_failure(&r, 3, "cannot certify full rank", "condition estimate", "--oracle", NULL);
+    r = RUN("leverage", "-A", deficient, "--oracle");
+    expect_failure(&r, 3, "exactly rank deficient", NULL);
+    r = RUN("leverage", "-A", ill);
+    expect_failure(&r, 3, "condition estimate", NULL);
+    run_result o = RUN("leverage", "-A", ill, "--oracle", "--scores");
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    double h[4];
+    cr_assert_eq(parse_lines(o.out, h, 4), 3);
+    const double Ai[6] = {1, 1, 1, 0x1.0000000000001p+0, 1, 0x1.fffffffffffffp-1};
+    double ref[3], pref[3];
+    cr_assert_eq(bht_oracle_leverage(3, 2, Ai, NULL, pref, ref, NULL, NULL, NULL), BHT_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert(memcmp(&h[i], &ref[i], sizeof h[i]) == 0, "h[%d] %a vs %a", i, h[i], ref[i]);
+    run_free(&o);
+    TEMP(tiny, "1 2\n3 0x1p-600\n5 7\n");
+    r = RUN("leverage", "-A", tiny);
+    expect_failure(&r, 3, "domain", "--oracle", NULL);
+    r = RUN("leverage", "-A", deficient, "--oracle", "--precision-cap", "100");
+    expect_failure(&r, 3, NULL);
+    unlink(deficient);
+    unlink(ill);
+    unlink(tiny);
+}

@@ -1,0 +1,465 @@
+/* test_leverage.c: the leverage-score kernel and oracle (paper Def. 2.9).
+ * Kernel budget: 4 ulp from the correctly rounded oracle (bht.h); the
+ * kernel may refuse (BHT_E_SINGULAR) only when the design's condition
+ * number (oracle estimate) exceeds 1e12.  Every random stream is seeded. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+
+#define LEVERAGE_ULP_BUDGET 4.0
+#define IN_DOMAIN_COND 1e12
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+typedef struct lev_result {
+    double ulp;      /* worst ulp error of p and h; -1 when the kernel refused */
+    double cond;     /* oracle's condition estimate */
+} lev_result;
+
+/* Kernel against oracle on one design; asserts the budget and that any
+ * refusal happens only outside the in-domain conditioning. */
+static lev_result check_design(size_t n, size_t d, const double *A, const double *s,
+                               const char *what)
+{
+    double *p = test_alloc(n), *h = test_alloc(n), *po = test_alloc(n), *ho = test_alloc(n);
+    double ck = 0.0, co = 0.0;
+    bht_status so = bht_oracle_leverage(n, d, A, s, po, ho, &co, NULL, NULL);
+    cr_assert_eq(so, BHT_OK, "%s: oracle: %s", what, bht_status_message(so));
+    bht_status sk = bht_leverage(n, d, A, s, p, h, &ck);
+    lev_result r = {-1.0, co};
+    if (sk == BHT_E_SINGULAR) {
+        cr_assert(co > IN_DOMAIN_COND, "%s: kernel refused (estimate %g) an in-domain design "
+                  "(oracle estimate %g)", what, ck, co);
+    } else {
+        cr_assert_eq(sk, BHT_OK, "%s: kernel: %s", what, bht_status_message(sk));
+        size_t wp, wh;
+        double ep = test_max_ulp(n, p, po, &wp), eh = test_max_ulp(n, h, ho, &wh);
+        cr_assert(ep <= LEVERAGE_ULP_BUDGET, "%s: p[%zu] = %a, oracle %a (%g ulp)", what, wp,
+                  p[wp], po[wp], ep);
+        cr_assert(eh <= LEVERAGE_ULP_BUDGET, "%s: h[%zu] = %a, oracle %a (%g ulp)", what, wh,
+                  h[wh], ho[wh], eh);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(p[i] >= 0.0 && p[i] <= 1.0 && h[i] >= 0.0 && h[i] <= 1.0);
+        r.ulp = fmax(ep, eh);
+    }
+    free(p);
+    free(h);
+    free(po);
+    free(ho);
+    return r;
+}
+
+static void vandermonde(size_t n, size_t degree, const double *x, double *A)
+{
+    size_t d = degree + 1;
+    for (size_t i = 0; i < n; i++) {
+        double v = 1.0;
+        for (size_t j = 0; j < d; j++) {
+            A[i * d + j] = v;
+            v *= x[i];
+        }
+    }
+}
+
+/* ------------------------------------------------------------ identities */
+
+Test(leverage_identities, scores_sum_to_d)
+{
+    test_rng rng = {101};
+    for (int k = 0; k < 50; k++) {
+        size_t d = test_rng_int(&rng, 1, 12), n = d + test_rng_int(&rng, 0, 80);
+        double *A = test_alloc(n * d), *s = test_alloc(n), *h = test_alloc(n), *p = test_alloc(n);
+        for (size_t i = 0; i < n * d; i++)
+            A[i] = test_rng_normal(&rng);
+        for (size_t i = 0; i < n; i++)
+            s[i] = pow(10.0, test_rng_uniform(&rng, -3.0, 3.0));
+        cr_assert_eq(bht_leverage(n, d, A, s, p, h, NULL), BHT_OK);
+        /* sum of n values each within 4 ulp (<= 2^-50) of h_ii: compensated sum */
+        double sum = 0.0, comp = 0.0, psum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double y = h[i] - comp, t = sum + y;
+            comp = (t - sum) - y;
+            sum = t;
+            psum += p[i];
+        }
+        cr_assert(fabs(sum - (double)d) <= (double)(n + d) * 0x1p-50, "n %zu d %zu: sum %a", n, d,
+                  sum);
+        cr_assert(fabs(psum - 1.0) <= (double)(n + 1) * 0x1p-50, "sum p = %a", psum);
+        free(A);
+        free(s);
+        free(h);
+        free(p);
+    }
+}
+
+Test(leverage_identities, square_designs_have_all_scores_one)
+{
+    test_rng rng = {202};
+    for (int k = 0; k < 30; k++) {
+        size_t d = test_rng_int(&rng, 1, 20);
+        double *A = test_alloc(d * d), *s = test_alloc(d), *h = test_alloc(d), *p = test_alloc(d);
+        double *ho = test_alloc(d), *po = test_alloc(d);
+        for (size_t i = 0; i < d * d; i++)
+            A[i] = test_rng_normal(&rng);
+        for (size_t i = 0; i < d; i++)
+            s[i] = test_rng_uniform(&rng, 0.5, 2.0);
+        cr_assert_eq(bht_leverage(d, d, A, s, p, h, NULL), BHT_OK);
+        cr_assert_eq(bht_oracle_leverage(d, d, A, s, po, ho, NULL, NULL, NULL), BHT_OK);
+        for (size_t i = 0; i < d; i++) {
+            cr_assert(same_bits(ho[i], 1.0), "oracle h[%zu] = %a", i, ho[i]);
+            cr_assert(same_bits(po[i], 1.0 / (double)d), "oracle p[%zu] = %a", i, po[i]);
+            cr_assert(bht_ulp_error(h[i], 1.0) <= 1.0, "kernel h[%zu] = %a (d %zu)", i, h[i], d);
+            cr_assert(h[i] <= 1.0);
+        }
+        free(A);
+        free(s);
+        free(h);
+        free(p);
+        free(ho);
+        free(po);
+    }
+}
+
+Test(leverage_identities, single_column)
+{
+    /* d = 1: h_i = (a_i/s_i)^2 / sum_k (a_k/s_k)^2 */
+    const double A[4] = {1.0, 1.0, 1.0, 1.0};
+    double p[4], h[4];
+    cr_assert_eq(bht_leverage(4, 1, A, NULL, p, h, NULL), BHT_OK);
+    for (int i = 0; i < 4; i++)
+        cr_assert(same_bits(h[i], 0.25) && same_bits(p[i], 0.25));
+    const double B[3] = {1.0, 2.0, 0.0}, s[3] = {1.0, 4.0, 3.0};
+    cr_assert_eq(bht_oracle_leverage(3, 1, B, s, p, h, NULL, NULL, NULL), BHT_OK);
+    cr_assert(same_bits(h[0], 0.8) && same_bits(h[1], 0.2) && same_bits(h[2], 0.0),
+              "%a %a %a", h[0], h[1], h[2]);
+    test_rng rng = {303};
+    double worst = 0.0;
+    for (int k = 0; k < 40; k++) {
+        size_t n = test_rng_int(&rng, 1, 200);
+        double *a = test_alloc(n), *sv = test_alloc(n);
+        for (size_t i = 0; i < n; i++) {
+            a[i] = test_rng_normal(&rng) * pow(10.0, test_rng_uniform(&rng, -6.0, 6.0));
+            sv[i] = test_rng_uniform(&rng, 0.1, 10.0);
+        }
+        worst = fmax(worst, check_design(n, 1, a, sv, "d = 1").ulp);
+        free(a);
+        free(sv);
+    }
+    fprintf(stderr, "leverage d = 1: 40 designs, max error %.3g ulp\n", worst);
+}
+
+/* Leverage_{AR} = Leverage_A (paper §4.3): R = P D U with U unit upper
+ * triangular with entries in {-2..2}, D powers of two, P a permutation, and
+ * small-integer A, so A R is computed exactly; the oracle must give
+ * bit-identical results, the kernel within budget of them. */
+Test(leverage_identities, invariance_under_invertible_R)
+{
+    test_rng rng = {404};
+    double worst = 0.0;
+    for (int k = 0; k < 60; k++) {
+        size_t d = test_rng_int(&rng, 1, 8), n = d + test_rng_int(&rng, 0, 40);
+        double *A = test_alloc(n * d), *AR = test_alloc(n * d), *R = test_alloc(d * d);
+        double *s = test_alloc(n), *p1 = test_alloc(n), *p2 = test_alloc(n), *pk = test_alloc(n);
+        double *h1 = test_alloc(n), *h2 = test_alloc(n);
+        for (size_t i = 0; i < n * d; i++)
+            A[i] = (double)((int)test_rng_int(&rng, 0, 200) - 100);
+        for (size_t i = 0; i < n; i++)
+            s[i] = ldexp(1.0 + (double)test_rng_int(&rng, 0, 15) / 16.0,
+                         (int)test_rng_int(&rng, 0, 8) - 4);
+        /* U with unit diagonal, then scale columns by 2^e, then permute columns */
+        double *U = test_alloc(d * d);
+        for (size_t i = 0; i < d; i++)
+            for (size_t j = 0; j < d; j++)
+                U[i * d + j] = (i == j) ? 1.0
+                               : (i < j ? (double)((int)test_rng_int(&rng, 0, 4) - 2) : 0.0);
+        size_t perm[8];
+        for (size_t j = 0; j < d; j++)
+            perm[j] = j;
+        for (size_t j = d; j-- > 1;) {
+            size_t t = test_rng_int(&rng, 0, j), x = perm[j];
+            perm[j] = perm[t];
+            perm[t] = x;
+        }
+        for (size_t i = 0; i < d; i++)
+            for (size_t j = 0; j < d; j++)
+                R[i * d + perm[j]] = ldexp(U[i * d + j], (int)j - 3);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++) {
+                double acc = 0.0;
+                for (size_t q = 0; q < d; q++)
+                    acc += A[i * d + q] * R[q * d + j]; /* exact: small dyadic integers */
+                AR[i * d + j] = acc;
+            }
+        bht_status s1 = bht_oracle_leverage(n, d, A, s, p1, h1, NULL, NULL, NULL);
+        if (s1 == BHT_E_SINGULAR) { /* random integer design may be deficient */
+            cr_assert_eq(bht_oracle_leverage(n, d, AR, s, p2, h2, NULL, NULL, NULL),
+                         BHT_E_SINGULAR);
+        } else {
+            cr_assert_eq(s1, BHT_OK);
+            cr_assert_eq(bht_oracle_leverage(n, d, AR, s, p2, h2, NULL, NULL, NULL), BHT_OK);
+            for (size_t i = 0; i < n; i++)
+                cr_assert(same_bits(p1[i], p2[i]) && same_bits(h1[i], h2[i]),
+                          "case %d row %zu: %a vs %a", k, i, h1[i], h2[i]);
+            bht_status sk = bht_leverage(n, d, AR, s, pk, NULL, NULL);
+            cr_assert_eq(sk, BHT_OK, "case %d: %s", k, bht_status_message(sk));
+            worst = fmax(worst, test_max_ulp(n, pk, p1, NULL));
+            cr_assert(worst <= LEVERAGE_ULP_BUDGET, "case %d: %g ulp", k, worst);
+        }
+        free(A); free(AR); free(R); free(s); free(p1); free(p2); free(pk); free(h1);
+        free(h2); free(U);
+    }
+    fprintf(stderr, "leverage invariance A R: 60 designs, kernel max error %.3g ulp\n", worst);
+}
+
+/* ------------------------------------------------------ ill-conditioned */
+
+Test(leverage_ill_conditioned, vandermonde_degree_8_to_14)
+{
+    test_rng rng = {505};
+    double worst = 0.0, worst_cond = 0.0;
+    for (size_t degree = 8; degree <= 14; degree++) {
+        for (int layout = 0; layout < 3; layout++) {
+            size_t n = layout == 0 ? 20 : (layout == 1 ? 60 : 200), d = degree + 1;
+            double *x = test_alloc(n), *A = test_alloc(n * d);
+            for (size_t i = 0; i < n; i++)
+                x[i] = layout == 0 ? (double)i / (double)(n - 1)           /* equispaced [0,1] */
+                       : layout == 1 ? test_rng_uniform(&rng, 0.0, 3.0)   /* random [0,3] */
+                                     : 1.0 + (double)i;                   /* 1..n: wild scales */
+            vandermonde(n, degree, x, A);
+            char what[64];
+            snprintf(what, sizeof what, "vandermonde degree %zu layout %d", degree, layout);
+            lev_result r = check_design(n, d, A, NULL, what);
+            worst = fmax(worst, r.ulp);
+            if (r.ulp >= 0.0)
+                worst_cond = fmax(worst_cond, r.cond);
+            free(x);
+            free(A);
+        }
+    }
+    fprintf(stderr, "leverage Vandermonde 8..14: max error %.3g ulp (largest accepted cond %.3g)\n",
+            worst, worst_cond);
+}
+
+Test(leverage_ill_conditioned, collinear_columns_plus_tiny_noise)
+{
+    test_rng rng = {606};
+    double worst = 0.0, worst_cond = 0.0;
+    int refused = 0;
+    for (int k = 0; k < 60; k++) {
+        size_t d = test_rng_int(&rng, 2, 12), n = d + test_rng_int(&rng, 0, 150);
+        double noise = pow(10.0, -test_rng_uniform(&rng, 4.0, 17.0));
+        double *A = test_alloc(n * d);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < d; j++)
+                A[i * d + j] = test_rng_normal(&rng);
+            A[i * d + d - 1] = 0.75 * A[i * d] - 1.25 * A[i * d + d / 2]
+                               + noise * test_rng_normal(&rng);
+        }
+        char what[64];
+        snprintf(what, sizeof what, "collinear %d (noise %.2g)", k, noise);
+        lev_result r = check_design(n, d, A, NULL, what);
+        if (r.ulp < 0.0)
+            refused++;
+        else
+            worst_cond = fmax(worst_cond, r.cond);
+        worst = fmax(worst, r.ulp);
+        free(A);
+    }
+    fprintf(stderr, "leverage collinear+noise: 60 designs, %d refused (cond > 1e12), max error "
+            "%.3g ulp (largest accepted cond %.3g)\n", refused, worst, worst_cond);
+}
+
+Test(leverage_ill_conditioned, strongly_row_and_column_scaled)
+{
+    test_rng rng = {707};
+    double worst = 0.0;
+    for (int k = 0; k < 60; k++) {
+        size_t d = test_rng_int(&rng, 1, 15), n = d + test_rng_int(&rng, 0, 120);
+        double *A = test_alloc(n * d), *s = test_alloc(n);
+        for (size_t i = 0; i < n; i++) {
+            double row = pow(10.0, test_rng_uniform(&rng, -8.0, 8.0));
+            for (size_t j = 0; j < d; j++)
+                A[i * d + j] = test_rng_normal(&rng) * row
+                               * (k % 2 ? pow(10.0, 3.0 * (double)j - 20.0) : 1.0);
+            s[i] = (k % 3 == 0) ? pow(10.0, test_rng_uniform(&rng, -8.0, 8.0))
+                                : (test_rng_unit(&rng) < 0.5 ? -1.0 : 1.0);
+        }
+        char what[64];
+        snprintf(what, sizeof what, "row-scaled %d", k);
+        worst = fmax(worst, check_design(n, d, A, s, what).ulp);
+        free(A);
+        free(s);
+    }
+    fprintf(stderr, "leverage row/column scaled 1e-8..1e8: 60 designs, max error %.3g ulp\n",
+            worst);
+}
+
+/* ----------------------------------------------------- random differential */
+
+/* One seeded instance of family f into A, s (s may be left NULL by *use_s = 0). */
+static void random_instance(test_rng *rng, size_t n, size_t d, int f, double *A, double *s,
+                            int *use_s)
+{
+    *use_s = 1;
+    for (size_t i = 0; i < n; i++)
+        s[i] = test_rng_uniform(rng, 0.5, 2.0) * (test_rng_unit(rng) < 0.5 ? -1.0 : 1.0);
+    switch (f) {
+    case 0: /* Gaussian */
+        for (size_t i = 0; i < n * d; i++)
+            A[i] = test_rng_normal(rng);
+        break;
+    case 1: /* rows scaled over 1e-8..1e8 through s */
+        for (size_t i = 0; i < n * d; i++)
+            A[i] = test_rng_normal(rng);
+        for (size_t i = 0; i < n; i++)
+            s[i] = pow(10.0, test_rng_uniform(rng, -8.0, 8.0));
+        break;
+    case 2: { /* polynomial design on random points */
+        double *x = test_alloc(n);
+        for (size_t i = 0; i < n; i++)
+            x[i] = test_rng_uniform(rng, -1.0, 1.0);
+        vandermonde(n, d - 1, x, A);
+        free(x);
+        *use_s = 0;
+        break;
+    }
+    case 3: /* columns of very different scale, one near-collinear column */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < d; j++)
+                A[i * d + j] = test_rng_normal(rng) * pow(10.0, (double)(j % 7) * 2.0 - 6.0);
+            if (d >= 2)
+                A[i * d + d - 1] = A[i * d] * 1e6 + 1e-3 * test_rng_normal(rng);
+        }
+        break;
+    default: /* small integers, sparse */
+        for (size_t i = 0; i < n * d; i++)
+            A[i] = test_rng_unit(rng) < 0.4 ? 0.0 : (double)((int)test_rng_int(rng, 0, 20) - 10);
+        *use_s = 0;
+    }
+}
+
+Test(leverage_random, differential_2000_instances, .timeout = 600)
+{
+    test_rng rng = {8080};
+    double worst = 0.0, worst_family[5] = {0};
+    int refused = 0, singular = 0, done = 0;
+    double *A = test_alloc(500 * 30), *s = test_alloc(500);
+    for (int k = 0; k < 2000; k++) {
+        size_t d, n;
+        if (k % 40 == 0) { /* 5%: large (up to 500 x 30) */
+            d = test_rng_int(&rng, 10, 30);
+            n = test_rng_int(&rng, 100, 500);
+        } else {
+            d = test_rng_int(&rng, 1, 8);
+            n = d + test_rng_int(&rng, 0, 40);
+        }
+        int f = k % 5, use_s;
+        random_instance(&rng, n, d, f, A, s, &use_s);
+        char what[96];
+        snprintf(what, sizeof what, "instance %d (family %d, n %zu, d %zu)", k, f, n, d);
+        if (f == 4) {
+            double *po = test_alloc(n);
+            bht_status so = bht_oracle_leverage(n, d, A, NULL, po, NULL, NULL, NULL, NULL);
+            if (so == BHT_E_SINGULAR) /* exactly deficient: the kernel must refuse too */
+                cr_assert_eq(bht_leverage(n, d, A, NULL, po, NULL, NULL), BHT_E_SINGULAR, "%s",
+                             what);
+            free(po);
+            if (so == BHT_E_SINGULAR) {
+                singular++;
+                continue;
+            }
+        }
+        lev_result r = check_design(n, d, A, use_s ? s : NULL, what);
+        if (r.ulp < 0.0) {
+            refused++;
+            continue;
+        }
+        worst = fmax(worst, r.ulp);
+        worst_family[f] = fmax(worst_family[f], r.ulp);
+        done++;
+    }
+    free(A);
+    free(s);
+    fprintf(stderr, "leverage differential: %d instances compared, %d refused (cond > 1e12), "
+            "%d exactly singular; max error %.3g ulp (families %.3g %.3g %.3g %.3g %.3g)\n", done,
+            refused, singular, worst, worst_family[0], worst_family[1], worst_family[2],
+            worst_family[3], worst_family[4]);
+    cr_assert_geq(done, 1900);
+}
+
+/* ------------------------------------------------------------- errors */
+
+Test(leverage_errors, every_error_class)
+{
+    const double A[6] = {1, 2, 3, 4, 5, 7}, s[3] = {1, 2, 3};
+    double p[3], h[3], cond = 0.0;
+    /* shape and pointers */
+    cr_assert_eq(bht_leverage(3, 2, NULL, s, p, h, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_leverage(3, 2, A, s, NULL, h, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_leverage(3, 0, A, s, p, h, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_leverage(1, 2, A, s, p, h, NULL), BHT_E_INVALID); /* n < d */
+    cr_assert_eq(bht_oracle_leverage(1, 2, A, s, p, h, NULL, NULL, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_leverage(BHT_LEVERAGE_MAX_N + 1, 2, A, s, p, h, NULL), BHT_E_INVALID);
+    /* s_i = 0 */
+    const double s0[3] = {1, 0, 3};
+    cr_assert_eq(bht_leverage(3, 2, A, s0, p, h, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_oracle_leverage(3, 2, A, s0, p, h, NULL, NULL, NULL), BHT_E_INVALID);
+    /* non-finite */
+    const double An[6] = {1, 2, 3, NAN, 5, 7}, si[3] = {1, INFINITY, 3};
+    cr_assert_eq(bht_leverage(3, 2, An, s, p, h, NULL), BHT_E_NONFINITE);
+    cr_assert_eq(bht_leverage(3, 2, A, si, p, h, NULL), BHT_E_NONFINITE);
+    cr_assert_eq(bht_oracle_leverage(3, 2, An, s, p, h, NULL, NULL, NULL), BHT_E_NONFINITE);
+    /* kernel range; the oracle accepts it */
+    const double Ar[6] = {1, 2, 3, 4, 0x1p-600, 7};
+    cr_assert_eq(bht_leverage(3, 2, Ar, s, p, h, NULL), BHT_E_RANGE);
+    const double sr[3] = {1, 0x1p500, 1};
+    cr_assert_eq(bht_leverage(3, 2, A, sr, p, h, NULL), BHT_E_RANGE);
+    cr_assert_eq(bht_oracle_leverage(3, 2, Ar, s, p, h, NULL, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_oracle_leverage(3, 2, A, sr, p, h, NULL, NULL, NULL), BHT_OK);
+    /* exactly rank deficient: both refuse; the oracle decides it exactly */
+    const double Ad[6] = {1, 2, 2, 4, 3, 6};
+    cr_assert_eq(bht_leverage(3, 2, Ad, s, p, h, &cond), BHT_E_SINGULAR);
+    cr_assert(cond > BHT_LEVERAGE_MAX_COND, "estimate %g", cond);
+    cr_assert_eq(bht_oracle_leverage(3, 2, Ad, s, p, h, NULL, NULL, NULL), BHT_E_SINGULAR);
+    const double Az[6] = {1, 0, 2, 0, 3, 0}; /* zero column */
+    cr_assert_eq(bht_leverage(3, 2, Az, NULL, p, h, &cond), BHT_E_SINGULAR);
+    cr_assert(isinf(cond));
+    cr_assert_eq(bht_oracle_leverage(3, 2, Az, NULL, p, h, NULL, NULL, NULL), BHT_E_SINGULAR);
+    /* ill-conditioned but full rank: the kernel refuses, the oracle answers */
+    const double Ai[6] = {1, 1, 1, 1 + 0x1p-52, 1, 1 - 0x1p-52};
+    cr_assert_eq(bht_leverage(3, 2, Ai, NULL, p, h, &cond), BHT_E_SINGULAR);
+    cr_assert(cond > BHT_LEVERAGE_MAX_COND);
+    cr_assert_eq(bht_oracle_leverage(3, 2, Ai, NULL, p, h, NULL, NULL, NULL), BHT_OK);
+    /* h_i: centred x = (0, +e, -e): h = 1/3 + x_i^2 / (2 e^2) = 1/3, 5/6, 5/6 */
+    cr_assert(same_bits(h[0], 1.0 / 3.0) && same_bits(h[1], 5.0 / 6.0)
+                  && same_bits(h[2], 5.0 / 6.0), "%a %a %a", h[0], h[1], h[2]);
+    /* oracle precision cap below the start */
+    bht_oracle_options tiny = {0, 100};
+    cr_assert_eq(bht_oracle_leverage(3, 2, A, s, p, h, NULL, &tiny, NULL), BHT_E_PRECISION);
+}
+
+Test(leverage_errors, query_constraint_is_exact)
+{
+    size_t bad = 99;
+    const double s[3] = {1.0, -2.0, 0.5};
+    cr_assert_eq(bht_check_leverage_query(3, s, 0.25, 4.0, &bad), BHT_OK);
+    cr_assert_eq(bht_check_leverage_query(3, s, 0.3, 4.0, &bad), BHT_E_CONSTRAINT);
+    cr_assert_eq(bht_check_leverage_query(3, s, 0.25, 3.99, &bad), BHT_E_CONSTRAINT);
+    cr_assert_eq(bht_check_leverage_query(3, s, 0.25, 3.99, &bad), BHT_E_CONSTRAINT);
+    cr_assert_eq(bad, 1);
+    /* s^2 = 1 + 2^-51 + 2^-104 rounds to 1 + 2^-51 in double; exact comparison sees it */
+    const double t[1] = {1.0 + 0x1p-52};
+    cr_assert_eq(bht_check_leverage_query(1, t, 0.5, 1.0 + 0x1p-51, &bad), BHT_E_CONSTRAINT);
+    cr_assert_eq(bht_check_leverage_query(1, t, 0.5, 1.0 + 0x1p-50, &bad), BHT_OK);
+    const double z[2] = {1.0, 0.0};
+    cr_assert_eq(bht_check_leverage_query(2, z, 0.5, 2.0, &bad), BHT_E_CONSTRAINT);
+    cr_assert_eq(bad, 1);
+    cr_assert_eq(bht_check_leverage_query(3, s, 0.0, 4.0, &bad), BHT_E_INVALID);
+    cr_assert_eq(bht_check_leverage_query(3, s, 4.0, 4.0, &bad), BHT_E_INVALID);
+    cr_assert_eq(bht_check_leverage_query(3, s, 1.0, NAN, &bad), BHT_E_NONFINITE);
+    cr_assert_eq(bht_check_leverage_query(0, s, 1.0, 2.0, &bad), BHT_E_INVALID);
+}
