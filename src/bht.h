@@ -192,6 +192,31 @@ typedef struct bht_claims_options {
 bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
                           size_t capacity, size_t *count);
 
+/* Supremum of nu over the energy ball ||x||_2 <= E (paper Thm 3.5), as a
+ * certified bracket by branch and bound on cubes: nu is Lipschitz on the
+ * ball with K = rho_A rho_M^2 E^2 / 4 + rho_M^2 E / 2, rho_X = max_{i,j}
+ * ||X_i - X_j||_2 (d nu/dv = Cov_p(Av, (g - <p,g>)^2) + 2 Cov_p(Mx, Mv) and
+ * |Cov(X,Y)| <= range(X) range(Y) / 4), so each cell's sup is at most nu at
+ * a ball point of the cell (oracle, rounded up) + K diam(cell).  nu_lower is
+ * the oracle's nu at *query rounded down.  Stops when the width is <= rel_width
+ * nu_lower or after max_cells evaluations (deterministic).  progress (may be
+ * NULL) is called now and then with the current bracket. */
+typedef struct bht_sup_options {
+    double rel_width;  /* target (nu_upper - nu_lower) / nu_lower, e.g. 0.01 */
+    size_t max_cells;  /* evaluation budget, e.g. 200000 */
+    void (*progress)(void *context, size_t cells, double nu_lower, double nu_upper);
+    void *context;
+} bht_sup_options;
+
+typedef struct bht_sup_result {
+    double nu_lower, nu_upper;
+    size_t cells;
+} bht_sup_result;
+
+bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
+                              double energy, const bht_sup_options *options, double *query,
+                              bht_sup_result *out);
+
 /* --------------------------------------------- planner and simulation */
 
 /* Query planning for SoftMax_A vs SoftMax_B under ||x||_2 <= E (paper Thm 3.1):
@@ -367,3 +392,56 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
                                     size_t *bad_index);
 
 #endif /* BHT_LEVERAGE_SECTION */
+
+/* ============================================ leverage local analysis ====
+ * (Section owned by the leverage local-analysis work; see src/local_leverage.c,
+ * src/local_leverage_oracle.c, src/model_distance_leverage*.c.)
+ * Perturbation B_eps = A + eps M of the leverage model at query s (paper
+ * Thm 4.3, App. A.4), A_s = Diag(s)^-1 A, M_s = Diag(s)^-1 M, G = A_s^T A_s,
+ * H = A_s G^-1 A_s^T, W = (I - H) M_s G^-1 A_s^T, w_i = W_ii / h_ii (0 when
+ * h_ii = 0, i.e. a_i = 0):
+ *   nu             = Var_p(w_s) = (1/d) sum W_ii^2 / h_ii   (E_p[w] = tr W / d = 0)
+ *   local_constant = lim_{eps->0} H^2(P_A(s), P_{B_eps}(s)) / eps^2
+ *                  = nu / 2 + (1/(2d)) sum_{a_i = 0} m_s,i^T G^-1 m_s,i
+ *   derivative_i   = dq_i/deps at eps = 0 = 2 W_ii / d.
+ * (The paper's A.4 prints dq_i/deps = 2 W_ii, without 1/d, and H^2 = eps^2 nu
+ * + O(eps^3), constant 1 instead of 1/2; see `bht claims`.)  Invariances:
+ * (A, M) -> (A R, M R) for invertible R, M -> M + A S for any d-by-d S, and
+ * s -> c s leave all three unchanged. */
+#ifndef BHT_LEVERAGE_LOCAL_SECTION
+#define BHT_LEVERAGE_LOCAL_SECTION
+
+/* Double kernel (<= 16 ulp on the test set, see local_leverage.c): same
+ * domain as bht_leverage for A and s (BHT_E_RANGE / BHT_E_SINGULAR as there),
+ * nonzero |m_ij| in [2^BHT_LEVERAGE_MIN_EXP, 2^(BHT_LEVERAGE_MAX_EXP+1)).
+ * s may be NULL (all ones); derivative (length n) may be NULL. */
+bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
+                           const double *s, bht_local_result *out, double *derivative);
+
+/* Oracle sizes (exact rational route). */
+#define BHT_LEVERAGE_ORACLE_MAX_N ((size_t)4096)
+#define BHT_LEVERAGE_ORACLE_MAX_D ((size_t)64)
+/* Oracle: nu, local_constant and every derivative component correctly
+ * rounded, computed in exact rational arithmetic (any finite A, M, s with
+ * s_i != 0; BHT_E_SINGULAR iff rank A < d, decided exactly; BHT_E_INVALID
+ * above the oracle sizes).  options are accepted for uniformity (unused). */
+bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const double *M,
+                                  const double *s, bht_local_result *out, double *derivative,
+                                  const bht_oracle_options *options,
+                                  bht_oracle_report *report);
+
+/* Distances between Leverage_A(s) and Leverage_B(s), A and B n-by-d, from the
+ * parameters: q - p is formed from B - A in the basis of A (see
+ * model_distance_leverage.c), so close models keep full relative accuracy.
+ * Double kernel within 8 ulp of the oracle for models 1e-12 ... 1 apart (on
+ * the test set); domain of bht_leverage for both A and B. */
+bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
+                                 const double *s, bht_distances *out);
+/* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with
+ * rigorous bounds for the square roots).  Same sizes as the nu oracle. */
+bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, const double *B,
+                                        const double *s, bht_distances *out,
+                                        const bht_oracle_options *options,
+                                        bht_oracle_report *report);
+
+#endif /* BHT_LEVERAGE_LOCAL_SECTION */

@@ -1,0 +1,215 @@
+/* nu_sup.c: certified bracket on sup_{||x|| <= E} Var_{softmax(Ax)}(Mx) by
+ * branch and bound (the Lipschitz argument is in bht.h).  Every number that
+ * enters a bound is an oracle value or a double operation followed by a step
+ * of nextafter in the safe direction, so the bracket is rigorous. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "oracle_internal.h"
+
+#define SUP_MAX_D 10
+
+typedef struct sup_cell {
+    double upper; /* bound on nu over the cell (within the ball) */
+    double half;  /* half the side of the cube */
+    size_t slot;  /* index of its center in the centers array */
+} sup_cell;
+
+typedef struct sup_state {
+    size_t n, d;
+    const double *A, *M;
+    double energy, lipschitz;
+    sup_cell *heap;
+    size_t heap_len, heap_cap;
+    double *centers; /* heap_cap * d */
+    size_t centers_len;
+    double *point;   /* scratch: a ball point of the cell */
+    double best, *best_point;
+    size_t evaluations;
+} sup_state;
+
+static double up(double v)
+{
+    return nextafter(v, INFINITY);
+}
+
+/* max_{i<j} ||X_i - X_j||_2 rounded up (entries exact at 2200 bits). */
+static double spread_upper(size_t n, size_t d, const double *X)
+{
+    mpfr_t e, acc, best;
+    mpfr_init2(e, 2200);
+    mpfr_inits2(64, acc, best, (mpfr_ptr)0);
+    mpfr_set_zero(best, 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            mpfr_set_zero(acc, 1);
+            for (size_t k = 0; k < d; k++) {
+                mpfr_set_d(e, X[i * d + k], MPFR_RNDN);
+                mpfr_sub_d(e, e, X[j * d + k], MPFR_RNDN); /* exact */
+                mpfr_sqr(e, e, MPFR_RNDU);
+                mpfr_add(acc, acc, e, MPFR_RNDU);
+            }
+            mpfr_sqrt(acc, acc, MPFR_RNDU);
+            mpfr_max(best, best, acc, MPFR_RNDU);
+        }
+    double r = mpfr_get_d(best, MPFR_RNDU);
+    mpfr_clears(e, acc, best, (mpfr_ptr)0);
+    return r;
+}
+
+static void heap_swap(sup_cell *h, size_t a, size_t b)
+{
+    sup_cell t = h[a];
+    h[a] = h[b];
+    h[b] = t;
+}
+
+static void heap_push(sup_state *s, sup_cell c)
+{
+    size_t i = s->heap_len++;
+    s->heap[i] = c;
+    while (i > 0 && s->heap[(i - 1) / 2].upper < s->heap[i].upper) {
+        heap_swap(s->heap, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static sup_cell heap_pop(sup_state *s)
+{
+    sup_cell top = s->heap[0];
+    s->heap[0] = s->heap[--s->heap_len];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->heap_len && s->heap[l].upper > s->heap[m].upper)
+            m = l;
+        if (r < s->heap_len && s->heap[r].upper > s->heap[m].upper)
+            m = r;
+        if (m == i)
+            break;
+        heap_swap(s->heap, i, m);
+        i = m;
+    }
+    return top;
+}
+
+/* Evaluates the cell with the given center and half side: pushes it with
+ * its upper bound unless it misses the ball.  Returns a status. */
+static bht_status add_cell(sup_state *s, const double *center, double half)
+{
+    const size_t d = s->d;
+    double c2 = 0.0;
+    for (size_t k = 0; k < d; k++)
+        c2 += center[k] * center[k];
+    double cnorm = sqrt(c2), reach = half * sqrt((double)d) * (1.0 + 0x1p-40);
+    if (cnorm * (1.0 - 0x1p-40) > s->energy + reach)
+        return BHT_OK; /* the cube misses the ball */
+    memcpy(s->point, center, d * sizeof *center);
+    double radius = reach;
+    if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
+        /* nearest ball point, nudged inside; any ball point of the cube is
+         * within 2 reach of it */
+        double f = s->energy / cnorm;
+        for (size_t k = 0; k < d; k++)
+            s->point[k] *= f;
+        while (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT)
+            for (size_t k = 0; k < d; k++)
+                s->point[k] *= 1.0 - 0x1p-50;
+        radius = 2.0 * reach + s->energy * 0x1p-45; /* + the nudge */
+    }
+    bht_local_result r;
+    bht_status st = bht_oracle_nu_softmax(s->n, d, s->A, s->M, s->point, &r, NULL, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    s->evaluations++;
+    double low = r.nu > 0.0 ? nextafter(r.nu, 0.0) : 0.0;
+    if (low > s->best) {
+        s->best = low;
+        memcpy(s->best_point, s->point, d * sizeof *center);
+    }
+    sup_cell cell = {up(up(r.nu) + up(s->lipschitz * up(radius))), half, s->centers_len};
+    memcpy(s->centers + s->centers_len * d, center, d * sizeof *center);
+    s->centers_len++;
+    heap_push(s, cell);
+    return BHT_OK;
+}
+
+bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
+                              double energy, const bht_sup_options *options, double *query,
+                              bht_sup_result *out)
+{
+    if (!A || !M || !query || !out || !options || n == 0 || d == 0 || d > SUP_MAX_D
+        || n > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d
+        || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return BHT_E_INVALID;
+    if (isnan(energy) || isinf(energy))
+        return BHT_E_NONFINITE;
+    if (energy < 0.0)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || !isfinite(M[k]))
+            return BHT_E_NONFINITE;
+
+    sup_state s;
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.d = d;
+    s.A = A;
+    s.M = M;
+    s.energy = energy;
+    double rho_a = spread_upper(n, d, A), rho_m = spread_upper(n, d, M);
+    double rho_m2 = up(rho_m * rho_m);
+    s.lipschitz = up(up(up(rho_a * rho_m2) * up(energy * energy)) / 4.0
+                     + up(rho_m2 * energy) / 2.0);
+    if (!isfinite(s.lipschitz))
+        return BHT_E_RANGE;
+    size_t children = (size_t)1 << d;
+    s.heap_cap = options->max_cells + children + 1;
+    s.heap = malloc(s.heap_cap * sizeof *s.heap);
+    s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
+    s.point = malloc(3 * d * sizeof *s.point);
+    bht_status status = (s.heap && s.centers && s.point) ? BHT_OK : BHT_E_NOMEM;
+    double *child = s.point ? s.point + d : NULL;
+    s.best_point = s.point ? s.point + 2 * d : NULL;
+    s.best = -1.0;
+    if (status == BHT_OK) {
+        for (size_t k = 0; k < d; k++)
+            child[k] = 0.0;
+        status = add_cell(&s, child, energy);
+    }
+    double upper = INFINITY;
+    size_t next_report = 1000;
+    while (status == BHT_OK && s.heap_len > 0) {
+        upper = s.heap[0].upper;
+        if (upper <= s.best * (1.0 + options->rel_width) || upper == 0.0
+            || s.evaluations + children > options->max_cells)
+            break;
+        sup_cell cell = heap_pop(&s);
+        const double *center = s.centers + cell.slot * d;
+        double h = cell.half / 2.0;
+        for (size_t mask = 0; mask < children && status == BHT_OK; mask++) {
+            for (size_t k = 0; k < d; k++)
+                child[k] = center[k] + (((mask >> k) & 1) ? h : -h);
+            status = add_cell(&s, child, h);
+        }
+        if (options->progress && s.evaluations >= next_report) {
+            options->progress(options->context, s.evaluations, s.best,
+                              s.heap_len ? s.heap[0].upper : 0.0);
+            next_report += 1000;
+        }
+    }
+    if (status == BHT_OK) {
+        if (s.heap_len == 0)
+            upper = s.best; /* only when every cell was discarded: cannot happen at E >= 0 */
+        out->nu_lower = s.best;
+        out->nu_upper = fmax(upper, s.best);
+        out->cells = s.evaluations;
+        memcpy(query, s.best_point, d * sizeof *query);
+    }
+    free(s.heap);
+    free(s.centers);
+    free(s.point);
+    return status;
+}
