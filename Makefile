@@ -20,7 +20,7 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit demo proofs bench golden clean
+.PHONY: all deps bench-deps test unit demo proofs bench golden install clean
 all: $(BUILD)/libbht.a $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
@@ -90,6 +90,31 @@ $(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
 # Regenerates the committed golden corpus (after a kernel or oracle change).
 golden: all
 	$(BUILD)/bht golden --out golden/v1
+
+# Installation: the CLI, static and shared libraries, the header, a
+# pkg-config file and the man page.  PREFIX=/usr/local by default; DESTDIR
+# is honoured for staged installs.
+PREFIX ?= /usr/local
+PIC_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
+
+$(BUILD)/pic/%.o: src/%.c src/bht.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+$(BUILD)/libbht.so: $(PIC_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libbht.so.0 -o $@ $^ $(LDLIBS)
+$(BUILD)/bht.pc: src/bht.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$(sed -n 's/^#define BHT_VERSION "\(.*\)"/\1/p' src/bht.h)"'|g' $< > $@
+
+install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/bht $(DESTDIR)$(PREFIX)/bin/bht
+	install -m 644 $(BUILD)/libbht.a $(DESTDIR)$(PREFIX)/lib/libbht.a
+	install -m 755 $(BUILD)/libbht.so $(DESTDIR)$(PREFIX)/lib/libbht.so.0
+	ln -sf libbht.so.0 $(DESTDIR)$(PREFIX)/lib/libbht.so
+	install -m 644 src/bht.h $(DESTDIR)$(PREFIX)/include/bht.h
+	install -m 644 $(BUILD)/bht.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bht.pc
+	install -m 644 src/cli/bht.1 $(DESTDIR)$(PREFIX)/share/man/man1/bht.1
 
 clean:
 	rm -rf $(BUILD)
