@@ -77,6 +77,22 @@ int cli_read_vector(const char *path, bht_matrix *out);
 /* Shortest decimal that reads back as x ("%.{1..17}g"); buf >= 32 bytes. */
 void cli_format_shortest(double x, char *buf, size_t size);
 
+/* Results of a command, as text ("key value" lines, bare lines for vectors)
+ * or as one JSON object (--json) whose values are strings in the chosen
+ * number format ("%.17g", or "%a" with --hex; "inf", "-inf", "nan").  The
+ * key names are the same in both forms (README, "JSON output"). */
+typedef struct cli_output {
+    int json, hex, items;
+} cli_output;
+
+void cli_out_begin(cli_output *o, int json, int hex);
+void cli_out_number(cli_output *o, const char *key, double v);
+void cli_out_string(cli_output *o, const char *key, const char *text);
+/* A vector: text form prints the key on its own line when labelled, then
+ * one value per line; JSON form prints "key": ["v", ...]. */
+void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, int labelled);
+void cli_out_end(cli_output *o);
+
 /* Flushes stdout and reports a write error (exit 1) if any. */
 int cli_finish_output(void);
 

@@ -1,6 +1,7 @@
 /* cli_util.c: error reporting, option parsing, input loading and output
  * helpers shared by the bht subcommands (see cli.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +183,86 @@ int cli_finish_output(void)
                          e ? ": " : "", e ? strerror(e) : "");
     }
     return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void format_number(const cli_output *o, double v, char *buf, size_t size)
+{
+    if (isnan(v))
+        snprintf(buf, size, "nan");
+    else if (isinf(v))
+        snprintf(buf, size, v < 0 ? "-inf" : "inf");
+    else
+        snprintf(buf, size, o->hex ? "%a" : "%.17g", v);
+}
+
+static void json_key(cli_output *o, const char *key)
+{
+    printf("%s\n  \"%s\": ", o->items++ ? "," : "", key);
+}
+
+void cli_out_begin(cli_output *o, int json, int hex)
+{
+    o->json = json;
+    o->hex = hex;
+    o->items = 0;
+    if (json)
+        printf("{");
+}
+
+void cli_out_number(cli_output *o, const char *key, double v)
+{
+    char buf[64];
+    format_number(o, v, buf, sizeof buf);
+    if (o->json) {
+        json_key(o, key);
+        printf("\"%s\"", buf);
+    } else {
+        printf("%s %s\n", key, buf);
+    }
+}
+
+void cli_out_string(cli_output *o, const char *key, const char *text)
+{
+    if (o->json) {
+        json_key(o, key);
+        putchar('"');
+        for (const char *c = text; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                putchar('\\');
+            if ((unsigned char)*c >= 0x20)
+                putchar(*c);
+        }
+        putchar('"');
+    } else {
+        printf("%s %s\n", key, text);
+    }
+}
+
+void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, int labelled)
+{
+    char buf[64];
+    if (o->json) {
+        json_key(o, key);
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            format_number(o, v[i], buf, sizeof buf);
+            printf("%s\"%s\"", i ? ", " : "", buf);
+        }
+        printf("]");
+        return;
+    }
+    if (labelled)
+        printf("%s\n", key);
+    for (size_t i = 0; i < n; i++) {
+        format_number(o, v[i], buf, sizeof buf);
+        printf("%s\n", buf);
+    }
+}
+
+void cli_out_end(cli_output *o)
+{
+    if (o->json)
+        printf("\n}\n");
 }

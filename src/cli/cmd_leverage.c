@@ -125,8 +125,9 @@ static int check_inputs(const char *a_path, const bht_matrix *A, const char *s_p
 int cli_leverage(int argc, char **argv)
 {
     const char *a_path = NULL, *s_path = NULL, *bounds_text = NULL, *cap_text = NULL;
-    int oracle = 0, hex = 0, scores = 0, help = 0;
+    int oracle = 0, hex = 0, scores = 0, help = 0, json = 0;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
@@ -181,9 +182,10 @@ int cli_leverage(int argc, char **argv)
         rc = report_failure(s, oracle, cond);
         goto done;
     }
-    const double *out = scores ? h : p;
-    for (size_t i = 0; i < A.rows; i++)
-        printf(hex ? "%a\n" : "%.17g\n", out[i]);
+    cli_output out;
+    cli_out_begin(&out, json, hex);
+    cli_out_vector(&out, scores ? "h" : "p", scores ? h : p, A.rows, 0);
+    cli_out_end(&out);
     rc = cli_finish_output();
 done:
     free(p);

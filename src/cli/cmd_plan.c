@@ -1,6 +1,5 @@
 /* cmd_plan.c: `bht plan` (how many queries, paper Thm 3.1) and `bht simulate`
  * (the likelihood-ratio test run on samples) for two softmax models. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,19 +62,12 @@ static int read_models(const char *a_path, const char *b_path, const char *x_pat
     return CLI_EXIT_OK;
 }
 
-static void print_count(const char *name, double v)
-{
-    if (v == INFINITY)
-        printf("%s inf\n", name);
-    else
-        printf("%s %.0f\n", name, v);
-}
-
 int cli_plan(int argc, char **argv)
 {
     const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL;
-    int softmax = 0, help = 0;
+    int softmax = 0, help = 0, json = 0;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
@@ -116,15 +108,18 @@ int cli_plan(int argc, char **argv)
         rc = report_failure("plan", s);
         goto done;
     }
-    printf("criterion both error probabilities <= %.17g, one query repeated\n", error);
-    printf("delta_lower %.17g\n", r.delta_lower);
-    printf("delta_upper %.17g\n", r.delta_upper);
-    printf("query");
-    for (size_t k = 0; k < A.cols; k++)
-        printf(" %.17g", query[k]);
-    printf("\n");
-    print_count("queries_lower", r.queries_lower);
-    print_count("queries_upper", r.queries_upper);
+    cli_output out;
+    char criterion[96];
+    snprintf(criterion, sizeof criterion,
+             "both error probabilities <= %.17g, one query repeated", error);
+    cli_out_begin(&out, json, 0);
+    cli_out_string(&out, "criterion", criterion);
+    cli_out_number(&out, "delta_lower", r.delta_lower);
+    cli_out_number(&out, "delta_upper", r.delta_upper);
+    cli_out_vector(&out, "query", query, A.cols, 1);
+    cli_out_number(&out, "queries_lower", r.queries_lower);
+    cli_out_number(&out, "queries_upper", r.queries_upper);
+    cli_out_end(&out);
     rc = cli_finish_output();
 done:
     free(query);
@@ -138,8 +133,9 @@ int cli_simulate(int argc, char **argv)
 {
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *m_text = NULL, *t_text = NULL,
                *seed_text = NULL;
-    int softmax = 0, help = 0;
+    int softmax = 0, help = 0, json = 0;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
@@ -178,11 +174,16 @@ int cli_simulate(int argc, char **argv)
         rc = report_failure("simulate", s);
         goto done;
     }
-    printf("error_rate %.17g\n", r.error_rate);
-    printf("ci95 %.17g %.17g\n", r.ci_lower, r.ci_upper);
-    printf("error_under_A %.17g\n", r.error_under_a);
-    printf("error_under_B %.17g\n", r.error_under_b);
-    printf("bayes_bracket %.17g %.17g\n", r.bayes_lower, r.bayes_upper);
+    cli_output out;
+    cli_out_begin(&out, json, 0);
+    cli_out_number(&out, "error_rate", r.error_rate);
+    cli_out_number(&out, "ci95_lower", r.ci_lower);
+    cli_out_number(&out, "ci95_upper", r.ci_upper);
+    cli_out_number(&out, "error_under_A", r.error_under_a);
+    cli_out_number(&out, "error_under_B", r.error_under_b);
+    cli_out_number(&out, "bayes_lower", r.bayes_lower);
+    cli_out_number(&out, "bayes_upper", r.bayes_upper);
+    cli_out_end(&out);
     rc = cli_finish_output();
 done:
     bht_matrix_free(&A);

@@ -25,6 +25,7 @@ void cli_softmax_help(FILE *out)
             "  --oracle             MPFR oracle: the correctly rounded values\n"
             "  --precision-cap BITS oracle's Ziv precision cap (default %ld, at most %ld)\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"p\": [...]} (values as strings)\n"
             "  -h, --help           this help\n"
             "\n"
             "Input: numbers in decimal or C99 hex-float, separated by blanks; '#' starts\n"
@@ -36,7 +37,7 @@ void cli_softmax_help(FILE *out)
 
 typedef struct softmax_args {
     const char *logits, *a_path, *x_path, *energy_text, *cap_text;
-    int oracle, hex, help;
+    int oracle, hex, json, help;
 } softmax_args;
 
 static int check_args(const softmax_args *a)
@@ -110,6 +111,7 @@ int cli_softmax(int argc, char **argv)
         {"--precision-cap", CLI_VALUE, NULL, &a.cap_text},
         {"--oracle", CLI_FLAG, &a.oracle, NULL},
         {"--hex", CLI_FLAG, &a.hex, NULL},
+        {"--json", CLI_FLAG, &a.json, NULL},
     };
     int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &a.help);
     if (rc != CLI_EXIT_OK)
@@ -169,9 +171,10 @@ int cli_softmax(int argc, char **argv)
         goto done;
     }
 
-    for (size_t i = 0; i < n; i++)
-        if (printf(a.hex ? "%a\n" : "%.17g\n", p[i]) < 0)
-            break; /* reported by cli_finish_output */
+    cli_output out;
+    cli_out_begin(&out, a.json, a.hex);
+    cli_out_vector(&out, "p", p, n, 0);
+    cli_out_end(&out);
     rc = cli_finish_output();
 
 done:
