@@ -100,6 +100,9 @@ typedef struct bht_distances {
 
 /* Largest n accepted by the distance kernels. */
 #define BHT_DISTANCE_MAX_N ((size_t)1 << 28)
+/* Largest entry accepted by the double kernel bht_distance (distributions
+ * have entries <= 1; BHT_E_RANGE above, where a sum could overflow). */
+#define BHT_DISTANCE_MAX_ENTRY 0x1p+990
 
 /* Checks that p (length n) is a distribution: finite (BHT_E_NONFINITE),
  * non-negative and summing to 1 within n 2^-52 (BHT_E_INVALID).  On
@@ -108,7 +111,8 @@ typedef struct bht_distances {
 bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum);
 
 /* Double kernel: H^2 and TV within 4 ulp (H^2 within 4 ulp + n 2^-1075
- * absolute when entries are below 2^-960; see distance.c). */
+ * absolute when entries are below 2^-960; see distance.c).  Entries above
+ * BHT_DISTANCE_MAX_ENTRY: BHT_E_RANGE. */
 bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out);
 /* Oracle: each of the three values correctly rounded. */
 bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,

@@ -75,6 +75,9 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
         if (p[i] < 0.0 || q[i] < 0.0)
             return BHT_E_INVALID;
     }
+    for (size_t i = 0; i < n; i++)
+        if (p[i] > BHT_DISTANCE_MAX_ENTRY || q[i] > BHT_DISTANCE_MAX_ENTRY)
+            return BHT_E_RANGE; /* sums of terms could overflow (use the oracle) */
     double hh = 0.0, hl = 0.0, vh = 0.0, vl = 0.0;
     for (size_t i = 0; i < n; i++) {
         double pi = p[i], qi = q[i];

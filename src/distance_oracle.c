@@ -9,7 +9,8 @@
  *   S = mpfr_sum(term) (correctly rounded)                      <= 12.4u
  *   H^2 = S/2 (exact); H = RN(sqrt(H^2))                        <= 7.3u
  * so 2^(EXP - P + 4) bounds every absolute error of H^2 and H (P >= 64);
- * when every operation was exact the value itself is rounded (it may be a tie).
+ * when every operation was exact, or H^2 is rational (exact_hellinger2), the
+ * value itself is rounded (it may be a tie).
  * TV is a dyadic rational that can sit exactly on a rounding midpoint, so
  * it is computed exactly instead: 2 TV = sum over i of sign_i (p_i - q_i),
  * 2n doubles summed by mpfr_sum at a precision that holds every bit
@@ -29,7 +30,40 @@ typedef struct distance_job {
     const double *p, *q;
     bht_distances *out;
     double tv; /* correctly rounded TV, computed exactly beforehand */
+    int h2_is_rational; /* exact_hellinger2 succeeded: h2_exact holds H^2 */
+    mpfr_ptr h2_exact;
 } distance_job;
+
+/* H^2 is rational exactly when every term (sqrt p - sqrt q)^2 = p + q -
+ * 2 sqrt(p q) is, i.e. when p q is a perfect square (or one of p, q is 0):
+ * then it may be a rounding tie, so it is computed exactly (terms exact at
+ * 2400 bits, sum exact) and rounded directly.  Returns false otherwise. */
+static bool exact_hellinger2(size_t n, const double *p, const double *q, mpfr_ptr out)
+{
+    mpfr_t prod, term;
+    mpfr_init2(prod, 106);
+    mpfr_init2(term, 2400);
+    mpfr_set_zero(out, 1);
+    bool rational = true;
+    for (size_t i = 0; i < n && rational; i++) {
+        if (p[i] == q[i])
+            continue;
+        mpfr_set_d(prod, p[i], MPFR_RNDN);
+        mpfr_mul_d(prod, prod, q[i], MPFR_RNDN);   /* exact */
+        if (mpfr_sqrt(prod, prod, MPFR_RNDN) != 0) { /* sqrt(p q) irrational */
+            rational = false;
+            break;
+        }
+        mpfr_mul_2ui(prod, prod, 1, MPFR_RNDN);
+        mpfr_set_d(term, p[i], MPFR_RNDN);
+        mpfr_add_d(term, term, q[i], MPFR_RNDN);    /* exact at 2400 bits */
+        mpfr_sub(term, term, prod, MPFR_RNDN);      /* exact */
+        mpfr_add(out, out, term, MPFR_RNDN);        /* exact: see the precision */
+    }
+    mpfr_div_2ui(out, out, 1, MPFR_RNDN);
+    mpfr_clears(prod, term, (mpfr_ptr)0);
+    return rational;
+}
 
 /* Correctly rounded TV by an exact sum (see the analysis above). */
 static bht_status exact_total_variation(size_t n, const double *p, const double *q, double *tv)
@@ -94,6 +128,12 @@ static bht_status distance_attempt(void *context, mpfr_prec_t prec)
 
     bht_distances r = {0.0, 0.0, job->tv};
     bool decided = true;
+    if (job->h2_is_rational) {
+        inexact = 0;
+        mpfr_set_prec(h2, mpfr_get_prec(job->h2_exact));
+        mpfr_set(h2, job->h2_exact, MPFR_RNDN);
+        h_inexact = mpfr_sqrt(h, h2, MPFR_RNDN);
+    }
     if (!inexact)
         r.hellinger2 = oracle_round_binary64(h2);
     else
@@ -120,11 +160,15 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
         if (p[i] < 0.0 || q[i] < 0.0)
             return BHT_E_INVALID;
     }
-    distance_job job = {n, p, q, out, 0.0};
+    mpfr_t h2_exact;
+    mpfr_init2(h2_exact, 2400 + oracle_bits(n));
+    distance_job job = {n, p, q, out, 0.0, 0, h2_exact};
+    job.h2_is_rational = exact_hellinger2(n, p, q, h2_exact);
     bht_status status = exact_total_variation(n, p, q, &job.tv);
-    if (status != BHT_OK)
-        return status;
-    return oracle_ziv(options, report, 96 + oracle_bits(n), distance_attempt, &job);
+    if (status == BHT_OK)
+        status = oracle_ziv(options, report, 96 + oracle_bits(n), distance_attempt, &job);
+    mpfr_clear(h2_exact);
+    return status;
 }
 
 typedef struct lemma_job {
