@@ -119,8 +119,9 @@ static inline void dd_log1p(double sh, double sl, double *rh, double *rl)
     dd_add(y0, 0.0, -qh, -ql, rh, rl);
 }
 
-/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (subnormal results
- * rounded once, via dd_ldexp_round after moving hi into [1, 2)). */
+/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0: exact scaling when
+ * the result is normal (hi = RN(hi + lo) already), otherwise one rounding
+ * to the subnormal grid via dd_ldexp_round after moving hi into [1, 2). */
 static inline double dd_round_scaled(double hi, double lo, int scale)
 {
     if (hi == 0.0)
@@ -128,9 +129,48 @@ static inline double dd_round_scaled(double hi, double lo, int scale)
     int e;
     (void)frexp(hi, &e); /* hi in [2^(e-1), 2^e) */
     int total = scale + e - 1;
+    if (total >= -1021)
+        return ldexp(hi, scale); /* normal (or overflow to inf): exact scaling of RN */
     if (total < -1100)
         return 0.0; /* value < 2^-1099: below half the least subnormal */
     return dd_ldexp_round(ldexp(hi, 1 - e), ldexp(lo, 1 - e), total);
+}
+
+/* Signed version: RN(2^scale (hi + lo)) for any sign. */
+static inline double dd_round_scaled_signed(double hi, double lo, int scale)
+{
+    return hi < 0.0 ? -dd_round_scaled(-hi, -lo, scale) : dd_round_scaled(hi, lo, scale);
+}
+
+/* Sum of n dd terms (th[i] + tl[i]) 2^te[i] without underflow or overflow:
+ * every term is rescaled by 2^-E, E the largest term exponent, then summed
+ * with accurate dd additions; the sum is (*sh + *sl) 2^E.  Terms more than
+ * 2^-1000 below the largest are dropped into the dd rounding (they cannot
+ * affect the result).  Relative error <= 3n u^2 for non-negative terms. */
+static inline void dd_sum_scaled(size_t n, const double *th, const double *tl, const int *te,
+                                 double *sh, double *sl, int *E)
+{
+    int emax = -100000;
+    for (size_t i = 0; i < n; i++)
+        if (th[i] != 0.0) {
+            int e;
+            (void)frexp(th[i], &e);
+            if (te[i] + e > emax)
+                emax = te[i] + e;
+        }
+    double h = 0.0, l = 0.0;
+    if (emax > -100000)
+        for (size_t i = 0; i < n; i++) {
+            if (th[i] == 0.0)
+                continue;
+            int shift = te[i] - emax;
+            if (shift < -1000)
+                continue;
+            dd_add(h, l, ldexp(th[i], shift), ldexp(tl[i], shift), &h, &l);
+        }
+    *sh = h;
+    *sl = l;
+    *E = emax > -100000 ? emax : 0;
 }
 
 #endif

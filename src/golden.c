@@ -189,6 +189,18 @@ enum {
     F_INV_SHAPE,
     F_INV_EMPTY,
     F_INV_SUM,
+    /* Added with the leverage and softmax-model functions (appended, so the
+     * flag order of existing vectors is unchanged). */
+    F_BEYOND_COND,
+    F_VANDERMONDE,
+    F_SCALED,
+    F_SQUARE,
+    F_D1,
+    F_VARYING_S,
+    F_IDENTICAL,
+    F_SHIFTED,
+    F_INV_ZERO_S,
+    F_INV_RANK,
     F_COUNT
 };
 
@@ -205,25 +217,52 @@ static const struct {
     {"subnormal_input", "an input value is subnormal"},
     {"signed_zero", "an input is -0"},
     {"beyond_kernel_domain",
-     "valid, but outside the domain of bht's double kernel (|logit| or |a_ij x_j| too large): "
-     "bht's kernel rejects it with BHT_E_RANGE; an implementation may reject it or must meet tol"},
-    {"domain_boundary", "at the edge of the double kernel's domain (|logit| = 2^1020)"},
+     "valid, but outside the domain of bht's double kernel (|logit| or |a_ij x_j| too large; "
+     "leverage: an entry of A or s outside 2^[-400, 401) or a column of Diag(s)^-1 A spanning "
+     "more than 2^400; softmax models: some q_i / p_i > e^700): bht's kernel rejects it with "
+     "BHT_E_RANGE; an implementation may reject it or must meet tol"},
+    {"domain_boundary",
+     "at the edge of the double kernel's domain (|logit| = 2^1020; leverage: exponent -400 "
+     "or 400)"},
     {"large_n", "more than 64 outcomes"},
     {"random", "drawn from a seeded SplitMix64 stream (see comment for the family)"},
     {"worst_case_search",
      "the largest double-kernel-vs-oracle ulp error among the candidates of a bounded "
      "deterministic search (comment gives the error and the number of candidates)"},
     {"ill_conditioned",
-     "ill-conditioned design: cancellation in the dot products A x or nearly collinear rows"},
+     "ill-conditioned design: cancellation in the dot products A x, nearly collinear rows or "
+     "(leverage) nearly collinear columns"},
     {"near_identical", "P and Q nearly identical (tiny H^2 and TV)"},
     {"disjoint_support", "P and Q have disjoint supports (H^2 = TV = 1)"},
     {"log_spaced", "eps on a binary log-spaced grid (1 + k/4) 2^e covering [1e-300, 200]"},
     {"cutoff_boundary", "at or next to a branch cut-off of bht's double kernel"},
     {"invalid_nonfinite", "invalid: an input is NaN or infinite"},
     {"invalid_negative", "invalid: a probability or eps is negative"},
-    {"invalid_shape", "invalid: inconsistent shapes (lengths or A's columns vs x)"},
+    {"invalid_shape",
+     "invalid: inconsistent shapes (lengths, A's columns vs x, B or M vs A, s vs A's rows, "
+     "n < d for leverage)"},
     {"invalid_empty", "invalid: an empty vector or matrix"},
     {"invalid_sum", "invalid: a distribution does not sum to 1 within n 2^-52"},
+    {"beyond_kernel_conditioning",
+     "valid (A has full rank, decided exactly), but bht's leverage double kernel cannot "
+     "certify it: its condition estimate of the column-equilibrated Diag(s)^-1 A exceeds "
+     "2^50 and it refuses with BHT_E_SINGULAR; an implementation may reject it or must "
+     "meet tol"},
+    {"vandermonde", "Vandermonde design a_ij = t_i^j, degree 8 to 14 (ill-conditioned)"},
+    {"scaled_design", "rows and/or columns of the design scaled by factors up to 2^+-300"},
+    {"n_equals_d", "square design (n = d): every leverage score is exactly 1"},
+    {"d1", "a single column (d = 1)"},
+    {"varying_s", "the query weights |s_i| span a factor of 2^20 or more"},
+    {"identical_models",
+     "the two models give the same distribution (B = A, B = A + 1 w^T exactly, x = 0 or "
+     "n = 1): every distance is exactly 0"},
+    {"shifted_model",
+     "B = A + 1 w^T (or M = M0 + 1 w^T) exactly: adding a common row leaves the softmax "
+     "unchanged (any difference comes from the other perturbation only)"},
+    {"invalid_zero_s", "invalid: some query weight s_i is 0 or -0 (Diag(s)^-1 undefined)"},
+    {"invalid_rank_deficient",
+     "invalid: A is exactly rank deficient (rank < d, decided in exact arithmetic): the "
+     "leverage scores are undefined"},
 };
 
 size_t bht_golden_flag_count(void) { return F_COUNT; }
@@ -243,7 +282,21 @@ const char *bht_golden_flag_description(size_t k)
 #define G_MAX_A 4096
 #define G_MAX_D 64
 
+/* The functions, in tcId-base order (FNS below). */
+enum {
+    FN_SOFTMAX_LOGITS,
+    FN_SOFTMAX,
+    FN_LEVERAGE,
+    FN_LEVERAGE_SCORES,
+    FN_DISTANCE,
+    FN_DISTANCE_SOFTMAX,
+    FN_LEMMA_A1,
+    FN_NU_SOFTMAX,
+    FN_COUNT
+};
+
 typedef struct gcase {
+    int fn; /* the fn being generated (for searches that score its outputs) */
     uint64_t flags;
     int invalid;
     int expected_done; /* the family already filled the expected values */
@@ -252,11 +305,18 @@ typedef struct gcase {
     size_t d;    /* columns of A */
     size_t xlen; /* length of x (== d unless the shape is invalid) */
     size_t qlen; /* length of Q (== n unless the shape is invalid) */
+    size_t brows, bcols; /* shape of B (distance_softmax) or M (nu_softmax) */
+    size_t slen;         /* length of s (== n unless the shape is invalid) */
     double eps;
     double z[G_MAX_N], P[G_MAX_N], Q[G_MAX_N], A[G_MAX_A], x[G_MAX_D];
-    double p[G_MAX_N]; /* expected softmax */
+    double B[G_MAX_A]; /* B of distance_softmax, M of nu_softmax */
+    double s[G_MAX_N]; /* leverage query */
+    double p[G_MAX_N]; /* expected softmax / leverage p */
+    double h[G_MAX_N]; /* expected leverage scores */
+    double deriv[G_MAX_N]; /* expected derivative (nu_softmax) */
     bht_distances dist;
     bht_lemma_a1_bounds lemma;
+    bht_local_result local;
 } gcase;
 
 static void set_comment(gcase *c, const char *fmt, ...)
@@ -1324,9 +1384,1172 @@ static const family LA_FAMILIES[] = {
     {"invalid", LA_INVALID_COUNT, la_invalid, 0},
 };
 
-/* ================================================================ table */
+/* ============================================ leverage, leverage_scores */
 
-enum { FN_SOFTMAX_LOGITS, FN_SOFTMAX, FN_DISTANCE, FN_LEMMA_A1, FN_COUNT };
+/* Both functions share these families (the seeds differ by fn): leverage
+ * vectors expect p_i = h_ii / d, leverage_scores vectors h_ii.  A random
+ * draw that turns out exactly rank deficient (the oracle's BHT_E_SINGULAR)
+ * is drawn again from the same stream (see bht_golden_render). */
+
+/* d in 1..8 (mostly small) and n in d..40 (mostly <= d + 16). */
+static size_t draw_lev_d(grng *r)
+{
+    long u = rng_int(r, 0, 99);
+    if (u < 50)
+        return (size_t)rng_int(r, 1, 3);
+    if (u < 85)
+        return (size_t)rng_int(r, 4, 6);
+    return (size_t)rng_int(r, 7, 8);
+}
+
+static size_t draw_lev_n(grng *r, size_t d)
+{
+    long u = rng_int(r, 0, 99);
+    if (u < 15)
+        return d;
+    if (u < 60)
+        return d + (size_t)rng_int(r, 1, 4);
+    if (u < 92)
+        return d + (size_t)rng_int(r, 5, 16);
+    return d + (size_t)rng_int(r, 17, 40 - (long)d);
+}
+
+/* Query weights s (length n) of one of five kinds, some signs negative
+ * (s_i and -s_i give the same A_s up to row signs); returns the kind. */
+static const char *draw_query(grng *r, size_t n, double *s)
+{
+    long kind = rng_int(r, 0, 4);
+    long range = kind == 2 ? rng_int(r, 2, 19) : kind == 3 ? rng_int(r, 20, 195) : 0;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        switch (kind) {
+        case 0:
+            v = 1.0;
+            break;
+        case 1:
+            v = 0.5 + 1.5 * rng_unit(r);
+            break;
+        case 2:
+        case 3:
+            v = ldexp(1.0 + rng_unit(r), (int)rng_int(r, -range, range));
+            break;
+        default:
+            v = (double)rng_int(r, 1, 9);
+            break;
+        }
+        s[i] = (kind != 0 && rng_int(r, 0, 3) == 0) ? -v : v;
+    }
+    static const char *const names[] = {"s = 1", "s in [1/2, 2)", "s over 2^[-19, 19]",
+                                        "s over 2^[-195, 195]", "integer s"};
+    return names[kind];
+}
+
+static void lev_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->slen = n;
+    c->d = d;
+}
+
+/* Fills c->A with the rows of a table (n by d) and c->s with s (NULL: ones). */
+static void lev_fill(gcase *c, size_t n, size_t d, const double *A, const double *s)
+{
+    lev_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    for (size_t i = 0; i < n; i++)
+        c->s[i] = s ? s[i] : 1.0;
+}
+
+static bht_status lv_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    switch (i) {
+    case 0: {
+        static const double A[1] = {3.0}, s[1] = {2.0};
+        lev_fill(c, 1, 1, A, s);
+        c->flags |= FLAG(F_N1);
+        set_comment(c, "n = d = 1: h = 1");
+        break;
+    }
+    case 1: {
+        static const double A[3] = {1.0, 1.0, 1.0};
+        lev_fill(c, 3, 1, A, NULL);
+        set_comment(c, "a column of ones: h_i = 1/3 rounded");
+        break;
+    }
+    case 2: {
+        static const double A[4] = {1.0, 2.0, 3.0, 4.0};
+        lev_fill(c, 4, 1, A, NULL);
+        set_comment(c, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30");
+        break;
+    }
+    case 3: {
+        double A[16] = {0};
+        for (size_t k = 0; k < 4; k++)
+            A[5 * k] = 1.0;
+        lev_fill(c, 4, 4, A, NULL);
+        set_comment(c, "identity 4 x 4: h = 1");
+        break;
+    }
+    case 4: {
+        static const double A[9] = {2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0};
+        static const double s[3] = {0.1, -7.0, 1e10};
+        lev_fill(c, 3, 3, A, s);
+        set_comment(c, "square nonsingular 3 x 3, arbitrary s: h = 1");
+        break;
+    }
+    case 5: {
+        static const double A[8] = {1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0};
+        lev_fill(c, 4, 2, A, NULL);
+        set_comment(c, "[I; I]: h = 1/2");
+        break;
+    }
+    case 6: {
+        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "zero third row: h = (1, 1, 0)");
+        break;
+    }
+    case 7: {
+        static const double A[10] = {1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0};
+        static const double s[5] = {1.0, 0x1p-300, 0x1p300, 1e-50, 1e50};
+        lev_fill(c, 5, 2, A, s);
+        set_comment(c, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)");
+        break;
+    }
+    case 8: {
+        static const double A[8] = {1.0, -1.0, 1.0, 0.5, 1.0, 2.0, 1.0, 3.5};
+        static const double s[4] = {-1.0, 2.0, -3.0, 4.0};
+        lev_fill(c, 4, 2, A, s);
+        set_comment(c, "negative s_i (signs do not matter)");
+        break;
+    }
+    case 9: {
+        static const double A[6] = {1.0, 0.0, 3.0, 4.0, 2.0, 8.0};
+        static const double s[3] = {0x1p-400, 1.0, 1.0};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_BOUNDARY);
+        set_comment(c, "s_1 = 2^-400 (smallest exponent of the kernel's domain)");
+        break;
+    }
+    case 10: {
+        static const double A[6] = {1.0, 2.0, 3.0, -1.0, 0.5, 0.25};
+        static const double s[3] = {0x1.fffffffffffffp-401, 1.0, 1.0};
+        lev_fill(c, 3, 2, A, s);
+        set_comment(c, "s_1 just below 2^-400: outside the kernel's domain");
+        break;
+    }
+    case 11: {
+        static const double A[6] = {0x1p401, 2.0, 3.0, -1.0, 0.5, 0.25};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "a_11 = 2^401: outside the kernel's domain");
+        break;
+    }
+    case 12: {
+        static const double A[6] = {0x1p200, 1.0, 0x1p-201, 1.0, 1.0, 2.0};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "first column spans 2^401 (kernel column range is 2^400)");
+        break;
+    }
+    case 13: {
+        static const double A[6] = {0x1p200, 1.0, 0x1p-200, 1.0, 1.0, 2.0};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_BOUNDARY);
+        set_comment(c, "first column spans exactly 2^400 (kernel column range)");
+        break;
+    }
+    case 14: {
+        static const double A[6] = {0x1p-1074, 1.0, 0.0, 1.0, 0.0, 1.0};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)");
+        break;
+    }
+    case 15: {
+        static const double A[6] = {DBL_MAX, 0.0, 0.0, DBL_MAX, DBL_MAX, DBL_MAX};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "entries DBL_MAX: h = 2/3");
+        break;
+    }
+    case 16: {
+        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p525};
+        lev_fill(c, 2, 1, A, s);
+        set_comment(c, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal");
+        break;
+    }
+    case 17: {
+        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p540};
+        lev_fill(c, 2, 1, A, s);
+        set_comment(c, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0");
+        break;
+    }
+    case 18: {
+        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 0x1.0000000000001p0};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        set_comment(c, "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)");
+        break;
+    }
+    case 19: {
+        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0 + 0x1p-30};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        set_comment(c, "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)");
+        break;
+    }
+    case 20: {
+        /* Hilbert-like 12 x 8, a_ij = 1 / (i + j + 1) rounded. */
+        double A[96];
+        for (size_t a = 0; a < 12; a++)
+            for (size_t b = 0; b < 8; b++)
+                A[a * 8 + b] = 1.0 / (double)(a + b + 1);
+        lev_fill(c, 12, 8, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        set_comment(c, "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))");
+        break;
+    }
+    case 21: {
+        /* Square Vandermonde degree 14 on 1 + k/14: h = 1, condition ~1e19. */
+        double A[225];
+        for (size_t a = 0; a < 15; a++) {
+            double t = 1.0 + (double)a / 14.0, v = 1.0;
+            for (size_t b = 0; b < 15; b++) {
+                A[a * 15 + b] = v;
+                v *= t;
+            }
+        }
+        lev_fill(c, 15, 15, A, NULL);
+        c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
+        set_comment(c, "square Vandermonde, degree 14, nodes 1 + k/14: h = 1");
+        break;
+    }
+    case 22: {
+        static const double A[6] = {1e300, 2e300, -3e299, 1e-300, 5e299, 7e299};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "entries near 1e300 and 1e-300");
+        break;
+    }
+    case 23: {
+        static const double A[6] = {1.0, 2.0, 1.0, 2.0, 3.0, 1.0};
+        lev_fill(c, 3, 2, A, NULL);
+        set_comment(c, "two identical rows");
+        break;
+    }
+    case 24: {
+        static const double A[6] = {1.0, -0.0, 0.0, 1.0, 1.0, 1.0};
+        static const double s[3] = {1.0, 1.0, -0x1p-1};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_SIGNED_ZERO);
+        set_comment(c, "a_12 = -0, s_3 = -1/2");
+        break;
+    }
+    default: {
+        static const double A[6] = {0x1.fffffffffffffp400, 2.0, 3.0, 0x1p400, 2.0, 8.0};
+        static const double s[3] = {0x1.fffffffffffffp400, 0x1p400, -0x1.8p400};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_BOUNDARY);
+        set_comment(c, "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the "
+                       "kernel's domain)");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define LV_SPECIAL_COUNT 26
+
+static bht_status lv_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t d = draw_lev_d(r), n = draw_lev_n(r, d);
+    const char *design = draw_design(r, n, d, c->A, &c->flags);
+    const char *query = draw_query(r, n, c->s);
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    set_comment(c, "random design: %s; %s", design, query);
+    return BHT_OK;
+}
+
+/* Vandermonde a_kj = t_k^j (powers by repeated rounded multiplication),
+ * degree 8 + (i mod 7), six node sets. */
+static bht_status lv_vandermonde(gcase *c, size_t i, grng *r)
+{
+    static const char *const node_names[] = {
+        "equispaced in [0, 1]", "equispaced in [-1, 1]", "random in [-1, 1)",
+        "equispaced in [1, 2]", "(k / (n-1))^2 (clustered at 0)", "equispaced in [-1, 1]"};
+    size_t deg = 8 + i % 7, d = deg + 1, n = d + (size_t)rng_int(r, 0, 10);
+    size_t nodes = (i / 7) % 6;
+    for (size_t k = 0; k < n; k++) {
+        double u = (double)k / (double)(n - 1), t;
+        switch (nodes) {
+        case 0:
+            t = u;
+            break;
+        case 1:
+        case 5:
+            t = -1.0 + 2.0 * u;
+            break;
+        case 2:
+            t = rng_sym(r);
+            break;
+        case 3:
+            t = 1.0 + u;
+            break;
+        default:
+            t = u * u;
+            break;
+        }
+        double v = 1.0;
+        for (size_t j = 0; j < d; j++) {
+            c->A[k * d + j] = v;
+            v *= t;
+        }
+    }
+    const char *query = "s = 1";
+    if (nodes == 5)
+        query = draw_query(r, n, c->s);
+    else
+        for (size_t k = 0; k < n; k++)
+            c->s[k] = 1.0;
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
+    set_comment(c, "Vandermonde degree %zu, n = %zu, nodes %s; %s", deg, n, node_names[nodes],
+                query);
+    return BHT_OK;
+}
+#define LV_VANDERMONDE_COUNT 42
+
+/* A uniform design with its rows and/or columns scaled. */
+static bht_status lv_scaled(gcase *c, size_t i, grng *r)
+{
+    static const char *const kinds[] = {
+        "rows scaled by 2^e, e in [-60, 60]", "columns scaled by 2^e, e in [-300, 300]",
+        "rows and columns scaled by 2^e, e in [-150, 150]",
+        "rows and columns scaled by (1 + u) 2^e, e in [-30, 30] (rounded)"};
+    size_t d = (size_t)rng_int(r, 1, 5), n = d + (size_t)rng_int(r, 0, 10);
+    size_t kind = i % 4;
+    double row[40], col[8];
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    for (size_t k = 0; k < n; k++)
+        row[k] = 1.0;
+    for (size_t j = 0; j < d; j++)
+        col[j] = 1.0;
+    for (size_t k = 0; k < n && kind != 1; k++)
+        row[k] = kind == 3 ? ldexp(1.0 + rng_unit(r), (int)rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)rng_int(r, kind == 0 ? -60 : -150,
+                                                     kind == 0 ? 60 : 150));
+    for (size_t j = 0; j < d && kind != 0; j++)
+        col[j] = kind == 3 ? ldexp(1.0 + rng_unit(r), (int)rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)rng_int(r, kind == 1 ? -300 : -150,
+                                                     kind == 1 ? 300 : 150));
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < d; j++)
+            c->A[k * d + j] = c->A[k * d + j] * row[k] * col[j];
+    const char *query = "s = 1";
+    if ((i / 4) % 2)
+        query = draw_query(r, n, c->s);
+    else
+        for (size_t k = 0; k < n; k++)
+            c->s[k] = 1.0;
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_SCALED) | FLAG(F_RANDOM);
+    set_comment(c, "scaled design: %s; %s", kinds[kind], query);
+    return BHT_OK;
+}
+#define LV_SCALED_COUNT 64
+
+/* Nearly collinear columns: column j2 = column j1 + 2^-k noise. */
+static bht_status lv_ill(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t d = (size_t)rng_int(r, 2, 6), n = d + (size_t)rng_int(r, 1, 12);
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    size_t j1 = (size_t)rng_int(r, 0, (long)d - 1);
+    size_t j2 = (j1 + (size_t)rng_int(r, 1, (long)d - 1)) % d;
+    int sh = (int)rng_int(r, 16, 52);
+    for (size_t k = 0; k < n; k++)
+        c->A[k * d + j2] = c->A[k * d + j1] + ldexp(rng_sym(r), -sh);
+    const char *query = draw_query(r, n, c->s);
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_ILL) | FLAG(F_RANDOM);
+    set_comment(c, "column %zu = column %zu + 2^-%d noise; %s", j2 + 1, j1 + 1, sh, query);
+    return BHT_OK;
+}
+#define LV_ILL_COUNT 48
+
+static bht_status lv_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 100, MAXN = 13, MAXD = 5 };
+    double best = -1.0, A[MAXN * MAXD], s[MAXN], p[MAXN], h[MAXN], q[MAXN], g[MAXN];
+    uint64_t best_flags = 0;
+    int scores = c->fn != FN_LEVERAGE;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t d = (size_t)rng_int(r, 1, MAXD), n = d + (size_t)rng_int(r, 0, MAXN - MAXD);
+        uint64_t fl = 0;
+        (void)draw_design(r, n, d, A, &fl);
+        (void)draw_query(r, n, s);
+        if (bht_leverage(n, d, A, s, p, h, NULL) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_leverage(n, d, A, s, q, g, NULL, NULL, NULL);
+        if (st == BHT_E_SINGULAR)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        double e = scores ? search_score(n, h, g) : search_score(n, p, q);
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            lev_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->s, s, n * sizeof *s);
+            memcpy(c->p, q, n * sizeof *q);
+            memcpy(c->h, g, n * sizeof *g);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    set_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define LV_WORST_COUNT 40
+
+static bht_status lv_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double base[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+    c->invalid = 1;
+    lev_fill(c, 3, 2, base, NULL);
+    int rank = 0;
+    switch (i) {
+    case 0:
+        c->s[1] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        set_comment(c, "s_2 = 0");
+        break;
+    case 1:
+        c->s[2] = -0.0;
+        c->flags |= FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO);
+        set_comment(c, "s_3 = -0");
+        break;
+    case 2:
+        c->s[0] = c->s[1] = c->s[2] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        set_comment(c, "s = 0");
+        break;
+    case 3: {
+        static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
+        lev_fill(c, 2, 3, A, NULL);
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "n = 2 < d = 3");
+        break;
+    }
+    case 4: {
+        static const double A[2] = {1.0, 2.0};
+        lev_fill(c, 1, 2, A, NULL);
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "n = 1 < d = 2");
+        break;
+    }
+    case 5:
+        c->slen = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A has 3 rows, s has 2 entries");
+        break;
+    case 6:
+        c->slen = 4;
+        c->s[3] = 1.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A has 3 rows, s has 4 entries");
+        break;
+    case 7:
+        c->n = c->slen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        set_comment(c, "A has no rows and s is empty");
+        break;
+    case 8:
+        c->d = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        set_comment(c, "A has no columns");
+        break;
+    case 9:
+        c->A[2] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in A");
+        break;
+    case 10:
+        c->A[1] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "+inf in A");
+        break;
+    case 11:
+        c->A[5] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "-inf in A");
+        break;
+    case 12:
+        c->s[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in s");
+        break;
+    case 13:
+        c->s[2] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
+        break;
+    case 14: {
+        static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        set_comment(c, "zero column");
+        break;
+    }
+    case 15: {
+        static const double A[6] = {0.1, 0.1, 0.7, 0.7, -3.0, -3.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        set_comment(c, "two identical columns");
+        break;
+    }
+    case 16: {
+        static const double A[12] = {1.0, 2.0,  3.0, -1.0, 5.0, 4.0,
+                                     2.0, 2.0,  4.0, 7.0,  -3.0, 4.0};
+        lev_fill(c, 4, 3, A, NULL);
+        rank = 1;
+        set_comment(c, "column 3 = column 1 + column 2");
+        break;
+    }
+    case 17: {
+        /* Vandermonde with only 3 distinct nodes and 4 columns: rank 3. */
+        static const double t[6] = {0.0, 1.0, 2.0, 0.0, 1.0, 2.0};
+        double A[24];
+        for (size_t k = 0; k < 6; k++) {
+            double v = 1.0;
+            for (size_t j = 0; j < 4; j++) {
+                A[k * 4 + j] = v;
+                v *= t[k];
+            }
+        }
+        lev_fill(c, 6, 4, A, NULL);
+        rank = 1;
+        c->flags |= FLAG(F_VANDERMONDE);
+        set_comment(c, "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3");
+        break;
+    }
+    case 18: {
+        static const double A[6] = {1e300, 2e300, -3e299, -6e299, 1e-300, 2e-300};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        set_comment(c, "column 2 = 2 column 1 at scales 1e300 and 1e-300");
+        break;
+    }
+    case 19: {
+        static const double A[9] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
+        lev_fill(c, 3, 3, A, NULL);
+        rank = 1;
+        set_comment(c, "square singular [1 2 3; 4 5 6; 7 8 9]");
+        break;
+    }
+    case 20: {
+        static const double A[8] = {3.0, 0x1.8p-999, 1.0, 0x1p-1000, -5.0, -0x1.4p-998,
+                                    7.0, 0x1.cp-998};
+        static const double s[4] = {1.0, 0x1p-300, 0x1p300, 1e-20};
+        lev_fill(c, 4, 2, A, s);
+        rank = 1;
+        set_comment(c, "column 2 = 2^-1000 column 1, strongly varying s");
+        break;
+    }
+    case 21: {
+        static const double A[6] = {0x1p-1074, 0x1.8p-1073, 0x1p-1073, 0x1.8p-1072, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        c->flags |= FLAG(F_SUBNORMAL_IN);
+        set_comment(c, "subnormal entries, column 2 = 3 column 1");
+        break;
+    }
+    default: {
+        static const double A[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        set_comment(c, "A = 0");
+        break;
+    }
+    }
+    if (rank) {
+        /* Self-check: the oracle must decide exact rank deficiency. */
+        double p[8], h[8];
+        if (bht_oracle_leverage(c->n, c->d, c->A, c->s, p, h, NULL, NULL, NULL) != BHT_E_SINGULAR)
+            return BHT_E_INVALID;
+        c->flags |= FLAG(F_INV_RANK);
+    }
+    return BHT_OK;
+}
+#define LV_INVALID_COUNT 23
+
+static const family LV_FAMILIES[] = {
+    {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL)},
+    {"random", 300, lv_random, 0},
+    {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0},
+    {"scaled", LV_SCALED_COUNT, lv_scaled, 0},
+    {"ill", LV_ILL_COUNT, lv_ill, 0},
+    {"worst", LV_WORST_COUNT, lv_worst, 0},
+    {"invalid", LV_INVALID_COUNT, lv_invalid, 0},
+};
+
+/* ===================================================== distance_softmax */
+
+/* n in 1..32 (mostly 2..8) and d in 1..5 for the two-model functions. */
+static size_t draw_model_n(grng *r)
+{
+    long u = rng_int(r, 0, 99);
+    if (u < 75)
+        return (size_t)rng_int(r, 2, 8);
+    if (u < 95)
+        return (size_t)rng_int(r, 9, 16);
+    return (size_t)rng_int(r, 17, 32);
+}
+
+static void model_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->brows = n;
+    c->d = c->bcols = c->xlen = d;
+}
+
+/* Fills A, B (n by d) and x from tables (B NULL: B = A). */
+static void model_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                       const double *x)
+{
+    model_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    memcpy(c->B, B ? B : A, n * d * sizeof *A);
+    memcpy(c->x, x, d * sizeof *x);
+}
+
+/* x of length d, uniform at one of five scales; returns the scale. */
+static double draw_query_x(grng *r, size_t d, double *x)
+{
+    static const double xs[] = {1e-3, 0.1, 1.0, 10.0, 100.0};
+    double s = xs[rng_int(r, 0, 4)];
+    for (size_t j = 0; j < d; j++)
+        x[j] = s * rng_sym(r);
+    return s;
+}
+
+/* Grid values m 2^-16, |m| <= 2^20: sums of two are exact. */
+static double grid_value(grng *r) { return (double)rng_int(r, -(1L << 20), 1L << 20) * 0x1p-16; }
+
+static bht_status ds_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A6[6] = {1.0, -2.0, 0.5, 3.0, -1.5, 0.25};
+    static const double A12[12] = {0.5, -1.0, 2.0, 1.5, 0.0, -0.75,
+                                   -2.5, 1.0, 0.125, 3.0, -3.0, 1.0};
+    static const double x2[2] = {0.75, -1.25}, x3[3] = {0.3, -1.7, 2.25};
+    switch (i) {
+    case 0:
+        model_fill(c, 3, 2, A6, NULL, x2);
+        c->flags |= FLAG(F_IDENTICAL);
+        set_comment(c, "B = A: distances 0");
+        break;
+    case 1: {
+        double B[12];
+        static const double w[3] = {0.5, -0.25, 3.0};
+        for (size_t k = 0; k < 12; k++)
+            B[k] = A12[k] + w[k % 3];
+        model_fill(c, 4, 3, A12, B, x3);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED);
+        set_comment(c, "B = A + 1 w^T exactly, w = (0.5, -0.25, 3): distances 0");
+        break;
+    }
+    case 2: {
+        double B[12];
+        static const double w[3] = {1e6, -0x1p-20, 7.0};
+        static const double x[3] = {1e10, -3e9, 0.5};
+        for (size_t k = 0; k < 12; k++)
+            B[k] = A12[k] + w[k % 3];
+        model_fill(c, 4, 3, A12, B, x);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED) | FLAG(F_LARGE_LOGITS);
+        set_comment(c, "B = A + 1 w^T exactly, large x (logits ~1e10): distances 0");
+        break;
+    }
+    case 3: {
+        static const double A[2] = {1.0, 2.0}, B[2] = {-5.0, 7.0};
+        model_fill(c, 1, 2, A, B, x2);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_N1);
+        set_comment(c, "n = 1: both models are the point mass");
+        break;
+    }
+    case 4: {
+        static const double x[3] = {0.0, -0.0, 0.0};
+        double B[12];
+        for (size_t k = 0; k < 12; k++)
+            B[k] = -A12[k] * 3.0;
+        model_fill(c, 4, 3, A12, B, x);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SIGNED_ZERO);
+        set_comment(c, "x = 0: both uniform, distances 0");
+        break;
+    }
+    case 5: {
+        static const double A[3] = {0.0, 1.0, 2.0}, B[3] = {0.0, 1.0, 2.5}, x[1] = {1.0};
+        model_fill(c, 3, 1, A, B, x);
+        set_comment(c, "d = 1: logits (0, 1, 2) vs (0, 1, 2.5)");
+        break;
+    }
+    case 6: {
+        double B[6];
+        memcpy(B, A6, sizeof B);
+        B[3] = 0x1.8000000000001p1; /* the double after 3 */
+        model_fill(c, 3, 2, A6, B, x2);
+        c->flags |= FLAG(F_NEAR);
+        set_comment(c, "one entry of B moved by one ulp");
+        break;
+    }
+    case 7: {
+        double B[12];
+        for (size_t k = 0; k < 12; k++)
+            B[k] = A12[k] + ((k % 2) ? 0x1p-40 : -0x1p-40);
+        model_fill(c, 4, 3, A12, B, x3);
+        c->flags |= FLAG(F_NEAR);
+        set_comment(c, "B = A +- 2^-40 (models ~1e-12 apart)");
+        break;
+    }
+    case 8: {
+        double B[12];
+        for (size_t k = 0; k < 12; k++)
+            B[k] = A12[k] + ((k % 3) ? 1.0 : -1.0);
+        model_fill(c, 4, 3, A12, B, x3);
+        set_comment(c, "B = A +- 1 (models 1 apart)");
+        break;
+    }
+    case 9: {
+        static const double A[4] = {1000.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 1000.0, 0.0};
+        static const double x[2] = {1.0, 1.0};
+        model_fill(c, 2, 2, A, B, x);
+        c->flags |= FLAG(F_LARGE_LOGITS);
+        set_comment(c, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
+        break;
+    }
+    case 10: {
+        static const double A[4] = {600.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 600.0, 0.0};
+        static const double x[2] = {1.0, 1.0};
+        model_fill(c, 2, 2, A, B, x);
+        set_comment(c, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
+        break;
+    }
+    case 11: {
+        static const double A[4] = {300.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 300.0, 0.0};
+        static const double x[2] = {1.0, 1.0};
+        model_fill(c, 2, 2, A, B, x);
+        set_comment(c, "logit gaps 300 (q / p up to e^600)");
+        break;
+    }
+    case 12: {
+        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, B[4] = {0x1p1000, 0.0, 0.0, 2.0};
+        static const double x[2] = {0x1p30, 1.0};
+        model_fill(c, 2, 2, A, B, x);
+        set_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
+        break;
+    }
+    case 13: {
+        static const double x[2] = {0x1p-1074, -0x1.8p-1070};
+        double B[6];
+        for (size_t k = 0; k < 6; k++)
+            B[k] = A6[k] * 0.5;
+        model_fill(c, 3, 2, A6, B, x);
+        c->flags |= FLAG(F_SUBNORMAL_IN);
+        set_comment(c, "subnormal x: logits ~1e-320 (distances subnormal or 0)");
+        break;
+    }
+    default: {
+        /* Cancelling products: both models' logits are exactly (1, 0). */
+        static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
+        static const double B[6] = {0x1p53, 2.0, -0x1p53, 0.0, 0.0, 0.0};
+        static const double x[3] = {1.0, 1.0, 1.0};
+        model_fill(c, 2, 3, A, B, x);
+        c->flags |= FLAG(F_ILL);
+        set_comment(c, "logits 2^53 + 1 - 2^53 = 1 and 2^53 + 2 - 2^53 = 2 (exact products)");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define DS_SPECIAL_COUNT 15
+
+/* B = A + 2^-k E (E uniform in [-1, 1)), k in [0, 40]: models 1 to 1e-12 apart. */
+static bht_status ds_close(gcase *c, size_t i, grng *r)
+{
+    size_t n = draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    const char *design = draw_design(r, n, d, c->A, &c->flags);
+    int k = (int)rng_int(r, 0, 40);
+    int one_row = (i % 4) == 3;
+    size_t row = (size_t)rng_int(r, 0, (long)n - 1);
+    for (size_t a = 0; a < n; a++)
+        for (size_t j = 0; j < d; j++)
+            c->B[a * d + j] = c->A[a * d + j]
+                              + ((one_row && a != row) ? 0.0 : ldexp(rng_sym(r), -k));
+    double s = draw_query_x(r, d, c->x);
+    model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
+    set_comment(c, "B = A + 2^-%d E%s; A: %s; x scale %g", k, one_row ? " (one row)" : "",
+                design, s);
+    return BHT_OK;
+}
+#define DS_CLOSE_COUNT 260
+
+/* B = A + 1 w^T exactly (grid values), half of them plus 2^-k E. */
+static bht_status ds_shifted(gcase *c, size_t i, grng *r)
+{
+    size_t n = draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    double w[G_MAX_D];
+    for (size_t j = 0; j < d; j++)
+        w[j] = grid_value(r);
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = grid_value(r);
+    for (size_t a = 0; a < n; a++)
+        for (size_t j = 0; j < d; j++)
+            c->B[a * d + j] = c->A[a * d + j] + w[j];
+    int k = (int)rng_int(r, 0, 40);
+    int perturbed = (i % 2) == 1;
+    if (perturbed)
+        for (size_t m = 0; m < n * d; m++)
+            c->B[m] += ldexp(rng_sym(r), -k);
+    double s = draw_query_x(r, d, c->x);
+    model_shape(c, n, d);
+    c->flags |= FLAG(F_SHIFTED) | FLAG(F_RANDOM);
+    if (perturbed) {
+        c->flags |= k >= 20 ? FLAG(F_NEAR) : 0;
+        set_comment(c, "B = A + 1 w^T + 2^-%d E (grid A, w); x scale %g", k, s);
+    } else {
+        c->flags |= FLAG(F_IDENTICAL);
+        set_comment(c, "B = A + 1 w^T exactly (grid A, w): distances 0; x scale %g", s);
+    }
+    return BHT_OK;
+}
+#define DS_SHIFTED_COUNT 80
+
+static bht_status ds_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n = draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    const char *da = draw_design(r, n, d, c->A, &c->flags);
+    const char *db = draw_design(r, n, d, c->B, &c->flags);
+    double s = draw_query_x(r, d, c->x);
+    model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    set_comment(c, "independent models: A %s, B %s; x scale %g", da, db, s);
+    return BHT_OK;
+}
+#define DS_RANDOM_COUNT 100
+
+static bht_status ds_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
+    double best = -1.0, A[MAXN * MAXD], B[MAXN * MAXD], x[MAXD];
+    uint64_t best_flags = 0;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t n = (size_t)rng_int(r, 2, MAXN), d = (size_t)rng_int(r, 1, MAXD);
+        uint64_t fl = 0;
+        (void)draw_design(r, n, d, A, &fl);
+        int sh = (int)rng_int(r, 0, 40);
+        for (size_t m = 0; m < n * d; m++)
+            B[m] = A[m] + ldexp(rng_sym(r), -sh);
+        (void)draw_query_x(r, d, x);
+        bht_distances kd, od;
+        if (bht_distance_softmax(n, d, A, B, x, &kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_distance_softmax(n, d, A, B, x, &od, NULL, NULL);
+        if (st != BHT_OK)
+            return st;
+        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
+        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
+        double e = search_score(3, kv, ov);
+        if (e > best) {
+            best = e;
+            best_flags = fl | (sh >= 20 ? FLAG(F_NEAR) : 0);
+            model_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->B, B, n * d * sizeof *B);
+            memcpy(c->x, x, d * sizeof *x);
+            c->dist = od;
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    set_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define DS_WORST_COUNT 60
+
+/* Invalid inputs shared by distance_softmax and nu_softmax (B is M there). */
+static bht_status model_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A[6] = {1.0, 2.0, 3.0, 4.0, -1.0, 0.5};
+    static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
+    static const double x[2] = {0.5, -0.5};
+    const char *Bname = c->fn == FN_NU_SOFTMAX ? "M" : "B";
+    c->invalid = 1;
+    model_fill(c, 3, 2, A, B, x);
+    switch (i) {
+    case 0:
+        c->A[1] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in A");
+        break;
+    case 1:
+        c->B[4] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "+inf in %s", Bname);
+        break;
+    case 2:
+        c->B[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in %s", Bname);
+        break;
+    case 3:
+        c->x[1] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "-inf in x");
+        break;
+    case 4:
+        c->x[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in x");
+        break;
+    case 5:
+        c->A[3] = -INFINITY;
+        c->x[1] = 0.0;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "-inf in A times x_j = 0 (still invalid)");
+        break;
+    case 6:
+        c->brows = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A has 3 rows, %s has 2", Bname);
+        break;
+    case 7:
+        c->bcols = 3; /* 2 by 3 from the same 6 entries */
+        c->brows = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A is 3 x 2, %s is 2 x 3", Bname);
+        break;
+    case 8:
+        c->xlen = 3;
+        c->x[2] = 1.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A has 2 columns, x has 3 entries");
+        break;
+    case 9:
+        c->n = c->brows = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        set_comment(c, "A and %s have no rows", Bname);
+        break;
+    default:
+        c->d = c->bcols = c->xlen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        set_comment(c, "A and %s have no columns and x is empty", Bname);
+        break;
+    }
+    return BHT_OK;
+}
+#define MODEL_INVALID_COUNT 11
+
+static const family DS_FAMILIES[] = {
+    {"special", DS_SPECIAL_COUNT, ds_special, FLAG(F_SPECIAL)},
+    {"close", DS_CLOSE_COUNT, ds_close, 0},
+    {"shifted", DS_SHIFTED_COUNT, ds_shifted, 0},
+    {"random", DS_RANDOM_COUNT, ds_random, 0},
+    {"worst", DS_WORST_COUNT, ds_worst, 0},
+    {"invalid", MODEL_INVALID_COUNT, model_invalid, 0},
+};
+
+/* =========================================================== nu_softmax */
+
+static bht_status nu_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A12[12] = {0.5, -1.0, 2.0, 1.5, 0.0, -0.75,
+                                   -2.5, 1.0, 0.125, 3.0, -3.0, 1.0};
+    static const double M12[12] = {1.0, 0.0, -1.0, 2.0, 0.5, 0.25,
+                                   -1.0, 3.0, 0.0, 0.75, -2.0, 1.5};
+    static const double x3[3] = {0.3, -1.7, 2.25};
+    switch (i) {
+    case 0: {
+        static const double Z[12] = {0};
+        model_fill(c, 4, 3, A12, Z, x3);
+        set_comment(c, "M = 0: nu = 0, derivative 0");
+        break;
+    }
+    case 1: {
+        double M[12];
+        static const double w[3] = {0.5, -0.25, 3.0};
+        for (size_t k = 0; k < 12; k++)
+            M[k] = w[k % 3];
+        model_fill(c, 4, 3, A12, M, x3);
+        c->flags |= FLAG(F_SHIFTED);
+        set_comment(c, "M = 1 w^T: g constant, nu = 0, derivative 0");
+        break;
+    }
+    case 2: {
+        double M[12];
+        static const double w[3] = {0.5, -0.25, 3.0};
+        for (size_t k = 0; k < 12; k++)
+            M[k] = M12[k] + w[k % 3];
+        model_fill(c, 4, 3, A12, M, x3);
+        c->flags |= FLAG(F_SHIFTED);
+        set_comment(c, "M = M0 + 1 w^T exactly: same results as M0 (next vector)");
+        break;
+    }
+    case 3:
+        model_fill(c, 4, 3, A12, M12, x3);
+        set_comment(c, "M0 (previous vector without the shift)");
+        break;
+    case 4: {
+        static const double A[2] = {1.0, 2.0}, M[2] = {-5.0, 7.0}, x[2] = {0.75, -1.25};
+        model_fill(c, 1, 2, A, M, x);
+        c->flags |= FLAG(F_N1);
+        set_comment(c, "n = 1: nu = 0");
+        break;
+    }
+    case 5: {
+        static const double x[3] = {0.0, 0.0, 0.0};
+        model_fill(c, 4, 3, A12, M12, x);
+        set_comment(c, "x = 0: g = 0, nu = 0");
+        break;
+    }
+    case 6:
+        model_fill(c, 4, 3, A12, A12, x3);
+        set_comment(c, "M = A: nu = variance of the logits under p");
+        break;
+    case 7: {
+        static const double A[2] = {1.0, 1.0}, M[2] = {1.0, -1.0}, x[1] = {1.0};
+        model_fill(c, 2, 1, A, M, x);
+        set_comment(c, "p = (1/2, 1/2), g = (1, -1): nu = 1, nu/8, derivative (1/2, -1/2)");
+        break;
+    }
+    case 8: {
+        static const double A[3] = {0.0, -800.0, -745.0}, M[3] = {1.0, 2.0, 3.0};
+        static const double x[1] = {1.0};
+        model_fill(c, 3, 1, A, M, x);
+        c->flags |= FLAG(F_LARGE_LOGITS) | FLAG(F_GAP);
+        set_comment(c, "logit gaps 745 and 800: tiny or zero derivative components");
+        break;
+    }
+    case 9: {
+        static const double A[9] = {1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0};
+        static const double M[9] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+        static const double x[3] = {1.0, 1.0, 1.0};
+        model_fill(c, 3, 3, A, M, x);
+        c->flags |= FLAG(F_ILL);
+        set_comment(c, "g_1 = 2^53 + 1 - 2^53 = 1 (exact products needed)");
+        break;
+    }
+    case 10: {
+        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, M[4] = {1.0, 0.0, 0.0, 2.0};
+        static const double x[2] = {0x1p30, 1.0};
+        model_fill(c, 2, 2, A, M, x);
+        set_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
+        break;
+    }
+    default: {
+        static const double A[3] = {0.0, 1.0, 2.0}, M[3] = {1e10, 1e10, 1e10 + 1.0};
+        static const double x[1] = {1.0};
+        model_fill(c, 3, 1, A, M, x);
+        set_comment(c, "g = 1e10 + (0, 0, 1): the offset 1e10 must cancel exactly");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define NU_SPECIAL_COUNT 12
+
+static bht_status nu_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n = draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    const char *da = draw_design(r, n, d, c->A, &c->flags);
+    const char *dm = draw_design(r, n, d, c->B, &c->flags);
+    double s = draw_query_x(r, d, c->x);
+    model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    set_comment(c, "random: A %s, M %s; x scale %g", da, dm, s);
+    return BHT_OK;
+}
+#define NU_RANDOM_COUNT 300
+
+/* M = M0 + 1 w^T exactly (grid values): nu and derivative are those of M0. */
+static bht_status nu_shifted(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n = draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    const char *da = draw_design(r, n, d, c->A, &c->flags);
+    double w[G_MAX_D];
+    for (size_t j = 0; j < d; j++)
+        w[j] = grid_value(r) * 0x1p10;
+    for (size_t k = 0; k < n * d; k++)
+        c->B[k] = grid_value(r) + w[k % d];
+    double s = draw_query_x(r, d, c->x);
+    model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
+    set_comment(c, "M = M0 + 1 w^T exactly (grid M0, w up to 2^14); A %s; x scale %g", da, s);
+    return BHT_OK;
+}
+#define NU_SHIFTED_COUNT 60
+
+static bht_status nu_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
+    double best = -1.0, A[MAXN * MAXD], M[MAXN * MAXD], x[MAXD], kd[MAXN], od[MAXN];
+    uint64_t best_flags = 0;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t n = (size_t)rng_int(r, 2, MAXN), d = (size_t)rng_int(r, 1, MAXD);
+        uint64_t fl = 0;
+        (void)draw_design(r, n, d, A, &fl);
+        (void)draw_design(r, n, d, M, &fl);
+        (void)draw_query_x(r, d, x);
+        bht_local_result kr, orr;
+        if (bht_nu_softmax(n, d, A, M, x, &kr, kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_nu_softmax(n, d, A, M, x, &orr, od, NULL, NULL);
+        if (st != BHT_OK)
+            return st;
+        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
+        double e = search_score(2, kv, ov), e2 = search_score(n, kd, od);
+        e = e > e2 ? e : e2;
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            model_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->B, M, n * d * sizeof *M);
+            memcpy(c->x, x, d * sizeof *x);
+            memcpy(c->deriv, od, n * sizeof *od);
+            c->local = orr;
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    set_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define NU_WORST_COUNT 60
+
+static const family NU_FAMILIES[] = {
+    {"special", NU_SPECIAL_COUNT, nu_special, FLAG(F_SPECIAL)},
+    {"random", NU_RANDOM_COUNT, nu_random, 0},
+    {"shifted", NU_SHIFTED_COUNT, nu_shifted, 0},
+    {"worst", NU_WORST_COUNT, nu_worst, 0},
+    {"invalid", MODEL_INVALID_COUNT, model_invalid, 0},
+};
+
+/* ================================================================ table */
 
 typedef struct fn_def {
     const char *name;
@@ -1342,8 +2565,12 @@ typedef struct fn_def {
 static const fn_def FNS[FN_COUNT] = {
     {"softmax_logits", 100000, 2.0, LN_FAMILIES, sizeof LN_FAMILIES / sizeof LN_FAMILIES[0]},
     {"softmax", 200000, 2.0, SM_FAMILIES, sizeof SM_FAMILIES / sizeof SM_FAMILIES[0]},
+    {"leverage", 300000, 4.0, LV_FAMILIES, sizeof LV_FAMILIES / sizeof LV_FAMILIES[0]},
+    {"leverage_scores", 400000, 4.0, LV_FAMILIES, sizeof LV_FAMILIES / sizeof LV_FAMILIES[0]},
     {"distance", 500000, 4.0, DI_FAMILIES, sizeof DI_FAMILIES / sizeof DI_FAMILIES[0]},
+    {"distance_softmax", 600000, 8.0, DS_FAMILIES, sizeof DS_FAMILIES / sizeof DS_FAMILIES[0]},
     {"lemma_a1", 800000, 2.0, LA_FAMILIES, sizeof LA_FAMILIES / sizeof LA_FAMILIES[0]},
+    {"nu_softmax", 900000, 16.0, NU_FAMILIES, sizeof NU_FAMILIES / sizeof NU_FAMILIES[0]},
 };
 
 static size_t case_count(const fn_def *f)
@@ -1369,6 +2596,8 @@ bht_status bht_golden_fn_get(size_t fn, bht_golden_fn_info *info)
 
 /* ------------------------------------------------------------ expected */
 
+static int is_subnormal(double v) { return v != 0.0 && fabs(v) < DBL_MIN; }
+
 static bht_status compute_expected(int fn, gcase *c)
 {
     if (c->invalid || c->expected_done)
@@ -1380,16 +2609,102 @@ static bht_status compute_expected(int fn, gcase *c)
         return bht_oracle_softmax(c->n, c->d, c->A, c->x, c->p, NULL, NULL);
     case FN_DISTANCE:
         return bht_oracle_distance(c->n, c->P, c->Q, &c->dist, NULL, NULL);
+    case FN_LEVERAGE:
+    case FN_LEVERAGE_SCORES:
+        return bht_oracle_leverage(c->n, c->d, c->A, c->s, c->p, c->h, NULL, NULL, NULL);
+    case FN_DISTANCE_SOFTMAX:
+        return bht_oracle_distance_softmax(c->n, c->d, c->A, c->B, c->x, &c->dist, NULL, NULL);
+    case FN_NU_SOFTMAX:
+        return bht_oracle_nu_softmax(c->n, c->d, c->A, c->B, c->x, &c->local, c->deriv, NULL,
+                                     NULL);
     default:
         return bht_oracle_lemma_a1(c->eps, &c->lemma, NULL, NULL);
     }
 }
 
-static int is_subnormal(double v) { return v != 0.0 && fabs(v) < DBL_MIN; }
+/* Flags of the functions added after v1's first four (leverage,
+ * leverage_scores, distance_softmax, nu_softmax), kept apart so the flags
+ * of the first four never change.  The kernel's verdict gives
+ * beyond_kernel_domain (BHT_E_RANGE) and, for leverage,
+ * beyond_kernel_conditioning (BHT_E_SINGULAR). */
+static void derive_model_flags(int fn, gcase *c)
+{
+    double in_extra[G_MAX_N], out_extra[G_MAX_N + 3];
+    size_t nout = 0;
+    for (size_t k = 0; k < c->n * c->d; k++)
+        if (is_subnormal(c->A[k]))
+            c->flags |= FLAG(F_SUBNORMAL_IN);
+    if (fn == FN_LEVERAGE || fn == FN_LEVERAGE_SCORES) {
+        double lo = INFINITY, hi = 0.0;
+        for (size_t i = 0; i < c->slen; i++) {
+            double v = fabs(c->s[i]);
+            if (is_subnormal(v))
+                c->flags |= FLAG(F_SUBNORMAL_IN);
+            if (v > 0.0 && isfinite(v)) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+        if (hi >= lo * 0x1p20)
+            c->flags |= FLAG(F_VARYING_S);
+        if (!c->invalid) {
+            bht_status st = bht_leverage(c->n, c->d, c->A, c->s, in_extra, out_extra, NULL);
+            if (st == BHT_E_RANGE)
+                c->flags |= FLAG(F_BEYOND);
+            else if (st == BHT_E_SINGULAR)
+                c->flags |= FLAG(F_BEYOND_COND);
+            if (c->n == c->d)
+                c->flags |= FLAG(F_SQUARE);
+            nout = c->n;
+            memcpy(out_extra, fn == FN_LEVERAGE ? c->p : c->h, nout * sizeof(double));
+        }
+    } else {
+        for (size_t k = 0; k < c->brows * c->bcols; k++)
+            if (is_subnormal(c->B[k]))
+                c->flags |= FLAG(F_SUBNORMAL_IN);
+        for (size_t j = 0; j < c->xlen; j++)
+            if (is_subnormal(c->x[j]))
+                c->flags |= FLAG(F_SUBNORMAL_IN);
+        if (!c->invalid) {
+            bht_status st;
+            if (fn == FN_DISTANCE_SOFTMAX) {
+                bht_distances dist;
+                st = bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist);
+                out_extra[0] = c->dist.hellinger2;
+                out_extra[1] = c->dist.hellinger;
+                out_extra[2] = c->dist.tv;
+                nout = 3;
+            } else {
+                bht_local_result local;
+                st = bht_nu_softmax(c->n, c->d, c->A, c->B, c->x, &local, in_extra);
+                out_extra[0] = c->local.nu;
+                out_extra[1] = c->local.local_constant;
+                memcpy(out_extra + 2, c->deriv, c->n * sizeof(double));
+                nout = c->n + 2;
+            }
+            if (st == BHT_E_RANGE)
+                c->flags |= FLAG(F_BEYOND);
+        }
+    }
+    if (!c->invalid && c->d == 1)
+        c->flags |= FLAG(F_D1);
+    if (!c->invalid && c->n == 1)
+        c->flags |= FLAG(F_N1);
+    for (size_t i = 0; i < nout; i++) {
+        if (is_subnormal(out_extra[i]))
+            c->flags |= FLAG(F_SUBNORMAL_OUT);
+        if (out_extra[i] == 0.0)
+            c->flags |= FLAG(F_ZERO_OUT);
+    }
+}
 
 /* Flags that follow from the values (so every vector gets them uniformly). */
 static void derive_flags(int fn, gcase *c)
 {
+    if (fn != FN_SOFTMAX_LOGITS && fn != FN_SOFTMAX && fn != FN_DISTANCE && fn != FN_LEMMA_A1) {
+        derive_model_flags(fn, c);
+        return;
+    }
     const double *in = NULL, *out = NULL;
     size_t nin = 0, nout = 0;
     double extra_in[2], extra_out[3];
@@ -1522,6 +2837,22 @@ static void render(int fn, size_t index, const gcase *c, bht_golden_buffer *b, i
         append_raw(b, ",\"Q\":", 5, nomem);
         put_array(b, nomem, c->qlen, c->Q);
         break;
+    case FN_LEVERAGE:
+    case FN_LEVERAGE_SCORES:
+        append_raw(b, "\"A\":", 4, nomem);
+        put_matrix(b, nomem, c->n, c->d, c->A);
+        append_raw(b, ",\"s\":", 5, nomem);
+        put_array(b, nomem, c->slen, c->s);
+        break;
+    case FN_DISTANCE_SOFTMAX:
+    case FN_NU_SOFTMAX:
+        append_raw(b, "\"A\":", 4, nomem);
+        put_matrix(b, nomem, c->n, c->d, c->A);
+        append(b, nomem, ",\"%s\":", fn == FN_NU_SOFTMAX ? "M" : "B");
+        put_matrix(b, nomem, c->brows, c->bcols, c->B);
+        append_raw(b, ",\"x\":", 5, nomem);
+        put_array(b, nomem, c->xlen, c->x);
+        break;
     default:
         put_scalar(b, nomem, "eps", c->eps, 0);
         break;
@@ -1535,9 +2866,24 @@ static void render(int fn, size_t index, const gcase *c, bht_golden_buffer *b, i
             put_array(b, nomem, c->n, c->p);
             break;
         case FN_DISTANCE:
+        case FN_DISTANCE_SOFTMAX:
             put_scalar(b, nomem, "hellinger2", c->dist.hellinger2, 0);
             put_scalar(b, nomem, "hellinger", c->dist.hellinger, 1);
             put_scalar(b, nomem, "tv", c->dist.tv, 1);
+            break;
+        case FN_LEVERAGE:
+            append_raw(b, "\"p\":", 4, nomem);
+            put_array(b, nomem, c->n, c->p);
+            break;
+        case FN_LEVERAGE_SCORES:
+            append_raw(b, "\"h\":", 4, nomem);
+            put_array(b, nomem, c->n, c->h);
+            break;
+        case FN_NU_SOFTMAX:
+            put_scalar(b, nomem, "nu", c->local.nu, 0);
+            put_scalar(b, nomem, "local_constant", c->local.local_constant, 1);
+            append_raw(b, ",\"derivative\":", 14, nomem);
+            put_array(b, nomem, c->n, c->deriv);
             break;
         default:
             put_scalar(b, nomem, "h2max", c->lemma.h2max, 0);
@@ -1575,11 +2921,16 @@ bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, in
     (void)rng_next(&r);
     /* An oracle can refuse (BHT_E_PRECISION) when the exact value is a
      * rounding tie it cannot detect (e.g. H^2 = 1 - 2^-54 for disjoint
-     * supports whose sums are 1 - 2^-53); random families then draw again
-     * from the same stream, which keeps the result deterministic. */
+     * supports whose sums are 1 - 2^-53), the leverage oracle finds a random
+     * design exactly rank deficient (BHT_E_SINGULAR), or a search finds no
+     * candidate inside the kernel's domain (BHT_E_PRECISION); random
+     * families then draw again from the same stream, which keeps the result
+     * deterministic. */
     bht_status s = BHT_E_PRECISION;
-    for (int attempt = 0; attempt < 16 && s == BHT_E_PRECISION; attempt++) {
+    for (int attempt = 0; attempt < 16 && (s == BHT_E_PRECISION || s == BHT_E_SINGULAR);
+         attempt++) {
         memset(c, 0, sizeof *c);
+        c->fn = (int)fn;
         c->flags = f->families[k].flags;
         s = f->families[k].make(c, local, &r);
         if (s == BHT_OK)

@@ -23,8 +23,9 @@ static bht_status check_inputs(size_t n, size_t d, const double *A, const double
     return s;
 }
 
-/* Algorithm: p in double-double (Dot2 logits, shift by the dd maximum, dd
- * exponential, dd sum and quotient; relative error < 2^-63), g'_i =
+/* Algorithm: p in double-double with separate exponents (Dot2 logits, shift
+ * by the dd maximum, dd exponential, dd sum and quotient; relative error
+ * < 2^-63, no underflow), g'_i =
  * (M_i - M_m) x with m the largest p (exact row differences, Dot2), so a
  * common row offset cancels exactly (the paper's invariance); then <p,g'>,
  * deviations g'_i - <p,g'> and nu = sum p_i dev_i^2 in dd, each rounded once.
@@ -38,34 +39,51 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     bht_status status = check_inputs(n, d, A, M, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(4 * n * sizeof *work);
-    if (!work)
+    double *work = malloc(6 * n * sizeof *work);
+    int *ex = malloc(2 * n * sizeof *ex);
+    if (!work || !ex) {
+        free(work);
+        free(ex);
         return BHT_E_NOMEM;
+    }
     double *ph = work, *pl = work + n, *gh = work + 2 * n, *gl = work + 3 * n;
+    double *th = work + 4 * n, *tl = work + 5 * n;
+    int *pe = ex, *te = ex + n;
 
-    /* p in dd; m is the most probable row */
-    size_t m = bht_softmax_dd(n, d, A, x, ph, pl);
+    /* p in dd with separate exponents (no underflow); m the most probable row */
+    size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
 
-    /* g'_i = (M_i - M_m) x, and the mean <p, g'> */
+    /* g'_i = (M_i - M_m) x, and the mean <p, g'> (terms scaled back to 2^0:
+     * any underflow there is far below the mean's own rounding) */
     double mh = 0.0, ml = 0.0;
     for (size_t i = 0; i < n; i++) {
         bht_dot_difference_dd(d, M + i * d, M + m * d, x, &gh[i], &gl[i]);
-        double th, tl;
-        dd_mul(ph[i], pl[i], gh[i], gl[i], &th, &tl);
-        dd_add(mh, ml, th, tl, &mh, &ml);
+        double uh, ul;
+        dd_mul(ph[i], pl[i], gh[i], gl[i], &uh, &ul);
+        dd_add(mh, ml, ldexp(uh, pe[i]), ldexp(ul, pe[i]), &mh, &ml);
     }
-    double vh = 0.0, vl = 0.0;
+    /* deviations, derivative p_i dev_i and the terms p_i dev_i^2, each as a
+     * dd mantissa with an exponent (dev scaled to [1/2, 1) before squaring) */
     for (size_t i = 0; i < n; i++) {
-        double dh, dl, th, tl;
+        double dh, dl, uh, ul;
         dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
-        dd_mul(ph[i], pl[i], dh, dl, &th, &tl);
+        dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
         if (derivative)
-            derivative[i] = th; /* th = RN(th + tl): rounded once */
-        dd_mul(th, tl, dh, dl, &th, &tl);
-        dd_add(vh, vl, th, tl, &vh, &vl);
+            derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
+        int e = 0;
+        (void)frexp(dh, &e);
+        dh = ldexp(dh, -e);
+        dl = ldexp(dl, -e);
+        dd_mul(dh, dl, dh, dl, &uh, &ul);
+        dd_mul(ph[i], pl[i], uh, ul, &th[i], &tl[i]);
+        te[i] = pe[i] + 2 * e;
     }
-    out->nu = vh;
-    out->local_constant = dd_round_scaled(vh, vl, -3);
+    double vh, vl;
+    int E;
+    dd_sum_scaled(n, th, tl, te, &vh, &vl, &E);
+    out->nu = dd_round_scaled(vh, vl, E);
+    out->local_constant = dd_round_scaled(vh, vl, E - 3);
+    free(ex);
     free(work);
     return BHT_OK;
 }

@@ -58,13 +58,19 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     bht_status status = check_models(n, d, A, B, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(6 * n * sizeof *work);
-    if (!work)
+    double *work = malloc(10 * n * sizeof *work);
+    int *ex = malloc(4 * n * sizeof *ex);
+    if (!work || !ex) {
+        free(work);
+        free(ex);
         return BHT_E_NOMEM;
+    }
     double *ph = work, *pl = work + n, *qh = work + 2 * n, *ql = work + 3 * n;
     double *wh = work + 4 * n, *wl = work + 5 * n;
-    size_t m = bht_softmax_dd(n, d, A, x, ph, pl);
-    (void)bht_softmax_dd(n, d, B, x, qh, ql);
+    double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;
+    int *pe = ex, *qe = ex + n, *hte = ex + 2 * n, *vte = ex + 3 * n;
+    size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
+    (void)bht_softmax_dd(n, d, B, x, qh, ql, qe);
 
     double uh, ul;
     bht_dot_difference_dd(d, B + m * d, A + m * d, x, &uh, &ul);
@@ -81,48 +87,72 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             continue;
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
-        dd_add(sh, sl, th, tl, &sh, &sl);
+        dd_add(sh, sl, ldexp(th, pe[i]), ldexp(tl, pe[i]), &sh, &sl);
     }
     if (status != BHT_OK) {
         free(work);
+        free(ex);
         return status;
     }
     double Lh, Ll;
     dd_log1p(sh, sl, &Lh, &Ll);
 
-    double hh = 0.0, hl = 0.0, vh = 0.0, vl = 0.0;
+    /* Terms as dd mantissas with exponents (no underflow), summed by
+     * dd_sum_scaled. */
     for (size_t i = 0; i < n; i++) {
-        double dh, dl, th, tl, uh2, ul2;
+        double dh, dl, uh2, ul2;
         dd_add(wh[i], wl[i], -Lh, -Ll, &dh, &dl);
         if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE) {
-            direct_hellinger_term(ph[i], pl[i], qh[i], ql[i], &th, &tl);
-            dd_add(hh, hl, th, tl, &hh, &hl);
-            dd_add(ph[i], pl[i], -qh[i], -ql[i], &th, &tl);
+            /* p and q at a common even exponent c; the smaller side may
+             * underflow there only when it is negligible against the other */
+            int c = pe[i] > qe[i] ? pe[i] : qe[i];
+            if (ph[i] == 0.0)
+                c = qe[i];
+            c += (c & 1);
+            double Ph = ldexp(ph[i], pe[i] - c), Pl = ldexp(pl[i], pe[i] - c);
+            double Qh = ldexp(qh[i], qe[i] - c), Ql = ldexp(ql[i], qe[i] - c);
+            direct_hellinger_term(Ph, Pl, Qh, Ql, &hth[i], &htl[i]);
+            hte[i] = c;
+            dd_add(Ph, Pl, -Qh, -Ql, &vth[i], &vtl[i]);
+            vte[i] = c;
         } else {
             dd_expm1_dd(0.5 * dh, 0.5 * dl, &uh2, &ul2);
-            dd_mul(uh2, ul2, uh2, ul2, &th, &tl);
-            dd_mul(ph[i], pl[i], th, tl, &th, &tl);
-            dd_add(hh, hl, th, tl, &hh, &hl);
+            int e = 0;
+            (void)frexp(uh2, &e);
+            uh2 = ldexp(uh2, -e);
+            ul2 = ldexp(ul2, -e);
+            dd_mul(uh2, ul2, uh2, ul2, &uh2, &ul2);
+            dd_mul(ph[i], pl[i], uh2, ul2, &hth[i], &htl[i]);
+            hte[i] = pe[i] + 2 * e;
             dd_expm1_dd(dh, dl, &uh2, &ul2);
-            dd_mul(ph[i], pl[i], uh2, ul2, &th, &tl);
+            dd_mul(ph[i], pl[i], uh2, ul2, &vth[i], &vtl[i]);
+            vte[i] = pe[i];
         }
-        if (th < 0.0) {
-            th = -th;
-            tl = -tl;
+        if (vth[i] < 0.0) {
+            vth[i] = -vth[i];
+            vtl[i] = -vtl[i];
         }
-        dd_add(vh, vl, th, tl, &vh, &vl);
     }
+    double hh, hl, vh, vl;
+    int He, Ve;
+    dd_sum_scaled(n, hth, htl, hte, &hh, &hl, &He);
+    dd_sum_scaled(n, vth, vtl, vte, &vh, &vl, &Ve);
     free(work);
-    out->hellinger2 = dd_round_scaled(hh, hl, -1);
-    out->tv = dd_round_scaled(vh, vl, -1);
+    free(ex);
+    out->hellinger2 = dd_round_scaled(hh, hl, He - 1);
+    out->tv = dd_round_scaled(vh, vl, Ve - 1);
     out->hellinger = 0.0;
     if (hh > 0.0) {
-        int e;
-        (void)frexp(hh, &e);
-        int k = (1 - e) / 2;
+        /* H = sqrt((hh + hl) 2^(He-1)): make the exponent even first */
+        int k = He - 1;
+        if (k & 1) {
+            hh *= 2.0;
+            hl *= 2.0;
+            k -= 1;
+        }
         double rh, rl;
-        dd_sqrt(ldexp(2.0 * hh, 2 * k), ldexp(2.0 * hl, 2 * k), &rh, &rl);
-        out->hellinger = dd_round_scaled(rh, rl, -k - 1);
+        dd_sqrt(hh, hl, &rh, &rl);
+        out->hellinger = dd_round_scaled(rh, rl, k / 2);
     }
     return BHT_OK;
 }

@@ -4,8 +4,32 @@
 #include "softmax_dd.h"
 #include "dd_elementary.h"
 
-/* Below this shifted logit p_i < 2^-1076: taken as 0. */
+/* Below this shifted logit p_i < 2^-1076: taken as 0 (scaled output off). */
 #define SHIFTED_LOGIT_FLOOR (-746.0)
+/* With separate exponents, shifted logits down to this are evaluated:
+ * p_i >= e^-1600 > 2^-2309, so every p_i that matters for a product with a
+ * finite double (< 2^1024) against a result >= 2^-1075 is kept. */
+#define SCALED_LOGIT_FLOOR (-1600.0)
+/* ln 2 = LN2_HI + LN2_LO + O(2^-110) */
+#define LN2_HI 0x1.62e42fefa39efp-1
+#define LN2_LO 0x1.abc9e3b39803fp-56
+
+/* exp(th + tl) = (mh + ml) 2^scale for th >= SCALED_LOGIT_FLOOR: below the
+ * dd exponential's domain the argument is first raised by N ln 2 (N an
+ * integer, N ln 2 in dd with error < N 2^-108 < 2^-96), which only moves
+ * the power of two. */
+static void exp_scaled(double th, double tl, double *mh, double *ml, int *scale)
+{
+    int shift = 0;
+    if (th < BHT_DD_EXP_MIN + 1.0) {
+        shift = (int)((-700.0 - th) / LN2_HI);
+        double nl, nh = two_prod((double)shift, LN2_HI, &nl);
+        nl += (double)shift * LN2_LO;
+        dd_add(th, tl, nh, nl, &th, &tl);
+    }
+    bht_dd_exp(th, tl, mh, ml, scale);
+    *scale -= shift;
+}
 
 void bht_dot_difference_dd(size_t d, const double *a, const double *b, const double *x,
                            double *hi, double *lo)
@@ -54,8 +78,9 @@ bht_status bht_check_affine_range(size_t n, size_t d, const double *A, const dou
  * accurate dd addition), the dd exponential (2^-66), accurate dd sum and
  * quotient (JMP17): relative error < 2^-63 per component. */
 size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, double *ph,
-                      double *pl)
+                      double *pl, int *pe)
 {
+    const double floor = pe ? SCALED_LOGIT_FLOOR : SHIFTED_LOGIT_FLOOR;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         bht_dot_difference_dd(d, A + i * d, NULL, x, &ph[i], &pl[i]);
@@ -70,14 +95,23 @@ size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, doub
         double eh = two_sum(pl[i], -zl, &el);
         dd_add(dh, dl, eh, el, &th, &tl);
         ph[i] = pl[i] = 0.0;
-        if (th < SHIFTED_LOGIT_FLOOR)
+        if (pe)
+            pe[i] = 0;
+        if (th < floor)
             continue;
         double xh, xl;
         int scale;
-        bht_dd_exp(th, tl, &xh, &xl, &scale);
-        ph[i] = ldexp(xh, scale);
-        pl[i] = ldexp(xl, scale);
-        dd_add(sh, sl, ph[i], pl[i], &sh, &sl);
+        exp_scaled(th, tl, &xh, &xl, &scale);
+        if (pe) {
+            ph[i] = xh;
+            pl[i] = xl;
+            pe[i] = scale;
+        } else {
+            ph[i] = ldexp(xh, scale);
+            pl[i] = ldexp(xl, scale);
+        }
+        if (scale > -1100) /* smaller terms are far below the sum's rounding */
+            dd_add(sh, sl, ldexp(xh, scale), ldexp(xl, scale), &sh, &sl);
     }
     for (size_t i = 0; i < n; i++)
         if (ph[i] != 0.0)

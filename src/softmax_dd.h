@@ -16,9 +16,12 @@ void bht_dot_difference_dd(size_t d, const double *a, const double *b, const dou
  * (all partial sums and row differences finite); A n-by-d, x length d. */
 bht_status bht_check_affine_range(size_t n, size_t d, const double *A, const double *x);
 
-/* p = softmax(A x) as (ph[i], pl[i]) with relative error < 2^-63 (shifted
- * logits below -746 give exactly 0); returns the index of the largest p. */
+/* p = softmax(A x) as (ph[i] + pl[i]) 2^pe[i] with relative error < 2^-63
+ * and ph[i] in [2^-30, 2] (no underflow however small p_i is); shifted
+ * logits below -1600 give ph = 0.  With pe == NULL the scaling is applied
+ * (p_i = ph[i] + pl[i], subnormal for tiny p_i; then logits below -746 give
+ * 0).  Returns the index of the largest p. */
 size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, double *ph,
-                      double *pl);
+                      double *pl, int *pe);
 
 #endif

@@ -26,9 +26,21 @@
 
 extern char **environ;
 
-static const char *const FILES[] = {"softmax_logits.jsonl", "softmax.jsonl", "distance.jsonl",
-                                    "lemma_a1.jsonl"};
-#define FILE_COUNT (sizeof FILES / sizeof FILES[0])
+/* The corpus files: FN.jsonl for every function the generator knows. */
+#define FILE_COUNT bht_golden_fn_count()
+#define MAX_FILES 16
+
+/* "FN.jsonl" of function k into buf (FILES_AT(k): into a compound literal
+ * that lives until the end of the enclosing block). */
+static const char *file_name(size_t k, char *buf, size_t size)
+{
+    bht_golden_fn_info info;
+    cr_assert(FILE_COUNT <= MAX_FILES);
+    cr_assert_eq(bht_golden_fn_get(k, &info), BHT_OK);
+    snprintf(buf, size, "%s.jsonl", info.name);
+    return buf;
+}
+#define FILES_AT(k) file_name((k), (char[64]){0}, 64)
 
 typedef struct run_result {
     int status;
@@ -176,7 +188,7 @@ static void remove_tree(const char *dir)
     char path[4200];
     static const char *const extra[] = {"manifest.json", "golden.jsonl", "results.jsonl"};
     for (size_t k = 0; k < FILE_COUNT; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, FILES[k]);
+        snprintf(path, sizeof path, "%s/%s", dir, FILES_AT(k));
         unlink(path);
     }
     for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
@@ -244,11 +256,11 @@ Test(cli_golden, regenerates_committed_corpus_bit_for_bit, .timeout = 120)
     run_free(&r);
     for (size_t k = 0; k < FILE_COUNT; k++) {
         size_t na, nb;
-        snprintf(path, sizeof path, "%s/%s", dir, FILES[k]);
+        snprintf(path, sizeof path, "%s/%s", dir, FILES_AT(k));
         char *fresh = read_file(path, &na);
-        snprintf(path, sizeof path, "%s/%s", committed, FILES[k]);
+        snprintf(path, sizeof path, "%s/%s", committed, FILES_AT(k));
         char *old = read_file(path, &nb);
-        expect_same_bytes(fresh, na, old, nb, FILES[k]);
+        expect_same_bytes(fresh, na, old, nb, FILES_AT(k));
         free(fresh);
         free(old);
     }
@@ -282,9 +294,9 @@ Test(cli_golden, shards_concatenate_to_the_full_corpus, .timeout = 120)
         char *parts[3];
         size_t lengths[3];
         for (int k = 0; k < 3; k++) {
-            snprintf(path, sizeof path, "%s/%s", dirs[k], FILES[f]);
+            snprintf(path, sizeof path, "%s/%s", dirs[k], FILES_AT(f));
             parts[k] = read_file(path, &lengths[k]);
-            cr_assert_gt(lengths[k], 0, "shard %d of %s is empty", k + 1, FILES[f]);
+            cr_assert_gt(lengths[k], 0, "shard %d of %s is empty", k + 1, FILES_AT(f));
             total += lengths[k];
         }
         char *joined = malloc(total + 1);
@@ -295,9 +307,9 @@ Test(cli_golden, shards_concatenate_to_the_full_corpus, .timeout = 120)
             at += lengths[k];
             free(parts[k]);
         }
-        snprintf(path, sizeof path, "%s/%s", committed, FILES[f]);
+        snprintf(path, sizeof path, "%s/%s", committed, FILES_AT(f));
         char *old = read_file(path, &nb);
-        expect_same_bytes(joined, total, old, nb, FILES[f]);
+        expect_same_bytes(joined, total, old, nb, FILES_AT(f));
         free(old);
         free(joined);
     }
@@ -330,13 +342,13 @@ Test(cli_golden, committed_manifest_matches_files)
     const json_value *files = json_member(&m, "files");
     cr_assert(files && files->count == FILE_COUNT);
     for (size_t k = 0; k < FILE_COUNT; k++) {
-        const json_value *entry = json_member(files, FILES[k]);
-        cr_assert(entry != NULL, "manifest lacks %s", FILES[k]);
+        const json_value *entry = json_member(files, FILES_AT(k));
+        cr_assert(entry != NULL, "manifest lacks %s", FILES_AT(k));
         const json_value *sha = json_member(entry, "sha256");
         int64_t bytes;
         cr_assert(sha && sha->type == JSON_STRING);
         cr_assert_eq(json_to_int64(json_member(entry, "bytes"), &bytes), 0);
-        snprintf(path, sizeof path, "%s/%s", committed, FILES[k]);
+        snprintf(path, sizeof path, "%s/%s", committed, FILES_AT(k));
         size_t len;
         char *data = read_file(path, &len);
         sha256_ctx ctx;
@@ -344,7 +356,7 @@ Test(cli_golden, committed_manifest_matches_files)
         sha256_init(&ctx);
         sha256_update(&ctx, data, len);
         sha256_final_hex(&ctx, hex);
-        cr_assert_str_eq(hex, sha->text, "%s: SHA-256 differs from the manifest", FILES[k]);
+        cr_assert_str_eq(hex, sha->text, "%s: SHA-256 differs from the manifest", FILES_AT(k));
         cr_assert_eq((size_t)bytes, len);
         free(data);
     }
@@ -552,8 +564,9 @@ Test(cli_check, committed_corpus_against_itself, .timeout = 60)
     snprintf(results, sizeof results, "%s/results.jsonl", dir);
     FILE *out = fopen(results, "wb");
     cr_assert(out != NULL);
+    size_t valid_count = 0, invalid_count = 0;
     for (size_t k = 0; k < FILE_COUNT; k++) {
-        snprintf(path, sizeof path, "%s/%s", committed, FILES[k]);
+        snprintf(path, sizeof path, "%s/%s", committed, FILES_AT(k));
         size_t n;
         char *text = read_file(path, &n);
         /* Copy the "expected" object text of each line into "outputs". */
@@ -566,6 +579,8 @@ Test(cli_check, committed_corpus_against_itself, .timeout = 60)
             cr_assert(id && e && t && e < t);
             long long tcid = strtoll(id + 7, NULL, 10);
             int valid = strstr(line, "\"result\":\"valid\"") != NULL;
+            valid_count += (size_t)valid;
+            invalid_count += (size_t)!valid;
             if (valid)
                 fprintf(out, "{\"tcId\":%lld,\"outputs\":%.*s}\n", tcid, (int)(t - (e + 11)),
                         e + 11);
@@ -576,13 +591,25 @@ Test(cli_check, committed_corpus_against_itself, .timeout = 60)
         free(text);
     }
     cr_assert_eq(fclose(out), 0);
-    char g[4][4200];
-    for (size_t k = 0; k < FILE_COUNT; k++)
-        snprintf(g[k], sizeof g[k], "%s/%s", committed, FILES[k]);
-    run_result r = RUN("check", g[0], g[1], g[2], g[3], results);
+    char g[MAX_FILES][4200];
+    char *args[MAX_FILES + 3];
+    size_t argc = 0;
+    args[argc++] = "check";
+    for (size_t k = 0; k < FILE_COUNT; k++) {
+        snprintf(g[k], sizeof g[k], "%s/%s", committed, FILES_AT(k));
+        args[argc++] = g[k];
+    }
+    args[argc++] = results;
+    args[argc] = NULL;
+    run_result r = run_argv(args);
     cr_assert_eq(r.status, 0, "stdout: %s stderr: %s", r.out, r.err);
     cr_assert(strstr(r.out, "PASS") != NULL, "%s", r.out);
-    check_row(r.out, "all", "all 13453 13453 0.000 0.000 100001 0 0 0 41 41 0 0");
+    /* Every valid vector checked at 0 ulp, every invalid one rejected; the
+     * worst is the first vector (all errors are 0). */
+    char row[160];
+    snprintf(row, sizeof row, "all %zu %zu 0.000 0.000 100001 0 0 0 %zu %zu 0 0", valid_count,
+             valid_count, invalid_count, invalid_count);
+    check_row(r.out, "all", row);
     run_free(&r);
     remove_tree(dir);
     free(dir);

@@ -2,9 +2,11 @@
  * (golden/v1, found at $BHT_GOLDEN or $BHT_TESTDATA/../../golden/v1).
  *
  * Every valid vector: the kernel returns BHT_OK (or BHT_E_RANGE for vectors
- * flagged beyond_kernel_domain) and every output is within the vector's tol.
+ * flagged beyond_kernel_domain, BHT_E_SINGULAR for leverage vectors flagged
+ * beyond_kernel_conditioning) and every output is within the vector's tol.
  * Every invalid vector: the kernel, preceded by what bht's own front end
- * checks (shapes; bht_check_distribution for distance), rejects it.
+ * checks (shapes; bht_check_distribution for distance), rejects it (for
+ * leverage: s_i = 0, n < d and exactly rank-deficient designs included).
  * Also: the canonical hex formatter against glibc's %a, the JSON reader on
  * malformed text, and corpus-level invariants (counts, size, unique tcIds). */
 #include <criterion/criterion.h>
@@ -63,7 +65,8 @@ static int has_flag(const json_value *doc, const char *flag)
 }
 
 typedef struct tally {
-    size_t valid, invalid, failures, range_refusals;
+    size_t valid, invalid, failures, refusals; /* refusals: allowed kernel refusals */
+    size_t known;                              /* vectors with known kernel deviations */
     double worst;
     long long worst_id;
 } tally;
@@ -86,36 +89,130 @@ static int within(double got, double want, double tol_ulp, double tol_abs, tally
     return e <= tol_ulp || (tol_abs >= 0.0 && fabs(got - want) <= tol_abs);
 }
 
-/* Runs the kernel for one vector: status and outputs (max 3 scalars or an
- * array p).  Returns the status (BHT_E_INVALID for shape mismatches). */
-static bht_status run_kernel(const char *fn, const json_value *in, double **p, size_t *np,
-                             double scalars[3])
+/* One class of vectors is exempt from the kernel budget by design (golden/
+ * FORMAT.md, "Known deviation"): nu_softmax derivative components at most
+ * 2^-60 times the largest one, including exact zeros such as g_i = <p, g>.
+ * The kernel's bound for a derivative component has an absolute part (the
+ * cancellation in g_i - <p, g>), so such components are logged, not failed. */
+static const char *known_deviation(const char *fn, const json_value *expected, const char *name,
+                                   double got, double want, double max_abs_derivative)
 {
-    *p = NULL;
-    *np = 0;
+    (void)expected;
+    (void)got;
+    if (strcmp(fn, "nu_softmax") != 0)
+        return NULL;
+    if (strcmp(name, "derivative") == 0 && fabs(want) <= 0x1p-60 * max_abs_derivative)
+        return "nu_softmax: cancelled derivative component";
+    return NULL;
+}
+
+/* A matrix {"rows", "cols", "data"}: its data, shape in *rows, *cols. */
+static double *read_matrix(const json_value *m, size_t *rows, size_t *cols)
+{
+    int64_t r = 0, c = 0;
+    cr_assert(m && json_to_int64(json_member(m, "rows"), &r) == 0
+              && json_to_int64(json_member(m, "cols"), &c) == 0 && r >= 0 && c >= 0);
+    size_t n;
+    double *data = read_array(json_member(m, "data"), &n);
+    cr_assert_eq(n, (size_t)(r * c), "matrix data length");
+    *rows = (size_t)r;
+    *cols = (size_t)c;
+    return data;
+}
+
+/* The kernel's outputs for one vector, by the names of "expected": scalars
+ * (length 0) or arrays. */
+#define MAX_OUTPUTS 4
+typedef struct kernel_outputs {
+    size_t count;
+    const char *name[MAX_OUTPUTS];
+    double *value[MAX_OUTPUTS]; /* malloc'd */
+    size_t length[MAX_OUTPUTS]; /* 0: scalar */
+} kernel_outputs;
+
+static double *add_output(kernel_outputs *o, const char *name, size_t length)
+{
+    cr_assert(o->count < MAX_OUTPUTS);
+    o->name[o->count] = name;
+    o->length[o->count] = length;
+    o->value[o->count] = test_alloc(length ? length : 1);
+    return o->value[o->count++];
+}
+
+static void free_outputs(kernel_outputs *o)
+{
+    for (size_t k = 0; k < o->count; k++)
+        free(o->value[k]);
+    o->count = 0;
+}
+
+static void add_distances(kernel_outputs *o, const bht_distances *d)
+{
+    *add_output(o, "hellinger2", 0) = d->hellinger2;
+    *add_output(o, "hellinger", 0) = d->hellinger;
+    *add_output(o, "tv", 0) = d->tv;
+}
+
+/* Runs the kernel for one vector, preceded by the shape checks of bht's
+ * front end (BHT_E_INVALID for mismatches); fills *o on BHT_OK. */
+static bht_status run_kernel(const char *fn, const json_value *in, kernel_outputs *o)
+{
+    o->count = 0;
     if (strcmp(fn, "softmax_logits") == 0) {
         size_t n;
         double *z = read_array(json_member(in, "z"), &n);
-        *p = test_alloc(n);
-        *np = n;
-        bht_status s = bht_softmax_logits(n, z, *p);
+        bht_status s = bht_softmax_logits(n, z, add_output(o, "p", n));
         free(z);
         return s;
     }
     if (strcmp(fn, "softmax") == 0) {
-        const json_value *A = json_member(in, "A");
-        int64_t rows = 0, cols = 0;
-        cr_assert(A && json_to_int64(json_member(A, "rows"), &rows) == 0
-                  && json_to_int64(json_member(A, "cols"), &cols) == 0);
-        size_t na, nx;
-        double *a = read_array(json_member(A, "data"), &na);
+        size_t rows, cols, nx;
+        double *a = read_matrix(json_member(in, "A"), &rows, &cols);
         double *x = read_array(json_member(in, "x"), &nx);
-        cr_assert_eq(na, (size_t)(rows * cols), "matrix data length");
-        *p = test_alloc((size_t)rows);
-        *np = (size_t)rows;
-        bht_status s = (size_t)cols != nx ? BHT_E_INVALID
-                                          : bht_softmax((size_t)rows, (size_t)cols, a, x, *p);
+        double *p = add_output(o, "p", rows);
+        bht_status s = cols != nx ? BHT_E_INVALID : bht_softmax(rows, cols, a, x, p);
         free(a);
+        free(x);
+        return s;
+    }
+    if (strcmp(fn, "leverage") == 0 || strcmp(fn, "leverage_scores") == 0) {
+        size_t rows, cols, ns;
+        double *a = read_matrix(json_member(in, "A"), &rows, &cols);
+        double *sv = read_array(json_member(in, "s"), &ns);
+        double *p = test_alloc(rows), *h = test_alloc(rows);
+        bht_status s = ns != rows ? BHT_E_INVALID : bht_leverage(rows, cols, a, sv, p, h, NULL);
+        int scores = strcmp(fn, "leverage_scores") == 0;
+        memcpy(add_output(o, scores ? "h" : "p", rows), scores ? h : p, rows * sizeof *p);
+        free(p);
+        free(h);
+        free(a);
+        free(sv);
+        return s;
+    }
+    if (strcmp(fn, "distance_softmax") == 0 || strcmp(fn, "nu_softmax") == 0) {
+        int nu = strcmp(fn, "nu_softmax") == 0;
+        size_t rows, cols, brows, bcols, nx;
+        double *a = read_matrix(json_member(in, "A"), &rows, &cols);
+        double *b = read_matrix(json_member(in, nu ? "M" : "B"), &brows, &bcols);
+        double *x = read_array(json_member(in, "x"), &nx);
+        bht_status s = BHT_E_INVALID;
+        if (brows == rows && bcols == cols && nx == cols) {
+            if (nu) {
+                bht_local_result r = {0, 0};
+                double *deriv = test_alloc(rows);
+                s = bht_nu_softmax(rows, cols, a, b, x, &r, deriv);
+                *add_output(o, "nu", 0) = r.nu;
+                *add_output(o, "local_constant", 0) = r.local_constant;
+                memcpy(add_output(o, "derivative", rows), deriv, rows * sizeof *deriv);
+                free(deriv);
+            } else {
+                bht_distances d = {0, 0, 0};
+                s = bht_distance_softmax(rows, cols, a, b, x, &d);
+                add_distances(o, &d);
+            }
+        }
+        free(a);
+        free(b);
         free(x);
         return s;
     }
@@ -128,9 +225,7 @@ static bht_status run_kernel(const char *fn, const json_value *in, double **p, s
         if (n == m && (s = bht_check_distribution(n, P, NULL, NULL)) == BHT_OK
             && (s = bht_check_distribution(m, Q, NULL, NULL)) == BHT_OK)
             s = bht_distance(n, P, Q, &d);
-        scalars[0] = d.hellinger2;
-        scalars[1] = d.hellinger;
-        scalars[2] = d.tv;
+        add_distances(o, &d);
         free(P);
         free(Q);
         return s;
@@ -138,8 +233,8 @@ static bht_status run_kernel(const char *fn, const json_value *in, double **p, s
     cr_assert_str_eq(fn, "lemma_a1", "unknown fn %s", fn);
     bht_lemma_a1_bounds b = {0, 0};
     bht_status s = bht_lemma_a1(read_scalar(json_member(in, "eps")), &b);
-    scalars[0] = b.h2max;
-    scalars[1] = b.tvmax;
+    *add_output(o, "h2max", 0) = b.h2max;
+    *add_output(o, "tvmax", 0) = b.tvmax;
     return s;
 }
 
@@ -158,56 +253,66 @@ static void check_vector(const json_value *doc, const char *want_fn, tally *t)
     if (json_member(tol, "abs"))
         tol_abs = read_scalar(json_member(tol, "abs"));
 
-    double *p, scalars[3] = {0, 0, 0};
-    size_t np;
-    bht_status s = run_kernel(fn->text, json_member(doc, "inputs"), &p, &np, scalars);
-    char what[160];
+    kernel_outputs o;
+    memset(&o, 0, sizeof o);
+    bht_status s = run_kernel(fn->text, json_member(doc, "inputs"), &o);
+    char what[200];
     if (!valid) {
         t->invalid++;
         if (s == BHT_OK)
             failure(t, (long long)id, "invalid vector accepted by the kernel");
-        free(p);
+        free_outputs(&o);
         return;
     }
     t->valid++;
-    if (s == BHT_E_RANGE && has_flag(doc, "beyond_kernel_domain")) {
-        t->range_refusals++;
-        free(p);
+    /* Refusals the corpus allows: outside the kernel's domain (BHT_E_RANGE)
+     * or, for leverage, beyond its conditioning limit (BHT_E_SINGULAR). */
+    if ((s == BHT_E_RANGE && has_flag(doc, "beyond_kernel_domain"))
+        || (s == BHT_E_SINGULAR && has_flag(doc, "beyond_kernel_conditioning"))) {
+        t->refusals++;
+        free_outputs(&o);
         return;
     }
     if (s != BHT_OK) {
         snprintf(what, sizeof what, "kernel refused a valid vector: %s", bht_status_message(s));
         failure(t, (long long)id, what);
-        free(p);
+        free_outputs(&o);
         return;
     }
-    if (p) {
-        size_t ne;
-        double *e = read_array(json_member(expected, "p"), &ne);
-        cr_assert_eq(ne, np);
-        for (size_t i = 0; i < np; i++)
-            if (!within(p[i], e[i], tol_ulp, tol_abs, t, (long long)id)) {
-                snprintf(what, sizeof what, "p[%zu] = %a, expected %a (%g ulp)", i, p[i], e[i],
-                         bht_ulp_error(p[i], e[i]));
-                failure(t, (long long)id, what);
+    cr_assert_eq(expected->count, o.count, "tcId %lld: %zu expected values, kernel gives %zu",
+                 (long long)id, expected->count, o.count);
+    int known = 0;
+    for (size_t k = 0; k < o.count; k++) {
+        const json_value *e = json_member(expected, o.name[k]);
+        cr_assert(e != NULL, "tcId %lld: no expected %s", (long long)id, o.name[k]);
+        size_t ne = 0;
+        double *want = o.length[k] ? read_array(e, &ne) : test_alloc(1);
+        if (o.length[k])
+            cr_assert_eq(ne, o.length[k], "tcId %lld: length of %s", (long long)id, o.name[k]);
+        else
+            want[0] = read_scalar(e), ne = 1;
+        double max_abs = 0.0;
+        for (size_t i = 0; i < ne; i++)
+            max_abs = fabs(want[i]) > max_abs ? fabs(want[i]) : max_abs;
+        for (size_t i = 0; i < ne; i++)
+            if (!within(o.value[k][i], want[i], tol_ulp, tol_abs, t, (long long)id)) {
+                const char *why = known_deviation(fn->text, expected, o.name[k], o.value[k][i],
+                                                  want[i], max_abs);
+                snprintf(what, sizeof what, "%s[%zu] = %a, expected %a (%g ulp)%s%s", o.name[k],
+                         i, o.value[k][i], want[i], bht_ulp_error(o.value[k][i], want[i]),
+                         why ? ": known kernel deviation, " : "", why ? why : "");
+                if (!why) {
+                    failure(t, (long long)id, what);
+                } else {
+                    if (!known && t->known < 3)
+                        cr_log_info("tcId %lld: %s", (long long)id, what);
+                    known = 1;
+                }
             }
-        free(e);
-        free(p);
-        return;
+        free(want);
     }
-    static const char *const distance_keys[] = {"hellinger2", "hellinger", "tv"};
-    static const char *const lemma_keys[] = {"h2max", "tvmax"};
-    int is_distance = strcmp(fn->text, "distance") == 0;
-    const char *const *keys = is_distance ? distance_keys : lemma_keys;
-    size_t nk = is_distance ? 3 : 2;
-    for (size_t k = 0; k < nk; k++) {
-        double want = read_scalar(json_member(expected, keys[k]));
-        if (!within(scalars[k], want, tol_ulp, tol_abs, t, (long long)id)) {
-            snprintf(what, sizeof what, "%s = %a, expected %a (%g ulp)", keys[k], scalars[k],
-                     want, bht_ulp_error(scalars[k], want));
-            failure(t, (long long)id, what);
-        }
-    }
+    t->known += (size_t)known;
+    free_outputs(&o);
 }
 
 /* Checks every line of NAME.jsonl; returns the number of vectors. */
@@ -246,8 +351,11 @@ static void check_fn(const char *name, size_t min_vectors)
     tally t;
     memset(&t, 0, sizeof t);
     size_t count = check_file(name, &t);
-    cr_log_info("%s: %zu valid, %zu invalid, worst %g ulp (tcId %lld), %zu range refusals", name,
-                t.valid, t.invalid, t.worst, t.worst_id, t.range_refusals);
+    cr_log_info("%s: %zu valid, %zu invalid, worst %g ulp (tcId %lld), %zu allowed refusals",
+                name, t.valid, t.invalid, t.worst, t.worst_id, t.refusals);
+    if (t.known)
+        cr_log_info("%s: %zu vectors exceed tol in a KNOWN KERNEL DEVIATION class (see "
+                    "known_deviation in tests/test_golden.c)", name, t.known);
     cr_assert_geq(count, min_vectors, "%s: only %zu vectors", name, count);
     cr_assert_gt(t.invalid, 0, "%s: no invalid vectors", name);
     cr_assert_eq(t.failures, 0, "%s: %zu vectors fail (first ones logged above)", name,
@@ -258,17 +366,23 @@ Test(golden, softmax_logits_kernel) { check_fn("softmax_logits", 1000); }
 Test(golden, softmax_kernel) { check_fn("softmax", 1000); }
 Test(golden, distance_kernel) { check_fn("distance", 1000); }
 Test(golden, lemma_a1_kernel) { check_fn("lemma_a1", 1000); }
+Test(golden, leverage_kernel) { check_fn("leverage", 300); }
+Test(golden, leverage_scores_kernel) { check_fn("leverage_scores", 300); }
+Test(golden, distance_softmax_kernel) { check_fn("distance_softmax", 300); }
+Test(golden, nu_softmax_kernel) { check_fn("nu_softmax", 300); }
 
-/* The corpus as a whole: at least 10,000 vectors and under 20 MB. */
+/* The corpus as a whole (every function the generator knows): at least
+ * 10,000 vectors and under 20 MB. */
 Test(golden, corpus_size)
 {
-    static const char *const names[] = {"softmax_logits", "softmax", "distance", "lemma_a1"};
     char dir[4096], path[4200];
     golden_dir(dir, sizeof dir);
     size_t lines = 0;
     long bytes = 0;
-    for (size_t k = 0; k < 4; k++) {
-        snprintf(path, sizeof path, "%s/%s.jsonl", dir, names[k]);
+    for (size_t k = 0; k < bht_golden_fn_count(); k++) {
+        bht_golden_fn_info info;
+        cr_assert_eq(bht_golden_fn_get(k, &info), BHT_OK);
+        snprintf(path, sizeof path, "%s/%s.jsonl", dir, info.name);
         FILE *f = fopen(path, "rb");
         cr_assert(f != NULL, "%s: %s", path, strerror(errno));
         int c;

@@ -11,6 +11,11 @@ it, writes RESULTS.jsonl in the format of golden/FORMAT.md, and (unless
                   tv = 0.5 * np.sum(np.abs(p - q))
   lemma_a1        h2max = (1 - np.exp(eps/4))**2 / (1 + np.exp(eps/2)); tvmax = np.tanh(eps/4)
                   (the closed forms as printed in the paper)
+  leverage        Q, R = np.linalg.qr(A / s[:, None]); h = np.sum(Q**2, axis=1); p = h / d
+  leverage_scores the same h
+  distance_softmax  p = softmax(A @ x), q = softmax(B @ x), then the distance formulas above
+  nu_softmax      p = softmax(A @ x); g = M @ x; dev = g - p @ g; nu = np.sum(p * dev**2);
+                  local_constant = nu / 8; derivative = p * dev
 
 No input validation is added: a vector counts as rejected only when NumPy or
 SciPy itself raises (e.g. a shape mismatch).  Functions the corpus has but
@@ -43,6 +48,16 @@ def hexes(a):
     return [float(v).hex() for v in np.atleast_1d(a)]
 
 
+def mat(m):
+    return vec(m["data"]).reshape(m["rows"], m["cols"])
+
+
+def distances(p, q):
+    h2 = 0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)
+    return {"hellinger2": float(h2).hex(), "hellinger": float(np.sqrt(h2)).hex(),
+            "tv": float(0.5 * np.sum(np.abs(p - q))).hex()}
+
+
 def compute(fn, inputs):
     """Returns the outputs dict, or raises when NumPy/SciPy raise."""
     if fn == "softmax_logits":
@@ -52,10 +67,24 @@ def compute(fn, inputs):
         A = vec(m["data"]).reshape(m["rows"], m["cols"])
         return {"p": hexes(scipy.special.softmax(A @ vec(inputs["x"])))}
     if fn == "distance":
-        p, q = vec(inputs["P"]), vec(inputs["Q"])
-        h2 = 0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)
-        return {"hellinger2": float(h2).hex(), "hellinger": float(np.sqrt(h2)).hex(),
-                "tv": float(0.5 * np.sum(np.abs(p - q))).hex()}
+        return distances(vec(inputs["P"]), vec(inputs["Q"]))
+    if fn in ("leverage", "leverage_scores"):
+        A, s = mat(inputs["A"]), vec(inputs["s"])
+        Q, _ = np.linalg.qr(A / s[:, None])
+        h = np.sum(Q ** 2, axis=1)
+        return {"h": hexes(h)} if fn == "leverage_scores" else {"p": hexes(h / A.shape[1])}
+    if fn == "distance_softmax":
+        x = vec(inputs["x"])
+        return distances(scipy.special.softmax(mat(inputs["A"]) @ x),
+                         scipy.special.softmax(mat(inputs["B"]) @ x))
+    if fn == "nu_softmax":
+        x = vec(inputs["x"])
+        p = scipy.special.softmax(mat(inputs["A"]) @ x)
+        g = mat(inputs["M"]) @ x
+        dev = g - p @ g
+        nu = np.sum(p * dev ** 2)
+        return {"nu": float(nu).hex(), "local_constant": float(nu / 8).hex(),
+                "derivative": hexes(p * dev)}
     if fn == "lemma_a1":
         eps = float.fromhex(inputs["eps"])
         h2max = (1 - np.exp(eps / 4)) ** 2 / (1 + np.exp(eps / 2))
@@ -82,7 +111,7 @@ def main():
                     vector = json.loads(line)
                     try:
                         outputs = compute(vector["fn"], vector["inputs"])
-                    except (ValueError, IndexError, TypeError):
+                    except (ValueError, IndexError, TypeError, np.linalg.LinAlgError):
                         out.write(json.dumps({"tcId": vector["tcId"], "rejected": True}) + "\n")
                         continue
                     if outputs is None:
