@@ -420,7 +420,10 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
 
 /* Double kernel (<= 16 ulp on the test set, see local_leverage.c): same
  * domain as bht_leverage for A and s (BHT_E_RANGE / BHT_E_SINGULAR as there),
- * nonzero |m_ij| in [2^BHT_LEVERAGE_MIN_EXP, 2^(BHT_LEVERAGE_MAX_EXP+1)).
+ * nonzero |m_ij| in [2^BHT_LEVERAGE_MIN_EXP, 2^(BHT_LEVERAGE_MAX_EXP+1));
+ * also BHT_E_RANGE when some W_ii is too small relative to its rounding
+ * error to be certified (extreme row scalings; use the oracle).  Cost
+ * O(n d^2) plus O(n d^2) per row with h_ii > 1/2 (at most 2d such rows).
  * s may be NULL (all ones); derivative (length n) may be NULL. */
 bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                            const double *s, bht_local_result *out, double *derivative);

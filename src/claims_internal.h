@@ -33,7 +33,7 @@ int is_broken(const bht_claims_options *o, const char *id);
 typedef bht_status (*claim_fn)(const bht_claims_options *o, bht_claim *c);
 
 /* Claims about the leverage-score model (claims_leverage.c, when present). */
-#ifdef BHT_HAVE_LEVERAGE_CLAIMS
+#if 1
 bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c);
 bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c);
 bht_status claim_theorem_4_3(const bht_claims_options *o, bht_claim *c);

@@ -13,6 +13,7 @@ void cli_distance_help(FILE *out)
     fprintf(out,
             "usage: bht distance -P FILE -Q FILE [--oracle [--precision-cap BITS]] [--hex]\n"
             "       bht distance --softmax -A FILE -B FILE -x FILE [--energy E] [options]\n"
+            "       bht distance --leverage -A FILE -B FILE [-s FILE] [--bounds c,C] [options]\n"
             "\n"
             "Prints three lines for two distributions P and Q on [n]:\n"
             "  hellinger2 V   H^2 = 1/2 sum (sqrt p_i - sqrt q_i)^2\n"
@@ -24,6 +25,10 @@ void cli_distance_help(FILE *out)
             "With --softmax the distributions are softmax(A x) and softmax(B x),\n"
             "computed from the parameters (log-ratio form) so that close models keep\n"
             "full accuracy (double kernel within 8 ulp for models 1e-12 ... 1 apart).\n"
+            "With --leverage they are Leverage_A(s) and Leverage_B(s) (s all ones when\n"
+            "-s is omitted; --bounds c,C requires c <= s_i^2 <= C, decided exactly),\n"
+            "with q - p formed from B - A (double kernel within 8 ulp for models\n"
+            "1e-12 ... 1 apart; --oracle uses exact rationals for p and q).\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
@@ -147,15 +152,124 @@ done:
     return rc;
 }
 
+/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
+static int parse_bounds(const char *text, double *c, double *C)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
+                         "got '%s'", text);
+    char first[128];
+    size_t len = (size_t)(comma - text);
+    if (len == 0 || len >= sizeof first)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
+    memcpy(first, text, len);
+    first[len] = '\0';
+    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
+        return rc;
+    if (!(*c > 0.0) || !(*c < *C))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
+    return CLI_EXIT_OK;
+}
+
+/* --leverage: distances between Leverage_A(s) and Leverage_B(s). */
+static int leverage_models(const char *a_path, const char *b_path, const char *s_path,
+                           const char *bounds_text, int oracle, long cap, int hex)
+{
+    int rc;
+    double c = 0.0, C = 0.0;
+    if (bounds_text && !s_path)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
+    if (bounds_text && (rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        return rc;
+    bht_matrix A = {0}, B = {0}, S = {0};
+    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(b_path, &B)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
+        goto done;
+    if (A.rows != B.rows || A.cols != B.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", b_path, B.rows,
+                       B.cols, a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (A.rows < A.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
+                       "needs n >= d", a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (s_path && S.rows != A.rows) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path, S.rows,
+                       a_path, A.rows);
+        goto done;
+    }
+    for (size_t i = 0; s_path && i < S.rows; i++)
+        if (S.data[i] == 0.0) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
+                           i + 1);
+            goto done;
+        }
+    if (bounds_text) {
+        size_t bad = 0;
+        bht_status s = bht_check_leverage_query(S.rows, S.data, c, C, &bad);
+        if (s == BHT_E_CONSTRAINT) {
+            char value[32];
+            cli_format_shortest(S.data[bad], value, sizeof value);
+            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
+                           "[%g, %g]", s_path, bad + 1, value, c, C);
+            goto done;
+        }
+        if (s != BHT_OK) {
+            rc = report_failure("distance", s);
+            goto done;
+        }
+    }
+    bht_distances d;
+    bht_oracle_options oopt = {0, cap};
+    bht_status s = oracle ? bht_oracle_distance_leverage(A.rows, A.cols, A.data, B.data, S.data,
+                                                         &d, &oopt, NULL)
+                          : bht_distance_leverage(A.rows, A.cols, A.data, B.data, S.data, &d);
+    if (s == BHT_E_SINGULAR) {
+        rc = cli_error(CLI_EXIT_NUMERIC, oracle ? "distance: A or B is rank deficient (decided "
+                       "exactly)" : "distance: the double kernel cannot certify that A and B "
+                       "have full rank; rerun with --oracle");
+        goto done;
+    }
+    if (s == BHT_E_RANGE) {
+        rc = cli_error(CLI_EXIT_NUMERIC, "distance: input outside the double kernel's domain "
+                       "(entries or s_i beyond 2^+-400, or B - A out of scale); use --oracle");
+        goto done;
+    }
+    if (s != BHT_OK) {
+        rc = report_failure("distance", s);
+        goto done;
+    }
+    print_value("hellinger2", d.hellinger2, hex);
+    print_value("hellinger", d.hellinger, hex);
+    print_value("tv", d.tv, hex);
+    rc = cli_finish_output();
+done:
+    bht_matrix_free(&A);
+    bht_matrix_free(&B);
+    bht_matrix_free(&S);
+    return rc;
+}
+
 int cli_distance(int argc, char **argv)
 {
     const char *p_path = NULL, *q_path = NULL, *cap_text = NULL;
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *energy_text = NULL;
-    int oracle = 0, hex = 0, help = 0, softmax = 0;
+    const char *s_path = NULL, *bounds_text = NULL;
+    int oracle = 0, hex = 0, help = 0, softmax = 0, leverage = 0;
     const cli_option options[] = {
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
         {"--softmax", CLI_FLAG, &softmax, NULL},
+        {"--leverage", CLI_FLAG, &leverage, NULL},
+        {"-s", CLI_VALUE, NULL, &s_path},
+        {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
         {"-x", CLI_VALUE, NULL, &x_path},
@@ -177,6 +291,19 @@ int cli_distance(int argc, char **argv)
     if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
                                          &cap)))
         return rc;
+    if (softmax && leverage)
+        return cli_error(CLI_EXIT_USAGE, "distance: give one model, --softmax or --leverage");
+    if (leverage) {
+        if (p_path || q_path || x_path || energy_text)
+            return cli_error(CLI_EXIT_USAGE, "distance: --leverage takes -A, -B, -s and "
+                             "--bounds, not -P/-Q/-x/--energy");
+        if (!a_path || !b_path)
+            return cli_error(CLI_EXIT_USAGE, "distance: --leverage needs -A FILE -B FILE "
+                             "[-s FILE]");
+        return leverage_models(a_path, b_path, s_path, bounds_text, oracle, cap, hex);
+    }
+    if (s_path || bounds_text)
+        return cli_error(CLI_EXIT_USAGE, "distance: -s and --bounds need --leverage");
     if (softmax) {
         if (p_path || q_path)
             return cli_error(CLI_EXIT_USAGE, "distance: --softmax takes -A, -B, -x, not -P/-Q");

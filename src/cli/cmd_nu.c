@@ -11,13 +11,22 @@ void cli_nu_help(FILE *out)
 {
     fprintf(out,
             "usage: bht nu --softmax -A FILE -M FILE -x FILE [--energy E] [options]\n"
+            "       bht nu --leverage -A FILE -M FILE [-s FILE] [--bounds c,C] [options]\n"
             "\n"
             "Local analysis of B_eps = A + eps M at the query x (paper Thm 3.5):\n"
             "  nu V               Var_p(M x), p = softmax(A x)\n"
             "  local_constant V   lim H^2(P_A(x), P_B_eps(x)) / eps^2 = nu / 8\n"
             "With --derivative, a line 'derivative' then dq_i/deps at eps = 0,\n"
             "p_i ((M x)_i - <p, M x>), one per line.\n"
-            "  --oracle             correctly rounded values (MPFR)\n"
+            "With --leverage (paper Thm 4.3, App. A.4), at the query s (all ones when\n"
+            "-s is omitted), W = (I - H) M_s G^-1 A_s^T, w_i = W_ii / h_ii:\n"
+            "  nu V               Var_p(w_s) = (1/d) sum W_ii^2 / h_ii, p_i = h_ii / d\n"
+            "  local_constant V   lim H^2 / eps^2 = nu / 2 (+ (1/2d) m_s,i^T G^-1 m_s,i\n"
+            "                     for every zero row a_i of A)\n"
+            "  derivative         dq_i/deps = 2 W_ii / d\n"
+            "  --bounds c,C         require c <= s_i^2 <= C for every i (decided exactly)\n"
+            "  --oracle             correctly rounded values (MPFR; exact rationals for\n"
+            "                       --leverage)\n"
             "  --precision-cap BITS oracle's Ziv precision cap\n"
             "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
@@ -28,9 +37,13 @@ void cli_nu_help(FILE *out)
 static int report_failure(bht_status s)
 {
     switch (s) {
+    case BHT_E_SINGULAR:
+        return cli_error(CLI_EXIT_NUMERIC, "nu: A is rank deficient (or, without --oracle, its "
+                         "rank is not certified by the double kernel; rerun with --oracle)");
     case BHT_E_RANGE:
         return cli_error(CLI_EXIT_NUMERIC, "nu: input outside the double kernel's domain "
-                         "(|a_ij x_j| or |m_ij x_j| too large); use --oracle");
+                         "(softmax: |a_ij x_j| or |m_ij x_j| too large; leverage: entries beyond "
+                         "2^+-400 or a W_ii not certified to 16 ulp); use --oracle");
     case BHT_E_PRECISION:
         return cli_error(CLI_EXIT_NUMERIC, "nu: oracle could not decide the rounding within "
                          "its precision cap");
@@ -44,13 +57,122 @@ static int report_failure(bht_status s)
     }
 }
 
+/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
+static int parse_bounds(const char *text, double *c, double *C)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
+                         "got '%s'", text);
+    char first[128];
+    size_t len = (size_t)(comma - text);
+    if (len == 0 || len >= sizeof first)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
+    memcpy(first, text, len);
+    first[len] = '\0';
+    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
+        return rc;
+    if (!(*c > 0.0) || !(*c < *C))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
+    return CLI_EXIT_OK;
+}
+
+/* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
+static int leverage_nu(const char *a_path, const char *m_path, const char *s_path,
+                       const char *bounds_text, int oracle, long cap, int hex,
+                       int with_derivative)
+{
+    int rc;
+    double c = 0.0, C = 0.0;
+    if (bounds_text && !s_path)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
+    if (bounds_text && (rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        return rc;
+    bht_matrix A = {0}, M = {0}, S = {0};
+    double *derivative = NULL;
+    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
+        goto done;
+    if (M.rows != A.rows || M.cols != A.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path, M.rows,
+                       M.cols, a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (A.rows < A.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
+                       "needs n >= d", a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (s_path && S.rows != A.rows) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path, S.rows,
+                       a_path, A.rows);
+        goto done;
+    }
+    for (size_t i = 0; s_path && i < S.rows; i++)
+        if (S.data[i] == 0.0) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
+                           i + 1);
+            goto done;
+        }
+    if (bounds_text) {
+        size_t bad = 0;
+        bht_status s = bht_check_leverage_query(S.rows, S.data, c, C, &bad);
+        if (s == BHT_E_CONSTRAINT) {
+            char value[32];
+            cli_format_shortest(S.data[bad], value, sizeof value);
+            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
+                           "[%g, %g]", s_path, bad + 1, value, c, C);
+            goto done;
+        }
+        if (s != BHT_OK) {
+            rc = report_failure(s);
+            goto done;
+        }
+    }
+    if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
+        rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
+        goto done;
+    }
+    bht_local_result r;
+    bht_oracle_options oopt = {0, cap};
+    bht_status s = oracle ? bht_oracle_nu_leverage(A.rows, A.cols, A.data, M.data, S.data, &r,
+                                                   derivative, &oopt, NULL)
+                          : bht_nu_leverage(A.rows, A.cols, A.data, M.data, S.data, &r,
+                                            derivative);
+    if (s != BHT_OK) {
+        rc = report_failure(s);
+        goto done;
+    }
+    printf(hex ? "nu %a\nlocal_constant %a\n" : "nu %.17g\nlocal_constant %.17g\n", r.nu,
+           r.local_constant);
+    if (derivative) {
+        printf("derivative\n");
+        for (size_t i = 0; i < A.rows; i++)
+            printf(hex ? "%a\n" : "%.17g\n", derivative[i]);
+    }
+    rc = cli_finish_output();
+done:
+    free(derivative);
+    bht_matrix_free(&A);
+    bht_matrix_free(&M);
+    bht_matrix_free(&S);
+    return rc;
+}
+
 int cli_nu(int argc, char **argv)
 {
     const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
-               *cap_text = NULL;
-    int softmax = 0, oracle = 0, hex = 0, help = 0, with_derivative = 0;
+               *cap_text = NULL, *s_path = NULL, *bounds_text = NULL;
+    int softmax = 0, leverage = 0, oracle = 0, hex = 0, help = 0, with_derivative = 0;
     const cli_option options[] = {
         {"--softmax", CLI_FLAG, &softmax, NULL},
+        {"--leverage", CLI_FLAG, &leverage, NULL},
+        {"-s", CLI_VALUE, NULL, &s_path},
+        {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-M", CLI_VALUE, NULL, &m_path},
         {"-x", CLI_VALUE, NULL, &x_path},
@@ -67,10 +189,9 @@ int cli_nu(int argc, char **argv)
         cli_nu_help(stdout);
         return cli_finish_output();
     }
-    if (!softmax)
-        return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax (see bht nu --help)");
-    if (!a_path || !m_path || !x_path)
-        return cli_error(CLI_EXIT_USAGE, "nu: --softmax needs -A FILE -M FILE -x FILE");
+    if (softmax == leverage)
+        return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
+                         "nu --help)");
     if (cap_text && !oracle)
         return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
     long cap = 0;
@@ -78,6 +199,19 @@ int cli_nu(int argc, char **argv)
     if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
                                          &cap)))
         return rc;
+    if (leverage) {
+        if (x_path || energy_text)
+            return cli_error(CLI_EXIT_USAGE, "nu: --leverage takes -s and --bounds, not -x or "
+                             "--energy");
+        if (!a_path || !m_path)
+            return cli_error(CLI_EXIT_USAGE, "nu: --leverage needs -A FILE -M FILE [-s FILE]");
+        return leverage_nu(a_path, m_path, s_path, bounds_text, oracle, cap, hex,
+                           with_derivative);
+    }
+    if (s_path || bounds_text)
+        return cli_error(CLI_EXIT_USAGE, "nu: -s and --bounds need --leverage");
+    if (!a_path || !m_path || !x_path)
+        return cli_error(CLI_EXIT_USAGE, "nu: --softmax needs -A FILE -M FILE -x FILE");
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
 

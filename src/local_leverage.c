@@ -1,0 +1,611 @@
+/* local_leverage.c: double kernel for the leverage-model local analysis
+ * (bht.h, "leverage local analysis"), and the double-double orthonormal
+ * basis shared with the leverage model distances (leverage_local_internal.h).
+ *
+ * Mathematics (paper Thm 4.3, App. A.4; derived and checked numerically in
+ * tests/test_local_leverage.c).  A_s = Diag(s)^-1 A, G = A_s^T A_s,
+ * H = A_s G^-1 A_s^T, B_eps = A + eps M, M_s = Diag(s)^-1 M.  The derivative
+ * of the projector is dH/deps = (I - H) M_s G^-1 A_s^T + (its transpose), so
+ * with W = (I - H) M_s G^-1 A_s^T:
+ *   dq_i/deps = 2 W_ii / d                  (the paper's A.4 omits the 1/d);
+ *   w_i = W_ii / h_ii (0 where h_ii = 0), E_p[w] = tr(W)/d = 0 because
+ *   A_s^T (I - H) = 0, so nu = Var_p(w_s) = (1/d) sum W_ii^2 / h_ii;
+ *   L = lim H^2/eps^2 = (1/8) sum (dq_i)^2 / p_i + (zero rows)
+ *     = nu / 2 + (1/(2d)) sum_{a_i = 0} m_s,i^T G^-1 m_s,i,
+ * where a zero row a_i (h_ii = 0) has q_i(eps) = eps^2 m_s,i^T G^-1 m_s,i / d
+ * + O(eps^3), contributing to H^2 at order eps^2 but not to nu.
+ * Computational form: A_s = Q T with Q^T Q = I; with Y = M_s T^-1,
+ * K = Q^T Y and Z = Y - Q K: W_ii = z_i . q_i, h_ii = |q_i|^2 and
+ * m_s,i^T G^-1 m_s,i = |y_i|^2. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bht.h"
+#include "dd_elementary.h"
+#include "leverage_local_internal.h"
+
+/* Largest ||C - I||_F accepted (as leverage.c). */
+#define LEV_MAX_ETA 0.25
+
+/* ================================================= basis (as leverage.c) */
+
+/* Exact scalings of leverage.c step 0: t_i = ilogb s_i, c_j = -(max_i
+ * ilogb a_ij - t_i); the same domain checks (BHT_E_RANGE) and zero-column
+ * detection. */
+static bht_status basis_scalings(size_t n, size_t d, const double *A, const double *s, int *t,
+                                 int *c, int *zero_column)
+{
+    *zero_column = 0;
+    for (size_t i = 0; i < n; i++) {
+        double si = s ? s[i] : 1.0;
+        if (!isfinite(si))
+            return BHT_E_NONFINITE;
+        if (si == 0.0)
+            return BHT_E_INVALID;
+    }
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t i = 0; i < n; i++) {
+        int e = ilogb(s ? s[i] : 1.0);
+        if (e < BHT_LEVERAGE_MIN_EXP || e > BHT_LEVERAGE_MAX_EXP)
+            return BHT_E_RANGE;
+        t[i] = e;
+    }
+    for (size_t j = 0; j < d; j++)
+        c[j] = INT32_MIN;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            double a = A[i * d + j];
+            if (a == 0.0)
+                continue;
+            int e = ilogb(a);
+            if (e < BHT_LEVERAGE_MIN_EXP || e > BHT_LEVERAGE_MAX_EXP)
+                return BHT_E_RANGE;
+            if (e - t[i] > c[j])
+                c[j] = e - t[i];
+        }
+    for (size_t j = 0; j < d; j++)
+        if (c[j] == INT32_MIN)
+            *zero_column = 1;
+    for (size_t i = 0; i < n && !*zero_column; i++)
+        for (size_t j = 0; j < d; j++) {
+            double a = A[i * d + j];
+            if (a != 0.0 && ilogb(a) - t[i] < c[j] - BHT_LEVERAGE_COLUMN_RANGE)
+                return BHT_E_RANGE;
+        }
+    for (size_t j = 0; j < d; j++)
+        c[j] = (c[j] == INT32_MIN) ? 0 : -c[j];
+    return BHT_OK;
+}
+
+/* Householder R factor of the column-major n-by-d w (leverage.c). */
+static void householder_r(size_t n, size_t d, double *w, double *r)
+{
+    for (size_t k = 0; k < d; k++) {
+        double *x = w + k * n;
+        double norm2 = 0.0;
+        for (size_t i = k; i < n; i++)
+            norm2 += x[i] * x[i];
+        double norm = sqrt(norm2);
+        double alpha = (x[k] >= 0.0) ? -norm : norm;
+        if (norm == 0.0) {
+            for (size_t j = 0; j < d; j++)
+                r[k * d + j] = (j < k) ? 0.0 : (j == k ? 0.0 : w[j * n + k]);
+            continue;
+        }
+        double vk = x[k] - alpha;
+        double vtv = vk * vk + (norm2 - x[k] * x[k]);
+        double beta = 2.0 / vtv;
+        x[k] = vk;
+        for (size_t j = k + 1; j < d; j++) {
+            double *y = w + j * n;
+            double dot = 0.0;
+            for (size_t i = k; i < n; i++)
+                dot += x[i] * y[i];
+            double f = beta * dot;
+            for (size_t i = k; i < n; i++)
+                y[i] -= f * x[i];
+        }
+        r[k * d + k] = alpha;
+        for (size_t j = k + 1; j < d; j++)
+            r[k * d + j] = w[j * n + k];
+        for (size_t j = 0; j < k; j++)
+            r[k * d + j] = 0.0;
+    }
+}
+
+/* kappa_1 estimate of the column-normalised R^ (leverage.c). */
+static double condition_estimate(size_t d, const double *r, double *ninv)
+{
+    double norm1 = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (r[j * d + j] == 0.0)
+            return INFINITY;
+        double colnorm = 0.0, colsum = 0.0;
+        for (size_t i = 0; i <= j; i++)
+            colnorm = hypot(colnorm, r[i * d + j]);
+        for (size_t i = 0; i <= j; i++)
+            colsum += fabs(r[i * d + j]) / colnorm;
+        norm1 = fmax(norm1, colsum);
+    }
+    for (size_t i = 0; i < d * d; i++)
+        ninv[i] = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        ninv[j * d + j] = 1.0 / r[j * d + j];
+        for (size_t ii = j; ii-- > 0;) {
+            double sum = 0.0;
+            for (size_t k = ii + 1; k <= j; k++)
+                sum += r[ii * d + k] * ninv[k * d + j];
+            ninv[ii * d + j] = -sum / r[ii * d + ii];
+        }
+    }
+    double inv1 = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double colsum = 0.0;
+        for (size_t i = 0; i <= j; i++) {
+            double colnorm = 0.0;
+            for (size_t k = 0; k <= i; k++)
+                colnorm = hypot(colnorm, r[k * d + i]);
+            colsum += fabs(ninv[i * d + j]) * colnorm;
+        }
+        inv1 = fmax(inv1, colsum);
+    }
+    double kappa = norm1 * inv1;
+    return isnan(kappa) ? INFINITY : kappa;
+}
+
+void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
+{
+    double pe, se;
+    double p = two_prod(ph, qh, &pe);
+    *sh = two_sum(*sh, p, &se);
+    *sl += se + (pe + (ph * ql + pl * qh));
+}
+
+/* C = L L^T in double-double (leverage.c); 0 on a non-positive pivot. */
+int lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
+{
+    for (size_t j = 0; j < d; j++) {
+        for (size_t i = j; i < d; i++) {
+            double sh = ch[i * d + j], sl = cl[i * d + j];
+            for (size_t k = 0; k < j; k++)
+                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
+                             ll[j * d + k]);
+            double vh, vl;
+            vh = two_sum(sh, sl, &vl);
+            if (i == j) {
+                if (!(vh > 0.0))
+                    return 0;
+                dd_sqrt(vh, vl, &lh[j * d + j], &ll[j * d + j]);
+            } else {
+                dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &lh[i * d + j], &ll[i * d + j]);
+            }
+        }
+    }
+    return 1;
+}
+
+/* R^T b = y (y in dd), then b / s'; forward substitution with Dot2 sums. */
+static void solve_rt(size_t d, const double *r, const double *yh, const double *yl,
+                     double sprime, double *bh, double *bl)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh = yh[j], sl = yl ? yl[j] : 0.0;
+        for (size_t k = 0; k < j; k++)
+            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+        sh = two_sum(sh, sl, &sl);
+        dd_div(sh, sl, r[j * d + j], 0.0, &bh[j], &bl[j]);
+    }
+    for (size_t j = 0; j < d; j++)
+        dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+}
+
+/* z = L^-1 b in place (double-double forward substitution). */
+void lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh = zh[j], sl = zl[j];
+        for (size_t q = 0; q < j; q++)
+            lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
+        double vh, vl;
+        vh = two_sum(sh, sl, &vl);
+        dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
+    }
+}
+
+void lev_basis_free(lev_basis *b)
+{
+    free(b->t);
+    free(b->c);
+    free(b->r);
+    free(b->lh);
+    free(b->ll);
+    free(b->qh);
+    free(b->ql);
+    free(b->work);
+    memset(b, 0, sizeof *b);
+}
+
+void lev_basis_map(const lev_basis *b, size_t i, const double *vh, const double *vl, int scale,
+                   double *outh, double *outl)
+{
+    lev_basis_map_row(b, b->s ? b->s[i] : 1.0, vh, vl, scale, outh, outl);
+}
+
+void lev_basis_map_row(const lev_basis *b, double si, const double *vh, const double *vl,
+                       int scale, double *outh, double *outl)
+{
+    const size_t d = b->d;
+    double *yh = b->work, *yl = b->work + d;
+    int ti = ilogb(si);
+    double sprime = ldexp(si, -ti); /* sign kept: A_s itself */
+    for (size_t j = 0; j < d; j++) {
+        int e = scale + b->c[j] - ti;
+        yh[j] = ldexp(vh[j], e);
+        yl[j] = vl ? ldexp(vl[j], e) : 0.0;
+    }
+    solve_rt(d, b->r, yh, yl, sprime, outh, outl);
+    lev_solve_l(d, b->lh, b->ll, outh, outl);
+}
+
+int lev_basis_exponent_range(const lev_basis *b, const double *V, int *emax, int *emin)
+{
+    int any = 0;
+    *emax = INT32_MIN;
+    *emin = INT32_MAX;
+    for (size_t i = 0; i < b->n; i++)
+        for (size_t j = 0; j < b->d; j++) {
+            double v = V[i * b->d + j];
+            if (v == 0.0)
+                continue;
+            int e = ilogb(v) + b->c[j] - b->t[i];
+            any = 1;
+            if (e > *emax)
+                *emax = e;
+            if (e < *emin)
+                *emin = e;
+        }
+    if (!any)
+        *emax = *emin = 0;
+    return any;
+}
+
+bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!A || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N || d > BHT_LEVERAGE_MAX_D)
+        return BHT_E_INVALID;
+    b->n = n;
+    b->d = d;
+    b->s = s;
+    b->t = malloc(n * sizeof(int));
+    b->c = malloc(d * sizeof(int));
+    b->r = malloc(d * d * sizeof(double));
+    b->lh = malloc(d * d * sizeof(double));
+    b->ll = malloc(d * d * sizeof(double));
+    b->qh = malloc(n * d * sizeof(double));
+    b->ql = malloc(n * d * sizeof(double));
+    /* work: n*d (QR input), later 2 d*d (C) and 2d (rows); n >= d */
+    b->work = malloc((n * d + 2 * d * d + 4 * d) * sizeof(double));
+    if (!b->t || !b->c || !b->r || !b->lh || !b->ll || !b->qh || !b->ql || !b->work) {
+        lev_basis_free(b);
+        return BHT_E_NOMEM;
+    }
+    int zero_column = 0;
+    bht_status status = basis_scalings(n, d, A, s, b->t, b->c, &zero_column);
+    if (status == BHT_OK && zero_column)
+        status = BHT_E_SINGULAR;
+    if (status != BHT_OK) {
+        lev_basis_free(b);
+        return status;
+    }
+    double *w = b->work + 4 * d;
+    for (size_t i = 0; i < n; i++) {
+        double sprime = fabs(ldexp(s ? s[i] : 1.0, -b->t[i]));
+        for (size_t j = 0; j < d; j++)
+            w[j * n + i] = ldexp(A[i * d + j], b->c[j] - b->t[i]) / sprime;
+    }
+    householder_r(n, d, w, b->r);
+    b->cond = condition_estimate(d, b->r, b->lh /* scratch */);
+    if (!(b->cond <= BHT_LEVERAGE_MAX_COND)) {
+        lev_basis_free(b);
+        return BHT_E_SINGULAR;
+    }
+    /* rows b_i of B = A_s D R^-1 (stored in qh/ql), C = B^T B */
+    double *ch = b->work + 4 * d, *cl = ch + d * d;
+    for (size_t k = 0; k < d * d; k++)
+        ch[k] = cl[k] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double *yh = b->work, *yl = b->work + d;
+        double sprime = ldexp(s ? s[i] : 1.0, -b->t[i]);
+        for (size_t j = 0; j < d; j++) {
+            yh[j] = ldexp(A[i * d + j], b->c[j] - b->t[i]);
+            yl[j] = 0.0;
+        }
+        double *bh = b->qh + i * d, *bl = b->ql + i * d;
+        solve_rt(d, b->r, yh, yl, sprime, bh, bl);
+        for (size_t x = 0; x < d; x++)
+            for (size_t y = 0; y <= x; y++)
+                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], bh[x], bl[x], bh[y], bl[y]);
+    }
+    double eta2 = 0.0;
+    for (size_t x = 0; x < d; x++)
+        for (size_t y = 0; y <= x; y++) {
+            double lo;
+            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+            cl[x * d + y] = lo;
+            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            eta2 += (x == y ? 1.0 : 2.0) * e * e;
+        }
+    if (!(sqrt(eta2) <= LEV_MAX_ETA) || !lev_cholesky_dd(d, ch, cl, b->lh, b->ll)) {
+        lev_basis_free(b);
+        return BHT_E_SINGULAR;
+    }
+    for (size_t i = 0; i < n; i++)
+        lev_solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
+    return BHT_OK;
+}
+
+/* ================================================================ nu */
+
+/* RN(2^scale (hi + lo)) for a normalized dd of either sign. */
+static double round_scaled_signed(double hi, double lo, int scale)
+{
+    if (hi < 0.0)
+        return -dd_round_scaled(-hi, -lo, scale);
+    return dd_round_scaled(hi, lo, scale);
+}
+
+/* Squared Euclidean norm of a dd row, as a double estimate (for bounds). */
+static double row_norm2(size_t d, const double *xh)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++)
+        s += xh[j] * xh[j];
+    return s;
+}
+
+static int zero_row(size_t d, const double *row)
+{
+    for (size_t j = 0; j < d; j++)
+        if (row[j] != 0.0)
+            return 0;
+    return 1;
+}
+
+/* Sum_j (y_j - sum_x K_xj v_x) v_j in dd: the row (y - K^T v) . v. */
+static void residual_dot(size_t d, const double *kh, const double *kl, const double *yh,
+                         const double *yl, const double *vh, const double *vl, double *rh,
+                         double *rl)
+{
+    double wh = 0.0, wl = 0.0;
+    for (size_t y = 0; y < d; y++) {
+        double sh = yh[y], sl = yl[y];
+        for (size_t x = 0; x < d; x++)
+            lev_dot2_add(&sh, &sl, -kh[x * d + y], -kl[x * d + y], vh[x], vl[x]);
+        sh = two_sum(sh, sl, &sl);
+        lev_dot2_add(&wh, &wl, sh, sl, vh[y], vl[y]);
+    }
+    *rh = two_sum(wh, wl, rl);
+}
+
+/* K = sum_i q_i y_i^T (d-by-d dd) over n rows; returns ||K||_F^2 (estimate). */
+static double cross_product(size_t n, size_t d, const double *qh, const double *ql,
+                            const double *yh, const double *yl, double *kh, double *kl)
+{
+    for (size_t k = 0; k < d * d; k++)
+        kh[k] = kl[k] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t x = 0; x < d; x++)
+            for (size_t y = 0; y < d; y++)
+                lev_dot2_add(&kh[x * d + y], &kl[x * d + y], qh[i * d + x], ql[i * d + x],
+                             yh[i * d + y], yl[i * d + y]);
+    double knorm2 = 0.0;
+    for (size_t k = 0; k < d * d; k++) {
+        kh[k] = two_sum(kh[k], kl[k], &kl[k]);
+        knorm2 += kh[k] * kh[k];
+    }
+    return knorm2;
+}
+
+/* W_ii for a row of high leverage by the leave-one-out form.  With A_(i),
+ * M_(i) the data without row i, A_(i),s = Q' T', v = a_s,i T'^-1,
+ * y' = m_s,i T'^-1 and K' = Q'^T M_(i),s T'^-1 (Sherman-Morrison on
+ * G = G_(i) + a_s,i a_s,i^T):
+ *   1 - h_ii = 1 / (1 + |v|^2),
+ *   e_i^T (I - H) M_s = (1 - h_ii) (m_s,i - K_(i)^T a_s,i)^T,
+ *   W_ii = (y' - K'^T v) . v / (1 + |v|^2)^2,
+ * free of the cancellation y_i - K^T q_i suffers when 1 - h_ii is tiny.
+ * Returns 2 when A_(i) has a zero column (rank < d exactly: h_ii = 1 and
+ * W_ii = 0), 0 when A_(i) is not certified of rank d otherwise (the caller
+ * keeps the direct value), -1 on allocation failure, 1 with (*wh, *wl) and
+ * *scale = kappa' (|y'| + |K'| |v|) |v| / (1 + |v|^2)^2, the error scale. */
+static int leave_one_out(size_t n, size_t d, const double *A, const double *M,
+                         const double *s, size_t i, int mu, double *wh, double *wl,
+                         double *scale)
+{
+    const size_t m = n - 1;
+    double *buf = malloc((4 * m * d + m + 2 * d * d + 4 * d) * sizeof *buf);
+    if (!buf)
+        return -1;
+    double *ai = buf, *mi = ai + m * d, *yh = mi + m * d, *yl = yh + m * d, *si = yl + m * d;
+    double *kh = si + m, *kl = kh + d * d, *vh = kl + d * d, *vl = vh + d, *zh = vl + d,
+           *zl = zh + d;
+    for (size_t k = 0, r = 0; k < n; k++) {
+        if (k == i)
+            continue;
+        memcpy(ai + r * d, A + k * d, d * sizeof *ai);
+        memcpy(mi + r * d, M + k * d, d * sizeof *mi);
+        si[r] = s ? s[k] : 1.0;
+        r++;
+    }
+    for (size_t j = 0; j < d; j++) {
+        int zero = 1;
+        for (size_t r = 0; r < m && zero; r++)
+            zero = ai[r * d + j] == 0.0;
+        if (zero) {
+            free(buf);
+            return 2;
+        }
+    }
+    lev_basis b;
+    if (lev_basis_build(m, d, ai, si, &b) != BHT_OK) {
+        free(buf);
+        return 0;
+    }
+    int e1, e0;
+    /* M scaled by 2^mu relative to the full basis; the exponents here are
+     * at most 2^COLUMN_RANGE larger (a column maximum may have been row i) */
+    (void)lev_basis_exponent_range(&b, mi, &e1, &e0);
+    for (size_t r = 0; r < m; r++)
+        lev_basis_map(&b, r, mi + r * d, NULL, mu, yh + r * d, yl + r * d);
+    double knorm2 = cross_product(m, d, b.qh, b.ql, yh, yl, kh, kl);
+    double sv = s ? s[i] : 1.0;
+    lev_basis_map_row(&b, sv, A + i * d, NULL, 0, vh, vl);
+    lev_basis_map_row(&b, sv, M + i * d, NULL, mu, zh, zl);
+    double nh = 0.0, nl = 0.0;
+    for (size_t j = 0; j < d; j++)
+        lev_dot2_add(&nh, &nl, vh[j], vl[j], vh[j], vl[j]);
+    nh = two_sum(nh, nl, &nl);
+    double dh, dl, rh, rl;
+    dd_add(1.0, 0.0, nh, nl, &dh, &dl); /* 1 + |v|^2 */
+    residual_dot(d, kh, kl, zh, zl, vh, vl, &rh, &rl);
+    double ynorm2 = 0.0;
+    for (size_t j = 0; j < d; j++)
+        ynorm2 += zh[j] * zh[j];
+    *scale = (sqrt(ynorm2) + sqrt(knorm2 * nh)) * sqrt(nh) / (dh * dh);
+    *scale *= fmax(b.cond, 1.0);
+    dd_div(rh, rl, dh, dl, &rh, &rl);
+    dd_div(rh, rl, dh, dl, wh, wl);
+    lev_basis_free(&b);
+    free(buf);
+    return 1;
+}
+
+/* Algorithm: the double-double basis Q of A_s (leverage.c's preconditioned
+ * QR/Cholesky; rows q_i with relative error <~ 2 d^2 u^2 kappa_1(R^)), rows
+ * y_i of Y = 2^mu M_s T^-1 by the same substitutions (mu an exact power-of-two
+ * scaling of M), K = Q^T Y and W_ii = (y_i - K^T q_i) . q_i with Dot2 sums
+ * (Ogita-Rump-Oishi 2005; dd operations JMP17); rows with h_ii > 1/2 (at
+ * most 2d) use the leave-one-out form instead (leave_one_out: no
+ * cancellation as h_ii -> 1, O(n d^2) each).  h_ii = |q_i|^2, the sums of
+ * W_ii^2/h_ii in dd, each output rounded once.
+ * Bound: |error of W_ii| <~ 2^-100 kappa S_i, S_i = (|y_i| + |K| |q_i|) |q_i|
+ * (or its leave-one-out analogue).  Values below 2^-100 kappa S_i are
+ * returned as 0 (rounding noise: exact zeros such as M = A S or n = d come
+ * out 0); values in (2^-100, 2^-51] kappa S_i are not certified to 16 ulp
+ * and the kernel refuses with BHT_E_RANGE (use the oracle).  Measured: 0 ulp
+ * (correctly rounded) on every accepted test instance, budget 16 ulp. */
+bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
+                           const double *s, bht_local_result *out, double *derivative)
+{
+    if (!out || !A || !M || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N
+        || d > BHT_LEVERAGE_MAX_D)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(M[k]))
+            return BHT_E_NONFINITE;
+    lev_basis b;
+    bht_status status = lev_basis_build(n, d, A, s, &b);
+    if (status != BHT_OK)
+        return status;
+    for (size_t k = 0; k < n * d; k++)
+        if (M[k] != 0.0 && (ilogb(M[k]) < BHT_LEVERAGE_MIN_EXP
+                            || ilogb(M[k]) > BHT_LEVERAGE_MAX_EXP)) {
+            lev_basis_free(&b);
+            return BHT_E_RANGE;
+        }
+    int emax, emin;
+    int nonzero = lev_basis_exponent_range(&b, M, &emax, &emin);
+    if (!nonzero || n == d) {
+        /* M = 0, or n = d (H = I, W = 0): every quantity is exactly 0 */
+        out->nu = out->local_constant = 0.0;
+        if (derivative)
+            for (size_t i = 0; i < n; i++)
+                derivative[i] = 0.0;
+        lev_basis_free(&b);
+        return BHT_OK;
+    }
+    int mu = -emax; /* largest scaled entry of M in [1, 2) */
+    if (emin + mu < -960) {
+        lev_basis_free(&b);
+        return BHT_E_RANGE;
+    }
+    double *buf = malloc((2 * n * d + 2 * d * d) * sizeof *buf);
+    if (!buf) {
+        lev_basis_free(&b);
+        return BHT_E_NOMEM;
+    }
+    double *yh = buf, *yl = buf + n * d, *kh = buf + 2 * n * d, *kl = kh + d * d;
+    for (size_t i = 0; i < n; i++)
+        lev_basis_map(&b, i, M + i * d, NULL, mu, yh + i * d, yl + i * d);
+    double knorm2 = cross_product(n, d, b.qh, b.ql, yh, yl, kh, kl);
+    double nh = 0.0, nl = 0.0, zh0 = 0.0, zl0 = 0.0; /* sum W^2/h; zero-row sum */
+    for (size_t i = 0; i < n && status == BHT_OK; i++) {
+        const double *qh = b.qh + i * d, *ql = b.ql + i * d;
+        double *ryh = yh + i * d, *ryl = yl + i * d;
+        if (zero_row(d, A + i * d)) {
+            double th = 0.0, tl = 0.0;
+            for (size_t j = 0; j < d; j++)
+                lev_dot2_add(&th, &tl, ryh[j], ryl[j], ryh[j], ryl[j]);
+            th = two_sum(th, tl, &tl);
+            dd_add(zh0, zl0, th, tl, &zh0, &zl0);
+            if (derivative)
+                derivative[i] = 0.0;
+            continue;
+        }
+        double hh = 0.0, hl = 0.0, wh, wl;
+        for (size_t j = 0; j < d; j++)
+            lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
+        hh = two_sum(hh, hl, &hl);
+        /* W_ii = (y_i - K^T q_i) . q_i */
+        residual_dot(d, kh, kl, ryh, ryl, qh, ql, &wh, &wl);
+        double ynorm2 = row_norm2(d, ryh), qnorm2 = row_norm2(d, qh);
+        double scale = (sqrt(ynorm2) + sqrt(knorm2 * qnorm2)) * sqrt(qnorm2) * fmax(b.cond, 1.0);
+        if (hh > 0.5) {
+            double lh, ll, ls;
+            int got = leave_one_out(n, d, A, M, s, i, mu, &lh, &ll, &ls);
+            if (got < 0)
+                status = BHT_E_NOMEM;
+            if (got == 1) {
+                wh = lh;
+                wl = ll;
+                scale = ls;
+            }
+            if (got == 2)
+                wh = wl = scale = 0.0;
+        }
+        /* resolution: below 2^-100 kappa scale the value is rounding noise
+         * (exact zeros); between that and 2^-51 kappa scale it is not
+         * certified to 16 ulp: refuse */
+        if (fabs(wh) <= ldexp(scale, -100))
+            wh = wl = 0.0;
+        else if (fabs(wh) <= ldexp(scale, -51) && status == BHT_OK)
+            status = BHT_E_RANGE;
+        if (derivative) {
+            double th, tl;
+            dd_div(2.0 * wh, 2.0 * wl, (double)d, 0.0, &th, &tl);
+            derivative[i] = round_scaled_signed(th, tl, -mu);
+        }
+        double th, tl;
+        dd_mul(wh, wl, wh, wl, &th, &tl);
+        dd_div(th, tl, hh, hl, &th, &tl);
+        dd_add(nh, nl, th, tl, &nh, &nl);
+    }
+    if (status != BHT_OK) {
+        free(buf);
+        lev_basis_free(&b);
+        return status;
+    }
+    double th, tl;
+    dd_div(nh, nl, (double)d, 0.0, &th, &tl);
+    out->nu = dd_round_scaled(th, tl, -2 * mu);
+    dd_add(nh, nl, zh0, zl0, &th, &tl);
+    dd_div(th, tl, (double)(2 * d), 0.0, &th, &tl);
+    out->local_constant = dd_round_scaled(th, tl, -2 * mu);
+    free(buf);
+    lev_basis_free(&b);
+    return BHT_OK;
+}

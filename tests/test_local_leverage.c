@@ -1,0 +1,563 @@
+/* test_local_leverage.c: the leverage-model local analysis (nu, local
+ * constant, dq/deps; paper Thm 4.3, App. A.4).
+ *
+ * The oracle's closed forms (exact rationals: W_ii = w_i (m_i - K^T a_i).g_i,
+ * nu = (1/d) sum W_ii^2/h_ii, ...) are checked against quantities computed
+ * here without them, in MPFR at REF_PREC bits straight from Def. 2.9:
+ *  - Richardson-extrapolated central differences of q_i(eps) = h_ii(B_eps)/d;
+ *  - H^2(P, Q_eps)/eps^2 at shrinking eps (Richardson);
+ *  - Var_p(w_s) with the n-by-n matrices H and W formed explicitly and the
+ *    mean subtracted.
+ * Then the double kernel against the oracle (budget 16 ulp), the
+ * invariances, zero rows, and bad inputs. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+#include "oracle_internal.h"
+
+#define LOCAL_ULP_BUDGET 16.0
+#define REF_PREC 1500
+#define MAX_N 40
+#define MAX_D 11
+
+typedef struct instance {
+    size_t n, d;
+    int has_s;
+    double A[MAX_N * MAX_D], M[MAX_N * MAX_D], s[MAX_N];
+} instance;
+
+static const double *svec(const instance *in)
+{
+    return in->has_s ? in->s : NULL;
+}
+
+/* Families: 0 Gaussian; 1 row-scaled (s and rows over 2^+-20); 2 Vandermonde
+ * degree 8..10; 3 M = A S + 2^-20 N (W cancels); 4 a zero row of A;
+ * 5 short dyadic entries (exact in the rationals). */
+static void random_instance(test_rng *rng, instance *in, int family)
+{
+    in->d = test_rng_int(rng, 1, 6);
+    in->n = test_rng_int(rng, in->d + 1, in->d + 14);
+    in->has_s = (int)(test_rng_next(rng) & 1) || family == 1;
+    if (family == 2) {
+        in->d = test_rng_int(rng, 9, 11);
+        in->n = test_rng_int(rng, in->d + 2, 24);
+    }
+    size_t n = in->n, d = in->d;
+    for (size_t i = 0; i < n; i++) {
+        double x = test_rng_uniform(rng, -1.0, 1.0);
+        double rs = family == 1 ? ldexp(1.0, (int)test_rng_int(rng, 0, 40) - 20) : 1.0;
+        for (size_t j = 0; j < d; j++) {
+            double a = test_rng_normal(rng);
+            if (family == 2)
+                a = (j == 0) ? 1.0 : x * in->A[i * d + j - 1];
+            if (family == 5)
+                a = (double)((long)test_rng_int(rng, 0, 16) - 8) / 4.0;
+            in->A[i * d + j] = a * rs;
+            in->M[i * d + j] = family == 5 ? (double)((long)test_rng_int(rng, 0, 8) - 4) / 8.0
+                                           : test_rng_normal(rng);
+        }
+        in->s[i] = test_rng_uniform(rng, 0.5, 2.0);
+        if (family == 1)
+            in->s[i] *= ldexp(1.0, (int)test_rng_int(rng, 0, 40) - 20);
+        if (family == 5)
+            in->s[i] = (double)test_rng_int(rng, 1, 7) / 4.0;
+    }
+    if (family == 3) {
+        double S[MAX_D * MAX_D];
+        for (size_t k = 0; k < d * d; k++)
+            S[k] = test_rng_normal(rng);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++) {
+                double v = 0.0;
+                for (size_t k = 0; k < d; k++)
+                    v += in->A[i * d + k] * S[k * d + j];
+                in->M[i * d + j] = v + ldexp(test_rng_normal(rng), -20);
+            }
+    }
+    if (family == 4) {
+        size_t z = test_rng_int(rng, 0, n - 1);
+        for (size_t j = 0; j < d; j++)
+            in->A[z * d + j] = 0.0;
+    }
+}
+
+/* ------------------------------------------------- reference (Def. 2.9) */
+
+/* Solves g X = b in place (g d-by-d, b d-by-nrhs; Gaussian elimination
+ * with partial pivoting at REF_PREC; g is destroyed, X returned in b). */
+static void ref_solve(size_t d, mpfr_t *g, mpfr_t *b, size_t nrhs)
+{
+    mpfr_t t, f;
+    mpfr_inits2(REF_PREC, t, f, (mpfr_ptr)0);
+    for (size_t k = 0; k < d; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < d; i++)
+            if (mpfr_cmpabs(g[i * d + k], g[piv * d + k]) > 0)
+                piv = i;
+        if (piv != k) {
+            for (size_t j = 0; j < d; j++)
+                mpfr_swap(g[k * d + j], g[piv * d + j]);
+            for (size_t r = 0; r < nrhs; r++)
+                mpfr_swap(b[k * nrhs + r], b[piv * nrhs + r]);
+        }
+        for (size_t i = k + 1; i < d; i++) {
+            mpfr_div(f, g[i * d + k], g[k * d + k], MPFR_RNDN);
+            for (size_t j = k; j < d; j++) {
+                mpfr_mul(t, f, g[k * d + j], MPFR_RNDN);
+                mpfr_sub(g[i * d + j], g[i * d + j], t, MPFR_RNDN);
+            }
+            for (size_t r = 0; r < nrhs; r++) {
+                mpfr_mul(t, f, b[k * nrhs + r], MPFR_RNDN);
+                mpfr_sub(b[i * nrhs + r], b[i * nrhs + r], t, MPFR_RNDN);
+            }
+        }
+    }
+    for (size_t k = d; k-- > 0;)
+        for (size_t r = 0; r < nrhs; r++) {
+            for (size_t j = k + 1; j < d; j++) {
+                mpfr_mul(t, g[k * d + j], b[j * nrhs + r], MPFR_RNDN);
+                mpfr_sub(b[k * nrhs + r], b[k * nrhs + r], t, MPFR_RNDN);
+            }
+            mpfr_div(b[k * nrhs + r], b[k * nrhs + r], g[k * d + k], MPFR_RNDN);
+        }
+    mpfr_clears(t, f, (mpfr_ptr)0);
+}
+
+/* Reference model at REF_PREC: X_s = Diag(s)^-1 (A + eps M) into x (n*d),
+ * P = G^-1 X_s^T into p (d*n), q_i = (x_i . P_i) / d into q (n). */
+typedef struct ref_model {
+    mpfr_t x[MAX_N * MAX_D], p[MAX_D * MAX_N], q[MAX_N];
+} ref_model;
+
+static void ref_init(ref_model *r)
+{
+    for (size_t k = 0; k < MAX_N * MAX_D; k++)
+        mpfr_inits2(REF_PREC, r->x[k], r->p[k], (mpfr_ptr)0);
+    for (size_t k = 0; k < MAX_N; k++)
+        mpfr_init2(r->q[k], REF_PREC);
+}
+
+static void ref_clear(ref_model *r)
+{
+    for (size_t k = 0; k < MAX_N * MAX_D; k++)
+        mpfr_clears(r->x[k], r->p[k], (mpfr_ptr)0);
+    for (size_t k = 0; k < MAX_N; k++)
+        mpfr_clear(r->q[k]);
+}
+
+static void ref_eval(const instance *in, mpfr_srcptr eps, ref_model *r)
+{
+    const size_t n = in->n, d = in->d;
+    mpfr_t g[MAX_D * MAX_D], t;
+    mpfr_init2(t, REF_PREC);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            mpfr_ptr v = r->x[i * d + j];
+            mpfr_set_d(v, in->M[i * d + j], MPFR_RNDN);
+            mpfr_mul(v, v, eps, MPFR_RNDN);
+            mpfr_add_d(v, v, in->A[i * d + j], MPFR_RNDN);
+            if (in->has_s)
+                mpfr_div_d(v, v, in->s[i], MPFR_RNDN);
+        }
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            mpfr_init2(g[a * d + b], REF_PREC);
+            mpfr_set_zero(g[a * d + b], 1);
+            for (size_t i = 0; i < n; i++) {
+                mpfr_mul(t, r->x[i * d + a], r->x[i * d + b], MPFR_RNDN);
+                mpfr_add(g[a * d + b], g[a * d + b], t, MPFR_RNDN);
+            }
+        }
+    for (size_t a = 0; a < d; a++)
+        for (size_t i = 0; i < n; i++)
+            mpfr_set(r->p[a * n + i], r->x[i * d + a], MPFR_RNDN);
+    ref_solve(d, g, r->p, n);
+    for (size_t i = 0; i < n; i++) {
+        mpfr_set_zero(r->q[i], 1);
+        for (size_t a = 0; a < d; a++) {
+            mpfr_mul(t, r->x[i * d + a], r->p[a * n + i], MPFR_RNDN);
+            mpfr_add(r->q[i], r->q[i], t, MPFR_RNDN);
+        }
+        mpfr_div_ui(r->q[i], r->q[i], (unsigned long)d, MPFR_RNDN);
+    }
+    for (size_t k = 0; k < d * d; k++)
+        mpfr_clear(g[k]);
+    mpfr_clear(t);
+}
+
+/* Richardson-extrapolated central difference at h = 2^-100:
+ * D(h) = (q(h) - q(-h)) / 2h, q' ~ (4 D(h/2) - D(h)) / 3, error O(h^4). */
+static void reference_derivative(const instance *in, ref_model *rp, ref_model *rm,
+                                 mpfr_t *deriv)
+{
+    mpfr_t eps, coarse[MAX_N];
+    mpfr_init2(eps, REF_PREC);
+    for (size_t i = 0; i < in->n; i++)
+        mpfr_init2(coarse[i], REF_PREC);
+    for (int level = 0; level < 2; level++) {
+        long e = -100 - level;
+        mpfr_set_ui_2exp(eps, 1, e, MPFR_RNDN);
+        ref_eval(in, eps, rp);
+        mpfr_neg(eps, eps, MPFR_RNDN);
+        ref_eval(in, eps, rm);
+        for (size_t i = 0; i < in->n; i++) {
+            mpfr_ptr out = level == 0 ? coarse[i] : deriv[i];
+            mpfr_sub(out, rp->q[i], rm->q[i], MPFR_RNDN);
+            mpfr_mul_2si(out, out, -e - 1, MPFR_RNDN);
+        }
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        mpfr_mul_ui(deriv[i], deriv[i], 4, MPFR_RNDN);
+        mpfr_sub(deriv[i], deriv[i], coarse[i], MPFR_RNDN);
+        mpfr_div_ui(deriv[i], deriv[i], 3, MPFR_RNDN);
+        mpfr_clear(coarse[i]);
+    }
+    mpfr_clear(eps);
+}
+
+/* H^2(P, Q_eps) / eps^2 at eps = 2^e, from the definition (rp at eps = 0). */
+static void hellinger_ratio(const instance *in, const ref_model *rp, ref_model *rq, long e,
+                            mpfr_ptr ratio)
+{
+    mpfr_t eps, t, u;
+    mpfr_inits2(REF_PREC, eps, t, u, (mpfr_ptr)0);
+    mpfr_set_ui_2exp(eps, 1, e, MPFR_RNDN);
+    ref_eval(in, eps, rq);
+    mpfr_set_zero(ratio, 1);
+    for (size_t i = 0; i < in->n; i++) {
+        mpfr_sqrt(t, rp->q[i], MPFR_RNDN);
+        mpfr_sqrt(u, rq->q[i], MPFR_RNDN);
+        mpfr_sub(t, t, u, MPFR_RNDN);
+        mpfr_sqr(t, t, MPFR_RNDN);
+        mpfr_add(ratio, ratio, t, MPFR_RNDN);
+    }
+    mpfr_mul_2si(ratio, ratio, -1 - 2 * e, MPFR_RNDN);
+    mpfr_clears(eps, t, u, (mpfr_ptr)0);
+}
+
+/* Var_p(w_s) with H and W = (I - H) M_s G^-1 A_s^T formed explicitly and the
+ * mean subtracted (r evaluated at eps = 0). */
+static void reference_variance(const instance *in, const ref_model *r, mpfr_ptr var)
+{
+    const size_t n = in->n, d = in->d;
+    mpfr_t ms[MAX_N * MAX_D], mp[MAX_N], w[MAX_N], t, mean, wii;
+    mpfr_inits2(REF_PREC, t, mean, wii, (mpfr_ptr)0);
+    for (size_t i = 0; i < n; i++) {
+        mpfr_inits2(REF_PREC, mp[i], w[i], (mpfr_ptr)0);
+        for (size_t j = 0; j < d; j++) {
+            mpfr_init2(ms[i * d + j], REF_PREC);
+            mpfr_set_d(ms[i * d + j], in->M[i * d + j], MPFR_RNDN);
+            if (in->has_s)
+                mpfr_div_d(ms[i * d + j], ms[i * d + j], in->s[i], MPFR_RNDN);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* mp[k] = (M_s G^-1 A_s^T)_{k,i} = m_s,k . P_i */
+        for (size_t k = 0; k < n; k++) {
+            mpfr_set_zero(mp[k], 1);
+            for (size_t a = 0; a < d; a++) {
+                mpfr_mul(t, ms[k * d + a], r->p[a * n + i], MPFR_RNDN);
+                mpfr_add(mp[k], mp[k], t, MPFR_RNDN);
+            }
+        }
+        /* W_ii = mp[i] - sum_k H_ik mp[k], H_ik = x_i . P_k */
+        mpfr_set(wii, mp[i], MPFR_RNDN);
+        for (size_t k = 0; k < n; k++) {
+            mpfr_set_zero(mean, 1);
+            for (size_t a = 0; a < d; a++) {
+                mpfr_mul(t, r->x[i * d + a], r->p[a * n + k], MPFR_RNDN);
+                mpfr_add(mean, mean, t, MPFR_RNDN);
+            }
+            mpfr_mul(t, mean, mp[k], MPFR_RNDN);
+            mpfr_sub(wii, wii, t, MPFR_RNDN);
+        }
+        if (mpfr_zero_p(r->q[i]))
+            mpfr_set_zero(w[i], 1);
+        else {
+            mpfr_mul_ui(t, r->q[i], (unsigned long)d, MPFR_RNDN); /* h_ii */
+            mpfr_div(w[i], wii, t, MPFR_RNDN);
+        }
+    }
+    mpfr_set_zero(mean, 1);
+    for (size_t i = 0; i < n; i++) {
+        mpfr_mul(t, r->q[i], w[i], MPFR_RNDN);
+        mpfr_add(mean, mean, t, MPFR_RNDN);
+    }
+    mpfr_set_zero(var, 1);
+    for (size_t i = 0; i < n; i++) {
+        mpfr_sub(t, w[i], mean, MPFR_RNDN);
+        mpfr_sqr(t, t, MPFR_RNDN);
+        mpfr_mul(t, t, r->q[i], MPFR_RNDN);
+        mpfr_add(var, var, t, MPFR_RNDN);
+    }
+    for (size_t k = 0; k < n * d; k++)
+        mpfr_clear(ms[k]);
+    for (size_t i = 0; i < n; i++)
+        mpfr_clears(mp[i], w[i], (mpfr_ptr)0);
+    mpfr_clears(t, mean, wii, (mpfr_ptr)0);
+}
+
+/* |oracle - reference| <= (1/2 + slack) ulp(oracle); an exact zero must
+ * match a reference below 2^-300 (the references' own error: O(h^4) for
+ * the differences, O(2^-REF_PREC) times the data's scale otherwise). */
+static void assert_rounds_to(double oracle, mpfr_srcptr ref, double slack_ulp, const char *what)
+{
+    if (oracle == 0.0) {
+        cr_assert(mpfr_zero_p(ref) || mpfr_get_exp(ref) < -300, "%s: oracle 0, reference %a",
+                  what, mpfr_get_d(ref, MPFR_RNDN));
+        return;
+    }
+    mpfr_t diff;
+    mpfr_init2(diff, REF_PREC);
+    mpfr_sub_d(diff, ref, oracle, MPFR_RNDN);
+    mpfr_abs(diff, diff, MPFR_RNDN);
+    double ulp = fabs(oracle) < 0x1p-1022 ? 0x1p-1074 : ldexp(1.0, ilogb(oracle) - 52);
+    double err = mpfr_get_d(diff, MPFR_RNDU) / ulp;
+    cr_assert(err <= 0.5 + slack_ulp, "%s: oracle %a is %.6g ulp from the reference %a", what,
+              oracle, err, mpfr_get_d(ref, MPFR_RNDN));
+    mpfr_clear(diff);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+Test(local_leverage, oracle_matches_definition_finite_differences_and_h2_limit, .timeout = 300)
+{
+    test_rng rng = {0x1e7e};
+    static ref_model r0, r1, r2;
+    ref_init(&r0);
+    ref_init(&r1);
+    ref_init(&r2);
+    mpfr_t deriv[MAX_N], var, l1, l2, zero;
+    for (size_t i = 0; i < MAX_N; i++)
+        mpfr_init2(deriv[i], REF_PREC);
+    mpfr_inits2(REF_PREC, var, l1, l2, zero, (mpfr_ptr)0);
+    mpfr_set_zero(zero, 1);
+    double worst_l = 0.0;
+    const int count = 60;
+    for (int k = 0; k < count; k++) {
+        instance in;
+        int family = k % 6;
+        random_instance(&rng, &in, family);
+        double dq[MAX_N];
+        bht_local_result r;
+        cr_assert_eq(bht_oracle_nu_leverage(in.n, in.d, in.A, in.M, svec(&in), &r, dq, NULL,
+                                            NULL), BHT_OK, "instance %d", k);
+        reference_derivative(&in, &r1, &r2, deriv);
+        char what[96];
+        for (size_t i = 0; i < in.n; i++) {
+            snprintf(what, sizeof what, "instance %d (family %d) dq_%zu/deps", k, family, i);
+            assert_rounds_to(dq[i], deriv[i], 0x1p-30, what);
+        }
+        ref_eval(&in, zero, &r0);
+        reference_variance(&in, &r0, var);
+        snprintf(what, sizeof what, "instance %d (family %d) nu = Var_p(w_s)", k, family);
+        assert_rounds_to(r.nu, var, 0x1p-30, what);
+        hellinger_ratio(&in, &r0, &r1, -100, l1);
+        hellinger_ratio(&in, &r0, &r1, -101, l2);
+        mpfr_mul_2ui(l2, l2, 1, MPFR_RNDN); /* 2 r(eps/2) - r(eps) */
+        mpfr_sub(l2, l2, l1, MPFR_RNDN);
+        snprintf(what, sizeof what, "instance %d (family %d) lim H^2/eps^2", k, family);
+        assert_rounds_to(r.local_constant, l2, 0x1p-30, what);
+        int zero_rows = 0;
+        for (size_t i = 0; i < in.n; i++) {
+            int z = 1;
+            for (size_t j = 0; j < in.d; j++)
+                z = z && in.A[i * in.d + j] == 0.0;
+            zero_rows += z;
+        }
+        if (!zero_rows && r.nu > 0.0)
+            worst_l = fmax(worst_l, fabs(r.local_constant / r.nu - 0.5));
+        else if (zero_rows)
+            cr_assert(r.local_constant >= r.nu / 2, "zero row adds to L");
+    }
+    cr_assert(worst_l <= 0x1p-52, "L = nu/2 without zero rows (off by %g)", worst_l);
+    for (size_t i = 0; i < MAX_N; i++)
+        mpfr_clear(deriv[i]);
+    mpfr_clears(var, l1, l2, zero, (mpfr_ptr)0);
+    ref_clear(&r0);
+    ref_clear(&r1);
+    ref_clear(&r2);
+}
+
+Test(local_leverage, kernel_within_budget_of_oracle, .timeout = 300)
+{
+    test_rng rng = {0xbeef};
+    double worst[6] = {0};
+    int refused[6] = {0}, tried[6] = {0};
+    const int count = 1200;
+    for (int k = 0; k < count; k++) {
+        instance in;
+        /* the exact oracle is slow on Vandermonde data: 100 of those */
+        int family = (k % 12 == 8) ? 0 : k % 6;
+        random_instance(&rng, &in, family);
+        tried[family]++;
+        double dk[MAX_N], doo[MAX_N];
+        bht_local_result rk, ro;
+        bht_status sk = bht_nu_leverage(in.n, in.d, in.A, in.M, svec(&in), &rk, dk);
+        /* documented refusals: rank not certified (ill-conditioned) or a W_ii
+         * not certified to the budget (extreme row scalings) */
+        if ((sk == BHT_E_SINGULAR && (family == 1 || family == 2))
+            || (sk == BHT_E_RANGE && family == 1)) {
+            refused[family]++;
+            continue;
+        }
+        cr_assert_eq(sk, BHT_OK, "instance %d family %d", k, family);
+        cr_assert_eq(bht_oracle_nu_leverage(in.n, in.d, in.A, in.M, svec(&in), &ro, doo, NULL,
+                                            NULL), BHT_OK);
+        double e = fmax(bht_ulp_error(rk.nu, ro.nu),
+                        bht_ulp_error(rk.local_constant, ro.local_constant));
+        size_t at = 0;
+        double ed = test_max_ulp(in.n, dk, doo, &at);
+        cr_assert(fmax(e, ed) <= LOCAL_ULP_BUDGET,
+                  "instance %d (n %zu d %zu family %d): nu %a vs %a, L %a vs %a, "
+                  "dq_%zu %a vs %a: %.3g / %.3g ulp",
+                  k, in.n, in.d, family, rk.nu, ro.nu, rk.local_constant, ro.local_constant, at,
+                  dk[at], doo[at], e, ed);
+        worst[family] = fmax(worst[family], fmax(e, ed));
+    }
+    cr_assert(refused[1] * 4 <= tried[1], "row-scaled: %d of %d refused", refused[1], tried[1]);
+    cr_assert(refused[2] * 4 <= tried[2], "vandermonde: %d of %d refused", refused[2], tried[2]);
+    fprintf(stderr, "nu (leverage): %d instances, max ulp by family: gaussian %.3g (%d), "
+            "row-scaled %.3g (%d, %d refused), vandermonde %.3g (%d, %d refused), near-range M "
+            "%.3g (%d), zero row %.3g (%d), dyadic %.3g (%d) (budget %.0f)\n", count, worst[0],
+            tried[0], worst[1], tried[1], refused[1], worst[2], tried[2], refused[2], worst[3],
+            tried[3], worst[4], tried[4], worst[5], tried[5], LOCAL_ULP_BUDGET);
+}
+
+/* X R for a d-by-d R (exact for the dyadic data used below). */
+static void times(size_t n, size_t d, const double *X, const double *R, double *out)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            double v = 0.0;
+            for (size_t k = 0; k < d; k++)
+                v += X[i * d + k] * R[k * d + j];
+            out[i * d + j] = v;
+        }
+}
+
+Test(local_leverage, invariances, .timeout = 120)
+{
+    /* (A, M) -> (A R, M R): B_eps R = A R + eps M R is the same model as
+     * B_eps (Sec. 4.3), so q(eps), nu, L, dq/deps are all unchanged.
+     * M -> M + A S: A + eps A S = A (I + eps S) is Leverage_A to first
+     * order, so nothing changes.  (A, M) -> (A R, M) is NOT an invariance. */
+    test_rng rng = {0x1a7};
+    int changed_a_only = 0;
+    const int count = 200;
+    for (int k = 0; k < count; k++) {
+        instance in;
+        random_instance(&rng, &in, 5);
+        size_t n = in.n, d = in.d;
+        double R[MAX_D * MAX_D], AR[MAX_N * MAX_D], MR[MAX_N * MAX_D], MS[MAX_N * MAX_D];
+        for (size_t q = 0; q < d * d; q++)
+            R[q] = (double)((long)test_rng_int(&rng, 0, 6) - 3);
+        for (size_t q = 0; q < d; q++)
+            R[q * d + q] += 8.0; /* diagonally dominant: invertible */
+        times(n, d, in.A, R, AR);
+        times(n, d, in.M, R, MR);
+        times(n, d, in.A, R, MS);
+        for (size_t q = 0; q < n * d; q++)
+            MS[q] = in.M[q] + MS[q] / 16.0; /* exact */
+        double d0[MAX_N], d1[MAX_N], d2[MAX_N], d3[MAX_N];
+        bht_local_result r0, r1, r2, r3, k0, k1;
+        cr_assert_eq(bht_oracle_nu_leverage(n, d, in.A, in.M, svec(&in), &r0, d0, NULL, NULL),
+                     BHT_OK);
+        cr_assert_eq(bht_oracle_nu_leverage(n, d, AR, MR, svec(&in), &r1, d1, NULL, NULL),
+                     BHT_OK);
+        cr_assert_eq(bht_oracle_nu_leverage(n, d, in.A, MS, svec(&in), &r2, d2, NULL, NULL),
+                     BHT_OK);
+        cr_assert_eq(bht_oracle_nu_leverage(n, d, AR, in.M, svec(&in), &r3, d3, NULL, NULL),
+                     BHT_OK);
+        cr_assert(r0.nu == r1.nu && r0.local_constant == r1.local_constant, "(AR, MR) k=%d", k);
+        cr_assert(r0.nu == r2.nu && r0.local_constant == r2.local_constant, "(A, M+AS) k=%d", k);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(d0[i] == d1[i] && d0[i] == d2[i], "derivative %zu, k=%d", i, k);
+        if (r3.nu != r0.nu)
+            changed_a_only++;
+        /* the kernel agrees within its budget on both */
+        cr_assert_eq(bht_nu_leverage(n, d, in.A, in.M, svec(&in), &k0, NULL), BHT_OK);
+        cr_assert_eq(bht_nu_leverage(n, d, AR, MR, svec(&in), &k1, NULL), BHT_OK);
+        cr_assert(bht_ulp_error(k1.nu, r0.nu) <= LOCAL_ULP_BUDGET
+                      && bht_ulp_error(k0.nu, r0.nu) <= LOCAL_ULP_BUDGET, "kernel k=%d", k);
+        /* s -> 2^k s and s -> 3 s (the query scale does not matter) */
+        if (in.has_s) {
+            double s3[MAX_N];
+            for (size_t i = 0; i < n; i++)
+                s3[i] = 3.0 * in.s[i]; /* exact: short dyadic s */
+            cr_assert_eq(bht_oracle_nu_leverage(n, d, in.A, in.M, s3, &r3, NULL, NULL, NULL),
+                         BHT_OK);
+            cr_assert(r3.nu == r0.nu && r3.local_constant == r0.local_constant);
+        }
+    }
+    cr_assert_geq(changed_a_only, count / 2, "(A R, M) should generally change nu (%d of %d)",
+                  changed_a_only, count);
+}
+
+Test(local_leverage, exact_zeros)
+{
+    /* n = d: H = I and W = 0; M = A S: W = 0 exactly */
+    const double A[6] = {1.0, 0.5, -2.0, 0.25, 0.75, 3.0};
+    const double M[6] = {0.5, 1.0, 0.25, -1.0, 2.0, 1.5};
+    double MS[6];
+    for (int i = 0; i < 3; i++) {
+        MS[2 * i] = A[2 * i] * 2.0 - A[2 * i + 1];
+        MS[2 * i + 1] = A[2 * i] * 0.5;
+    }
+    bht_local_result rk, ro;
+    double dk[3], doo[3];
+    cr_assert_eq(bht_nu_leverage(2, 2, A, M, NULL, &rk, dk), BHT_OK);
+    cr_assert_eq(bht_oracle_nu_leverage(2, 2, A, M, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert(rk.nu == 0.0 && ro.nu == 0.0 && rk.local_constant == 0.0
+              && ro.local_constant == 0.0 && dk[0] == 0.0 && doo[1] == 0.0);
+    cr_assert_eq(bht_nu_leverage(3, 2, A, MS, NULL, &rk, dk), BHT_OK);
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, MS, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert(ro.nu == 0.0 && ro.local_constant == 0.0);
+    cr_assert(rk.nu == 0.0 && rk.local_constant == 0.0, "kernel nu %a L %a", rk.nu,
+              rk.local_constant);
+    for (int i = 0; i < 3; i++)
+        cr_assert(dk[i] == 0.0 && doo[i] == 0.0);
+}
+
+Test(local_leverage, zero_row_contributes_only_to_the_local_constant)
+{
+    /* row 2 of A is zero: p_2 = 0, q_2(eps) = eps^2 m_2^T G^-1 m_2 / d + O(eps^3) */
+    const double A[8] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0};
+    const double M[8] = {0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0};
+    bht_local_result rk, ro;
+    double dk[4], doo[4];
+    cr_assert_eq(bht_oracle_nu_leverage(4, 2, A, M, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_nu_leverage(4, 2, A, M, NULL, &rk, dk), BHT_OK);
+    /* G = [[2,1],[1,2]], G^-1_11 = 2/3: L = (1/4)(2/3) = 1/6, nu = 0 */
+    cr_assert(ro.nu == 0.0 && rk.nu == 0.0);
+    cr_assert(ro.local_constant == 1.0 / 6.0, "L %a", ro.local_constant);
+    cr_assert(bht_ulp_error(rk.local_constant, 1.0 / 6.0) <= 1.0);
+}
+
+Test(local_leverage, rejects_bad_inputs)
+{
+    const double A[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+    const double Asing[6] = {1.0, 2.0, 2.0, 4.0, -1.0, -2.0};
+    double M[6] = {0.5, 0.25, 1.0, 0.0, 0.0, 1.0};
+    const double s0[3] = {1.0, 0.0, 2.0};
+    bht_local_result r;
+    cr_assert_eq(bht_nu_leverage(3, 2, A, M, s0, &r, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, s0, &r, NULL, NULL, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_nu_leverage(3, 2, Asing, M, NULL, &r, NULL), BHT_E_SINGULAR);
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, Asing, M, NULL, &r, NULL, NULL, NULL),
+                 BHT_E_SINGULAR);
+    cr_assert_eq(bht_nu_leverage(1, 2, A, M, NULL, &r, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_oracle_nu_leverage(1, 2, A, M, NULL, &r, NULL, NULL, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_nu_leverage(3, 2, A, M, NULL, NULL, NULL), BHT_E_INVALID);
+    cr_assert_eq(bht_nu_leverage(3, 2, A, NULL, NULL, &r, NULL), BHT_E_INVALID);
+    M[3] = NAN;
+    cr_assert_eq(bht_nu_leverage(3, 2, A, M, NULL, &r, NULL), BHT_E_NONFINITE);
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, NULL, &r, NULL, NULL, NULL),
+                 BHT_E_NONFINITE);
+    M[3] = 0x1p-600; /* outside the kernel's exponent range, fine for the oracle */
+    cr_assert_eq(bht_nu_leverage(3, 2, A, M, NULL, &r, NULL), BHT_E_RANGE);
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, NULL, &r, NULL, NULL, NULL), BHT_OK);
+}
