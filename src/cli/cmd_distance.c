@@ -88,9 +88,15 @@ static int check_distribution(const char *path, const bht_matrix *v)
     return report_failure("distance", s);
 }
 
-static void print_value(const char *name, double v, int hex)
+/* fmt: bit 0 hex, bit 1 JSON. */
+static void print_distances(const bht_distances *d, int fmt)
 {
-    printf(hex ? "%s %a\n" : "%s %.17g\n", name, v);
+    cli_output out;
+    cli_out_begin(&out, fmt & 2, fmt & 1);
+    cli_out_number(&out, "hellinger2", d->hellinger2);
+    cli_out_number(&out, "hellinger", d->hellinger);
+    cli_out_number(&out, "tv", d->tv);
+    cli_out_end(&out);
 }
 
 /* --softmax: distances between softmax(A x) and softmax(B x). */
@@ -141,9 +147,7 @@ static int softmax_models(const char *a_path, const char *b_path, const char *x_
         rc = report_failure("distance", s);
         goto done;
     }
-    print_value("hellinger2", d.hellinger2, hex);
-    print_value("hellinger", d.hellinger, hex);
-    print_value("tv", d.tv, hex);
+    print_distances(&d, hex);
     rc = cli_finish_output();
 done:
     bht_matrix_free(&A);
@@ -246,9 +250,7 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
         rc = report_failure("distance", s);
         goto done;
     }
-    print_value("hellinger2", d.hellinger2, hex);
-    print_value("hellinger", d.hellinger, hex);
-    print_value("tv", d.tv, hex);
+    print_distances(&d, hex);
     rc = cli_finish_output();
 done:
     bht_matrix_free(&A);
@@ -262,7 +264,7 @@ int cli_distance(int argc, char **argv)
     const char *p_path = NULL, *q_path = NULL, *cap_text = NULL;
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *energy_text = NULL;
     const char *s_path = NULL, *bounds_text = NULL;
-    int oracle = 0, hex = 0, help = 0, softmax = 0, leverage = 0;
+    int oracle = 0, hex = 0, help = 0, softmax = 0, leverage = 0, json = 0;
     const cli_option options[] = {
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
@@ -277,6 +279,7 @@ int cli_distance(int argc, char **argv)
         {"--precision-cap", CLI_VALUE, NULL, &cap_text},
         {"--oracle", CLI_FLAG, &oracle, NULL},
         {"--hex", CLI_FLAG, &hex, NULL},
+        {"--json", CLI_FLAG, &json, NULL},
     };
     int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
     if (rc != CLI_EXIT_OK)
@@ -285,6 +288,7 @@ int cli_distance(int argc, char **argv)
         cli_distance_help(stdout);
         return cli_finish_output();
     }
+    hex |= json ? 2 : 0; /* output format bits, see print_distances */
     if (cap_text && !oracle)
         return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
     long cap = 0;
@@ -337,9 +341,7 @@ int cli_distance(int argc, char **argv)
         rc = report_failure("distance", s);
         goto done;
     }
-    print_value("hellinger2", d.hellinger2, hex);
-    print_value("hellinger", d.hellinger, hex);
-    print_value("tv", d.tv, hex);
+    print_distances(&d, hex);
     rc = cli_finish_output();
 done:
     bht_matrix_free(&P);
@@ -350,8 +352,9 @@ done:
 int cli_lemma_a1(int argc, char **argv)
 {
     const char *eps_text = NULL, *cap_text = NULL;
-    int oracle = 0, hex = 0, help = 0;
+    int oracle = 0, hex = 0, help = 0, json = 0;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
         {"--eps", CLI_VALUE, NULL, &eps_text},
         {"--precision-cap", CLI_VALUE, NULL, &cap_text},
         {"--oracle", CLI_FLAG, &oracle, NULL},
@@ -380,7 +383,10 @@ int cli_lemma_a1(int argc, char **argv)
     bht_status s = oracle ? bht_oracle_lemma_a1(eps, &b, &oopt, NULL) : bht_lemma_a1(eps, &b);
     if (s != BHT_OK)
         return report_failure("lemma-a1", s);
-    print_value("h2max", b.h2max, hex);
-    print_value("tvmax", b.tvmax, hex);
+    cli_output out;
+    cli_out_begin(&out, json, hex);
+    cli_out_number(&out, "h2max", b.h2max);
+    cli_out_number(&out, "tvmax", b.tvmax);
+    cli_out_end(&out);
     return cli_finish_output();
 }

@@ -1,5 +1,8 @@
 /* cmd_nu.c: `bht nu` -- the local analysis of paper Thm 3.5 / 4.3 at one query. */
+#include <math.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -80,6 +83,18 @@ static int parse_bounds(const char *text, double *c, double *C)
     return CLI_EXIT_OK;
 }
 
+/* fmt: bit 0 hex, bit 1 JSON. */
+static void print_nu(int fmt, const bht_local_result *r, const double *derivative, size_t n)
+{
+    cli_output out;
+    cli_out_begin(&out, fmt & 2, fmt & 1);
+    cli_out_number(&out, "nu", r->nu);
+    cli_out_number(&out, "local_constant", r->local_constant);
+    if (derivative)
+        cli_out_vector(&out, "derivative", derivative, n, 1);
+    cli_out_end(&out);
+}
+
 /* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
 static int leverage_nu(const char *a_path, const char *m_path, const char *s_path,
                        const char *bounds_text, int oracle, long cap, int hex,
@@ -147,13 +162,7 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
         rc = report_failure(s);
         goto done;
     }
-    printf(hex ? "nu %a\nlocal_constant %a\n" : "nu %.17g\nlocal_constant %.17g\n", r.nu,
-           r.local_constant);
-    if (derivative) {
-        printf("derivative\n");
-        for (size_t i = 0; i < A.rows; i++)
-            printf(hex ? "%a\n" : "%.17g\n", derivative[i]);
-    }
+    print_nu(hex, &r, derivative, A.rows);
     rc = cli_finish_output();
 done:
     free(derivative);
@@ -163,12 +172,66 @@ done:
     return rc;
 }
 
+/* Progress of --sup on stderr: only on a terminal and after one second. */
+typedef struct sup_progress {
+    time_t start;
+    int shown;
+} sup_progress;
+
+static void show_progress(void *context, size_t cells, double lo, double hi)
+{
+    sup_progress *p = context;
+    if (!isatty(2) || time(NULL) - p->start < 1)
+        return;
+    fprintf(stderr, "\rbht nu --sup: %zu cells, nu in [%.6g, %.6g]", cells, lo, hi);
+    p->shown = 1;
+}
+
+/* --softmax --sup: certified bracket on sup nu over ||x||_2 <= E. */
+static int softmax_sup(const bht_matrix *A, const bht_matrix *M, double energy, int fmt,
+                       const char *cells_text)
+{
+    long cells = 200000;
+    int rc;
+    if (cells_text && (rc = cli_parse_long("--max-cells", cells_text, 1, 1L << 26, &cells)))
+        return rc;
+    double *query = malloc(A->cols * sizeof *query);
+    if (!query)
+        return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
+    sup_progress progress = {time(NULL), 0};
+    bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress};
+    bht_sup_result r;
+    bht_status s = bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy, &opt, query, &r);
+    if (progress.shown)
+        fputc('\n', stderr);
+    if (s != BHT_OK) {
+        free(query);
+        return report_failure(s);
+    }
+    cli_output out;
+    cli_out_begin(&out, fmt & 2, fmt & 1);
+    cli_out_vector(&out, "query", query, A->cols, 1);
+    cli_out_number(&out, "nu_lower", r.nu_lower);
+    cli_out_number(&out, "nu_upper", r.nu_upper);
+    cli_out_number(&out, "relative_width",
+                   r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower : INFINITY);
+    cli_out_number(&out, "cells", (double)r.cells);
+    cli_out_end(&out);
+    free(query);
+    return cli_finish_output();
+}
+
 int cli_nu(int argc, char **argv)
 {
     const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
                *cap_text = NULL, *s_path = NULL, *bounds_text = NULL;
     int softmax = 0, leverage = 0, oracle = 0, hex = 0, help = 0, with_derivative = 0;
+    int json = 0, sup = 0;
+    const char *cells_text = NULL;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
+        {"--sup", CLI_FLAG, &sup, NULL},
+        {"--max-cells", CLI_VALUE, NULL, &cells_text},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"--leverage", CLI_FLAG, &leverage, NULL},
         {"-s", CLI_VALUE, NULL, &s_path},
@@ -192,6 +255,14 @@ int cli_nu(int argc, char **argv)
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
                          "nu --help)");
+    hex |= json ? 2 : 0; /* output format bits, see print_nu */
+    if (sup && leverage)
+        return cli_error(CLI_EXIT_USAGE, "--sup: implemented for --softmax only");
+    if (sup && (x_path || !energy_text || oracle || with_derivative))
+        return cli_error(CLI_EXIT_USAGE, "--sup: needs --energy E and no -x, --oracle or "
+                         "--derivative (the bracket is certified by the oracle)");
+    if (cells_text && !sup)
+        return cli_error(CLI_EXIT_USAGE, "--max-cells: only meaningful with --sup");
     if (cap_text && !oracle)
         return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
     long cap = 0;
@@ -210,10 +281,24 @@ int cli_nu(int argc, char **argv)
     }
     if (s_path || bounds_text)
         return cli_error(CLI_EXIT_USAGE, "nu: -s and --bounds need --leverage");
-    if (!a_path || !m_path || !x_path)
+    if (!a_path || !m_path || (!x_path && !sup))
         return cli_error(CLI_EXIT_USAGE, "nu: --softmax needs -A FILE -M FILE -x FILE");
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
+    if (sup) {
+        bht_matrix A = {0}, M = {0};
+        if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
+            && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
+            if (M.rows != A.rows || M.cols != A.cols)
+                rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path,
+                               M.rows, M.cols, a_path, A.rows, A.cols);
+            else
+                rc = softmax_sup(&A, &M, energy, hex, cells_text);
+        }
+        bht_matrix_free(&A);
+        bht_matrix_free(&M);
+        return rc;
+    }
 
     bht_matrix A = {0}, M = {0}, x = {0};
     double *derivative = NULL;
@@ -260,13 +345,7 @@ int cli_nu(int argc, char **argv)
         rc = report_failure(s);
         goto done;
     }
-    printf(hex ? "nu %a\nlocal_constant %a\n" : "nu %.17g\nlocal_constant %.17g\n", r.nu,
-           r.local_constant);
-    if (derivative) {
-        printf("derivative\n");
-        for (size_t i = 0; i < A.rows; i++)
-            printf(hex ? "%a\n" : "%.17g\n", derivative[i]);
-    }
+    print_nu(hex, &r, derivative, A.rows);
     rc = cli_finish_output();
 done:
     free(derivative);
