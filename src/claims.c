@@ -680,6 +680,71 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
     return BHT_OK;
 }
 
+/* ------------------------------------------------------------ theorem 3.1 */
+
+static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
+{
+    claim_init(c, "theorem-3.1-sample-complexity",
+               "Thm 3.1 (Sec. 3.1): with delta = sup_{||x|| <= E} H(P_A(x), P_B(x)), Theta(delta^-2) "
+               "queries are necessary and sufficient to tell SoftMax_A from SoftMax_B with success "
+               ">= 2/3, achieved by repeating the maximising query");
+    claims_rng rng = {0x31};
+    const int models = o->fast ? 2 : 6, trials = o->fast ? 300 : 2000;
+    const double shrink = is_broken(o, c->id) ? 0.125 : 1.0; /* test hook: too few queries */
+    const double error = 1.0 / 3.0, energy = 2.0;
+    int within = 0, total = 0, bracket_ok = 0;
+    double scale_lo = INFINITY, scale_hi = 0.0, worst_sim = 0.0;
+    for (int k = 0; k < models; k++) {
+        local_instance in;
+        random_local_instance(&rng, &in);
+        for (int level = 0; level < 4; level++) {
+            double eps = ldexp(1.0, -1 - level), B[MAX_N * MAX_D], query[MAX_D];
+            for (size_t i = 0; i < in.n * in.d; i++)
+                B[i] = in.A[i] + eps * in.M[i]; /* exact: dyadic, eps a power of 2 */
+            bht_plan_result r;
+            bht_status s = bht_plan_softmax(in.n, in.d, in.A, B, energy, error, query, &r);
+            if (s != BHT_OK)
+                return s;
+            if (!(r.delta_lower > 0.0) || r.queries_upper > 20000)
+                continue;
+            total++;
+            if (r.queries_lower <= r.queries_upper && r.delta_lower <= r.delta_upper)
+                bracket_ok++;
+            double m = fmax(1.0, floor(r.queries_upper * shrink));
+            bht_simulation sim;
+            s = bht_simulate_softmax(in.n, in.d, in.A, B, query, (unsigned long)m,
+                                     (unsigned long)trials, 0x5151 + (uint64_t)k, &sim);
+            if (s != BHT_OK)
+                return s;
+            double observed = fmax(sim.error_under_a, sim.error_under_b);
+            worst_sim = fmax(worst_sim, observed);
+            /* a Wilson-style margin for the per-hypothesis rate */
+            double margin = 1.96 * sqrt(error * (1 - error) / trials);
+            if (observed <= error + margin)
+                within++;
+            double scaled = r.queries_upper * r.delta_lower * r.delta_lower;
+            scale_lo = fmin(scale_lo, scaled);
+            scale_hi = fmax(scale_hi, scaled);
+        }
+    }
+    evidence(c, "instances", "%d model pairs B = A + eps M, eps = 1/2, 1/4, 1/8, 1/16 (%d planned; "
+             "dyadic entries, n 2..%d, d 1..%d, E = 2, seed 0x31)", models, total, MAX_N, MAX_D);
+    evidence(c, "criterion", "both error probabilities <= 1/3 (the paper's success >= 2/3)");
+    evidence(c, "planner_brackets_consistent", "%d of %d (delta_lower <= delta_upper, "
+             "queries_lower <= queries_upper)", bracket_ok, total);
+    evidence(c, "simulation_at_queries_upper", "%d of %d have both simulated error rates <= 1/3 "
+             "(+1.96 sd, %d trials per hypothesis); worst %.4g", within, total, trials, worst_sim);
+    evidence(c, "delta2_scaling", "queries_upper x delta_lower^2 in [%.4g, %.4g] while delta "
+             "varies over eps = 1/2..1/16 (Theta(delta^-2))", scale_lo, scale_hi);
+    if (total == 0 || within != total || bracket_ok != total || !(scale_hi <= 8.0 * scale_lo)) {
+        c->verdict = "FAILS";
+        snprintf(c->correction, sizeof c->correction,
+                 "the planned number of queries does not reach the error target on %d of %d "
+                 "instances", total - within, total);
+    }
+    return BHT_OK;
+}
+
 /* ------------------------------------------------------------------ run */
 
 bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
@@ -687,7 +752,7 @@ bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
 {
     static const claim_fn all[] = {
         claim_lemma_a1, claim_identity_a1, claim_lemma_3_3, claim_corollary_3_4,
-        claim_sandwich, claim_invariance_softmax, claim_eq4, claim_theorem_3_5,
+        claim_sandwich, claim_invariance_softmax, claim_eq4, claim_theorem_3_5, claim_theorem_3_1,
         CLAIMS_LEVERAGE_LIST
     };
     const size_t total = sizeof all / sizeof all[0];
