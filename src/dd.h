@@ -13,6 +13,15 @@
 #include <math.h>
 
 /* s + *err == a + b exactly, s = fl(a + b) (Knuth; 6 flops, no branch). */
+/*@ requires valid_err: \valid(err);
+    requires a_range: finite_in(a, 0x1p1021);
+    requires b_range: finite_in(b, 0x1p1020);
+    assigns *err;
+    ensures sum_range: \abs(\result) <= 0x1p1021 + 0x1p1020;
+    ensures finite: \is_finite(\result) && \is_finite(*err);
+    admit ensures two_sum_exact: \result + *err == a + b;
+    admit ensures two_sum_err_small: \abs(*err) <= 0x1p-53 * \abs(\result);
+*/
 static inline double two_sum(double a, double b, double *err)
 {
     double s = a + b;
@@ -23,6 +32,13 @@ static inline double two_sum(double a, double b, double *err)
 }
 
 /* s + *err == a + b exactly when |a| >= |b| or a == 0 (Dekker). */
+/*@ requires valid_err: \valid(err);
+    requires a_range: finite_in(a, 0x1p1021);
+    requires b_range: finite_in(b, 0x1p1021);
+    assigns *err;
+    ensures sum_range: \abs(\result) <= 0x1p1022;
+    ensures finite: \is_finite(\result) && \is_finite(*err);
+*/
 static inline double fast_two_sum(double a, double b, double *err)
 {
     double s = a + b;
@@ -30,12 +46,34 @@ static inline double fast_two_sum(double a, double b, double *err)
     return s;
 }
 
+/* fma(a, b, c) = RN(a*b + c), one rounding (C11 F.10.10.1, IEEE 754-2008
+ * fusedMultiplyAdd), hence finite when |a*b + c| <= 2^1023.  Frama-C's libc
+ * gives fma no contract: this leaf wrapper states it (trusted, see
+ * proofs/TRUSTED_BASE.md). */
+/*@ requires finite_args: \is_finite(a) && \is_finite(b) && \is_finite(c);
+    requires no_overflow: \abs(a * b + c) <= 0x1p1023;
+    assigns \nothing;
+    admit ensures fma_finite: \is_finite(\result);
+*/
+static inline double dd_fma(double a, double b, double c)
+{
+    return fma(a, b, c);
+}
+
 /* p + *err == a * b exactly unless the product underflows (then the error
  * term is off by at most 2^-1074); uses one explicit fma. */
+/*@ requires valid_err: \valid(err);
+    requires a_finite: \is_finite(a);
+    requires b_finite: \is_finite(b);
+    requires product_range: \abs(a * b) <= 0x1p1022;
+    assigns *err;
+    ensures finite: \is_finite(\result) && \is_finite(*err);
+    admit ensures two_prod_err_small: \abs(*err) <= 0x1p-53 * \abs(\result) + 0x1p-1074;
+*/
 static inline double two_prod(double a, double b, double *err)
 {
     double p = a * b;
-    *err = fma(a, b, -p);
+    *err = dd_fma(a, b, -p);
     return p;
 }
 

@@ -1,5 +1,6 @@
 /* softmax.c: double kernels for p = softmax(z) and p = softmax(A x)
  * (paper Def. 2.6).  See bht.h for the interface. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include "bht.h"
@@ -62,6 +63,23 @@ static void shifted_logit(double zh, double zl, double mh, double ml, double *th
  * additions 2^-77, division 2^-102) and is rounded once (subnormals too), so
  * p_i is within 0.5 + 2^-11 ulp of the exact value: the 2-ulp budget holds
  * with room.  Logits from A x add the Dot2 error of dot_dd. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires valid_src: \valid_read(src);
+    requires valid_p: \valid(p + (0 .. n - 1));
+    requires separated_src: \separated(src, p + (0 .. n - 1));
+    requires logits: src->z != \null ==>
+        \valid_read(src->z + (0 .. n - 1)) && all_finite_in(src->z, n, 0x1p1020)
+        && \separated(src->z + (0 .. n - 1), p + (0 .. n - 1));
+    requires matrix: src->z == \null ==>
+        1 <= src->d <= BHT_SOFTMAX_MAX_N
+        && \valid_read(src->A + (0 .. n * src->d - 1))
+        && \valid_read(src->x + (0 .. src->d - 1))
+        && \separated(src->A + (0 .. n * src->d - 1), p + (0 .. n - 1))
+        && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1))
+        && products_checked(src->A, src->x, n, src->d);
+    assigns p[0 .. n - 1];
+    ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
+*/
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
     double mh, ml;
@@ -108,18 +126,53 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
 }
 
+/*@ assigns \nothing;
+    ensures status: \result == BHT_OK || \result == BHT_E_NONFINITE || \result == BHT_E_RANGE;
+    ensures ok_in_range: \result == BHT_OK ==> finite_in(v, 0x1p1020);
+*/
 static bht_status classify_logit(double v)
 {
-    if (fabs(v) <= BHT_SOFTMAX_MAX_LOGIT)
+    /* Plain comparisons (false for NaN) instead of fabs/isnan/isinf: same
+     * results, and no libc call whose Frama-C contract requires finiteness. */
+    if (v >= -BHT_SOFTMAX_MAX_LOGIT && v <= BHT_SOFTMAX_MAX_LOGIT) {
+        //@ assert finite: \is_finite(v);
+        //@ assert upper: v <= 0x1p1020;
+        //@ assert lower: v >= -0x1p1020;
         return BHT_OK;
-    return (isnan(v) || isinf(v)) ? BHT_E_NONFINITE : BHT_E_RANGE;
+    }
+    return (v != v || v > DBL_MAX || v < -DBL_MAX) ? BHT_E_NONFINITE : BHT_E_RANGE;
 }
 
+/*@ requires valid_z: z != \null ==> \valid_read(z + (0 .. n - 1));
+    requires valid_p: p != \null ==> \valid(p + (0 .. n - 1));
+    requires separated: z != \null && p != \null ==>
+                          \separated(z + (0 .. n - 1), p + (0 .. n - 1));
+    assigns p[0 .. n - 1];
+    behavior invalid_arguments:
+      assumes z == \null || p == \null || n == 0 || n > BHT_SOFTMAX_MAX_N;
+      assigns \nothing;
+      ensures invalid: \result == BHT_E_INVALID;
+    behavior valid_arguments:
+      assumes z != \null && p != \null && 0 < n <= BHT_SOFTMAX_MAX_N;
+      ensures status: \result == BHT_OK || \result == BHT_E_NONFINITE
+                      || \result == BHT_E_RANGE;
+      ensures ok_inputs_in_range: \result == BHT_OK ==> all_finite_in(z, n, 0x1p1020);
+      ensures result_in_unit: \result == BHT_OK ==>
+        \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
+    complete behaviors;
+    disjoint behaviors;
+*/
 bht_status bht_softmax_logits(size_t n, const double *z, double *p)
 {
     if (!z || !p || n == 0 || n > BHT_SOFTMAX_MAX_N)
         return BHT_E_INVALID;
     bht_status worst = BHT_OK;
+    /*@ loop invariant index: 0 <= i <= n;
+        loop invariant worst_kind: worst == BHT_OK || worst == BHT_E_RANGE;
+        loop invariant prefix_in_range: worst == BHT_OK ==> all_finite_in(z, i, 0x1p1020);
+        loop assigns i, worst;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         bht_status s = classify_logit(z[i]);
         if (s == BHT_E_NONFINITE)
@@ -129,21 +182,49 @@ bht_status bht_softmax_logits(size_t n, const double *z, double *p)
     }
     if (worst != BHT_OK)
         return worst;
+    //@ assert inputs_in_range: all_finite_in(z, n, 0x1p1020);
     softmax_source src = {z, NULL, NULL, 0};
     softmax_core(n, &src, p);
     return BHT_OK;
 }
 
+/* isfinite(v) by comparisons (false for NaN and infinities): the same
+ * result, without the libc macro (whose float branch WP reports as dead). */
+/*@ assigns \nothing;
+    ensures finite: \result != 0 <==> \is_finite(v);
+*/
+static int finite_double(double v)
+{
+    if (v >= -DBL_MAX && v <= DBL_MAX) {
+        //@ assert finite: \is_finite(v);
+        return 1;
+    }
+    return 0;
+}
+
 /* Smallest L with 2^L >= d. */
+/*@ assigns \nothing;
+    ensures range: 0 <= \result <= 63;
+*/
 static int ceil_log2(size_t d)
 {
     int bits = 0;
+    /*@ loop invariant range: 0 <= bits <= 63;
+        loop assigns bits;
+        loop variant 63 - bits;
+    */
     while (bits < 63 && ((size_t)1 << bits) < d)
         bits++;
     return bits;
 }
 
-/* |v| < 2^exponent_bound(v) (0 for v == 0 gives the bound 1). */
+/* |v| < 2^exponent_bound(v) (0 for v == 0 gives the bound 1).  Frama-C's
+ * frexp contract does not bound the exponent: the range is trusted here
+ * (frexp of a finite double; proofs/TRUSTED_BASE.md). */
+/*@ requires finite: \is_finite(v);
+    assigns \nothing;
+    admit ensures frexp_exponent_range: -1073 <= \result <= 1024;
+*/
 static int exponent_bound(double v)
 {
     int e = 0;
@@ -151,24 +232,105 @@ static int exponent_bound(double v)
     return e;
 }
 
+/* Lemma function (ghost): a < b ==> (a + 1) c <= b c for naturals (the
+ * next row of a row-major n-by-d matrix still lies inside it). */
+/*@ ghost
+  /@ requires 0 <= a < b && 0 <= c;
+     assigns \nothing;
+     ensures next_row: (a + 1) * c <= b * c;
+  @/
+  static void next_row_inside(size_t a, size_t b, size_t c)
+  {
+    /@ assert gap: b - a >= 1; @/
+    /@ assert gap_times_c: (b - a) * c >= c; @/
+    /@ assert distrib: (b - a) * c == b * c - a * c; @/
+  }
+*/
+
+/* 1 when every |a_ij x_j| < 2^(1019 - ceil(log2 d)): then every partial sum
+ * of the dot product and every logit stays below 2^1019 (no overflow
+ * anywhere).  The link from frexp exponents to the magnitude of the products
+ * is trusted (proofs/TRUSTED_BASE.md, "products_checked"). */
+/*@ requires dims: 1 <= n <= BHT_SOFTMAX_MAX_N && 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires no_wrap: n * d <= SIZE_MAX / sizeof(double);
+    requires valid_A: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    requires valid_x: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    assigns \nothing;
+    admit ensures products_checked: \result != 0 ==> products_checked(A, x, n, d);
+*/
+static int products_in_range(size_t n, size_t d, const double *A, const double *x)
+{
+    const int product_exponent_limit = 1019 - ceil_log2(d);
+    /*@ loop invariant row: 0 <= i <= n;
+        loop assigns i;
+        loop variant n - i;
+    */
+    for (size_t i = 0; i < n; i++) {
+        //@ ghost next_row_inside(i, n, d);
+        //@ assert row_end: (i + 1) * d <= n * d;
+        /*@ loop invariant column: 0 <= j <= d;
+            loop assigns j;
+            loop variant d - j;
+        */
+        for (size_t j = 0; j < d; j++) {
+            //@ assert index: i * d + j < n * d;
+            if (exponent_bound(A[i * d + j]) + exponent_bound(x[j]) > product_exponent_limit)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*@ requires valid_A: A != \null ==> \valid_read(A + (0 .. n * d - 1));
+    requires valid_x: x != \null ==> \valid_read(x + (0 .. d - 1));
+    requires valid_p: p != \null ==> \valid(p + (0 .. n - 1));
+    requires separated: A != \null && x != \null && p != \null ==>
+      \separated(A + (0 .. n * d - 1), p + (0 .. n - 1))
+      && \separated(x + (0 .. d - 1), p + (0 .. n - 1));
+    assigns p[0 .. n - 1];
+    behavior invalid_arguments:
+      assumes A == \null || x == \null || p == \null || n == 0 || d == 0
+              || n > BHT_SOFTMAX_MAX_N || d > BHT_SOFTMAX_MAX_N;
+      assigns \nothing;
+      ensures invalid: \result == BHT_E_INVALID;
+    behavior valid_arguments:
+      assumes A != \null && x != \null && p != \null && 0 < n <= BHT_SOFTMAX_MAX_N
+              && 0 < d <= BHT_SOFTMAX_MAX_N;
+      ensures status: \result == BHT_OK || \result == BHT_E_NONFINITE
+                      || \result == BHT_E_RANGE;
+      ensures result_in_unit: \result == BHT_OK ==>
+        \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
+    complete behaviors;
+    disjoint behaviors;
+*/
 bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, double *p)
 {
+    /* n, d <= 2^28 already keep n * d * sizeof(double) far from SIZE_MAX (a
+     * run-time test of it could never fail, and WP's smoke test flags it). */
+    _Static_assert(BHT_SOFTMAX_MAX_N <= SIZE_MAX / sizeof(double) / BHT_SOFTMAX_MAX_N,
+                   "n * d * sizeof(double) must not wrap");
     if (!A || !x || !p || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N
-        || d > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d)
+        || d > BHT_SOFTMAX_MAX_N)
         return BHT_E_INVALID;
+    //@ assert no_wrap: n * d <= SIZE_MAX / sizeof(double);
+    /*@ loop invariant index: 0 <= j <= d;
+        loop invariant prefix_finite: all_finite(x, j);
+        loop assigns j;
+        loop variant d - j;
+    */
     for (size_t j = 0; j < d; j++)
-        if (!isfinite(x[j]))
+        if (!finite_double(x[j]))
             return BHT_E_NONFINITE;
+    /*@ loop invariant index: 0 <= k <= n * d;
+        loop invariant prefix_finite: all_finite(A, k);
+        loop assigns k;
+        loop variant n * d - k;
+    */
     for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
+        if (!finite_double(A[k]))
             return BHT_E_NONFINITE;
-    /* Every |a_ij x_j| < 2^(1019 - ceil(log2 d)), so every partial sum of the
-     * dot product and every logit stays below 2^1019 (no overflow anywhere). */
-    const int product_exponent_limit = 1019 - ceil_log2(d);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            if (exponent_bound(A[i * d + j]) + exponent_bound(x[j]) > product_exponent_limit)
-                return BHT_E_RANGE;
+    if (!products_in_range(n, d, A, x))
+        return BHT_E_RANGE;
     softmax_source src = {NULL, A, x, d};
     softmax_core(n, &src, p);
     return BHT_OK;

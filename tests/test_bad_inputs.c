@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bht.h"
 
 extern char **environ;
 
@@ -600,4 +602,85 @@ Test(bad_inputs, manifest)
     free(cases);
     cr_assert(n >= 0, "%s", err);
     cr_assert(n >= 50, "only %ld cases in tests/bad/cases.txt (issue 8 asks for >= 50)", n);
+}
+
+/* -------------------------------------------------- fuzzing regressions */
+
+/* Inputs found by tests/fuzz (make fuzz), kept as library-level regressions
+ * with the behaviour the contract requires.  The inputs are also stored in
+ * tests/fuzz/regressions/. */
+
+/* fuzz_softmax: logits A x beyond binary64 (exact values near 2^2048) make
+ * one probability underflow MPFR's exponent range; computing its error
+ * exponent from mpfr_get_exp(0) overflowed a long (UBSan, softmax_oracle.c).
+ * The correctly rounded answer is (0, 1). */
+Test(fuzz_regressions, oracle_softmax_underflowing_probability)
+{
+    const double A[4] = {0.0, 0x1.fffffffffffffp+1023, 0x1.fffffffffffffp+1023,
+                         0x1.fffffffffffffp+1023};
+    const double x[2] = {0x1.212121212121p-840, 0x1.fffffffffffffp+1023};
+    double p[2];
+    cr_assert_eq(bht_oracle_softmax(2, 2, A, x, p, NULL, NULL), BHT_OK);
+    cr_expect(p[0] == 0.0 && p[1] == 1.0, "p = (%a, %a), expected (0, 1)", p[0], p[1]);
+}
+
+/* fuzz_distance: valid distributions (sums within n 2^-52) for which the exact
+ * H^2 = 6 * 0x1.5555555555555p-4 = 0x1.fffffffffffff8p-2 is a binary64
+ * midpoint: a Ziv loop never separates it from the rounding boundary, so the
+ * oracle reached its cap (BHT_E_PRECISION; `bht distance --oracle` exit 3).
+ * Round-to-nearest-even gives 0x1p-1 (the double kernel's answer). */
+Test(fuzz_regressions, oracle_distance_exact_midpoint)
+{
+    const double t = 0x1.5555555555555p-2, u = 0x1.5555555555555p-4;
+    const double p[12] = {t, t, 0, t, 0, 0, 0, 0, 0, 0, 0, 0};
+    const double q[12] = {u, u, u, u, u, u, u, u, u, u, u, u};
+    bht_distances k, o;
+    cr_assert_eq(bht_check_distribution(12, p, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_check_distribution(12, q, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_distance(12, p, q, &k), BHT_OK);
+    cr_expect_eq(k.hellinger2, 0x1p-1, "kernel H^2 = %a", k.hellinger2);
+    bht_status s = bht_oracle_distance(12, p, q, &o, NULL, NULL);
+    cr_assert_eq(s, BHT_OK, "oracle: %s", bht_status_message(s));
+    cr_expect_eq(o.hellinger2, 0x1p-1, "oracle H^2 = %a", o.hellinger2);
+    cr_expect_eq(o.tv, 0x1.8p-1, "oracle TV = %a", o.tv);
+}
+
+/* fuzz_distance: bht_distance accepts any finite non-negative vectors (it does
+ * not check the sums) but returned BHT_OK with H = NaN for p = (DBL_MAX),
+ * q = (0) (and H^2 = TV = NaN for n = 2).  An answer must be a number: the
+ * exact values are finite (H^2 = DBL_MAX / 2); refusing is also acceptable. */
+Test(fuzz_regressions, distance_no_nan_on_huge_entries)
+{
+    const double p[2] = {0x1.fffffffffffffp+1023, 0.0}, q[2] = {0.0, 0x1.fffffffffffffp+1023};
+    for (size_t n = 1; n <= 2; n++) {
+        bht_distances k;
+        bht_status s = bht_distance(n, p, q, &k);
+        if (s == BHT_OK)
+            cr_expect(!isnan(k.hellinger2) && !isnan(k.hellinger) && !isnan(k.tv),
+                      "n = %zu: BHT_OK with H^2 %a, H %a, TV %a", n, k.hellinger2, k.hellinger,
+                      k.tv);
+    }
+}
+
+/* fuzz_softmax: logits A x whose dot products cancel beyond double-double
+ * accuracy.  Here z = A x = (3X + 40, 3X) with X = 0x1.0000000000001p200:
+ * 3X is inexact, Dot2's low part (about 2^148) absorbs the 40, both logits
+ * come out equal and the double kernel answered (0.5, 0.5) with BHT_OK
+ * (`bht softmax -A -x` printed it with exit 0); the correctly rounded answer
+ * is (1, 4.2483542552915889e-18) (`--oracle`).  The kernel must either be
+ * within its 2-ulp budget or refuse with BHT_E_RANGE (CLI exit 3, "use
+ * --oracle"). */
+Test(fuzz_regressions, softmax_ax_cancellation_refused_or_accurate)
+{
+    const double A[4] = {3.0, 40.0, 3.0, 0.0};
+    const double x[2] = {0x1.0000000000001p200, 1.0};
+    double p[2], ref[2];
+    cr_assert_eq(bht_oracle_softmax(2, 2, A, x, ref, NULL, NULL), BHT_OK);
+    cr_assert_eq(ref[0], 1.0);
+    bht_status s = bht_softmax(2, 2, A, x, p);
+    cr_assert(s == BHT_OK || s == BHT_E_RANGE, "status %d", (int)s);
+    if (s == BHT_OK)
+        for (size_t i = 0; i < 2; i++)
+            cr_expect(bht_ulp_error(p[i], ref[i]) <= 2.0, "p[%zu] = %a, oracle %a", i, p[i],
+                      ref[i]);
 }
