@@ -69,9 +69,11 @@ static bht_status scratch_alloc(softmax_scratch *s, size_t n, size_t d, mpfr_pre
     return (s->summands && s->t_abs) ? BHT_OK : BHT_E_NOMEM;
 }
 
-/* Index of the largest logit.  For A x the logits are compared after
- * rounding to P bits: any m is valid (softmax is shift invariant); the
- * analysis only needs t~_m = 0, which holds for the chosen m. */
+/* Index of the largest logit, decided exactly: for A x every logit is
+ * summed exactly (products of doubles lie in [2^-2148, 2^2048), so
+ * 4300 + bits(d) bits hold any sum of d of them).  Exactness matters: with
+ * a wrong m some t_i would be positive, and for huge logits e^{t_i} would
+ * overflow even MPFR's exponent range. */
 static size_t argmax_logit(const oracle_softmax_input *in, softmax_scratch *s, mpfr_prec_t prec)
 {
     size_t best = 0;
@@ -81,8 +83,9 @@ static size_t argmax_logit(const oracle_softmax_input *in, softmax_scratch *s, m
                 best = i;
         return best;
     }
+    (void)prec;
     mpfr_t zi, zbest;
-    mpfr_inits2(prec, zi, zbest, (mpfr_ptr)0);
+    mpfr_inits2(4300 + oracle_bits(in->d), zi, zbest, (mpfr_ptr)0);
     for (size_t i = 0; i < in->n; i++) {
         row_products(in, i, 1, s->prod.ptr);
         mpfr_sum(zi, s->prod.ptr, (unsigned long)in->d, MPFR_RNDN);
@@ -144,6 +147,10 @@ bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
             continue;
         }
         mpfr_div(p->ptr[i], s.e.ptr[i], sum, MPFR_RNDN);
+        if (mpfr_zero_p(p->ptr[i])) { /* cannot happen with t~_i >= -1500; kept safe */
+            err_exp[i] = ZERO_OUTPUT_ERR_EXP;
+            continue;
+        }
         double factor = 2.0 * (s.t_abs[i] + t_kept_max + 5.0); /* >= 1.06 (...), margin */
         err_exp[i] = mpfr_get_exp(p->ptr[i]) - prec + oracle_ceil_log2(factor);
     }

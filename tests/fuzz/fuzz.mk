@@ -1,0 +1,56 @@
+# tests/fuzz/fuzz.mk: `make fuzz` (included by tests/robustness.mk).
+#
+# libFuzzer harnesses built with clang (Debian: clang + libclang-rt-dev):
+#   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector
+#   fuzz_softmax   bytes -> n, d, finite doubles -> bht_softmax_logits,
+#                  bht_softmax, bht_check_energy (+ oracle for n <= 8)
+#   fuzz_distance  bytes -> distributions, eps -> bht_check_distribution,
+#                  bht_distance, bht_lemma_a1 (+ oracles)
+# The library is rebuilt in $(FUZZ_BUILD) with ASan + UBSan and coverage
+# instrumentation.  Each harness first replays tests/fuzz/regressions/NAME-*
+# (inputs that once failed: they must pass now), then fuzzes for
+# FUZZ_SECONDS from its corpus ($(FUZZ_BUILD)/corpus/NAME, kept between runs;
+# fuzz_parse is also seeded from tests/bad/inputs).  A failure leaves the
+# input in $(FUZZ_BUILD)/artifacts/ and fails the target; copy it to
+# tests/fuzz/regressions/ and add a test for it.
+
+FUZZ_BUILD ?= $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
+FUZZ_HARNESSES := parse softmax distance
+FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer \
+	  -o $@ $< $(FUZZ_BUILD)/libbht.a $(LDLIBS)
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found (apt-get install clang)"; exit 1; }
+	CFLAGS='$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link' $(MAKE) --no-print-directory \
+	  CC=$(FUZZ_CC) BUILD=$(FUZZ_BUILD) $(FUZZ_BUILD)/libbht.a
+	$(MAKE) --no-print-directory $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
+	@mkdir -p $(FUZZ_BUILD)/artifacts $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/corpus/%)
+	@status=0; summary=""; for h in $(FUZZ_HARNESSES); do \
+	  bin=$(FUZZ_BUILD)/fuzz_$$h; log=$(FUZZ_BUILD)/fuzz_$$h.log; \
+	  regs=$$(ls tests/fuzz/regressions/$$h-* 2>/dev/null); \
+	  if [ -n "$$regs" ]; then \
+	    echo "== fuzz_$$h: replaying regressions"; \
+	    if ! $$bin $$regs > $(FUZZ_BUILD)/replay_$$h.log 2>&1; then \
+	      echo "fuzz_$$h: a regression input fails again:"; \
+	      grep -E 'runtime error|property failed|^  |ERROR' $(FUZZ_BUILD)/replay_$$h.log | head -8; \
+	      status=1; summary="$$summary\n  fuzz_$$h: REGRESSION FAILS"; continue; fi; \
+	  fi; \
+	  seeds=""; [ $$h = parse ] && seeds=tests/bad/inputs; \
+	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
+	  rc=0; $$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=30 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- \
+	    $(FUZZ_BUILD)/corpus/$$h $$seeds > $$log 2>&1 || rc=$$?; \
+	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	  if [ $$rc -ne 0 ]; then status=1; \
+	    grep -E 'runtime error|property failed|^  |ERROR|Test unit written' $$log | head -10; \
+	    summary="$$summary\n  fuzz_$$h: FAILED after $${execs:-?} executions (see $$log)"; \
+	  else summary="$$summary\n  fuzz_$$h: $$execs executions, 0 failures"; fi; \
+	done; \
+	printf "fuzz summary ($(FUZZ_SECONDS) s each):$$summary\n"; exit $$status
