@@ -55,6 +55,51 @@ static void shifted_logit(double zh, double zl, double mh, double ml, double *th
     dd_add(dh, dl, eh, el, th, tl);
 }
 
+/* sum_j (a_j - b_j) x_j with the row differences exact (TwoSum), every
+ * product exact (TwoProduct) and the error terms themselves accumulated with
+ * TwoSum into a third word (a K-fold sum with K = 3, Ogita-Rump-Oishi 2005,
+ * Sec. 6): the result hi + lo is within *bound of the exact value, where the
+ * bound is computed a posteriori from the third word (its additions round by
+ * at most u times its running magnitude) plus the final renormalisation
+ * and products that underflow (2^-1074 each). */
+static void dot3_difference(size_t d, const double *a, const double *b, const double *x,
+                            double *hi, double *lo, double *bound)
+{
+    double sh = 0.0, sl = 0.0, se = 0.0, running = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double dl, dh = two_sum(a[j], -b[j], &dl);
+        double parts[2] = {dh, dl};
+        for (int k = 0; k < 2; k++) {
+            double pl, e1, e2, e3;
+            double ph = two_prod(parts[k], x[j], &pl);
+            sh = two_sum(sh, ph, &e1);
+            sl = two_sum(sl, e1, &e2);
+            sl = two_sum(sl, pl, &e3);
+            se += e2 + e3;
+            running += fabs(se) + fabs(e2) + fabs(e3);
+        }
+    }
+    double e4, ml = two_sum(sl, se, &e4);
+    *hi = fast_two_sum(sh, ml, lo);
+    *bound = 0x1p-52 * running + fabs(e4) + 0x1p-104 * (fabs(*hi) + fabs(*lo))
+             + 4.0 * (double)d * 0x1p-1074;
+}
+
+/* t_i for row i against the largest row m.  Logits z: z_i - z_m as above.
+ * A x: dot3_difference of the rows i and m, so a common part of the two
+ * rows, however large, cancels exactly; its a posteriori error bound is
+ * checked by affine_logits_accurate before the core runs. */
+static void shifted_logit_of(const softmax_source *src, size_t i, size_t m, double mh,
+                             double ml, double *th, double *tl)
+{
+    if (src->z) {
+        shifted_logit(src->z[i], 0.0, mh, ml, th, tl);
+        return;
+    }
+    double bound;
+    dot3_difference(src->d, src->A + i * src->d, src->A + m * src->d, src->x, th, tl, &bound);
+}
+
 /* Shared core.  Algorithm: (1) logits in double-double, (2) shift by the
  * largest logit (double-double comparison, so every shifted logit is <= 0),
  * (3) S = sum exp(t_j) with the double-double exponential and accurate dd
@@ -62,7 +107,8 @@ static void shifted_logit(double zh, double zl, double mh, double ml, double *th
  * Bound: the dd quotient has relative error < 2^-64 (exp 2^-66, n <= 2^28 dd
  * additions 2^-77, division 2^-102) and is rounded once (subnormals too), so
  * p_i is within 0.5 + 2^-11 ulp of the exact value: the 2-ulp budget holds
- * with room.  Logits from A x add the Dot2 error of dot_dd. */
+ * with room.  For A x the shifted logits come from exact row differences
+ * (shifted_logit_of) with an error below 2^-67, checked beforehand. */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -83,6 +129,7 @@ static void shifted_logit(double zh, double zl, double mh, double ml, double *th
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
     double mh, ml;
+    size_t mrow = 0;
     logit_dd(src, 0, &mh, &ml);
     for (size_t i = 1; i < n; i++) {
         double zh, zl;
@@ -90,15 +137,15 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         if (zh > mh || (zh == mh && zl > ml)) {
             mh = zh;
             ml = zl;
+            mrow = i;
         }
     }
 
     double sum_hi = 0.0, sum_lo = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double zh, zl, th, tl, eh, el;
+        double th, tl, eh, el;
         int scale;
-        logit_dd(src, i, &zh, &zl);
-        shifted_logit(zh, zl, mh, ml, &th, &tl);
+        shifted_logit_of(src, i, mrow, mh, ml, &th, &tl);
         if (th < SHIFTED_LOGIT_FLOOR)
             continue;
         bht_dd_exp(th, tl, &eh, &el, &scale);
@@ -106,10 +153,9 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
 
     for (size_t i = 0; i < n; i++) {
-        double zh, zl, th, tl, eh, el, qh, ql;
+        double th, tl, eh, el, qh, ql;
         int scale;
-        logit_dd(src, i, &zh, &zl);
-        shifted_logit(zh, zl, mh, ml, &th, &tl);
+        shifted_logit_of(src, i, mrow, mh, ml, &th, &tl);
         if (th < SHIFTED_LOGIT_FLOOR) {
             p[i] = 0.0;
             continue;
@@ -281,6 +327,38 @@ static int products_in_range(size_t n, size_t d, const double *A, const double *
     return 1;
 }
 
+/* Can the shifted logits of A x be formed well enough?  Same argmax as the
+ * core, then every row whose shifted logit may exceed -746 (where p_i can
+ * be nonzero) needs the a posteriori bound of dot3_difference below 2^-67;
+ * otherwise the double kernel refuses (BHT_E_RANGE: cancellation beyond its
+ * accuracy, e.g. logits near 2^200 that differ by 40) and the oracle must be
+ * used. */
+/*@ assigns \nothing;
+    ensures boolean: \result == 0 || \result == 1;
+*/
+static int affine_logits_accurate(size_t n, size_t d, const double *A, const double *x)
+{
+    double mh, ml;
+    size_t m = 0;
+    dot_dd(d, A, x, &mh, &ml);
+    for (size_t i = 1; i < n; i++) {
+        double zh, zl;
+        dot_dd(d, A + i * d, x, &zh, &zl);
+        if (zh > mh || (zh == mh && zl > ml)) {
+            mh = zh;
+            ml = zl;
+            m = i;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        double th, tl, bound;
+        dot3_difference(d, A + i * d, A + m * d, x, &th, &tl, &bound);
+        if (bound > 0x1p-67 && th + bound >= -746.0)
+            return 0;
+    }
+    return 1;
+}
+
 /*@ requires valid_A: A != \null ==> \valid_read(A + (0 .. n * d - 1));
     requires valid_x: x != \null ==> \valid_read(x + (0 .. d - 1));
     requires valid_p: p != \null ==> \valid(p + (0 .. n - 1));
@@ -329,7 +407,7 @@ bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, dou
     for (size_t k = 0; k < n * d; k++)
         if (!finite_double(A[k]))
             return BHT_E_NONFINITE;
-    if (!products_in_range(n, d, A, x))
+    if (!products_in_range(n, d, A, x) || !affine_logits_accurate(n, d, A, x))
         return BHT_E_RANGE;
     softmax_source src = {NULL, A, x, d};
     softmax_core(n, &src, p);
