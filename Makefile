@@ -9,7 +9,7 @@ CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L
 LDLIBS  := -lmpfr -lgmp -lm
 BUILD   ?= build
 
-DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config \
+DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
                    frama-c-base why3 cvc5 z3 gappa
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
