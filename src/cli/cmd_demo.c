@@ -15,13 +15,15 @@ void cli_demo_help(FILE *out)
             "\n"
             "Computes softmax(A x) for a built-in 6x3 example (logits near +-1000, two\n"
             "equal logits, a subnormal and a zero probability) with the double kernel\n"
-            "and the MPFR oracle, and prints both with their difference in ulps.\n");
+            "and the MPFR oracle, and prints both with their difference in ulps.\n"
+            "  --json   one JSON object {p_double, p_oracle, ulp, max_ulp}\n");
 }
 
 int cli_demo(int argc, char **argv)
 {
-    int help = 0;
-    int rc = cli_parse_options(argc, argv, NULL, 0, &help);
+    int help = 0, json = 0;
+    const cli_option options[] = {{"--json", CLI_FLAG, &json, NULL}};
+    int rc = cli_parse_options(argc, argv, options, 1, &help);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (help) {
@@ -52,6 +54,21 @@ int cli_demo(int argc, char **argv)
         return cli_error(s == BHT_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_NUMERIC,
                          "demo: oracle failed: %s", bht_status_message(s));
 
+    if (json) {
+        double ulps[DEMO_N], worst = 0.0;
+        for (size_t i = 0; i < DEMO_N; i++) {
+            ulps[i] = bht_ulp_error(p[i], ref[i]);
+            worst = ulps[i] > worst ? ulps[i] : worst;
+        }
+        cli_output out;
+        cli_out_begin(&out, 1, 0);
+        cli_out_vector(&out, "p_double", p, DEMO_N, 1);
+        cli_out_vector(&out, "p_oracle", ref, DEMO_N, 1);
+        cli_out_vector(&out, "ulp", ulps, DEMO_N, 1);
+        cli_out_number(&out, "max_ulp", worst);
+        cli_out_end(&out);
+        return cli_finish_output();
+    }
     printf("bht %s demo: p = softmax(A x), A 6x3, x = (1, 0.5, 0.25)\n", BHT_VERSION);
     printf("double kernel: %%.17g; oracle (MPFR, correctly rounded): %%a; "
            "oracle precision %ld bits, %d attempt%s\n\n",
