@@ -444,7 +444,10 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * parameters: q - p is formed from B - A in the basis of A (see
  * model_distance_leverage.c), so close models keep full relative accuracy.
  * Double kernel within 8 ulp of the oracle for models 1e-12 ... 1 apart (on
- * the test set); domain of bht_leverage for both A and B. */
+ * the test set); domain of bht_leverage for both A and B.  Known limits (the
+ * golden corpus logs them): the same model written differently (B = A R,
+ * n = d) gives a tiny nonzero distance instead of 0, and queries s whose
+ * entries span 2^40 or more can be far outside the budget: use the oracle. */
 bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, bht_distances *out);
 /* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with

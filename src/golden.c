@@ -250,15 +250,21 @@ static const struct {
      "meet tol"},
     {"vandermonde", "Vandermonde design a_ij = t_i^j, degree 8 to 14 (ill-conditioned)"},
     {"scaled_design", "rows and/or columns of the design scaled by factors up to 2^+-300"},
-    {"n_equals_d", "square design (n = d): every leverage score is exactly 1"},
+    {"n_equals_d",
+     "square design (n = d): every leverage score is exactly 1 (so distance_leverage is 0 "
+     "and nu_leverage is 0)"},
     {"d1", "a single column (d = 1)"},
-    {"varying_s", "the query weights |s_i| span a factor of 2^20 or more"},
+    {"varying_s",
+     "the query weights |s_i| span a factor of 2^20 or more (leverage, distance_leverage, "
+     "nu_leverage)"},
     {"identical_models",
-     "the two models give the same distribution (B = A, B = A + 1 w^T exactly, x = 0 or "
-     "n = 1): every distance is exactly 0"},
+     "the two models give the same distribution (softmax: B = A, B = A + 1 w^T exactly, "
+     "x = 0 or n = 1; leverage: B = A R exactly for an invertible R, or n = d): every "
+     "distance is exactly 0"},
     {"shifted_model",
      "B = A + 1 w^T (or M = M0 + 1 w^T) exactly: adding a common row leaves the softmax "
-     "unchanged (any difference comes from the other perturbation only)"},
+     "unchanged (any difference comes from the other perturbation only); nu_leverage: "
+     "M = M0 + A S exactly, which leaves nu, local_constant and derivative unchanged"},
     {"invalid_zero_s", "invalid: some query weight s_i is 0 or -0 (Diag(s)^-1 undefined)"},
     {"invalid_rank_deficient",
      "invalid: A is exactly rank deficient (rank < d, decided in exact arithmetic): the "
@@ -290,8 +296,10 @@ enum {
     FN_LEVERAGE_SCORES,
     FN_DISTANCE,
     FN_DISTANCE_SOFTMAX,
+    FN_DISTANCE_LEVERAGE,
     FN_LEMMA_A1,
     FN_NU_SOFTMAX,
+    FN_NU_LEVERAGE,
     FN_COUNT
 };
 
@@ -305,15 +313,15 @@ typedef struct gcase {
     size_t d;    /* columns of A */
     size_t xlen; /* length of x (== d unless the shape is invalid) */
     size_t qlen; /* length of Q (== n unless the shape is invalid) */
-    size_t brows, bcols; /* shape of B (distance_softmax) or M (nu_softmax) */
+    size_t brows, bcols; /* shape of B (distance_*) or M (nu_*) */
     size_t slen;         /* length of s (== n unless the shape is invalid) */
     double eps;
     double z[G_MAX_N], P[G_MAX_N], Q[G_MAX_N], A[G_MAX_A], x[G_MAX_D];
-    double B[G_MAX_A]; /* B of distance_softmax, M of nu_softmax */
+    double B[G_MAX_A]; /* B of distance_*, M of nu_* */
     double s[G_MAX_N]; /* leverage query */
     double p[G_MAX_N]; /* expected softmax / leverage p */
     double h[G_MAX_N]; /* expected leverage scores */
-    double deriv[G_MAX_N]; /* expected derivative (nu_softmax) */
+    double deriv[G_MAX_N]; /* expected derivative (nu_*) */
     bht_distances dist;
     bht_lemma_a1_bounds lemma;
     bht_local_result local;
@@ -2549,6 +2557,569 @@ static const family NU_FAMILIES[] = {
     {"invalid", MODEL_INVALID_COUNT, model_invalid, 0},
 };
 
+/* ================================== distance_leverage, nu_leverage ====
+ * Leverage models (A, B or M, s): n <= 10, d <= 4, entries mostly short
+ * dyadic rationals (the oracles work in exact rational arithmetic, so short
+ * entries keep the whole block fast); s of the same kind, some negative. */
+
+/* Short dyadic value: k 2^-e with |k| <= 15, e in 0..4 (zero allowed). */
+static double short_dyadic(grng *r)
+{
+    return ldexp((double)rng_int(r, -15, 15), -(int)rng_int(r, 0, 4));
+}
+
+/* Nonzero short dyadic query weight (1 + k/8) 2^e, e in [-range, range]. */
+static double short_weight(grng *r, int range)
+{
+    double v = ldexp(1.0 + (double)rng_int(r, 0, 7) * 0.125, (int)rng_int(r, -range, range));
+    return rng_int(r, 0, 3) == 0 ? -v : v;
+}
+
+/* d in 1..4, n in d..10. */
+static void draw_lm_shape(grng *r, size_t *n, size_t *d)
+{
+    *d = (size_t)rng_int(r, 1, 4);
+    *n = *d + (size_t)rng_int(r, 0, 10 - (long)*d);
+}
+
+static void lm_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->brows = c->slen = n;
+    c->d = c->bcols = d;
+}
+
+static void lm_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                    const double *s)
+{
+    lm_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    memcpy(c->B, B ? B : A, n * d * sizeof *A);
+    for (size_t i = 0; i < n; i++)
+        c->s[i] = s ? s[i] : 1.0;
+}
+
+/* Query: s = 1, short weights over 2^[-2, 2], or (varying) over 2^[-30, 30]. */
+static const char *lm_query(grng *r, size_t n, double *s)
+{
+    long kind = rng_int(r, 0, 3);
+    for (size_t i = 0; i < n; i++)
+        s[i] = kind == 0 ? 1.0 : short_weight(r, kind == 3 ? 30 : 2);
+    return kind == 0 ? "s = 1" : kind == 3 ? "s over 2^[-30, 30]" : "s over 2^[-2, 2]";
+}
+
+/* A (n by d) short dyadic, sometimes with a zero row. */
+static const char *lm_design(grng *r, size_t n, size_t d, double *A)
+{
+    for (size_t k = 0; k < n * d; k++)
+        A[k] = short_dyadic(r);
+    if (n > d + 1 && rng_int(r, 0, 4) == 0) {
+        size_t i = (size_t)rng_int(r, 0, (long)n - 1);
+        for (size_t j = 0; j < d; j++)
+            A[i * d + j] = 0.0;
+        return "short dyadic, one zero row";
+    }
+    return "short dyadic";
+}
+
+/* B = A R exactly for a unimodular integer R (unit triangular factors,
+ * entries in -2..2, and a column permutation): the same model. */
+static void lm_same_model(grng *r, size_t n, size_t d, const double *A, double *B)
+{
+    double R[16], U[16], L[16];
+    size_t perm[4] = {0, 1, 2, 3};
+    for (size_t j = d; j-- > 1;) {
+        size_t k = (size_t)rng_int(r, 0, (long)j), t = perm[j];
+        perm[j] = perm[k];
+        perm[k] = t;
+    }
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            U[a * d + b] = a == b ? 1.0 : a < b ? (double)rng_int(r, -2, 2) : 0.0;
+            L[a * d + b] = a == b ? 1.0 : a > b ? (double)rng_int(r, -2, 2) : 0.0;
+        }
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double v = 0.0;
+            for (size_t k = 0; k < d; k++)
+                v += L[a * d + k] * U[k * d + perm[b]];
+            R[a * d + b] = v;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < d; b++) {
+            double v = 0.0;
+            for (size_t k = 0; k < d; k++)
+                v += A[i * d + k] * R[k * d + b];
+            B[i * d + b] = v;
+        }
+}
+
+static bht_status dl_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
+    static const double B8[8] = {1.0, 0.5, 0.0, 2.0, -1.0, 1.0, 0.75, -3.0};
+    static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
+    double B[8];
+    switch (i) {
+    case 0:
+        lm_fill(c, 4, 2, A8, NULL, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        set_comment(c, "B = A: distances 0");
+        break;
+    case 1:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = k % 2 ? A8[k] + A8[k - 1] : A8[k];
+        lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        set_comment(c, "B = A R, R = [1 1; 0 1]: same model, distances 0");
+        break;
+    case 2:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = -3.0 * A8[k];
+        lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        set_comment(c, "B = -3 A: same model, distances 0");
+        break;
+    case 3: {
+        static const double A4[4] = {1.0, 2.0, 3.0, 5.0}, B4[4] = {2.0, -1.0, 0.5, 7.0};
+        lm_fill(c, 2, 2, A4, B4, s4);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SQUARE);
+        set_comment(c, "n = d (both square): p = q = 1/d, distances 0");
+        break;
+    }
+    case 4:
+        lm_fill(c, 4, 2, A8, B8, s4);
+        set_comment(c, "two 4 x 2 designs differing in two entries");
+        break;
+    case 5: {
+        static const double A[3] = {1.0, 0.0, 0.0}, B[3] = {0.0, 0.0, 1.0};
+        lm_fill(c, 3, 1, A, B, NULL);
+        c->flags |= FLAG(F_DISJOINT);
+        set_comment(c, "d = 1, disjoint supports: H^2 = TV = 1");
+        break;
+    }
+    case 6: {
+        static const double A[3] = {1.0, 1.0, 1.0}, B[3] = {1.0, 1.0, 0x1.0000000000001p+0};
+        lm_fill(c, 3, 1, A, B, NULL);
+        c->flags |= FLAG(F_NEAR);
+        set_comment(c, "d = 1, one entry one ulp apart");
+        break;
+    }
+    case 7:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = A8[k] + (k == 3 ? 0x1p-40 : 0.0);
+        lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_NEAR);
+        set_comment(c, "B = A + 2^-40 e_{2,2}");
+        break;
+    case 8: {
+        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
+        lm_fill(c, 4, 2, A8, B8, s);
+        set_comment(c, "as vector 5 with s over 2^[-30, 30]");
+        break;
+    }
+    default: {
+        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
+        static const double B[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+        lm_fill(c, 3, 2, A, B, NULL);
+        set_comment(c, "A with a zero row (p_3 = 0), B without");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define DL_SPECIAL_COUNT 10
+
+/* B = A + 2^-k E (E short dyadic), k in 0..40: models 1 .. 1e-12 apart. */
+static bht_status dl_close(gcase *c, size_t i, grng *r)
+{
+    size_t n, d;
+    draw_lm_shape(r, &n, &d);
+    const char *da = lm_design(r, n, d, c->A);
+    int k = (int)(i % 41);
+    for (size_t m = 0; m < n * d; m++)
+        c->B[m] = c->A[m] + ldexp(short_dyadic(r), -k);
+    const char *q = lm_query(r, n, c->s);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
+    set_comment(c, "B = A + 2^-%d E (A %s, E short dyadic); %s", k, da, q);
+    return BHT_OK;
+}
+#define DL_CLOSE_COUNT 123
+
+static bht_status dl_same(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    draw_lm_shape(r, &n, &d);
+    const char *da = lm_design(r, n, d, c->A);
+    lm_same_model(r, n, d, c->A, c->B);
+    const char *q = lm_query(r, n, c->s);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_IDENTICAL);
+    set_comment(c, "B = A R exactly (R unimodular integer; A %s): distances 0; %s", da, q);
+    return BHT_OK;
+}
+#define DL_SAME_COUNT 40
+
+static bht_status dl_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    draw_lm_shape(r, &n, &d);
+    const char *da = lm_design(r, n, d, c->A);
+    (void)lm_design(r, n, d, c->B);
+    const char *q = lm_query(r, n, c->s);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    set_comment(c, "independent models (A %s); %s", da, q);
+    return BHT_OK;
+}
+#define DL_RANDOM_COUNT 60
+
+/* Full-precision entries (53-bit uniform), small shapes: n <= 6, d <= 3. */
+static bht_status lm_full(gcase *c, size_t i, grng *r)
+{
+    size_t d = (size_t)rng_int(r, 1, 3), n = d + (size_t)rng_int(r, 0, 6 - (long)d);
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    int k = (int)rng_int(r, 0, 40);
+    for (size_t m = 0; m < n * d; m++)
+        c->B[m] = c->fn == FN_NU_LEVERAGE ? rng_sym(r) : c->A[m] + ldexp(rng_sym(r), -k);
+    for (size_t a = 0; a < n; a++)
+        c->s[a] = 0.5 + 1.5 * rng_unit(r);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    if (c->fn == FN_NU_LEVERAGE) {
+        set_comment(c, "full-precision uniform A, M; s in [1/2, 2) (block %zu)", i);
+    } else {
+        c->flags |= k >= 20 ? FLAG(F_NEAR) : 0;
+        set_comment(c, "full-precision uniform A, B = A + 2^-%d E; s in [1/2, 2)", k);
+    }
+    return BHT_OK;
+}
+#define LM_FULL_COUNT 30
+
+enum { LM_CANDIDATES = 20 };
+
+static bht_status dl_worst(gcase *c, size_t i, grng *r)
+{
+    double best = -1.0, A[40], B[40], s[10];
+    for (int k = 0; k < LM_CANDIDATES; k++) {
+        /* n > d: square designs give p = q = 1/d whatever B is. */
+        size_t d = (size_t)rng_int(r, 1, 4), n = d + (size_t)rng_int(r, 1, 10 - (long)d);
+        (void)lm_design(r, n, d, A);
+        int sh = (int)rng_int(r, 0, 40);
+        for (size_t m = 0; m < n * d; m++)
+            B[m] = A[m] + ldexp(short_dyadic(r), -sh);
+        (void)lm_query(r, n, s);
+        bht_distances kd, od;
+        if (bht_distance_leverage(n, d, A, B, s, &kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_distance_leverage(n, d, A, B, s, &od, NULL, NULL);
+        if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
+        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
+        double e = search_score(3, kv, ov);
+        if (e > best) {
+            best = e;
+            lm_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->B, B, n * d * sizeof *B);
+            memcpy(c->s, s, n * sizeof *s);
+            c->dist = od;
+            c->flags = (c->flags & ~FLAG(F_NEAR)) | (sh >= 20 ? FLAG(F_NEAR) : 0);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST);
+    set_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+#define LM_WORST_COUNT 20
+
+/* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
+static bht_status lm_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A[6] = {1.0, 2.0, 3.0, 4.0, -1.0, 0.5};
+    static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
+    static const double s[3] = {1.0, 2.0, -0.5};
+    const char *Bname = c->fn == FN_NU_LEVERAGE ? "M" : "B";
+    c->invalid = 1;
+    lm_fill(c, 3, 2, A, B, s);
+    switch (i) {
+    case 0:
+        c->s[1] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        set_comment(c, "s_2 = 0");
+        break;
+    case 1:
+        c->s[2] = -0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        set_comment(c, "s_3 = -0");
+        break;
+    case 2:
+        for (size_t a = 0; a < 3; a++)
+            c->A[a * 2 + 1] = 2.0 * c->A[a * 2];
+        c->flags |= FLAG(F_INV_RANK);
+        set_comment(c, "A rank deficient: column 2 = 2 column 1");
+        break;
+    case 3:
+        for (size_t a = 0; a < 3; a++)
+            c->A[a * 2 + 1] = 0.0;
+        c->flags |= FLAG(F_INV_RANK);
+        set_comment(c, "A rank deficient: zero column");
+        break;
+    case 4:
+        if (c->fn == FN_NU_LEVERAGE) {
+            c->brows = 2;
+            c->flags |= FLAG(F_INV_SHAPE);
+            set_comment(c, "A has 3 rows, M has 2");
+            break;
+        }
+        for (size_t a = 0; a < 3; a++)
+            c->B[a * 2 + 1] = -c->B[a * 2];
+        c->flags |= FLAG(F_INV_RANK);
+        set_comment(c, "B rank deficient: column 2 = -column 1");
+        break;
+    case 5:
+        c->A[1] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in A");
+        break;
+    case 6:
+        c->B[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in %s", Bname);
+        break;
+    case 7:
+        c->B[4] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "+inf in %s", Bname);
+        break;
+    case 8:
+        c->s[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "NaN in s");
+        break;
+    case 9:
+        c->s[2] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        set_comment(c, "-inf in s");
+        break;
+    case 10:
+        c->brows = 2;
+        c->bcols = 3;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A is 3 x 2, %s is 2 x 3", Bname);
+        break;
+    case 11:
+        c->slen = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "A has 3 rows, s has 2 entries");
+        break;
+    case 12:
+        c->n = c->brows = c->slen = 1;
+        c->flags |= FLAG(F_INV_SHAPE);
+        set_comment(c, "n = 1 < d = 2");
+        break;
+    default:
+        c->n = c->brows = c->slen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        set_comment(c, "A and %s have no rows, s is empty", Bname);
+        break;
+    }
+    return BHT_OK;
+}
+#define LM_INVALID_COUNT 14
+
+static const family DL_FAMILIES[] = {
+    {"special", DL_SPECIAL_COUNT, dl_special, FLAG(F_SPECIAL)},
+    {"close", DL_CLOSE_COUNT, dl_close, 0},
+    {"same", DL_SAME_COUNT, dl_same, 0},
+    {"random", DL_RANDOM_COUNT, dl_random, 0},
+    {"full", LM_FULL_COUNT, lm_full, 0},
+    {"worst", LM_WORST_COUNT, dl_worst, 0},
+    {"invalid", LM_INVALID_COUNT, lm_invalid, 0},
+};
+
+static bht_status nl_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
+    static const double M8[8] = {0.0, 1.0, 2.0, -1.0, 0.5, 0.5, -1.5, 1.0};
+    static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
+    double M[8], s[4];
+    switch (i) {
+    case 0: {
+        static const double Z[8] = {0};
+        lm_fill(c, 4, 2, A8, Z, s4);
+        set_comment(c, "M = 0: everything 0");
+        break;
+    }
+    case 1:
+        for (size_t k = 0; k < 8; k++)
+            M[k] = k % 2 ? 2.0 * A8[k - 1] - A8[k] : A8[k + 1];
+        lm_fill(c, 4, 2, A8, M, s4);
+        c->flags |= FLAG(F_SHIFTED);
+        set_comment(c, "M = A S (S = [0 2; 1 -1]): W = 0, everything 0");
+        break;
+    case 2:
+        lm_fill(c, 4, 2, A8, M8, s4);
+        set_comment(c, "M0 (the next three vectors give the same results)");
+        break;
+    case 3:
+        for (size_t k = 0; k < 8; k++)
+            M[k] = M8[k] + (k % 2 ? 3.0 * A8[k - 1] : -A8[k + 1]);
+        lm_fill(c, 4, 2, A8, M, s4);
+        c->flags |= FLAG(F_SHIFTED);
+        set_comment(c, "M = M0 + A S exactly (S = [0 3; -1 0]): same results as M0");
+        break;
+    case 4:
+        for (size_t k = 0; k < 4; k++)
+            s[k] = -8.0 * s4[k];
+        lm_fill(c, 4, 2, A8, M8, s);
+        set_comment(c, "s -> -8 s: same results as M0");
+        break;
+    case 5: {
+        double A[8];
+        for (size_t k = 0; k < 8; k++) {
+            A[k] = k % 2 ? A8[k - 1] + A8[k] : A8[k];
+            M[k] = k % 2 ? M8[k - 1] + M8[k] : M8[k];
+        }
+        lm_fill(c, 4, 2, A, M, s4);
+        set_comment(c, "(A R, M R), R = [1 1; 0 1]: same results as M0");
+        break;
+    }
+    case 6: {
+        static const double A[4] = {1.0, 2.0, 3.0, 5.0};
+        lm_fill(c, 2, 2, A, M8, s4);
+        c->flags |= FLAG(F_SQUARE);
+        set_comment(c, "n = d: H = I, W = 0, everything 0");
+        break;
+    }
+    case 7: {
+        static const double A[3] = {1.0, 1.0, 0.0}, Mv[3] = {0.0, 0.0, 2.0};
+        lm_fill(c, 3, 1, A, Mv, NULL);
+        set_comment(c, "zero row a_3 = 0 with m_3 = 2: nu = 0, local_constant = 1");
+        break;
+    }
+    case 8: {
+        static const double A[2] = {1.0, 1.0}, Mv[2] = {1.0, -1.0};
+        lm_fill(c, 2, 1, A, Mv, NULL);
+        set_comment(c, "d = 1, a = (1, 1), m = (1, -1): nu = 1, derivative (1, -1)");
+        break;
+    }
+    default: {
+        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
+        lm_fill(c, 4, 2, A8, M8, s);
+        set_comment(c, "M0 with s over 2^[-30, 30]");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define NL_SPECIAL_COUNT 10
+
+static bht_status nl_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    draw_lm_shape(r, &n, &d);
+    const char *da = lm_design(r, n, d, c->A);
+    for (size_t k = 0; k < n * d; k++)
+        c->B[k] = short_dyadic(r);
+    const char *q = lm_query(r, n, c->s);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    set_comment(c, "random: A %s, M short dyadic; %s", da, q);
+    return BHT_OK;
+}
+#define NL_RANDOM_COUNT 200
+
+/* M = M0 + A S exactly (S integer): the same results as M0. */
+static bht_status nl_shifted(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    draw_lm_shape(r, &n, &d);
+    const char *da = lm_design(r, n, d, c->A);
+    double S[16];
+    for (size_t k = 0; k < d * d; k++)
+        S[k] = (double)rng_int(r, -3, 3);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < d; b++) {
+            double v = short_dyadic(r);
+            for (size_t k = 0; k < d; k++)
+                v += c->A[a * d + k] * S[k * d + b];
+            c->B[a * d + b] = v;
+        }
+    const char *q = lm_query(r, n, c->s);
+    lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
+    set_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
+    return BHT_OK;
+}
+#define NL_SHIFTED_COUNT 40
+
+static bht_status nl_worst(gcase *c, size_t i, grng *r)
+{
+    double best = -1.0, A[40], M[40], s[10], kd[10], od[10];
+    for (int k = 0; k < LM_CANDIDATES; k++) {
+        size_t n, d;
+        draw_lm_shape(r, &n, &d);
+        (void)lm_design(r, n, d, A);
+        for (size_t m = 0; m < n * d; m++)
+            M[m] = short_dyadic(r);
+        (void)lm_query(r, n, s);
+        bht_local_result kr, orr;
+        if (bht_nu_leverage(n, d, A, M, s, &kr, kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_nu_leverage(n, d, A, M, s, &orr, od, NULL, NULL);
+        if (st == BHT_E_SINGULAR)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
+        double e = search_score(2, kv, ov), e2 = search_score(n, kd, od);
+        e = e > e2 ? e : e2;
+        if (e > best) {
+            best = e;
+            lm_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->B, M, n * d * sizeof *M);
+            memcpy(c->s, s, n * sizeof *s);
+            memcpy(c->deriv, od, n * sizeof *od);
+            c->local = orr;
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST);
+    set_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+
+static const family NL_FAMILIES[] = {
+    {"special", NL_SPECIAL_COUNT, nl_special, FLAG(F_SPECIAL)},
+    {"random", NL_RANDOM_COUNT, nl_random, 0},
+    {"shifted", NL_SHIFTED_COUNT, nl_shifted, 0},
+    {"full", LM_FULL_COUNT, lm_full, 0},
+    {"worst", LM_WORST_COUNT, nl_worst, 0},
+    {"invalid", LM_INVALID_COUNT, lm_invalid, 0},
+};
+
 /* ================================================================ table */
 
 typedef struct fn_def {
@@ -2561,7 +3132,8 @@ typedef struct fn_def {
 
 /* tcId bases are fixed per fn (issue 6's list: softmax_logits 1, softmax 2,
  * leverage 3, leverage_scores 4, distance 5, distance_softmax 6,
- * distance_leverage 7, lemma_a1 8, nu_softmax 9, nu_leverage 10). */
+ * distance_leverage 7, lemma_a1 8, nu_softmax 9, nu_leverage 10; FORMAT.md
+ * published these reservations before the last two landed). */
 static const fn_def FNS[FN_COUNT] = {
     {"softmax_logits", 100000, 2.0, LN_FAMILIES, sizeof LN_FAMILIES / sizeof LN_FAMILIES[0]},
     {"softmax", 200000, 2.0, SM_FAMILIES, sizeof SM_FAMILIES / sizeof SM_FAMILIES[0]},
@@ -2569,8 +3141,10 @@ static const fn_def FNS[FN_COUNT] = {
     {"leverage_scores", 400000, 4.0, LV_FAMILIES, sizeof LV_FAMILIES / sizeof LV_FAMILIES[0]},
     {"distance", 500000, 4.0, DI_FAMILIES, sizeof DI_FAMILIES / sizeof DI_FAMILIES[0]},
     {"distance_softmax", 600000, 8.0, DS_FAMILIES, sizeof DS_FAMILIES / sizeof DS_FAMILIES[0]},
+    {"distance_leverage", 700000, 8.0, DL_FAMILIES, sizeof DL_FAMILIES / sizeof DL_FAMILIES[0]},
     {"lemma_a1", 800000, 2.0, LA_FAMILIES, sizeof LA_FAMILIES / sizeof LA_FAMILIES[0]},
     {"nu_softmax", 900000, 16.0, NU_FAMILIES, sizeof NU_FAMILIES / sizeof NU_FAMILIES[0]},
+    {"nu_leverage", 1000000, 16.0, NL_FAMILIES, sizeof NL_FAMILIES / sizeof NL_FAMILIES[0]},
 };
 
 static size_t case_count(const fn_def *f)
@@ -2617,6 +3191,11 @@ static bht_status compute_expected(int fn, gcase *c)
     case FN_NU_SOFTMAX:
         return bht_oracle_nu_softmax(c->n, c->d, c->A, c->B, c->x, &c->local, c->deriv, NULL,
                                      NULL);
+    case FN_DISTANCE_LEVERAGE:
+        return bht_oracle_distance_leverage(c->n, c->d, c->A, c->B, c->s, &c->dist, NULL, NULL);
+    case FN_NU_LEVERAGE:
+        return bht_oracle_nu_leverage(c->n, c->d, c->A, c->B, c->s, &c->local, c->deriv, NULL,
+                                      NULL);
     default:
         return bht_oracle_lemma_a1(c->eps, &c->lemma, NULL, NULL);
     }
@@ -2634,7 +3213,47 @@ static void derive_model_flags(int fn, gcase *c)
     for (size_t k = 0; k < c->n * c->d; k++)
         if (is_subnormal(c->A[k]))
             c->flags |= FLAG(F_SUBNORMAL_IN);
-    if (fn == FN_LEVERAGE || fn == FN_LEVERAGE_SCORES) {
+    if (fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE) {
+        double lo = INFINITY, hi = 0.0;
+        for (size_t i = 0; i < c->slen; i++) {
+            double v = fabs(c->s[i]);
+            if (is_subnormal(v))
+                c->flags |= FLAG(F_SUBNORMAL_IN);
+            if (v > 0.0 && isfinite(v)) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+        if (hi >= lo * 0x1p20)
+            c->flags |= FLAG(F_VARYING_S);
+        for (size_t k = 0; k < c->brows * c->bcols; k++)
+            if (is_subnormal(c->B[k]))
+                c->flags |= FLAG(F_SUBNORMAL_IN);
+        if (!c->invalid) {
+            bht_status st;
+            if (fn == FN_DISTANCE_LEVERAGE) {
+                bht_distances dist;
+                st = bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist);
+                out_extra[0] = c->dist.hellinger2;
+                out_extra[1] = c->dist.hellinger;
+                out_extra[2] = c->dist.tv;
+                nout = 3;
+            } else {
+                bht_local_result local;
+                st = bht_nu_leverage(c->n, c->d, c->A, c->B, c->s, &local, in_extra);
+                out_extra[0] = c->local.nu;
+                out_extra[1] = c->local.local_constant;
+                memcpy(out_extra + 2, c->deriv, c->n * sizeof(double));
+                nout = c->n + 2;
+            }
+            if (st == BHT_E_RANGE)
+                c->flags |= FLAG(F_BEYOND);
+            else if (st == BHT_E_SINGULAR)
+                c->flags |= FLAG(F_BEYOND_COND);
+            if (c->n == c->d)
+                c->flags |= FLAG(F_SQUARE);
+        }
+    } else if (fn == FN_LEVERAGE || fn == FN_LEVERAGE_SCORES) {
         double lo = INFINITY, hi = 0.0;
         for (size_t i = 0; i < c->slen; i++) {
             double v = fabs(c->s[i]);
@@ -2844,6 +3463,15 @@ static void render(int fn, size_t index, const gcase *c, bht_golden_buffer *b, i
         append_raw(b, ",\"s\":", 5, nomem);
         put_array(b, nomem, c->slen, c->s);
         break;
+    case FN_DISTANCE_LEVERAGE:
+    case FN_NU_LEVERAGE:
+        append_raw(b, "\"A\":", 4, nomem);
+        put_matrix(b, nomem, c->n, c->d, c->A);
+        append(b, nomem, ",\"%s\":", fn == FN_NU_LEVERAGE ? "M" : "B");
+        put_matrix(b, nomem, c->brows, c->bcols, c->B);
+        append_raw(b, ",\"s\":", 5, nomem);
+        put_array(b, nomem, c->slen, c->s);
+        break;
     case FN_DISTANCE_SOFTMAX:
     case FN_NU_SOFTMAX:
         append_raw(b, "\"A\":", 4, nomem);
@@ -2867,6 +3495,7 @@ static void render(int fn, size_t index, const gcase *c, bht_golden_buffer *b, i
             break;
         case FN_DISTANCE:
         case FN_DISTANCE_SOFTMAX:
+        case FN_DISTANCE_LEVERAGE:
             put_scalar(b, nomem, "hellinger2", c->dist.hellinger2, 0);
             put_scalar(b, nomem, "hellinger", c->dist.hellinger, 1);
             put_scalar(b, nomem, "tv", c->dist.tv, 1);
@@ -2880,6 +3509,7 @@ static void render(int fn, size_t index, const gcase *c, bht_golden_buffer *b, i
             put_array(b, nomem, c->n, c->h);
             break;
         case FN_NU_SOFTMAX:
+        case FN_NU_LEVERAGE:
             put_scalar(b, nomem, "nu", c->local.nu, 0);
             put_scalar(b, nomem, "local_constant", c->local.local_constant, 1);
             append_raw(b, ",\"derivative\":", 14, nomem);

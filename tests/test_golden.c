@@ -6,7 +6,8 @@
  * beyond_kernel_conditioning) and every output is within the vector's tol.
  * Every invalid vector: the kernel, preceded by what bht's own front end
  * checks (shapes; bht_check_distribution for distance), rejects it (for
- * leverage: s_i = 0, n < d and exactly rank-deficient designs included).
+ * leverage, distance_leverage and nu_leverage: s_i = 0, n < d and exactly
+ * rank-deficient designs included).
  * Also: the canonical hex formatter against glibc's %a, the JSON reader on
  * malformed text, and corpus-level invariants (counts, size, unique tcIds). */
 #include <criterion/criterion.h>
@@ -89,16 +90,44 @@ static int within(double got, double want, double tol_ulp, double tol_abs, tally
     return e <= tol_ulp || (tol_abs >= 0.0 && fabs(got - want) <= tol_abs);
 }
 
-/* One class of vectors is exempt from the kernel budget by design (golden/
- * FORMAT.md, "Known deviation"): nu_softmax derivative components at most
- * 2^-60 times the largest one, including exact zeros such as g_i = <p, g>.
- * The kernel's bound for a derivative component has an absolute part (the
- * cancellation in g_i - <p, g>), so such components are logged, not failed. */
-static const char *known_deviation(const char *fn, const json_value *expected, const char *name,
+/* Largest over smallest |s_i| of a vector's query s (1 if none). */
+static double s_spread(const json_value *doc)
+{
+    size_t n = 0;
+    double *s = read_array(json_member(json_member(doc, "inputs"), "s"), &n);
+    double lo = INFINITY, hi = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != 0.0 && isfinite(s[i])) {
+            lo = fabs(s[i]) < lo ? fabs(s[i]) : lo;
+            hi = fabs(s[i]) > hi ? fabs(s[i]) : hi;
+        }
+    free(s);
+    return hi > 0.0 ? hi / lo : 1.0;
+}
+
+/* Classes of vectors exempt from the kernel budget (golden/FORMAT.md,
+ * "Known deviations of bht's own kernels"); they are logged, not failed.
+ *  - nu_softmax derivative components at most 2^-60 times the largest one,
+ *    including exact zeros such as g_i = <p, g> (by design: the kernel's
+ *    bound for a component has an absolute part, from the cancellation in
+ *    g_i - <p, g>).
+ *  - distance_leverage with expected value exactly 0 (the same model: B = A R,
+ *    n = d): the kernel forms q - p in floating point and returns a small
+ *    nonzero distance instead of 0 (kernel limitation, not by design).
+ *  - distance_leverage with query weights spanning 2^40 or more: the kernel
+ *    misses 8 ulp by up to ~1e10 ulp (kernel bug, reported; the corpus keeps
+ *    the correctly rounded values). */
+static const char *known_deviation(const char *fn, const json_value *doc, const char *name,
                                    double got, double want, double max_abs_derivative)
 {
-    (void)expected;
     (void)got;
+    if (strcmp(fn, "distance_leverage") == 0) {
+        if (want == 0.0 && (has_flag(doc, "identical_models") || has_flag(doc, "n_equals_d")))
+            return "distance_leverage: same model, kernel result not exactly 0";
+        if (s_spread(doc) >= 0x1p40)
+            return "distance_leverage: query weights spanning 2^40 or more";
+        return NULL;
+    }
     if (strcmp(fn, "nu_softmax") != 0)
         return NULL;
     if (strcmp(name, "derivative") == 0 && fabs(want) <= 0x1p-60 * max_abs_derivative)
@@ -216,6 +245,33 @@ static bht_status run_kernel(const char *fn, const json_value *in, kernel_output
         free(x);
         return s;
     }
+    if (strcmp(fn, "distance_leverage") == 0 || strcmp(fn, "nu_leverage") == 0) {
+        int nu = strcmp(fn, "nu_leverage") == 0;
+        size_t rows, cols, brows, bcols, ns;
+        double *a = read_matrix(json_member(in, "A"), &rows, &cols);
+        double *b = read_matrix(json_member(in, nu ? "M" : "B"), &brows, &bcols);
+        double *sv = read_array(json_member(in, "s"), &ns);
+        bht_status s = BHT_E_INVALID;
+        if (brows == rows && bcols == cols && ns == rows) {
+            if (nu) {
+                bht_local_result r = {0, 0};
+                double *deriv = test_alloc(rows);
+                s = bht_nu_leverage(rows, cols, a, b, sv, &r, deriv);
+                *add_output(o, "nu", 0) = r.nu;
+                *add_output(o, "local_constant", 0) = r.local_constant;
+                memcpy(add_output(o, "derivative", rows), deriv, rows * sizeof *deriv);
+                free(deriv);
+            } else {
+                bht_distances d = {0, 0, 0};
+                s = bht_distance_leverage(rows, cols, a, b, sv, &d);
+                add_distances(o, &d);
+            }
+        }
+        free(a);
+        free(b);
+        free(sv);
+        return s;
+    }
     if (strcmp(fn, "distance") == 0) {
         size_t n, m;
         double *P = read_array(json_member(in, "P"), &n);
@@ -296,7 +352,7 @@ static void check_vector(const json_value *doc, const char *want_fn, tally *t)
             max_abs = fabs(want[i]) > max_abs ? fabs(want[i]) : max_abs;
         for (size_t i = 0; i < ne; i++)
             if (!within(o.value[k][i], want[i], tol_ulp, tol_abs, t, (long long)id)) {
-                const char *why = known_deviation(fn->text, expected, o.name[k], o.value[k][i],
+                const char *why = known_deviation(fn->text, doc, o.name[k], o.value[k][i],
                                                   want[i], max_abs);
                 snprintf(what, sizeof what, "%s[%zu] = %a, expected %a (%g ulp)%s%s", o.name[k],
                          i, o.value[k][i], want[i], bht_ulp_error(o.value[k][i], want[i]),
@@ -370,6 +426,8 @@ Test(golden, leverage_kernel) { check_fn("leverage", 300); }
 Test(golden, leverage_scores_kernel) { check_fn("leverage_scores", 300); }
 Test(golden, distance_softmax_kernel) { check_fn("distance_softmax", 300); }
 Test(golden, nu_softmax_kernel) { check_fn("nu_softmax", 300); }
+Test(golden, distance_leverage_kernel) { check_fn("distance_leverage", 250); }
+Test(golden, nu_leverage_kernel) { check_fn("nu_leverage", 250); }
 
 /* The corpus as a whole (every function the generator knows): at least
  * 10,000 vectors and under 20 MB. */

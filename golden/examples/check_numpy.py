@@ -16,6 +16,14 @@ it, writes RESULTS.jsonl in the format of golden/FORMAT.md, and (unless
   distance_softmax  p = softmax(A @ x), q = softmax(B @ x), then the distance formulas above
   nu_softmax      p = softmax(A @ x); g = M @ x; dev = g - p @ g; nu = np.sum(p * dev**2);
                   local_constant = nu / 8; derivative = p * dev
+  distance_leverage  Q, R = np.linalg.qr(A / s[:, None]); p = np.sum(Q**2, axis=1) / d,
+                  q likewise from B, then the distance formulas above
+  nu_leverage     the explicit formulas: As = A / s[:, None], Ms = M / s[:, None],
+                  Gi = np.linalg.inv(As.T @ As), Q, R = np.linalg.qr(As), H = Q @ Q.T,
+                  W = (np.eye(n) - H) @ Ms @ Gi @ As.T, h = diag(H), w = diag(W);
+                  nu = np.sum(w**2 / h over h != 0) / d;
+                  local_constant = nu / 2 + sum over zero rows a_i of Ms[i] @ Gi @ Ms[i] / (2 d);
+                  derivative = 2 w / d
 
 No input validation is added: a vector counts as rejected only when NumPy or
 SciPy itself raises (e.g. a shape mismatch).  Functions the corpus has but
@@ -58,6 +66,11 @@ def distances(p, q):
             "tv": float(0.5 * np.sum(np.abs(p - q))).hex()}
 
 
+def leverage_p(A, s):
+    Q, _ = np.linalg.qr(A / s[:, None])
+    return np.sum(Q ** 2, axis=1) / A.shape[1]
+
+
 def compute(fn, inputs):
     """Returns the outputs dict, or raises when NumPy/SciPy raise."""
     if fn == "softmax_logits":
@@ -85,6 +98,24 @@ def compute(fn, inputs):
         nu = np.sum(p * dev ** 2)
         return {"nu": float(nu).hex(), "local_constant": float(nu / 8).hex(),
                 "derivative": hexes(p * dev)}
+    if fn == "distance_leverage":
+        s = vec(inputs["s"])
+        return distances(leverage_p(mat(inputs["A"]), s), leverage_p(mat(inputs["B"]), s))
+    if fn == "nu_leverage":
+        A, M, s = mat(inputs["A"]), mat(inputs["M"]), vec(inputs["s"])
+        n, d = A.shape
+        As, Ms = A / s[:, None], M / s[:, None]
+        Gi = np.linalg.inv(As.T @ As)
+        Q, _ = np.linalg.qr(As)
+        H = Q @ Q.T
+        W = (np.eye(n) - H) @ Ms @ Gi @ As.T
+        h, w = np.diag(H), np.diag(W)
+        nz = h != 0
+        nu = np.sum(w[nz] ** 2 / h[nz]) / d
+        zero_rows = np.all(A == 0, axis=1)
+        extra = sum(Ms[i] @ Gi @ Ms[i] for i in np.flatnonzero(zero_rows))
+        return {"nu": float(nu).hex(), "local_constant": float(nu / 2 + extra / (2 * d)).hex(),
+                "derivative": hexes(2 * w / d)}
     if fn == "lemma_a1":
         eps = float.fromhex(inputs["eps"])
         h2max = (1 - np.exp(eps / 4)) ** 2 / (1 + np.exp(eps / 2))

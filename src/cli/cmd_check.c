@@ -469,7 +469,7 @@ static void print_row(const fn_stats *s)
             format_ulp(s->sum_ulp / (double)s->finite_count, mean, sizeof mean);
         snprintf(worst, sizeof worst, "%lld", (long long)s->worst_tcid);
     }
-    printf("%-16s %6zu %7zu %9s %9s %8s %8zu %8zu %6zu %7zu %8zu %8zu %7zu\n", s->name, s->valid,
+    printf("%-17s %6zu %7zu %9s %9s %8s %8zu %8zu %6zu %7zu %8zu %8zu %7zu\n", s->name, s->valid,
            s->checked, max, mean, worst, s->over_tol, s->valid_rejected, s->rejected_ok,
            s->invalid, s->invalid_rejected, s->invalid_accepted, s->missing);
 }
@@ -522,7 +522,7 @@ int cli_check(int argc, char **argv)
     memset(&total, 0, sizeof total);
     strcpy(total.name, "all");
     total.worst_tcid = -1;
-    printf("%-16s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid", "checked",
+    printf("%-17s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid", "checked",
            "max_ulp", "mean_ulp", "worst", "over_tol", "rejected", "rej_ok", "invalid",
            "rejected", "accepted", "missing");
     for (size_t i = 0; i < c.fn_count; i++) {
