@@ -79,7 +79,11 @@ proofs-run: $(WHY3_CONF)
 	rc=$$?; echo "frama-c exit $$rc after $$(( $$(date +%s) - start )) s"; \
 	if [ $$rc -ne 0 ]; then tail -40 $(WP_LOG); exit $$rc; fi
 
-proofs: proofs-run
+# Further proof units (their own reports and baselines), run by `make proofs`.
+PROOF_UNITS := proofs-kernels
+include proofs/kernels.mk
+
+proofs: proofs-run $(PROOF_UNITS)
 	$(WP_CHECK) --report $(WP_REPORT_JSON) --log $(WP_LOG) \
 	  --baseline $(WP_BASELINE) --summary $(WP_REPORT_TXT)
 

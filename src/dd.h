@@ -127,7 +127,8 @@ static inline void dd_div(double xh, double xl, double yh, double yl,
 static inline double dd_ldexp_round(double qh, double ql, int scale)
 {
     double res = ldexp(qh, scale);
-    if (fabs(res) >= 0x1p-1022 || ql == 0.0)
+    /* 2^-1022 itself may be a subnormal tie rounded up: check it too. */
+    if (fabs(res) > 0x1p-1022 || ql == 0.0)
         return res;
     double back = ldexp(res, -scale);      /* exact: res is a multiple of 2^-1074 */
     double r = qh - back;                  /* exact (Sterbenz, or back == 0) */

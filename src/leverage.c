@@ -317,9 +317,51 @@ static void renormalise(double *h, double *l)
     *h = s;
 }
 
+/* Clamp to the mathematical range [0, 1] of p_i and h_ii (a NaN stays NaN:
+ * it is not hidden).  Same results as x < 0 ? 0 : (x > 1 ? 1 : x), signed
+ * zeros included; the first branch is the in-range case for the proof. */
+/*@ assigns \nothing;
+    ensures nan: \is_NaN(x) ==> \is_NaN(\result);
+    ensures unit: !\is_NaN(x) ==> finite_between(\result, 0.0, 1.0);
+*/
 static double clamp01(double x)
 {
-    return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
+    if (x >= 0.0 && x <= 1.0) {
+        //@ assert finite: \is_finite(x);
+        //@ assert lower: 0.0 <= x;
+        //@ assert upper: x <= 1.0;
+        return x;
+    }
+    if (x < 0.0)
+        return 0.0;
+    if (x > 1.0)
+        return 1.0;
+    //@ assert nan: \is_NaN(x);
+    return x;
+}
+
+/* Final output stage of step 4 for row i: p_i = clamp01(RN(h_ii / d)) and,
+ * when h is requested, h_ii = clamp01(RN(h_ii)). */
+/*@ requires valid_p: \valid(p + i);
+    requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    ensures p_unit: !\is_NaN(ph) ==> finite_between(p[i], 0.0, 1.0);
+    ensures p_nan: \is_NaN(ph) ==> \is_NaN(p[i]);
+    behavior with_h:
+      assumes h != \null;
+      assigns p[i], h[i];
+      ensures h_unit: !\is_NaN(hh) ==> finite_between(h[i], 0.0, 1.0);
+      ensures h_nan: \is_NaN(hh) ==> \is_NaN(h[i]);
+    behavior without_h:
+      assumes h == \null;
+      assigns p[i];
+    complete behaviors;
+    disjoint behaviors;
+*/
+static void store_scores(double *p, double *h, size_t i, double ph, double hh)
+{
+    p[i] = clamp01(ph);
+    if (h)
+        h[i] = clamp01(hh);
 }
 
 /* ----------------------------------------------------------- the kernel */
@@ -393,9 +435,7 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
         renormalise(&hh, &hl);
         double ph, pl;
         dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
-        p[i] = clamp01(ph);
-        if (h)
-            h[i] = clamp01(hh);
+        store_scores(p, h, i, ph, hh);
     }
     return BHT_OK;
 }

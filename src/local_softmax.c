@@ -23,6 +23,35 @@ static bht_status check_inputs(size_t n, size_t d, const double *A, const double
     return s;
 }
 
+/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (dd_round_scaled).
+ * Leaf fact trusted (proofs/kernels/TRUSTED_BASE.md, tested against MPFR in
+ * tests/test_trusted_kernels.c): the result is not negative and not NaN. */
+/*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
+    requires lo_finite: \is_finite(lo);
+    requires scale_range: -1000000 <= scale <= 1000000;
+    assigns \nothing;
+    admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
+*/
+static double round_scaled_nonneg(double hi, double lo, int scale)
+{
+    return dd_round_scaled(hi, lo, scale);
+}
+
+/* Final stage: nu = RN((vh + vl) 2^E) and the local constant nu / 8. */
+/*@ requires valid_out: \valid(out);
+    requires sum_nonneg: \is_finite(vh) && vh >= 0.0 && \is_finite(vl);
+    requires exponent: -999997 <= E <= 1000000;
+    assigns out->nu, out->local_constant;
+    ensures nu_nonneg: !\is_NaN(out->nu) && out->nu >= 0.0;
+    ensures local_constant_nonneg:
+      !\is_NaN(out->local_constant) && out->local_constant >= 0.0;
+*/
+static void store_nu(bht_local_result *out, double vh, double vl, int E)
+{
+    out->nu = round_scaled_nonneg(vh, vl, E);
+    out->local_constant = round_scaled_nonneg(vh, vl, E - 3);
+}
+
 /* Algorithm: p in double-double with separate exponents (Dot2 logits, shift
  * by the dd maximum, dd exponential, dd sum and quotient; relative error
  * < 2^-63, no underflow), g'_i =
@@ -81,8 +110,7 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     double vh, vl;
     int E;
     dd_sum_scaled(n, th, tl, te, &vh, &vl, &E);
-    out->nu = dd_round_scaled(vh, vl, E);
-    out->local_constant = dd_round_scaled(vh, vl, E - 3);
+    store_nu(out, vh, vl, E);
     free(ex);
     free(work);
     return BHT_OK;
