@@ -353,7 +353,9 @@ static int affine_logits_accurate(size_t n, size_t d, const double *A, const dou
     for (size_t i = 0; i < n; i++) {
         double th, tl, bound;
         dot3_difference(d, A + i * d, A + m * d, x, &th, &tl, &bound);
-        if (bound > 0x1p-67 && th + bound >= -746.0)
+        /* written so that NaN (a row difference overflowing, e.g.
+         * DBL_MAX - (-DBL_MAX) with a tiny x) refuses as well */
+        if (!(bound <= 0x1p-67) && !(th + bound < -746.0))
             return 0;
     }
     return 1;

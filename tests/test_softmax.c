@@ -275,3 +275,18 @@ Test(softmax_random, affine_models, .timeout = 600)
     fprintf(stderr, "softmax(Ax): %zu random instances, max error %.3g ulp (budget %.0f)\n",
             instances, worst, SOFTMAX_ULP_BUDGET);
 }
+
+/* Found by fuzz_softmax: a row difference that overflows (DBL_MAX minus
+ * -DBL_MAX) with x small enough for every product to be in range; the
+ * kernel must refuse or be accurate, never compute with NaN. */
+Test(softmax_errors, overflowing_row_difference_is_refused_or_accurate)
+{
+    const double A[4] = {DBL_MAX, 0.0, -DBL_MAX, 0.0}, x[2] = {0x1p-30, 1.0};
+    double p[2], ref[2];
+    bht_status s = bht_softmax(2, 2, A, x, p);
+    cr_assert(s == BHT_OK || s == BHT_E_RANGE, "status %d", (int)s);
+    cr_assert_eq(bht_oracle_softmax(2, 2, A, x, ref, NULL, NULL), BHT_OK);
+    if (s == BHT_OK)
+        for (int i = 0; i < 2; i++)
+            cr_assert_leq(bht_ulp_error(p[i], ref[i]), 2.0, "p[%d] = %a vs %a", i, p[i], ref[i]);
+}
