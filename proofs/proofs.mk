@@ -80,8 +80,8 @@ proofs-run: $(WHY3_CONF)
 	if [ $$rc -ne 0 ]; then tail -40 $(WP_LOG); exit $$rc; fi
 
 # Further proof units (their own reports and baselines), run by `make proofs`.
-PROOF_UNITS := proofs-kernels
-include proofs/kernels.mk
+PROOF_UNITS := proofs-kernels proofs-distance
+include proofs/kernels.mk proofs/distance.mk
 
 proofs: proofs-run $(PROOF_UNITS)
 	$(WP_CHECK) --report $(WP_REPORT_JSON) --log $(WP_LOG) \
