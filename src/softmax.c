@@ -100,6 +100,38 @@ static void shifted_logit_of(const softmax_source *src, size_t i, size_t m, doub
     dot3_difference(src->d, src->A + i * src->d, src->A + m * src->d, src->x, th, tl, &bound);
 }
 
+/* The largest row of A x: a first guess from the Dot2 logits, then the row
+ * with the largest accurate difference to it (dot3_difference), so that no
+ * shifted logit is positive beyond the rounding of dot3_difference even when
+ * Dot2 cannot separate two huge logits. */
+static size_t affine_argmax(size_t n, size_t d, const double *A, const double *x)
+{
+    double mh, ml;
+    size_t m = 0;
+    dot_dd(d, A, x, &mh, &ml);
+    for (size_t i = 1; i < n; i++) {
+        double zh, zl;
+        dot_dd(d, A + i * d, x, &zh, &zl);
+        if (zh > mh || (zh == mh && zl > ml)) {
+            mh = zh;
+            ml = zl;
+            m = i;
+        }
+    }
+    size_t best = m;
+    double bh = 0.0, bl = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double th, tl, bound;
+        dot3_difference(d, A + i * d, A + m * d, x, &th, &tl, &bound);
+        if (th > bh || (th == bh && tl > bl)) {
+            bh = th;
+            bl = tl;
+            best = i;
+        }
+    }
+    return best;
+}
+
 /* Shared core.  Algorithm: (1) logits in double-double, (2) shift by the
  * largest logit (double-double comparison, so every shifted logit is <= 0),
  * (3) S = sum exp(t_j) with the double-double exponential and accurate dd
@@ -140,6 +172,8 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
             mrow = i;
         }
     }
+    if (!src->z)
+        mrow = affine_argmax(n, src->d, src->A, src->x);
 
     double sum_hi = 0.0, sum_lo = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -338,24 +372,15 @@ static int products_in_range(size_t n, size_t d, const double *A, const double *
 */
 static int affine_logits_accurate(size_t n, size_t d, const double *A, const double *x)
 {
-    double mh, ml;
-    size_t m = 0;
-    dot_dd(d, A, x, &mh, &ml);
-    for (size_t i = 1; i < n; i++) {
-        double zh, zl;
-        dot_dd(d, A + i * d, x, &zh, &zl);
-        if (zh > mh || (zh == mh && zl > ml)) {
-            mh = zh;
-            ml = zl;
-            m = i;
-        }
-    }
+    size_t m = affine_argmax(n, d, A, x);
     for (size_t i = 0; i < n; i++) {
         double th, tl, bound;
         dot3_difference(d, A + i * d, A + m * d, x, &th, &tl, &bound);
         /* written so that NaN (a row difference overflowing, e.g.
          * DBL_MAX - (-DBL_MAX) with a tiny x) refuses as well */
         if (!(bound <= 0x1p-67) && !(th + bound < -746.0))
+            return 0;
+        if (!(th <= 0x1p-60)) /* m is the largest row up to rounding */
             return 0;
     }
     return 1;

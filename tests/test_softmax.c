@@ -290,3 +290,21 @@ Test(softmax_errors, overflowing_row_difference_is_refused_or_accurate)
         for (int i = 0; i < 2; i++)
             cr_assert_leq(bht_ulp_error(p[i], ref[i]), 2.0, "p[%d] = %a vs %a", i, p[i], ref[i]);
 }
+
+/* Found by fuzz_softmax: Dot2 could not separate logits near 2^1000 that
+ * differ by 2809, picked the wrong maximum and the exponential of the
+ * positive shifted logit overflowed (NaN).  The maximum is now chosen from
+ * accurate row differences. */
+Test(softmax_errors, huge_logits_with_a_small_difference)
+{
+    const double A[8] = {-0x1.f5a9a9a9a9a9ap-484, 0x1.a8p+5, 0x1.a8p+5, 0x1.a8p+5,
+                         0x1.a8p+5, 0x1.a8p+5, 0x1.a8p+5, 0x1.a8p+5};
+    const double x[2] = {0x1.a8p+5, 0x1.fffffffffffffp+992};
+    double p[4], ref[4];
+    bht_status s = bht_softmax(4, 2, A, x, p);
+    cr_assert(s == BHT_OK || s == BHT_E_RANGE, "status %d", (int)s);
+    cr_assert_eq(bht_oracle_softmax(4, 2, A, x, ref, NULL, NULL), BHT_OK);
+    if (s == BHT_OK)
+        for (int i = 0; i < 4; i++)
+            cr_assert_leq(bht_ulp_error(p[i], ref[i]), 2.0, "p[%d] = %a vs %a", i, p[i], ref[i]);
+}
