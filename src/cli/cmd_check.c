@@ -20,7 +20,7 @@
 void cli_check_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht check GOLDEN.jsonl [GOLDEN.jsonl...] RESULTS.jsonl\n"
+            "usage: bht check [--json] GOLDEN.jsonl [GOLDEN.jsonl...] RESULTS.jsonl\n"
             "\n"
             "Grades RESULTS (one line per vector: {\"tcId\": N, \"outputs\": {...}} or\n"
             "{\"tcId\": N, \"rejected\": true}) against golden vectors written by\n"
@@ -474,12 +474,39 @@ static void print_row(const fn_stats *s)
            s->invalid, s->invalid_rejected, s->invalid_accepted, s->missing);
 }
 
+/* --json: one object per function, numbers as strings like the text table. */
+static void print_row_json(const fn_stats *s, int last)
+{
+    char max[32] = "-", mean[32] = "-";
+    if (s->checked) {
+        format_ulp(s->max_ulp, max, sizeof max);
+        if (s->finite_count)
+            format_ulp(s->sum_ulp / (double)s->finite_count, mean, sizeof mean);
+    }
+    printf("    {\"fn\": \"%s\", \"valid\": %zu, \"checked\": %zu, \"max_ulp\": \"%s\", "
+           "\"mean_ulp\": \"%s\", \"worst_tcId\": %lld, \"over_tol\": %zu, "
+           "\"valid_rejected\": %zu, \"rejected_ok\": %zu, \"invalid\": %zu, "
+           "\"invalid_rejected\": %zu, \"invalid_accepted\": %zu, \"missing\": %zu}%s\n",
+           s->name, s->valid, s->checked, max, mean, s->checked ? (long long)s->worst_tcid : -1LL,
+           s->over_tol, s->valid_rejected, s->rejected_ok, s->invalid, s->invalid_rejected,
+           s->invalid_accepted, s->missing, last ? "" : ",");
+}
+
 int cli_check(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         cli_check_help(stdout);
         return cli_finish_output();
     }
+    int json = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+            for (int j = i; j + 1 < argc; j++)
+                argv[j] = argv[j + 1];
+            argc--;
+            i--;
+        }
     for (int i = 1; i < argc; i++)
         if (argv[i][0] == '-' && argv[i][1] != '\0')
             return cli_error(CLI_EXIT_USAGE, "check: unknown option '%s' (see bht check --help)",
@@ -522,12 +549,18 @@ int cli_check(int argc, char **argv)
     memset(&total, 0, sizeof total);
     strcpy(total.name, "all");
     total.worst_tcid = -1;
-    printf("%-17s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid", "checked",
-           "max_ulp", "mean_ulp", "worst", "over_tol", "rejected", "rej_ok", "invalid",
-           "rejected", "accepted", "missing");
+    if (json)
+        printf("{\n  \"functions\": [\n");
+    else
+        printf("%-17s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid",
+               "checked", "max_ulp", "mean_ulp", "worst", "over_tol", "rejected", "rej_ok",
+               "invalid", "rejected", "accepted", "missing");
     for (size_t i = 0; i < c.fn_count; i++) {
         const fn_stats *s = &c.fns[i];
-        print_row(s);
+        if (json)
+            print_row_json(s, i + 1 == c.fn_count);
+        else
+            print_row(s);
         total.valid += s->valid;
         total.checked += s->checked;
         total.over_tol += s->over_tol;
@@ -544,12 +577,22 @@ int cli_check(int argc, char **argv)
             total.worst_tcid = s->worst_tcid;
         }
     }
-    if (c.fn_count > 1)
-        print_row(&total);
     size_t failures = total.over_tol + total.valid_rejected + total.invalid_accepted + total.missing;
-    if (c.unknown_ids)
+    if (json) {
+        printf("  ],\n  \"total\":\n");
+        print_row_json(&total, 1);
+        printf("  ,\"unknown_tcIds\": %zu,\n  \"result\": \"%s\"\n}\n", c.unknown_ids,
+               failures ? "FAIL" : "PASS");
+    } else if (c.fn_count > 1) {
+        print_row(&total);
+    }
+    if (json) {
+        /* nothing more: the verdict is in "result" */
+    } else if (c.unknown_ids)
         printf("note: %zu results have tcIds not in the golden files (ignored)\n", c.unknown_ids);
-    if (failures)
+    if (json) {
+        /* the verdict is in "result" */
+    } else if (failures)
         printf("FAIL: %zu over tol, %zu valid rejected, %zu invalid accepted, %zu missing\n",
                total.over_tol, total.valid_rejected, total.invalid_accepted, total.missing);
     else

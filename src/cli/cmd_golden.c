@@ -27,7 +27,7 @@
 void cli_golden_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht golden --out DIR [--shard k/N]\n"
+            "usage: bht golden --out DIR [--shard k/N] [--json]\n"
             "\n"
             "Writes the golden test-vector corpus to DIR (created if missing): one JSON\n"
             "Lines file per function (softmax_logits, softmax, leverage, leverage_scores,\n"
@@ -261,8 +261,9 @@ static int write_manifest(const char *dir, const fn_result *res, size_t count, l
 int cli_golden(int argc, char **argv)
 {
     const char *out_dir = NULL, *shard_text = NULL;
-    int help = 0;
+    int help = 0, json = 0;
     const cli_option options[] = {
+        {"--json", CLI_FLAG, &json, NULL},
         {"--out", CLI_VALUE, NULL, &out_dir},
         {"--shard", CLI_VALUE, NULL, &shard_text},
     };
@@ -320,6 +321,12 @@ int cli_golden(int argc, char **argv)
     for (size_t i = 0; i < fn_count; i++) {
         bytes += res[i].bytes;
         valid += res[i].valid;
+    }
+    if (json) {
+        printf("{\"vectors\": %zu, \"valid\": %zu, \"invalid\": %zu, \"files\": %zu, "
+               "\"bytes\": %zu, \"shard\": \"%ld/%ld\", \"out\": \"%s\"}\n",
+               done, valid, done - valid, fn_count, bytes, k, n, out_dir);
+        return cli_finish_output();
     }
     printf("bht golden: %zu vectors (%zu valid, %zu invalid) in %zu files, %.1f MB, shard "
            "%ld/%ld, written to %s in %.1f s\n",
