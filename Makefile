@@ -80,9 +80,10 @@ demo: deps
 -include proofs/proofs.mk
 -include tests/robustness.mk
 
-bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage
+bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup
 	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
 	/usr/bin/python3 tests/bench/bench_leverage.py --bht $(BUILD)/bench_leverage
+	$(BUILD)/bench_sup
 
 $(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)

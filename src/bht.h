@@ -204,7 +204,9 @@ bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
  * ball with K = rho_A rho_M^2 E^2 / 4 + rho_M^2 E / 2, rho_X = max_{i,j}
  * ||X_i - X_j||_2 (d nu/dv = Cov_p(Av, (g - <p,g>)^2) + 2 Cov_p(Mx, Mv) and
  * |Cov(X,Y)| <= range(X) range(Y) / 4), so each cell's sup is at most nu at
- * a ball point of the cell (oracle, rounded up) + K diam(cell).  nu_lower is
+ * a ball point of the cell (oracle, rounded up) + K diam(cell); a second,
+ * second-order bound evaluates nu over the whole cube in affine arithmetic
+ * (affine.h), and the smaller of the two is used.  nu_lower is
  * the oracle's nu at *query rounded down.  Stops when the width is <= rel_width
  * nu_lower or after max_cells evaluations (deterministic).  progress (may be
  * NULL) is called now and then with the current bracket. */
@@ -458,3 +460,40 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
                                         bht_oracle_report *report);
 
 #endif /* BHT_LEVERAGE_LOCAL_SECTION */
+
+/* ==================================== leverage optimal queries and planner */
+#ifndef BHT_LEVERAGE_SUP_SECTION
+#define BHT_LEVERAGE_SUP_SECTION
+
+/* Supremum of nu (above) over the queries c <= s_i^2 <= C (paper Thm 4.3),
+ * as a certified bracket by branch and bound over boxes of the weights
+ * u_i = 1/s_i^2 (leverage_sup.c): nu depends on u only up to scale, so the
+ * search covers the n faces {u_f = 1, c/C <= u_j <= 1}; a box's bound is the
+ * interval-arithmetic enclosure of nu at its center plus the enclosure of
+ * the gradient over the box times the box's extent (mean value theorem, in
+ * outward-rounded interval arithmetic).  nu_lower is the oracle's nu at
+ * *query (admissible, rounded down).  Options and stopping as for
+ * bht_nu_softmax_sup; n <= BHT_LEVERAGE_SUP_MAX_N, d <= n, rank A = d
+ * (BHT_E_SINGULAR otherwise); BHT_E_RANGE when A or M cannot be rescaled
+ * exactly or no box could be bounded within the budget. */
+#define BHT_LEVERAGE_SUP_MAX_N ((size_t)64)
+bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
+                               double C, const bht_sup_options *options, double *query,
+                               bht_sup_result *out);
+
+/* Query planning for Leverage_A vs Leverage_B under c <= s_i^2 <= C (paper
+ * Thm 4.1), with the criterion and query counts of bht_plan_softmax.
+ * delta = sup_s H(P_A(s), P_B(s)) is bracketed by the branch and bound of
+ * bht_nu_leverage_sup applied to H^2 (target width 1% of H^2, at most
+ * max_cells boxes); delta_lower is H at *query from the oracle. */
+bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
+                             double C, double error, size_t max_cells, double *query,
+                             bht_plan_result *out);
+
+/* bht_simulate_softmax for Leverage_A vs Leverage_B at the query s (s_i != 0;
+ * probabilities from the exact oracle). */
+bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const double *B,
+                                 const double *s, unsigned long queries, unsigned long trials,
+                                 uint64_t seed, bht_simulation *out);
+
+#endif /* BHT_LEVERAGE_SUP_SECTION */

@@ -1,20 +1,17 @@
 /* nu_sup.c: certified bracket on sup_{||x|| <= E} Var_{softmax(Ax)}(Mx) by
- * branch and bound (the Lipschitz argument is in bht.h).  Every number that
+ * branch and bound (the Lipschitz argument is in bht.h; each cube also gets
+ * the affine-arithmetic bound of affine_upper, and the smaller one counts).  Every number that
  * enters a bound is an oracle value or a double operation followed by a step
  * of nextafter in the safe direction, so the bracket is rigorous. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "affine.h"
 #include "oracle_internal.h"
+#include "sup_heap.h"
 
 #define SUP_MAX_D 10
-
-typedef struct sup_cell {
-    double upper; /* bound on nu over the cell (within the ball) */
-    double half;  /* half the side of the cube */
-    size_t slot;  /* index of its center in the centers array */
-} sup_cell;
 
 typedef struct sup_state {
     size_t n, d;
@@ -27,6 +24,9 @@ typedef struct sup_state {
     double *point;   /* scratch: a ball point of the cell */
     double best, *best_point;
     size_t evaluations;
+    aff_ctx ac;       /* symbols: x_k - center_k in [-half, half] */
+    double *forms;    /* (3 n + 6) forms of d + 2 doubles */
+    ivl *coefficient; /* d */
 } sup_state;
 
 static double up(double v)
@@ -58,40 +58,88 @@ static double spread_upper(size_t n, size_t d, const double *X)
     return r;
 }
 
-static void heap_swap(sup_cell *h, size_t a, size_t b)
+/* Second bound on nu over the whole cube (affine forms in x - center, see
+ * affine.h): z = A x shifted by a constant, e = exp(z), p = e / sum e,
+ * g = M x, nu = sum p_i (g_i - sum_j p_j g_j)^2.  Returns +inf when a
+ * step cannot be certified. */
+static double affine_upper(sup_state *s, const double *center, double half)
 {
-    sup_cell t = h[a];
-    h[a] = h[b];
-    h[b] = t;
+    const size_t n = s->n, d = s->d;
+    aff_ctx *w = &s->ac;
+    for (size_t k = 0; k < d; k++) {
+        w->dlo[k] = -half;
+        w->dhi[k] = half;
+        w->dmax[k] = half;
+    }
+    double *z = s->forms, *g = z + n * w->width, *p = g + n * w->width;
+    double *sum = p + n * w->width, *inv = AFF(w, sum, 1), *mean = AFF(w, sum, 2);
+    double *t1 = AFF(w, sum, 3), *t2 = AFF(w, sum, 4), *nu = AFF(w, sum, 5);
+    double shift = -INFINITY;
+    for (int pass = 0; pass < 2; pass++) {
+        const double *X = pass ? s->M : s->A;
+        double *out = pass ? g : z;
+        for (size_t i = 0; i < n; i++) {
+            ivl k0 = ivl_point(0.0);
+            for (size_t k = 0; k < d; k++) {
+                k0 = ivl_add(k0, ivl_mul(ivl_point(X[i * d + k]), ivl_point(center[k])));
+                s->coefficient[k] = ivl_point(X[i * d + k]);
+            }
+            aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
+            if (!pass)
+                shift = fmax(shift, AFF(w, out, i)[0]);
+        }
+    }
+    aff_constant(w, sum, 0.0);
+    for (size_t i = 0; i < n; i++) { /* softmax is invariant under z - shift */
+        double *zi = AFF(w, z, i);
+        zi[0] -= shift;
+        RAD(w, zi) = aff_inflate(RAD(w, zi) + aff_err_bound(fabs(zi[0])));
+        if (!aff_exp(w, AFF(w, p, i), zi))
+            return INFINITY;
+        aff_add(w, sum, sum, 1.0, AFF(w, p, i));
+    }
+    if (!aff_reciprocal(w, inv, sum))
+        return INFINITY;
+    aff_constant(w, mean, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        aff_mul(w, t1, AFF(w, p, i), inv);
+        memcpy(AFF(w, p, i), t1, w->width * sizeof *t1);
+        aff_mul(w, t2, t1, AFF(w, g, i));
+        aff_add(w, mean, mean, 1.0, t2);
+    }
+    aff_constant(w, nu, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        double *gi = AFF(w, g, i);
+        aff_add(w, gi, gi, -1.0, mean);
+        aff_mul(w, t1, gi, gi);
+        aff_mul(w, t2, AFF(w, p, i), t1);
+        aff_add(w, nu, nu, 1.0, t2);
+    }
+    double upper = aff_upper(w, nu);
+    return isnan(upper) ? INFINITY : upper;
 }
 
-static void heap_push(sup_state *s, sup_cell c)
+/* The affine bound's workspace (freed by affine_workspace_free); 0 when out
+ * of memory. */
+static int affine_workspace_init(sup_state *s)
 {
-    size_t i = s->heap_len++;
-    s->heap[i] = c;
-    while (i > 0 && s->heap[(i - 1) / 2].upper < s->heap[i].upper) {
-        heap_swap(s->heap, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
+    s->ac.n = s->d;
+    s->ac.width = s->d + 2;
+    s->ac.dlo = malloc(3 * s->d * sizeof *s->ac.dlo);
+    s->forms = malloc((3 * s->n + 6) * (s->d + 2) * sizeof *s->forms);
+    s->coefficient = malloc(s->d * sizeof *s->coefficient);
+    if (!s->ac.dlo || !s->forms || !s->coefficient)
+        return 0;
+    s->ac.dhi = s->ac.dlo + s->d;
+    s->ac.dmax = s->ac.dhi + s->d;
+    return 1;
 }
 
-static sup_cell heap_pop(sup_state *s)
+static void affine_workspace_free(sup_state *s)
 {
-    sup_cell top = s->heap[0];
-    s->heap[0] = s->heap[--s->heap_len];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->heap_len && s->heap[l].upper > s->heap[m].upper)
-            m = l;
-        if (r < s->heap_len && s->heap[r].upper > s->heap[m].upper)
-            m = r;
-        if (m == i)
-            break;
-        heap_swap(s->heap, i, m);
-        i = m;
-    }
-    return top;
+    free(s->ac.dlo);
+    free(s->forms);
+    free(s->coefficient);
 }
 
 /* Evaluates the cell with the given center and half side: pushes it with
@@ -128,10 +176,11 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
         s->best = low;
         memcpy(s->best_point, s->point, d * sizeof *center);
     }
-    sup_cell cell = {up(up(r.nu) + up(s->lipschitz * up(radius))), half, s->centers_len};
+    double bound = fmin(up(up(r.nu) + up(s->lipschitz * up(radius))), affine_upper(s, center, half));
+    sup_cell cell = {bound, half, s->centers_len, 0};
     memcpy(s->centers + s->centers_len * d, center, d * sizeof *center);
     s->centers_len++;
-    heap_push(s, cell);
+    sup_heap_push(s->heap, &s->heap_len, cell);
     return BHT_OK;
 }
 
@@ -152,13 +201,7 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         if (!isfinite(A[k]) || !isfinite(M[k]))
             return BHT_E_NONFINITE;
 
-    sup_state s;
-    memset(&s, 0, sizeof s);
-    s.n = n;
-    s.d = d;
-    s.A = A;
-    s.M = M;
-    s.energy = energy;
+    sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
     double rho_a = spread_upper(n, d, A), rho_m = spread_upper(n, d, M);
     double rho_m2 = up(rho_m * rho_m);
     s.lipschitz = up(up(up(rho_a * rho_m2) * up(energy * energy)) / 4.0
@@ -168,9 +211,10 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     size_t children = (size_t)1 << d;
     s.heap_cap = options->max_cells + children + 1;
     s.heap = malloc(s.heap_cap * sizeof *s.heap);
+    int workspace = affine_workspace_init(&s);
     s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
     s.point = malloc(3 * d * sizeof *s.point);
-    bht_status status = (s.heap && s.centers && s.point) ? BHT_OK : BHT_E_NOMEM;
+    bht_status status = (s.heap && s.centers && s.point && workspace) ? BHT_OK : BHT_E_NOMEM;
     double *child = s.point ? s.point + d : NULL;
     s.best_point = s.point ? s.point + 2 * d : NULL;
     s.best = -1.0;
@@ -186,7 +230,7 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         if (upper <= s.best * (1.0 + options->rel_width) || upper == 0.0
             || s.evaluations + children > options->max_cells)
             break;
-        sup_cell cell = heap_pop(&s);
+        sup_cell cell = sup_heap_pop(s.heap, &s.heap_len);
         const double *center = s.centers + cell.slot * d;
         double h = cell.half / 2.0;
         for (size_t mask = 0; mask < children && status == BHT_OK; mask++) {
@@ -211,5 +255,15 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     free(s.heap);
     free(s.centers);
     free(s.point);
+    affine_workspace_free(&s);
     return status;
+}
+
+double nu_softmax_cube_upper(size_t n, size_t d, const double *A, const double *M,
+                             const double *center, double half)
+{
+    sup_state s = {.n = n, .d = d, .A = A, .M = M};
+    double upper = affine_workspace_init(&s) ? affine_upper(&s, center, half) : NAN;
+    affine_workspace_free(&s);
+    return upper;
 }

@@ -80,4 +80,12 @@ int oracle_bits(size_t n);
 /* Smallest e with x <= 2^e, for x > 0 a double (a safe upper exponent). */
 mpfr_exp_t oracle_ceil_log2(double x);
 
+/* ------------------------------------------------ planner (plan.c) */
+
+/* Fills out from H at the chosen query (at: oracle values) and a rigorous
+ * upper bound h2_upper <= 1 of sup H^2: delta_lower, delta_upper and the
+ * query counts documented at bht_plan_softmax. */
+bht_status plan_fill(const bht_distances *at, double h2_upper, double error,
+                     bht_plan_result *out);
+
 #endif

@@ -146,9 +146,6 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
         return status;
     }
     double h2_upper = bound.h2max < 1.0 ? nextafter(bound.h2max, 2.0) : 1.0;
-    double delta_upper = fmin(nextafter(sqrt(h2_upper), 2.0), 1.0);
-    if (h2_upper == 0.0)
-        delta_upper = 0.0;
 
     /* lower bound: deterministic search on the sphere ||x|| = E */
     plan_rng rng = {0x9e3779b97f4a7c15ULL ^ n ^ (d << 20)};
@@ -190,11 +187,22 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
     }
     memcpy(query, x, d * sizeof *x);
     free(x);
-    out->delta_lower = at.hellinger > 0.0 ? nextafter(at.hellinger, 0.0) : 0.0;
-    out->delta_upper = delta_upper;
+    return plan_fill(&at, h2_upper, error, out);
+}
+
+bht_status plan_fill(const bht_distances *at, double h2_upper, double error,
+                     bht_plan_result *out)
+{
+    if (!(h2_upper >= 0.0 && h2_upper <= 1.0) || !(error > 0.0 && error < 0.5))
+        return BHT_E_INVALID;
+    double delta_upper = fmin(nextafter(sqrt(h2_upper), 2.0), 1.0);
+    if (h2_upper == 0.0)
+        delta_upper = 0.0;
+    out->delta_lower = at->hellinger > 0.0 ? nextafter(at->hellinger, 0.0) : 0.0;
+    out->delta_upper = fmax(delta_upper, out->delta_lower);
 
     /* query counts (see bht.h); h2 at the query rounded down for the upper count */
-    double h2_at = at.hellinger2 > 0.0 ? nextafter(at.hellinger2, 0.0) : 0.0;
+    double h2_at = at->hellinger2 > 0.0 ? nextafter(at->hellinger2, 0.0) : 0.0;
     mpfr_t num, den;
     mpfr_inits2(128, num, den, (mpfr_ptr)0);
     if (h2_at > 0.0) {
@@ -239,29 +247,13 @@ static size_t sample_index(const double *cum, size_t n, double u)
     return lo;
 }
 
-bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
-                                const double *x, unsigned long queries, unsigned long trials,
-                                uint64_t seed, bht_simulation *out)
+/* The test itself: buf holds p (n), q (n) and 3 n doubles of scratch. */
+static void simulate_test(size_t n, double *buf, const bht_distances *distances,
+                          unsigned long queries, unsigned long trials, uint64_t seed,
+                          bht_simulation *out)
 {
-    bht_status status = check_pair(n, d, A, B);
-    if (status != BHT_OK)
-        return status;
-    if (!x || !out || queries == 0 || trials == 0)
-        return BHT_E_INVALID;
-    double *buf = malloc(5 * n * sizeof *buf);
-    if (!buf)
-        return BHT_E_NOMEM;
+    const bht_distances dist = *distances;
     double *p = buf, *q = buf + n, *llr = buf + 2 * n, *cp = buf + 3 * n, *cq = buf + 4 * n;
-    status = bht_oracle_softmax(n, d, A, x, p, NULL, NULL);
-    if (status == BHT_OK)
-        status = bht_oracle_softmax(n, d, B, x, q, NULL, NULL);
-    bht_distances dist;
-    if (status == BHT_OK)
-        status = bht_oracle_distance_softmax(n, d, A, B, x, &dist, NULL, NULL);
-    if (status != BHT_OK) {
-        free(buf);
-        return status;
-    }
     /* log-ratios by MPFR (deterministic everywhere); cumulative sums in IEEE */
     mpfr_t a, b;
     mpfr_inits2(200, a, b, (mpfr_ptr)0);
@@ -319,6 +311,50 @@ bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const doubl
     mpfr_ui_sub(a, 1, a, MPFR_RNDN);
     out->bayes_lower = mpfr_get_d(a, MPFR_RNDD) / 2.0;
     mpfr_clears(a, b, (mpfr_ptr)0);
+}
+
+bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
+                                const double *x, unsigned long queries, unsigned long trials,
+                                uint64_t seed, bht_simulation *out)
+{
+    bht_status status = check_pair(n, d, A, B);
+    if (status != BHT_OK)
+        return status;
+    if (!x || !out || queries == 0 || trials == 0)
+        return BHT_E_INVALID;
+    double *buf = malloc(5 * n * sizeof *buf);
+    if (!buf)
+        return BHT_E_NOMEM;
+    status = bht_oracle_softmax(n, d, A, x, buf, NULL, NULL);
+    if (status == BHT_OK)
+        status = bht_oracle_softmax(n, d, B, x, buf + n, NULL, NULL);
+    bht_distances dist;
+    if (status == BHT_OK)
+        status = bht_oracle_distance_softmax(n, d, A, B, x, &dist, NULL, NULL);
+    if (status == BHT_OK)
+        simulate_test(n, buf, &dist, queries, trials, seed, out);
     free(buf);
-    return BHT_OK;
+    return status;
+}
+
+bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const double *B,
+                                 const double *s, unsigned long queries, unsigned long trials,
+                                 uint64_t seed, bht_simulation *out)
+{
+    if (!A || !B || !s || !out || n == 0 || d == 0 || d > n || queries == 0 || trials == 0
+        || n > BHT_LEVERAGE_ORACLE_MAX_N)
+        return BHT_E_INVALID;
+    double *buf = malloc(5 * n * sizeof *buf);
+    if (!buf)
+        return BHT_E_NOMEM;
+    bht_status status = bht_oracle_leverage(n, d, A, s, buf, NULL, NULL, NULL, NULL);
+    if (status == BHT_OK)
+        status = bht_oracle_leverage(n, d, B, s, buf + n, NULL, NULL, NULL, NULL);
+    bht_distances dist;
+    if (status == BHT_OK)
+        status = bht_oracle_distance_leverage(n, d, A, B, s, &dist, NULL, NULL);
+    if (status == BHT_OK)
+        simulate_test(n, buf, &dist, queries, trials, seed, out);
+    free(buf);
+    return status;
 }

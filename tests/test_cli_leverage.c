@@ -186,3 +186,82 @@ Test(cli_leverage, numerical_refusal_exit_3)
     unlink(ill);
     unlink(tiny);
 }
+
+/* The value on the line "key V" of out (NAN when absent). */
+static double keyed_value(const char *out, const char *key)
+{
+    size_t len = strlen(key);
+    for (const char *line = out; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        if (strncmp(line, key, len) == 0 && line[len] == ' ')
+            return strtod(line + len + 1, NULL);
+    return NAN;
+}
+
+Test(cli_leverage, sup_plan_and_simulate_match_the_library, .timeout = 120)
+{
+    static const double B_values[8] = {1.25, 0.5, 1, 2.5, 1.5, 0.75, 0, 1};
+    static const double M_values[8] = {0.5, -1, 1, 0.25, -0.5, 1, 1, 0};
+    TEMP(A, design);
+    TEMP(B, "1.25 0.5\n1 2.5\n1.5 0.75\n0 1\n");
+    TEMP(M, "0.5 -1\n1 0.25\n-0.5 1\n1 0\n");
+    TEMP(s, "1\n2\n1.5\n1\n");
+    TEMP(s_zero, "1\n0\n1\n1\n");
+
+    double query[4];
+    bht_sup_options opt = {0.01, 400000, NULL, NULL};
+    bht_sup_result sup;
+    cr_assert_eq(bht_nu_leverage_sup(4, 2, design_values, M_values, 1.0, 4.0, &opt, query, &sup),
+                 BHT_OK);
+    run_result r = RUN("nu", "--leverage", "-A", A, "-M", M, "--bounds", "1,4", "--sup");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(keyed_value(r.out, "nu_lower") == sup.nu_lower, "%s", r.out);
+    cr_assert(keyed_value(r.out, "nu_upper") == sup.nu_upper, "%s", r.out);
+    cr_assert_leq(keyed_value(r.out, "relative_width"), 0.01);
+    run_free(&r);
+
+    bht_plan_result plan;
+    cr_assert_eq(bht_plan_leverage(4, 2, design_values, B_values, 0.25, 4.0, 1.0 / 3.0, 200000,
+                                   query, &plan),
+                 BHT_OK);
+    r = RUN("plan", "--leverage", "-A", A, "-B", B, "--bounds", "0.25,4");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(keyed_value(r.out, "delta_lower") == plan.delta_lower, "%s", r.out);
+    cr_assert(keyed_value(r.out, "delta_upper") == plan.delta_upper, "%s", r.out);
+    cr_assert(keyed_value(r.out, "queries_upper") == plan.queries_upper, "%s", r.out);
+    cr_assert(strstr(r.out, "criterion both error probabilities") != NULL, "%s", r.out);
+    run_free(&r);
+
+    bht_simulation sim;
+    const double sv[4] = {1, 2, 1.5, 1};
+    cr_assert_eq(bht_simulate_leverage(4, 2, design_values, B_values, sv, 20, 500, 7, &sim),
+                 BHT_OK);
+    r = RUN("simulate", "--leverage", "-A", A, "-B", B, "-s", s, "--queries", "20", "--trials",
+            "500", "--seed", "7");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(keyed_value(r.out, "error_rate") == sim.error_rate, "%s", r.out);
+    cr_assert(keyed_value(r.out, "bayes_upper") == sim.bayes_upper, "%s", r.out);
+    run_free(&r);
+
+    r = RUN("nu", "--leverage", "-A", A, "-M", M, "-s", s, "--bounds", "1,4", "--sup");
+    expect_failure(&r, 2, "--sup", "no -s", NULL);
+    r = RUN("nu", "--leverage", "-A", A, "-M", M, "--sup");
+    expect_failure(&r, 2, "--bounds c,C", NULL);
+    r = RUN("nu", "--leverage", "-A", A, "-M", M, "--bounds", "1,4", "--sup", "--max-cells", "0");
+    expect_failure(&r, 2, "--max-cells", NULL);
+    r = RUN("plan", "--leverage", "-A", A, "-B", B);
+    expect_failure(&r, 2, "--bounds c,C", NULL);
+    r = RUN("plan", "--leverage", "-A", A, "-B", B, "--bounds", "1,4", "--energy", "1");
+    expect_failure(&r, 2, "not --energy", NULL);
+    r = RUN("plan", "--leverage", "-A", A, "-B", M, "--bounds", "4,1");
+    expect_failure(&r, 2, "0 < c < C", NULL);
+    r = RUN("simulate", "--leverage", "-A", A, "-B", B, "--queries", "3", "--trials", "3");
+    expect_failure(&r, 2, "-s FILE", NULL);
+    r = RUN("simulate", "--leverage", "-A", A, "-B", B, "-s", s_zero, "--queries", "3",
+            "--trials", "3");
+    expect_failure(&r, 2, "s_2 = 0", NULL);
+    unlink(A);
+    unlink(B);
+    unlink(M);
+    unlink(s);
+    unlink(s_zero);
+}

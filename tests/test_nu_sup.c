@@ -70,3 +70,38 @@ Test(nu_sup, rejects_bad_inputs)
     cr_assert_eq(bht_nu_softmax_sup(2, 1, A, A, -1.0, &opt, q, &r), BHT_E_INVALID);
     cr_assert_eq(bht_nu_softmax_sup(2, 1, A, A, 1.0, NULL, q, &r), BHT_E_INVALID);
 }
+
+/* The affine bound over a cube must lie above the oracle's nu at every
+ * point of the cube (the cube's corners included). */
+#include "affine.h"
+Test(nu_sup, affine_cube_bound_is_above_the_oracle, .timeout = 300)
+{
+    test_rng rng = {97531};
+    int checked = 0;
+    for (int k = 0; k < 40; k++) {
+        size_t n = test_rng_int(&rng, 2, MAX_N), d = test_rng_int(&rng, 1, MAX_D);
+        double A[MAX_N * MAX_D], M[MAX_N * MAX_D], center[MAX_D], x[MAX_D];
+        for (size_t i = 0; i < n * d; i++) {
+            A[i] = test_rng_normal(&rng);
+            M[i] = test_rng_normal(&rng);
+        }
+        for (size_t j = 0; j < d; j++)
+            center[j] = test_rng_uniform(&rng, -1.0, 1.0);
+        double half = pow(2.0, -(double)test_rng_int(&rng, 1, 12));
+        double upper = nu_softmax_cube_upper(n, d, A, M, center, half);
+        cr_assert(!isnan(upper));
+        if (isinf(upper))
+            continue;
+        for (int t = 0; t < 20; t++) {
+            for (size_t j = 0; j < d; j++)
+                x[j] = t < 2 ? center[j] + (t ? half : -half)
+                             : center[j] + half * test_rng_uniform(&rng, -1.0, 1.0);
+            bht_local_result r;
+            cr_assert_eq(bht_oracle_nu_softmax(n, d, A, M, x, &r, NULL, NULL, NULL), BHT_OK);
+            cr_assert_leq(r.nu, upper, "problem %d (n %zu d %zu half %g): nu %a above %a", k,
+                          n, d, half, r.nu, upper);
+            checked++;
+        }
+    }
+    cr_assert_geq(checked, 600);
+}

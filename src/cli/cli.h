@@ -61,6 +61,13 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 /* A finite non-negative number (for --energy): the whole argument, strtod
  * syntax, no NaN / infinity / overflow.  Prints the error itself. */
 int cli_parse_nonnegative(const char *option, const char *text, double *value);
+/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
+int cli_parse_bounds(const char *text, double *c, double *C);
+/* The leverage model's inputs: n >= d for A; when S has data, n nonzero
+ * values; with bounds_text, c <= s_i^2 <= C decided exactly.  Messages name
+ * the file and the index. */
+int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+                              const bht_matrix *S, const char *bounds_text);
 
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);

@@ -266,3 +266,59 @@ void cli_out_end(cli_output *o)
     if (o->json)
         printf("\n}\n");
 }
+
+/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
+int cli_parse_bounds(const char *text, double *c, double *C)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
+                         "got '%s'", text);
+    char first[128];
+    size_t len = (size_t)(comma - text);
+    if (len == 0 || len >= sizeof first)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
+    memcpy(first, text, len);
+    first[len] = '\0';
+    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
+        return rc;
+    if (!(*c > 0.0) || !(*c < *C))
+        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
+    return CLI_EXIT_OK;
+}
+
+int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+                              const bht_matrix *S, const char *bounds_text)
+{
+    if (A->rows < A->cols)
+        return cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
+                         "model needs n >= d", a_path, A->rows, A->cols);
+    if (!S || !S->data)
+        return CLI_EXIT_OK;
+    if (S->rows != A->rows)
+        return cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path,
+                         S->rows, a_path, A->rows);
+    for (size_t i = 0; i < S->rows; i++)
+        if (S->data[i] == 0.0)
+            return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
+                             i + 1);
+    if (!bounds_text)
+        return CLI_EXIT_OK;
+    double c = 0.0, C = 0.0;
+    int rc = cli_parse_bounds(bounds_text, &c, &C);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    size_t bad = 0;
+    bht_status s = bht_check_leverage_query(S->rows, S->data, c, C, &bad);
+    if (s == BHT_E_CONSTRAINT) {
+        char value[32];
+        cli_format_shortest(S->data[bad], value, sizeof value);
+        return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
+                         "[%g, %g]", s_path, bad + 1, value, c, C);
+    }
+    return s == BHT_OK ? CLI_EXIT_OK
+                       : cli_error(CLI_EXIT_USAGE, "%s: %s", s_path, bht_status_message(s));
+}

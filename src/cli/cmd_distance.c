@@ -156,29 +156,6 @@ done:
     return rc;
 }
 
-/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
-static int parse_bounds(const char *text, double *c, double *C)
-{
-    const char *comma = strchr(text, ',');
-    if (!comma || strchr(comma + 1, ','))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
-                         "got '%s'", text);
-    char first[128];
-    size_t len = (size_t)(comma - text);
-    if (len == 0 || len >= sizeof first)
-        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
-    memcpy(first, text, len);
-    first[len] = '\0';
-    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
-        return rc;
-    if (!(*c > 0.0) || !(*c < *C))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
-    return CLI_EXIT_OK;
-}
-
 /* --leverage: distances between Leverage_A(s) and Leverage_B(s). */
 static int leverage_models(const char *a_path, const char *b_path, const char *s_path,
                            const char *bounds_text, int oracle, long cap, int hex)
@@ -187,7 +164,7 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
     double c = 0.0, C = 0.0;
     if (bounds_text && !s_path)
         return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (bounds_text && (rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
     bht_matrix A = {0}, B = {0}, S = {0};
     if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
@@ -199,37 +176,9 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
                        B.cols, a_path, A.rows, A.cols);
         goto done;
     }
-    if (A.rows < A.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
-                       "needs n >= d", a_path, A.rows, A.cols);
+    if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+        != CLI_EXIT_OK)
         goto done;
-    }
-    if (s_path && S.rows != A.rows) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path, S.rows,
-                       a_path, A.rows);
-        goto done;
-    }
-    for (size_t i = 0; s_path && i < S.rows; i++)
-        if (S.data[i] == 0.0) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
-                           i + 1);
-            goto done;
-        }
-    if (bounds_text) {
-        size_t bad = 0;
-        bht_status s = bht_check_leverage_query(S.rows, S.data, c, C, &bad);
-        if (s == BHT_E_CONSTRAINT) {
-            char value[32];
-            cli_format_shortest(S.data[bad], value, sizeof value);
-            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
-                           "[%g, %g]", s_path, bad + 1, value, c, C);
-            goto done;
-        }
-        if (s != BHT_OK) {
-            rc = report_failure("distance", s);
-            goto done;
-        }
-    }
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
     bht_status s = oracle ? bht_oracle_distance_leverage(A.rows, A.cols, A.data, B.data, S.data,

@@ -31,29 +31,6 @@ void cli_leverage_help(FILE *out)
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
-/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
-static int parse_bounds(const char *text, double *c, double *C)
-{
-    const char *comma = strchr(text, ',');
-    if (!comma || strchr(comma + 1, ','))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
-                         "got '%s'", text);
-    char first[128];
-    size_t len = (size_t)(comma - text);
-    if (len == 0 || len >= sizeof first)
-        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
-    memcpy(first, text, len);
-    first[len] = '\0';
-    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
-        return rc;
-    if (!(*c > 0.0) || !(*c < *C))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
-    return CLI_EXIT_OK;
-}
-
 static int report_failure(bht_status s, int oracle, double cond)
 {
     char est[32];
@@ -85,41 +62,15 @@ static int report_failure(bht_status s, int oracle, double cond)
     }
 }
 
-/* Shape and query checks with messages naming the file and index. */
+/* Size cap of the double kernel, then the shared shape and query checks. */
 static int check_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
                         const bht_matrix *S, const char *bounds_text)
 {
-    if (A->rows < A->cols)
-        return cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
-                         "model needs n >= d", a_path, A->rows, A->cols);
-    if (A->rows > BHT_LEVERAGE_MAX_N || A->cols > BHT_LEVERAGE_MAX_D)
+    if (A->rows >= A->cols && (A->rows > BHT_LEVERAGE_MAX_N || A->cols > BHT_LEVERAGE_MAX_D))
         return cli_error(CLI_EXIT_USAGE, "%s: %zu x %zu is beyond the supported size "
                          "(n <= %zu, d <= %zu)", a_path, A->rows, A->cols,
                          (size_t)BHT_LEVERAGE_MAX_N, (size_t)BHT_LEVERAGE_MAX_D);
-    if (!S->data)
-        return CLI_EXIT_OK;
-    if (S->rows != A->rows)
-        return cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path,
-                         S->rows, a_path, A->rows);
-    for (size_t i = 0; i < S->rows; i++)
-        if (S->data[i] == 0.0)
-            return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
-                             i + 1);
-    if (!bounds_text)
-        return CLI_EXIT_OK;
-    double c = 0.0, C = 0.0;
-    int rc = parse_bounds(bounds_text, &c, &C);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    size_t bad = 0;
-    bht_status s = bht_check_leverage_query(S->rows, S->data, c, C, &bad);
-    if (s == BHT_E_CONSTRAINT) {
-        char value[32];
-        cli_format_shortest(S->data[bad], value, sizeof value);
-        return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
-                         "[%g, %g]", s_path, bad + 1, value, c, C);
-    }
-    return s == BHT_OK ? CLI_EXIT_OK : report_failure(s, 0, 0.0);
+    return cli_check_leverage_inputs(a_path, A, s_path, S, bounds_text);
 }
 
 int cli_leverage(int argc, char **argv)
@@ -155,7 +106,7 @@ int cli_leverage(int argc, char **argv)
         return rc;
     if (bounds_text) { /* malformed --bounds is reported before reading files */
         double c, C;
-        if ((rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        if ((rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
             return rc;
     }
 

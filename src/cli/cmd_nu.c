@@ -15,6 +15,8 @@ void cli_nu_help(FILE *out)
     fprintf(out,
             "usage: bht nu --softmax -A FILE -M FILE -x FILE [--energy E] [options]\n"
             "       bht nu --leverage -A FILE -M FILE [-s FILE] [--bounds c,C] [options]\n"
+            "       bht nu --softmax -A FILE -M FILE --energy E --sup [--max-cells N]\n"
+            "       bht nu --leverage -A FILE -M FILE --bounds c,C --sup [--max-cells N]\n"
             "\n"
             "Local analysis of B_eps = A + eps M at the query x (paper Thm 3.5):\n"
             "  nu V               Var_p(M x), p = softmax(A x)\n"
@@ -28,6 +30,11 @@ void cli_nu_help(FILE *out)
             "                     for every zero row a_i of A)\n"
             "  derivative         dq_i/deps = 2 W_ii / d\n"
             "  --bounds c,C         require c <= s_i^2 <= C for every i (decided exactly)\n"
+            "With --sup (and --energy E for --softmax, --bounds c,C and no -s for\n"
+            "--leverage): a certified bracket on sup nu over the constraint set: the\n"
+            "query attaining nu_lower, nu_lower, nu_upper, relative_width, cells\n"
+            "(branch and bound; target width 1%%, budget --max-cells N, default 200000\n"
+            "for --softmax and 400000 for --leverage; progress on a terminal)\n"
             "  --oracle             correctly rounded values (MPFR; exact rationals for\n"
             "                       --leverage)\n"
             "  --precision-cap BITS oracle's Ziv precision cap\n"
@@ -60,29 +67,6 @@ static int report_failure(bht_status s)
     }
 }
 
-/* --bounds c,C: two finite numbers separated by one comma, 0 < c < C. */
-static int parse_bounds(const char *text, double *c, double *C)
-{
-    const char *comma = strchr(text, ',');
-    if (!comma || strchr(comma + 1, ','))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: expected c,C (two numbers and one comma), "
-                         "got '%s'", text);
-    char first[128];
-    size_t len = (size_t)(comma - text);
-    if (len == 0 || len >= sizeof first)
-        return cli_error(CLI_EXIT_USAGE, "--bounds: malformed lower bound in '%s'", text);
-    memcpy(first, text, len);
-    first[len] = '\0';
-    int rc = cli_parse_nonnegative("--bounds (c)", first, c);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if ((rc = cli_parse_nonnegative("--bounds (C)", comma + 1, C)) != CLI_EXIT_OK)
-        return rc;
-    if (!(*c > 0.0) || !(*c < *C))
-        return cli_error(CLI_EXIT_USAGE, "--bounds: need 0 < c < C, got '%s'", text);
-    return CLI_EXIT_OK;
-}
-
 /* fmt: bit 0 hex, bit 1 JSON. */
 static void print_nu(int fmt, const bht_local_result *r, const double *derivative, size_t n)
 {
@@ -104,7 +88,7 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
     double c = 0.0, C = 0.0;
     if (bounds_text && !s_path)
         return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (bounds_text && (rc = parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
     bht_matrix A = {0}, M = {0}, S = {0};
     double *derivative = NULL;
@@ -117,37 +101,9 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
                        M.cols, a_path, A.rows, A.cols);
         goto done;
     }
-    if (A.rows < A.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
-                       "needs n >= d", a_path, A.rows, A.cols);
+    if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+        != CLI_EXIT_OK)
         goto done;
-    }
-    if (s_path && S.rows != A.rows) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu rows", s_path, S.rows,
-                       a_path, A.rows);
-        goto done;
-    }
-    for (size_t i = 0; s_path && i < S.rows; i++)
-        if (S.data[i] == 0.0) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
-                           i + 1);
-            goto done;
-        }
-    if (bounds_text) {
-        size_t bad = 0;
-        bht_status s = bht_check_leverage_query(S.rows, S.data, c, C, &bad);
-        if (s == BHT_E_CONSTRAINT) {
-            char value[32];
-            cli_format_shortest(S.data[bad], value, sizeof value);
-            rc = cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
-                           "[%g, %g]", s_path, bad + 1, value, c, C);
-            goto done;
-        }
-        if (s != BHT_OK) {
-            rc = report_failure(s);
-            goto done;
-        }
-    }
     if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
         rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
         goto done;
@@ -187,21 +143,26 @@ static void show_progress(void *context, size_t cells, double lo, double hi)
     p->shown = 1;
 }
 
-/* --softmax --sup: certified bracket on sup nu over ||x||_2 <= E. */
-static int softmax_sup(const bht_matrix *A, const bht_matrix *M, double energy, int fmt,
-                       const char *cells_text)
+/* --sup: certified bracket on sup nu over the constraint set, for
+ * --softmax (||x||_2 <= E; A, M read) or --leverage (c <= s_i^2 <= C). */
+static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, double energy,
+                     double c, double C, int fmt, const char *cells_text)
 {
-    long cells = 200000;
+    long cells = leverage ? 400000 : 200000;
     int rc;
     if (cells_text && (rc = cli_parse_long("--max-cells", cells_text, 1, 1L << 26, &cells)))
         return rc;
-    double *query = malloc(A->cols * sizeof *query);
+    size_t length = leverage ? A->rows : A->cols;
+    double *query = malloc(length * sizeof *query);
     if (!query)
         return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
     sup_progress progress = {time(NULL), 0};
     bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress};
     bht_sup_result r;
-    bht_status s = bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy, &opt, query, &r);
+    bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
+                                                  query, &r)
+                            : bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy,
+                                                 &opt, query, &r);
     if (progress.shown)
         fputc('\n', stderr);
     if (s != BHT_OK) {
@@ -210,7 +171,7 @@ static int softmax_sup(const bht_matrix *A, const bht_matrix *M, double energy, 
     }
     cli_output out;
     cli_out_begin(&out, fmt & 2, fmt & 1);
-    cli_out_vector(&out, "query", query, A->cols, 1);
+    cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
     cli_out_number(&out, "relative_width",
@@ -219,6 +180,34 @@ static int softmax_sup(const bht_matrix *A, const bht_matrix *M, double energy, 
     cli_out_end(&out);
     free(query);
     return cli_finish_output();
+}
+
+/* Reads A and M (same shape) and runs print_sup. */
+static int run_sup(const char *a_path, const char *m_path, int leverage, double energy,
+                   const char *bounds_text, int fmt, const char *cells_text)
+{
+    double c = 0.0, C = 0.0;
+    int rc;
+    if (leverage && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        return rc;
+    bht_matrix A = {0}, M = {0};
+    if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
+        && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
+        if (M.rows != A.rows || M.cols != A.cols)
+            rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path,
+                           M.rows, M.cols, a_path, A.rows, A.cols);
+        else if (leverage && A.rows < A.cols)
+            rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
+                           "model needs n >= d", a_path, A.rows, A.cols);
+        else if (leverage && A.rows > BHT_LEVERAGE_SUP_MAX_N)
+            rc = cli_error(CLI_EXIT_USAGE, "%s: %zu rows; --leverage --sup handles n <= %zu",
+                           a_path, A.rows, (size_t)BHT_LEVERAGE_SUP_MAX_N);
+        else
+            rc = print_sup(&A, &M, leverage, energy, c, C, fmt, cells_text);
+    }
+    bht_matrix_free(&A);
+    bht_matrix_free(&M);
+    return rc;
 }
 
 int cli_nu(int argc, char **argv)
@@ -256,8 +245,14 @@ int cli_nu(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
                          "nu --help)");
     hex |= json ? 2 : 0; /* output format bits, see print_nu */
+    if (sup && leverage && (s_path || !bounds_text || oracle || with_derivative))
+        return cli_error(CLI_EXIT_USAGE, "--sup: --leverage needs --bounds c,C and no -s, "
+                         "--oracle or --derivative (the bracket is certified by the oracle)");
+    if (sup && leverage && (!a_path || !m_path))
+        return cli_error(CLI_EXIT_USAGE, "nu: --leverage --sup needs -A FILE -M FILE "
+                         "--bounds c,C");
     if (sup && leverage)
-        return cli_error(CLI_EXIT_USAGE, "--sup: implemented for --softmax only");
+        return run_sup(a_path, m_path, 1, 0.0, bounds_text, hex, cells_text);
     if (sup && (x_path || !energy_text || oracle || with_derivative))
         return cli_error(CLI_EXIT_USAGE, "--sup: needs --energy E and no -x, --oracle or "
                          "--derivative (the bracket is certified by the oracle)");
@@ -285,20 +280,8 @@ int cli_nu(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "nu: --softmax needs -A FILE -M FILE -x FILE");
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
-    if (sup) {
-        bht_matrix A = {0}, M = {0};
-        if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
-            && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
-            if (M.rows != A.rows || M.cols != A.cols)
-                rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path,
-                               M.rows, M.cols, a_path, A.rows, A.cols);
-            else
-                rc = softmax_sup(&A, &M, energy, hex, cells_text);
-        }
-        bht_matrix_free(&A);
-        bht_matrix_free(&M);
-        return rc;
-    }
+    if (sup)
+        return run_sup(a_path, m_path, 0, energy, NULL, hex, cells_text);
 
     bht_matrix A = {0}, M = {0}, x = {0};
     double *derivative = NULL;

@@ -10,13 +10,17 @@ void cli_plan_help(FILE *out)
 {
     fprintf(out,
             "usage: bht plan --softmax -A FILE -B FILE --energy E [--error P]\n"
+            "       bht plan --leverage -A FILE -B FILE --bounds c,C [--error P]\n"
+            "                [--max-cells N]\n"
             "\n"
-            "Brackets delta = sup_{||x||_2 <= E} H(P_A(x), P_B(x)) and the number of\n"
-            "repetitions of the best query needed (paper Thm 3.1).  Prints delta_lower\n"
-            "(H at the printed query, from the oracle), delta_upper (rigorous: the\n"
-            "log-ratio width bound), the query, and queries_lower / queries_upper for the\n"
-            "criterion 'both error probabilities <= P' (default P = 1/3, the paper's\n"
-            "success >= 2/3 under both hypotheses).\n");
+            "Brackets delta = sup H(P_A(q), P_B(q)) over the admissible queries q\n"
+            "(||x||_2 <= E, paper Thm 3.1; or c <= s_i^2 <= C, Thm 4.1) and the number of\n"
+            "repetitions of the best query needed.  Prints delta_lower (H at the printed\n"
+            "query, from the oracle), delta_upper (rigorous: for --softmax the log-ratio\n"
+            "width bound; for --leverage a branch and bound over the queries, target 1%%\n"
+            "of H^2 within --max-cells boxes, default 200000), the query, and\n"
+            "queries_lower / queries_upper for the criterion 'both error probabilities\n"
+            "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n");
 }
 
 void cli_simulate_help(FILE *out)
@@ -24,8 +28,10 @@ void cli_simulate_help(FILE *out)
     fprintf(out,
             "usage: bht simulate --softmax -A FILE -B FILE -x FILE --queries m --trials T\n"
             "                    [--seed S]\n"
+            "       bht simulate --leverage -A FILE -B FILE -s FILE --queries m --trials T\n"
+            "                    [--seed S]\n"
             "\n"
-            "Runs the likelihood-ratio test with m samples of the query x, T times under\n"
+            "Runs the likelihood-ratio test with m samples of the query x (or s), T times under\n"
             "each hypothesis, from a SplitMix64 stream seeded with S (default 1): the same\n"
             "output on every machine.  Prints the empirical error rate with a Wilson 95%%\n"
             "interval, the per-hypothesis rates, and the Bayes-error bracket\n"
@@ -36,6 +42,8 @@ static int report_failure(const char *cmd, bht_status s)
 {
     if (s == BHT_E_NOMEM)
         return cli_error(CLI_EXIT_INTERNAL, "%s: out of memory", cmd);
+    if (s == BHT_E_SINGULAR)
+        return cli_error(CLI_EXIT_NUMERIC, "%s: A or B is rank deficient", cmd);
     if (s == BHT_E_PRECISION || s == BHT_E_RANGE)
         return cli_error(CLI_EXIT_NUMERIC, "%s: %s", cmd, bht_status_message(s));
     return cli_error(CLI_EXIT_USAGE, "%s: %s", cmd, bht_status_message(s));
@@ -62,16 +70,28 @@ static int read_models(const char *a_path, const char *b_path, const char *x_pat
     return CLI_EXIT_OK;
 }
 
+/* The leverage query s: one nonzero value per row of A, n >= d. */
+static int read_leverage_query(const char *a_path, const char *s_path, const bht_matrix *A,
+                               bht_matrix *S)
+{
+    int rc = cli_read_vector(s_path, S);
+    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(a_path, A, s_path, S, NULL);
+}
+
 int cli_plan(int argc, char **argv)
 {
-    const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL;
-    int softmax = 0, help = 0, json = 0;
+    const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL,
+               *bounds_text = NULL, *cells_text = NULL;
+    int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
+        {"--leverage", CLI_FLAG, &leverage, NULL},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
+        {"--bounds", CLI_VALUE, NULL, &bounds_text},
+        {"--max-cells", CLI_VALUE, NULL, &cells_text},
         {"--error", CLI_VALUE, NULL, &error_text},
     };
     int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
@@ -81,12 +101,22 @@ int cli_plan(int argc, char **argv)
         cli_plan_help(stdout);
         return cli_finish_output();
     }
-    if (!softmax)
-        return cli_error(CLI_EXIT_USAGE, "plan: give the model: --softmax (see bht plan --help)");
-    if (!a_path || !b_path || !energy_text)
-        return cli_error(CLI_EXIT_USAGE, "plan: --softmax needs -A FILE -B FILE --energy E");
-    double energy = 0.0, error = 1.0 / 3.0;
-    if ((rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
+    if (softmax == leverage)
+        return cli_error(CLI_EXIT_USAGE, "plan: give the model: --softmax or --leverage (see "
+                         "bht plan --help)");
+    if (softmax && (!a_path || !b_path || !energy_text || bounds_text || cells_text))
+        return cli_error(CLI_EXIT_USAGE, "plan: --softmax needs -A FILE -B FILE --energy E "
+                         "(not --bounds or --max-cells)");
+    if (leverage && (!a_path || !b_path || !bounds_text || energy_text))
+        return cli_error(CLI_EXIT_USAGE, "plan: --leverage needs -A FILE -B FILE --bounds c,C "
+                         "(not --energy)");
+    double energy = 0.0, error = 1.0 / 3.0, c = 0.0, C = 0.0;
+    long cells = 200000;
+    if (softmax && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
+        return rc;
+    if (leverage && (rc = cli_parse_bounds(bounds_text, &c, &C)))
+        return rc;
+    if (cells_text && (rc = cli_parse_long("--max-cells", cells_text, 1, 1L << 26, &cells)))
         return rc;
     if (error_text) {
         if ((rc = cli_parse_nonnegative("--error", error_text, &error)))
@@ -98,12 +128,26 @@ int cli_plan(int argc, char **argv)
     double *query = NULL;
     if ((rc = read_models(a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
-    if (!(query = malloc(A.cols * sizeof *query))) {
+    if (leverage && A.rows < A.cols) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
+                       "needs n >= d", a_path, A.rows, A.cols);
+        goto done;
+    }
+    if (leverage && A.rows > BHT_LEVERAGE_SUP_MAX_N) {
+        rc = cli_error(CLI_EXIT_USAGE, "%s: %zu rows; plan --leverage handles n <= %zu", a_path,
+                       A.rows, (size_t)BHT_LEVERAGE_SUP_MAX_N);
+        goto done;
+    }
+    size_t length = leverage ? A.rows : A.cols;
+    if (!(query = malloc(length * sizeof *query))) {
         rc = cli_error(CLI_EXIT_INTERNAL, "plan: out of memory");
         goto done;
     }
     bht_plan_result r;
-    bht_status s = bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error, query, &r);
+    bht_status s = leverage ? bht_plan_leverage(A.rows, A.cols, A.data, B.data, c, C, error,
+                                                (size_t)cells, query, &r)
+                            : bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error,
+                                               query, &r);
     if (s != BHT_OK) {
         rc = report_failure("plan", s);
         goto done;
@@ -116,7 +160,7 @@ int cli_plan(int argc, char **argv)
     cli_out_string(&out, "criterion", criterion);
     cli_out_number(&out, "delta_lower", r.delta_lower);
     cli_out_number(&out, "delta_upper", r.delta_upper);
-    cli_out_vector(&out, "query", query, A.cols, 1);
+    cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "queries_lower", r.queries_lower);
     cli_out_number(&out, "queries_upper", r.queries_upper);
     cli_out_end(&out);
@@ -132,11 +176,13 @@ done:
 int cli_simulate(int argc, char **argv)
 {
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *m_text = NULL, *t_text = NULL,
-               *seed_text = NULL;
-    int softmax = 0, help = 0, json = 0;
+               *seed_text = NULL, *s_path = NULL;
+    int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
+        {"--leverage", CLI_FLAG, &leverage, NULL},
+        {"-s", CLI_VALUE, NULL, &s_path},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
         {"-x", CLI_VALUE, NULL, &x_path},
@@ -151,11 +197,14 @@ int cli_simulate(int argc, char **argv)
         cli_simulate_help(stdout);
         return cli_finish_output();
     }
-    if (!softmax)
-        return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax");
-    if (!a_path || !b_path || !x_path || !m_text || !t_text)
-        return cli_error(CLI_EXIT_USAGE,
-                         "simulate: needs -A FILE -B FILE -x FILE --queries m --trials T");
+    if (softmax == leverage)
+        return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax or --leverage");
+    if (softmax && (!a_path || !b_path || !x_path || !m_text || !t_text || s_path))
+        return cli_error(CLI_EXIT_USAGE, "simulate: needs -A FILE -B FILE -x FILE --queries m "
+                         "--trials T (--softmax)");
+    if (leverage && (!a_path || !b_path || !s_path || !m_text || !t_text || x_path))
+        return cli_error(CLI_EXIT_USAGE, "simulate: --leverage needs -A FILE -B FILE -s FILE "
+                         "--queries m --trials T");
     long m = 0, trials = 0, seed = 1;
     if ((rc = cli_parse_long("--queries", m_text, 1, 1L << 20, &m))
         || (rc = cli_parse_long("--trials", t_text, 1, 1L << 24, &trials))
@@ -164,12 +213,17 @@ int cli_simulate(int argc, char **argv)
     if ((double)m * (double)trials > 1e9)
         return cli_error(CLI_EXIT_USAGE, "simulate: --queries x --trials exceeds 1e9 samples");
     bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = read_models(a_path, b_path, x_path, &A, &B, &x)) != CLI_EXIT_OK)
+    if ((rc = read_models(a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
+        goto done;
+    if (leverage && (rc = read_leverage_query(a_path, s_path, &A, &x)) != CLI_EXIT_OK)
         goto done;
     bht_simulation r;
-    bht_status s = bht_simulate_softmax(A.rows, A.cols, A.data, B.data, x.data,
-                                        (unsigned long)m, (unsigned long)trials,
-                                        (uint64_t)seed, &r);
+    bht_status s = leverage ? bht_simulate_leverage(A.rows, A.cols, A.data, B.data, x.data,
+                                                    (unsigned long)m, (unsigned long)trials,
+                                                    (uint64_t)seed, &r)
+                            : bht_simulate_softmax(A.rows, A.cols, A.data, B.data, x.data,
+                                                   (unsigned long)m, (unsigned long)trials,
+                                                   (uint64_t)seed, &r);
     if (s != BHT_OK) {
         rc = report_failure("simulate", s);
         goto done;

@@ -1,0 +1,810 @@
+/* leverage_sup.c: certified brackets on sup over the queries c <= s_i^2 <= C
+ * of the leverage model's nu (paper Thm 4.3) and of H^2(P_A(s), P_B(s))
+ * (Thm 4.1), by branch and bound on boxes of weights u_i = 1 / s_i^2.
+ *
+ * Reduction: both objectives depend on u only up to scale, and every
+ * admissible u scaled so that max_i u_i = 1 lies in one of the n faces
+ * F_f = {u_f = 1, rho <= u_j <= 1}, rho <= c / C (rounded down).
+ * Upper bound on a box: the objective as a first-order affine form in
+ * u - center (exact linear part, rigorous remainder; see the forms below),
+ * after two exact invariances chosen at the box's center: (A, M) -> (A R,
+ * M R) with R = L^-T, L L^T ~ A^T U_c A (so S ~ I and S^-1 is a short
+ * Neumann series), and M -> M - A X with X ~ A^T U_c M (so r_i does not
+ * cancel).  The bound is second order in the box size.
+ * Lower bound: the oracle's value at an admissible query s (rounded down),
+ * from the center of the best box found. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "affine.h"
+#include "leverage_sup_internal.h"
+#include "oracle_internal.h"
+#include "sup_heap.h"
+
+/* ------------------------------------------------------ enclosures */
+
+struct lsup_work {
+    enum lsup_objective objective;
+    aff_ctx ac;                      /* the forms' symbols: u_k - c_k, k < n */
+    size_t n, d, width;              /* width = n + 2 doubles per form */
+    const double *A, *X;
+    unsigned char *zero_a, *zero_x;  /* rows that are exactly zero */
+    double *dlo, *dhi, *dmax, *c;    /* n each: the box around its center */
+    double *R, *gj, *Sm;             /* d*d, d*2d, d*d */
+    ivl *v, *q, *E0, *K;             /* n*d, n*d, d*d, d*d, then n of scratch */
+    ivl *mp;                         /* n*d: M - A X (nu) */
+    double *Xp;                      /* d*d: the X of M - A X */
+    double *G, *N, *g, *Ng, *t;      /* forms: d*d, d*d, d, d, 8 scratch */
+    double *roots;                   /* forms: 2 n (square roots of p and q) */
+    double *E2;                      /* forms: d*d */
+    double *row_weight;              /* n: |a_k|^2 + |x_k|^2, to split failing boxes */
+};
+
+void lsup_work_free(lsup_work *w)
+{
+    if (!w)
+        return;
+    free(w->zero_a);
+    free(w->dlo);
+    free(w->R);
+    free(w->v);
+    free(w->G);
+    free(w);
+}
+
+lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                         const double *X)
+{
+    lsup_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->objective = objective;
+    w->n = n;
+    w->d = d;
+    w->width = n + 2;
+    w->A = A;
+    w->X = X;
+    w->zero_a = calloc(2 * n, 1);
+    w->dlo = malloc(5 * n * sizeof *w->dlo);
+    w->R = malloc(5 * d * d * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp */
+    w->v = malloc((3 * n * d + 2 * d * d + n) * sizeof *w->v);
+    w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
+    if (!w->zero_a || !w->dlo || !w->R || !w->v || !w->G) {
+        lsup_work_free(w);
+        return NULL;
+    }
+    w->zero_x = w->zero_a + n;
+    w->dhi = w->dlo + n;
+    w->dmax = w->dhi + n;
+    w->c = w->dmax + n;
+    w->row_weight = w->c + n;
+    w->ac = (aff_ctx){n, w->width, w->dlo, w->dhi, w->dmax};
+    w->gj = w->R + d * d;
+    w->Sm = w->gj + 2 * d * d;
+    w->Xp = w->Sm + d * d;
+    w->q = w->v + n * d;
+    w->E0 = w->q + n * d;
+    w->K = w->E0 + d * d;
+    w->mp = w->K + d * d + n;
+    w->N = w->G + d * d * w->width;
+    w->g = w->N + d * d * w->width;
+    w->Ng = w->g + d * w->width;
+    w->t = w->Ng + d * w->width;
+    w->roots = w->t + 8 * w->width;
+    w->E2 = w->roots + 2 * n * w->width;
+    for (size_t i = 0; i < n; i++) {
+        int za = 1, zx = 1;
+        double weight = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            za &= A[i * d + k] == 0.0;
+            zx &= X[i * d + k] == 0.0;
+            weight += A[i * d + k] * A[i * d + k] + X[i * d + k] * X[i * d + k];
+        }
+        w->zero_a[i] = (unsigned char)za;
+        w->zero_x[i] = (unsigned char)zx;
+        w->row_weight[i] = weight;
+    }
+    return w;
+}
+
+/* Sm = L L^T (double Cholesky of the approximate S at the center; only an
+ * approximation is needed: the enclosures hold for any invertible L).
+ * 0 on a non-positive pivot. */
+static int cholesky(size_t d, const double *Sm, double *L)
+{
+    for (size_t j = 0; j < d; j++) {
+        double diag = Sm[j * d + j];
+        for (size_t k = 0; k < j; k++)
+            diag -= L[j * d + k] * L[j * d + k];
+        if (!(diag > 0.0) || !isfinite(diag))
+            return 0;
+        L[j * d + j] = sqrt(diag);
+        for (size_t i = j + 1; i < d; i++) {
+            double t = Sm[i * d + j];
+            for (size_t k = 0; k < j; k++)
+                t -= L[i * d + k] * L[j * d + k];
+            L[i * d + j] = t / L[j * d + j];
+        }
+        for (size_t i = 0; i < j; i++)
+            L[i * d + j] = 0.0;
+    }
+    return 1;
+}
+
+/* Preconditioning by the invariance (Y, Z) -> (Y R, Z R), R = L^-T for
+ * L L^T ~ Y^T U_c Y: rows y_l R (and z_l R when Z is not NULL) as interval
+ * rows (forward substitution in interval arithmetic), so that the new S
+ * is close to I at the center.  0 when the Cholesky factor fails. */
+static int precondition(lsup_work *w, const double *Y, const double *Z, ivl *ys, ivl *zs)
+{
+    const size_t n = w->n, d = w->d;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double acc = 0.0;
+            for (size_t l = 0; l < n; l++)
+                acc += w->c[l] * Y[l * d + a] * Y[l * d + b];
+            w->Sm[a * d + b] = acc;
+        }
+    if (!cholesky(d, w->Sm, w->R))
+        return 0;
+    for (int pass = 0; pass < (Z ? 2 : 1); pass++) {
+        const double *src = pass ? Z : Y;
+        ivl *dst = pass ? zs : ys;
+        for (size_t l = 0; l < n; l++)
+            for (size_t j = 0; j < d; j++) { /* solve L z = y_l */
+                ivl t = ivl_point(src[l * d + j]);
+                for (size_t k = 0; k < j; k++)
+                    t = ivl_sub(t, ivl_mul(ivl_point(w->R[j * d + k]), dst[l * d + k]));
+                dst[l * d + j] = ivl_div(t, ivl_point(w->R[j * d + j]));
+            }
+    }
+    return 1;
+}
+
+/* G = (Y^T U Y)^-1 as affine forms (d*d) for preconditioned interval rows
+ * Y: S = I - E, E = E0 - sum_l delta_l y_l y_l^T, E0 = I - sum_l c_l y_l y_l^T,
+ * beta >= ||E||_inf < 1/2: S^-1 = I + E + E^2 + E^3 + E^4 (I - E)^-1, with E,
+ * E^2, E^3 as forms (products of forms, so the higher terms are bounded entry
+ * by entry) and the last term at most beta^4 / (1 - beta) in every entry.
+ * Uses w->N for E and two forms of w->t as scratch.  0 when beta >= 1/2. */
+static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
+{
+    const size_t n = w->n, d = w->d;
+    ivl *coefficient = w->K + d * d; /* n intervals */
+    double *E = w->N, *product = AFF(w, w->t, 0);
+    double beta = 0.0;
+    for (size_t i = 0; i < d; i++) {
+        double row = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            ivl e = ivl_point(i == j ? 1.0 : 0.0);
+            double varying = 0.0;
+            for (size_t l = 0; l < n; l++) {
+                if (zero[l]) {
+                    coefficient[l] = ivl_point(0.0);
+                    continue;
+                }
+                ivl yy = ivl_mul(Y[l * d + i], Y[l * d + j]);
+                e = ivl_sub(e, ivl_mul(ivl_point(w->c[l]), yy));
+                varying = ivl_up(varying + ivl_up(ivl_mag(yy) * w->dmax[l]));
+                coefficient[l] = (ivl){-yy.hi, -yy.lo};
+            }
+            row = ivl_up(row + ivl_up(ivl_mag(e) + varying));
+            aff_from_intervals(&w->ac, AFF(w, E, i * d + j), e, coefficient, 1);
+        }
+        beta = fmax(beta, row);
+    }
+    if (!(beta < 0.5))
+        return 0;
+    double *E2 = w->E2;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double *e2 = AFF(w, E2, i * d + j);
+            aff_constant(&w->ac, e2, 0.0);
+            for (size_t t = 0; t < d; t++) {
+                aff_mul(&w->ac, product, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
+                aff_add(&w->ac, e2, e2, 1.0, product);
+            }
+        }
+    const double beta4 = ivl_up(ivl_up(beta * beta) * ivl_up(beta * beta));
+    const double tail = ivl_up(beta4 / ivl_down(1.0 - beta));
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double *g = AFF(w, w->G, i * d + j);
+            memcpy(g, AFF(w, E, i * d + j), w->width * sizeof *g);
+            g[0] += i == j ? 1.0 : 0.0; /* |E_ii| < 1/2: exact enough, error below */
+            RAD(w, g) = aff_inflate(RAD(w, g) + aff_err_bound(fabs(g[0])));
+            aff_add(&w->ac, g, g, 1.0, AFF(w, E2, i * d + j));
+            for (size_t t = 0; t < d; t++) { /* + (E^2 E)_ij */
+                aff_mul(&w->ac, product, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
+                aff_add(&w->ac, g, g, 1.0, product);
+            }
+            RAD(w, g) = aff_inflate(RAD(w, g) + tail);
+        }
+    return 1;
+}
+
+/* dst = sum_b F[b] y_b for interval coefficients y_b (their radii times
+ * |F[b]| go to the radius); dst distinct from F. */
+static void combine_intervals(const lsup_work *w, double *dst, const double *F, const ivl *y)
+{
+    aff_constant(&w->ac, dst, 0.0);
+    double extra = 0.0;
+    for (size_t b = 0; b < w->d; b++) {
+        const double *f = AFF(w, F, b);
+        double mid = y[b].lo * 0.5 + y[b].hi * 0.5;
+        double r = ivl_up(fmax(y[b].hi - mid, mid - y[b].lo));
+        if (mid != 0.0)
+            aff_axpy(&w->ac, dst, mid, f);
+        extra += r * (fabs(f[0]) + aff_linear_span(&w->ac, f) + RAD(w, f));
+    }
+    RAD(w, dst) = aff_inflate(RAD(w, dst) + aff_inflate(extra));
+}
+
+/* u_i as a form: center c_i, coefficient 1 on delta_i. */
+static void weight_form(const lsup_work *w, double *z, size_t i)
+{
+    aff_constant(&w->ac, z, w->c[i]);
+    z[i + 1] = 1.0;
+}
+
+/* Forms for interval row y: g = G y (d forms in w->g) and gamma = y^T g. */
+static void row_forms(lsup_work *w, const ivl *y, double *gamma)
+{
+    const size_t d = w->d;
+    for (size_t a = 0; a < d; a++) /* row a of G: forms a d .. a d + d - 1 */
+        combine_intervals(w, AFF(w, w->g, a), AFF(w, w->G, a * d), y);
+    combine_intervals(w, gamma, w->g, y);
+}
+
+static int enclose_nu(lsup_work *w, double *sum)
+{
+    const size_t n = w->n, d = w->d;
+    const double *A = w->A, *M = w->X;
+    double *gamma = AFF(w, w->t, 0), *mu = AFF(w, w->t, 1), *eta = AFF(w, w->t, 2);
+    double *p = AFF(w, w->t, 3), *q = AFF(w, w->t, 4), *term = AFF(w, w->t, 5);
+    ivl *ya = w->v, *ym = w->mp;
+    if (!precondition(w, A, M, ya, ym) || !inverse_forms(w, ya, w->zero_a))
+        return 0;
+    /* M' = M - A X for X ~ S(center)^-1 A^T U_c M = A^T U_c M (S ~ I now);
+     * any X leaves nu unchanged, and this one makes N = A^T U M' small on
+     * the box, so r_i = m'_i^T g_i - g_i^T N g_i no longer cancels. */
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double acc = 0.0;
+            for (size_t l = 0; l < n; l++)
+                acc += w->c[l] * (ya[l * d + a].lo * 0.5 + ya[l * d + a].hi * 0.5)
+                       * (ym[l * d + b].lo * 0.5 + ym[l * d + b].hi * 0.5);
+            w->Xp[a * d + b] = isfinite(acc) ? acc : 0.0;
+        }
+    for (size_t l = 0; l < n; l++) {
+        ivl *row = w->q + l * d; /* m'_l, then copied back */
+        for (size_t b = 0; b < d; b++) {
+            ivl m = ym[l * d + b];
+            for (size_t t = 0; t < d; t++)
+                m = ivl_sub(m, ivl_mul(ya[l * d + t], ivl_point(w->Xp[t * d + b])));
+            row[b] = m;
+        }
+        memcpy(ym + l * d, row, d * sizeof *row);
+    }
+    ivl *coefficient = w->K + d * d;
+    for (size_t a = 0; a < d; a++) /* N = sum_l u_l a_l m'_l^T */
+        for (size_t b = 0; b < d; b++) {
+            ivl k0 = ivl_point(0.0);
+            for (size_t l = 0; l < n; l++) {
+                coefficient[l] = ivl_mul(ya[l * d + a], ym[l * d + b]);
+                k0 = ivl_add(k0, ivl_mul(ivl_point(w->c[l]), coefficient[l]));
+            }
+            aff_from_intervals(&w->ac, AFF(w, w->N, a * d + b), k0, coefficient, 1);
+        }
+    aff_constant(&w->ac, sum, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        if (w->zero_a[i])
+            continue;
+        row_forms(w, ya + i * d, gamma);
+        combine_intervals(w, mu, w->g, ym + i * d);
+        for (size_t a = 0; a < d; a++) { /* (N g)_a */
+            double *Nga = AFF(w, w->Ng, a);
+            aff_constant(&w->ac, Nga, 0.0);
+            for (size_t b = 0; b < d; b++) {
+                aff_mul(&w->ac, p, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
+                aff_add(&w->ac, Nga, Nga, 1.0, p);
+            }
+        }
+        aff_constant(&w->ac, eta, 0.0);
+        for (size_t a = 0; a < d; a++) {
+            aff_mul(&w->ac, p, AFF(w, w->g, a), AFF(w, w->Ng, a));
+            aff_add(&w->ac, eta, eta, 1.0, p);
+        }
+        aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
+        aff_mul(&w->ac, p, mu, mu);
+        weight_form(w, q, i);
+        aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
+        if (!aff_reciprocal(&w->ac, p, gamma))
+            return 0;
+        aff_mul(&w->ac, q, term, p);
+        aff_add(&w->ac, sum, sum, 1.0, q);
+    }
+    aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)d);
+    memcpy(sum, AFF(w, w->t, 6), w->width * sizeof *sum);
+    return 1;
+}
+
+/* sqrt(p_i) = sqrt(u_i gamma_ii / d) for all rows of one model, into out
+ * (n forms; zero rows give 0). */
+static int root_forms(lsup_work *w, const double *Y, const unsigned char *zero, double *out)
+{
+    double *gamma = AFF(w, w->t, 0), *p = AFF(w, w->t, 1), *u = AFF(w, w->t, 2);
+    ivl *ys = w->v;
+    if (!precondition(w, Y, NULL, ys, NULL) || !inverse_forms(w, ys, zero))
+        return 0;
+    for (size_t i = 0; i < w->n; i++) {
+        double *z = AFF(w, out, i);
+        if (zero[i]) {
+            aff_constant(&w->ac, z, 0.0);
+            continue;
+        }
+        row_forms(w, ys + i * w->d, gamma);
+        weight_form(w, u, i);
+        aff_mul(&w->ac, p, u, gamma);
+        aff_div_constant(&w->ac, gamma, p, (double)w->d);
+        if (!aff_sqrt(&w->ac, z, gamma))
+            return 0;
+    }
+    return 1;
+}
+
+static int enclose_h2(lsup_work *w, double *sum, double *roots)
+{
+    const size_t n = w->n;
+    double *sp = roots, *sq = roots + n * w->width, *p = AFF(w, w->t, 3);
+    if (!root_forms(w, w->A, w->zero_a, sp) || !root_forms(w, w->X, w->zero_x, sq))
+        return 0;
+    aff_constant(&w->ac, sum, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        double *diff = AFF(w, sp, i);
+        aff_add(&w->ac, diff, diff, -1.0, AFF(w, sq, i));
+        aff_mul(&w->ac, p, diff, diff);
+        aff_add(&w->ac, sum, sum, 1.0, p);
+    }
+    aff_div_constant(&w->ac, p, sum, 2.0);
+    memcpy(sum, p, w->width * sizeof *sum);
+    return 1;
+}
+
+int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
+                 ivl *range, double *center_value, double *score)
+{
+    const size_t n = w->n;
+    double total = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        w->c[k] = center[k];
+        total += (hi[k] - lo[k]) / center[k];
+        w->dlo[k] = ivl_down(lo[k] - center[k]);
+        w->dhi[k] = ivl_up(hi[k] - center[k]);
+        w->dmax[k] = fmax(-w->dlo[k], w->dhi[k]);
+    }
+    double *value = AFF(w, w->t, 7);
+    int ok = w->objective == LSUP_NU ? enclose_nu(w, value) : enclose_h2(w, value, w->roots);
+    if (!ok || !isfinite(RAD(w, value)))
+        return -1;
+    range->lo = aff_lower(&w->ac, value);
+    range->hi = aff_upper(&w->ac, value);
+    *center_value = value[0];
+    for (size_t k = 0; score && k < n; k++) /* linear part, plus the remainder by width */
+        score[k] = fabs(value[k + 1]) * (hi[k] - lo[k])
+                   + (total > 0.0 ? RAD(w, value) * ((hi[k] - lo[k]) / center[k]) / total : 0.0);
+    return isnan(range->lo) || isnan(range->hi) ? -1 : 0;
+}
+
+const double *lsup_last_form(const lsup_work *w)
+{
+    return AFF(w, w->t, 7);
+}
+
+/* Splitting a box whose enclosure failed: the coordinate whose row moves
+ * S the most. */
+double lsup_row_weight(const lsup_work *w, size_t k)
+{
+    return w->row_weight[k];
+}
+
+/* ------------------------------------------------- branch and bound */
+
+typedef struct lsup_search {
+    size_t n, d;
+    const double *A, *X; /* the caller's matrices (for the oracle) */
+    double c, C, rho;
+    lsup_work *work;
+    double *boxes; /* slot k: lo at 2 n k, hi at 2 n k + n */
+    size_t slot_count, slot_cap;
+    size_t *free_slots;
+    size_t free_len;
+    sup_cell *heap;
+    size_t heap_len, heap_cap;
+    double *score, *center, *query, *cand_u, *best_query;
+    double cand_lower, best, frozen_upper;
+    int cand_certified;
+    size_t evaluations;
+} lsup_search;
+
+static int grow(void **p, size_t *cap, size_t need, size_t unit)
+{
+    if (need <= *cap)
+        return 1;
+    size_t next = *cap ? *cap : 64;
+    while (next < need)
+        next *= 2;
+    void *q = realloc(*p, next * unit);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = next;
+    return 1;
+}
+
+static bht_status take_slot(lsup_search *s, size_t *slot)
+{
+    if (s->free_len > 0) {
+        *slot = s->free_slots[--s->free_len];
+        return BHT_OK;
+    }
+    size_t cap = s->slot_cap;
+    if (!grow((void **)&s->boxes, &cap, s->slot_count + 1, 2 * s->n * sizeof(double)))
+        return BHT_E_NOMEM;
+    size_t fcap = s->slot_cap;
+    if (!grow((void **)&s->free_slots, &fcap, s->slot_count + 1, sizeof(size_t)))
+        return BHT_E_NOMEM;
+    if (fcap < cap) { /* keep both arrays at the same capacity */
+        size_t *q = realloc(s->free_slots, cap * sizeof(size_t));
+        if (!q)
+            return BHT_E_NOMEM;
+        s->free_slots = q;
+    }
+    s->slot_cap = cap;
+    *slot = s->slot_count++;
+    return BHT_OK;
+}
+
+/* A point strictly inside [lo, hi] (geometric mean), or lo when none. */
+static double split_point(double lo, double hi)
+{
+    double m = sqrt(lo) * sqrt(hi);
+    if (!(m > lo && m < hi))
+        m = lo + (hi - lo) * 0.5;
+    return (m > lo && m < hi) ? m : lo;
+}
+
+/* Admissible query for the weights u (max u = 1): s_j = sqrt(c / u_j),
+ * nudged until c <= s_j^2 <= C holds exactly. */
+static bht_status query_from_weights(const lsup_search *s, const double *u, double *query)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    bht_status status = BHT_OK;
+    for (size_t j = 0; j < s->n && status == BHT_OK; j++) {
+        double v = sqrt(s->c / u[j]);
+        int tries = 0;
+        for (;; tries++) {
+            mpfr_set_d(sq, v, MPFR_RNDN);
+            mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+            if (mpfr_cmp_d(sq, s->c) < 0)
+                v = nextafter(v, INFINITY);
+            else if (mpfr_cmp_d(sq, s->C) > 0)
+                v = nextafter(v, 0.0);
+            else
+                break;
+            if (tries > 64 || !(v > 0.0) || !isfinite(v)) {
+                status = BHT_E_RANGE; /* no double s_j with s_j^2 in [c, C] */
+                break;
+            }
+        }
+        query[j] = v;
+    }
+    mpfr_clear(sq);
+    if (status == BHT_OK && bht_check_leverage_query(s->n, query, s->c, s->C, NULL) != BHT_OK)
+        status = BHT_E_RANGE;
+    return status;
+}
+
+/* Oracle value at the query, rounded down (nu, or H^2 for the planner). */
+static bht_status certified_value(const lsup_search *s, const double *query, double *value)
+{
+    bht_status st;
+    double v;
+    if (s->work->objective == LSUP_NU) {
+        bht_local_result r;
+        st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
+        v = r.nu;
+    } else {
+        bht_distances dist;
+        st = bht_oracle_distance_leverage(s->n, s->d, s->A, s->X, query, &dist, NULL, NULL);
+        v = dist.hellinger2;
+    }
+    if (st == BHT_OK)
+        *value = v > 0.0 ? nextafter(v, 0.0) : 0.0;
+    return st;
+}
+
+static bht_status certify_candidate(lsup_search *s)
+{
+    s->cand_certified = 1;
+    bht_status st = query_from_weights(s, s->cand_u, s->query);
+    double v = 0.0;
+    if (st == BHT_OK)
+        st = certified_value(s, s->query, &v);
+    if (st == BHT_OK && v > s->best) {
+        s->best = v;
+        memcpy(s->best_query, s->query, s->n * sizeof *s->query);
+    }
+    return st;
+}
+
+/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
+static bht_status add_box(lsup_search *s, size_t slot)
+{
+    const size_t n = s->n;
+    double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+    for (size_t j = 0; j < n; j++)
+        s->center[j] = split_point(lo[j], hi[j]);
+    ivl range;
+    double center_value = 0.0, upper = INFINITY;
+    int ok = lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
+    s->evaluations++;
+    if (ok) {
+        upper = range.hi;
+        if (center_value > s->cand_lower) {
+            s->cand_lower = center_value;
+            memcpy(s->cand_u, s->center, n * sizeof *s->center);
+            s->cand_certified = 0;
+        }
+    }
+    if (!ok) {
+        upper = INFINITY;
+        for (size_t j = 0; j < n; j++)
+            s->score[j] = (hi[j] - lo[j]) * lsup_row_weight(s->work, j);
+    }
+    int split = -1;
+    double best_score = -1.0;
+    for (size_t j = 0; j < n; j++)
+        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j] && s->score[j] > best_score) {
+            best_score = s->score[j];
+            split = (int)j;
+        }
+    if (s->work->objective == LSUP_H2)
+        upper = fmin(upper, 1.0);
+    if (upper <= s->best) {
+        s->free_slots[s->free_len++] = slot;
+        return BHT_OK;
+    }
+    size_t cap = s->heap_cap;
+    if (!grow((void **)&s->heap, &cap, s->heap_len + 1, sizeof *s->heap))
+        return BHT_E_NOMEM;
+    s->heap_cap = cap;
+    sup_heap_push(s->heap, &s->heap_len, (sup_cell){upper, 0.0, slot, split});
+    return BHT_OK;
+}
+
+static bht_status split_cell(lsup_search *s, sup_cell cell)
+{
+    const size_t n = s->n;
+    size_t j = (size_t)cell.split, right;
+    bht_status st = take_slot(s, &right);
+    if (st != BHT_OK)
+        return st;
+    double *left_box = s->boxes + 2 * n * cell.slot, *right_box = s->boxes + 2 * n * right;
+    memcpy(right_box, left_box, 2 * n * sizeof *left_box);
+    double m = split_point(left_box[j], left_box[n + j]);
+    left_box[n + j] = m;  /* [lo, m] */
+    right_box[j] = m;     /* [m, hi] */
+    st = add_box(s, cell.slot);
+    if (st == BHT_OK)
+        st = add_box(s, right);
+    return st;
+}
+
+static void search_free(lsup_search *s)
+{
+    lsup_work_free(s->work);
+    free(s->boxes);
+    free(s->free_slots);
+    free(s->heap);
+    free(s->center);
+}
+
+/* Runs the search; on success *lower (oracle at query) and *upper. */
+static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
+                             double *lower, double *upper, size_t *cells)
+{
+    const size_t n = s->n;
+    bht_status st = BHT_OK;
+    /* rho <= c / C */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    if (!(s->rho > 0.0))
+        return BHT_E_RANGE;
+    s->center = malloc(5 * n * sizeof *s->center);
+    if (!s->center)
+        return BHT_E_NOMEM;
+    s->score = s->center + 4 * n;
+    s->query = s->center + n;
+    s->cand_u = s->query + n;
+    s->best_query = s->cand_u + n;
+    for (size_t j = 0; j < n; j++)
+        s->cand_u[j] = 1.0;
+    /* the all-equal query: also decides the rank (BHT_E_SINGULAR) */
+    s->best = -1.0;
+    st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    s->cand_lower = -1.0;
+    s->frozen_upper = -INFINITY;
+    if (n == s->d) {
+        /* H = I for every query: nu = 0 and both models give p_i = 1/n */
+        *lower = *upper = s->best;
+        *cells = 0;
+        memcpy(query, s->best_query, n * sizeof *query);
+        return BHT_OK;
+    }
+    for (size_t f = 0; f < n && st == BHT_OK; f++) {
+        size_t slot;
+        st = take_slot(s, &slot);
+        if (st != BHT_OK)
+            break;
+        double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+        for (size_t j = 0; j < n; j++) {
+            lo[j] = j == f ? 1.0 : s->rho;
+            hi[j] = 1.0;
+        }
+        st = add_box(s, slot);
+    }
+    size_t next_report = 1000;
+    double top = INFINITY;
+    while (st == BHT_OK) {
+        top = s->heap_len ? s->heap[0].upper : -INFINITY;
+        double bound = fmax(top, s->frozen_upper);
+        if (bound <= s->best * (1.0 + options->rel_width) || bound <= s->best)
+            break;
+        /* certify a better candidate at once (it sharpens pruning and
+         * the stopping test) when it gains 0.1%, or when it would end the search */
+        if (!s->cand_certified && s->cand_lower > s->best
+            && (bound <= s->cand_lower * (1.0 + options->rel_width)
+                || s->cand_lower > s->best * (1.0 + 1e-3))) {
+            st = certify_candidate(s);
+            continue;
+        }
+        if (s->evaluations + 2 > options->max_cells)
+            break;
+        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
+        if (cell.upper <= s->best) {
+            s->free_slots[s->free_len++] = cell.slot;
+        } else if (cell.split < 0) {
+            s->frozen_upper = fmax(s->frozen_upper, cell.upper);
+            s->free_slots[s->free_len++] = cell.slot;
+        } else {
+            st = split_cell(s, cell);
+        }
+        if (options->progress && s->evaluations >= next_report) {
+            options->progress(options->context, s->evaluations, s->best,
+                              fmax(s->heap_len ? s->heap[0].upper : -INFINITY, s->frozen_upper));
+            next_report += 1000;
+        }
+    }
+    if (st == BHT_OK && !s->cand_certified && s->cand_lower > s->best)
+        st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    *lower = s->best;
+    *upper = fmax(fmax(top, s->frozen_upper), s->best);
+    *cells = s->evaluations;
+    memcpy(query, s->best_query, n * sizeof *query);
+    return BHT_OK;
+}
+
+/* Shapes, finiteness and the query bounds shared by both entry points. */
+static bht_status check_problem(size_t n, size_t d, const double *A, const double *X, double c,
+                                double C)
+{
+    if (!A || !X || n == 0 || d == 0 || d > n || n > BHT_LEVERAGE_SUP_MAX_N)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || !isfinite(X[k]))
+            return BHT_E_NONFINITE;
+    if (isnan(c) || isnan(C) || isinf(c) || isinf(C))
+        return BHT_E_NONFINITE;
+    if (!(c > 0.0 && c < C))
+        return BHT_E_INVALID;
+    return BHT_OK;
+}
+
+/* Column j of Y scaled by 2^-e_j, e_j the exponent of the largest |entry|
+ * of column j of A; exact, else BHT_E_RANGE. */
+static bht_status scale_columns(size_t n, size_t d, const double *A, const double *Y,
+                                double *out)
+{
+    for (size_t j = 0; j < d; j++) {
+        double m = 0.0;
+        for (size_t i = 0; i < n; i++)
+            m = fmax(m, fabs(A[i * d + j]));
+        int e = m > 0.0 ? ilogb(m) : 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = ldexp(Y[i * d + j], -e);
+            if (!isfinite(v) || ldexp(v, e) != Y[i * d + j])
+                return BHT_E_RANGE;
+            out[i * d + j] = v;
+        }
+    }
+    return BHT_OK;
+}
+
+static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                             const double *X, double c, double C,
+                             const bht_sup_options *options, double *query, double *lower,
+                             double *upper, size_t *cells)
+{
+    bht_status st = check_problem(n, d, A, X, c, C);
+    if (st != BHT_OK)
+        return st;
+    double *scaled = malloc(2 * n * d * sizeof *scaled);
+    if (!scaled)
+        return BHT_E_NOMEM;
+    /* (A, M) -> (A D, M D) for nu; A and B each by its own D for H^2 */
+    st = scale_columns(n, d, A, A, scaled);
+    if (st == BHT_OK)
+        st = scale_columns(n, d, objective == LSUP_NU ? A : X, X, scaled + n * d);
+    lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    if (st == BHT_OK && !(s.work = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
+        st = BHT_E_NOMEM;
+    if (st == BHT_OK)
+        st = run_search(&s, options, query, lower, upper, cells);
+    if (st == BHT_OK && !isfinite(*upper))
+        st = BHT_E_RANGE; /* the budget ran out before any box was bounded */
+    search_free(&s);
+    free(scaled);
+    return st;
+}
+
+bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
+                               double C, const bht_sup_options *options, double *query,
+                               bht_sup_result *out)
+{
+    if (!options || !query || !out || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return BHT_E_INVALID;
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st = sup_common(LSUP_NU, n, d, A, M, c, C, options, query, &lower, &upper, &cells);
+    if (st == BHT_OK) {
+        out->nu_lower = lower;
+        out->nu_upper = upper;
+        out->cells = cells;
+    }
+    return st;
+}
+
+bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
+                             double C, double error, size_t max_cells, double *query,
+                             bht_plan_result *out)
+{
+    if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
+        || max_cells > ((size_t)1 << 26))
+        return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
+    bht_sup_options options = {0.01, max_cells, NULL, NULL};
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st =
+        sup_common(LSUP_H2, n, d, A, B, c, C, &options, query, &lower, &upper, &cells);
+    if (st != BHT_OK)
+        return st;
+    /* H^2 at the query itself (the count uses it, rounded down) */
+    bht_distances at;
+    st = bht_oracle_distance_leverage(n, d, A, B, query, &at, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    return plan_fill(&at, fmin(upper, 1.0), error, out);
+}

@@ -1,0 +1,47 @@
+/* leverage_sup_internal.h: the interval enclosures behind bht_nu_leverage_sup
+ * and bht_plan_leverage (leverage_sup.c), exposed for the tests only.
+ *
+ * Both objectives depend on the query s only through the weights
+ * u_i = 1 / s_i^2 (signs cancel) and are invariant under u -> t u, so the
+ * search runs over weight boxes.  With S = A^T U A, G = S^-1,
+ * g_i = G a_i, N = A^T U M (rows with a_i = 0 drop out):
+ *   nu(u) = (1/d) sum_i u_i r_i^2 / (a_i^T g_i),  r_i = m_i^T g_i - g_i^T N g_i
+ * (W_ii = u_i r_i and h_ii = u_i a_i^T g_i), and for two models with
+ * p_i = u_i a_i^T G_A a_i / d, q_i = u_i b_i^T G_B b_i / d:
+ *   H^2(u) = (1/2) sum_i (sqrt p_i - sqrt q_i)^2.
+ * Each is enclosed over a box by first-order affine forms in u - center
+ * (leverage_sup.c): exact linear part, rigorous remainder. */
+#ifndef BHT_LEVERAGE_SUP_INTERNAL_H
+#define BHT_LEVERAGE_SUP_INTERNAL_H
+
+#include <stddef.h>
+#include "bht.h"
+#include "interval.h"
+
+enum lsup_objective { LSUP_NU, LSUP_H2 };
+
+typedef struct lsup_work lsup_work;
+
+/* Workspace for n-by-d models A and X (X = M for LSUP_NU, B for LSUP_H2),
+ * used as given (no scaling).  NULL when out of memory. */
+lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                         const double *X);
+void lsup_work_free(lsup_work *w);
+
+/* Encloses the objective over the box lo <= u <= hi (0 < lo, center inside)
+ * in *range; *center_value is the form's constant term (an approximation
+ * of the objective at center, for choosing candidates) and score (may be
+ * NULL) gets, per coordinate, its share of the enclosure's width.  Returns
+ * 0, or -1 when the box is too wide for the enclosure of S^-1 (or of a
+ * reciprocal or square root): then nothing is certified. */
+int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
+                 ivl *range, double *center_value, double *score);
+
+/* The objective's affine form from the last successful lsup_enclose:
+ * [0] constant, [1..n] coefficients of u_k - center_k, [n+1] radius. */
+const double *lsup_last_form(const lsup_work *w);
+
+/* |a_k|^2 + |x_k|^2: which coordinate to split when the enclosure fails. */
+double lsup_row_weight(const lsup_work *w, size_t k);
+
+#endif

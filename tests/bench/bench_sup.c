@@ -1,0 +1,78 @@
+/* bench_sup.c: time and width of the certified sup-nu brackets (issue
+ * target: width <= 1% within 10 s for softmax d <= 3 and leverage n <= 6).
+ * Fixed random problems (entries N(0,1), SplitMix64 seeds 1..PER_SHAPE per
+ * shape), budget 400000 cells for leverage (the CLI default), 200000 for
+ * softmax.  Prints one line per problem and a summary per shape. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "bht.h"
+
+#define PER_SHAPE 6
+
+static uint64_t next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double normal(uint64_t *state)
+{
+    double u = ((double)(next(state) >> 11) + 0.5) * 0x1p-53;
+    double v = ((double)(next(state) >> 11) + 0.5) * 0x1p-53;
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int main(void)
+{
+    static const size_t shapes[][3] = {/* model (0 softmax, 1 leverage), n, d */
+                                       {0, 6, 2}, {0, 6, 3}, {1, 4, 2}, {1, 5, 2}, {1, 5, 3},
+                                       {1, 6, 1}, {1, 6, 2}, {1, 6, 3}, {1, 6, 4}};
+    printf("model     n d  seed  time_s  width     cells  nu_lower\n");
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        int leverage = (int)shapes[k][0];
+        size_t n = shapes[k][1], d = shapes[k][2], met = 0;
+        double worst_time = 0.0, worst_width = 0.0;
+        for (uint64_t seed = 1; seed <= PER_SHAPE; seed++) {
+            uint64_t state = seed * 1000 + n * 10 + d;
+            double A[64], M[64], query[8];
+            for (size_t i = 0; i < n * d; i++) {
+                A[i] = normal(&state);
+                M[i] = normal(&state);
+            }
+            bht_sup_options opt = {0.01, leverage ? 400000 : 200000, NULL, NULL};
+            bht_sup_result r;
+            double t0 = seconds();
+            bht_status s = leverage
+                               ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, &r)
+                               : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, &r);
+            double t = seconds() - t0;
+            if (s != BHT_OK) {
+                printf("%-9s %zu %zu  %4llu  failed: %s\n", leverage ? "leverage" : "softmax", n,
+                       d, (unsigned long long)seed, bht_status_message(s));
+                continue;
+            }
+            double width = (r.nu_upper - r.nu_lower) / r.nu_lower;
+            printf("%-9s %zu %zu  %4llu  %6.2f  %.3e  %7zu  %.6g\n",
+                   leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, t, width,
+                   r.cells, r.nu_lower);
+            met += width <= 0.01 && t <= 10.0;
+            worst_time = fmax(worst_time, t);
+            worst_width = fmax(worst_width, width);
+        }
+        printf("summary %-9s n %zu d %zu: %zu/%d within 1%% in 10 s; slowest %.2f s, widest %.3g\n",
+               leverage ? "leverage" : "softmax", n, d, met, PER_SHAPE, worst_time, worst_width);
+        fflush(stdout);
+    }
+    return 0;
+}
