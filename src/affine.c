@@ -107,6 +107,24 @@ void aff_mul(const aff_ctx *w, double *z, const double *x, const double *y)
     RAD(w, z) = aff_inflate(rad);
 }
 
+/* acc += x y (acc aliases neither): aff_mul and aff_add in one pass; the
+ * error term covers the products, their sum and the accumulation. */
+void aff_mul_add(const aff_ctx *w, double *acc, const double *x, const double *y)
+{
+    const double Lx = aff_linear_span(w, x), Ly = aff_linear_span(w, y);
+    const double Rx = RAD(w, x), Ry = RAD(w, y);
+    double rad = RAD(w, acc) + (Lx + Rx) * (Ly + Ry) + fabs(x[0]) * Ry + fabs(y[0]) * Rx;
+    double p0 = x[0] * y[0];
+    rad += aff_err_bound(fabs(acc[0]) + 2.0 * fabs(p0));
+    acc[0] += p0;
+    for (size_t k = 1; k <= w->n; k++) {
+        double p1 = x[0] * y[k], p2 = y[0] * x[k];
+        rad += aff_err_bound(fabs(acc[k]) + 2.0 * (fabs(p1) + fabs(p2))) * w->dmax[k - 1];
+        acc[k] += p1 + p2;
+    }
+    RAD(w, acc) = aff_inflate(rad);
+}
+
 /* z = x / s for a positive double s. */
 void aff_div_constant(const aff_ctx *w, double *z, const double *x, double s)
 {

@@ -34,6 +34,8 @@ void aff_axpy(const aff_ctx *w, double *z, double s, const double *x);
 void aff_add(const aff_ctx *w, double *z, const double *x, double sign, const double *y);
 /* z = x y; z aliases neither. */
 void aff_mul(const aff_ctx *w, double *z, const double *x, const double *y);
+/* acc += x y; acc aliases neither. */
+void aff_mul_add(const aff_ctx *w, double *acc, const double *x, const double *y);
 /* z = x / s for a positive double s. */
 void aff_div_constant(const aff_ctx *w, double *z, const double *x, double s);
 /* Ends of the form over the box, rounded outward. */

@@ -167,12 +167,12 @@ static int precondition(lsup_work *w, const double *Y, const double *Z, ivl *ys,
  * beta >= ||E||_inf < 1/2: S^-1 = I + E + E^2 + E^3 + E^4 (I - E)^-1, with E,
  * E^2, E^3 as forms (products of forms, so the higher terms are bounded entry
  * by entry) and the last term at most beta^4 / (1 - beta) in every entry.
- * Uses w->N for E and two forms of w->t as scratch.  0 when beta >= 1/2. */
+ * Uses w->N for E.  0 when beta >= 1/2. */
 static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
 {
     const size_t n = w->n, d = w->d;
     ivl *coefficient = w->K + d * d; /* n intervals */
-    double *E = w->N, *product = AFF(w, w->t, 0);
+    double *E = w->N;
     double beta = 0.0;
     for (size_t i = 0; i < d; i++) {
         double row = 0.0;
@@ -202,8 +202,7 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
             double *e2 = AFF(w, E2, i * d + j);
             aff_constant(&w->ac, e2, 0.0);
             for (size_t t = 0; t < d; t++) {
-                aff_mul(&w->ac, product, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
-                aff_add(&w->ac, e2, e2, 1.0, product);
+                aff_mul_add(&w->ac, e2, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
             }
         }
     const double beta4 = ivl_up(ivl_up(beta * beta) * ivl_up(beta * beta));
@@ -216,8 +215,7 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
             RAD(w, g) = aff_inflate(RAD(w, g) + aff_err_bound(fabs(g[0])));
             aff_add(&w->ac, g, g, 1.0, AFF(w, E2, i * d + j));
             for (size_t t = 0; t < d; t++) { /* + (E^2 E)_ij */
-                aff_mul(&w->ac, product, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
-                aff_add(&w->ac, g, g, 1.0, product);
+                aff_mul_add(&w->ac, g, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
             }
             RAD(w, g) = aff_inflate(RAD(w, g) + tail);
         }
@@ -307,14 +305,12 @@ static int enclose_nu(lsup_work *w, double *sum)
             double *Nga = AFF(w, w->Ng, a);
             aff_constant(&w->ac, Nga, 0.0);
             for (size_t b = 0; b < d; b++) {
-                aff_mul(&w->ac, p, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
-                aff_add(&w->ac, Nga, Nga, 1.0, p);
+                aff_mul_add(&w->ac, Nga, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
             }
         }
         aff_constant(&w->ac, eta, 0.0);
         for (size_t a = 0; a < d; a++) {
-            aff_mul(&w->ac, p, AFF(w, w->g, a), AFF(w, w->Ng, a));
-            aff_add(&w->ac, eta, eta, 1.0, p);
+            aff_mul_add(&w->ac, eta, AFF(w, w->g, a), AFF(w, w->Ng, a));
         }
         aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
         aff_mul(&w->ac, p, mu, mu);
@@ -322,8 +318,7 @@ static int enclose_nu(lsup_work *w, double *sum)
         aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
         if (!aff_reciprocal(&w->ac, p, gamma))
             return 0;
-        aff_mul(&w->ac, q, term, p);
-        aff_add(&w->ac, sum, sum, 1.0, q);
+        aff_mul_add(&w->ac, sum, term, p);
     }
     aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)d);
     memcpy(sum, AFF(w, w->t, 6), w->width * sizeof *sum);
@@ -364,8 +359,7 @@ static int enclose_h2(lsup_work *w, double *sum, double *roots)
     for (size_t i = 0; i < n; i++) {
         double *diff = AFF(w, sp, i);
         aff_add(&w->ac, diff, diff, -1.0, AFF(w, sq, i));
-        aff_mul(&w->ac, p, diff, diff);
-        aff_add(&w->ac, sum, sum, 1.0, p);
+        aff_mul_add(&w->ac, sum, diff, diff);
     }
     aff_div_constant(&w->ac, p, sum, 2.0);
     memcpy(sum, p, w->width * sizeof *sum);

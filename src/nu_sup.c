@@ -73,7 +73,7 @@ static double affine_upper(sup_state *s, const double *center, double half)
     }
     double *z = s->forms, *g = z + n * w->width, *p = g + n * w->width;
     double *sum = p + n * w->width, *inv = AFF(w, sum, 1), *mean = AFF(w, sum, 2);
-    double *t1 = AFF(w, sum, 3), *t2 = AFF(w, sum, 4), *nu = AFF(w, sum, 5);
+    double *t1 = AFF(w, sum, 3), *nu = AFF(w, sum, 5);
     double shift = -INFINITY;
     for (int pass = 0; pass < 2; pass++) {
         const double *X = pass ? s->M : s->A;
@@ -104,16 +104,14 @@ static double affine_upper(sup_state *s, const double *center, double half)
     for (size_t i = 0; i < n; i++) {
         aff_mul(w, t1, AFF(w, p, i), inv);
         memcpy(AFF(w, p, i), t1, w->width * sizeof *t1);
-        aff_mul(w, t2, t1, AFF(w, g, i));
-        aff_add(w, mean, mean, 1.0, t2);
+        aff_mul_add(w, mean, t1, AFF(w, g, i));
     }
     aff_constant(w, nu, 0.0);
     for (size_t i = 0; i < n; i++) {
         double *gi = AFF(w, g, i);
         aff_add(w, gi, gi, -1.0, mean);
         aff_mul(w, t1, gi, gi);
-        aff_mul(w, t2, AFF(w, p, i), t1);
-        aff_add(w, nu, nu, 1.0, t2);
+        aff_mul_add(w, nu, AFF(w, p, i), t1);
     }
     double upper = aff_upper(w, nu);
     return isnan(upper) ? INFINITY : upper;
