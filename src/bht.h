@@ -448,8 +448,10 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * Double kernel within 8 ulp of the oracle for models 1e-12 ... 1 apart (on
  * the test set); domain of bht_leverage for both A and B.  Known limits (the
  * golden corpus logs them): the same model written differently (B = A R,
- * n = d) gives a tiny nonzero distance instead of 0, and queries s whose
- * entries span 2^40 or more can be far outside the budget: use the oracle. */
+ * n > d) gives a tiny nonzero distance instead of 0 (n = d: exactly 0).
+ * BHT_E_RANGE (use the oracle) when the nonzero rows of A_s and B_s
+ * (A_s = Diag(s)^-1 A) span 2^40 or more in scale, through s or through the
+ * rows themselves: the difference route misses its budget there. */
 bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, bht_distances *out);
 /* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with

@@ -475,7 +475,7 @@ static int leave_one_out(size_t n, size_t d, const double *A, const double *M,
     double ynorm2 = 0.0;
     for (size_t j = 0; j < d; j++)
         ynorm2 += zh[j] * zh[j];
-    *scale = (sqrt(ynorm2) + sqrt(knorm2 * nh)) * sqrt(nh) / (dh * dh);
+    *scale = (sqrt(ynorm2) + sqrt(knorm2 * nh)) * sqrt(nh) / dh / dh; /* dh^2 may overflow */
     *scale *= fmax(b.cond, 1.0);
     dd_div(rh, rl, dh, dl, &rh, &rl);
     dd_div(rh, rl, dh, dl, wh, wl);
@@ -493,11 +493,12 @@ static int leave_one_out(size_t n, size_t d, const double *A, const double *M,
  * cancellation as h_ii -> 1, O(n d^2) each).  h_ii = |q_i|^2, the sums of
  * W_ii^2/h_ii in dd, each output rounded once.
  * Bound: |error of W_ii| <~ 2^-100 kappa S_i, S_i = (|y_i| + |K| |q_i|) |q_i|
- * (or its leave-one-out analogue).  Values below 2^-100 kappa S_i are
- * returned as 0 (rounding noise: exact zeros such as M = A S or n = d come
- * out 0); values in (2^-100, 2^-51] kappa S_i are not certified to 16 ulp
- * and the kernel refuses with BHT_E_RANGE (use the oracle).  Measured: 0 ulp
- * (correctly rounded) on every accepted test instance, budget 16 ulp. */
+ * (or its leave-one-out analogue).  Values at or below 2^-51 kappa S_i are
+ * not certified to 16 ulp and the kernel refuses with BHT_E_RANGE (use the
+ * oracle): this includes the exact zeros of M = A S, which the double
+ * kernel cannot tell from a true W_ii that small; n = d and M = 0 give 0.
+ * Measured: 0 ulp (correctly rounded) on every accepted test instance,
+ * budget 16 ulp. */
 bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                            const double *s, bht_local_result *out, double *derivative)
 {
@@ -542,6 +543,15 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     for (size_t i = 0; i < n; i++)
         lev_basis_map(&b, i, M + i * d, NULL, mu, yh + i * d, yl + i * d);
     double knorm2 = cross_product(n, d, b.qh, b.ql, yh, yl, kh, kl);
+    /* exactly d nonzero rows (rank d certified): they form an invertible
+     * block, h_ii = 1 and W_ii = 0 on each of them, exactly */
+    size_t nonzero_rows = 0;
+    for (size_t i = 0; i < n; i++)
+        nonzero_rows += !zero_row(d, A + i * d);
+    const int unit_rows = nonzero_rows == d;
+    int k_zero = 1; /* K = Q^T Y exactly zero */
+    for (size_t k = 0; k < d * d; k++)
+        k_zero &= kh[k] == 0.0 && kl[k] == 0.0;
     double nh = 0.0, nl = 0.0, zh0 = 0.0, zl0 = 0.0; /* sum W^2/h; zero-row sum */
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         const double *qh = b.qh + i * d, *ql = b.ql + i * d;
@@ -557,6 +567,7 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
             continue;
         }
         double hh = 0.0, hl = 0.0, wh, wl;
+        int exact_zero = 0;
         for (size_t j = 0; j < d; j++)
             lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
@@ -574,24 +585,35 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                 wl = ll;
                 scale = ls;
             }
-            if (got == 2)
+            if (got == 2) {
                 wh = wl = scale = 0.0;
+                exact_zero = 1;
+            }
         }
-        /* resolution: below 2^-100 kappa scale the value is rounding noise
-         * (exact zeros); between that and 2^-51 kappa scale it is not
-         * certified to 16 ulp: refuse */
-        if (fabs(wh) <= ldexp(scale, -100))
+        /* resolution: at or below 2^-51 kappa scale the value is not
+         * certified to 16 ulp -- it may be rounding noise around an exact 0
+         * (M = A S) or a true value that small (found by fuzzing): refuse;
+         * likewise a non-finite value or an error scale near underflow.
+         * Exact zeros are accepted only when proved: exactly d nonzero rows
+         * (h_ii = 1), or m_i = 0 and K = 0 (then W_ii = 0 term by term). */
+        if (unit_rows || (k_zero && zero_row(d, M + i * d))) {
+            exact_zero = 1;
             wh = wl = 0.0;
-        else if (fabs(wh) <= ldexp(scale, -51) && status == BHT_OK)
+        }
+        if (!exact_zero && status == BHT_OK
+            && (!isfinite(wh) || !isfinite(wl) || !(scale >= 0x1p-900)
+                || fabs(wh) <= ldexp(scale, -51)))
             status = BHT_E_RANGE;
         if (derivative) {
             double th, tl;
             dd_div(2.0 * wh, 2.0 * wl, (double)d, 0.0, &th, &tl);
             derivative[i] = round_scaled_signed(th, tl, -mu);
         }
+        /* W^2 / h as W (W / h): W^2 alone can underflow where the term
+         * does not (h_ii tiny; found by fuzzing) */
         double th, tl;
-        dd_mul(wh, wl, wh, wl, &th, &tl);
-        dd_div(th, tl, hh, hl, &th, &tl);
+        dd_div(wh, wl, hh, hl, &th, &tl);
+        dd_mul(wh, wl, th, tl, &th, &tl);
         dd_add(nh, nl, th, tl, &nh, &nl);
     }
     if (status != BHT_OK) {

@@ -59,7 +59,9 @@ static void store_nu(bht_local_result *out, double vh, double vl, int E)
  * common row offset cancels exactly (the paper's invariance); then <p,g'>,
  * deviations g'_i - <p,g'> and nu = sum p_i dev_i^2 in dd, each rounded once.
  * Bound: relative error ~2^-62 plus the cancellation in dev_i, amplified by
- * sum p_i |g'_i| |dev_i| / nu; the tests assert 16 ulp. */
+ * sum p_i |g'_i| |dev_i| / nu; an a-posteriori bound (Dot2's error in g',
+ * propagated to nu) refuses with BHT_E_RANGE above 2^-56 nu; the tests
+ * assert 16 ulp. */
 bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative)
 {
@@ -68,7 +70,7 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     bht_status status = check_inputs(n, d, A, M, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(6 * n * sizeof *work);
+    double *work = malloc(7 * n * sizeof *work);
     int *ex = malloc(2 * n * sizeof *ex);
     if (!work || !ex) {
         free(work);
@@ -76,7 +78,7 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
         return BHT_E_NOMEM;
     }
     double *ph = work, *pl = work + n, *gh = work + 2 * n, *gl = work + 3 * n;
-    double *th = work + 4 * n, *tl = work + 5 * n;
+    double *th = work + 4 * n, *tl = work + 5 * n, *gerr = work + 6 * n;
     int *pe = ex, *te = ex + n;
 
     /* p in dd with separate exponents (no underflow); m the most probable row */
@@ -85,20 +87,38 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     /* g'_i = (M_i - M_m) x, and the mean <p, g'> (terms scaled back to 2^0:
      * any underflow there is far below the mean's own rounding) */
     double mh = 0.0, ml = 0.0;
+    int too_large = 0;
+    /* Dot2 error bound of each g'_i: gamma_2d^2 sum |terms| (Ogita, Rump,
+     * Oishi 2005, Prop. 5.5; 2d terms: the exact row difference in two
+     * parts), plus underflow */
+    const double gamma = 2.0 * (double)d * 0x1p-53;
     for (size_t i = 0; i < n; i++) {
         bht_dot_difference_dd(d, M + i * d, M + m * d, x, &gh[i], &gl[i]);
+        too_large |= !(fabs(gh[i]) + fabs(gl[i]) <= 0x1p1000 / (double)n);
+        double terms = 0.0;
+        for (size_t k = 0; k < d; k++)
+            terms += fabs(M[i * d + k] - M[m * d + k]) * fabs(x[k]);
+        gerr[i] = 1.5 * gamma * gamma * terms * (1.0 + 0x1p-40) + 0x1p-1000;
+        too_large |= !(gerr[i] < INFINITY);
+    }
+    /* max |g'| bounds the mean and every deviation by 2 max |g'|: beyond
+     * 2^1000 / n (or a difference that overflowed) the dd sums could
+     * overflow -- found by fuzzing; the oracle has no such limit */
+    if (too_large) {
+        free(ex);
+        free(work);
+        return BHT_E_RANGE;
+    }
+    for (size_t i = 0; i < n; i++) {
         double uh, ul;
         dd_mul(ph[i], pl[i], gh[i], gl[i], &uh, &ul);
         dd_add(mh, ml, ldexp(uh, pe[i]), ldexp(ul, pe[i]), &mh, &ml);
     }
-    /* deviations, derivative p_i dev_i and the terms p_i dev_i^2, each as a
+    /* deviations and the terms p_i dev_i^2, each as a
      * dd mantissa with an exponent (dev scaled to [1/2, 1) before squaring) */
     for (size_t i = 0; i < n; i++) {
         double dh, dl, uh, ul;
         dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
-        dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
-        if (derivative)
-            derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
         int e = 0;
         (void)frexp(dh, &e);
         dh = ldexp(dh, -e);
@@ -110,6 +130,42 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     double vh, vl;
     int E;
     dd_sum_scaled(n, th, tl, te, &vh, &vl, &E);
+    /* a-posteriori check (found by fuzzing: Dot2 loses g'_i when the terms
+     * cancel by far more than 2^106): with e_i >= |error of dev_i| (the
+     * g' bounds, the mean's share of them, and the dd rounding of dev_i),
+     * |error of nu| <= sum p_i (2 |dev_i| e_i + e_i^2), plus the effect of
+     * the logits' error on p; refuse above 2^-56 nu, i.e. well inside the
+     * 16 ulp budget */
+    double mean_err = 0.0, mean_abs = fabs(mh), logit_err = 0.0;
+    for (size_t i = 0; i < n; i++) { /* Dot2 error of the shifted logits */
+        double terms = 0.0;
+        for (size_t k = 0; k < d; k++)
+            terms += fabs(A[i * d + k] - A[m * d + k]) * fabs(x[k]);
+        logit_err = fmax(logit_err, 1.5 * gamma * gamma * terms * (1.0 + 0x1p-40));
+    }
+    for (size_t i = 0; i < n; i++)
+        mean_err += ldexp(ph[i], pe[i]) * gerr[i];
+    double nu_err = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dev = fabs(gh[i]) + mean_abs; /* >= |dev_i| */
+        double e = gerr[i] + mean_err + 0x1p-100 * dev;
+        if (ph[i] != 0.0)
+            nu_err += ldexp(ph[i], pe[i]) * (2.0 * dev * e + e * e);
+    }
+    double nu_approx = ldexp(vh, E);
+    /* a logit error e changes each p_i by a factor within e^(+-2e) */
+    nu_err += 5.0 * logit_err * nu_approx;
+    if (!(nu_err <= 0x1p-56 * nu_approx || nu_err <= 0x1p-1000)) { /* NaN refuses too */
+        free(ex);
+        free(work);
+        return BHT_E_RANGE;
+    }
+    for (size_t i = 0; derivative && i < n; i++) { /* p_i dev_i, written on success only */
+        double dh, dl, uh, ul;
+        dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
+        dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
+        derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
+    }
     store_nu(out, vh, vl, E);
     free(ex);
     free(work);

@@ -108,6 +108,8 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             int c = pe[i] > qe[i] ? pe[i] : qe[i];
             if (ph[i] == 0.0)
                 c = qe[i];
+            if (qh[i] == 0.0) /* q below the floor: its exponent is a dummy 0 (fuzzing) */
+                c = pe[i];
             c += (c & 1);
             double Ph = ldexp(ph[i], pe[i] - c), Pl = ldexp(pl[i], pe[i] - c);
             double Qh = ldexp(qh[i], qe[i] - c), Ql = ldexp(ql[i], qe[i] - c);

@@ -1,5 +1,6 @@
 /* model_distance_leverage.c: Hellinger and TV distances between two
  * leverage-score models at one query s, from the parameters (bht.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,6 +83,46 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
     status = lev_basis_build(n, d, A, s, &b);
     if (status != BHT_OK)
         return status;
+    /* Rows of A_s and B_s spanning 2^40 or more in scale: the difference
+     * route is far outside its budget there (even H^2 > 1 was seen when
+     * fuzzing): refuse, the oracle handles it. */
+    int emin = INT_MAX, emax = INT_MIN;
+    for (size_t i = 0; i < n; i++) {
+        double row = 0.0;
+        for (size_t j = 0; j < d; j++)
+            row = fmax(row, fmax(fabs(A[i * d + j]), fabs(B[i * d + j])));
+        if (row == 0.0)
+            continue;
+        int e = ilogb(row) - (s ? ilogb(s[i]) : 0);
+        emin = e < emin ? e : emin;
+        emax = e > emax ? e : emax;
+    }
+    if (emax != INT_MIN && emax - emin >= 40) {
+        lev_basis_free(&b);
+        return BHT_E_RANGE;
+    }
+    /* A model (rank d, certified above) with exactly d nonzero rows has
+     * h_ii = 1 on them: p is uniform on those rows, whatever A and s are.
+     * When both models are like that (always when n = d), H^2 = TV =
+     * (d - k) / d exactly, k the rows nonzero in both (found by fuzzing:
+     * the difference route left residues like 2^-241 where the answer is 0). */
+    size_t rows_a = 0, rows_b = 0, common = 0;
+    for (size_t i = 0; i < n; i++) {
+        int nonzero_a = 0, nonzero_b = 0;
+        for (size_t j = 0; j < d; j++) {
+            nonzero_a |= A[i * d + j] != 0.0;
+            nonzero_b |= B[i * d + j] != 0.0;
+        }
+        rows_a += (size_t)nonzero_a;
+        rows_b += (size_t)nonzero_b;
+        common += (size_t)(nonzero_a && nonzero_b);
+    }
+    if (rows_a == d && rows_b == d) {
+        lev_basis_free(&b);
+        out->hellinger2 = out->tv = (double)(d - common) / (double)d; /* one rounding */
+        out->hellinger = sqrt(out->hellinger2);
+        return BHT_OK;
+    }
     double *buf = malloc((4 * n * d + 6 * d * d + 8 * d) * sizeof *buf);
     if (!buf) {
         lev_basis_free(&b);

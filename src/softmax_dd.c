@@ -36,13 +36,20 @@ void bht_dot_difference_dd(size_t d, const double *a, const double *b, const dou
 {
     double sh = 0.0, sl = 0.0;
     for (size_t k = 0; k < d; k++) {
-        double dl = 0.0;
+        double dl = 0.0, xk = x[k];
         double dh = b ? two_sum(a[k], -b[k], &dl) : a[k];
+        if (b && !isfinite(dh)) {
+            /* a_k - b_k overflows (entries near DBL_MAX; found by fuzzing):
+             * halve both (exact at that size) and double x_k (exact: the
+             * affine range check keeps |x_k| small then) */
+            dh = two_sum(a[k] / 2.0, -b[k] / 2.0, &dl);
+            xk = 2.0 * x[k];
+        }
         double pl, el, ql;
-        double ph = two_prod(dh, x[k], &pl);
+        double ph = two_prod(dh, xk, &pl);
         sh = two_sum(sh, ph, &el);
         sl += el + pl;
-        double qh = two_prod(dl, x[k], &ql);
+        double qh = two_prod(dl, xk, &ql);
         sh = two_sum(sh, qh, &el);
         sl += el + ql;
     }
@@ -74,9 +81,13 @@ bht_status bht_check_affine_range(size_t n, size_t d, const double *A, const dou
     return BHT_OK;
 }
 
-/* Logits by Dot2, shift by the dd maximum (exact TwoSum differences, one
- * accurate dd addition), the dd exponential (2^-66), accurate dd sum and
- * quotient (JMP17): relative error < 2^-63 per component. */
+/* Logits by Dot2 to find the most probable row m, then the shifted logits
+ * (A_i - A_m) x from the exact row differences (TwoSum) by Dot2 -- not
+ * z_i - z_m, which loses differences below the dd resolution of large
+ * logits (found by fuzzing) -- re-picking m while some difference is
+ * positive; the dd exponential (2^-66), accurate dd sum and quotient
+ * (JMP17): relative error < 2^-63 per component plus the Dot2 error of the
+ * shifted logit (gamma_2d^2 sum_k |a_ik - a_mk| |x_k|, see local_softmax.c). */
 size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, double *ph,
                       double *pl, int *pe)
 {
@@ -87,13 +98,20 @@ size_t bht_softmax_dd(size_t n, size_t d, const double *A, const double *x, doub
         if (ph[i] > ph[m] || (ph[i] == ph[m] && pl[i] > pl[m]))
             m = i;
     }
-    const double zh = ph[m], zl = pl[m];
+    for (size_t round = 0; round < n; round++) {
+        size_t best = m;
+        for (size_t i = 0; i < n; i++) {
+            bht_dot_difference_dd(d, A + i * d, A + m * d, x, &ph[i], &pl[i]);
+            if (ph[i] > 0.0 && (best == m || ph[i] > ph[best]))
+                best = i;
+        }
+        if (best == m)
+            break;
+        m = best;
+    }
     double sh = 0.0, sl = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double th, tl, dl, el;
-        double dh = two_sum(ph[i], -zh, &dl);
-        double eh = two_sum(pl[i], -zl, &el);
-        dd_add(dh, dl, eh, el, &th, &tl);
+        double th = ph[i], tl = pl[i];
         ph[i] = pl[i] = 0.0;
         if (pe)
             pe[i] = 0;

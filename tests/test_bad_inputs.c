@@ -308,7 +308,8 @@ static void write_generated(const char *dir, const char *name, const char *unit,
 }
 
 static const char *const generated_names[] = {"long_token.txt", "long_line.txt",
-                                               "long_digits.txt", "long_row.txt"};
+                                               "long_digits.txt", "long_row.txt",
+                                               "rows_4097.txt"};
 
 static void generate_inputs(const char *dir)
 {
@@ -329,6 +330,8 @@ static void generate_inputs(const char *dir)
     for (size_t k = 0; k + 1 < ((size_t)1 << 17); k++)
         fputs("1 ", f);
     cr_assert(fputs("\n", f) >= 0 && fclose(f) == 0, "write %s", path);
+    /* 4097 rows of one value: one past the exact leverage oracle's size */
+    write_generated(dir, "rows_4097.txt", "1\n", 4097, "");
 }
 
 static void remove_inputs(const char *dir)

@@ -241,6 +241,58 @@ Test(local_softmax, common_row_offset_gives_exactly_zero)
         cr_assert(dk[i] == 0.0 && doo[i] == 0.0);
 }
 
+Test(local_softmax, fuzz_regression_huge_row_difference_is_refused)
+{
+    /* found by tests/fuzz/fuzz_local.c: (M_1 - M_2) x ~ 2^403, nu ~ 2^803 is
+     * finite, but the dd mean and deviations overflowed: the kernel returned
+     * BHT_OK with nu = NaN.  Now: an answer within budget, or BHT_E_RANGE. */
+    const double A[2] = {0x1.08p+5, 0x1.9p+3};
+    const double M[2] = {0x1.0000000000001p+1020, -0x1.fffffffffffffp+1023};
+    const double x[1] = {0x1.dff42424242p-622};
+    bht_local_result k, o;
+    double dk[2];
+    cr_assert_eq(bht_oracle_nu_softmax(2, 1, A, M, x, &o, NULL, NULL, NULL), BHT_OK);
+    cr_assert(isfinite(o.nu) && o.nu > 0x1p800);
+    bht_status s = bht_nu_softmax(2, 1, A, M, x, &k, dk);
+    cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(k.nu, o.nu) <= 16.0),
+              "status %d, nu %a vs %a", (int)s, k.nu, o.nu);
+}
+
+Test(local_softmax, fuzz_regressions_large_logits)
+{
+    /* found by tests/fuzz/fuzz_local.c.  (1) logits ~2^398 whose differences
+     * (2^156) lie below the dd resolution of z_i - z_m: p_0 came out 1/6
+     * instead of 0 and nu was 13% off; (2) a row difference a_i - a_m that
+     * overflows (entries +-DBL_MAX): a NaN shifted logit reached the
+     * exponential (UBSan: NaN to int); (3) an exact-cancellation g' (terms
+     * 2^962) where Dot2 loses the result: nu 2^-246 times too small.  Each:
+     * within the budget or refused. */
+    const double t = -0x1.f4p+5, X = -0x1.fffffffffffffp+1023, r = -0x1.edfp-62;
+    const double A1[18] = {t, 0x1.07c6edd158083p+150, t, t, t, t, t, t, t,
+                           t, t, t, t, t, t, t, t, t};
+    const double M1[18] = {1, t, t, t, t, t, t, t, t, t, t, 1, t, t, t, t, t, t};
+    const double x1[3] = {t, t, -0x1.ababababababap+392};
+    const double A2[4] = {0.0, -0x1p+1020, -0x1p+1020, 0x1.fffffffffffffp+1023};
+    const double M2[4] = {-0x1p+1020, -0x1p+1020, -0x1p+1020, 0.0};
+    const double x2[1] = {0x0.6ffffffp-1022};
+    const double A3[18] = {r, r, r, r, r, r, r, r, r, r, X, X, X, X, r, r, r, r};
+    const double M3[18] = {r, r, r, r, r, r, r, r, r, -0x1.edfp+61, X, X, X, X, r, r, r, r};
+    const double x3[3] = {r, r, r};
+    const struct { size_t n, d; const double *A, *M, *x; } cases[3] = {
+        {6, 3, A1, M1, x1}, {4, 1, A2, M2, x2}, {6, 3, A3, M3, x3}};
+    for (int c = 0; c < 3; c++) {
+        bht_local_result k, o;
+        double dk[6], dor[6];
+        cr_assert_eq(bht_oracle_nu_softmax(cases[c].n, cases[c].d, cases[c].A, cases[c].M,
+                                           cases[c].x, &o, dor, NULL, NULL),
+                     BHT_OK);
+        bht_status s = bht_nu_softmax(cases[c].n, cases[c].d, cases[c].A, cases[c].M,
+                                      cases[c].x, &k, dk);
+        cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(k.nu, o.nu) <= 16.0),
+                  "case %d: status %d, nu %a vs %a", c, (int)s, k.nu, o.nu);
+    }
+}
+
 Test(local_softmax, rejects_bad_inputs)
 {
     const double A[2] = {1.0, 2.0}, x[1] = {1.0};

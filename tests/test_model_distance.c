@@ -166,3 +166,18 @@ Test(model_distance, rejects_bad_inputs)
     cr_assert(o.tv == 1.0 - 0x1p-53 || o.tv <= 1.0, "TV %a", o.tv);
     cr_assert_eq(bht_distance_softmax(0, 1, A, B, x, &o), BHT_E_INVALID);
 }
+
+Test(model_distance, fuzz_regression_q_below_the_floor)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c: q_3 ~ e^-1948 is below the
+     * dd softmax floor (stored as 0 with a dummy exponent 0), which pushed
+     * p_3 ~ 2^-1342 out of range: H was 2^-693 instead of 0x1.90d1...p-672 */
+    const double A[3] = {0x1.48p+4, 0x1.a4p+5, 0x1.58p+4};
+    const double B[3] = {0x1.0d1p+5, 0x1.5888p+6, 0x1.52ap+4};
+    const double x[1] = {0x1.ep+4};
+    bht_distances k, o;
+    cr_assert_eq(bht_distance_softmax(3, 1, A, B, x, &k), BHT_OK);
+    cr_assert_eq(bht_oracle_distance_softmax(3, 1, A, B, x, &o, NULL, NULL), BHT_OK);
+    cr_assert(bht_ulp_error(k.hellinger, o.hellinger) <= 8.0, "H %a vs %a", k.hellinger,
+              o.hellinger);
+}

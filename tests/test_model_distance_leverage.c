@@ -232,3 +232,20 @@ Test(model_distance_leverage, rejects_bad_inputs)
     cr_assert_eq(bht_distance_leverage(1, 2, A, A, NULL, &d), BHT_E_INVALID);
     cr_assert_eq(bht_distance_leverage(3, 2, A, A, NULL, NULL), BHT_E_INVALID);
 }
+
+Test(model_distance_leverage, fuzz_regression_d_nonzero_rows_give_exact_values)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c: with exactly d nonzero rows
+     * p is uniform on them for every A and s, so B = A (1 + 2^-12) is the same
+     * model; the kernel returned H^2 = 2^-241 instead of 0 */
+    const double A[6] = {-0x1p-3, 0, 0, 0, 0, 0}, B[6] = {-0x1.fff4p-4, 0, 0, 0, 0, 0};
+    const double C[6] = {0, 0, 0x1p-3, 0, 0, 0};
+    bht_distances k, o;
+    cr_assert_eq(bht_distance_leverage(6, 1, A, B, NULL, &k), BHT_OK);
+    cr_assert(k.hellinger2 == 0.0 && k.hellinger == 0.0 && k.tv == 0.0);
+    /* disjoint supports: H^2 = TV = 1 */
+    cr_assert_eq(bht_distance_leverage(6, 1, A, C, NULL, &k), BHT_OK);
+    cr_assert_eq(bht_oracle_distance_leverage(6, 1, A, C, NULL, &o, NULL, NULL), BHT_OK);
+    cr_assert(k.hellinger2 == o.hellinger2 && k.tv == o.tv && k.hellinger == o.hellinger);
+    cr_assert(o.hellinger2 == 1.0);
+}

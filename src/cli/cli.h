@@ -68,6 +68,9 @@ int cli_parse_bounds(const char *text, double *c, double *C);
  * the file and the index. */
 int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
                               const bht_matrix *S, const char *bounds_text);
+/* n <= BHT_LEVERAGE_ORACLE_MAX_N, d <= BHT_LEVERAGE_ORACLE_MAX_D (local
+ * analysis and model distances in exact rationals). */
+int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A);
 
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);

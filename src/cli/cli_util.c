@@ -322,3 +322,12 @@ int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const cha
     return s == BHT_OK ? CLI_EXIT_OK
                        : cli_error(CLI_EXIT_USAGE, "%s: %s", s_path, bht_status_message(s));
 }
+
+int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A)
+{
+    if (A->rows > BHT_LEVERAGE_ORACLE_MAX_N || A->cols > BHT_LEVERAGE_ORACLE_MAX_D)
+        return cli_error(CLI_EXIT_USAGE, "%s: %zu x %zu is beyond the exact oracle's size "
+                         "(n <= %zu, d <= %zu)", a_path, A->rows, A->cols,
+                         (size_t)BHT_LEVERAGE_ORACLE_MAX_N, (size_t)BHT_LEVERAGE_ORACLE_MAX_D);
+    return CLI_EXIT_OK;
+}

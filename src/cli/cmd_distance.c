@@ -177,7 +177,8 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
         goto done;
     }
     if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
-        != CLI_EXIT_OK)
+            != CLI_EXIT_OK
+        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};

@@ -102,7 +102,8 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
         goto done;
     }
     if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
-        != CLI_EXIT_OK)
+            != CLI_EXIT_OK
+        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
     if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
         rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");

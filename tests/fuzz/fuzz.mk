@@ -6,6 +6,12 @@
 #                  bht_softmax, bht_check_energy (+ oracle for n <= 8)
 #   fuzz_distance  bytes -> distributions, eps -> bht_check_distribution,
 #                  bht_distance, bht_lemma_a1 (+ oracles)
+#   fuzz_leverage  bytes -> A (incl. rank-deficient), s, c, C -> bht_leverage,
+#                  bht_oracle_leverage, bht_check_leverage_query
+#   fuzz_local     bytes -> A, M, x or s -> bht_nu_softmax, bht_nu_leverage
+#                  (+ oracles; derivatives included)
+#   fuzz_model_distance  bytes -> A, B = A + 2^-k M, x or s ->
+#                  bht_distance_softmax, bht_distance_leverage (+ oracles)
 # The library is rebuilt in $(FUZZ_BUILD) with ASan + UBSan and coverage
 # instrumentation.  Each harness first replays tests/fuzz/regressions/NAME-*
 # (inputs that once failed: they must pass now), then fuzzes for
@@ -19,7 +25,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
-FUZZ_HARNESSES := parse softmax distance
+FUZZ_HARNESSES := parse softmax distance leverage local model_distance
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a

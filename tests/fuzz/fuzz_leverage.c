@@ -1,0 +1,98 @@
+/* fuzz_leverage.c: libFuzzer harness for bht_leverage, bht_oracle_leverage
+ * and bht_check_leverage_query.  Bytes -> n <= 8, d <= 4 (sometimes d > n),
+ * A (optionally with a repeated column or a zero row: rank deficiency) and s
+ * (sometimes with a zero), then c, C.  Properties: no crash; only documented
+ * statuses; when the kernel answers, the exact oracle must not find A rank
+ * deficient; when both answer, p_i and h_ii lie in [0, 1] and the kernel is
+ * within 4 ulp of the oracle; the oracle's p sums to 1 within n 2^-53; the
+ * query check agrees with an exact test of c <= s_i^2 <= C (s_i^2 split
+ * into a double and its fma residual). */
+#include "fuzz_common.h"
+
+enum { MAX_N = 8, MAX_D = 4 };
+
+/* Exactly: is c <= s^2 <= C? (s^2 = hi + lo exactly.) */
+static int square_within(double s, double c, double C)
+{
+    double hi = s * s, lo = fma(s, s, -hi);
+    if (isinf(hi))
+        return 0;
+    int above_c = hi > c || (hi == c && lo >= 0.0);
+    int below_C = hi < C || (hi == C && lo <= 0.0);
+    return above_c && below_C;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_reader r = {data, size, 0};
+    uint8_t shape = fuzz_u8(&r), mode = fuzz_u8(&r);
+    size_t n = 1 + shape % MAX_N, d = 1 + (shape >> 3) % MAX_D;
+    double A[MAX_N * MAX_D], s[MAX_N], p[MAX_N], h[MAX_N], po[MAX_N], ho[MAX_N], cond = 0.0;
+    for (size_t k = 0; k < n * d; k++)
+        A[k] = fuzz_finite(&r);
+    if ((mode & 3) == 1 && d >= 2) /* repeated column */
+        for (size_t i = 0; i < n; i++)
+            A[i * d + 1] = A[i * d];
+    if ((mode & 3) == 2) /* zero row */
+        for (size_t k = 0; k < d; k++)
+            A[(mode >> 2) % n * d + k] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s[i] = (mode & 16) ? 1.0 + (double)(fuzz_u8(&r) % 8) : fuzz_finite(&r);
+    int shape_ok = n >= d;
+    int s_ok = 1;
+    for (size_t i = 0; i < n; i++)
+        s_ok &= s[i] != 0.0;
+
+    bht_status sk = bht_leverage(n, d, A, s, p, h, &cond);
+    bht_status so = bht_oracle_leverage(n, d, A, s, po, ho, NULL, NULL, NULL);
+    if (!shape_ok || !s_ok) {
+        /* the kernel may report its domain (BHT_E_RANGE) first */
+        FUZZ_CHECK((sk == BHT_E_INVALID || (shape_ok && sk == BHT_E_RANGE))
+                       && so == BHT_E_INVALID,
+                   "n %zu d %zu: kernel %d, oracle %d (want BHT_E_INVALID)", n, d, (int)sk,
+                   (int)so);
+    } else {
+        FUZZ_CHECK(sk == BHT_OK || sk == BHT_E_RANGE || sk == BHT_E_SINGULAR,
+                   "kernel status %d", (int)sk);
+        FUZZ_CHECK(so == BHT_OK || so == BHT_E_SINGULAR, "oracle status %d", (int)so);
+        FUZZ_CHECK(!(sk == BHT_OK && so == BHT_E_SINGULAR),
+                   "kernel answered (cond %g) for an exactly rank-deficient A", cond);
+    }
+    if (so == BHT_OK) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            FUZZ_CHECK(po[i] >= 0.0 && po[i] <= 1.0 && ho[i] >= 0.0 && ho[i] <= 1.0,
+                       "oracle p_%zu = %a, h = %a", i, po[i], ho[i]);
+            sum += po[i];
+        }
+        FUZZ_CHECK(fabs(sum - 1.0) <= (double)(2 * n) * 0x1p-53, "oracle sum p = %a", sum);
+    }
+    if (sk == BHT_OK && so == BHT_OK)
+        for (size_t i = 0; i < n; i++) {
+            FUZZ_CHECK(p[i] >= 0.0 && p[i] <= 1.0 && h[i] >= 0.0 && h[i] <= 1.0,
+                       "p_%zu = %a, h = %a", i, p[i], h[i]);
+            FUZZ_CHECK(fuzz_close(p[i], po[i], 4.0, 0.0), "p_%zu = %a, oracle %a (cond %g)", i,
+                       p[i], po[i], cond);
+            FUZZ_CHECK(fuzz_close(h[i], ho[i], 4.0, 0.0), "h_%zu = %a, oracle %a (cond %g)", i,
+                       h[i], ho[i], cond);
+        }
+
+    double c = fabs(fuzz_finite(&r)), C = fabs(fuzz_finite(&r));
+    size_t bad = n;
+    bht_status sq = bht_check_leverage_query(n, s, c, C, &bad);
+    if (!(c > 0.0 && c < C)) {
+        FUZZ_CHECK(sq == BHT_E_INVALID, "check_leverage_query(c %a, C %a): %d", c, C, (int)sq);
+        return 0;
+    }
+    size_t first = n;
+    for (size_t i = 0; i < n && first == n; i++)
+        if (!square_within(s[i], c, C))
+            first = i;
+    if (first == n)
+        FUZZ_CHECK(sq == BHT_OK, "every s_i^2 in [%a, %a] but status %d", c, C, (int)sq);
+    else
+        FUZZ_CHECK(sq == BHT_E_CONSTRAINT && bad == first,
+                   "s_%zu = %a violates [%a, %a]: status %d, index %zu", first, s[first], c, C,
+                   (int)sq, bad);
+    return 0;
+}
