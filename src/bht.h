@@ -122,7 +122,8 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
  * parameters (log-ratio form), so they stay accurate when A and B are close:
  * P = softmax(A x), Q = softmax(B x), A and B n-by-d.  Double kernel within
  * 8 ulp of the oracle when the models differ by 1e-12 ... 1; BHT_E_RANGE
- * when some q_i / p_i exceeds e^700 (use the oracle). */
+ * when some q_i / p_i exceeds e^700, or some log(q_i / p_i) relative to the
+ * others is nonzero but below 2^-960 (use the oracle). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out);
 bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,

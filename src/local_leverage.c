@@ -484,6 +484,33 @@ static int leave_one_out(size_t n, size_t d, const double *A, const double *M,
     return 1;
 }
 
+/* (h + l) 2^e += (th + tl) 2^te, keeping the larger exponent (terms more
+ * than 2^-1000 below the other are dropped: far below its rounding). */
+static void add_scaled(double *h, double *l, int *e, double th, double tl, int te)
+{
+    if (th == 0.0)
+        return;
+    if (*h == 0.0 && *l == 0.0) {
+        *h = th;
+        *l = tl;
+        *e = te;
+        return;
+    }
+    if (te > *e) {
+        double sh = *h, sl = *l;
+        int se = *e;
+        *h = th;
+        *l = tl;
+        *e = te;
+        th = sh;
+        tl = sl;
+        te = se;
+    }
+    if (te - *e < -1000)
+        return;
+    dd_add(*h, *l, ldexp(th, te - *e), ldexp(tl, te - *e), h, l);
+}
+
 /* Algorithm: the double-double basis Q of A_s (leverage.c's preconditioned
  * QR/Cholesky; rows q_i with relative error <~ 2 d^2 u^2 kappa_1(R^)), rows
  * y_i of Y = 2^mu M_s T^-1 by the same substitutions (mu an exact power-of-two
@@ -534,12 +561,13 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         lev_basis_free(&b);
         return BHT_E_RANGE;
     }
-    double *buf = malloc((2 * n * d + 2 * d * d) * sizeof *buf);
+    double *buf = malloc((2 * n * d + 2 * d * d + n) * sizeof *buf);
     if (!buf) {
         lev_basis_free(&b);
         return BHT_E_NOMEM;
     }
     double *yh = buf, *yl = buf + n * d, *kh = buf + 2 * n * d, *kl = kh + d * d;
+    double *dk = kl + d * d; /* the derivative, copied out on success */
     for (size_t i = 0; i < n; i++)
         lev_basis_map(&b, i, M + i * d, NULL, mu, yh + i * d, yl + i * d);
     double knorm2 = cross_product(n, d, b.qh, b.ql, yh, yl, kh, kl);
@@ -552,18 +580,28 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     int k_zero = 1; /* K = Q^T Y exactly zero */
     for (size_t k = 0; k < d * d; k++)
         k_zero &= kh[k] == 0.0 && kl[k] == 0.0;
-    double nh = 0.0, nl = 0.0, zh0 = 0.0, zl0 = 0.0; /* sum W^2/h; zero-row sum */
+    /* sum W^2/h; the zero-row sum (zh0 + zl0) 2^ze with its own exponent:
+     * its terms can lie far below the range of the rest (found by fuzzing) */
+    double nh = 0.0, nl = 0.0, zh0 = 0.0, zl0 = 0.0;
+    int ne = 0, ze = 0;
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         const double *qh = b.qh + i * d, *ql = b.ql + i * d;
         double *ryh = yh + i * d, *ryl = yl + i * d;
         if (zero_row(d, A + i * d)) {
-            double th = 0.0, tl = 0.0;
+            double big = 0.0;
             for (size_t j = 0; j < d; j++)
-                lev_dot2_add(&th, &tl, ryh[j], ryl[j], ryh[j], ryl[j]);
+                big = fmax(big, fabs(ryh[j]));
+            dk[i] = 0.0;
+            if (big == 0.0)
+                continue;
+            int e = ilogb(big);
+            double th = 0.0, tl = 0.0;
+            for (size_t j = 0; j < d; j++) {
+                double vh = ldexp(ryh[j], -e), vl = ldexp(ryl[j], -e);
+                lev_dot2_add(&th, &tl, vh, vl, vh, vl);
+            }
             th = two_sum(th, tl, &tl);
-            dd_add(zh0, zl0, th, tl, &zh0, &zl0);
-            if (derivative)
-                derivative[i] = 0.0;
+            add_scaled(&zh0, &zl0, &ze, th, tl, 2 * e);
             continue;
         }
         double hh = 0.0, hl = 0.0, wh, wl;
@@ -604,17 +642,26 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
             && (!isfinite(wh) || !isfinite(wl) || !(scale >= 0x1p-900)
                 || fabs(wh) <= ldexp(scale, -51)))
             status = BHT_E_RANGE;
-        if (derivative) {
+        {
             double th, tl;
             dd_div(2.0 * wh, 2.0 * wl, (double)d, 0.0, &th, &tl);
-            derivative[i] = round_scaled_signed(th, tl, -mu);
+            dk[i] = round_scaled_signed(th, tl, -mu);
         }
-        /* W^2 / h as W (W / h): W^2 alone can underflow where the term
-         * does not (h_ii tiny; found by fuzzing) */
-        double th, tl;
-        dd_div(wh, wl, hh, hl, &th, &tl);
-        dd_mul(wh, wl, th, tl, &th, &tl);
-        dd_add(nh, nl, th, tl, &nh, &nl);
+        /* W^2 / h as W (W / h) on mantissas, the exponent kept apart: W^2,
+         * or the sum, can underflow where nu does not (found by fuzzing) */
+        if (wh != 0.0 && status == BHT_OK) {
+            double qh, qlo, th, tl;
+            dd_div(wh, wl, hh, hl, &qh, &qlo);
+            if (!isfinite(qh)) { /* W / h beyond binary64 (h_ii tiny): refuse */
+                status = BHT_E_RANGE;
+                continue;
+            }
+            /* (status OK: wh finite; ilogb of a non-finite wh or qh would be
+             * INT_MIN / INT_MAX and -ew undefined, found by fuzzing) */
+            int ew = ilogb(wh), eq = ilogb(qh);
+            dd_mul(ldexp(wh, -ew), ldexp(wl, -ew), ldexp(qh, -eq), ldexp(qlo, -eq), &th, &tl);
+            add_scaled(&nh, &nl, &ne, th, tl, ew + eq);
+        }
     }
     if (status != BHT_OK) {
         free(buf);
@@ -623,10 +670,14 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     }
     double th, tl;
     dd_div(nh, nl, (double)d, 0.0, &th, &tl);
-    out->nu = dd_round_scaled(th, tl, -2 * mu);
-    dd_add(nh, nl, zh0, zl0, &th, &tl);
-    dd_div(th, tl, (double)(2 * d), 0.0, &th, &tl);
-    out->local_constant = dd_round_scaled(th, tl, -2 * mu);
+    out->nu = dd_round_scaled(th, tl, ne - 2 * mu);
+    int le = ne;
+    double lh = nh, ll = nl;
+    add_scaled(&lh, &ll, &le, zh0, zl0, ze);
+    dd_div(lh, ll, (double)(2 * d), 0.0, &th, &tl);
+    out->local_constant = dd_round_scaled(th, tl, le - 2 * mu);
+    if (derivative) /* written on success only */
+        memcpy(derivative, dk, n * sizeof *dk);
     free(buf);
     lev_basis_free(&b);
     return BHT_OK;

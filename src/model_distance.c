@@ -1,5 +1,6 @@
 /* model_distance.c: Hellinger and TV distances between two softmax models
  * at one query, computed from the parameters (bht.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,56 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
     }
     dd_div(dh, dl, sh, sl, &rh, &rl);
     dd_mul(rh, rl, rh, rl, th, tl);
+}
+
+/* w = ((B_i - A_i) - (B_m - A_m)) x in dd by Dot2 over the exact four-part
+ * expansion of each difference of differences, so that columns where the
+ * two rows of B - A agree contribute nothing (found by fuzzing: |x| ~ 2^828
+ * with the two most probable rows tied in that column; u_i - u_m from two
+ * separate dot products lost their difference 0.1 entirely).  *terms gets
+ * sum_k |c_ik| |x_k| (for the error bound gamma^2 terms, gamma = 8 d u);
+ * returns 0 when some partial difference overflows (the caller then uses
+ * the two separate dot products). */
+static int dot_difference_of_differences(size_t d, const double *bi, const double *ai,
+                                         const double *bm, const double *am, const double *x,
+                                         double *wh, double *wl, double *terms)
+{
+    double sh = 0.0, sl = 0.0, t = 0.0;
+    for (size_t k = 0; k < d; k++) {
+        double e1, e2, f, h;
+        double s1 = two_sum(bi[k], -ai[k], &e1);
+        double s2 = two_sum(bm[k], -am[k], &e2);
+        double g = two_sum(s1, -s2, &f);
+        double c = two_sum(e1, -e2, &h);
+        if (!isfinite(s1) || !isfinite(s2) || !isfinite(g))
+            return 0;
+        const double part[4] = {g, f, c, h};
+        for (int j = 0; j < 4; j++) {
+            double pl, el;
+            double ph = two_prod(part[j], x[k], &pl);
+            sh = two_sum(sh, ph, &el);
+            sl += el + pl;
+            t += fabs(part[j]) * fabs(x[k]);
+        }
+    }
+    *wh = fast_two_sum(sh, sl, wl);
+    *terms = t;
+    return 1;
+}
+
+/* Are the rows of B - A all the same (exactly)?  Then every w_i is exactly
+ * 0: the same model, P = Q. */
+static int same_rows_of_difference(size_t n, size_t d, const double *A, const double *B)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < d; k++) {
+            double el, e0;
+            double diff = two_sum(B[i * d + k], -A[i * d + k], &el);
+            double diff0 = two_sum(B[k], -A[k], &e0);
+            if (diff != diff0 || el != e0)
+                return 0;
+        }
+    return 1;
 }
 
 static bht_status check_models(size_t n, size_t d, const double *A, const double *B,
@@ -75,12 +126,27 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double uh, ul;
     bht_dot_difference_dd(d, B + m * d, A + m * d, x, &uh, &ul);
     double sh = 0.0, sl = 0.0;
+    const double gamma8 = 8.0 * (double)d * 0x1p-53;
+    double werr = 0.0; /* error bound of the w_i of the rows with p_i > 0 */
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
-        double vh, vl, eh, el, th, tl;
-        bht_dot_difference_dd(d, B + i * d, A + i * d, x, &vh, &vl);
-        dd_add(vh, vl, -uh, -ul, &wh[i], &wl[i]);
+        double vh, vl, eh, el, th, tl, terms;
+        if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
+                                          &wh[i], &wl[i], &terms)) {
+            if (ph[i] != 0.0)
+                werr = fmax(werr, 3.0 * gamma8 * gamma8 * terms * (1.0 + 0x1p-40));
+        } else {
+            bht_dot_difference_dd(d, B + i * d, A + i * d, x, &vh, &vl);
+            dd_add(vh, vl, -uh, -ul, &wh[i], &wl[i]);
+            if (ph[i] != 0.0)
+                werr = INFINITY; /* not bounded here: left to the checks below */
+        }
         if (wh[i] > 700.0) {
             status = BHT_E_RANGE; /* q_i / p_i beyond e^700 */
+            break;
+        }
+        if (wh[i] != 0.0 && fabs(wh[i]) < 0x1p-960) {
+            status = BHT_E_RANGE; /* log-ratios in the subnormal range lose
+                                   * the dd precision (found by fuzzing) */
             break;
         }
         if (ph[i] == 0.0)
@@ -89,6 +155,34 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
         dd_add(sh, sl, ldexp(th, pe[i]), ldexp(tl, pe[i]), &sh, &sl);
     }
+    if (status == BHT_OK) {
+        /* a-posteriori check (found by fuzzing): each (B_i - A_i) x by Dot2
+         * carries up to gamma_2d^2 sum_k |b_ik - a_ik| |x_k| (Ogita, Rump,
+         * Oishi 2005); above 2^-52 of the spread of the log-ratios w_i, H and
+         * TV are not certified -- unless the rows of B - A are identical
+         * (then every w_i is exactly 0: the same model) */
+        const double gamma = 2.0 * (double)d * 0x1p-53;
+        double err = 0.0, wmin = INFINITY, wmax = -INFINITY;
+        int same_rows = 1;
+        for (size_t i = 0; i < n; i++) {
+            double terms = 0.0;
+            for (size_t k = 0; k < d; k++) { /* exact differences compared */
+                double el, e0;
+                double diff = two_sum(B[i * d + k], -A[i * d + k], &el);
+                double diff0 = two_sum(B[k], -A[k], &e0);
+                terms += fabs(diff) * fabs(x[k]);
+                same_rows &= diff == diff0 && el == e0;
+            }
+            if (terms > 0.0) /* terms = 0: the dot product is exact */
+                err = fmax(err, 3.0 * gamma * gamma * terms * (1.0 + 0x1p-40) + 0x1p-1000);
+            wmin = fmin(wmin, wh[i]);
+            wmax = fmax(wmax, wh[i]);
+        }
+        if (!same_rows && !(err <= 0x1p-52 * (wmax - wmin)))
+            status = BHT_E_RANGE;
+    }
+    if (same_rows_of_difference(n, d, A, B))
+        werr = 0.0; /* every w_i is exactly 0 */
     if (status != BHT_OK) {
         free(work);
         free(ex);
@@ -141,6 +235,24 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     dd_sum_scaled(n, vth, vtl, vte, &vh, &vl, &Ve);
     free(work);
     free(ex);
+    /* a-posteriori check on the result (found by fuzzing, see
+     * dot_difference_of_differences: the spread check above passed on the
+     * negligible rows, and H^2 = TV = 0 came out for TV = 1.4e-5).  An error
+     * e in the w_i of the rows with p_i > 0 moves TV by at most 2 e (sum p
+     * e^delta = 1) and H^2 by at most e sqrt(2 H^2) (Cauchy-Schwarz); both
+     * must stay below 2^-53 of the value. */
+    if (werr > 0.0) {
+        int ok = vh > 0.0 && hh > 0.0;
+        if (ok) {
+            int ev = ilogb(vh) + Ve - 1, eh = ilogb(hh) + He - 1; /* TV, H^2 in [2^e, 2^(e+1)) */
+            int ew = isfinite(werr) ? ilogb(werr) : INT_MAX / 4;
+            /* 2 werr <= 2^-53 TV and werr sqrt(2 H^2) <= 2^-53 H^2, on exponents
+             * with one binade of margin each */
+            ok = ew + 2 <= ev - 53 && 2 * (ew + 2) <= eh - 106;
+        }
+        if (!ok)
+            return BHT_E_RANGE;
+    }
     out->hellinger2 = dd_round_scaled(hh, hl, He - 1);
     out->tv = dd_round_scaled(vh, vl, Ve - 1);
     out->hellinger = 0.0;

@@ -543,6 +543,29 @@ Test(local_leverage, fuzz_regression_tiny_leverage_no_underflow)
     cr_assert_eq(bht_oracle_nu_leverage(5, 1, A, M, NULL, &ro, NULL, NULL, NULL), BHT_OK);
     cr_assert_eq(bht_nu_leverage(5, 1, A, M, NULL, &rk, NULL), BHT_OK);
     cr_assert(ro.nu > 0.0 && bht_ulp_error(rk.nu, ro.nu) <= 16.0, "nu %a vs %a", rk.nu, ro.nu);
+    /* the sum itself below the normal range in the kernel's scaled units
+     * (M up to 2^177): nu came out with 32 correct bits */
+    const double A2[4] = {-0.0, 0x1.48p+26, -0x1.b5b5b4040001bp-340, 0.0};
+    const double M2[4] = {-0x1.b5b51e020000dp+177, -0x1.293p+23, 0.0, 0.0};
+    cr_assert_eq(bht_oracle_nu_leverage(4, 1, A2, M2, NULL, &ro, NULL, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_nu_leverage(4, 1, A2, M2, NULL, &rk, NULL), BHT_OK);
+    cr_assert(bht_ulp_error(rk.nu, ro.nu) <= 16.0, "nu %a vs %a", rk.nu, ro.nu);
+}
+
+Test(local_leverage, fuzz_regression_zero_row_term_far_below_the_rest)
+{
+    /* found by tests/fuzz/fuzz_local.c: the zero row's m_s,i^T G^-1 m_s,i
+     * (M row 2^-331 against M entries up to 2^306) underflowed once
+     * squared: local constant 0 instead of 0x1.081a0a95548f6p-670 */
+    const double A[6] = {0x1.3p+4, 0x1.28p+3, 0x1.4cp+4, 0x1.8p+1, 0.0, 0.0};
+    const double M[6] = {0x1.2928p-30, 0x1.2928p+33, 1.0, 0x1.760323bd845ffp+306,
+                         0x1.c303425p-331, 0.0};
+    bht_local_result rk, ro;
+    cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, NULL, &ro, NULL, NULL, NULL), BHT_OK);
+    bht_status s = bht_nu_leverage(3, 2, A, M, NULL, &rk, NULL);
+    cr_assert(s == BHT_E_RANGE
+                  || (s == BHT_OK && bht_ulp_error(rk.local_constant, ro.local_constant) <= 16.0),
+              "status %d, L %a vs %a", (int)s, rk.local_constant, ro.local_constant);
 }
 
 Test(local_leverage, fuzz_regressions_tiny_w_is_refused_not_zeroed)
@@ -605,4 +628,21 @@ Test(local_leverage, rejects_bad_inputs)
     M[3] = 0x1p-600; /* outside the kernel's exponent range, fine for the oracle */
     cr_assert_eq(bht_nu_leverage(3, 2, A, M, NULL, &r, NULL), BHT_E_RANGE);
     cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, NULL, &r, NULL, NULL, NULL), BHT_OK);
+}
+
+Test(local_leverage, fuzz_regression_tiny_leverage_huge_w_no_ilogb_overflow)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-leverage-ilogb-of-
+     * nonfinite-w): h_11 ~ 2^-724 and |m_1| ~ 2^297, so W_11 / h_11 is far
+     * beyond binary64; the W (W / h) split took ilogb of a non-finite value
+     * (INT_MIN) and negated it (UBSan) after the row was already refused */
+    const double A[4] = {-0x1.7p+4, -0x1.27ep+366, 0.0, 0.0};
+    const double M[4] = {-0x1.8d2d2d2d2d2d2p+297, 0.0, 0.0, 0.0};
+    bht_local_result rk, ro;
+    double dk[4], doo[4];
+    cr_assert_eq(bht_oracle_nu_leverage(4, 1, A, M, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    bht_status s = bht_nu_leverage(4, 1, A, M, NULL, &rk, dk);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        cr_assert(bht_ulp_error(rk.nu, ro.nu) <= 16.0, "nu %a vs %a", rk.nu, ro.nu);
 }

@@ -181,3 +181,18 @@ Test(model_distance, fuzz_regression_q_below_the_floor)
     cr_assert(bht_ulp_error(k.hellinger, o.hellinger) <= 8.0, "H %a vs %a", k.hellinger,
               o.hellinger);
 }
+
+Test(model_distance, fuzz_regression_subnormal_log_ratios_refused)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c: log-ratios ~2^-1003 (x_2 =
+     * 2^-1007): H came out 0 instead of 0x1.6610bcf91d808p-1008 */
+    const double a = -0x1.6cp+3, b = -0x1.3764p+4;
+    const double A[8] = {a, 0x1.48p+2, a, a, a, a, a, a};
+    const double B[8] = {b, 0x1.7b4p+0, b, b, b, b, b, b};
+    const double x[2] = {-0x1.3a552c3060102p-419, 0x1.073p-1007};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_softmax(4, 2, A, B, x, &o, NULL, NULL), BHT_OK);
+    bht_status s = bht_distance_softmax(4, 2, A, B, x, &k);
+    cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(k.hellinger, o.hellinger) <= 8.0),
+              "status %d, H %a vs %a", (int)s, k.hellinger, o.hellinger);
+}

@@ -1,12 +1,17 @@
 /* fuzz_leverage.c: libFuzzer harness for bht_leverage, bht_oracle_leverage
  * and bht_check_leverage_query.  Bytes -> n <= 8, d <= 4 (sometimes d > n),
  * A (optionally with a repeated column or a zero row: rank deficiency) and s
- * (sometimes with a zero), then c, C.  Properties: no crash; only documented
- * statuses; when the kernel answers, the exact oracle must not find A rank
- * deficient; when both answer, p_i and h_ii lie in [0, 1] and the kernel is
- * within 4 ulp of the oracle; the oracle's p sums to 1 within n 2^-53; the
- * query check agrees with an exact test of c <= s_i^2 <= C (s_i^2 split
- * into a double and its fma residual). */
+ * (sometimes with a zero, sometimes NULL = all ones), then c, C.
+ * Properties: no crash; only documented statuses; when the kernel answers,
+ * the exact oracle must not find A rank deficient, and the condition
+ * estimate is written (on BHT_OK finite, positive and <= BHT_LEVERAGE_MAX_COND,
+ * on BHT_E_SINGULAR too); when the oracle answers, p_i and h_ii lie in
+ * [0, 1], p sums to 1 and h to d (trace of a rank-d projection) within
+ * their rounding errors; when both answer, the kernel's p_i and h_ii lie in
+ * [0, 1], are within 4 ulp of the oracle, and p sums to 1 within that
+ * budget; the query check agrees with an exact test of c <= s_i^2 <= C (s_i^2
+ * split into a double and its fma residual).  The oracle (exact rational
+ * rank and scores) is fast at these sizes: it runs on every input. */
 #include "fuzz_common.h"
 
 enum { MAX_N = 8, MAX_D = 4 };
@@ -38,13 +43,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             A[(mode >> 2) % n * d + k] = 0.0;
     for (size_t i = 0; i < n; i++)
         s[i] = (mode & 16) ? 1.0 + (double)(fuzz_u8(&r) % 8) : fuzz_finite(&r);
+    const double *query = (mode & 32) ? NULL : s; /* NULL: all ones */
     int shape_ok = n >= d;
     int s_ok = 1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && query; i++)
         s_ok &= s[i] != 0.0;
 
-    bht_status sk = bht_leverage(n, d, A, s, p, h, &cond);
-    bht_status so = bht_oracle_leverage(n, d, A, s, po, ho, NULL, NULL, NULL);
+    cond = -1.0; /* "not written" */
+    bht_status sk = bht_leverage(n, d, A, query, p, h, &cond);
+    bht_status so = bht_oracle_leverage(n, d, A, query, po, ho, NULL, NULL, NULL);
+    if (sk == BHT_OK)
+        FUZZ_CHECK(isfinite(cond) && cond > 0.0 && cond <= BHT_LEVERAGE_MAX_COND,
+                   "BHT_OK with condition estimate %g", cond);
+    if (sk == BHT_E_SINGULAR)
+        FUZZ_CHECK(cond > 0.0, "BHT_E_SINGULAR without a condition estimate (%g)", cond);
     if (!shape_ok || !s_ok) {
         /* the kernel may report its domain (BHT_E_RANGE) first */
         FUZZ_CHECK((sk == BHT_E_INVALID || (shape_ok && sk == BHT_E_RANGE))
@@ -59,15 +71,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "kernel answered (cond %g) for an exactly rank-deficient A", cond);
     }
     if (so == BHT_OK) {
-        double sum = 0.0;
+        /* each value correctly rounded (half an ulp) + the sum's own rounding */
+        double sum = 0.0, trace = 0.0;
         for (size_t i = 0; i < n; i++) {
             FUZZ_CHECK(po[i] >= 0.0 && po[i] <= 1.0 && ho[i] >= 0.0 && ho[i] <= 1.0,
                        "oracle p_%zu = %a, h = %a", i, po[i], ho[i]);
             sum += po[i];
+            trace += ho[i];
         }
         FUZZ_CHECK(fabs(sum - 1.0) <= (double)(2 * n) * 0x1p-53, "oracle sum p = %a", sum);
+        FUZZ_CHECK(fabs(trace - (double)d) <= (double)(2 * n) * 0x1p-53 * (double)d,
+                   "oracle sum h = %a, d = %zu", trace, d);
     }
-    if (sk == BHT_OK && so == BHT_OK)
+    if (sk == BHT_OK && so == BHT_OK) {
+        double sum = 0.0;
         for (size_t i = 0; i < n; i++) {
             FUZZ_CHECK(p[i] >= 0.0 && p[i] <= 1.0 && h[i] >= 0.0 && h[i] <= 1.0,
                        "p_%zu = %a, h = %a", i, p[i], h[i]);
@@ -75,7 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        p[i], po[i], cond);
             FUZZ_CHECK(fuzz_close(h[i], ho[i], 4.0, 0.0), "h_%zu = %a, oracle %a (cond %g)", i,
                        h[i], ho[i], cond);
+            sum += p[i];
         }
+        /* 4 ulp each (ulp(p_i) <= 2^-52 p_i) + the sum's rounding */
+        FUZZ_CHECK(fabs(sum - 1.0) <= (double)(4 + n) * 0x1p-52, "sum p = %a", sum);
+    }
 
     double c = fabs(fuzz_finite(&r)), C = fabs(fuzz_finite(&r));
     size_t bad = n;

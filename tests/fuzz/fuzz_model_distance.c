@@ -3,16 +3,26 @@
  * bht_oracle_distance_softmax and bht_distance_leverage /
  * bht_oracle_distance_leverage.  Bytes -> n <= 6, d <= 3, A, a perturbation
  * M and its size 2^-k (k <= 40), B = A + 2^-k M, the query.  Properties: no
- * crash; only documented statuses; every value finite in [0, 1 + 2^-50];
- * H^2 <= TV <= sqrt(2) H (with rounding slack); the kernel within 8 ulp of
- * the oracle -- for the leverage model only inside the documented domain
- * (bht.h: the rows of A_s = Diag(s)^-1 A, through s or through A, span
- * less than 2^40 in scale), and where the oracle's
- * distance is exactly 0 (the same model, B = A R) within the documented
- * residue H^2 <= 1e-15. */
+ * crash; only documented statuses (the leverage kernel answers only when
+ * the exact oracle finds both models of rank d); every value finite in
+ * [0, 1 + 2^-50]; H^2 <= TV <= sqrt(2) H (with rounding slack); the kernel
+ * within 8 ulp of the oracle where bht.h promises it, for models 1e-12 ... 1
+ * apart (oracle TV >= 1e-12) and, for the leverage model, inside its
+ * documented domain (the rows of A_s = Diag(s)^-1 A, through s or through
+ * A, span less than 2^40 in scale; the kernel refuses beyond).  Models less
+ * than 1e-12 apart: softmax within 2^-89 absolute (the budget's size at
+ * 1e-12) for H^2 and TV; leverage -- the same model written differently
+ * (B = A R) or nearly so (B ~ c A, d = 1) -- within the documented residue
+ * H^2 1e-15, H 3.5e-8, TV 5e-8 of the oracle (golden/FORMAT.md).
+ * Speed: the softmax oracle runs with a precision cap of 2^12 bits
+ * (BHT_E_PRECISION is accepted) except for one input in 64 (a selector byte
+ * after the data), which uses the default cap: a few inputs with logits
+ * spanning thousands of binades take up to 0.2 s in Ziv's loop. */
 #include "fuzz_common.h"
 
 enum { MAX_N = 6, MAX_D = 3 };
+
+static const bht_oracle_options capped = {0, 1L << 12};
 
 static void check_values(const bht_distances *v, const char *what)
 {
@@ -58,14 +68,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!leverage) {
         bht_status sk = bht_distance_softmax(n, d, A, B, q, &k);
         FUZZ_CHECK(sk == BHT_OK || sk == BHT_E_RANGE, "distance_softmax: status %d", (int)sk);
-        bht_status so = bht_oracle_distance_softmax(n, d, A, B, q, &o, NULL, NULL);
+        const bht_oracle_options *options = (fuzz_u8(&r) & 63) == 63 ? NULL : &capped;
+        bht_status so = bht_oracle_distance_softmax(n, d, A, B, q, &o, options, NULL);
         FUZZ_CHECK(so == BHT_OK || so == BHT_E_PRECISION, "oracle: status %d", (int)so);
         if (so == BHT_OK)
             check_values(&o, "softmax oracle");
         if (sk == BHT_OK)
             check_values(&k, "softmax kernel");
-        if (sk == BHT_OK && so == BHT_OK)
+        if (sk == BHT_OK && so == BHT_OK && o.tv >= 1e-12) {
             compare(&k, &o, "softmax");
+        } else if (sk == BHT_OK && so == BHT_OK) {
+            /* models less than 1e-12 apart: no ulp budget (bht.h); the
+             * absolute error stays below the budget's at 1e-12 (2^-89) */
+            FUZZ_CHECK(fabs(k.tv - o.tv) <= 0x1p-89 && fabs(k.hellinger2 - o.hellinger2) <= 0x1p-89,
+                       "softmax, models < 1e-12 apart: H^2 %a, TV %a; oracle %a, %a",
+                       k.hellinger2, k.tv, o.hellinger2, o.tv);
+        }
         return 0;
     }
     /* spread of the row scales of A_s = Diag(s)^-1 A (nonzero rows) */
@@ -96,11 +114,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_values(&o, "leverage oracle");
     if (sk == BHT_OK)
         check_values(&k, "leverage kernel");
-    if (sk == BHT_OK && so == BHT_OK && o.hellinger2 == 0.0) {
-        /* the same model written differently (B = A R): documented limit,
-         * a residue with H^2 <= 1e-15 (golden/FORMAT.md) */
-        FUZZ_CHECK(k.hellinger2 <= 1e-15 && k.hellinger <= 3.5e-8 && k.tv <= 5e-8,
-                   "same model: H^2 %a, H %a, TV %a", k.hellinger2, k.hellinger, k.tv);
+    if (sk == BHT_OK && so == BHT_OK && o.tv < 1e-12) {
+        /* the same model written differently (B = A R), or nearly so:
+         * documented limit, a residue with H^2 <= 1e-15 (golden/FORMAT.md) */
+        FUZZ_CHECK(fabs(k.hellinger2 - o.hellinger2) <= 1e-15
+                       && fabs(k.hellinger - o.hellinger) <= 3.5e-8
+                       && fabs(k.tv - o.tv) <= 5e-8,
+                   "(nearly) the same model: H^2 %a, H %a, TV %a; oracle %a, %a, %a",
+                   k.hellinger2, k.hellinger, k.tv, o.hellinger2, o.hellinger, o.tv);
     } else if (sk == BHT_OK && so == BHT_OK && smax < 0x1p40 * smin) {
         compare(&k, &o, "leverage");
     }
