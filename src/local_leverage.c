@@ -571,13 +571,27 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     for (size_t i = 0; i < n; i++)
         lev_basis_map(&b, i, M + i * d, NULL, mu, yh + i * d, yl + i * d);
     double knorm2 = cross_product(n, d, b.qh, b.ql, yh, yl, kh, kl);
+    /* absolute error bound of the dd entries of K = sum_i q_i y_i^T:
+     * 2^-104 sum_i |q_i| |y_i| (Dot2 in dd; d for the Frobenius norm of the
+     * d x d error, bounding |dK^T q_i| / |q_i|); when the sum cancels (K tiny
+     * against its terms), this, not |K|, limits W_ii = (y_i - K^T q_i) . q_i
+     * (found by fuzzing: A = (-1/4, 13.75, 13.75, 1/4), M = (1/2, m, m', 1/2)
+     * with m ~ 2^-140: W_22 came out 2^-144 for 2^-155, not refused) */
+    double kabs = 0.0;
+    for (size_t i = 0; i < n; i++)
+        kabs += sqrt(row_norm2(d, b.qh + i * d)) * sqrt(row_norm2(d, yh + i * d));
+    const double kerr = 0x1p-104 * kabs * (double)d;
     /* exactly d nonzero rows (rank d certified): they form an invertible
      * block, h_ii = 1 and W_ii = 0 on each of them, exactly */
     size_t nonzero_rows = 0;
     for (size_t i = 0; i < n; i++)
         nonzero_rows += !zero_row(d, A + i * d);
     const int unit_rows = nonzero_rows == d;
-    int k_zero = 1; /* K = Q^T Y exactly zero */
+    /* K = Q^T Y exactly zero: proved only when every term q_i y_i^T is 0 (a
+     * computed K of 0 can be a cancellation that absorbed a tiny true K --
+     * found by fuzzing: terms 1.375 / T^2 and -1.375 / T^2 swallowed one of
+     * 2^-330, W_44 came out exactly 0 for -2^-334 and was accepted) */
+    int k_zero = kabs == 0.0;
     for (size_t k = 0; k < d * d; k++)
         k_zero &= kh[k] == 0.0 && kl[k] == 0.0;
     /* sum W^2/h; the zero-row sum (zh0 + zl0) 2^ze with its own exponent:
@@ -613,9 +627,11 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         residual_dot(d, kh, kl, ryh, ryl, qh, ql, &wh, &wl);
         double ynorm2 = row_norm2(d, ryh), qnorm2 = row_norm2(d, qh);
         double scale = (sqrt(ynorm2) + sqrt(knorm2 * qnorm2)) * sqrt(qnorm2) * fmax(b.cond, 1.0);
+        int direct = 1; /* W_ii from y_i - K^T q_i (not leave-one-out) */
         if (hh > 0.5) {
             double lh, ll, ls;
             int got = leave_one_out(n, d, A, M, s, i, mu, &lh, &ll, &ls);
+            direct = got != 1 && got != 2;
             if (got < 0)
                 status = BHT_E_NOMEM;
             if (got == 1) {
@@ -640,7 +656,8 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         }
         if (!exact_zero && status == BHT_OK
             && (!isfinite(wh) || !isfinite(wl) || !(scale >= 0x1p-900)
-                || fabs(wh) <= ldexp(scale, -51)))
+                || fabs(wh) <= ldexp(scale, -51)
+                || (direct && !(kerr * qnorm2 <= 0x1p-56 * fabs(wh)))))
             status = BHT_E_RANGE;
         {
             double th, tl;

@@ -153,9 +153,18 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
             nu_err += ldexp(ph[i], pe[i]) * (2.0 * dev * e + e * e);
     }
     double nu_approx = ldexp(vh, E);
-    /* a logit error e changes each p_i by a factor within e^(+-2e) */
-    nu_err += 5.0 * logit_err * nu_approx;
-    if (!(nu_err <= 0x1p-56 * nu_approx || nu_err <= 0x1p-1000)) { /* NaN refuses too */
+    /* a logit error e changes each p_i by a factor within e^(+-2e).  The
+     * relative test is made on the scaled sum and the logit part on its
+     * own, so that it still means something when nu overflows binary64
+     * (found by fuzzing: nu = +inf made "nu_err <= 2^-56 nu" true whatever
+     * the error; logits ~2^665 whose exact difference 0 came out as 4.4
+     * gave p = (0.988, 0.012) instead of (1/2, 1/2) and derivative
+     * components 21 times too small) */
+    const double logit_part = 5.0 * logit_err; /* relative error of nu from p */
+    const int relative_ok = logit_part <= 0x1p-57 && vh > 0.0
+                            && ldexp(nu_err, -E) <= 0x1p-57 * vh;
+    nu_err += logit_part * nu_approx;
+    if (!(relative_ok || nu_err <= 0x1p-1000)) { /* NaN refuses too */
         free(ex);
         free(work);
         return BHT_E_RANGE;

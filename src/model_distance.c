@@ -48,8 +48,9 @@ static int dot_difference_of_differences(size_t d, const double *bi, const doubl
         double s2 = two_sum(bm[k], -am[k], &e2);
         double g = two_sum(s1, -s2, &f);
         double c = two_sum(e1, -e2, &h);
-        if (!isfinite(s1) || !isfinite(s2) || !isfinite(g))
-            return 0;
+        if (!(isfinite(s1) && isfinite(e1) && isfinite(s2) && isfinite(e2) && isfinite(g)
+              && isfinite(f) && isfinite(c) && isfinite(h)))
+            return 0; /* (TwoSum's error term is NaN when s - a overflows) */
         const double part[4] = {g, f, c, h};
         for (int j = 0; j < 4; j++) {
             double pl, el;
@@ -62,6 +63,35 @@ static int dot_difference_of_differences(size_t d, const double *bi, const doubl
     *wh = fast_two_sum(sh, sl, wl);
     *terms = t;
     return 1;
+}
+
+/* The error of bht_dot_difference_dd(d, a, b, x) (softmax_dd.c), computed
+ * a posteriori: that Dot2 is exact except for the two roundings per part
+ * in "sl += el + pl"; the same operations are redone here with two_sum,
+ * whose error terms are exact, and their magnitudes summed (plus 2^-1074
+ * per product for a low part lost to underflow).  +inf when a difference
+ * overflows even halved. */
+static double dot_difference_error(size_t d, const double *a, const double *b, const double *x)
+{
+    double sh = 0.0, sl = 0.0, err = 0.0;
+    for (size_t k = 0; k < d; k++) {
+        double dl = 0.0, xk = x[k];
+        double dh = two_sum(a[k], -b[k], &dl);
+        if (!(isfinite(dh) && isfinite(dl))) { /* as in bht_dot_difference_dd */
+            dh = two_sum(a[k] / 2.0, -b[k] / 2.0, &dl);
+            xk = 2.0 * x[k];
+        }
+        const double part[2] = {dh, dl};
+        for (int j = 0; j < 2; j++) {
+            double pl, el, e1, e2;
+            double ph = two_prod(part[j], xk, &pl);
+            sh = two_sum(sh, ph, &el);
+            double t = two_sum(el, pl, &e1);
+            sl = two_sum(sl, t, &e2);
+            err += fabs(e1) + fabs(e2) + 0x1p-1074;
+        }
+    }
+    return isfinite(sh) && isfinite(sl) ? err : INFINITY;
 }
 
 /* Are the rows of B - A all the same (exactly)?  Then every w_i is exactly
@@ -93,14 +123,18 @@ static bht_status check_models(size_t n, size_t d, const double *A, const double
 }
 
 /* Algorithm: p = softmax(Ax), q = softmax(Bx) in dd (bht_softmax_dd);
- * u_i = ((B_i - A_i) x) in dd from exact row differences (Dot2), w_i = u_i -
- * u_m (m the most probable row of P), L = log(sum p_j e^{w_j}) = log1p(sum
+ * w_i = ((B_i - A_i) - (B_m - A_m)) x in dd (m the most probable row of P)
+ * by Dot2 over the exact expansion of the differences of differences
+ * (dot_difference_of_differences), L = log(sum p_j e^{w_j}) = log1p(sum
  * p_j expm1(w_j)), delta_i = log(q_i/p_i) = w_i - L.  Close models give small
  * w and L computed to dd accuracy, so H^2 = 1/2 sum p_i expm1(delta_i/2)^2
  * and TV = 1/2 sum p_i |expm1(delta_i)| keep full relative accuracy where
  * p - q would cancel; terms with |delta_i| > 1/2 use p_i, q_i directly.
  * Bound: relative error about 2^-58 (the dd exponential and log1p), as
- * checked against the oracle with an 8-ulp budget. */
+ * checked against the oracle with an 8-ulp budget; three a-posteriori
+ * checks refuse (BHT_E_RANGE) where the rounding of the logits, of the w_i
+ * (relative to their spread) or of the w_i against the result could exceed
+ * it (all found by fuzzing, tests/fuzz/fuzz_model_distance.c). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out)
 {
@@ -121,24 +155,55 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;
     int *pe = ex, *qe = ex + n, *hte = ex + 2 * n, *vte = ex + 3 * n;
     size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
-    (void)bht_softmax_dd(n, d, B, x, qh, ql, qe);
+    size_t mq = bht_softmax_dd(n, d, B, x, qh, ql, qe);
+    /* p and q themselves: the error of each shifted logit (A_i - A_m) x
+     * (dot_difference_error, a posteriori) is a relative error of p_i; it
+     * enters every term of H^2 and TV multiplicatively (and L only through
+     * q - p), so its p- and q-weighted mean must stay far below the budget
+     * (found by fuzzing: logits ~2^113 whose differences are O(1): H^2 off
+     * by 2^-31 and TV by 2^-28, answered as if certified) */
+    {
+        double rel = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double pi = ldexp(ph[i], pe[i]), qi = ldexp(qh[i], qe[i]);
+            if (!(pi > 0.0) && !(qi > 0.0))
+                continue;
+            double ea = dot_difference_error(d, A + i * d, A + m * d, x);
+            double eb = dot_difference_error(d, B + i * d, B + mq * d, x);
+            rel += (pi + qi) * 2.0 * (ea + eb);
+        }
+        if (!(rel <= 0x1p-57)) { /* NaN or inf refuses too */
+            free(work);
+            free(ex);
+            return BHT_E_RANGE;
+        }
+    }
 
     double uh, ul;
     bht_dot_difference_dd(d, B + m * d, A + m * d, x, &uh, &ul);
     double sh = 0.0, sl = 0.0;
-    const double gamma8 = 8.0 * (double)d * 0x1p-53;
-    double werr = 0.0; /* error bound of the w_i of the rows with p_i > 0 */
+    const double gamma8 = 8.0 * (double)d * 0x1p-53, gamma2 = 2.0 * (double)d * 0x1p-53;
+    /* the errors e_i of the w_i of the rows with p_i > 0 (the others take
+     * the direct route), weighted by q_i: E1 = sum q_i e_i, E2 = sum q_i e_i^2 */
+    double werr1 = 0.0, werr2 = 0.0;
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
-        double vh, vl, eh, el, th, tl, terms;
+        double vh, vl, eh, el, th, tl, terms, werr;
         if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
                                           &wh[i], &wl[i], &terms)) {
-            if (ph[i] != 0.0)
-                werr = fmax(werr, 3.0 * gamma8 * gamma8 * terms * (1.0 + 0x1p-40));
-        } else {
+            werr = 3.0 * gamma8 * gamma8 * terms * (1.0 + 0x1p-40);
+        } else { /* u_i - u_m, each by Dot2 (2d products) */
             bht_dot_difference_dd(d, B + i * d, A + i * d, x, &vh, &vl);
             dd_add(vh, vl, -uh, -ul, &wh[i], &wl[i]);
-            if (ph[i] != 0.0)
-                werr = INFINITY; /* not bounded here: left to the checks below */
+            terms = 0.0;
+            for (size_t k = 0; k < d; k++)
+                terms += (fabs(B[i * d + k] - A[i * d + k]) + fabs(B[m * d + k] - A[m * d + k]))
+                         * fabs(x[k]);
+            werr = 3.0 * gamma2 * gamma2 * terms * (1.0 + 0x1p-40) + 0x1p-1000;
+        }
+        double qi = ldexp(qh[i], qe[i]);
+        if (ph[i] != 0.0 && qi > 0.0 && werr > 0.0) {
+            werr1 += qi * werr;
+            werr2 += qi * werr * werr;
         }
         if (wh[i] > 700.0) {
             status = BHT_E_RANGE; /* q_i / p_i beyond e^700 */
@@ -182,7 +247,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             status = BHT_E_RANGE;
     }
     if (same_rows_of_difference(n, d, A, B))
-        werr = 0.0; /* every w_i is exactly 0 */
+        werr1 = werr2 = 0.0; /* every w_i is exactly 0 */
     if (status != BHT_OK) {
         free(work);
         free(ex);
@@ -237,18 +302,20 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     free(ex);
     /* a-posteriori check on the result (found by fuzzing, see
      * dot_difference_of_differences: the spread check above passed on the
-     * negligible rows, and H^2 = TV = 0 came out for TV = 1.4e-5).  An error
-     * e in the w_i of the rows with p_i > 0 moves TV by at most 2 e (sum p
-     * e^delta = 1) and H^2 by at most e sqrt(2 H^2) (Cauchy-Schwarz); both
-     * must stay below 2^-53 of the value. */
-    if (werr > 0.0) {
-        int ok = vh > 0.0 && hh > 0.0;
+     * negligible rows, and H^2 = TV = 0 came out for TV = 1.4e-5).  With
+     * errors e_i in the w_i (rows with p_i > 0; L = log sum p_j e^(w_j)
+     * then errs by at most sum q_j e_j), TV moves by at most 2 E1 and H^2
+     * by at most sqrt(2 H^2) 2 sqrt(E2) (Cauchy-Schwarz, p_i e^delta_i =
+     * q_i); both must stay below 2^-53 of the value (exponent tests, one
+     * binade of margin; NaN or inf refuses). */
+    if (werr1 > 0.0 || werr2 > 0.0) {
+        int ok = vh > 0.0 && hh > 0.0 && isfinite(werr1) && isfinite(werr2);
         if (ok) {
             int ev = ilogb(vh) + Ve - 1, eh = ilogb(hh) + He - 1; /* TV, H^2 in [2^e, 2^(e+1)) */
-            int ew = isfinite(werr) ? ilogb(werr) : INT_MAX / 4;
-            /* 2 werr <= 2^-53 TV and werr sqrt(2 H^2) <= 2^-53 H^2, on exponents
-             * with one binade of margin each */
-            ok = ew + 2 <= ev - 53 && 2 * (ew + 2) <= eh - 106;
+            if (werr1 > 0.0)
+                ok &= ilogb(werr1) + 2 <= ev - 53;
+            if (werr2 > 0.0) /* sqrt(E2) < 2^((ilogb E2 + 1) / 2) */
+                ok &= ilogb(werr2) + 1 + 2 * 3 <= eh - 106;
         }
         if (!ok)
             return BHT_E_RANGE;

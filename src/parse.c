@@ -18,15 +18,27 @@
  * bht CLI never calls setlocale, so it runs in the "C" locale.
  *
  * Files are read completely into memory (fread until EOF, ferror checked),
- * then parsed by the same code as bht_parse_matrix / bht_parse_vector. */
+ * then parsed by the same code as bht_parse_matrix / bht_parse_vector.
+ * Resource limit: a file larger than MAX_FILE_BYTES is refused before
+ * anything is allocated when its size is known (regular files, fstat), and
+ * as soon as the limit is passed otherwise (pipes, devices) -- a clear
+ * "file too large" instead of reading gigabytes into memory first.  8 GiB
+ * holds the BHT_MAX_VALUES = 2^28 values of the largest accepted file even
+ * at 32 bytes per value ("%.17g" needs at most 25 with its separator). */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bht.h"
+
+/* Largest input file read into memory (see the top of the file). */
+#define MAX_FILE_BYTES ((uint64_t)1 << 33)
 
 /* ------------------------------------------------------------ error helpers */
 
@@ -377,10 +389,32 @@ static bht_status read_file(const char *path, char **text, size_t *length, bht_p
         io_error(err, "cannot open", errno);
         return BHT_E_IO;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+        && (uint64_t)st.st_size > MAX_FILE_BYTES) {
+        set_error(err, 0, 0, "file too large (%" PRIu64 " bytes; at most %" PRIu64 ")",
+                  (uint64_t)st.st_size, MAX_FILE_BYTES);
+        fclose(f);
+        return BHT_E_PARSE;
+    }
     char *buf = NULL;
     size_t used = 0, capacity = 0;
     bht_status status = BHT_OK;
     for (;;) {
+        if (used == capacity && (uint64_t)capacity >= MAX_FILE_BYTES) {
+            /* the limit reached: only EOF may follow */
+            int c = fgetc(f);
+            if (c == EOF) {
+                if (ferror(f)) {
+                    io_error(err, "cannot read", errno);
+                    status = BHT_E_IO;
+                }
+                break;
+            }
+            status = BHT_E_PARSE;
+            set_error(err, 0, 0, "file too large (more than %" PRIu64 " bytes)", MAX_FILE_BYTES);
+            break;
+        }
         if (used == capacity) {
             size_t next = capacity ? capacity * 2 : 65536;
             if (next < capacity) { /* size overflow */

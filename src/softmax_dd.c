@@ -38,10 +38,14 @@ void bht_dot_difference_dd(size_t d, const double *a, const double *b, const dou
     for (size_t k = 0; k < d; k++) {
         double dl = 0.0, xk = x[k];
         double dh = b ? two_sum(a[k], -b[k], &dl) : a[k];
-        if (b && !isfinite(dh)) {
+        if (b && !(isfinite(dh) && isfinite(dl))) {
             /* a_k - b_k overflows (entries near DBL_MAX; found by fuzzing):
              * halve both (exact at that size) and double x_k (exact: the
-             * affine range check keeps |x_k| small then) */
+             * affine range check keeps |x_k| small then).  Also when only
+             * TwoSum's error term is NaN: its intermediate s - a overflows
+             * for a finite sum near DBL_MAX (a = -1.47 2^1022, b = DBL_MAX:
+             * found by tests/fuzz/fuzz_model_distance.c, NaN logit, UBSan in
+             * bht_dd_exp) */
             dh = two_sum(a[k] / 2.0, -b[k] / 2.0, &dl);
             xk = 2.0 * x[k];
         }

@@ -309,10 +309,47 @@ static void write_generated(const char *dir, const char *name, const char *unit,
 
 static const char *const generated_names[] = {"long_token.txt", "long_line.txt",
                                                "long_digits.txt", "long_row.txt",
-                                               "rows_4097.txt"};
+                                               "rows_4097.txt",  "cols_1025.txt",
+                                               "huge_sparse.txt"};
 
-static void generate_inputs(const char *dir)
+/* Does an argument of the case mention the file name? (Only those files are
+ * generated for it.) */
+static int mentions(const bad_case *c, const char *name)
 {
+    size_t n = strlen(name);
+    for (size_t k = 0; k + n <= c->args_length; k++)
+        if (memcmp(c->args + k, name, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void generate_inputs(const char *dir, const bad_case *c)
+{
+    char path[PATH_MAX];
+    if (mentions(c, "cols_1025.txt")) {
+        /* 1025 x 1025 (identity): one column past the leverage kernels' d cap */
+        snprintf(path, sizeof path, "%s/cols_1025.txt", dir);
+        FILE *f = fopen(path, "wb");
+        cr_assert(f != NULL, "cannot create %s: %s", path, strerror(errno));
+        for (size_t i = 0; i < 1025; i++)
+            for (size_t j = 0; j < 1025; j++)
+                fputs(i == j ? (j == 1024 ? "1\n" : "1 ") : (j == 1024 ? "0\n" : "0 "), f);
+        cr_assert(fclose(f) == 0, "write %s", path);
+    }
+    if (mentions(c, "huge_sparse.txt")) {
+        /* a sparse file of 2^33 + 1 bytes (no disk blocks): one byte past the
+         * input size cap, refused from its size before anything is read */
+        snprintf(path, sizeof path, "%s/huge_sparse.txt", dir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        cr_assert(fd >= 0, "cannot create %s: %s", path, strerror(errno));
+        cr_assert(ftruncate(fd, ((off_t)1 << 33) + 1) == 0, "ftruncate %s: %s", path,
+                  strerror(errno));
+        close(fd);
+    }
+    if (!mentions(c, "long_token.txt") && !mentions(c, "long_line.txt")
+        && !mentions(c, "long_digits.txt") && !mentions(c, "long_row.txt")
+        && !mentions(c, "rows_4097.txt"))
+        return;
     /* One 1 MiB token: 2^20 ones then 'x' (not a number; rendered truncated). */
     write_generated(dir, "long_token.txt", "1111111111111111", MIB / 16, "x\n");
     /* One 1 MiB line of 2^19 zeros, then a bad token at column 2^20 + 1. */
@@ -320,7 +357,6 @@ static void generate_inputs(const char *dir)
     /* 2^20 digits: a valid token whose value overflows binary64. */
     write_generated(dir, "long_digits.txt", "9999999999999999", MIB / 16, "\n");
     /* A row of 2^17 values, then a row with one value fewer. */
-    char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/long_row.txt", dir);
     FILE *f = fopen(path, "wb");
     cr_assert(f != NULL, "cannot create %s: %s", path, strerror(errno));
@@ -506,7 +542,7 @@ static void run_case(const bad_case *c)
     char tmp_dir[] = "/tmp/bht-bad-XXXXXX";
     if (needs_tmp) {
         cr_assert(mkdtemp(tmp_dir) != NULL, "mkdtemp: %s", strerror(errno));
-        generate_inputs(tmp_dir);
+        generate_inputs(tmp_dir, c);
     }
 
     char *argv[2 + CASE_ARGS / 2];
@@ -686,4 +722,53 @@ Test(fuzz_regressions, softmax_ax_cancellation_refused_or_accurate)
         for (size_t i = 0; i < 2; i++)
             cr_expect(bht_ulp_error(p[i], ref[i]) <= 2.0, "p[%zu] = %a, oracle %a", i, p[i],
                       ref[i]);
+}
+
+/* Resource limits of the library (issue 8): every entry point that
+ * allocates checks its dimensions first, so absurd sizes are refused with
+ * BHT_E_INVALID before any allocation or read (the arrays here hold only a
+ * few values: an unchecked size would read past them or ask malloc for
+ * exabytes). */
+Test(bad_inputs, library_refuses_huge_dimensions_before_allocating)
+{
+    static double v[8] = {0.5, 0.25, 0.125, 0.0625, 1.0, 2.0, 3.0, 4.0};
+    double out[8], q[8];
+    const size_t huge = SIZE_MAX / 4;
+    bht_distances dist;
+    bht_local_result local;
+    bht_sup_result sup;
+    bht_plan_result plan;
+    bht_simulation sim;
+    bht_sup_options so = {0.01, 10, NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        const size_t n = k ? huge : 2, d = k ? 1 : huge;
+        bht_status got[] = {
+            bht_softmax(n, d, v, v, out),
+            bht_oracle_softmax(n, d, v, v, out, NULL, NULL),
+            bht_distance_softmax(n, d, v, v, v, &dist),
+            bht_oracle_distance_softmax(n, d, v, v, v, &dist, NULL, NULL),
+            bht_nu_softmax(n, d, v, v, v, &local, out),
+            bht_oracle_nu_softmax(n, d, v, v, v, &local, out, NULL, NULL),
+            bht_nu_softmax_sup(n, d, v, v, 1.0, &so, q, &sup),
+            bht_plan_softmax(n, d, v, v, 1.0, 0.1, q, &plan),
+            bht_simulate_softmax(n, d, v, v, v, 1, 1, 1, &sim),
+            bht_leverage(n, d, v, NULL, out, NULL, NULL),
+            bht_oracle_leverage(n, d, v, NULL, out, NULL, NULL, NULL, NULL),
+            bht_nu_leverage(n, d, v, v, NULL, &local, out),
+            bht_oracle_nu_leverage(n, d, v, v, NULL, &local, out, NULL, NULL),
+            bht_distance_leverage(n, d, v, v, NULL, &dist),
+            bht_oracle_distance_leverage(n, d, v, v, NULL, &dist, NULL, NULL),
+            bht_nu_leverage_sup(n, d, v, v, 0.5, 2.0, &so, q, &sup),
+            bht_plan_leverage(n, d, v, v, 0.5, 2.0, 0.1, 10, q, &plan),
+            bht_simulate_leverage(n, d, v, v, NULL, 1, 1, 1, &sim),
+        };
+        for (size_t i = 0; i < sizeof got / sizeof got[0]; i++)
+            cr_expect_eq(got[i], BHT_E_INVALID, "n = %zu, d = %zu: entry point %zu: status %d",
+                         n, d, i, (int)got[i]);
+    }
+    cr_expect_eq(bht_softmax_logits(huge, v, out), BHT_E_INVALID);
+    cr_expect_eq(bht_oracle_softmax_logits(huge, v, out, NULL, NULL), BHT_E_INVALID);
+    cr_expect_eq(bht_check_distribution(huge, v, NULL, NULL), BHT_E_INVALID);
+    cr_expect_eq(bht_distance(huge, v, v, &dist), BHT_E_INVALID);
+    cr_expect_eq(bht_oracle_distance(huge, v, v, &dist, NULL, NULL), BHT_E_INVALID);
 }

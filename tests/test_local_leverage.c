@@ -646,3 +646,45 @@ Test(local_leverage, fuzz_regression_tiny_leverage_huge_w_no_ilogb_overflow)
     if (s == BHT_OK)
         cr_assert(bht_ulp_error(rk.nu, ro.nu) <= 16.0, "nu %a vs %a", rk.nu, ro.nu);
 }
+
+Test(local_leverage, fuzz_regression_cancelled_k_is_refused_not_wrong)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-leverage-cancelled-
+     * k-not-refused): K = Q^T M_s T^-1 cancels from terms ~2^-11 to ~2^-144
+     * (rows 1 and 4 of A and M are opposite / equal), so W_22 ~ 2^-155 was
+     * below the rounding error of K; the kernel answered 2^-144 for the
+     * derivative components 2 and 3 (oracle 2^-155) instead of refusing */
+    const double A[4] = {-0x1p-2, 0x1.b8p+3, 0x1.b8p+3, 0x1p-2};
+    const double M[4] = {0x1p-1, 0x1.7373737373737p-140, 0x1.7373737373701p-140, 0x1p-1};
+    bht_local_result rk, ro;
+    double dk[4], doo[4];
+    cr_assert_eq(bht_oracle_nu_leverage(4, 1, A, M, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert(doo[1] == 0x1.24708dde6fa36p-155, "oracle %a", doo[1]);
+    bht_status s = bht_nu_leverage(4, 1, A, M, NULL, &rk, dk);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        for (int i = 0; i < 4; i++)
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= 16.0, "derivative %d: %a vs %a", i,
+                      dk[i], doo[i]);
+}
+
+Test(local_leverage, fuzz_regression_computed_zero_k_is_not_a_proof)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-leverage-false-
+     * exact-zero-k): K = Q^T M_s T^-1 has the terms 1.375 / T^2, -1.375 / T^2
+     * and one of 2^-330, which the dd sum absorbed: K came out exactly 0, so
+     * "m_4 = 0 and K = 0" passed as a proof of W_44 = 0 and derivative_4 = 0
+     * was returned for -0x1.748e16d20c479p-334 */
+    const double A[6] = {0x1.6p+1, 0x1.d8p+3, -0x1p-2, 0x1.6p+1, 0.0, 0.0};
+    const double M[6] = {0x1p-1, 0x1.616161616161p-326, 0x1.6p+2, 0.0, 0.0, 0.0};
+    bht_local_result rk, ro;
+    double dk[6], doo[6];
+    cr_assert_eq(bht_oracle_nu_leverage(6, 1, A, M, NULL, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert(doo[3] == -0x1.748e16d20c479p-334, "oracle %a", doo[3]);
+    bht_status s = bht_nu_leverage(6, 1, A, M, NULL, &rk, dk);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        for (int i = 0; i < 6; i++)
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= 16.0, "derivative %d: %a vs %a", i,
+                      dk[i], doo[i]);
+}

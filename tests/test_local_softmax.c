@@ -305,3 +305,29 @@ Test(local_softmax, rejects_bad_inputs)
     cr_assert_eq(bht_nu_softmax(0, 1, A, M, x, &r, NULL), BHT_E_INVALID);
     cr_assert_eq(bht_nu_softmax(2, 1, A, M, x, NULL, NULL), BHT_E_INVALID);
 }
+
+Test(local_softmax, fuzz_regression_infinite_nu_does_not_pass_the_check)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-softmax-infinite-
+     * nu-check): rows 2 and 3 have the same logit ~2^665 (exact difference
+     * 0), so p = (0, 1/2, 1/2, 0, 0, 0), and nu = +inf (correctly rounded);
+     * the a-posteriori test "error <= 2^-56 nu" was true for nu = inf, and
+     * the kernel answered with a logit difference of 4.4 (p = 0.988, 0.012)
+     * and derivative components 21 times too small */
+    const double b = 0x1.9696969696969p+663, c = 0x1.0d0cp+1;
+    const double A[18] = {-0x1.ep+4, -0x1.ep+4, c, c, b, b, b, b, c,
+                          c,         c,         c, c, c, 0x1.0e3cp-65, 0x1.4d0cp+1, c, c};
+    const double M[18] = {-0x1.ep+4, c, c, b, b, b, b, 0x1.9696969434343p+663, c,
+                          c,         c, c, c, c, c, c, c, c};
+    const double x[3] = {c, c, c};
+    bht_local_result k, o;
+    double dk[6], doo[6];
+    cr_assert_eq(bht_oracle_nu_softmax(6, 3, A, M, x, &o, doo, NULL, NULL), BHT_OK);
+    cr_assert(isinf(o.nu) && doo[1] == 0x1.ab4f4b4dccc94p+662 && doo[2] == -doo[1]);
+    bht_status s = bht_nu_softmax(6, 3, A, M, x, &k, dk);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        for (int i = 0; i < 6; i++)
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= 16.0, "derivative %d: %a vs %a", i,
+                      dk[i], doo[i]);
+}

@@ -196,3 +196,89 @@ Test(model_distance, fuzz_regression_subnormal_log_ratios_refused)
     cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(k.hellinger, o.hellinger) <= 8.0),
               "status %d, H %a vs %a", (int)s, k.hellinger, o.hellinger);
 }
+
+Test(model_distance, fuzz_regression_tied_rows_under_a_huge_query)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * softmax-tied-rows-huge-x): x_1 ~ 2^828, the two most probable rows tie
+     * in column 1 in A and in B, so their log-ratio difference comes from
+     * column 2 alone; (B_i - A_i) x ~ 2^824 as two separate dot products lost
+     * it: H^2 = TV = 0 instead of TV = 1.4e-5 (x_2 = -1) and 2.3e-13 */
+    const double A[8] = {-0x1.d4p+3, 0x1.44p+3, 0x1.44p+3, 0x1.f4p+3,
+                         0x1.f4p+3,  0x1p+3,    0x1.f4p+3, 0x1.f4p+3};
+    const double B[8] = {-0x1.d2d7d8p+3, 0x1.44cd08p+3, 0x1.453c68p+3, 0x1.f5e848p+3,
+                         0x1.f5e848p+3,  0x1.00fap+3,   0x1.f5e848p+3, 0x1.f5e848p+3};
+    const double xs[3][2] = {{0x1.d422200d5807cp+828, -1.0},
+                             {0x1.d422200d5807cp+828, -0x1.cp+1},
+                             {0x1p+40, -1.0}};
+    for (int t = 0; t < 3; t++) {
+        bht_distances k, o;
+        cr_assert_eq(bht_oracle_distance_softmax(4, 2, A, B, xs[t], &o, NULL, NULL), BHT_OK);
+        cr_assert(o.tv > 1e-13);
+        bht_status s = bht_distance_softmax(4, 2, A, B, xs[t], &k);
+        cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+        if (s != BHT_OK)
+            continue;
+        cr_assert(bht_ulp_error(k.hellinger2, o.hellinger2) <= 8.0
+                      && bht_ulp_error(k.hellinger, o.hellinger) <= 8.0
+                      && bht_ulp_error(k.tv, o.tv) <= 8.0,
+                  "x %a: H^2 %a, H %a, TV %a; oracle %a, %a, %a", xs[t][0], k.hellinger2,
+                  k.hellinger, k.tv, o.hellinger2, o.hellinger, o.tv);
+    }
+}
+
+Test(model_distance, fuzz_regression_logit_errors_are_checked)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * softmax-logit-error-unchecked): logits ~2^113 whose differences are
+     * O(1); the Dot2 logits carried errors far beyond the budget, unchecked:
+     * H^2 off by 2^-31, TV = 1/2 for 0x1.0000000ebebebp-1 */
+    const double A[18] = {-0x1.7979797979797p+111, -0x0p+0, 0x1.cbcbcbcbcbcbcp-1012, -0x1.79797979fd797p+111, -0x1.7979797979797p+111, -0x0p+0, -0x1.cbcbcbcbcbcbcp-52, -0x1.797979fd79797p+111, -0x1.7979797979797p+111, -0x1.797978c179797p-29, 0x0.00000000c0c0cp-1022, 0x0.00000000c0c0cp-1022, 0x0.00000000c0c0cp-1022, 0x1.7979797979797p+111, -0x1.7979797979797p+111, -0x1.7979797979797p+111, -0x1.7979797979797p+111, -0x1.79797979fd797p+111};
+    const double B[18] = {-0x1.79797b0a8a8a8p+111, 0x0p+0, 0x1.cbcbc9e343433p-1012, -0x1.79797b0b0e8a8p+111, -0x1.79797b0a8a8a8p+111, 0x0p+0, -0x1.cbcbcdb454545p-52, -0x1.79797b8e8a8b1p+111, -0x1.79797b0a8a8a8p+111, -0x1.797977a65e5eep-29, 0x0.00000000c0c0cp-1022, 0x0.00000000c0c0cp-1022, 0x0.00000000c0c0cp-1022, 0x1.797977e868686p+111, -0x1.79797b0a8a8a8p+111, -0x1.79797b0a8a8a8p+111, -0x1.79797b0a8a8a8p+111, -0x1.79797b0b0e8a8p+111};
+    const double x[3] = {0x1.4p+1, 0x1.4p+1, 0x1.4p+1};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_softmax(6, 3, A, B, x, &o, NULL, NULL), BHT_OK);
+    cr_assert(o.tv == 0x1.0000000ebebebp-1, "oracle TV %a", o.tv);
+    bht_status s = bht_distance_softmax(6, 3, A, B, x, &k);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        cr_assert(bht_ulp_error(k.hellinger2, o.hellinger2) <= 8.0
+                      && bht_ulp_error(k.tv, o.tv) <= 8.0,
+                  "H^2 %a, TV %a; oracle %a, %a", k.hellinger2, k.tv, o.hellinger2, o.tv);
+}
+
+Test(model_distance, fuzz_regression_twosum_overflow_is_not_a_nan_logit)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * softmax-twosum-overflow-nan): a_k - b_k = -1.47 2^1022 + DBL_MAX is
+     * finite, but TwoSum's intermediate s - a overflows, so its error term
+     * was NaN; the shifted logit became NaN and reached bht_dd_exp (UBSan:
+     * NaN converted to int) */
+    const double A[10] = {0x1.fffffff815ebap+64,  -0x1.7574404ffffffp+54,
+                          -0x1.fffffffffffffp+1023, 0x1.7ffffffffffffp+374,
+                          -0x1.797815e57ff57p+1022, 0x1.56e1fc2f8f359p-997,
+                          0x1.5d5cp+21,           0x1.56e1fc2f8f359p-997,
+                          0x1.5d5cp+21,           0x1.56e1fc2f8f359p-997};
+    const double B[10] = {0x1.fffffff815ebap+64,  -0x1.74b0c576561ffp+54,
+                          -0x1.fffffffffffffp+1023, 0x1.7ffcfffffffffp+374,
+                          -0x1.7aadba6776386p+1022, 0x1.56267899a5334p-997,
+                          0x1.5c3d6a88p+21,       0x1.56267899a5334p-997,
+                          0x1.5c534048p+21,       0x1.56267899a5334p-997};
+    const double x[2] = {-0x1.fa88p-8, 0x1.5cp-66};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_softmax(5, 2, A, B, x, &o, NULL, NULL), BHT_OK);
+    for (int model = 0; model < 2; model++) {
+        bht_status s = bht_distance_softmax(5, 2, A, model ? A : B, x, &k);
+        cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+        if (s == BHT_OK && model == 0)
+            cr_assert(bht_ulp_error(k.tv, o.tv) <= 8.0, "TV %a vs %a", k.tv, o.tv);
+        if (s == BHT_OK && model == 1)
+            cr_assert(k.tv == 0.0 && k.hellinger2 == 0.0);
+    }
+    double p[5];
+    bht_status s = bht_softmax(5, 2, A, x, p);
+    cr_assert(s == BHT_OK || s == BHT_E_RANGE, "softmax: status %d", (int)s);
+    if (s == BHT_OK)
+        for (int i = 0; i < 5; i++)
+            cr_assert(isfinite(p[i]) && p[i] >= 0.0 && p[i] <= 1.0);
+}

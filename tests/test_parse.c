@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "harness.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -384,4 +385,22 @@ Test(parse_files, unreadable_paths)
 {
     expect_file_error(1, "bad/does-not-exist.txt", BHT_E_IO, 0, 0, "No such file or directory");
     expect_file_error(0, "bad", BHT_E_IO, 0, 0, "Is a directory");
+}
+
+Test(parse_files, file_above_the_size_cap_is_refused_before_reading)
+{
+    /* resource limit (issue 8): a sparse file of 2^33 + 1 bytes (no disk
+     * blocks) is refused from its size, at once, without allocating */
+    char path[] = "/tmp/bht-parse-huge-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(ftruncate(fd, ((off_t)1 << 33) + 1), 0);
+    close(fd);
+    bht_matrix m;
+    bht_parse_error err;
+    bht_status s = bht_read_matrix(path, &m, &err);
+    unlink(path);
+    cr_assert_eq(s, BHT_E_PARSE, "status %d (%s)", (int)s, err.reason);
+    cr_assert_eq(err.line, 0);
+    cr_assert_str_eq(err.reason, "file too large (8589934593 bytes; at most 8589934592)");
 }

@@ -6,12 +6,16 @@
 #                  bht_softmax, bht_check_energy (+ oracle for n <= 8)
 #   fuzz_distance  bytes -> distributions, eps -> bht_check_distribution,
 #                  bht_distance, bht_lemma_a1 (+ oracles)
-#   fuzz_leverage  bytes -> A (incl. rank-deficient), s, c, C -> bht_leverage,
-#                  bht_oracle_leverage, bht_check_leverage_query
-#   fuzz_local     bytes -> A, M, x or s -> bht_nu_softmax, bht_nu_leverage
-#                  (+ oracles; derivatives included)
-#   fuzz_model_distance  bytes -> A, B = A + 2^-k M, x or s ->
-#                  bht_distance_softmax, bht_distance_leverage (+ oracles)
+#   fuzz_leverage  bytes -> n <= 8, d <= 4, A (incl. rank-deficient), s (zeros,
+#                  NULL), c, C -> bht_leverage, bht_oracle_leverage (every
+#                  input), bht_check_leverage_query
+#   fuzz_local     bytes -> n <= 6, d <= 3, A, M, x or s -> bht_nu_softmax,
+#                  bht_nu_leverage (+ oracles on every input; derivatives
+#                  included; softmax oracle capped at 2^12 bits for speed)
+#   fuzz_model_distance  bytes -> n <= 6, d <= 3, A, B = A + 2^-k M, x or s ->
+#                  bht_distance_softmax, bht_distance_leverage (+ oracles on
+#                  every input; softmax oracle capped at 2^12 bits for speed)
+# Each reaches >= 10^6 executions in 300 s on one core (e.g. FUZZ_SECONDS=300).
 # The library is rebuilt in $(FUZZ_BUILD) with ASan + UBSan and coverage
 # instrumentation.  Each harness first replays tests/fuzz/regressions/NAME-*
 # (inputs that once failed: they must pass now), then fuzzes for

@@ -7,16 +7,22 @@
  * when A has no zero row), every value finite, the kernel within 16 ulp of
  * the oracle (bht.h) -- a softmax derivative component also within the
  * documented absolute term 2^-100 p_i max_j |g_j - <p, g>|, bounded here by
- * 2^-95 p_i max_j |g_j| with p from the oracle; the derivative components
+ * 2^-95 p_i max_j |g_j| with p from the oracle, plus 2^-61 p_i max_j |g_j|:
+ * the kernel's p has a relative error up to 2^-63 (softmax_dd.h; measured
+ * ~2^-75), which enters <p, g> as up to 2^-63 sum_j p_j |g_j - g_m| -- more
+ * than bht.h's 2^-100 term when g_i - <p, g> cancels against large g_j
+ * (found by this harness, regressions/local-softmax-mean-from-p-error:
+ * derivative_1 ~ 2^-57 off by 2^-82, g = (1/4, -2^-54, -1/4, ~0, ~0, ~0));
+ * a documentation issue of bht.h, reported; the derivative components
  * sum to 0 (softmax: sum p_i (g_i - <p, g>) = 0; leverage: 2 tr W / d = 0)
  * within their rounding errors, for the oracle and for the kernel; for the
  * leverage model the kernel must not answer when the exact oracle finds A
  * rank deficient.
- * Speed: the softmax oracle runs with a precision cap of 2^12 bits
- * (BHT_E_PRECISION is then accepted) except for one input in 64 (a selector
- * byte after the data), which uses the default cap 2^16: inputs whose
- * exponents span thousands of binades otherwise take up to 0.15 s each in
- * Ziv's loop and the harness would not reach 10^6 executions in 300 s. */
+ * Speed: the softmax oracles run with a precision cap of 2^12 bits
+ * (BHT_E_PRECISION is then accepted and nothing is compared): inputs whose
+ * exponents span thousands of binades take up to 0.15 s each in Ziv's loop
+ * at the default cap 2^16 (often to end in BHT_E_PRECISION anyway), and the
+ * harness would not reach 10^6 executions in 300 s. */
 #include "fuzz_common.h"
 
 enum { MAX_N = 6, MAX_D = 3 };
@@ -25,7 +31,7 @@ static const bht_oracle_options capped = {0, 1L << 12};
 
 /* |sum v_i| within the rounding errors of the summands: ulps each (relative
  * to |v_i|), absolute[i] each (may be NULL), plus the harness's own
- * summation error; 0 when some v_i is infinite (nothing to check). */
+ * summation error; true when some v_i is infinite (nothing to check). */
 static int sums_to_zero(size_t n, const double *v, double ulps, const double *absolute)
 {
     double sum = 0.0, mag = 0.0, slack = 0.0;
@@ -38,6 +44,14 @@ static int sums_to_zero(size_t n, const double *v, double ulps, const double *ab
     }
     return fabs(sum) <= (ulps + (double)n + 1.0) * 0x1p-52 * mag + slack
                             + (double)(n + 1) * 0x1p-1074;
+}
+
+static double plain_sum(size_t n, const double *v)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    return sum;
 }
 
 static void check_pair(const bht_local_result *k, const bht_local_result *o, const char *model)
@@ -63,7 +77,7 @@ static void softmax_case(fuzz_reader *r, size_t n, size_t d)
     }
     for (size_t j = 0; j < d; j++)
         x[j] = fuzz_finite(r);
-    const bht_oracle_options *options = (fuzz_u8(r) & 63) == 63 ? NULL : &capped;
+    const bht_oracle_options *options = &capped;
     bht_local_result k, o;
     bht_status sk = bht_nu_softmax(n, d, A, M, x, &k, dk);
     FUZZ_CHECK(sk == BHT_OK || sk == BHT_E_RANGE, "nu_softmax: status %d", (int)sk);
@@ -74,7 +88,7 @@ static void softmax_case(fuzz_reader *r, size_t n, size_t d)
                    o.local_constant, o.nu);
     if (so == BHT_OK)
         FUZZ_CHECK(sums_to_zero(n, dor, 1.0, NULL), "oracle softmax derivatives sum to %a",
-                   dor[0] + dor[n - 1]);
+                   plain_sum(n, dor));
     if (sk != BHT_OK || so != BHT_OK)
         return;
     check_pair(&k, &o, "softmax");
@@ -90,13 +104,16 @@ static void softmax_case(fuzz_reader *r, size_t n, size_t d)
     double slack[MAX_N];
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(isfinite(dk[i]), "derivative_%zu = %a", i, dk[i]);
-        slack[i] = 0x1p-95 * p[i] * gmax * 1.5 + 0x1p-1070;
+        /* bht.h's absolute term (2^-100 p_i max |dev|, here 1.5 2^-95 p_i
+         * gmax) plus the effect of p's relative error (< 2^-63, softmax_dd.h)
+         * on <p, g>: 2^-63 sum p_j |g_j - g_m| <= 2^-62 gmax (see header) */
+        slack[i] = p[i] * gmax * (0x1p-95 * 1.5 + 0x1p-61) + 0x1p-1070;
         FUZZ_CHECK(fuzz_close(dk[i], dor[i], 16.0, slack[i]),
                    "softmax derivative_%zu = %a, oracle %a (slack %a)", i, dk[i], dor[i],
                    slack[i]);
     }
-    FUZZ_CHECK(sums_to_zero(n, dk, 16.0, slack), "softmax derivatives sum to %a + ...",
-               dk[0]);
+    FUZZ_CHECK(sums_to_zero(n, dk, 16.0, slack), "softmax derivatives sum to %a",
+               plain_sum(n, dk));
 }
 
 static void leverage_case(fuzz_reader *r, size_t n, size_t d, uint8_t mode)
@@ -130,9 +147,10 @@ static void leverage_case(fuzz_reader *r, size_t n, size_t d, uint8_t mode)
         FUZZ_CHECK(fuzz_close(dk[i], dor[i], 16.0, 0.0),
                    "leverage derivative_%zu = %a, oracle %a", i, dk[i], dor[i]);
     /* derivative_i = 2 W_ii / d and tr W = 0 */
-    FUZZ_CHECK(sums_to_zero(n, dor, 1.0, NULL), "oracle leverage derivatives: sum %a + ...",
-               dor[0]);
-    FUZZ_CHECK(sums_to_zero(n, dk, 16.0, NULL), "leverage derivatives: sum %a + ...", dk[0]);
+    FUZZ_CHECK(sums_to_zero(n, dor, 1.0, NULL), "oracle leverage derivatives sum to %a",
+               plain_sum(n, dor));
+    FUZZ_CHECK(sums_to_zero(n, dk, 16.0, NULL), "leverage derivatives sum to %a",
+               plain_sum(n, dk));
     /* local_constant = nu/2 + (1/(2d)) sum over zero rows of A (>= 0) */
     int zero_row = 0;
     for (size_t i = 0; i < n; i++) {
