@@ -143,7 +143,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     bht_status status = check_models(n, d, A, B, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(10 * n * sizeof *work);
+    double *work = malloc(11 * n * sizeof *work);
     int *ex = malloc(4 * n * sizeof *ex);
     if (!work || !ex) {
         free(work);
@@ -153,6 +153,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double *ph = work, *pl = work + n, *qh = work + 2 * n, *ql = work + 3 * n;
     double *wh = work + 4 * n, *wl = work + 5 * n;
     double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;
+    double *perr = work + 10 * n; /* relative error bound of p_i and q_i (logits) */
     int *pe = ex, *qe = ex + n, *hte = ex + 2 * n, *vte = ex + 3 * n;
     size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
     size_t mq = bht_softmax_dd(n, d, B, x, qh, ql, qe);
@@ -166,12 +167,16 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         double rel = 0.0;
         for (size_t i = 0; i < n; i++) {
             double pi = ldexp(ph[i], pe[i]), qi = ldexp(qh[i], qe[i]);
-            if (!(pi > 0.0) && !(qi > 0.0))
+            perr[i] = 0.0;
+            if (ph[i] == 0.0 && qh[i] == 0.0)
                 continue;
             double ea = dot_difference_error(d, A + i * d, A + m * d, x);
             double eb = dot_difference_error(d, B + i * d, B + mq * d, x);
-            rel += (pi + qi) * 2.0 * (ea + eb);
+            perr[i] = 2.0 * (ea + eb);
+            rel += (pi + qi) * perr[i];
         }
+        for (size_t i = 0; i < n; i++) /* + the normalisation's share */
+            perr[i] += rel;
         if (!(rel <= 0x1p-57)) { /* NaN or inf refuses too */
             free(work);
             free(ex);
@@ -298,8 +303,32 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     int He, Ve;
     dd_sum_scaled(n, hth, htl, hte, &hh, &hl, &He);
     dd_sum_scaled(n, vth, vtl, vte, &vh, &vl, &Ve);
+    /* p's and q's own errors, term by term: a row can dominate a tiny
+     * distance with a tiny p_i whose logit error is large (found by
+     * fuzzing: TV ~ 2^-78 carried by p_4 ~ e^-54, whose logit had a Dot2
+     * error ~2^6 from columns of size 2^112: TV came out 2^-93).  Each term
+     * moves by at most 5 perr_i of itself (the direct route amplifies a
+     * relative error of p or q by at most 1 / (1 - e^-1/4) < 5). */
+    int terms_ok = 1;
+    {
+        double hsum = 0.0, vsum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            if (perr[i] == 0.0)
+                continue;
+            if (!(perr[i] <= 0x1p-4)) { /* too large to linearise (NaN too) */
+                if (hth[i] != 0.0 || vth[i] != 0.0)
+                    terms_ok = 0;
+                continue;
+            }
+            hsum += 5.0 * perr[i] * fabs(ldexp(hth[i], hte[i] - He));
+            vsum += 5.0 * perr[i] * fabs(ldexp(vth[i], vte[i] - Ve));
+        }
+        terms_ok &= hsum <= 0x1p-56 * fabs(hh) && vsum <= 0x1p-56 * fabs(vh);
+    }
     free(work);
     free(ex);
+    if (!terms_ok)
+        return BHT_E_RANGE;
     /* a-posteriori check on the result (found by fuzzing, see
      * dot_difference_of_differences: the spread check above passed on the
      * negligible rows, and H^2 = TV = 0 came out for TV = 1.4e-5).  With

@@ -331,3 +331,25 @@ Test(local_softmax, fuzz_regression_infinite_nu_does_not_pass_the_check)
             cr_assert(bht_ulp_error(dk[i], doo[i]) <= 16.0, "derivative %d: %a vs %a", i,
                       dk[i], doo[i]);
 }
+
+Test(local_softmax, fuzz_regression_lost_logit_tie_is_refused)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-softmax-lost-tie-
+     * zero-nu): rows 4 and 5 tie exactly at logits ~2^310, but Dot2 left an
+     * error ~2^205 in their difference: p = (0, 0, 0, 0, 1) instead of
+     * (0, 0, 0, 1/2, 1/2), and nu = 0 passed the absolute test (nu_err <=
+     * 2^-1000) for nu = 0x1.5e5ce72b4d11p+63 */
+    const double c = 0x1.4948p+16, b = 0x1.2fd2352525252p+294;
+    const double A[15] = {c, c, c, c, c, c, c, c, c, c, c, b, c, b, c};
+    const double M[15] = {c, c, 0x1.4949494949494p-508, c, c, c, 0x1.252p+14, c, c,
+                          c, 0x1p-72, c, 0x1p-72, c, c};
+    const double x[3] = {0x1.4948p-48, c, c};
+    bht_local_result k, o;
+    double dk[5], doo[5];
+    cr_assert_eq(bht_oracle_nu_softmax(5, 3, A, M, x, &o, doo, NULL, NULL), BHT_OK);
+    cr_assert(o.nu == 0x1.5e5ce72b4d11p+63, "oracle nu %a", o.nu);
+    bht_status s = bht_nu_softmax(5, 3, A, M, x, &k, dk);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        cr_assert(bht_ulp_error(k.nu, o.nu) <= 16.0, "nu %a vs %a", k.nu, o.nu);
+}

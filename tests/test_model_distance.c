@@ -282,3 +282,24 @@ Test(model_distance, fuzz_regression_twosum_overflow_is_not_a_nan_logit)
         for (int i = 0; i < 5; i++)
             cr_assert(isfinite(p[i]) && p[i] >= 0.0 && p[i] <= 1.0);
 }
+
+Test(model_distance, fuzz_regression_tiny_row_with_a_large_logit_error)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * softmax-tiny-row-logit-error): TV ~ 2^-78 is carried by rows with
+     * p_i ~ e^-54 whose shifted logits have Dot2 errors ~2^6 (columns of
+     * size 2^112 cancelling): the p-weighted logit check passed and TV came
+     * out 0x1.969d47321e4ccp-93 for 0x1.1152542db2623p-78 */
+    const double A[18] = {-0x1.7979797985797p+111, -0x0p+0, 0x1.cbcbcbcbcbcbcp-1012, -0x1.39797979fd797p+111, -0x1.7979797979797p+111, -0x1.79797978c1797p+111, -0x0p+0, 0x0.000bcbcbcbcbcp-1022, -0x1.61affffe7p+355, 0x1.800003ecp+4, -0x0.00000000008p-1022, 0x1.001p-635, 0x1.0ca3080050acp-1018, 0x1.7979797979797p+111, -0x1.7979797979797p+111, -0x1.7979797979791p-451, -0x1.1515151515151p-451, -0x1.1515151515151p-451};
+    const double B[18] = {-0x1.79797b0a968a8p+111, 0x0p+0, 0x1.cbcbc9e343433p-1012, -0x1.39797ac70e8a8p+111, -0x1.79797b0a8a8a8p+111, -0x1.79797b09d28a8p+111, 0x0p+0, 0x0.000bcbcbbf433p-1022, -0x1.61affffe7p+355, 0x1.800000ebfff82p+4, -0x0.00000000008p-1022, 0x1.001p-635, 0x1.0ca308c9caf2p-1018, 0x1.797977e868686p+111, -0x1.79797b0a8a8a8p+111, -0x1.79797c317171p-451, -0x1.15151713f3f3fp-451, -0x1.15151713f3f3fp-451};
+    const double x[3] = {0x1.2p+1, 0x1.2p+1, 0x1.2p+1};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_softmax(6, 3, A, B, x, &o, NULL, NULL), BHT_OK);
+    cr_assert(o.tv == 0x1.1152542db2623p-78, "oracle TV %a", o.tv);
+    bht_status s = bht_distance_softmax(6, 3, A, B, x, &k);
+    cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
+    if (s == BHT_OK)
+        cr_assert(bht_ulp_error(k.hellinger2, o.hellinger2) <= 8.0
+                      && bht_ulp_error(k.tv, o.tv) <= 8.0,
+                  "H^2 %a, TV %a; oracle %a, %a", k.hellinger2, k.tv, o.hellinger2, o.tv);
+}
