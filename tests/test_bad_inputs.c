@@ -30,8 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bht.h"
-
-extern char **environ;
+#include "cli_harness.h"
 
 /* ------------------------------------------------------------- the manifest */
 
@@ -414,94 +413,11 @@ static char *expand(const char *s, const char *in_dir, const char *tmp_dir)
     return out;
 }
 
-static char *slurp_fd(int fd)
-{
-    cr_assert_neq(lseek(fd, 0, SEEK_SET), (off_t)-1);
-    size_t used = 0, capacity = 4096;
-    char *buf = malloc(capacity);
-    cr_assert(buf != NULL);
-    for (;;) {
-        if (capacity - used < 2) {
-            capacity *= 2;
-            buf = realloc(buf, capacity);
-            cr_assert(buf != NULL);
-        }
-        ssize_t got = read(fd, buf + used, capacity - used - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        cr_assert(got >= 0, "read: %s", strerror(errno));
-        if (got == 0)
-            break;
-        used += (size_t)got;
-    }
-    buf[used] = '\0';
-    return buf;
-}
-
-typedef struct run_result {
-    int status;    /* exit code; -1 killed by a signal */
-    int signal;    /* the signal, when killed */
-    int timed_out; /* killed by us after the timeout */
-    char *out, *err;
-} run_result;
-
 static long timeout_seconds(void)
 {
     const char *t = getenv("BHT_BAD_TIMEOUT");
     long v = t ? strtol(t, NULL, 10) : 0;
     return v > 0 ? v : 60;
-}
-
-static run_result run_bht(char **argv)
-{
-    const char *bht = argv[0];
-    char out_name[] = "/tmp/bht-bad-out-XXXXXX", err_name[] = "/tmp/bht-bad-err-XXXXXX";
-    int out_fd = mkstemp(out_name), err_fd = mkstemp(err_name);
-    cr_assert(out_fd >= 0 && err_fd >= 0, "mkstemp: %s", strerror(errno));
-    unlink(out_name);
-    unlink(err_name);
-
-    posix_spawn_file_actions_t actions;
-    cr_assert_eq(posix_spawn_file_actions_init(&actions), 0);
-    cr_assert_eq(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), 0);
-    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, out_fd, 1), 0);
-    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, err_fd, 2), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, bht, &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    cr_assert_eq(rc, 0, "posix_spawn %s: %s", bht, strerror(rc));
-
-    run_result r = {0, 0, 0, NULL, NULL};
-    const long limit_ms = timeout_seconds() * 1000;
-    long waited_ms = 0;
-    int wstatus = 0;
-    for (;;) {
-        pid_t got = waitpid(pid, &wstatus, WNOHANG);
-        if (got == pid)
-            break;
-        if (got < 0) {
-            cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
-            continue;
-        }
-        if (waited_ms >= limit_ms && !r.timed_out) {
-            r.timed_out = 1;
-            kill(pid, SIGKILL);
-        }
-        struct timespec pause = {0, 5 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        waited_ms += 5;
-    }
-    if (WIFEXITED(wstatus))
-        r.status = WEXITSTATUS(wstatus);
-    else {
-        r.status = -1;
-        r.signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-    }
-    r.out = slurp_fd(out_fd);
-    r.err = slurp_fd(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
 }
 
 /* Appends a printf-formatted problem to buf. */
@@ -555,7 +471,7 @@ static void run_case(const bad_case *c)
     }
     argv[argc] = NULL;
 
-    run_result r = run_bht(argv);
+    run_result r = run_spawn(argv, timeout_seconds());
     if (needs_tmp)
         remove_inputs(tmp_dir);
 

@@ -19,12 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
+#include "cli_harness.h"
 
 /* Reused CLI pieces (not part of libbht): the JSON reader and SHA-256. */
 #include "cli/json.c"
 #include "cli/sha256.c"
-
-extern char **environ;
 
 /* The corpus files: FN.jsonl for every function the generator knows. */
 #define FILE_COUNT bht_golden_fn_count()
@@ -41,100 +40,6 @@ static const char *file_name(size_t k, char *buf, size_t size)
     return buf;
 }
 #define FILES_AT(k) file_name((k), (char[64]){0}, 64)
-
-typedef struct run_result {
-    int status;
-    char *out, *err;
-} run_result;
-
-static char *slurp_fd(int fd)
-{
-    cr_assert_neq(lseek(fd, 0, SEEK_SET), (off_t)-1);
-    size_t used = 0, capacity = 4096;
-    char *buf = malloc(capacity);
-    cr_assert(buf != NULL);
-    for (;;) {
-        if (capacity - used < 2) {
-            capacity *= 2;
-            buf = realloc(buf, capacity);
-            cr_assert(buf != NULL);
-        }
-        ssize_t got = read(fd, buf + used, capacity - used - 1);
-        cr_assert(got >= 0, "read: %s", strerror(errno));
-        if (got == 0)
-            break;
-        used += (size_t)got;
-    }
-    buf[used] = '\0';
-    return buf;
-}
-
-static run_result run_argv(char **args)
-{
-    const char *bht = getenv("BHT");
-    cr_assert(bht != NULL, "BHT is not set (run through `make unit`)");
-    char out_name[] = "/tmp/bht-gtest-out-XXXXXX", err_name[] = "/tmp/bht-gtest-err-XXXXXX";
-    int out_fd = mkstemp(out_name), err_fd = mkstemp(err_name);
-    cr_assert(out_fd >= 0 && err_fd >= 0, "mkstemp: %s", strerror(errno));
-    unlink(out_name);
-    unlink(err_name);
-    char *argv[64];
-    size_t argc = 0;
-    argv[argc++] = (char *)bht;
-    for (size_t k = 0; args[k]; k++) {
-        cr_assert(argc < 63);
-        argv[argc++] = args[k];
-    }
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t actions;
-    cr_assert_eq(posix_spawn_file_actions_init(&actions), 0);
-    cr_assert_eq(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), 0);
-    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, out_fd, 1), 0);
-    cr_assert_eq(posix_spawn_file_actions_adddup2(&actions, err_fd, 2), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, bht, &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    cr_assert_eq(rc, 0, "posix_spawn %s: %s", bht, strerror(rc));
-    int wstatus;
-    while (waitpid(pid, &wstatus, 0) < 0)
-        cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
-    run_result r;
-    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    r.out = slurp_fd(out_fd);
-    r.err = slurp_fd(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
-}
-
-#define RUN(...) run_argv((char *[]){__VA_ARGS__, NULL})
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-/* Exit code, nothing on stdout, one "bht: " stderr line containing fragment. */
-static void expect_failure(run_result *r, int code, const char *fragment)
-{
-    cr_assert_eq(r->status, code, "exit %d, expected %d; stderr: %s; stdout: %s", r->status, code,
-                 r->err, r->out);
-    cr_assert_str_empty(r->out, "stdout not empty on error: %s", r->out);
-    cr_assert_eq(count_lines(r->err), 1, "stderr is not one line: %s", r->err);
-    cr_assert(strncmp(r->err, "bht: ", 5) == 0, "stderr: %s", r->err);
-    if (fragment)
-        cr_assert(strstr(r->err, fragment) != NULL, "stderr lacks '%s': %s", fragment, r->err);
-    run_free(r);
-}
 
 static void golden_dir(char *buf, size_t size)
 {
@@ -368,17 +273,17 @@ Test(cli_golden, committed_manifest_matches_files)
 Test(cli_golden, usage_errors)
 {
     run_result r = RUN("golden");
-    expect_failure(&r, 2, "--out");
+    expect_failure(&r, 2, "--out", NULL);
     r = RUN("golden", "--out", "/tmp/x", "--shard", "0/3");
-    expect_failure(&r, 2, "--shard");
+    expect_failure(&r, 2, "--shard", NULL);
     r = RUN("golden", "--out", "/tmp/x", "--shard", "4/3");
-    expect_failure(&r, 2, "--shard");
+    expect_failure(&r, 2, "--shard", NULL);
     r = RUN("golden", "--out", "/tmp/x", "--shard", "abc");
-    expect_failure(&r, 2, "--shard");
+    expect_failure(&r, 2, "--shard", NULL);
     r = RUN("golden", "--out", "/dev/null");
-    expect_failure(&r, 2, "/dev/null");
+    expect_failure(&r, 2, "/dev/null", NULL);
     r = RUN("golden", "--out", "/tmp/x", "--bogus");
-    expect_failure(&r, 2, "--bogus");
+    expect_failure(&r, 2, "--bogus", NULL);
     r = RUN("golden", "--help");
     cr_assert_eq(r.status, 0);
     cr_assert(strstr(r.out, "usage: bht golden") != NULL);
@@ -514,7 +419,7 @@ Test(cli_check, malformed_results_name_file_and_line)
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char dir[4096];
         run_result r = check_small(bad[k], dir, sizeof dir);
-        expect_failure(&r, 2, "results.jsonl:2");
+        expect_failure(&r, 2, "results.jsonl:2", NULL);
         remove_tree(dir);
     }
 }
@@ -541,14 +446,14 @@ Test(cli_check, malformed_golden_and_usage)
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         write_file(g, bad[k]);
         run_result out = RUN("check", g, r);
-        expect_failure(&out, 2, k == 4 ? "tcId 1 appears twice" : "golden.jsonl:");
+        expect_failure(&out, 2, k == 4 ? "tcId 1 appears twice" : "golden.jsonl:", NULL);
     }
     run_result out = RUN("check", g);
-    expect_failure(&out, 2, "RESULTS");
+    expect_failure(&out, 2, "RESULTS", NULL);
     out = RUN("check", "/nonexistent/golden.jsonl", r);
-    expect_failure(&out, 2, "/nonexistent/golden.jsonl");
+    expect_failure(&out, 2, "/nonexistent/golden.jsonl", NULL);
     out = RUN("check", "--bogus", g, r);
-    expect_failure(&out, 2, "--bogus");
+    expect_failure(&out, 2, "--bogus", NULL);
     remove_tree(dir);
     free(dir);
 }

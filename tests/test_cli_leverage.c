@@ -1,7 +1,7 @@
 /* test_cli_leverage.c: `bht leverage` as a subprocess ($BHT): output
  * against the library, and every error class with its exit code (2 bad
  * input, 3 numerical refusal) under the one-line error contract.  The run
- * helpers are shared with test_cli.c (tests/cli_harness.h).
+ * helpers are shared with the other CLI tests (tests/cli_harness.h).
  * Inputs are written to mkstemp files by the tests themselves. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -18,58 +18,6 @@
 #include "cli_harness.h"
 
 
-/* Writes text to a fresh temporary file; the caller unlinks path. */
-static void temp_file(char path[static 32], const char *text, size_t length)
-{
-    strcpy(path, "/tmp/bht-test-in-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
-    cr_assert_eq(write(fd, text, length), (ssize_t)length);
-    close(fd);
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-/* The error contract: exit code, nothing on stdout, exactly one stderr line
- * starting with "bht: " and containing every given fragment. */
-static void expect_failure(run_result *r, int code, const char *fragment, ...)
-{
-    cr_assert_eq(r->status, code, "exit %d, expected %d; stderr: %s", r->status, code, r->err);
-    cr_assert_str_empty(r->out, "stdout not empty on error: %s", r->out);
-    cr_assert_eq(count_lines(r->err), 1, "stderr is not one line: %s", r->err);
-    size_t len = strlen(r->err);
-    cr_assert(len > 0 && r->err[len - 1] == '\n', "stderr line not terminated: %s", r->err);
-    cr_assert(strncmp(r->err, "bht: ", 5) == 0, "stderr: %s", r->err);
-    va_list ap;
-    va_start(ap, fragment);
-    for (const char *f = fragment; f; f = va_arg(ap, const char *))
-        cr_assert(strstr(r->err, f) != NULL, "stderr lacks '%s': %s", f, r->err);
-    va_end(ap);
-    run_free(r);
-}
-
-/* Parses stdout as one strtod number per line (whole line). */
-static size_t parse_lines(const char *out, double *values, size_t max)
-{
-    size_t n = 0;
-    const char *s = out;
-    while (*s) {
-        char *end;
-        cr_assert(n < max, "too many output lines: %s", out);
-        errno = 0;
-        values[n] = strtod(s, &end);
-        cr_assert(end != s && *end == '\n' && errno == 0, "bad output line in: %s", out);
-        n++;
-        s = end + 1;
-    }
-    return n;
-}
 
 
 /* A temp file with the given text; path in buf (caller unlinks). */
