@@ -72,6 +72,14 @@ int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const cha
  * analysis and model distances in exact rationals). */
 int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A);
 
+/* Shape checks shared by the commands; each names both files. */
+int cli_check_same_shape(const char *a_path, const bht_matrix *A, const char *b_path,
+                         const bht_matrix *B);
+int cli_check_query_length(const char *a_path, const bht_matrix *A, const char *x_path,
+                           const bht_matrix *x);
+/* ||x||_2 <= energy decided exactly: exit 2 with both numbers when violated. */
+int cli_check_energy(const char *x_path, const bht_matrix *x, double energy);
+
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);
 

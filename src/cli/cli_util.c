@@ -323,6 +323,41 @@ int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const cha
                        : cli_error(CLI_EXIT_USAGE, "%s: %s", s_path, bht_status_message(s));
 }
 
+int cli_check_same_shape(const char *a_path, const bht_matrix *A, const char *b_path,
+                         const bht_matrix *B)
+{
+    if (A->rows == B->rows && A->cols == B->cols)
+        return CLI_EXIT_OK;
+    return cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", b_path, B->rows,
+                     B->cols, a_path, A->rows, A->cols);
+}
+
+int cli_check_query_length(const char *a_path, const bht_matrix *A, const char *x_path,
+                           const bht_matrix *x)
+{
+    if (A->cols == x->rows)
+        return CLI_EXIT_OK;
+    return cli_error(CLI_EXIT_USAGE, "%s has %zu column%s but %s has %zu value%s", a_path,
+                     A->cols, A->cols == 1 ? "" : "s", x_path, x->rows, x->rows == 1 ? "" : "s");
+}
+
+int cli_check_energy(const char *x_path, const bht_matrix *x, double energy)
+{
+    double norm = 0.0;
+    bht_status s = bht_check_energy(x->rows, x->data, energy, &norm);
+    if (s == BHT_OK)
+        return CLI_EXIT_OK;
+    if (s != BHT_E_CONSTRAINT) /* x was parsed finite and energy >= 0 */
+        return cli_error(CLI_EXIT_INTERNAL, "%s: energy check failed: %s", x_path,
+                         bht_status_message(s));
+    char n[32], e[32];
+    cli_format_shortest(norm, n, sizeof n);
+    cli_format_shortest(energy, e, sizeof e);
+    return cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s%s", x_path, n, e,
+                     norm == energy ? " (the printed norm is rounded; the exact one is larger)"
+                                    : "");
+}
+
 int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A)
 {
     if (A->rows > BHT_LEVERAGE_ORACLE_MAX_N || A->cols > BHT_LEVERAGE_ORACLE_MAX_D)

@@ -112,27 +112,10 @@ static int softmax_models(const char *a_path, const char *b_path, const char *x_
         || (rc = cli_read_matrix(b_path, &B)) != CLI_EXIT_OK
         || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
         goto done;
-    if (A.rows != B.rows || A.cols != B.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", b_path, B.rows,
-                       B.cols, a_path, A.rows, A.cols);
+    if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
+        || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
+        || (energy_text && (rc = cli_check_energy(x_path, &x, energy)) != CLI_EXIT_OK))
         goto done;
-    }
-    if (A.cols != x.rows) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu columns but %s has %zu values", a_path,
-                       A.cols, x_path, x.rows);
-        goto done;
-    }
-    if (energy_text) {
-        double norm = 0.0;
-        bht_status s = bht_check_energy(x.rows, x.data, energy, &norm);
-        if (s == BHT_E_CONSTRAINT) {
-            char nb[32], eb[32];
-            cli_format_shortest(norm, nb, sizeof nb);
-            cli_format_shortest(energy, eb, sizeof eb);
-            rc = cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s", x_path, nb, eb);
-            goto done;
-        }
-    }
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
     bht_status s = oracle ? bht_oracle_distance_softmax(A.rows, A.cols, A.data, B.data, x.data,
@@ -171,12 +154,8 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
         || (rc = cli_read_matrix(b_path, &B)) != CLI_EXIT_OK
         || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
         goto done;
-    if (A.rows != B.rows || A.cols != B.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", b_path, B.rows,
-                       B.cols, a_path, A.rows, A.cols);
-        goto done;
-    }
-    if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+    if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
+        || (rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
             != CLI_EXIT_OK
         || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;

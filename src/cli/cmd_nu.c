@@ -96,12 +96,8 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
         || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
         || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
         goto done;
-    if (M.rows != A.rows || M.cols != A.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path, M.rows,
-                       M.cols, a_path, A.rows, A.cols);
-        goto done;
-    }
-    if ((rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+    if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
+        || (rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
             != CLI_EXIT_OK
         || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
@@ -194,9 +190,9 @@ static int run_sup(const char *a_path, const char *m_path, int leverage, double 
     bht_matrix A = {0}, M = {0};
     if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
         && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
-        if (M.rows != A.rows || M.cols != A.cols)
-            rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path,
-                           M.rows, M.cols, a_path, A.rows, A.cols);
+        rc = cli_check_same_shape(a_path, &A, m_path, &M);
+        if (rc != CLI_EXIT_OK)
+            ; /* reported */
         else if (leverage && A.rows < A.cols)
             rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
                            "model needs n >= d", a_path, A.rows, A.cols);
@@ -290,31 +286,10 @@ int cli_nu(int argc, char **argv)
         || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
         || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
         goto done;
-    if (M.rows != A.rows || M.cols != A.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", m_path, M.rows,
-                       M.cols, a_path, A.rows, A.cols);
+    if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
+        || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
+        || (energy_text && (rc = cli_check_energy(x_path, &x, energy)) != CLI_EXIT_OK))
         goto done;
-    }
-    if (A.cols != x.rows) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu columns but %s has %zu values", a_path,
-                       A.cols, x_path, x.rows);
-        goto done;
-    }
-    if (energy_text) {
-        double norm = 0.0;
-        bht_status s = bht_check_energy(x.rows, x.data, energy, &norm);
-        if (s == BHT_E_CONSTRAINT) {
-            char nb[32], eb[32];
-            cli_format_shortest(norm, nb, sizeof nb);
-            cli_format_shortest(energy, eb, sizeof eb);
-            rc = cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s", x_path, nb, eb);
-            goto done;
-        }
-        if (s != BHT_OK) {
-            rc = report_failure(s);
-            goto done;
-        }
-    }
     if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
         rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
         goto done;

@@ -57,17 +57,11 @@ static int read_models(const char *a_path, const char *b_path, const char *x_pat
     if ((rc = cli_read_matrix(a_path, A)) != CLI_EXIT_OK
         || (rc = cli_read_matrix(b_path, B)) != CLI_EXIT_OK)
         return rc;
-    if (A->rows != B->rows || A->cols != B->cols)
-        return cli_error(CLI_EXIT_USAGE, "%s is %zu x %zu but %s is %zu x %zu", b_path, B->rows,
-                         B->cols, a_path, A->rows, A->cols);
-    if (x_path) {
-        if ((rc = cli_read_vector(x_path, x)) != CLI_EXIT_OK)
-            return rc;
-        if (x->rows != A->cols)
-            return cli_error(CLI_EXIT_USAGE, "%s has %zu columns but %s has %zu values", a_path,
-                             A->cols, x_path, x->rows);
-    }
-    return CLI_EXIT_OK;
+    if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK || !x_path)
+        return rc;
+    if ((rc = cli_read_vector(x_path, x)) != CLI_EXIT_OK)
+        return rc;
+    return cli_check_query_length(a_path, A, x_path, x);
 }
 
 /* The leverage query s: one nonzero value per row of A, n >= d. */

@@ -83,23 +83,6 @@ static int report_compute_error(bht_status s, int oracle, long cap)
     }
 }
 
-/* The energy constraint on x: exit 2 with both numbers when violated. */
-static int check_energy(const char *x_path, const bht_matrix *x, double energy)
-{
-    double norm = 0.0;
-    bht_status s = bht_check_energy(x->rows, x->data, energy, &norm);
-    if (s == BHT_OK)
-        return CLI_EXIT_OK;
-    if (s != BHT_E_CONSTRAINT)
-        return report_compute_error(s, 0, 0);
-    char n[32], e[32];
-    cli_format_shortest(norm, n, sizeof n);
-    cli_format_shortest(energy, e, sizeof e);
-    return cli_error(CLI_EXIT_USAGE, "%s: ||x||_2 = %s exceeds --energy %s%s", x_path, n, e,
-                     norm == energy ? " (the printed norm is rounded; the exact one is larger)"
-                                    : "");
-}
-
 int cli_softmax(int argc, char **argv)
 {
     softmax_args a = {0};
@@ -142,13 +125,8 @@ int cli_softmax(int argc, char **argv)
         if ((rc = cli_read_matrix(a.a_path, &A)) != CLI_EXIT_OK ||
             (rc = cli_read_vector(a.x_path, &x)) != CLI_EXIT_OK)
             goto done;
-        if (A.cols != x.rows) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s has %zu column%s but %s has %zu value%s", a.a_path,
-                           A.cols, A.cols == 1 ? "" : "s", a.x_path, x.rows,
-                           x.rows == 1 ? "" : "s");
-            goto done;
-        }
-        if (a.energy_text && (rc = check_energy(a.x_path, &x, energy)) != CLI_EXIT_OK)
+        if ((rc = cli_check_query_length(a.a_path, &A, a.x_path, &x)) != CLI_EXIT_OK
+            || (a.energy_text && (rc = cli_check_energy(a.x_path, &x, energy)) != CLI_EXIT_OK))
             goto done;
         n = A.rows;
     }
