@@ -1,5 +1,7 @@
-# proofs/kernels.mk: Frama-C WP proofs of the leverage and local-softmax
-# kernels (src/leverage.c, src/local_softmax.c, src/softmax_dd.c).
+# proofs/kernels.mk: Frama-C WP proofs of the leverage, local-analysis and
+# model-distance kernels (src/leverage.c, src/local_softmax.c,
+# src/softmax_dd.c, src/local_leverage.c, src/model_distance.c,
+# src/model_distance_leverage.c).
 # Included after proofs/proofs.mk (reuses $(WHY3_CONF), $(WP_SPEC),
 # $(WP_CHECK), $(space)).
 #
@@ -17,15 +19,20 @@ KWP_REPORT_TXT  := $(KWP_DIR)/report.txt
 KWP_LOG         := $(KWP_DIR)/wp.log
 KWP_BASELINE    := $(KWP_DIR)/baseline.txt
 KWP_SESSION     := $(KWP_DIR)/wp-session
-KWP_SOURCES     := src/leverage.c src/local_softmax.c src/softmax_dd.c
+KWP_SOURCES     := src/leverage.c src/local_softmax.c src/softmax_dd.c \
+                   src/local_leverage.c src/model_distance.c src/model_distance_leverage.c
 KWP_SPEC        := spec/bht_spec.h
+# Parsing stub for <gmp.h> (Frama-C's libc has none; see the file).
+KWP_INCLUDE     := $(KWP_DIR)/include
 KWP_CHECK       := python3 proofs/check_report.py
 KWP_WHY3_CONF   := $(if $(WHY3_CONF),$(WHY3_CONF),proofs/why3.conf)
 
 # Functions whose proof obligations are generated (all must be Valid).
 # Every other function's contract, where present, is assumed by callers;
 # see proofs/kernels/README.md, "Coverage".
-KWP_FUNCTIONS   := clamp01,store_scores,store_nu
+KWP_FUNCTIONS   := clamp01,store_scores,store_nu, \
+                   store_nu_leverage,store_derivative, \
+                   store_distances_softmax,store_distances_leverage
 
 KWP_TIMEOUT     ?= 10
 KWP_PAR         ?= 2
@@ -33,7 +40,7 @@ KWP_CACHE       ?= update
 
 kwp_space := $(subst ,, )
 
-KWP_FLAGS = -cpp-extra-args="$(CPPFLAGS) -include $(KWP_SPEC)" \
+KWP_FLAGS = -cpp-extra-args="$(CPPFLAGS) -I$(KWP_INCLUDE) -include $(KWP_SPEC)" \
             -c11 -kernel-warn-key annot-error=abort \
             -kernel-warn-key typing:implicit-function-declaration=abort \
             -wp -wp-rte -wp-smoke-tests -wp-split \

@@ -350,6 +350,65 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
 
 /* ================================================================ nu */
 
+/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (dd_round_scaled).
+ * Leaf fact trusted (K1 of proofs/kernels/TRUSTED_BASE.md, the same fact and
+ * body as round_scaled_nonneg in local_softmax.c; tested against MPFR in
+ * tests/test_trusted_kernels.c): the result is not negative and not NaN. */
+/*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
+    requires lo_finite: \is_finite(lo);
+    requires scale_range: -1000000 <= scale <= 1000000;
+    assigns \nothing;
+    admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
+*/
+static double round_scaled_nonneg_lev(double hi, double lo, int scale)
+{
+    return dd_round_scaled(hi, lo, scale);
+}
+
+/* Final stage of bht_nu_leverage: nu = RN((nh + nl) 2^(ne - 2 mu)) and the
+ * local constant RN((lh + ll) 2^(le - 2 mu)), each a non-negative dd. */
+/*@ requires valid_out: \valid(out);
+    requires nu_sum: \is_finite(nh) && nh >= 0.0 && \is_finite(nl);
+    requires constant_sum: \is_finite(lh) && lh >= 0.0 && \is_finite(ll);
+    requires exponents: -100000 <= ne <= 100000 && -100000 <= le <= 100000
+                        && -100000 <= mu <= 100000;
+    assigns out->nu, out->local_constant;
+    ensures nu_nonneg: !\is_NaN(out->nu) && out->nu >= 0.0;
+    ensures local_constant_nonneg:
+      !\is_NaN(out->local_constant) && out->local_constant >= 0.0;
+*/
+static void store_nu_leverage(bht_local_result *out, double nh, double nl, int ne, double lh,
+                              double ll, int le, int mu)
+{
+    out->nu = round_scaled_nonneg_lev(nh, nl, ne - 2 * mu);
+    out->local_constant = round_scaled_nonneg_lev(lh, ll, le - 2 * mu);
+}
+
+/* The derivative, copied out on success only (derivative may be NULL).  A
+ * loop, not memcpy: WP's typed memory model cannot follow memcpy's char*
+ * contract on doubles (the bits copied are the same). */
+/*@ requires n_range: n <= 16777216;
+    requires valid_src: \valid_read(dk + (0 .. n - 1));
+    requires valid_dst: derivative == \null || \valid(derivative + (0 .. n - 1));
+    requires separated:
+      derivative == \null || \separated(derivative + (0 .. n - 1), dk + (0 .. n - 1));
+    assigns derivative[0 .. n - 1];
+    ensures copied: derivative != \null ==>
+      \forall integer i; 0 <= i < n ==> derivative[i] == dk[i];
+*/
+static void store_derivative(double *derivative, const double *dk, size_t n)
+{
+    if (!derivative)
+        return;
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant copied: \forall integer j; 0 <= j < i ==> derivative[j] == dk[j];
+        loop assigns i, derivative[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (size_t i = 0; i < n; i++)
+        derivative[i] = dk[i];
+}
+
 /* RN(2^scale (hi + lo)) for a normalized dd of either sign. */
 static double round_scaled_signed(double hi, double lo, int scale)
 {
@@ -685,16 +744,16 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         lev_basis_free(&b);
         return status;
     }
-    double th, tl;
+    double th, tl, ch, cl;
     dd_div(nh, nl, (double)d, 0.0, &th, &tl);
-    out->nu = dd_round_scaled(th, tl, ne - 2 * mu);
     int le = ne;
     double lh = nh, ll = nl;
     add_scaled(&lh, &ll, &le, zh0, zl0, ze);
-    dd_div(lh, ll, (double)(2 * d), 0.0, &th, &tl);
-    out->local_constant = dd_round_scaled(th, tl, le - 2 * mu);
-    if (derivative) /* written on success only */
-        memcpy(derivative, dk, n * sizeof *dk);
+    dd_div(lh, ll, (double)(2 * d), 0.0, &ch, &cl);
+    /* proved (proofs/kernels): nu, local_constant not NaN and >= 0, given
+     * th, ch >= 0 finite, tl, cl finite and |ne|, |le|, |mu| <= 10^5 */
+    store_nu_leverage(out, th, tl, ne, ch, cl, le, mu);
+    store_derivative(derivative, dk, n);
     free(buf);
     lev_basis_free(&b);
     return BHT_OK;

@@ -29,6 +29,74 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
     dd_mul(rh, rl, rh, rl, th, tl);
 }
 
+/* ------------------------------------------- final stage (proofs/kernels)
+ * The output stage of bht_distance_softmax.  The sums come as dd mantissas
+ * with an exponent: H^2 = (hh + hl) 2^(He-1), TV = (vh + vl) 2^(Ve-1). */
+
+/* RN(2^scale (hi + lo)) (dd_round_scaled) when hi 2^scale <= 1.  Leaf fact
+ * trusted (K2 of proofs/kernels/TRUSTED_BASE.md, tested against MPFR in
+ * tests/test_trusted_kernels.c): the result is finite and in [0, 1]. */
+/*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
+    requires lo_finite: \is_finite(lo);
+    requires scale_range: -1000000 <= scale <= 1000000;
+    requires unit: hi * \pow(2.0, scale) <= 1.0;
+    assigns \nothing;
+    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+*/
+static double round_scaled_unit(double hi, double lo, int scale)
+{
+    return dd_round_scaled(hi, lo, scale);
+}
+
+/* H = RN(sqrt((hh + hl) 2^scale)) for hh > 0: the exponent made even, the
+ * dd square root, one rounding.  Leaf fact trusted (K3, tested against MPFR
+ * in tests/test_trusted_kernels.c): for a normalized pair with
+ * hh 2^scale <= 1 the result is finite and in [0, 1].  (hh <= 2^60: the
+ * caller's hh is a sum of at most n terms below 1; 2 hh must not overflow.) */
+/*@ requires hh_pos: \is_finite(hh) && 0.0 < hh <= 0x1p60;
+    requires hl_normalized: \is_finite(hl) && \abs(hl) <= 0x1p-53 * hh;
+    requires scale_range: -1000000 <= scale <= 1000000;
+    requires unit: hh * \pow(2.0, scale) <= 1.0;
+    assigns \nothing;
+    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+*/
+static double softmax_hellinger_root(double hh, double hl, int scale)
+{
+    /* H = sqrt((hh + hl) 2^scale): make the exponent even first */
+    int k = scale;
+    if (k & 1) {
+        hh *= 2.0;
+        hl *= 2.0;
+        k -= 1;
+    }
+    double rh, rl;
+    dd_sqrt(hh, hl, &rh, &rl);
+    return dd_round_scaled(rh, rl, k / 2);
+}
+
+/* Stores H^2 = RN((hh + hl) 2^(He-1)), H and TV = RN((vh + vl) 2^(Ve-1)). */
+/*@ requires valid_out: \valid(out);
+    requires h2_sum: \is_finite(hh) && 0.0 <= hh <= 0x1p60 && \is_finite(hl)
+                     && \abs(hl) <= 0x1p-53 * hh;
+    requires tv_sum: \is_finite(vh) && vh >= 0.0 && \is_finite(vl);
+    requires exponents: -100000 <= He <= 100000 && -100000 <= Ve <= 100000;
+    requires h2_unit: hh * \pow(2.0, He - 1) <= 1.0;
+    requires tv_unit: vh * \pow(2.0, Ve - 1) <= 1.0;
+    assigns out->hellinger2, out->hellinger, out->tv;
+    ensures hellinger2_unit: \is_finite(out->hellinger2) && 0.0 <= out->hellinger2 <= 1.0;
+    ensures hellinger_unit: \is_finite(out->hellinger) && 0.0 <= out->hellinger <= 1.0;
+    ensures tv_unit: \is_finite(out->tv) && 0.0 <= out->tv <= 1.0;
+*/
+static void store_distances_softmax(bht_distances *out, double hh, double hl, int He, double vh,
+                                    double vl, int Ve)
+{
+    out->hellinger2 = round_scaled_unit(hh, hl, He - 1);
+    out->tv = round_scaled_unit(vh, vl, Ve - 1);
+    out->hellinger = 0.0;
+    if (hh > 0.0)
+        out->hellinger = softmax_hellinger_root(hh, hl, He - 1);
+}
+
 /* w = ((B_i - A_i) - (B_m - A_m)) x in dd by Dot2 over the exact four-part
  * expansion of each difference of differences, so that columns where the
  * two rows of B - A agree contribute nothing (found by fuzzing: |x| ~ 2^828
@@ -349,20 +417,8 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         if (!ok)
             return BHT_E_RANGE;
     }
-    out->hellinger2 = dd_round_scaled(hh, hl, He - 1);
-    out->tv = dd_round_scaled(vh, vl, Ve - 1);
-    out->hellinger = 0.0;
-    if (hh > 0.0) {
-        /* H = sqrt((hh + hl) 2^(He-1)): make the exponent even first */
-        int k = He - 1;
-        if (k & 1) {
-            hh *= 2.0;
-            hl *= 2.0;
-            k -= 1;
-        }
-        double rh, rl;
-        dd_sqrt(hh, hl, &rh, &rl);
-        out->hellinger = dd_round_scaled(rh, rl, k / 2);
-    }
+    /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the
+     * preconditions of store_distances_softmax (not proved here) */
+    store_distances_softmax(out, hh, hl, He, vh, vl, Ve);
     return BHT_OK;
 }

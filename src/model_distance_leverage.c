@@ -56,6 +56,62 @@ static bht_status check_difference(const lev_basis *b, const double *A, const do
     return BHT_OK;
 }
 
+/* ------------------------------------------- final stage (proofs/kernels)
+ * The output stage of bht_distance_leverage: H^2 = RN((h2h + h2l) / 2),
+ * TV = RN((tvh + tvl) / 2) and H = RN(sqrt((h2h + h2l) / 2)). */
+
+/* RN((hi + lo) / 2) (dd_round_scaled with scale -1) for 0 <= hi <= 2.  Leaf
+ * fact trusted (K4 of proofs/kernels/TRUSTED_BASE.md, tested against MPFR
+ * in tests/test_trusted_kernels.c): the result is finite and in [0, 1]. */
+/*@ requires hi_range: \is_finite(hi) && 0.0 <= hi <= 2.0;
+    requires lo_finite: \is_finite(lo);
+    assigns \nothing;
+    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+*/
+static double round_half_unit(double hi, double lo)
+{
+    return dd_round_scaled(hi, lo, -1);
+}
+
+/* H = RN(sqrt((h2h + h2l) / 2)) for h2h > 0: scaled by an even power of two
+ * into [1, 8), the dd square root, one rounding.  Leaf fact trusted (K5,
+ * tested against MPFR in tests/test_trusted_kernels.c): for a normalized
+ * pair with h2h <= 2 the result is finite and in [0, 1]. */
+/*@ requires h2h_range: \is_finite(h2h) && 0.0 < h2h <= 2.0;
+    requires h2l_normalized: \is_finite(h2l) && \abs(h2l) <= 0x1p-53 * h2h;
+    assigns \nothing;
+    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+*/
+static double leverage_hellinger_root(double h2h, double h2l)
+{
+    int e;
+    (void)frexp(h2h, &e);
+    int k = (1 - e) / 2;
+    double sh, sl;
+    dd_sqrt(ldexp(2.0 * h2h, 2 * k), ldexp(2.0 * h2l, 2 * k), &sh, &sl);
+    return dd_round_scaled(sh, sl, -k - 1);
+}
+
+/* Stores H^2, H and TV from the dd sums 2 H^2 = h2h + h2l, 2 TV = tvh + tvl. */
+/*@ requires valid_out: \valid(out);
+    requires h2_sum: \is_finite(h2h) && 0.0 <= h2h <= 2.0 && \is_finite(h2l)
+                     && \abs(h2l) <= 0x1p-53 * h2h;
+    requires tv_sum: \is_finite(tvh) && 0.0 <= tvh <= 2.0 && \is_finite(tvl);
+    assigns out->hellinger2, out->hellinger, out->tv;
+    ensures hellinger2_unit: \is_finite(out->hellinger2) && 0.0 <= out->hellinger2 <= 1.0;
+    ensures hellinger_unit: \is_finite(out->hellinger) && 0.0 <= out->hellinger <= 1.0;
+    ensures tv_unit: \is_finite(out->tv) && 0.0 <= out->tv <= 1.0;
+*/
+static void store_distances_leverage(bht_distances *out, double h2h, double h2l, double tvh,
+                                     double tvl)
+{
+    out->hellinger2 = round_half_unit(h2h, h2l);
+    out->tv = round_half_unit(tvh, tvl);
+    out->hellinger = 0.0;
+    if (h2h > 0.0)
+        out->hellinger = leverage_hellinger_root(h2h, h2l);
+}
+
 /* Algorithm: Q, T with A_s = Q T from the double-double basis of
  * local_leverage.c (leverage.c's preconditioned QR/Cholesky), the rows e_i
  * of E = (B - A)_s T^-1 (B - A exact as a double-double), so that
@@ -247,17 +303,9 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         dd_mul(th, tl, th, tl, &th, &tl);
         dd_add(h2h, h2l, th, tl, &h2h, &h2l);
     }
-    out->hellinger2 = dd_round_scaled(h2h, h2l, -1);
-    out->tv = dd_round_scaled(tvh, tvl, -1);
-    out->hellinger = 0.0;
-    if (h2h > 0.0) {
-        int e;
-        (void)frexp(h2h, &e);
-        int k = (1 - e) / 2;
-        double sh, sl;
-        dd_sqrt(ldexp(2.0 * h2h, 2 * k), ldexp(2.0 * h2l, 2 * k), &sh, &sl);
-        out->hellinger = dd_round_scaled(sh, sl, -k - 1);
-    }
+    /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the
+     * preconditions of store_distances_leverage (not proved here) */
+    store_distances_leverage(out, h2h, h2l, tvh, tvl);
 done:
     free(buf);
     lev_basis_free(&b);

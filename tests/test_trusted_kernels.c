@@ -8,13 +8,37 @@
  *     the result is not NaN and >= 0.  For a normalized pair (|lo| <
  *     ulp(hi)/2) it is also checked to equal RN(2^scale (hi + lo)) in
  *     binary64 with subnormals and overflow (MPFR), which is what the
- *     kernel relies on for accuracy. */
+ *     kernel relies on for accuracy.  K1' (src/local_leverage.c:
+ *     round_scaled_nonneg_lev) has the same body and fact.
+ * K2  src/model_distance.c: round_scaled_unit(hi, lo, scale), i.e.
+ *     dd_round_scaled, for finite hi >= 0 with hi 2^scale <= 1, finite lo,
+ *     |scale| <= 10^6: the result is finite and in [0, 1].
+ * K3  src/model_distance.c: softmax_hellinger_root(hh, hl, scale), for
+ *     0 < hh <= 2^60, |hl| <= 2^-53 hh, hh 2^scale <= 1, |scale| <= 10^6: the
+ *     result is finite and in [0, 1] (and within 1 ulp of
+ *     RN(sqrt((hh + hl) 2^scale)), checked, not admitted).
+ * K4  src/model_distance_leverage.c: round_half_unit(hi, lo), i.e.
+ *     dd_round_scaled(hi, lo, -1), for finite 0 <= hi <= 2, finite lo: the
+ *     result is finite and in [0, 1].
+ * K5  src/model_distance_leverage.c: leverage_hellinger_root(h2h, h2l), for
+ *     0 < h2h <= 2, |h2l| <= 2^-53 h2h: the result is finite and in [0, 1]
+ *     (and within 1 ulp of RN(sqrt((h2h + h2l) / 2)), checked).
+ * K2 to K5 are static functions: the two sources are included below, their
+ * public entry points renamed, so that the functions tested are the ones
+ * the proofs trust, not copies. */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
 #include <mpfr.h>
 #include "harness.h"
 #include "dd_elementary.h"
+
+#define bht_distance_softmax trusted_copy_distance_softmax
+#define bht_distance_leverage trusted_copy_distance_leverage
+#include "model_distance.c"
+#include "model_distance_leverage.c"
+#undef bht_distance_softmax
+#undef bht_distance_leverage
 
 #define EXACT_PREC 2300
 #define RANDOM_CASES 200000
@@ -134,3 +158,224 @@ Test(trusted_kernels, dd_round_scaled_boundary_tie)
                  dd_round_scaled(hi, lo, -1022), want);
 }
 
+
+/* ------------------------------------------------------- K2 to K5 */
+
+/* hi 2^scale <= 1 for a finite hi >= 0, decided exactly. */
+static int scaled_le_one(double hi, long scale)
+{
+    if (hi == 0.0)
+        return 1;
+    int e;
+    double m = frexp(hi, &e); /* hi = m 2^e, m in [0.5, 1) */
+    return e + scale <= 0 || (e + scale == 1 && m == 0.5);
+}
+
+/* RN(sqrt((hi + lo) 2^scale)) in binary64, subnormals included. */
+static double reference_sqrt_scaled(double hi, double lo, long scale)
+{
+    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
+    mpfr_t s, r;
+    mpfr_init2(s, EXACT_PREC);
+    mpfr_init2(r, 53);
+    mpfr_set_d(s, hi, MPFR_RNDN);
+    mpfr_add_d(s, s, lo, MPFR_RNDN); /* exact at EXACT_PREC */
+    mpfr_mul_2si(s, s, scale, MPFR_RNDN);
+    mpfr_set_emin(-1073);
+    mpfr_set_emax(1024);
+    int t = mpfr_sqrt(r, s, MPFR_RNDN); /* one rounding to 53 bits */
+    t = mpfr_check_range(r, t, MPFR_RNDN);
+    mpfr_subnormalize(r, t, MPFR_RNDN);
+    double out = mpfr_get_d(r, MPFR_RNDN);
+    mpfr_set_emin(emin);
+    mpfr_set_emax(emax);
+    mpfr_clear(s);
+    mpfr_clear(r);
+    return out;
+}
+
+static int within_one_ulp(double got, double want)
+{
+    return got == want || got == nextafter(want, INFINITY) || got == nextafter(want, -INFINITY);
+}
+
+/* |lo| <= 2^-53 hi, decided exactly (2^53 |lo| is exact). */
+static int low_within(double hi, double lo)
+{
+    return ldexp(fabs(lo), 53) <= hi;
+}
+
+/* A low part with |lo| <= 2^-53 hi (the leaves' "normalized"), either sign,
+ * the bound itself included now and then. */
+static double bounded_low(test_rng *r, double hi)
+{
+    double bound = 0x1p-53 * hi; /* exact unless it underflows (then rounded down below) */
+    if (ldexp(bound, 53) > hi)
+        bound = nextafter(bound, 0.0);
+    double lo;
+    switch (test_rng_next(r) & 3) {
+    case 0: lo = bound; break;
+    case 1: lo = -bound; break;
+    default: lo = bound * (2.0 * test_rng_unit(r) - 1.0); break;
+    }
+    return low_within(hi, lo) ? lo : 0.0;
+}
+
+/* |lo| < ulp(hi)/2 strictly (the dd normalization under which
+ * dd_round_scaled is RN; |lo| <= 2^-53 hi is weaker). */
+static int strictly_normalized(double hi, double lo)
+{
+    if (hi == 0.0)
+        return lo == 0.0;
+    int e;
+    double m = frexp(hi, &e);
+    return fabs(lo) < ldexp(1.0, m == 0.5 ? e - 55 : e - 54);
+}
+
+/* K2 (and K1 on the way): the fact, and RN when normalized. */
+static void check_round_unit(double hi, double lo, int scale, int normalized)
+{
+    cr_assert(isfinite(hi) && hi >= 0.0 && isfinite(lo) && scaled_le_one(hi, scale));
+    double got = round_scaled_unit(hi, lo, scale);
+    cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
+              "K2 unit: round_scaled_unit(%a, %a, %d) = %a", hi, lo, scale, got);
+    if (normalized && strictly_normalized(hi, lo)) {
+        double want = reference_round_scaled(hi, lo, scale);
+        cr_assert(got == want || (got == 0.0 && want == 0.0),
+                  "K2 rounding: round_scaled_unit(%a, %a, %d) = %a, RN = %a", hi, lo, scale,
+                  got, want);
+    }
+}
+
+/* K3: the fact, and 1 ulp of the correctly rounded root. */
+static void check_softmax_root(double hh, double hl, int scale)
+{
+    cr_assert(isfinite(hl) && hh > 0.0 && hh <= 0x1p60 && low_within(hh, hl)
+              && scaled_le_one(hh, scale));
+    double got = softmax_hellinger_root(hh, hl, scale);
+    cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
+              "K3 unit: softmax_hellinger_root(%a, %a, %d) = %a", hh, hl, scale, got);
+    double want = reference_sqrt_scaled(hh, hl, scale);
+    cr_assert(within_one_ulp(got, want),
+              "K3 accuracy: softmax_hellinger_root(%a, %a, %d) = %a, RN = %a", hh, hl, scale,
+              got, want);
+}
+
+/* K4 and K5. */
+static void check_leverage_stage(double h2h, double h2l, int normalized)
+{
+    double got = round_half_unit(h2h, h2l);
+    cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
+              "K4 unit: round_half_unit(%a, %a) = %a", h2h, h2l, got);
+    if (!normalized || h2h == 0.0)
+        return;
+    cr_assert(low_within(h2h, h2l));
+    if (strictly_normalized(h2h, h2l)) {
+        double want = reference_round_scaled(h2h, h2l, -1);
+        cr_assert(got == want || (got == 0.0 && want == 0.0),
+                  "K4 rounding: round_half_unit(%a, %a) = %a, RN = %a", h2h, h2l, got, want);
+    }
+    double root = leverage_hellinger_root(h2h, h2l);
+    cr_assert(isfinite(root) && root >= 0.0 && root <= 1.0,
+              "K5 unit: leverage_hellinger_root(%a, %a) = %a", h2h, h2l, root);
+    double wroot = reference_sqrt_scaled(h2h, h2l, -1);
+    cr_assert(within_one_ulp(root, wroot),
+              "K5 accuracy: leverage_hellinger_root(%a, %a) = %a, RN = %a", h2h, h2l, root,
+              wroot);
+}
+
+Test(trusted_kernels, distance_stage_edges)
+{
+    const int scales[] = {-1000000, -999999, -2200, -1100, -1075, -1074, -1073, -1024, -1023,
+                          -1022, -1021, -120, -61, -60, -2, -1, 0, 1, 2, 3, 537, 1021,
+                          1022, 1073, 1074, 1075, 2000, 999999, 1000000};
+    const double mants[] = {1.0, 0x1.fffffffffffffp-1, 0x1.0000000000001p-1, 0.5, 0.75,
+                            0x1p-30, 0x1p-600};
+    for (size_t b = 0; b < sizeof scales / sizeof scales[0]; b++)
+        for (size_t a = 0; a < sizeof mants / sizeof mants[0]; a++) {
+            /* hi = mant 2^-scale: at the bound 1 (mant = 1) and below */
+            int sc = scales[b];
+            double hi = ldexp(mants[a], -sc);
+            if (!(hi > 0.0) || !isfinite(hi) || !scaled_le_one(hi, sc))
+                continue;
+            const double los[] = {0.0, 0x1p-53 * hi, -0x1p-53 * hi, 0x1p-54 * hi, hi, -hi,
+                                  DBL_MAX, -DBL_MAX, 0x1p-1074, -0x1p-1074};
+            for (size_t c = 0; c < sizeof los / sizeof los[0]; c++) {
+                int normalized = low_within(hi, los[c]);
+                check_round_unit(hi, los[c], sc, normalized);
+                if (normalized && hi <= 0x1p60)
+                    check_softmax_root(hi, los[c], sc);
+            }
+        }
+    /* the largest and smallest doubles */
+    check_round_unit(DBL_MAX, 0.0, -1024, 1);
+    check_round_unit(DBL_MAX, DBL_MAX, -1024, 0);
+    check_round_unit(0x1p-1074, 0.0, 1074, 1);
+    check_round_unit(0x1p-1074, -DBL_MAX, 1074, 0);
+    check_round_unit(0.0, 1.0, 1000000, 0);
+    check_softmax_root(0x1p-1074, 0.0, 1074);
+    check_softmax_root(0x1p-1074, 0.0, 1073);
+    check_softmax_root(0x1p-1074, 0.0, -1000000);
+    check_softmax_root(0x1p60, 0x1p7, -60);
+    check_softmax_root(0x1p60, -0x1p7, -61);
+    check_softmax_root(0x1.fffffffffffffp59, 0x1p6, -60);
+    /* K4, K5: h2h in (0, 2], at 2 and near it, tiny and subnormal */
+    const double his[] = {2.0, 0x1.fffffffffffffp0, 1.0, 0x1.fffffffffffffp-1, 0.5, 0x1p-500,
+                          0x1p-1021, 0x1p-1022, 0x1.fffffffffffffp-1023, 0x1p-1073, 0x1p-1074,
+                          0.0};
+    for (size_t a = 0; a < sizeof his / sizeof his[0]; a++) {
+        double h = his[a];
+        const double los[] = {0.0, 0x1p-53 * h, -0x1p-53 * h, 0x1p-55 * h, h, -h, DBL_MAX,
+                              -DBL_MAX, 0x1p-1074};
+        for (size_t c = 0; c < sizeof los / sizeof los[0]; c++)
+            check_leverage_stage(h, los[c], low_within(h, los[c]));
+    }
+}
+
+Test(trusted_kernels, distance_stage_random)
+{
+    test_rng r = {0x6b65726e656c3033ULL};
+    for (int k = 0; k < RANDOM_CASES; k++) {
+        /* K2, K3: hi 2^scale in (2^-g, 1], g mostly small (the edge at 1) */
+        int e = (int)test_rng_int(&r, 0, 2100) - 1075; /* exponent of hi */
+        double hi = ldexp(1.0 + test_rng_unit(&r), e);
+        if (!isfinite(hi))
+            hi = DBL_MAX;
+        int g;
+        switch (test_rng_next(&r) & 3) {
+        case 0: g = 0; break;
+        case 1: g = (int)test_rng_int(&r, 1, 3); break;
+        case 2: g = (int)test_rng_int(&r, 4, 2200); break;
+        default: g = (int)test_rng_int(&r, 0, 1000000 - 2200); break;
+        }
+        int fe;
+        (void)frexp(hi, &fe);
+        long sc = -(long)fe - g; /* hi 2^sc = m 2^-g, m in [0.5, 1) */
+        if (g == 0 && e <= 1023 && (test_rng_next(&r) & 1)) { /* exactly 1: a power of two */
+            hi = ldexp(1.0, e);
+            sc = -(long)e;
+        }
+        if (sc < -1000000 || sc > 1000000)
+            continue;
+        if (test_rng_next(&r) & 1) {
+            double lo = bounded_low(&r, hi);
+            check_round_unit(hi, lo, (int)sc, 1);
+            if (hi > 0.0 && hi <= 0x1p60)
+                check_softmax_root(hi, lo, (int)sc);
+        } else {
+            double lo = ldexp(2.0 * test_rng_unit(&r) - 1.0, (int)test_rng_int(&r, 0, 2100) - 1075);
+            check_round_unit(hi, isfinite(lo) ? lo : DBL_MAX, (int)sc, 0);
+        }
+        /* K4, K5: h2h in (0, 2], concentrated near 2 and near underflow */
+        double h2h;
+        switch (test_rng_next(&r) & 3) {
+        case 0: h2h = 2.0 - ldexp(test_rng_unit(&r), -(int)test_rng_int(&r, 0, 60)); break;
+        case 1: h2h = ldexp(1.0 + test_rng_unit(&r), -(int)test_rng_int(&r, 1000, 1074)); break;
+        default: h2h = ldexp(1.0 + test_rng_unit(&r), -(int)test_rng_int(&r, 1, 1000)); break;
+        }
+        if (h2h > 2.0)
+            h2h = 2.0;
+        check_leverage_stage(h2h, bounded_low(&r, h2h), 1);
+    }
+    cr_log_info("K2-K5: %d random cases", RANDOM_CASES);
+}
