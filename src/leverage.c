@@ -44,6 +44,7 @@
 #include <string.h>
 #include "bht.h"
 #include "dd_elementary.h"
+#include "leverage_core.h"
 
 /* Largest eta = ||C - I||_F accepted (step 3). */
 #define LEVERAGE_MAX_ETA 0.25
@@ -56,11 +57,10 @@ static int exponent_of(double x)
     return ilogb(x);
 }
 
-/* Checks the inputs and computes the exact scalings of step 0: t[i] =
- * ilogb(s_i), c[j] = -(max_i ilogb(a_ij) - t_i).  Writes *zero_column when
- * some column of A is identically zero (rank deficient). */
-static bht_status leverage_scalings(size_t n, size_t d, const double *A, const double *s,
-                                    int *t, int *c, int *zero_column)
+/* Step 0 (leverage_core.h): every value finite first, then s_i != 0, then
+ * the exponent ranges; t[i] = ilogb(s_i), c[j] = -(max_i ilogb(a_ij) - t_i). */
+bht_status lev_scalings(size_t n, size_t d, const double *A, const double *s, int *t, int *c,
+                        int *zero_column)
 {
     *zero_column = 0;
     for (size_t i = 0; i < n; i++) {
@@ -69,7 +69,12 @@ static bht_status leverage_scalings(size_t n, size_t d, const double *A, const d
             return BHT_E_NONFINITE;
         if (si == 0.0)
             return BHT_E_INVALID;
-        int e = exponent_of(si);
+    }
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t i = 0; i < n; i++) {
+        int e = exponent_of(s ? s[i] : 1.0);
         if (e < BHT_LEVERAGE_MIN_EXP || e > BHT_LEVERAGE_MAX_EXP)
             return BHT_E_RANGE;
         t[i] = e;
@@ -79,8 +84,6 @@ static bht_status leverage_scalings(size_t n, size_t d, const double *A, const d
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++) {
             double a = A[i * d + j];
-            if (!isfinite(a))
-                return BHT_E_NONFINITE;
             if (a == 0.0)
                 continue;
             int e = exponent_of(a);
@@ -172,7 +175,7 @@ static bht_status work_alloc(leverage_work *k, size_t n, size_t d)
  * row-major d-by-d).  Each reflector H = I - v v^T * (2 / v^T v) maps
  * column k to alpha e_k, alpha = -sign(x_k) ||x||, v = x - alpha e_k
  * (no cancellation in v_k). */
-static void householder_r(size_t n, size_t d, double *w, double *r)
+void lev_householder_r(size_t n, size_t d, double *w, double *r)
 {
     for (size_t k = 0; k < d; k++) {
         double *x = w + k * n;
@@ -182,8 +185,8 @@ static void householder_r(size_t n, size_t d, double *w, double *r)
         double norm = sqrt(norm2);
         double alpha = (x[k] >= 0.0) ? -norm : norm;
         if (norm == 0.0) {
-            for (size_t j = k; j < d; j++)
-                r[k * d + j] = (j == k) ? 0.0 : w[j * n + k];
+            for (size_t j = 0; j < d; j++)
+                r[k * d + j] = (j <= k) ? 0.0 : w[j * n + k];
             continue;
         }
         double vk = x[k] - alpha;         /* |vk| = |x_k| + norm */
@@ -211,7 +214,7 @@ static void householder_r(size_t n, size_t d, double *w, double *r)
  * formed by back substitution in double (d^3/3 flops; an estimate, not a
  * bound: it is used for the refusal threshold and reported).  +inf when a
  * diagonal entry is zero or the inverse overflows. */
-static double condition_estimate(size_t d, const double *r, double *ninv)
+double lev_condition_estimate(size_t d, const double *r, double *ninv)
 {
     double norm1 = 0.0;
     for (size_t j = 0; j < d; j++) {
@@ -256,7 +259,7 @@ static double condition_estimate(size_t d, const double *r, double *ninv)
 
 /* (sh, sl) += ph * qh + (ph * ql + pl * qh): TwoProduct of the high parts,
  * TwoSum into sh, every error term into sl (Dot2 on double-double data). */
-static void dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
+void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
 {
     double pe, se;
     double p = two_prod(ph, qh, &pe);
@@ -274,7 +277,7 @@ static void solve_row(size_t d, const double *r, const double *y, double sprime,
     for (size_t j = 0; j < d; j++) {
         double sh = y[j], sl = 0.0;
         for (size_t k = 0; k < j; k++)
-            dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
         double qh, ql;
         sh = two_sum(sh, sl, &sl);
         dd_div(sh, sl, r[j * d + j], 0.0, &qh, &ql);
@@ -289,13 +292,13 @@ static void solve_row(size_t d, const double *r, const double *y, double sprime,
 
 /* C = L L^T (lower triangles, row-major d-by-d).  Returns 0 on a
  * non-positive pivot. */
-static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
+int lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
 {
     for (size_t j = 0; j < d; j++) {
         for (size_t i = j; i < d; i++) {
             double sh = ch[i * d + j], sl = cl[i * d + j];
             for (size_t k = 0; k < j; k++)
-                dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
+                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
             double vh, vl;
             vh = two_sum(sh, sl, &vl);
             if (i == j) {
@@ -370,7 +373,7 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
                                double *h, double *cond_estimate, leverage_work *k)
 {
     int zero_column;
-    bht_status status = leverage_scalings(n, d, A, s, k->t, k->c, &zero_column);
+    bht_status status = lev_scalings(n, d, A, s, k->t, k->c, &zero_column);
     if (status != BHT_OK)
         return status;
     if (zero_column) {
@@ -385,8 +388,8 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
         for (size_t j = 0; j < d; j++)
             k->w[j * n + i] = ldexp(A[i * d + j], k->c[j] - k->t[i]) / sprime;
     }
-    householder_r(n, d, k->w, k->r);
-    double kappa = condition_estimate(d, k->r, k->rinv);
+    lev_householder_r(n, d, k->w, k->r);
+    double kappa = lev_condition_estimate(d, k->r, k->rinv);
     if (cond_estimate)
         *cond_estimate = kappa;
     if (!(kappa <= BHT_LEVERAGE_MAX_COND))
@@ -407,7 +410,7 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
         solve_row(d, k->r, y, sprime, bh, bl);
         for (size_t a = 0; a < d; a++)
             for (size_t b = 0; b <= a; b++)
-                dot2_add(&k->ch[a * d + b], &k->cl[a * d + b], bh[a], bl[a], bh[b], bl[b]);
+                lev_dot2_add(&k->ch[a * d + b], &k->cl[a * d + b], bh[a], bl[a], bh[b], bl[b]);
     }
     double eta2 = 0.0;
     for (size_t a = 0; a < d; a++)
@@ -416,7 +419,7 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
             double e = (a == b) ? (k->ch[a * d + b] - 1.0) + k->cl[a * d + b] : k->ch[a * d + b];
             eta2 += (a == b ? 1.0 : 2.0) * e * e;
         }
-    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, k->ch, k->cl, k->lh, k->ll))
+    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !lev_cholesky_dd(d, k->ch, k->cl, k->lh, k->ll))
         return BHT_E_SINGULAR;
 
     /* Step 4. */
@@ -426,11 +429,11 @@ static bht_status leverage_run(size_t n, size_t d, const double *A, const double
         for (size_t j = 0; j < d; j++) {
             double sh = bh[j], sl = bl[j];
             for (size_t q = 0; q < j; q++)
-                dot2_add(&sh, &sl, -k->lh[j * d + q], -k->ll[j * d + q], k->zh[q], k->zl[q]);
+                lev_dot2_add(&sh, &sl, -k->lh[j * d + q], -k->ll[j * d + q], k->zh[q], k->zl[q]);
             double vh, vl;
             vh = two_sum(sh, sl, &vl);
             dd_div(vh, vl, k->lh[j * d + j], k->ll[j * d + j], &k->zh[j], &k->zl[j]);
-            dot2_add(&hh, &hl, k->zh[j], k->zl[j], k->zh[j], k->zl[j]);
+            lev_dot2_add(&hh, &hl, k->zh[j], k->zl[j], k->zh[j], k->zl[j]);
         }
         renormalise(&hh, &hl);
         double ph, pl;

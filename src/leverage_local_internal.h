@@ -16,6 +16,7 @@
 #include <gmp.h>
 #include <stddef.h>
 #include "bht.h"
+#include "leverage_core.h"
 
 typedef struct lev_basis {
     size_t n, d;
@@ -50,14 +51,9 @@ void lev_basis_map_row(const lev_basis *basis, double s_i, const double *vh, con
  * returns 0 when V is zero (then *emax = *emin = 0). */
 int lev_basis_exponent_range(const lev_basis *basis, const double *V, int *emax, int *emin);
 
-/* C = L L^T for a symmetric d-by-d double-double C (lower triangles,
- * row-major); 0 on a non-positive pivot. */
-int lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll);
 /* z = L^-1 z in place (double-double forward substitution). */
 void lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl);
 
-/* (sh, sl) += (ph + pl)(qh + ql), Dot2 style (see leverage.c). */
-void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql);
 
 /* ------------------------------------------------ exact rational route */
 

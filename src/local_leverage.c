@@ -28,164 +28,7 @@
 /* Largest ||C - I||_F accepted (as leverage.c). */
 #define LEV_MAX_ETA 0.25
 
-/* ================================================= basis (as leverage.c) */
-
-/* Exact scalings of leverage.c step 0: t_i = ilogb s_i, c_j = -(max_i
- * ilogb a_ij - t_i); the same domain checks (BHT_E_RANGE) and zero-column
- * detection. */
-static bht_status basis_scalings(size_t n, size_t d, const double *A, const double *s, int *t,
-                                 int *c, int *zero_column)
-{
-    *zero_column = 0;
-    for (size_t i = 0; i < n; i++) {
-        double si = s ? s[i] : 1.0;
-        if (!isfinite(si))
-            return BHT_E_NONFINITE;
-        if (si == 0.0)
-            return BHT_E_INVALID;
-    }
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
-    for (size_t i = 0; i < n; i++) {
-        int e = ilogb(s ? s[i] : 1.0);
-        if (e < BHT_LEVERAGE_MIN_EXP || e > BHT_LEVERAGE_MAX_EXP)
-            return BHT_E_RANGE;
-        t[i] = e;
-    }
-    for (size_t j = 0; j < d; j++)
-        c[j] = INT32_MIN;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) {
-            double a = A[i * d + j];
-            if (a == 0.0)
-                continue;
-            int e = ilogb(a);
-            if (e < BHT_LEVERAGE_MIN_EXP || e > BHT_LEVERAGE_MAX_EXP)
-                return BHT_E_RANGE;
-            if (e - t[i] > c[j])
-                c[j] = e - t[i];
-        }
-    for (size_t j = 0; j < d; j++)
-        if (c[j] == INT32_MIN)
-            *zero_column = 1;
-    for (size_t i = 0; i < n && !*zero_column; i++)
-        for (size_t j = 0; j < d; j++) {
-            double a = A[i * d + j];
-            if (a != 0.0 && ilogb(a) - t[i] < c[j] - BHT_LEVERAGE_COLUMN_RANGE)
-                return BHT_E_RANGE;
-        }
-    for (size_t j = 0; j < d; j++)
-        c[j] = (c[j] == INT32_MIN) ? 0 : -c[j];
-    return BHT_OK;
-}
-
-/* Householder R factor of the column-major n-by-d w (leverage.c). */
-static void householder_r(size_t n, size_t d, double *w, double *r)
-{
-    for (size_t k = 0; k < d; k++) {
-        double *x = w + k * n;
-        double norm2 = 0.0;
-        for (size_t i = k; i < n; i++)
-            norm2 += x[i] * x[i];
-        double norm = sqrt(norm2);
-        double alpha = (x[k] >= 0.0) ? -norm : norm;
-        if (norm == 0.0) {
-            for (size_t j = 0; j < d; j++)
-                r[k * d + j] = (j < k) ? 0.0 : (j == k ? 0.0 : w[j * n + k]);
-            continue;
-        }
-        double vk = x[k] - alpha;
-        double vtv = vk * vk + (norm2 - x[k] * x[k]);
-        double beta = 2.0 / vtv;
-        x[k] = vk;
-        for (size_t j = k + 1; j < d; j++) {
-            double *y = w + j * n;
-            double dot = 0.0;
-            for (size_t i = k; i < n; i++)
-                dot += x[i] * y[i];
-            double f = beta * dot;
-            for (size_t i = k; i < n; i++)
-                y[i] -= f * x[i];
-        }
-        r[k * d + k] = alpha;
-        for (size_t j = k + 1; j < d; j++)
-            r[k * d + j] = w[j * n + k];
-        for (size_t j = 0; j < k; j++)
-            r[k * d + j] = 0.0;
-    }
-}
-
-/* kappa_1 estimate of the column-normalised R^ (leverage.c). */
-static double condition_estimate(size_t d, const double *r, double *ninv)
-{
-    double norm1 = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        if (r[j * d + j] == 0.0)
-            return INFINITY;
-        double colnorm = 0.0, colsum = 0.0;
-        for (size_t i = 0; i <= j; i++)
-            colnorm = hypot(colnorm, r[i * d + j]);
-        for (size_t i = 0; i <= j; i++)
-            colsum += fabs(r[i * d + j]) / colnorm;
-        norm1 = fmax(norm1, colsum);
-    }
-    for (size_t i = 0; i < d * d; i++)
-        ninv[i] = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        ninv[j * d + j] = 1.0 / r[j * d + j];
-        for (size_t ii = j; ii-- > 0;) {
-            double sum = 0.0;
-            for (size_t k = ii + 1; k <= j; k++)
-                sum += r[ii * d + k] * ninv[k * d + j];
-            ninv[ii * d + j] = -sum / r[ii * d + ii];
-        }
-    }
-    double inv1 = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        double colsum = 0.0;
-        for (size_t i = 0; i <= j; i++) {
-            double colnorm = 0.0;
-            for (size_t k = 0; k <= i; k++)
-                colnorm = hypot(colnorm, r[k * d + i]);
-            colsum += fabs(ninv[i * d + j]) * colnorm;
-        }
-        inv1 = fmax(inv1, colsum);
-    }
-    double kappa = norm1 * inv1;
-    return isnan(kappa) ? INFINITY : kappa;
-}
-
-void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
-{
-    double pe, se;
-    double p = two_prod(ph, qh, &pe);
-    *sh = two_sum(*sh, p, &se);
-    *sl += se + (pe + (ph * ql + pl * qh));
-}
-
-/* C = L L^T in double-double (leverage.c); 0 on a non-positive pivot. */
-int lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
-{
-    for (size_t j = 0; j < d; j++) {
-        for (size_t i = j; i < d; i++) {
-            double sh = ch[i * d + j], sl = cl[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
-                             ll[j * d + k]);
-            double vh, vl;
-            vh = two_sum(sh, sl, &vl);
-            if (i == j) {
-                if (!(vh > 0.0))
-                    return 0;
-                dd_sqrt(vh, vl, &lh[j * d + j], &ll[j * d + j]);
-            } else {
-                dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &lh[i * d + j], &ll[i * d + j]);
-            }
-        }
-    }
-    return 1;
-}
+/* ====================== basis (steps 0-1 shared with leverage.c, leverage_core.h) */
 
 /* R^T b = y (y in dd), then b / s'; forward substitution with Dot2 sums. */
 static void solve_rt(size_t d, const double *r, const double *yh, const double *yl,
@@ -294,7 +137,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         return BHT_E_NOMEM;
     }
     int zero_column = 0;
-    bht_status status = basis_scalings(n, d, A, s, b->t, b->c, &zero_column);
+    bht_status status = lev_scalings(n, d, A, s, b->t, b->c, &zero_column);
     if (status == BHT_OK && zero_column)
         status = BHT_E_SINGULAR;
     if (status != BHT_OK) {
@@ -307,8 +150,8 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         for (size_t j = 0; j < d; j++)
             w[j * n + i] = ldexp(A[i * d + j], b->c[j] - b->t[i]) / sprime;
     }
-    householder_r(n, d, w, b->r);
-    b->cond = condition_estimate(d, b->r, b->lh /* scratch */);
+    lev_householder_r(n, d, w, b->r);
+    b->cond = lev_condition_estimate(d, b->r, b->lh /* scratch */);
     if (!(b->cond <= BHT_LEVERAGE_MAX_COND)) {
         lev_basis_free(b);
         return BHT_E_SINGULAR;
