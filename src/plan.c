@@ -294,8 +294,11 @@ static void simulate_test(size_t n, double *buf, const bht_distances *distances,
     double center = (rate + z * z / (2.0 * N)) / denom;
     double half = z * sqrt(rate * (1.0 - rate) / N + z * z / (4.0 * N * N)) / denom;
     out->error_rate = rate;
-    out->ci_lower = fmax(0.0, center - half);
-    out->ci_upper = fmin(1.0, center + half);
+    /* The Wilson interval contains the rate and is [0, .] at 0 errors and
+     * [., 1] at N errors; rounding must not move it off (found by fuzzing:
+     * [2^-55, 0.24] for rate 0). */
+    out->ci_lower = errors_a + errors_b == 0 ? 0.0 : fmin(rate, fmax(0.0, center - half));
+    out->ci_upper = (double)(errors_a + errors_b) == N ? 1.0 : fmax(rate, fmin(1.0, center + half));
     out->error_under_a = (double)errors_a / (double)trials;
     out->error_under_b = (double)errors_b / (double)trials;
     /* Bayes error bracket with BC = 1 - H^2 (MPFR, directed outward) */

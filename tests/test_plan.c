@@ -111,3 +111,19 @@ Test(plan, rejects_bad_inputs)
     cr_assert_eq(bht_plan_softmax(2, 1, A, A, -1.0, 0.25, q, &r), BHT_E_INVALID);
     cr_assert_eq(bht_simulate_softmax(2, 1, A, A, q, 0, 10, 1, &s), BHT_E_INVALID);
 }
+
+Test(plan, wilson_interval_contains_the_rate_at_the_extremes)
+{
+    /* found by tests/fuzz/fuzz_sup.c (regressions/sup-wilson-interval-off-
+     * zero-rate): with no errors the rounded Wilson lower end came out
+     * 2^-55 > rate = 0.  Far-apart models: the test never errs. */
+    const double A[4] = {40.0, 0.0, 0.0, 40.0}, B[4] = {0.0, 40.0, 40.0, 0.0};
+    const double x[2] = {1.0, 0.0};
+    for (unsigned long trials = 1; trials <= 64; trials++) {
+        bht_simulation s;
+        cr_assert_eq(bht_simulate_softmax(2, 2, A, B, x, 3, trials, 7, &s), BHT_OK);
+        cr_assert(s.error_rate == 0.0, "rate %a", s.error_rate);
+        cr_assert(s.ci_lower == 0.0 && s.ci_upper > 0.0 && s.ci_upper <= 1.0,
+                  "trials %lu: [%a, %a]", trials, s.ci_lower, s.ci_upper);
+    }
+}

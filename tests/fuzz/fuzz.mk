@@ -15,7 +15,14 @@
 #   fuzz_model_distance  bytes -> n <= 6, d <= 3, A, B = A + 2^-k M, x or s ->
 #                  bht_distance_softmax, bht_distance_leverage (+ oracles on
 #                  every input; softmax oracle capped at 2^12 bits for speed)
-# Each reaches >= 10^6 executions in 300 s on one core (e.g. FUZZ_SECONDS=300).
+#   fuzz_sup       bytes -> n <= 5, d <= 3, models, constraint set, budget <= 48
+#                  cells -> bht_nu_softmax_sup, bht_nu_leverage_sup,
+#                  bht_plan_softmax, bht_plan_leverage, bht_simulate_* (the
+#                  oracle at the returned and at sampled admissible queries
+#                  must respect the bracket; simulations repeat bit for bit)
+# The first six reach >= 10^6 executions in 300 s on one core (e.g.
+# FUZZ_SECONDS=300); fuzz_sup runs a branch and bound with oracle calls per
+# input and reaches far fewer (its figure is in README.md).
 # The library is rebuilt in $(FUZZ_BUILD) with ASan + UBSan and coverage
 # instrumentation.  Each harness first replays tests/fuzz/regressions/NAME-*
 # (inputs that once failed: they must pass now), then fuzzes for
@@ -29,7 +36,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
-FUZZ_HARNESSES := parse softmax distance leverage local model_distance
+FUZZ_HARNESSES ?= parse softmax distance leverage local model_distance sup
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a
