@@ -145,24 +145,31 @@ static void affine_workspace_free(sup_state *s)
 static bht_status add_cell(sup_state *s, const double *center, double half)
 {
     const size_t d = s->d;
-    double c2 = 0.0;
+    /* ||center|| by hypot: no underflow for tiny E (a sum of squares gave
+     * cnorm = 0 for subnormal centers, then E / 0: found by fuzzing);
+     * within d ulps, and 2^-1074 absolute among subnormals */
+    double cnorm = 0.0;
     for (size_t k = 0; k < d; k++)
-        c2 += center[k] * center[k];
-    double cnorm = sqrt(c2), reach = half * sqrt((double)d) * (1.0 + 0x1p-40);
-    if (cnorm * (1.0 - 0x1p-40) > s->energy + reach)
+        cnorm = hypot(cnorm, center[k]);
+    double reach = half * sqrt((double)d) * (1.0 + 0x1p-40);
+    if (cnorm * (1.0 - 0x1p-40) - (double)d * 0x1p-1074 > s->energy + reach)
         return BHT_OK; /* the cube misses the ball */
     memcpy(s->point, center, d * sizeof *center);
     double radius = reach;
     if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
-        /* nearest ball point, nudged inside; any ball point of the cube is
-         * within 2 reach of it */
-        double f = s->energy / cnorm;
+        /* a ball point near the center's projection, nudged inside until the
+         * exact check accepts it; every ball point of the cube is within
+         * reach + ||point - center|| of it (the latter bounded above) */
+        double f = s->energy / cnorm; /* cnorm > 0: the center is outside */
         for (size_t k = 0; k < d; k++)
             s->point[k] *= f;
         while (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT)
             for (size_t k = 0; k < d; k++)
-                s->point[k] *= 1.0 - 0x1p-50;
-        radius = 2.0 * reach + s->energy * 0x1p-45; /* + the nudge */
+                s->point[k] = nextafter(s->point[k] * (1.0 - 0x1p-50), 0.0);
+        double gap = 0.0;
+        for (size_t k = 0; k < d; k++)
+            gap = hypot(gap, s->point[k] - center[k]);
+        radius = reach + gap * (1.0 + 0x1p-40) + (double)d * 0x1p-1073;
     }
     bht_local_result r;
     bht_status st = bht_oracle_nu_softmax(s->n, d, s->A, s->M, s->point, &r, NULL, NULL, NULL);

@@ -44,21 +44,36 @@ static bht_status check_pair(size_t n, size_t d, const double *A, const double *
  * ||x||_2 <= E holds exactly (decided by bht_check_energy). */
 static void onto_sphere(size_t d, double *x, double energy)
 {
-    double s = 0.0;
-    for (size_t k = 0; k < d; k++)
+    double s = 0.0, big = 0.0;
+    for (size_t k = 0; k < d; k++) {
         s += x[k] * x[k];
-    if (!(s > 0.0)) {
+        big = fmax(big, fabs(x[k]));
+    }
+    double f = energy / sqrt(s);
+    if (s > 0x1p-1000 && s < 0x1p1000 && isfinite(f)) {
+        for (size_t k = 0; k < d; k++)
+            x[k] *= f;
+    } else if (big > 0.0 && isfinite(big)) { /* s under- or overflows: normalise first */
+        s = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            x[k] /= big;
+            s += x[k] * x[k]; /* in [1, d] */
+        }
+        double root = sqrt(s);
+        for (size_t k = 0; k < d; k++)
+            x[k] = x[k] / root * energy; /* |x_k / root| <= 1: no overflow */
+    } else {
         x[0] = energy;
         for (size_t k = 1; k < d; k++)
             x[k] = 0.0;
-    } else {
-        double f = energy / sqrt(s);
-        for (size_t k = 0; k < d; k++)
-            x[k] *= f;
     }
+    /* Rounding can leave ||x|| a few ulps above E.  Every pass moves each
+     * nonzero x_k strictly towards 0, so this ends, also where x_k is
+     * subnormal and x_k (1 - 2^-50) rounds back to x_k (found by fuzzing:
+     * an endless loop for a tiny E). */
     while (bht_check_energy(d, x, energy, NULL) == BHT_E_CONSTRAINT)
         for (size_t k = 0; k < d; k++)
-            x[k] *= 1.0 - 0x1p-50;
+            x[k] = nextafter(x[k] * (1.0 - 0x1p-50), 0.0);
 }
 
 /* H^2 at x by the double kernel (the oracle when the kernel refuses). */

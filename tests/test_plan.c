@@ -127,3 +127,30 @@ Test(plan, wilson_interval_contains_the_rate_at_the_extremes)
                   "trials %lu: [%a, %a]", trials, s.ci_lower, s.ci_upper);
     }
 }
+
+Test(plan, tiny_energies_end_with_an_admissible_query, .timeout = 120)
+{
+    /* found by tests/fuzz/fuzz_sup.c (regressions/sup-plan-endless-shrink-
+     * tiny-energy): the loop that shrinks a query into the ball by factors
+     * 1 - 2^-50 never ended when the query's entries were subnormal (the
+     * product rounds back to the entry).  The same loop in nu_sup.c. */
+    const double energies[] = {0x1p-1074, 0x1.8p-1073, 0x1.5p-1060, 0x1.fffp-1030, 0x1p-1022};
+    const double A[6] = {1.0, -2.0, 0.5, 3.0, -1.0, 0.25};
+    const double B[6] = {-1.0, 2.0, 1.5, -3.0, 1.0, 0.75};
+    for (size_t e = 0; e < sizeof energies / sizeof energies[0]; e++)
+        for (size_t d = 1; d <= 3; d++) {
+            size_t n = 6 / d;
+            double query[3];
+            bht_plan_result plan;
+            cr_assert_eq(bht_plan_softmax(n, d, A, B, energies[e], 1.0 / 3.0, query, &plan),
+                         BHT_OK);
+            cr_assert_eq(bht_check_energy(d, query, energies[e], NULL), BHT_OK);
+            cr_assert(plan.delta_lower <= plan.delta_upper);
+            bht_sup_options options = {0.01, 200, NULL, NULL};
+            bht_sup_result sup;
+            cr_assert_eq(bht_nu_softmax_sup(n, d, A, B, energies[e], &options, query, &sup),
+                         BHT_OK);
+            cr_assert_eq(bht_check_energy(d, query, energies[e], NULL), BHT_OK);
+            cr_assert(sup.nu_lower >= 0.0 && sup.nu_lower <= sup.nu_upper);
+        }
+}
