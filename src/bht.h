@@ -160,9 +160,11 @@ typedef struct bht_local_result {
 } bht_local_result;
 
 /* Double kernel (<= 16 ulp, see local_softmax.c).  derivative may be NULL;
- * a derivative component's error also has an absolute part of about
- * 2^-100 p_i max_j |g_j - <p, g>| (cancellation in g_i - <p, g>), which
- * matters only for components that (nearly) cancel to zero. */
+ * a derivative component's error also has an absolute part, at most
+ * 2^-61 p_i max_j |g_j| (the kernel's p carries a relative error up to
+ * 2^-63, which enters <p, g>; measured ~2^-75) plus 2^-100 p_i max_j |g_j -
+ * <p, g>| (cancellation in g_i - <p, g>), which matters only for components
+ * that (nearly) cancel to zero. */
 bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative);
 /* Oracle: nu, local_constant and every derivative component correctly rounded. */
