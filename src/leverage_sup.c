@@ -11,6 +11,14 @@
  * M R) with R = L^-T, L L^T ~ A^T U_c A (so S ~ I and S^-1 is a short
  * Neumann series), and M -> M - A X with X ~ A^T U_c M (so r_i does not
  * cancel).  The bound is second order in the box size.
+ * Complement (when n - d <= d; for n = 2 d alongside the direct form, the
+ * smaller upper end counts): with an exact null basis N of A^T (A^T N = 0,
+ * GMP, leverage_sup_null.c) the leverage scores are h_i = 1 - k_i, k_i the
+ * leverage scores of N under weights v = 1/u; under A -> A + eps M the span
+ * of N moves by D with A^T D = -M^T N, so dh_i = -dk_i and nu, H^2 follow
+ * from (N, D, v) with the same forms, only n - d columns wide (enclose_nu).
+ * A box that cannot be bounded is split along what failed (the weight that
+ * moves S most, or the coordinate that widens the failing form most).
  * Lower bound: the oracle's value at an admissible query s (rounded down),
  * from the center of the best box found. */
 #include <math.h>
@@ -26,10 +34,14 @@
 
 struct lsup_work {
     enum lsup_objective objective;
-    aff_ctx ac;                      /* the forms' symbols: u_k - c_k, k < n */
-    size_t n, d, width;              /* width = n + 2 doubles per form */
-    const double *A, *X;
-    unsigned char *zero_a, *zero_x;  /* rows that are exactly zero */
+    int complement;                  /* coordinates v = 1/u, designs are null bases */
+    aff_ctx ac;                      /* the forms' symbols: box coordinate k minus c_k */
+    size_t n, d, dm, width;          /* d design columns (n - dm for the complement);
+                                        dm the model's d; width = n + 2 */
+    ivl *Y, *Z;                      /* n*d each: design rows and second rows (M or D
+                                        for nu; B or its null basis for H^2) */
+    unsigned char *zero_y, *zero_z;  /* design rows that are exactly zero */
+    unsigned char *zero_p, *zero_q;  /* model rows a_i (b_i) = 0: p_i (q_i) = 0 */
     double *dlo, *dhi, *dmax, *c;    /* n each: the box around its center */
     double *R, *gj, *Sm;             /* d*d, d*2d, d*d */
     ivl *v, *q, *E0, *K;             /* n*d, n*d, d*d, d*d, then n of scratch */
@@ -38,47 +50,58 @@ struct lsup_work {
     double *G, *N, *g, *Ng, *t;      /* forms: d*d, d*d, d, d, 8 scratch */
     double *roots;                   /* forms: 2 n (square roots of p and q) */
     double *E2;                      /* forms: d*d */
-    double *row_weight;              /* n: |a_k|^2 + |x_k|^2, to split failing boxes */
+    double *row_weight;              /* n: |y_k|^2 + |z_k|^2, to split failing boxes */
+    double *fail_score;              /* n: per coordinate, its share of ||E|| (beta failed) */
+    const double *fail_form;         /* the form whose reciprocal or root failed */
+    int beta_failed;
 };
 
 void lsup_work_free(lsup_work *w)
 {
     if (!w)
         return;
-    free(w->zero_a);
+    free(w->zero_y);
     free(w->dlo);
     free(w->R);
     free(w->v);
     free(w->G);
+    free(w->Y);
     free(w);
 }
 
-lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
-                         const double *X)
+/* Workspace for design dimension d (model dimension dm); Y, Z and the flags
+ * are left for the caller to fill. */
+static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm, size_t d,
+                             int complement)
 {
     lsup_work *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->objective = objective;
+    w->complement = complement;
     w->n = n;
     w->d = d;
+    w->dm = dm;
     w->width = n + 2;
-    w->A = A;
-    w->X = X;
-    w->zero_a = calloc(2 * n, 1);
-    w->dlo = malloc(5 * n * sizeof *w->dlo);
+    w->zero_y = calloc(4 * n, 1);
+    w->dlo = malloc(6 * n * sizeof *w->dlo);
     w->R = malloc(5 * d * d * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp */
     w->v = malloc((3 * n * d + 2 * d * d + n) * sizeof *w->v);
     w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
-    if (!w->zero_a || !w->dlo || !w->R || !w->v || !w->G) {
+    w->Y = malloc(2 * n * d * sizeof *w->Y);
+    if (!w->zero_y || !w->dlo || !w->R || !w->v || !w->G || !w->Y) {
         lsup_work_free(w);
         return NULL;
     }
-    w->zero_x = w->zero_a + n;
+    w->Z = w->Y + n * d;
+    w->zero_z = w->zero_y + n;
+    w->zero_p = w->zero_z + n;
+    w->zero_q = w->zero_p + n;
     w->dhi = w->dlo + n;
     w->dmax = w->dhi + n;
     w->c = w->dmax + n;
     w->row_weight = w->c + n;
+    w->fail_score = w->row_weight + n;
     w->ac = (aff_ctx){n, w->width, w->dlo, w->dhi, w->dmax};
     w->gj = w->R + d * d;
     w->Sm = w->gj + 2 * d * d;
@@ -93,18 +116,85 @@ lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, cons
     w->t = w->Ng + d * w->width;
     w->roots = w->t + 8 * w->width;
     w->E2 = w->roots + 2 * n * w->width;
-    for (size_t i = 0; i < n; i++) {
-        int za = 1, zx = 1;
+    return w;
+}
+
+static double midpoint(ivl a)
+{
+    return a.lo * 0.5 + a.hi * 0.5;
+}
+
+/* Zero-row flags of Y and Z and the split weights, once Y and Z are set. */
+static void design_flags(lsup_work *w)
+{
+    const size_t d = w->d;
+    for (size_t i = 0; i < w->n; i++) {
+        int zy = 1, zz = 1;
         double weight = 0.0;
         for (size_t k = 0; k < d; k++) {
-            za &= A[i * d + k] == 0.0;
-            zx &= X[i * d + k] == 0.0;
-            weight += A[i * d + k] * A[i * d + k] + X[i * d + k] * X[i * d + k];
+            ivl y = w->Y[i * d + k], z = w->Z[i * d + k];
+            zy &= y.lo == 0.0 && y.hi == 0.0;
+            zz &= z.lo == 0.0 && z.hi == 0.0;
+            weight += midpoint(y) * midpoint(y) + midpoint(z) * midpoint(z);
         }
-        w->zero_a[i] = (unsigned char)za;
-        w->zero_x[i] = (unsigned char)zx;
+        w->zero_y[i] = (unsigned char)zy;
+        w->zero_z[i] = (unsigned char)zz;
         w->row_weight[i] = weight;
     }
+}
+
+/* Rows of the n-by-d model X that are exactly zero. */
+static void zero_rows(size_t n, size_t d, const double *X, unsigned char *zero)
+{
+    for (size_t i = 0; i < n; i++) {
+        int z = 1;
+        for (size_t k = 0; k < d; k++)
+            z &= X[i * d + k] == 0.0;
+        zero[i] = (unsigned char)z;
+    }
+}
+
+lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                         const double *X)
+{
+    lsup_work *w = work_alloc(objective, n, d, d, 0);
+    if (!w)
+        return NULL;
+    for (size_t k = 0; k < n * d; k++) {
+        w->Y[k] = ivl_point(A[k]);
+        w->Z[k] = ivl_point(X[k]);
+    }
+    design_flags(w);
+    memcpy(w->zero_p, w->zero_y, n);
+    memcpy(w->zero_q, w->zero_z, n);
+    return w;
+}
+
+lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
+                                    const double *A, const double *X, bht_status *status)
+{
+    if (d == 0 || d >= n) {
+        *status = BHT_E_INVALID;
+        return NULL;
+    }
+    lsup_work *w = work_alloc(objective, n, d, n - d, 1);
+    if (!w) {
+        *status = BHT_E_NOMEM;
+        return NULL;
+    }
+    bht_status st = objective == LSUP_NU ? lsup_null_basis(n, d, A, X, w->Y, w->Z)
+                                         : lsup_null_basis(n, d, A, NULL, w->Y, NULL);
+    if (st == BHT_OK && objective == LSUP_H2)
+        st = lsup_null_basis(n, d, X, NULL, w->Z, NULL);
+    if (st != BHT_OK) {
+        lsup_work_free(w);
+        *status = st;
+        return NULL;
+    }
+    design_flags(w);
+    zero_rows(n, d, A, w->zero_p);
+    zero_rows(n, d, X, w->zero_q);
+    *status = BHT_OK;
     return w;
 }
 
@@ -133,27 +223,28 @@ static int cholesky(size_t d, const double *Sm, double *L)
 }
 
 /* Preconditioning by the invariance (Y, Z) -> (Y R, Z R), R = L^-T for
- * L L^T ~ Y^T U_c Y: rows y_l R (and z_l R when Z is not NULL) as interval
- * rows (forward substitution in interval arithmetic), so that the new S
- * is close to I at the center.  0 when the Cholesky factor fails. */
-static int precondition(lsup_work *w, const double *Y, const double *Z, ivl *ys, ivl *zs)
+ * L L^T ~ Y^T U_c Y (midpoints of the interval rows): rows y_l R (and z_l R
+ * when Z is not NULL) as interval rows (forward substitution in interval
+ * arithmetic), so that the new S is close to I at the center.  0 when the
+ * Cholesky factor fails. */
+static int precondition(lsup_work *w, const ivl *Y, const ivl *Z, ivl *ys, ivl *zs)
 {
     const size_t n = w->n, d = w->d;
     for (size_t a = 0; a < d; a++)
         for (size_t b = 0; b < d; b++) {
             double acc = 0.0;
             for (size_t l = 0; l < n; l++)
-                acc += w->c[l] * Y[l * d + a] * Y[l * d + b];
+                acc += w->c[l] * midpoint(Y[l * d + a]) * midpoint(Y[l * d + b]);
             w->Sm[a * d + b] = acc;
         }
     if (!cholesky(d, w->Sm, w->R))
         return 0;
     for (int pass = 0; pass < (Z ? 2 : 1); pass++) {
-        const double *src = pass ? Z : Y;
+        const ivl *src = pass ? Z : Y;
         ivl *dst = pass ? zs : ys;
         for (size_t l = 0; l < n; l++)
             for (size_t j = 0; j < d; j++) { /* solve L z = y_l */
-                ivl t = ivl_point(src[l * d + j]);
+                ivl t = src[l * d + j];
                 for (size_t k = 0; k < j; k++)
                     t = ivl_sub(t, ivl_mul(ivl_point(w->R[j * d + k]), dst[l * d + k]));
                 dst[l * d + j] = ivl_div(t, ivl_point(w->R[j * d + j]));
@@ -174,6 +265,7 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
     ivl *coefficient = w->K + d * d; /* n intervals */
     double *E = w->N;
     double beta = 0.0;
+    memset(w->fail_score, 0, n * sizeof *w->fail_score);
     for (size_t i = 0; i < d; i++) {
         double row = 0.0;
         for (size_t j = 0; j < d; j++) {
@@ -187,6 +279,7 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
                 ivl yy = ivl_mul(Y[l * d + i], Y[l * d + j]);
                 e = ivl_sub(e, ivl_mul(ivl_point(w->c[l]), yy));
                 varying = ivl_up(varying + ivl_up(ivl_mag(yy) * w->dmax[l]));
+                w->fail_score[l] += ivl_mag(yy) * w->dmax[l];
                 coefficient[l] = (ivl){-yy.hi, -yy.lo};
             }
             row = ivl_up(row + ivl_up(ivl_mag(e) + varying));
@@ -194,8 +287,10 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
         }
         beta = fmax(beta, row);
     }
-    if (!(beta < 0.5))
+    if (!(beta < 0.5)) {
+        w->beta_failed = 1;
         return 0;
+    }
     double *E2 = w->E2;
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++) {
@@ -255,14 +350,19 @@ static void row_forms(lsup_work *w, const ivl *y, double *gamma)
     combine_intervals(w, gamma, w->g, y);
 }
 
+/* nu over the box.  Direct: (Y, Z) = (A, M), weights u, terms
+ * u_i r_i^2 / gamma_i.  Complement: (Y, Z) = (N, D) with A^T N = 0 and
+ * A^T D = -M^T N, weights v = 1/u; then h_i = 1 - k_i, k_i = v_i gamma_i the
+ * leverage of N, dh_i = -dk_i, so W_ii = -v_i r_i and the terms are
+ * v_i^2 r_i^2 / (1 - v_i gamma_i) (r_i, gamma_i formed from (N, D) exactly as
+ * from (A, M)).  Either way the sum is divided by the model's d. */
 static int enclose_nu(lsup_work *w, double *sum)
 {
     const size_t n = w->n, d = w->d;
-    const double *A = w->A, *M = w->X;
     double *gamma = AFF(w, w->t, 0), *mu = AFF(w, w->t, 1), *eta = AFF(w, w->t, 2);
     double *p = AFF(w, w->t, 3), *q = AFF(w, w->t, 4), *term = AFF(w, w->t, 5);
     ivl *ya = w->v, *ym = w->mp;
-    if (!precondition(w, A, M, ya, ym) || !inverse_forms(w, ya, w->zero_a))
+    if (!precondition(w, w->Y, w->Z, ya, ym) || !inverse_forms(w, ya, w->zero_y))
         return 0;
     /* M' = M - A X for X ~ S(center)^-1 A^T U_c M = A^T U_c M (S ~ I now);
      * any X leaves nu unchanged, and this one makes N = A^T U M' small on
@@ -297,7 +397,7 @@ static int enclose_nu(lsup_work *w, double *sum)
         }
     aff_constant(&w->ac, sum, 0.0);
     for (size_t i = 0; i < n; i++) {
-        if (w->zero_a[i])
+        if (w->zero_p[i] || w->zero_y[i]) /* p_i = 0, or (complement) k_i = 0 and r_i = 0 */
             continue;
         row_forms(w, ya + i * d, gamma);
         combine_intervals(w, mu, w->g, ym + i * d);
@@ -313,38 +413,56 @@ static int enclose_nu(lsup_work *w, double *sum)
             aff_mul_add(&w->ac, eta, AFF(w, w->g, a), AFF(w, w->Ng, a));
         }
         aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
-        aff_mul(&w->ac, p, mu, mu);
         weight_form(w, q, i);
-        aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
-        if (!aff_reciprocal(&w->ac, p, gamma))
+        if (w->complement) {
+            aff_mul(&w->ac, p, q, mu);     /* v_i r_i */
+            aff_mul(&w->ac, term, p, p);   /* v_i^2 r_i^2 */
+            aff_mul(&w->ac, mu, q, gamma); /* k_i */
+            aff_constant(&w->ac, eta, 1.0);
+            aff_add(&w->ac, gamma, eta, -1.0, mu); /* h_i = 1 - k_i */
+        } else {
+            aff_mul(&w->ac, p, mu, mu);
+            aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
+        }
+        if (!aff_reciprocal(&w->ac, p, gamma)) {
+            w->fail_form = gamma;
             return 0;
+        }
         aff_mul_add(&w->ac, sum, term, p);
     }
-    aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)d);
+    aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)w->dm);
     memcpy(sum, AFF(w, w->t, 6), w->width * sizeof *sum);
     return 1;
 }
 
 /* sqrt(p_i) = sqrt(u_i gamma_ii / d) for all rows of one model, into out
- * (n forms; zero rows give 0). */
-static int root_forms(lsup_work *w, const double *Y, const unsigned char *zero, double *out)
+ * (n forms; rows with p_i = 0 give 0); for the complement (Y a null basis,
+ * weights v) sqrt((1 - v_i gamma_ii) / d). */
+static int root_forms(lsup_work *w, const ivl *Y, const unsigned char *zero_design,
+                      const unsigned char *zero_model, double *out)
 {
     double *gamma = AFF(w, w->t, 0), *p = AFF(w, w->t, 1), *u = AFF(w, w->t, 2);
     ivl *ys = w->v;
-    if (!precondition(w, Y, NULL, ys, NULL) || !inverse_forms(w, ys, zero))
+    if (!precondition(w, Y, NULL, ys, NULL) || !inverse_forms(w, ys, zero_design))
         return 0;
     for (size_t i = 0; i < w->n; i++) {
         double *z = AFF(w, out, i);
-        if (zero[i]) {
+        if (zero_model[i]) {
             aff_constant(&w->ac, z, 0.0);
             continue;
         }
         row_forms(w, ys + i * w->d, gamma);
         weight_form(w, u, i);
-        aff_mul(&w->ac, p, u, gamma);
-        aff_div_constant(&w->ac, gamma, p, (double)w->d);
-        if (!aff_sqrt(&w->ac, z, gamma))
+        aff_mul(&w->ac, p, u, gamma); /* h_i, or k_i for the complement */
+        if (w->complement) {          /* h_i = 1 - k_i */
+            aff_constant(&w->ac, u, 1.0);
+            aff_add(&w->ac, u, u, -1.0, p);
+        }
+        aff_div_constant(&w->ac, gamma, w->complement ? u : p, (double)w->dm);
+        if (!aff_sqrt(&w->ac, z, gamma)) {
+            w->fail_form = gamma;
             return 0;
+        }
     }
     return 1;
 }
@@ -353,7 +471,8 @@ static int enclose_h2(lsup_work *w, double *sum, double *roots)
 {
     const size_t n = w->n;
     double *sp = roots, *sq = roots + n * w->width, *p = AFF(w, w->t, 3);
-    if (!root_forms(w, w->A, w->zero_a, sp) || !root_forms(w, w->X, w->zero_x, sq))
+    if (!root_forms(w, w->Y, w->zero_y, w->zero_p, sp)
+        || !root_forms(w, w->Z, w->zero_z, w->zero_q, sq))
         return 0;
     aff_constant(&w->ac, sum, 0.0);
     for (size_t i = 0; i < n; i++) {
@@ -372,22 +491,42 @@ int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double 
     const size_t n = w->n;
     double total = 0.0;
     for (size_t k = 0; k < n; k++) {
-        w->c[k] = center[k];
-        total += (hi[k] - lo[k]) / center[k];
-        w->dlo[k] = ivl_down(lo[k] - center[k]);
-        w->dhi[k] = ivl_up(hi[k] - center[k]);
+        double l = lo[k], h = hi[k], c = center[k];
+        if (w->complement) { /* v = 1/u on [1/hi, 1/lo], rounded outward */
+            l = ivl_down(1.0 / hi[k]);
+            h = ivl_up(1.0 / lo[k]);
+            c = fmin(fmax(1.0 / center[k], l), h);
+        }
+        w->c[k] = c;
+        w->dlo[k] = ivl_down(l - c);
+        w->dhi[k] = ivl_up(h - c);
         w->dmax[k] = fmax(-w->dlo[k], w->dhi[k]);
+        total += (h - l) / c;
     }
     double *value = AFF(w, w->t, 7);
+    w->fail_form = NULL;
+    w->beta_failed = 0;
     int ok = w->objective == LSUP_NU ? enclose_nu(w, value) : enclose_h2(w, value, w->roots);
-    if (!ok || !isfinite(RAD(w, value)))
+    ok = ok && isfinite(RAD(w, value));
+    if (ok) {
+        range->lo = aff_lower(&w->ac, value);
+        range->hi = aff_upper(&w->ac, value);
+        *center_value = value[0];
+    }
+    /* on failure, split where the failing quantity varies most */
+    const double *form = ok ? value : w->fail_form;
+    for (size_t k = 0; score && k < n; k++) {
+        double width = w->dhi[k] - w->dlo[k];
+        if (form) /* linear part, plus the remainder by width */
+            score[k] = fabs(form[k + 1]) * width
+                       + (total > 0.0 ? RAD(w, form) * (width / w->c[k]) / total : 0.0);
+        else if (w->beta_failed) /* the coordinate's share of ||E|| */
+            score[k] = w->fail_score[k];
+        else
+            score[k] = width / w->c[k] * w->row_weight[k];
+    }
+    if (!ok)
         return -1;
-    range->lo = aff_lower(&w->ac, value);
-    range->hi = aff_upper(&w->ac, value);
-    *center_value = value[0];
-    for (size_t k = 0; score && k < n; k++) /* linear part, plus the remainder by width */
-        score[k] = fabs(value[k + 1]) * (hi[k] - lo[k])
-                   + (total > 0.0 ? RAD(w, value) * ((hi[k] - lo[k]) / center[k]) / total : 0.0);
     return isnan(range->lo) || isnan(range->hi) ? -1 : 0;
 }
 
@@ -396,27 +535,20 @@ const double *lsup_last_form(const lsup_work *w)
     return AFF(w, w->t, 7);
 }
 
-/* Splitting a box whose enclosure failed: the coordinate whose row moves
- * S the most. */
-double lsup_row_weight(const lsup_work *w, size_t k)
-{
-    return w->row_weight[k];
-}
-
 /* ------------------------------------------------- branch and bound */
 
 typedef struct lsup_search {
     size_t n, d;
     const double *A, *X; /* the caller's matrices (for the oracle) */
     double c, C, rho;
-    lsup_work *work;
+    lsup_work *work, *alt; /* alt: the other formulation too (n = 2d), or NULL */
     double *boxes; /* slot k: lo at 2 n k, hi at 2 n k + n */
     size_t slot_count, slot_cap;
     size_t *free_slots;
     size_t free_len;
     sup_cell *heap;
     size_t heap_len, heap_cap;
-    double *score, *center, *query, *cand_u, *best_query;
+    double *score, *score_alt, *center, *query, *cand_u, *best_query;
     double cand_lower, best, frozen_upper;
     int cand_certified;
     size_t evaluations;
@@ -544,6 +676,18 @@ static bht_status add_box(lsup_search *s, size_t slot)
     ivl range;
     double center_value = 0.0, upper = INFINITY;
     int ok = lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
+    if (s->alt) { /* both enclosures are rigorous: keep the smaller upper end */
+        ivl r2;
+        double v2 = 0.0;
+        if (lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
+            if (!ok || r2.hi - r2.lo < range.hi - range.lo) {
+                memcpy(s->score, s->score_alt, n * sizeof *s->score);
+                center_value = v2;
+            }
+            range.hi = ok ? fmin(range.hi, r2.hi) : r2.hi;
+            ok = 1;
+        }
+    }
     s->evaluations++;
     if (ok) {
         upper = range.hi;
@@ -553,11 +697,8 @@ static bht_status add_box(lsup_search *s, size_t slot)
             s->cand_certified = 0;
         }
     }
-    if (!ok) {
-        upper = INFINITY;
-        for (size_t j = 0; j < n; j++)
-            s->score[j] = (hi[j] - lo[j]) * lsup_row_weight(s->work, j);
-    }
+    if (!ok)
+        upper = INFINITY; /* the scores point at what failed */
     int split = -1;
     double best_score = -1.0;
     for (size_t j = 0; j < n; j++)
@@ -600,6 +741,7 @@ static bht_status split_cell(lsup_search *s, sup_cell cell)
 static void search_free(lsup_search *s)
 {
     lsup_work_free(s->work);
+    lsup_work_free(s->alt);
     free(s->boxes);
     free(s->free_slots);
     free(s->heap);
@@ -621,10 +763,11 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
     mpfr_clear(q);
     if (!(s->rho > 0.0))
         return BHT_E_RANGE;
-    s->center = malloc(5 * n * sizeof *s->center);
+    s->center = malloc(6 * n * sizeof *s->center);
     if (!s->center)
         return BHT_E_NOMEM;
     s->score = s->center + 4 * n;
+    s->score_alt = s->score + n;
     s->query = s->center + n;
     s->cand_u = s->query + n;
     s->best_query = s->cand_u + n;
@@ -752,7 +895,21 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     if (st == BHT_OK)
         st = scale_columns(n, d, objective == LSUP_NU ? A : X, X, scaled + n * d);
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
-    if (st == BHT_OK && !(s.work = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
+    if (st == BHT_OK && n - d <= d && d < n) {
+        /* no more null directions than columns: the complement's forms are
+         * smaller and tighter (n = 2d: both, the smaller bound counts).  On
+         * failure (rank < d, or a basis entry beyond double range) the
+         * direct form alone is used and the oracle reports the rank. */
+        bht_status cs;
+        s.work = lsup_work_new_complement(objective, n, d, scaled, scaled + n * d, &cs);
+        if (cs == BHT_E_NOMEM)
+            st = cs;
+        if (st == BHT_OK && s.work && n - d == d
+            && !(s.alt = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
+            st = BHT_E_NOMEM;
+    }
+    if (st == BHT_OK && !s.work
+        && !(s.work = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
         st = BHT_E_NOMEM;
     if (st == BHT_OK)
         st = run_search(&s, options, query, lower, upper, cells);

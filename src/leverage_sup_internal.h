@@ -10,7 +10,11 @@
  * p_i = u_i a_i^T G_A a_i / d, q_i = u_i b_i^T G_B b_i / d:
  *   H^2(u) = (1/2) sum_i (sqrt p_i - sqrt q_i)^2.
  * Each is enclosed over a box by first-order affine forms in u - center
- * (leverage_sup.c): exact linear part, rigorous remainder. */
+ * (leverage_sup.c): exact linear part, rigorous remainder.
+ * Complement (d < n): N with A^T N = 0, D with A^T D = -M^T N, v = 1/u,
+ * T = N^T V N, k_i = v_i n_i^T T^-1 n_i = 1 - h_ii and, with r_i formed from
+ * (N, D, v) as above, W_ii = -v_i r_i, so
+ *   nu(u) = (1/d) sum_i v_i^2 r_i^2 / (1 - k_i),  p_i = (1 - k_i) / d. */
 #ifndef BHT_LEVERAGE_SUP_INTERNAL_H
 #define BHT_LEVERAGE_SUP_INTERNAL_H
 
@@ -28,20 +32,32 @@ lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, cons
                          const double *X);
 void lsup_work_free(lsup_work *w);
 
+/* The same objective in the complement formulation (d < n): design rows
+ * from an exact null basis N of A^T (A^T N = 0) and, for nu, D with
+ * A^T D = -M^T N (for H^2, X's own null basis), held as intervals; box
+ * coordinates v = 1/u.  NULL with *status BHT_E_NOMEM, BHT_E_SINGULAR
+ * (rank A < d) or BHT_E_RANGE (a basis entry beyond double range). */
+lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
+                                    const double *A, const double *X, bht_status *status);
+
+/* Exact N (n-by-(n-d)) spanning the null space of A^T and, when M is not
+ * NULL, D with A^T D = -M^T N, enclosed entrywise (leverage_sup_null.c). */
+bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,
+                           ivl *D);
+
 /* Encloses the objective over the box lo <= u <= hi (0 < lo, center inside)
  * in *range; *center_value is the form's constant term (an approximation
  * of the objective at center, for choosing candidates) and score (may be
  * NULL) gets, per coordinate, its share of the enclosure's width.  Returns
  * 0, or -1 when the box is too wide for the enclosure of S^-1 (or of a
- * reciprocal or square root): then nothing is certified. */
+ * reciprocal or square root): then nothing is certified and score gets the
+ * shares of whatever failed (for splitting). */
 int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
                  ivl *range, double *center_value, double *score);
 
 /* The objective's affine form from the last successful lsup_enclose:
- * [0] constant, [1..n] coefficients of u_k - center_k, [n+1] radius. */
+ * [0] constant, [1..n] coefficients of u_k - center_k (complement: of
+ * v_k - 1/center_k), [n+1] radius. */
 const double *lsup_last_form(const lsup_work *w);
-
-/* |a_k|^2 + |x_k|^2: which coordinate to split when the enclosure fails. */
-double lsup_row_weight(const lsup_work *w, size_t k);
 
 #endif

@@ -37,7 +37,8 @@ int main(void)
 {
     static const size_t shapes[][3] = {/* model (0 softmax, 1 leverage), n, d */
                                        {0, 6, 2}, {0, 6, 3}, {1, 4, 2}, {1, 5, 2}, {1, 5, 3},
-                                       {1, 6, 1}, {1, 6, 2}, {1, 6, 3}, {1, 6, 4}};
+                                       {1, 6, 1}, {1, 6, 2}, {1, 6, 3}, {1, 6, 4},
+                                       {1, 6, 5}};
     printf("model     n d  seed  time_s  width     cells  nu_lower\n");
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         int leverage = (int)shapes[k][0];
