@@ -474,9 +474,12 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
  * as a certified bracket by branch and bound over boxes of the weights
  * u_i = 1/s_i^2 (leverage_sup.c): nu depends on u only up to scale, so the
  * search covers the n faces {u_f = 1, c/C <= u_j <= 1}; a box's bound is the
- * interval-arithmetic enclosure of nu at its center plus the enclosure of
- * the gradient over the box times the box's extent (mean value theorem, in
- * outward-rounded interval arithmetic).  nu_lower is the oracle's nu at
+ * upper end of nu evaluated over the whole box in first-order affine
+ * arithmetic (exact linear part, a remainder radius covering the nonlinear
+ * terms and every rounding; affine.h), on the design itself when n - d > d
+ * and on an exact null basis of A^T (h = 1 - k, weights 1/u) when
+ * n - d <= d (both at n = 2d, the smaller counts; README.md, "How sup nu is
+ * certified").  nu_lower is the oracle's nu at
  * *query (admissible, rounded down).  Options and stopping as for
  * bht_nu_softmax_sup; n <= BHT_LEVERAGE_SUP_MAX_N, d <= n, rank A = d
  * (BHT_E_SINGULAR otherwise); BHT_E_RANGE when A or M cannot be rescaled
