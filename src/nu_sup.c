@@ -163,9 +163,11 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
         double f = s->energy / cnorm; /* cnorm > 0: the center is outside */
         for (size_t k = 0; k < d; k++)
             s->point[k] *= f;
-        while (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT)
+        for (double t = 0x1p-50; /* ends: see onto_sphere in plan.c */
+             bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT;
+             t = fmin(2.0 * t, 0.5))
             for (size_t k = 0; k < d; k++)
-                s->point[k] = nextafter(s->point[k] * (1.0 - 0x1p-50), 0.0);
+                s->point[k] = nextafter(s->point[k] * (1.0 - t), 0.0);
         double gap = 0.0;
         for (size_t k = 0; k < d; k++)
             gap = hypot(gap, s->point[k] - center[k]);

@@ -154,3 +154,19 @@ Test(plan, tiny_energies_end_with_an_admissible_query, .timeout = 120)
             cr_assert(sup.nu_lower >= 0.0 && sup.nu_lower <= sup.nu_upper);
         }
 }
+
+Test(plan, subnormal_energy_with_a_far_direction_ends, .timeout = 60)
+{
+    /* found by tests/fuzz/fuzz_sup.c (regressions/sup-plan-slow-shrink-
+     * subnormal-energy): the search direction B_1 - B_2 ~ 2^43 scaled to
+     * E ~ 2^-1041 by a factor that underflowed, leaving ||x|| ~ 2^33 E; the
+     * shrink by 1 - 2^-50 per pass then needed ~2^55 passes */
+    const double A[4] = {0x1p-1022, 0x1p-1022, 0.0, 0x1.f6p-28};
+    const double B[4] = {-0x1.e58p+42, -0x1.fp-12, 0x1.bcp-17, 0x1.f24ffp-28};
+    const double energy = 0x0.00000c4fffaffp-1022;
+    double query[2];
+    bht_plan_result plan;
+    cr_assert_eq(bht_plan_softmax(2, 2, A, B, energy, 1.0 / 3.0, query, &plan), BHT_OK);
+    cr_assert_eq(bht_check_energy(2, query, energy, NULL), BHT_OK);
+    cr_assert(plan.delta_lower <= plan.delta_upper);
+}
