@@ -213,3 +213,19 @@ Test(cli_leverage, sup_plan_and_simulate_match_the_library, .timeout = 120)
     unlink(s);
     unlink(s_zero);
 }
+
+Test(cli_leverage, sup_for_a_square_design_is_exactly_zero)
+{
+    /* d = n: every h_ii = 1 whatever s, so nu = 0 on the whole set and the
+     * bracket [0, 0] is exact (relative width 0, not inf) */
+    TEMP(A, "1 0\n0 1\n");
+    TEMP(M, "1 2\n3 4\n");
+    run_result r = RUN("nu", "--leverage", "-A", A, "-M", M, "--bounds", "1,4", "--sup");
+    unlink(A);
+    unlink(M);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "nu_lower 0\n") && strstr(r.out, "nu_upper 0\n")
+                  && strstr(r.out, "relative_width 0\n"),
+              "output: %s", r.out);
+    run_free(&r);
+}

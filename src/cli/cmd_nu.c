@@ -164,6 +164,12 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
         fputc('\n', stderr);
     if (s != BHT_OK) {
         free(query);
+        if (s == BHT_E_SINGULAR) /* the search's own oracle decides the rank */
+            return cli_error(CLI_EXIT_NUMERIC, "nu: A is rank deficient (decided exactly)");
+        if (s == BHT_E_RANGE)
+            return cli_error(CLI_EXIT_NUMERIC, "nu: --sup could not certify a bound (entries "
+                             "too large to bound or rescale exactly, or no cell bounded within "
+                             "--max-cells %ld)", cells);
         return report_failure(s);
     }
     cli_output out;
@@ -172,7 +178,9 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
     cli_out_number(&out, "relative_width",
-                   r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower : INFINITY);
+                   r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
+                   : r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower
+                                      : INFINITY);
     cli_out_number(&out, "cells", (double)r.cells);
     cli_out_end(&out);
     free(query);
