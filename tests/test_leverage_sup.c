@@ -314,13 +314,14 @@ static void check_bracket(test_rng *rng, const problem *p, int h2, double c, dou
     *width = lower > 0.0 ? (upper - lower) / lower : INFINITY;
 }
 
-Test(leverage_sup, nu_bracket_is_certified_and_tight_for_small_problems, .timeout = 600)
+/* Certified brackets within 1% for each (n, d) of shapes (c, C = 1, 4);
+ * prints the widest. */
+static void check_shapes(const size_t (*shapes)[2], size_t count, uint64_t seed,
+                         const char *label)
 {
-    static const size_t shapes[][2] = {{2, 1}, {3, 1}, {3, 2}, {4, 1}, {4, 2},
-                                       {4, 3}, {5, 1}, {5, 2}, {6, 1}};
-    test_rng rng = {8642};
+    test_rng rng = {seed};
     double worst = 0.0;
-    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+    for (size_t k = 0; k < count; k++) {
         problem p;
         random_problem(&rng, &p, shapes[k][0], shapes[k][1], 0.0);
         double width;
@@ -328,8 +329,14 @@ Test(leverage_sup, nu_bracket_is_certified_and_tight_for_small_problems, .timeou
         cr_assert_leq(width, 0.01, "n %zu d %zu: width %g", p.n, p.d, width);
         worst = fmax(worst, width);
     }
-    fprintf(stderr, "nu sup (leverage): 9 problems, n <= 6, c,C = 1,4: widest bracket %.3g\n",
-            worst);
+    fprintf(stderr, "nu sup (leverage): %s, c,C = 1,4: widest bracket %.3g\n", label, worst);
+}
+
+Test(leverage_sup, nu_bracket_is_certified_and_tight_for_small_problems, .timeout = 600)
+{
+    static const size_t shapes[][2] = {{2, 1}, {3, 1}, {3, 2}, {4, 1}, {4, 2},
+                                       {4, 3}, {5, 1}, {5, 2}, {6, 1}};
+    check_shapes(shapes, sizeof shapes / sizeof shapes[0], 8642, "9 problems, n <= 6");
 }
 
 Test(leverage_sup, nu_bracket_reaches_the_target_for_n6_d4_and_d5, .timeout = 600)
@@ -337,18 +344,7 @@ Test(leverage_sup, nu_bracket_reaches_the_target_for_n6_d4_and_d5, .timeout = 60
     /* n - d < d: the complement formulation (before it, 400,000 cells left
      * n = 6, d = 4 at widths 0.036 - 0.97) */
     static const size_t shapes[][2] = {{6, 4}, {6, 4}, {6, 5}, {6, 5}};
-    test_rng rng = {1729};
-    double worst = 0.0;
-    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
-        problem p;
-        random_problem(&rng, &p, shapes[k][0], shapes[k][1], 0.0);
-        double width;
-        check_bracket(&rng, &p, 0, 1.0, 4.0, &width);
-        cr_assert_leq(width, 0.01, "n %zu d %zu: width %g", p.n, p.d, width);
-        worst = fmax(worst, width);
-    }
-    fprintf(stderr, "nu sup (leverage): n 6, d 4 and 5, c,C = 1,4: widest bracket %.3g\n",
-            worst);
+    check_shapes(shapes, sizeof shapes / sizeof shapes[0], 1729, "n 6, d 4 and 5");
 }
 
 Test(leverage_sup, plan_bracket_contains_every_sampled_query, .timeout = 600)
