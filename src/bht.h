@@ -454,7 +454,8 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * n > d) gives a tiny nonzero distance instead of 0 (n = d: exactly 0).
  * BHT_E_RANGE (use the oracle) when the nonzero rows of A_s and B_s
  * (A_s = Diag(s)^-1 A) span 2^40 or more in scale, through s or through the
- * rows themselves: the difference route misses its budget there. */
+ * rows themselves: the difference route misses its budget there; and when
+ * 0 < H^2 < 2^-961 (the double-double sums would underflow). */
 bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, bht_distances *out);
 /* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with

@@ -303,6 +303,14 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         dd_mul(th, tl, th, tl, &th, &tl);
         dd_add(h2h, h2l, th, tl, &h2h, &h2l);
     }
+    /* Below 2^-960 the double-double sums lose their low parts to underflow
+     * (found by fuzzing: 2 H^2 ~ 2^-1528 summed to 0, so H = 0 for TV =
+     * 2^-764).  Above it each term's error stays below 2^-1073 absolute,
+     * n 2^-113 relative; TV > 0 implies H^2 > 0. */
+    if (tvh > 0.0 && !(h2h >= 0x1p-960)) {
+        status = BHT_E_RANGE;
+        goto done;
+    }
     /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the
      * preconditions of store_distances_leverage (not proved here) */
     store_distances_leverage(out, h2h, h2l, tvh, tvl);

@@ -249,3 +249,26 @@ Test(model_distance_leverage, fuzz_regression_d_nonzero_rows_give_exact_values)
     cr_assert(k.hellinger2 == o.hellinger2 && k.tv == o.tv && k.hellinger == o.hellinger);
     cr_assert(o.hellinger2 == 1.0);
 }
+
+Test(model_distance_leverage, fuzz_regression_underflowing_hellinger_is_refused)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * leverage-underflowing-hellinger): B = A R (rows 2-4 equal, so h = (1,
+     * 1/3, 1/3, 1/3) for both; the oracle's distance is exactly 0), and the
+     * kernel's rounding-level difference TV ~ 2^-764 (the documented "same
+     * model written differently" limit) had H^2 terms ~2^-1528 that
+     * underflowed: H = 0 < TV / sqrt 2, an inconsistent answer.  Now the
+     * kernel refuses when 0 < H^2 < 2^-961. */
+    const double a = -0x1.5b5b5b5b5b5b5p+352, b = -0x1.1e4c4c4c4c4c4p+353;
+    const double A[8] = {0x1.5ap-28, a, a, a, a, a, a, a};
+    const double B[8] = {0x1.e69p-30, b, b, b, b, b, b, b};
+    const double s[4] = {2.625, 2.625, 2.625, 2.625};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_leverage(4, 2, A, B, s, &o, NULL, NULL), BHT_OK);
+    cr_assert(o.tv == 0.0 && o.hellinger2 == 0.0 && o.hellinger == 0.0);
+    bht_status st = bht_distance_leverage(4, 2, A, B, s, &k);
+    cr_assert(st == BHT_E_RANGE || st == BHT_OK, "status %d", (int)st);
+    if (st == BHT_OK) /* consistent: H^2 <= TV <= sqrt(2) H */
+        cr_assert(k.hellinger2 <= k.tv && k.tv <= sqrt(2.0) * k.hellinger * (1 + 0x1p-48),
+                  "H^2 %a, H %a, TV %a", k.hellinger2, k.hellinger, k.tv);
+}
