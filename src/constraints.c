@@ -1,5 +1,6 @@
 /* constraints.c: exact membership tests for the paper's constraint sets. */
 #include <math.h>
+#include "constraints_internal.h"
 #include "oracle_internal.h"
 
 /* Sum of squares of doubles, exactly: each x_j^2 is exact at 106 bits and
@@ -60,4 +61,35 @@ bht_status bht_check_energy(size_t d, const double *x, double energy, double *no
     }
     mpfr_clears(sq, sum, bound, (mpfr_ptr)0);
     return status;
+}
+
+/* Normalised by the largest |x_k| first, so neither the norm nor the scale
+ * factor under- or overflows (a sum of squares underflowed for subnormal x,
+ * and E / ||x|| for a subnormal E: both found by fuzzing). */
+void energy_ball_point(size_t d, double *x, double energy)
+{
+    double big = 0.0;
+    for (size_t k = 0; k < d; k++)
+        big = fmax(big, fabs(x[k]));
+    if (big > 0.0) {
+        double norm = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            x[k] /= big;
+            norm = hypot(norm, x[k]); /* in [1, sqrt d] */
+        }
+        for (size_t k = 0; k < d; k++)
+            x[k] = x[k] / norm * energy; /* |x_k / norm| <= 1: no overflow */
+    } else {
+        x[0] = energy;
+        for (size_t k = 1; k < d; k++)
+            x[k] = 0.0;
+    }
+    /* Rounding can leave ||x|| above E, by a few ulps, or by more when E is
+     * subnormal.  Every pass moves each nonzero x_k strictly towards 0 (also
+     * where x_k (1 - t) rounds back to a subnormal x_k) and the step t
+     * doubles, so this ends within about 50 passes. */
+    for (double t = 0x1p-50; bht_check_energy(d, x, energy, NULL) == BHT_E_CONSTRAINT;
+         t = fmin(2.0 * t, 0.5))
+        for (size_t k = 0; k < d; k++)
+            x[k] = nextafter(x[k] * (1.0 - t), 0.0);
 }

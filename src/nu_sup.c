@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "affine.h"
+#include "constraints_internal.h"
 #include "oracle_internal.h"
 #include "sup_heap.h"
 
@@ -157,17 +158,9 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
     memcpy(s->point, center, d * sizeof *center);
     double radius = reach;
     if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
-        /* a ball point near the center's projection, nudged inside until the
-         * exact check accepts it; every ball point of the cube is within
-         * reach + ||point - center|| of it (the latter bounded above) */
-        double f = s->energy / cnorm; /* cnorm > 0: the center is outside */
-        for (size_t k = 0; k < d; k++)
-            s->point[k] *= f;
-        for (double t = 0x1p-50; /* ends: see onto_sphere in plan.c */
-             bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT;
-             t = fmin(2.0 * t, 0.5))
-            for (size_t k = 0; k < d; k++)
-                s->point[k] = nextafter(s->point[k] * (1.0 - t), 0.0);
+        /* a ball point near the center's projection; every ball point of the
+         * cube is within reach + ||point - center|| of it (bounded above) */
+        energy_ball_point(d, s->point, s->energy);
         double gap = 0.0;
         for (size_t k = 0; k < d; k++)
             gap = hypot(gap, s->point[k] - center[k]);

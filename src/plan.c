@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "constraints_internal.h"
 #include "oracle_internal.h"
 
 #define SEARCH_RANDOM_DIRECTIONS 48
@@ -38,44 +39,6 @@ static bht_status check_pair(size_t n, size_t d, const double *A, const double *
         if (!isfinite(A[k]) || !isfinite(B[k]))
             return BHT_E_NONFINITE;
     return BHT_OK;
-}
-
-/* Scales x (length d) onto the sphere of radius E, then shrinks it until
- * ||x||_2 <= E holds exactly (decided by bht_check_energy). */
-static void onto_sphere(size_t d, double *x, double energy)
-{
-    double s = 0.0, big = 0.0;
-    for (size_t k = 0; k < d; k++) {
-        s += x[k] * x[k];
-        big = fmax(big, fabs(x[k]));
-    }
-    double f = energy / sqrt(s);
-    if (s > 0x1p-1000 && s < 0x1p1000 && f > 0x1p-1000 && f < 0x1p1000) {
-        for (size_t k = 0; k < d; k++)
-            x[k] *= f;
-    } else if (big > 0.0 && isfinite(big)) { /* s or f out of range: normalise first */
-        s = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            x[k] /= big;
-            s += x[k] * x[k]; /* in [1, d] */
-        }
-        double root = sqrt(s);
-        for (size_t k = 0; k < d; k++)
-            x[k] = x[k] / root * energy; /* |x_k / root| <= 1: no overflow */
-    } else {
-        x[0] = energy;
-        for (size_t k = 1; k < d; k++)
-            x[k] = 0.0;
-    }
-    /* Rounding can leave ||x|| above E, by a few ulps, or by far more when
-     * E is subnormal.  Every pass moves each nonzero x_k strictly towards 0
-     * (also where x_k (1 - t) rounds back to a subnormal x_k) and the step t
-     * doubles, so this ends within about 50 passes (found by fuzzing: an
-     * endless loop for a subnormal E). */
-    for (double t = 0x1p-50; bht_check_energy(d, x, energy, NULL) == BHT_E_CONSTRAINT;
-         t = fmin(2.0 * t, 0.5))
-        for (size_t k = 0; k < d; k++)
-            x[k] = nextafter(x[k] * (1.0 - t), 0.0);
 }
 
 /* H^2 at x by the double kernel (the oracle when the kernel refuses). */
@@ -176,7 +139,7 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
             else
                 trial[k] = plan_uniform(&rng);
         }
-        onto_sphere(d, trial, energy);
+        energy_ball_point(d, trial, energy);
         double f = objective(n, d, A, B, trial);
         if (f > best) {
             best = f;
@@ -187,7 +150,7 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
     for (int it = 0; it < SEARCH_ITERATIONS && step > 0x1p-30; it++) {
         for (size_t k = 0; k < d; k++)
             trial[k] = x[k] + step * energy * plan_uniform(&rng);
-        onto_sphere(d, trial, energy);
+        energy_ball_point(d, trial, energy);
         double f = objective(n, d, A, B, trial);
         if (f > best) {
             best = f;
