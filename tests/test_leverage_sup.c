@@ -58,6 +58,21 @@ static void random_query(test_rng *rng, size_t n, double c, double C, int vertex
     }
 }
 
+/* A box m_i (1 -+ h) around random m_i in [0.3, 1], relative half width
+ * h = 10^-U(widest, 4), with its geometric center; returns h. */
+static double random_box(test_rng *rng, size_t n, double widest, double *lo, double *hi,
+                         double *center)
+{
+    double h = pow(10.0, -test_rng_uniform(rng, widest, 4.0));
+    for (size_t i = 0; i < n; i++) {
+        double m = test_rng_uniform(rng, 0.3, 1.0);
+        lo[i] = m * (1 - h);
+        hi[i] = m * (1 + h);
+        center[i] = sqrt(lo[i]) * sqrt(hi[i]);
+    }
+    return h;
+}
+
 Test(leverage_sup, affine_enclosures_contain_the_oracle_values, .timeout = 300)
 {
     test_rng rng = {1357};
@@ -72,13 +87,7 @@ Test(leverage_sup, affine_enclosures_contain_the_oracle_values, .timeout = 300)
         lsup_work *w = lsup_work_new(h2 ? LSUP_H2 : LSUP_NU, p.n, p.d, p.A, p.X);
         cr_assert_not_null(w);
         double lo[MAX_N], hi[MAX_N], center[MAX_N], s[MAX_N];
-        double h = pow(10.0, -test_rng_uniform(&rng, 1.0, 4.0)); /* relative half width */
-        for (size_t i = 0; i < p.n; i++) {
-            double m = test_rng_uniform(&rng, 0.3, 1.0);
-            lo[i] = m * (1 - h);
-            hi[i] = m * (1 + h);
-            center[i] = sqrt(lo[i]) * sqrt(hi[i]);
-        }
+        double h = random_box(&rng, p.n, 1.0, lo, hi, center);
         ivl range;
         double center_value;
         if (lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {
@@ -243,13 +252,7 @@ Test(leverage_sup, complement_enclosures_contain_the_oracle_values, .timeout = 3
         lsup_work *w = lsup_work_new_complement(h2 ? LSUP_H2 : LSUP_NU, n, d, p.A, p.X, &st);
         cr_assert(w && st == BHT_OK);
         double lo[MAX_N], hi[MAX_N], center[MAX_N], s[MAX_N];
-        double h = pow(10.0, -test_rng_uniform(&rng, 0.7, 4.0)); /* relative half width */
-        for (size_t i = 0; i < n; i++) {
-            double m = test_rng_uniform(&rng, 0.3, 1.0);
-            lo[i] = m * (1 - h);
-            hi[i] = m * (1 + h);
-            center[i] = sqrt(lo[i]) * sqrt(hi[i]);
-        }
+        double h = random_box(&rng, n, 0.7, lo, hi, center);
         ivl range;
         double center_value;
         if (lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {

@@ -43,8 +43,9 @@
 #define EXACT_PREC 2300
 #define RANDOM_CASES 200000
 
-/* RN(2^scale (hi + lo)) in binary64, subnormals and overflow included. */
-static double reference_round_scaled(double hi, double lo, long scale)
+/* RN(2^scale (hi + lo)), or RN(sqrt(2^scale (hi + lo))) with root, in
+ * binary64, subnormals and overflow included: one rounding to 53 bits. */
+static double reference_scaled(double hi, double lo, long scale, int root)
 {
     mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
     mpfr_t s, r;
@@ -55,7 +56,7 @@ static double reference_round_scaled(double hi, double lo, long scale)
     mpfr_mul_2si(s, s, scale, MPFR_RNDN); /* exact (wide exponent range) */
     mpfr_set_emin(-1073);
     mpfr_set_emax(1024);
-    int t = mpfr_set(r, s, MPFR_RNDN);
+    int t = root ? mpfr_sqrt(r, s, MPFR_RNDN) : mpfr_set(r, s, MPFR_RNDN);
     t = mpfr_check_range(r, t, MPFR_RNDN);
     mpfr_subnormalize(r, t, MPFR_RNDN);
     double out = mpfr_get_d(r, MPFR_RNDN);
@@ -73,7 +74,7 @@ static void check_round_scaled(double hi, double lo, int scale, int normalized)
     cr_assert(!isnan(got) && got >= 0.0,
               "K1 nonneg: dd_round_scaled(%a, %a, %d) = %a", hi, lo, scale, got);
     if (normalized) {
-        double want = reference_round_scaled(hi, lo, scale);
+        double want = reference_scaled(hi, lo, scale, 0);
         cr_assert(got == want || (got == 0.0 && want == 0.0),
                   "K1 rounding: dd_round_scaled(%a, %a, %d) = %a, RN = %a", hi, lo, scale,
                   got, want);
@@ -151,7 +152,7 @@ Test(trusted_kernels, round_scaled_nonneg_random)
 Test(trusted_kernels, dd_round_scaled_boundary_tie)
 {
     double hi = 0x1.fffffffffffffp-1, lo = -0x1.0344be2594653p-56;
-    double want = reference_round_scaled(hi, lo, -1022);
+    double want = reference_scaled(hi, lo, -1022, 0);
     cr_assert_eq(want, 0x0.fffffffffffffp-1022);
     cr_assert_eq(dd_round_scaled(hi, lo, -1022), want,
                  "dd_round_scaled(%a, %a, -1022) = %a, RN = %a", hi, lo,
@@ -169,29 +170,6 @@ static int scaled_le_one(double hi, long scale)
     int e;
     double m = frexp(hi, &e); /* hi = m 2^e, m in [0.5, 1) */
     return e + scale <= 0 || (e + scale == 1 && m == 0.5);
-}
-
-/* RN(sqrt((hi + lo) 2^scale)) in binary64, subnormals included. */
-static double reference_sqrt_scaled(double hi, double lo, long scale)
-{
-    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
-    mpfr_t s, r;
-    mpfr_init2(s, EXACT_PREC);
-    mpfr_init2(r, 53);
-    mpfr_set_d(s, hi, MPFR_RNDN);
-    mpfr_add_d(s, s, lo, MPFR_RNDN); /* exact at EXACT_PREC */
-    mpfr_mul_2si(s, s, scale, MPFR_RNDN);
-    mpfr_set_emin(-1073);
-    mpfr_set_emax(1024);
-    int t = mpfr_sqrt(r, s, MPFR_RNDN); /* one rounding to 53 bits */
-    t = mpfr_check_range(r, t, MPFR_RNDN);
-    mpfr_subnormalize(r, t, MPFR_RNDN);
-    double out = mpfr_get_d(r, MPFR_RNDN);
-    mpfr_set_emin(emin);
-    mpfr_set_emax(emax);
-    mpfr_clear(s);
-    mpfr_clear(r);
-    return out;
 }
 
 static int within_one_ulp(double got, double want)
@@ -240,7 +218,7 @@ static void check_round_unit(double hi, double lo, int scale, int normalized)
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
               "K2 unit: round_scaled_unit(%a, %a, %d) = %a", hi, lo, scale, got);
     if (normalized && strictly_normalized(hi, lo)) {
-        double want = reference_round_scaled(hi, lo, scale);
+        double want = reference_scaled(hi, lo, scale, 0);
         cr_assert(got == want || (got == 0.0 && want == 0.0),
                   "K2 rounding: round_scaled_unit(%a, %a, %d) = %a, RN = %a", hi, lo, scale,
                   got, want);
@@ -255,7 +233,7 @@ static void check_softmax_root(double hh, double hl, int scale)
     double got = softmax_hellinger_root(hh, hl, scale);
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
               "K3 unit: softmax_hellinger_root(%a, %a, %d) = %a", hh, hl, scale, got);
-    double want = reference_sqrt_scaled(hh, hl, scale);
+    double want = reference_scaled(hh, hl, scale, 1);
     cr_assert(within_one_ulp(got, want),
               "K3 accuracy: softmax_hellinger_root(%a, %a, %d) = %a, RN = %a", hh, hl, scale,
               got, want);
@@ -271,14 +249,14 @@ static void check_leverage_stage(double h2h, double h2l, int normalized)
         return;
     cr_assert(low_within(h2h, h2l));
     if (strictly_normalized(h2h, h2l)) {
-        double want = reference_round_scaled(h2h, h2l, -1);
+        double want = reference_scaled(h2h, h2l, -1, 0);
         cr_assert(got == want || (got == 0.0 && want == 0.0),
                   "K4 rounding: round_half_unit(%a, %a) = %a, RN = %a", h2h, h2l, got, want);
     }
     double root = leverage_hellinger_root(h2h, h2l);
     cr_assert(isfinite(root) && root >= 0.0 && root <= 1.0,
               "K5 unit: leverage_hellinger_root(%a, %a) = %a", h2h, h2l, root);
-    double wroot = reference_sqrt_scaled(h2h, h2l, -1);
+    double wroot = reference_scaled(h2h, h2l, -1, 1);
     cr_assert(within_one_ulp(root, wroot),
               "K5 accuracy: leverage_hellinger_root(%a, %a) = %a, RN = %a", h2h, h2l, root,
               wroot);
