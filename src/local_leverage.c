@@ -23,6 +23,7 @@
 #include <string.h>
 #include "bht.h"
 #include "dd_elementary.h"
+#include "dd_round_nonneg.h"
 #include "leverage_local_internal.h"
 
 /* Largest ||C - I||_F accepted (as leverage.c). */
@@ -193,21 +194,6 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
 
 /* ================================================================ nu */
 
-/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (dd_round_scaled).
- * Leaf fact trusted (K1 of proofs/kernels/TRUSTED_BASE.md, the same fact and
- * body as round_scaled_nonneg in local_softmax.c; tested against MPFR in
- * tests/test_trusted_kernels.c): the result is not negative and not NaN. */
-/*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
-    requires lo_finite: \is_finite(lo);
-    requires scale_range: -1000000 <= scale <= 1000000;
-    assigns \nothing;
-    admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
-*/
-static double round_scaled_nonneg_lev(double hi, double lo, int scale)
-{
-    return dd_round_scaled(hi, lo, scale);
-}
-
 /* Final stage of bht_nu_leverage: nu = RN((nh + nl) 2^(ne - 2 mu)) and the
  * local constant RN((lh + ll) 2^(le - 2 mu)), each a non-negative dd. */
 /*@ requires valid_out: \valid(out);
@@ -223,8 +209,8 @@ static double round_scaled_nonneg_lev(double hi, double lo, int scale)
 static void store_nu_leverage(bht_local_result *out, double nh, double nl, int ne, double lh,
                               double ll, int le, int mu)
 {
-    out->nu = round_scaled_nonneg_lev(nh, nl, ne - 2 * mu);
-    out->local_constant = round_scaled_nonneg_lev(lh, ll, le - 2 * mu);
+    out->nu = round_scaled_nonneg(nh, nl, ne - 2 * mu);
+    out->local_constant = round_scaled_nonneg(lh, ll, le - 2 * mu);
 }
 
 /* The derivative, copied out on success only (derivative may be NULL).  A

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "bht.h"
 #include "dd_elementary.h"
+#include "dd_round_nonneg.h"
 #include "softmax_dd.h"
 
 static bht_status check_inputs(size_t n, size_t d, const double *A, const double *M,
@@ -23,16 +24,8 @@ static bht_status check_inputs(size_t n, size_t d, const double *A, const double
     return s;
 }
 
-/* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (dd_round_scaled).
- * Leaf fact trusted (proofs/kernels/TRUSTED_BASE.md, tested against MPFR in
- * tests/test_trusted_kernels.c): the result is not negative and not NaN. */
-/*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
-    requires lo_finite: \is_finite(lo);
-    requires scale_range: -1000000 <= scale <= 1000000;
-    assigns \nothing;
-    admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
-*/
-static double round_scaled_nonneg(double hi, double lo, int scale)
+/* K1 (dd_round_nonneg.h): the contract is on the declaration. */
+double round_scaled_nonneg(double hi, double lo, int scale)
 {
     return dd_round_scaled(hi, lo, scale);
 }

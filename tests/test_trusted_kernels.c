@@ -8,8 +8,8 @@
  *     the result is not NaN and >= 0.  For a normalized pair (|lo| <
  *     ulp(hi)/2) it is also checked to equal RN(2^scale (hi + lo)) in
  *     binary64 with subnormals and overflow (MPFR), which is what the
- *     kernel relies on for accuracy.  K1' (src/local_leverage.c:
- *     round_scaled_nonneg_lev) has the same body and fact.
+ *     kernel relies on for accuracy.  src/local_leverage.c calls the
+ *     same leaf (src/dd_round_nonneg.h).
  * K2  src/model_distance.c: round_scaled_unit(hi, lo, scale), i.e.
  *     dd_round_scaled, for finite hi >= 0 with hi 2^scale <= 1, finite lo,
  *     |scale| <= 10^6: the result is finite and in [0, 1].
