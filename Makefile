@@ -10,7 +10,8 @@ LDLIBS  := -lmpfr -lgmp -lm
 BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
-                   frama-c-base why3 cvc5 z3 gappa
+                   frama-c-base why3 cvc5 z3 gappa \
+                   coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
 LIB_SRC := $(wildcard src/*.c)
@@ -78,6 +79,8 @@ demo: deps
 	$(BUILD)/bht claims --fast
 
 -include proofs/proofs.mk
+-include proofs/coq/coq.mk
+proofs: coq-proofs proofs-lemmas
 -include tests/robustness.mk
 
 bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup

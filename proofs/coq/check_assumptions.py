@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Check the output of `coqc Assumptions.v` (Print Assumptions per lemma).
+
+Fails (exit 1) when a lemma depends on an axiom outside ALLOWED, when a
+block is missing or malformed, or when one of the lemmas that issue 15 names
+(and their spec/paper_lemmas.h restatements in Module ACSL) is not printed.
+Writes a one-line-per-lemma summary with --summary.  Standard library only.
+"""
+import argparse
+import re
+import sys
+
+# The axioms of Coq 8.16's construction of the real numbers (Rdefinitions via
+# ClassicalDedekindReals): every statement about R depends on them.
+# Classical_Prop.classic is deliberately absent (ExpBounds.v avoids the
+# Reals lemmas that use it).
+ALLOWED = {
+    "ClassicalDedekindReals.sig_forall_dec",
+    "ClassicalDedekindReals.sig_not_dec",
+    "FunctionalExtensionality.functional_extensionality_dep",
+}
+
+REQUIRED = ["hellinger2_le_tv", "tv_le_sqrt2_hellinger", "lemma_a1_identity",
+            "lemma_a1_h2", "lemma_a1_tv", "lemma_3_3_h2", "lemma_3_3_tv",
+            "sech_bound", "tanh_bound"]
+
+
+def parse(text):
+    """lemma name -> list of axiom names (None when no block followed)."""
+    blocks, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("== "):
+            current = line[3:].strip()
+            blocks[current] = None
+        elif current is None or not line or line[0].isspace():
+            continue
+        elif line.startswith("Closed under the global context"):
+            blocks[current] = []
+        elif line.startswith("Axioms:"):
+            blocks[current] = []
+        elif blocks[current] is not None:
+            m = re.match(r"([A-Za-z_][\w.']*)", line)
+            blocks[current].append(m.group(1) if m else line)
+        else:
+            blocks[current] = ["<unparsed: %s>" % line]
+    return blocks
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("output", help="stdout of coqc Assumptions.v")
+    ap.add_argument("--summary", help="write the per-lemma summary here")
+    args = ap.parse_args()
+    with open(args.output) as f:
+        blocks = parse(f.read())
+    problems = []
+    for name in REQUIRED + ["ACSL." + n for n in REQUIRED]:
+        if name not in blocks:
+            problems.append("%s: not printed" % name)
+    lines = ["# Print Assumptions for every proved statement (make coq-proofs).",
+             "# Allowed: the axioms of Coq's real numbers, " + ", ".join(sorted(ALLOWED)) + "."]
+    for name, axioms in blocks.items():
+        if axioms is None:
+            problems.append("%s: no Print Assumptions output" % name)
+            continue
+        extra = sorted(set(axioms) - ALLOWED)
+        if extra:
+            problems.append("%s: depends on %s" % (name, ", ".join(extra)))
+        lines.append("%-30s %s" % (name, " ".join(sorted(axioms)) or "(none)"))
+    if args.summary:
+        with open(args.summary, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print("Print Assumptions: %d statements, only the axioms of Coq's reals" % len(blocks))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
