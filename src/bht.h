@@ -187,6 +187,8 @@ typedef struct bht_claim {
     const char *statement; /* as printed in the paper, with its section */
     const char *verdict;   /* "HOLDS", "HOLDS_WITH_CORRECTION" or "FAILS" */
     char correction[480];  /* corrected statement ("" when HOLDS) */
+    const char *proof;     /* machine-checked proof: "FILE: lemma, lemma[; FILE: ...]"
+                            * (Coq files under proofs/coq), or "none" */
     size_t evidence_count;
     bht_claim_evidence evidence[BHT_CLAIM_MAX_EVIDENCE];
 } bht_claim;

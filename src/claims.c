@@ -55,6 +55,7 @@ void claim_init(bht_claim *c, const char *id, const char *statement)
     c->id = id;
     c->statement = statement;
     c->verdict = "HOLDS";
+    c->proof = "none";
 }
 
 void evidence(bht_claim *c, const char *key, const char *fmt, ...)
@@ -135,6 +136,7 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
                "Lemma A.1 (App. A.1): if b_i - a_i in {0, eps} for all i, P = softmax(a), "
                "Q = softmax(b), then H^2(P,Q) = (1 - exp(eps/4))^2 / (1 + exp(eps/2)) and "
                "TV(P,Q) = tanh(eps/4)");
+    c->proof = "proofs/coq/LemmaA1.v: lemma_a1_h2, lemma_a1_tv, lemma_a1_attained";
     claims_rng rng = {0xA1};
     const int instances = o->fast ? 300 : 3000;
     const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
@@ -214,6 +216,8 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
                "App. A.1, proof of Lemma A.1: 1 - 2/sqrt((e^{-eps/2}+1)(e^{eps/2}+1)) = "
                "(1 - e^{eps/4})^2/(1 + e^{eps/2}); bht evaluates it as y^2/(1 + (1+y)^2), "
                "y = expm1(eps/4), and tanh(eps/4) as w/(w+2), w = expm1(eps/2)");
+    c->proof = "proofs/coq/LemmaA1.v: lemma_a1_identity, lemma_a1_paper_step, "
+               "lemma_a1_expm1_forms";
     const int points = o->fast ? 24 : 120;
     const double scale = is_broken(o, c->id) ? 2.0 : 1.0;
     int agree = 0, compared = 0;
@@ -282,6 +286,8 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
     claim_init(c, "lemma-3.3",
                "Lemma 3.3 (Sec. 3.2): ||a - b||_inf <= eps implies H^2(softmax(a), "
                "softmax(b)) = O(eps^2) and TV = O(eps)");
+    c->proof = "proofs/coq/Lemma33.v: lemma_3_3_h2, lemma_3_3_tv; "
+               "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
     claims_rng rng = {0x33};
     const int instances = o->fast ? 300 : 3000;
     const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
@@ -342,6 +348,8 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
     claim_init(c, "corollary-3.4",
                "Corollary 3.4 (Sec. 3.2): ||A - B||_{2->inf} <= eps implies "
                "H^2(SoftMax_A(x), SoftMax_B(x)) = O(eps^2 ||x||^2) and TV = O(eps ||x||)");
+    c->proof = "proofs/coq/Corollary34.v: corollary_3_4_h2, corollary_3_4_tv; "
+               "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
     claims_rng rng = {0x34};
     const int instances = o->fast ? 200 : 2000;
     const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
@@ -405,6 +413,7 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
 static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
 {
     claim_init(c, "hellinger-tv-sandwich", "Sec. 2.1: H^2(P,Q) <= TV(P,Q) <= sqrt(2) H(P,Q)");
+    c->proof = "proofs/coq/Distances.v: hellinger2_le_tv, tv_le_sqrt2_hellinger";
     claims_rng rng = {0x5A};
     const int instances = o->fast ? 500 : 5000;
     const double factor2 = is_broken(o, c->id) ? 0.5 : 2.0; /* the constant, squared */

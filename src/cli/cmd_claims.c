@@ -13,10 +13,13 @@ void cli_claims_help(FILE *out)
             "Evaluates every statement of the paper with numerical content on seeded\n"
             "random and adversarial instances with the MPFR oracles, and prints per\n"
             "claim: id, the statement as printed (with its section), the evidence\n"
-            "computed in this run, the verdict (HOLDS, HOLDS_WITH_CORRECTION, FAILS)\n"
-            "and the corrected statement when it does not simply hold.\n"
+            "computed in this run, the verdict (HOLDS, HOLDS_WITH_CORRECTION, FAILS),\n"
+            "the corrected statement when it does not simply hold, and the\n"
+            "machine-checked proof of the statement (Coq lemma and file) if any.\n"
             "  --fast   fewer instances (seconds instead of minutes)\n"
-            "  --json   a JSON array of {id, statement, evidence, verdict, correction}\n");
+            "  --json   a JSON array of {id, statement, evidence, verdict, correction,\n"
+            "           proof}; proof names the Coq file(s) and lemma(s) under\n"
+            "           proofs/coq that prove the statement, or is \"none\"\n");
 }
 
 static void json_string(const char *s)
@@ -54,6 +57,8 @@ static void print_json(const bht_claim *claims, size_t count)
         json_string(c->verdict);
         printf(",\n   \"correction\": ");
         json_string(c->correction);
+        printf(",\n   \"proof\": ");
+        json_string(c->proof);
         printf("}%s\n", k + 1 < count ? "," : "");
     }
     printf("]\n");
@@ -70,6 +75,7 @@ static void print_text(const bht_claim *claims, size_t count)
             printf("  %s: %s\n", c->evidence[e].key, c->evidence[e].value);
         if (c->correction[0])
             printf("  correction: %s\n", c->correction);
+        printf("  proof:      %s\n", c->proof);
         printf("\n");
         if (strcmp(c->verdict, "HOLDS") == 0)
             holds++;
