@@ -287,6 +287,7 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
                "Lemma 3.3 (Sec. 3.2): ||a - b||_inf <= eps implies H^2(softmax(a), "
                "softmax(b)) = O(eps^2) and TV = O(eps)");
     c->proof = "proofs/coq/Lemma33.v: lemma_3_3_h2, lemma_3_3_tv; "
+               "proofs/coq/LemmaA1.v: lemma_3_3_attained; "
                "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
     claims_rng rng = {0x33};
     const int instances = o->fast ? 300 : 3000;

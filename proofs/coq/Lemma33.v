@@ -5,8 +5,8 @@
       TV(softmax a, softmax b) ≤ tanh(ε/2)       (≤ ε/2).
     The paper states O(ε²) and O(ε) and proves them by chaining Lemma A.1
     along a path with the triangle inequality; the proofs below are direct
-    and give the constants that `bht claims` observes (both bounds are
-    attained at n = 2, see LemmaA1.v). *)
+    and give the constants that `bht claims` observes; both bounds are
+    attained at n = 2 ([lemma_3_3_attained] in LemmaA1.v). *)
 
 From Coq Require Import Reals Lra Psatz.
 From Bht Require Import Sums Distances ExpBounds Hyperbolic Softmax.

@@ -180,3 +180,30 @@ Proof.
       assert (0 < / (1 + r * r)) by (apply Rinv_0_lt_compat; lra).
       assert (1 * 1 - r * r <= 0) by nra. nra.
 Qed.
+
+(** Lemma 3.3's bounds are sharp too: a = (−ε/2, ε/2), b = (ε/2, −ε/2)
+    differ by ε in every entry, and shifting them by ∓ε/2 (which does not
+    change softmax) gives the configuration above for 2ε. *)
+Definition l33_extremal_a (eps : R) (i : nat) : R := a1_extremal_a (2 * eps) i + eps / 2.
+Definition l33_extremal_b (eps : R) (i : nat) : R := a1_extremal_b (2 * eps) i + - (eps / 2).
+
+Theorem lemma_3_3_attained (eps : R) :
+  0 <= eps ->
+  (forall i, (i < 2)%nat -> Rabs (l33_extremal_a eps i - l33_extremal_b eps i) <= eps) /\
+  hellinger2 2 (softmax 2 (l33_extremal_a eps)) (softmax 2 (l33_extremal_b eps))
+    = 1 - sech (eps / 2) /\
+  tv 2 (softmax 2 (l33_extremal_a eps)) (softmax 2 (l33_extremal_b eps)) = tanh (eps / 2).
+Proof.
+  intros He.
+  destruct (lemma_a1_attained (2 * eps)) as [_ [Hh Ht]].
+  replace (2 * eps / 4) with (eps / 2) in Hh, Ht by field.
+  unfold l33_extremal_a, l33_extremal_b.
+  split; [| split].
+  - intros i Hi. unfold a1_extremal_a, a1_extremal_b.
+    destruct i as [| [| i]]; [| | lia];
+      [replace (- (2 * eps / 2) + eps / 2 - (2 * eps / 2 + - (eps / 2))) with (- eps) by field
+      | replace (0 + eps / 2 - (0 + - (eps / 2))) with eps by field];
+      rewrite ?Rabs_Ropp, Rabs_right; lra.
+  - rewrite <- Hh. apply hellinger2_ext; intros i _; apply softmax_shift.
+  - rewrite <- Ht by lra. apply tv_ext; intros i _; apply softmax_shift.
+Qed.

@@ -7,7 +7,7 @@
     the same on both sides.  [sum_eq_sum_f_R0] relates it to the Reals
     library's [sum_f_R0]. *)
 
-From Coq Require Import Reals Lra Lia.
+From Coq Require Import Reals Lra.
 Open Scope R_scope.
 
 Fixpoint sum (n : nat) (f : nat -> R) : R :=
@@ -73,16 +73,3 @@ Proof. induction n; simpl; [ring | rewrite IHn; ring]. Qed.
 Lemma sum_div (n : nat) (c : R) (f : nat -> R) :
   sum n (fun i => f i / c) = sum n f / c.
 Proof. unfold Rdiv; apply sum_scal_r. Qed.
-
-(** Nonnegative terms with a zero sum are all zero. *)
-Lemma sum_nonneg_zero (n : nat) (f : nat -> R) :
-  (forall i, (i < n)%nat -> 0 <= f i) -> sum n f = 0 ->
-  forall i, (i < n)%nat -> f i = 0.
-Proof.
-  induction n as [| n IH]; intros Hpos Hsum i Hi; [inversion Hi |].
-  simpl in Hsum.
-  assert (0 <= sum n f) by (apply sum_nonneg; auto).
-  assert (0 <= f n) by auto.
-  destruct (Nat.eq_dec i n) as [-> | Hne]; [lra |].
-  apply IH; auto; [lra | lia].
-Qed.

@@ -57,3 +57,6 @@ coq-clean:
 	  $(COQ_DIR)/.*.aux $(COQ_ASSUMPTIONS_LOG) .lia.cache .nra.cache
 
 include proofs/lemmas/lemmas.mk
+
+# `make clean` also removes the compiled Coq files.
+clean: coq-clean
