@@ -25,6 +25,8 @@ Goal True. idtac "== tanh_bound". Abort.
 Print Assumptions tanh_bound.
 Goal True. idtac "== lemma_a1_attained". Abort.
 Print Assumptions lemma_a1_attained.
+Goal True. idtac "== lemma_a1_printed_equality_fails". Abort.
+Print Assumptions lemma_a1_printed_equality_fails.
 Goal True. idtac "== lemma_3_3_attained". Abort.
 Print Assumptions lemma_3_3_attained.
 Goal True. idtac "== lemma_a1_paper_step". Abort.

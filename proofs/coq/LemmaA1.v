@@ -181,6 +181,36 @@ Proof.
       assert (1 * 1 - r * r <= 0) by nra. nra.
 Qed.
 
+(** The printed equalities are false: with n = 1 (or b = a + ε on every
+    coordinate) P = Q, so H² = 0, while the closed form is positive for
+    ε ≠ 0. *)
+Theorem lemma_a1_printed_equality_fails (eps : R) :
+  eps <> 0 ->
+  (forall i, (i < 1)%nat -> (fun _ => eps) i - (fun _ => 0) i = 0 \/
+                            (fun _ => eps) i - (fun _ => 0) i = eps) /\
+  hellinger2 1 (softmax 1 (fun _ => 0)) (softmax 1 (fun _ => eps)) = 0 /\
+  0 < (1 - exp (eps / 4)) ^ 2 / (1 + exp (eps / 2)).
+Proof.
+  intros Hne. split; [| split].
+  - intros i _. right. ring.
+  - unfold hellinger2, softmax. simpl.
+    replace (exp 0 / (0 + exp 0)) with 1 by (rewrite exp_0; field).
+    replace (exp eps / (0 + exp eps)) with 1 by (pose proof (exp_pos eps); field; lra).
+    field.
+  - assert (Hr : exp (eps / 4) <> 1).
+    { rewrite <- exp_0. intros E.
+      destruct (Rlt_or_le (eps / 4) 0) as [H | H].
+      - pose proof (exp_lt_mono _ _ H). lra.
+      - destruct (Req_dec (eps / 4) 0) as [H0 | H0]; [lra |].
+        pose proof (exp_lt_mono 0 (eps / 4) ltac:(lra)). lra. }
+    pose proof (exp_pos (eps / 2)).
+    apply Rdiv_lt_0_compat; [| lra].
+    assert (Hd : 1 - exp (eps / 4) <> 0) by lra.
+    replace ((1 - exp (eps / 4)) ^ 2) with (Rsqr (1 - exp (eps / 4)))
+      by (unfold Rsqr; ring).
+    apply Rsqr_pos_lt, Hd.
+Qed.
+
 (** Lemma 3.3's bounds are sharp too: a = (−ε/2, ε/2), b = (ε/2, −ε/2)
     differ by ε in every entry, and shifting them by ∓ε/2 (which does not
     change softmax) gives the configuration above for 2ε. *)
