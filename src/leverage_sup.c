@@ -551,6 +551,7 @@ typedef struct lsup_search {
     double *score, *score_alt, *center, *query, *cand_u, *best_query;
     double cand_lower, best, frozen_upper;
     int cand_certified;
+    int vanishes; /* the objective is identically 0 (X's columns in span A) */
     size_t evaluations;
 } lsup_search;
 
@@ -699,13 +700,21 @@ static bht_status add_box(lsup_search *s, size_t slot)
     }
     if (!ok)
         upper = INFINITY; /* the scores point at what failed */
-    int split = -1;
-    double best_score = -1.0;
+    int split = -1, widest = -1;
+    double best_score = -1.0, widest_ratio = 1.0;
     for (size_t j = 0; j < n; j++)
-        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j] && s->score[j] > best_score) {
-            best_score = s->score[j];
-            split = (int)j;
+        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j]) {
+            if (s->score[j] > best_score) { /* NaN scores never win */
+                best_score = s->score[j];
+                split = (int)j;
+            }
+            if (hi[j] / lo[j] > widest_ratio) {
+                widest_ratio = hi[j] / lo[j];
+                widest = (int)j;
+            }
         }
+    if (split < 0)
+        split = widest; /* every score NaN (an overflowing form): bisect the widest side */
     if (s->work->objective == LSUP_H2)
         upper = fmin(upper, 1.0);
     if (upper <= s->best) {
@@ -754,15 +763,6 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
 {
     const size_t n = s->n;
     bht_status st = BHT_OK;
-    /* rho <= c / C */
-    mpfr_t q;
-    mpfr_init2(q, 53);
-    mpfr_set_d(q, s->c, MPFR_RNDN);
-    mpfr_div_d(q, q, s->C, MPFR_RNDD);
-    s->rho = mpfr_get_d(q, MPFR_RNDD);
-    mpfr_clear(q);
-    if (!(s->rho > 0.0))
-        return BHT_E_RANGE;
     s->center = malloc(6 * n * sizeof *s->center);
     if (!s->center)
         return BHT_E_NOMEM;
@@ -780,13 +780,24 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         return st;
     s->cand_lower = -1.0;
     s->frozen_upper = -INFINITY;
-    if (n == s->d) {
-        /* H = I for every query: nu = 0 and both models give p_i = 1/n */
+    if (n == s->d || (s->vanishes && s->best == 0.0)) {
+        /* H = I for every query: nu = 0 and both models give p_i = 1/n; or
+         * X's columns lie in span A (decided exactly): nu == 0 for M = A Y,
+         * H == 0 for B = A R (rank d, which the oracle just confirmed) */
         *lower = *upper = s->best;
         *cells = 0;
         memcpy(query, s->best_query, n * sizeof *query);
         return BHT_OK;
     }
+    /* rho <= c / C (after the exact answers above, which need no boxes) */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    if (!(s->rho > 0.0))
+        return BHT_E_RANGE;
     for (size_t f = 0; f < n && st == BHT_OK; f++) {
         size_t slot;
         st = take_slot(s, &slot);
@@ -814,8 +825,8 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
             st = certify_candidate(s);
             continue;
         }
-        if (s->evaluations + 2 > options->max_cells)
-            break;
+        if (s->evaluations + 2 > options->max_cells || s->heap_len == 0)
+            break; /* (an empty heap with frozen_upper above best: nothing left to split) */
         sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
         if (cell.upper <= s->best) {
             s->free_slots[s->free_len++] = cell.slot;
@@ -859,6 +870,30 @@ static bht_status check_problem(size_t n, size_t d, const double *A, const doubl
     return BHT_OK;
 }
 
+/* Whether some double s has c <= s^2 <= C (decided exactly): the smallest
+ * s with s^2 >= c must not exceed C.  For C within an ulp or two of c there
+ * is none (found by the extreme-bounds generator of tests/sup_hazards.h:
+ * the search refused with BHT_E_RANGE although the set is simply empty). */
+static int constraint_nonempty(double c, double C)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    double s = sqrt(c); /* within an ulp of sqrt(c) */
+    int state = 0;      /* -1: s^2 < c, 0: not known, 1: s^2 >= c */
+    for (int k = 0; k < 64; k++) {
+        mpfr_set_d(sq, s, MPFR_RNDN);
+        mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+        int below = mpfr_cmp_d(sq, c) < 0;
+        if (!below && state == -1)
+            break; /* s is the smallest double with s^2 >= c */
+        state = below ? -1 : 1;
+        s = below ? nextafter(s, INFINITY) : nextafter(s, 0.0);
+    }
+    int nonempty = state != -1 || mpfr_cmp_d(sq, C) <= 0;
+    mpfr_clear(sq);
+    return nonempty;
+}
+
 /* Column j of Y scaled by 2^-e_j, e_j the exponent of the largest |entry|
  * of column j of A; exact, else BHT_E_RANGE. */
 static bht_status scale_columns(size_t n, size_t d, const double *A, const double *Y,
@@ -887,6 +922,8 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     bht_status st = check_problem(n, d, A, X, c, C);
     if (st != BHT_OK)
         return st;
+    if (!constraint_nonempty(c, C))
+        return BHT_E_CONSTRAINT;
     double *scaled = malloc(2 * n * d * sizeof *scaled);
     if (!scaled)
         return BHT_E_NOMEM;
@@ -895,6 +932,12 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     if (st == BHT_OK)
         st = scale_columns(n, d, objective == LSUP_NU ? A : X, X, scaled + n * d);
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    if (st == BHT_OK) {
+        int in_span = lsup_columns_in_span(n, d, A, X);
+        if (in_span < 0)
+            st = BHT_E_NOMEM;
+        s.vanishes = in_span == 1;
+    }
     if (st == BHT_OK && n - d <= d && d < n) {
         /* no more null directions than columns: the complement's forms are
          * smaller and tighter (n = 2d: both, the smaller bound counts).  On

@@ -45,6 +45,10 @@ lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, siz
 bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,
                            ivl *D);
 
+/* 1 when every column of X (n-by-d) lies in the column span of A, decided
+ * exactly over Q; 0 when not; -1 out of memory (leverage_sup_null.c). */
+int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X);
+
 /* Encloses the objective over the box lo <= u <= hi (0 < lo, center inside)
  * in *range; *center_value is the form's constant term (an approximation
  * of the objective at center, for choosing candidates) and score (may be

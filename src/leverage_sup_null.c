@@ -131,3 +131,55 @@ bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M,
     free(used);
     return st;
 }
+
+/* Whether every column of X (n-by-d) lies in the column span of A, decided
+ * over Q: Gauss-Jordan on the rows of [A | X] with pivots in A's columns
+ * only; X is in the span iff the rows without a pivot end with X's part
+ * zero.  1 yes, 0 no, -1 out of memory.  (nu is identically 0 when M = A Y,
+ * and H^2 when B = A R: the same column span for every query.) */
+int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X)
+{
+    const size_t cols = 2 * d;
+    mpq_t *q = malloc((n * cols + 2) * sizeof *q);
+    unsigned char *pivot_row = calloc(n, 1);
+    if (!q || !pivot_row) {
+        free(q);
+        free(pivot_row);
+        return -1;
+    }
+    for (size_t k = 0; k < n * cols + 2; k++)
+        mpq_init(q[k]);
+    mpq_ptr f = q[n * cols], t = q[n * cols + 1];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            mpq_set_d(q[i * cols + j], A[i * d + j]); /* exact */
+            mpq_set_d(q[i * cols + d + j], X[i * d + j]);
+        }
+    for (size_t j = 0; j < d; j++) {
+        size_t p = n;
+        for (size_t i = 0; i < n && p == n; i++)
+            if (!pivot_row[i] && mpq_sgn(q[i * cols + j]) != 0)
+                p = i;
+        if (p == n)
+            continue; /* column j depends on the previous ones */
+        pivot_row[p] = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (i == p || mpq_sgn(q[i * cols + j]) == 0)
+                continue;
+            mpq_div(f, q[i * cols + j], q[p * cols + j]);
+            for (size_t k = j; k < cols; k++) {
+                mpq_mul(t, f, q[p * cols + k]);
+                mpq_sub(q[i * cols + k], q[i * cols + k], t);
+            }
+        }
+    }
+    int inside = 1;
+    for (size_t i = 0; i < n && inside; i++)
+        for (size_t k = d; k < cols && inside && !pivot_row[i]; k++)
+            inside = mpq_sgn(q[i * cols + k]) == 0;
+    for (size_t k = 0; k < n * cols + 2; k++)
+        mpq_clear(q[k]);
+    free(q);
+    free(pivot_row);
+    return inside;
+}
