@@ -485,8 +485,8 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
  * bht_nu_softmax_sup; n <= BHT_LEVERAGE_SUP_MAX_N, d <= n, rank A = d
  * (BHT_E_SINGULAR otherwise); BHT_E_CONSTRAINT when no double s has
  * c <= s^2 <= C (C within an ulp or two of c); BHT_E_RANGE when c / C is
- * below 2^-1074, A or M cannot be rescaled exactly, nu exceeds the double
- * range, or no box could be bounded within the budget.  When the columns
+ * below 2^-1074, nu exceeds the double range, or no box could be bounded
+ * within the budget.  When the columns
  * of M lie in the span of A's (decided exactly) nu is identically 0 and the
  * bracket is [0, 0]. */
 #define BHT_LEVERAGE_SUP_MAX_N ((size_t)64)

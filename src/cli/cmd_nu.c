@@ -175,8 +175,7 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
         if (s == BHT_E_RANGE)
             return cli_error(CLI_EXIT_NUMERIC, "nu: --sup could not certify a bound: %s, or no "
                              "%s was bounded within --max-cells %ld (raise --max-cells)",
-                             leverage ? "nu exceeds the double range or A, M cannot be rescaled "
-                                        "exactly by powers of two"
+                             leverage ? "nu exceeds the double range"
                                       : "nu or its Lipschitz constant times E exceeds the double "
                                         "range",
                              leverage ? "box" : "cell", cells);

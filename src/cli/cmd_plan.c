@@ -61,8 +61,7 @@ static int report_plan_failure(bht_status s, int leverage, double c, double C)
                          "2^-1074, so the weights 1/s_i^2 of the search do not fit a double");
     if (s == BHT_E_RANGE)
         return cli_error(CLI_EXIT_NUMERIC, "plan: could not certify a bound on delta: %s",
-                         leverage ? "A or B cannot be rescaled exactly by powers of two, or no "
-                                    "box was bounded within --max-cells (raise --max-cells)"
+                         leverage ? "no box was bounded within --max-cells (raise --max-cells)"
                                   : "an oracle refused the models");
     return report_failure("plan", s);
 }
