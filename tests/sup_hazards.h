@@ -154,8 +154,6 @@ static inline int hz_admissible_root(double v, double c, double C, double *s)
             return 1;
         }
         t = (t * t < v || t * t < c) ? nextafter(t, INFINITY) : nextafter(t, 0.0);
-        if (t * t > C * 4.0 && t * t < c * 0.25)
-            break;
     }
     return 0;
 }
@@ -1300,6 +1298,32 @@ static inline int hz_check(const hz_problem *p, size_t max_cells, int samples,
                 return hz_fail(rep, "partner: status %d for a valid problem", (int)st2);
             return 1;
         }
+        hz_problem twin = *p; /* the partner as a problem of its own */
+        memcpy(twin.A, p->A2, sizeof twin.A);
+        memcpy(twin.X, p->X2, sizeof twin.X);
+        twin.energy = p->energy2;
+        twin.c = p->c2;
+        twin.C = p->C2;
+        if (!(lo2 >= 0.0 && lo2 <= up2))
+            return hz_fail(rep, "partner: bracket [%a, %a] not ordered", lo2, up2);
+        adm = leverage ? bht_check_leverage_query(len, q2, twin.c, twin.C, NULL)
+                       : bht_check_energy(len, q2, twin.energy, NULL);
+        if (adm != BHT_OK)
+            return hz_fail(rep, "partner: returned query not admissible (status %d)", (int)adm);
+        if (hz_oracle(&twin, twin.A, twin.X, twin.energy, q2, &value)) {
+            o->checked++;
+            if (!(value >= lo2))
+                return hz_fail(rep, "partner: oracle %a at the returned query below %a", value,
+                               lo2);
+        }
+        for (int k = 0; k < samples / 4; k++) {
+            double q[HZ_MAX_N];
+            if (!hz_random_query(&r, &twin, q) || !hz_oracle(&twin, twin.A, twin.X, twin.energy, q, &value))
+                continue;
+            o->checked++;
+            if (!(value <= up2))
+                return hz_fail(rep, "partner: oracle %a at a random query above %a", value, up2);
+        }
         /* sup2 = 2^scale_exp sup1 (planners: delta, scale_exp = 0) */
         double e = plan ? 0 : p->scale_exp;
         if (!(lo2 <= hz_scaled(upper, (int)e, 1) && hz_scaled(lower, (int)e, 0) <= up2))
@@ -1310,12 +1334,6 @@ static inline int hz_check(const hz_problem *p, size_t max_cells, int samples,
     return 1;
 }
 
-/* Exact errors of the likelihood-ratio test with m samples: under A the
- * probability of deciding B (llr sum > 0), under B of deciding A (<= 0),
- * each as an interval [lo, hi] whose ends differ by the outcomes whose sum
- * is within rounding of 0; and the exact Bayes error with equal priors,
- * (1/2) sum min(P_A, P_B) over the outcomes.  Enumerates the count vectors
- * (n <= 5, m <= 8: at most 495). */
 /* An outcome possible under one model only (the other's probability is 0
  * because some sampled index has probability 0 there). */
 static inline int hz_out_of_support(double here, double there)
@@ -1323,6 +1341,12 @@ static inline int hz_out_of_support(double here, double there)
     return here > 0.0 && there == 0.0;
 }
 
+/* Exact errors of the likelihood-ratio test with m samples: under A the
+ * probability of deciding B (llr sum > 0), under B of deciding A (<= 0),
+ * each as an interval [lo, hi] whose ends differ by the outcomes whose sum
+ * is within rounding of 0; and the exact Bayes error with equal priors,
+ * (1/2) sum min(P_A, P_B) over the outcomes.  Enumerates the count vectors
+ * (n <= 5, m <= 8: at most 495). */
 typedef struct hz_lr_errors {
     double a_lo, a_hi, b_lo, b_hi, bayes;
 } hz_lr_errors;
