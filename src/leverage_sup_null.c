@@ -137,8 +137,64 @@ bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M,
  * only; X is in the span iff the rows without a pivot end with X's part
  * zero.  1 yes, 0 no, -1 out of memory.  (nu is identically 0 when M = A Y,
  * and H^2 when B = A R: the same column span for every query.) */
+/* A quick filter in double: 1 when some column of X is clearly outside
+ * span A (its residual after two passes of modified Gram-Schmidt against
+ * A's columns, everything scaled by its largest entry, exceeds 2^-20 of its
+ * norm), 0 when it may be inside (then the exact test decides).  Only ever
+ * skips the exact test for an X that is not in the span, whatever the
+ * rounding: a wrong 1 merely forgoes the exact [0, 0] answer. */
+static int clearly_outside(size_t n, size_t d, const double *A, const double *X)
+{
+    double *Q = malloc(2 * n * d * sizeof *Q);
+    if (!Q)
+        return 0;
+    double *x = Q + n * d;
+    int outside = 0;
+    for (int pass = 0; pass < 2; pass++) { /* pass 0: Q = orthonormal columns of A */
+        const double *src = pass ? X : A;
+        double *dst = pass ? x : Q;
+        for (size_t j = 0; j < d; j++) {
+            double big = 0.0;
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, fabs(src[i * d + j]));
+            if (!(big > 0.0) || !isfinite(big)) {
+                for (size_t i = 0; i < n; i++)
+                    dst[i * d + j] = 0.0;
+                continue;
+            }
+            for (size_t i = 0; i < n; i++)
+                dst[i * d + j] = src[i * d + j] / big;
+            double before = 0.0;
+            for (size_t i = 0; i < n; i++)
+                before += dst[i * d + j] * dst[i * d + j];
+            for (int again = 0; again < 2; again++)
+                for (size_t k = 0; k < (pass ? d : j); k++) {
+                    double dot = 0.0;
+                    for (size_t i = 0; i < n; i++)
+                        dot += Q[i * d + k] * dst[i * d + j];
+                    for (size_t i = 0; i < n; i++)
+                        dst[i * d + j] -= dot * Q[i * d + k];
+                }
+            double after = 0.0;
+            for (size_t i = 0; i < n; i++)
+                after += dst[i * d + j] * dst[i * d + j];
+            if (pass && after > 0x1p-40 * before)
+                outside = 1;
+            if (!pass) { /* normalise (a dependent column of A gives a zero q) */
+                double norm = sqrt(after);
+                for (size_t i = 0; i < n; i++)
+                    dst[i * d + j] = norm > 0x1p-40 * sqrt(before) ? dst[i * d + j] / norm : 0.0;
+            }
+        }
+    }
+    free(Q);
+    return outside;
+}
+
 int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X)
 {
+    if (clearly_outside(n, d, A, X))
+        return 0;
     const size_t cols = 2 * d;
     mpq_t *q = malloc((n * cols + 2) * sizeof *q);
     unsigned char *pivot_row = calloc(n, 1);
