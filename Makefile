@@ -55,7 +55,7 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/harness.h tests/cli_harness.h $(BUILD)/libbht.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(LDLIBS)
 

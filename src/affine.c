@@ -161,9 +161,12 @@ int aff_reciprocal(const aff_ctx *w, double *z, const double *y)
     if (!(ylo > 0.0) || !(y[0] > 0.0))
         return 0;
     const double a = 1.0 / y[0], a_up = ivl_up(ivl_up(a) * (1.0 + 0x1p-50));
-    const double a2_up = ivl_up(a_up * a_up);
     const double span = ivl_up(aff_linear_span(w, y) + RAD(w, y));
-    double rad = ivl_up(ivl_up(RAD(w, y) * a2_up) + ivl_up(ivl_up(span * span) * a2_up) / ylo);
+    /* R a^2 and (span a)^2 / ylo, multiplied in this order: a^2 alone
+     * overflowed for y ~ 2^-572 (a leverage row 2^-286 below the others,
+     * found by the extreme-scales generator) although both terms fit */
+    const double sa = ivl_up(span * a_up);
+    double rad = ivl_up(ivl_up(ivl_up(RAD(w, y) * a_up) * a_up) + ivl_up(ivl_up(sa * sa) / ylo));
     z[0] = a;
     rad = ivl_up(rad + aff_err_bound(a));
     for (size_t k = 1; k <= w->n; k++) {
@@ -182,10 +185,14 @@ int aff_sqrt(const aff_ctx *w, double *z, const double *y)
     if (!(ylo > 0.0) || !(y[0] > 0.0))
         return 0;
     const double b = sqrt(y[0]), b_lo = ivl_down(ivl_down(b) * (1.0 - 0x1p-50));
+    if (!(b_lo > 0.0))
+        return 0;
     const double span = ivl_up(aff_linear_span(w, y) + RAD(w, y));
-    const double cube = ivl_down(ivl_down(b_lo * b_lo) * b_lo);
+    /* span^2 / (2 b^3) as (span / b)^2 / (2 b): b^3 alone underflows for
+     * y below 2^-700 although the quotient fits */
+    const double sb = ivl_up(span / b_lo);
     double rad = ivl_up(ivl_up(RAD(w, y) / ivl_down(2.0 * b_lo))
-                        + ivl_up(ivl_up(span * span) / ivl_down(2.0 * cube)));
+                        + ivl_up(ivl_up(sb * sb) / ivl_down(2.0 * b_lo)));
     z[0] = b;
     rad = ivl_up(rad + aff_err_bound(b));
     for (size_t k = 1; k <= w->n; k++) {
@@ -193,7 +200,7 @@ int aff_sqrt(const aff_ctx *w, double *z, const double *y)
         rad = ivl_up(rad + ivl_up(aff_err_bound(fabs(z[k])) * 2.0 * w->dmax[k - 1]));
     }
     RAD(w, z) = ivl_up(rad);
-    return isfinite(RAD(w, z)) && cube > 0.0;
+    return isfinite(RAD(w, z));
 }
 
 

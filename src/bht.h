@@ -485,8 +485,12 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
  * certified").  nu_lower is the oracle's nu at
  * *query (admissible, rounded down).  Options and stopping as for
  * bht_nu_softmax_sup; n <= BHT_LEVERAGE_SUP_MAX_N, d <= n, rank A = d
- * (BHT_E_SINGULAR otherwise); BHT_E_RANGE when A or M cannot be rescaled
- * exactly or no box could be bounded within the budget. */
+ * (BHT_E_SINGULAR otherwise); BHT_E_CONSTRAINT when no double s has
+ * c <= s^2 <= C (C within an ulp or two of c); BHT_E_RANGE when c / C is
+ * below 2^-1074, nu exceeds the double range, or no box could be bounded
+ * within the budget.  When the columns
+ * of M lie in the span of A's (decided exactly) nu is identically 0 and the
+ * bracket is [0, 0]. */
 #define BHT_LEVERAGE_SUP_MAX_N ((size_t)64)
 bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
                                double C, const bht_sup_options *options, double *query,
@@ -496,7 +500,8 @@ bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double
  * Thm 4.1), with the criterion and query counts of bht_plan_softmax.
  * delta = sup_s H(P_A(s), P_B(s)) is bracketed by the branch and bound of
  * bht_nu_leverage_sup applied to H^2 (target width 1% of H^2, at most
- * max_cells boxes); delta_lower is H at *query from the oracle. */
+ * max_cells boxes); delta_lower is H at *query from the oracle.  Statuses
+ * as bht_nu_leverage_sup; [0, 0] when span B = span A (decided exactly). */
 bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out);

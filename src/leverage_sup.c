@@ -8,9 +8,13 @@
  * Upper bound on a box: the objective as a first-order affine form in
  * u - center (exact linear part, rigorous remainder; see the forms below),
  * after two exact invariances chosen at the box's center: (A, M) -> (A R,
- * M R) with R = L^-T, L L^T ~ A^T U_c A (so S ~ I and S^-1 is a short
- * Neumann series), and M -> M - A X with X ~ A^T U_c M (so r_i does not
- * cancel).  The bound is second order in the box size.
+ * M R) with R = L^-T, L L^T ~ A^T U_c A (Cholesky, or a pivoted QR of the
+ * weighted rows when it breaks down, refined until the transformed Gram
+ * matrix is within 2^-20 of I; so S ~ I and S^-1 is a short Neumann series),
+ * and M -> M - A X with X ~ A^T U_c M (so r_i does not cancel).  Before
+ * that, columns are scaled by powers of two and M by 2^-k (nu by 2^-2k,
+ * undone at the end), entries that underflow kept as intervals.  The bound
+ * is second order in the box size.
  * Complement (when n - d <= d; for n = 2 d alongside the direct form, the
  * smaller upper end counts): with an exact null basis N of A^T (A^T N = 0,
  * GMP, leverage_sup_null.c) the leverage scores are h_i = 1 - k_i, k_i the
@@ -44,6 +48,8 @@ struct lsup_work {
     unsigned char *zero_p, *zero_q;  /* model rows a_i (b_i) = 0: p_i (q_i) = 0 */
     double *dlo, *dhi, *dmax, *c;    /* n each: the box around its center */
     double *R, *gj, *Sm;             /* d*d, d*2d, d*d */
+    double *qr;                      /* n*d: weighted rows for the QR preconditioner */
+    size_t *perm;                    /* d: its column pivoting */
     ivl *v, *q, *E0, *K;             /* n*d, n*d, d*d, d*d, then n of scratch */
     ivl *mp;                         /* n*d: M - A X (nu) */
     double *Xp;                      /* d*d: the X of M - A X */
@@ -54,6 +60,8 @@ struct lsup_work {
     double *fail_score;              /* n: per coordinate, its share of ||E|| (beta failed) */
     const double *fail_form;         /* the form whose reciprocal or root failed */
     int beta_failed;
+    int scale_exp;                   /* the objective is 2^scale_exp times the forms' value
+                                        (nu: the second rows carry a factor 2^-k, exp 2k) */
 };
 
 void lsup_work_free(lsup_work *w)
@@ -63,6 +71,7 @@ void lsup_work_free(lsup_work *w)
     free(w->zero_y);
     free(w->dlo);
     free(w->R);
+    free(w->perm);
     free(w->v);
     free(w->G);
     free(w->Y);
@@ -85,11 +94,12 @@ static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm,
     w->width = n + 2;
     w->zero_y = calloc(4 * n, 1);
     w->dlo = malloc(6 * n * sizeof *w->dlo);
-    w->R = malloc(5 * d * d * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp */
+    w->R = malloc((5 * d * d + n * d) * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp, qr */
+    w->perm = malloc(d * sizeof *w->perm);
     w->v = malloc((3 * n * d + 2 * d * d + n) * sizeof *w->v);
     w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
     w->Y = malloc(2 * n * d * sizeof *w->Y);
-    if (!w->zero_y || !w->dlo || !w->R || !w->v || !w->G || !w->Y) {
+    if (!w->zero_y || !w->dlo || !w->R || !w->perm || !w->v || !w->G || !w->Y) {
         lsup_work_free(w);
         return NULL;
     }
@@ -106,6 +116,7 @@ static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm,
     w->gj = w->R + d * d;
     w->Sm = w->gj + 2 * d * d;
     w->Xp = w->Sm + d * d;
+    w->qr = w->Xp + d * d;
     w->q = w->v + n * d;
     w->E0 = w->q + n * d;
     w->K = w->E0 + d * d;
@@ -154,15 +165,78 @@ static void zero_rows(size_t n, size_t d, const double *X, unsigned char *zero)
     }
 }
 
+/* x 2^e as an interval: the point when exact, else its two neighbours
+ * (ldexp rounds only when the result is subnormal). */
+static ivl scaled_interval(ivl x, int e)
+{
+    ivl r;
+    for (int end = 0; end < 2; end++) {
+        double v = end ? x.hi : x.lo, t = ldexp(v, e);
+        if (ldexp(t, -e) != v)
+            t = end ? ivl_up(t) : ivl_down(t);
+        if (end)
+            r.hi = t;
+        else
+            r.lo = t;
+    }
+    return r;
+}
+
+/* The exponent of the largest |entry| of column j of the n-by-d matrix X (0 for a zero column). */
+static int column_exponent(size_t n, size_t d, const double *X, size_t j)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(X[i * d + j]));
+    return m > 0.0 ? ilogb(m) : 0;
+}
+
+/* The exponent of the largest magnitude among count intervals (0 when all are 0). */
+static int interval_exponent(size_t count, const ivl *v)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < count; k++)
+        m = fmax(m, ivl_mag(v[k]));
+    return m > 0.0 && isfinite(m) ? ilogb(m) : 0;
+}
+
+/* The design is used up to invariances that keep every form in range: each
+ * column of A scaled by the power of two of its largest entry, B by its own
+ * (H^2 is invariant under column scaling of either model), M by A's (nu(A D,
+ * M D) = nu(A, M)) and then by 2^-k so that its largest entry is ~1 (nu
+ * scales by 2^-2k, undone in lsup_enclose).  Entries that underflow are
+ * enclosed in intervals: nothing is refused (rows 2^+-500 apart made the
+ * exact rescaling fail, and nu ~ 2^800 overflowed the forms' radii: found
+ * by the extreme-scales generator of tests/sup_hazards.h). */
 lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
                          const double *X)
 {
     lsup_work *w = work_alloc(objective, n, d, d, 0);
     if (!w)
         return NULL;
-    for (size_t k = 0; k < n * d; k++) {
-        w->Y[k] = ivl_point(A[k]);
-        w->Z[k] = ivl_point(X[k]);
+    int k = 0, first = 1;
+    for (size_t j = 0; j < d; j++) {
+        int ea = column_exponent(n, d, A, j);
+        int ex = objective == LSUP_NU ? ea : column_exponent(n, d, X, j);
+        for (size_t i = 0; i < n; i++) {
+            w->Y[i * d + j] = scaled_interval(ivl_point(A[i * d + j]), -ea);
+            if (objective == LSUP_NU && X[i * d + j] != 0.0) { /* k = max_ij exp(m_ij 2^-ea) */
+                int e = ilogb(X[i * d + j]) - ea;
+                k = first || e > k ? e : k;
+                first = 0;
+            }
+        }
+        if (objective == LSUP_H2)
+            for (size_t i = 0; i < n; i++)
+                w->Z[i * d + j] = scaled_interval(ivl_point(X[i * d + j]), -ex);
+    }
+    if (objective == LSUP_NU) {
+        for (size_t j = 0; j < d; j++) {
+            int ea = column_exponent(n, d, A, j);
+            for (size_t i = 0; i < n; i++) /* one scaling, ea + k: no intermediate overflow */
+                w->Z[i * d + j] = scaled_interval(ivl_point(X[i * d + j]), -(ea + k));
+        }
+        w->scale_exp = 2 * k;
     }
     design_flags(w);
     memcpy(w->zero_p, w->zero_y, n);
@@ -191,6 +265,31 @@ lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, siz
         *status = st;
         return NULL;
     }
+    /* any basis of the null space will do: column t of N (and of its D, so
+     * that A^T D = -M^T N still holds) scaled by the power of two of N's
+     * largest entry; B's null basis by its own; then D by 2^-k as M in
+     * lsup_work_new (nu scales by 2^-2k) */
+    const size_t m = n - d;
+    for (int pass = 0; pass < (objective == LSUP_H2 ? 2 : 1); pass++) {
+        ivl *basis = pass ? w->Z : w->Y;
+        for (size_t t = 0; t < m; t++) {
+            double big = 0.0;
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, ivl_mag(basis[i * m + t]));
+            int e = big > 0.0 ? ilogb(big) : 0;
+            for (size_t i = 0; i < n; i++) {
+                basis[i * m + t] = scaled_interval(basis[i * m + t], -e);
+                if (objective == LSUP_NU)
+                    w->Z[i * m + t] = scaled_interval(w->Z[i * m + t], -e);
+            }
+        }
+    }
+    if (objective == LSUP_NU) {
+        int k = interval_exponent(n * m, w->Z);
+        for (size_t i = 0; i < n * m; i++)
+            w->Z[i] = scaled_interval(w->Z[i], -k);
+        w->scale_exp = 2 * k;
+    }
     design_flags(w);
     zero_rows(n, d, A, w->zero_p);
     zero_rows(n, d, X, w->zero_q);
@@ -198,57 +297,188 @@ lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, siz
     return w;
 }
 
-/* Sm = L L^T (double Cholesky of the approximate S at the center; only an
- * approximation is needed: the enclosures hold for any invertible L).
- * 0 on a non-positive pivot. */
-static int cholesky(size_t d, const double *Sm, double *L)
+/* sqrt(sum x_k^2) for x_k = X[k stride], k < count, scaled by the largest
+ * |x_k| so that neither squares of tiny entries underflow nor big ones
+ * overflow. */
+static double scaled_norm(size_t count, const double *X, size_t stride)
 {
-    for (size_t j = 0; j < d; j++) {
-        double diag = Sm[j * d + j];
-        for (size_t k = 0; k < j; k++)
-            diag -= L[j * d + k] * L[j * d + k];
-        if (!(diag > 0.0) || !isfinite(diag))
-            return 0;
-        L[j * d + j] = sqrt(diag);
-        for (size_t i = j + 1; i < d; i++) {
-            double t = Sm[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                t -= L[i * d + k] * L[j * d + k];
-            L[i * d + j] = t / L[j * d + j];
-        }
-        for (size_t i = 0; i < j; i++)
-            L[i * d + j] = 0.0;
+    double big = 0.0, sum = 0.0;
+    for (size_t k = 0; k < count; k++)
+        big = fmax(big, fabs(X[k * stride]));
+    if (!(big > 0.0) || !isfinite(big))
+        return big;
+    for (size_t k = 0; k < count; k++) {
+        double t = X[k * stride] / big;
+        sum += t * t;
     }
+    return big * sqrt(sum);
+}
+
+/* R with W P = Q R (Householder, rows sorted by decreasing size and
+ * columns pivoted by remaining norm; perm[j] is the column of W in position
+ * j): for row-graded designs (rows 2^+-300 apart) its rows are accurate
+ * row by row (Cox and Higham, BIT 38, 1998), where the Cholesky factor of the
+ * Gram matrix broke down or missed S by more than beta = 1/2 (found by the
+ * extreme-scales generator of tests/sup_hazards.h).  Columns are pivoted
+ * only when pivot is set.  W (n-by-d) is overwritten.  Only an approximation is needed: the enclosures hold for
+ * any invertible R.  0 when a pivot vanishes. */
+static int pivoted_qr(size_t n, size_t d, double *W, double *R, size_t *perm, int pivot)
+{
+    for (size_t i = 1; i < n; i++) { /* insertion sort of the rows by their largest entry */
+        for (size_t j = i; j > 0; j--) {
+            double a = 0.0, b = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                a = fmax(a, fabs(W[(j - 1) * d + k]));
+                b = fmax(b, fabs(W[j * d + k]));
+            }
+            if (!(b > a))
+                break;
+            for (size_t k = 0; k < d; k++) {
+                double t = W[j * d + k];
+                W[j * d + k] = W[(j - 1) * d + k];
+                W[(j - 1) * d + k] = t;
+            }
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        perm[j] = j;
+    memset(R, 0, d * d * sizeof *R);
+    for (size_t k = 0; k < d; k++) {
+        size_t best = k;
+        double best_norm = -1.0;
+        for (size_t j = k; j < (pivot ? d : k + 1); j++) {
+            double t = scaled_norm(n - k, W + k * d + j, d);
+            if (t > best_norm) {
+                best_norm = t;
+                best = j;
+            }
+        }
+        if (!(best_norm > 0.0) || !isfinite(best_norm))
+            return 0;
+        if (best != k) {
+            for (size_t i = 0; i < n; i++) {
+                double t = W[i * d + k];
+                W[i * d + k] = W[i * d + best];
+                W[i * d + best] = t;
+            }
+            size_t t = perm[k];
+            perm[k] = perm[best];
+            perm[best] = t;
+        }
+        /* v = x - alpha e_1 with alpha = -sign(x_0) ||x||, so v^T v = -2 alpha v_0
+         * and H = I - 2 v v^T / v^T v maps x to alpha e_1:
+         * H y = y + v (v^T y) / (alpha v_0) */
+        double alpha = W[k * d + k] >= 0.0 ? -best_norm : best_norm;
+        double v0 = W[k * d + k] - alpha;
+        for (size_t j = k + 1; j < d; j++) {
+            double dot = v0 * W[k * d + j];
+            for (size_t i = k + 1; i < n; i++)
+                dot += W[i * d + k] * W[i * d + j];
+            double f = dot / v0 / alpha;
+            W[k * d + j] += f * v0;
+            for (size_t i = k + 1; i < n; i++)
+                W[i * d + j] += f * W[i * d + k];
+        }
+        W[k * d + k] = alpha; /* row k of W is now row k of R (later pivots swap it too) */
+    }
+    for (size_t k = 0; k < d; k++)
+        for (size_t j = k; j < d; j++)
+            R[k * d + j] = W[k * d + j];
+    for (size_t k = 0; k < d * d; k++)
+        if (!isfinite(R[k]))
+            return 0;
     return 1;
 }
 
-/* Preconditioning by the invariance (Y, Z) -> (Y R, Z R), R = L^-T for
- * L L^T ~ Y^T U_c Y (midpoints of the interval rows): rows y_l R (and z_l R
- * when Z is not NULL) as interval rows (forward substitution in interval
- * arithmetic), so that the new S is close to I at the center.  0 when the
- * Cholesky factor fails. */
-static int precondition(lsup_work *w, const ivl *Y, const ivl *Z, ivl *ys, ivl *zs)
+/* rows[l] <- R^-T P^T rows[l] for interval rows (forward substitution in
+ * interval arithmetic); tmp holds d intervals. */
+static void transform_rows(size_t n, size_t d, const double *R, const size_t *perm,
+                           const ivl *src, ivl *dst, ivl *tmp)
+{
+    for (size_t l = 0; l < n; l++) {
+        for (size_t j = 0; j < d; j++)
+            tmp[j] = src[l * d + perm[j]];
+        for (size_t j = 0; j < d; j++) { /* solve R^T z = tmp */
+            ivl t = tmp[j];
+            for (size_t k = 0; k < j; k++)
+                t = ivl_sub(t, ivl_mul(ivl_point(R[k * d + j]), dst[l * d + k]));
+            dst[l * d + j] = ivl_div(t, ivl_point(R[j * d + j]));
+        }
+    }
+}
+
+/* Sm = sum_l c_l mid(y_l) mid(y_l)^T for the interval rows. */
+static void weighted_gram(lsup_work *w, const ivl *rows)
 {
     const size_t n = w->n, d = w->d;
     for (size_t a = 0; a < d; a++)
         for (size_t b = 0; b < d; b++) {
             double acc = 0.0;
             for (size_t l = 0; l < n; l++)
-                acc += w->c[l] * midpoint(Y[l * d + a]) * midpoint(Y[l * d + b]);
+                acc += w->c[l] * midpoint(rows[l * d + a]) * midpoint(rows[l * d + b]);
             w->Sm[a * d + b] = acc;
         }
-    if (!cholesky(d, w->Sm, w->R))
-        return 0;
-    for (int pass = 0; pass < (Z ? 2 : 1); pass++) {
-        const ivl *src = pass ? Z : Y;
-        ivl *dst = pass ? zs : ys;
-        for (size_t l = 0; l < n; l++)
-            for (size_t j = 0; j < d; j++) { /* solve L z = y_l */
-                ivl t = src[l * d + j];
-                for (size_t k = 0; k < j; k++)
-                    t = ivl_sub(t, ivl_mul(ivl_point(w->R[j * d + k]), dst[l * d + k]));
-                dst[l * d + j] = ivl_div(t, ivl_point(w->R[j * d + j]));
+}
+
+/* R upper triangular with R^T R = Sm (Cholesky; R = L^T), identity
+ * permutation.  0 on a non-positive or non-finite pivot. */
+static int cholesky_r(size_t d, const double *Sm, double *R, size_t *perm)
+{
+    memset(R, 0, d * d * sizeof *R);
+    for (size_t j = 0; j < d; j++) {
+        perm[j] = j;
+        double diag = Sm[j * d + j];
+        for (size_t k = 0; k < j; k++)
+            diag -= R[k * d + j] * R[k * d + j];
+        if (!(diag > 0.0) || !isfinite(diag))
+            return 0;
+        R[j * d + j] = sqrt(diag);
+        for (size_t i = j + 1; i < d; i++) {
+            double t = Sm[j * d + i];
+            for (size_t k = 0; k < j; k++)
+                t -= R[k * d + i] * R[k * d + j];
+            R[j * d + i] = t / R[j * d + j];
+        }
+    }
+    return 1;
+}
+
+/* Preconditioning by the invariance (Y, Z) -> (Y T, Z T), T = P R^-1 with
+ * R^T R ~ P^T Y^T U_c Y P at the midpoints: from the Cholesky factor of that
+ * Gram matrix, or, when it breaks down, from the pivoted QR of the rows
+ * (pivoted_qr).  The transformed interval rows are checked: while their Gram
+ * matrix is not within 2^-20 of I (a graded or nearly rank-deficient design
+ * leaves the first factor accurate only row by row), the step is repeated
+ * on them, as in iterative refinement.  Exact on the intervals whatever T
+ * is; the aim is a new S close to I at the center.  0 when every
+ * factorisation fails. */
+static int precondition(lsup_work *w, const ivl *Y, const ivl *Z, ivl *ys, ivl *zs)
+{
+    const size_t n = w->n, d = w->d;
+    ivl *tmp = w->K; /* free until inverse_forms */
+    for (int pass = 0; pass < 4; pass++) {
+        const ivl *rows = pass ? ys : Y;
+        weighted_gram(w, rows);
+        if (pass > 0) {
+            double deviation = 0.0;
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < d; b++)
+                    deviation = fmax(deviation, fabs(w->Sm[a * d + b] - (a == b)));
+            if (deviation < 0x1p-20)
+                break;
+        }
+        if (!cholesky_r(d, w->Sm, w->R, w->perm)) {
+            for (size_t l = 0; l < n; l++) {
+                double weight = sqrt(w->c[l]);
+                for (size_t a = 0; a < d; a++)
+                    w->qr[l * d + a] = weight * midpoint(rows[l * d + a]);
             }
+            if (!pivoted_qr(n, d, w->qr, w->R, w->perm, 1))
+                return pass > 0; /* the rows of an earlier pass are still valid */
+        }
+        transform_rows(n, d, w->R, w->perm, rows, ys, tmp);
+        if (Z) /* the second rows: in place after the first pass */
+            transform_rows(n, d, w->R, w->perm, pass ? zs : Z, zs, tmp);
     }
     return 1;
 }
@@ -512,6 +742,10 @@ int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double 
         range->lo = aff_lower(&w->ac, value);
         range->hi = aff_upper(&w->ac, value);
         *center_value = value[0];
+        if (w->scale_exp != 0) { /* back to the caller's M: times 2^scale_exp, outward */
+            *range = scaled_interval(*range, w->scale_exp);
+            *center_value = ldexp(*center_value, w->scale_exp);
+        }
     }
     /* on failure, split where the failing quantity varies most */
     const double *form = ok ? value : w->fail_form;
@@ -551,6 +785,7 @@ typedef struct lsup_search {
     double *score, *score_alt, *center, *query, *cand_u, *best_query;
     double cand_lower, best, frozen_upper;
     int cand_certified;
+    int vanishes; /* the objective is identically 0 (X's columns in span A) */
     size_t evaluations;
 } lsup_search;
 
@@ -699,13 +934,21 @@ static bht_status add_box(lsup_search *s, size_t slot)
     }
     if (!ok)
         upper = INFINITY; /* the scores point at what failed */
-    int split = -1;
-    double best_score = -1.0;
+    int split = -1, widest = -1;
+    double best_score = -1.0, widest_ratio = 1.0;
     for (size_t j = 0; j < n; j++)
-        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j] && s->score[j] > best_score) {
-            best_score = s->score[j];
-            split = (int)j;
+        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j]) {
+            if (s->score[j] > best_score) { /* NaN scores never win */
+                best_score = s->score[j];
+                split = (int)j;
+            }
+            if (hi[j] / lo[j] > widest_ratio) {
+                widest_ratio = hi[j] / lo[j];
+                widest = (int)j;
+            }
         }
+    if (split < 0)
+        split = widest; /* every score NaN (an overflowing form): bisect the widest side */
     if (s->work->objective == LSUP_H2)
         upper = fmin(upper, 1.0);
     if (upper <= s->best) {
@@ -754,15 +997,6 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
 {
     const size_t n = s->n;
     bht_status st = BHT_OK;
-    /* rho <= c / C */
-    mpfr_t q;
-    mpfr_init2(q, 53);
-    mpfr_set_d(q, s->c, MPFR_RNDN);
-    mpfr_div_d(q, q, s->C, MPFR_RNDD);
-    s->rho = mpfr_get_d(q, MPFR_RNDD);
-    mpfr_clear(q);
-    if (!(s->rho > 0.0))
-        return BHT_E_RANGE;
     s->center = malloc(6 * n * sizeof *s->center);
     if (!s->center)
         return BHT_E_NOMEM;
@@ -780,13 +1014,24 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         return st;
     s->cand_lower = -1.0;
     s->frozen_upper = -INFINITY;
-    if (n == s->d) {
-        /* H = I for every query: nu = 0 and both models give p_i = 1/n */
+    if (n == s->d || (s->vanishes && s->best == 0.0)) {
+        /* H = I for every query: nu = 0 and both models give p_i = 1/n; or
+         * X's columns lie in span A (decided exactly): nu == 0 for M = A Y,
+         * H == 0 for B = A R (rank d, which the oracle just confirmed) */
         *lower = *upper = s->best;
         *cells = 0;
         memcpy(query, s->best_query, n * sizeof *query);
         return BHT_OK;
     }
+    /* rho <= c / C (after the exact answers above, which need no boxes) */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    if (!(s->rho > 0.0))
+        return BHT_E_RANGE;
     for (size_t f = 0; f < n && st == BHT_OK; f++) {
         size_t slot;
         st = take_slot(s, &slot);
@@ -814,8 +1059,8 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
             st = certify_candidate(s);
             continue;
         }
-        if (s->evaluations + 2 > options->max_cells)
-            break;
+        if (s->evaluations + 2 > options->max_cells || s->heap_len == 0)
+            break; /* (an empty heap with frozen_upper above best: nothing left to split) */
         sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
         if (cell.upper <= s->best) {
             s->free_slots[s->free_len++] = cell.slot;
@@ -859,24 +1104,28 @@ static bht_status check_problem(size_t n, size_t d, const double *A, const doubl
     return BHT_OK;
 }
 
-/* Column j of Y scaled by 2^-e_j, e_j the exponent of the largest |entry|
- * of column j of A; exact, else BHT_E_RANGE. */
-static bht_status scale_columns(size_t n, size_t d, const double *A, const double *Y,
-                                double *out)
+/* Whether some double s has c <= s^2 <= C (decided exactly): the smallest
+ * s with s^2 >= c must not exceed C.  For C within an ulp or two of c there
+ * is none (found by the extreme-bounds generator of tests/sup_hazards.h:
+ * the search refused with BHT_E_RANGE although the set is simply empty). */
+static int constraint_nonempty(double c, double C)
 {
-    for (size_t j = 0; j < d; j++) {
-        double m = 0.0;
-        for (size_t i = 0; i < n; i++)
-            m = fmax(m, fabs(A[i * d + j]));
-        int e = m > 0.0 ? ilogb(m) : 0;
-        for (size_t i = 0; i < n; i++) {
-            double v = ldexp(Y[i * d + j], -e);
-            if (!isfinite(v) || ldexp(v, e) != Y[i * d + j])
-                return BHT_E_RANGE;
-            out[i * d + j] = v;
-        }
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    double s = sqrt(c); /* within an ulp of sqrt(c) */
+    int state = 0;      /* -1: s^2 < c, 0: not known, 1: s^2 >= c */
+    for (int k = 0; k < 64; k++) {
+        mpfr_set_d(sq, s, MPFR_RNDN);
+        mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+        int below = mpfr_cmp_d(sq, c) < 0;
+        if (!below && state == -1)
+            break; /* s is the smallest double with s^2 >= c */
+        state = below ? -1 : 1;
+        s = below ? nextafter(s, INFINITY) : nextafter(s, 0.0);
     }
-    return BHT_OK;
+    int nonempty = state != -1 || mpfr_cmp_d(sq, C) <= 0;
+    mpfr_clear(sq);
+    return nonempty;
 }
 
 static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, const double *A,
@@ -887,36 +1136,36 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     bht_status st = check_problem(n, d, A, X, c, C);
     if (st != BHT_OK)
         return st;
-    double *scaled = malloc(2 * n * d * sizeof *scaled);
-    if (!scaled)
-        return BHT_E_NOMEM;
-    /* (A, M) -> (A D, M D) for nu; A and B each by its own D for H^2 */
-    st = scale_columns(n, d, A, A, scaled);
-    if (st == BHT_OK)
-        st = scale_columns(n, d, objective == LSUP_NU ? A : X, X, scaled + n * d);
+    if (!constraint_nonempty(c, C))
+        return BHT_E_CONSTRAINT;
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    if (st == BHT_OK) {
+        int in_span = lsup_columns_in_span(n, d, A, X);
+        if (in_span < 0)
+            st = BHT_E_NOMEM;
+        s.vanishes = in_span == 1;
+    }
     if (st == BHT_OK && n - d <= d && d < n) {
         /* no more null directions than columns: the complement's forms are
          * smaller and tighter (n = 2d: both, the smaller bound counts).  On
          * failure (rank < d, or a basis entry beyond double range) the
          * direct form alone is used and the oracle reports the rank. */
         bht_status cs;
-        s.work = lsup_work_new_complement(objective, n, d, scaled, scaled + n * d, &cs);
+        s.work = lsup_work_new_complement(objective, n, d, A, X, &cs);
         if (cs == BHT_E_NOMEM)
             st = cs;
         if (st == BHT_OK && s.work && n - d == d
-            && !(s.alt = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
+            && !(s.alt = lsup_work_new(objective, n, d, A, X)))
             st = BHT_E_NOMEM;
     }
     if (st == BHT_OK && !s.work
-        && !(s.work = lsup_work_new(objective, n, d, scaled, scaled + n * d)))
+        && !(s.work = lsup_work_new(objective, n, d, A, X)))
         st = BHT_E_NOMEM;
     if (st == BHT_OK)
         st = run_search(&s, options, query, lower, upper, cells);
     if (st == BHT_OK && !isfinite(*upper))
         st = BHT_E_RANGE; /* the budget ran out before any box was bounded */
     search_free(&s);
-    free(scaled);
     return st;
 }
 

@@ -26,8 +26,11 @@ enum lsup_objective { LSUP_NU, LSUP_H2 };
 
 typedef struct lsup_work lsup_work;
 
-/* Workspace for n-by-d models A and X (X = M for LSUP_NU, B for LSUP_H2),
- * used as given (no scaling).  NULL when out of memory. */
+/* Workspace for n-by-d models A and X (X = M for LSUP_NU, B for LSUP_H2).
+ * Internally the columns are scaled by powers of two and M by 2^-k (entries
+ * that underflow kept as intervals); lsup_enclose undoes the factor, so its
+ * ranges are those of the objective for the given A, X.  NULL when out of
+ * memory. */
 lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
                          const double *X);
 void lsup_work_free(lsup_work *w);
@@ -45,6 +48,10 @@ lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, siz
 bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,
                            ivl *D);
 
+/* 1 when every column of X (n-by-d) lies in the column span of A, decided
+ * exactly over Q; 0 when not; -1 out of memory (leverage_sup_null.c). */
+int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X);
+
 /* Encloses the objective over the box lo <= u <= hi (0 < lo, center inside)
  * in *range; *center_value is the form's constant term (an approximation
  * of the objective at center, for choosing candidates) and score (may be
@@ -55,7 +62,8 @@ bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M,
 int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
                  ivl *range, double *center_value, double *score);
 
-/* The objective's affine form from the last successful lsup_enclose:
+/* The objective's affine form from the last successful lsup_enclose, in
+ * the workspace's internal units (nu: times 2^-2k, see lsup_work_new):
  * [0] constant, [1..n] coefficients of u_k - center_k (complement: of
  * v_k - 1/center_k), [n+1] radius. */
 const double *lsup_last_form(const lsup_work *w);

@@ -131,3 +131,111 @@ bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M,
     free(used);
     return st;
 }
+
+/* Whether every column of X (n-by-d) lies in the column span of A, decided
+ * over Q: Gauss-Jordan on the rows of [A | X] with pivots in A's columns
+ * only; X is in the span iff the rows without a pivot end with X's part
+ * zero.  1 yes, 0 no, -1 out of memory.  (nu is identically 0 when M = A Y,
+ * and H^2 when B = A R: the same column span for every query.) */
+/* A quick filter in double: 1 when some column of X is clearly outside
+ * span A (its residual after two passes of modified Gram-Schmidt against
+ * A's columns, everything scaled by its largest entry, exceeds 2^-20 of its
+ * norm), 0 when it may be inside (then the exact test decides).  Only ever
+ * skips the exact test for an X that is not in the span, whatever the
+ * rounding: a wrong 1 merely forgoes the exact [0, 0] answer. */
+static int clearly_outside(size_t n, size_t d, const double *A, const double *X)
+{
+    double *Q = malloc(2 * n * d * sizeof *Q);
+    if (!Q)
+        return 0;
+    double *x = Q + n * d;
+    int outside = 0;
+    for (int pass = 0; pass < 2; pass++) { /* pass 0: Q = orthonormal columns of A */
+        const double *src = pass ? X : A;
+        double *dst = pass ? x : Q;
+        for (size_t j = 0; j < d; j++) {
+            double big = 0.0;
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, fabs(src[i * d + j]));
+            if (!(big > 0.0) || !isfinite(big)) {
+                for (size_t i = 0; i < n; i++)
+                    dst[i * d + j] = 0.0;
+                continue;
+            }
+            for (size_t i = 0; i < n; i++)
+                dst[i * d + j] = src[i * d + j] / big;
+            double before = 0.0;
+            for (size_t i = 0; i < n; i++)
+                before += dst[i * d + j] * dst[i * d + j];
+            for (int again = 0; again < 2; again++)
+                for (size_t k = 0; k < (pass ? d : j); k++) {
+                    double dot = 0.0;
+                    for (size_t i = 0; i < n; i++)
+                        dot += Q[i * d + k] * dst[i * d + j];
+                    for (size_t i = 0; i < n; i++)
+                        dst[i * d + j] -= dot * Q[i * d + k];
+                }
+            double after = 0.0;
+            for (size_t i = 0; i < n; i++)
+                after += dst[i * d + j] * dst[i * d + j];
+            if (pass && after > 0x1p-40 * before)
+                outside = 1;
+            if (!pass) { /* normalise (a dependent column of A gives a zero q) */
+                double norm = sqrt(after);
+                for (size_t i = 0; i < n; i++)
+                    dst[i * d + j] = norm > 0x1p-40 * sqrt(before) ? dst[i * d + j] / norm : 0.0;
+            }
+        }
+    }
+    free(Q);
+    return outside;
+}
+
+int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X)
+{
+    if (clearly_outside(n, d, A, X))
+        return 0;
+    const size_t cols = 2 * d;
+    mpq_t *q = malloc((n * cols + 2) * sizeof *q);
+    unsigned char *pivot_row = calloc(n, 1);
+    if (!q || !pivot_row) {
+        free(q);
+        free(pivot_row);
+        return -1;
+    }
+    for (size_t k = 0; k < n * cols + 2; k++)
+        mpq_init(q[k]);
+    mpq_ptr f = q[n * cols], t = q[n * cols + 1];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            mpq_set_d(q[i * cols + j], A[i * d + j]); /* exact */
+            mpq_set_d(q[i * cols + d + j], X[i * d + j]);
+        }
+    for (size_t j = 0; j < d; j++) {
+        size_t p = n;
+        for (size_t i = 0; i < n && p == n; i++)
+            if (!pivot_row[i] && mpq_sgn(q[i * cols + j]) != 0)
+                p = i;
+        if (p == n)
+            continue; /* column j depends on the previous ones */
+        pivot_row[p] = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (i == p || mpq_sgn(q[i * cols + j]) == 0)
+                continue;
+            mpq_div(f, q[i * cols + j], q[p * cols + j]);
+            for (size_t k = j; k < cols; k++) {
+                mpq_mul(t, f, q[p * cols + k]);
+                mpq_sub(q[i * cols + k], q[i * cols + k], t);
+            }
+        }
+    }
+    int inside = 1;
+    for (size_t i = 0; i < n && inside; i++)
+        for (size_t k = d; k < cols && inside && !pivot_row[i]; k++)
+            inside = mpq_sgn(q[i * cols + k]) == 0;
+    for (size_t k = 0; k < n * cols + 2; k++)
+        mpq_clear(q[k]);
+    free(q);
+    free(pivot_row);
+    return inside;
+}

@@ -17,7 +17,8 @@
 typedef struct sup_state {
     size_t n, d;
     const double *A, *M;
-    double energy, lipschitz;
+    double energy;
+    double lipschitz_e; /* K E (dimensionless, rounded up): K radius = lipschitz_e (radius / E) */
     sup_cell *heap;
     size_t heap_len, heap_cap;
     double *centers; /* heap_cap * d */
@@ -35,13 +36,17 @@ static double up(double v)
     return nextafter(v, INFINITY);
 }
 
-/* max_{i<j} ||X_i - X_j||_2 rounded up (entries exact at 2200 bits). */
-static double spread_upper(size_t n, size_t d, const double *X)
+/* E max_{i<j} ||X_i - X_j||_2 rounded up, into out (64 bits; entries exact
+ * at 2200 bits).  MPFR's exponent range: neither the spread nor its product
+ * with E over- or underflows (in double, rho_A rho_M^2 overflowed for rows
+ * 2^350 apart with E = 2^-350, and E^2 underflowed for E = 2^-540, although
+ * K E is O(1) there: found by the common-part pairs of tests/sup_hazards.h). */
+static void spread_times_energy(size_t n, size_t d, const double *X, double energy, mpfr_t out)
 {
-    mpfr_t e, acc, best;
+    mpfr_t e, acc;
     mpfr_init2(e, 2200);
-    mpfr_inits2(64, acc, best, (mpfr_ptr)0);
-    mpfr_set_zero(best, 1);
+    mpfr_init2(acc, 64);
+    mpfr_set_zero(out, 1);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             mpfr_set_zero(acc, 1);
@@ -52,11 +57,42 @@ static double spread_upper(size_t n, size_t d, const double *X)
                 mpfr_add(acc, acc, e, MPFR_RNDU);
             }
             mpfr_sqrt(acc, acc, MPFR_RNDU);
-            mpfr_max(best, best, acc, MPFR_RNDU);
+            mpfr_max(out, out, acc, MPFR_RNDU);
         }
-    double r = mpfr_get_d(best, MPFR_RNDU);
-    mpfr_clears(e, acc, best, (mpfr_ptr)0);
+    mpfr_mul_d(out, out, energy, MPFR_RNDU);
+    mpfr_clears(e, acc, (mpfr_ptr)0);
+}
+
+/* K E = a b^2 / 4 + b^2 / 2 with a = E rho_A, b = E rho_M (K of bht.h),
+ * rounded up; +inf when it exceeds the double range. */
+static double lipschitz_times_energy(size_t n, size_t d, const double *A, const double *M,
+                                     double energy)
+{
+    mpfr_t a, b, t;
+    mpfr_inits2(64, a, b, t, (mpfr_ptr)0);
+    spread_times_energy(n, d, A, energy, a);
+    spread_times_energy(n, d, M, energy, b);
+    mpfr_sqr(b, b, MPFR_RNDU);
+    mpfr_mul(a, a, b, MPFR_RNDU);
+    mpfr_div_2ui(a, a, 2, MPFR_RNDU);
+    mpfr_div_2ui(b, b, 1, MPFR_RNDU);
+    mpfr_add(t, a, b, MPFR_RNDU);
+    double r = mpfr_get_d(t, MPFR_RNDU);
+    mpfr_clears(a, b, t, (mpfr_ptr)0);
     return r;
+}
+
+/* Whether nu is identically 0 on the ball: a single row (p = 1), E = 0
+ * (only x = 0, where M x = 0), or all rows of M equal (M x constant). */
+static int variance_vanishes(size_t n, size_t d, const double *M, double energy)
+{
+    if (n == 1 || energy == 0.0)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < d; k++)
+            if (M[i * d + k] != M[k])
+                return 0;
+    return 1;
 }
 
 /* Second bound on nu over the whole cube (affine forms in x - center, see
@@ -76,14 +112,18 @@ static double affine_upper(sup_state *s, const double *center, double half)
     double *sum = p + n * w->width, *inv = AFF(w, sum, 1), *mean = AFF(w, sum, 2);
     double *t1 = AFF(w, sum, 3), *nu = AFF(w, sum, 5);
     double shift = -INFINITY;
+    /* z_i - z_0 = (A_i - A_0) x and g_i - g_0 = (M_i - M_0) x: softmax and
+     * the variance are invariant under A -> A - 1 a_0^T, M -> M - 1 m_0^T, and
+     * the differences (enclosed in intervals) keep rows with a huge common
+     * part within the range of exp (found by the common-part pairs) */
     for (int pass = 0; pass < 2; pass++) {
         const double *X = pass ? s->M : s->A;
         double *out = pass ? g : z;
         for (size_t i = 0; i < n; i++) {
             ivl k0 = ivl_point(0.0);
             for (size_t k = 0; k < d; k++) {
-                k0 = ivl_add(k0, ivl_mul(ivl_point(X[i * d + k]), ivl_point(center[k])));
-                s->coefficient[k] = ivl_point(X[i * d + k]);
+                s->coefficient[k] = ivl_sub(ivl_point(X[i * d + k]), ivl_point(X[k]));
+                k0 = ivl_add(k0, ivl_mul(s->coefficient[k], ivl_point(center[k])));
             }
             aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
             if (!pass)
@@ -152,7 +192,9 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
     double cnorm = 0.0;
     for (size_t k = 0; k < d; k++)
         cnorm = hypot(cnorm, center[k]);
-    double reach = half * sqrt((double)d) * (1.0 + 0x1p-40);
+    /* rounded up also when half is subnormal (a relative factor alone
+     * does not cover the absolute rounding error there) */
+    double reach = up(up(half * up(sqrt((double)d))) * (1.0 + 0x1p-40));
     if (cnorm * (1.0 - 0x1p-40) - (double)d * 0x1p-1074 > s->energy + reach)
         return BHT_OK; /* the cube misses the ball */
     memcpy(s->point, center, d * sizeof *center);
@@ -176,7 +218,8 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
         s->best = low;
         memcpy(s->best_point, s->point, d * sizeof *center);
     }
-    double bound = fmin(up(up(r.nu) + up(s->lipschitz * up(radius))), affine_upper(s, center, half));
+    double lip = up(s->lipschitz_e * up(up(radius) / s->energy));
+    double bound = fmin(up(up(r.nu) + lip), affine_upper(s, center, half));
     sup_cell cell = {bound, half, s->centers_len, 0};
     memcpy(s->centers + s->centers_len * d, center, d * sizeof *center);
     s->centers_len++;
@@ -201,13 +244,16 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         if (!isfinite(A[k]) || !isfinite(M[k]))
             return BHT_E_NONFINITE;
 
+    if (variance_vanishes(n, d, M, energy)) { /* exactly [0, 0] at x = 0 */
+        memset(query, 0, d * sizeof *query);
+        out->nu_lower = out->nu_upper = 0.0;
+        out->cells = 0;
+        return BHT_OK;
+    }
     sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
-    double rho_a = spread_upper(n, d, A), rho_m = spread_upper(n, d, M);
-    double rho_m2 = up(rho_m * rho_m);
-    s.lipschitz = up(up(up(rho_a * rho_m2) * up(energy * energy)) / 4.0
-                     + up(rho_m2 * energy) / 2.0);
-    if (!isfinite(s.lipschitz))
-        return BHT_E_RANGE;
+    s.lipschitz_e = lipschitz_times_energy(n, d, A, M, energy);
+    if (!isfinite(s.lipschitz_e))
+        return BHT_E_RANGE; /* nu itself may exceed the double range */
     size_t children = (size_t)1 << d;
     s.heap_cap = options->max_cells + children + 1;
     s.heap = malloc(s.heap_cap * sizeof *s.heap);
@@ -233,10 +279,20 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         sup_cell cell = sup_heap_pop(s.heap, &s.heap_len);
         const double *center = s.centers + cell.slot * d;
         double h = cell.half / 2.0;
+        if (2.0 * h < cell.half)
+            h = up(h); /* a subnormal half side rounded down */
         for (size_t mask = 0; mask < children && status == BHT_OK; mask++) {
-            for (size_t k = 0; k < d; k++)
-                child[k] = center[k] + (((mask >> k) & 1) ? h : -h);
-            status = add_cell(&s, child, h);
+            /* the child's center c +- h is rounded: its cube is widened by
+             * the exact rounding error (TwoSum), so that the children still
+             * cover the parent (centers such as 3E/4 need more than 53 bits) */
+            double slack = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                double a = center[k], b = ((mask >> k) & 1) ? h : -h;
+                double t = a + b, bb = t - a;
+                slack = fmax(slack, fabs((a - (t - bb)) + (b - bb)));
+                child[k] = t;
+            }
+            status = add_cell(&s, child, slack > 0.0 ? up(h + up(slack)) : h);
         }
         if (options->progress && s.evaluations >= next_report) {
             options->progress(options->context, s.evaluations, s.best,
@@ -244,6 +300,8 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
             next_report += 1000;
         }
     }
+    if (status == BHT_OK && !isfinite(upper))
+        status = BHT_E_RANGE; /* no cell could be bounded */
     if (status == BHT_OK) {
         if (s.heap_len == 0)
             upper = s.best; /* only when every cell was discarded: cannot happen at E >= 0 */

@@ -51,18 +51,20 @@ static double objective(size_t n, size_t d, const double *A, const double *B, co
     return s == BHT_OK ? dist.hellinger2 : -1.0;
 }
 
-/* Upper bound of max_{i,j} ||D_i - D_j||_2, D = B - A, with upward rounding
- * (entries exact at 2200 bits; squares, sums and sqrt rounded up).  Also
- * returns the maximising pair's difference direction in dir (double). */
-static double row_spread_upper(size_t n, size_t d, const double *A, const double *B,
-                               double *dir)
+/* E max_{i,j} ||D_i - D_j||_2, D = B - A, rounded up into width (64 bits;
+ * entries exact at 2200 bits, squares, sums, sqrt and the product with E
+ * rounded up, in MPFR's exponent range: rows 2^1023 apart do not overflow
+ * before the end).  Also returns the maximising pair's difference direction
+ * in dir, scaled by a power of two so that it is finite (e_1 when every
+ * row of D is the same). */
+static void row_spread_width(size_t n, size_t d, const double *A, const double *B, double energy,
+                             mpfr_t width, double *dir)
 {
-    mpfr_t e, acc, best;
+    mpfr_t e, acc;
     mpfr_init2(e, 2200);
-    mpfr_inits2(64, acc, best, (mpfr_ptr)0);
-    mpfr_set_zero(best, 1);
-    for (size_t k = 0; k < d; k++)
-        dir[k] = (k == 0) ? 1.0 : 0.0;
+    mpfr_init2(acc, 64);
+    mpfr_set_zero(width, 1);
+    size_t bi = 0, bj = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             mpfr_set_zero(acc, 1);
@@ -75,15 +77,32 @@ static double row_spread_upper(size_t n, size_t d, const double *A, const double
                 mpfr_add(acc, acc, e, MPFR_RNDU);
             }
             mpfr_sqrt(acc, acc, MPFR_RNDU);
-            if (mpfr_greater_p(acc, best)) {
-                mpfr_set(best, acc, MPFR_RNDU);
-                for (size_t k = 0; k < d; k++)
-                    dir[k] = (B[i * d + k] - A[i * d + k]) - (B[j * d + k] - A[j * d + k]);
+            if (mpfr_greater_p(acc, width)) {
+                mpfr_set(width, acc, MPFR_RNDU);
+                bi = i;
+                bj = j;
             }
         }
-    double r = mpfr_get_d(best, MPFR_RNDU);
-    mpfr_clears(e, acc, best, (mpfr_ptr)0);
-    return r;
+    for (size_t k = 0; k < d; k++)
+        dir[k] = (k == 0) ? 1.0 : 0.0;
+    if (!mpfr_zero_p(width)) {
+        mpfr_exp_t top = mpfr_get_emin();
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t k = 0; k < d; k++) {
+                mpfr_set_d(e, B[bi * d + k], MPFR_RNDN);
+                mpfr_sub_d(e, e, A[bi * d + k], MPFR_RNDN);
+                mpfr_sub_d(e, e, B[bj * d + k], MPFR_RNDN);
+                mpfr_add_d(e, e, A[bj * d + k], MPFR_RNDN);
+                if (pass == 0 && !mpfr_zero_p(e) && mpfr_get_exp(e) > top)
+                    top = mpfr_get_exp(e);
+                if (pass == 1) {
+                    mpfr_mul_2si(e, e, -top, MPFR_RNDN); /* |e| < 1 */
+                    dir[k] = mpfr_get_d(e, MPFR_RNDN);
+                }
+            }
+    }
+    mpfr_mul_d(width, width, energy, MPFR_RNDU);
+    mpfr_clears(e, acc, (mpfr_ptr)0);
 }
 
 /* ceil(num / den) for logs given as MPFR numbers, rounded as asked. */
@@ -111,21 +130,25 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
         return BHT_E_NOMEM;
     double *trial = x + d, *dir = x + 2 * d;
 
-    /* upper bound: W = E * spread, H^2 <= 1 - sech(W/4), rounded up */
-    double spread = row_spread_upper(n, d, A, B, dir);
+    /* upper bound: W = E * spread, H^2 <= 1 - sech(W/4), rounded up; W = 0
+     * means that B - A has equal rows (B = A + 1 w^T): H = 0 at every x */
     mpfr_t w;
     mpfr_init2(w, 64);
-    mpfr_set_d(w, spread, MPFR_RNDU);
-    mpfr_mul_d(w, w, energy, MPFR_RNDU);
+    row_spread_width(n, d, A, B, energy, w, dir);
     double width = mpfr_get_d(w, MPFR_RNDU);
     mpfr_clear(w);
-    bht_lemma_a1_bounds bound;
-    status = bht_oracle_lemma_a1(width, &bound, NULL, NULL);
-    if (status != BHT_OK) {
-        free(x);
-        return status;
+    double h2_upper = 1.0;
+    if (width == 0.0) {
+        h2_upper = 0.0;
+    } else if (isfinite(width)) {
+        bht_lemma_a1_bounds bound;
+        status = bht_oracle_lemma_a1(width, &bound, NULL, NULL);
+        if (status != BHT_OK) {
+            free(x);
+            return status;
+        }
+        h2_upper = bound.h2max < 1.0 ? nextafter(bound.h2max, 2.0) : 1.0;
     }
-    double h2_upper = bound.h2max < 1.0 ? nextafter(bound.h2max, 2.0) : 1.0;
 
     /* lower bound: deterministic search on the sphere ||x|| = E */
     plan_rng rng = {0x9e3779b97f4a7c15ULL ^ n ^ (d << 20)};
@@ -281,18 +304,33 @@ static void simulate_test(size_t n, double *buf, const bht_distances *distances,
     out->ci_upper = (double)(errors_a + errors_b) == N ? 1.0 : fmax(rate, fmin(1.0, center + half));
     out->error_under_a = (double)errors_a / (double)trials;
     out->error_under_b = (double)errors_b / (double)trials;
-    /* Bayes error bracket with BC = 1 - H^2 (MPFR, directed outward) */
-    mpfr_set_d(a, -dist.hellinger2, MPFR_RNDN);
-    mpfr_log1p(a, a, MPFR_RNDN);
-    mpfr_mul_ui(a, a, queries, MPFR_RNDN);
-    mpfr_exp(b, a, MPFR_RNDN);                 /* BC^m */
-    out->bayes_upper = mpfr_get_d(b, MPFR_RNDU) / 2.0;
-    mpfr_mul_2ui(a, a, 1, MPFR_RNDN);
-    mpfr_exp(a, a, MPFR_RNDN);                 /* BC^(2m) */
-    mpfr_ui_sub(a, 1, a, MPFR_RNDN);
-    mpfr_sqrt(a, a, MPFR_RNDN);
-    mpfr_ui_sub(a, 1, a, MPFR_RNDN);
-    out->bayes_lower = mpfr_get_d(a, MPFR_RNDD) / 2.0;
+    /* Bayes error bracket with BC = 1 - H^2, directed outward: H^2 is the
+     * oracle's correctly rounded value, so the exact one lies in
+     * [h2_lo, h2_hi] (its neighbours); BC^m/2 grows and (1 - sqrt(1 -
+     * BC^2m))/2 shrinks with H^2, and every MPFR step rounds the same way
+     * (the nearest-rounded chain could end one double inside). */
+    double h2_lo = dist.hellinger2 > 0.0 ? nextafter(dist.hellinger2, 0.0) : 0.0;
+    double h2_hi = dist.hellinger2 < 1.0 ? fmin(nextafter(dist.hellinger2, 2.0), 1.0) : 1.0;
+    mpfr_set_d(a, -h2_lo, MPFR_RNDN);
+    mpfr_log1p(a, a, MPFR_RNDU);               /* ln BC <= 0, rounded up */
+    mpfr_mul_ui(a, a, queries, MPFR_RNDU);
+    mpfr_exp(b, a, MPFR_RNDU);                 /* BC^m, rounded up */
+    mpfr_div_2ui(b, b, 1, MPFR_RNDU);
+    out->bayes_upper = fmin(mpfr_get_d(b, MPFR_RNDU), 0.5);
+    if (h2_hi >= 1.0) {
+        mpfr_set_zero(a, 1);                   /* BC = 0 possible: the lower end is 0 */
+    } else {
+        mpfr_set_d(a, -h2_hi, MPFR_RNDN);
+        mpfr_log1p(a, a, MPFR_RNDD);
+        mpfr_mul_ui(a, a, queries, MPFR_RNDD);
+        mpfr_mul_2ui(a, a, 1, MPFR_RNDD);
+        mpfr_exp(a, a, MPFR_RNDD);             /* BC^2m, rounded down */
+    }
+    mpfr_ui_sub(a, 1, a, MPFR_RNDU);
+    mpfr_sqrt(a, a, MPFR_RNDU);
+    mpfr_ui_sub(a, 1, a, MPFR_RNDD);
+    mpfr_div_2ui(a, a, 1, MPFR_RNDD);
+    out->bayes_lower = fmax(mpfr_get_d(a, MPFR_RNDD), 0.0);
     mpfr_clears(a, b, (mpfr_ptr)0);
 }
 

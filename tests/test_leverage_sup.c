@@ -437,3 +437,88 @@ Test(leverage_sup, simulation_agrees_with_the_planner, .timeout = 600)
                 k, m, r.queries_lower, r.queries_upper, a.error_rate, a.ci_lower, a.ci_upper);
     }
 }
+
+/* ------------------------------------------------- hazard generators */
+#include "sup_hazards.h"
+
+#define HAZARD_TEST(test, generator, count, cells)                                          \
+    Test(leverage_sup_hazards, test, .timeout = 900)                                        \
+    {                                                                                       \
+        hz_report rep;                                                                      \
+        cr_assert(hz_sweep_named(generator, 5000, count, cells, &rep), "%s", rep.text);     \
+    }
+
+HAZARD_TEST(zero_variance, "leverage-sup/zero-variance", 40, 3000)
+HAZARD_TEST(rounded_ax, "leverage-sup/rounded-AX", 30, 3000)
+HAZARD_TEST(tied_rows, "leverage-sup/tied-rows", 30, 3000)
+HAZARD_TEST(near_rank_deficient, "leverage-sup/near-rank-deficient", 30, 3000)
+HAZARD_TEST(invariance_pair, "leverage-sup/invariance-pair", 30, 3000)
+HAZARD_TEST(extreme_bounds, "leverage-sup/extreme-bounds", 30, 3000)
+HAZARD_TEST(extreme_scales, "leverage-sup/extreme-scales", 30, 3000)
+HAZARD_TEST(shapes, "leverage-sup/shapes", 30, 3000)
+HAZARD_TEST(plan_same_span, "leverage-plan/same-span", 30, 3000)
+HAZARD_TEST(plan_rounded_span, "leverage-plan/rounded-span", 30, 3000)
+HAZARD_TEST(plan_invariance_pair, "leverage-plan/invariance-pair", 30, 3000)
+HAZARD_TEST(plan_hazards, "leverage-plan/hazards", 30, 3000)
+HAZARD_TEST(simulation_exact_reference, "leverage-sim/exact-reference", 120, 1)
+
+Test(leverage_sup_hazards, enclosures_hold_on_every_hazard, .timeout = 900)
+{
+    static const char *const names[] = {
+        "leverage-sup/rounded-AX",    "leverage-sup/tied-rows",       "leverage-sup/near-rank-deficient",
+        "leverage-sup/invariance-pair", "leverage-sup/extreme-bounds", "leverage-sup/extreme-scales",
+        "leverage-sup/shapes",        "leverage-plan/rounded-span",   "leverage-plan/hazards"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        hz_report rep;
+        cr_assert(hz_enclosures_named(names[k], 6000, 12, 10, &rep), "%s", rep.text);
+    }
+}
+
+Test(leverage_sup_hazards, objective_identically_zero_is_exactly_zero, .timeout = 120)
+{
+    /* found by leverage-sup/zero-variance and leverage-plan/same-span: for
+     * M = A Y (nu == 0) and B = A R (H == 0) the search spent its whole
+     * budget and answered [0, 1e-308] (nu) or H^2 <= 1 (plan); the column
+     * spans are now compared exactly first */
+    const double A[8] = {1, 2, -1, 0.5, 0.25, -2, 1, 1};
+    double AY[8], AR[8], query[4];
+    for (size_t i = 0; i < 4; i++) {
+        AY[2 * i] = 3.0 * A[2 * i] - 0.5 * A[2 * i + 1]; /* exact: small integers and halves */
+        AY[2 * i + 1] = 0.0;
+        AR[2 * i] = A[2 * i] + A[2 * i + 1];
+        AR[2 * i + 1] = -A[2 * i + 1];
+    }
+    cr_assert_eq(lsup_columns_in_span(4, 2, A, AY), 1);
+    cr_assert_eq(lsup_columns_in_span(4, 2, A, AR), 1);
+    double M[8] = {1, 0, 0, 1, 0, 0, 0, 0};
+    cr_assert_eq(lsup_columns_in_span(4, 2, A, M), 0);
+    bht_sup_options opt = {0.01, 200000, NULL, NULL};
+    bht_sup_result r;
+    cr_assert_eq(bht_nu_leverage_sup(4, 2, A, AY, 1.0, 4.0, &opt, query, &r), BHT_OK);
+    cr_assert(r.nu_lower == 0.0 && r.nu_upper == 0.0 && r.cells == 0, "[%a, %a]", r.nu_lower,
+              r.nu_upper);
+    bht_plan_result pr;
+    cr_assert_eq(bht_plan_leverage(4, 2, A, AR, 1.0, 4.0, 1.0 / 3.0, 200000, query, &pr), BHT_OK);
+    cr_assert(pr.delta_lower == 0.0 && pr.delta_upper == 0.0, "[%a, %a]", pr.delta_lower,
+              pr.delta_upper);
+    cr_assert_eq(bht_check_leverage_query(4, query, 1.0, 4.0, NULL), BHT_OK);
+}
+
+Test(leverage_sup_hazards, an_empty_query_set_is_reported_as_such)
+{
+    /* found by leverage-sup/extreme-bounds: c = 4.5, C = 4.5 (1 + 2^-52)
+     * contains no square of a double; the search failed to make a query and
+     * answered BHT_E_RANGE ("could not certify a bound").  Now
+     * BHT_E_CONSTRAINT, decided exactly; one more ulp of C and it answers. */
+    const double A[6] = {1, 0, 0, 1, 1, 1}, M[6] = {1, 2, 0, 1, 3, 1};
+    double query[3];
+    bht_sup_options opt = {0.01, 1000, NULL, NULL};
+    bht_sup_result r;
+    const double c = 4.5, C = nextafter(c, INFINITY);
+    cr_assert_eq(bht_nu_leverage_sup(3, 2, A, M, c, C, &opt, query, &r), BHT_E_CONSTRAINT);
+    bht_plan_result pr;
+    cr_assert_eq(bht_plan_leverage(3, 2, A, M, c, C, 0.25, 1000, query, &pr), BHT_E_CONSTRAINT);
+    cr_assert_eq(bht_nu_leverage_sup(3, 2, A, M, c, nextafter(C, INFINITY), &opt, query, &r),
+                 BHT_OK);
+    cr_assert_eq(bht_check_leverage_query(3, query, c, nextafter(C, INFINITY), NULL), BHT_OK);
+}

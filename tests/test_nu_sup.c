@@ -105,3 +105,88 @@ Test(nu_sup, affine_cube_bound_is_above_the_oracle, .timeout = 300)
     }
     cr_assert_geq(checked, 600);
 }
+
+/* ------------------------------------------------- hazard generators */
+#include "sup_hazards.h"
+
+#define HAZARD_TEST(test, generator, count, cells)                                          \
+    Test(nu_sup_hazards, test, .timeout = 600)                                              \
+    {                                                                                       \
+        hz_report rep;                                                                      \
+        cr_assert(hz_sweep_named(generator, 1000, count, cells, &rep), "%s", rep.text);     \
+    }
+
+HAZARD_TEST(zero_variance, "softmax-sup/zero-variance", 60, 3000)
+HAZARD_TEST(argmax_ties, "softmax-sup/argmax-ties", 40, 3000)
+HAZARD_TEST(common_part_pair, "softmax-sup/common-part-pair", 40, 3000)
+HAZARD_TEST(scaling_pair, "softmax-sup/scaling-pair", 40, 3000)
+HAZARD_TEST(extreme_magnitudes, "softmax-sup/extreme-magnitudes", 40, 3000)
+HAZARD_TEST(shapes, "softmax-sup/shapes", 40, 3000)
+
+Test(nu_sup_hazards, cube_bounds_hold_on_every_hazard, .timeout = 600)
+{
+    static const char *const names[] = {"softmax-sup/argmax-ties", "softmax-sup/common-part-pair",
+                                        "softmax-sup/scaling-pair", "softmax-sup/extreme-magnitudes",
+                                        "softmax-sup/shapes"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        hz_report rep;
+        cr_assert(hz_enclosures_named(names[k], 2000, 25, 12, &rep), "%s", rep.text);
+    }
+}
+
+Test(nu_sup_hazards, identically_zero_variance_is_exactly_zero)
+{
+    /* found by softmax-sup/zero-variance: M = 1 w^T (or M = 0, n = 1, E = 0)
+     * has nu == 0, but the search spent its whole budget (200,000 cells,
+     * 3.9 s) and answered [0, 3 2^-1074]; now [0, 0] at x = 0 at once */
+    const double A[6] = {1, 2, -1, 0.5, 0.3, -2}, W[6] = {0.3, -0.1, 0.3, -0.1, 0.3, -0.1};
+    const double Z[6] = {0};
+    double query[2];
+    bht_sup_options opt = {0.01, 200000, NULL, NULL};
+    bht_sup_result r;
+    cr_assert_eq(bht_nu_softmax_sup(3, 2, A, W, 1.0, &opt, query, &r), BHT_OK);
+    cr_assert(r.nu_lower == 0.0 && r.nu_upper == 0.0 && r.cells == 0, "[%a, %a] after %zu cells",
+              r.nu_lower, r.nu_upper, r.cells);
+    cr_assert_eq(bht_check_energy(2, query, 1.0, NULL), BHT_OK);
+    cr_assert_eq(bht_nu_softmax_sup(3, 2, A, Z, 1.0, &opt, query, &r), BHT_OK);
+    cr_assert(r.nu_upper == 0.0);
+    cr_assert_eq(bht_nu_softmax_sup(3, 2, A, A, 0.0, &opt, query, &r), BHT_OK); /* E = 0 */
+    cr_assert(r.nu_upper == 0.0);
+    cr_assert_eq(bht_nu_softmax_sup(1, 2, A, A, 1.0, &opt, query, &r), BHT_OK); /* n = 1 */
+    cr_assert(r.nu_upper == 0.0);
+}
+
+Test(nu_sup_hazards, common_part_and_scaling_do_not_change_the_bracket, .timeout = 120)
+{
+    /* found by softmax-sup/common-part-pair: (a, m, E) against
+     * (2^s (a + 1 w^T), 2^s (m + 1 v^T), 2^-s E), the same supremum.  With
+     * s = 434 the Lipschitz constant rho_A rho_M^2 E^2 / 4 overflowed in
+     * double (BHT_E_RANGE); with s = -445 E^2 underflowed and the bracket
+     * came out [1.2, 2^255]; the common part 2^40 kept exp out of the affine
+     * bound.  Now both brackets are computed from row differences and K E. */
+    const double a[6] = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5}, m[6] = {1.0, 0.25, -0.75, 2.0, 0.5, -1.0};
+    const double w[2] = {0x1.8p40, -0x1p38}, v[2] = {0x1p39, 0x1.4p37};
+    const int shifts[] = {434, -445, 0};
+    bht_sup_options opt = {0.01, 20000, NULL, NULL};
+    bht_sup_result base;
+    double query[2];
+    cr_assert_eq(bht_nu_softmax_sup(3, 2, a, m, 0.875, &opt, query, &base), BHT_OK);
+    cr_assert_leq((base.nu_upper - base.nu_lower) / base.nu_lower, 0.01);
+    for (size_t t = 0; t < sizeof shifts / sizeof shifts[0]; t++) {
+        double A[6], M[6];
+        for (size_t i = 0; i < 3; i++)
+            for (size_t k = 0; k < 2; k++) {
+                A[i * 2 + k] = ldexp(a[i * 2 + k] + w[k], shifts[t]); /* exact */
+                M[i * 2 + k] = ldexp(m[i * 2 + k] + v[k], shifts[t]);
+            }
+        double energy = ldexp(0.875, -shifts[t]);
+        bht_sup_result r;
+        cr_assert_eq(bht_nu_softmax_sup(3, 2, A, M, energy, &opt, query, &r), BHT_OK,
+                     "shift %d", shifts[t]);
+        cr_assert(r.nu_lower <= base.nu_upper && base.nu_lower <= r.nu_upper,
+                  "shift %d: [%a, %a] against [%a, %a]", shifts[t], r.nu_lower, r.nu_upper,
+                  base.nu_lower, base.nu_upper);
+        cr_assert_leq((r.nu_upper - r.nu_lower) / r.nu_lower, 0.01, "shift %d: [%a, %a]",
+                      shifts[t], r.nu_lower, r.nu_upper);
+    }
+}

@@ -170,3 +170,81 @@ Test(plan, subnormal_energy_with_a_far_direction_ends, .timeout = 60)
     cr_assert_eq(bht_check_energy(2, query, energy, NULL), BHT_OK);
     cr_assert(plan.delta_lower <= plan.delta_upper);
 }
+
+/* ------------------------------------------------- hazard generators */
+#include "sup_hazards.h"
+
+#define HAZARD_TEST(test, generator, count)                                                 \
+    Test(plan_hazards, test, .timeout = 600)                                                \
+    {                                                                                       \
+        hz_report rep;                                                                      \
+        cr_assert(hz_sweep_named(generator, 3000, count, 1, &rep), "%s", rep.text);         \
+    }
+
+HAZARD_TEST(same_model, "softmax-plan/same-model", 40)
+HAZARD_TEST(rounded_shift, "softmax-plan/rounded-shift", 40)
+HAZARD_TEST(invariance_pair, "softmax-plan/invariance-pair", 40)
+HAZARD_TEST(ties, "softmax-plan/ties", 40)
+HAZARD_TEST(extreme_magnitudes, "softmax-plan/extreme-magnitudes", 40)
+HAZARD_TEST(simulation_exact_reference, "softmax-sim/exact-reference", 120)
+
+Test(plan_hazards, the_same_model_written_differently_has_delta_zero)
+{
+    /* found by softmax-plan/same-model: B = A + 1 w^T exactly has H == 0,
+     * but the bound 1 - sech(0) = 0 was stepped up to 2^-1074, so
+     * delta_upper = 2^-537 and queries_lower finite; now [0, 0] */
+    const double A[6] = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5};
+    double B[6], query[2];
+    for (size_t i = 0; i < 3; i++) {
+        B[i * 2] = A[i * 2] + 0x1p30;
+        B[i * 2 + 1] = A[i * 2 + 1] - 3.0;
+    }
+    bht_plan_result r;
+    cr_assert_eq(bht_plan_softmax(3, 2, A, B, 2.0, 1.0 / 3.0, query, &r), BHT_OK);
+    cr_assert(r.delta_lower == 0.0 && r.delta_upper == 0.0, "[%a, %a]", r.delta_lower,
+              r.delta_upper);
+    cr_assert(isinf(r.queries_lower) && isinf(r.queries_upper));
+}
+
+Test(plan_hazards, rows_far_apart_are_planned_not_rejected)
+{
+    /* found by softmax-plan/extreme-magnitudes: rows of B - A 2^1025 apart
+     * made the width bound E * spread overflow in double and the planner
+     * answered BHT_E_NONFINITE ("input contains NaN or infinity", exit 2) for
+     * finite input; the search direction B_1 - B_2 - (A_1 - A_2) was +-inf.
+     * The width is now formed in MPFR: H^2 <= 1, delta_upper = 1. */
+    const double A[4] = {1e308, 0.0, -1e308, 1.0}, B[4] = {-1e308, 0.0, 1e308, 1.0};
+    double query[2];
+    bht_plan_result r;
+    cr_assert_eq(bht_plan_softmax(2, 2, A, B, 1.0, 1.0 / 3.0, query, &r), BHT_OK);
+    cr_assert_eq(bht_check_energy(2, query, 1.0, NULL), BHT_OK);
+    cr_assert(r.delta_upper == 1.0 && r.delta_lower > 0.99, "[%a, %a]", r.delta_lower,
+              r.delta_upper);
+    bht_distances at;
+    cr_assert_eq(bht_oracle_distance_softmax(2, 2, A, B, query, &at, NULL, NULL), BHT_OK);
+    cr_assert_leq(r.delta_lower, at.hellinger);
+}
+
+Test(plan_hazards, bayes_bracket_is_directed)
+{
+    /* the Bayes bracket is computed from the neighbours of the oracle's H^2
+     * with every MPFR step rounded outward: it contains the exact Bayes
+     * error of one query, (1/2) sum min(p_i, q_i), for these near-equal
+     * models (H^2 ~ 1e-20) and for far ones */
+    const double A[3] = {0.0, 1.0, -2.0}, B1[3] = {0.0, 1.0 + 0x1p-32, -2.0}, B2[3] = {3, -4, 9};
+    const double *Bs[2] = {B1, B2};
+    const double x[1] = {1.0};
+    for (int k = 0; k < 2; k++) {
+        double p[3], q[3];
+        cr_assert_eq(bht_oracle_softmax(3, 1, A, x, p, NULL, NULL), BHT_OK);
+        cr_assert_eq(bht_oracle_softmax(3, 1, Bs[k], x, q, NULL, NULL), BHT_OK);
+        double bayes = 0.0;
+        for (int i = 0; i < 3; i++)
+            bayes += 0.5 * fmin(p[i], q[i]);
+        bht_simulation s;
+        cr_assert_eq(bht_simulate_softmax(3, 1, A, Bs[k], x, 1, 10, 1, &s), BHT_OK);
+        cr_assert(s.bayes_lower <= bayes * (1 + 0x1p-50) && bayes <= s.bayes_upper * (1 + 0x1p-50),
+                  "model %d: %a outside [%a, %a]", k, bayes, s.bayes_lower, s.bayes_upper);
+        cr_assert(s.bayes_upper <= 0.5 && s.bayes_lower >= 0.0);
+    }
+}

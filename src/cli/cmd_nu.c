@@ -166,10 +166,19 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
         free(query);
         if (s == BHT_E_SINGULAR) /* the search's own oracle decides the rank */
             return cli_error(CLI_EXIT_NUMERIC, "nu: A is rank deficient (decided exactly)");
+        if (s == BHT_E_CONSTRAINT) /* leverage: the query set is empty */
+            return cli_error(CLI_EXIT_USAGE, "--bounds: no double s has c <= s^2 <= C (c = %.17g, "
+                             "C = %.17g): the query set is empty", c, C);
+        if (s == BHT_E_RANGE && leverage && ilogb(c) - ilogb(C) < -1075)
+            return cli_error(CLI_EXIT_NUMERIC, "nu: --sup could not certify a bound: c/C is below "
+                             "2^-1074, so the weights 1/s_i^2 of the search do not fit a double");
         if (s == BHT_E_RANGE)
-            return cli_error(CLI_EXIT_NUMERIC, "nu: --sup could not certify a bound (entries "
-                             "too large to bound or rescale exactly, or no cell bounded within "
-                             "--max-cells %ld)", cells);
+            return cli_error(CLI_EXIT_NUMERIC, "nu: --sup could not certify a bound: %s, or no "
+                             "%s was bounded within --max-cells %ld (raise --max-cells)",
+                             leverage ? "nu exceeds the double range"
+                                      : "nu or its Lipschitz constant times E exceeds the double "
+                                        "range",
+                             leverage ? "box" : "cell", cells);
         return report_failure(s);
     }
     cli_output out;

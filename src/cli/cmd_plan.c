@@ -1,5 +1,6 @@
 /* cmd_plan.c: `bht plan` (how many queries, paper Thm 3.1) and `bht simulate`
  * (the likelihood-ratio test run on samples) for two softmax models. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,22 @@ static int report_failure(const char *cmd, bht_status s)
     if (s == BHT_E_PRECISION || s == BHT_E_RANGE)
         return cli_error(CLI_EXIT_NUMERIC, "%s: %s", cmd, bht_status_message(s));
     return cli_error(CLI_EXIT_USAGE, "%s: %s", cmd, bht_status_message(s));
+}
+
+/* plan --leverage: the reasons the branch and bound can refuse. */
+static int report_plan_failure(bht_status s, int leverage, double c, double C)
+{
+    if (leverage && s == BHT_E_CONSTRAINT)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: no double s has c <= s^2 <= C (c = %.17g, "
+                         "C = %.17g): the query set is empty", c, C);
+    if (leverage && s == BHT_E_RANGE && ilogb(c) - ilogb(C) < -1075)
+        return cli_error(CLI_EXIT_NUMERIC, "plan: could not certify a bound: c/C is below "
+                         "2^-1074, so the weights 1/s_i^2 of the search do not fit a double");
+    if (s == BHT_E_RANGE)
+        return cli_error(CLI_EXIT_NUMERIC, "plan: could not certify a bound on delta: %s",
+                         leverage ? "no box was bounded within --max-cells (raise --max-cells)"
+                                  : "an oracle refused the models");
+    return report_failure("plan", s);
 }
 
 /* Reads A and B (same shape) and optionally x (length = columns). */
@@ -143,7 +160,7 @@ int cli_plan(int argc, char **argv)
                             : bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error,
                                                query, &r);
     if (s != BHT_OK) {
-        rc = report_failure("plan", s);
+        rc = report_plan_failure(s, leverage, c, C);
         goto done;
     }
     cli_output out;

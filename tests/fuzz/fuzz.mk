@@ -19,7 +19,8 @@
 #                  cells -> bht_nu_softmax_sup, bht_nu_leverage_sup,
 #                  bht_plan_softmax, bht_plan_leverage, bht_simulate_* (the
 #                  oracle at the returned and at sampled admissible queries
-#                  must respect the bracket; simulations repeat bit for bit)
+#                  must respect the bracket; simulations repeat bit for bit);
+#                  first byte >= 0xC0: the hazard generators of tests/sup_hazards.h
 # The first six reach >= 10^6 executions in 300 s on one core (e.g.
 # FUZZ_SECONDS=300); fuzz_sup runs a branch and bound with oracle calls per
 # input and reaches far fewer (its figure is in README.md).
@@ -39,6 +40,7 @@ FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
 FUZZ_HARNESSES ?= parse softmax distance leverage local model_distance sup
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
+$(FUZZ_BUILD)/fuzz_sup: tests/sup_hazards.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer \
 	  -o $@ $< $(FUZZ_BUILD)/libbht.a $(LDLIBS)

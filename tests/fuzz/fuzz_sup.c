@@ -17,8 +17,16 @@
  *     finds rank deficient;
  *   - the simulation's rates lie in [0, 1], inside their interval, and a
  *     second run with the same seed is bit-identical.
- * Statuses other than BHT_OK must be documented ones. */
+ * Statuses other than BHT_OK must be documented ones.
+ * A first byte >= 0xC0 selects the structure-aware hazard generators of
+ * tests/sup_hazards.h instead (degenerate answers, argmax ties, common parts,
+ * 2^+-500 scales, extreme c/C, near rank deficiency, n = d and n = 2d,
+ * invariance pairs whose brackets must overlap, simulations against exact
+ * enumeration): the next byte picks the generator, eight bytes its seed and
+ * one byte the budget; the checks are hz_check's, and one input in four
+ * also checks the enclosures behind the searches box by box. */
 #include "fuzz_common.h"
+#include "../sup_hazards.h"
 
 enum { MAX_N = 5, MAX_D = 3, SAMPLES = 3 };
 
@@ -251,10 +259,33 @@ static void simulate(fuzz_reader *r, size_t n, size_t d, int leverage)
     check_simulation(&a, &b);
 }
 
+/* A hazard generator's instance with a small budget (see the top). */
+static void hazard(fuzz_reader *r)
+{
+    size_t g = fuzz_u8(r) % HZ_GENERATORS;
+    uint64_t seed = fuzz_u64(r);
+    uint8_t budget = fuzz_u8(r);
+    hz_problem p;
+    hz_make(g, seed, &p);
+    hz_outcome o;
+    hz_report rep;
+    FUZZ_CHECK(hz_check(&p, 1 + budget % 48, 3, seed ^ 0x5bd1e995u, &o, &rep), "%s (seed %llu): %s",
+               p.generator, (unsigned long long)seed, rep.text);
+    if (budget % 4 == 0) {
+        hz_enclosure_stats st = {0, 0, 0};
+        FUZZ_CHECK(hz_check_enclosures(&p, seed + 1, 2, &st, &rep), "%s (seed %llu): %s",
+                   p.generator, (unsigned long long)seed, rep.text);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_reader r = {data, size, 0};
     uint8_t what = fuzz_u8(&r);
+    if (what >= 0xC0) { /* below 0xC0 the original modes, as in tests/fuzz/regressions */
+        hazard(&r);
+        return 0;
+    }
     size_t n = 1 + fuzz_u8(&r) % MAX_N;
     size_t d = 1 + fuzz_u8(&r) % MAX_D;
     switch (what % 6) {
