@@ -470,9 +470,9 @@ static double any_logit(test_rng *r)
 /* x stepped by k ulps. */
 static double ulps_away(double x, int k)
 {
-    for (; k > 0; k--)
+    for (; k > 0 && x < DBL_MAX; k--) /* never beyond the finite range */
         x = nextafter(x, INFINITY);
-    for (; k < 0; k++)
+    for (; k < 0 && x > -DBL_MAX; k++)
         x = nextafter(x, -INFINITY);
     return x;
 }
