@@ -41,7 +41,7 @@ static void split_double(double v, uint64_t *mant, int *exp)
     int e = 0;
     double m = frexp_abs(v, &e);
     double scaled = m * 0x1p53;
-    //@ assert scaled_range: 0 <= scaled < 0x1p53;
+    //@ assert scaled_range: 0 <= scaled <= 0x1p53;
     *mant = (uint64_t)scaled;
     *exp = e - 53;
 }
@@ -289,12 +289,17 @@ static int leading_bit(uint64_t v)
     return b;
 }
 
-/* ldexp(m, e) for an integer m <= 2^53: exact whenever m 2^e is a double
- * (the callers round m first), +-infinity beyond DBL_MAX. */
+/* (-1)^negative m 2^e for an integer m <= 2^53 (converted exactly): exact
+ * whenever m 2^e is a double (the caller rounds m first), +-infinity beyond
+ * DBL_MAX (the IEEE 754 overflow).  Not in the WP scope: its result may be
+ * infinite, and Frama-C's ldexp contract states no value; the contract
+ * below (only `assigns errno`) is assumed, and tests/test_long_acc.c checks
+ * the value against MPFR (proofs/TRUSTED_BASE.md, fact 6). */
 /*@ assigns errno; */
-static double scale_integer(uint64_t m, int e)
+static double scale_integer(int negative, uint64_t m, int e)
 {
-    return ldexp((double)m, e);
+    double v = ldexp((double)m, e);
+    return negative ? -v : v;
 }
 
 /* Round to nearest even at bit index q (the lsb of the result): q is the
@@ -323,6 +328,5 @@ double bht_long_acc_round(bht_long_acc *acc, int scale)
     int sticky = any_bits_below(mag, q - 1, acc->bottom);
     if (round_bit != 0 && (sticky || (m & 1u) != 0))
         m += 1u;
-    double r = scale_integer(m, q - BIAS + scale);
-    return sign > 0 ? r : -r;
+    return scale_integer(sign < 0, m, q - BIAS + scale);
 }

@@ -210,7 +210,10 @@ bht_status bht_softmax_logits(size_t n, const double *z, double *p)
       assumes A != \null && x != \null && p != \null && 0 < n <= BHT_SOFTMAX_MAX_N
               && 0 < d <= BHT_SOFTMAX_MAX_N;
       ensures status: \result == BHT_OK || \result == BHT_E_NONFINITE;
-      ensures ok_iff_finite: \result == BHT_OK <==> all_finite(A, n * d) && all_finite(x, d);
+      ensures ok_inputs_finite: \result == BHT_OK ==> all_finite(A, n * d) && all_finite(x, d);
+      ensures nonfinite_input: \result == BHT_E_NONFINITE ==>
+        (\exists integer j; 0 <= j < d && !\is_finite(x[j]))
+        || (\exists integer k; 0 <= k < n * d && !\is_finite(A[k]));
       ensures result_in_unit: \result == BHT_OK ==>
         \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
     complete behaviors;
@@ -232,16 +235,20 @@ bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, dou
         loop variant d - j;
     */
     for (size_t j = 0; j < d; j++)
-        if (!finite_double(x[j]))
+        if (!finite_double(x[j])) {
+            //@ assert nonfinite: !\is_finite(x[j]);
             return BHT_E_NONFINITE;
+        }
     /*@ loop invariant index: 0 <= k <= n * d;
         loop invariant prefix_finite: all_finite(A, k);
         loop assigns k;
         loop variant n * d - k;
     */
     for (size_t k = 0; k < n * d; k++)
-        if (!finite_double(A[k]))
+        if (!finite_double(A[k])) {
+            //@ assert nonfinite: !\is_finite(A[k]);
             return BHT_E_NONFINITE;
+        }
     softmax_source src = {NULL, A, x, d};
     softmax_core(n, &src, p);
     return BHT_OK;
