@@ -25,13 +25,6 @@
   // Every element of a[0 .. n-1] is finite with magnitude at most b.
   predicate all_finite_in{L}(double *a, integer n, real b) =
     \forall integer k; 0 <= k < n ==> finite_in(a[k], b);
-
-  // Every product of row i of A (n-by-d, row-major) with x is at most
-  // 2^1019 / d in magnitude, so every partial sum of the dot product of a
-  // row with x is below 2^1019 (the range check of bht_softmax).
-  predicate products_checked{L}(double *A, double *x, integer n, integer d) =
-    \forall integer i, j; 0 <= i < n && 0 <= j < d ==>
-      \abs(A[i * d + j] * x[j]) * d <= 0x1p1019;
 */
 
 #endif

@@ -39,14 +39,19 @@ const char *bht_status_message(bht_status status);
 /* Largest n accepted by the softmax kernels (keeps every index and the
  * compensated-sum error term within the proved range). */
 #define BHT_SOFTMAX_MAX_N ((size_t)1 << 28)
-/* Largest |logit| accepted by the double kernel: 2^1020, so that every
- * shifted logit z_i - max z is finite. The oracle has no such limit. */
+/* Not a limit any more: the double kernels accept every finite logit (and
+ * every finite A, x) since issue 12.  Until then |logit| > 2^1020 was
+ * refused; the value is kept for golden/v1's flags (src/golden.c). */
 #define BHT_SOFTMAX_MAX_LOGIT 0x1p1020
 
-/* p = softmax(z), z of length n >= 1.  Double kernel, <= 2 ulp (see softmax.c). */
+/* p = softmax(z), z of length n >= 1.  Double kernel, every p_i within 1 ulp
+ * of the correctly rounded value for every finite z (see softmax.c);
+ * BHT_E_NONFINITE for NaN or infinite logits. */
 bht_status bht_softmax_logits(size_t n, const double *z, double *p);
 
-/* p = softmax(A x), A n-by-d row-major, x of length d.  Double kernel. */
+/* p = softmax(A x), A n-by-d row-major, x of length d.  Double kernel within
+ * 1 ulp for every finite A and x: the logit differences (A_i - A_m) x are
+ * exact (long accumulator), then rounded to double-double. */
 bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, double *p);
 
 /* ----------------------------------------------------------------- oracle */
@@ -100,19 +105,18 @@ typedef struct bht_distances {
 
 /* Largest n accepted by the distance kernels. */
 #define BHT_DISTANCE_MAX_N ((size_t)1 << 28)
-/* Largest entry accepted by the double kernel bht_distance (distributions
- * have entries <= 1; BHT_E_RANGE above, where a sum could overflow). */
-#define BHT_DISTANCE_MAX_ENTRY 0x1p+990
 
 /* Checks that p (length n) is a distribution: finite (BHT_E_NONFINITE),
- * non-negative and summing to 1 within n 2^-52 (BHT_E_INVALID).  On
- * BHT_E_INVALID, *bad_index is the first negative entry or n when the sum is
- * off; *sum gets the (double-double accurate, rounded) sum.  Outputs may be NULL. */
+ * non-negative and summing to 1 within n 2^-52 (BHT_E_INVALID), the sum
+ * exact, so the verdict is exact.  On BHT_E_INVALID, *bad_index is the
+ * first negative entry or n when the sum is off; *sum gets the correctly
+ * rounded sum.  Outputs may be NULL. */
 bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum);
 
-/* Double kernel: H^2 and TV within 4 ulp (H^2 within 4 ulp + n 2^-1075
- * absolute when entries are below 2^-960; see distance.c).  Entries above
- * BHT_DISTANCE_MAX_ENTRY: BHT_E_RANGE. */
+/* Double kernel: H^2, H and TV within 1 ulp of the correctly rounded
+ * values (TV correctly rounded) for every finite non-negative p, q,
+ * subnormal results included (see distance.c); a result beyond DBL_MAX is
+ * +inf, as the oracle's.  BHT_E_INVALID for a negative entry. */
 bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out);
 /* Oracle: each of the three values correctly rounded. */
 bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,
@@ -140,7 +144,7 @@ typedef struct bht_lemma_a1_bounds {
     double h2max, tvmax;
 } bht_lemma_a1_bounds;
 
-/* Double kernel within 2 ulp for every finite eps >= 0 (BHT_E_INVALID for
+/* Double kernel within 1 ulp for every finite eps >= 0 (BHT_E_INVALID for
  * eps < 0, BHT_E_NONFINITE for NaN/inf). */
 bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out);
 bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,

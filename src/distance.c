@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "bht.h"
 #include "dd_elementary.h"
+#include "long_acc.h"
 
 /* ACSL for Frama-C/WP (proofs/distance.mk; proofs/distance/README.md).
  * The prototypes below are redundant C redeclarations of dd.h and
@@ -68,47 +69,64 @@ static inline void dd_expm1(double a, double *rh, double *rl);
 */
 static inline double dd_round_scaled(double hi, double lo, int scale);
 
+/* Algorithm: the exact sum of the entries in the long accumulator
+ * (src/long_acc.h), so the verdict |sum - 1| <= n 2^-52 is decided exactly
+ * and *sum is the correctly rounded sum. */
 bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum)
 {
     if (!p || n == 0 || n > BHT_DISTANCE_MAX_N)
         return BHT_E_INVALID;
-    double sh = 0.0, sl = 0.0;
+    bht_long_acc acc;
+    bht_long_acc_init(&acc);
     size_t negative = n;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(p[i]))
             return BHT_E_NONFINITE;
         if (p[i] < 0.0 && negative == n)
             negative = i;
-        dd_add(sh, sl, p[i], 0.0, &sh, &sl);
+        bht_long_acc_add(&acc, p[i]);
     }
     if (sum)
-        *sum = sh;
+        *sum = bht_long_acc_round(&acc, 0);
     if (bad_index)
         *bad_index = negative;
     if (negative < n)
         return BHT_E_INVALID;
-    /* |sum - 1| <= n 2^-52, evaluated in dd (the tolerance is a double). */
-    double dh, dl;
-    dd_add(sh, sl, -1.0, 0.0, &dh, &dl);
-    return fabs(dh) <= (double)n * 0x1p-52 ? BHT_OK : BHT_E_INVALID;
+    /* sum - 1 - n 2^-52 <= 0 <= sum - 1 + n 2^-52, both exact (n 2^-52 is a
+     * double for n <= 2^28) */
+    double tolerance = (double)n * 0x1p-52;
+    bht_long_acc_add(&acc, -1.0);
+    bht_long_acc_add(&acc, -tolerance);
+    int above = bht_long_acc_sign(&acc) > 0;
+    bht_long_acc_add(&acc, tolerance);
+    bht_long_acc_add(&acc, tolerance);
+    int below = bht_long_acc_sign(&acc) < 0;
+    return above || below ? BHT_E_INVALID : BHT_OK;
 }
 
-/* (sqrt p - sqrt q)^2 = ((p - q) / (sqrt p + sqrt q))^2 in dd: the
- * difference is exact (TwoSum), so nothing cancels.  Inputs with
- * max(p, q) < 2^-900 are scaled by an even power of two first (exact) so the
- * dd square roots stay accurate; scaling back may lose the low part below
- * 2^-1074 (the absolute term in bht.h).  Relative error <= 30u^2. */
-static void hellinger_term(double p, double q, double *th, double *tl)
+/* Exponent e of v > 0 in frexp's sense: v in [2^(e-1), 2^e). */
+static int binade(double v)
 {
-    int half_shift = 0;
-    double m = fmax(p, q);
-    if (m < 0x1p-900) {
-        int e;
-        (void)frexp(m, &e);
-        half_shift = (1 - e) / 2; /* m 2^(2 half_shift) in [2^-2, 2) */
-        p = ldexp(p, 2 * half_shift);
-        q = ldexp(q, 2 * half_shift);
-    }
+    int e;
+    (void)frexp(v, &e);
+    return e;
+}
+
+/* (sqrt p - sqrt q)^2 = ((p - q) / (sqrt p + sqrt q))^2 = (*th + *tl) 2^*te
+ * for p != q, with every operation in the normal range whatever p and q:
+ * both are scaled by the even power 2^(2h) (exact) that puts max(p, q) in
+ * [1/4, 1); then the difference is exact (TwoSum), the dd square roots
+ * accurate (argument >= 2^-960 or negligible: a scaled entry below 2^-960
+ * sits beside one >= 1/4, where it changes the term by a relative 2^-479 at
+ * most, and the same bound covers an entry that the scaling of a huge
+ * partner rounds), and the term lies in [2^-112, 1].  Relative error <=
+ * 30u^2 (JMP17 bounds of the dd steps). */
+static void hellinger_term(double p, double q, double *th, double *tl, int *te)
+{
+    int e = binade(fmax(p, q));
+    int h = e >= 0 ? -((e + 1) / 2) : (-e) / 2; /* max(p, q) 2^(2h) in [1/4, 1) */
+    p = ldexp(p, 2 * h);
+    q = ldexp(q, 2 * h);
     double dh, dl, ph, pl, qh, ql, sh, sl, rh, rl;
     dh = two_sum(p, -q, &dl);
     dd_sqrt(p, 0.0, &ph, &pl);
@@ -116,18 +134,23 @@ static void hellinger_term(double p, double q, double *th, double *tl)
     dd_add(ph, pl, qh, ql, &sh, &sl);
     dd_div(dh, dl, sh, sl, &rh, &rl);
     dd_mul(rh, rl, rh, rl, th, tl);
-    if (half_shift) {
-        *th = ldexp(*th, -2 * half_shift);
-        *tl = ldexp(*tl, -2 * half_shift);
-    }
+    *te = -2 * h;
 }
 
-/* Algorithm: every term in double-double (hellinger_term; |p_i - q_i| exact
- * by TwoSum), positive terms summed with accurate dd additions (JMP17 Alg. 6),
- * halved and rounded once; H = sqrt of the dd H^2 (Karp-Markstein step).
- * Bound: relative error of the dd results <= (30 + 3n) u^2 < 2^-75 for
- * n <= 2^28, so each output is within 0.5 + 2^-20 ulp (plus the absolute
- * n 2^-1075 of tiny entries for H^2 and H). */
+/* Algorithm: E = the largest binade of max(p_i, q_i) over the entries that
+ * differ.  H^2: every term (hellinger_term, its own exponent) rescaled by
+ * 2^-E, so each lies in [0, 2] and the largest is >= 2^-112, summed with
+ * accurate dd additions (JMP17 Alg. 6; terms that the rescaling takes below
+ * 2^-1022 are below 2^-900 of the sum) and rounded once by
+ * dd_round_scaled: no intermediate underflows or overflows, however small
+ * (subnormal) or large the result.  H = sqrt of that unrounded dd sum
+ * (Karp-Markstein step) with the power of two halved.  Relative error of
+ * both dd values <= (30 + 3n) u^2 < 2^-76 for n <= 2^28: each rounded
+ * output is within 0.5 + 2^-22 ulp.  TV: 2 TV = sum |p_i - q_i| summed
+ * exactly in the long accumulator (src/long_acc.h) and rounded once with
+ * the halving: correctly rounded.  Every finite non-negative input is
+ * accepted; a result beyond DBL_MAX is +inf (IEEE overflow, as the
+ * oracle). */
 bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out)
 {
     if (!p || !q || !out || n == 0 || n > BHT_DISTANCE_MAX_N)
@@ -138,44 +161,41 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
         if (p[i] < 0.0 || q[i] < 0.0)
             return BHT_E_INVALID;
     }
-    for (size_t i = 0; i < n; i++)
-        if (p[i] > BHT_DISTANCE_MAX_ENTRY || q[i] > BHT_DISTANCE_MAX_ENTRY)
-            return BHT_E_RANGE; /* sums of terms could overflow (use the oracle) */
-    double hh = 0.0, hl = 0.0, vh = 0.0, vl = 0.0;
+    int top = 0, differ = 0;
     for (size_t i = 0; i < n; i++) {
+        if (p[i] == q[i])
+            continue;
+        int e = binade(fmax(p[i], q[i]));
+        if (!differ || e > top)
+            top = e;
+        differ = 1;
+    }
+    bht_long_acc acc;
+    bht_long_acc_init(&acc);
+    double hh = 0.0, hl = 0.0;
+    for (size_t i = 0; i < n && differ; i++) {
         double pi = p[i], qi = q[i];
         if (pi == qi)
             continue;
         double th, tl;
-        hellinger_term(pi, qi, &th, &tl);
-        dd_add(hh, hl, th, tl, &hh, &hl);
-        double dh, dl;
-        dh = two_sum(pi, -qi, &dl);
-        if (dh < 0.0) {
-            dh = -dh;
-            dl = -dl;
-        }
-        dd_add(vh, vl, dh, dl, &vh, &vl);
+        int te;
+        hellinger_term(pi, qi, &th, &tl, &te);
+        dd_add(hh, hl, ldexp(th, te - top), ldexp(tl, te - top), &hh, &hl);
+        bht_long_acc_add(&acc, pi > qi ? pi : qi);
+        bht_long_acc_add(&acc, pi > qi ? -qi : -pi);
     }
-    double h2 = dd_round_scaled(hh, hl, -1);
-    double tv = dd_round_scaled(vh, vl, -1);
-    /* H = sqrt(H^2 / 2 ...): take sqrt of (hh + hl) 2^(2k) with hh 2^(2k)
-     * near 1, then scale by 2^-k; the /2 is folded in as sqrt(x/2) = sqrt(2x)/2. */
     double hellinger = 0.0;
     if (hh > 0.0) {
-        int e;
-        (void)frexp(hh, &e);
-        int k = (1 - e) / 2; /* 2 hh 2^(2k) in [2^-1, 2^2) */
-        double xh = ldexp(2.0 * hh, 2 * k), xl = ldexp(2.0 * hl, 2 * k);
+        /* sqrt((hh + hl) 2^(top - 1)) with an even power of two */
+        int half = top - 1, odd = half % 2 != 0;
+        double xh = odd ? 2.0 * hh : hh, xl = odd ? 2.0 * hl : hl;
         double rh, rl;
         dd_sqrt(xh, xl, &rh, &rl);
-        hellinger = dd_round_scaled(rh, rl, -k - 1);
+        hellinger = dd_round_scaled(rh, rl, (half - odd) / 2);
     }
-    /* No clamp to [0, 1]: inputs that sum to 1 only within n 2^-52 can have
-     * TV or H^2 slightly above 1, and the reference value is the formula's. */
-    out->hellinger2 = h2;
+    out->hellinger2 = dd_round_scaled(hh, hl, top - 1);
     out->hellinger = hellinger;
-    out->tv = tv;
+    out->tv = bht_long_acc_round(&acc, -1);
     return BHT_OK;
 }
 

@@ -76,6 +76,8 @@ MEMCHECK_VALID := \
   softmax --logits $(BAD_IN)/logits.txt --hex | \
   softmax --logits $(BAD_IN)/logits.txt --oracle | \
   softmax --logits $(BAD_IN)/logits_huge.txt --oracle --hex | \
+  softmax --logits $(BAD_IN)/logits_huge.txt | \
+  softmax -A $(BAD_IN)/A_huge.txt -x $(BAD_IN)/x_huge.txt --hex | \
   softmax -A $(BAD_IN)/A.txt -x $(BAD_IN)/x.txt | \
   softmax -A $(BAD_IN)/A.txt -x $(BAD_IN)/x.txt --oracle --precision-cap 4096 | \
   softmax -A $(BAD_IN)/A.txt -x $(BAD_IN)/x_big.txt --energy=5 --oracle --hex | \

@@ -20,8 +20,9 @@ void cli_distance_help(FILE *out)
             "  hellinger V    H = sqrt(H^2)\n"
             "  tv V           TV = 1/2 sum |p_i - q_i|\n"
             "P and Q are vector files of the same length n, finite, non-negative, each\n"
-            "summing to 1 within n 2^-52.  The double kernel is within 4 ulp of the\n"
-            "correctly rounded values; --oracle prints the correctly rounded values.\n"
+            "summing to 1 within n 2^-52 (decided exactly).  The double kernel is within\n"
+            "1 ulp of the correctly rounded values (TV correctly rounded), subnormal\n"
+            "results included; --oracle prints the correctly rounded values.\n"
             "With --softmax the distributions are softmax(A x) and softmax(B x),\n"
             "computed from the parameters (log-ratio form) so that close models keep\n"
             "full accuracy (double kernel within 8 ulp for models 1e-12 ... 1 apart).\n"
@@ -43,7 +44,7 @@ void cli_lemma_a1_help(FILE *out)
             "  tvmax V   tanh(E/4)\n"
             "They bound H^2(P,Q) and TV(P,Q) when b - a is in {0, E}^n (equality at the\n"
             "extremal configuration s = t e^{-E/2}).  Evaluated without cancellation\n"
-            "(via y = expm1(E/4)): the double kernel is within 2 ulp for every E.\n"
+            "(via y = expm1(E/4)): the double kernel is within 1 ulp for every E.\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 

@@ -2,10 +2,14 @@
 #
 # libFuzzer harnesses built with clang (Debian: clang + libclang-rt-dev):
 #   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector
-#   fuzz_softmax   bytes -> n, d, finite doubles -> bht_softmax_logits,
-#                  bht_softmax, bht_check_energy (+ oracle for n <= 8)
-#   fuzz_distance  bytes -> distributions, eps -> bht_check_distribution,
-#                  bht_distance, bht_lemma_a1 (+ oracles)
+#   fuzz_softmax   bytes -> n, d, finite doubles or hazard shapes (ties, near
+#                  ties, the -745 edge, exactly cancelling products) and
+#                  exact invariance pairs -> bht_softmax_logits, bht_softmax,
+#                  bht_check_energy (+ oracle for n <= 8)
+#   fuzz_distance  bytes -> distributions, raw vectors of hazard shapes,
+#                  near-distributions, eps near the cut-offs ->
+#                  bht_check_distribution (exact verdict), bht_distance,
+#                  bht_lemma_a1 (+ oracles)
 #   fuzz_leverage  bytes -> n <= 8, d <= 4, A (incl. rank-deficient), s (zeros,
 #                  NULL), c, C -> bht_leverage, bht_oracle_leverage (every
 #                  input), bht_check_leverage_query
