@@ -159,14 +159,19 @@ typedef struct bht_local_result {
     double nu, local_constant;
 } bht_local_result;
 
-/* Double kernel (<= 16 ulp, see local_softmax.c).  derivative may be NULL;
- * a derivative component's error also has an absolute part, at most
- * 2^-61 p_i max_j |g_j| (the kernel's p carries a relative error up to
- * 2^-63, which enters <p, g>; measured ~2^-75) plus 2^-100 p_i max_j |g_j -
- * <p, g>| (cancellation in g_i - <p, g>), which matters only for components
- * that (nearly) cancel to zero. */
+/* Double kernel: nu, local_constant and every derivative component (derivative
+ * may be NULL) within 2 ulp of the correctly rounded value (certified a
+ * posteriori to 1 ulp, see local_softmax.c), for every finite A, M, x; or
+ * BHT_E_RANGE where a value cannot be certified (g_i - <p, g> cancelling
+ * beyond ~2^-150 of sum_j p_j |g_j - g_m|, or nu below ~2^-1000 of the
+ * scale of M x squared). */
 bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative);
+/* As bht_nu_softmax; on BHT_E_RANGE *uncertified (if not NULL) is the
+ * derivative component that could not be certified, or n for nu itself. */
+bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const double *M,
+                                    const double *x, bht_local_result *out,
+                                    double *derivative, size_t *uncertified);
 /* Oracle: nu, local_constant and every derivative component correctly rounded. */
 bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                                  const double *x, bht_local_result *out, double *derivative,
