@@ -163,7 +163,7 @@ typedef struct bht_local_result {
  * may be NULL) within 2 ulp of the correctly rounded value (certified a
  * posteriori to 1 ulp, see local_softmax.c), for every finite A, M, x; or
  * BHT_E_RANGE where a value cannot be certified (g_i - <p, g> cancelling
- * beyond ~2^-150 of sum_j p_j |g_j - g_m|, or nu below ~2^-1000 of the
+ * beyond ~2^-200 of sum_j p_j |g_j - g_m|, or nu below ~2^-1000 of the
  * scale of M x squared). */
 bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative);

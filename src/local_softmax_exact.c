@@ -20,8 +20,10 @@
  *   2^-54 |D_i| (total error <= 1/2 + 1/2 + 2^-45 ulp), nu when
  *   sum p_i (2 |D_i| e_i + e_i^2) + 2^-96 nu <= 2^-54 nu (or when nu plus
  *   that bound is below 2^-1077: then nu = nu/8 = 0).  Otherwise
- *   BHT_E_RANGE, naming the component: the cancellation in g_i - <p, g>
- *   exceeds ~2^-150 of sum p_j |g_j - g_m|.
+ *   an uncertified component is tested for an exact zero
+ *   (deviation_is_zero: Lindemann-Weierstrass), else BHT_E_RANGE, naming
+ *   the component: the cancellation in g_i - <p, g> exceeds ~2^-200 of
+ *   sum p_j |g_j - g_m|.
  * Reference: Kulisch's exact dot product (long_acc.c); Ogita, Rump & Oishi
  * 2005 for the a-posteriori style of bound. */
 #include <math.h>
@@ -59,6 +61,83 @@ typedef struct row_data {
     int k, gexp, gcount;
     unsigned char skipped, exact_e;
 } row_data;
+
+typedef struct row_ref {
+    const row_data *r;
+    size_t i;
+} row_ref;
+
+/* Order by the computed e_i (rows left out first), then by index. */
+static int compare_rows(const void *pa, const void *pb)
+{
+    const row_ref *a = pa, *b = pb;
+    const row_data *x = a->r, *y = b->r;
+    if (x->skipped != y->skipped)
+        return x->skipped > y->skipped ? -1 : 1;
+    if (!x->skipped) {
+        if (x->k != y->k)
+            return x->k < y->k ? -1 : 1;
+        for (int j = 0; j < EXP_PARTS; j++)
+            if (x->e[j] != y->e[j])
+                return x->e[j] < y->e[j] ? -1 : 1;
+    }
+    return a->i < b->i ? -1 : (a->i > b->i);
+}
+
+/* Groups of rows with the same exact logit: order[] sorted so that each
+ * group is a run (equal logits give bitwise equal e_i; runs of equal e_i
+ * are then checked to have equal exact logits); start[g] = first position
+ * of run g.  Returns the number of runs, or 0 when a run of equal e_i
+ * holds different logits (then no exact statement is made). */
+static size_t logit_groups(size_t n, size_t d, const double *A, const double *x,
+                           const row_data *rows, row_ref *order, size_t *start, bht_acc *t)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = (row_ref){&rows[i], i};
+    qsort(order, n, sizeof *order, compare_rows);
+    size_t groups = 0;
+    for (size_t q = 0; q < n; q++) {
+        const row_data *r = order[q].r, *first = groups ? order[start[groups - 1]].r : NULL;
+        int same = first && r->skipped == first->skipped
+                   && (r->skipped || (r->k == first->k
+                                      && memcmp(r->e, first->e, sizeof r->e) == 0));
+        if (!same) {
+            start[groups++] = q;
+            continue;
+        }
+        row_dot(t, d, A + order[q].i * d, A + order[start[groups - 1]].i * d, x);
+        if (bht_acc_sign(t) != 0)
+            return 0;
+    }
+    start[groups] = n;
+    return groups;
+}
+
+/* Is g_i - <p, g> exactly 0?  <p, g'> - g'_i = sum_j e^t_j (g'_j - g'_i) / T
+ * with rational t_j and g'_j: by the Lindemann-Weierstrass theorem (the
+ * e^t for distinct rational t are linearly independent over the algebraic
+ * numbers) it vanishes exactly when, for every value of t, the sum of
+ * g'_j - g'_i over the rows with that logit does: e.g. tied rows with g
+ * = +-1 and a row with g = 0 (found by the mean_cancels_constructed
+ * generator: the bound alone could not certify the zero). */
+static int deviation_is_zero(size_t i, size_t d, const double *M, const double *x,
+                             const row_ref *order, const size_t *start, size_t groups,
+                             bht_acc *t)
+{
+    for (size_t g = 0; g < groups; g++) {
+        bht_acc_clear(t);
+        for (size_t q = start[g]; q < start[g + 1]; q++) {
+            const double *row = M + order[q].i * d;
+            for (size_t k = 0; k < d; k++) {
+                bht_acc_add_product(t, row[k], x[k], 0);
+                bht_acc_add_product(t, M[i * d + k], -x[k], 0);
+            }
+        }
+        if (bht_acc_sign(t) != 0)
+            return 0;
+    }
+    return 1;
+}
 
 /* (hi, lo) from the first two parts of an expansion (renormalised). */
 static void leading_dd(const double *part, int count, double *hi, double *lo)
@@ -175,6 +254,9 @@ bht_status bht_nu_softmax_exact(size_t n, size_t d, const double *A, const doubl
     /* D_i = (g'_i T - S) / T, p_i, the derivative and the terms of nu */
     bht_acc_negate(S); /* now -S */
     xbound nu_err = {0.0, 0};
+    row_ref *order = NULL;
+    size_t *start = NULL, groups = 0;
+    int groups_done = 0;
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         const row_data *r = &rows[i];
         memcpy(t, S, sizeof *t);
@@ -199,9 +281,23 @@ bht_status bht_nu_softmax_exact(size_t n, size_t d, const double *A, const doubl
             e_i = xb_add(e_i, xb_make(Np.rem, Np.exponent - Tp.exponent));
         }
         /* |D_i| + e_i, and |D_i| from below */
-        xbound d_up = xb_add(d_abs, e_i);
         xbound d_low = xb_make(dh * (1.0 - 0x1p-50), dexp);
         int certified = xb_le(e_i, xb_mul(d_low, xb_make(1.0, -54)));
+        if (!certified && derivative) { /* an exact zero? (computed once) */
+            if (!groups_done) {
+                groups_done = 1;
+                order = malloc(n * sizeof *order);
+                start = malloc((n + 1) * sizeof *start);
+                if (order && start)
+                    groups = logit_groups(n, d, A, x, rows, order, start, t);
+            }
+            if (groups && deviation_is_zero(i, d, M, x, order, start, groups, t)) {
+                dh = dl = 0.0;
+                d_abs = e_i = (xbound){0.0, 0};
+                certified = 1;
+            }
+        }
+        xbound d_up = xb_add(d_abs, e_i);
         if (r->skipped) { /* p_i < 2^-5909: the derivative rounds to a zero */
             if (derivative)
                 derivative[i] = certified && dh < 0.0 ? -0.0 : 0.0;
@@ -270,6 +366,8 @@ bht_status bht_nu_softmax_exact(size_t n, size_t d, const double *A, const doubl
             *nu_exp = E + 2 * gmax;
         }
     }
+    free(order);
+    free(start);
 done:
     free(rows);
     free(th);

@@ -18,7 +18,7 @@
 
 #define BHT_ACC_LSB (-10816)
 #define BHT_ACC_WORDS 405 /* 12960 bits: 2^-10816 ... 2^2143 and the sign */
-#define BHT_ACC_PARTS 4
+#define BHT_ACC_PARTS 5
 
 typedef struct bht_acc {
     uint32_t w[BHT_ACC_WORDS];
