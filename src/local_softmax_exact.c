@@ -139,6 +139,16 @@ static int deviation_is_zero(size_t i, size_t d, const double *M, const double *
     return 1;
 }
 
+/* Is |hi| 2^scale, known to a relative 2^-53, too close to the overflow
+ * threshold 2^1024 (1 - 2^-54) to tell whether it rounds to +-inf? */
+static int near_overflow(double hi, int scale)
+{
+    const xbound threshold = {1.0 - 0x1p-54, 1024}; /* m in [1/2, 1) */
+    xbound up = xb_make(hi * (1.0 + 0x1p-52), scale);
+    xbound low = xb_make(hi * (1.0 - 0x1p-52), scale);
+    return xb_le(threshold, up) && !xb_le(threshold, low);
+}
+
 /* (hi, lo) from the first two parts of an expansion (renormalised). */
 static void leading_dd(const double *part, int count, double *hi, double *lo)
 {
@@ -316,7 +326,7 @@ bht_status bht_nu_softmax_exact(size_t n, size_t d, const double *A, const doubl
             const int scale = pexp + dexp + gmax;
             /* |p_i D_i| 2^G below 2^-1076: a zero, sign free */
             xbound bound = xb_mul(xb_mul(xb_make(2.0 * ph, pexp), d_up), xb_make(1.0, gmax));
-            if (certified || e_i.m == 0.0)
+            if ((certified || e_i.m == 0.0) && !near_overflow(uh, scale))
                 derivative[i] = dd_round_scaled_signed(uh, ul, scale);
             else if (xb_le(bound, xb_make(1.0, -1076)))
                 derivative[i] = 0.0;
@@ -356,7 +366,8 @@ bht_status bht_nu_softmax_exact(size_t n, size_t d, const double *A, const doubl
             E = 0;
             nu_err.m = 0.0;
         }
-        if (nu_err.m != 0.0 && !xb_le(nu_err, xb_mul(nu_low, xb_make(1.0, -54)))) {
+        if ((nu_err.m != 0.0 && !xb_le(nu_err, xb_mul(nu_low, xb_make(1.0, -54))))
+            || near_overflow(vh, E + 2 * gmax) || near_overflow(vh, E + 2 * gmax - 3)) {
             status = BHT_E_RANGE;
             if (uncertified)
                 *uncertified = n;

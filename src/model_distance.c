@@ -7,6 +7,7 @@
 #include "bht.h"
 #include "dd_elementary.h"
 #include "softmax_dd.h"
+#include "xbound.h"
 
 /* Above this |log(q_i/p_i)| a term is formed from p_i and q_i directly:
  * sqrt(q/p) differs from 1 by more than e^{1/4} - 1, so nothing cancels. */
@@ -198,11 +199,11 @@ static bht_status check_models(size_t n, size_t d, const double *A, const double
  * w and L computed to dd accuracy, so H^2 = 1/2 sum p_i expm1(delta_i/2)^2
  * and TV = 1/2 sum p_i |expm1(delta_i)| keep full relative accuracy where
  * p - q would cancel; terms with |delta_i| > 1/2 use p_i, q_i directly.
- * Bound: relative error about 2^-58 (the dd exponential and log1p), as
- * checked against the oracle with an 8-ulp budget; three a-posteriori
- * checks refuse (BHT_E_RANGE) where the rounding of the logits, of the w_i
- * (relative to their spread) or of the w_i against the result could exceed
- * it (all found by fuzzing, tests/fuzz/fuzz_model_distance.c). */
+ * Bound: relative error about 2^-58 (the dd exponential and log1p), so
+ * within 2 ulp of the oracle; a-posteriori checks refuse (BHT_E_RANGE)
+ * where the rounding of the logits, of the w_i (relative to their spread
+ * and to the result: 2^-55) or of L against TV could exceed it (found by
+ * fuzzing, tests/fuzz/fuzz_model_distance.c, and issue 12). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out)
 {
@@ -211,7 +212,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     bht_status status = check_models(n, d, A, B, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(11 * n * sizeof *work);
+    double *work = malloc(12 * n * sizeof *work);
     int *ex = malloc(4 * n * sizeof *ex);
     if (!work || !ex) {
         free(work);
@@ -222,6 +223,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double *wh = work + 4 * n, *wl = work + 5 * n;
     double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;
     double *perr = work + 10 * n; /* relative error bound of p_i and q_i (logits) */
+    double *wbound = work + 11 * n; /* error bound of w_i */
     int *pe = ex, *qe = ex + n, *hte = ex + 2 * n, *vte = ex + 3 * n;
     size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
     size_t mq = bht_softmax_dd(n, d, B, x, qh, ql, qe);
@@ -258,7 +260,10 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     const double gamma8 = 8.0 * (double)d * 0x1p-53, gamma2 = 2.0 * (double)d * 0x1p-53;
     /* the errors e_i of the w_i of the rows with p_i > 0 (the others take
      * the direct route), weighted by q_i: E1 = sum q_i e_i, E2 = sum q_i e_i^2 */
+    /* s_err: bound on the error of s = sum p_j expm1(w_j) (dd_expm1_dd:
+     * 2^-100 relative for |w| <= 2^-4, 2^-62 above; dd products and sums) */
     double werr1 = 0.0, werr2 = 0.0;
+    xbound s_err = {0.0, 0};
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         double vh, vl, eh, el, th, tl, terms, werr;
         if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
@@ -273,6 +278,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
                          * fabs(x[k]);
             werr = 3.0 * gamma2 * gamma2 * terms * (1.0 + 0x1p-40) + 0x1p-1000;
         }
+        wbound[i] = werr;
         double qi = ldexp(qh[i], qe[i]);
         if (ph[i] != 0.0 && qi > 0.0 && werr > 0.0) {
             werr1 += qi * werr;
@@ -291,32 +297,28 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             continue;
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
+        /* a term scaled back below 2^-1000 may be lost in s entirely */
+        const int lost = ilogb(th) + pe[i] < -1000;
+        s_err = xb_add(s_err, xb_make(lost ? th : th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97
+                                                                                : 0x1p-61),
+                                      pe[i]));
         dd_add(sh, sl, ldexp(th, pe[i]), ldexp(tl, pe[i]), &sh, &sl);
     }
     if (status == BHT_OK) {
-        /* a-posteriori check (found by fuzzing): each (B_i - A_i) x by Dot2
-         * carries up to gamma_2d^2 sum_k |b_ik - a_ik| |x_k| (Ogita, Rump,
-         * Oishi 2005); above 2^-52 of the spread of the log-ratios w_i, H and
-         * TV are not certified -- unless the rows of B - A are identical
-         * (then every w_i is exactly 0: the same model) */
-        const double gamma = 2.0 * (double)d * 0x1p-53;
+        /* a-posteriori check (found by fuzzing): the errors of the w_i (the
+         * bound of the path that formed each) above 2^-52 of the spread of
+         * the log-ratios: H and TV are not certified -- unless the rows of
+         * B - A are identical (then every w_i is exactly 0: the same model).
+         * (This once used the Dot2 bound of (B_i - A_i) x even where w_i came
+         * from the exact differences of differences, and so refused B = A +
+         * 1 w^T rounded, the same model up to rounding: issue 12.) */
         double err = 0.0, wmin = INFINITY, wmax = -INFINITY;
-        int same_rows = 1;
         for (size_t i = 0; i < n; i++) {
-            double terms = 0.0;
-            for (size_t k = 0; k < d; k++) { /* exact differences compared */
-                double el, e0;
-                double diff = two_sum(B[i * d + k], -A[i * d + k], &el);
-                double diff0 = two_sum(B[k], -A[k], &e0);
-                terms += fabs(diff) * fabs(x[k]);
-                same_rows &= diff == diff0 && el == e0;
-            }
-            if (terms > 0.0) /* terms = 0: the dot product is exact */
-                err = fmax(err, 3.0 * gamma * gamma * terms * (1.0 + 0x1p-40) + 0x1p-1000);
+            err = fmax(err, wbound[i]);
             wmin = fmin(wmin, wh[i]);
             wmax = fmax(wmax, wh[i]);
         }
-        if (!same_rows && !(err <= 0x1p-52 * (wmax - wmin)))
+        if (!same_rows_of_difference(n, d, A, B) && !(err <= 0x1p-52 * (wmax - wmin)))
             status = BHT_E_RANGE;
     }
     if (same_rows_of_difference(n, d, A, B))
@@ -410,11 +412,28 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         if (ok) {
             int ev = ilogb(vh) + Ve - 1, eh = ilogb(hh) + He - 1; /* TV, H^2 in [2^e, 2^(e+1)) */
             if (werr1 > 0.0)
-                ok &= ilogb(werr1) + 2 <= ev - 53;
+                ok &= ilogb(werr1) + 2 <= ev - 55;
             if (werr2 > 0.0) /* sqrt(E2) < 2^((ilogb E2 + 1) / 2) */
-                ok &= ilogb(werr2) + 1 + 2 * 3 <= eh - 106;
+                ok &= ilogb(werr2) + 1 + 2 * 3 <= eh - 110;
         }
         if (!ok)
+            return BHT_E_RANGE;
+    }
+    /* the rounding of L = log1p(s), s = sum p_j expm1 w_j (the sum cancels
+     * for close models: its error s_err is relative to sum p_j |expm1 w_j|,
+     * not to s): L errs by at most s_err / (1 + s) plus log1p's own error
+     * (2^-99 |L| for |L| <= 2^-4 -- the Newton step's expm1 series --,
+     * else 2^-65), and TV moves by at most half of that (dTV/dL = -(Q(w >
+     * L) - Q(w < L))/2), H^2 by H^2/2 times it.  Required: <= 2^-56 TV. */
+    if (vh > 0.0) {
+        double one_plus_s = 1.0 + sh;
+        xbound l_err = xb_add(xb_mul(s_err, xb_make(1.0 / one_plus_s * (1.0 + 0x1p-40), 0)),
+                              fabs(Lh) <= 0x1p-4 ? xb_make(Lh, -99) : xb_make(1.0, -65));
+        /* (or TV and its error both below 2^-1077: TV rounds to 0 either
+         * way -- fuzz_regression_q_below_the_floor, TV ~ 2^-1343) */
+        xbound tv_up = xb_add(xb_make(vh, Ve - 1), l_err);
+        if (!(one_plus_s > 0.0 && isfinite(1.0 / one_plus_s) && isfinite(l_err.m)
+              && (xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(tv_up, xb_make(1.0, -1077)))))
             return BHT_E_RANGE;
     }
     /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the

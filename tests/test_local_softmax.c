@@ -864,3 +864,21 @@ Test(local_softmax_hazards, logits_beyond_the_affine_range_are_answered)
                   && bht_ulp_error(dk[1], doo[1]) <= 1.0,
               "nu %a vs %a", k.nu, o.nu);
 }
+
+Test(local_softmax, fuzz_regression_derivative_beyond_dbl_max)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-softmax-
+     * derivative-overflows): tied logits, g = M x = (-307.5, 20.5 DBL_MAX):
+     * nu and p_i (g_i - <p, g>) = -+10.25 DBL_MAX + ... exceed DBL_MAX; their
+     * correctly rounded values are infinities (the dd path refused such
+     * M x, the exact path takes it; the harness asserted finite values) */
+    const double A[2] = {0x1p-1074, 0x1p-1074}, M[2] = {-0x1.ep+3, 0x1.fffffffffffffp+1023};
+    const double x[1] = {0x1.48p+4};
+    bht_local_result k, o;
+    double dk[2], doo[2];
+    cr_assert_eq(bht_oracle_nu_softmax(2, 1, A, M, x, &o, doo, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_nu_softmax(2, 1, A, M, x, &k, dk), BHT_OK);
+    cr_assert(isinf(o.nu) && k.nu == o.nu && k.local_constant == o.local_constant);
+    cr_assert(dk[0] == doo[0] && dk[1] == doo[1] && isinf(dk[0]) && dk[0] < 0.0,
+              "%a %a vs %a %a", dk[0], dk[1], doo[0], doo[1]);
+}
