@@ -121,9 +121,13 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
 /* Distances between two softmax models at one query x, computed from the
  * parameters (log-ratio form), so they stay accurate when A and B are close:
  * P = softmax(A x), Q = softmax(B x), A and B n-by-d.  Double kernel within
- * 8 ulp of the oracle when the models differ by 1e-12 ... 1; BHT_E_RANGE
- * when some q_i / p_i exceeds e^700, or some log(q_i / p_i) relative to the
- * others is nonzero but below 2^-960 (use the oracle). */
+ * 2 ulp of the oracle however close the models (equal models give exactly
+ * 0, models equal up to rounding such as RN(A + 1 w^T) their tiny distance),
+ * checked a posteriori; BHT_E_RANGE when some |a_ij x_j| or |b_ij x_j|
+ * exceeds 2^(1018 - log2 d), some q_i / p_i exceeds e^700, some log(q_i /
+ * p_i) relative to the others is nonzero but below 2^-960, or the rounding
+ * of the logits or of the log-ratios could exceed the budget (use the
+ * oracle). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out);
 bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,

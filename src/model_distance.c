@@ -298,7 +298,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
         /* a term scaled back below 2^-1000 may be lost in s entirely */
-        const int lost = ilogb(th) + pe[i] < -1000;
+        const int lost = th != 0.0 && ilogb(th) + pe[i] < -1000;
         s_err = xb_add(s_err, xb_make(lost ? th : th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97
                                                                                 : 0x1p-61),
                                       pe[i]));

@@ -526,3 +526,15 @@ Test(model_distance_hazards, issue12_offset_model_is_answered)
               "H2 %a vs %a, H %a vs %a, TV %a vs %a", k.hellinger2, o.hellinger2, k.hellinger,
               o.hellinger, k.tv, o.tv);
 }
+
+Test(model_distance, fuzz_regression_zero_log_ratio_term)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c under UBSan (regressions/
+     * model_distance-softmax-ilogb-of-zero): B = A, so every p_i expm1(w_i)
+     * is 0 and the new check of the terms lost to underflow took ilogb(0) =
+     * INT_MIN (signed overflow); the answer must be exactly 0 */
+    const double A[2] = {-0x1.ep+0, 0.0}, x[1] = {1.0};
+    bht_distances k;
+    cr_assert_eq(bht_distance_softmax(2, 1, A, A, x, &k), BHT_OK);
+    cr_assert(k.hellinger2 == 0.0 && k.hellinger == 0.0 && k.tv == 0.0);
+}
