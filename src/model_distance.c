@@ -263,9 +263,11 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     /* s_err: bound on the error of s = sum p_j expm1(w_j) (dd_expm1_dd:
      * 2^-100 relative for |w| <= 2^-4, 2^-62 above; dd products and sums) */
     double werr1 = 0.0, werr2 = 0.0;
-    xbound s_err = {0.0, 0};
+    xbound s_err = {0.0, 0}, s_abs = {0.0, 0};
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         double vh, vl, eh, el, th, tl, terms, werr;
+        hth[i] = htl[i] = 0.0; /* scratch: the terms of s, summed scaled below */
+        hte[i] = 0;
         if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
                                           &wh[i], &wl[i], &terms)) {
             werr = 3.0 * gamma8 * gamma8 * terms * (1.0 + 0x1p-40);
@@ -297,12 +299,19 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             continue;
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
-        /* a term scaled back below 2^-1000 may be lost in s entirely */
-        const int lost = th != 0.0 && ilogb(th) + pe[i] < -1000;
-        s_err = xb_add(s_err, xb_make(lost ? th : th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97
-                                                                                : 0x1p-61),
-                                      pe[i]));
-        dd_add(sh, sl, ldexp(th, pe[i]), ldexp(tl, pe[i]), &sh, &sl);
+        s_err = xb_add(s_err, xb_make(th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97 : 0x1p-61), pe[i]));
+        s_abs = xb_add(s_abs, xb_make(th, pe[i]));
+        hth[i] = th; /* s is summed with exponents: scaled back, tiny terms */
+        htl[i] = tl; /* lost their low parts (golden tcId 600500: TV ~2^-1023 */
+        hte[i] = pe[i]; /* carried by p_2 ~ 2^-991) */
+    }
+    int Es = 0;
+    if (status == BHT_OK) {
+        dd_sum_scaled(n, hth, htl, hte, &sh, &sl, &Es);
+        /* the dd sum (3 n u^2 of sum |terms|) and the terms it drops (each
+         * below 2^-1000 of the largest) */
+        s_err = xb_add(s_err, xb_mul(s_abs, xb_make(3.0 * (double)n + 2.0, -106)));
+        s_err = xb_add(s_err, xb_make((double)n, Es - 1000));
     }
     if (status == BHT_OK) {
         /* a-posteriori check (found by fuzzing): the errors of the w_i (the
@@ -328,15 +337,38 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         free(ex);
         return status;
     }
-    double Lh, Ll;
-    dd_log1p(sh, sl, &Lh, &Ll);
+    /* L = log1p(s); below 2^-900, L = s (relative error < 2^-900) is kept
+     * scaled, (Lh + Ll) 2^LE, for the rows whose w_i is 0 (their delta is
+     * -L exactly); the other rows have |w_i| >= 2^-960, against which the
+     * unscaled L (Luh, Lul) loses at most 2^-1074 */
+    double Lh, Ll, Luh, Lul;
+    int LE = 0;
+    if (sh == 0.0 || ilogb(sh) + Es >= -900) {
+        dd_log1p(ldexp(sh, Es), ldexp(sl, Es), &Lh, &Ll);
+        Luh = Lh;
+        Lul = Ll;
+    } else {
+        Lh = sh;
+        Ll = sl;
+        LE = Es;
+        Luh = ldexp(Lh, LE);
+        Lul = ldexp(Ll, LE);
+    }
 
     /* Terms as dd mantissas with exponents (no underflow), summed by
      * dd_sum_scaled. */
     for (size_t i = 0; i < n; i++) {
         double dh, dl, uh2, ul2;
-        dd_add(wh[i], wl[i], -Lh, -Ll, &dh, &dl);
-        if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE) {
+        dd_add(wh[i], wl[i], -Luh, -Lul, &dh, &dl);
+        if (LE != 0 && ph[i] != 0.0 && wh[i] == 0.0 && wl[i] == 0.0) {
+            /* delta = -L, |L| < 2^-900: expm1(-L/2)^2 = L^2/4 and |expm1(-L)|
+             * = |L|, each to a relative 2^-900 */
+            dd_mul(Lh, Ll, Lh, Ll, &uh2, &ul2);
+            dd_mul(ph[i], pl[i], uh2, ul2, &hth[i], &htl[i]);
+            hte[i] = pe[i] + 2 * LE - 2;
+            dd_mul(ph[i], pl[i], fabs(Lh), Lh < 0.0 ? -Ll : Ll, &vth[i], &vtl[i]);
+            vte[i] = pe[i] + LE;
+        } else if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE) {
             /* p and q at a common even exponent c; the smaller side may
              * underflow there only when it is negligible against the other */
             int c = pe[i] > qe[i] ? pe[i] : qe[i];
@@ -426,14 +458,15 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
      * else 2^-65), and TV moves by at most half of that (dTV/dL = -(Q(w >
      * L) - Q(w < L))/2), H^2 by H^2/2 times it.  Required: <= 2^-56 TV. */
     if (vh > 0.0) {
-        double one_plus_s = 1.0 + sh;
+        double one_plus_s = 1.0 + ldexp(sh, Es);
         xbound l_err = xb_add(xb_mul(s_err, xb_make(1.0 / one_plus_s * (1.0 + 0x1p-40), 0)),
-                              fabs(Lh) <= 0x1p-4 ? xb_make(Lh, -99) : xb_make(1.0, -65));
-        /* (or TV and its error both below 2^-1077: TV rounds to 0 either
-         * way -- fuzz_regression_q_below_the_floor, TV ~ 2^-1343) */
-        xbound tv_up = xb_add(xb_make(vh, Ve - 1), l_err);
+                              LE != 0                ? xb_make(Lh, LE - 899)
+                              : fabs(Lh) <= 0x1p-4 ? xb_make(Lh, -99)
+                                                     : xb_make(1.0, -65));
+        /* (a subnormal TV needs only 2^-1077 absolute: TV ~ 2^-1343 in
+         * fuzz_regression_q_below_the_floor, golden tcId 600500) */
         if (!(one_plus_s > 0.0 && isfinite(1.0 / one_plus_s) && isfinite(l_err.m)
-              && (xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(tv_up, xb_make(1.0, -1077)))))
+              && (xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(l_err, xb_make(1.0, -1077)))))
             return BHT_E_RANGE;
     }
     /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the
