@@ -124,10 +124,10 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
  * 2 ulp of the oracle however close the models (equal models give exactly
  * 0, models equal up to rounding such as RN(A + 1 w^T) their tiny distance),
  * checked a posteriori; BHT_E_RANGE when some |a_ij x_j| or |b_ij x_j|
- * exceeds 2^(1018 - log2 d), some q_i / p_i exceeds e^700, some log(q_i /
- * p_i) relative to the others is nonzero but below 2^-960, or the rounding
- * of the logits or of the log-ratios could exceed the budget (use the
- * oracle). */
+ * exceeds 2^(1018 - log2 d), some log(q_i / p_i) relative to the others is
+ * nonzero but below 2^-960, or the rounding of the logits or of the
+ * log-ratios could exceed the budget (e.g. some q_i / p_i beyond e^700
+ * with TV below ~2^-100) (use the oracle). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out);
 bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,

@@ -265,7 +265,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double werr1 = 0.0, werr2 = 0.0;
     xbound s_err = {0.0, 0}, s_abs = {0.0, 0};
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
-        double vh, vl, eh, el, th, tl, terms, werr;
+        double vh, vl, terms, werr;
         hth[i] = htl[i] = 0.0; /* scratch: the terms of s, summed scaled below */
         hte[i] = 0;
         if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
@@ -286,24 +286,45 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             werr1 += qi * werr;
             werr2 += qi * werr * werr;
         }
-        if (wh[i] > 700.0) {
-            status = BHT_E_RANGE; /* q_i / p_i beyond e^700 */
-            break;
-        }
         if (wh[i] != 0.0 && fabs(wh[i]) < 0x1p-960) {
             status = BHT_E_RANGE; /* log-ratios in the subnormal range lose
                                    * the dd precision (found by fuzzing) */
             break;
         }
-        if (ph[i] == 0.0)
+    }
+    /* s = sum p_j expm1(w_j), L = log1p(s) -- unless some w_j > 700 (q_j /
+     * p_j beyond e^700: models far apart, once refused; found by the
+     * extreme_scaling generator): then L = w_t - log(q_t / p_t) from a row
+     * t where p and q are both largest (L = w_i - delta_i for every i), and
+     * the rows where p or q lies below the dd floor take the direct route.
+     * In the first case the rows with p_j below the floor (left out of s)
+     * carry a share q_j < e^(700 - 1600) of sum p e^w, which is bounded. */
+    int far = 0;
+    for (size_t i = 0; i < n && status == BHT_OK; i++)
+        far |= wh[i] > 700.0;
+    for (size_t i = 0; i < n && status == BHT_OK; i++) {
+        double eh, el, th, tl;
+        if (ph[i] == 0.0) {
+            if (qh[i] != 0.0)
+                s_err = xb_add(s_err, xb_make(2.0 * qh[i], qe[i]));
+            continue;
+        }
+        if (far)
             continue;
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
         s_err = xb_add(s_err, xb_make(th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97 : 0x1p-61), pe[i]));
         s_abs = xb_add(s_abs, xb_make(th, pe[i]));
-        hth[i] = th; /* s is summed with exponents: scaled back, tiny terms */
-        htl[i] = tl; /* lost their low parts (golden tcId 600500: TV ~2^-1023 */
-        hte[i] = pe[i]; /* carried by p_2 ~ 2^-991) */
+        /* s is summed with exponents: scaled back, tiny terms lost their
+         * low parts (golden tcId 600500: TV ~2^-1023 carried by p_2 ~
+         * 2^-991).  Each term is normalised first: dd_sum_scaled drops a
+         * term by its exponent alone, and p_i expm1(w_i) reaches 2^1010 (a
+         * term of 2^965 was dropped: far_apart generator) */
+        int e = 0;
+        (void)frexp(th, &e);
+        hth[i] = ldexp(th, -e);
+        htl[i] = ldexp(tl, -e);
+        hte[i] = pe[i] + e;
     }
     int Es = 0;
     if (status == BHT_OK) {
@@ -341,13 +362,35 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
      * scaled, (Lh + Ll) 2^LE, for the rows whose w_i is 0 (their delta is
      * -L exactly); the other rows have |w_i| >= 2^-960, against which the
      * unscaled L (Luh, Lul) loses at most 2^-1074 */
-    double Lh, Ll, Luh, Lul;
+    double Lh = 0.0, Ll = 0.0, Luh = 0.0, Lul = 0.0;
     int LE = 0;
-    if (sh == 0.0 || ilogb(sh) + Es >= -900) {
+    size_t top = n; /* far: the row t */
+    for (size_t i = 0; far && i < n; i++)
+        if (ph[i] != 0.0 && qh[i] != 0.0
+            && (top == n || ilogb(ph[i]) + pe[i] + ilogb(qh[i]) + qe[i]
+                                > ilogb(ph[top]) + pe[top] + ilogb(qh[top]) + qe[top]))
+            top = i;
+    if (far) { /* L = w_t - log(qh/ph) - (qe - pe) ln2 (no row t: every row direct) */
+        if (top < n) {
+            double rh, rl, gh, gl, nl;
+            dd_div(qh[top], ql[top], ph[top], pl[top], &rh, &rl);
+            dd_add(rh, rl, -1.0, 0.0, &rh, &rl);
+            dd_log1p(rh, rl, &gh, &gl);
+            const double k = (double)(qe[top] - pe[top]);
+            double nh = two_prod(k, 0x1.62e42fefa39efp-1, &nl);
+            nl += k * 0x1.abc9e3b39803fp-56;
+            dd_add(gh, gl, nh, nl, &gh, &gl);
+            dd_add(wh[top], wl[top], -gh, -gl, &Lh, &Ll);
+        }
+        Luh = Lh;
+        Lul = Ll;
+    }
+    const double perr_t = top < n ? perr[top] : 0.0, wbound_t = top < n ? wbound[top] : 0.0;
+    if (!far && (sh == 0.0 || ilogb(sh) + Es >= -900)) {
         dd_log1p(ldexp(sh, Es), ldexp(sl, Es), &Lh, &Ll);
         Luh = Lh;
         Lul = Ll;
-    } else {
+    } else if (!far) {
         Lh = sh;
         Ll = sl;
         LE = Es;
@@ -368,7 +411,8 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
             hte[i] = pe[i] + 2 * LE - 2;
             dd_mul(ph[i], pl[i], fabs(Lh), Lh < 0.0 ? -Ll : Ll, &vth[i], &vtl[i]);
             vte[i] = pe[i] + LE;
-        } else if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE) {
+        } else if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE
+                   || (far && (qh[i] == 0.0 || top == n))) {
             /* p and q at a common even exponent c; the smaller side may
              * underflow there only when it is negligible against the other */
             int c = pe[i] > qe[i] ? pe[i] : qe[i];
@@ -457,7 +501,15 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
      * (2^-99 |L| for |L| <= 2^-4 -- the Newton step's expm1 series --,
      * else 2^-65), and TV moves by at most half of that (dTV/dL = -(Q(w >
      * L) - Q(w < L))/2), H^2 by H^2/2 times it.  Required: <= 2^-56 TV. */
-    if (vh > 0.0) {
+    if (vh > 0.0 && far) {
+        /* L = w_t - delta_t: the errors of w_t, of p_t and q_t (2^-62 and
+         * the logits' share perr_t), of log1p (2^-65) and of k ln2 (2^-90) */
+        xbound l_err = xb_make(1.0, -59);
+        if (top < n)
+            l_err = xb_add(l_err, xb_make(2.0 * perr_t + wbound_t, 0));
+        if (!(xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(l_err, xb_make(1.0, -1077))))
+            return BHT_E_RANGE;
+    } else if (vh > 0.0) {
         double one_plus_s = 1.0 + ldexp(sh, Es);
         xbound l_err = xb_add(xb_mul(s_err, xb_make(1.0 / one_plus_s * (1.0 + 0x1p-40), 0)),
                               LE != 0                ? xb_make(Lh, LE - 899)

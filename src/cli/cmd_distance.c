@@ -123,9 +123,8 @@ static int softmax_models(const char *a_path, const char *b_path, const char *x_
                           : bht_distance_softmax(A.rows, A.cols, A.data, B.data, x.data, &d);
     if (s == BHT_E_RANGE) {
         rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify these "
-                       "softmax distances to 2 ulp (some |a_ij x_j| beyond 2^1018, a ratio "
-                       "q_i/p_i beyond e^700, or logits or log-ratios rounded too coarsely "
-                       "against the result); use --oracle");
+                       "softmax distances to 2 ulp (some |a_ij x_j| beyond 2^1018, or logits "
+                       "or log-ratios rounded too coarsely against the result); use --oracle");
         goto done;
     }
     if (s != BHT_OK) {
