@@ -574,3 +574,22 @@ Test(model_distance_hazards, far_apart, .timeout = 600)
     pair_stats st = run_pairs("far_apart", 2208, gen_far_apart);
     cr_assert_eq(st.refused, 0);
 }
+
+Test(model_distance, fuzz_regression_far_rows_with_tied_logits)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * softmax-h2-two-ulp) in an intermediate version of the far-apart path
+     * (L from sum p_j e^(w_j - w_t)): x_1 = -63.5 separates the rows by
+     * ~700 in the logits, q_3 / p_3 ~ e^730; H^2 came out 1/3 for
+     * 0x1.77d0a3fcf4f08p-3 */
+    const double a = -0x1.cp-1, b = -0x1.7cp+3, c = -0x1.7c00002f8p+3;
+    const double A[12] = {a, b, a, b, b, b, b, b, 0x1.04p+3, b, 0x1.5p+2, b};
+    const double B[12] = {-0x1.c0000038p-1, c, c, c, c, c, c, c, 0x1.040000208p+3, c,
+                          0x1.5000002ap+2, c};
+    const double x[2] = {-0x1.fcp+5, 0.0};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_softmax(6, 2, A, B, x, &o, NULL, NULL), BHT_OK);
+    cr_assert(o.hellinger2 == 0x1.77d0a3fcf4f08p-3, "oracle H^2 %a", o.hellinger2);
+    assert_refused_or_within_budget(bht_distance_softmax(6, 2, A, B, x, &k), &k, &o);
+    cr_assert(bht_ulp_error(k.hellinger, o.hellinger) <= MODEL_ULP_BUDGET);
+}
