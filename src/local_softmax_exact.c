@@ -2,7 +2,7 @@
  * (local_softmax_exact.h).
  *
  * Algorithm.  Exact shifted logits t_i = (A_i - A_m) x and exact g'_i =
- * (M_i - M_m) x in a long accumulator (long_acc.h; m the exact argmax, so
+ * (M_i - M_m) x in a long accumulator (fixed_acc.h; m the exact argmax, so
  * t_i <= 0), e_i = e^t_i from the 320-bit fixed-point exponential
  * (exp_fixed.h, relative error < 2^-262; exactly 1 for t_i = 0; rows with
  * t_i <= -4096 are left out, e_i < 2^-5909), then, everything scaled by
@@ -24,7 +24,7 @@
  *   (deviation_is_zero: Lindemann-Weierstrass), else BHT_E_RANGE, naming
  *   the component: the cancellation in g_i - <p, g> exceeds ~2^-200 of
  *   sum p_j |g_j - g_m|.
- * Reference: Kulisch's exact dot product (long_acc.c); Ogita, Rump & Oishi
+ * Reference: Kulisch's exact dot product (fixed_acc.c); Ogita, Rump & Oishi
  * 2005 for the a-posteriori style of bound. */
 #include <math.h>
 #include <stdint.h>
@@ -33,7 +33,7 @@
 #include "local_softmax_exact.h"
 #include "dd_elementary.h"
 #include "exp_fixed.h"
-#include "long_acc.h"
+#include "fixed_acc.h"
 #include "xbound.h"
 
 #define EXP_PARTS BHT_EXP_FIXED_PARTS

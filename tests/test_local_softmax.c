@@ -15,7 +15,7 @@
 #include "harness.h"
 #include "oracle_internal.h"
 #include "exp_fixed.h"
-#include "long_acc.h"
+#include "fixed_acc.h"
 
 #define LOCAL_ULP_BUDGET 2.0
 #define REF_PREC 2200

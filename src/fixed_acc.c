@@ -1,11 +1,11 @@
-/* long_acc.c: long accumulator (see long_acc.h).  Kulisch's exact
+/* fixed_acc.c: long accumulator (see fixed_acc.h).  Kulisch's exact
  * accumulation (U. Kulisch, "Computer Arithmetic and Validity", 2008, ch. 8):
  * each product of two doubles is formed exactly as a 106-bit integer times a
  * power of two and added into a fixed-point register wide enough for the
  * whole exponent range, so the sum is exact whatever the cancellation. */
 #include <math.h>
 #include <string.h>
-#include "long_acc.h"
+#include "fixed_acc.h"
 
 #define WORD_MASK 0xffffffffULL
 #define ACC_BITS (32 * BHT_ACC_WORDS)

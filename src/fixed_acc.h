@@ -1,4 +1,4 @@
-/* long_acc.h: a long (Kulisch) accumulator for exact sums of products of
+/* fixed_acc.h: a long (Kulisch) accumulator for exact sums of products of
  * doubles, used by the exact paths of the local softmax analysis
  * (local_softmax_exact.c).  Not part of the public API.
  *
@@ -11,8 +11,8 @@
  * Bits below 2^BHT_ACC_LSB (only from a negative scale) are truncated, and
  * each truncating addition is counted in `lost` (error < 2^BHT_ACC_LSB per
  * addition). */
-#ifndef BHT_LONG_ACC_H
-#define BHT_LONG_ACC_H
+#ifndef BHT_FIXED_ACC_H
+#define BHT_FIXED_ACC_H
 
 #include <stdint.h>
 
