@@ -125,9 +125,13 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
 /* Distances between two softmax models at one query x, computed from the
  * parameters (log-ratio form), so they stay accurate when A and B are close:
  * P = softmax(A x), Q = softmax(B x), A and B n-by-d.  Double kernel within
- * 8 ulp of the oracle when the models differ by 1e-12 ... 1; BHT_E_RANGE
- * when some q_i / p_i exceeds e^700, or some log(q_i / p_i) relative to the
- * others is nonzero but below 2^-960 (use the oracle). */
+ * 2 ulp of the oracle however close the models (equal models give exactly
+ * 0, models equal up to rounding such as RN(A + 1 w^T) their tiny distance),
+ * checked a posteriori; BHT_E_RANGE when some |a_ij x_j| or |b_ij x_j|
+ * exceeds 2^(1018 - log2 d), some log(q_i / p_i) relative to the others is
+ * nonzero but below 2^-960, or the rounding of the logits or of the
+ * log-ratios could exceed the budget (e.g. some q_i / p_i beyond e^700
+ * with TV below ~2^-100) (use the oracle). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out);
 bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,
@@ -163,14 +167,19 @@ typedef struct bht_local_result {
     double nu, local_constant;
 } bht_local_result;
 
-/* Double kernel (<= 16 ulp, see local_softmax.c).  derivative may be NULL;
- * a derivative component's error also has an absolute part, at most
- * 2^-61 p_i max_j |g_j| (the kernel's p carries a relative error up to
- * 2^-63, which enters <p, g>; measured ~2^-75) plus 2^-100 p_i max_j |g_j -
- * <p, g>| (cancellation in g_i - <p, g>), which matters only for components
- * that (nearly) cancel to zero. */
+/* Double kernel: nu, local_constant and every derivative component (derivative
+ * may be NULL) within 2 ulp of the correctly rounded value (certified a
+ * posteriori to 1 ulp, see local_softmax.c), for every finite A, M, x; or
+ * BHT_E_RANGE where a value cannot be certified (g_i - <p, g> cancelling
+ * beyond ~2^-200 of sum_j p_j |g_j - g_m|, or nu below ~2^-1000 of the
+ * scale of M x squared). */
 bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative);
+/* As bht_nu_softmax; on BHT_E_RANGE *uncertified (if not NULL) is the
+ * derivative component that could not be certified, or n for nu itself. */
+bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const double *M,
+                                    const double *x, bht_local_result *out,
+                                    double *derivative, size_t *uncertified);
 /* Oracle: nu, local_constant and every derivative component correctly rounded. */
 bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                                  const double *x, bht_local_result *out, double *derivative,

@@ -7,6 +7,8 @@
 #include "dd_elementary.h"
 #include "dd_round_nonneg.h"
 #include "softmax_dd.h"
+#include "local_softmax_exact.h"
+#include "xbound.h"
 
 static bht_status check_inputs(size_t n, size_t d, const double *A, const double *M,
                                const double *x)
@@ -45,22 +47,45 @@ static void store_nu(bht_local_result *out, double vh, double vl, int E)
     out->local_constant = round_scaled_nonneg(vh, vl, E - 3);
 }
 
-/* Algorithm: p in double-double with separate exponents (Dot2 logits, shift
- * by the dd maximum, dd exponential, dd sum and quotient; relative error
- * < 2^-63, no underflow), g'_i =
- * (M_i - M_m) x with m the largest p (exact row differences, Dot2), so a
- * common row offset cancels exactly (the paper's invariance); then <p,g'>,
- * deviations g'_i - <p,g'> and nu = sum p_i dev_i^2 in dd, each rounded once.
- * Bound: relative error ~2^-62 plus the cancellation in dev_i, amplified by
- * sum p_i |g'_i| |dev_i| / nu; an a-posteriori bound (Dot2's error in g',
- * propagated to nu) refuses with BHT_E_RANGE above 2^-56 nu; the tests
- * assert 16 ulp. */
-bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
-                          const double *x, bht_local_result *out, double *derivative)
+/* The exact path (local_softmax_exact.c): nu through the proved store_nu. */
+static bht_status exact_path(size_t n, size_t d, const double *A, const double *M,
+                             const double *x, bht_local_result *out, double *derivative,
+                             size_t *uncertified)
+{
+    double vh, vl;
+    int E;
+    bht_status s = bht_nu_softmax_exact(n, d, A, M, x, &vh, &vl, &E, derivative, uncertified);
+    if (s == BHT_OK)
+        store_nu(out, vh, vl, E);
+    return s;
+}
+
+/* Algorithm (fast path): p in double-double with separate exponents (Dot2
+ * logits, shift by the dd maximum, dd exponential, dd sum and quotient;
+ * relative error < 2^-62 plus the shifted logits' Dot2 error, no
+ * underflow), g'_i = (M_i - M_m) x with m the largest p (exact row
+ * differences, Dot2), so a common row offset cancels exactly (the paper's
+ * invariance); then <p, g'>, deviations dev_i = g'_i - <p, g'>, p_i dev_i
+ * and nu = sum p_i dev_i^2 in dd, each rounded once.
+ * Bound (a posteriori, xbound.h): with eps_p the relative error of p and
+ * gerr_i Dot2's bound for g'_i, <p, g'> errs by at most mean_err =
+ * sum p_i gerr_i + (2 eps_p + 3 n 2^-106) sum p_i |g'_i| (the cancellation
+ * in <p, g'> makes this large against a small dev_i: found by issue 12),
+ * dev_i by e_i = gerr_i + mean_err + 2^-100 |dev_i|.  A derivative component
+ * is certified when e_i <= 2^-55 |dev_i| and eps_p <= 2^-57, nu when
+ * sum p_i (2 |dev_i| e_i + e_i^2) + (4 eps_p + 3 n 2^-106) nu <= 2^-54 nu:
+ * each then within 1 ulp.  Anything else (and any input beyond the affine
+ * range) goes to the exact path, which certifies 1 ulp or refuses
+ * (BHT_E_RANGE). */
+bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const double *M,
+                                    const double *x, bht_local_result *out,
+                                    double *derivative, size_t *uncertified)
 {
     if (!out)
         return BHT_E_INVALID;
     bht_status status = check_inputs(n, d, A, M, x);
+    if (status == BHT_E_RANGE)
+        return exact_path(n, d, A, M, x, out, derivative, uncertified);
     if (status != BHT_OK)
         return status;
     double *work = malloc(7 * n * sizeof *work);
@@ -77,41 +102,77 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
     /* p in dd with separate exponents (no underflow); m the most probable row */
     size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
 
-    /* g'_i = (M_i - M_m) x, and the mean <p, g'> (terms scaled back to 2^0:
-     * any underflow there is far below the mean's own rounding) */
+    /* g'_i = (M_i - M_m) x, and the mean <p, g'> */
     double mh = 0.0, ml = 0.0;
-    int too_large = 0;
+    int certified = 1;
     /* Dot2 error bound of each g'_i: gamma_2d^2 sum |terms| (Ogita, Rump,
      * Oishi 2005, Prop. 5.5; 2d terms: the exact row difference in two
      * parts), plus underflow */
     const double gamma = 2.0 * (double)d * 0x1p-53;
     for (size_t i = 0; i < n; i++) {
         bht_dot_difference_dd(d, M + i * d, M + m * d, x, &gh[i], &gl[i]);
-        too_large |= !(fabs(gh[i]) + fabs(gl[i]) <= 0x1p1000 / (double)n);
+        certified &= fabs(gh[i]) + fabs(gl[i]) <= 0x1p1000 / (double)n;
         double terms = 0.0;
         for (size_t k = 0; k < d; k++)
             terms += fabs(M[i * d + k] - M[m * d + k]) * fabs(x[k]);
         gerr[i] = 1.5 * gamma * gamma * terms * (1.0 + 0x1p-40) + 0x1p-1000;
-        too_large |= !(gerr[i] < INFINITY);
+        certified &= gerr[i] < INFINITY;
     }
-    /* max |g'| bounds the mean and every deviation by 2 max |g'|: beyond
-     * 2^1000 / n (or a difference that overflowed) the dd sums could
-     * overflow -- found by fuzzing; the oracle has no such limit */
-    if (too_large) {
-        free(ex);
-        free(work);
-        return BHT_E_RANGE;
-    }
-    for (size_t i = 0; i < n; i++) {
+    /* beyond 2^1000 / n (or a difference that overflowed) the dd sums could
+     * overflow: the exact path has no such limit */
+    for (size_t i = 0; certified && i < n; i++) {
         double uh, ul;
         dd_mul(ph[i], pl[i], gh[i], gl[i], &uh, &ul);
         dd_add(mh, ml, ldexp(uh, pe[i]), ldexp(ul, pe[i]), &mh, &ml);
     }
-    /* deviations and the terms p_i dev_i^2, each as a
-     * dd mantissa with an exponent (dev scaled to [1/2, 1) before squaring) */
-    for (size_t i = 0; i < n; i++) {
+    /* eps_p: the relative error of p (softmax_dd.h), from the Dot2 error of
+     * the shifted logits (a logit error e moves p_i by a factor within
+     * e^(+-2e)) */
+    double logit_err = 0.0;
+    for (size_t i = 0; certified && i < n; i++) {
+        double terms = 0.0;
+        for (size_t k = 0; k < d; k++)
+            terms += fabs(A[i * d + k] - A[m * d + k]) * fabs(x[k]);
+        logit_err = fmax(logit_err, 1.5 * gamma * gamma * terms * (1.0 + 0x1p-40));
+    }
+    const double eps_p = 0x1p-62 + 3.0 * logit_err;
+    certified &= eps_p <= 0x1p-57; /* NaN too */
+    /* mean_err; rows below the dd softmax's floor (ph = 0, p_i < e^-1600
+     * < 2^-2308) count with p_i = 2^-2308, terms lost to underflow in the
+     * scaled-back sum with 2^-1074 each */
+    xbound mean_err = xb_make((double)n, -1074), s1 = {0.0, 0};
+    const xbound p_floor = xb_make(1.0, -2308);
+    for (size_t i = 0; certified && i < n; i++) {
+        xbound p_i = ph[i] != 0.0 ? xb_make(ph[i] * (1.0 + 0x1p-50), pe[i]) : p_floor;
+        mean_err = xb_add(mean_err, xb_mul(p_i, xb_make(gerr[i], 0)));
+        s1 = xb_add(s1, xb_mul(p_i, xb_make(fabs(gh[i]) * (1.0 + 0x1p-50), 0)));
+    }
+    const xbound rel_sum = xb_add(xb_make(2.0 * eps_p, 0), xb_make(3.0 * (double)n, -106));
+    mean_err = xb_add(mean_err, xb_mul(s1, rel_sum));
+    /* deviations, the derivative and the terms p_i dev_i^2, each as a dd
+     * mantissa with an exponent (dev scaled to [1/2, 1) before squaring) */
+    xbound nu_err = {0.0, 0};
+    for (size_t i = 0; certified && i < n; i++) {
         double dh, dl, uh, ul;
         dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
+        xbound dev = xb_make(dh, 0);
+        xbound e_i = xb_add(xb_add(xb_make(gerr[i], 0), mean_err), xb_mul(dev, xb_make(1.0, -100)));
+        xbound dev_low = xb_make(dh * (1.0 - 0x1p-50), 0);
+        if (derivative) {
+            if (ph[i] != 0.0 && !xb_le(e_i, xb_mul(dev_low, xb_make(1.0, -55))))
+                certified = 0;
+            if (ph[i] == 0.0) { /* |p_i dev_i| < 2^-2308 2^1001: a zero */
+                derivative[i] = xb_le(e_i, dev_low) && dh < 0.0 ? -0.0 : 0.0;
+            } else {
+                dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
+                derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
+            }
+        }
+        xbound p_i = ph[i] != 0.0 ? xb_make(ph[i] * (1.0 + 0x1p-50), pe[i]) : p_floor;
+        xbound twice_dev = xb_add(xb_mul(dev, xb_make(2.0, 0)), e_i);
+        nu_err = xb_add(nu_err, xb_mul(p_i, xb_mul(twice_dev, e_i)));
+        if (ph[i] == 0.0) /* the term itself: at most p_floor (|dev| + e_i)^2 */
+            nu_err = xb_add(nu_err, xb_mul(p_floor, xb_mul(xb_add(dev, e_i), xb_add(dev, e_i))));
         int e = 0;
         (void)frexp(dh, &e);
         dh = ldexp(dh, -e);
@@ -120,60 +181,26 @@ bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
         dd_mul(ph[i], pl[i], uh, ul, &th[i], &tl[i]);
         te[i] = pe[i] + 2 * e;
     }
-    double vh, vl;
-    int E;
-    dd_sum_scaled(n, th, tl, te, &vh, &vl, &E);
-    /* a-posteriori check (found by fuzzing: Dot2 loses g'_i when the terms
-     * cancel by far more than 2^106): with e_i >= |error of dev_i| (the
-     * g' bounds, the mean's share of them, and the dd rounding of dev_i),
-     * |error of nu| <= sum p_i (2 |dev_i| e_i + e_i^2), plus the effect of
-     * the logits' error on p; refuse above 2^-56 nu, i.e. well inside the
-     * 16 ulp budget */
-    double mean_err = 0.0, mean_abs = fabs(mh), logit_err = 0.0;
-    for (size_t i = 0; i < n; i++) { /* Dot2 error of the shifted logits */
-        double terms = 0.0;
-        for (size_t k = 0; k < d; k++)
-            terms += fabs(A[i * d + k] - A[m * d + k]) * fabs(x[k]);
-        logit_err = fmax(logit_err, 1.5 * gamma * gamma * terms * (1.0 + 0x1p-40));
+    double vh = 0.0, vl = 0.0;
+    int E = 0;
+    if (certified) {
+        dd_sum_scaled(n, th, tl, te, &vh, &vl, &E);
+        xbound nu_abs = xb_make(vh, E);
+        nu_err = xb_add(nu_err, xb_mul(nu_abs, xb_add(xb_make(4.0 * eps_p, 0),
+                                                      xb_make(3.0 * (double)n + 8.0, -106))));
+        certified = xb_le(nu_err, xb_mul(xb_make(vh * (1.0 - 0x1p-50), E), xb_make(1.0, -54)))
+                    && vh >= 0.0 && isfinite(ldexp(vh, E - 3));
     }
-    for (size_t i = 0; i < n; i++)
-        mean_err += ldexp(ph[i], pe[i]) * gerr[i];
-    double nu_err = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double dev = fabs(gh[i]) + mean_abs; /* >= |dev_i| */
-        double e = gerr[i] + mean_err + 0x1p-100 * dev;
-        if (ph[i] != 0.0)
-            nu_err += ldexp(ph[i], pe[i]) * (2.0 * dev * e + e * e);
-    }
-    double nu_approx = ldexp(vh, E);
-    /* a logit error e changes each p_i by a factor within e^(+-2e).  The
-     * relative test is made on the scaled sum and the logit part on its
-     * own, so that it still means something when nu overflows binary64
-     * (found by fuzzing: nu = +inf made "nu_err <= 2^-56 nu" true whatever
-     * the error; logits ~2^665 whose exact difference 0 came out as 4.4
-     * gave p = (0.988, 0.012) instead of (1/2, 1/2) and derivative
-     * components 21 times too small) */
-    const double logit_part = 5.0 * logit_err; /* relative error of nu from p */
-    const int relative_ok = logit_part <= 0x1p-57 && vh > 0.0
-                            && ldexp(nu_err, -E) <= 0x1p-57 * vh;
-    nu_err += logit_part * nu_approx;
-    /* p itself must be certified in every case: with a large logit error a
-     * computed p_i = 0 may be 1/2 (found by fuzzing: two rows tied at
-     * logits ~2^310, the tie lost to Dot2's 2^205 error, p = (0, 1) and
-     * nu = 0 accepted through the absolute test for nu = 2^63.4) */
-    if (!(logit_part <= 0x1p-57 && (relative_ok || nu_err <= 0x1p-1000))) { /* NaN too */
-        free(ex);
-        free(work);
-        return BHT_E_RANGE;
-    }
-    for (size_t i = 0; derivative && i < n; i++) { /* p_i dev_i, written on success only */
-        double dh, dl, uh, ul;
-        dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
-        dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
-        derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
-    }
-    store_nu(out, vh, vl, E);
     free(ex);
     free(work);
+    if (!certified)
+        return exact_path(n, d, A, M, x, out, derivative, uncertified);
+    store_nu(out, vh, vl, E);
     return BHT_OK;
+}
+
+bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
+                          const double *x, bht_local_result *out, double *derivative)
+{
+    return bht_nu_softmax_explained(n, d, A, M, x, out, derivative, NULL);
 }

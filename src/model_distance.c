@@ -7,6 +7,7 @@
 #include "bht.h"
 #include "dd_elementary.h"
 #include "softmax_dd.h"
+#include "xbound.h"
 
 /* Above this |log(q_i/p_i)| a term is formed from p_i and q_i directly:
  * sqrt(q/p) differs from 1 by more than e^{1/4} - 1, so nothing cancels. */
@@ -198,11 +199,11 @@ static bht_status check_models(size_t n, size_t d, const double *A, const double
  * w and L computed to dd accuracy, so H^2 = 1/2 sum p_i expm1(delta_i/2)^2
  * and TV = 1/2 sum p_i |expm1(delta_i)| keep full relative accuracy where
  * p - q would cancel; terms with |delta_i| > 1/2 use p_i, q_i directly.
- * Bound: relative error about 2^-58 (the dd exponential and log1p), as
- * checked against the oracle with an 8-ulp budget; three a-posteriori
- * checks refuse (BHT_E_RANGE) where the rounding of the logits, of the w_i
- * (relative to their spread) or of the w_i against the result could exceed
- * it (all found by fuzzing, tests/fuzz/fuzz_model_distance.c). */
+ * Bound: relative error about 2^-58 (the dd exponential and log1p), so
+ * within 2 ulp of the oracle; a-posteriori checks refuse (BHT_E_RANGE)
+ * where the rounding of the logits, of the w_i (relative to their spread
+ * and to the result: 2^-55) or of L against TV could exceed it (found by
+ * fuzzing, tests/fuzz/fuzz_model_distance.c, and issue 12). */
 bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out)
 {
@@ -211,7 +212,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     bht_status status = check_models(n, d, A, B, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(11 * n * sizeof *work);
+    double *work = malloc(12 * n * sizeof *work);
     int *ex = malloc(4 * n * sizeof *ex);
     if (!work || !ex) {
         free(work);
@@ -222,6 +223,7 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     double *wh = work + 4 * n, *wl = work + 5 * n;
     double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;
     double *perr = work + 10 * n; /* relative error bound of p_i and q_i (logits) */
+    double *wbound = work + 11 * n; /* error bound of w_i */
     int *pe = ex, *qe = ex + n, *hte = ex + 2 * n, *vte = ex + 3 * n;
     size_t m = bht_softmax_dd(n, d, A, x, ph, pl, pe);
     size_t mq = bht_softmax_dd(n, d, B, x, qh, ql, qe);
@@ -258,9 +260,14 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     const double gamma8 = 8.0 * (double)d * 0x1p-53, gamma2 = 2.0 * (double)d * 0x1p-53;
     /* the errors e_i of the w_i of the rows with p_i > 0 (the others take
      * the direct route), weighted by q_i: E1 = sum q_i e_i, E2 = sum q_i e_i^2 */
+    /* s_err: bound on the error of s = sum p_j expm1(w_j) (dd_expm1_dd:
+     * 2^-100 relative for |w| <= 2^-4, 2^-62 above; dd products and sums) */
     double werr1 = 0.0, werr2 = 0.0;
+    xbound s_err = {0.0, 0}, s_abs = {0.0, 0};
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
-        double vh, vl, eh, el, th, tl, terms, werr;
+        double vh, vl, terms, werr;
+        hth[i] = htl[i] = 0.0; /* scratch: the terms of s, summed scaled below */
+        hte[i] = 0;
         if (dot_difference_of_differences(d, B + i * d, A + i * d, B + m * d, A + m * d, x,
                                           &wh[i], &wl[i], &terms)) {
             werr = 3.0 * gamma8 * gamma8 * terms * (1.0 + 0x1p-40);
@@ -273,50 +280,75 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
                          * fabs(x[k]);
             werr = 3.0 * gamma2 * gamma2 * terms * (1.0 + 0x1p-40) + 0x1p-1000;
         }
+        wbound[i] = werr;
         double qi = ldexp(qh[i], qe[i]);
         if (ph[i] != 0.0 && qi > 0.0 && werr > 0.0) {
             werr1 += qi * werr;
             werr2 += qi * werr * werr;
-        }
-        if (wh[i] > 700.0) {
-            status = BHT_E_RANGE; /* q_i / p_i beyond e^700 */
-            break;
         }
         if (wh[i] != 0.0 && fabs(wh[i]) < 0x1p-960) {
             status = BHT_E_RANGE; /* log-ratios in the subnormal range lose
                                    * the dd precision (found by fuzzing) */
             break;
         }
-        if (ph[i] == 0.0)
+    }
+    /* s = sum p_j expm1(w_j), L = log1p(s) -- unless some w_j > 700 (q_j /
+     * p_j beyond e^700: models far apart, once refused; found by the
+     * extreme_scaling generator): then L = w_t - log(q_t / p_t) from a row
+     * t where p and q are both largest (L = w_i - delta_i for every i), and
+     * the rows where p or q lies below the dd floor take the direct route.
+     * In the first case the rows with p_j below the floor (left out of s)
+     * carry a share q_j < e^(700 - 1600) of sum p e^w, which is bounded. */
+    int far = 0;
+    for (size_t i = 0; i < n && status == BHT_OK; i++)
+        far |= wh[i] > 700.0;
+    for (size_t i = 0; i < n && status == BHT_OK; i++) {
+        double eh, el, th, tl;
+        if (ph[i] == 0.0) {
+            if (qh[i] != 0.0)
+                s_err = xb_add(s_err, xb_make(2.0 * qh[i], qe[i]));
+            continue;
+        }
+        if (far)
             continue;
         dd_expm1_dd(wh[i], wl[i], &eh, &el);
         dd_mul(ph[i], pl[i], eh, el, &th, &tl);
-        dd_add(sh, sl, ldexp(th, pe[i]), ldexp(tl, pe[i]), &sh, &sl);
+        s_err = xb_add(s_err, xb_make(th * (fabs(wh[i]) <= 0x1p-4 ? 0x1p-97 : 0x1p-61), pe[i]));
+        s_abs = xb_add(s_abs, xb_make(th, pe[i]));
+        /* s is summed with exponents: scaled back, tiny terms lost their
+         * low parts (golden tcId 600500: TV ~2^-1023 carried by p_2 ~
+         * 2^-991).  Each term is normalised first: dd_sum_scaled drops a
+         * term by its exponent alone, and p_i expm1(w_i) reaches 2^1010 (a
+         * term of 2^965 was dropped: far_apart generator) */
+        int e = 0;
+        (void)frexp(th, &e);
+        hth[i] = ldexp(th, -e);
+        htl[i] = ldexp(tl, -e);
+        hte[i] = pe[i] + e;
+    }
+    int Es = 0;
+    if (status == BHT_OK) {
+        dd_sum_scaled(n, hth, htl, hte, &sh, &sl, &Es);
+        /* the dd sum (3 n u^2 of sum |terms|) and the terms it drops (each
+         * below 2^-1000 of the largest) */
+        s_err = xb_add(s_err, xb_mul(s_abs, xb_make(3.0 * (double)n + 2.0, -106)));
+        s_err = xb_add(s_err, xb_make((double)n, Es - 1000));
     }
     if (status == BHT_OK) {
-        /* a-posteriori check (found by fuzzing): each (B_i - A_i) x by Dot2
-         * carries up to gamma_2d^2 sum_k |b_ik - a_ik| |x_k| (Ogita, Rump,
-         * Oishi 2005); above 2^-52 of the spread of the log-ratios w_i, H and
-         * TV are not certified -- unless the rows of B - A are identical
-         * (then every w_i is exactly 0: the same model) */
-        const double gamma = 2.0 * (double)d * 0x1p-53;
+        /* a-posteriori check (found by fuzzing): the errors of the w_i (the
+         * bound of the path that formed each) above 2^-52 of the spread of
+         * the log-ratios: H and TV are not certified -- unless the rows of
+         * B - A are identical (then every w_i is exactly 0: the same model).
+         * (This once used the Dot2 bound of (B_i - A_i) x even where w_i came
+         * from the exact differences of differences, and so refused B = A +
+         * 1 w^T rounded, the same model up to rounding: issue 12.) */
         double err = 0.0, wmin = INFINITY, wmax = -INFINITY;
-        int same_rows = 1;
         for (size_t i = 0; i < n; i++) {
-            double terms = 0.0;
-            for (size_t k = 0; k < d; k++) { /* exact differences compared */
-                double el, e0;
-                double diff = two_sum(B[i * d + k], -A[i * d + k], &el);
-                double diff0 = two_sum(B[k], -A[k], &e0);
-                terms += fabs(diff) * fabs(x[k]);
-                same_rows &= diff == diff0 && el == e0;
-            }
-            if (terms > 0.0) /* terms = 0: the dot product is exact */
-                err = fmax(err, 3.0 * gamma * gamma * terms * (1.0 + 0x1p-40) + 0x1p-1000);
+            err = fmax(err, wbound[i]);
             wmin = fmin(wmin, wh[i]);
             wmax = fmax(wmax, wh[i]);
         }
-        if (!same_rows && !(err <= 0x1p-52 * (wmax - wmin)))
+        if (!same_rows_of_difference(n, d, A, B) && !(err <= 0x1p-52 * (wmax - wmin)))
             status = BHT_E_RANGE;
     }
     if (same_rows_of_difference(n, d, A, B))
@@ -326,15 +358,61 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         free(ex);
         return status;
     }
-    double Lh, Ll;
-    dd_log1p(sh, sl, &Lh, &Ll);
+    /* L = log1p(s); below 2^-900, L = s (relative error < 2^-900) is kept
+     * scaled, (Lh + Ll) 2^LE, for the rows whose w_i is 0 (their delta is
+     * -L exactly); the other rows have |w_i| >= 2^-960, against which the
+     * unscaled L (Luh, Lul) loses at most 2^-1074 */
+    double Lh = 0.0, Ll = 0.0, Luh = 0.0, Lul = 0.0;
+    int LE = 0;
+    size_t top = n; /* far: the row t */
+    for (size_t i = 0; far && i < n; i++)
+        if (ph[i] != 0.0 && qh[i] != 0.0
+            && (top == n || ilogb(ph[i]) + pe[i] + ilogb(qh[i]) + qe[i]
+                                > ilogb(ph[top]) + pe[top] + ilogb(qh[top]) + qe[top]))
+            top = i;
+    if (far) { /* L = w_t - log(qh/ph) - (qe - pe) ln2 (no row t: every row direct) */
+        if (top < n) {
+            double rh, rl, gh, gl, nl;
+            dd_div(qh[top], ql[top], ph[top], pl[top], &rh, &rl);
+            dd_add(rh, rl, -1.0, 0.0, &rh, &rl);
+            dd_log1p(rh, rl, &gh, &gl);
+            const double k = (double)(qe[top] - pe[top]);
+            double nh = two_prod(k, 0x1.62e42fefa39efp-1, &nl);
+            nl += k * 0x1.abc9e3b39803fp-56;
+            dd_add(gh, gl, nh, nl, &gh, &gl);
+            dd_add(wh[top], wl[top], -gh, -gl, &Lh, &Ll);
+        }
+        Luh = Lh;
+        Lul = Ll;
+    }
+    const double perr_t = top < n ? perr[top] : 0.0, wbound_t = top < n ? wbound[top] : 0.0;
+    if (!far && (sh == 0.0 || ilogb(sh) + Es >= -900)) {
+        dd_log1p(ldexp(sh, Es), ldexp(sl, Es), &Lh, &Ll);
+        Luh = Lh;
+        Lul = Ll;
+    } else if (!far) {
+        Lh = sh;
+        Ll = sl;
+        LE = Es;
+        Luh = ldexp(Lh, LE);
+        Lul = ldexp(Ll, LE);
+    }
 
     /* Terms as dd mantissas with exponents (no underflow), summed by
      * dd_sum_scaled. */
     for (size_t i = 0; i < n; i++) {
         double dh, dl, uh2, ul2;
-        dd_add(wh[i], wl[i], -Lh, -Ll, &dh, &dl);
-        if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE) {
+        dd_add(wh[i], wl[i], -Luh, -Lul, &dh, &dl);
+        if (LE != 0 && ph[i] != 0.0 && wh[i] == 0.0 && wl[i] == 0.0) {
+            /* delta = -L, |L| < 2^-900: expm1(-L/2)^2 = L^2/4 and |expm1(-L)|
+             * = |L|, each to a relative 2^-900 */
+            dd_mul(Lh, Ll, Lh, Ll, &uh2, &ul2);
+            dd_mul(ph[i], pl[i], uh2, ul2, &hth[i], &htl[i]);
+            hte[i] = pe[i] + 2 * LE - 2;
+            dd_mul(ph[i], pl[i], fabs(Lh), Lh < 0.0 ? -Ll : Ll, &vth[i], &vtl[i]);
+            vte[i] = pe[i] + LE;
+        } else if (ph[i] == 0.0 || fabs(dh) > LOG_RATIO_DIRECT_ABOVE
+                   || (far && (qh[i] == 0.0 || top == n))) {
             /* p and q at a common even exponent c; the smaller side may
              * underflow there only when it is negligible against the other */
             int c = pe[i] > qe[i] ? pe[i] : qe[i];
@@ -410,11 +488,37 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
         if (ok) {
             int ev = ilogb(vh) + Ve - 1, eh = ilogb(hh) + He - 1; /* TV, H^2 in [2^e, 2^(e+1)) */
             if (werr1 > 0.0)
-                ok &= ilogb(werr1) + 2 <= ev - 53;
+                ok &= ilogb(werr1) + 2 <= ev - 55;
             if (werr2 > 0.0) /* sqrt(E2) < 2^((ilogb E2 + 1) / 2) */
-                ok &= ilogb(werr2) + 1 + 2 * 3 <= eh - 106;
+                ok &= ilogb(werr2) + 1 + 2 * 3 <= eh - 110;
         }
         if (!ok)
+            return BHT_E_RANGE;
+    }
+    /* the rounding of L = log1p(s), s = sum p_j expm1 w_j (the sum cancels
+     * for close models: its error s_err is relative to sum p_j |expm1 w_j|,
+     * not to s): L errs by at most s_err / (1 + s) plus log1p's own error
+     * (2^-99 |L| for |L| <= 2^-4 -- the Newton step's expm1 series --,
+     * else 2^-65), and TV moves by at most half of that (dTV/dL = -(Q(w >
+     * L) - Q(w < L))/2), H^2 by H^2/2 times it.  Required: <= 2^-56 TV. */
+    if (vh > 0.0 && far) {
+        /* L = w_t - delta_t: the errors of w_t, of p_t and q_t (2^-62 and
+         * the logits' share perr_t), of log1p (2^-65) and of k ln2 (2^-90) */
+        xbound l_err = xb_make(1.0, -59);
+        if (top < n)
+            l_err = xb_add(l_err, xb_make(2.0 * perr_t + wbound_t, 0));
+        if (!(xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(l_err, xb_make(1.0, -1077))))
+            return BHT_E_RANGE;
+    } else if (vh > 0.0) {
+        double one_plus_s = 1.0 + ldexp(sh, Es);
+        xbound l_err = xb_add(xb_mul(s_err, xb_make(1.0 / one_plus_s * (1.0 + 0x1p-40), 0)),
+                              LE != 0                ? xb_make(Lh, LE - 899)
+                              : fabs(Lh) <= 0x1p-4 ? xb_make(Lh, -99)
+                                                     : xb_make(1.0, -65));
+        /* (a subnormal TV needs only 2^-1077 absolute: TV ~ 2^-1343 in
+         * fuzz_regression_q_below_the_floor, golden tcId 600500) */
+        if (!(one_plus_s > 0.0 && isfinite(1.0 / one_plus_s) && isfinite(l_err.m)
+              && (xb_le(l_err, xb_make(vh, Ve - 1 - 55)) || xb_le(l_err, xb_make(1.0, -1077)))))
             return BHT_E_RANGE;
     }
     /* proved (proofs/kernels): H^2, H, TV finite and in [0, 1], given the

@@ -25,7 +25,7 @@ void cli_distance_help(FILE *out)
             "results included; --oracle prints the correctly rounded values.\n"
             "With --softmax the distributions are softmax(A x) and softmax(B x),\n"
             "computed from the parameters (log-ratio form) so that close models keep\n"
-            "full accuracy (double kernel within 8 ulp for models 1e-12 ... 1 apart).\n"
+            "full accuracy (double kernel within 2 ulp however close, or exit 3).\n"
             "With --leverage they are Leverage_A(s) and Leverage_B(s) (s all ones when\n"
             "-s is omitted; --bounds c,C requires c <= s_i^2 <= C, decided exactly),\n"
             "with q - p formed from B - A (double kernel within 8 ulp for models\n"
@@ -123,8 +123,9 @@ static int softmax_models(const char *a_path, const char *b_path, const char *x_
                                                         &d, &oopt, NULL)
                           : bht_distance_softmax(A.rows, A.cols, A.data, B.data, x.data, &d);
     if (s == BHT_E_RANGE) {
-        rc = cli_error(CLI_EXIT_NUMERIC, "distance: a ratio q_i/p_i exceeds e^700 or a product "
-                       "overflows: outside the double kernel's domain; use --oracle");
+        rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify these "
+                       "softmax distances to 2 ulp (some |a_ij x_j| beyond 2^1018, or logits "
+                       "or log-ratios rounded too coarsely against the result); use --oracle");
         goto done;
     }
     if (s != BHT_OK) {

@@ -40,7 +40,8 @@ void cli_nu_help(FILE *out)
             "  --precision-cap BITS oracle's Ziv precision cap\n"
             "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
-            "The double kernel is within 16 ulp of the oracle on the test set.\n"
+            "The double kernel is within 2 ulp of the oracle (softmax: certified, or exit 3;\n"
+            "leverage: on the test set).\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
@@ -313,10 +314,21 @@ int cli_nu(int argc, char **argv)
     }
     bht_local_result r;
     bht_oracle_options oopt = {0, cap};
+    size_t uncertified = A.rows;
     bht_status s = oracle ? bht_oracle_nu_softmax(A.rows, A.cols, A.data, M.data, x.data, &r,
                                                   derivative, &oopt, NULL)
-                          : bht_nu_softmax(A.rows, A.cols, A.data, M.data, x.data, &r,
-                                           derivative);
+                          : bht_nu_softmax_explained(A.rows, A.cols, A.data, M.data, x.data,
+                                                     &r, derivative, &uncertified);
+    if (s == BHT_E_RANGE && !oracle) {
+        if (uncertified < A.rows)
+            rc = cli_error(CLI_EXIT_NUMERIC, "nu: derivative component %zu (row %zu of %s): "
+                           "g_i - <p, g> cancels beyond what the double kernel certifies to "
+                           "2 ulp; use --oracle", uncertified + 1, uncertified + 1, a_path);
+        else
+            rc = cli_error(CLI_EXIT_NUMERIC, "nu: nu is too small against the scale of M x "
+                           "for the double kernel to certify it to 2 ulp; use --oracle");
+        goto done;
+    }
     if (s != BHT_OK) {
         rc = report_failure(s);
         goto done;
