@@ -331,23 +331,22 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
         acc->h = th;
         acc->l = tl;
         acc->e = te;
-        return;
+    } else {
+        if (te > acc->e) {
+            double sh = acc->h, sl = acc->l;
+            long se = acc->e;
+            acc->h = th;
+            acc->l = tl;
+            acc->e = te;
+            th = sh;
+            tl = sl;
+            te = se;
+        }
+        if (te - acc->e >= -1100)
+            dd_add(acc->h, acc->l, ldexp(th, (int)(te - acc->e)), ldexp(tl, (int)(te - acc->e)),
+                   &acc->h, &acc->l);
     }
-    if (te > acc->e) {
-        double sh = acc->h, sl = acc->l;
-        long se = acc->e;
-        acc->h = th;
-        acc->l = tl;
-        acc->e = te;
-        th = sh;
-        tl = sl;
-        te = se;
-    }
-    if (te - acc->e < -1100)
-        return;
-    dd_add(acc->h, acc->l, ldexp(th, (int)(te - acc->e)), ldexp(tl, (int)(te - acc->e)),
-           &acc->h, &acc->l);
-    if (acc->h != 0.0) { /* keep the mantissa near 1: no overflow, no underflow */
+    if (acc->h != 0.0) { /* the mantissa in [1, 2): no overflow, no underflow */
         int k = ilogb(acc->h);
         acc->h = ldexp(acc->h, -k);
         acc->l = ldexp(acc->l, -k);

@@ -87,9 +87,9 @@ static inline double lev_s(const lev_basis *basis, size_t i)
 /* (sh, sl) += (ph + pl)(qh + ql), Dot2 style. */
 void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql);
 
-/* Scaled dd accumulator: value (h + l) 2^e, terms more than 2^-1100 below
- * the larger operand dropped (their share is counted by the callers' error
- * bounds). */
+/* Scaled dd accumulator: value (h + l) 2^e with 1 <= |h| < 2 (or 0),
+ * terms more than 2^-1100 below the larger operand dropped (their share is
+ * counted by the callers' error bounds). */
 typedef struct lev_scaled {
     double h, l;
     long e;

@@ -773,3 +773,86 @@ Test(leverage_hazards, structure, .timeout = 600)
     run_hazard("polynomial_filip_longley", 0x4c0b, 150, hz_polynomial);
     run_hazard("n_d_to_300", 0x4c0c, 60, hz_sizes);
 }
+
+/* ------------------------------------------------- exact sums (the long
+ * accumulator of src/leverage_exact_sum.c, used by the nu and distance
+ * kernels for M - A X and B R - A): against MPFR's exact sum. */
+
+#include <mpfr.h>
+#include "leverage_exact_sum.h"
+
+/* Sum x_k y_k 2^e_k exactly in MPFR (4400 + 2e bits cover every term). */
+static void exact_reference(const lev_term *t, size_t count, mpfr_t sum)
+{
+    mpfr_t p;
+    mpfr_init2(p, 128);
+    mpfr_set_zero(sum, 1);
+    for (size_t k = 0; k < count; k++) {
+        mpfr_set_d(p, t[k].x, MPFR_RNDN);
+        mpfr_mul_d(p, p, t[k].y, MPFR_RNDN); /* exact: 106 bits */
+        mpfr_mul_2si(p, p, t[k].e, MPFR_RNDN);
+        int inexact = mpfr_add(sum, sum, p, MPFR_RNDN);
+        cr_assert_eq(inexact, 0, "reference sum not exact");
+    }
+    mpfr_clear(p);
+}
+
+Test(leverage_exact_sum, matches_mpfr_exact_sums)
+{
+    test_rng rng = {0x5e55};
+    lev_sum acc;
+    lev_sum_init(&acc);
+    mpfr_t ref, got, diff;
+    mpfr_inits2(16000, ref, got, diff, (mpfr_ptr)0);
+    mpfr_exp_t emin = mpfr_get_emin();
+    mpfr_set_emin(mpfr_get_emin_min());
+    int zeros = 0;
+    for (int k = 0; k < 20000; k++) {
+        lev_term t[12];
+        size_t count = test_rng_int(&rng, 1, 12);
+        int spread = (int)test_rng_int(&rng, 0, 3);
+        for (size_t q = 0; q < count; q++) {
+            int ex = spread == 0 ? (int)test_rng_int(&rng, 0, 20) - 10
+                                 : (int)test_rng_int(&rng, 0, 2096) - 1074; /* finite */
+            double x = ldexp(1.0 + test_rng_unit(&rng), ex), y = test_rng_normal(&rng);
+            if (test_rng_next(&rng) % 7 == 0)
+                x = ldexp((double)(test_rng_next(&rng) >> 12), -1074); /* subnormal */
+            t[q] = (lev_term){x, y, (long)test_rng_int(&rng, 0, 4000) - 2000};
+            if (spread == 3)
+                t[q].e = 0;
+        }
+        if (k % 3 == 0 && count >= 2) { /* exact cancellation of the first term */
+            t[1] = (lev_term){t[0].x, -t[0].y, t[0].e};
+            if (k % 6 == 0) { /* ... and of every term: the sum is exactly 0 */
+                for (size_t q = 0; q + 1 < count; q += 2)
+                    t[q + 1] = (lev_term){t[q].x, -t[q].y, t[q].e};
+                if (count % 2)
+                    t[count - 1].y = 0.0;
+            }
+        }
+        double h, l;
+        long e;
+        cr_assert_eq(lev_sum_exact(&acc, t, count, &h, &l, &e), BHT_OK);
+        exact_reference(t, count, ref);
+        if (mpfr_zero_p(ref)) {
+            zeros++;
+            cr_assert(h == 0.0 && l == 0.0, "case %d: exact 0 but %a + %a", k, h, l);
+            continue;
+        }
+        cr_assert(fabs(h) >= 1.0 && fabs(h) < 2.0 && fabs(l) <= 0x1p-52, "case %d: %a %a", k, h,
+                  l);
+        mpfr_set_d(got, h, MPFR_RNDN);
+        mpfr_add_d(got, got, l, MPFR_RNDN);
+        mpfr_mul_2si(got, got, e, MPFR_RNDN);
+        mpfr_sub(diff, got, ref, MPFR_RNDN);
+        mpfr_div(diff, diff, ref, MPFR_RNDN);
+        mpfr_abs(diff, diff, MPFR_RNDN);
+        cr_assert(mpfr_cmp_ui_2exp(diff, 1, -104) <= 0, "case %d: relative error %g", k,
+                  mpfr_get_d(diff, MPFR_RNDN));
+    }
+    mpfr_set_emin(emin);
+    mpfr_clears(ref, got, diff, (mpfr_ptr)0);
+    lev_sum_free(&acc);
+    cr_assert_geq(zeros, 1000);
+    fprintf(stderr, "leverage exact sums: 20000 sums against MPFR, %d exactly zero\n", zeros);
+}
