@@ -29,7 +29,8 @@
  * Accuracy and Stability, 2nd ed., Thm 8.5); evaluated with the computed
  * R^-1 (times 4/3: its own error is below 1/4 while d kappa <= 2^50) this
  * gives the row's relative error eps_i.  Then, with
- *   eps_L = 2 d sqrt(d) g  (the substitution with L, kappa(L)^2 <= 5/3),
+ *   eps_L = 2 d sqrt(d) g  (the substitution with L, kappa(L)^2 <= 5/3
+ *           since ||C - I|| <= 1/4),
  *   gram  = (4/3) 1.1 (sum_k 2.1 eps_k |b_k|^2 + 1.25 d ((n^2 + 3) u^2 + g))
  *           (the rows' errors, the Dot2 error of C, Cholesky's backward
  *           error (Higham Thm 10.3); ||C^-1|| <= 4/3), which bounds
@@ -37,11 +38,15 @@
  *   err_q_i = eps_i + eps_L + 16 u^2 for q_i, and
  *   err_h_i = 2.1 err_q_i + gram + (d^2 + 20) u^2 for |q_i|^2 against h_ii.
  * The kernel refuses (BHT_E_SINGULAR, with its condition estimate) when
- * some err_h_i exceeds 2^-55, or when d kappa > 2^50 (the computed inverse
- * is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-55 = 0.75 ulp
- * of the exact values (budget 1 ulp, bht.h).  A zero column, a non-positive
- * pivot or eta > 1/4 are refusals too; the oracle
-decides exact rank deficiency.  Never forms A^T A in double. */
+ * some err_h_i exceeds 2^-55, or when 1.25 d kappa > 2^50 (the computed
+ * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-55 =
+ * 0.75 ulp of the exact values (budget 1 ulp, bht.h).  A zero column, a
+ * non-positive pivot or eta > 1/4 are refusals too; the oracle decides exact
+ * rank deficiency.  Never forms A^T A in double.  Designs whose rows differ
+ * by far more than 2^50 in scale in a way the column scaling cannot absorb
+ * (a dominant row, rows spread over 2^+-500) leave W too ill-conditioned
+ * for this preconditioner and are refused, although their h_ii are well
+ * conditioned: the oracle answers them. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -346,12 +351,12 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
             dd_add(acc->h, acc->l, ldexp(th, (int)(te - acc->e)), ldexp(tl, (int)(te - acc->e)),
                    &acc->h, &acc->l);
     }
-    if (acc->h != 0.0) { /* the mantissa in [1, 2): no overflow, no underflow */
+    if (acc->h != 0.0 && isfinite(acc->h)) { /* the mantissa in [1, 2): no overflow */
         int k = ilogb(acc->h);
         acc->h = ldexp(acc->h, -k);
         acc->l = ldexp(acc->l, -k);
         acc->e += k;
-    } else {
+    } else if (acc->h == 0.0) {
         acc->l = 0.0;
     }
 }

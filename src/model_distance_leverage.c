@@ -459,10 +459,13 @@ static void score(const lev_basis *b, size_t i, double *hh, double *hl, long *e)
 }
 
 /* I + F (F = Q^T E + E^T Q + E^T E, 2^ef (fh + fl)) and its Cholesky
- * factor; *kappa_f an estimate of its condition number; 0 when the
- * difference route is not usable (F too large: far models; or I + F not
- * certified positive definite). */
-static int factor_i_plus_f(dist_work *w, size_t d, long ef, double *kappa_f)
+ * factor L; *inv_norm bounds ||(I + F)^-1|| by ||L^-1||_F^2 (L^-1 formed
+ * in double, times 1.01 for its own error: below 2^-20 when the bound is
+ * accepted) and *kappa_f = (1 + ||F||) *inv_norm bounds the condition
+ * number; 0 when the difference route is not usable (F too large: far
+ * models; I + F not positive definite or kappa_f > 2^40). */
+static int factor_i_plus_f(dist_work *w, size_t d, long ef, double fnorm, double *inv_norm,
+                           double *kappa_f)
 {
     if (ef > 60)
         return 0;
@@ -476,14 +479,18 @@ static int factor_i_plus_f(dist_work *w, size_t d, long ef, double *kappa_f)
                &w->ml[x * d + x]);
     if (!cholesky(d, w->mh, w->ml, w->lh, w->ll))
         return 0;
-    double lmin = INFINITY, lmax = 0.0;
-    for (size_t x = 0; x < d; x++) {
-        lmin = fmin(lmin, fabs(w->lh[x * d + x]));
-        lmax = fmax(lmax, fabs(w->lh[x * d + x]));
-    }
-    /* the squared pivot ratio, times d for its use as a condition bound */
-    *kappa_f = (lmax / lmin) * (lmax / lmin) * (double)d;
-    return *kappa_f <= 0x1p40;
+    double *inv = w->scratch, sum = 0.0; /* L^-1, lower triangular, by columns */
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = j; i < d; i++) {
+            double t = i == j ? 1.0 : 0.0;
+            for (size_t k = j; k < i; k++)
+                t -= w->lh[i * d + k] * inv[k * d + j];
+            inv[i * d + j] = t / w->lh[i * d + i];
+            sum += inv[i * d + j] * inv[i * d + j];
+        }
+    *inv_norm = sum * 1.01;
+    *kappa_f = (1.0 + ldexp(fnorm, sf)) * *inv_norm;
+    return isfinite(*kappa_f) && *kappa_f <= 0x1p40;
 }
 
 /* One evaluation with D = B R - A (steps alignment increments): for every
@@ -522,7 +529,7 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
                     w->fh, w->fl, &hmag, &herr);
     long ef = eg > eh ? eg : eh;
     int route_e = 1;
-    double fnorm = 0.0, ferr = 0.0, kappa_f = 1.0;
+    double fnorm = 0.0, ferr = 0.0, kappa_f = 1.0, inv_norm = 1.0;
     if (ef == LONG_MIN) {
         ef = 0; /* E = 0: F = 0 */
         for (size_t k = 0; k < d * d; k++)
@@ -551,7 +558,7 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
         double g2 = eg == LONG_MIN ? 0.0 : ldexp(2.0 * (gerr + dot * gmag), sg);
         double h2 = eh == LONG_MIN ? 0.0 : ldexp(herr + dot * hmag, sh);
         ferr = g2 + h2 + 8.0 * u2 * fnorm;
-        route_e = factor_i_plus_f(w, d, ef, &kappa_f);
+        route_e = factor_i_plus_f(w, d, ef, fnorm, &inv_norm, &kappa_f);
     }
     double *rh = w->row, *rl = rh + d, *xh = rl + d, *xl = xh + d, *vh = xl + d, *vl = vh + d;
     for (size_t i = 0; i < n; i++) {
@@ -621,19 +628,25 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             if (en)
                 lev_scaled_add(&derr, en2 * en2 * (2.0 * ee + c2) * 1.01, 0.0, e2);
             double fx = ef < -1100 ? 0.0 : ldexp(fnorm, (int)ef) * xn; /* |F x| in 2^m */
-            double dx = kappa_f * ((eq + ee + c2) * rn
-                                   + (ef < -1100 ? 0.0 : ldexp(ferr, (int)ef)) * xn
-                                   + 8.0 * dd2 * xn);
-            lev_scaled_add(&derr, (fnorm * rn * xn * (eq + ee + c2) + ferr * rn * xn
-                                   + fnorm * rn * dx) * 1.01 + 0x1p-1000 * fnorm * rn * xn,
-                           0.0, e3);
+            /* |dx| <= ||(I + F)^-1|| (|dr| + |dF| |x|) + the dd solve's error */
+            double dx = inv_norm * ((eq + ee + c2) * rn
+                                    + (ef < -1100 ? 0.0 : ldexp(ferr, (int)ef)) * xn)
+                        + 8.0 * dd2 * kappa_f * xn;
+            double t3err = (fnorm * rn * xn * (eq + ee + c2) + ferr * rn * xn + fnorm * rn * dx)
+                               * 1.01
+                           + 0x1p-1000 * fnorm * rn * xn;
             double qs = qa ? ldexp(qn, sq) : 0.0, es = en ? ldexp(en2, se) : 0.0;
-            lev_scaled_add(&derr, gram * (es + fx) * (qs + xn), 0.0, 2 * m);
-            if (isfinite(diff.h) && isfinite(derr.h) && bound_le(derr.h, derr.e, err.h, err.e)) {
+            double gerr = gram * (es + fx) * (qs + xn);
+            if (!isfinite(t3err) || !isfinite(gerr) || !isfinite(diff.h) || !isfinite(diff.l))
+                goto direct; /* not expected once kappa_f is bounded: keep the direct route */
+            lev_scaled_add(&derr, t3err, 0.0, e3);
+            lev_scaled_add(&derr, gerr, 0.0, 2 * m);
+            if (isfinite(derr.h) && bound_le(derr.h, derr.e, err.h, err.e)) {
                 delta = diff;
                 err = derr;
             }
         }
+    direct:
         if (!isfinite(delta.h) || !isfinite(err.h))
             return BHT_E_RANGE; /* not expected: every mantissa is bounded */
         /* TV: |q_i - p_i| d */

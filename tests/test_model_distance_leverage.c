@@ -582,3 +582,21 @@ Test(model_distance_leverage_hazards, every_generator, .timeout = 900)
     run_hazard("zero_rows", 0xd509, 150, hz_zero_rows);
     run_hazard("subnormal_entries", 0xd50a, 150, hz_subnormal);
 }
+
+Test(model_distance_leverage, fuzz_regression_singular_i_plus_f_is_not_used)
+{
+    /* found by tests/fuzz/fuzz_model_distance.c (regressions/model_distance-
+     * leverage-singular-i-plus-f): d = 1, A dominated by its first row, B
+     * zero there: I + F = |B_s T_A^-1|^2 ~ 1e-212 is 0 in dd, the difference
+     * route's x = (I + F)^-1 r came out infinite, and a NaN reached the
+     * scaled sums (UBSan: ilogb(NaN) negated).  The condition of I + F is
+     * now bounded by ||L^-1||_F^2 (the pivot ratio is 1 for d = 1), which
+     * rules the route out; the direct route answers. */
+    const double A[3] = {0x1.7575757575757p+374, 2861952.0, 2861952.0};
+    const double B[3] = {0.0, 6752418.0, 6752418.0}, s[3] = {1.875, 1.875, 1.875};
+    bht_distances k, o;
+    cr_assert_eq(bht_oracle_distance_leverage(3, 1, A, B, s, &o, NULL, NULL), BHT_OK);
+    cr_assert_eq(bht_distance_leverage(3, 1, A, B, s, &k), BHT_OK);
+    cr_assert(k.hellinger2 == o.hellinger2 && k.hellinger == o.hellinger && k.tv == o.tv,
+              "H^2 %a vs %a, TV %a vs %a", k.hellinger2, o.hellinger2, k.tv, o.tv);
+}
