@@ -367,12 +367,13 @@ void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
  * scaled by exact powers of two first).  Within it the kernel refuses
  * (BHT_E_SINGULAR) what it cannot certify: d times its condition estimate
  * of the column-equilibrated A_s above BHT_LEVERAGE_MAX_COND, or an
- * a-posteriori error bound of some h_ii above 2^-55 (see leverage.c). */
+ * a-posteriori error bound of some h_ii above 2^-54 (see leverage.c). */
 #define BHT_LEVERAGE_MAX_COND 0x1p50
 
 /* Double kernel: p (length n) gets p_i = h_ii / d, h (may be NULL) the raw
  * scores h_ii, each within 1 ulp of the correctly rounded value (certified:
- * 0.75 ulp) whenever the kernel does not refuse; s may be NULL (all ones).
+ * within 1 ulp of the exact value) whenever the kernel does not refuse; s
+ * may be NULL (all ones).
  * Workspace: about 3 n d + 6 d^2 doubles, malloc'd and freed inside
  * (BHT_E_NOMEM when that fails).
  * cond_estimate (may be NULL) gets the kernel's estimate of the 1-norm
@@ -421,7 +422,8 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
 #define BHT_LEVERAGE_LOCAL_SECTION
 
 /* Double kernel: nu, local_constant and every derivative component within
- * 2 ulp of the correctly rounded values (certified: 1 ulp), or a refusal.
+ * 2 ulp of the correctly rounded values (certified: within 1.5 ulp of the
+ * exact values), or a refusal.
  * Domain: every finite A, M and s with s_i != 0, as bht_leverage (and its
  * BHT_E_SINGULAR); BHT_E_RANGE when the a-posteriori bound cannot certify
  * the outputs (with derivative != NULL: every W_ii) -- M within rounding
@@ -450,12 +452,13 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * parameters: q - p is formed from B R - A (R aligning B to A, the residual
  * formed exactly) in the basis of A (see model_distance_leverage.c), so
  * close models keep full relative accuracy, models equal up to rounding
- * included.  Double kernel within 2 ulp of the oracle (certified: 1 ulp)
- * for any finite A, B, s (s_i != 0) that bht_leverage accepts for both A and
- * B, however close or far apart the models are; exactly 0 for B = A, for
+ * included.  Double kernel within 2 ulp of the oracle (certified: 1.5 ulp
+ * of the exact values) for any finite A, B, s (s_i != 0) that bht_leverage
+ * accepts for both A and B (or, when each has exactly d nonzero rows, whose
+ * rank it certifies), however close or far apart the models are; exactly 0 for B = A, for
  * B = A P Diag(r) and for B = A R^-1 with R representable (proved by an
  * exact residual).  BHT_E_RANGE (use the oracle) when the a-posteriori bound
- * is not below 2^-54 of each value: models that agree far below the
+ * is not below 2^-53 of each value: models that agree far below the
  * rounding noise of their inputs in a way the alignment cannot expose
  * (e.g. B = A R exactly with R^-1 not representable, distance 0). */
 bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,

@@ -31,16 +31,19 @@
  * gives the row's relative error eps_i.  Then, with
  *   eps_L = 2 d sqrt(d) g  (the substitution with L, kappa(L)^2 <= 5/3
  *           since ||C - I|| <= 1/4),
- *   gram  = (4/3) 1.1 (sum_k 2.1 eps_k |b_k|^2 + 1.25 d ((n^2 + 3) u^2 + g))
- *           (the rows' errors, the Dot2 error of C, Cholesky's backward
- *           error (Higham Thm 10.3); ||C^-1|| <= 4/3), which bounds
- *           ||Q^T Q - I||,
+ *   gram  = (4/3) 1.1 (2.3 e + e^2 + 1.25 d ((n^2 + 3) u^2 + g)),
+ *           e = sqrt(sum_k eps_k^2 |b_k|^2) >= ||dB||_F (the rows' errors:
+ *           ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||B||^2 <= 5/4),
+ *           the Dot2 error of C, Cholesky's backward error (Higham
+ *           Thm 10.3), ||C^-1|| <= 4/3; it bounds ||Q^T Q - I||,
  *   err_q_i = eps_i + eps_L + 16 u^2 for q_i, and
  *   err_h_i = 2.1 err_q_i + gram + (d^2 + 20) u^2 for |q_i|^2 against h_ii.
  * The kernel refuses (BHT_E_SINGULAR, with its condition estimate) when
- * some err_h_i exceeds 2^-55, or when 1.25 d kappa > 2^50 (the computed
- * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-55 =
- * 0.75 ulp of the exact values (budget 1 ulp, bht.h).  A zero column, a
+ * some err_h_i exceeds 2^-54, or when 1.25 d kappa > 2^50 (the computed
+ * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-54 =
+ * 1 ulp of the exact values, at most 1 ulp from the correctly rounded ones
+ * (budget 1 ulp, bht.h).  With exactly d nonzero rows (n = d included) only
+ * rank d is certified (a weaker bound): h_ii is then exactly 1 or 0.  A zero column, a
  * non-positive pivot or eta > 1/4 are refusals too; the oracle decides exact
  * rank deficiency.  Never forms A^T A in double.  Designs whose rows differ
  * by far more than 2^50 in scale in a way the column scaling cannot absorb
@@ -379,7 +382,7 @@ void lev_basis_free(lev_basis *b)
 }
 
 bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
-                           double *cond)
+                           double *cond, double max_err_h)
 {
     memset(b, 0, sizeof *b);
     if (!A || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N || d > BHT_LEVERAGE_MAX_D)
@@ -437,7 +440,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
      * certified errors, C */
     const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
     const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
-    double *ch = work + 2 * d, *cl = ch + d * d, row_gram = 0.0;
+    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
     for (size_t k = 0; k < d * d; k++)
         ch[k] = cl[k] = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -460,11 +463,11 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         double bn2 = 0.0;
         for (size_t j = 0; j < d; j++)
             bn2 += bh[j] * bh[j];
-        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: its whole share is the error */
-            row_gram += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
+        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
+            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
             continue;
         }
-        row_gram += 2.1 * eps * ldexp(bn2 * 1.01, 2 * eb);
+        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
         double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
         for (size_t j = 0; j < d; j++) {
             sh[j] = ldexp(bh[j], eb);
@@ -489,6 +492,9 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         return BHT_E_SINGULAR;
     }
     free(work);
+    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
+     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
+    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
     b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
     /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
     b->err_h_max = 0.0;
@@ -498,7 +504,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
         b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
     }
-    if (!(b->err_h_max <= LEV_CERTIFIED_ERR)) {
+    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY)) {
         lev_basis_free(b);
         return BHT_E_SINGULAR;
     }
@@ -561,11 +567,29 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
 {
     if (!A || !p || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N || d > BHT_LEVERAGE_MAX_D)
         return BHT_E_INVALID;
+    /* Exactly d nonzero rows (always when n = d): of rank d, they give h_ii =
+     * 1 and the zero rows 0, exactly; only the rank needs certifying. */
+    size_t nonzero_rows = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            if (A[i * d + j] != 0.0) {
+                nonzero_rows++;
+                break;
+            }
+    const int unit_rows = nonzero_rows == d;
     lev_basis b;
-    bht_status status = lev_basis_build(n, d, A, s, &b, cond_estimate);
+    bht_status status = lev_basis_build(n, d, A, s, &b, cond_estimate,
+                                        unit_rows ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
     for (size_t i = 0; i < n; i++) {
+        if (unit_rows) {
+            double ph, pl;
+            dd_div(1.0, 0.0, (double)d, 0.0, &ph, &pl);
+            store_scores(p, h, i, b.qe[i] == LEV_ZERO_ROW ? 0.0 : ph,
+                         b.qe[i] == LEV_ZERO_ROW ? 0.0 : 1.0);
+            continue;
+        }
         if (b.qe[i] == LEV_ZERO_ROW) {
             store_scores(p, h, i, 0.0, 0.0);
             continue;

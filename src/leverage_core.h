@@ -32,9 +32,15 @@
 #include <stddef.h>
 #include "bht.h"
 
-/* Largest certified relative error of h_ii before its final rounding:
- * 0.5 + 2^53 2^-55 = 0.75 ulp after rounding (budget 1 ulp). */
-#define LEV_CERTIFIED_ERR 0x1p-55
+/* Largest certified relative error of h_ii before its final rounding: the
+ * result is then within 0.5 + 2^53 2^-54 = 1 ulp of the exact value, hence
+ * at most 1 ulp from the correctly rounded one (budget 1 ulp). */
+#define LEV_CERTIFIED_ERR 0x1p-54
+
+/* A bound that still proves rank d: every row within relative 0.05 and
+ * ||Q^T Q - I|| <= gram <= 0.1 (the first-order bounds hold with these
+ * margins), so the exact Gram matrix of the rows is positive definite. */
+#define LEV_RANK_ONLY 0.1
 
 /* Marker of a zero row in qe[]. */
 #define LEV_ZERO_ROW (-0x7fffffff)
@@ -56,11 +62,14 @@ typedef struct lev_basis {
 
 /* Builds the basis; on failure everything is freed.  Errors: BHT_E_INVALID
  * (shape, s_i = 0), BHT_E_NONFINITE, BHT_E_SINGULAR (a zero column, or
- * rank / accuracy not certified: see above), BHT_E_NOMEM.  *cond (may be
+ * rank / accuracy not certified: some h_ii's bound above max_err_h),
+ * BHT_E_NOMEM.  max_err_h is LEV_CERTIFIED_ERR for results, or
+ * LEV_RANK_ONLY when only rank d is needed (the exact results for n = d
+ * or exactly d nonzero rows: then every h_ii is 1 or 0).  *cond (may be
  * NULL) gets the condition estimate on BHT_OK and BHT_E_SINGULAR (+inf for
  * a zero pivot or column). */
 bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
-                           lev_basis *basis, double *cond);
+                           lev_basis *basis, double *cond, double max_err_h);
 void lev_basis_free(lev_basis *basis);
 
 /* Column-scaled form of a double row v: v_j 2^c_j = vh_j 2^(*ev), the

@@ -30,9 +30,10 @@
 
 /* Refinement passes M -> M - A X (after the first pass on M itself). */
 #define NU_REFINEMENTS 3
-/* Certified relative error of every output before its final rounding:
- * 0.5 + 2^53 2^-54 = 1 ulp after rounding (budget 2 ulp). */
-#define NU_CERTIFIED_ERR 0x1p-54
+/* Certified relative error of every output before its final rounding: the
+ * result is then within 0.5 + 2^53 2^-53 = 1.5 ulp of the exact value,
+ * under 2 ulp from the correctly rounded one (budget 2 ulp). */
+#define NU_CERTIFIED_ERR 0x1p-53
 
 /* ================================================================ outputs */
 
@@ -436,7 +437,7 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
     }
     lev_basis b2;
     int got = 0;
-    if (lev_basis_build(m, d, ai, si, &b2, NULL) == BHT_OK) {
+    if (lev_basis_build(m, d, ai, si, &b2, NULL, LEV_CERTIFIED_ERR) == BHT_OK) {
         got = 1;
         for (size_t k = 0, r = 0; k < n; k++) {
             if (k == i)
@@ -650,7 +651,7 @@ static int snapped_exact_zero(const lev_basis *b, nu_work *w, const double *A, c
  * formula with (Q^T Q)^-1 in place of I); each term of nu gets
  * (2 |W| dW + dW^2)/h + err_h W^2/h.  nu, L (and every dq_i/deps when
  * the derivative is asked for) are returned when their bound is at most
- * 2^-54 of the value (so within 1 ulp; budget 2 ulp).  Otherwise the part of
+ * 2^-53 of the value (so within 1.5 ulp of the exact value; budget 2 ulp).  Otherwise the part of
  * M in the range of A is removed exactly -- M -> M - A X (same nu, L, W),
  * X from K, the residual formed exactly in a long accumulator
  * (leverage_exact_sum.h) -- and the pass is repeated (at most 3 times): this
@@ -669,12 +670,15 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     for (size_t k = 0; k < n * d; k++)
         if (!isfinite(M[k]))
             return BHT_E_NONFINITE;
+    /* n = d (H = I, W = 0) or M = 0: every quantity is exactly 0, once rank
+     * d is certified; otherwise the basis must meet the accuracy bound */
+    const int trivial = n == d || zero_row(n * d, M);
     lev_basis b;
-    bht_status status = lev_basis_build(n, d, A, s, &b, NULL);
+    bht_status status = lev_basis_build(n, d, A, s, &b, NULL,
+                                        trivial ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
-    if (n == d || zero_row(n * d, M)) {
-        /* n = d (H = I, W = 0) or M = 0: every quantity is exactly 0 */
+    if (trivial) {
         out->nu = out->local_constant = 0.0;
         if (derivative)
             for (size_t i = 0; i < n; i++)

@@ -11,9 +11,11 @@
 
 /* Alignment passes B -> B R (after the first pass with R = I). */
 #define DIST_ALIGNMENTS 3
-/* Certified relative error of each output before its final rounding:
- * 0.5 + 2^53 2^-54 = 1 ulp after rounding (budget 2 ulp). */
-#define DIST_CERTIFIED_ERR 0x1p-54
+/* Certified relative error of each output before its final rounding: the
+ * result is then within 0.5 + 2^53 2^-53 = 1.5 ulp of the exact value,
+ * under 2 ulp from the correctly rounded one (budget 2 ulp; H's relative
+ * error is half that of H^2). */
+#define DIST_CERTIFIED_ERR 0x1p-53
 
 /* ------------------------------------------- final stage (proofs/kernels)
  * The output stage of bht_distance_leverage.  The sums come as dd mantissas
@@ -788,7 +790,8 @@ static void clamp_two(lev_scaled *s)
  * TV = 1/2 sum |q - p| and H^2 = 1/2 sum (q - p)^2 / (sqrt p + sqrt q)^2 in
  * dd with separate exponents (no underflow), each rounded once, H from the
  * dd H^2.  The distances are returned when the summed bounds are at most
- * 2^-54 of TV and of H^2 (so within 1 ulp; budget 2 ulp), exactly 0 when D
+ * 2^-53 of TV and of H^2 (so within 1.5 ulp of the exact values; budget 2
+ * ulp), exactly 0 when D
  * is exactly 0 or B = A P Diag(r) exactly; otherwise BHT_E_RANGE (models
  * that agree far below the rounding noise of their inputs in a way the
  * alignment cannot expose, e.g. B = A R with R^-1 not representable). */
@@ -801,10 +804,10 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
     lev_basis a, bb;
     /* B must be in the certified domain too (rank d): its own basis gives
      * the direct route and the alignment */
-    bht_status status = lev_basis_build(n, d, B, s, &bb, NULL);
+    bht_status status = lev_basis_build(n, d, B, s, &bb, NULL, LEV_RANK_ONLY);
     if (status != BHT_OK)
         return status;
-    status = lev_basis_build(n, d, A, s, &a, NULL);
+    status = lev_basis_build(n, d, A, s, &a, NULL, LEV_RANK_ONLY);
     if (status != BHT_OK) {
         lev_basis_free(&bb);
         return status;
@@ -832,6 +835,13 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         common += (size_t)(!za && !zb);
     }
     int done = status != BHT_OK || same == 1;
+    /* both of rank d (certified): the same model, or exactly d nonzero rows
+     * each, give exact results; anything else needs the accuracy bound */
+    if (!done && !(rows_a == d && rows_b == d)
+        && !(a.err_h_max <= LEV_CERTIFIED_ERR && bb.err_h_max <= LEV_CERTIFIED_ERR)) {
+        status = BHT_E_SINGULAR;
+        done = 1;
+    }
     if (!done && rows_a == d && rows_b == d) {
         /* 2 TV = 2 H^2 = 2 (d - k) / d, one rounding of the quotient */
         double qh, ql;
