@@ -455,9 +455,9 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * included.  Double kernel within 2 ulp of the oracle (certified: 1.5 ulp
  * of the exact values) for any finite A, B, s (s_i != 0) that bht_leverage
  * accepts for both A and B (or, when each has exactly d nonzero rows, whose
- * rank it certifies), however close or far apart the models are; exactly 0 for B = A, for
- * B = A P Diag(r) and for B = A R^-1 with R representable (proved by an
- * exact residual).  BHT_E_RANGE (use the oracle) when the a-posteriori bound
+ * rank it certifies), however close or far apart the models are; exactly 0
+ * for B = A, for B = A P Diag(r) and for B = A R^-1 with R representable
+ * (proved by an exact residual).  BHT_E_RANGE (use the oracle) when the a-posteriori bound
  * is not below 2^-53 of each value: models that agree far below the
  * rounding noise of their inputs in a way the alignment cannot expose
  * (e.g. B = A R exactly with R^-1 not representable, distance 0). */

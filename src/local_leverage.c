@@ -126,7 +126,9 @@ static int within(const lev_scaled *err, const lev_scaled *v, double rel)
 
 typedef struct nu_work {
     size_t n, d;
-    double *vh, *vl;  /* n*d: the rows of M - A X in column-scaled form */
+    double *rh, *rl;  /* n*d: the entries of M - A X, (rh + rl) 2^re, exact up */
+    long *re;         /*      to their dd rounding, each with its own exponent */
+    double *vh, *vl;  /* n*d: the rows of M - A X in A's column-scaled form */
     int *ev;          /* their exponents */
     double *yh, *yl;  /* n*d: rows of Y = (M - A X)_s T^-1, mantissas */
     int *ey;          /* their exponents (INT_MIN: zero row) */
@@ -144,6 +146,9 @@ typedef struct nu_work {
 
 static void work_free(nu_work *w)
 {
+    free(w->rh);
+    free(w->rl);
+    free(w->re);
     free(w->vh);
     free(w->vl);
     free(w->ev);
@@ -168,6 +173,9 @@ static bht_status work_alloc(nu_work *w, size_t n, size_t d)
     w->n = n;
     w->d = d;
     lev_sum_init(&w->acc);
+    w->rh = malloc(n * d * sizeof(double));
+    w->rl = malloc(n * d * sizeof(double));
+    w->re = malloc(n * d * sizeof(long));
     w->vh = malloc(n * d * sizeof(double));
     w->vl = malloc(n * d * sizeof(double));
     w->ev = malloc(n * sizeof(int));
@@ -183,7 +191,8 @@ static bht_status work_alloc(nu_work *w, size_t n, size_t d)
     w->dk = malloc(n * sizeof(double));
     w->exact_zero = calloc(n, 1);
     w->terms = malloc((NU_REFINEMENTS * d + 1) * sizeof(lev_term));
-    if (!w->vh || !w->vl || !w->ev || !w->yh || !w->yl || !w->ey || !w->err_y || !w->kh || !w->kl || !w->x || !w->snap
+    if (!w->rh || !w->rl || !w->re || !w->vh || !w->vl || !w->ev || !w->yh || !w->yl || !w->ey || !w->err_y || !w->kh
+        || !w->kl || !w->x || !w->snap
         || !w->scratch || !w->dk || !w->exact_zero || !w->terms) {
         work_free(w);
         return BHT_E_NOMEM;
@@ -193,48 +202,67 @@ static bht_status work_alloc(nu_work *w, size_t n, size_t d)
 
 /* ============================================ residual rows M - A X, exactly */
 
-/* Row i of M - A X, X = sum_s D X_s D^-1 2^ex_s (steps increments), in
- * column-scaled form: (m_ij - sum_k a_ik X_kj) 2^c_j = (vh_j + vl_j) 2^ev,
- * each entry exact up to its dd rounding (leverage_exact_sum.h).  Returns
- * 1 for a nonzero row, 0 for an exactly zero one, -1 on allocation
- * failure. */
+/* Row i of M - A X, X = sum_s D X_s D^-1 2^ex_s (steps increments): every
+ * entry m_ij - sum_k a_ik X_kj = (rh + rl) 2^re with its own exponent,
+ * exact up to its dd rounding (leverage_exact_sum.h), so that it can be put
+ * in any basis's column scaling without a second rounding.  Returns 1 for a
+ * nonzero row, 0 for an exactly zero one, -1 on allocation failure. */
 static int residual_row(const lev_basis *b, nu_work *w, const double *A, const double *M,
                         size_t i, int steps, const double *xs, const int *ex)
 {
     const size_t d = b->d;
-    double *vh = w->vh + i * d, *vl = w->vl + i * d;
-    if (steps == 0) {
-        for (size_t j = 0; j < d; j++)
-            vl[j] = 0.0;
-        return lev_basis_scale_row(b, M + i * d, vh, &w->ev[i]);
-    }
-    long e[BHT_LEVERAGE_MAX_D];
-    long emax = LONG_MIN;
+    double *rh = w->rh + i * d, *rl = w->rl + i * d;
+    long *re = w->re + i * d;
+    int nonzero = 0;
     for (size_t j = 0; j < d; j++) {
-        size_t count = 0;
-        w->terms[count++] = (lev_term){M[i * d + j], 1.0, b->c[j]};
-        for (int st = 0; st < steps; st++)
-            for (size_t k = 0; k < d; k++)
-                w->terms[count++] = (lev_term){A[i * d + k], -xs[(size_t)st * d * d + k * d + j],
-                                               (long)b->c[k] + ex[st]};
-        if (lev_sum_exact(&w->acc, w->terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
-            return -1;
-        if (vh[j] != 0.0 && e[j] > emax)
-            emax = e[j];
+        if (steps == 0) {
+            rh[j] = M[i * d + j];
+            rl[j] = 0.0;
+            re[j] = 0;
+        } else {
+            size_t count = 0;
+            w->terms[count++] = (lev_term){M[i * d + j], 1.0, 0};
+            for (int st = 0; st < steps; st++)
+                for (size_t k = 0; k < d; k++)
+                    w->terms[count++] = (lev_term){A[i * d + k],
+                                                   -xs[(size_t)st * d * d + k * d + j],
+                                                   (long)b->c[k] - b->c[j] + ex[st]};
+            if (lev_sum_exact(&w->acc, w->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+                return -1;
+        }
+        nonzero |= rh[j] != 0.0;
     }
+    return nonzero;
+}
+
+/* A row of exact entries (rh + rl) 2^re in the column scaling c of a
+ * basis: entry_j 2^c_j = (oh_j + ol_j) 2^(*eo), the largest |oh_j| in
+ * [1, 2) (entries 2^1022 below it may round: 2^-1074 of the row).  0 for a
+ * zero row. */
+static int scale_row(size_t d, const double *rh, const double *rl, const long *re,
+                     const int *c, double *oh, double *ol, int *eo)
+{
+    long emax = LONG_MIN;
+    for (size_t j = 0; j < d; j++)
+        if (rh[j] != 0.0 && (long)ilogb(rh[j]) + re[j] + c[j] > emax)
+            emax = (long)ilogb(rh[j]) + re[j] + c[j];
     if (emax == LONG_MIN) {
-        w->ev[i] = 0;
+        for (size_t j = 0; j < d; j++)
+            oh[j] = ol[j] = 0.0;
+        *eo = 0;
         return 0;
     }
     for (size_t j = 0; j < d; j++) {
-        if (vh[j] == 0.0)
+        if (rh[j] == 0.0) {
+            oh[j] = ol[j] = 0.0;
             continue;
-        long shift = e[j] - emax; /* <= 0; below -1100 the entry is 2^-1100 of the row */
-        int sh = shift < -1100 ? -1100 : (int)shift;
-        vh[j] = ldexp(vh[j], sh);
-        vl[j] = ldexp(vl[j], sh);
+        }
+        long shift = re[j] + c[j] - emax;
+        int sh = shift < -1200 ? -1200 : (int)shift;
+        oh[j] = ldexp(rh[j], sh);
+        ol[j] = ldexp(rl[j], sh);
     }
-    w->ev[i] = (int)emax;
+    *eo = (int)emax;
     return 1;
 }
 
@@ -379,27 +407,6 @@ static wvalue projected_dot(size_t d, const double *vh, const double *vl, long v
     return (wvalue){wh, wl, err, ez + ve};
 }
 
-/* Row v (A's column-scaled form, exponent ev) in the column scaling of the
- * basis b2: v_j 2^c2_j = (oh_j + ol_j) 2^(*eo); 0 for a zero row. */
-static int rescale_row(size_t d, const int *c1, const int *c2, const double *vh,
-                       const double *vl, int ev, double *oh, double *ol, int *eo)
-{
-    long emax = LONG_MIN;
-    for (size_t j = 0; j < d; j++)
-        if (vh[j] != 0.0 && (long)ilogb(vh[j]) + c2[j] - c1[j] > emax)
-            emax = (long)ilogb(vh[j]) + c2[j] - c1[j];
-    if (emax == LONG_MIN)
-        return 0;
-    for (size_t j = 0; j < d; j++) {
-        long shift = (long)c2[j] - c1[j] - emax;
-        int sh = shift < -1100 ? -1100 : (int)shift;
-        oh[j] = ldexp(vh[j], sh);
-        ol[j] = ldexp(vl[j], sh);
-    }
-    *eo = (int)(ev + emax);
-    return 1;
-}
-
 /* W_ii by the leave-one-out form, for a row of high leverage.  With A_(i),
  * M_(i) the data without row i (M the current M - A X), A_(i),s = Q' T',
  * v = a_s,i T'^-1, y' = m_s,i T'^-1, K' = Q'^T M_(i),s T'^-1 (Sherman-Morrison
@@ -445,8 +452,8 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
             int e;
             eq[r] = b2.err_q[r];
             if (w->ey[k] == INT_MIN
-                || !rescale_row(d, b->c, b2.c, w->vh + k * d, w->vl + k * d, w->ev[k], rh, rl,
-                                &e)) {
+                || !scale_row(d, w->rh + k * d, w->rl + k * d, w->re + k * d, b2.c, rh, rl,
+                              &e)) {
                 ey[r] = INT_MIN;
                 erry[r] = 0.0;
                 for (size_t j = 0; j < d; j++)
@@ -467,7 +474,7 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
         lev_basis_map(&b2, lev_s(b, i), rh, NULL, ev, vh, vl, &ev, &errv);
         int e;
         if (w->ey[i] != INT_MIN
-            && rescale_row(d, b->c, b2.c, w->vh + i * d, w->vl + i * d, w->ev[i], rh, rl, &e))
+            && scale_row(d, w->rh + i * d, w->rl + i * d, w->re + i * d, b2.c, rh, rl, &e))
             lev_basis_map(&b2, lev_s(b, i), rh, rl, e, zh, zl, &eyi, &erryi);
         wvalue num = projected_dot(d, vh, vl, ev, errv, zh, zl, eyi, erryi, kh, kl, ek, knorm,
                                    kerr, b2.gram * 1.01);
@@ -516,6 +523,9 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
         int got = residual_row(b, w, A, M, i, steps, w->x, w->ex);
         if (got < 0)
             return BHT_E_NOMEM;
+        if (got)
+            got = scale_row(d, w->rh + i * d, w->rl + i * d, w->re + i * d, b->c, w->vh + i * d,
+                            w->vl + i * d, &w->ev[i]);
         if (!got) {
             w->ey[i] = INT_MIN;
             w->err_y[i] = 0.0;
@@ -566,7 +576,8 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
                 return BHT_E_NOMEM;
             if (got && isfinite(lo.h) && isfinite(lo.err)) {
                 long shift = lo.e - wv.e;
-                double a = shift < -2000 ? 0.0 : (shift > 2000 ? INFINITY : ldexp(lo.err, (int)shift));
+                double a = shift < -2000 ? 0.0
+                           : (shift > 2000 ? INFINITY : ldexp(lo.err, (int)shift));
                 if (a < wv.err)
                     wv = lo;
             }

@@ -311,7 +311,8 @@ static int difference_row(const lev_basis *a, const lev_basis *bb, dist_work *w,
         w->terms[count++] = (lev_term){A[i * d + j], -1.0, a->c[j]};
         for (int st = 0; st < steps; st++)
             for (size_t k = 0; k < d; k++)
-                w->terms[count++] = (lev_term){B[i * d + k], w->rot[(size_t)st * d * d + k * d + j],
+                w->terms[count++] = (lev_term){B[i * d + k],
+                                               w->rot[(size_t)st * d * d + k * d + j],
                                                (long)bb->c[k] + w->erot[st]};
         if (lev_sum_exact(&w->acc, w->terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
             return -1;

@@ -273,8 +273,8 @@ Test(leverage_ill_conditioned, collinear_columns_plus_tiny_noise)
         worst = fmax(worst, r.ulp);
         free(A);
     }
-    fprintf(stderr, "leverage collinear+noise: 60 designs, %d refused (cond > 1e11/d^2), max error "
-            "%.3g ulp (largest accepted cond %.3g)\n", refused, worst, worst_cond);
+    fprintf(stderr, "leverage collinear+noise: 60 designs, %d refused (cond > 1e11/d^2), max "
+            "error %.3g ulp (largest accepted cond %.3g)\n", refused, worst, worst_cond);
 }
 
 Test(leverage_ill_conditioned, strongly_row_and_column_scaled)

@@ -546,7 +546,8 @@ Test(local_leverage, fuzz_regression_tiny_leverage_no_underflow)
     bht_local_result rk, ro;
     cr_assert_eq(bht_oracle_nu_leverage(5, 1, A, M, NULL, &ro, NULL, NULL, NULL), BHT_OK);
     cr_assert_eq(bht_nu_leverage(5, 1, A, M, NULL, &rk, NULL), BHT_OK);
-    cr_assert(ro.nu > 0.0 && bht_ulp_error(rk.nu, ro.nu) <= LOCAL_ULP_BUDGET, "nu %a vs %a", rk.nu, ro.nu);
+    cr_assert(ro.nu > 0.0 && bht_ulp_error(rk.nu, ro.nu) <= LOCAL_ULP_BUDGET, "nu %a vs %a",
+              rk.nu, ro.nu);
     /* the sum itself below the normal range in the kernel's scaled units
      * (M up to 2^177): nu came out with 32 correct bits */
     const double A2[4] = {-0.0, 0x1.48p+26, -0x1.b5b5b4040001bp-340, 0.0};
@@ -568,7 +569,8 @@ Test(local_leverage, fuzz_regression_zero_row_term_far_below_the_rest)
     cr_assert_eq(bht_oracle_nu_leverage(3, 2, A, M, NULL, &ro, NULL, NULL, NULL), BHT_OK);
     bht_status s = bht_nu_leverage(3, 2, A, M, NULL, &rk, NULL);
     cr_assert(s == BHT_E_RANGE
-                  || (s == BHT_OK && bht_ulp_error(rk.local_constant, ro.local_constant) <= LOCAL_ULP_BUDGET),
+                  || (s == BHT_OK
+                      && bht_ulp_error(rk.local_constant, ro.local_constant) <= LOCAL_ULP_BUDGET),
               "status %d, L %a vs %a", (int)s, rk.local_constant, ro.local_constant);
 }
 
@@ -585,12 +587,14 @@ Test(local_leverage, fuzz_regressions_tiny_w_is_refused_not_zeroed)
     cr_assert_eq(bht_oracle_nu_leverage(4, 1, A1, M1, NULL, &ro, doo, NULL, NULL), BHT_OK);
     cr_assert(doo[0] != 0.0);
     bht_status s = bht_nu_leverage(4, 1, A1, M1, NULL, &rk, dk);
-    cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(dk[0], doo[0]) <= LOCAL_ULP_BUDGET),
+    cr_assert(s == BHT_E_RANGE
+                  || (s == BHT_OK && bht_ulp_error(dk[0], doo[0]) <= LOCAL_ULP_BUDGET),
               "status %d, derivative %a vs %a", (int)s, dk[0], doo[0]);
     cr_assert_eq(bht_oracle_nu_leverage(3, 2, A2, M2, NULL, &ro, doo, NULL, NULL), BHT_OK);
     cr_assert(ro.nu > 0.0);
     s = bht_nu_leverage(3, 2, A2, M2, NULL, &rk, dk);
-    cr_assert(s == BHT_E_RANGE || (s == BHT_OK && bht_ulp_error(rk.nu, ro.nu) <= LOCAL_ULP_BUDGET),
+    cr_assert(s == BHT_E_RANGE
+                  || (s == BHT_OK && bht_ulp_error(rk.nu, ro.nu) <= LOCAL_ULP_BUDGET),
               "status %d, nu %a vs %a", (int)s, rk.nu, ro.nu);
 }
 
@@ -671,7 +675,8 @@ Test(local_leverage, fuzz_regression_cancelled_k_is_refused_not_wrong)
     cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
     if (s == BHT_OK)
         for (int i = 0; i < 4; i++)
-            cr_assert(bht_ulp_error(dk[i], doo[i]) <= LOCAL_ULP_BUDGET, "derivative %d: %a vs %a", i,
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= LOCAL_ULP_BUDGET,
+                      "derivative %d: %a vs %a", i,
                       dk[i], doo[i]);
 }
 
@@ -692,7 +697,8 @@ Test(local_leverage, fuzz_regression_computed_zero_k_is_not_a_proof)
     cr_assert(s == BHT_E_RANGE || s == BHT_OK, "status %d", (int)s);
     if (s == BHT_OK)
         for (int i = 0; i < 6; i++)
-            cr_assert(bht_ulp_error(dk[i], doo[i]) <= LOCAL_ULP_BUDGET, "derivative %d: %a vs %a", i,
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= LOCAL_ULP_BUDGET,
+                      "derivative %d: %a vs %a", i,
                       dk[i], doo[i]);
 }
 
@@ -972,4 +978,43 @@ Test(local_leverage_hazards, every_generator, .timeout = 900)
     st = run_hazard("near_rank_deficient", 0x6e07, 150, hz_near_deficient);
     st = run_hazard("polynomial", 0x6e08, 100, hz_polynomial);
     st = run_hazard("rows_spread_2^+-40", 0x6e09, 150, hz_rows_spread);
+}
+
+Test(local_leverage, fuzz_regression_entry_lost_before_leave_one_out)
+{
+    /* found by tests/fuzz/fuzz_local.c (regressions/local-leverage-entry-
+     * lost-before-leave-one-out): row 2 has h_22 = 1 - tiny (its 18.5 and
+     * -13.25 dominate columns 1 and 2), the leave-one-out form answered its
+     * W_22 -- but from M's rows already put in A's column scaling, where an
+     * entry 12 2^-1074 of column 2 had been rounded to the subnormal grid;
+     * without row 2, column 2's scale is 2^1070 larger and that entry
+     * mattered: dq_2/deps came out 3 ulp off with a bound of 2^-90.  The
+     * rows now keep every entry with its own exponent until a basis scales
+     * them. */
+    const double D = 0x1.fffffffffffffp+1023;
+    const double A[18] = {-0x1p-2, 0x0.000000000006p-1022, 0x0.0000000000001p-1022,
+                          0x1.28p+4, -0x1.a8p+3, 0x0.000000000006p-1022,
+                          0x0.000000000006p-1022, 0x0.0000000000078p-1022,
+                          0x0.0000000000078p-1022, 0x0.000000000002bp-1022,
+                          0x0.000000000002bp-1022, 0x0.000000000002bp-1022,
+                          0x0.000000000002bp-1022, 0x0.000000000002bp-1022,
+                          0x0.0000000000017p-1022, -0x1p-2, 0x0.0000000000078p-1022,
+                          0x0.0000000000078p-1022};
+    const double M[18] = {-D, 0x0.0000000000026p-1022, -D,
+                          0x1p+0, 0x0.00000000000cp-1022, 0x0.000000000008cp-1022,
+                          0x0.000000000008cp-1022, 0x0.00000000000fp-1022, 0x0.0000000000056p-1022,
+                          0x1p+1020, 0x1p+1020, 0x1.fffffffffffffp+946,
+                          -0x1p+47, -D, -D,
+                          -D, 0x0.00000000000fp-1022, 0x0.00000000000fp-1022};
+    const double s[6] = {0x1.3p+2, 0x1.3p+2, 0x1.3p+2, 0x1.cp+0, 0x1.cp+0, 0x1.cp+0};
+    bht_local_result rk, ro;
+    double dk[6], doo[6];
+    cr_assert_eq(bht_oracle_nu_leverage(6, 3, A, M, s, &ro, doo, NULL, NULL), BHT_OK);
+    cr_assert(doo[1] == -0x1.14149d42706a4p-53, "oracle %a", doo[1]);
+    bht_status st = bht_nu_leverage(6, 3, A, M, s, &rk, dk);
+    cr_assert(st == BHT_E_RANGE || st == BHT_OK, "status %d", (int)st);
+    if (st == BHT_OK)
+        for (int i = 0; i < 6; i++)
+            cr_assert(bht_ulp_error(dk[i], doo[i]) <= LOCAL_ULP_BUDGET,
+                      "derivative %d: %a vs %a", i, dk[i], doo[i]);
 }

@@ -174,9 +174,9 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
     }
     if (s == BHT_E_RANGE) {
         rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify H^2, H "
-                       "and TV to 1 ulp (the models agree below the rounding noise of A and B in "
-                       "a way it cannot resolve, e.g. B = A R exactly with R^-1 not a double "
-                       "matrix); use --oracle");
+                       "and TV within 2 ulp (the models agree below the rounding noise of A "
+                       "and B in a way it cannot resolve, e.g. B = A R exactly with R^-1 not a "
+                       "double matrix); use --oracle");
         goto done;
     }
     if (s != BHT_OK) {
