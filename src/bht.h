@@ -377,29 +377,27 @@ void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
 /* Shape limits of both leverage routines. */
 #define BHT_LEVERAGE_MAX_N ((size_t)1 << 24)
 #define BHT_LEVERAGE_MAX_D ((size_t)1 << 10)
-/* Double kernel domain (else BHT_E_RANGE; the oracle accepts any finite
- * input): every nonzero |a_ij| and every |s_i| in [2^MIN_EXP, 2^(MAX_EXP+1)),
- * and every nonzero entry of A_s at least 2^-COLUMN_RANGE times the largest
- * of its column (decided on exponents, exactly). */
-#define BHT_LEVERAGE_MIN_EXP (-400)
-#define BHT_LEVERAGE_MAX_EXP 400
-#define BHT_LEVERAGE_COLUMN_RANGE 400
-/* The double kernel refuses (BHT_E_SINGULAR) when its condition estimate of
- * the column-equilibrated A_s exceeds this (see leverage.c). */
+/* Double kernel domain: every finite A and every finite s with s_i != 0
+ * (subnormals and the whole exponent range included: rows and columns are
+ * scaled by exact powers of two first).  Within it the kernel refuses
+ * (BHT_E_SINGULAR) what it cannot certify: d times its condition estimate
+ * of the column-equilibrated A_s above BHT_LEVERAGE_MAX_COND, or an
+ * a-posteriori error bound of some h_ii above 2^-54 (see leverage.c). */
 #define BHT_LEVERAGE_MAX_COND 0x1p50
 
 /* Double kernel: p (length n) gets p_i = h_ii / d, h (may be NULL) the raw
- * scores h_ii, each within 4 ulp of the correctly rounded value (measured
- * <= 1 ulp) whenever the kernel does not refuse; s may be NULL (all ones).
+ * scores h_ii, each within 1 ulp of the correctly rounded value (certified:
+ * within 1 ulp of the exact value) whenever the kernel does not refuse; s
+ * may be NULL (all ones).
  * Workspace: about 3 n d + 6 d^2 doubles, malloc'd and freed inside
  * (BHT_E_NOMEM when that fails).
  * cond_estimate (may be NULL) gets the kernel's estimate of the 1-norm
  * condition number of the column-equilibrated A_s; it is written on BHT_OK
  * AND on BHT_E_SINGULAR (+inf for an exactly zero pivot), the one exception
  * to the "outputs only on BHT_OK" rule.  BHT_E_SINGULAR means the double
- * kernel cannot certify full rank within its budget: use the oracle, which
- * decides exact rank deficiency.  Errors: BHT_E_INVALID (NULL, d = 0, n < d,
- * sizes above the limits, some s_i = 0), BHT_E_NONFINITE, BHT_E_RANGE. */
+ * kernel cannot certify full rank or its 1-ulp bound: use the oracle, which
+ * decides exact rank deficiency.  Errors: BHT_E_INVALID (NULL, d = 0,
+ * n < d, sizes above the limits, some s_i = 0), BHT_E_NONFINITE. */
 bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
                         double *h, double *cond_estimate);
 
@@ -438,12 +436,17 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
 #ifndef BHT_LEVERAGE_LOCAL_SECTION
 #define BHT_LEVERAGE_LOCAL_SECTION
 
-/* Double kernel (<= 16 ulp on the test set, see local_leverage.c): same
- * domain as bht_leverage for A and s (BHT_E_RANGE / BHT_E_SINGULAR as there),
- * nonzero |m_ij| in [2^BHT_LEVERAGE_MIN_EXP, 2^(BHT_LEVERAGE_MAX_EXP+1));
- * also BHT_E_RANGE when some W_ii is too small relative to its rounding
- * error to be certified (extreme row scalings; use the oracle).  Cost
- * O(n d^2) plus O(n d^2) per row with h_ii > 1/2 (at most 2d such rows).
+/* Double kernel: nu, local_constant and every derivative component within
+ * 2 ulp of the correctly rounded values (certified: within 1.5 ulp of the
+ * exact values), or a refusal.
+ * Domain: every finite A, M and s with s_i != 0, as bht_leverage (and its
+ * BHT_E_SINGULAR); BHT_E_RANGE when the a-posteriori bound cannot certify
+ * the outputs (with derivative != NULL: every W_ii) -- M within rounding
+ * noise of the range of A with X = (A^T A)^-1 A^T M not representable, or
+ * a W_ii far below the noise of its row.  M = A X exactly with X a double
+ * matrix gives exactly 0 (proved by an exact residual).  Cost O(n d^2),
+ * up to 4 times when M is nearly in the range of A, plus O(n d^2) per row
+ * with h_ii > 1/2 that needs the leave-one-out form (at most 2d rows).
  * s may be NULL (all ones); derivative (length n) may be NULL. */
 bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                            const double *s, bht_local_result *out, double *derivative);
@@ -461,16 +464,18 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
                                   bht_oracle_report *report);
 
 /* Distances between Leverage_A(s) and Leverage_B(s), A and B n-by-d, from the
- * parameters: q - p is formed from B - A in the basis of A (see
- * model_distance_leverage.c), so close models keep full relative accuracy.
- * Double kernel within 8 ulp of the oracle for models 1e-12 ... 1 apart (on
- * the test set); domain of bht_leverage for both A and B.  Known limits (the
- * golden corpus logs them): the same model written differently (B = A R,
- * n > d) gives a tiny nonzero distance instead of 0 (n = d: exactly 0).
- * BHT_E_RANGE (use the oracle) when the nonzero rows of A_s and B_s
- * (A_s = Diag(s)^-1 A) span 2^40 or more in scale, through s or through the
- * rows themselves: the difference route misses its budget there; and when
- * 0 < H^2 < 2^-961 (the double-double sums would underflow). */
+ * parameters: q - p is formed from B R - A (R aligning B to A, the residual
+ * formed exactly) in the basis of A (see model_distance_leverage.c), so
+ * close models keep full relative accuracy, models equal up to rounding
+ * included.  Double kernel within 2 ulp of the oracle (certified: 1.5 ulp
+ * of the exact values) for any finite A, B, s (s_i != 0) that bht_leverage
+ * accepts for both A and B (or, when each has exactly d nonzero rows, whose
+ * rank it certifies), however close or far apart the models are; exactly 0
+ * for B = A, for B = A P Diag(r) and for B = A R^-1 with R representable
+ * (proved by an exact residual).  BHT_E_RANGE (use the oracle) when the a-posteriori bound
+ * is not below 2^-53 of each value: models that agree far below the
+ * rounding noise of their inputs in a way the alignment cannot expose
+ * (e.g. B = A R exactly with R^-1 not representable, distance 0). */
 bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, bht_distances *out);
 /* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with

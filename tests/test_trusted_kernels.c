@@ -17,12 +17,14 @@
  *     0 < hh <= 2^60, |hl| <= 2^-53 hh, hh 2^scale <= 1, |scale| <= 10^6: the
  *     result is finite and in [0, 1] (and within 1 ulp of
  *     RN(sqrt((hh + hl) 2^scale)), checked, not admitted).
- * K4  src/model_distance_leverage.c: round_half_unit(hi, lo), i.e.
- *     dd_round_scaled(hi, lo, -1), for finite 0 <= hi <= 2, finite lo: the
- *     result is finite and in [0, 1].
- * K5  src/model_distance_leverage.c: leverage_hellinger_root(h2h, h2l), for
- *     0 < h2h <= 2, |h2l| <= 2^-53 h2h: the result is finite and in [0, 1]
- *     (and within 1 ulp of RN(sqrt((h2h + h2l) / 2)), checked).
+ * K4  src/model_distance_leverage.c: round_half_unit(hi, lo, scale), i.e.
+ *     dd_round_scaled(hi, lo, scale - 1), for finite hi >= 0 with
+ *     hi 2^scale <= 2, finite lo, |scale| <= 10^6: the result is finite and
+ *     in [0, 1].
+ * K5  src/model_distance_leverage.c: leverage_hellinger_root(h2h, h2l,
+ *     scale), for 0 < h2h <= 2^60, |h2l| <= 2^-53 h2h, h2h 2^scale <= 2,
+ *     |scale| <= 10^6: the result is finite and in [0, 1] (and within 1 ulp
+ *     of RN(sqrt((h2h + h2l) 2^(scale - 1))), checked).
  * K2 to K5 are static functions: the two sources are included below, their
  * public entry points renamed, so that the functions tested are the ones
  * the proofs trust, not copies. */
@@ -239,27 +241,31 @@ static void check_softmax_root(double hh, double hl, int scale)
               got, want);
 }
 
-/* K4 and K5. */
-static void check_leverage_stage(double h2h, double h2l, int normalized)
+/* K4 and K5 (h2h 2^scale <= 2, i.e. h2h 2^(scale - 1) <= 1). */
+static void check_leverage_stage(double h2h, double h2l, int scale, int normalized)
 {
-    double got = round_half_unit(h2h, h2l);
+    cr_assert(isfinite(h2h) && h2h >= 0.0 && isfinite(h2l) && scaled_le_one(h2h, scale - 1L));
+    double got = round_half_unit(h2h, h2l, scale);
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
-              "K4 unit: round_half_unit(%a, %a) = %a", h2h, h2l, got);
+              "K4 unit: round_half_unit(%a, %a, %d) = %a", h2h, h2l, scale, got);
     if (!normalized || h2h == 0.0)
         return;
     cr_assert(low_within(h2h, h2l));
     if (strictly_normalized(h2h, h2l)) {
-        double want = reference_scaled(h2h, h2l, -1, 0);
+        double want = reference_scaled(h2h, h2l, scale - 1L, 0);
         cr_assert(got == want || (got == 0.0 && want == 0.0),
-                  "K4 rounding: round_half_unit(%a, %a) = %a, RN = %a", h2h, h2l, got, want);
+                  "K4 rounding: round_half_unit(%a, %a, %d) = %a, RN = %a", h2h, h2l, scale,
+                  got, want);
     }
-    double root = leverage_hellinger_root(h2h, h2l);
+    if (h2h > 0x1p60)
+        return;
+    double root = leverage_hellinger_root(h2h, h2l, scale);
     cr_assert(isfinite(root) && root >= 0.0 && root <= 1.0,
-              "K5 unit: leverage_hellinger_root(%a, %a) = %a", h2h, h2l, root);
-    double wroot = reference_scaled(h2h, h2l, -1, 1);
+              "K5 unit: leverage_hellinger_root(%a, %a, %d) = %a", h2h, h2l, scale, root);
+    double wroot = reference_scaled(h2h, h2l, scale - 1L, 1);
     cr_assert(within_one_ulp(root, wroot),
-              "K5 accuracy: leverage_hellinger_root(%a, %a) = %a, RN = %a", h2h, h2l, root,
-              wroot);
+              "K5 accuracy: leverage_hellinger_root(%a, %a, %d) = %a, RN = %a", h2h, h2l, scale,
+              root, wroot);
 }
 
 Test(trusted_kernels, distance_stage_edges)
@@ -283,6 +289,8 @@ Test(trusted_kernels, distance_stage_edges)
                 check_round_unit(hi, los[c], sc, normalized);
                 if (normalized && hi <= 0x1p60)
                     check_softmax_root(hi, los[c], sc);
+                if (sc < 1000000) /* K4, K5: hi 2^(sc + 1) <= 2 */
+                    check_leverage_stage(hi, los[c], sc + 1, normalized);
             }
         }
     /* the largest and smallest doubles */
@@ -306,7 +314,7 @@ Test(trusted_kernels, distance_stage_edges)
         const double los[] = {0.0, 0x1p-53 * h, -0x1p-53 * h, 0x1p-55 * h, h, -h, DBL_MAX,
                               -DBL_MAX, 0x1p-1074};
         for (size_t c = 0; c < sizeof los / sizeof los[0]; c++)
-            check_leverage_stage(h, los[c], low_within(h, los[c]));
+            check_leverage_stage(h, los[c], 0, low_within(h, los[c]));
     }
 }
 
@@ -353,7 +361,10 @@ Test(trusted_kernels, distance_stage_random)
         }
         if (h2h > 2.0)
             h2h = 2.0;
-        check_leverage_stage(h2h, bounded_low(&r, h2h), 1);
+        check_leverage_stage(h2h, bounded_low(&r, h2h), 0, 1);
+        /* and scaled: the K2 pair (hi 2^sc <= 1) with scale sc + 1 */
+        if (sc < 1000000)
+            check_leverage_stage(hi, bounded_low(&r, hi), (int)sc + 1, 1);
     }
     cr_log_info("K2-K5: %d random cases", RANDOM_CASES);
 }

@@ -28,8 +28,9 @@ void cli_distance_help(FILE *out)
             "full accuracy (double kernel within 2 ulp however close, or exit 3).\n"
             "With --leverage they are Leverage_A(s) and Leverage_B(s) (s all ones when\n"
             "-s is omitted; --bounds c,C requires c <= s_i^2 <= C, decided exactly),\n"
-            "with q - p formed from B - A (double kernel within 8 ulp for models\n"
-            "1e-12 ... 1 apart; --oracle uses exact rationals for p and q).\n"
+            "with q - p formed exactly from B R - A, R aligning B to A (double kernel\n"
+            "within 2 ulp for any finite A, B, s, models equal up to rounding included;\n"
+            "--oracle uses exact rationals for p and q).\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
@@ -169,12 +170,15 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
     if (s == BHT_E_SINGULAR) {
         rc = cli_error(CLI_EXIT_NUMERIC, oracle ? "distance: A or B is rank deficient (decided "
                        "exactly)" : "distance: the double kernel cannot certify that A and B "
-                       "have full rank; rerun with --oracle");
+                       "have full rank and its error bound (see bht leverage); rerun with "
+                       "--oracle");
         goto done;
     }
     if (s == BHT_E_RANGE) {
-        rc = cli_error(CLI_EXIT_NUMERIC, "distance: input outside the double kernel's domain "
-                       "(entries or s_i beyond 2^+-400, or B - A out of scale); use --oracle");
+        rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify H^2, H "
+                       "and TV within 2 ulp (the models agree below the rounding noise of A "
+                       "and B in a way it cannot resolve, e.g. B = A R exactly with R^-1 not a "
+                       "double matrix); use --oracle");
         goto done;
     }
     if (s != BHT_OK) {

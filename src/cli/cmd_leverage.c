@@ -24,9 +24,10 @@ void cli_leverage_help(FILE *out)
             "  --oracle             correctly rounded values (MPFR; exact rank decision)\n"
             "  --precision-cap BITS oracle's largest working precision\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
-            "The double kernel (Householder QR preconditioner, double-double\n"
-            "refinement) is within 4 ulp of the correctly rounded values.  When it\n"
-            "cannot certify full rank it stops with exit 3 and its condition estimate;\n"
+            "The double kernel (exact power-of-two scaling of rows and columns, so any\n"
+            "finite A and s; Householder QR preconditioner, double-double refinement)\n"
+            "is within 1 ulp of the correctly rounded values.  When it cannot certify\n"
+            "full rank or that bound it stops with exit 3 and its condition estimate;\n"
             "--oracle then decides: exactly rank deficient (exit 3) or the answer.\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
@@ -41,12 +42,12 @@ static int report_failure(bht_status s, int oracle, double cond)
                              "decided in exact arithmetic)");
         snprintf(est, sizeof est, "%.3g", cond);
         return cli_error(CLI_EXIT_NUMERIC, "leverage: double kernel cannot certify full rank "
-                         "(condition estimate %s, limit %.3g); rerun with --oracle", est,
-                         BHT_LEVERAGE_MAX_COND);
+                         "and its 1-ulp error bound (condition estimate %s of the equilibrated "
+                         "design; it needs d x estimate <= %.3g and every h_ii's bound within "
+                         "2^-54); rerun with --oracle", est, BHT_LEVERAGE_MAX_COND);
     case BHT_E_RANGE:
-        return cli_error(CLI_EXIT_NUMERIC, "leverage: input outside the double kernel's domain "
-                         "(entries or s_i beyond 2^+-400, or a column spanning more than "
-                         "2^400); rerun with --oracle");
+        return cli_error(CLI_EXIT_NUMERIC, "leverage: the double kernel cannot certify this "
+                         "input; rerun with --oracle");
     case BHT_E_PRECISION:
         return cli_error(CLI_EXIT_NUMERIC, "leverage: oracle could not decide the rounding "
                          "within its precision cap");

@@ -29,6 +29,9 @@ void cli_nu_help(FILE *out)
             "  local_constant V   lim H^2 / eps^2 = nu / 2 (+ (1/2d) m_s,i^T G^-1 m_s,i\n"
             "                     for every zero row a_i of A)\n"
             "  derivative         dq_i/deps = 2 W_ii / d\n"
+            "  (double kernel: within 2 ulp for any finite A, M, s; M = A X exactly, X a\n"
+            "  double matrix, gives exactly 0; refusals, exit 3, say what was not\n"
+            "  certified)\n"
             "  --bounds c,C         require c <= s_i^2 <= C for every i (decided exactly)\n"
             "With --sup (and --energy E for --softmax, --bounds c,C and no -s for\n"
             "--leverage): a certified bracket on sup nu over the constraint set: the\n"
@@ -112,6 +115,19 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
                                                    derivative, &oopt, NULL)
                           : bht_nu_leverage(A.rows, A.cols, A.data, M.data, S.data, &r,
                                             derivative);
+    if (s == BHT_E_RANGE) {
+        rc = cli_error(CLI_EXIT_NUMERIC, "nu: the double kernel cannot certify %s within 2 ulp (M "
+                       "within rounding noise of A X with X not a double matrix, or a W_ii far "
+                       "below the noise of its row); use --oracle",
+                       derivative ? "nu, the local constant and every derivative component"
+                                  : "nu and the local constant");
+        goto done;
+    }
+    if (s == BHT_E_SINGULAR && !oracle) {
+        rc = cli_error(CLI_EXIT_NUMERIC, "nu: the double kernel cannot certify that A has full "
+                       "rank and its error bound (see bht leverage); rerun with --oracle");
+        goto done;
+    }
     if (s != BHT_OK) {
         rc = report_failure(s);
         goto done;
