@@ -67,7 +67,6 @@ static int has_flag(const json_value *doc, const char *flag)
 
 typedef struct tally {
     size_t valid, invalid, failures, refusals; /* refusals: allowed kernel refusals */
-    size_t known;                              /* vectors with known kernel deviations */
     double worst;
     long long worst_id;
 } tally;
@@ -88,51 +87,6 @@ static int within(double got, double want, double tol_ulp, double tol_abs, tally
         t->worst_id = id;
     }
     return e <= tol_ulp || (tol_abs >= 0.0 && fabs(got - want) <= tol_abs);
-}
-
-/* Largest over smallest |s_i| of a vector's query s (1 if none). */
-static double s_spread(const json_value *doc)
-{
-    size_t n = 0;
-    double *s = read_array(json_member(json_member(doc, "inputs"), "s"), &n);
-    double lo = INFINITY, hi = 0.0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != 0.0 && isfinite(s[i])) {
-            lo = fabs(s[i]) < lo ? fabs(s[i]) : lo;
-            hi = fabs(s[i]) > hi ? fabs(s[i]) : hi;
-        }
-    free(s);
-    return hi > 0.0 ? hi / lo : 1.0;
-}
-
-/* Classes of vectors exempt from the kernel budget (golden/FORMAT.md,
- * "Known deviations of bht's own kernels"); they are logged, not failed.
- *  - nu_softmax derivative components at most 2^-60 times the largest one,
- *    including exact zeros such as g_i = <p, g> (by design: the kernel's
- *    bound for a component has an absolute part, from the cancellation in
- *    g_i - <p, g>).
- *  - distance_leverage with expected value exactly 0 (the same model: B = A R,
- *    n > d): the kernel forms q - p in floating point and returns a small
- *    nonzero distance instead of 0 (kernel limitation, not by design).
- *  - distance_leverage with query weights spanning 2^40 or more: the kernel
- *    misses 8 ulp by up to ~1e10 ulp (kernel bug, reported; the corpus keeps
- *    the correctly rounded values). */
-static const char *known_deviation(const char *fn, const json_value *doc, const char *name,
-                                   double got, double want, double max_abs_derivative)
-{
-    (void)got;
-    if (strcmp(fn, "distance_leverage") == 0) {
-        if (want == 0.0 && has_flag(doc, "identical_models"))
-            return "distance_leverage: same model, kernel result not exactly 0";
-        if (s_spread(doc) >= 0x1p40)
-            return "distance_leverage: query weights spanning 2^40 or more";
-        return NULL;
-    }
-    if (strcmp(fn, "nu_softmax") != 0)
-        return NULL;
-    if (strcmp(name, "derivative") == 0 && fabs(want) <= 0x1p-60 * max_abs_derivative)
-        return "nu_softmax: cancelled derivative component";
-    return NULL;
 }
 
 /* A matrix {"rows", "cols", "data"}: its data, shape in *rows, *cols. */
@@ -337,7 +291,6 @@ static void check_vector(const json_value *doc, const char *want_fn, tally *t)
     }
     cr_assert_eq(expected->count, o.count, "tcId %lld: %zu expected values, kernel gives %zu",
                  (long long)id, expected->count, o.count);
-    int known = 0;
     for (size_t k = 0; k < o.count; k++) {
         const json_value *e = json_member(expected, o.name[k]);
         cr_assert(e != NULL, "tcId %lld: no expected %s", (long long)id, o.name[k]);
@@ -347,27 +300,14 @@ static void check_vector(const json_value *doc, const char *want_fn, tally *t)
             cr_assert_eq(ne, o.length[k], "tcId %lld: length of %s", (long long)id, o.name[k]);
         else
             want[0] = read_scalar(e), ne = 1;
-        double max_abs = 0.0;
-        for (size_t i = 0; i < ne; i++)
-            max_abs = fabs(want[i]) > max_abs ? fabs(want[i]) : max_abs;
         for (size_t i = 0; i < ne; i++)
             if (!within(o.value[k][i], want[i], tol_ulp, tol_abs, t, (long long)id)) {
-                const char *why = known_deviation(fn->text, doc, o.name[k], o.value[k][i],
-                                                  want[i], max_abs);
-                snprintf(what, sizeof what, "%s[%zu] = %a, expected %a (%g ulp)%s%s", o.name[k],
-                         i, o.value[k][i], want[i], bht_ulp_error(o.value[k][i], want[i]),
-                         why ? ": known kernel deviation, " : "", why ? why : "");
-                if (!why) {
-                    failure(t, (long long)id, what);
-                } else {
-                    if (!known && t->known < 3)
-                        cr_log_info("tcId %lld: %s", (long long)id, what);
-                    known = 1;
-                }
+                snprintf(what, sizeof what, "%s[%zu] = %a, expected %a (%g ulp)", o.name[k], i,
+                         o.value[k][i], want[i], bht_ulp_error(o.value[k][i], want[i]));
+                failure(t, (long long)id, what);
             }
         free(want);
     }
-    t->known += (size_t)known;
     free_outputs(&o);
 }
 
@@ -409,9 +349,6 @@ static void check_fn(const char *name, size_t min_vectors)
     size_t count = check_file(name, &t);
     cr_log_info("%s: %zu valid, %zu invalid, worst %g ulp (tcId %lld), %zu allowed refusals",
                 name, t.valid, t.invalid, t.worst, t.worst_id, t.refusals);
-    if (t.known)
-        cr_log_info("%s: %zu vectors exceed tol in a KNOWN KERNEL DEVIATION class (see "
-                    "known_deviation in tests/test_golden.c)", name, t.known);
     cr_assert_geq(count, min_vectors, "%s: only %zu vectors", name, count);
     cr_assert_gt(t.invalid, 0, "%s: no invalid vectors", name);
     cr_assert_eq(t.failures, 0, "%s: %zu vectors fail (first ones logged above)", name,
