@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
                    frama-c-base why3 cvc5 z3 gappa
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
-LIB_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/*.c src/regression/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -44,6 +44,7 @@ bench-deps: deps
 $(BUILD)/obj/%.o: src/%.c src/bht.h $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/regression/%.o $(BUILD)/pic/regression/%.o: $(wildcard src/regression/*.h)
 $(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h $(wildcard src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
