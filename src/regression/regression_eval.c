@@ -19,9 +19,13 @@ static tdd logit(const regression_problem *p, size_t i)
     bht_dot_difference_dd(d, a, NULL, p->x, &z.h, &z.l);
     const double gamma = (double)d * 0x1p-53 / (1.0 - (double)d * 0x1p-53);
     double sum = 0.0;
-    for (size_t k = 0; k < d; k++)
+    int nonzero = 0;
+    for (size_t k = 0; k < d; k++) {
         sum += fabs(a[k]) * fabs(p->x[k]);
-    z.e = 2.0 * gamma * gamma * sum * 1.01 + (double)d * 0x1p-1070;
+        nonzero += a[k] != 0.0 && p->x[k] != 0.0;
+    }
+    /* no nonzero product: z = 0 exactly */
+    z.e = nonzero ? 2.0 * gamma * gamma * sum * 1.01 + (double)d * 0x1p-1070 : 0.0;
     return z;
 }
 
@@ -80,14 +84,18 @@ static void first_stage(const regression_problem *p, eval_scratch *s, size_t *m)
     }
 }
 
-/* s = <f, c> and cs_i = c_i - s. */
-static void centered_residuals(const regression_problem *p, eval_scratch *s)
+/* cs_i = c_i - s, s = <f, c>, as (c_i - c_m) + sigma with sigma = c_m - s
+ * = sum_{k != m} f_k (c_m - c_k) (sum f = 1): when f_m is close to 1 the
+ * form c_m - <f, c> cancels (found by the large-logit generator: gradients
+ * refused), this one does not, and cs_m = sigma exactly. */
+static void centered_residuals(const regression_problem *p, eval_scratch *s, size_t m)
 {
-    tdd dot = tdd_exact(0.0);
+    tdd sigma = tdd_exact(0.0);
+    for (size_t k = 0; k < p->n; k++)
+        if (k != m)
+            sigma = tdd_add(sigma, tdd_mul(s->f[k], tdd_add(s->c[m], tdd_neg(s->c[k]))));
     for (size_t i = 0; i < p->n; i++)
-        dot = tdd_add(dot, tdd_mul(s->f[i], s->c[i]));
-    for (size_t i = 0; i < p->n; i++)
-        s->cs[i] = tdd_add(s->c[i], tdd_neg(dot));
+        s->cs[i] = i == m ? sigma : tdd_add(tdd_add(s->c[i], tdd_neg(s->c[m])), sigma);
 }
 
 /* L = 1/2 (sum c_i^2 + sum (w_i z_i)^2): every term non-negative. */
@@ -102,7 +110,9 @@ static void eval_loss(const regression_problem *p, const eval_scratch *s, double
             sum = tdd_add(sum, tdd_mul(wz, wz));
         }
     }
-    tdd half = {sum.h * 0.5, sum.l * 0.5, sum.e * 0.5 + REGRESSION_TINY};
+    /* halving is exact unless the sum is subnormal */
+    tdd half = {sum.h * 0.5, sum.l * 0.5,
+                sum.e * 0.5 + (tdd_abs(sum) < 0x1p-1000 && sum.h != 0.0 ? REGRESSION_TINY : 0.0)};
     *loss = half.h;
     *bound = tdd_output_bound(half);
 }
@@ -162,7 +172,7 @@ static void eval_hessian(const regression_problem *p, eval_scratch *s, size_t m,
             s->row[j] = tdd_add(tdd_diff(a[j], am[j]), tdd_neg(s->dbar[j]));
             if (weighted) {
                 s->wa[j].h = two_prod(p->w[i], a[j], &s->wa[j].l);
-                s->wa[j].e = REGRESSION_TINY;
+                s->wa[j].e = tdd_underflow(fabs(p->w[i]), fabs(a[j]));
             }
         }
         for (size_t j = 0; j < d; j++) {
@@ -195,7 +205,7 @@ bht_status regression_evaluate(const regression_problem *p, int want, double *lo
     if (want & REGRESSION_WANT_LOSS)
         eval_loss(p, &s, loss, loss_bound);
     if (want & (REGRESSION_WANT_GRADIENT | REGRESSION_WANT_HESSIAN))
-        centered_residuals(p, &s);
+        centered_residuals(p, &s, m);
     if (want & REGRESSION_WANT_GRADIENT)
         eval_gradient(p, &s, m, gradient, gradient_bound);
     if (want & REGRESSION_WANT_HESSIAN)
@@ -246,7 +256,7 @@ bht_status regression_state_eval(const regression_problem *p, regression_state *
     }
     first_stage(p, &s, &m);
     eval_loss(p, &s, &st->loss, &bound);
-    centered_residuals(p, &s);
+    centered_residuals(p, &s, m);
     eval_gradient(p, &s, m, st->gradient, gb);
     for (size_t i = 0; i < p->n; i++) {
         st->f[i] = s.f[i].h;

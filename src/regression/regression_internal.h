@@ -36,9 +36,12 @@ typedef struct regression_problem {
 
 /* u^2 = 2^-106 (u = 2^-53, round to nearest). */
 #define REGRESSION_U2 0x1p-106
-/* Absolute slack added by every tracked operation: it covers products and
- * sums that underflow (each elementary step then errs by <= 2^-1075, a dd
- * operation has fewer than 16 of them). */
+/* Absolute slack of a product whose partial products may underflow (each
+ * elementary step then errs by <= 2^-1075, a dd product has fewer than 16
+ * of them).  A product of two dd values whose magnitudes multiply to at
+ * least 2^-900 has every partial product (down to lo * lo ~ 2^-106 |ab|)
+ * in the normal range, and a product with an exact zero is exact: no slack,
+ * so exact results (zeros) keep a zero bound. */
 #define REGRESSION_TINY 0x1p-1060
 
 /* A dd value h + l with a bound e >= |h + l - exact| (running error
@@ -53,6 +56,11 @@ typedef struct tdd {
 } tdd;
 
 #define REGRESSION_BOUND_INFLATE (1.0 + 0x1p-20)
+
+static inline double tdd_underflow(double abs_a, double abs_b)
+{
+    return (abs_a != 0.0 && abs_b != 0.0 && abs_a * abs_b < 0x1p-900) ? REGRESSION_TINY : 0.0;
+}
 
 static inline tdd tdd_exact(double v)
 {
@@ -70,7 +78,8 @@ static inline tdd tdd_add(tdd a, tdd b)
 {
     tdd r;
     dd_add(a.h, a.l, b.h, b.l, &r.h, &r.l);
-    r.e = a.e + b.e + 3.01 * REGRESSION_U2 * fabs(r.h) + REGRESSION_TINY;
+    /* additions never underflow inexactly (TwoSum stays exact) */
+    r.e = a.e + b.e + 3.01 * REGRESSION_U2 * fabs(r.h);
     return r;
 }
 
@@ -87,7 +96,7 @@ static inline tdd tdd_mul(tdd a, tdd b)
     tdd r;
     dd_mul(a.h, a.l, b.h, b.l, &r.h, &r.l);
     r.e = tdd_abs(a) * b.e + tdd_abs(b) * a.e + a.e * b.e
-          + 5.01 * REGRESSION_U2 * fabs(r.h) + REGRESSION_TINY;
+          + 5.01 * REGRESSION_U2 * fabs(r.h) + tdd_underflow(tdd_abs(a), tdd_abs(b));
     return r;
 }
 
@@ -96,7 +105,7 @@ static inline tdd tdd_mul_d(tdd a, double v)
 {
     tdd r;
     dd_mul_d(a.h, a.l, v, &r.h, &r.l);
-    r.e = fabs(v) * a.e + 2.01 * REGRESSION_U2 * fabs(r.h) + REGRESSION_TINY;
+    r.e = fabs(v) * a.e + 2.01 * REGRESSION_U2 * fabs(r.h) + tdd_underflow(tdd_abs(a), fabs(v));
     return r;
 }
 

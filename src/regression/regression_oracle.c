@@ -11,8 +11,9 @@
  *   z~_i   = RN(sum_j a_ij x_j) (mpfr_sum of exact products): ez_i = rnd(z~_i)
  *   loss   = RN(sum RN(c~_i^2) + RN(RN(w_i z~_i)^2)) / 2 with
  *            |c~^2 - c^2| <= 2|c~| ec + ec^2, |(wz~)^2 - (wz)^2| likewise
- *   s~     = RN(sum RN(p~_i c~_i)):     |p~c~ - fc| <= ep |c~| + (p~ + ep) ec
- *   cs~_i  = RN(c~_i - s~)               ecs = ec + es + rnd
+ *   cs~_i  = c_i - <f, c> = RN(RN(c~_i - c~_m) + sigma~), sigma~ = RN(sum_{k != m}
+ *            RN(p~_k RN(c~_m - c~_k))) (sum f = 1; no cancellation when f_m ~ 1),
+ *            bounds in centered_part; |p~ y~ - f y| <= ep |y~| + (p~ + ep) ey
  *   q~_i   = RN(p~_i cs~_i)              eq = ep |cs~| + (p~ + ep) ecs + rnd
  *   v~_i   = RN(w_i^2 z~_i) (w_i^2 exact) ev = w_i^2 ez + rnd
  *   g_j    = RN(sum_i RN(q~_i delta_ij) + RN(v~_i a_ij)), delta_ij = RN(a_ij - a_mj)
@@ -231,28 +232,48 @@ static void loss_part(const regression_problem *p, enclose_rows *r, enclose_scal
     mpfr_div_2ui(err, err, 1, MPFR_RNDU);
 }
 
-/* s~, es, then cs~_i and ecs_i. */
+/* cs_i = c_i - <f, c> as RN(RN(c~_i - c~_m) + sigma~), sigma~ = RN(sum_{k != m}
+ * RN(p~_k RN(c~_m - c~_k))) (= c_m - <f, c> since sum f = 1; no cancellation
+ * when f_m is close to 1):
+ *   e(c_m - c_k) = ec_m + ec_k + rnd,  term: ep_k |d~| + (p~_k + ep_k) e_d + rnd,
+ *   esigma = sum + rnd,  ecs_i = ec_i + ec_m + rnd(diff) + esigma + rnd;  cs_m = sigma. */
 static void centered_part(const regression_problem *p, enclose_rows *r, enclose_scalars *k,
-                          mpfr_prec_t P)
+                          size_t m, mpfr_prec_t P)
 {
     const size_t n = p->n;
+    size_t count = 0;
     mpfr_set_zero(k->es, 1);
     for (size_t i = 0; i < n; i++) {
-        mpfr_ptr term = r->terms.ptr[i];
-        int inexact = mpfr_mul(term, r->p.ptr[i], r->c.ptr[i], MPFR_RNDN);
-        r->summands[i] = term;
-        add_abs_product(k->es, r->ep.ptr[i], r->c.ptr[i], k->tmp2);
+        if (i == m)
+            continue;
+        int inexact = mpfr_sub(k->t, r->c.ptr[m], r->c.ptr[i], MPFR_RNDN);
+        mpfr_add(k->et, r->ec.ptr[m], r->ec.ptr[i], MPFR_RNDU);
+        rnd_bound(k->tmp, k->t, inexact, P);
+        mpfr_add(k->et, k->et, k->tmp, MPFR_RNDU);
+        mpfr_ptr term = r->terms.ptr[count];
+        inexact = mpfr_mul(term, r->p.ptr[i], k->t, MPFR_RNDN);
+        r->summands[count++] = term;
+        add_abs_product(k->es, r->ep.ptr[i], k->t, k->tmp2);
         mpfr_add(k->tmp, r->p.ptr[i], r->ep.ptr[i], MPFR_RNDU);
-        add_abs_product(k->es, k->tmp, r->ec.ptr[i], k->tmp2);
+        add_abs_product(k->es, k->tmp, k->et, k->tmp2);
         rnd_bound(k->tmp, term, inexact, P);
         mpfr_add(k->es, k->es, k->tmp, MPFR_RNDU);
     }
-    int inexact = mpfr_sum(k->s, r->summands, (unsigned long)n, MPFR_RNDN);
+    int inexact = mpfr_sum(k->s, r->summands, (unsigned long)count, MPFR_RNDN);
     rnd_bound(k->tmp, k->s, inexact, P);
     mpfr_add(k->es, k->es, k->tmp, MPFR_RNDU);
     for (size_t i = 0; i < n; i++) {
-        inexact = mpfr_sub(r->cs.ptr[i], r->c.ptr[i], k->s, MPFR_RNDN);
-        mpfr_add(r->ecs.ptr[i], r->ec.ptr[i], k->es, MPFR_RNDU);
+        if (i == m) {
+            mpfr_set(r->cs.ptr[i], k->s, MPFR_RNDN); /* same precision: exact */
+            mpfr_set(r->ecs.ptr[i], k->es, MPFR_RNDU);
+            continue;
+        }
+        inexact = mpfr_sub(k->t, r->c.ptr[i], r->c.ptr[m], MPFR_RNDN);
+        mpfr_add(r->ecs.ptr[i], r->ec.ptr[i], r->ec.ptr[m], MPFR_RNDU);
+        rnd_bound(k->tmp, k->t, inexact, P);
+        mpfr_add(r->ecs.ptr[i], r->ecs.ptr[i], k->tmp, MPFR_RNDU);
+        inexact = mpfr_add(r->cs.ptr[i], k->t, k->s, MPFR_RNDN);
+        mpfr_add(r->ecs.ptr[i], r->ecs.ptr[i], k->es, MPFR_RNDU);
         rnd_bound(k->tmp, r->cs.ptr[i], inexact, P);
         mpfr_add(r->ecs.ptr[i], r->ecs.ptr[i], k->tmp, MPFR_RNDU);
     }
@@ -509,7 +530,7 @@ bht_status regression_enclose(const regression_problem *p, regression_enclosure 
     if (e->want & REGRESSION_WANT_LOSS)
         loss_part(p, &r, &k, e);
     if (e->want & (REGRESSION_WANT_GRADIENT | REGRESSION_WANT_HESSIAN))
-        centered_part(p, &r, &k, P);
+        centered_part(p, &r, &k, m, P);
     if (e->want & REGRESSION_WANT_GRADIENT)
         status = gradient_part(p, &r, &k, m, e);
     if (status == BHT_OK && (e->want & REGRESSION_WANT_HESSIAN))

@@ -74,9 +74,15 @@ static double dot_error(size_t d, const double *a, const double *b, const double
     const double terms = (double)(b ? 2 * d : d);
     const double gamma = terms * 0x1p-53 / (1.0 - terms * 0x1p-53);
     double sum = 0.0;
-    for (size_t k = 0; k < d; k++)
-        sum += fabs(b ? a[k] - b[k] : a[k]) * fabs(x[k]);
-    return 2.0 * gamma * gamma * sum * 1.01 + terms * 0x1p-1070;
+    int nonzero = 0;
+    for (size_t k = 0; k < d; k++) {
+        double diff = b ? a[k] - b[k] : a[k];
+        sum += fabs(diff) * fabs(x[k]);
+        nonzero += diff != 0.0 && x[k] != 0.0;
+    }
+    /* no nonzero term: the sum is exactly 0 (differences of doubles that
+     * round to 0 are exactly 0) */
+    return nonzero ? 2.0 * gamma * gamma * sum * 1.01 + terms * 0x1p-1070 : 0.0;
 }
 
 /* Below this shifted logit f_i < e^-2000 / 1: reported as 0 (absolute error
@@ -98,6 +104,22 @@ void regression_softmax(const regression_problem *p, tdd *f, double *work, size_
     }
     /* S = sum exp(t_i) >= 1 (t_m = 0), accurate dd sum with its running
      * error; terms below 2^-1100 are dropped (n 2^-1074 covers them) */
+    /* every logit tied, exactly: f_i = 1/n, exact for n a power of two
+     * (dd division otherwise, 15u^2) */
+    int tied = logit_err == 0.0;
+    for (size_t i = 0; i < n && tied; i++)
+        tied = th[i] == 0.0 && tl[i] == 0.0;
+    if (tied) {
+        double qh, ql;
+        dd_div(1.0, 0.0, (double)n, 0.0, &qh, &ql);
+        for (size_t i = 0; i < n; i++) {
+            f[i].h = qh;
+            f[i].l = ql;
+            f[i].e = (n & (n - 1)) == 0 ? 0.0 : 15.1 * REGRESSION_U2 * qh;
+        }
+        *m_out = m;
+        return;
+    }
     double sh = 0.0, sl = 0.0, running = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (th[i] < LOGIT_FLOOR)
