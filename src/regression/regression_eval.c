@@ -99,8 +99,7 @@ static void centered_residuals(const regression_problem *p, eval_scratch *s, siz
 }
 
 /* L = 1/2 (sum c_i^2 + sum (w_i z_i)^2): every term non-negative. */
-static void eval_loss(const regression_problem *p, const eval_scratch *s, double *loss,
-                      double *bound)
+static tdd eval_loss_dd(const regression_problem *p, const eval_scratch *s)
 {
     tdd sum = tdd_exact(0.0);
     for (size_t i = 0; i < p->n; i++) {
@@ -113,6 +112,13 @@ static void eval_loss(const regression_problem *p, const eval_scratch *s, double
     /* halving is exact unless the sum is subnormal */
     tdd half = {sum.h * 0.5, sum.l * 0.5,
                 sum.e * 0.5 + (tdd_abs(sum) < 0x1p-1000 && sum.h != 0.0 ? REGRESSION_TINY : 0.0)};
+    return half;
+}
+
+static void eval_loss(const regression_problem *p, const eval_scratch *s, double *loss,
+                      double *bound)
+{
+    tdd half = eval_loss_dd(p, s);
     *loss = half.h;
     *bound = tdd_output_bound(half);
 }
@@ -248,14 +254,15 @@ bht_status regression_state_eval(const regression_problem *p, regression_state *
     if (status != BHT_OK)
         return status;
     size_t m;
-    double bound;
     double *gb = malloc(p->d * sizeof *gb);
     if (!gb) {
         scratch_free(&s);
         return BHT_E_NOMEM;
     }
     first_stage(p, &s, &m);
-    eval_loss(p, &s, &st->loss, &bound);
+    tdd loss = eval_loss_dd(p, &s);
+    st->loss = loss.h;
+    st->loss_lo = loss.l;
     centered_residuals(p, &s, m);
     eval_gradient(p, &s, m, st->gradient, gb);
     for (size_t i = 0; i < p->n; i++) {
@@ -269,16 +276,17 @@ bht_status regression_state_eval(const regression_problem *p, regression_state *
     return BHT_OK;
 }
 
-bht_status regression_loss_value(const regression_problem *p, double *loss)
+bht_status regression_loss_value(const regression_problem *p, double *hi, double *lo)
 {
     eval_scratch s;
     bht_status status = scratch_alloc(&s, p->n, p->d);
     if (status != BHT_OK)
         return status;
     size_t m;
-    double bound;
     first_stage(p, &s, &m);
-    eval_loss(p, &s, loss, &bound);
+    tdd loss = eval_loss_dd(p, &s);
+    *hi = loss.h;
+    *lo = loss.l;
     scratch_free(&s);
     return BHT_OK;
 }

@@ -205,7 +205,7 @@ REGRESSION_HIDDEN bht_status regression_run(size_t n, size_t d, const double *A,
  * matters: the loss and the gradient sums).  Owned buffers of n and d
  * doubles. */
 typedef struct regression_state {
-    double loss;       /* RN of the dd loss */
+    double loss, loss_lo; /* the dd loss */
     double *gradient;  /* d */
     double *f, *r;     /* n: softmax and the middle weights r_i */
     size_t m;          /* reference row of the softmax */
@@ -215,14 +215,18 @@ REGRESSION_HIDDEN bht_status regression_state_init(regression_state *s, size_t n
 REGRESSION_HIDDEN void regression_state_free(regression_state *s);
 /* Fills s at p->x (tdd scratch: 5n doubles + 3d tdd, allocated inside). */
 REGRESSION_HIDDEN bht_status regression_state_eval(const regression_problem *p, regression_state *s);
-/* Loss only (dd evaluation, rounded). */
-REGRESSION_HIDDEN bht_status regression_loss_value(const regression_problem *p, double *loss);
+/* Loss only (dd evaluation, hi + lo). */
+REGRESSION_HIDDEN bht_status regression_loss_value(const regression_problem *p, double *hi,
+                                                   double *lo);
 /* Exact-form Hessian in binary64: sum r_i dev_i dev_i^T + sum w_i^2 a_i a_i^T
  * (rows centered at the reference row, so a common row offset cancels),
  * H d-by-d; work: 2d doubles. */
 REGRESSION_HIDDEN void regression_hessian_double(const regression_problem *p,
                                                  const regression_state *s, double *H,
                                                  double *work);
+
+/* Rows drawn per sketched Hessian: ceil(4 d ln(200 d) / eps^2). */
+REGRESSION_HIDDEN size_t regression_sample_size(size_t d, double eps);
 
 /* ----------------------------------------------------- small dense algebra */
 

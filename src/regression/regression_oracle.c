@@ -17,8 +17,8 @@
  *   q~_i   = RN(p~_i cs~_i)              eq = ep |cs~| + (p~ + ep) ecs + rnd
  *   v~_i   = RN(w_i^2 z~_i) (w_i^2 exact) ev = w_i^2 ez + rnd
  *   g_j    = RN(sum_i RN(q~_i delta_ij) + RN(v~_i a_ij)), delta_ij = RN(a_ij - a_mj)
- *            (sum q_i = 0 allows the reference row m; |q~ d~ - q d| <= |q~| ed +
- *            eq (|d~| + ed))
+ *            (sum q_i = 0 allows the reference row m); a term errs by at most
+ *            |delta~| (2u |q~| + (1 + u) eq), resp. |a| (ev + u |v~|)
  *   dbar_j = RN(sum_i RN(p~_i delta_ij)),  dev_ij = RN(delta_ij - dbar_j) with
  *            |dev~_ij - dev_ij| <= eta_j (a bound over all i)
  *   r~_i   = RN(p~_i RN(p~_i + cs~_i)):  er = ep |t~| + (p~ + ep) et + rnd
@@ -329,28 +329,39 @@ static bht_status gradient_part(const regression_problem *p, enclose_rows *r,
             mpfr_add(ev.ptr[i], ev.ptr[i], k->tmp, MPFR_RNDU);
         }
     }
+    /* per-row weights: the error of RN(q~ delta~) against q delta is at most
+     * |delta~| (2u |q~| + (1 + u) eq) (delta~ = RN(a_ij - a_mj) errs by
+     * u |delta~|); of RN(v~ a) against v a at most |a| (ev + u |v~|) */
+    for (size_t i = 0; i < n; i++) {
+        mpfr_abs(k->tmp, q.ptr[i], MPFR_RNDU);
+        mpfr_mul_2si(k->tmp, k->tmp, -(long)P, MPFR_RNDU);
+        mpfr_mul_d(k->tmp, k->tmp, 2.01, MPFR_RNDU);
+        mpfr_mul_d(eq.ptr[i], eq.ptr[i], 1.01, MPFR_RNDU);
+        mpfr_add(eq.ptr[i], eq.ptr[i], k->tmp, MPFR_RNDU);
+        mpfr_abs(k->tmp, v.ptr[i], MPFR_RNDU);
+        mpfr_mul_2si(k->tmp, k->tmp, -(long)P, MPFR_RNDU);
+        mpfr_mul_d(k->tmp, k->tmp, 1.01, MPFR_RNDU);
+        mpfr_add(ev.ptr[i], ev.ptr[i], k->tmp, MPFR_RNDU);
+    }
     for (size_t j = 0; j < d; j++) {
         mpfr_ptr err = e->gradient_err.ptr[j];
         mpfr_set_zero(err, 1);
         size_t count = 0;
         for (size_t i = 0; i < n; i++) {
-            row_difference(p, i, m, j, k->t, k->et, P);
+            mpfr_set_d(k->t, p->A[i * d + j], MPFR_RNDN);
+            mpfr_sub_d(k->t, k->t, p->A[m * d + j], MPFR_RNDN);
             mpfr_ptr term = r->terms.ptr[count];
-            int inexact = mpfr_mul(term, q.ptr[i], k->t, MPFR_RNDN);
+            mpfr_mul(term, q.ptr[i], k->t, MPFR_RNDN);
             r->summands[count++] = term;
-            add_abs_product(err, q.ptr[i], k->et, k->tmp2);
-            abs_plus(k->tmp, k->t, k->et);
-            add_abs_product(err, eq.ptr[i], k->tmp, k->tmp2);
-            rnd_bound(k->tmp, term, inexact, P);
+            mpfr_mul(k->tmp, eq.ptr[i], k->t, MPFR_RNDA);
+            mpfr_abs(k->tmp, k->tmp, MPFR_RNDU);
             mpfr_add(err, err, k->tmp, MPFR_RNDU);
             if (!weighted(p, i))
                 continue;
             term = r->terms.ptr[count];
-            inexact = mpfr_mul_d(term, v.ptr[i], p->A[i * d + j], MPFR_RNDN);
+            mpfr_mul_d(term, v.ptr[i], p->A[i * d + j], MPFR_RNDN);
             r->summands[count++] = term;
-            mpfr_set_d(k->tmp, fabs(p->A[i * d + j]), MPFR_RNDU);
-            add_abs_product(err, ev.ptr[i], k->tmp, k->tmp2);
-            rnd_bound(k->tmp, term, inexact, P);
+            mpfr_mul_d(k->tmp, ev.ptr[i], fabs(p->A[i * d + j]), MPFR_RNDU);
             mpfr_add(err, err, k->tmp, MPFR_RNDU);
         }
         int inexact = mpfr_sum(e->gradient.ptr[j], r->summands, (unsigned long)count, MPFR_RNDN);
@@ -363,6 +374,148 @@ static bht_status gradient_part(const regression_problem *p, enclose_rows *r,
     oracle_vector_clear(&v);
     oracle_vector_clear(&ev);
     return BHT_OK;
+}
+
+/* The Hessian entries in binary64 from the MPFR quantities, for the
+ * certificate (O(n d) MPFR operations instead of O(n d^2)).  rd_i = RN(r~_i),
+ * devd_ij = RN(dev~_ij), wad_ij = RN(w_i a_ij) are binary64 with errors
+ * er'_i = er_i + 2^-53 |r~_i| + 2^-1074, eta'_j = eta_j + 2^-53 max_i |dev~_ij|
+ * + 2^-1074 and 2^-53 |wad_ij| + 2^-1074; M_jl = fl(sum_i (rd_i devd_ij) devd_il
+ * + wad_ij wad_il) in this order, so (Higham, Sec. 3.1, gamma_k = k u /
+ * (1 - k u)) |M_jl - sum of the exact products of the binary64 inputs| <=
+ * gamma_{n+3} sum_i (|rd devd_j devd_l| + |wad_j wad_l|).  With D = |devd|,
+ * S'_j = sum |rd| D_ij, R' = sum |rd|, T'_j = sum er'_i (D_ij + eta'_j)^2,
+ * U'_j = sum |rd| D_ij^2, V_j = sum wad_ij^2 (2|xy| <= x^2 + y^2):
+ *   |M_jl - H_jl| <= eta'_l S'_j + eta'_j S'_l + eta'_j eta'_l R' + (T'_j + T'_l) / 2
+ *                    + (gamma_{n+3} + 2^-52 (1 + 2^-50)) (U'_j + U'_l + V_j + V_l) / 2
+ *                    + n 2^-1070 (underflow of the products). */
+static bht_status fast_hessian_entries(const regression_problem *p, const oracle_vector *rr,
+                                       const oracle_vector *er, const oracle_vector *dev,
+                                       const oracle_vector *eta, enclose_scalars *k,
+                                       regression_enclosure *e)
+{
+    const size_t n = p->n, d = p->d;
+    double *rd = malloc(n * sizeof *rd), *devd = malloc(n * d * sizeof *devd);
+    double *wad = p->w ? malloc(n * d * sizeof *wad) : NULL, *M = malloc(d * d * sizeof *M);
+    oracle_vector erd, etad, S, T, U, V;
+    memset(&erd, 0, sizeof erd);
+    memset(&etad, 0, sizeof etad);
+    memset(&S, 0, sizeof S);
+    memset(&T, 0, sizeof T);
+    memset(&U, 0, sizeof U);
+    memset(&V, 0, sizeof V);
+    bht_status s = (rd && devd && M && (wad || !p->w)) ? BHT_OK : BHT_E_NOMEM;
+    if (s == BHT_OK) s = oracle_vector_init(&erd, n, BP);
+    if (s == BHT_OK) s = oracle_vector_init(&etad, d, BP);
+    if (s == BHT_OK) s = oracle_vector_init(&S, d, BP);
+    if (s == BHT_OK) s = oracle_vector_init(&T, d, BP);
+    if (s == BHT_OK) s = oracle_vector_init(&U, d, BP);
+    if (s == BHT_OK) s = oracle_vector_init(&V, d, BP);
+    mpfr_t R, gamma;
+    mpfr_inits2(BP, R, gamma, (mpfr_ptr)0);
+    if (s != BHT_OK)
+        goto done;
+    mpfr_set_zero(R, 1);
+    for (size_t i = 0; i < n; i++) {
+        rd[i] = mpfr_get_d(rr->ptr[i], MPFR_RNDN);
+        mpfr_abs(k->tmp, rr->ptr[i], MPFR_RNDU);
+        mpfr_mul_2si(k->tmp, k->tmp, -53, MPFR_RNDU);
+        mpfr_add(erd.ptr[i], er->ptr[i], k->tmp, MPFR_RNDU);
+        mpfr_add_d(erd.ptr[i], erd.ptr[i], 0x1p-1074, MPFR_RNDU);
+        mpfr_add_d(R, R, fabs(rd[i]), MPFR_RNDU);
+    }
+    for (size_t j = 0; j < d; j++) {
+        mpfr_set_zero(k->tmp2, 1); /* max |dev~_ij| */
+        for (size_t i = 0; i < n; i++) {
+            devd[i * d + j] = mpfr_get_d(dev->ptr[i * d + j], MPFR_RNDN);
+            mpfr_abs(k->tmp, dev->ptr[i * d + j], MPFR_RNDU);
+            mpfr_max(k->tmp2, k->tmp2, k->tmp, MPFR_RNDU);
+            if (wad)
+                wad[i * d + j] = p->w[i] * p->A[i * d + j];
+        }
+        mpfr_mul_2si(k->tmp2, k->tmp2, -53, MPFR_RNDU);
+        mpfr_add(etad.ptr[j], eta->ptr[j], k->tmp2, MPFR_RNDU);
+        mpfr_add_d(etad.ptr[j], etad.ptr[j], 0x1p-1074, MPFR_RNDU);
+    }
+    for (size_t j = 0; j < d; j++) {
+        mpfr_set_zero(S.ptr[j], 1);
+        mpfr_set_zero(T.ptr[j], 1);
+        mpfr_set_zero(U.ptr[j], 1);
+        mpfr_set_zero(V.ptr[j], 1);
+        for (size_t i = 0; i < n; i++) {
+            double D = fabs(devd[i * d + j]);
+            mpfr_set_d(k->tmp, D, MPFR_RNDN);
+            mpfr_mul_d(k->tmp, k->tmp, fabs(rd[i]), MPFR_RNDU);
+            mpfr_add(S.ptr[j], S.ptr[j], k->tmp, MPFR_RNDU);
+            mpfr_mul_d(k->tmp, k->tmp, D, MPFR_RNDU);
+            mpfr_add(U.ptr[j], U.ptr[j], k->tmp, MPFR_RNDU);
+            mpfr_add_d(k->tmp, etad.ptr[j], D, MPFR_RNDU);
+            mpfr_sqr(k->tmp, k->tmp, MPFR_RNDU);
+            mpfr_mul(k->tmp, k->tmp, erd.ptr[i], MPFR_RNDU);
+            mpfr_add(T.ptr[j], T.ptr[j], k->tmp, MPFR_RNDU);
+            if (wad) {
+                mpfr_set_d(k->tmp, wad[i * d + j], MPFR_RNDN);
+                mpfr_sqr(k->tmp, k->tmp, MPFR_RNDU);
+                mpfr_add(V.ptr[j], V.ptr[j], k->tmp, MPFR_RNDU);
+            }
+        }
+    }
+    /* the entries, in the order the bound assumes */
+    for (size_t q = 0; q < d * d; q++)
+        M[q] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = devd + i * d;
+        for (size_t j = 0; j < d; j++) {
+            const double rj = rd[i] * row[j];
+            for (size_t l = j; l < d; l++) {
+                double term = rj * row[l];
+                if (wad)
+                    term = term + wad[i * d + j] * wad[i * d + l];
+                M[j * d + l] += term;
+            }
+        }
+    }
+    /* gamma_{n+3} + 2^-52 (1 + 2^-50) */
+    mpfr_set_d(gamma, (double)(n + 3), MPFR_RNDU);
+    mpfr_mul_2si(gamma, gamma, -53, MPFR_RNDU);
+    mpfr_ui_sub(k->tmp, 1, gamma, MPFR_RNDD);
+    mpfr_div(gamma, gamma, k->tmp, MPFR_RNDU);
+    mpfr_add_d(gamma, gamma, 0x1p-52 * (1.0 + 0x1p-50), MPFR_RNDU);
+    for (size_t j = 0; j < d; j++)
+        for (size_t l = j; l < d; l++) {
+            mpfr_ptr err = e->hessian_err.ptr[j * d + l];
+            mpfr_set_d(e->hessian.ptr[j * d + l], M[j * d + l], MPFR_RNDN);
+            mpfr_set_d(err, (double)n * 0x1p-1070, MPFR_RNDU);
+            add_abs_product(err, etad.ptr[l], S.ptr[j], k->tmp2);
+            add_abs_product(err, etad.ptr[j], S.ptr[l], k->tmp2);
+            mpfr_mul(k->tmp, etad.ptr[j], etad.ptr[l], MPFR_RNDU);
+            add_abs_product(err, k->tmp, R, k->tmp2);
+            mpfr_add(k->tmp, T.ptr[j], T.ptr[l], MPFR_RNDU);
+            mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
+            mpfr_add(err, err, k->tmp, MPFR_RNDU);
+            mpfr_add(k->tmp, U.ptr[j], U.ptr[l], MPFR_RNDU);
+            mpfr_add(k->tmp, k->tmp, V.ptr[j], MPFR_RNDU);
+            mpfr_add(k->tmp, k->tmp, V.ptr[l], MPFR_RNDU);
+            mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
+            add_abs_product(err, k->tmp, gamma, k->tmp2);
+            if (l != j) {
+                mpfr_set(e->hessian.ptr[l * d + j], e->hessian.ptr[j * d + l], MPFR_RNDN);
+                mpfr_set(e->hessian_err.ptr[l * d + j], err, MPFR_RNDU);
+            }
+        }
+done:
+    mpfr_clears(R, gamma, (mpfr_ptr)0);
+    oracle_vector_clear(&erd);
+    oracle_vector_clear(&etad);
+    oracle_vector_clear(&S);
+    oracle_vector_clear(&T);
+    oracle_vector_clear(&U);
+    oracle_vector_clear(&V);
+    free(rd);
+    free(devd);
+    free(wad);
+    free(M);
+    return s;
 }
 
 static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
@@ -380,12 +533,18 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
         memset(small[t], 0, sizeof *small[t]);
     for (size_t t = 0; t < 7 && s == BHT_OK; t++)
         s = oracle_vector_init(small[t], small_n[t], small_p[t]);
-    mpfr_t R, w2, wa;
+    oracle_vector wa; /* w_i a_ij, exact at 106 bits (weighted rows) */
+    memset(&wa, 0, sizeof wa);
+    if (s == BHT_OK && p->w)
+        s = oracle_vector_init(&wa, n * d, 106);
+    mpfr_t R;
     mpfr_init2(R, BP);
-    mpfr_init2(w2, 106);
-    mpfr_init2(wa, 212);
     if (s != BHT_OK)
         goto done;
+    for (size_t q = 0; p->w && q < n * d; q++) {
+        mpfr_set_d(wa.ptr[q], p->w[q / d], MPFR_RNDN);
+        mpfr_mul_d(wa.ptr[q], wa.ptr[q], p->A[q], MPFR_RNDN); /* exact */
+    }
 
     /* r~_i and er_i */
     mpfr_set_zero(R, 1);
@@ -435,6 +594,10 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
         }
         mpfr_add(eta.ptr[j], eta.ptr[j], k->v, MPFR_RNDU);
     }
+    if (e->fast_hessian) {
+        s = fast_hessian_entries(p, &rr, &er, &dev, &eta, k, e);
+        goto done;
+    }
     /* S_j, T_j, U_j */
     for (size_t j = 0; j < d; j++) {
         mpfr_set_zero(S.ptr[j], 1);
@@ -462,11 +625,8 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
                 r->summands[count++] = term;
                 if (!weighted(p, i))
                     continue;
-                mpfr_set_d(w2, p->w[i], MPFR_RNDN);
-                mpfr_sqr(w2, w2, MPFR_RNDN);                    /* exact (106) */
-                mpfr_set_d(wa, p->A[i * d + j], MPFR_RNDN);
-                mpfr_mul_d(wa, wa, p->A[i * d + l], MPFR_RNDN); /* exact (106 of 212) */
-                mpfr_mul(r->wterms.ptr[i], wa, w2, MPFR_RNDN);  /* exact (212) */
+                /* (w a_ij)(w a_il): exact at 212 bits */
+                mpfr_mul(r->wterms.ptr[i], wa.ptr[i * d + j], wa.ptr[i * d + l], MPFR_RNDN);
                 r->summands[count++] = r->wterms.ptr[i];
             }
             mpfr_ptr H = e->hessian.ptr[j * d + l], err = e->hessian_err.ptr[j * d + l];
@@ -491,7 +651,8 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
             }
         }
 done:
-    mpfr_clears(R, w2, wa, (mpfr_ptr)0);
+    mpfr_clear(R);
+    oracle_vector_clear(&wa);
     oracle_vector_clear(&dev);
     for (size_t t = 0; t < 7; t++)
         oracle_vector_clear(small[t]);

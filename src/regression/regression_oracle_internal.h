@@ -18,6 +18,9 @@
 typedef struct regression_enclosure {
     mpfr_prec_t prec;
     int want;
+    /* Hessian entries as binary64 sums with an a priori bound (O(n d) MPFR
+     * work; for the certificate): set after regression_enclosure_init */
+    int fast_hessian;
     mpfr_t loss, loss_err;
     oracle_vector gradient, gradient_err;
     oracle_vector hessian, hessian_err;
@@ -38,6 +41,15 @@ REGRESSION_HIDDEN int regression_logits_tied(const regression_problem *p);
  * correctly rounded (loss, gradient, hessian may be NULL). */
 REGRESSION_HIDDEN bht_status regression_rational(const regression_problem *p, double *loss,
                                                  double *gradient, double *hessian);
+
+/* Certificate helpers (regression_certify.c), bounds rounded outward:
+ * a lower bound of lambda_min over the symmetric d-by-d matrices within err
+ * of mid (-inf when none was established); rho_A >= max |a_i - a_j|_2; the
+ * Hessian Lipschitz constant K = (5/4 + 7 rho_c / 16) rho_A^3. */
+REGRESSION_HIDDEN bht_status regression_lambda_lower(size_t d, const oracle_vector *mid,
+                                                     const oracle_vector *err, mpfr_ptr out);
+REGRESSION_HIDDEN void regression_rho_upper(const regression_problem *p, mpfr_ptr out);
+REGRESSION_HIDDEN void regression_lipschitz_upper(const regression_problem *p, mpfr_ptr out);
 
 /* Correctly rounded binary64 value of an exact rational. */
 REGRESSION_HIDDEN double regression_round_rational(const mpq_t q);
