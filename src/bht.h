@@ -609,8 +609,9 @@ typedef struct bht_regression_solve_options {
     uint64_t seed;         /* sampling stream (SplitMix64) */
     double tol;            /* stop when |grad L|_2 <= tol; 0: 1e-12 */
     size_t max_iterations; /* 0: 100 */
-    /* called after every iteration (may be NULL) */
-    void (*progress)(void *context, size_t iteration, double loss, double gradient_norm);
+    /* called at every iterate x (iteration 0 is x0; may be NULL) */
+    void (*progress)(void *context, size_t iteration, const double *x, double loss,
+                     double gradient_norm);
     void *context;
 } bht_regression_solve_options;
 

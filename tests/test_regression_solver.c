@@ -194,8 +194,10 @@ static double reference_distance(const problem *p, const double *x0, double *las
     return sqrt(dist2);
 }
 
-static void count_progress(void *context, size_t iteration, double loss, double gnorm)
+static void count_progress(void *context, size_t iteration, const double *x, double loss,
+                           double gnorm)
 {
+    (void)x;
     (void)loss;
     (void)gnorm;
     size_t *calls = context;
@@ -324,4 +326,51 @@ Test(regression_solver, invalid_options)
     const double nan_b[2] = {NAN, 0.5};
     cr_assert_eq(bht_regression_solve(2, 1, A, nan_b, NULL, NULL, NULL, x, &sol),
                  BHT_E_NONFINITE);
+}
+
+/* ------------------------------------------------------------- claims */
+
+static const bht_claim *find_claim(const bht_claim *claims, size_t count, const char *id)
+{
+    for (size_t k = 0; k < count; k++)
+        if (strcmp(claims[k].id, id) == 0)
+            return &claims[k];
+    cr_assert_fail("claim %s missing", id);
+    return NULL;
+}
+
+static const char *find_evidence(const bht_claim *c, const char *key)
+{
+    for (size_t k = 0; k < c->evidence_count; k++)
+        if (strcmp(c->evidence[k].key, key) == 0)
+            return c->evidence[k].value;
+    cr_assert_fail("%s: no evidence '%s'", c->id, key);
+    return NULL;
+}
+
+/* The four regression claims hold on their seeded instances, report the
+ * derived constants, and their verdicts follow their numbers (the break
+ * hook flips each to FAILS). */
+Test(regression_claims, verdicts_and_evidence, .timeout = 300)
+{
+    static bht_claim claims[BHT_CLAIMS_MAX], broken[BHT_CLAIMS_MAX];
+    bht_claims_options opt = {1, NULL};
+    size_t count = 0;
+    cr_assert_eq(bht_claims_run(&opt, claims, BHT_CLAIMS_MAX, &count), BHT_OK);
+    const char *ids[4] = {"regression-hessian-decomposition", "regression-positive-definite",
+                          "regression-hessian-lipschitz", "regression-sketched-newton"};
+    for (int k = 0; k < 4; k++) {
+        const bht_claim *c = find_claim(claims, count, ids[k]);
+        cr_assert_str_eq(c->verdict, "HOLDS", "%s: %s (%s)", c->id, c->verdict, c->correction);
+    }
+    const bht_claim *pd = find_claim(claims, count, ids[1]);
+    cr_assert(strstr(find_evidence(pd, "bound"), "0.30811714024270104") != NULL);
+    cr_assert(strstr(find_evidence(pd, "bound"), "0.24040880690936769") != NULL);
+    const bht_claim *dec = find_claim(claims, count, ids[0]);
+    cr_assert(strstr(find_evidence(dec, "hessian_from_decomposition"), "4 of 4") != NULL);
+    for (int k = 0; k < 4; k++) {
+        bht_claims_options b = {1, ids[k]};
+        cr_assert_eq(bht_claims_run(&b, broken, BHT_CLAIMS_MAX, &count), BHT_OK);
+        cr_assert_str_eq(find_claim(broken, count, ids[k])->verdict, "FAILS", "%s", ids[k]);
+    }
 }

@@ -153,8 +153,10 @@ typedef struct solve_progress {
     int shown;
 } solve_progress;
 
-static void show_progress(void *context, size_t iteration, double loss, double gradient_norm)
+static void show_progress(void *context, size_t iteration, const double *x, double loss,
+                          double gradient_norm)
 {
+    (void)x;
     solve_progress *p = context;
     if (!isatty(2) || time(NULL) - p->start < 1)
         return;

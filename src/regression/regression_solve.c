@@ -318,7 +318,7 @@ bht_status bht_regression_solve(size_t n, size_t d, const double *A, const doubl
             break;
         double gnorm = norm2(d, s.st.gradient);
         if (s.o.progress)
-            s.o.progress(s.o.context, iteration, s.st.loss, gnorm);
+            s.o.progress(s.o.context, iteration, x, s.st.loss, gnorm);
         if (gnorm <= s.o.tol) {
             tol_reached = 1;
             break;
