@@ -77,14 +77,20 @@ demo: deps
 	$(MAKE) all
 	$(BUILD)/bht demo
 	$(BUILD)/bht claims --fast
+	@echo; echo "softmax regression, 8x3 example: damped Newton with a certified distance to the minimizer"
+	$(BUILD)/bht regression --solve -A tests/data/cli/regression_A.txt \
+	  -b tests/data/cli/regression_b.txt -w tests/data/cli/regression_w.txt
 
 -include proofs/proofs.mk
+-include proofs/regression.mk
 -include tests/robustness.mk
 
-bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup
+bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup \
+       $(BUILD)/bench_regression
 	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
 	/usr/bin/python3 tests/bench/bench_leverage.py --bht $(BUILD)/bench_leverage
 	$(BUILD)/bench_sup
+	/usr/bin/python3 tests/bench/bench_regression.py --bht $(BUILD)/bench_regression
 
 $(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)

@@ -151,6 +151,31 @@
   // entries; README.md, "Softmax regression": <= 2.5 and <= 8.5 ulp).
   predicate reg_certified(double v, real exact, real tolerance) =
     \is_finite(v) && \abs(v - exact) <= tolerance * \abs(v);
+
+  // Named forms of the kernel's guarantees (shared by the contracts of
+  // bht_regression and of the numerical core regression_run, so that one
+  // follows from the other without quantifier instantiation).
+  predicate reg_inputs_in_range{L}(double *A, double *b, double *w, double *x, integer n,
+                                   integer d) =
+    reg_all_in_range(A, n * d) && reg_all_in_range(b, n) && reg_all_in_range(x, d)
+    && (w != \null ==> reg_all_in_range(w, n));
+
+  predicate reg_loss_certified{L}(double *A, double *b, double *w, double *x, integer n,
+                                  integer d, double *loss) =
+    *loss >= 0.0 && reg_certified(*loss, reg_loss(A, b, w, x, n, d), 0x1p-52);
+
+  predicate reg_gradient_certified{L}(double *A, double *b, double *w, double *x, integer n,
+                                      integer d, double *g) =
+    \forall integer j; 0 <= j < d ==>
+      reg_certified(g[j], reg_gradient(A, b, w, x, n, d, j), 0x1p-50);
+
+  predicate reg_hessian_certified{L}(double *A, double *b, double *w, double *x, integer n,
+                                     integer d, double *H) =
+    \forall integer j, k; 0 <= j < d && 0 <= k < d ==>
+      reg_certified(H[j * d + k], reg_hessian(A, b, w, x, n, d, j, k), 0x1p-50);
+
+  predicate reg_symmetric{L}(double *H, integer d) =
+    \forall integer j, k; 0 <= j < d && 0 <= k < d ==> H[j * d + k] == H[k * d + j];
 */
 
 /* The double kernel (src/regression/regression.c).  The accuracy clauses
@@ -171,33 +196,21 @@
                       && (hessian != \null ==> \separated(refusal, hessian + (0 .. d * d - 1)))
                       && (w != \null ==> \separated(refusal, w + (0 .. n - 1)));
     assigns *loss, gradient[0 .. d - 1], hessian[0 .. d * d - 1], *refusal;
-    behavior invalid_arguments:
-      assumes A == \null || b == \null || x == \null || n == 0 || d == 0
-              || n > BHT_REGRESSION_MAX_N || d > BHT_REGRESSION_MAX_D
-              || n * d > BHT_MAX_VALUES;
-      assigns \nothing;
-      ensures invalid: \result == BHT_E_INVALID;
-    behavior valid_arguments:
-      assumes A != \null && b != \null && x != \null && 0 < n <= BHT_REGRESSION_MAX_N
-              && 0 < d <= BHT_REGRESSION_MAX_D && n * d <= BHT_MAX_VALUES;
-      ensures status: \result == BHT_OK || \result == BHT_E_NONFINITE
-                      || \result == BHT_E_RANGE || \result == BHT_E_NOMEM;
-      ensures ok_inputs_in_range: \result == BHT_OK ==>
-        reg_all_in_range(A, n * d) && reg_all_in_range(b, n) && reg_all_in_range(x, d)
-        && (w != \null ==> reg_all_in_range(w, n));
-      ensures loss_certified: \result == BHT_OK && loss != \null ==>
-        *loss >= 0.0 && reg_certified(*loss, reg_loss(A, b, w, x, n, d), 0x1p-52);
-      ensures gradient_certified: \result == BHT_OK && gradient != \null ==>
-        \forall integer j; 0 <= j < d ==>
-          reg_certified(gradient[j], reg_gradient(A, b, w, x, n, d, j), 0x1p-50);
-      ensures hessian_certified: \result == BHT_OK && hessian != \null ==>
-        \forall integer j, k; 0 <= j < d && 0 <= k < d ==>
-          reg_certified(hessian[j * d + k], reg_hessian(A, b, w, x, n, d, j, k), 0x1p-50);
-      ensures hessian_symmetric: \result == BHT_OK && hessian != \null ==>
-        \forall integer j, k; 0 <= j < d && 0 <= k < d ==>
-          hessian[j * d + k] == hessian[k * d + j];
-    complete behaviors;
-    disjoint behaviors;
+    ensures invalid: A == \null || b == \null || x == \null || n == 0 || d == 0
+                     || n > BHT_REGRESSION_MAX_N || d > BHT_REGRESSION_MAX_D
+                     || n * d > BHT_MAX_VALUES ==> \result == BHT_E_INVALID;
+    ensures status: \result == BHT_OK || \result == BHT_E_INVALID || \result == BHT_E_NONFINITE
+                    || \result == BHT_E_RANGE || \result == BHT_E_NOMEM;
+    ensures ok_inputs_in_range: \result == BHT_OK ==>
+      \old(reg_inputs_in_range(A, b, w, x, n, d));
+    ensures loss_certified: \result == BHT_OK && loss != \null ==>
+      reg_loss_certified(A, b, w, x, n, d, loss);
+    ensures gradient_certified: \result == BHT_OK && gradient != \null ==>
+      reg_gradient_certified(A, b, w, x, n, d, gradient);
+    ensures hessian_certified: \result == BHT_OK && hessian != \null ==>
+      reg_hessian_certified(A, b, w, x, n, d, hessian);
+    ensures hessian_symmetric: \result == BHT_OK && hessian != \null ==>
+      reg_symmetric(hessian, d);
 */
 bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
                           const double *w, const double *x, double *loss, double *gradient,

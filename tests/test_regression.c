@@ -644,3 +644,33 @@ Test(regression_mpmath, oracle_bit_for_bit_kernel_within_budget)
     printf("regression mpmath: %d cases, oracle bit for bit\n", cases);
     cr_assert_geq(cases, 15);
 }
+
+/* ------------------------------------------------------- trusted base R1 */
+
+/* proofs/regression/TRUSTED_BASE.md, R1: for m in [2^-969, DBL_MAX] and t in
+ * {2^-52, 2^-50}, regression_scale_exact(m, t) equals the exact product
+ * (checked against MPFR on edges and 200000 seeded random m). */
+Test(regression_trusted, scaling_is_exact)
+{
+    const double tolerances[2] = {0x1p-52, 0x1p-50};
+    const double edges[] = {0x1p-969, 0x1.0000000000001p-969, 0x1.fffffffffffffp-969, 1.0,
+                            0x1.fffffffffffffp1023, 0x1p1023, 0x1.8p-969, 3.0};
+    mpfr_t exact;
+    mpfr_init2(exact, 200);
+    test_rng r = {0x71};
+    for (size_t k = 0; k < 200000 + sizeof edges / sizeof edges[0]; k++) {
+        double m = k < sizeof edges / sizeof edges[0]
+                       ? edges[k]
+                       : ldexp(1.0 + test_rng_unit(&r), (int)test_rng_int(&r, 0, 1992) - 969);
+        if (m > 0x1.fffffffffffffp1023)
+            m = 0x1.fffffffffffffp1023;
+        for (int t = 0; t < 2; t++) {
+            double got = regression_scale_exact(m, tolerances[t]);
+            mpfr_set_d(exact, m, MPFR_RNDN);
+            mpfr_mul_d(exact, exact, tolerances[t], MPFR_RNDN); /* exact at 200 bits */
+            cr_assert(isfinite(got) && mpfr_cmp_d(exact, got) == 0, "m %a t %a: %a", m,
+                      tolerances[t], got);
+        }
+    }
+    mpfr_clear(exact);
+}

@@ -164,8 +164,8 @@ REGRESSION_HIDDEN bht_status regression_evaluate(const regression_problem *p, in
 /* Output stages (regression.c, proved by WP; contracts there). */
 REGRESSION_HIDDEN int regression_accept(double value, double bound, double tolerance);
 REGRESSION_HIDDEN int regression_store_loss(double value, double bound, double *loss);
-REGRESSION_HIDDEN void regression_store_hessian(size_t d, const double *values,
-                                                double *hessian);
+REGRESSION_HIDDEN void regression_store_values(size_t k, const double *values, double *out);
+REGRESSION_HIDDEN double regression_scale_exact(double m, double t);
 
 /* bht_regression after its checks (regression_run.c): regression_evaluate,
  * then every requested value through the output stages.  Its accuracy
@@ -176,23 +176,19 @@ REGRESSION_HIDDEN void regression_store_hessian(size_t d, const double *values,
 /*@ requires dims: 0 < n <= BHT_REGRESSION_MAX_N && 0 < d <= BHT_REGRESSION_MAX_D
                    && n * d <= BHT_MAX_VALUES;
     requires inputs: reg_inputs_valid(A, b, w, x, n, d);
-    requires in_range: reg_all_in_range(A, n * d) && reg_all_in_range(b, n)
-                       && reg_all_in_range(x, d) && (w != \null ==> reg_all_in_range(w, n));
+    requires in_range: reg_inputs_in_range(A, b, w, x, n, d);
     requires outputs: reg_outputs_separated(A, b, w, x, n, d, loss, gradient, hessian);
     requires refusal: refusal != \null ==> \valid(refusal);
     assigns *loss, gradient[0 .. d - 1], hessian[0 .. d * d - 1], *refusal;
     ensures status: \result == BHT_OK || \result == BHT_E_RANGE || \result == BHT_E_NOMEM;
     ensures loss_certified: \result == BHT_OK && loss != \null ==>
-      *loss >= 0.0 && reg_certified(*loss, reg_loss(A, b, w, x, n, d), 0x1p-52);
+      reg_loss_certified(A, b, w, x, n, d, loss);
     ensures gradient_certified: \result == BHT_OK && gradient != \null ==>
-      \forall integer j; 0 <= j < d ==>
-        reg_certified(gradient[j], reg_gradient(A, b, w, x, n, d, j), 0x1p-50);
+      reg_gradient_certified(A, b, w, x, n, d, gradient);
     ensures hessian_certified: \result == BHT_OK && hessian != \null ==>
-      \forall integer j, k; 0 <= j < d && 0 <= k < d ==>
-        reg_certified(hessian[j * d + k], reg_hessian(A, b, w, x, n, d, j, k), 0x1p-50);
+      reg_hessian_certified(A, b, w, x, n, d, hessian);
     ensures hessian_symmetric: \result == BHT_OK && hessian != \null ==>
-      \forall integer j, k; 0 <= j < d && 0 <= k < d ==>
-        hessian[j * d + k] == hessian[k * d + j];
+      reg_symmetric(hessian, d);
 */
 REGRESSION_HIDDEN bht_status regression_run(size_t n, size_t d, const double *A,
                                             const double *b, const double *w,

@@ -51,10 +51,10 @@ bht_status regression_run(size_t n, size_t d, const double *A, const double *b,
     if (status == BHT_OK) { /* outputs written on success only */
         if (loss)
             *loss = certified_loss;
-        for (size_t j = 0; gradient && j < d; j++)
-            gradient[j] = g[j];
-        if (hessian)
-            regression_store_hessian(d, h, hessian);
+        if (gradient)
+            regression_store_values(d, g, gradient);
+        if (hessian) /* h is symmetric: regression_evaluate writes (j,k) and (k,j) together */
+            regression_store_values(d * d, h, hessian);
     }
     free(g);
     free(h);
