@@ -674,3 +674,18 @@ Test(regression_trusted, scaling_is_exact)
     }
     mpfr_clear(exact);
 }
+
+/* n up to 4096: the dd sums' error grows with n, the kernel must still
+ * certify (or refuse) honestly */
+Test(regression_differential, large_n, .timeout = 120)
+{
+    stats s = {"large_n", 0, 0, 0, 0, 0.0, 0.0, 0.0};
+    test_rng r = {0x100a};
+    for (int k = 0; k < 20; k++) {
+        instance in = instance_new(test_rng_int(&r, 1000, 4096), test_rng_int(&r, 1, 4), k % 2);
+        fill_random(&r, &in, 1.0, 1.0, 1.0 / (double)in.n);
+        check_instance(&in, &s);
+        instance_free(&in);
+    }
+    report(&s);
+}

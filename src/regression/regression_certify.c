@@ -12,9 +12,12 @@
  *     exactly-rounded in MPFR (upward and downward sums).  M - sigma I =
  *     L L^T + R >= -|R|_F I, and |H - M|_2 <= |H - M|_F, so (Weyl)
  *     lambda_min(H) >= sigma - |R|_F - |H - M|_F.
- *  3. K >= the Lipschitz constant of hess L (any x, y):
- *     |hess L(x) - hess L(y)|_2 <= (5/4 + 7 rho_c / 16) rho_A^3 |x - y|_2 with
- *     rho_A = max_ij |a_i - a_j|_2, rho_c = max_ij |c_i - c_j| <= 1 + max b - min b.
+ *  3. K >= the Lipschitz constant of hess L on the ball B(x, R):
+ *     |hess L(y) - hess L(y')|_2 <= (27/16 p + 7/16 rho_b) rho_A^3 |y - y'|_2,
+ *     rho_A = max_ij |a_i - a_j|_2, rho_b = max b - min b, p >= max_i f_i on
+ *     the ball: every logit difference moves by at most rho_A R, so
+ *     f_i(y) <= e^(rho_A R) f_i(x) and p = min(1, e^(rho_A R) max_i f_i(x))
+ *     (p = 1: the global constant, README derivation).
  *  4. On B(x, R), hess L >= (lambda - K R) I = mu I.  If G < mu R, L has a
  *     minimizer over the closed ball that is not on the sphere (there
  *     <grad L(y), y - x> >= mu R^2 - G R > 0), hence a critical point x*,
@@ -158,26 +161,30 @@ void regression_rho_upper(const regression_problem *p, mpfr_ptr out)
     mpfr_clears(dist, t, (mpfr_ptr)0);
 }
 
-void regression_lipschitz_upper(const regression_problem *p, mpfr_ptr out)
+void regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax, mpfr_ptr out)
 {
     double bmin = p->b[0], bmax = p->b[0];
     for (size_t i = 1; i < p->n; i++) {
         bmin = fmin(bmin, p->b[i]);
         bmax = fmax(bmax, p->b[i]);
     }
-    mpfr_t rho, t;
-    mpfr_inits2(REGRESSION_BOUND_PREC, rho, t, (mpfr_ptr)0);
+    mpfr_t rho, t, u;
+    mpfr_inits2(REGRESSION_BOUND_PREC, rho, t, u, (mpfr_ptr)0);
     regression_rho_upper(p, rho);
-    /* rho_c <= 1 + (max b - min b): f_i - f_j in (-1, 1) */
+    /* 27/16 pmax + 7/16 rho_b (pmax <= 1) */
+    mpfr_set_ui(u, 1, MPFR_RNDU);
+    if (pmax && mpfr_cmp_ui(pmax, 1) < 0)
+        mpfr_set(u, pmax, MPFR_RNDU);
+    mpfr_mul_ui(u, u, 27, MPFR_RNDU);
+    mpfr_div_2ui(u, u, 4, MPFR_RNDU);
     mpfr_set_d(t, bmax, MPFR_RNDN);
     mpfr_sub_d(t, t, bmin, MPFR_RNDU);
-    mpfr_add_ui(t, t, 1, MPFR_RNDU);
     mpfr_mul_ui(t, t, 7, MPFR_RNDU);
     mpfr_div_2ui(t, t, 4, MPFR_RNDU);
-    mpfr_add_d(t, t, 1.25, MPFR_RNDU);
+    mpfr_add(t, t, u, MPFR_RNDU);
     mpfr_pow_ui(rho, rho, 3, MPFR_RNDU);
     mpfr_mul(out, t, rho, MPFR_RNDU);
-    mpfr_clears(rho, t, (mpfr_ptr)0);
+    mpfr_clears(rho, t, u, (mpfr_ptr)0);
 }
 
 static double up_d(mpfr_srcptr v)
@@ -209,8 +216,8 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
         return status;
     e.fast_hessian = 1;
     status = regression_enclose(&p, &e);
-    mpfr_t G, lambda, K, R, mu, radius, t;
-    mpfr_inits2(REGRESSION_BOUND_PREC, G, lambda, K, R, mu, radius, t, (mpfr_ptr)0);
+    mpfr_t G, lambda, K, R, mu, radius, t, fmax, rho;
+    mpfr_inits2(REGRESSION_BOUND_PREC, G, lambda, K, R, mu, radius, t, fmax, rho, (mpfr_ptr)0);
     if (status == BHT_OK) {
         /* G = sqrt(sum (|g~_j| + e_j)^2), upward */
         mpfr_set_zero(G, 1);
@@ -221,15 +228,17 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
             mpfr_add(G, G, t, MPFR_RNDU);
         }
         mpfr_sqrt(G, G, MPFR_RNDU);
+        mpfr_set(fmax, e.fmax, MPFR_RNDU);
         status = regression_lambda_lower(d, &e.hessian, &e.hessian_err, lambda);
     }
     regression_enclosure_clear(&e);
     if (status == BHT_OK) {
-        regression_lipschitz_upper(&p, K);
+        regression_rho_upper(&p, rho);
+        regression_lipschitz_upper(&p, NULL, K); /* global: every f_i <= 1 */
         bht_regression_certificate c = {0, up_d(G), mpfr_get_d(lambda, MPFR_RNDD), up_d(K),
                                         0.0, 0.0, INFINITY};
         if (mpfr_sgn(lambda) > 0 && mpfr_number_p(K)) {
-            /* R = 2 G / lambda (or lambda / 2K when G = 0), mu = lambda - K R */
+            /* R = 2 G / lambda (or lambda / 2K when G = 0) */
             if (mpfr_zero_p(G)) {
                 mpfr_div(R, lambda, K, MPFR_RNDD);
                 mpfr_div_2ui(R, R, 1, MPFR_RNDD);
@@ -237,6 +246,13 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
                 mpfr_mul_2ui(R, G, 1, MPFR_RNDU);
                 mpfr_div(R, R, lambda, MPFR_RNDU);
             }
+            /* on B(x, R) every f_i <= fmax e^(rho_A R): the local constant */
+            mpfr_mul(t, rho, R, MPFR_RNDU);
+            mpfr_exp(t, t, MPFR_RNDU);
+            mpfr_mul(t, t, fmax, MPFR_RNDU);
+            regression_lipschitz_upper(&p, t, K);
+            c.lipschitz = up_d(K);
+            /* mu = lambda - K R */
             mpfr_mul(t, K, R, MPFR_RNDU);
             mpfr_sub(mu, lambda, t, MPFR_RNDD);
             mpfr_mul(t, mu, R, MPFR_RNDD); /* mu R, downward */
@@ -255,6 +271,6 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
         }
         *out = c;
     }
-    mpfr_clears(G, lambda, K, R, mu, radius, t, (mpfr_ptr)0);
+    mpfr_clears(G, lambda, K, R, mu, radius, t, fmax, rho, (mpfr_ptr)0);
     return status;
 }

@@ -73,6 +73,7 @@ bht_status regression_enclosure_init(regression_enclosure *e, size_t d, mpfr_pre
     e->want = want;
     mpfr_init2(e->loss, prec);
     mpfr_init2(e->loss_err, BP);
+    mpfr_init2(e->fmax, BP);
     bht_status s = oracle_vector_init(&e->gradient, d, prec);
     if (s == BHT_OK)
         s = oracle_vector_init(&e->gradient_err, d, BP);
@@ -91,6 +92,7 @@ void regression_enclosure_clear(regression_enclosure *e)
         return;
     mpfr_clear(e->loss);
     mpfr_clear(e->loss_err);
+    mpfr_clear(e->fmax);
     oracle_vector_clear(&e->gradient);
     oracle_vector_clear(&e->gradient_err);
     oracle_vector_clear(&e->hessian);
@@ -676,10 +678,13 @@ bht_status regression_enclose(const regression_problem *p, regression_enclosure 
     if (status != BHT_OK)
         goto done;
     size_t m = 0;
+    mpfr_set_zero(e->fmax, 1);
     for (size_t i = 0; i < n; i++) {
         if (mpfr_greater_p(r.p.ptr[i], r.p.ptr[m]))
             m = i;
         mpfr_set_ui_2exp(r.ep.ptr[i], 1, r.err_exp[i], MPFR_RNDU);
+        mpfr_add(k.tmp, r.p.ptr[i], r.ep.ptr[i], MPFR_RNDU);
+        mpfr_max(e->fmax, e->fmax, k.tmp, MPFR_RNDU);
         int inexact = mpfr_sub_d(r.c.ptr[i], r.p.ptr[i], p->b[i], MPFR_RNDN);
         rnd_bound(k.tmp, r.c.ptr[i], inexact, P);
         mpfr_add(r.ec.ptr[i], r.ep.ptr[i], k.tmp, MPFR_RNDU);

@@ -22,6 +22,7 @@ typedef struct regression_enclosure {
      * work; for the certificate): set after regression_enclosure_init */
     int fast_hessian;
     mpfr_t loss, loss_err;
+    mpfr_t fmax; /* >= max_i softmax(A x)_i (BOUND_PREC, upward) */
     oracle_vector gradient, gradient_err;
     oracle_vector hessian, hessian_err;
 } regression_enclosure;
@@ -45,11 +46,14 @@ REGRESSION_HIDDEN bht_status regression_rational(const regression_problem *p, do
 /* Certificate helpers (regression_certify.c), bounds rounded outward:
  * a lower bound of lambda_min over the symmetric d-by-d matrices within err
  * of mid (-inf when none was established); rho_A >= max |a_i - a_j|_2; the
- * Hessian Lipschitz constant K = (5/4 + 7 rho_c / 16) rho_A^3. */
+ * Hessian Lipschitz constant on a region where every f_i <= pmax (pmax =
+ * NULL: 1, i.e. everywhere): K = (27/16 pmax + 7/16 rho_b) rho_A^3,
+ * rho_b = max b - min b. */
 REGRESSION_HIDDEN bht_status regression_lambda_lower(size_t d, const oracle_vector *mid,
                                                      const oracle_vector *err, mpfr_ptr out);
 REGRESSION_HIDDEN void regression_rho_upper(const regression_problem *p, mpfr_ptr out);
-REGRESSION_HIDDEN void regression_lipschitz_upper(const regression_problem *p, mpfr_ptr out);
+REGRESSION_HIDDEN void regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax,
+                                                  mpfr_ptr out);
 
 /* Correctly rounded binary64 value of an exact rational. */
 REGRESSION_HIDDEN double regression_round_rational(const mpq_t q);
