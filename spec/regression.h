@@ -267,4 +267,20 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
                                   const double *w, const double *x,
                                   bht_regression_certificate *out);
 
+/* The solver: x and *solution written on BHT_OK; converged only with a
+ * certified radius (the certificate's guarantee, see above). */
+/*@ requires inputs: reg_inputs_valid(A, b, w, x0 == \null ? x : x0, n, d);
+    requires output: \valid(x + (0 .. d - 1)) && \valid(solution);
+    assigns x[0 .. d - 1], *solution;
+    ensures certified: \result == BHT_OK && solution->converged ==>
+      \is_finite(solution->minimizer_radius) && solution->minimizer_radius >= 0.0
+      && \sqrt(reg_gradient_norm2(A, b, w, x, n, d)) <= solution->gradient_norm;
+    ensures loss_rounded: \result == BHT_OK ==>
+      solution->loss == \round_double(\NearestEven, reg_loss(A, b, w, x, n, d));
+*/
+bht_status bht_regression_solve(size_t n, size_t d, const double *A, const double *b,
+                                const double *w, const double *x0,
+                                const bht_regression_solve_options *options, double *x,
+                                bht_regression_solution *solution);
+
 #endif

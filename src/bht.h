@@ -532,7 +532,8 @@ bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const doub
 
 /* Which value a refusal could not certify (bht_regression_refusal). */
 typedef enum bht_regression_output {
-    BHT_REGRESSION_DOMAIN = 0, /* an input beyond BHT_REGRESSION_MAX_ABS (index in row) */
+    BHT_REGRESSION_DOMAIN = 0, /* an input beyond BHT_REGRESSION_MAX_ABS: row = its index
+                                * in the array, col = the array (0 A, 1 b, 2 w, 3 x) */
     BHT_REGRESSION_LOSS,
     BHT_REGRESSION_GRADIENT,   /* component row */
     BHT_REGRESSION_HESSIAN     /* entry (row, col) */
