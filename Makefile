@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
                    coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
-LIB_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/*.c src/regression/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -45,6 +45,7 @@ bench-deps: deps
 $(BUILD)/obj/%.o: src/%.c src/bht.h $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/regression/%.o $(BUILD)/pic/regression/%.o: $(wildcard src/regression/*.h)
 $(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h $(wildcard src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -77,16 +78,22 @@ demo: deps
 	$(MAKE) all
 	$(BUILD)/bht demo
 	$(BUILD)/bht claims --fast
+	@echo; echo "softmax regression, 8x3 example: damped Newton with a certified distance to the minimizer"
+	$(BUILD)/bht regression --solve -A tests/data/cli/regression_A.txt \
+	  -b tests/data/cli/regression_b.txt -w tests/data/cli/regression_w.txt
 
 -include proofs/proofs.mk
 -include proofs/coq/coq.mk
 proofs: coq-proofs proofs-lemmas
+-include proofs/regression.mk
 -include tests/robustness.mk
 
-bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup
+bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup \
+       $(BUILD)/bench_regression
 	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
 	/usr/bin/python3 tests/bench/bench_leverage.py --bht $(BUILD)/bench_leverage
 	$(BUILD)/bench_sup
+	/usr/bin/python3 tests/bench/bench_regression.py --bht $(BUILD)/bench_regression
 
 $(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)

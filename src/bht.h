@@ -531,3 +531,139 @@ bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const doub
                                  uint64_t seed, bht_simulation *out);
 
 #endif /* BHT_LEVERAGE_SUP_SECTION */
+
+/* ================================================== softmax regression ====
+ * (Section owned by the softmax-regression work, issue 18; see
+ * src/regression/ and README.md, "Softmax regression".)  The regression of
+ * "Attention Scheme Inspired Softmax Regression": A n-by-d, b and w of
+ * length n (w NULL: w = 0), x of length d; with z = A x, f = softmax(z),
+ * c = f - b, s = <f, c>, q_i = f_i (c_i - s), r_i = f_i (f_i + c_i - s):
+ *   L(x)      = 1/2 |f - b|^2 + 1/2 |diag(w) A x|^2
+ *   grad L(x) = A^T (q + w^2 o z)
+ *   hess L(x) = A^T (B(x) + diag(w^2)) A,
+ *               B = diag(r) - r f^T - f r^T + |f|^2 f f^T  (diagonal + rank <= 2)
+ *             = sum_i r_i (a_i - abar)(a_i - abar)^T + sum_i w_i^2 a_i a_i^T,
+ *               abar = A^T f.
+ * Contracts in spec/regression.h. */
+#ifndef BHT_REGRESSION_SECTION
+#define BHT_REGRESSION_SECTION
+
+/* Shape limits of every regression routine (n d <= BHT_MAX_VALUES too). */
+#define BHT_REGRESSION_MAX_N ((size_t)1 << 28)
+#define BHT_REGRESSION_MAX_D ((size_t)1 << 12)
+/* Double kernel domain: every |a_ij|, |b_i|, |w_i|, |x_j| at most this
+ * (BHT_E_RANGE above; the oracle takes any finite input). */
+#define BHT_REGRESSION_MAX_ABS 0x1p100
+
+/* Which value a refusal could not certify (bht_regression_refusal). */
+typedef enum bht_regression_output {
+    BHT_REGRESSION_DOMAIN = 0, /* an input beyond BHT_REGRESSION_MAX_ABS: row = its index
+                                * in the array, col = the array (0 A, 1 b, 2 w, 3 x) */
+    BHT_REGRESSION_LOSS,
+    BHT_REGRESSION_GRADIENT,   /* component row */
+    BHT_REGRESSION_HESSIAN     /* entry (row, col) */
+} bht_regression_output;
+
+/* Written on BHT_E_RANGE (may be NULL): the first value that failed, its
+ * computed value and the kernel's bound on its error. */
+typedef struct bht_regression_refusal {
+    bht_regression_output output;
+    size_t row, col;
+    double value, bound;
+} bht_regression_refusal;
+
+/* Double kernel: loss, gradient (d) and Hessian (d*d, row-major, symmetric);
+ * any output may be NULL (not computed).  Algorithm: double-double
+ * evaluation (softmax from exact row differences and a 2^-96 exponential,
+ * residuals, centered rows) with a running error bound, then each value is
+ * delivered only when its bound certifies it: within 2^-52 |value| for the
+ * loss (<= 2.5 ulp; budget 4) and 2^-50 |value| for every gradient and
+ * Hessian entry (<= 8.5 ulp; budget 16), exact zeros included.  Otherwise
+ * BHT_E_RANGE with *refusal naming the value (cancellation, e.g. f ~ b or a
+ * gradient near a minimizer; values below 2^-969 unless exact).  Errors:
+ * BHT_E_INVALID (NULL input, n or d zero or too large), BHT_E_NONFINITE,
+ * BHT_E_RANGE (domain, see BHT_REGRESSION_MAX_ABS), BHT_E_NOMEM.  Cost
+ * O(n d^2) double-double operations for the Hessian, O(n d) otherwise. */
+bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
+                          const double *w, const double *x, double *loss, double *gradient,
+                          double *hessian, bht_regression_refusal *refusal);
+
+/* Oracle: each output correctly rounded (any finite input).  MPFR with a
+ * rigorous error bound per output and Ziv's escalation; when every logit
+ * is the same (e.g. x = 0) all quantities are rational and are computed
+ * exactly with GMP.  An output that is exactly zero for a reason other
+ * than tied logits (a symmetry of the data) cannot be decided:
+ * BHT_E_PRECISION at the cap. */
+bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const double *b,
+                                 const double *w, const double *x, double *loss,
+                                 double *gradient, double *hessian,
+                                 const bht_oracle_options *options, bht_oracle_report *report);
+
+/* Largest d of the certificate and the solver (dense d-by-d algebra). */
+#define BHT_REGRESSION_SOLVE_MAX_D ((size_t)256)
+
+/* Certificate at x (README.md, "The solver's certificate"): with G >= |grad
+ * L(x)|_2 and lambda <= lambda_min(hess L(x)) from MPFR enclosures, and the
+ * Hessian Lipschitz constant K = (5/4 + 7 rho_c / 16) rho_A^3 (rho_A >=
+ * max_ij |a_i - a_j|_2, rho_c = 1 + max b - min b), hess L >= mu I on the
+ * ball B(x, R) with mu = lambda - K R; when G < mu R, L has exactly one
+ * critical point x* in the ball (a strict local minimizer) and
+ * |x - x*| <= G / mu = minimizer_radius.  R = 2 G / lambda (certified
+ * whenever G < lambda^2 / (4 K)).  Every bound rounded outward. */
+typedef struct bht_regression_certificate {
+    int certified;
+    double gradient_norm;    /* G (upper bound) */
+    double lambda_lower;     /* lambda (lower bound; may be <= 0) */
+    double lipschitz;        /* K (upper bound) */
+    double ball_radius;      /* R */
+    double mu;               /* lambda - K R (lower bound) */
+    double minimizer_radius; /* G / mu rounded up; +inf when not certified */
+} bht_regression_certificate;
+
+bht_status bht_regression_certify(size_t n, size_t d, const double *A, const double *b,
+                                  const double *w, const double *x,
+                                  bht_regression_certificate *out);
+
+typedef enum bht_regression_method {
+    BHT_REGRESSION_NEWTON = 0,  /* damped Newton, exact Hessian */
+    BHT_REGRESSION_SKETCHED = 1 /* A^T D A from a leverage-score row sample of D^1/2 A */
+} bht_regression_method;
+
+typedef struct bht_regression_solve_options {
+    bht_regression_method method;
+    double sketch_eps;     /* sample-size accuracy in (0, 1); 0: 0.5 */
+    uint64_t seed;         /* sampling stream (SplitMix64) */
+    double tol;            /* stop when |grad L|_2 <= tol; 0: 1e-12 */
+    size_t max_iterations; /* 0: 100 */
+    /* called at every iterate x (iteration 0 is x0; may be NULL) */
+    void (*progress)(void *context, size_t iteration, const double *x, double loss,
+                     double gradient_norm);
+    void *context;
+} bht_regression_solve_options;
+
+typedef struct bht_regression_solution {
+    double loss;             /* oracle loss at x (correctly rounded) */
+    double gradient_norm;    /* certified upper bound on |grad L(x)|_2 */
+    size_t iterations;
+    int converged;           /* tolerance reached and the certificate holds */
+    double minimizer_radius; /* certified |x - x*|_2 bound; +inf when not certified */
+    size_t sample_rows;      /* sketched: rows per Hessian sample (n for Newton) */
+    size_t exact_fallbacks;  /* sketched iterations that used the exact Hessian */
+} bht_regression_solution;
+
+/* Minimizes L from x0 (NULL: 0) into x (length d).  Damped Newton with an
+ * Armijo backtracking line search (a Levenberg shift when the Hessian is
+ * not positive definite); the sketched method replaces the A^T D A part
+ * (D = diag(r + w^2)) by sum over s sampled rows D_i a_i a_i^T / (s p_i),
+ * p the leverage scores of |D|^1/2 A (bht_leverage), the rank <= 2 part kept
+ * exact; s = ceil(4 d ln(200 d) / eps^2) (at most n).  Deterministic for a
+ * given seed.  Then bht_regression_certify at x.  BHT_OK whenever x and
+ * *solution are written (converged says whether the run is certified);
+ * errors: BHT_E_INVALID (also d > BHT_REGRESSION_SOLVE_MAX_D or options out
+ * of range), BHT_E_NONFINITE, BHT_E_NOMEM, BHT_E_PRECISION (oracle). */
+bht_status bht_regression_solve(size_t n, size_t d, const double *A, const double *b,
+                                const double *w, const double *x0,
+                                const bht_regression_solve_options *options, double *x,
+                                bht_regression_solution *solution);
+
+#endif /* BHT_REGRESSION_SECTION */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "oracle_internal.h"
 #include "claims_internal.h"
+#include "regression/claims_regression.h"
 
 #define MAX_N 12
 #define MAX_D 4
@@ -765,6 +766,7 @@ bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
         claim_lemma_a1, claim_identity_a1, claim_lemma_3_3, claim_corollary_3_4,
         claim_sandwich, claim_invariance_softmax, claim_eq4, claim_theorem_3_5, claim_theorem_3_1,
         CLAIMS_LEVERAGE_LIST
+        CLAIMS_REGRESSION_LIST
     };
     const size_t total = sizeof all / sizeof all[0];
     if (!claims || !count || capacity < total)

@@ -37,4 +37,7 @@ void cli_plan_help(FILE *out);
 int cli_simulate(int argc, char **argv);
 void cli_simulate_help(FILE *out);
 
+int cli_regression(int argc, char **argv);
+void cli_regression_help(FILE *out);
+
 #endif

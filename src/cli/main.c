@@ -18,6 +18,8 @@ static const cli_command commands[] = {
     {"nu", cli_nu, cli_nu_help, "local analysis: nu, local constant, dq/deps at a query"},
     {"plan", cli_plan, cli_plan_help, "bracket delta and the number of queries (Thm 3.1)"},
     {"simulate", cli_simulate, cli_simulate_help, "simulate the likelihood-ratio test"},
+    {"regression", cli_regression, cli_regression_help,
+     "softmax regression: loss, gradient, Hessian; --solve with a certified minimizer"},
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
     {"golden", cli_golden, cli_golden_help, "write the golden test-vector corpus (JSON Lines)"},
     {"check", cli_check, cli_check_help, "grade another implementation's results against the corpus"},
@@ -40,7 +42,8 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "`bht COMMAND --help` describes a command.  Exit codes: 0 ok, 1 internal\n"
-            "error, 2 bad input or usage, 3 numerical refusal.\n");
+            "error, 2 bad input or usage, 3 numerical refusal, 4 regression --solve\n"
+            "stopped without a certified minimizer.\n");
 }
 
 int main(int argc, char **argv)

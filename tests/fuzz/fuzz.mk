@@ -25,6 +25,10 @@
 #                  oracle at the returned and at sampled admissible queries
 #                  must respect the bracket; simulations repeat bit for bit);
 #                  first byte >= 0xC0: the hazard generators of tests/sup_hazards.h
+#   fuzz_regression bytes -> n <= 6, d <= 3, A, b, w, x -> bht_regression,
+#                  bht_oracle_regression (capped at 2^12 bits),
+#                  bht_regression_certify (budgets, symmetry, certificate
+#                  consistent with the oracle's gradient)
 # The first six reach >= 10^6 executions in 300 s on one core (e.g.
 # FUZZ_SECONDS=300); fuzz_sup runs a branch and bound with oracle calls per
 # input and reaches far fewer (its figure is in README.md).
@@ -41,7 +45,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
-FUZZ_HARNESSES ?= parse softmax distance leverage local model_distance sup
+FUZZ_HARNESSES ?= parse softmax distance leverage local model_distance sup regression
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
 $(FUZZ_BUILD)/fuzz_sup: tests/sup_hazards.h
