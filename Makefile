@@ -14,7 +14,9 @@ DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
                    coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
-LIB_SRC := $(wildcard src/*.c src/regression/*.c)
+LIB_DIRS := core oracle softmax leverage distance model_distance nu search golden claims regression
+LIB_SRC := $(wildcard $(LIB_DIRS:%=src/%/*.c))
+LIB_HDR := src/bht.h $(wildcard $(LIB_DIRS:%=src/%/*.h))
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -42,10 +44,9 @@ deps:
 bench-deps: deps
 	$(call install_missing,$(BENCH_PACKAGES))
 
-$(BUILD)/obj/%.o: src/%.c src/bht.h $(wildcard src/*.h)
+$(BUILD)/obj/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
-$(BUILD)/obj/regression/%.o $(BUILD)/pic/regression/%.o: $(wildcard src/regression/*.h)
 $(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h $(wildcard src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -108,7 +109,7 @@ golden: all
 PREFIX ?= /usr/local
 PIC_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
 
-$(BUILD)/pic/%.o: src/%.c src/bht.h $(wildcard src/*.h)
+$(BUILD)/pic/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
 $(BUILD)/libbht.so: $(PIC_OBJ)

@@ -1,4 +1,4 @@
-# proofs/distance.mk: WP proofs of src/distance.c and the standalone Gappa
+# proofs/distance.mk: WP proofs of src/distance/distance.c and the standalone Gappa
 # proofs of proofs/gappa/*.gappa.  Included from proofs/proofs.mk (which
 # defines WHY3_CONF, WP_SPEC, WP_CHECK and the generated Why3 configuration).
 #
@@ -16,7 +16,7 @@ WP_SPEC          ?= spec/bht_spec.h
 WP_CHECK         ?= python3 $(PROOF_DIR)/check_report.py
 
 DIST_DIR         := $(PROOF_DIR)/distance
-DIST_SOURCES     := src/distance.c
+DIST_SOURCES     := src/distance/distance.c
 DIST_REPORT_JSON := $(DIST_DIR)/report.json
 DIST_REPORT_TXT  := $(DIST_DIR)/report.txt
 DIST_LOG         := $(DIST_DIR)/wp.log
@@ -26,7 +26,7 @@ GAPPA_SCRIPTS    := $(sort $(wildcard $(PROOF_DIR)/gappa/*.gappa))
 
 # Functions whose obligations are generated (all must be Valid).  dd_add,
 # dd_mul, dd_div, dd_expm1 and dd_round_scaled are not listed: their
-# contracts in src/distance.c are assumed (proofs/distance/TRUSTED_BASE.md).
+# contracts in src/distance/distance.c are assumed (proofs/distance/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1
 

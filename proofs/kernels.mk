@@ -1,7 +1,7 @@
 # proofs/kernels.mk: Frama-C WP proofs of the leverage, local-analysis and
-# model-distance kernels (src/leverage.c, src/local_softmax.c,
-# src/softmax_dd.c, src/local_leverage.c, src/model_distance.c,
-# src/model_distance_leverage.c).
+# model-distance kernels (src/leverage/leverage.c, src/nu/local_softmax.c,
+# src/softmax/softmax_dd.c, src/nu/local_leverage.c, src/model_distance/model_distance.c,
+# src/model_distance/model_distance_leverage.c).
 # Included after proofs/proofs.mk (reuses $(WHY3_CONF), $(WP_SPEC),
 # $(WP_CHECK), $(space)).
 #
@@ -19,8 +19,8 @@ KWP_REPORT_TXT  := $(KWP_DIR)/report.txt
 KWP_LOG         := $(KWP_DIR)/wp.log
 KWP_BASELINE    := $(KWP_DIR)/baseline.txt
 KWP_SESSION     := $(KWP_DIR)/wp-session
-KWP_SOURCES     := src/leverage.c src/local_softmax.c src/softmax_dd.c \
-                   src/local_leverage.c src/model_distance.c src/model_distance_leverage.c
+KWP_SOURCES     := src/leverage/leverage.c src/nu/local_softmax.c src/softmax/softmax_dd.c \
+                   src/nu/local_leverage.c src/model_distance/model_distance.c src/model_distance/model_distance_leverage.c
 KWP_SPEC        := spec/bht_spec.h
 # Parsing stub for <gmp.h> (Frama-C's libc has none; see the file).
 KWP_INCLUDE     := $(KWP_DIR)/include

@@ -21,7 +21,7 @@ WP_CHECK        := python3 $(PROOF_DIR)/check_report.py
 
 # Every annotated translation unit (dd.h is included by the first two).  They are
 # analysed together, so calls across files use the callee's proved contract.
-WP_SOURCES      := src/softmax.c src/dd_exp.c src/long_acc.c
+WP_SOURCES      := src/softmax/softmax.c src/core/dd_exp.c src/core/long_acc.c
 # Shared ACSL logic, force-included before each source (ACSL only, no C).
 WP_SPEC         := spec/bht_spec.h
 

@@ -41,7 +41,7 @@ const char *bht_status_message(bht_status status);
 #define BHT_SOFTMAX_MAX_N ((size_t)1 << 28)
 /* Not a limit any more: the double kernels accept every finite logit (and
  * every finite A, x) since issue 12.  Until then |logit| > 2^1020 was
- * refused; the value is kept for golden/v1's flags (src/golden.c). */
+ * refused; the value is kept for golden/v1's flags (src/golden/golden.c). */
 #define BHT_SOFTMAX_MAX_LOGIT 0x1p1020
 
 /* p = softmax(z), z of length n >= 1.  Double kernel, every p_i within 1 ulp
@@ -368,7 +368,7 @@ void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
 #endif /* BHT_GOLDEN_SECTION */
 
 /* ============================================================ leverage ====
- * (Section owned by the leverage-score work, issue 3; see src/leverage.c and
+ * (Section owned by the leverage-score work, issue 3; see src/leverage/leverage.c and
  * src/leverage_oracle.c.)  Paper Def. 2.9: A_s = Diag(s)^-1 A (n-by-d, n >= d,
  * rank d), h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii, p_i = h_ii / d. */
 #ifndef BHT_LEVERAGE_SECTION
@@ -419,8 +419,8 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
 #endif /* BHT_LEVERAGE_SECTION */
 
 /* ============================================ leverage local analysis ====
- * (Section owned by the leverage local-analysis work; see src/local_leverage.c,
- * src/local_leverage_oracle.c, src/model_distance_leverage*.c.)
+ * (Section owned by the leverage local-analysis work; see src/nu/local_leverage.c,
+ * src/nu/local_leverage_oracle.c, src/model_distance_leverage*.c.)
  * Perturbation B_eps = A + eps M of the leverage model at query s (paper
  * Thm 4.3, App. A.4), A_s = Diag(s)^-1 A, M_s = Diag(s)^-1 M, G = A_s^T A_s,
  * H = A_s G^-1 A_s^T, W = (I - H) M_s G^-1 A_s^T, w_i = W_ii / h_ii (0 when

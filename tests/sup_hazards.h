@@ -37,10 +37,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <mpfr.h>
-#include "affine.h"
+#include "search/affine.h"
 #include "bht.h"
-#include "constraints_internal.h"
-#include "leverage_sup_internal.h"
+#include "search/constraints_internal.h"
+#include "search/leverage_sup_internal.h"
 
 #define HZ_MAX_N 8
 #define HZ_MAX_D 4

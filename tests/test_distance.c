@@ -11,7 +11,7 @@
 #include <string.h>
 #include <mpfr.h>
 #include "harness.h"
-#include "oracle_internal.h"
+#include "oracle/oracle_internal.h"
 
 #define DISTANCE_ULP_BUDGET 1.0
 #define LEMMA_ULP_BUDGET 1.0

@@ -775,11 +775,11 @@ Test(leverage_hazards, structure, .timeout = 600)
 }
 
 /* ------------------------------------------------- exact sums (the long
- * accumulator of src/leverage_exact_sum.c, used by the nu and distance
+ * accumulator of src/leverage/leverage_exact_sum.c, used by the nu and distance
  * kernels for M - A X and B R - A): against MPFR's exact sum. */
 
 #include <mpfr.h>
-#include "leverage_exact_sum.h"
+#include "leverage/leverage_exact_sum.h"
 
 /* Sum x_k y_k 2^e_k exactly in MPFR (4400 + 2e bits cover every term). */
 static void exact_reference(const lev_term *t, size_t count, mpfr_t sum)

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include "harness.h"
-#include "leverage_sup_internal.h"
+#include "search/leverage_sup_internal.h"
 
 #define MAX_N 6
 #define MAX_D 5

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
-#include "oracle_internal.h"
+#include "oracle/oracle_internal.h"
 
 #define LOCAL_ULP_BUDGET 2.0
 #define REF_PREC 1500

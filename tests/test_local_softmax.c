@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
-#include "oracle_internal.h"
-#include "exp_fixed.h"
-#include "fixed_acc.h"
+#include "oracle/oracle_internal.h"
+#include "core/exp_fixed.h"
+#include "core/fixed_acc.h"
 
 #define LOCAL_ULP_BUDGET 2.0
 #define REF_PREC 2200

@@ -1,4 +1,4 @@
-/* test_long_acc.c: the exact long accumulator (src/long_acc.c) against MPFR.
+/* test_long_acc.c: the exact long accumulator (src/core/long_acc.c) against MPFR.
  * The reference is the exact sum in MPFR at 4700 bits (every sum of up to
  * 2^40 products of two doubles is exact there), rounded to binary64 by
  * MPFR with the binary64 exponent range (mpfr_set_emin/emax, then
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
-#include "long_acc.h"
+#include "core/long_acc.h"
 
 #define EXACT_PREC 4700
 

@@ -73,7 +73,7 @@ Test(nu_sup, rejects_bad_inputs)
 
 /* The affine bound over a cube must lie above the oracle's nu at every
  * point of the cube (the cube's corners included). */
-#include "affine.h"
+#include "search/affine.h"
 Test(nu_sup, affine_cube_bound_is_above_the_oracle, .timeout = 300)
 {
     test_rng rng = {97531};

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
-#include "oracle_internal.h"
+#include "oracle/oracle_internal.h"
 
 static bool same_bits(double a, double b)
 {

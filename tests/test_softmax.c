@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
-#include "dd.h"
-#include "dd_exp.h"
+#include "core/dd.h"
+#include "core/dd_exp.h"
 
 static bool same_bits(double a, double b)
 {

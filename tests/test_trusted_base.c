@@ -8,7 +8,7 @@
 #include <math.h>
 #include <mpfr.h>
 #include "harness.h"
-#include "dd.h"
+#include "core/dd.h"
 
 #define EXACT_PREC 2300 /* any sum or product of two doubles is exact at this precision */
 #define RANDOM_CASES 200000
@@ -163,7 +163,7 @@ Test(trusted_base, fma_and_two_prod)
 
 /* ------------------------------------------------ frexp (long_acc: frexp_abs) */
 
-/* Admitted (frexp_abs in src/long_acc.c, which is frexp(fabs(v))): for
+/* Admitted (frexp_abs in src/core/long_acc.c, which is frexp(fabs(v))): for
  * finite v the exponent e lies in [-1073, 1024] (v == 0 gives e == 0), and
  * |v| lies in [2^(e-1), 2^e), so the mantissa times 2^53 is an integer
  * below 2^53 (what split_double uses).  Exhaustive over binades: every

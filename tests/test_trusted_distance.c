@@ -1,15 +1,15 @@
 /* test_trusted_distance.c: checks every admitted fact of the WP proof of
- * src/distance.c (proofs/distance/TRUSTED_BASE.md) against MPFR, first on
+ * src/distance/distance.c (proofs/distance/TRUSTED_BASE.md) against MPFR, first on
  * edge inputs, then on seeded random inputs (SplitMix64, seeds below).
  * The facts are about the dd.h / dd_elementary.h helpers, which are static
  * inline functions of the headers: the test calls exactly the code that
- * src/distance.c compiles. */
+ * src/distance/distance.c compiles. */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
 #include <mpfr.h>
 #include "harness.h"
-#include "dd_elementary.h"
+#include "core/dd_elementary.h"
 
 #define N_RANDOM 100000
 #define BIG_PREC 2400 /* any sum/product of two or three doubles is exact */

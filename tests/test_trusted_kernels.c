@@ -3,25 +3,25 @@
  * list is proofs/kernels/TRUSTED_BASE.md.  Edge cases first, then seeded
  * random inputs (SplitMix64, seeds below).  Failures print inputs in %a.
  *
- * K1  src/local_softmax.c: round_scaled_nonneg(hi, lo, scale), i.e.
+ * K1  src/nu/local_softmax.c: round_scaled_nonneg(hi, lo, scale), i.e.
  *     dd_round_scaled, for finite hi >= 0, finite lo, |scale| <= 10^6:
  *     the result is not NaN and >= 0.  For a normalized pair (|lo| <
  *     ulp(hi)/2) it is also checked to equal RN(2^scale (hi + lo)) in
  *     binary64 with subnormals and overflow (MPFR), which is what the
- *     kernel relies on for accuracy.  src/local_leverage.c calls the
- *     same leaf (src/dd_round_nonneg.h).
- * K2  src/model_distance.c: round_scaled_unit(hi, lo, scale), i.e.
+ *     kernel relies on for accuracy.  src/nu/local_leverage.c calls the
+ *     same leaf (src/core/dd_round_nonneg.h).
+ * K2  src/model_distance/model_distance.c: round_scaled_unit(hi, lo, scale), i.e.
  *     dd_round_scaled, for finite hi >= 0 with hi 2^scale <= 1, finite lo,
  *     |scale| <= 10^6: the result is finite and in [0, 1].
- * K3  src/model_distance.c: softmax_hellinger_root(hh, hl, scale), for
+ * K3  src/model_distance/model_distance.c: softmax_hellinger_root(hh, hl, scale), for
  *     0 < hh <= 2^60, |hl| <= 2^-53 hh, hh 2^scale <= 1, |scale| <= 10^6: the
  *     result is finite and in [0, 1] (and within 1 ulp of
  *     RN(sqrt((hh + hl) 2^scale)), checked, not admitted).
- * K4  src/model_distance_leverage.c: round_half_unit(hi, lo, scale), i.e.
+ * K4  src/model_distance/model_distance_leverage.c: round_half_unit(hi, lo, scale), i.e.
  *     dd_round_scaled(hi, lo, scale - 1), for finite hi >= 0 with
  *     hi 2^scale <= 2, finite lo, |scale| <= 10^6: the result is finite and
  *     in [0, 1].
- * K5  src/model_distance_leverage.c: leverage_hellinger_root(h2h, h2l,
+ * K5  src/model_distance/model_distance_leverage.c: leverage_hellinger_root(h2h, h2l,
  *     scale), for 0 < h2h <= 2^60, |h2l| <= 2^-53 h2h, h2h 2^scale <= 2,
  *     |scale| <= 10^6: the result is finite and in [0, 1] (and within 1 ulp
  *     of RN(sqrt((h2h + h2l) 2^(scale - 1))), checked).
@@ -33,12 +33,12 @@
 #include <math.h>
 #include <mpfr.h>
 #include "harness.h"
-#include "dd_elementary.h"
+#include "core/dd_elementary.h"
 
 #define bht_distance_softmax trusted_copy_distance_softmax
 #define bht_distance_leverage trusted_copy_distance_leverage
-#include "model_distance.c"
-#include "model_distance_leverage.c"
+#include "model_distance/model_distance.c"
+#include "model_distance/model_distance_leverage.c"
 #undef bht_distance_softmax
 #undef bht_distance_leverage
 
@@ -150,7 +150,7 @@ Test(trusted_kernels, round_scaled_nonneg_random)
  * below the smallest normal 2^-1022 and ldexp(qh, scale) rounds a tie UP to
  * 2^-1022, dd_ldexp_round returns that normal value without breaking the
  * tie with ql < 0, so the result was 1 ulp (2^-1074) too large (fixed in
- * src/dd.h: 2^-1022 itself now goes through the tie check). */
+ * src/core/dd.h: 2^-1022 itself now goes through the tie check). */
 Test(trusted_kernels, dd_round_scaled_boundary_tie)
 {
     double hi = 0x1.fffffffffffffp-1, lo = -0x1.0344be2594653p-56;

@@ -1,7 +1,7 @@
 /* cmd_golden.c: `bht golden --out DIR [--shard k/N]` writes the golden
  * corpus (golden/FORMAT.md): one NAME.jsonl per fn plus manifest.json.
  *
- * The vectors themselves come from libbht (bht_golden_render, src/golden.c);
+ * The vectors themselves come from libbht (bht_golden_render, src/golden/golden.c);
  * this file only chooses the shard, writes files, hashes them and writes the
  * manifest.  Shard k of N holds, for every fn, the contiguous index range
  * [floor((k-1) m / N), floor(k m / N)) of that fn's m vectors, so

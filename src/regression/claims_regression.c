@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "claims_internal.h"
+#include "claims/claims_internal.h"
 #include "claims_regression.h"
 #include "regression_oracle_internal.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "regression_internal.h"
-#include "softmax_dd.h"
+#include "softmax/softmax_dd.h"
 
 /* z_i = a_i^T x as a tracked dd (Dot2; error bound as in
  * regression_softmax.c: twice gamma_d^2 sum |a_ij x_j|, plus underflow). */

@@ -17,8 +17,8 @@
 #include <math.h>
 #include <stddef.h>
 #include "bht.h"
-#include "dd.h"
-#include "dd_elementary.h"
+#include "core/dd.h"
+#include "core/dd_elementary.h"
 
 #if defined(__GNUC__)
 #define REGRESSION_HIDDEN __attribute__((visibility("hidden")))

@@ -6,7 +6,7 @@
 
 #include <mpfr.h>
 #include <gmp.h>
-#include "oracle_internal.h"
+#include "oracle/oracle_internal.h"
 #include "regression_internal.h"
 
 /* Precision of every error bound (rounded upward). */

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include "regression_internal.h"
-#include "softmax_dd.h"
+#include "softmax/softmax_dd.h"
 
 /* ln 2 = LN2_1 + LN2_2 + LN2_3 + O(2^-157); LN2_1 has 41 significant bits,
  * so k LN2_1 is exact for |k| < 2^12.  Generated with MPFR 4.2.0 at 1000

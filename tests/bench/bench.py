@@ -54,7 +54,7 @@ def load_f64(path):
 
 
 def ulp_errors(computed, reference):
-    """Elementwise bht_ulp_error(computed, reference) (src/ulp.c)."""
+    """Elementwise bht_ulp_error(computed, reference) (src/core/ulp.c)."""
     c = np.asarray(computed, dtype=np.float64)
     r = np.asarray(reference, dtype=np.float64)
     with np.errstate(all="ignore"):

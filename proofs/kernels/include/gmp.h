@@ -1,5 +1,5 @@
 /* proofs/kernels/include/gmp.h: parsing stub for Frama-C only (its libc has
- * no GMP).  src/leverage_local_internal.h names mpq_t in declarations that
+ * no GMP).  src/nu/leverage_local_internal.h names mpq_t in declarations that
  * the proved helpers never use; the real <gmp.h> is used by every build.
  * Added to the include path by proofs/kernels.mk, nowhere else. */
 #ifndef BHT_FRAMA_C_GMP_STUB_H

@@ -1,0 +1,327 @@
+/* distance.c: double kernels for the Hellinger and total-variation
+ * distances and the Lemma A.1 closed forms (see bht.h). */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include "bht.h"
+#include "core/dd_elementary.h"
+#include "core/long_acc.h"
+
+/* ACSL for Frama-C/WP (proofs/distance.mk; proofs/distance/README.md).
+ * The prototypes below are redundant C redeclarations of dd.h and
+ * dd_elementary.h functions: they carry contracts that Frama-C merges with
+ * the definitions (gcc sees only a prototype).  Every `admit ensures` is
+ * trusted (not proved), listed in proofs/distance/TRUSTED_BASE.md and checked
+ * against MPFR by tests/test_trusted_distance.c; dd_add, dd_mul, dd_div,
+ * dd_expm1 and dd_round_scaled are not in the proved list, so their whole
+ * contract is assumed. */
+
+/*@ // (h, l) is a finite non-negative dd value at most b with |l| <= 2^-52 h.
+    predicate dd_nonneg(double h, double l, real b) =
+      \is_finite(h) && \is_finite(l) && 0 <= h <= b && \abs(l) <= 0x1p-52 * h;
+*/
+
+/*@ admit ensures fast_two_sum_monotone: 0.125 <= a + b <= 2 ==> 0.125 <= \result <= 2; */
+static inline double fast_two_sum(double a, double b, double *err);
+
+/*@ admit ensures two_prod_monotone: 0.25 <= a * b <= 1 ==> 0.25 <= \result <= 1; */
+static inline double two_prod(double a, double b, double *err);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires a_range: dd_nonneg(ah, al, 0x1p1000);
+    requires b_range: dd_nonneg(bh, bl, 0x1p1000);
+    assigns *rh, *rl;
+    admit ensures dd_add_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
+                                (ah + bh) / 2 <= *rh <= 2 * (ah + bh);
+*/
+static inline void dd_add(double ah, double al, double bh, double bl, double *rh, double *rl);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires x_range: dd_nonneg(xh, xl, 0x1p500) && 0x1p-400 <= xh;
+    requires y_range: dd_nonneg(yh, yl, 0x1p500) && 0x1p-400 <= yh;
+    assigns *rh, *rl;
+    admit ensures dd_mul_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
+                                xh * yh / 2 <= *rh <= 2 * (xh * yh);
+*/
+static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh, double *rl);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires x_range: dd_nonneg(xh, xl, 0x1p500) && 0x1p-400 <= xh;
+    requires y_range: dd_nonneg(yh, yl, 0x1p500) && 0x1p-10 <= yh;
+    assigns *rh, *rl;
+    admit ensures dd_div_range: dd_nonneg(*rh, *rl, 0x1p1000) && *rh <= 2 * (xh / yh);
+*/
+static inline void dd_div(double xh, double xl, double yh, double yl, double *rh, double *rl);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires a_range: \is_finite(a) && 0x1p-64 <= a <= 40;
+    assigns *rh, *rl, errno;
+    admit ensures dd_expm1_range: dd_nonneg(*rh, *rl, 0x1p58) && a / 2 <= *rh;
+*/
+static inline void dd_expm1(double a, double *rh, double *rl);
+
+/*@ requires hi_range: \is_finite(hi) && 0 <= hi <= 0x1p1000;
+    requires lo_finite: \is_finite(lo);
+    requires scale_range: -2200 <= scale <= 1;
+    assigns errno;
+    admit ensures round_nonneg: \is_finite(\result) && 0 <= \result;
+    admit ensures round_small: scale <= -2 && hi <= 2 ==> \result <= 1;
+*/
+static inline double dd_round_scaled(double hi, double lo, int scale);
+
+/* Algorithm: the exact sum of the entries in the long accumulator
+ * (src/core/long_acc.h), so the verdict |sum - 1| <= n 2^-52 is decided exactly
+ * and *sum is the correctly rounded sum. */
+bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum)
+{
+    if (!p || n == 0 || n > BHT_DISTANCE_MAX_N)
+        return BHT_E_INVALID;
+    bht_long_acc acc;
+    bht_long_acc_init(&acc);
+    size_t negative = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(p[i]))
+            return BHT_E_NONFINITE;
+        if (p[i] < 0.0 && negative == n)
+            negative = i;
+        bht_long_acc_add(&acc, p[i]);
+    }
+    if (sum)
+        *sum = bht_long_acc_round(&acc, 0);
+    if (bad_index)
+        *bad_index = negative;
+    if (negative < n)
+        return BHT_E_INVALID;
+    /* sum - 1 - n 2^-52 <= 0 <= sum - 1 + n 2^-52, both exact (n 2^-52 is a
+     * double for n <= 2^28) */
+    double tolerance = (double)n * 0x1p-52;
+    bht_long_acc_add(&acc, -1.0);
+    bht_long_acc_add(&acc, -tolerance);
+    int above = bht_long_acc_sign(&acc) > 0;
+    bht_long_acc_add(&acc, tolerance);
+    bht_long_acc_add(&acc, tolerance);
+    int below = bht_long_acc_sign(&acc) < 0;
+    return above || below ? BHT_E_INVALID : BHT_OK;
+}
+
+/* Exponent e of v > 0 in frexp's sense: v in [2^(e-1), 2^e). */
+static int binade(double v)
+{
+    int e;
+    (void)frexp(v, &e);
+    return e;
+}
+
+/* (sqrt p - sqrt q)^2 = ((p - q) / (sqrt p + sqrt q))^2 = (*th + *tl) 2^*te
+ * for p != q, with every operation in the normal range whatever p and q:
+ * both are scaled by the even power 2^(2h) (exact) that puts max(p, q) in
+ * [1/4, 1); then the difference is exact (TwoSum), the dd square roots
+ * accurate (argument >= 2^-960 or negligible: a scaled entry below 2^-960
+ * sits beside one >= 1/4, where it changes the term by a relative 2^-479 at
+ * most, and the same bound covers an entry that the scaling of a huge
+ * partner rounds), and the term lies in [2^-112, 1].  Relative error <=
+ * 30u^2 (JMP17 bounds of the dd steps). */
+static void hellinger_term(double p, double q, double *th, double *tl, int *te)
+{
+    int e = binade(fmax(p, q));
+    int h = e >= 0 ? -((e + 1) / 2) : (-e) / 2; /* max(p, q) 2^(2h) in [1/4, 1) */
+    p = ldexp(p, 2 * h);
+    q = ldexp(q, 2 * h);
+    double dh, dl, ph, pl, qh, ql, sh, sl, rh, rl;
+    dh = two_sum(p, -q, &dl);
+    dd_sqrt(p, 0.0, &ph, &pl);
+    dd_sqrt(q, 0.0, &qh, &ql);
+    dd_add(ph, pl, qh, ql, &sh, &sl);
+    dd_div(dh, dl, sh, sl, &rh, &rl);
+    dd_mul(rh, rl, rh, rl, th, tl);
+    *te = -2 * h;
+}
+
+/* Algorithm: E = the largest binade of max(p_i, q_i) over the entries that
+ * differ.  H^2: every term (hellinger_term, its own exponent) rescaled by
+ * 2^-E, so each lies in [0, 2] and the largest is >= 2^-112, summed with
+ * accurate dd additions (JMP17 Alg. 6; terms that the rescaling takes below
+ * 2^-1022 are below 2^-900 of the sum) and rounded once by
+ * dd_round_scaled: no intermediate underflows or overflows, however small
+ * (subnormal) or large the result.  H = sqrt of that unrounded dd sum
+ * (Karp-Markstein step) with the power of two halved.  Relative error of
+ * both dd values <= (30 + 3n) u^2 < 2^-76 for n <= 2^28: each rounded
+ * output is within 0.5 + 2^-22 ulp.  TV: 2 TV = sum |p_i - q_i| summed
+ * exactly in the long accumulator (src/core/long_acc.h) and rounded once with
+ * the halving: correctly rounded.  Every finite non-negative input is
+ * accepted; a result beyond DBL_MAX is +inf (IEEE overflow, as the
+ * oracle). */
+bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out)
+{
+    if (!p || !q || !out || n == 0 || n > BHT_DISTANCE_MAX_N)
+        return BHT_E_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(p[i]) || !isfinite(q[i]))
+            return BHT_E_NONFINITE;
+        if (p[i] < 0.0 || q[i] < 0.0)
+            return BHT_E_INVALID;
+    }
+    int top = 0, differ = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == q[i])
+            continue;
+        int e = binade(fmax(p[i], q[i]));
+        if (!differ || e > top)
+            top = e;
+        differ = 1;
+    }
+    bht_long_acc acc;
+    bht_long_acc_init(&acc);
+    double hh = 0.0, hl = 0.0;
+    for (size_t i = 0; i < n && differ; i++) {
+        double pi = p[i], qi = q[i];
+        if (pi == qi)
+            continue;
+        double th, tl;
+        int te;
+        hellinger_term(pi, qi, &th, &tl, &te);
+        dd_add(hh, hl, ldexp(th, te - top), ldexp(tl, te - top), &hh, &hl);
+        bht_long_acc_add(&acc, pi > qi ? pi : qi);
+        bht_long_acc_add(&acc, pi > qi ? -qi : -pi);
+    }
+    double hellinger = 0.0;
+    if (hh > 0.0) {
+        /* sqrt((hh + hl) 2^(top - 1)) with an even power of two */
+        int half = top - 1, odd = half % 2 != 0;
+        double xh = odd ? 2.0 * hh : hh, xl = odd ? 2.0 * hl : hl;
+        double rh, rl;
+        dd_sqrt(xh, xl, &rh, &rl);
+        hellinger = dd_round_scaled(rh, rl, (half - odd) / 2);
+    }
+    out->hellinger2 = dd_round_scaled(hh, hl, top - 1);
+    out->hellinger = hellinger;
+    out->tv = bht_long_acc_round(&acc, -1);
+    return BHT_OK;
+}
+
+/* Below this eps both closed forms are their leading Taylor term minus a
+ * relative correction under 2^-124 (1 - sech x = x^2/2 - 5x^4/24 + ...,
+ * tanh x = x - x^3/3 + ...); the value is that term with the tie broken
+ * downward.  Above the upper cut-offs they round to 1: 1 - sech(40) and
+ * 1 - tanh(20) are below 2^-56 < 2^-54 (half an ulp below 1). */
+#define LEMMA_TAYLOR_BELOW 0x1p-60
+#define H2MAX_IS_ONE_FROM 160.0
+#define TVMAX_IS_ONE_FROM 80.0
+
+/* x 2^scale minus a relative 2^-120, rounded once (x = m 2^e exact). */
+/*@ requires x_hi_range: finite_between(x_hi, 0.25, 1);
+    requires x_lo_range: finite_in(x_lo, 0x1p-10);
+    requires scale_range: -2200 <= scale <= -2;
+    assigns errno;
+    ensures unit_range: finite_between(\result, 0, 1);
+*/
+static double leading_term_rounded(double x_hi, double x_lo, int scale)
+{
+    double lo = x_lo - x_hi * 0x1p-120;
+    double hi = fast_two_sum(x_hi, lo, &lo);
+    return dd_round_scaled(hi, lo, scale);
+}
+
+/* frexp for 0 < x < 2^-60: x = m 2^e with m in [1/2, 1) (libc contract)
+ * and e in [-1073, -59] (admitted: Frama-C's frexp contract does not bound
+ * the exponent; proofs/distance/TRUSTED_BASE.md). */
+/*@ requires valid_e: \valid(e);
+    requires x_range: \is_finite(x) && 0 <= x <= 0x1p-60 && x != 0.0;
+    assigns *e;
+    ensures mantissa: \is_finite(\result) && 0.5 <= \result <= 1;
+    admit ensures exponent_range: -1073 <= *e <= -59;
+*/
+static double frexp_tiny(double x, int *e)
+{
+    return frexp(x, e);
+}
+
+/* isfinite(v) by comparisons (false for NaN and infinities): the same
+ * result, without the libc macro (whose float branch WP reports as dead). */
+/*@ assigns \nothing;
+    ensures finite: \result != 0 <==> \is_finite(v);
+*/
+static int finite_double(double v)
+{
+    if (v >= -DBL_MAX && v <= DBL_MAX) {
+        //@ assert finite: \is_finite(v);
+        return 1;
+    }
+    return 0;
+}
+
+/* fmin(x, 1.0), written out: the same value for every x (a NaN gives 1.0
+ * both ways, -0.0 stays -0.0), but with a contract WP can use. */
+/*@ requires x_range: \is_finite(x) && 0 <= x;
+    assigns \nothing;
+    ensures unit_range: finite_between(\result, 0, 1);
+*/
+static double min_one(double x)
+{
+    return x < 1.0 ? x : 1.0;
+}
+
+/* Algorithm: y = expm1(eps/4) in dd (dd_expm1, relative error <= 2^-63),
+ * then the cancellation-free forms h2max = y^2 / (1 + (1+y)^2) and
+ * tvmax = w / (w + 2) with w = y (y + 2) = expm1(eps/2), all terms positive,
+ * so the relative error stays <= 2^-62 + 30u^2: within 0.5 + 2^-9 ulp.
+ * Tiny and large eps are handled by the cut-offs above. */
+/*@ requires valid_out: out == \null || \valid(out);
+    assigns *out, errno;
+    ensures status: \result == BHT_OK || \result == BHT_E_INVALID ||
+                    \result == BHT_E_NONFINITE;
+    ensures null_out: out == \null ==> \result == BHT_E_INVALID;
+    ensures ok_domain: \result == BHT_OK ==> \is_finite(eps) && 0 <= eps;
+    ensures ok_when: out != \null && \is_finite(eps) && 0 <= eps ==> \result == BHT_OK;
+    ensures ok_ranges: \result == BHT_OK ==>
+      finite_between(out->h2max, 0, 1) && finite_between(out->tvmax, 0, 1);
+*/
+bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
+{
+    if (!out)
+        return BHT_E_INVALID;
+    if (!finite_double(eps)) /* NaN or infinite */
+        return BHT_E_NONFINITE;
+    if (eps < 0.0)
+        return BHT_E_INVALID;
+    //@ assert eps_nonneg: \is_finite(eps) && 0 <= eps;
+    if (eps == 0.0) {
+        out->h2max = 0.0;
+        out->tvmax = 0.0;
+        return BHT_OK;
+    }
+    if (eps < LEMMA_TAYLOR_BELOW) {
+        //@ assert eps_tiny: eps <= 0x1p-60;
+        int e;
+        double m = frexp_tiny(eps, &e); /* eps = m 2^e, m in [1/2, 1) */
+        double sl, sh = two_prod(m, m, &sl); /* m^2 exact: no underflow here */
+        out->h2max = leading_term_rounded(sh, sl, 2 * e - 5); /* eps^2 / 32 */
+        out->tvmax = leading_term_rounded(m, 0.0, e - 2);      /* eps / 4 */
+        return BHT_OK;
+    }
+    double yh = 0.0, yl = 0.0;
+    if (eps < H2MAX_IS_ONE_FROM)
+        dd_expm1(eps * 0.25, &yh, &yl);
+    if (eps >= H2MAX_IS_ONE_FROM) {
+        out->h2max = 1.0;
+    } else {
+        double nh, nl, ah, al, bh, bl, qh, ql;
+        dd_mul(yh, yl, yh, yl, &nh, &nl);
+        dd_add(1.0, 0.0, yh, yl, &ah, &al);
+        dd_mul(ah, al, ah, al, &bh, &bl);
+        dd_add(1.0, 0.0, bh, bl, &bh, &bl);
+        dd_div(nh, nl, bh, bl, &qh, &ql);
+        out->h2max = min_one(dd_round_scaled(qh, ql, 0));
+    }
+    if (eps >= TVMAX_IS_ONE_FROM) {
+        out->tvmax = 1.0;
+    } else {
+        double ah, al, wh, wl, bh, bl, qh, ql;
+        dd_add(yh, yl, 2.0, 0.0, &ah, &al);
+        dd_mul(yh, yl, ah, al, &wh, &wl);
+        dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
+        dd_div(wh, wl, bh, bl, &qh, &ql);
+        out->tvmax = min_one(dd_round_scaled(qh, ql, 0));
+    }
+    return BHT_OK;
+}

@@ -1,0 +1,609 @@
+/* leverage.c: the leverage-score kernel (paper Def. 2.9) and the
+ * double-double basis it is built on (leverage_core.h):
+ * h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii, A_s = Diag(s)^-1 A, p_i = h_ii / d.
+ *
+ * Algorithm (u = 2^-53; "dot2" = Ogita-Rump-Oishi Dot2 accumulation:
+ * exact products by TwoProduct, running sum by TwoSum, errors summed in a
+ * second double; "dd" = double-double, JMP17 operations):
+ *  0. Exact scalings: t_i = ilogb s_i, c_j = -max_i (ilogb a_ij - t_i), so
+ *     that every column of A_s D, D = Diag(2^c_j), has its largest entry in
+ *     [1/2, 2).  Every row is handled as a mantissa row with its own
+ *     exponent (largest entry in [1, 2)), so any finite A and s (subnormals,
+ *     2^+-1000 included) is scaled without rounding.
+ *  1. Preconditioner: Householder QR (Golub & Van Loan §5.2.2) of
+ *     W = A_s D in plain double; only R^ is kept (tiny rows underflow
+ *     there harmlessly: R^ need not be accurate).  Leverage scores are
+ *     invariant under A -> A R for invertible R (paper §4.3), so h_ii is
+ *     computed EXACTLY from B = A_s D R^-1 for whatever R^ came out.
+ *  2. Rows of B in dd: R^T b_i = (row i of A_s D) by forward substitution
+ *     with dot2 sums, each row at its own scale.
+ *  3. C = sum_i b_i b_i^T by dot2, eta = ||C - I||_F <= 1/4 (else refuse),
+ *     C = L L^T by Cholesky in dd.
+ *  4. q_i = L^-1 b_i (dd substitution), h_ii = |q_i|^2 (dot2), one rounding
+ *     each of 2^(2 qe_i) |q_i|^2 and of that over d.
+ * Certified bound, a posteriori per row.  g = (d^2 + 2d + 17) u^2 bounds
+ * the componentwise backward error of a dd substitution step (Dot2's
+ * gamma_(d+1)^2, Ogita, Rump & Oishi, SIAM J. Sci. Comput. 26(6), 2005,
+ * Prop. 4.5, plus 16 u^2 for the dd division), so the computed row b^ of
+ * R^T b = y satisfies |b - b^| <= g |R^-T| (|R^T| |b^| + |y|) (Higham,
+ * Accuracy and Stability, 2nd ed., Thm 8.5); evaluated with the computed
+ * R^-1 (times 4/3: its own error is below 1/4 while d kappa <= 2^50) this
+ * gives the row's relative error eps_i.  Then, with
+ *   eps_L = 2 d sqrt(d) g  (the substitution with L, kappa(L)^2 <= 5/3
+ *           since ||C - I|| <= 1/4),
+ *   gram  = (4/3) 1.1 (2.3 e + e^2 + 1.25 d ((n^2 + 3) u^2 + g)),
+ *           e = sqrt(sum_k eps_k^2 |b_k|^2) >= ||dB||_F (the rows' errors:
+ *           ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||B||^2 <= 5/4),
+ *           the Dot2 error of C, Cholesky's backward error (Higham
+ *           Thm 10.3), ||C^-1|| <= 4/3; it bounds ||Q^T Q - I||,
+ *   err_q_i = eps_i + eps_L + 16 u^2 for q_i, and
+ *   err_h_i = 2.1 err_q_i + gram + (d^2 + 20) u^2 for |q_i|^2 against h_ii.
+ * The kernel refuses (BHT_E_SINGULAR, with its condition estimate) when
+ * some err_h_i exceeds 2^-54, or when 1.25 d kappa > 2^50 (the computed
+ * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-54 =
+ * 1 ulp of the exact values, at most 1 ulp from the correctly rounded ones
+ * (budget 1 ulp, bht.h).  With exactly d nonzero rows (n = d included) only
+ * rank d is certified (a weaker bound): h_ii is then exactly 1 or 0.  A zero column, a
+ * non-positive pivot or eta > 1/4 are refusals too; the oracle decides exact
+ * rank deficiency.  Never forms A^T A in double.  Designs whose rows differ
+ * by far more than 2^50 in scale in a way the column scaling cannot absorb
+ * (a dominant row, rows spread over 2^+-500) leave W too ill-conditioned
+ * for this preconditioner and are refused, although their h_ii are well
+ * conditioned: the oracle answers them. */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bht.h"
+#include "core/dd_elementary.h"
+#include "leverage/leverage_core.h"
+
+/* Largest eta = ||C - I||_F accepted (step 3). */
+#define LEVERAGE_MAX_ETA 0.25
+/* Rows of B below 2^-520 add less than 2^-900 to C (~ I): left out of C. */
+#define LEVERAGE_ROW_FLOOR (-520)
+
+/* ------------------------------------------------------------ step 0 */
+
+/* Every value finite first, then s_i != 0; t[i] = ilogb s_i,
+ * c[j] = -(max_i ilogb(a_ij) - t_i).  *zero_column when a column of A is 0. */
+static bht_status scalings(size_t n, size_t d, const double *A, const double *s, int *t, int *c,
+                           int *zero_column)
+{
+    *zero_column = 0;
+    for (size_t i = 0; i < n; i++) {
+        double si = s ? s[i] : 1.0;
+        if (!isfinite(si))
+            return BHT_E_NONFINITE;
+        if (si == 0.0)
+            return BHT_E_INVALID;
+    }
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t i = 0; i < n; i++)
+        t[i] = ilogb(s ? s[i] : 1.0);
+    for (size_t j = 0; j < d; j++)
+        c[j] = INT_MIN;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            double a = A[i * d + j];
+            if (a != 0.0 && ilogb(a) - t[i] > c[j])
+                c[j] = ilogb(a) - t[i];
+        }
+    for (size_t j = 0; j < d; j++) {
+        if (c[j] == INT_MIN)
+            *zero_column = 1;
+        c[j] = (c[j] == INT_MIN) ? 0 : -c[j];
+    }
+    return BHT_OK;
+}
+
+/* ------------------------------------------------------- step 1: QR */
+
+/* Householder QR of the n-by-d column-major W (n >= d); writes R^ (upper,
+ * row-major d-by-d).  Each reflector H = I - v v^T * (2 / v^T v) maps
+ * column k to alpha e_k, alpha = -sign(x_k) ||x||, v = x - alpha e_k
+ * (no cancellation in v_k). */
+static void householder_r(size_t n, size_t d, double *w, double *r)
+{
+    for (size_t k = 0; k < d; k++) {
+        double *x = w + k * n;
+        double norm2 = 0.0;
+        for (size_t i = k; i < n; i++)
+            norm2 += x[i] * x[i];
+        double norm = sqrt(norm2);
+        double alpha = (x[k] >= 0.0) ? -norm : norm;
+        if (norm == 0.0) {
+            for (size_t j = 0; j < d; j++)
+                r[k * d + j] = (j <= k) ? 0.0 : w[j * n + k];
+            continue;
+        }
+        double vk = x[k] - alpha;         /* |vk| = |x_k| + norm */
+        double vtv = vk * vk + (norm2 - x[k] * x[k]);
+        double beta = 2.0 / vtv;
+        x[k] = vk;
+        for (size_t j = k + 1; j < d; j++) {
+            double *y = w + j * n;
+            double dot = 0.0;
+            for (size_t i = k; i < n; i++)
+                dot += x[i] * y[i];
+            double f = beta * dot;
+            for (size_t i = k; i < n; i++)
+                y[i] -= f * x[i];
+        }
+        r[k * d + k] = alpha;
+        for (size_t j = k + 1; j < d; j++)
+            r[k * d + j] = w[j * n + k];
+        for (size_t j = 0; j < k; j++)
+            r[k * d + j] = 0.0;
+    }
+}
+
+/* kappa_1 estimate of the column-normalised R^: ||N||_1 ||N^-1||_1 with N^-1
+ * formed by back substitution in double (d^3/3 flops; an estimate, not a
+ * bound: it is used for the refusal threshold and reported).  +inf when a
+ * diagonal entry is zero or the inverse overflows. */
+static double condition_estimate(size_t d, const double *r, double *ninv)
+{
+    double norm1 = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (r[j * d + j] == 0.0)
+            return INFINITY;
+        double colnorm = 0.0, colsum = 0.0;
+        for (size_t i = 0; i <= j; i++)
+            colnorm = hypot(colnorm, r[i * d + j]);
+        for (size_t i = 0; i <= j; i++)
+            colsum += fabs(r[i * d + j]) / colnorm;
+        norm1 = fmax(norm1, colsum);
+    }
+    /* N = R^ diag(1/colnorm): N^-1 = diag(colnorm) R^-1.  Compute R^-1 column
+     * by column (upper triangular), then scale rows. */
+    for (size_t i = 0; i < d * d; i++)
+        ninv[i] = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        ninv[j * d + j] = 1.0 / r[j * d + j];
+        for (size_t ii = j; ii-- > 0;) {
+            double sum = 0.0;
+            for (size_t k = ii + 1; k <= j; k++)
+                sum += r[ii * d + k] * ninv[k * d + j];
+            ninv[ii * d + j] = -sum / r[ii * d + ii];
+        }
+    }
+    double inv1 = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double colsum = 0.0;
+        for (size_t i = 0; i <= j; i++) {
+            double colnorm = 0.0;
+            for (size_t k = 0; k <= i; k++)
+                colnorm = hypot(colnorm, r[k * d + i]);
+            colsum += fabs(ninv[i * d + j]) * colnorm;
+        }
+        inv1 = fmax(inv1, colsum);
+    }
+    double kappa = norm1 * inv1;
+    return isnan(kappa) ? INFINITY : kappa;
+}
+
+
+/* --------------------------------------------------- dot2 accumulation */
+
+/* (sh, sl) += ph * qh + (ph * ql + pl * qh): TwoProduct of the high parts,
+ * TwoSum into sh, every error term into sl (Dot2 on double-double data). */
+void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
+{
+    double pe, se;
+    double p = two_prod(ph, qh, &pe);
+    *sh = two_sum(*sh, p, &se);
+    *sl += se + (pe + (ph * ql + pl * qh));
+}
+
+/* ------------------------------------------- step 3: Cholesky of C in dd */
+
+/* C = L L^T (lower triangles, row-major d-by-d).  Returns 0 on a
+ * non-positive pivot. */
+static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
+{
+    for (size_t j = 0; j < d; j++) {
+        for (size_t i = j; i < d; i++) {
+            double sh = ch[i * d + j], sl = cl[i * d + j];
+            for (size_t k = 0; k < j; k++)
+                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
+            double vh, vl;
+            vh = two_sum(sh, sl, &vl);
+            if (i == j) {
+                if (!(vh > 0.0))
+                    return 0;
+                dd_sqrt(vh, vl, &lh[j * d + j], &ll[j * d + j]);
+            } else {
+                dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &lh[i * d + j], &ll[i * d + j]);
+            }
+        }
+    }
+    return 1;
+}
+
+/* ------------------------------------------- dd substitutions and maps */
+
+static double substitution_error(size_t d, const double *r, const double *rinv,
+                                 const double *yh, const double *bh);
+
+/* R^T b = y (y in dd, yl may be NULL), then b / s'; forward substitution
+ * with dot2 sums.  *err (when rinv is not NULL) gets the certified relative
+ * error of b (substitution_error; the division adds 16 u^2, in l_error). */
+static void solve_rt(size_t d, const double *r, const double *rinv, const double *yh,
+                     const double *yl, double sprime, double *bh, double *bl, double *err)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh = yh[j], sl = yl ? yl[j] : 0.0;
+        for (size_t k = 0; k < j; k++)
+            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+        sh = two_sum(sh, sl, &sl);
+        dd_div(sh, sl, r[j * d + j], 0.0, &bh[j], &bl[j]);
+    }
+    if (rinv)
+        *err = substitution_error(d, r, rinv, yh, bh);
+    for (size_t j = 0; j < d; j++)
+        dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+}
+
+/* z = L^-1 z in place (dd forward substitution). */
+static void solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh = zh[j], sl = zl[j];
+        for (size_t q = 0; q < j; q++)
+            lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
+        double vh, vl;
+        vh = two_sum(sh, sl, &vl);
+        dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
+    }
+}
+
+int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
+{
+    int e = INT_MIN;
+    for (size_t j = 0; j < b->d; j++)
+        if (v[j] != 0.0 && ilogb(v[j]) + b->c[j] > e)
+            e = ilogb(v[j]) + b->c[j];
+    if (e == INT_MIN) {
+        for (size_t j = 0; j < b->d; j++)
+            vh[j] = 0.0;
+        *ev = 0;
+        return 0;
+    }
+    for (size_t j = 0; j < b->d; j++)
+        vh[j] = ldexp(v[j], b->c[j] - e); /* exact unless 2^1022 below the largest */
+    *ev = e;
+    return 1;
+}
+
+/* Componentwise bound of the substitution R^T b = y (header): the relative
+ * 2-norm error of the computed b^ (high parts; their relative error is far
+ * below the bound's 4/3 margin).  O(d^2). */
+static double substitution_error(size_t d, const double *r, const double *rinv,
+                                 const double *yh, const double *bh)
+{
+    const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
+    double w[BHT_LEVERAGE_MAX_D];
+    double vnorm2 = 0.0, bnorm2 = 0.0;
+    for (size_t j = 0; j < d; j++) { /* w = |y| + |R^T| |b^| */
+        double t = fabs(yh[j]);
+        for (size_t l = 0; l <= j; l++)
+            t += fabs(r[l * d + j]) * fabs(bh[l]);
+        w[j] = t;
+        bnorm2 += bh[j] * bh[j];
+    }
+    for (size_t k = 0; k < d; k++) { /* v = |R^-T| w */
+        double v = 0.0;
+        for (size_t j = 0; j <= k; j++)
+            v += fabs(rinv[j * d + k]) * w[j];
+        vnorm2 += v * v;
+    }
+    if (!(bnorm2 > 0.0))
+        return INFINITY;
+    return g * (4.0 / 3.0) * sqrt(vnorm2 / bnorm2) * (1.0 + 0x1p-40);
+}
+
+/* eps_L + 16 u^2 of the header. */
+static double l_error(size_t d)
+{
+    const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
+    return 2.0 * (double)d * sqrt((double)d) * g + 16.0 * 0x1p-106;
+}
+
+void lev_basis_map(const lev_basis *b, double si, const double *vh, const double *vl, int ev,
+                   double *oh, double *ol, int *eo, double *err)
+{
+    int ti = ilogb(si);
+    double eps = 0.0;
+    solve_rt(b->d, b->r, err ? b->rinv : NULL, vh, vl, ldexp(si, -ti), oh, ol, &eps);
+    if (err) /* sign kept: A_s itself */
+        *err = eps + l_error(b->d);
+    solve_l(b->d, b->lh, b->ll, oh, ol);
+    *eo = ev - ti;
+}
+
+double lev_basis_err_h(const lev_basis *b, size_t i)
+{
+    const double dd = (double)b->d;
+    return 2.1 * b->err_q[i] + b->gram + (dd * dd + 20.0) * 0x1p-106;
+}
+
+void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
+{
+    if (th == 0.0)
+        return;
+    if (acc->h == 0.0 && acc->l == 0.0) {
+        acc->h = th;
+        acc->l = tl;
+        acc->e = te;
+    } else {
+        if (te > acc->e) {
+            double sh = acc->h, sl = acc->l;
+            long se = acc->e;
+            acc->h = th;
+            acc->l = tl;
+            acc->e = te;
+            th = sh;
+            tl = sl;
+            te = se;
+        }
+        if (te - acc->e >= -1100)
+            dd_add(acc->h, acc->l, ldexp(th, (int)(te - acc->e)), ldexp(tl, (int)(te - acc->e)),
+                   &acc->h, &acc->l);
+    }
+    if (acc->h != 0.0 && isfinite(acc->h)) { /* the mantissa in [1, 2): no overflow */
+        int k = ilogb(acc->h);
+        acc->h = ldexp(acc->h, -k);
+        acc->l = ldexp(acc->l, -k);
+        acc->e += k;
+    } else if (acc->h == 0.0) {
+        acc->l = 0.0;
+    }
+}
+
+/* ------------------------------------------------------------ the basis */
+
+void lev_basis_free(lev_basis *b)
+{
+    free(b->t);
+    free(b->c);
+    free(b->qe);
+    free(b->r);
+    free(b->rinv);
+    free(b->lh);
+    free(b->ll);
+    free(b->qh);
+    free(b->ql);
+    free(b->err_q);
+    memset(b, 0, sizeof *b);
+}
+
+bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
+                           double *cond, double max_err_h)
+{
+    memset(b, 0, sizeof *b);
+    if (!A || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N || d > BHT_LEVERAGE_MAX_D)
+        return BHT_E_INVALID;
+    b->n = n;
+    b->d = d;
+    b->s = s;
+    b->t = malloc(n * sizeof(int));
+    b->c = malloc(d * sizeof(int));
+    b->qe = malloc(n * sizeof(int));
+    b->r = malloc(d * d * sizeof(double));
+    b->rinv = malloc(d * d * sizeof(double));
+    b->lh = malloc(d * d * sizeof(double));
+    b->ll = malloc(d * d * sizeof(double));
+    b->qh = malloc(n * d * sizeof(double));
+    b->ql = malloc(n * d * sizeof(double));
+    b->err_q = malloc(n * sizeof(double));
+    /* n*d (QR input), then 2 d*d (C) and d (a row); n >= d */
+    double *work = malloc((n * d + 2 * d * d + 2 * d) * sizeof(double));
+    if (!b->t || !b->c || !b->qe || !b->r || !b->rinv || !b->lh || !b->ll || !b->qh || !b->ql
+        || !b->err_q || !work) {
+        free(work);
+        lev_basis_free(b);
+        return BHT_E_NOMEM;
+    }
+    int zero_column = 0;
+    bht_status status = scalings(n, d, A, s, b->t, b->c, &zero_column);
+    if (status == BHT_OK && zero_column) {
+        if (cond)
+            *cond = INFINITY;
+        status = BHT_E_SINGULAR;
+    }
+    if (status != BHT_OK) {
+        free(work);
+        lev_basis_free(b);
+        return status;
+    }
+    /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
+    double *w = work + 2 * d;
+    for (size_t i = 0; i < n; i++) {
+        double sprime = fabs(ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
+        for (size_t j = 0; j < d; j++)
+            w[j * n + i] = ldexp(A[i * d + j], b->c[j] - b->t[i]) / sprime;
+    }
+    householder_r(n, d, w, b->r);
+    b->cond = condition_estimate(d, b->r, b->rinv);
+    if (cond)
+        *cond = b->cond;
+    if (!(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND)) {
+        free(work);
+        lev_basis_free(b);
+        return BHT_E_SINGULAR;
+    }
+    /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
+     * certified errors, C */
+    const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
+    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
+    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    for (size_t k = 0; k < d * d; k++)
+        ch[k] = cl[k] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double *yh = work;
+        double *bh = b->qh + i * d, *bl = b->ql + i * d;
+        int ev;
+        b->err_q[i] = 0.0;
+        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
+            b->qe[i] = LEV_ZERO_ROW;
+            for (size_t j = 0; j < d; j++)
+                bh[j] = bl[j] = 0.0;
+            continue;
+        }
+        double si = lev_s(b, i);
+        double eps;
+        solve_rt(d, b->r, b->rinv, yh, NULL, ldexp(si, -b->t[i]), bh, bl, &eps);
+        b->err_q[i] = eps + l_error(d);
+        int eb = ev - b->t[i];
+        b->qe[i] = eb;
+        double bn2 = 0.0;
+        for (size_t j = 0; j < d; j++)
+            bn2 += bh[j] * bh[j];
+        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
+            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
+            continue;
+        }
+        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
+        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
+        for (size_t j = 0; j < d; j++) {
+            sh[j] = ldexp(bh[j], eb);
+            sl[j] = ldexp(bl[j], eb);
+        }
+        for (size_t x = 0; x < d; x++)
+            for (size_t y = 0; y <= x; y++)
+                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+    }
+    double eta2 = 0.0;
+    for (size_t x = 0; x < d; x++)
+        for (size_t y = 0; y <= x; y++) {
+            double lo;
+            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+            cl[x * d + y] = lo;
+            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            eta2 += (x == y ? 1.0 : 2.0) * e * e;
+        }
+    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll)) {
+        free(work);
+        lev_basis_free(b);
+        return BHT_E_SINGULAR;
+    }
+    free(work);
+    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
+     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
+    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
+    b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
+    /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
+    b->err_h_max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (b->qe[i] == LEV_ZERO_ROW)
+            continue;
+        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
+        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
+    }
+    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY)) {
+        lev_basis_free(b);
+        return BHT_E_SINGULAR;
+    }
+    return BHT_OK;
+}
+
+/* ----------------------------------------------------------- the kernel */
+
+
+/* Clamp to the mathematical range [0, 1] of p_i and h_ii (a NaN stays NaN:
+ * it is not hidden).  Same results as x < 0 ? 0 : (x > 1 ? 1 : x), signed
+ * zeros included; the first branch is the in-range case for the proof. */
+/*@ assigns \nothing;
+    ensures nan: \is_NaN(x) ==> \is_NaN(\result);
+    ensures unit: !\is_NaN(x) ==> finite_between(\result, 0.0, 1.0);
+*/
+static double clamp01(double x)
+{
+    if (x >= 0.0 && x <= 1.0) {
+        //@ assert finite: \is_finite(x);
+        //@ assert lower: 0.0 <= x;
+        //@ assert upper: x <= 1.0;
+        return x;
+    }
+    if (x < 0.0)
+        return 0.0;
+    if (x > 1.0)
+        return 1.0;
+    //@ assert nan: \is_NaN(x);
+    return x;
+}
+
+/* Final output stage of step 4 for row i: p_i = clamp01(RN(h_ii / d)) and,
+ * when h is requested, h_ii = clamp01(RN(h_ii)). */
+/*@ requires valid_p: \valid(p + i);
+    requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    ensures p_unit: !\is_NaN(ph) ==> finite_between(p[i], 0.0, 1.0);
+    ensures p_nan: \is_NaN(ph) ==> \is_NaN(p[i]);
+    behavior with_h:
+      assumes h != \null;
+      assigns p[i], h[i];
+      ensures h_unit: !\is_NaN(hh) ==> finite_between(h[i], 0.0, 1.0);
+      ensures h_nan: \is_NaN(hh) ==> \is_NaN(h[i]);
+    behavior without_h:
+      assumes h == \null;
+      assigns p[i];
+    complete behaviors;
+    disjoint behaviors;
+*/
+static void store_scores(double *p, double *h, size_t i, double ph, double hh)
+{
+    p[i] = clamp01(ph);
+    if (h)
+        h[i] = clamp01(hh);
+}
+
+
+bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
+                        double *h, double *cond_estimate)
+{
+    if (!A || !p || d == 0 || n < d || n > BHT_LEVERAGE_MAX_N || d > BHT_LEVERAGE_MAX_D)
+        return BHT_E_INVALID;
+    /* Exactly d nonzero rows (always when n = d): of rank d, they give h_ii =
+     * 1 and the zero rows 0, exactly; only the rank needs certifying. */
+    size_t nonzero_rows = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            if (A[i * d + j] != 0.0) {
+                nonzero_rows++;
+                break;
+            }
+    const int unit_rows = nonzero_rows == d;
+    lev_basis b;
+    bht_status status = lev_basis_build(n, d, A, s, &b, cond_estimate,
+                                        unit_rows ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
+    if (status != BHT_OK)
+        return status;
+    for (size_t i = 0; i < n; i++) {
+        if (unit_rows) {
+            double ph, pl;
+            dd_div(1.0, 0.0, (double)d, 0.0, &ph, &pl);
+            store_scores(p, h, i, b.qe[i] == LEV_ZERO_ROW ? 0.0 : ph,
+                         b.qe[i] == LEV_ZERO_ROW ? 0.0 : 1.0);
+            continue;
+        }
+        if (b.qe[i] == LEV_ZERO_ROW) {
+            store_scores(p, h, i, 0.0, 0.0);
+            continue;
+        }
+        const double *qh = b.qh + i * d, *ql = b.ql + i * d;
+        double hh = 0.0, hl = 0.0, ph, pl;
+        for (size_t j = 0; j < d; j++)
+            lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
+        hh = two_sum(hh, hl, &hl);
+        dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
+        /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
+        store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * b.qe[i]),
+                     dd_round_scaled(hh, hl, 2 * b.qe[i]));
+    }
+    lev_basis_free(&b);
+    return BHT_OK;
+}

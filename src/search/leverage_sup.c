@@ -1,0 +1,1210 @@
+/* leverage_sup.c: certified brackets on sup over the queries c <= s_i^2 <= C
+ * of the leverage model's nu (paper Thm 4.3) and of H^2(P_A(s), P_B(s))
+ * (Thm 4.1), by branch and bound on boxes of weights u_i = 1 / s_i^2.
+ *
+ * Reduction: both objectives depend on u only up to scale, and every
+ * admissible u scaled so that max_i u_i = 1 lies in one of the n faces
+ * F_f = {u_f = 1, rho <= u_j <= 1}, rho <= c / C (rounded down).
+ * Upper bound on a box: the objective as a first-order affine form in
+ * u - center (exact linear part, rigorous remainder; see the forms below),
+ * after two exact invariances chosen at the box's center: (A, M) -> (A R,
+ * M R) with R = L^-T, L L^T ~ A^T U_c A (Cholesky, or a pivoted QR of the
+ * weighted rows when it breaks down, refined until the transformed Gram
+ * matrix is within 2^-20 of I; so S ~ I and S^-1 is a short Neumann series),
+ * and M -> M - A X with X ~ A^T U_c M (so r_i does not cancel).  Before
+ * that, columns are scaled by powers of two and M by 2^-k (nu by 2^-2k,
+ * undone at the end), entries that underflow kept as intervals.  The bound
+ * is second order in the box size.
+ * Complement (when n - d <= d; for n = 2 d alongside the direct form, the
+ * smaller upper end counts): with an exact null basis N of A^T (A^T N = 0,
+ * GMP, leverage_sup_null.c) the leverage scores are h_i = 1 - k_i, k_i the
+ * leverage scores of N under weights v = 1/u; under A -> A + eps M the span
+ * of N moves by D with A^T D = -M^T N, so dh_i = -dk_i and nu, H^2 follow
+ * from (N, D, v) with the same forms, only n - d columns wide (enclose_nu).
+ * A box that cannot be bounded is split along what failed (the weight that
+ * moves S most, or the coordinate that widens the failing form most).
+ * Lower bound: the oracle's value at an admissible query s (rounded down),
+ * from the center of the best box found. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "search/affine.h"
+#include "search/leverage_sup_internal.h"
+#include "oracle/oracle_internal.h"
+#include "search/sup_heap.h"
+
+/* ------------------------------------------------------ enclosures */
+
+struct lsup_work {
+    enum lsup_objective objective;
+    int complement;                  /* coordinates v = 1/u, designs are null bases */
+    aff_ctx ac;                      /* the forms' symbols: box coordinate k minus c_k */
+    size_t n, d, dm, width;          /* d design columns (n - dm for the complement);
+                                        dm the model's d; width = n + 2 */
+    ivl *Y, *Z;                      /* n*d each: design rows and second rows (M or D
+                                        for nu; B or its null basis for H^2) */
+    unsigned char *zero_y, *zero_z;  /* design rows that are exactly zero */
+    unsigned char *zero_p, *zero_q;  /* model rows a_i (b_i) = 0: p_i (q_i) = 0 */
+    double *dlo, *dhi, *dmax, *c;    /* n each: the box around its center */
+    double *R, *gj, *Sm;             /* d*d, d*2d, d*d */
+    double *qr;                      /* n*d: weighted rows for the QR preconditioner */
+    size_t *perm;                    /* d: its column pivoting */
+    ivl *v, *q, *E0, *K;             /* n*d, n*d, d*d, d*d, then n of scratch */
+    ivl *mp;                         /* n*d: M - A X (nu) */
+    double *Xp;                      /* d*d: the X of M - A X */
+    double *G, *N, *g, *Ng, *t;      /* forms: d*d, d*d, d, d, 8 scratch */
+    double *roots;                   /* forms: 2 n (square roots of p and q) */
+    double *E2;                      /* forms: d*d */
+    double *row_weight;              /* n: |y_k|^2 + |z_k|^2, to split failing boxes */
+    double *fail_score;              /* n: per coordinate, its share of ||E|| (beta failed) */
+    const double *fail_form;         /* the form whose reciprocal or root failed */
+    int beta_failed;
+    int scale_exp;                   /* the objective is 2^scale_exp times the forms' value
+                                        (nu: the second rows carry a factor 2^-k, exp 2k) */
+};
+
+void lsup_work_free(lsup_work *w)
+{
+    if (!w)
+        return;
+    free(w->zero_y);
+    free(w->dlo);
+    free(w->R);
+    free(w->perm);
+    free(w->v);
+    free(w->G);
+    free(w->Y);
+    free(w);
+}
+
+/* Workspace for design dimension d (model dimension dm); Y, Z and the flags
+ * are left for the caller to fill. */
+static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm, size_t d,
+                             int complement)
+{
+    lsup_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->objective = objective;
+    w->complement = complement;
+    w->n = n;
+    w->d = d;
+    w->dm = dm;
+    w->width = n + 2;
+    w->zero_y = calloc(4 * n, 1);
+    w->dlo = malloc(6 * n * sizeof *w->dlo);
+    w->R = malloc((5 * d * d + n * d) * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp, qr */
+    w->perm = malloc(d * sizeof *w->perm);
+    w->v = malloc((3 * n * d + 2 * d * d + n) * sizeof *w->v);
+    w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
+    w->Y = malloc(2 * n * d * sizeof *w->Y);
+    if (!w->zero_y || !w->dlo || !w->R || !w->perm || !w->v || !w->G || !w->Y) {
+        lsup_work_free(w);
+        return NULL;
+    }
+    w->Z = w->Y + n * d;
+    w->zero_z = w->zero_y + n;
+    w->zero_p = w->zero_z + n;
+    w->zero_q = w->zero_p + n;
+    w->dhi = w->dlo + n;
+    w->dmax = w->dhi + n;
+    w->c = w->dmax + n;
+    w->row_weight = w->c + n;
+    w->fail_score = w->row_weight + n;
+    w->ac = (aff_ctx){n, w->width, w->dlo, w->dhi, w->dmax};
+    w->gj = w->R + d * d;
+    w->Sm = w->gj + 2 * d * d;
+    w->Xp = w->Sm + d * d;
+    w->qr = w->Xp + d * d;
+    w->q = w->v + n * d;
+    w->E0 = w->q + n * d;
+    w->K = w->E0 + d * d;
+    w->mp = w->K + d * d + n;
+    w->N = w->G + d * d * w->width;
+    w->g = w->N + d * d * w->width;
+    w->Ng = w->g + d * w->width;
+    w->t = w->Ng + d * w->width;
+    w->roots = w->t + 8 * w->width;
+    w->E2 = w->roots + 2 * n * w->width;
+    return w;
+}
+
+static double midpoint(ivl a)
+{
+    return a.lo * 0.5 + a.hi * 0.5;
+}
+
+/* Zero-row flags of Y and Z and the split weights, once Y and Z are set. */
+static void design_flags(lsup_work *w)
+{
+    const size_t d = w->d;
+    for (size_t i = 0; i < w->n; i++) {
+        int zy = 1, zz = 1;
+        double weight = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            ivl y = w->Y[i * d + k], z = w->Z[i * d + k];
+            zy &= y.lo == 0.0 && y.hi == 0.0;
+            zz &= z.lo == 0.0 && z.hi == 0.0;
+            weight += midpoint(y) * midpoint(y) + midpoint(z) * midpoint(z);
+        }
+        w->zero_y[i] = (unsigned char)zy;
+        w->zero_z[i] = (unsigned char)zz;
+        w->row_weight[i] = weight;
+    }
+}
+
+/* Rows of the n-by-d model X that are exactly zero. */
+static void zero_rows(size_t n, size_t d, const double *X, unsigned char *zero)
+{
+    for (size_t i = 0; i < n; i++) {
+        int z = 1;
+        for (size_t k = 0; k < d; k++)
+            z &= X[i * d + k] == 0.0;
+        zero[i] = (unsigned char)z;
+    }
+}
+
+/* x 2^e as an interval: the point when exact, else its two neighbours
+ * (ldexp rounds only when the result is subnormal). */
+static ivl scaled_interval(ivl x, int e)
+{
+    ivl r;
+    for (int end = 0; end < 2; end++) {
+        double v = end ? x.hi : x.lo, t = ldexp(v, e);
+        if (ldexp(t, -e) != v)
+            t = end ? ivl_up(t) : ivl_down(t);
+        if (end)
+            r.hi = t;
+        else
+            r.lo = t;
+    }
+    return r;
+}
+
+/* The exponent of the largest |entry| of column j of the n-by-d matrix X (0 for a zero column). */
+static int column_exponent(size_t n, size_t d, const double *X, size_t j)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(X[i * d + j]));
+    return m > 0.0 ? ilogb(m) : 0;
+}
+
+/* The exponent of the largest magnitude among count intervals (0 when all are 0). */
+static int interval_exponent(size_t count, const ivl *v)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < count; k++)
+        m = fmax(m, ivl_mag(v[k]));
+    return m > 0.0 && isfinite(m) ? ilogb(m) : 0;
+}
+
+/* The design is used up to invariances that keep every form in range: each
+ * column of A scaled by the power of two of its largest entry, B by its own
+ * (H^2 is invariant under column scaling of either model), M by A's (nu(A D,
+ * M D) = nu(A, M)) and then by 2^-k so that its largest entry is ~1 (nu
+ * scales by 2^-2k, undone in lsup_enclose).  Entries that underflow are
+ * enclosed in intervals: nothing is refused (rows 2^+-500 apart made the
+ * exact rescaling fail, and nu ~ 2^800 overflowed the forms' radii: found
+ * by the extreme-scales generator of tests/sup_hazards.h). */
+lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                         const double *X)
+{
+    lsup_work *w = work_alloc(objective, n, d, d, 0);
+    if (!w)
+        return NULL;
+    int k = 0, first = 1;
+    for (size_t j = 0; j < d; j++) {
+        int ea = column_exponent(n, d, A, j);
+        int ex = objective == LSUP_NU ? ea : column_exponent(n, d, X, j);
+        for (size_t i = 0; i < n; i++) {
+            w->Y[i * d + j] = scaled_interval(ivl_point(A[i * d + j]), -ea);
+            if (objective == LSUP_NU && X[i * d + j] != 0.0) { /* k = max_ij exp(m_ij 2^-ea) */
+                int e = ilogb(X[i * d + j]) - ea;
+                k = first || e > k ? e : k;
+                first = 0;
+            }
+        }
+        if (objective == LSUP_H2)
+            for (size_t i = 0; i < n; i++)
+                w->Z[i * d + j] = scaled_interval(ivl_point(X[i * d + j]), -ex);
+    }
+    if (objective == LSUP_NU) {
+        for (size_t j = 0; j < d; j++) {
+            int ea = column_exponent(n, d, A, j);
+            for (size_t i = 0; i < n; i++) /* one scaling, ea + k: no intermediate overflow */
+                w->Z[i * d + j] = scaled_interval(ivl_point(X[i * d + j]), -(ea + k));
+        }
+        w->scale_exp = 2 * k;
+    }
+    design_flags(w);
+    memcpy(w->zero_p, w->zero_y, n);
+    memcpy(w->zero_q, w->zero_z, n);
+    return w;
+}
+
+lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
+                                    const double *A, const double *X, bht_status *status)
+{
+    if (d == 0 || d >= n) {
+        *status = BHT_E_INVALID;
+        return NULL;
+    }
+    lsup_work *w = work_alloc(objective, n, d, n - d, 1);
+    if (!w) {
+        *status = BHT_E_NOMEM;
+        return NULL;
+    }
+    bht_status st = objective == LSUP_NU ? lsup_null_basis(n, d, A, X, w->Y, w->Z)
+                                         : lsup_null_basis(n, d, A, NULL, w->Y, NULL);
+    if (st == BHT_OK && objective == LSUP_H2)
+        st = lsup_null_basis(n, d, X, NULL, w->Z, NULL);
+    if (st != BHT_OK) {
+        lsup_work_free(w);
+        *status = st;
+        return NULL;
+    }
+    /* any basis of the null space will do: column t of N (and of its D, so
+     * that A^T D = -M^T N still holds) scaled by the power of two of N's
+     * largest entry; B's null basis by its own; then D by 2^-k as M in
+     * lsup_work_new (nu scales by 2^-2k) */
+    const size_t m = n - d;
+    for (int pass = 0; pass < (objective == LSUP_H2 ? 2 : 1); pass++) {
+        ivl *basis = pass ? w->Z : w->Y;
+        for (size_t t = 0; t < m; t++) {
+            double big = 0.0;
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, ivl_mag(basis[i * m + t]));
+            int e = big > 0.0 ? ilogb(big) : 0;
+            for (size_t i = 0; i < n; i++) {
+                basis[i * m + t] = scaled_interval(basis[i * m + t], -e);
+                if (objective == LSUP_NU)
+                    w->Z[i * m + t] = scaled_interval(w->Z[i * m + t], -e);
+            }
+        }
+    }
+    if (objective == LSUP_NU) {
+        int k = interval_exponent(n * m, w->Z);
+        for (size_t i = 0; i < n * m; i++)
+            w->Z[i] = scaled_interval(w->Z[i], -k);
+        w->scale_exp = 2 * k;
+    }
+    design_flags(w);
+    zero_rows(n, d, A, w->zero_p);
+    zero_rows(n, d, X, w->zero_q);
+    *status = BHT_OK;
+    return w;
+}
+
+/* sqrt(sum x_k^2) for x_k = X[k stride], k < count, scaled by the largest
+ * |x_k| so that neither squares of tiny entries underflow nor big ones
+ * overflow. */
+static double scaled_norm(size_t count, const double *X, size_t stride)
+{
+    double big = 0.0, sum = 0.0;
+    for (size_t k = 0; k < count; k++)
+        big = fmax(big, fabs(X[k * stride]));
+    if (!(big > 0.0) || !isfinite(big))
+        return big;
+    for (size_t k = 0; k < count; k++) {
+        double t = X[k * stride] / big;
+        sum += t * t;
+    }
+    return big * sqrt(sum);
+}
+
+/* R with W P = Q R (Householder, rows sorted by decreasing size and
+ * columns pivoted by remaining norm; perm[j] is the column of W in position
+ * j): for row-graded designs (rows 2^+-300 apart) its rows are accurate
+ * row by row (Cox and Higham, BIT 38, 1998), where the Cholesky factor of the
+ * Gram matrix broke down or missed S by more than beta = 1/2 (found by the
+ * extreme-scales generator of tests/sup_hazards.h).  Columns are pivoted
+ * only when pivot is set.  W (n-by-d) is overwritten.  Only an approximation is needed: the enclosures hold for
+ * any invertible R.  0 when a pivot vanishes. */
+static int pivoted_qr(size_t n, size_t d, double *W, double *R, size_t *perm, int pivot)
+{
+    for (size_t i = 1; i < n; i++) { /* insertion sort of the rows by their largest entry */
+        for (size_t j = i; j > 0; j--) {
+            double a = 0.0, b = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                a = fmax(a, fabs(W[(j - 1) * d + k]));
+                b = fmax(b, fabs(W[j * d + k]));
+            }
+            if (!(b > a))
+                break;
+            for (size_t k = 0; k < d; k++) {
+                double t = W[j * d + k];
+                W[j * d + k] = W[(j - 1) * d + k];
+                W[(j - 1) * d + k] = t;
+            }
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        perm[j] = j;
+    memset(R, 0, d * d * sizeof *R);
+    for (size_t k = 0; k < d; k++) {
+        size_t best = k;
+        double best_norm = -1.0;
+        for (size_t j = k; j < (pivot ? d : k + 1); j++) {
+            double t = scaled_norm(n - k, W + k * d + j, d);
+            if (t > best_norm) {
+                best_norm = t;
+                best = j;
+            }
+        }
+        if (!(best_norm > 0.0) || !isfinite(best_norm))
+            return 0;
+        if (best != k) {
+            for (size_t i = 0; i < n; i++) {
+                double t = W[i * d + k];
+                W[i * d + k] = W[i * d + best];
+                W[i * d + best] = t;
+            }
+            size_t t = perm[k];
+            perm[k] = perm[best];
+            perm[best] = t;
+        }
+        /* v = x - alpha e_1 with alpha = -sign(x_0) ||x||, so v^T v = -2 alpha v_0
+         * and H = I - 2 v v^T / v^T v maps x to alpha e_1:
+         * H y = y + v (v^T y) / (alpha v_0) */
+        double alpha = W[k * d + k] >= 0.0 ? -best_norm : best_norm;
+        double v0 = W[k * d + k] - alpha;
+        for (size_t j = k + 1; j < d; j++) {
+            double dot = v0 * W[k * d + j];
+            for (size_t i = k + 1; i < n; i++)
+                dot += W[i * d + k] * W[i * d + j];
+            double f = dot / v0 / alpha;
+            W[k * d + j] += f * v0;
+            for (size_t i = k + 1; i < n; i++)
+                W[i * d + j] += f * W[i * d + k];
+        }
+        W[k * d + k] = alpha; /* row k of W is now row k of R (later pivots swap it too) */
+    }
+    for (size_t k = 0; k < d; k++)
+        for (size_t j = k; j < d; j++)
+            R[k * d + j] = W[k * d + j];
+    for (size_t k = 0; k < d * d; k++)
+        if (!isfinite(R[k]))
+            return 0;
+    return 1;
+}
+
+/* rows[l] <- R^-T P^T rows[l] for interval rows (forward substitution in
+ * interval arithmetic); tmp holds d intervals. */
+static void transform_rows(size_t n, size_t d, const double *R, const size_t *perm,
+                           const ivl *src, ivl *dst, ivl *tmp)
+{
+    for (size_t l = 0; l < n; l++) {
+        for (size_t j = 0; j < d; j++)
+            tmp[j] = src[l * d + perm[j]];
+        for (size_t j = 0; j < d; j++) { /* solve R^T z = tmp */
+            ivl t = tmp[j];
+            for (size_t k = 0; k < j; k++)
+                t = ivl_sub(t, ivl_mul(ivl_point(R[k * d + j]), dst[l * d + k]));
+            dst[l * d + j] = ivl_div(t, ivl_point(R[j * d + j]));
+        }
+    }
+}
+
+/* Sm = sum_l c_l mid(y_l) mid(y_l)^T for the interval rows. */
+static void weighted_gram(lsup_work *w, const ivl *rows)
+{
+    const size_t n = w->n, d = w->d;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double acc = 0.0;
+            for (size_t l = 0; l < n; l++)
+                acc += w->c[l] * midpoint(rows[l * d + a]) * midpoint(rows[l * d + b]);
+            w->Sm[a * d + b] = acc;
+        }
+}
+
+/* R upper triangular with R^T R = Sm (Cholesky; R = L^T), identity
+ * permutation.  0 on a non-positive or non-finite pivot. */
+static int cholesky_r(size_t d, const double *Sm, double *R, size_t *perm)
+{
+    memset(R, 0, d * d * sizeof *R);
+    for (size_t j = 0; j < d; j++) {
+        perm[j] = j;
+        double diag = Sm[j * d + j];
+        for (size_t k = 0; k < j; k++)
+            diag -= R[k * d + j] * R[k * d + j];
+        if (!(diag > 0.0) || !isfinite(diag))
+            return 0;
+        R[j * d + j] = sqrt(diag);
+        for (size_t i = j + 1; i < d; i++) {
+            double t = Sm[j * d + i];
+            for (size_t k = 0; k < j; k++)
+                t -= R[k * d + i] * R[k * d + j];
+            R[j * d + i] = t / R[j * d + j];
+        }
+    }
+    return 1;
+}
+
+/* Preconditioning by the invariance (Y, Z) -> (Y T, Z T), T = P R^-1 with
+ * R^T R ~ P^T Y^T U_c Y P at the midpoints: from the Cholesky factor of that
+ * Gram matrix, or, when it breaks down, from the pivoted QR of the rows
+ * (pivoted_qr).  The transformed interval rows are checked: while their Gram
+ * matrix is not within 2^-20 of I (a graded or nearly rank-deficient design
+ * leaves the first factor accurate only row by row), the step is repeated
+ * on them, as in iterative refinement.  Exact on the intervals whatever T
+ * is; the aim is a new S close to I at the center.  0 when every
+ * factorisation fails. */
+static int precondition(lsup_work *w, const ivl *Y, const ivl *Z, ivl *ys, ivl *zs)
+{
+    const size_t n = w->n, d = w->d;
+    ivl *tmp = w->K; /* free until inverse_forms */
+    for (int pass = 0; pass < 4; pass++) {
+        const ivl *rows = pass ? ys : Y;
+        weighted_gram(w, rows);
+        if (pass > 0) {
+            double deviation = 0.0;
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < d; b++)
+                    deviation = fmax(deviation, fabs(w->Sm[a * d + b] - (a == b)));
+            if (deviation < 0x1p-20)
+                break;
+        }
+        if (!cholesky_r(d, w->Sm, w->R, w->perm)) {
+            for (size_t l = 0; l < n; l++) {
+                double weight = sqrt(w->c[l]);
+                for (size_t a = 0; a < d; a++)
+                    w->qr[l * d + a] = weight * midpoint(rows[l * d + a]);
+            }
+            if (!pivoted_qr(n, d, w->qr, w->R, w->perm, 1))
+                return pass > 0; /* the rows of an earlier pass are still valid */
+        }
+        transform_rows(n, d, w->R, w->perm, rows, ys, tmp);
+        if (Z) /* the second rows: in place after the first pass */
+            transform_rows(n, d, w->R, w->perm, pass ? zs : Z, zs, tmp);
+    }
+    return 1;
+}
+
+/* G = (Y^T U Y)^-1 as affine forms (d*d) for preconditioned interval rows
+ * Y: S = I - E, E = E0 - sum_l delta_l y_l y_l^T, E0 = I - sum_l c_l y_l y_l^T,
+ * beta >= ||E||_inf < 1/2: S^-1 = I + E + E^2 + E^3 + E^4 (I - E)^-1, with E,
+ * E^2, E^3 as forms (products of forms, so the higher terms are bounded entry
+ * by entry) and the last term at most beta^4 / (1 - beta) in every entry.
+ * Uses w->N for E.  0 when beta >= 1/2. */
+static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
+{
+    const size_t n = w->n, d = w->d;
+    ivl *coefficient = w->K + d * d; /* n intervals */
+    double *E = w->N;
+    double beta = 0.0;
+    memset(w->fail_score, 0, n * sizeof *w->fail_score);
+    for (size_t i = 0; i < d; i++) {
+        double row = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            ivl e = ivl_point(i == j ? 1.0 : 0.0);
+            double varying = 0.0;
+            for (size_t l = 0; l < n; l++) {
+                if (zero[l]) {
+                    coefficient[l] = ivl_point(0.0);
+                    continue;
+                }
+                ivl yy = ivl_mul(Y[l * d + i], Y[l * d + j]);
+                e = ivl_sub(e, ivl_mul(ivl_point(w->c[l]), yy));
+                varying = ivl_up(varying + ivl_up(ivl_mag(yy) * w->dmax[l]));
+                w->fail_score[l] += ivl_mag(yy) * w->dmax[l];
+                coefficient[l] = (ivl){-yy.hi, -yy.lo};
+            }
+            row = ivl_up(row + ivl_up(ivl_mag(e) + varying));
+            aff_from_intervals(&w->ac, AFF(w, E, i * d + j), e, coefficient, 1);
+        }
+        beta = fmax(beta, row);
+    }
+    if (!(beta < 0.5)) {
+        w->beta_failed = 1;
+        return 0;
+    }
+    double *E2 = w->E2;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double *e2 = AFF(w, E2, i * d + j);
+            aff_constant(&w->ac, e2, 0.0);
+            for (size_t t = 0; t < d; t++) {
+                aff_mul_add(&w->ac, e2, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
+            }
+        }
+    const double beta4 = ivl_up(ivl_up(beta * beta) * ivl_up(beta * beta));
+    const double tail = ivl_up(beta4 / ivl_down(1.0 - beta));
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double *g = AFF(w, w->G, i * d + j);
+            memcpy(g, AFF(w, E, i * d + j), w->width * sizeof *g);
+            g[0] += i == j ? 1.0 : 0.0; /* |E_ii| < 1/2: exact enough, error below */
+            RAD(w, g) = aff_inflate(RAD(w, g) + aff_err_bound(fabs(g[0])));
+            aff_add(&w->ac, g, g, 1.0, AFF(w, E2, i * d + j));
+            for (size_t t = 0; t < d; t++) { /* + (E^2 E)_ij */
+                aff_mul_add(&w->ac, g, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
+            }
+            RAD(w, g) = aff_inflate(RAD(w, g) + tail);
+        }
+    return 1;
+}
+
+/* dst = sum_b F[b] y_b for interval coefficients y_b (their radii times
+ * |F[b]| go to the radius); dst distinct from F. */
+static void combine_intervals(const lsup_work *w, double *dst, const double *F, const ivl *y)
+{
+    aff_constant(&w->ac, dst, 0.0);
+    double extra = 0.0;
+    for (size_t b = 0; b < w->d; b++) {
+        const double *f = AFF(w, F, b);
+        double mid = y[b].lo * 0.5 + y[b].hi * 0.5;
+        double r = ivl_up(fmax(y[b].hi - mid, mid - y[b].lo));
+        if (mid != 0.0)
+            aff_axpy(&w->ac, dst, mid, f);
+        extra += r * (fabs(f[0]) + aff_linear_span(&w->ac, f) + RAD(w, f));
+    }
+    RAD(w, dst) = aff_inflate(RAD(w, dst) + aff_inflate(extra));
+}
+
+/* u_i as a form: center c_i, coefficient 1 on delta_i. */
+static void weight_form(const lsup_work *w, double *z, size_t i)
+{
+    aff_constant(&w->ac, z, w->c[i]);
+    z[i + 1] = 1.0;
+}
+
+/* Forms for interval row y: g = G y (d forms in w->g) and gamma = y^T g. */
+static void row_forms(lsup_work *w, const ivl *y, double *gamma)
+{
+    const size_t d = w->d;
+    for (size_t a = 0; a < d; a++) /* row a of G: forms a d .. a d + d - 1 */
+        combine_intervals(w, AFF(w, w->g, a), AFF(w, w->G, a * d), y);
+    combine_intervals(w, gamma, w->g, y);
+}
+
+/* nu over the box.  Direct: (Y, Z) = (A, M), weights u, terms
+ * u_i r_i^2 / gamma_i.  Complement: (Y, Z) = (N, D) with A^T N = 0 and
+ * A^T D = -M^T N, weights v = 1/u; then h_i = 1 - k_i, k_i = v_i gamma_i the
+ * leverage of N, dh_i = -dk_i, so W_ii = -v_i r_i and the terms are
+ * v_i^2 r_i^2 / (1 - v_i gamma_i) (r_i, gamma_i formed from (N, D) exactly as
+ * from (A, M)).  Either way the sum is divided by the model's d. */
+static int enclose_nu(lsup_work *w, double *sum)
+{
+    const size_t n = w->n, d = w->d;
+    double *gamma = AFF(w, w->t, 0), *mu = AFF(w, w->t, 1), *eta = AFF(w, w->t, 2);
+    double *p = AFF(w, w->t, 3), *q = AFF(w, w->t, 4), *term = AFF(w, w->t, 5);
+    ivl *ya = w->v, *ym = w->mp;
+    if (!precondition(w, w->Y, w->Z, ya, ym) || !inverse_forms(w, ya, w->zero_y))
+        return 0;
+    /* M' = M - A X for X ~ S(center)^-1 A^T U_c M = A^T U_c M (S ~ I now);
+     * any X leaves nu unchanged, and this one makes N = A^T U M' small on
+     * the box, so r_i = m'_i^T g_i - g_i^T N g_i no longer cancels. */
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double acc = 0.0;
+            for (size_t l = 0; l < n; l++)
+                acc += w->c[l] * (ya[l * d + a].lo * 0.5 + ya[l * d + a].hi * 0.5)
+                       * (ym[l * d + b].lo * 0.5 + ym[l * d + b].hi * 0.5);
+            w->Xp[a * d + b] = isfinite(acc) ? acc : 0.0;
+        }
+    for (size_t l = 0; l < n; l++) {
+        ivl *row = w->q + l * d; /* m'_l, then copied back */
+        for (size_t b = 0; b < d; b++) {
+            ivl m = ym[l * d + b];
+            for (size_t t = 0; t < d; t++)
+                m = ivl_sub(m, ivl_mul(ya[l * d + t], ivl_point(w->Xp[t * d + b])));
+            row[b] = m;
+        }
+        memcpy(ym + l * d, row, d * sizeof *row);
+    }
+    ivl *coefficient = w->K + d * d;
+    for (size_t a = 0; a < d; a++) /* N = sum_l u_l a_l m'_l^T */
+        for (size_t b = 0; b < d; b++) {
+            ivl k0 = ivl_point(0.0);
+            for (size_t l = 0; l < n; l++) {
+                coefficient[l] = ivl_mul(ya[l * d + a], ym[l * d + b]);
+                k0 = ivl_add(k0, ivl_mul(ivl_point(w->c[l]), coefficient[l]));
+            }
+            aff_from_intervals(&w->ac, AFF(w, w->N, a * d + b), k0, coefficient, 1);
+        }
+    aff_constant(&w->ac, sum, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        if (w->zero_p[i] || w->zero_y[i]) /* p_i = 0, or (complement) k_i = 0 and r_i = 0 */
+            continue;
+        row_forms(w, ya + i * d, gamma);
+        combine_intervals(w, mu, w->g, ym + i * d);
+        for (size_t a = 0; a < d; a++) { /* (N g)_a */
+            double *Nga = AFF(w, w->Ng, a);
+            aff_constant(&w->ac, Nga, 0.0);
+            for (size_t b = 0; b < d; b++) {
+                aff_mul_add(&w->ac, Nga, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
+            }
+        }
+        aff_constant(&w->ac, eta, 0.0);
+        for (size_t a = 0; a < d; a++) {
+            aff_mul_add(&w->ac, eta, AFF(w, w->g, a), AFF(w, w->Ng, a));
+        }
+        aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
+        weight_form(w, q, i);
+        if (w->complement) {
+            aff_mul(&w->ac, p, q, mu);     /* v_i r_i */
+            aff_mul(&w->ac, term, p, p);   /* v_i^2 r_i^2 */
+            aff_mul(&w->ac, mu, q, gamma); /* k_i */
+            aff_constant(&w->ac, eta, 1.0);
+            aff_add(&w->ac, gamma, eta, -1.0, mu); /* h_i = 1 - k_i */
+        } else {
+            aff_mul(&w->ac, p, mu, mu);
+            aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
+        }
+        if (!aff_reciprocal(&w->ac, p, gamma)) {
+            w->fail_form = gamma;
+            return 0;
+        }
+        aff_mul_add(&w->ac, sum, term, p);
+    }
+    aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)w->dm);
+    memcpy(sum, AFF(w, w->t, 6), w->width * sizeof *sum);
+    return 1;
+}
+
+/* sqrt(p_i) = sqrt(u_i gamma_ii / d) for all rows of one model, into out
+ * (n forms; rows with p_i = 0 give 0); for the complement (Y a null basis,
+ * weights v) sqrt((1 - v_i gamma_ii) / d). */
+static int root_forms(lsup_work *w, const ivl *Y, const unsigned char *zero_design,
+                      const unsigned char *zero_model, double *out)
+{
+    double *gamma = AFF(w, w->t, 0), *p = AFF(w, w->t, 1), *u = AFF(w, w->t, 2);
+    ivl *ys = w->v;
+    if (!precondition(w, Y, NULL, ys, NULL) || !inverse_forms(w, ys, zero_design))
+        return 0;
+    for (size_t i = 0; i < w->n; i++) {
+        double *z = AFF(w, out, i);
+        if (zero_model[i]) {
+            aff_constant(&w->ac, z, 0.0);
+            continue;
+        }
+        row_forms(w, ys + i * w->d, gamma);
+        weight_form(w, u, i);
+        aff_mul(&w->ac, p, u, gamma); /* h_i, or k_i for the complement */
+        if (w->complement) {          /* h_i = 1 - k_i */
+            aff_constant(&w->ac, u, 1.0);
+            aff_add(&w->ac, u, u, -1.0, p);
+        }
+        aff_div_constant(&w->ac, gamma, w->complement ? u : p, (double)w->dm);
+        if (!aff_sqrt(&w->ac, z, gamma)) {
+            w->fail_form = gamma;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int enclose_h2(lsup_work *w, double *sum, double *roots)
+{
+    const size_t n = w->n;
+    double *sp = roots, *sq = roots + n * w->width, *p = AFF(w, w->t, 3);
+    if (!root_forms(w, w->Y, w->zero_y, w->zero_p, sp)
+        || !root_forms(w, w->Z, w->zero_z, w->zero_q, sq))
+        return 0;
+    aff_constant(&w->ac, sum, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        double *diff = AFF(w, sp, i);
+        aff_add(&w->ac, diff, diff, -1.0, AFF(w, sq, i));
+        aff_mul_add(&w->ac, sum, diff, diff);
+    }
+    aff_div_constant(&w->ac, p, sum, 2.0);
+    memcpy(sum, p, w->width * sizeof *sum);
+    return 1;
+}
+
+int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
+                 ivl *range, double *center_value, double *score)
+{
+    const size_t n = w->n;
+    double total = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double l = lo[k], h = hi[k], c = center[k];
+        if (w->complement) { /* v = 1/u on [1/hi, 1/lo], rounded outward */
+            l = ivl_down(1.0 / hi[k]);
+            h = ivl_up(1.0 / lo[k]);
+            c = fmin(fmax(1.0 / center[k], l), h);
+        }
+        w->c[k] = c;
+        w->dlo[k] = ivl_down(l - c);
+        w->dhi[k] = ivl_up(h - c);
+        w->dmax[k] = fmax(-w->dlo[k], w->dhi[k]);
+        total += (h - l) / c;
+    }
+    double *value = AFF(w, w->t, 7);
+    w->fail_form = NULL;
+    w->beta_failed = 0;
+    int ok = w->objective == LSUP_NU ? enclose_nu(w, value) : enclose_h2(w, value, w->roots);
+    ok = ok && isfinite(RAD(w, value));
+    if (ok) {
+        range->lo = aff_lower(&w->ac, value);
+        range->hi = aff_upper(&w->ac, value);
+        *center_value = value[0];
+        if (w->scale_exp != 0) { /* back to the caller's M: times 2^scale_exp, outward */
+            *range = scaled_interval(*range, w->scale_exp);
+            *center_value = ldexp(*center_value, w->scale_exp);
+        }
+    }
+    /* on failure, split where the failing quantity varies most */
+    const double *form = ok ? value : w->fail_form;
+    for (size_t k = 0; score && k < n; k++) {
+        double width = w->dhi[k] - w->dlo[k];
+        if (form) /* linear part, plus the remainder by width */
+            score[k] = fabs(form[k + 1]) * width
+                       + (total > 0.0 ? RAD(w, form) * (width / w->c[k]) / total : 0.0);
+        else if (w->beta_failed) /* the coordinate's share of ||E|| */
+            score[k] = w->fail_score[k];
+        else
+            score[k] = width / w->c[k] * w->row_weight[k];
+    }
+    if (!ok)
+        return -1;
+    return isnan(range->lo) || isnan(range->hi) ? -1 : 0;
+}
+
+const double *lsup_last_form(const lsup_work *w)
+{
+    return AFF(w, w->t, 7);
+}
+
+/* ------------------------------------------------- branch and bound */
+
+typedef struct lsup_search {
+    size_t n, d;
+    const double *A, *X; /* the caller's matrices (for the oracle) */
+    double c, C, rho;
+    lsup_work *work, *alt; /* alt: the other formulation too (n = 2d), or NULL */
+    double *boxes; /* slot k: lo at 2 n k, hi at 2 n k + n */
+    size_t slot_count, slot_cap;
+    size_t *free_slots;
+    size_t free_len;
+    sup_cell *heap;
+    size_t heap_len, heap_cap;
+    double *score, *score_alt, *center, *query, *cand_u, *best_query;
+    double cand_lower, best, frozen_upper;
+    int cand_certified;
+    int vanishes; /* the objective is identically 0 (X's columns in span A) */
+    size_t evaluations;
+} lsup_search;
+
+static int grow(void **p, size_t *cap, size_t need, size_t unit)
+{
+    if (need <= *cap)
+        return 1;
+    size_t next = *cap ? *cap : 64;
+    while (next < need)
+        next *= 2;
+    void *q = realloc(*p, next * unit);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = next;
+    return 1;
+}
+
+static bht_status take_slot(lsup_search *s, size_t *slot)
+{
+    if (s->free_len > 0) {
+        *slot = s->free_slots[--s->free_len];
+        return BHT_OK;
+    }
+    size_t cap = s->slot_cap;
+    if (!grow((void **)&s->boxes, &cap, s->slot_count + 1, 2 * s->n * sizeof(double)))
+        return BHT_E_NOMEM;
+    size_t fcap = s->slot_cap;
+    if (!grow((void **)&s->free_slots, &fcap, s->slot_count + 1, sizeof(size_t)))
+        return BHT_E_NOMEM;
+    if (fcap < cap) { /* keep both arrays at the same capacity */
+        size_t *q = realloc(s->free_slots, cap * sizeof(size_t));
+        if (!q)
+            return BHT_E_NOMEM;
+        s->free_slots = q;
+    }
+    s->slot_cap = cap;
+    *slot = s->slot_count++;
+    return BHT_OK;
+}
+
+/* A point strictly inside [lo, hi] (geometric mean), or lo when none. */
+static double split_point(double lo, double hi)
+{
+    double m = sqrt(lo) * sqrt(hi);
+    if (!(m > lo && m < hi))
+        m = lo + (hi - lo) * 0.5;
+    return (m > lo && m < hi) ? m : lo;
+}
+
+/* Admissible query for the weights u (max u = 1): s_j = sqrt(c / u_j),
+ * nudged until c <= s_j^2 <= C holds exactly. */
+static bht_status query_from_weights(const lsup_search *s, const double *u, double *query)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    bht_status status = BHT_OK;
+    for (size_t j = 0; j < s->n && status == BHT_OK; j++) {
+        double v = sqrt(s->c / u[j]);
+        int tries = 0;
+        for (;; tries++) {
+            mpfr_set_d(sq, v, MPFR_RNDN);
+            mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+            if (mpfr_cmp_d(sq, s->c) < 0)
+                v = nextafter(v, INFINITY);
+            else if (mpfr_cmp_d(sq, s->C) > 0)
+                v = nextafter(v, 0.0);
+            else
+                break;
+            if (tries > 64 || !(v > 0.0) || !isfinite(v)) {
+                status = BHT_E_RANGE; /* no double s_j with s_j^2 in [c, C] */
+                break;
+            }
+        }
+        query[j] = v;
+    }
+    mpfr_clear(sq);
+    if (status == BHT_OK && bht_check_leverage_query(s->n, query, s->c, s->C, NULL) != BHT_OK)
+        status = BHT_E_RANGE;
+    return status;
+}
+
+/* Oracle value at the query, rounded down (nu, or H^2 for the planner). */
+static bht_status certified_value(const lsup_search *s, const double *query, double *value)
+{
+    bht_status st;
+    double v;
+    if (s->work->objective == LSUP_NU) {
+        bht_local_result r;
+        st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
+        v = r.nu;
+    } else {
+        bht_distances dist;
+        st = bht_oracle_distance_leverage(s->n, s->d, s->A, s->X, query, &dist, NULL, NULL);
+        v = dist.hellinger2;
+    }
+    if (st == BHT_OK)
+        *value = v > 0.0 ? nextafter(v, 0.0) : 0.0;
+    return st;
+}
+
+static bht_status certify_candidate(lsup_search *s)
+{
+    s->cand_certified = 1;
+    bht_status st = query_from_weights(s, s->cand_u, s->query);
+    double v = 0.0;
+    if (st == BHT_OK)
+        st = certified_value(s, s->query, &v);
+    if (st == BHT_OK && v > s->best) {
+        s->best = v;
+        memcpy(s->best_query, s->query, s->n * sizeof *s->query);
+    }
+    return st;
+}
+
+/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
+static bht_status add_box(lsup_search *s, size_t slot)
+{
+    const size_t n = s->n;
+    double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+    for (size_t j = 0; j < n; j++)
+        s->center[j] = split_point(lo[j], hi[j]);
+    ivl range;
+    double center_value = 0.0, upper = INFINITY;
+    int ok = lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
+    if (s->alt) { /* both enclosures are rigorous: keep the smaller upper end */
+        ivl r2;
+        double v2 = 0.0;
+        if (lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
+            if (!ok || r2.hi - r2.lo < range.hi - range.lo) {
+                memcpy(s->score, s->score_alt, n * sizeof *s->score);
+                center_value = v2;
+            }
+            range.hi = ok ? fmin(range.hi, r2.hi) : r2.hi;
+            ok = 1;
+        }
+    }
+    s->evaluations++;
+    if (ok) {
+        upper = range.hi;
+        if (center_value > s->cand_lower) {
+            s->cand_lower = center_value;
+            memcpy(s->cand_u, s->center, n * sizeof *s->center);
+            s->cand_certified = 0;
+        }
+    }
+    if (!ok)
+        upper = INFINITY; /* the scores point at what failed */
+    int split = -1, widest = -1;
+    double best_score = -1.0, widest_ratio = 1.0;
+    for (size_t j = 0; j < n; j++)
+        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j]) {
+            if (s->score[j] > best_score) { /* NaN scores never win */
+                best_score = s->score[j];
+                split = (int)j;
+            }
+            if (hi[j] / lo[j] > widest_ratio) {
+                widest_ratio = hi[j] / lo[j];
+                widest = (int)j;
+            }
+        }
+    if (split < 0)
+        split = widest; /* every score NaN (an overflowing form): bisect the widest side */
+    if (s->work->objective == LSUP_H2)
+        upper = fmin(upper, 1.0);
+    if (upper <= s->best) {
+        s->free_slots[s->free_len++] = slot;
+        return BHT_OK;
+    }
+    size_t cap = s->heap_cap;
+    if (!grow((void **)&s->heap, &cap, s->heap_len + 1, sizeof *s->heap))
+        return BHT_E_NOMEM;
+    s->heap_cap = cap;
+    sup_heap_push(s->heap, &s->heap_len, (sup_cell){upper, 0.0, slot, split});
+    return BHT_OK;
+}
+
+static bht_status split_cell(lsup_search *s, sup_cell cell)
+{
+    const size_t n = s->n;
+    size_t j = (size_t)cell.split, right;
+    bht_status st = take_slot(s, &right);
+    if (st != BHT_OK)
+        return st;
+    double *left_box = s->boxes + 2 * n * cell.slot, *right_box = s->boxes + 2 * n * right;
+    memcpy(right_box, left_box, 2 * n * sizeof *left_box);
+    double m = split_point(left_box[j], left_box[n + j]);
+    left_box[n + j] = m;  /* [lo, m] */
+    right_box[j] = m;     /* [m, hi] */
+    st = add_box(s, cell.slot);
+    if (st == BHT_OK)
+        st = add_box(s, right);
+    return st;
+}
+
+static void search_free(lsup_search *s)
+{
+    lsup_work_free(s->work);
+    lsup_work_free(s->alt);
+    free(s->boxes);
+    free(s->free_slots);
+    free(s->heap);
+    free(s->center);
+}
+
+/* Runs the search; on success *lower (oracle at query) and *upper. */
+static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
+                             double *lower, double *upper, size_t *cells)
+{
+    const size_t n = s->n;
+    bht_status st = BHT_OK;
+    s->center = malloc(6 * n * sizeof *s->center);
+    if (!s->center)
+        return BHT_E_NOMEM;
+    s->score = s->center + 4 * n;
+    s->score_alt = s->score + n;
+    s->query = s->center + n;
+    s->cand_u = s->query + n;
+    s->best_query = s->cand_u + n;
+    for (size_t j = 0; j < n; j++)
+        s->cand_u[j] = 1.0;
+    /* the all-equal query: also decides the rank (BHT_E_SINGULAR) */
+    s->best = -1.0;
+    st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    s->cand_lower = -1.0;
+    s->frozen_upper = -INFINITY;
+    if (n == s->d || (s->vanishes && s->best == 0.0)) {
+        /* H = I for every query: nu = 0 and both models give p_i = 1/n; or
+         * X's columns lie in span A (decided exactly): nu == 0 for M = A Y,
+         * H == 0 for B = A R (rank d, which the oracle just confirmed) */
+        *lower = *upper = s->best;
+        *cells = 0;
+        memcpy(query, s->best_query, n * sizeof *query);
+        return BHT_OK;
+    }
+    /* rho <= c / C (after the exact answers above, which need no boxes) */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    if (!(s->rho > 0.0))
+        return BHT_E_RANGE;
+    for (size_t f = 0; f < n && st == BHT_OK; f++) {
+        size_t slot;
+        st = take_slot(s, &slot);
+        if (st != BHT_OK)
+            break;
+        double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+        for (size_t j = 0; j < n; j++) {
+            lo[j] = j == f ? 1.0 : s->rho;
+            hi[j] = 1.0;
+        }
+        st = add_box(s, slot);
+    }
+    size_t next_report = 1000;
+    double top = INFINITY;
+    while (st == BHT_OK) {
+        top = s->heap_len ? s->heap[0].upper : -INFINITY;
+        double bound = fmax(top, s->frozen_upper);
+        if (bound <= s->best * (1.0 + options->rel_width) || bound <= s->best)
+            break;
+        /* certify a better candidate at once (it sharpens pruning and
+         * the stopping test) when it gains 0.1%, or when it would end the search */
+        if (!s->cand_certified && s->cand_lower > s->best
+            && (bound <= s->cand_lower * (1.0 + options->rel_width)
+                || s->cand_lower > s->best * (1.0 + 1e-3))) {
+            st = certify_candidate(s);
+            continue;
+        }
+        if (s->evaluations + 2 > options->max_cells || s->heap_len == 0)
+            break; /* (an empty heap with frozen_upper above best: nothing left to split) */
+        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
+        if (cell.upper <= s->best) {
+            s->free_slots[s->free_len++] = cell.slot;
+        } else if (cell.split < 0) {
+            s->frozen_upper = fmax(s->frozen_upper, cell.upper);
+            s->free_slots[s->free_len++] = cell.slot;
+        } else {
+            st = split_cell(s, cell);
+        }
+        if (options->progress && s->evaluations >= next_report) {
+            options->progress(options->context, s->evaluations, s->best,
+                              fmax(s->heap_len ? s->heap[0].upper : -INFINITY, s->frozen_upper));
+            next_report += 1000;
+        }
+    }
+    if (st == BHT_OK && !s->cand_certified && s->cand_lower > s->best)
+        st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    *lower = s->best;
+    *upper = fmax(fmax(top, s->frozen_upper), s->best);
+    *cells = s->evaluations;
+    memcpy(query, s->best_query, n * sizeof *query);
+    return BHT_OK;
+}
+
+/* Shapes, finiteness and the query bounds shared by both entry points. */
+static bht_status check_problem(size_t n, size_t d, const double *A, const double *X, double c,
+                                double C)
+{
+    if (!A || !X || n == 0 || d == 0 || d > n || n > BHT_LEVERAGE_SUP_MAX_N)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || !isfinite(X[k]))
+            return BHT_E_NONFINITE;
+    if (isnan(c) || isnan(C) || isinf(c) || isinf(C))
+        return BHT_E_NONFINITE;
+    if (!(c > 0.0 && c < C))
+        return BHT_E_INVALID;
+    return BHT_OK;
+}
+
+/* Whether some double s has c <= s^2 <= C (decided exactly): the smallest
+ * s with s^2 >= c must not exceed C.  For C within an ulp or two of c there
+ * is none (found by the extreme-bounds generator of tests/sup_hazards.h:
+ * the search refused with BHT_E_RANGE although the set is simply empty). */
+static int constraint_nonempty(double c, double C)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    double s = sqrt(c); /* within an ulp of sqrt(c) */
+    int state = 0;      /* -1: s^2 < c, 0: not known, 1: s^2 >= c */
+    for (int k = 0; k < 64; k++) {
+        mpfr_set_d(sq, s, MPFR_RNDN);
+        mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+        int below = mpfr_cmp_d(sq, c) < 0;
+        if (!below && state == -1)
+            break; /* s is the smallest double with s^2 >= c */
+        state = below ? -1 : 1;
+        s = below ? nextafter(s, INFINITY) : nextafter(s, 0.0);
+    }
+    int nonempty = state != -1 || mpfr_cmp_d(sq, C) <= 0;
+    mpfr_clear(sq);
+    return nonempty;
+}
+
+static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                             const double *X, double c, double C,
+                             const bht_sup_options *options, double *query, double *lower,
+                             double *upper, size_t *cells)
+{
+    bht_status st = check_problem(n, d, A, X, c, C);
+    if (st != BHT_OK)
+        return st;
+    if (!constraint_nonempty(c, C))
+        return BHT_E_CONSTRAINT;
+    lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    if (st == BHT_OK) {
+        int in_span = lsup_columns_in_span(n, d, A, X);
+        if (in_span < 0)
+            st = BHT_E_NOMEM;
+        s.vanishes = in_span == 1;
+    }
+    if (st == BHT_OK && n - d <= d && d < n) {
+        /* no more null directions than columns: the complement's forms are
+         * smaller and tighter (n = 2d: both, the smaller bound counts).  On
+         * failure (rank < d, or a basis entry beyond double range) the
+         * direct form alone is used and the oracle reports the rank. */
+        bht_status cs;
+        s.work = lsup_work_new_complement(objective, n, d, A, X, &cs);
+        if (cs == BHT_E_NOMEM)
+            st = cs;
+        if (st == BHT_OK && s.work && n - d == d
+            && !(s.alt = lsup_work_new(objective, n, d, A, X)))
+            st = BHT_E_NOMEM;
+    }
+    if (st == BHT_OK && !s.work
+        && !(s.work = lsup_work_new(objective, n, d, A, X)))
+        st = BHT_E_NOMEM;
+    if (st == BHT_OK)
+        st = run_search(&s, options, query, lower, upper, cells);
+    if (st == BHT_OK && !isfinite(*upper))
+        st = BHT_E_RANGE; /* the budget ran out before any box was bounded */
+    search_free(&s);
+    return st;
+}
+
+bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
+                               double C, const bht_sup_options *options, double *query,
+                               bht_sup_result *out)
+{
+    if (!options || !query || !out || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return BHT_E_INVALID;
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st = sup_common(LSUP_NU, n, d, A, M, c, C, options, query, &lower, &upper, &cells);
+    if (st == BHT_OK) {
+        out->nu_lower = lower;
+        out->nu_upper = upper;
+        out->cells = cells;
+    }
+    return st;
+}
+
+bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
+                             double C, double error, size_t max_cells, double *query,
+                             bht_plan_result *out)
+{
+    if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
+        || max_cells > ((size_t)1 << 26))
+        return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
+    bht_sup_options options = {0.01, max_cells, NULL, NULL};
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st =
+        sup_common(LSUP_H2, n, d, A, B, c, C, &options, query, &lower, &upper, &cells);
+    if (st != BHT_OK)
+        return st;
+    /* H^2 at the query itself (the count uses it, rounded down) */
+    bht_distances at;
+    st = bht_oracle_distance_leverage(n, d, A, B, query, &at, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    return plan_fill(&at, fmin(upper, 1.0), error, out);
+}

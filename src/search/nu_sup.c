@@ -1,0 +1,327 @@
+/* nu_sup.c: certified bracket on sup_{||x|| <= E} Var_{softmax(Ax)}(Mx) by
+ * branch and bound (the Lipschitz argument is in bht.h; each cube also gets
+ * the affine-arithmetic bound of affine_upper, and the smaller one counts).  Every number that
+ * enters a bound is an oracle value or a double operation followed by a step
+ * of nextafter in the safe direction, so the bracket is rigorous. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "search/affine.h"
+#include "search/constraints_internal.h"
+#include "oracle/oracle_internal.h"
+#include "search/sup_heap.h"
+
+#define SUP_MAX_D 10
+
+typedef struct sup_state {
+    size_t n, d;
+    const double *A, *M;
+    double energy;
+    double lipschitz_e; /* K E (dimensionless, rounded up): K radius = lipschitz_e (radius / E) */
+    sup_cell *heap;
+    size_t heap_len, heap_cap;
+    double *centers; /* heap_cap * d */
+    size_t centers_len;
+    double *point;   /* scratch: a ball point of the cell */
+    double best, *best_point;
+    size_t evaluations;
+    aff_ctx ac;       /* symbols: x_k - center_k in [-half, half] */
+    double *forms;    /* (3 n + 6) forms of d + 2 doubles */
+    ivl *coefficient; /* d */
+} sup_state;
+
+static double up(double v)
+{
+    return nextafter(v, INFINITY);
+}
+
+/* E max_{i<j} ||X_i - X_j||_2 rounded up, into out (64 bits; entries exact
+ * at 2200 bits).  MPFR's exponent range: neither the spread nor its product
+ * with E over- or underflows (in double, rho_A rho_M^2 overflowed for rows
+ * 2^350 apart with E = 2^-350, and E^2 underflowed for E = 2^-540, although
+ * K E is O(1) there: found by the common-part pairs of tests/sup_hazards.h). */
+static void spread_times_energy(size_t n, size_t d, const double *X, double energy, mpfr_t out)
+{
+    mpfr_t e, acc;
+    mpfr_init2(e, 2200);
+    mpfr_init2(acc, 64);
+    mpfr_set_zero(out, 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            mpfr_set_zero(acc, 1);
+            for (size_t k = 0; k < d; k++) {
+                mpfr_set_d(e, X[i * d + k], MPFR_RNDN);
+                mpfr_sub_d(e, e, X[j * d + k], MPFR_RNDN); /* exact */
+                mpfr_sqr(e, e, MPFR_RNDU);
+                mpfr_add(acc, acc, e, MPFR_RNDU);
+            }
+            mpfr_sqrt(acc, acc, MPFR_RNDU);
+            mpfr_max(out, out, acc, MPFR_RNDU);
+        }
+    mpfr_mul_d(out, out, energy, MPFR_RNDU);
+    mpfr_clears(e, acc, (mpfr_ptr)0);
+}
+
+/* K E = a b^2 / 4 + b^2 / 2 with a = E rho_A, b = E rho_M (K of bht.h),
+ * rounded up; +inf when it exceeds the double range. */
+static double lipschitz_times_energy(size_t n, size_t d, const double *A, const double *M,
+                                     double energy)
+{
+    mpfr_t a, b, t;
+    mpfr_inits2(64, a, b, t, (mpfr_ptr)0);
+    spread_times_energy(n, d, A, energy, a);
+    spread_times_energy(n, d, M, energy, b);
+    mpfr_sqr(b, b, MPFR_RNDU);
+    mpfr_mul(a, a, b, MPFR_RNDU);
+    mpfr_div_2ui(a, a, 2, MPFR_RNDU);
+    mpfr_div_2ui(b, b, 1, MPFR_RNDU);
+    mpfr_add(t, a, b, MPFR_RNDU);
+    double r = mpfr_get_d(t, MPFR_RNDU);
+    mpfr_clears(a, b, t, (mpfr_ptr)0);
+    return r;
+}
+
+/* Whether nu is identically 0 on the ball: a single row (p = 1), E = 0
+ * (only x = 0, where M x = 0), or all rows of M equal (M x constant). */
+static int variance_vanishes(size_t n, size_t d, const double *M, double energy)
+{
+    if (n == 1 || energy == 0.0)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < d; k++)
+            if (M[i * d + k] != M[k])
+                return 0;
+    return 1;
+}
+
+/* Second bound on nu over the whole cube (affine forms in x - center, see
+ * affine.h): z = A x shifted by a constant, e = exp(z), p = e / sum e,
+ * g = M x, nu = sum p_i (g_i - sum_j p_j g_j)^2.  Returns +inf when a
+ * step cannot be certified. */
+static double affine_upper(sup_state *s, const double *center, double half)
+{
+    const size_t n = s->n, d = s->d;
+    aff_ctx *w = &s->ac;
+    for (size_t k = 0; k < d; k++) {
+        w->dlo[k] = -half;
+        w->dhi[k] = half;
+        w->dmax[k] = half;
+    }
+    double *z = s->forms, *g = z + n * w->width, *p = g + n * w->width;
+    double *sum = p + n * w->width, *inv = AFF(w, sum, 1), *mean = AFF(w, sum, 2);
+    double *t1 = AFF(w, sum, 3), *nu = AFF(w, sum, 5);
+    double shift = -INFINITY;
+    /* z_i - z_0 = (A_i - A_0) x and g_i - g_0 = (M_i - M_0) x: softmax and
+     * the variance are invariant under A -> A - 1 a_0^T, M -> M - 1 m_0^T, and
+     * the differences (enclosed in intervals) keep rows with a huge common
+     * part within the range of exp (found by the common-part pairs) */
+    for (int pass = 0; pass < 2; pass++) {
+        const double *X = pass ? s->M : s->A;
+        double *out = pass ? g : z;
+        for (size_t i = 0; i < n; i++) {
+            ivl k0 = ivl_point(0.0);
+            for (size_t k = 0; k < d; k++) {
+                s->coefficient[k] = ivl_sub(ivl_point(X[i * d + k]), ivl_point(X[k]));
+                k0 = ivl_add(k0, ivl_mul(s->coefficient[k], ivl_point(center[k])));
+            }
+            aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
+            if (!pass)
+                shift = fmax(shift, AFF(w, out, i)[0]);
+        }
+    }
+    aff_constant(w, sum, 0.0);
+    for (size_t i = 0; i < n; i++) { /* softmax is invariant under z - shift */
+        double *zi = AFF(w, z, i);
+        zi[0] -= shift;
+        RAD(w, zi) = aff_inflate(RAD(w, zi) + aff_err_bound(fabs(zi[0])));
+        if (!aff_exp(w, AFF(w, p, i), zi))
+            return INFINITY;
+        aff_add(w, sum, sum, 1.0, AFF(w, p, i));
+    }
+    if (!aff_reciprocal(w, inv, sum))
+        return INFINITY;
+    aff_constant(w, mean, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        aff_mul(w, t1, AFF(w, p, i), inv);
+        memcpy(AFF(w, p, i), t1, w->width * sizeof *t1);
+        aff_mul_add(w, mean, t1, AFF(w, g, i));
+    }
+    aff_constant(w, nu, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        double *gi = AFF(w, g, i);
+        aff_add(w, gi, gi, -1.0, mean);
+        aff_mul(w, t1, gi, gi);
+        aff_mul_add(w, nu, AFF(w, p, i), t1);
+    }
+    double upper = aff_upper(w, nu);
+    return isnan(upper) ? INFINITY : upper;
+}
+
+/* The affine bound's workspace (freed by affine_workspace_free); 0 when out
+ * of memory. */
+static int affine_workspace_init(sup_state *s)
+{
+    s->ac.n = s->d;
+    s->ac.width = s->d + 2;
+    s->ac.dlo = malloc(3 * s->d * sizeof *s->ac.dlo);
+    s->forms = malloc((3 * s->n + 6) * (s->d + 2) * sizeof *s->forms);
+    s->coefficient = malloc(s->d * sizeof *s->coefficient);
+    if (!s->ac.dlo || !s->forms || !s->coefficient)
+        return 0;
+    s->ac.dhi = s->ac.dlo + s->d;
+    s->ac.dmax = s->ac.dhi + s->d;
+    return 1;
+}
+
+static void affine_workspace_free(sup_state *s)
+{
+    free(s->ac.dlo);
+    free(s->forms);
+    free(s->coefficient);
+}
+
+/* Evaluates the cell with the given center and half side: pushes it with
+ * its upper bound unless it misses the ball.  Returns a status. */
+static bht_status add_cell(sup_state *s, const double *center, double half)
+{
+    const size_t d = s->d;
+    /* ||center|| by hypot: no underflow for tiny E (a sum of squares gave
+     * cnorm = 0 for subnormal centers, then E / 0: found by fuzzing);
+     * within d ulps, and 2^-1074 absolute among subnormals */
+    double cnorm = 0.0;
+    for (size_t k = 0; k < d; k++)
+        cnorm = hypot(cnorm, center[k]);
+    /* rounded up also when half is subnormal (a relative factor alone
+     * does not cover the absolute rounding error there) */
+    double reach = up(up(half * up(sqrt((double)d))) * (1.0 + 0x1p-40));
+    if (cnorm * (1.0 - 0x1p-40) - (double)d * 0x1p-1074 > s->energy + reach)
+        return BHT_OK; /* the cube misses the ball */
+    memcpy(s->point, center, d * sizeof *center);
+    double radius = reach;
+    if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
+        /* a ball point near the center's projection; every ball point of the
+         * cube is within reach + ||point - center|| of it (bounded above) */
+        energy_ball_point(d, s->point, s->energy);
+        double gap = 0.0;
+        for (size_t k = 0; k < d; k++)
+            gap = hypot(gap, s->point[k] - center[k]);
+        radius = reach + gap * (1.0 + 0x1p-40) + (double)d * 0x1p-1073;
+    }
+    bht_local_result r;
+    bht_status st = bht_oracle_nu_softmax(s->n, d, s->A, s->M, s->point, &r, NULL, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    s->evaluations++;
+    double low = r.nu > 0.0 ? nextafter(r.nu, 0.0) : 0.0;
+    if (low > s->best) {
+        s->best = low;
+        memcpy(s->best_point, s->point, d * sizeof *center);
+    }
+    double lip = up(s->lipschitz_e * up(up(radius) / s->energy));
+    double bound = fmin(up(up(r.nu) + lip), affine_upper(s, center, half));
+    sup_cell cell = {bound, half, s->centers_len, 0};
+    memcpy(s->centers + s->centers_len * d, center, d * sizeof *center);
+    s->centers_len++;
+    sup_heap_push(s->heap, &s->heap_len, cell);
+    return BHT_OK;
+}
+
+bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
+                              double energy, const bht_sup_options *options, double *query,
+                              bht_sup_result *out)
+{
+    if (!A || !M || !query || !out || !options || n == 0 || d == 0 || d > SUP_MAX_D
+        || n > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d
+        || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return BHT_E_INVALID;
+    if (isnan(energy) || isinf(energy))
+        return BHT_E_NONFINITE;
+    if (energy < 0.0)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || !isfinite(M[k]))
+            return BHT_E_NONFINITE;
+
+    if (variance_vanishes(n, d, M, energy)) { /* exactly [0, 0] at x = 0 */
+        memset(query, 0, d * sizeof *query);
+        out->nu_lower = out->nu_upper = 0.0;
+        out->cells = 0;
+        return BHT_OK;
+    }
+    sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
+    s.lipschitz_e = lipschitz_times_energy(n, d, A, M, energy);
+    if (!isfinite(s.lipschitz_e))
+        return BHT_E_RANGE; /* nu itself may exceed the double range */
+    size_t children = (size_t)1 << d;
+    s.heap_cap = options->max_cells + children + 1;
+    s.heap = malloc(s.heap_cap * sizeof *s.heap);
+    int workspace = affine_workspace_init(&s);
+    s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
+    s.point = malloc(3 * d * sizeof *s.point);
+    bht_status status = (s.heap && s.centers && s.point && workspace) ? BHT_OK : BHT_E_NOMEM;
+    double *child = s.point ? s.point + d : NULL;
+    s.best_point = s.point ? s.point + 2 * d : NULL;
+    s.best = -1.0;
+    if (status == BHT_OK) {
+        for (size_t k = 0; k < d; k++)
+            child[k] = 0.0;
+        status = add_cell(&s, child, energy);
+    }
+    double upper = INFINITY;
+    size_t next_report = 1000;
+    while (status == BHT_OK && s.heap_len > 0) {
+        upper = s.heap[0].upper;
+        if (upper <= s.best * (1.0 + options->rel_width) || upper == 0.0
+            || s.evaluations + children > options->max_cells)
+            break;
+        sup_cell cell = sup_heap_pop(s.heap, &s.heap_len);
+        const double *center = s.centers + cell.slot * d;
+        double h = cell.half / 2.0;
+        if (2.0 * h < cell.half)
+            h = up(h); /* a subnormal half side rounded down */
+        for (size_t mask = 0; mask < children && status == BHT_OK; mask++) {
+            /* the child's center c +- h is rounded: its cube is widened by
+             * the exact rounding error (TwoSum), so that the children still
+             * cover the parent (centers such as 3E/4 need more than 53 bits) */
+            double slack = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                double a = center[k], b = ((mask >> k) & 1) ? h : -h;
+                double t = a + b, bb = t - a;
+                slack = fmax(slack, fabs((a - (t - bb)) + (b - bb)));
+                child[k] = t;
+            }
+            status = add_cell(&s, child, slack > 0.0 ? up(h + up(slack)) : h);
+        }
+        if (options->progress && s.evaluations >= next_report) {
+            options->progress(options->context, s.evaluations, s.best,
+                              s.heap_len ? s.heap[0].upper : 0.0);
+            next_report += 1000;
+        }
+    }
+    if (status == BHT_OK && !isfinite(upper))
+        status = BHT_E_RANGE; /* no cell could be bounded */
+    if (status == BHT_OK) {
+        if (s.heap_len == 0)
+            upper = s.best; /* only when every cell was discarded: cannot happen at E >= 0 */
+        out->nu_lower = s.best;
+        out->nu_upper = fmax(upper, s.best);
+        out->cells = s.evaluations;
+        memcpy(query, s.best_point, d * sizeof *query);
+    }
+    free(s.heap);
+    free(s.centers);
+    free(s.point);
+    affine_workspace_free(&s);
+    return status;
+}
+
+double nu_softmax_cube_upper(size_t n, size_t d, const double *A, const double *M,
+                             const double *center, double half)
+{
+    sup_state s = {.n = n, .d = d, .A = A, .M = M};
+    double upper = affine_workspace_init(&s) ? affine_upper(&s, center, half) : NAN;
+    affine_workspace_free(&s);
+    return upper;
+}
