@@ -58,6 +58,7 @@
 #include "bht.h"
 #include "core/dd_elementary.h"
 #include "leverage/leverage_core.h"
+#include "leverage/leverage_exact_sum.h"
 
 /* Largest eta = ||C - I||_F accepted (step 3). */
 #define LEVERAGE_MAX_ETA 0.25
@@ -261,6 +262,139 @@ static void solve_l(size_t d, const double *lh, const double *ll, double *zh, do
     }
 }
 
+/* ------------------------------------ exact-residual refinement of a row */
+
+/* Rows whose a-priori bound (substitution_error) exceeds this are refined. */
+#define LEVERAGE_REFINE_EPS 0x1p-70
+
+/* Workspace of the refinement, allocated on first use (no refinement, and
+ * the a-priori bound kept, when that fails). */
+typedef struct lev_refine_ws {
+    lev_sum sum;
+    lev_term *terms;
+    double *tmp; /* 5 d: residual hi, lo, |r| scaled, correction hi, lo */
+    long *re;    /* d: residual exponents */
+} lev_refine_ws;
+
+static void refine_ws_init(lev_refine_ws *ws)
+{
+    lev_sum_init(&ws->sum);
+    ws->terms = NULL;
+    ws->tmp = NULL;
+    ws->re = NULL;
+}
+
+static void refine_ws_free(lev_refine_ws *ws)
+{
+    lev_sum_free(&ws->sum);
+    free(ws->terms);
+    free(ws->tmp);
+    free(ws->re);
+    refine_ws_init(ws);
+}
+
+/* Exact residual r = y - R^T b^ (y = yh + yl, b^ = bh + bl), each
+ * component delivered as (rh_j + rl_j) 2^re_j (relative error <= 2^-104,
+ * leverage_exact_sum.h).  Returns 0 when the workspace cannot grow. */
+static int exact_residual(size_t d, const double *r, const double *yh, const double *yl,
+                          const double *bh, const double *bl, lev_refine_ws *ws, double *rh,
+                          double *rl, long *re)
+{
+    for (size_t j = 0; j < d; j++) {
+        size_t count = 0;
+        ws->terms[count++] = (lev_term){yh[j], 1.0, 0};
+        if (yl)
+            ws->terms[count++] = (lev_term){yl[j], 1.0, 0};
+        for (size_t l = 0; l <= j; l++) {
+            ws->terms[count++] = (lev_term){-r[l * d + j], bh[l], 0};
+            ws->terms[count++] = (lev_term){-r[l * d + j], bl[l], 0};
+        }
+        if (lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+            return 0;
+    }
+    return 1;
+}
+
+/* R^T b = y (y = yh + yl, yl may be NULL) in dd, then b / s'; returns the
+ * certified relative (2-norm) error of b before the division (the division
+ * adds 16 u^2, counted in l_error).  First the dd substitution and its
+ * a-priori bound (substitution_error); when that bound exceeds
+ * LEVERAGE_REFINE_EPS, iterative refinement with EXACT residuals
+ * r = y - R^T b^ (Kulisch sums, leverage_exact_sum.c): b^ += R^-T r in dd,
+ * at most twice, and the a-posteriori bound |b - b^| = |R^-T r| <=
+ * (4/3) |R^^-1|^T |r| (the computed inverse, as in substitution_error) from
+ * the last exact residual (Higham, Accuracy and Stability, §12.1). */
+static double row_solve(size_t d, const double *r, const double *rinv, const double *yh,
+                        const double *yl, double sprime, double *bh, double *bl,
+                        lev_refine_ws *ws)
+{
+    double eps;
+    solve_rt(d, r, rinv, yh, yl, 1.0, bh, bl, &eps);
+    if (eps > LEVERAGE_REFINE_EPS && !ws->terms) {
+        ws->terms = malloc((d * (d + 1) + 2 * d) * sizeof *ws->terms);
+        ws->tmp = malloc(5 * d * sizeof(double));
+        ws->re = malloc(d * sizeof(long));
+        if (!ws->terms || !ws->tmp || !ws->re)
+            refine_ws_free(ws);
+    }
+    int changed = 0; /* b^ corrected since eps was computed */
+    const int refine = eps > LEVERAGE_REFINE_EPS && ws->terms;
+    for (int it = 0; refine && it < 3; it++) {
+        double *rh = ws->tmp, *rl = rh + d, *ch = rl + d, *cl = ch + d, *rexp = cl + d;
+        long *re = ws->re;
+        if (!exact_residual(d, r, yh, yl, bh, bl, ws, rh, rl, re))
+            break;
+        long emax = LONG_MIN;
+        for (size_t j = 0; j < d; j++)
+            if (rh[j] != 0.0 && re[j] > emax)
+                emax = re[j];
+        if (emax == LONG_MIN) { /* b^ is exact */
+            eps = 0.0;
+            changed = 0;
+            break;
+        }
+        if (emax < -2000 || emax > 2000)
+            break;
+        double vnorm2 = 0.0, bnorm2 = 0.0;
+        for (size_t j = 0; j < d; j++) { /* |r| 2^-emax, rounded up */
+            rexp[j] = (rh[j] == 0.0) ? 0.0
+                      : ldexp(fabs(rh[j]) * (1.0 + 0x1p-50), (int)(re[j] - emax)) + 0x1p-1000;
+            bnorm2 += bh[j] * bh[j];
+        }
+        for (size_t k = 0; k < d; k++) { /* v = |R^-T| |r| */
+            double v = 0.0;
+            for (size_t j = 0; j <= k; j++)
+                v += fabs(rinv[j * d + k]) * rexp[j];
+            vnorm2 += v * v;
+        }
+        if (!(bnorm2 > 0.0))
+            break;
+        double bound = ldexp((4.0 / 3.0) * sqrt(vnorm2 / bnorm2) * (1.0 + 0x1p-40), (int)emax);
+        /* the bound of the current b^ (after a correction the older one no
+         * longer applies) */
+        int progress = bound < eps;
+        eps = (changed || progress) ? bound : eps;
+        changed = 0;
+        if (!progress || it == 2 || eps <= 0x1p-100)
+            break;
+        /* the correction R^-T r, at scale 2^emax (its error only shows in
+         * the next exact residual) */
+        for (size_t j = 0; j < d; j++) {
+            rh[j] = ldexp(rh[j], (int)(re[j] - emax));
+            rl[j] = ldexp(rl[j], (int)(re[j] - emax));
+        }
+        solve_rt(d, r, NULL, rh, rl, 1.0, ch, cl, NULL);
+        for (size_t j = 0; j < d; j++)
+            dd_add(bh[j], bl[j], ldexp(ch[j], (int)emax), ldexp(cl[j], (int)emax), &bh[j], &bl[j]);
+        changed = 1;
+    }
+    if (changed) /* the loop ended on a correction: bound it (budget spent) */
+        eps = INFINITY;
+    for (size_t j = 0; j < d; j++)
+        dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+    return eps;
+}
+
 int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
 {
     int e = INT_MIN;
@@ -317,10 +451,15 @@ void lev_basis_map(const lev_basis *b, double si, const double *vh, const double
                    double *oh, double *ol, int *eo, double *err)
 {
     int ti = ilogb(si);
-    double eps = 0.0;
-    solve_rt(b->d, b->r, err ? b->rinv : NULL, vh, vl, ldexp(si, -ti), oh, ol, &eps);
-    if (err) /* sign kept: A_s itself */
-        *err = eps + l_error(b->d);
+    if (err) { /* sign kept: A_s itself */
+        lev_refine_ws ws;
+        refine_ws_init(&ws);
+        *err = row_solve(b->d, b->r, b->rinv, vh, vl, ldexp(si, -ti), oh, ol, &ws)
+               + l_error(b->d);
+        refine_ws_free(&ws);
+    } else {
+        solve_rt(b->d, b->r, NULL, vh, vl, ldexp(si, -ti), oh, ol, NULL);
+    }
     solve_l(b->d, b->lh, b->ll, oh, ol);
     *eo = ev - ti;
 }
@@ -441,6 +580,8 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
     const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
     double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    lev_refine_ws ws;
+    refine_ws_init(&ws);
     for (size_t k = 0; k < d * d; k++)
         ch[k] = cl[k] = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -455,8 +596,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
             continue;
         }
         double si = lev_s(b, i);
-        double eps;
-        solve_rt(d, b->r, b->rinv, yh, NULL, ldexp(si, -b->t[i]), bh, bl, &eps);
+        double eps = row_solve(d, b->r, b->rinv, yh, NULL, ldexp(si, -b->t[i]), bh, bl, &ws);
         b->err_q[i] = eps + l_error(d);
         int eb = ev - b->t[i];
         b->qe[i] = eb;
@@ -486,6 +626,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
             double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
             eta2 += (x == y ? 1.0 : 2.0) * e * e;
         }
+    refine_ws_free(&ws);
     if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll)) {
         free(work);
         lev_basis_free(b);
