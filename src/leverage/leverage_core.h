@@ -56,6 +56,7 @@ typedef struct lev_basis {
     double *qh, *ql;     /* n*d rows of Q (mantissas), double-double */
     double *err_q;       /* n: certified relative error of each row of Q */
     double cond;         /* kappa_1 estimate of the column-normalised R^ */
+    int graded;          /* cond above the threshold: comparison-matrix bounds */
     double gram;         /* certified bound on ||Q^T Q - I|| (exact Q rows) */
     double err_h_max;    /* largest certified relative error of an h_ii */
 } lev_basis;
