@@ -142,6 +142,59 @@ static void householder_r(size_t n, size_t d, double *w, double *r)
     }
 }
 
+/* The same QR in double-double (wh + wl column-major, R^ = rh + rl):
+ * norms and dots by dot2, v_k = x_k - alpha without cancellation and
+ * v^T v = 2 ||x|| (||x|| + |x_k|).  Only a better preconditioner for
+ * rows graded beyond 2^53: its accuracy is not relied on. */
+static void householder_r_dd(size_t n, size_t d, double *wh, double *wl, double *rh, double *rl)
+{
+    for (size_t k = 0; k < d; k++) {
+        double *xh = wh + k * n, *xl = wl + k * n;
+        double nh = 0.0, nl = 0.0;
+        for (size_t i = k; i < n; i++)
+            lev_dot2_add(&nh, &nl, xh[i], xl[i], xh[i], xl[i]);
+        nh = two_sum(nh, nl, &nl);
+        double normh = 0.0, norml = 0.0;
+        if (nh > 0.0)
+            dd_sqrt(nh, nl, &normh, &norml);
+        if (normh == 0.0) {
+            for (size_t j = 0; j < d; j++) {
+                rh[k * d + j] = (j <= k) ? 0.0 : wh[j * n + k];
+                rl[k * d + j] = (j <= k) ? 0.0 : wl[j * n + k];
+            }
+            continue;
+        }
+        double sg = (xh[k] >= 0.0) ? 1.0 : -1.0; /* alpha = -sg ||x|| */
+        double vh, vl, th, tl, vtvh, vtvl;
+        dd_add(xh[k], xl[k], sg * normh, sg * norml, &vh, &vl); /* x_k - alpha */
+        dd_add(normh, norml, fabs(xh[k]), sg * xl[k], &th, &tl); /* ||x|| + |x_k| */
+        dd_mul(normh, norml, th, tl, &vtvh, &vtvl); /* v^T v / 2 */
+        xh[k] = vh;
+        xl[k] = vl;
+        for (size_t j = k + 1; j < d; j++) {
+            double *yh = wh + j * n, *yl = wl + j * n;
+            double dh = 0.0, dl = 0.0, fh, fl;
+            for (size_t i = k; i < n; i++)
+                lev_dot2_add(&dh, &dl, xh[i], xl[i], yh[i], yl[i]);
+            dh = two_sum(dh, dl, &dl);
+            dd_div(dh, dl, vtvh, vtvl, &fh, &fl); /* beta dot, beta = 2 / v^T v */
+            for (size_t i = k; i < n; i++) {
+                double ph, pl;
+                dd_mul(fh, fl, xh[i], xl[i], &ph, &pl);
+                dd_add(yh[i], yl[i], -ph, -pl, &yh[i], &yl[i]);
+            }
+        }
+        rh[k * d + k] = -sg * normh;
+        rl[k * d + k] = -sg * norml;
+        for (size_t j = k + 1; j < d; j++) {
+            rh[k * d + j] = wh[j * n + k];
+            rl[k * d + j] = wl[j * n + k];
+        }
+        for (size_t j = 0; j < k; j++)
+            rh[k * d + j] = rl[k * d + j] = 0.0;
+    }
+}
+
 /* kappa_1 estimate of the column-normalised R^: ||N||_1 ||N^-1||_1 with N^-1
  * formed by back substitution in double (d^3/3 flops; an estimate, not a
  * bound: it is used for the refusal threshold and reported).  +inf when a
@@ -227,8 +280,8 @@ static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh,
 
 /* ------------------------------------------- dd substitutions and maps */
 
-static double substitution_error(size_t d, const double *r, const double *rinv,
-                                 const double *yh, const double *bh);
+static double substitution_error(size_t d, const double *r, const double *rl,
+                                 const double *rinv, const double *yh, const double *bh);
 
 /* ||v||_2 for a v >= |R^-T| w (w >= 0, overwritten).  With the computed
  * inverse (rinv, accepted when 1.25 d kappa <= 2^50): v = (4/3) |R^^-1|^T w.
@@ -238,8 +291,13 @@ static double substitution_error(size_t d, const double *r, const double *rinv,
  * Stability, Thm 8.12), by forward substitution in positive arithmetic
  * (relative error <= gamma_(3d+3) < 2^-40 for d <= 1024: the factor
  * 1 + 2^-38; underflow: 2^-1000 per component, w being O(1) at its top). */
-static double abs_inv_t_norm(size_t d, const double *r, const double *rinv, double *w)
+static double abs_inv_t_norm(size_t d, const double *r, const double *rl, const double *rinv,
+                             double *w)
 {
+    /* a dd R^ (rl not NULL): |r_lo| <= 2^-53 |r_hi|, so the diagonal is
+     * taken 2^-52 smaller and the rest 2^-52 larger (a smaller M-matrix has
+     * the larger inverse) */
+    const double dn = rl ? 1.0 - 0x1p-52 : 1.0, up = rl ? 1.0 + 0x1p-52 : 1.0;
     double vnorm2 = 0.0;
     if (rinv) {
         for (size_t k = 0; k < d; k++) {
@@ -253,8 +311,8 @@ static double abs_inv_t_norm(size_t d, const double *r, const double *rinv, doub
     for (size_t k = 0; k < d; k++) { /* w becomes v */
         double t = w[k];
         for (size_t j = 0; j < k; j++)
-            t += fabs(r[j * d + k]) * w[j];
-        w[k] = t / fabs(r[k * d + k]);
+            t += (fabs(r[j * d + k]) * up) * w[j];
+        w[k] = t / (fabs(r[k * d + k]) * dn);
         vnorm2 += w[k] * w[k];
     }
     return (sqrt(vnorm2) + (double)d * 0x1p-1000) * (1.0 + 0x1p-38);
@@ -264,18 +322,19 @@ static double abs_inv_t_norm(size_t d, const double *r, const double *rinv, doub
  * with dot2 sums.  *err (when err is not NULL) gets the certified relative
  * error of b (substitution_error, with rinv as in abs_inv_t_norm; the
  * division adds 16 u^2, in l_error). */
-static void solve_rt(size_t d, const double *r, const double *rinv, const double *yh,
-                     const double *yl, double sprime, double *bh, double *bl, double *err)
+static void solve_rt(size_t d, const double *r, const double *rl, const double *rinv,
+                     const double *yh, const double *yl, double sprime, double *bh, double *bl,
+                     double *err)
 {
     for (size_t j = 0; j < d; j++) {
         double sh = yh[j], sl = yl ? yl[j] : 0.0;
         for (size_t k = 0; k < j; k++)
-            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+            lev_dot2_add(&sh, &sl, -r[k * d + j], rl ? -rl[k * d + j] : 0.0, bh[k], bl[k]);
         sh = two_sum(sh, sl, &sl);
-        dd_div(sh, sl, r[j * d + j], 0.0, &bh[j], &bl[j]);
+        dd_div(sh, sl, r[j * d + j], rl ? rl[j * d + j] : 0.0, &bh[j], &bl[j]);
     }
     if (err)
-        *err = substitution_error(d, r, rinv, yh, bh);
+        *err = substitution_error(d, r, rl, rinv, yh, bh);
     for (size_t j = 0; j < d; j++)
         dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
 }
@@ -327,9 +386,9 @@ static void refine_ws_free(lev_refine_ws *ws)
 /* Exact residual r = y - R^T b^ (y = yh + yl, b^ = bh + bl), each
  * component delivered as (rh_j + rl_j) 2^re_j (relative error <= 2^-104,
  * leverage_exact_sum.h).  Returns 0 when the workspace cannot grow. */
-static int exact_residual(size_t d, const double *r, const double *yh, const double *yl,
-                          const double *bh, const double *bl, lev_refine_ws *ws, double *rh,
-                          double *rl, long *re)
+static int exact_residual(size_t d, const double *r, const double *rlo, const double *yh,
+                          const double *yl, const double *bh, const double *bl,
+                          lev_refine_ws *ws, double *rh, double *rl, long *re)
 {
     for (size_t j = 0; j < d; j++) {
         size_t count = 0;
@@ -339,6 +398,10 @@ static int exact_residual(size_t d, const double *r, const double *yh, const dou
         for (size_t l = 0; l <= j; l++) {
             ws->terms[count++] = (lev_term){-r[l * d + j], bh[l], 0};
             ws->terms[count++] = (lev_term){-r[l * d + j], bl[l], 0};
+            if (rlo) {
+                ws->terms[count++] = (lev_term){-rlo[l * d + j], bh[l], 0};
+                ws->terms[count++] = (lev_term){-rlo[l * d + j], bl[l], 0};
+            }
         }
         if (lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
             return 0;
@@ -355,14 +418,14 @@ static int exact_residual(size_t d, const double *r, const double *yh, const dou
  * at most twice, and the a-posteriori bound |b - b^| = |R^-T r| <=
  * (4/3) |R^^-1|^T |r| (the computed inverse, as in substitution_error) from
  * the last exact residual (Higham, Accuracy and Stability, §12.1). */
-static double row_solve(size_t d, const double *r, const double *rinv, const double *yh,
-                        const double *yl, double sprime, double *bh, double *bl,
-                        lev_refine_ws *ws)
+static double row_solve(size_t d, const double *r, const double *rlo, const double *rinv,
+                        const double *yh, const double *yl, double sprime, double *bh,
+                        double *bl, lev_refine_ws *ws)
 {
     double eps;
-    solve_rt(d, r, rinv, yh, yl, 1.0, bh, bl, &eps);
+    solve_rt(d, r, rlo, rinv, yh, yl, 1.0, bh, bl, &eps);
     if (eps > LEVERAGE_REFINE_EPS && !ws->terms) {
-        ws->terms = malloc((d * (d + 1) + 2 * d) * sizeof *ws->terms);
+        ws->terms = malloc((2 * d * (d + 1) + 2 * d) * sizeof *ws->terms);
         ws->tmp = malloc(5 * d * sizeof(double));
         ws->re = malloc(d * sizeof(long));
         if (!ws->terms || !ws->tmp || !ws->re)
@@ -373,7 +436,7 @@ static double row_solve(size_t d, const double *r, const double *rinv, const dou
     for (int it = 0; refine && it < 3; it++) {
         double *rh = ws->tmp, *rl = rh + d, *ch = rl + d, *cl = ch + d, *rexp = cl + d;
         long *re = ws->re;
-        if (!exact_residual(d, r, yh, yl, bh, bl, ws, rh, rl, re))
+        if (!exact_residual(d, r, rlo, yh, yl, bh, bl, ws, rh, rl, re))
             break;
         long emax = LONG_MIN;
         for (size_t j = 0; j < d; j++)
@@ -395,7 +458,7 @@ static double row_solve(size_t d, const double *r, const double *rinv, const dou
         if (!(bnorm2 > 0.0))
             break;
         /* ||R^-T r|| / ||b^|| */
-        double bound = ldexp(abs_inv_t_norm(d, r, rinv, rexp) / sqrt(bnorm2) * (1.0 + 0x1p-40),
+        double bound = ldexp(abs_inv_t_norm(d, r, rlo, rinv, rexp) / sqrt(bnorm2) * (1.0 + 0x1p-40),
                              (int)emax);
         /* the bound of the current b^ (after a correction the older one no
          * longer applies) */
@@ -410,7 +473,7 @@ static double row_solve(size_t d, const double *r, const double *rinv, const dou
             rh[j] = ldexp(rh[j], (int)(re[j] - emax));
             rl[j] = ldexp(rl[j], (int)(re[j] - emax));
         }
-        solve_rt(d, r, NULL, rh, rl, 1.0, ch, cl, NULL);
+        solve_rt(d, r, rlo, NULL, rh, rl, 1.0, ch, cl, NULL);
         for (size_t j = 0; j < d; j++)
             dd_add(bh[j], bl[j], ldexp(ch[j], (int)emax), ldexp(cl[j], (int)emax), &bh[j], &bl[j]);
         changed = 1;
@@ -443,22 +506,23 @@ int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev
 /* Componentwise bound of the substitution R^T b = y (header): the relative
  * 2-norm error of the computed b^ (high parts; their relative error is far
  * below the bound's 4/3 margin).  O(d^2). */
-static double substitution_error(size_t d, const double *r, const double *rinv,
-                                 const double *yh, const double *bh)
+static double substitution_error(size_t d, const double *r, const double *rl,
+                                 const double *rinv, const double *yh, const double *bh)
 {
+    const double up = rl ? 1.0 + 0x1p-52 : 1.0; /* |R| of a dd R^ */
     const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
     double w[BHT_LEVERAGE_MAX_D];
     double bnorm2 = 0.0;
     for (size_t j = 0; j < d; j++) { /* w = |y| + |R^T| |b^| */
         double t = fabs(yh[j]);
         for (size_t l = 0; l <= j; l++)
-            t += fabs(r[l * d + j]) * fabs(bh[l]);
+            t += (fabs(r[l * d + j]) * up) * fabs(bh[l]);
         w[j] = t;
         bnorm2 += bh[j] * bh[j];
     }
     if (!(bnorm2 > 0.0))
         return INFINITY;
-    return g * abs_inv_t_norm(d, r, rinv, w) / sqrt(bnorm2) * (1.0 + 0x1p-40);
+    return g * abs_inv_t_norm(d, r, rl, rinv, w) / sqrt(bnorm2) * (1.0 + 0x1p-40);
 }
 
 /* eps_L + 16 u^2 of the header. */
@@ -475,12 +539,12 @@ void lev_basis_map(const lev_basis *b, double si, const double *vh, const double
     if (err) { /* sign kept: A_s itself */
         lev_refine_ws ws;
         refine_ws_init(&ws);
-        *err = row_solve(b->d, b->r, b->graded ? NULL : b->rinv, vh, vl, ldexp(si, -ti), oh, ol,
-                         &ws)
+        *err = row_solve(b->d, b->r, b->rl, b->graded ? NULL : b->rinv, vh, vl, ldexp(si, -ti),
+                         oh, ol, &ws)
                + l_error(b->d);
         refine_ws_free(&ws);
     } else {
-        solve_rt(b->d, b->r, NULL, vh, vl, ldexp(si, -ti), oh, ol, NULL);
+        solve_rt(b->d, b->r, b->rl, NULL, vh, vl, ldexp(si, -ti), oh, ol, NULL);
     }
     solve_l(b->d, b->lh, b->ll, oh, ol);
     *eo = ev - ti;
@@ -534,12 +598,115 @@ void lev_basis_free(lev_basis *b)
     free(b->qe);
     free(b->r);
     free(b->rinv);
+    free(b->rl);
     free(b->lh);
     free(b->ll);
     free(b->qh);
     free(b->ql);
     free(b->err_q);
     memset(b, 0, sizeof *b);
+}
+
+/* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
+ * Householder in double, else in double-double (wl: n*d low parts of W). */
+static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, double *work,
+                             double *wl, double *cond, double max_err_h)
+{
+    /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
+    double *w = work + 2 * d;
+    for (size_t i = 0; i < n; i++) {
+        double sprime = fabs(ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
+        for (size_t j = 0; j < d; j++) {
+            double a = ldexp(A[i * d + j], b->c[j] - b->t[i]);
+            if (wl)
+                dd_div(a, 0.0, sprime, 0.0, &w[j * n + i], &wl[j * n + i]);
+            else
+                w[j * n + i] = a / sprime;
+        }
+    }
+    if (wl)
+        householder_r_dd(n, d, w, wl, b->r, b->rl);
+    else
+        householder_r(n, d, w, b->r);
+    b->cond = condition_estimate(d, b->r, b->rinv);
+    if (cond)
+        *cond = b->cond;
+    /* Above 2^50 the computed inverse is no bound: the comparison matrix
+     * (abs_inv_t_norm) bounds the substitutions instead (graded designs);
+     * always for a dd R^ */
+    b->graded = wl || !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
+    if (!(b->cond < INFINITY))
+        return BHT_E_SINGULAR;
+    /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
+     * certified errors, C */
+    const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
+    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
+    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    lev_refine_ws ws;
+    refine_ws_init(&ws);
+    for (size_t k = 0; k < d * d; k++)
+        ch[k] = cl[k] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double *yh = work;
+        double *bh = b->qh + i * d, *bl = b->ql + i * d;
+        int ev;
+        b->err_q[i] = 0.0;
+        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
+            b->qe[i] = LEV_ZERO_ROW;
+            for (size_t j = 0; j < d; j++)
+                bh[j] = bl[j] = 0.0;
+            continue;
+        }
+        double si = lev_s(b, i);
+        double eps = row_solve(d, b->r, b->rl, b->graded ? NULL : b->rinv, yh, NULL,
+                               ldexp(si, -b->t[i]), bh, bl, &ws);
+        b->err_q[i] = eps + l_error(d);
+        int eb = ev - b->t[i];
+        b->qe[i] = eb;
+        double bn2 = 0.0;
+        for (size_t j = 0; j < d; j++)
+            bn2 += bh[j] * bh[j];
+        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
+            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
+            continue;
+        }
+        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
+        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
+        for (size_t j = 0; j < d; j++) {
+            sh[j] = ldexp(bh[j], eb);
+            sl[j] = ldexp(bl[j], eb);
+        }
+        for (size_t x = 0; x < d; x++)
+            for (size_t y = 0; y <= x; y++)
+                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+    }
+    double eta2 = 0.0;
+    for (size_t x = 0; x < d; x++)
+        for (size_t y = 0; y <= x; y++) {
+            double lo;
+            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+            cl[x * d + y] = lo;
+            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            eta2 += (x == y ? 1.0 : 2.0) * e * e;
+        }
+    refine_ws_free(&ws);
+    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll))
+        return BHT_E_SINGULAR;
+    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
+     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
+    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
+    b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
+    /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
+    b->err_h_max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (b->qe[i] == LEV_ZERO_ROW)
+            continue;
+        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
+        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
+    }
+    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY))
+        return BHT_E_SINGULAR;
+    return BHT_OK;
 }
 
 bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
@@ -581,101 +748,19 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         lev_basis_free(b);
         return status;
     }
-    /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
-    double *w = work + 2 * d;
-    for (size_t i = 0; i < n; i++) {
-        double sprime = fabs(ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
-        for (size_t j = 0; j < d; j++)
-            w[j * n + i] = ldexp(A[i * d + j], b->c[j] - b->t[i]) / sprime;
-    }
-    householder_r(n, d, w, b->r);
-    b->cond = condition_estimate(d, b->r, b->rinv);
-    if (cond)
-        *cond = b->cond;
-    /* Above 2^50 the computed inverse is no bound: the comparison matrix
-     * (abs_inv_t_norm) bounds the substitutions instead (graded designs). */
-    b->graded = !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
-    if (!(b->cond < INFINITY)) {
-        free(work);
-        lev_basis_free(b);
-        return BHT_E_SINGULAR;
-    }
-    /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
-     * certified errors, C */
-    const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
-    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
-    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
-    lev_refine_ws ws;
-    refine_ws_init(&ws);
-    for (size_t k = 0; k < d * d; k++)
-        ch[k] = cl[k] = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double *yh = work;
-        double *bh = b->qh + i * d, *bl = b->ql + i * d;
-        int ev;
-        b->err_q[i] = 0.0;
-        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
-            b->qe[i] = LEV_ZERO_ROW;
-            for (size_t j = 0; j < d; j++)
-                bh[j] = bl[j] = 0.0;
-            continue;
-        }
-        double si = lev_s(b, i);
-        double eps = row_solve(d, b->r, b->graded ? NULL : b->rinv, yh, NULL,
-                               ldexp(si, -b->t[i]), bh, bl, &ws);
-        b->err_q[i] = eps + l_error(d);
-        int eb = ev - b->t[i];
-        b->qe[i] = eb;
-        double bn2 = 0.0;
-        for (size_t j = 0; j < d; j++)
-            bn2 += bh[j] * bh[j];
-        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
-            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
-            continue;
-        }
-        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
-        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
-        for (size_t j = 0; j < d; j++) {
-            sh[j] = ldexp(bh[j], eb);
-            sl[j] = ldexp(bl[j], eb);
-        }
-        for (size_t x = 0; x < d; x++)
-            for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
-    }
-    double eta2 = 0.0;
-    for (size_t x = 0; x < d; x++)
-        for (size_t y = 0; y <= x; y++) {
-            double lo;
-            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
-            cl[x * d + y] = lo;
-            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
-            eta2 += (x == y ? 1.0 : 2.0) * e * e;
-        }
-    refine_ws_free(&ws);
-    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll)) {
-        free(work);
-        lev_basis_free(b);
-        return BHT_E_SINGULAR;
+    status = build_pass(n, d, A, b, work, NULL, cond, max_err_h);
+    if (status == BHT_E_SINGULAR) {
+        /* the fallback: R^ in double-double (graded rows that a double
+         * R^ cannot precondition), with the comparison-matrix bounds */
+        double *wl = malloc(n * d * sizeof(double));
+        b->rl = malloc(d * d * sizeof(double));
+        status = (wl && b->rl) ? build_pass(n, d, A, b, work, wl, cond, max_err_h) : BHT_E_NOMEM;
+        free(wl);
     }
     free(work);
-    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
-     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
-    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
-    b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
-    /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
-    b->err_h_max = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (b->qe[i] == LEV_ZERO_ROW)
-            continue;
-        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
-        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
-    }
-    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY)) {
+    if (status != BHT_OK)
         lev_basis_free(b);
-        return BHT_E_SINGULAR;
-    }
-    return BHT_OK;
+    return status;
 }
 
 /* ----------------------------------------------------------- the kernel */

@@ -51,6 +51,7 @@ typedef struct lev_basis {
     int *t, *c;          /* t_i = ilogb s_i; column exponents c_j */
     int *qe;             /* row exponents of Q (LEV_ZERO_ROW for a zero row of A) */
     double *r;           /* d*d row-major R^ (upper) */
+    double *rl;          /* its low parts when R^ is double-double (else NULL) */
     double *rinv;        /* d*d row-major computed R^-1 (upper), for the bounds */
     double *lh, *ll;     /* d*d lower Cholesky factor of C, double-double */
     double *qh, *ql;     /* n*d rows of Q (mantissas), double-double */
