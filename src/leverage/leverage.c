@@ -589,6 +589,57 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
     }
 }
 
+/* Above the 2^50 gate, the computed inverse X^ = rinv may still be a
+ * bound: E = R^ X^ - I is formed EXACTLY (Kulisch sums), and when
+ * e = ||E||_F <= 1/2, R^-1 = X^ (I + E)^-1 gives |R^-1| <= |X^| (I + F),
+ * F >= 0, ||F||_2 <= e / (1 - e) (Neumann series of |E|), so
+ * || |R^-T| w || <= || |X^|^T w || / (1 - e): rinv is scaled by
+ * (3/4) / (1 - e) (rounded up) for abs_inv_t_norm's 4/3 and *graded
+ * cleared.  Otherwise *graded stays set (comparison-matrix bounds).
+ * O(d^3) terms: only for designs beyond the gate. */
+static bht_status inverse_residual_check(size_t d, const double *r, const double *rl,
+                                         double *rinv, int *graded)
+{
+    lev_sum sum;
+    lev_sum_init(&sum);
+    lev_term *terms = malloc((2 * d + 1) * sizeof *terms);
+    if (!terms)
+        return BHT_E_NOMEM;
+    double e2 = 0.0;
+    bht_status status = BHT_OK;
+    for (size_t i = 0; i < d && status == BHT_OK; i++)
+        for (size_t j = i; j < d; j++) { /* (R^ X^)_ij - delta_ij, k in [i, j] */
+            size_t count = 0;
+            if (i == j)
+                terms[count++] = (lev_term){-1.0, 1.0, 0};
+            for (size_t k = i; k <= j; k++) {
+                terms[count++] = (lev_term){r[i * d + k], rinv[k * d + j], 0};
+                if (rl)
+                    terms[count++] = (lev_term){rl[i * d + k], rinv[k * d + j], 0};
+            }
+            double hi, lo;
+            long ex;
+            status = lev_sum_exact(&sum, terms, count, &hi, &lo, &ex);
+            if (status != BHT_OK)
+                break;
+            if (hi != 0.0) {
+                double v = ex > 10 ? INFINITY
+                                   : ldexp(fabs(hi) * (1.0 + 0x1p-50), (int)ex) + 0x1p-1000;
+                e2 += v * v;
+            }
+        }
+    free(terms);
+    lev_sum_free(&sum);
+    double e = sqrt(e2) * (1.0 + 0x1p-40);
+    if (status == BHT_OK && e <= 0.5) {
+        const double scale = (0.75 / (1.0 - e)) * (1.0 + 0x1p-50);
+        for (size_t k = 0; k < d * d; k++)
+            rinv[k] *= scale;
+        *graded = 0;
+    }
+    return status;
+}
+
 /* ------------------------------------------------------------ the basis */
 
 void lev_basis_free(lev_basis *b)
@@ -632,11 +683,18 @@ static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, 
     if (cond)
         *cond = b->cond;
     /* Above 2^50 the computed inverse is no bound: the comparison matrix
-     * (abs_inv_t_norm) bounds the substitutions instead (graded designs);
-     * always for a dd R^ */
-    b->graded = wl || !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
+     * (abs_inv_t_norm) bounds the substitutions instead (graded designs).
+     * For a dd R^ the inverse of its high part stays a bound below 2^50:
+     * the low part moves it by at most kappa 2^-53 <= 0.1 more, inside
+     * the 4/3 margin with the 0.1 of its own rounding. */
+    b->graded = !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
     if (!(b->cond < INFINITY))
         return BHT_E_SINGULAR;
+    if (b->graded) {
+        bht_status rs = inverse_residual_check(d, b->r, b->rl, b->rinv, &b->graded);
+        if (rs != BHT_OK)
+            return rs;
+    }
     /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
      * certified errors, C */
     const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;

@@ -52,7 +52,8 @@ typedef struct lev_basis {
     int *qe;             /* row exponents of Q (LEV_ZERO_ROW for a zero row of A) */
     double *r;           /* d*d row-major R^ (upper) */
     double *rl;          /* its low parts when R^ is double-double (else NULL) */
-    double *rinv;        /* d*d row-major computed R^-1 (upper), for the bounds */
+    double *rinv;        /* d*d row-major computed R^-1 (upper), for the bounds
+                            (scaled up when certified by its exact residual) */
     double *lh, *ll;     /* d*d lower Cholesky factor of C, double-double */
     double *qh, *ql;     /* n*d rows of Q (mantissas), double-double */
     double *err_q;       /* n: certified relative error of each row of Q */
