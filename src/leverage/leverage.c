@@ -38,18 +38,31 @@
  *           Thm 10.3), ||C^-1|| <= 4/3; it bounds ||Q^T Q - I||,
  *   err_q_i = eps_i + eps_L + 16 u^2 for q_i, and
  *   err_h_i = 2.1 err_q_i + gram + (d^2 + 20) u^2 for |q_i|^2 against h_ii.
+ * Beyond the fast path (issue 12), all certified by the same bounds:
+ *  - refinement: a row whose a-priori bound exceeds 2^-70 is refined with
+ *    EXACT residuals y - R^T b^ (Kulisch sums, leverage_exact_sum.c), and
+ *    the bound becomes |R^-T r| from the last exact residual (row_solve);
+ *  - 1.25 d kappa > 2^50: the computed inverse is certified by its exact
+ *    residual ||R^ X^ - I||_F <= 1/2 (inverse_residual_check), or else
+ *    |R^-1| <= <R^>^-1, the comparison matrix (abs_inv_t_norm), which is
+ *    right for row-graded R^ whatever its normwise condition;
+ *  - eta > 1/4 or a failed certificate: R^ again by Householder QR in
+ *    double-double (rows graded up to about 2^100 stay preconditioned).
+ * h_ii is the exact score of A_s whatever R^ came out: only column
+ * operations A_s -> A_s D R^-1 L^-T are applied (invariant, paper §4.3);
+ * the rows' power-of-two exponents are carried (h_ii = |q_i|^2 2^(2 qe_i)),
+ * never dropped, since leverage is not invariant under row scaling.
  * The kernel refuses (BHT_E_SINGULAR, with its condition estimate) when
- * some err_h_i exceeds 2^-54, or when 1.25 d kappa > 2^50 (the computed
- * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-54 =
- * 1 ulp of the exact values, at most 1 ulp from the correctly rounded ones
- * (budget 1 ulp, bht.h).  With exactly d nonzero rows (n = d included) only
- * rank d is certified (a weaker bound): h_ii is then exactly 1 or 0.  A zero column, a
- * non-positive pivot or eta > 1/4 are refusals too; the oracle decides exact
- * rank deficiency.  Never forms A^T A in double.  Designs whose rows differ
- * by far more than 2^50 in scale in a way the column scaling cannot absorb
- * (a dominant row, rows spread over 2^+-500) leave W too ill-conditioned
- * for this preconditioner and are refused, although their h_ii are well
- * conditioned: the oracle answers them. */
+ * some err_h_i still exceeds 2^-54, so p_i and h_ii are within 0.5 +
+ * 2^53 2^-54 = 1 ulp of the exact values, at most 1 ulp from the
+ * correctly rounded ones (budget 1 ulp, bht.h).  With exactly d nonzero
+ * rows (n = d included) only rank d is certified (a weaker bound): h_ii is
+ * then exactly 1 or 0.  A zero column, a zero pivot of R^, a non-positive
+ * pivot or eta > 1/4 after both passes are refusals too; the oracle decides
+ * exact rank deficiency.  Never forms A^T A in double.  Rows graded far
+ * beyond 2^100 in a way the column scaling cannot absorb (rows spread over
+ * 2^+-500) still defeat both preconditioners and are refused, although
+ * their h_ii are well conditioned: the oracle answers them. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>

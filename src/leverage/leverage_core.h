@@ -8,8 +8,9 @@
  *    |s'_i| in [1, 2)), column exponents c_j with every column of A_s D,
  *    D = Diag(2^c_j), having its largest entry in [1/2, 2); any finite
  *    input, subnormals included, is scaled without rounding;
- *  - R^, the Householder R factor of A_s D in double (a preconditioner
- *    only), C = B^T B for B = A_s D R^-1 in double-double, C = L L^T;
+ *  - R^, the Householder R factor of A_s D in double, or in double-double
+ *    when that cannot certify (a preconditioner only), C = B^T B for
+ *    B = A_s D R^-1 in double-double, C = L L^T;
  *  - rows q_i = (hi + lo) 2^qe_i of Q = A_s T^-1, T = L^T R^ D^-1, so that
  *    A_s = Q T and Q^T Q = I up to the certified error below; every row
  *    carries its own exponent, so rows of any scale keep full relative
