@@ -302,8 +302,9 @@ static double substitution_error(size_t d, const double *r, const double *rl,
  * v = <R>^-T w, the comparison matrix (|r_kk| on the diagonal, -|r_jk| off
  * it), since |T^-1| <= <T>^-1 for triangular T (Higham, Accuracy and
  * Stability, Thm 8.12), by forward substitution in positive arithmetic
- * (relative error <= gamma_(3d+3) < 2^-40 for d <= 1024: the factor
- * 1 + 2^-38; underflow: 2^-1000 per component, w being O(1) at its top). */
+ * (each v_k adds gamma_(k+3) to the relative error of the v_j it uses:
+ * below (d + 3)^2 u in all, the factor 1 + (d + 3)^2 2^-52; underflow:
+ * 2^-1000 per component, w being O(1) at its top). */
 static double abs_inv_t_norm(size_t d, const double *r, const double *rl, const double *rinv,
                              double *w)
 {
@@ -328,7 +329,8 @@ static double abs_inv_t_norm(size_t d, const double *r, const double *rl, const 
         w[k] = t / (fabs(r[k * d + k]) * dn);
         vnorm2 += w[k] * w[k];
     }
-    return (sqrt(vnorm2) + (double)d * 0x1p-1000) * (1.0 + 0x1p-38);
+    const double dd3 = (double)d + 3.0;
+    return (sqrt(vnorm2) + (double)d * 0x1p-1000) * (1.0 + dd3 * dd3 * 0x1p-52);
 }
 
 /* R^T b = y (y in dd, yl may be NULL), then b / s'; forward substitution
@@ -602,8 +604,8 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
     }
 }
 
-/* Above the 2^50 gate, the computed inverse X^ = rinv may still be a
- * bound: E = R^ X^ - I is formed EXACTLY (Kulisch sums), and when
+/* Above the 2^50 gate (or for a dd R^), the computed inverse X^ = rinv
+ * may still be a bound: E = R^ X^ - I is formed EXACTLY (Kulisch sums), and when
  * e = ||E||_F <= 1/2, R^-1 = X^ (I + E)^-1 gives |R^-1| <= |X^| (I + F),
  * F >= 0, ||F||_2 <= e / (1 - e) (Neumann series of |E|), so
  * || |R^-T| w || <= || |X^|^T w || / (1 - e): rinv is scaled by
@@ -695,12 +697,11 @@ static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, 
     b->cond = condition_estimate(d, b->r, b->rinv);
     if (cond)
         *cond = b->cond;
-    /* Above 2^50 the computed inverse is no bound: the comparison matrix
-     * (abs_inv_t_norm) bounds the substitutions instead (graded designs).
-     * For a dd R^ the inverse of its high part stays a bound below 2^50:
-     * the low part moves it by at most kappa 2^-53 <= 0.1 more, inside
-     * the 4/3 margin with the 0.1 of its own rounding. */
-    b->graded = !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
+    /* Above 2^50 (and always for a dd R^, whose inverse was formed from
+     * its high part) the computed inverse must be certified by its exact
+     * residual, else the comparison matrix (abs_inv_t_norm) bounds the
+     * substitutions (graded designs). */
+    b->graded = wl || !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
     if (!(b->cond < INFINITY))
         return BHT_E_SINGULAR;
     if (b->graded) {
