@@ -400,7 +400,8 @@ static void refine_ws_free(lev_refine_ws *ws)
 
 /* Exact residual r = y - R^T b^ (y = yh + yl, b^ = bh + bl), each
  * component delivered as (rh_j + rl_j) 2^re_j (relative error <= 2^-104,
- * leverage_exact_sum.h).  Returns 0 when the workspace cannot grow. */
+ * leverage_exact_sum.h).  Returns 0 when the workspace cannot grow or a
+ * factor is not finite. */
 static int exact_residual(size_t d, const double *r, const double *rlo, const double *yh,
                           const double *yl, const double *bh, const double *bl,
                           lev_refine_ws *ws, double *rh, double *rl, long *re)
@@ -418,6 +419,9 @@ static int exact_residual(size_t d, const double *r, const double *rlo, const do
                 ws->terms[count++] = (lev_term){-rlo[l * d + j], bl[l], 0};
             }
         }
+        for (size_t q = 0; q < count; q++) /* an overflowed b^: no refinement */
+            if (!isfinite(ws->terms[q].x) || !isfinite(ws->terms[q].y))
+                return 0;
         if (lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
             return 0;
     }
@@ -615,6 +619,9 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
 static bht_status inverse_residual_check(size_t d, const double *r, const double *rl,
                                          double *rinv, int *graded)
 {
+    for (size_t k = 0; k < d * d; k++) /* an overflowed inverse: no certificate */
+        if (!isfinite(rinv[k]) || !isfinite(r[k]) || (rl && !isfinite(rl[k])))
+            return BHT_OK;
     lev_sum sum;
     lev_sum_init(&sum);
     lev_term *terms = malloc((2 * d + 1) * sizeof *terms);
