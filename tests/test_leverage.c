@@ -721,7 +721,11 @@ static void hz_sizes(test_rng *rng, int k, hz_design *m)
     }
 }
 
-static void run_hazard(const char *name, uint64_t seed, int count, hz_generator gen)
+/* Runs one generator; fails when more than max_refused designs are refused
+ * (the counts measured after the graded fallback, issue 12: a regression in
+ * coverage fails here). */
+static void run_hazard(const char *name, uint64_t seed, int count, hz_generator gen,
+                       int max_refused)
 {
     test_rng rng = {seed};
     static hz_design m;
@@ -751,27 +755,29 @@ static void run_hazard(const char *name, uint64_t seed, int count, hz_generator 
     }
     fprintf(stderr, "leverage hazard %s: %d instances, max %.3g ulp, %d refused, %d exactly "
             "rank deficient\n", name, count, worst, refused, singular);
+    cr_assert_leq(refused, max_refused, "%s: %d refused, at most %d before", name, refused,
+                  max_refused);
 }
 
 Test(leverage_hazards, extreme_scalings, .timeout = 600)
 {
-    run_hazard("rows_columns_2^+-1000", 0x4c01, 200, hz_rows_columns_1000);
-    run_hazard("rows_wild_2^+-500", 0x4c0d, 200, hz_rows_wild);
-    run_hazard("columns_2^+-1000", 0x4c02, 200, hz_columns_1000);
-    run_hazard("subnormal_entries", 0x4c03, 200, hz_subnormal);
-    run_hazard("s_2^+-1000", 0x4c04, 200, hz_s_1000);
-    run_hazard("rows_spanning_2^-900", 0x4c05, 200, hz_rows_spanning);
+    run_hazard("rows_columns_2^+-1000", 0x4c01, 200, hz_rows_columns_1000, 0);
+    run_hazard("rows_wild_2^+-500", 0x4c0d, 200, hz_rows_wild, 137);
+    run_hazard("columns_2^+-1000", 0x4c02, 200, hz_columns_1000, 0);
+    run_hazard("subnormal_entries", 0x4c03, 200, hz_subnormal, 72);
+    run_hazard("s_2^+-1000", 0x4c04, 200, hz_s_1000, 81);
+    run_hazard("rows_spanning_2^-900", 0x4c05, 200, hz_rows_spanning, 83);
 }
 
 Test(leverage_hazards, structure, .timeout = 600)
 {
-    run_hazard("zero_rows", 0x4c06, 200, hz_zero_rows);
-    run_hazard("h_one_exact_and_near", 0x4c07, 200, hz_h_one);
-    run_hazard("near_rank_deficient", 0x4c08, 200, hz_near_deficient);
-    run_hazard("times_R_rounded", 0x4c09, 200, hz_times_r);
-    run_hazard("times_c_rounded", 0x4c0a, 200, hz_times_c);
-    run_hazard("polynomial_filip_longley", 0x4c0b, 150, hz_polynomial);
-    run_hazard("n_d_to_300", 0x4c0c, 60, hz_sizes);
+    run_hazard("zero_rows", 0x4c06, 200, hz_zero_rows, 0);
+    run_hazard("h_one_exact_and_near", 0x4c07, 200, hz_h_one, 33);
+    run_hazard("near_rank_deficient", 0x4c08, 200, hz_near_deficient, 0);
+    run_hazard("times_R_rounded", 0x4c09, 200, hz_times_r, 0);
+    run_hazard("times_c_rounded", 0x4c0a, 200, hz_times_c, 0);
+    run_hazard("polynomial_filip_longley", 0x4c0b, 150, hz_polynomial, 0);
+    run_hazard("n_d_to_300", 0x4c0c, 60, hz_sizes, 0);
 }
 
 /* ------------------------------------------------- exact sums (the long
@@ -855,4 +861,124 @@ Test(leverage_exact_sum, matches_mpfr_exact_sums)
     lev_sum_free(&acc);
     cr_assert_geq(zeros, 1000);
     fprintf(stderr, "leverage exact sums: 20000 sums against MPFR, %d exactly zero\n", zeros);
+}
+
+/* ------------------------------------------------- golden coverage (issue 12)
+ * Every golden leverage / leverage_scores vector that the kernel answered at
+ * commit d550020 (golden/v1 there: the valid vectors flagged neither
+ * beyond_kernel_conditioning nor beyond_kernel_domain) must still be answered, within the vector's
+ * 1-ulp tolerance of its MPFR value.  The ids below are the ones flagged at
+ * d550020 (git show d550020:golden/v1/leverage.jsonl, leverage_scores.jsonl);
+ * the inputs of every id are unchanged since. */
+
+static const long golden_refused_at_d550020[] = {
+    300008, 300011, 300012, 300013, 300015, 300016, 300017, 300018, 300019, 300022, 300023, 300027,
+    300028, 300039, 300044, 300045, 300051, 300057, 300060, 300071, 300084, 300096, 300108, 300115,
+    300117, 300143, 300147, 300152, 300161, 300164, 300198, 300203, 300243, 300245, 300249, 300263,
+    300265, 300278, 300287, 300301, 300303, 300354, 300363, 300366, 300373, 300375, 300381, 300383,
+    300387, 300390, 300395, 300397, 300399, 300403, 300407, 300415, 300427, 300433, 300435, 300438,
+    300440, 300441, 300444, 300445, 300456, 300465, 300469, 300475, 300476, 300478, 300479, 400008,
+    400011, 400012, 400013, 400015, 400016, 400017, 400018, 400019, 400022, 400023, 400031, 400044,
+    400049, 400073, 400077, 400080, 400098, 400102, 400103, 400121, 400124, 400127, 400143, 400163,
+    400169, 400171, 400176, 400177, 400179, 400180, 400184, 400198, 400201, 400202, 400207, 400208,
+    400210, 400229, 400230, 400239, 400241, 400258, 400263, 400264, 400276, 400277, 400293, 400299,
+    400300, 400303, 400304, 400354, 400364, 400369, 400371, 400373, 400375, 400379, 400391, 400395,
+    400397, 400399, 400407, 400409, 400413, 400416, 400427, 400436, 400439, 400443, 400446, 400456,
+    400459, 400460, 400462, 400468, 400473, 400476, 400478, 400479,
+};
+
+static int golden_was_refused(long id)
+{
+    size_t count = sizeof golden_refused_at_d550020 / sizeof golden_refused_at_d550020[0];
+    for (size_t k = 0; k < count; k++)
+        if (golden_refused_at_d550020[k] == id)
+            return 1;
+    return 0;
+}
+
+/* Parses the array of hex strings after key (from p); returns the count
+ * read into v (at most cap), or -1 when the key is missing. */
+static long golden_array(const char *p, const char *key, double *v, size_t cap)
+{
+    const char *q = strstr(p, key);
+    if (!q)
+        return -1;
+    q = strchr(q, '[');
+    if (!q)
+        return -1;
+    long count = 0;
+    while (*q && *q != ']') {
+        const char *open = strchr(q, '"');
+        const char *close = strchr(q, ']');
+        if (!open || (close && close < open))
+            break;
+        char *end;
+        double x = strtod(open + 1, &end);
+        if ((size_t)count < cap)
+            v[count] = x;
+        count++;
+        q = strchr(end, '"');
+        if (!q)
+            break;
+        q++;
+    }
+    return count;
+}
+
+static int golden_file(const char *name, int want_h, double *worst)
+{
+    const char *base = getenv("BHT_TESTDATA");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../../golden/v1/%s", base ? base : "tests/data", name);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    char *line = NULL;
+    size_t size = 0;
+    int checked = 0;
+    while (getline(&line, &size, f) > 0) {
+        const char *id_text = strstr(line, "\"tcId\":");
+        cr_assert(id_text);
+        long id = strtol(id_text + 7, NULL, 10);
+        if (!strstr(line, "\"result\":\"valid\"") || golden_was_refused(id))
+            continue;
+        const char *rows = strstr(line, "\"rows\":"), *cols = strstr(line, "\"cols\":");
+        cr_assert(rows && cols, "%ld", id);
+        size_t n = strtoul(rows + 7, NULL, 10), d = strtoul(cols + 7, NULL, 10);
+        double *A = test_alloc(n * d), *s = test_alloc(n), *e = test_alloc(n);
+        double *p = test_alloc(n), *h = test_alloc(n);
+        const char *inputs = strstr(line, "\"inputs\":"), *expected = strstr(line, "\"expected\":");
+        cr_assert(inputs && expected, "%ld", id);
+        cr_assert_eq(golden_array(inputs, "\"data\":", A, n * d), (long)(n * d), "%ld", id);
+        long ns = golden_array(inputs, "\"s\":", s, n);
+        cr_assert(ns == (long)n && ns >= 0 && strstr(inputs, "\"s\":") < expected, "%ld", id);
+        cr_assert_eq(golden_array(expected, want_h ? "\"h\":" : "\"p\":", e, n), (long)n,
+                     "%ld", id);
+        bht_status st = bht_leverage(n, d, A, s, p, h, NULL);
+        cr_assert_eq(st, BHT_OK, "%s %ld: answered at d550020, now %s", name, id,
+                     bht_status_message(st));
+        size_t at;
+        double err = test_max_ulp(n, want_h ? h : p, e, &at);
+        cr_assert(err <= LEVERAGE_ULP_BUDGET, "%s %ld: [%zu] %g ulp", name, id, at, err);
+        *worst = fmax(*worst, err);
+        checked++;
+        free(A);
+        free(s);
+        free(e);
+        free(p);
+        free(h);
+    }
+    free(line);
+    fclose(f);
+    return checked;
+}
+
+Test(leverage_golden, answered_at_d550020_still_answered)
+{
+    double worst = 0.0;
+    int a = golden_file("leverage.jsonl", 0, &worst);
+    int b = golden_file("leverage_scores.jsonl", 1, &worst);
+    cr_assert_eq(a, 449); /* every vector answered at d550020 */
+    cr_assert_eq(b, 439);
+    fprintf(stderr, "leverage golden: %d + %d vectors answered at d550020, all answered now, "
+            "max %.3g ulp\n", a, b, worst);
 }

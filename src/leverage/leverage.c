@@ -38,18 +38,31 @@
  *           Thm 10.3), ||C^-1|| <= 4/3; it bounds ||Q^T Q - I||,
  *   err_q_i = eps_i + eps_L + 16 u^2 for q_i, and
  *   err_h_i = 2.1 err_q_i + gram + (d^2 + 20) u^2 for |q_i|^2 against h_ii.
+ * Beyond the fast path (issue 12), all certified by the same bounds:
+ *  - refinement: a row whose a-priori bound exceeds 2^-70 is refined with
+ *    EXACT residuals y - R^T b^ (Kulisch sums, leverage_exact_sum.c), and
+ *    the bound becomes |R^-T r| from the last exact residual (row_solve);
+ *  - 1.25 d kappa > 2^50: the computed inverse is certified by its exact
+ *    residual ||R^ X^ - I||_F <= 1/2 (inverse_residual_check), or else
+ *    |R^-1| <= <R^>^-1, the comparison matrix (abs_inv_t_norm), which is
+ *    right for row-graded R^ whatever its normwise condition;
+ *  - eta > 1/4 or a failed certificate: R^ again by Householder QR in
+ *    double-double (rows graded up to about 2^100 stay preconditioned).
+ * h_ii is the exact score of A_s whatever R^ came out: only column
+ * operations A_s -> A_s D R^-1 L^-T are applied (invariant, paper §4.3);
+ * the rows' power-of-two exponents are carried (h_ii = |q_i|^2 2^(2 qe_i)),
+ * never dropped, since leverage is not invariant under row scaling.
  * The kernel refuses (BHT_E_SINGULAR, with its condition estimate) when
- * some err_h_i exceeds 2^-54, or when 1.25 d kappa > 2^50 (the computed
- * inverse is then no bound), so p_i and h_ii are within 0.5 + 2^53 2^-54 =
- * 1 ulp of the exact values, at most 1 ulp from the correctly rounded ones
- * (budget 1 ulp, bht.h).  With exactly d nonzero rows (n = d included) only
- * rank d is certified (a weaker bound): h_ii is then exactly 1 or 0.  A zero column, a
- * non-positive pivot or eta > 1/4 are refusals too; the oracle decides exact
- * rank deficiency.  Never forms A^T A in double.  Designs whose rows differ
- * by far more than 2^50 in scale in a way the column scaling cannot absorb
- * (a dominant row, rows spread over 2^+-500) leave W too ill-conditioned
- * for this preconditioner and are refused, although their h_ii are well
- * conditioned: the oracle answers them. */
+ * some err_h_i still exceeds 2^-54, so p_i and h_ii are within 0.5 +
+ * 2^53 2^-54 = 1 ulp of the exact values, at most 1 ulp from the
+ * correctly rounded ones (budget 1 ulp, bht.h).  With exactly d nonzero
+ * rows (n = d included) only rank d is certified (a weaker bound): h_ii is
+ * then exactly 1 or 0.  A zero column, a zero pivot of R^, a non-positive
+ * pivot or eta > 1/4 after both passes are refusals too; the oracle decides
+ * exact rank deficiency.  Never forms A^T A in double.  Rows graded far
+ * beyond 2^100 in a way the column scaling cannot absorb (rows spread over
+ * 2^+-500) still defeat both preconditioners and are refused, although
+ * their h_ii are well conditioned: the oracle answers them. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -58,6 +71,7 @@
 #include "bht.h"
 #include "core/dd_elementary.h"
 #include "leverage/leverage_core.h"
+#include "leverage/leverage_exact_sum.h"
 
 /* Largest eta = ||C - I||_F accepted (step 3). */
 #define LEVERAGE_MAX_ETA 0.25
@@ -138,6 +152,59 @@ static void householder_r(size_t n, size_t d, double *w, double *r)
             r[k * d + j] = w[j * n + k];
         for (size_t j = 0; j < k; j++)
             r[k * d + j] = 0.0;
+    }
+}
+
+/* The same QR in double-double (wh + wl column-major, R^ = rh + rl):
+ * norms and dots by dot2, v_k = x_k - alpha without cancellation and
+ * v^T v = 2 ||x|| (||x|| + |x_k|).  Only a better preconditioner for
+ * rows graded beyond 2^53: its accuracy is not relied on. */
+static void householder_r_dd(size_t n, size_t d, double *wh, double *wl, double *rh, double *rl)
+{
+    for (size_t k = 0; k < d; k++) {
+        double *xh = wh + k * n, *xl = wl + k * n;
+        double nh = 0.0, nl = 0.0;
+        for (size_t i = k; i < n; i++)
+            lev_dot2_add(&nh, &nl, xh[i], xl[i], xh[i], xl[i]);
+        nh = two_sum(nh, nl, &nl);
+        double normh = 0.0, norml = 0.0;
+        if (nh > 0.0)
+            dd_sqrt(nh, nl, &normh, &norml);
+        if (normh == 0.0) {
+            for (size_t j = 0; j < d; j++) {
+                rh[k * d + j] = (j <= k) ? 0.0 : wh[j * n + k];
+                rl[k * d + j] = (j <= k) ? 0.0 : wl[j * n + k];
+            }
+            continue;
+        }
+        double sg = (xh[k] >= 0.0) ? 1.0 : -1.0; /* alpha = -sg ||x|| */
+        double vh, vl, th, tl, vtvh, vtvl;
+        dd_add(xh[k], xl[k], sg * normh, sg * norml, &vh, &vl); /* x_k - alpha */
+        dd_add(normh, norml, fabs(xh[k]), sg * xl[k], &th, &tl); /* ||x|| + |x_k| */
+        dd_mul(normh, norml, th, tl, &vtvh, &vtvl); /* v^T v / 2 */
+        xh[k] = vh;
+        xl[k] = vl;
+        for (size_t j = k + 1; j < d; j++) {
+            double *yh = wh + j * n, *yl = wl + j * n;
+            double dh = 0.0, dl = 0.0, fh, fl;
+            for (size_t i = k; i < n; i++)
+                lev_dot2_add(&dh, &dl, xh[i], xl[i], yh[i], yl[i]);
+            dh = two_sum(dh, dl, &dl);
+            dd_div(dh, dl, vtvh, vtvl, &fh, &fl); /* beta dot, beta = 2 / v^T v */
+            for (size_t i = k; i < n; i++) {
+                double ph, pl;
+                dd_mul(fh, fl, xh[i], xl[i], &ph, &pl);
+                dd_add(yh[i], yl[i], -ph, -pl, &yh[i], &yl[i]);
+            }
+        }
+        rh[k * d + k] = -sg * normh;
+        rl[k * d + k] = -sg * norml;
+        for (size_t j = k + 1; j < d; j++) {
+            rh[k * d + j] = wh[j * n + k];
+            rl[k * d + j] = wl[j * n + k];
+        }
+        for (size_t j = 0; j < k; j++)
+            rh[k * d + j] = rl[k * d + j] = 0.0;
     }
 }
 
@@ -226,24 +293,63 @@ static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh,
 
 /* ------------------------------------------- dd substitutions and maps */
 
-static double substitution_error(size_t d, const double *r, const double *rinv,
-                                 const double *yh, const double *bh);
+static double substitution_error(size_t d, const double *r, const double *rl,
+                                 const double *rinv, const double *yh, const double *bh);
+
+/* ||v||_2 for a v >= |R^-T| w (w >= 0, overwritten).  With the computed
+ * inverse (rinv, accepted when 1.25 d kappa <= 2^50): v = (4/3) |R^^-1|^T w.
+ * Without it (rinv NULL: graded R^, whose normwise condition says nothing):
+ * v = <R>^-T w, the comparison matrix (|r_kk| on the diagonal, -|r_jk| off
+ * it), since |T^-1| <= <T>^-1 for triangular T (Higham, Accuracy and
+ * Stability, Thm 8.12), by forward substitution in positive arithmetic
+ * (each v_k adds gamma_(k+3) to the relative error of the v_j it uses:
+ * below (d + 3)^2 u in all, the factor 1 + (d + 3)^2 2^-52; underflow:
+ * 2^-1000 per component, w being O(1) at its top). */
+static double abs_inv_t_norm(size_t d, const double *r, const double *rl, const double *rinv,
+                             double *w)
+{
+    /* a dd R^ (rl not NULL): |r_lo| <= 2^-53 |r_hi|, so the diagonal is
+     * taken 2^-52 smaller and the rest 2^-52 larger (a smaller M-matrix has
+     * the larger inverse) */
+    const double dn = rl ? 1.0 - 0x1p-52 : 1.0, up = rl ? 1.0 + 0x1p-52 : 1.0;
+    double vnorm2 = 0.0;
+    if (rinv) {
+        for (size_t k = 0; k < d; k++) {
+            double v = 0.0;
+            for (size_t j = 0; j <= k; j++)
+                v += fabs(rinv[j * d + k]) * w[j];
+            vnorm2 += v * v;
+        }
+        return (4.0 / 3.0) * sqrt(vnorm2) * (1.0 + 0x1p-40);
+    }
+    for (size_t k = 0; k < d; k++) { /* w becomes v */
+        double t = w[k];
+        for (size_t j = 0; j < k; j++)
+            t += (fabs(r[j * d + k]) * up) * w[j];
+        w[k] = t / (fabs(r[k * d + k]) * dn);
+        vnorm2 += w[k] * w[k];
+    }
+    const double dd3 = (double)d + 3.0;
+    return (sqrt(vnorm2) + (double)d * 0x1p-1000) * (1.0 + dd3 * dd3 * 0x1p-52);
+}
 
 /* R^T b = y (y in dd, yl may be NULL), then b / s'; forward substitution
- * with dot2 sums.  *err (when rinv is not NULL) gets the certified relative
- * error of b (substitution_error; the division adds 16 u^2, in l_error). */
-static void solve_rt(size_t d, const double *r, const double *rinv, const double *yh,
-                     const double *yl, double sprime, double *bh, double *bl, double *err)
+ * with dot2 sums.  *err (when err is not NULL) gets the certified relative
+ * error of b (substitution_error, with rinv as in abs_inv_t_norm; the
+ * division adds 16 u^2, in l_error). */
+static void solve_rt(size_t d, const double *r, const double *rl, const double *rinv,
+                     const double *yh, const double *yl, double sprime, double *bh, double *bl,
+                     double *err)
 {
     for (size_t j = 0; j < d; j++) {
         double sh = yh[j], sl = yl ? yl[j] : 0.0;
         for (size_t k = 0; k < j; k++)
-            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+            lev_dot2_add(&sh, &sl, -r[k * d + j], rl ? -rl[k * d + j] : 0.0, bh[k], bl[k]);
         sh = two_sum(sh, sl, &sl);
-        dd_div(sh, sl, r[j * d + j], 0.0, &bh[j], &bl[j]);
+        dd_div(sh, sl, r[j * d + j], rl ? rl[j * d + j] : 0.0, &bh[j], &bl[j]);
     }
-    if (rinv)
-        *err = substitution_error(d, r, rinv, yh, bh);
+    if (err)
+        *err = substitution_error(d, r, rl, rinv, yh, bh);
     for (size_t j = 0; j < d; j++)
         dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
 }
@@ -259,6 +365,143 @@ static void solve_l(size_t d, const double *lh, const double *ll, double *zh, do
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
     }
+}
+
+/* ------------------------------------ exact-residual refinement of a row */
+
+/* Rows whose a-priori bound (substitution_error) exceeds this are refined. */
+#define LEVERAGE_REFINE_EPS 0x1p-70
+
+/* Workspace of the refinement, allocated on first use (no refinement, and
+ * the a-priori bound kept, when that fails). */
+typedef struct lev_refine_ws {
+    lev_sum sum;
+    lev_term *terms;
+    double *tmp; /* 5 d: residual hi, lo, |r| scaled, correction hi, lo */
+    long *re;    /* d: residual exponents */
+} lev_refine_ws;
+
+static void refine_ws_init(lev_refine_ws *ws)
+{
+    lev_sum_init(&ws->sum);
+    ws->terms = NULL;
+    ws->tmp = NULL;
+    ws->re = NULL;
+}
+
+static void refine_ws_free(lev_refine_ws *ws)
+{
+    lev_sum_free(&ws->sum);
+    free(ws->terms);
+    free(ws->tmp);
+    free(ws->re);
+    refine_ws_init(ws);
+}
+
+/* Exact residual r = y - R^T b^ (y = yh + yl, b^ = bh + bl), each
+ * component delivered as (rh_j + rl_j) 2^re_j (relative error <= 2^-104,
+ * leverage_exact_sum.h).  Returns 0 when the workspace cannot grow or a
+ * factor is not finite. */
+static int exact_residual(size_t d, const double *r, const double *rlo, const double *yh,
+                          const double *yl, const double *bh, const double *bl,
+                          lev_refine_ws *ws, double *rh, double *rl, long *re)
+{
+    for (size_t j = 0; j < d; j++) {
+        size_t count = 0;
+        ws->terms[count++] = (lev_term){yh[j], 1.0, 0};
+        if (yl)
+            ws->terms[count++] = (lev_term){yl[j], 1.0, 0};
+        for (size_t l = 0; l <= j; l++) {
+            ws->terms[count++] = (lev_term){-r[l * d + j], bh[l], 0};
+            ws->terms[count++] = (lev_term){-r[l * d + j], bl[l], 0};
+            if (rlo) {
+                ws->terms[count++] = (lev_term){-rlo[l * d + j], bh[l], 0};
+                ws->terms[count++] = (lev_term){-rlo[l * d + j], bl[l], 0};
+            }
+        }
+        for (size_t q = 0; q < count; q++) /* an overflowed b^: no refinement */
+            if (!isfinite(ws->terms[q].x) || !isfinite(ws->terms[q].y))
+                return 0;
+        if (lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+            return 0;
+    }
+    return 1;
+}
+
+/* R^T b = y (y = yh + yl, yl may be NULL) in dd, then b / s'; returns the
+ * certified relative (2-norm) error of b before the division (the division
+ * adds 16 u^2, counted in l_error).  First the dd substitution and its
+ * a-priori bound (substitution_error); when that bound exceeds
+ * LEVERAGE_REFINE_EPS, iterative refinement with EXACT residuals
+ * r = y - R^T b^ (Kulisch sums, leverage_exact_sum.c): b^ += R^-T r in dd,
+ * at most twice, and the a-posteriori bound |b - b^| = |R^-T r| <=
+ * (4/3) |R^^-1|^T |r| (the computed inverse, as in substitution_error) from
+ * the last exact residual (Higham, Accuracy and Stability, §12.1). */
+static double row_solve(size_t d, const double *r, const double *rlo, const double *rinv,
+                        const double *yh, const double *yl, double sprime, double *bh,
+                        double *bl, lev_refine_ws *ws)
+{
+    double eps;
+    solve_rt(d, r, rlo, rinv, yh, yl, 1.0, bh, bl, &eps);
+    if (eps > LEVERAGE_REFINE_EPS && !ws->terms) {
+        ws->terms = malloc((2 * d * (d + 1) + 2 * d) * sizeof *ws->terms);
+        ws->tmp = malloc(5 * d * sizeof(double));
+        ws->re = malloc(d * sizeof(long));
+        if (!ws->terms || !ws->tmp || !ws->re)
+            refine_ws_free(ws);
+    }
+    int changed = 0; /* b^ corrected since eps was computed */
+    const int refine = eps > LEVERAGE_REFINE_EPS && ws->terms;
+    for (int it = 0; refine && it < 3; it++) {
+        double *rh = ws->tmp, *rl = rh + d, *ch = rl + d, *cl = ch + d, *rexp = cl + d;
+        long *re = ws->re;
+        if (!exact_residual(d, r, rlo, yh, yl, bh, bl, ws, rh, rl, re))
+            break;
+        long emax = LONG_MIN;
+        for (size_t j = 0; j < d; j++)
+            if (rh[j] != 0.0 && re[j] > emax)
+                emax = re[j];
+        if (emax == LONG_MIN) { /* b^ is exact */
+            eps = 0.0;
+            changed = 0;
+            break;
+        }
+        if (emax < -2000 || emax > 2000)
+            break;
+        double bnorm2 = 0.0;
+        for (size_t j = 0; j < d; j++) { /* |r| 2^-emax, rounded up */
+            rexp[j] = (rh[j] == 0.0) ? 0.0
+                      : ldexp(fabs(rh[j]) * (1.0 + 0x1p-50), (int)(re[j] - emax)) + 0x1p-1000;
+            bnorm2 += bh[j] * bh[j];
+        }
+        if (!(bnorm2 > 0.0))
+            break;
+        /* ||R^-T r|| / ||b^|| */
+        double bound = ldexp(abs_inv_t_norm(d, r, rlo, rinv, rexp) / sqrt(bnorm2) * (1.0 + 0x1p-40),
+                             (int)emax);
+        /* the bound of the current b^ (after a correction the older one no
+         * longer applies) */
+        int progress = bound < eps;
+        eps = (changed || progress) ? bound : eps;
+        changed = 0;
+        if (!progress || it == 2 || eps <= 0x1p-100)
+            break;
+        /* the correction R^-T r, at scale 2^emax (its error only shows in
+         * the next exact residual) */
+        for (size_t j = 0; j < d; j++) {
+            rh[j] = ldexp(rh[j], (int)(re[j] - emax));
+            rl[j] = ldexp(rl[j], (int)(re[j] - emax));
+        }
+        solve_rt(d, r, rlo, NULL, rh, rl, 1.0, ch, cl, NULL);
+        for (size_t j = 0; j < d; j++)
+            dd_add(bh[j], bl[j], ldexp(ch[j], (int)emax), ldexp(cl[j], (int)emax), &bh[j], &bl[j]);
+        changed = 1;
+    }
+    if (changed) /* the loop ended on a correction: bound it (budget spent) */
+        eps = INFINITY;
+    for (size_t j = 0; j < d; j++)
+        dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+    return eps;
 }
 
 int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
@@ -282,28 +525,23 @@ int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev
 /* Componentwise bound of the substitution R^T b = y (header): the relative
  * 2-norm error of the computed b^ (high parts; their relative error is far
  * below the bound's 4/3 margin).  O(d^2). */
-static double substitution_error(size_t d, const double *r, const double *rinv,
-                                 const double *yh, const double *bh)
+static double substitution_error(size_t d, const double *r, const double *rl,
+                                 const double *rinv, const double *yh, const double *bh)
 {
+    const double up = rl ? 1.0 + 0x1p-52 : 1.0; /* |R| of a dd R^ */
     const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
     double w[BHT_LEVERAGE_MAX_D];
-    double vnorm2 = 0.0, bnorm2 = 0.0;
+    double bnorm2 = 0.0;
     for (size_t j = 0; j < d; j++) { /* w = |y| + |R^T| |b^| */
         double t = fabs(yh[j]);
         for (size_t l = 0; l <= j; l++)
-            t += fabs(r[l * d + j]) * fabs(bh[l]);
+            t += (fabs(r[l * d + j]) * up) * fabs(bh[l]);
         w[j] = t;
         bnorm2 += bh[j] * bh[j];
     }
-    for (size_t k = 0; k < d; k++) { /* v = |R^-T| w */
-        double v = 0.0;
-        for (size_t j = 0; j <= k; j++)
-            v += fabs(rinv[j * d + k]) * w[j];
-        vnorm2 += v * v;
-    }
     if (!(bnorm2 > 0.0))
         return INFINITY;
-    return g * (4.0 / 3.0) * sqrt(vnorm2 / bnorm2) * (1.0 + 0x1p-40);
+    return g * abs_inv_t_norm(d, r, rl, rinv, w) / sqrt(bnorm2) * (1.0 + 0x1p-40);
 }
 
 /* eps_L + 16 u^2 of the header. */
@@ -317,10 +555,16 @@ void lev_basis_map(const lev_basis *b, double si, const double *vh, const double
                    double *oh, double *ol, int *eo, double *err)
 {
     int ti = ilogb(si);
-    double eps = 0.0;
-    solve_rt(b->d, b->r, err ? b->rinv : NULL, vh, vl, ldexp(si, -ti), oh, ol, &eps);
-    if (err) /* sign kept: A_s itself */
-        *err = eps + l_error(b->d);
+    if (err) { /* sign kept: A_s itself */
+        lev_refine_ws ws;
+        refine_ws_init(&ws);
+        *err = row_solve(b->d, b->r, b->rl, b->graded ? NULL : b->rinv, vh, vl, ldexp(si, -ti),
+                         oh, ol, &ws)
+               + l_error(b->d);
+        refine_ws_free(&ws);
+    } else {
+        solve_rt(b->d, b->r, b->rl, NULL, vh, vl, ldexp(si, -ti), oh, ol, NULL);
+    }
     solve_l(b->d, b->lh, b->ll, oh, ol);
     *eo = ev - ti;
 }
@@ -364,6 +608,60 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
     }
 }
 
+/* Above the 2^50 gate (or for a dd R^), the computed inverse X^ = rinv
+ * may still be a bound: E = R^ X^ - I is formed EXACTLY (Kulisch sums), and when
+ * e = ||E||_F <= 1/2, R^-1 = X^ (I + E)^-1 gives |R^-1| <= |X^| (I + F),
+ * F >= 0, ||F||_2 <= e / (1 - e) (Neumann series of |E|), so
+ * || |R^-T| w || <= || |X^|^T w || / (1 - e): rinv is scaled by
+ * (3/4) / (1 - e) (rounded up) for abs_inv_t_norm's 4/3 and *graded
+ * cleared.  Otherwise *graded stays set (comparison-matrix bounds).
+ * O(d^3) terms: only for designs beyond the gate. */
+static bht_status inverse_residual_check(size_t d, const double *r, const double *rl,
+                                         double *rinv, int *graded)
+{
+    for (size_t k = 0; k < d * d; k++) /* an overflowed inverse: no certificate */
+        if (!isfinite(rinv[k]) || !isfinite(r[k]) || (rl && !isfinite(rl[k])))
+            return BHT_OK;
+    lev_sum sum;
+    lev_sum_init(&sum);
+    lev_term *terms = malloc((2 * d + 1) * sizeof *terms);
+    if (!terms)
+        return BHT_E_NOMEM;
+    double e2 = 0.0;
+    bht_status status = BHT_OK;
+    for (size_t i = 0; i < d && status == BHT_OK; i++)
+        for (size_t j = i; j < d; j++) { /* (R^ X^)_ij - delta_ij, k in [i, j] */
+            size_t count = 0;
+            if (i == j)
+                terms[count++] = (lev_term){-1.0, 1.0, 0};
+            for (size_t k = i; k <= j; k++) {
+                terms[count++] = (lev_term){r[i * d + k], rinv[k * d + j], 0};
+                if (rl)
+                    terms[count++] = (lev_term){rl[i * d + k], rinv[k * d + j], 0};
+            }
+            double hi, lo;
+            long ex;
+            status = lev_sum_exact(&sum, terms, count, &hi, &lo, &ex);
+            if (status != BHT_OK)
+                break;
+            if (hi != 0.0) {
+                double v = ex > 10 ? INFINITY
+                                   : ldexp(fabs(hi) * (1.0 + 0x1p-50), (int)ex) + 0x1p-1000;
+                e2 += v * v;
+            }
+        }
+    free(terms);
+    lev_sum_free(&sum);
+    double e = sqrt(e2) * (1.0 + 0x1p-40);
+    if (status == BHT_OK && e <= 0.5) {
+        const double scale = (0.75 / (1.0 - e)) * (1.0 + 0x1p-50);
+        for (size_t k = 0; k < d * d; k++)
+            rinv[k] *= scale;
+        *graded = 0;
+    }
+    return status;
+}
+
 /* ------------------------------------------------------------ the basis */
 
 void lev_basis_free(lev_basis *b)
@@ -373,12 +671,121 @@ void lev_basis_free(lev_basis *b)
     free(b->qe);
     free(b->r);
     free(b->rinv);
+    free(b->rl);
     free(b->lh);
     free(b->ll);
     free(b->qh);
     free(b->ql);
     free(b->err_q);
     memset(b, 0, sizeof *b);
+}
+
+/* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
+ * Householder in double, else in double-double (wl: n*d low parts of W). */
+static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, double *work,
+                             double *wl, double *cond, double max_err_h)
+{
+    /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
+    double *w = work + 2 * d;
+    for (size_t i = 0; i < n; i++) {
+        double sprime = fabs(ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
+        for (size_t j = 0; j < d; j++) {
+            double a = ldexp(A[i * d + j], b->c[j] - b->t[i]);
+            if (wl)
+                dd_div(a, 0.0, sprime, 0.0, &w[j * n + i], &wl[j * n + i]);
+            else
+                w[j * n + i] = a / sprime;
+        }
+    }
+    if (wl)
+        householder_r_dd(n, d, w, wl, b->r, b->rl);
+    else
+        householder_r(n, d, w, b->r);
+    b->cond = condition_estimate(d, b->r, b->rinv);
+    if (cond)
+        *cond = b->cond;
+    /* Above 2^50 (and always for a dd R^, whose inverse was formed from
+     * its high part) the computed inverse must be certified by its exact
+     * residual, else the comparison matrix (abs_inv_t_norm) bounds the
+     * substitutions (graded designs). */
+    b->graded = wl || !(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND);
+    if (!(b->cond < INFINITY))
+        return BHT_E_SINGULAR;
+    if (b->graded) {
+        bht_status rs = inverse_residual_check(d, b->r, b->rl, b->rinv, &b->graded);
+        if (rs != BHT_OK)
+            return rs;
+    }
+    /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
+     * certified errors, C */
+    const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
+    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
+    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    lev_refine_ws ws;
+    refine_ws_init(&ws);
+    for (size_t k = 0; k < d * d; k++)
+        ch[k] = cl[k] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double *yh = work;
+        double *bh = b->qh + i * d, *bl = b->ql + i * d;
+        int ev;
+        b->err_q[i] = 0.0;
+        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
+            b->qe[i] = LEV_ZERO_ROW;
+            for (size_t j = 0; j < d; j++)
+                bh[j] = bl[j] = 0.0;
+            continue;
+        }
+        double si = lev_s(b, i);
+        double eps = row_solve(d, b->r, b->rl, b->graded ? NULL : b->rinv, yh, NULL,
+                               ldexp(si, -b->t[i]), bh, bl, &ws);
+        b->err_q[i] = eps + l_error(d);
+        int eb = ev - b->t[i];
+        b->qe[i] = eb;
+        double bn2 = 0.0;
+        for (size_t j = 0; j < d; j++)
+            bn2 += bh[j] * bh[j];
+        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
+            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
+            continue;
+        }
+        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
+        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
+        for (size_t j = 0; j < d; j++) {
+            sh[j] = ldexp(bh[j], eb);
+            sl[j] = ldexp(bl[j], eb);
+        }
+        for (size_t x = 0; x < d; x++)
+            for (size_t y = 0; y <= x; y++)
+                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+    }
+    double eta2 = 0.0;
+    for (size_t x = 0; x < d; x++)
+        for (size_t y = 0; y <= x; y++) {
+            double lo;
+            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+            cl[x * d + y] = lo;
+            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            eta2 += (x == y ? 1.0 : 2.0) * e * e;
+        }
+    refine_ws_free(&ws);
+    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll))
+        return BHT_E_SINGULAR;
+    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
+     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
+    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
+    b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
+    /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
+    b->err_h_max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (b->qe[i] == LEV_ZERO_ROW)
+            continue;
+        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
+        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
+    }
+    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY))
+        return BHT_E_SINGULAR;
+    return BHT_OK;
 }
 
 bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
@@ -420,95 +827,19 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         lev_basis_free(b);
         return status;
     }
-    /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
-    double *w = work + 2 * d;
-    for (size_t i = 0; i < n; i++) {
-        double sprime = fabs(ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
-        for (size_t j = 0; j < d; j++)
-            w[j * n + i] = ldexp(A[i * d + j], b->c[j] - b->t[i]) / sprime;
-    }
-    householder_r(n, d, w, b->r);
-    b->cond = condition_estimate(d, b->r, b->rinv);
-    if (cond)
-        *cond = b->cond;
-    if (!(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND)) {
-        free(work);
-        lev_basis_free(b);
-        return BHT_E_SINGULAR;
-    }
-    /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
-     * certified errors, C */
-    const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
-    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
-    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
-    for (size_t k = 0; k < d * d; k++)
-        ch[k] = cl[k] = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double *yh = work;
-        double *bh = b->qh + i * d, *bl = b->ql + i * d;
-        int ev;
-        b->err_q[i] = 0.0;
-        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
-            b->qe[i] = LEV_ZERO_ROW;
-            for (size_t j = 0; j < d; j++)
-                bh[j] = bl[j] = 0.0;
-            continue;
-        }
-        double si = lev_s(b, i);
-        double eps;
-        solve_rt(d, b->r, b->rinv, yh, NULL, ldexp(si, -b->t[i]), bh, bl, &eps);
-        b->err_q[i] = eps + l_error(d);
-        int eb = ev - b->t[i];
-        b->qe[i] = eb;
-        double bn2 = 0.0;
-        for (size_t j = 0; j < d; j++)
-            bn2 += bh[j] * bh[j];
-        if (eb < LEVERAGE_ROW_FLOOR) { /* |b_i|^2 < 2^-900: the whole row is the error */
-            row_err2 += ldexp(bn2 * 1.01, 2 * LEVERAGE_ROW_FLOOR);
-            continue;
-        }
-        row_err2 += eps * eps * ldexp(bn2 * 1.01, 2 * eb);
-        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
-        for (size_t j = 0; j < d; j++) {
-            sh[j] = ldexp(bh[j], eb);
-            sl[j] = ldexp(bl[j], eb);
-        }
-        for (size_t x = 0; x < d; x++)
-            for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
-    }
-    double eta2 = 0.0;
-    for (size_t x = 0; x < d; x++)
-        for (size_t y = 0; y <= x; y++) {
-            double lo;
-            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
-            cl[x * d + y] = lo;
-            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
-            eta2 += (x == y ? 1.0 : 2.0) * e * e;
-        }
-    if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll)) {
-        free(work);
-        lev_basis_free(b);
-        return BHT_E_SINGULAR;
+    status = build_pass(n, d, A, b, work, NULL, cond, max_err_h);
+    if (status == BHT_E_SINGULAR) {
+        /* the fallback: R^ in double-double (graded rows that a double
+         * R^ cannot precondition), with the comparison-matrix bounds */
+        double *wl = malloc(n * d * sizeof(double));
+        b->rl = malloc(d * d * sizeof(double));
+        status = (wl && b->rl) ? build_pass(n, d, A, b, work, wl, cond, max_err_h) : BHT_E_NOMEM;
+        free(wl);
     }
     free(work);
-    /* ||B^T B - B~^T B~|| <= 2 ||B|| ||dB|| + ||dB||^2, ||dB|| <= ||dB||_F =
-     * sqrt(sum eps_k^2 |b_k|^2), ||B|| <= sqrt(5/4) (eta <= 1/4) */
-    double row_gram = 2.3 * sqrt(row_err2) * (1.0 + 0x1p-40) + row_err2;
-    b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
-    /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
-    b->err_h_max = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (b->qe[i] == LEV_ZERO_ROW)
-            continue;
-        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
-        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
-    }
-    if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY)) {
+    if (status != BHT_OK)
         lev_basis_free(b);
-        return BHT_E_SINGULAR;
-    }
-    return BHT_OK;
+    return status;
 }
 
 /* ----------------------------------------------------------- the kernel */

@@ -8,8 +8,9 @@
  *    |s'_i| in [1, 2)), column exponents c_j with every column of A_s D,
  *    D = Diag(2^c_j), having its largest entry in [1/2, 2); any finite
  *    input, subnormals included, is scaled without rounding;
- *  - R^, the Householder R factor of A_s D in double (a preconditioner
- *    only), C = B^T B for B = A_s D R^-1 in double-double, C = L L^T;
+ *  - R^, the Householder R factor of A_s D in double, or in double-double
+ *    when that cannot certify (a preconditioner only), C = B^T B for
+ *    B = A_s D R^-1 in double-double, C = L L^T;
  *  - rows q_i = (hi + lo) 2^qe_i of Q = A_s T^-1, T = L^T R^ D^-1, so that
  *    A_s = Q T and Q^T Q = I up to the certified error below; every row
  *    carries its own exponent, so rows of any scale keep full relative
@@ -51,11 +52,14 @@ typedef struct lev_basis {
     int *t, *c;          /* t_i = ilogb s_i; column exponents c_j */
     int *qe;             /* row exponents of Q (LEV_ZERO_ROW for a zero row of A) */
     double *r;           /* d*d row-major R^ (upper) */
-    double *rinv;        /* d*d row-major computed R^-1 (upper), for the bounds */
+    double *rl;          /* its low parts when R^ is double-double (else NULL) */
+    double *rinv;        /* d*d row-major computed R^-1 (upper), for the bounds
+                            (scaled up when certified by its exact residual) */
     double *lh, *ll;     /* d*d lower Cholesky factor of C, double-double */
     double *qh, *ql;     /* n*d rows of Q (mantissas), double-double */
     double *err_q;       /* n: certified relative error of each row of Q */
     double cond;         /* kappa_1 estimate of the column-normalised R^ */
+    int graded;          /* cond above the threshold: comparison-matrix bounds */
     double gram;         /* certified bound on ||Q^T Q - I|| (exact Q rows) */
     double err_h_max;    /* largest certified relative error of an h_ii */
 } lev_basis;

@@ -8,8 +8,9 @@
  * nearly dependent column, A R and c A rounded), then c, C.
  * Properties: no crash; only documented statuses; when the kernel answers,
  * the exact oracle must not find A rank deficient, and the condition
- * estimate is written (on BHT_OK finite, positive and <= BHT_LEVERAGE_MAX_COND,
- * on BHT_E_SINGULAR too); when the oracle answers, p_i and h_ii lie in
+ * estimate is written (on BHT_OK finite and positive -- no longer bounded by
+ * BHT_LEVERAGE_MAX_COND: graded designs beyond it are certified by the
+ * kernel's fallbacks -- and on BHT_E_SINGULAR too); when the oracle answers, p_i and h_ii lie in
  * [0, 1], p sums to 1 and h to d (trace of a rank-d projection) within
  * their rounding errors; when both answer, the kernel's p_i and h_ii lie in
  * [0, 1], are within 1 ulp of the oracle, and p sums to 1 within that
@@ -129,8 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bht_status sk = bht_leverage(n, d, A, query, p, h, &cond);
     bht_status so = bht_oracle_leverage(n, d, A, query, po, ho, NULL, NULL, NULL);
     if (sk == BHT_OK)
-        FUZZ_CHECK(isfinite(cond) && cond > 0.0 && cond <= BHT_LEVERAGE_MAX_COND,
-                   "BHT_OK with condition estimate %g", cond);
+        FUZZ_CHECK(isfinite(cond) && cond > 0.0, "BHT_OK with condition estimate %g", cond);
     if (sk == BHT_E_SINGULAR)
         FUZZ_CHECK(cond > 0.0, "BHT_E_SINGULAR without a condition estimate (%g)", cond);
     if (!shape_ok || !s_ok) {
