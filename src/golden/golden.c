@@ -38,7 +38,8 @@
 /* tcId bases are fixed per fn (issue 6's list: softmax_logits 1, softmax 2,
  * leverage 3, leverage_scores 4, distance 5, distance_softmax 6,
  * distance_leverage 7, lemma_a1 8, nu_softmax 9, nu_leverage 10; FORMAT.md
- * published these reservations before the last two landed). */
+ * published these reservations before the last two landed); the softmax
+ * regression functions (issue 18) take 11, 12 and 13. */
 static const golden_fn *const FNS[FN_COUNT] = {
     [FN_SOFTMAX_LOGITS] = &gold_fn_softmax_logits,
     [FN_SOFTMAX] = &gold_fn_softmax,
@@ -50,6 +51,9 @@ static const golden_fn *const FNS[FN_COUNT] = {
     [FN_LEMMA_A1] = &gold_fn_lemma_a1,
     [FN_NU_SOFTMAX] = &gold_fn_nu_softmax,
     [FN_NU_LEVERAGE] = &gold_fn_nu_leverage,
+    [FN_REGRESSION_LOSS] = &gold_fn_regression_loss,
+    [FN_REGRESSION_GRADIENT] = &gold_fn_regression_gradient,
+    [FN_REGRESSION_HESSIAN] = &gold_fn_regression_hessian,
 };
 
 static size_t case_count(const golden_fn *f)

@@ -84,6 +84,10 @@ enum {
     F_SHIFTED,
     F_INV_ZERO_S,
     F_INV_RANK,
+    /* Added with the softmax-regression functions. */
+    F_TIED_LOGITS,
+    F_NEAR_TARGET,
+    F_REGULARIZED,
     F_COUNT
 };
 
@@ -107,6 +111,9 @@ enum {
     FN_LEMMA_A1,
     FN_NU_SOFTMAX,
     FN_NU_LEVERAGE,
+    FN_REGRESSION_LOSS,
+    FN_REGRESSION_GRADIENT,
+    FN_REGRESSION_HESSIAN,
     FN_COUNT
 };
 
@@ -130,6 +137,9 @@ typedef struct gcase {
     double p[G_MAX_N]; /* expected softmax / leverage p */
     double h[G_MAX_N]; /* expected leverage scores */
     double deriv[G_MAX_N]; /* expected derivative (nu_*) */
+    double b[G_MAX_N], w[G_MAX_N]; /* regression target and weights (w = 0: none) */
+    size_t blen, wlen;             /* (== n unless the shape is invalid) */
+    double loss, grad[G_MAX_D], hess[G_MAX_A]; /* expected regression outputs */
     bht_distances dist;
     bht_lemma_a1_bounds lemma;
     bht_local_result local;
@@ -174,7 +184,8 @@ typedef struct golden_fn {
 
 extern const golden_fn gold_fn_softmax_logits, gold_fn_softmax, gold_fn_leverage,
     gold_fn_leverage_scores, gold_fn_distance, gold_fn_distance_softmax,
-    gold_fn_distance_leverage, gold_fn_lemma_a1, gold_fn_nu_softmax, gold_fn_nu_leverage;
+    gold_fn_distance_leverage, gold_fn_lemma_a1, gold_fn_nu_softmax, gold_fn_nu_leverage,
+    gold_fn_regression_loss, gold_fn_regression_gradient, gold_fn_regression_hessian;
 
 /* ------------------------------------------------- golden_shared.c */
 
@@ -249,5 +260,16 @@ extern const family gold_leverage_families[LEVERAGE_FAMILY_COUNT];
 bht_status gold_leverage_expected(gcase *c);
 void gold_leverage_flags(gcase *c, const double *out);
 void gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+
+/* ------------------------------------------------- golden_regression.c */
+
+/* The families shared by regression_loss, regression_gradient and
+ * regression_hessian (the seeds differ by fn), and their common hooks; the
+ * output a vector grades is c->fn's. */
+#define REGRESSION_FAMILY_COUNT 8
+extern const family gold_regression_families[REGRESSION_FAMILY_COUNT];
+bht_status gold_regression_expected(gcase *c);
+void gold_regression_flags(gcase *c);
+void gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 #endif

@@ -168,6 +168,12 @@ static const struct {
     {"invalid_rank_deficient",
      "invalid: A is exactly rank deficient (rank < d, decided in exact arithmetic): the "
      "leverage scores are undefined"},
+    {"tied_logits",
+     "some logits (A x)_i are exactly equal (repeated rows of A) but not all of them"},
+    {"near_target",
+     "b is within 2^-20 (relative) of softmax(A x): f - b cancels, and the gradient and "
+     "Hessian terms that carry it lose their leading digits"},
+    {"regularized", "some regression weight w_i is nonzero"},
 };
 
 size_t bht_golden_flag_count(void) { return F_COUNT; }
