@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/rng.h"
 #include <mpfr.h>
 #include "search/affine.h"
 #include "bht.h"
@@ -61,10 +62,7 @@ typedef struct hz_rng {
 
 static inline uint64_t hz_next(hz_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [0, 1). */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "oracle/oracle_internal.h"
 #include "claims/claims_internal.h"
+#include "core/rng.h"
 #include "regression/claims_regression.h"
 
 #define MAX_N 12
@@ -26,10 +27,7 @@
 
 uint64_t rng_next(claims_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 long rng_int(claims_rng *r, long lo, long hi)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bht.h"
+#include "core/rng.h"
 
 /* ------------------------------------------------------------ the stream */
 
@@ -23,10 +24,7 @@ typedef struct grng {
 
 static inline uint64_t rng_next(grng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [0, 1): 53 random bits times 2^-53 (exact). */

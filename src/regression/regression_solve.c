@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "regression_oracle_internal.h"
+#include "core/rng.h"
 
 #define ARMIJO 1e-4
 #define MAX_HALVINGS 60
@@ -105,10 +106,7 @@ static double norm2(size_t d, const double *v)
 
 static uint64_t splitmix(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(state);
 }
 
 size_t regression_sample_size(size_t d, double eps)

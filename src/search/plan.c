@@ -8,6 +8,7 @@
 #include <string.h>
 #include "search/constraints_internal.h"
 #include "oracle/oracle_internal.h"
+#include "core/rng.h"
 
 #define SEARCH_RANDOM_DIRECTIONS 48
 #define SEARCH_ITERATIONS 400
@@ -18,10 +19,7 @@ typedef struct plan_rng {
 
 static uint64_t plan_next(plan_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [-1, 1). */
