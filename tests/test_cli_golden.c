@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
+#include "bht_tools.h"
 #include "cli_harness.h"
 
 /* Reused CLI pieces (not part of libbht): the JSON reader and SHA-256. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "bht_tools.h"
 
 /* The JSON reader is part of the CLI, not of libbht: compile it in here. */
 #include "cli/json.c"

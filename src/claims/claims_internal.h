@@ -4,7 +4,7 @@
 #define BHT_CLAIMS_INTERNAL_H
 
 #include <stdint.h>
-#include "bht.h"
+#include "bht_tools.h"
 
 /* SplitMix64 stream; every claim seeds its own. */
 typedef struct claims_rng {

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bht.h"
+#include "bht_tools.h"
 #include "core/rng.h"
 
 /* ------------------------------------------------------------ the stream */

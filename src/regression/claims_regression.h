@@ -3,7 +3,7 @@
 #ifndef BHT_CLAIMS_REGRESSION_H
 #define BHT_CLAIMS_REGRESSION_H
 
-#include "bht.h"
+#include "bht_tools.h"
 
 #if defined(__GNUC__)
 #define CLAIMS_REGRESSION_HIDDEN __attribute__((visibility("hidden")))
