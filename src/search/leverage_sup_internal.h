@@ -67,5 +67,7 @@ int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double 
  * [0] constant, [1..n] coefficients of u_k - center_k (complement: of
  * v_k - 1/center_k), [n+1] radius. */
 const double *lsup_last_form(const lsup_work *w);
+/* The objective the workspace encloses. */
+enum lsup_objective lsup_objective_of(const lsup_work *w);
 
 #endif
