@@ -20,7 +20,9 @@ LIB_HDR := src/bht.h src/bht_tools.h $(wildcard $(LIB_DIRS:%=src/%/*.h))
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
-TEST_SRC := $(wildcard tests/test_*.c)
+# tests/<folder>/test_*.c mirrors src/<folder>/ (tests/proofs: the admitted
+# facts of the WP proofs checked against MPFR).
+TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps bench-deps test unit api-test demo proofs bench golden install clean
@@ -57,11 +59,17 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(LDLIBS)
+# The CLI's JSON reader and SHA-256 (not part of libbht), for the tests that
+# read the golden corpus.
+$(BUILD)/libbhtcli.a: $(BUILD)/obj/cli/json.o $(BUILD)/obj/cli/sha256.o
+	rm -f $@ && ar rcs $@ $^
 
-# The Criterion suite: every tests/test_*.c is one program.  BHT is the CLI
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a $(BUILD)/libbhtcli.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbhtcli.a $(BUILD)/libbht.a \
+	  -lcriterion $(LDLIBS)
+
+# The Criterion suite: every tests/*/test_*.c is one program.  BHT is the CLI
 # under test (CLI tests run it as a subprocess).
 unit: $(TEST_BIN) $(BUILD)/bht
 	@failed=""; for t in $(TEST_BIN); do \

@@ -23,8 +23,8 @@
 #include "cli_harness.h"
 
 /* Reused CLI pieces (not part of libbht): the JSON reader and SHA-256. */
-#include "cli/json.c"
-#include "cli/sha256.c"
+#include "cli/json.h"
+#include "cli/sha256.h"
 
 /* The corpus files: FN.jsonl for every function the generator knows. */
 #define FILE_COUNT bht_golden_fn_count()

@@ -21,8 +21,8 @@
 #include "harness.h"
 #include "bht_tools.h"
 
-/* The JSON reader is part of the CLI, not of libbht: compile it in here. */
-#include "cli/json.c"
+/* The JSON reader is part of the CLI, not of libbht (build/libbhtcli.a). */
+#include "cli/json.h"
 
 #define MAX_FAILURES_SHOWN 8
 
