@@ -13,6 +13,6 @@
     assigns \nothing;
     admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
 */
-double round_scaled_nonneg(double hi, double lo, int scale);
+double bht__round_scaled_nonneg(double hi, double lo, int scale);
 
 #endif

@@ -22,15 +22,15 @@ static int normalize(size_t n, const double *w, double *p)
 /* Random weights of one of five kinds; returns the kind's name. */
 static const char *draw_weights(grng *r, size_t n, double *w, uint64_t *flags)
 {
-    switch (rng_int(r, 0, 4)) {
+    switch (bht__rng_int(r, 0, 4)) {
     case 0:
         for (size_t i = 0; i < n; i++)
-            w[i] = rng_unit(r);
+            w[i] = bht__rng_unit(r);
         return "uniform weights";
     case 1: {
-        long k = rng_int(r, 2, 8);
+        long k = bht__rng_int(r, 2, 8);
         for (size_t i = 0; i < n; i++) {
-            double u = rng_unit(r), v = u;
+            double u = bht__rng_unit(r), v = u;
             for (long j = 1; j < k; j++)
                 v *= u;
             w[i] = v;
@@ -39,19 +39,19 @@ static const char *draw_weights(grng *r, size_t n, double *w, uint64_t *flags)
     }
     case 2:
         for (size_t i = 0; i < n; i++)
-            w[i] = rng_int(r, 0, 2) ? 0.0 : rng_unit(r);
+            w[i] = bht__rng_int(r, 0, 2) ? 0.0 : bht__rng_unit(r);
         return "sparse weights";
     case 3: {
-        long range = rng_int(r, 10, 1100);
+        long range = bht__rng_int(r, 10, 1100);
         for (size_t i = 0; i < n; i++)
-            w[i] = ldexp(0.5 + 0.5 * rng_unit(r), -(int)rng_int(r, 0, range));
+            w[i] = ldexp(0.5 + 0.5 * bht__rng_unit(r), -(int)bht__rng_int(r, 0, range));
         if (range > 960)
             *flags |= FLAG(F_SUBNORMAL_IN);
         return "weights 2^-k, k up to 1100";
     }
     default:
         for (size_t i = 0; i < n; i++)
-            w[i] = (double)rng_int(r, 0, 5);
+            w[i] = (double)bht__rng_int(r, 0, 5);
         return "integer weights";
     }
 }
@@ -111,7 +111,7 @@ static bht_status di_special(gcase *c, size_t i, grng *r)
         memcpy(c->P, t[i].P, t[i].n * sizeof(double));
         memcpy(c->Q, t[i].Q, t[i].n * sizeof(double));
         c->flags |= t[i].flags;
-        gold_comment(c, "%s", t[i].comment);
+        bht__gold_comment(c, "%s", t[i].comment);
         return BHT_OK;
     }
     switch (i - table) {
@@ -121,7 +121,7 @@ static bht_status di_special(gcase *c, size_t i, grng *r)
             c->P[k] = 1.0 / 300.0;
             c->Q[k] = k == 0 ? 1.0 : 0.0;
         }
-        gold_comment(c, "uniform (1/300 rounded) vs point mass");
+        bht__gold_comment(c, "uniform (1/300 rounded) vs point mass");
         break;
     default:
         c->n = c->qlen = 64;
@@ -129,7 +129,7 @@ static bht_status di_special(gcase *c, size_t i, grng *r)
             c->P[k] = 1.0 / 64.0;
             c->Q[k] = (k % 2) ? 1.0 / 32.0 : 0.0;
         }
-        gold_comment(c, "uniform on 64 vs uniform on the odd half");
+        bht__gold_comment(c, "uniform on 64 vs uniform on the odd half");
         break;
     }
     return BHT_OK;
@@ -138,16 +138,16 @@ static bht_status di_special(gcase *c, size_t i, grng *r)
 
 static bht_status di_near(gcase *c, size_t i, grng *r)
 {
-    size_t n = (size_t)rng_int(r, 2, 64);
+    size_t n = (size_t)bht__rng_int(r, 2, 64);
     uint64_t fl = 0;
     const char *kind = draw_distribution(r, n, c->P, &fl);
-    int sh = (int)rng_int(r, 10, 52);
+    int sh = (int)bht__rng_int(r, 10, 52);
     for (int attempt = 0;; attempt++) {
         memcpy(c->Q, c->P, n * sizeof(double));
         /* Move mass t between neighbours: t = min(p_k, p_k+1) 2^-sh u. */
         for (size_t k = 0; k + 1 < n; k += 2) {
             double m = c->P[k] < c->P[k + 1] ? c->P[k] : c->P[k + 1];
-            double t = ldexp(m * rng_unit(r), -sh);
+            double t = ldexp(m * bht__rng_unit(r), -sh);
             c->Q[k] = c->P[k] + t;
             c->Q[k + 1] = c->P[k + 1] - t;
         }
@@ -158,22 +158,22 @@ static bht_status di_near(gcase *c, size_t i, grng *r)
         memcpy(c->Q, c->P, n * sizeof(double));
     c->n = c->qlen = n;
     c->flags |= fl | FLAG(F_NEAR) | FLAG(F_RANDOM);
-    gold_comment(c, "near-identical (case %zu): P from %s, mass moved by 2^-%d relative", i, kind,
+    bht__gold_comment(c, "near-identical (case %zu): P from %s, mass moved by 2^-%d relative", i, kind,
                 sh);
     return BHT_OK;
 }
 
 static bht_status di_disjoint(gcase *c, size_t i, grng *r)
 {
-    size_t n = (size_t)rng_int(r, 2, 64);
+    size_t n = (size_t)bht__rng_int(r, 2, 64);
     double w[G_MAX_N], v[G_MAX_N];
     int partial = (i % 2) == 1;
     for (int attempt = 0;; attempt++) {
         size_t inP = 0, inQ = 0;
         for (size_t k = 0; k < n; k++) {
-            long side = rng_int(r, 0, partial ? 2 : 1); /* 0: P, 1: Q, 2: both */
-            w[k] = (side == 0 || side == 2) ? rng_unit(r) + 0x1p-10 : 0.0;
-            v[k] = (side == 1 || side == 2) ? rng_unit(r) + 0x1p-10 : 0.0;
+            long side = bht__rng_int(r, 0, partial ? 2 : 1); /* 0: P, 1: Q, 2: both */
+            w[k] = (side == 0 || side == 2) ? bht__rng_unit(r) + 0x1p-10 : 0.0;
+            v[k] = (side == 1 || side == 2) ? bht__rng_unit(r) + 0x1p-10 : 0.0;
             inP += w[k] > 0.0;
             inQ += v[k] > 0.0;
         }
@@ -186,19 +186,19 @@ static bht_status di_disjoint(gcase *c, size_t i, grng *r)
     }
     c->n = c->qlen = n;
     c->flags |= FLAG(F_RANDOM) | (partial ? 0 : FLAG(F_DISJOINT));
-    gold_comment(c, "%s supports (case %zu)", partial ? "partially overlapping" : "disjoint", i);
+    bht__gold_comment(c, "%s supports (case %zu)", partial ? "partially overlapping" : "disjoint", i);
     return BHT_OK;
 }
 
 static bht_status di_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n = gold_draw_n(r);
+    size_t n = bht__gold_draw_n(r);
     const char *kp = draw_distribution(r, n, c->P, &c->flags);
     const char *kq = draw_distribution(r, n, c->Q, &c->flags);
     c->n = c->qlen = n;
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random: P from %s, Q from %s", kp, kq);
+    bht__gold_comment(c, "random: P from %s, Q from %s", kp, kq);
     return BHT_OK;
 }
 
@@ -208,17 +208,17 @@ static bht_status di_worst(gcase *c, size_t i, grng *r)
     double best = -1.0, P[MAXN], Q[MAXN];
     uint64_t best_flags = 0;
     for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)rng_int(r, 2, MAXN);
+        size_t n = (size_t)bht__rng_int(r, 2, MAXN);
         uint64_t fl = 0;
         (void)draw_distribution(r, n, P, &fl);
-        if (rng_int(r, 0, 1)) {
+        if (bht__rng_int(r, 0, 1)) {
             (void)draw_distribution(r, n, Q, &fl);
         } else {
-            int sh = (int)rng_int(r, 1, 40);
+            int sh = (int)bht__rng_int(r, 1, 40);
             memcpy(Q, P, n * sizeof *P);
             for (size_t j = 0; j + 1 < n; j += 2) {
                 double m = P[j] < P[j + 1] ? P[j] : P[j + 1];
-                double t = ldexp(m * rng_unit(r), -sh);
+                double t = ldexp(m * bht__rng_unit(r), -sh);
                 Q[j] = P[j] + t;
                 Q[j + 1] = P[j + 1] - t;
             }
@@ -233,7 +233,7 @@ static bht_status di_worst(gcase *c, size_t i, grng *r)
             return st;
         const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
         const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = gold_search_score(3, kv, ov);
+        double e = bht__gold_search_score(3, kv, ov);
         if (e > best) {
             best = e;
             best_flags = fl;
@@ -245,7 +245,7 @@ static bht_status di_worst(gcase *c, size_t i, grng *r)
     }
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST) | best_flags;
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -281,7 +281,7 @@ static bht_status di_invalid(gcase *c, size_t i, grng *r)
     memcpy(c->P, t[i].P, sizeof t[i].P);
     memcpy(c->Q, t[i].Q, sizeof t[i].Q);
     c->flags |= FLAG(t[i].flag);
-    gold_comment(c, "%s", t[i].comment);
+    bht__gold_comment(c, "%s", t[i].comment);
     return BHT_OK;
 }
 #define DI_INVALID_COUNT 13
@@ -302,19 +302,19 @@ static bht_status expected(gcase *c)
 
 static void flags(gcase *c)
 {
-    gold_flag_subnormal_in(c, c->n, c->P);
-    gold_flag_subnormal_in(c, c->qlen, c->Q);
-    gold_flag_distance_outputs(c);
+    bht__gold_flag_subnormal_in(c, c->n, c->P);
+    bht__gold_flag_subnormal_in(c, c->qlen, c->Q);
+    bht__gold_flag_distance_outputs(c);
     if (c->n > 64)
         c->flags |= FLAG(F_LARGE_N);
 }
 
 static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "P", 0, c->n, c->P);
-    gold_put_array(b, nomem, "Q", 1, c->qlen, c->Q);
+    bht__gold_put_array(b, nomem, "P", 0, c->n, c->P);
+    bht__gold_put_array(b, nomem, "Q", 1, c->qlen, c->Q);
 }
 
-const golden_fn gold_fn_distance = {
+const golden_fn bht__gold_fn_distance = {
     "distance", 500000, 1.0, FAMILIES(DI_FAMILIES),
-    expected, flags, inputs, gold_put_distances};
+    expected, flags, inputs, bht__gold_put_distances};

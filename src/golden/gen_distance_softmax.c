@@ -14,18 +14,18 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
     static const double x2[2] = {0.75, -1.25}, x3[3] = {0.3, -1.7, 2.25};
     switch (i) {
     case 0:
-        gold_model_fill(c, 3, 2, A6, NULL, x2);
+        bht__gold_model_fill(c, 3, 2, A6, NULL, x2);
         c->flags |= FLAG(F_IDENTICAL);
-        gold_comment(c, "B = A: distances 0");
+        bht__gold_comment(c, "B = A: distances 0");
         break;
     case 1: {
         double B[12];
         static const double w[3] = {0.5, -0.25, 3.0};
         for (size_t k = 0; k < 12; k++)
             B[k] = A12[k] + w[k % 3];
-        gold_model_fill(c, 4, 3, A12, B, x3);
+        bht__gold_model_fill(c, 4, 3, A12, B, x3);
         c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED);
-        gold_comment(c, "B = A + 1 w^T exactly, w = (0.5, -0.25, 3): distances 0");
+        bht__gold_comment(c, "B = A + 1 w^T exactly, w = (0.5, -0.25, 3): distances 0");
         break;
     }
     case 2: {
@@ -34,16 +34,16 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
         static const double x[3] = {1e10, -3e9, 0.5};
         for (size_t k = 0; k < 12; k++)
             B[k] = A12[k] + w[k % 3];
-        gold_model_fill(c, 4, 3, A12, B, x);
+        bht__gold_model_fill(c, 4, 3, A12, B, x);
         c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED) | FLAG(F_LARGE_LOGITS);
-        gold_comment(c, "B = A + 1 w^T exactly, large x (logits ~1e10): distances 0");
+        bht__gold_comment(c, "B = A + 1 w^T exactly, large x (logits ~1e10): distances 0");
         break;
     }
     case 3: {
         static const double A[2] = {1.0, 2.0}, B[2] = {-5.0, 7.0};
-        gold_model_fill(c, 1, 2, A, B, x2);
+        bht__gold_model_fill(c, 1, 2, A, B, x2);
         c->flags |= FLAG(F_IDENTICAL) | FLAG(F_N1);
-        gold_comment(c, "n = 1: both models are the point mass");
+        bht__gold_comment(c, "n = 1: both models are the point mass");
         break;
     }
     case 4: {
@@ -51,70 +51,70 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
         double B[12];
         for (size_t k = 0; k < 12; k++)
             B[k] = -A12[k] * 3.0;
-        gold_model_fill(c, 4, 3, A12, B, x);
+        bht__gold_model_fill(c, 4, 3, A12, B, x);
         c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SIGNED_ZERO);
-        gold_comment(c, "x = 0: both uniform, distances 0");
+        bht__gold_comment(c, "x = 0: both uniform, distances 0");
         break;
     }
     case 5: {
         static const double A[3] = {0.0, 1.0, 2.0}, B[3] = {0.0, 1.0, 2.5}, x[1] = {1.0};
-        gold_model_fill(c, 3, 1, A, B, x);
-        gold_comment(c, "d = 1: logits (0, 1, 2) vs (0, 1, 2.5)");
+        bht__gold_model_fill(c, 3, 1, A, B, x);
+        bht__gold_comment(c, "d = 1: logits (0, 1, 2) vs (0, 1, 2.5)");
         break;
     }
     case 6: {
         double B[6];
         memcpy(B, A6, sizeof B);
         B[3] = 0x1.8000000000001p1; /* the double after 3 */
-        gold_model_fill(c, 3, 2, A6, B, x2);
+        bht__gold_model_fill(c, 3, 2, A6, B, x2);
         c->flags |= FLAG(F_NEAR);
-        gold_comment(c, "one entry of B moved by one ulp");
+        bht__gold_comment(c, "one entry of B moved by one ulp");
         break;
     }
     case 7: {
         double B[12];
         for (size_t k = 0; k < 12; k++)
             B[k] = A12[k] + ((k % 2) ? 0x1p-40 : -0x1p-40);
-        gold_model_fill(c, 4, 3, A12, B, x3);
+        bht__gold_model_fill(c, 4, 3, A12, B, x3);
         c->flags |= FLAG(F_NEAR);
-        gold_comment(c, "B = A +- 2^-40 (models ~1e-12 apart)");
+        bht__gold_comment(c, "B = A +- 2^-40 (models ~1e-12 apart)");
         break;
     }
     case 8: {
         double B[12];
         for (size_t k = 0; k < 12; k++)
             B[k] = A12[k] + ((k % 3) ? 1.0 : -1.0);
-        gold_model_fill(c, 4, 3, A12, B, x3);
-        gold_comment(c, "B = A +- 1 (models 1 apart)");
+        bht__gold_model_fill(c, 4, 3, A12, B, x3);
+        bht__gold_comment(c, "B = A +- 1 (models 1 apart)");
         break;
     }
     case 9: {
         static const double A[4] = {1000.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 1000.0, 0.0};
         static const double x[2] = {1.0, 1.0};
-        gold_model_fill(c, 2, 2, A, B, x);
+        bht__gold_model_fill(c, 2, 2, A, B, x);
         c->flags |= FLAG(F_LARGE_LOGITS);
-        gold_comment(c, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
+        bht__gold_comment(c, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
         break;
     }
     case 10: {
         static const double A[4] = {600.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 600.0, 0.0};
         static const double x[2] = {1.0, 1.0};
-        gold_model_fill(c, 2, 2, A, B, x);
-        gold_comment(c, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
+        bht__gold_model_fill(c, 2, 2, A, B, x);
+        bht__gold_comment(c, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
         break;
     }
     case 11: {
         static const double A[4] = {300.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 300.0, 0.0};
         static const double x[2] = {1.0, 1.0};
-        gold_model_fill(c, 2, 2, A, B, x);
-        gold_comment(c, "logit gaps 300 (q / p up to e^600)");
+        bht__gold_model_fill(c, 2, 2, A, B, x);
+        bht__gold_comment(c, "logit gaps 300 (q / p up to e^600)");
         break;
     }
     case 12: {
         static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, B[4] = {0x1p1000, 0.0, 0.0, 2.0};
         static const double x[2] = {0x1p30, 1.0};
-        gold_model_fill(c, 2, 2, A, B, x);
-        gold_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
+        bht__gold_model_fill(c, 2, 2, A, B, x);
+        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
         break;
     }
     case 13: {
@@ -122,9 +122,9 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
         double B[6];
         for (size_t k = 0; k < 6; k++)
             B[k] = A6[k] * 0.5;
-        gold_model_fill(c, 3, 2, A6, B, x);
+        bht__gold_model_fill(c, 3, 2, A6, B, x);
         c->flags |= FLAG(F_SUBNORMAL_IN);
-        gold_comment(c, "subnormal x: logits ~1e-320 (distances subnormal or 0)");
+        bht__gold_comment(c, "subnormal x: logits ~1e-320 (distances subnormal or 0)");
         break;
     }
     default: {
@@ -132,9 +132,9 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
         static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
         static const double B[6] = {0x1p53, 2.0, -0x1p53, 0.0, 0.0, 0.0};
         static const double x[3] = {1.0, 1.0, 1.0};
-        gold_model_fill(c, 2, 3, A, B, x);
+        bht__gold_model_fill(c, 2, 3, A, B, x);
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "logits 2^53 + 1 - 2^53 = 1 and 2^53 + 2 - 2^53 = 2 (exact products)");
+        bht__gold_comment(c, "logits 2^53 + 1 - 2^53 = 1 and 2^53 + 2 - 2^53 = 2 (exact products)");
         break;
     }
     }
@@ -145,19 +145,19 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
 /* B = A + 2^-k E (E uniform in [-1, 1)), k in [0, 40]: models 1 to 1e-12 apart. */
 static bht_status ds_close(gcase *c, size_t i, grng *r)
 {
-    size_t n = gold_draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
-    const char *design = gold_draw_design(r, n, d, c->A, &c->flags);
-    int k = (int)rng_int(r, 0, 40);
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
+    const char *design = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    int k = (int)bht__rng_int(r, 0, 40);
     int one_row = (i % 4) == 3;
-    size_t row = (size_t)rng_int(r, 0, (long)n - 1);
+    size_t row = (size_t)bht__rng_int(r, 0, (long)n - 1);
     for (size_t a = 0; a < n; a++)
         for (size_t j = 0; j < d; j++)
             c->B[a * d + j] = c->A[a * d + j]
                               + ((one_row && a != row) ? 0.0 : ldexp(rng_sym(r), -k));
-    double s = gold_draw_query_x(r, d, c->x);
-    gold_model_shape(c, n, d);
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
     c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
-    gold_comment(c, "B = A + 2^-%d E%s; A: %s; x scale %g", k, one_row ? " (one row)" : "",
+    bht__gold_comment(c, "B = A + 2^-%d E%s; A: %s; x scale %g", k, one_row ? " (one row)" : "",
                 design, s);
     return BHT_OK;
 }
@@ -166,29 +166,29 @@ static bht_status ds_close(gcase *c, size_t i, grng *r)
 /* B = A + 1 w^T exactly (grid values), half of them plus 2^-k E. */
 static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 {
-    size_t n = gold_draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
     double w[G_MAX_D];
     for (size_t j = 0; j < d; j++)
-        w[j] = gold_grid_value(r);
+        w[j] = bht__gold_grid_value(r);
     for (size_t k = 0; k < n * d; k++)
-        c->A[k] = gold_grid_value(r);
+        c->A[k] = bht__gold_grid_value(r);
     for (size_t a = 0; a < n; a++)
         for (size_t j = 0; j < d; j++)
             c->B[a * d + j] = c->A[a * d + j] + w[j];
-    int k = (int)rng_int(r, 0, 40);
+    int k = (int)bht__rng_int(r, 0, 40);
     int perturbed = (i % 2) == 1;
     if (perturbed)
         for (size_t m = 0; m < n * d; m++)
             c->B[m] += ldexp(rng_sym(r), -k);
-    double s = gold_draw_query_x(r, d, c->x);
-    gold_model_shape(c, n, d);
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
     c->flags |= FLAG(F_SHIFTED) | FLAG(F_RANDOM);
     if (perturbed) {
         c->flags |= k >= 20 ? FLAG(F_NEAR) : 0;
-        gold_comment(c, "B = A + 1 w^T + 2^-%d E (grid A, w); x scale %g", k, s);
+        bht__gold_comment(c, "B = A + 1 w^T + 2^-%d E (grid A, w); x scale %g", k, s);
     } else {
         c->flags |= FLAG(F_IDENTICAL);
-        gold_comment(c, "B = A + 1 w^T exactly (grid A, w): distances 0; x scale %g", s);
+        bht__gold_comment(c, "B = A + 1 w^T exactly (grid A, w): distances 0; x scale %g", s);
     }
     return BHT_OK;
 }
@@ -197,13 +197,13 @@ static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 static bht_status ds_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n = gold_draw_model_n(r), d = (size_t)rng_int(r, 1, 5);
-    const char *da = gold_draw_design(r, n, d, c->A, &c->flags);
-    const char *db = gold_draw_design(r, n, d, c->B, &c->flags);
-    double s = gold_draw_query_x(r, d, c->x);
-    gold_model_shape(c, n, d);
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
+    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    const char *db = bht__gold_draw_design(r, n, d, c->B, &c->flags);
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "independent models: A %s, B %s; x scale %g", da, db, s);
+    bht__gold_comment(c, "independent models: A %s, B %s; x scale %g", da, db, s);
     return BHT_OK;
 }
 #define DS_RANDOM_COUNT 100
@@ -214,13 +214,13 @@ static bht_status ds_worst(gcase *c, size_t i, grng *r)
     double best = -1.0, A[MAXN * MAXD], B[MAXN * MAXD], x[MAXD];
     uint64_t best_flags = 0;
     for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)rng_int(r, 2, MAXN), d = (size_t)rng_int(r, 1, MAXD);
+        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
         uint64_t fl = 0;
-        (void)gold_draw_design(r, n, d, A, &fl);
-        int sh = (int)rng_int(r, 0, 40);
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
+        int sh = (int)bht__rng_int(r, 0, 40);
         for (size_t m = 0; m < n * d; m++)
             B[m] = A[m] + ldexp(rng_sym(r), -sh);
-        (void)gold_draw_query_x(r, d, x);
+        (void)bht__gold_draw_query_x(r, d, x);
         bht_distances kd, od;
         if (bht_distance_softmax(n, d, A, B, x, &kd) != BHT_OK)
             continue;
@@ -229,11 +229,11 @@ static bht_status ds_worst(gcase *c, size_t i, grng *r)
             return st;
         const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
         const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = gold_search_score(3, kv, ov);
+        double e = bht__gold_search_score(3, kv, ov);
         if (e > best) {
             best = e;
             best_flags = fl | (sh >= 20 ? FLAG(F_NEAR) : 0);
-            gold_model_shape(c, n, d);
+            bht__gold_model_shape(c, n, d);
             memcpy(c->A, A, n * d * sizeof *A);
             memcpy(c->B, B, n * d * sizeof *B);
             memcpy(c->x, x, d * sizeof *x);
@@ -244,7 +244,7 @@ static bht_status ds_worst(gcase *c, size_t i, grng *r)
         return BHT_E_PRECISION; /* no candidate: draw again */
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST) | best_flags;
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -256,7 +256,7 @@ static const family DS_FAMILIES[] = {
     {"shifted", DS_SHIFTED_COUNT, ds_shifted, 0},
     {"random", DS_RANDOM_COUNT, ds_random, 0},
     {"worst", DS_WORST_COUNT, ds_worst, 0},
-    {"invalid", MODEL_INVALID_COUNT, gold_model_invalid, 0},
+    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
 };
 
 static bht_status expected(gcase *c)
@@ -266,25 +266,25 @@ static bht_status expected(gcase *c)
 
 static void flags(gcase *c)
 {
-    gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
-    gold_flag_subnormal_in(c, c->xlen, c->x);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
     if (!c->invalid) {
         bht_distances dist;
         if (bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist) == BHT_E_RANGE)
             c->flags |= FLAG(F_BEYOND);
     }
-    gold_flag_shape(c);
-    gold_flag_distance_outputs(c);
+    bht__gold_flag_shape(c);
+    bht__gold_flag_distance_outputs(c);
 }
 
 static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
-    gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }
 
-const golden_fn gold_fn_distance_softmax = {
+const golden_fn bht__gold_fn_distance_softmax = {
     "distance_softmax", 600000, 2.0, FAMILIES(DS_FAMILIES),
-    expected, flags, inputs, gold_put_distances};
+    expected, flags, inputs, bht__gold_put_distances};

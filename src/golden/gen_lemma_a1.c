@@ -41,7 +41,7 @@ static bht_status la_special(gcase *c, size_t i, grng *r)
     };
     c->eps = t[i].eps;
     c->flags |= t[i].flags;
-    gold_comment(c, "%s", t[i].comment);
+    bht__gold_comment(c, "%s", t[i].comment);
     return BHT_OK;
 }
 #define LA_SPECIAL_COUNT 23
@@ -56,16 +56,16 @@ static bht_status la_grid(gcase *c, size_t i, grng *r)
     double m = 1.0 + (double)(i % 4) * 0.25;
     c->eps = ldexp(m, e);
     c->flags |= FLAG(F_LOGSPACED);
-    gold_comment(c, "eps = %g * 2^%d", m, e);
+    bht__gold_comment(c, "eps = %g * 2^%d", m, e);
     return BHT_OK;
 }
 
 static bht_status la_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    c->eps = ldexp(1.0 + rng_unit(r), (int)rng_int(r, -80, 7));
+    c->eps = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -80, 7));
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random eps in [2^-80, 2^8)");
+    bht__gold_comment(c, "random eps in [2^-80, 2^8)");
     return BHT_OK;
 }
 
@@ -74,7 +74,7 @@ static bht_status la_worst(gcase *c, size_t i, grng *r)
     enum { CANDIDATES = 5000 };
     double best = -1.0;
     for (int k = 0; k < CANDIDATES; k++) {
-        double eps = ldexp(1.0 + rng_unit(r), (int)rng_int(r, -70, 7));
+        double eps = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -70, 7));
         bht_lemma_a1_bounds kb, ob;
         if (bht_lemma_a1(eps, &kb) != BHT_OK)
             continue;
@@ -82,7 +82,7 @@ static bht_status la_worst(gcase *c, size_t i, grng *r)
         if (st != BHT_OK)
             return st;
         const double kv[2] = {kb.h2max, kb.tvmax}, ov[2] = {ob.h2max, ob.tvmax};
-        double e = gold_search_score(2, kv, ov);
+        double e = bht__gold_search_score(2, kv, ov);
         if (e > best) {
             best = e;
             c->eps = eps;
@@ -91,7 +91,7 @@ static bht_status la_worst(gcase *c, size_t i, grng *r)
     }
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST);
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -116,7 +116,7 @@ static bht_status la_invalid(gcase *c, size_t i, grng *r)
     c->invalid = 1;
     c->eps = t[i].eps;
     c->flags |= FLAG(t[i].flag);
-    gold_comment(c, "%s", t[i].comment);
+    bht__gold_comment(c, "%s", t[i].comment);
     return BHT_OK;
 }
 #define LA_INVALID_COUNT 7
@@ -137,21 +137,21 @@ static bht_status expected(gcase *c)
 static void flags(gcase *c)
 {
     const double out[2] = {c->lemma.h2max, c->lemma.tvmax};
-    gold_flag_subnormal_in(c, 1, &c->eps);
-    gold_flag_outputs(c, c->invalid ? 0 : 2, out);
+    bht__gold_flag_subnormal_in(c, 1, &c->eps);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : 2, out);
 }
 
 static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_scalar(b, nomem, "eps", 0, c->eps);
+    bht__gold_put_scalar(b, nomem, "eps", 0, c->eps);
 }
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_scalar(b, nomem, "h2max", 0, c->lemma.h2max);
-    gold_put_scalar(b, nomem, "tvmax", 1, c->lemma.tvmax);
+    bht__gold_put_scalar(b, nomem, "h2max", 0, c->lemma.h2max);
+    bht__gold_put_scalar(b, nomem, "tvmax", 1, c->lemma.tvmax);
 }
 
-const golden_fn gold_fn_lemma_a1 = {
+const golden_fn bht__gold_fn_lemma_a1 = {
     "lemma_a1", 800000, 1.0, FAMILIES(LA_FAMILIES),
     expected, flags, inputs, outputs};

@@ -13,32 +13,32 @@
 /* d in 1..8 (mostly small) and n in d..40 (mostly <= d + 16). */
 static size_t draw_lev_d(grng *r)
 {
-    long u = rng_int(r, 0, 99);
+    long u = bht__rng_int(r, 0, 99);
     if (u < 50)
-        return (size_t)rng_int(r, 1, 3);
+        return (size_t)bht__rng_int(r, 1, 3);
     if (u < 85)
-        return (size_t)rng_int(r, 4, 6);
-    return (size_t)rng_int(r, 7, 8);
+        return (size_t)bht__rng_int(r, 4, 6);
+    return (size_t)bht__rng_int(r, 7, 8);
 }
 
 static size_t draw_lev_n(grng *r, size_t d)
 {
-    long u = rng_int(r, 0, 99);
+    long u = bht__rng_int(r, 0, 99);
     if (u < 15)
         return d;
     if (u < 60)
-        return d + (size_t)rng_int(r, 1, 4);
+        return d + (size_t)bht__rng_int(r, 1, 4);
     if (u < 92)
-        return d + (size_t)rng_int(r, 5, 16);
-    return d + (size_t)rng_int(r, 17, 40 - (long)d);
+        return d + (size_t)bht__rng_int(r, 5, 16);
+    return d + (size_t)bht__rng_int(r, 17, 40 - (long)d);
 }
 
 /* Query weights s (length n) of one of five kinds, some signs negative
  * (s_i and -s_i give the same A_s up to row signs); returns the kind. */
 static const char *draw_query(grng *r, size_t n, double *s)
 {
-    long kind = rng_int(r, 0, 4);
-    long range = kind == 2 ? rng_int(r, 2, 19) : kind == 3 ? rng_int(r, 20, 195) : 0;
+    long kind = bht__rng_int(r, 0, 4);
+    long range = kind == 2 ? bht__rng_int(r, 2, 19) : kind == 3 ? bht__rng_int(r, 20, 195) : 0;
     for (size_t i = 0; i < n; i++) {
         double v;
         switch (kind) {
@@ -46,17 +46,17 @@ static const char *draw_query(grng *r, size_t n, double *s)
             v = 1.0;
             break;
         case 1:
-            v = 0.5 + 1.5 * rng_unit(r);
+            v = 0.5 + 1.5 * bht__rng_unit(r);
             break;
         case 2:
         case 3:
-            v = ldexp(1.0 + rng_unit(r), (int)rng_int(r, -range, range));
+            v = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -range, range));
             break;
         default:
-            v = (double)rng_int(r, 1, 9);
+            v = (double)bht__rng_int(r, 1, 9);
             break;
         }
-        s[i] = (kind != 0 && rng_int(r, 0, 3) == 0) ? -v : v;
+        s[i] = (kind != 0 && bht__rng_int(r, 0, 3) == 0) ? -v : v;
     }
     static const char *const names[] = {"s = 1", "s in [1/2, 2)", "s over 2^[-19, 19]",
                                         "s over 2^[-195, 195]", "integer s"};
@@ -86,19 +86,19 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         static const double A[1] = {3.0}, s[1] = {2.0};
         lev_fill(c, 1, 1, A, s);
         c->flags |= FLAG(F_N1);
-        gold_comment(c, "n = d = 1: h = 1");
+        bht__gold_comment(c, "n = d = 1: h = 1");
         break;
     }
     case 1: {
         static const double A[3] = {1.0, 1.0, 1.0};
         lev_fill(c, 3, 1, A, NULL);
-        gold_comment(c, "a column of ones: h_i = 1/3 rounded");
+        bht__gold_comment(c, "a column of ones: h_i = 1/3 rounded");
         break;
     }
     case 2: {
         static const double A[4] = {1.0, 2.0, 3.0, 4.0};
         lev_fill(c, 4, 1, A, NULL);
-        gold_comment(c, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30");
+        bht__gold_comment(c, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30");
         break;
     }
     case 3: {
@@ -106,40 +106,40 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         for (size_t k = 0; k < 4; k++)
             A[5 * k] = 1.0;
         lev_fill(c, 4, 4, A, NULL);
-        gold_comment(c, "identity 4 x 4: h = 1");
+        bht__gold_comment(c, "identity 4 x 4: h = 1");
         break;
     }
     case 4: {
         static const double A[9] = {2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0};
         static const double s[3] = {0.1, -7.0, 1e10};
         lev_fill(c, 3, 3, A, s);
-        gold_comment(c, "square nonsingular 3 x 3, arbitrary s: h = 1");
+        bht__gold_comment(c, "square nonsingular 3 x 3, arbitrary s: h = 1");
         break;
     }
     case 5: {
         static const double A[8] = {1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0};
         lev_fill(c, 4, 2, A, NULL);
-        gold_comment(c, "[I; I]: h = 1/2");
+        bht__gold_comment(c, "[I; I]: h = 1/2");
         break;
     }
     case 6: {
         static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "zero third row: h = (1, 1, 0)");
+        bht__gold_comment(c, "zero third row: h = (1, 1, 0)");
         break;
     }
     case 7: {
         static const double A[10] = {1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0};
         static const double s[5] = {1.0, 0x1p-300, 0x1p300, 1e-50, 1e50};
         lev_fill(c, 5, 2, A, s);
-        gold_comment(c, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)");
+        bht__gold_comment(c, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)");
         break;
     }
     case 8: {
         static const double A[8] = {1.0, -1.0, 1.0, 0.5, 1.0, 2.0, 1.0, 3.5};
         static const double s[4] = {-1.0, 2.0, -3.0, 4.0};
         lev_fill(c, 4, 2, A, s);
-        gold_comment(c, "negative s_i (signs do not matter)");
+        bht__gold_comment(c, "negative s_i (signs do not matter)");
         break;
     }
     case 9: {
@@ -147,71 +147,71 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         static const double s[3] = {0x1p-400, 1.0, 1.0};
         lev_fill(c, 3, 2, A, s);
         c->flags |= FLAG(F_BOUNDARY);
-        gold_comment(c, "s_1 = 2^-400 (smallest exponent of the kernel's domain)");
+        bht__gold_comment(c, "s_1 = 2^-400 (smallest exponent of the kernel's domain)");
         break;
     }
     case 10: {
         static const double A[6] = {1.0, 2.0, 3.0, -1.0, 0.5, 0.25};
         static const double s[3] = {0x1.fffffffffffffp-401, 1.0, 1.0};
         lev_fill(c, 3, 2, A, s);
-        gold_comment(c, "s_1 just below 2^-400: outside the kernel's domain");
+        bht__gold_comment(c, "s_1 just below 2^-400: outside the kernel's domain");
         break;
     }
     case 11: {
         static const double A[6] = {0x1p401, 2.0, 3.0, -1.0, 0.5, 0.25};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "a_11 = 2^401: outside the kernel's domain");
+        bht__gold_comment(c, "a_11 = 2^401: outside the kernel's domain");
         break;
     }
     case 12: {
         static const double A[6] = {0x1p200, 1.0, 0x1p-201, 1.0, 1.0, 2.0};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "first column spans 2^401 (kernel column range is 2^400)");
+        bht__gold_comment(c, "first column spans 2^401 (kernel column range is 2^400)");
         break;
     }
     case 13: {
         static const double A[6] = {0x1p200, 1.0, 0x1p-200, 1.0, 1.0, 2.0};
         lev_fill(c, 3, 2, A, NULL);
         c->flags |= FLAG(F_BOUNDARY);
-        gold_comment(c, "first column spans exactly 2^400 (kernel column range)");
+        bht__gold_comment(c, "first column spans exactly 2^400 (kernel column range)");
         break;
     }
     case 14: {
         static const double A[6] = {0x1p-1074, 1.0, 0.0, 1.0, 0.0, 1.0};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)");
+        bht__gold_comment(c, "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)");
         break;
     }
     case 15: {
         static const double A[6] = {DBL_MAX, 0.0, 0.0, DBL_MAX, DBL_MAX, DBL_MAX};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "entries DBL_MAX: h = 2/3");
+        bht__gold_comment(c, "entries DBL_MAX: h = 2/3");
         break;
     }
     case 16: {
         static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p525};
         lev_fill(c, 2, 1, A, s);
-        gold_comment(c, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal");
+        bht__gold_comment(c, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal");
         break;
     }
     case 17: {
         static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p540};
         lev_fill(c, 2, 1, A, s);
-        gold_comment(c, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0");
+        bht__gold_comment(c, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0");
         break;
     }
     case 18: {
         static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 0x1.0000000000001p0};
         lev_fill(c, 3, 2, A, NULL);
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)");
+        bht__gold_comment(c, "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)");
         break;
     }
     case 19: {
         static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0 + 0x1p-30};
         lev_fill(c, 3, 2, A, NULL);
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)");
+        bht__gold_comment(c, "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)");
         break;
     }
     case 20: {
@@ -222,7 +222,7 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
                 A[a * 8 + b] = 1.0 / (double)(a + b + 1);
         lev_fill(c, 12, 8, A, NULL);
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))");
+        bht__gold_comment(c, "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))");
         break;
     }
     case 21: {
@@ -237,19 +237,19 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         }
         lev_fill(c, 15, 15, A, NULL);
         c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
-        gold_comment(c, "square Vandermonde, degree 14, nodes 1 + k/14: h = 1");
+        bht__gold_comment(c, "square Vandermonde, degree 14, nodes 1 + k/14: h = 1");
         break;
     }
     case 22: {
         static const double A[6] = {1e300, 2e300, -3e299, 1e-300, 5e299, 7e299};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "entries near 1e300 and 1e-300");
+        bht__gold_comment(c, "entries near 1e300 and 1e-300");
         break;
     }
     case 23: {
         static const double A[6] = {1.0, 2.0, 1.0, 2.0, 3.0, 1.0};
         lev_fill(c, 3, 2, A, NULL);
-        gold_comment(c, "two identical rows");
+        bht__gold_comment(c, "two identical rows");
         break;
     }
     case 24: {
@@ -257,7 +257,7 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         static const double s[3] = {1.0, 1.0, -0x1p-1};
         lev_fill(c, 3, 2, A, s);
         c->flags |= FLAG(F_SIGNED_ZERO);
-        gold_comment(c, "a_12 = -0, s_3 = -1/2");
+        bht__gold_comment(c, "a_12 = -0, s_3 = -1/2");
         break;
     }
     default: {
@@ -265,7 +265,7 @@ static bht_status lv_special(gcase *c, size_t i, grng *r)
         static const double s[3] = {0x1.fffffffffffffp400, 0x1p400, -0x1.8p400};
         lev_fill(c, 3, 2, A, s);
         c->flags |= FLAG(F_BOUNDARY);
-        gold_comment(c, "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the "
+        bht__gold_comment(c, "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the "
                        "kernel's domain)");
         break;
     }
@@ -278,11 +278,11 @@ static bht_status lv_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t d = draw_lev_d(r), n = draw_lev_n(r, d);
-    const char *design = gold_draw_design(r, n, d, c->A, &c->flags);
+    const char *design = bht__gold_draw_design(r, n, d, c->A, &c->flags);
     const char *query = draw_query(r, n, c->s);
     lev_shape(c, n, d);
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random design: %s; %s", design, query);
+    bht__gold_comment(c, "random design: %s; %s", design, query);
     return BHT_OK;
 }
 
@@ -293,7 +293,7 @@ static bht_status lv_vandermonde(gcase *c, size_t i, grng *r)
     static const char *const node_names[] = {
         "equispaced in [0, 1]", "equispaced in [-1, 1]", "random in [-1, 1)",
         "equispaced in [1, 2]", "(k / (n-1))^2 (clustered at 0)", "equispaced in [-1, 1]"};
-    size_t deg = 8 + i % 7, d = deg + 1, n = d + (size_t)rng_int(r, 0, 10);
+    size_t deg = 8 + i % 7, d = deg + 1, n = d + (size_t)bht__rng_int(r, 0, 10);
     size_t nodes = (i / 7) % 6;
     for (size_t k = 0; k < n; k++) {
         double u = (double)k / (double)(n - 1), t;
@@ -329,7 +329,7 @@ static bht_status lv_vandermonde(gcase *c, size_t i, grng *r)
             c->s[k] = 1.0;
     lev_shape(c, n, d);
     c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
-    gold_comment(c, "Vandermonde degree %zu, n = %zu, nodes %s; %s", deg, n, node_names[nodes],
+    bht__gold_comment(c, "Vandermonde degree %zu, n = %zu, nodes %s; %s", deg, n, node_names[nodes],
                 query);
     return BHT_OK;
 }
@@ -342,7 +342,7 @@ static bht_status lv_scaled(gcase *c, size_t i, grng *r)
         "rows scaled by 2^e, e in [-60, 60]", "columns scaled by 2^e, e in [-300, 300]",
         "rows and columns scaled by 2^e, e in [-150, 150]",
         "rows and columns scaled by (1 + u) 2^e, e in [-30, 30] (rounded)"};
-    size_t d = (size_t)rng_int(r, 1, 5), n = d + (size_t)rng_int(r, 0, 10);
+    size_t d = (size_t)bht__rng_int(r, 1, 5), n = d + (size_t)bht__rng_int(r, 0, 10);
     size_t kind = i % 4;
     double row[40], col[8];
     for (size_t k = 0; k < n * d; k++)
@@ -352,12 +352,12 @@ static bht_status lv_scaled(gcase *c, size_t i, grng *r)
     for (size_t j = 0; j < d; j++)
         col[j] = 1.0;
     for (size_t k = 0; k < n && kind != 1; k++)
-        row[k] = kind == 3 ? ldexp(1.0 + rng_unit(r), (int)rng_int(r, -30, 30))
-                           : ldexp(1.0, (int)rng_int(r, kind == 0 ? -60 : -150,
+        row[k] = kind == 3 ? ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)bht__rng_int(r, kind == 0 ? -60 : -150,
                                                      kind == 0 ? 60 : 150));
     for (size_t j = 0; j < d && kind != 0; j++)
-        col[j] = kind == 3 ? ldexp(1.0 + rng_unit(r), (int)rng_int(r, -30, 30))
-                           : ldexp(1.0, (int)rng_int(r, kind == 1 ? -300 : -150,
+        col[j] = kind == 3 ? ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)bht__rng_int(r, kind == 1 ? -300 : -150,
                                                      kind == 1 ? 300 : 150));
     for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < d; j++)
@@ -370,7 +370,7 @@ static bht_status lv_scaled(gcase *c, size_t i, grng *r)
             c->s[k] = 1.0;
     lev_shape(c, n, d);
     c->flags |= FLAG(F_SCALED) | FLAG(F_RANDOM);
-    gold_comment(c, "scaled design: %s; %s", kinds[kind], query);
+    bht__gold_comment(c, "scaled design: %s; %s", kinds[kind], query);
     return BHT_OK;
 }
 #define LV_SCALED_COUNT 64
@@ -379,18 +379,18 @@ static bht_status lv_scaled(gcase *c, size_t i, grng *r)
 static bht_status lv_ill(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t d = (size_t)rng_int(r, 2, 6), n = d + (size_t)rng_int(r, 1, 12);
+    size_t d = (size_t)bht__rng_int(r, 2, 6), n = d + (size_t)bht__rng_int(r, 1, 12);
     for (size_t k = 0; k < n * d; k++)
         c->A[k] = rng_sym(r);
-    size_t j1 = (size_t)rng_int(r, 0, (long)d - 1);
-    size_t j2 = (j1 + (size_t)rng_int(r, 1, (long)d - 1)) % d;
-    int sh = (int)rng_int(r, 16, 52);
+    size_t j1 = (size_t)bht__rng_int(r, 0, (long)d - 1);
+    size_t j2 = (j1 + (size_t)bht__rng_int(r, 1, (long)d - 1)) % d;
+    int sh = (int)bht__rng_int(r, 16, 52);
     for (size_t k = 0; k < n; k++)
         c->A[k * d + j2] = c->A[k * d + j1] + ldexp(rng_sym(r), -sh);
     const char *query = draw_query(r, n, c->s);
     lev_shape(c, n, d);
     c->flags |= FLAG(F_ILL) | FLAG(F_RANDOM);
-    gold_comment(c, "column %zu = column %zu + 2^-%d noise; %s", j2 + 1, j1 + 1, sh, query);
+    bht__gold_comment(c, "column %zu = column %zu + 2^-%d noise; %s", j2 + 1, j1 + 1, sh, query);
     return BHT_OK;
 }
 #define LV_ILL_COUNT 48
@@ -402,9 +402,9 @@ static bht_status lv_worst(gcase *c, size_t i, grng *r)
     uint64_t best_flags = 0;
     int scores = c->fn != FN_LEVERAGE;
     for (int k = 0; k < CANDIDATES; k++) {
-        size_t d = (size_t)rng_int(r, 1, MAXD), n = d + (size_t)rng_int(r, 0, MAXN - MAXD);
+        size_t d = (size_t)bht__rng_int(r, 1, MAXD), n = d + (size_t)bht__rng_int(r, 0, MAXN - MAXD);
         uint64_t fl = 0;
-        (void)gold_draw_design(r, n, d, A, &fl);
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
         (void)draw_query(r, n, s);
         if (bht_leverage(n, d, A, s, p, h, NULL) != BHT_OK)
             continue;
@@ -413,7 +413,7 @@ static bht_status lv_worst(gcase *c, size_t i, grng *r)
             continue;
         if (st != BHT_OK)
             return st;
-        double e = scores ? gold_search_score(n, h, g) : gold_search_score(n, p, q);
+        double e = scores ? bht__gold_search_score(n, h, g) : bht__gold_search_score(n, p, q);
         if (e > best) {
             best = e;
             best_flags = fl;
@@ -428,7 +428,7 @@ static bht_status lv_worst(gcase *c, size_t i, grng *r)
         return BHT_E_PRECISION; /* no candidate: draw again */
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST) | best_flags;
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -445,90 +445,90 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
     case 0:
         c->s[1] = 0.0;
         c->flags |= FLAG(F_INV_ZERO_S);
-        gold_comment(c, "s_2 = 0");
+        bht__gold_comment(c, "s_2 = 0");
         break;
     case 1:
         c->s[2] = -0.0;
         c->flags |= FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO);
-        gold_comment(c, "s_3 = -0");
+        bht__gold_comment(c, "s_3 = -0");
         break;
     case 2:
         c->s[0] = c->s[1] = c->s[2] = 0.0;
         c->flags |= FLAG(F_INV_ZERO_S);
-        gold_comment(c, "s = 0");
+        bht__gold_comment(c, "s = 0");
         break;
     case 3: {
         static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
         lev_fill(c, 2, 3, A, NULL);
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "n = 2 < d = 3");
+        bht__gold_comment(c, "n = 2 < d = 3");
         break;
     }
     case 4: {
         static const double A[2] = {1.0, 2.0};
         lev_fill(c, 1, 2, A, NULL);
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "n = 1 < d = 2");
+        bht__gold_comment(c, "n = 1 < d = 2");
         break;
     }
     case 5:
         c->slen = 2;
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "A has 3 rows, s has 2 entries");
+        bht__gold_comment(c, "A has 3 rows, s has 2 entries");
         break;
     case 6:
         c->slen = 4;
         c->s[3] = 1.0;
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "A has 3 rows, s has 4 entries");
+        bht__gold_comment(c, "A has 3 rows, s has 4 entries");
         break;
     case 7:
         c->n = c->slen = 0;
         c->flags |= FLAG(F_INV_EMPTY);
-        gold_comment(c, "A has no rows and s is empty");
+        bht__gold_comment(c, "A has no rows and s is empty");
         break;
     case 8:
         c->d = 0;
         c->flags |= FLAG(F_INV_EMPTY);
-        gold_comment(c, "A has no columns");
+        bht__gold_comment(c, "A has no columns");
         break;
     case 9:
         c->A[2] = NAN;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "NaN in A");
+        bht__gold_comment(c, "NaN in A");
         break;
     case 10:
         c->A[1] = INFINITY;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "+inf in A");
+        bht__gold_comment(c, "+inf in A");
         break;
     case 11:
         c->A[5] = -INFINITY;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "-inf in A");
+        bht__gold_comment(c, "-inf in A");
         break;
     case 12:
         c->s[0] = NAN;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "NaN in s");
+        bht__gold_comment(c, "NaN in s");
         break;
     case 13:
         c->s[2] = INFINITY;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
+        bht__gold_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
         break;
     case 14: {
         static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};
         lev_fill(c, 3, 2, A, NULL);
         rank = 1;
-        gold_comment(c, "zero column");
+        bht__gold_comment(c, "zero column");
         break;
     }
     case 15: {
         static const double A[6] = {0.1, 0.1, 0.7, 0.7, -3.0, -3.0};
         lev_fill(c, 3, 2, A, NULL);
         rank = 1;
-        gold_comment(c, "two identical columns");
+        bht__gold_comment(c, "two identical columns");
         break;
     }
     case 16: {
@@ -536,7 +536,7 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
                                      2.0, 2.0,  4.0, 7.0,  -3.0, 4.0};
         lev_fill(c, 4, 3, A, NULL);
         rank = 1;
-        gold_comment(c, "column 3 = column 1 + column 2");
+        bht__gold_comment(c, "column 3 = column 1 + column 2");
         break;
     }
     case 17: {
@@ -553,21 +553,21 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         lev_fill(c, 6, 4, A, NULL);
         rank = 1;
         c->flags |= FLAG(F_VANDERMONDE);
-        gold_comment(c, "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3");
+        bht__gold_comment(c, "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3");
         break;
     }
     case 18: {
         static const double A[6] = {1e300, 2e300, -3e299, -6e299, 1e-300, 2e-300};
         lev_fill(c, 3, 2, A, NULL);
         rank = 1;
-        gold_comment(c, "column 2 = 2 column 1 at scales 1e300 and 1e-300");
+        bht__gold_comment(c, "column 2 = 2 column 1 at scales 1e300 and 1e-300");
         break;
     }
     case 19: {
         static const double A[9] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
         lev_fill(c, 3, 3, A, NULL);
         rank = 1;
-        gold_comment(c, "square singular [1 2 3; 4 5 6; 7 8 9]");
+        bht__gold_comment(c, "square singular [1 2 3; 4 5 6; 7 8 9]");
         break;
     }
     case 20: {
@@ -576,7 +576,7 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         static const double s[4] = {1.0, 0x1p-300, 0x1p300, 1e-20};
         lev_fill(c, 4, 2, A, s);
         rank = 1;
-        gold_comment(c, "column 2 = 2^-1000 column 1, strongly varying s");
+        bht__gold_comment(c, "column 2 = 2^-1000 column 1, strongly varying s");
         break;
     }
     case 21: {
@@ -584,14 +584,14 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         lev_fill(c, 3, 2, A, NULL);
         rank = 1;
         c->flags |= FLAG(F_SUBNORMAL_IN);
-        gold_comment(c, "subnormal entries, column 2 = 3 column 1");
+        bht__gold_comment(c, "subnormal entries, column 2 = 3 column 1");
         break;
     }
     default: {
         static const double A[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         lev_fill(c, 3, 2, A, NULL);
         rank = 1;
-        gold_comment(c, "A = 0");
+        bht__gold_comment(c, "A = 0");
         break;
     }
     }
@@ -606,7 +606,7 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
 }
 #define LV_INVALID_COUNT 23
 
-const family gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
+const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
     {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL)},
     {"random", 300, lv_random, 0},
     {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0},
@@ -616,39 +616,39 @@ const family gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
     {"invalid", LV_INVALID_COUNT, lv_invalid, 0},
 };
 
-bht_status gold_leverage_expected(gcase *c)
+bht_status bht__gold_leverage_expected(gcase *c)
 {
     return bht_oracle_leverage(c->n, c->d, c->A, c->s, c->p, c->h, NULL, NULL, NULL);
 }
 
 /* Flags of leverage (out = p) and leverage_scores (out = h). */
-void gold_leverage_flags(gcase *c, const double *out)
+void bht__gold_leverage_flags(gcase *c, const double *out)
 {
-    gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    gold_flag_query(c);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_query(c);
     if (!c->invalid) {
         double p[G_MAX_N], h[G_MAX_N];
-        gold_flag_verdict(c, bht_leverage(c->n, c->d, c->A, c->s, p, h, NULL));
+        bht__gold_flag_verdict(c, bht_leverage(c->n, c->d, c->A, c->s, p, h, NULL));
         if (c->n == c->d)
             c->flags |= FLAG(F_SQUARE);
     }
-    gold_flag_shape(c);
-    gold_flag_outputs(c, c->invalid ? 0 : c->n, out);
+    bht__gold_flag_shape(c);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, out);
 }
 
-void gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
 }
 
-static void flags(gcase *c) { gold_leverage_flags(c, c->p); }
+static void flags(gcase *c) { bht__gold_leverage_flags(c, c->p); }
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "p", 0, c->n, c->p);
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
 
-const golden_fn gold_fn_leverage = {
-    "leverage", 300000, 1.0, FAMILIES(gold_leverage_families),
-    gold_leverage_expected, flags, gold_leverage_inputs, outputs};
+const golden_fn bht__gold_fn_leverage = {
+    "leverage", 300000, 1.0, FAMILIES(bht__gold_leverage_families),
+    bht__gold_leverage_expected, flags, bht__gold_leverage_inputs, outputs};

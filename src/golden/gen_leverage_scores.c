@@ -3,13 +3,13 @@
  * seeds differ by fn, so the vectors differ). */
 #include "golden/golden_internal.h"
 
-static void flags(gcase *c) { gold_leverage_flags(c, c->h); }
+static void flags(gcase *c) { bht__gold_leverage_flags(c, c->h); }
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "h", 0, c->n, c->h);
+    bht__gold_put_array(b, nomem, "h", 0, c->n, c->h);
 }
 
-const golden_fn gold_fn_leverage_scores = {"leverage_scores", 400000, 1.0,
-                                           FAMILIES(gold_leverage_families), gold_leverage_expected,
-                                           flags, gold_leverage_inputs, outputs};
+const golden_fn bht__gold_fn_leverage_scores = {"leverage_scores", 400000, 1.0,
+                                           FAMILIES(bht__gold_leverage_families), bht__gold_leverage_expected,
+                                           flags, bht__gold_leverage_inputs, outputs};

@@ -5,9 +5,9 @@
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "gradient", 0, c->d, c->grad);
+    bht__gold_put_array(b, nomem, "gradient", 0, c->d, c->grad);
 }
 
-const golden_fn gold_fn_regression_gradient = {
-    "regression_gradient", 1200000, 16.0, FAMILIES(gold_regression_families),
-    gold_regression_expected, gold_regression_flags, gold_regression_inputs, outputs};
+const golden_fn bht__gold_fn_regression_gradient = {
+    "regression_gradient", 1200000, 16.0, FAMILIES(bht__gold_regression_families),
+    bht__gold_regression_expected, bht__gold_regression_flags, bht__gold_regression_inputs, outputs};

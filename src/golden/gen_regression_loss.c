@@ -5,9 +5,9 @@
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_scalar(b, nomem, "loss", 0, c->loss);
+    bht__gold_put_scalar(b, nomem, "loss", 0, c->loss);
 }
 
-const golden_fn gold_fn_regression_loss = {
-    "regression_loss", 1100000, 4.0, FAMILIES(gold_regression_families),
-    gold_regression_expected, gold_regression_flags, gold_regression_inputs, outputs};
+const golden_fn bht__gold_fn_regression_loss = {
+    "regression_loss", 1100000, 4.0, FAMILIES(bht__gold_regression_families),
+    bht__gold_regression_expected, bht__gold_regression_flags, bht__gold_regression_inputs, outputs};

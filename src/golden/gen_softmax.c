@@ -16,7 +16,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->A[0] = 2.0;
         c->x[0] = 3.0;
         c->flags |= FLAG(F_N1);
-        gold_comment(c, "n = d = 1");
+        bht__gold_comment(c, "n = d = 1");
         break;
     case 1:
         c->n = 5;
@@ -25,7 +25,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
             c->A[k] = (double)k - 7.0;
         memset(c->x, 0, 3 * sizeof(double));
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "x = 0: uniform");
+        bht__gold_comment(c, "x = 0: uniform");
         break;
     case 2:
         c->n = 6;
@@ -34,7 +34,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 1e300;
         c->x[1] = -3.0;
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "A = 0: uniform");
+        bht__gold_comment(c, "A = 0: uniform");
         break;
     case 3:
         c->n = c->d = 4;
@@ -43,7 +43,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
             c->A[k * 4 + k] = 1.0;
             c->x[k] = (double)(k + 1);
         }
-        gold_comment(c, "identity design: softmax(x)");
+        bht__gold_comment(c, "identity design: softmax(x)");
         break;
     case 4: {
         static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
@@ -51,7 +51,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         memcpy(c->A, A, sizeof A);
         c->x[0] = c->x[1] = c->x[2] = 1.0;
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
+        bht__gold_comment(c, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
         break;
     }
     case 5: {
@@ -60,7 +60,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         memcpy(c->A, A, sizeof A);
         c->x[0] = c->x[1] = c->x[2] = 1.0;
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "cancellation: logits 1 and 1");
+        bht__gold_comment(c, "cancellation: logits 1 and 1");
         break;
     }
     case 6: {
@@ -69,7 +69,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 1e15;
         c->x[1] = -1e15;
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "nearly collinear rows, large x");
+        bht__gold_comment(c, "nearly collinear rows, large x");
         break;
     }
     case 7: {
@@ -77,7 +77,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         memcpy(c->A, A, sizeof A);
         c->x[0] = 2e-300;
         c->x[1] = 1e-300;
-        gold_comment(c, "huge A, tiny x: logits near 2 and 1");
+        bht__gold_comment(c, "huge A, tiny x: logits near 2 and 1");
         break;
     }
     case 8: {
@@ -85,7 +85,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         memcpy(c->A, A, sizeof A);
         c->x[0] = 0x1p30;
         c->x[1] = 1.0;
-        gold_comment(c, "a_11 x_1 = 2^1030: beyond the former product bound of the kernel");
+        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the former product bound of the kernel");
         break;
     }
     case 9:
@@ -94,7 +94,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         for (size_t k = 0; k < 64; k++)
             c->A[k] = (double)k;
         c->x[0] = 0.5;
-        gold_comment(c, "d = 1, logits k / 2");
+        bht__gold_comment(c, "d = 1, logits k / 2");
         break;
     case 10:
         c->n = 300;
@@ -105,7 +105,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         }
         c->x[0] = 3.0;
         c->x[1] = -2.0;
-        gold_comment(c, "n = 300, d = 2");
+        bht__gold_comment(c, "n = 300, d = 2");
         break;
     case 11: {
         static const double A[6] = {1.0, 2.0, 1.0, 2.0, 1.0, 2.0};
@@ -114,7 +114,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 0.3;
         c->x[1] = -0.7;
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "identical rows (rank 1): uniform");
+        bht__gold_comment(c, "identical rows (rank 1): uniform");
         break;
     }
     case 12: {
@@ -123,7 +123,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 0x1p-1074;
         c->x[1] = 0x1.8p-1070;
         c->flags |= FLAG(F_SUBNORMAL_IN);
-        gold_comment(c, "subnormal x");
+        bht__gold_comment(c, "subnormal x");
         break;
     }
     case 13: {
@@ -132,7 +132,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 1.0;
         c->x[1] = -0.0;
         c->flags |= FLAG(F_SIGNED_ZERO) | FLAG(F_LARGE_LOGITS);
-        gold_comment(c, "logits +-1000, x_2 = -0");
+        bht__gold_comment(c, "logits +-1000, x_2 = -0");
         break;
     }
     case 14: {
@@ -141,7 +141,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[0] = 0x1p-500;
         c->x[1] = -0x1p-500;
         c->flags |= FLAG(F_ILL);
-        gold_comment(c, "logits 0 and -1 - 2^-500 (exact products needed)");
+        bht__gold_comment(c, "logits 0 and -1 - 2^-500 (exact products needed)");
         break;
     }
     default: {
@@ -152,7 +152,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         c->x[1] = 0x1p509;
         c->x[2] = 1.0;
         c->flags |= FLAG(F_BOUNDARY) | FLAG(F_ILL);
-        gold_comment(c, "products 2^1018 cancelling: logits 3 and 0");
+        bht__gold_comment(c, "products 2^1018 cancelling: logits 3 and 0");
         break;
     }
     }
@@ -165,18 +165,18 @@ static bht_status sm_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     static const double xs[] = {1e-3, 0.1, 1.0, 10.0, 100.0};
-    size_t n = gold_draw_n(r);
+    size_t n = bht__gold_draw_n(r);
     if (n > 128)
         n = 128;
-    size_t d = (size_t)rng_int(r, 1, n > 64 ? 3 : 10);
-    const char *design = gold_draw_design(r, n, d, c->A, &c->flags);
-    double s = xs[rng_int(r, 0, 4)];
+    size_t d = (size_t)bht__rng_int(r, 1, n > 64 ? 3 : 10);
+    const char *design = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    double s = xs[bht__rng_int(r, 0, 4)];
     for (size_t j = 0; j < d; j++)
         c->x[j] = s * rng_sym(r);
     c->n = n;
     c->d = c->xlen = d;
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random design: %s; x uniform, scale %g", design, s);
+    bht__gold_comment(c, "random design: %s; x uniform, scale %g", design, s);
     return BHT_OK;
 }
 
@@ -186,10 +186,10 @@ static bht_status sm_worst(gcase *c, size_t i, grng *r)
     double best = -1.0, A[MAXN * MAXD], x[MAXD], p[MAXN], q[MAXN];
     uint64_t best_flags = 0;
     for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)rng_int(r, 2, MAXN), d = (size_t)rng_int(r, 1, MAXD);
+        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
         uint64_t fl = 0;
-        (void)gold_draw_design(r, n, d, A, &fl);
-        double s = ldexp(1.0, (int)rng_int(r, -4, 12));
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
+        double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
         for (size_t j = 0; j < d; j++)
             x[j] = s * rng_sym(r);
         if (bht_softmax(n, d, A, x, p) != BHT_OK)
@@ -197,7 +197,7 @@ static bht_status sm_worst(gcase *c, size_t i, grng *r)
         bht_status st = bht_oracle_softmax(n, d, A, x, q, NULL, NULL);
         if (st != BHT_OK)
             return st;
-        double e = gold_search_score(n, p, q);
+        double e = bht__gold_search_score(n, p, q);
         if (e > best) {
             best = e;
             best_flags = fl;
@@ -210,7 +210,7 @@ static bht_status sm_worst(gcase *c, size_t i, grng *r)
     }
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST) | best_flags;
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -230,51 +230,51 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
     case 0:
         c->A[1] = NAN;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "NaN in A");
+        bht__gold_comment(c, "NaN in A");
         break;
     case 1:
         c->x[1] = INFINITY;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "+inf in x");
+        bht__gold_comment(c, "+inf in x");
         break;
     case 2:
         c->A[2] = -INFINITY;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "-inf in A");
+        bht__gold_comment(c, "-inf in A");
         break;
     case 3:
         c->x[0] = NAN;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "NaN in x");
+        bht__gold_comment(c, "NaN in x");
         break;
     case 4:
         c->d = 3; /* A is 2 by 3 (reuse 6 entries), x has 2 entries */
         c->A[4] = 5.0;
         c->A[5] = 6.0;
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "A has 3 columns, x has 2 entries");
+        bht__gold_comment(c, "A has 3 columns, x has 2 entries");
         break;
     case 5:
         c->xlen = 3;
         c->x[2] = 1.0;
         c->flags |= FLAG(F_INV_SHAPE);
-        gold_comment(c, "A has 2 columns, x has 3 entries");
+        bht__gold_comment(c, "A has 2 columns, x has 3 entries");
         break;
     case 6:
         c->n = 0;
         c->flags |= FLAG(F_INV_EMPTY);
-        gold_comment(c, "A has no rows");
+        bht__gold_comment(c, "A has no rows");
         break;
     case 7:
         c->d = c->xlen = 0;
         c->flags |= FLAG(F_INV_EMPTY);
-        gold_comment(c, "A has no columns and x is empty");
+        bht__gold_comment(c, "A has no columns and x is empty");
         break;
     default:
         c->A[3] = INFINITY;
         c->x[1] = 0.0;
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "inf in A times x_j = 0 (still invalid)");
+        bht__gold_comment(c, "inf in A times x_j = 0 (still invalid)");
         break;
     }
     return BHT_OK;
@@ -300,24 +300,24 @@ static void flags(gcase *c)
         if (bht_softmax(c->n, c->d, c->A, c->x, tmp) == BHT_E_RANGE)
             c->flags |= FLAG(F_BEYOND);
     }
-    gold_flag_subnormal_in(c, c->xlen, c->x);
-    gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
     if (c->n > 64)
         c->flags |= FLAG(F_LARGE_N);
 }
 
 static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "p", 0, c->n, c->p);
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
 
-const golden_fn gold_fn_softmax = {
+const golden_fn bht__gold_fn_softmax = {
     "softmax", 200000, 1.0, FAMILIES(SM_FAMILIES),
     expected, flags, inputs, outputs};

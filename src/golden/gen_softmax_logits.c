@@ -12,21 +12,21 @@ static const double LN_SCALES[] = {0x1p-30, 1e-8, 0.5, 1.0, 3.0, 10.0, 30.0, 100
 /* Fills z[0..n) with one of six shapes at scale s; returns the shape's name. */
 static const char *draw_logits(grng *r, size_t n, double s, double *z)
 {
-    switch (rng_int(r, 0, 5)) {
+    switch (bht__rng_int(r, 0, 5)) {
     case 0:
         for (size_t i = 0; i < n; i++)
             z[i] = s * rng_sym(r);
         return "uniform";
     case 1: {
-        long k = rng_int(r, 1, 50);
+        long k = bht__rng_int(r, 1, 50);
         for (size_t i = 0; i < n; i++)
-            z[i] = s * ((double)rng_int(r, -k, k) / (double)k);
+            z[i] = s * ((double)bht__rng_int(r, -k, k) / (double)k);
         return "integer grid";
     }
     case 2: {
         double v[3] = {s * rng_sym(r), s * rng_sym(r), s * rng_sym(r)};
         for (size_t i = 0; i < n; i++)
-            z[i] = v[rng_int(r, 0, 2)];
+            z[i] = v[bht__rng_int(r, 0, 2)];
         return "ties";
     }
     case 3: {
@@ -38,12 +38,12 @@ static const char *draw_logits(grng *r, size_t n, double s, double *z)
     case 4:
         for (size_t i = 0; i < n; i++)
             z[i] = s * 0.01 * rng_sym(r);
-        z[rng_int(r, 0, (long)n - 1)] += s;
+        z[bht__rng_int(r, 0, (long)n - 1)] += s;
         return "dominant";
     default: {
         double gap = 4.0 * s;
         for (size_t i = 0; i < n; i++)
-            z[i] = s * 0.5 * rng_sym(r) - (rng_int(r, 0, 1) ? gap : 0.0);
+            z[i] = s * 0.5 * rng_sym(r) - (bht__rng_int(r, 0, 1) ? gap : 0.0);
         return "two clusters";
     }
     }
@@ -97,7 +97,7 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
         c->n = t[i].n;
         memcpy(c->z, t[i].z, t[i].n * sizeof(double));
         c->flags |= t[i].flags;
-        gold_comment(c, "%s", t[i].comment);
+        bht__gold_comment(c, "%s", t[i].comment);
         return BHT_OK;
     }
     switch (i - table) {
@@ -106,40 +106,40 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
         for (size_t k = 0; k < 64; k++)
             c->z[k] = -3.0;
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "64 equal logits");
+        bht__gold_comment(c, "64 equal logits");
         break;
     case 1:
         c->n = 300;
         for (size_t k = 0; k < 300; k++)
             c->z[k] = 7.0;
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "300 equal logits");
+        bht__gold_comment(c, "300 equal logits");
         break;
     case 2:
         c->n = 300;
         for (size_t k = 0; k < 300; k++)
             c->z[k] = 0.1 * (double)k;
-        gold_comment(c, "ramp z_k = 0.1 k, n = 300");
+        bht__gold_comment(c, "ramp z_k = 0.1 k, n = 300");
         break;
     case 3:
         c->n = 64;
         for (size_t k = 0; k < 64; k++)
             c->z[k] = -12.0 * (double)k;
-        gold_comment(c, "ramp z_k = -12 k, n = 64 (down to subnormal and zero)");
+        bht__gold_comment(c, "ramp z_k = -12 k, n = 64 (down to subnormal and zero)");
         break;
     case 4:
         c->n = 64;
         for (size_t k = 0; k < 64; k++)
             c->z[k] = 0.0;
         c->z[17] = 50.0;
-        gold_comment(c, "one logit 50 among 63 zeros");
+        bht__gold_comment(c, "one logit 50 among 63 zeros");
         break;
     default:
         c->n = 64;
         for (size_t k = 0; k < 64; k++)
             c->z[k] = (k % 2) ? 1e300 : -1e300;
         c->flags |= FLAG(F_LARGE_LOGITS);
-        gold_comment(c, "alternating +-1e300, n = 64");
+        bht__gold_comment(c, "alternating +-1e300, n = 64");
         break;
     }
     return BHT_OK;
@@ -149,7 +149,7 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
 static bht_status ln_gap(gcase *c, size_t i, grng *r)
 {
     /* gap g = 700 + (i + u) / 4 in [700, 800]: exp(-g) is subnormal or 0. */
-    double g = 700.0 + ((double)(i / 2) + ((i % 2) ? rng_unit(r) : 0.0)) * 0.25;
+    double g = 700.0 + ((double)(i / 2) + ((i % 2) ? bht__rng_unit(r) : 0.0)) * 0.25;
     if (i % 4 < 2) {
         c->n = 2;
         c->z[0] = 0.0;
@@ -161,7 +161,7 @@ static bht_status ln_gap(gcase *c, size_t i, grng *r)
         c->z[2] = g * 0.5 - 1.0;
     }
     c->flags |= FLAG(F_GAP);
-    gold_comment(c, "logit gap %.17g", g);
+    bht__gold_comment(c, "logit gap %.17g", g);
     return BHT_OK;
 }
 #define LN_GAP_COUNT 802
@@ -169,11 +169,11 @@ static bht_status ln_gap(gcase *c, size_t i, grng *r)
 static bht_status ln_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    c->n = gold_draw_n(r);
-    double s = LN_SCALES[rng_int(r, 0, LN_SCALE_COUNT - 1)];
+    c->n = bht__gold_draw_n(r);
+    double s = LN_SCALES[bht__rng_int(r, 0, LN_SCALE_COUNT - 1)];
     const char *shape = draw_logits(r, c->n, s, c->z);
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random logits: %s, scale %g", shape, s);
+    bht__gold_comment(c, "random logits: %s, scale %g", shape, s);
     return BHT_OK;
 }
 
@@ -183,15 +183,15 @@ static bht_status ln_worst(gcase *c, size_t i, grng *r)
     static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
     double best = -1.0, z[12], p[12], q[12];
     for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)rng_int(r, 2, 12);
-        double s = scales[rng_int(r, 0, 4)];
+        size_t n = (size_t)bht__rng_int(r, 2, 12);
+        double s = scales[bht__rng_int(r, 0, 4)];
         (void)draw_logits(r, n, s, z);
         if (bht_softmax_logits(n, z, p) != BHT_OK)
             continue;
         bht_status st = bht_oracle_softmax_logits(n, z, q, NULL, NULL);
         if (st != BHT_OK)
             return st;
-        double e = gold_search_score(n, p, q);
+        double e = bht__gold_search_score(n, p, q);
         if (e > best) {
             best = e;
             c->n = n;
@@ -201,7 +201,7 @@ static bht_status ln_worst(gcase *c, size_t i, grng *r)
     }
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST);
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
                 i, floor(best));
     return BHT_OK;
 }
@@ -233,31 +233,31 @@ static bht_status ln_invalid(gcase *c, size_t i, grng *r)
         c->n = t[i].n;
         memcpy(c->z, t[i].z, t[i].n * sizeof(double));
         c->flags |= FLAG(F_INV_NONFINITE);
-        gold_comment(c, "%s", t[i].comment);
+        bht__gold_comment(c, "%s", t[i].comment);
         return BHT_OK;
     }
     c->n = 0;
     c->flags |= FLAG(F_INV_EMPTY);
-    gold_comment(c, "empty logit vector (n = 0)");
+    bht__gold_comment(c, "empty logit vector (n = 0)");
     return BHT_OK;
 }
 #define LN_INVALID_COUNT 12
 
 static bht_status ln_beyond(gcase *c, size_t i, grng *r)
 {
-    c->n = (size_t)rng_int(r, 2, 8);
+    c->n = (size_t)bht__rng_int(r, 2, 8);
     for (size_t k = 0; k < c->n; k++)
         c->z[k] = rng_sym(r) * 100.0;
     /* One to n logits beyond 2^1020: values in (2^1020, DBL_MAX]. */
-    size_t m = (size_t)rng_int(r, 1, (long)c->n);
+    size_t m = (size_t)bht__rng_int(r, 1, (long)c->n);
     for (size_t k = 0; k < m; k++) {
-        double big = ldexp(1.0 + rng_unit(r), 1020 + (int)rng_int(r, 0, 3));
+        double big = ldexp(1.0 + bht__rng_unit(r), 1020 + (int)bht__rng_int(r, 0, 3));
         if (big <= 0x1p1020)
             big = 0x1.0000000000001p1020;
-        c->z[rng_int(r, 0, (long)c->n - 1)] = (rng_int(r, 0, 1) ? big : -big);
+        c->z[bht__rng_int(r, 0, (long)c->n - 1)] = (bht__rng_int(r, 0, 1) ? big : -big);
     }
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "logits beyond 2^1020 (case %zu)", i);
+    bht__gold_comment(c, "logits beyond 2^1020 (case %zu)", i);
     return BHT_OK;
 }
 #define LN_BEYOND_COUNT 40
@@ -286,22 +286,22 @@ static void flags(gcase *c)
         if (bht_softmax_logits(c->n, c->z, tmp) == BHT_E_RANGE)
             c->flags |= FLAG(F_BEYOND);
     }
-    gold_flag_subnormal_in(c, c->n, c->z);
-    gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
+    bht__gold_flag_subnormal_in(c, c->n, c->z);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
     if (c->n > 64)
         c->flags |= FLAG(F_LARGE_N);
 }
 
 static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "z", 0, c->n, c->z);
+    bht__gold_put_array(b, nomem, "z", 0, c->n, c->z);
 }
 
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_array(b, nomem, "p", 0, c->n, c->p);
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
 
-const golden_fn gold_fn_softmax_logits = {
+const golden_fn bht__gold_fn_softmax_logits = {
     "softmax_logits", 100000, 1.0, FAMILIES(LN_FAMILIES),
     expected, flags, inputs, outputs};

@@ -41,19 +41,19 @@
  * published these reservations before the last two landed); the softmax
  * regression functions (issue 18) take 11, 12 and 13. */
 static const golden_fn *const FNS[FN_COUNT] = {
-    [FN_SOFTMAX_LOGITS] = &gold_fn_softmax_logits,
-    [FN_SOFTMAX] = &gold_fn_softmax,
-    [FN_LEVERAGE] = &gold_fn_leverage,
-    [FN_LEVERAGE_SCORES] = &gold_fn_leverage_scores,
-    [FN_DISTANCE] = &gold_fn_distance,
-    [FN_DISTANCE_SOFTMAX] = &gold_fn_distance_softmax,
-    [FN_DISTANCE_LEVERAGE] = &gold_fn_distance_leverage,
-    [FN_LEMMA_A1] = &gold_fn_lemma_a1,
-    [FN_NU_SOFTMAX] = &gold_fn_nu_softmax,
-    [FN_NU_LEVERAGE] = &gold_fn_nu_leverage,
-    [FN_REGRESSION_LOSS] = &gold_fn_regression_loss,
-    [FN_REGRESSION_GRADIENT] = &gold_fn_regression_gradient,
-    [FN_REGRESSION_HESSIAN] = &gold_fn_regression_hessian,
+    [FN_SOFTMAX_LOGITS] = &bht__gold_fn_softmax_logits,
+    [FN_SOFTMAX] = &bht__gold_fn_softmax,
+    [FN_LEVERAGE] = &bht__gold_fn_leverage,
+    [FN_LEVERAGE_SCORES] = &bht__gold_fn_leverage_scores,
+    [FN_DISTANCE] = &bht__gold_fn_distance,
+    [FN_DISTANCE_SOFTMAX] = &bht__gold_fn_distance_softmax,
+    [FN_DISTANCE_LEVERAGE] = &bht__gold_fn_distance_leverage,
+    [FN_LEMMA_A1] = &bht__gold_fn_lemma_a1,
+    [FN_NU_SOFTMAX] = &bht__gold_fn_nu_softmax,
+    [FN_NU_LEVERAGE] = &bht__gold_fn_nu_leverage,
+    [FN_REGRESSION_LOSS] = &bht__gold_fn_regression_loss,
+    [FN_REGRESSION_GRADIENT] = &bht__gold_fn_regression_gradient,
+    [FN_REGRESSION_HESSIAN] = &bht__gold_fn_regression_hessian,
 };
 
 static size_t case_count(const golden_fn *f)
@@ -80,22 +80,22 @@ bht_status bht_golden_fn_get(size_t fn, bht_golden_fn_info *info)
 static void render(const golden_fn *f, size_t index, const gcase *c, bht_golden_buffer *b,
                    int *nomem)
 {
-    gold_append(b, nomem, "{\"tcId\":%lld,\"fn\":\"%s\",\"inputs\":{",
+    bht__gold_append(b, nomem, "{\"tcId\":%lld,\"fn\":\"%s\",\"inputs\":{",
                 (long long)(f->base + (int64_t)index + 1), f->name);
     f->inputs(c, b, nomem);
-    gold_append_raw(b, "},\"expected\":{", 14, nomem);
+    bht__gold_append_raw(b, "},\"expected\":{", 14, nomem);
     if (!c->invalid)
         f->outputs(c, b, nomem);
-    gold_append(b, nomem, "},\"tol\":{\"ulp\":%g},\"flags\":[", f->tol_ulp);
+    bht__gold_append(b, nomem, "},\"tol\":{\"ulp\":%g},\"flags\":[", f->tol_ulp);
     int first = 1;
     for (size_t k = 0; k < F_COUNT; k++)
         if (c->flags & FLAG(k)) {
-            gold_append(b, nomem, "%s\"%s\"", first ? "" : ",", gold_flag_name(k));
+            bht__gold_append(b, nomem, "%s\"%s\"", first ? "" : ",", bht__gold_flag_name(k));
             first = 0;
         }
-    gold_append_raw(b, "],\"comment\":", 12, nomem);
-    gold_put_string(b, nomem, c->comment);
-    gold_append(b, nomem, ",\"result\":\"%s\"}\n", c->invalid ? "invalid" : "valid");
+    bht__gold_append_raw(b, "],\"comment\":", 12, nomem);
+    bht__gold_put_string(b, nomem, c->comment);
+    bht__gold_append(b, nomem, ",\"result\":\"%s\"}\n", c->invalid ? "invalid" : "valid");
 }
 
 bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, int *valid)
@@ -113,7 +113,7 @@ bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, in
         return BHT_E_NOMEM;
     /* Seed: (fn base, family number, index within the family), mixed. */
     grng r = {(uint64_t)f->base * 0x100000001b3ULL ^ ((uint64_t)k << 40) ^ (uint64_t)local};
-    (void)rng_next(&r);
+    (void)bht__rng_next(&r);
     /* An oracle can refuse (BHT_E_PRECISION) when the exact value is a
      * rounding tie it cannot detect (e.g. H^2 = 1 - 2^-54 for disjoint
      * supports whose sums are 1 - 2^-53), the leverage oracle finds a random

@@ -22,25 +22,25 @@ typedef struct grng {
     uint64_t state;
 } grng;
 
-static inline uint64_t rng_next(grng *r)
+static inline uint64_t bht__rng_next(grng *r)
 {
     return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [0, 1): 53 random bits times 2^-53 (exact). */
-static inline double rng_unit(grng *r) { return (double)(rng_next(r) >> 11) * 0x1p-53; }
+static inline double bht__rng_unit(grng *r) { return (double)(bht__rng_next(r) >> 11) * 0x1p-53; }
 
 /* Uniform in [-1, 1): (k - 2^52) 2^-52 for a 53-bit k (exact). */
 static inline double rng_sym(grng *r)
 {
-    int64_t k = (int64_t)(rng_next(r) >> 11) - ((int64_t)1 << 52);
+    int64_t k = (int64_t)(bht__rng_next(r) >> 11) - ((int64_t)1 << 52);
     return (double)k * 0x1p-52;
 }
 
 /* Uniform integer in [lo, hi] (small ranges; modulo bias is irrelevant). */
-static inline long rng_int(grng *r, long lo, long hi)
+static inline long bht__rng_int(grng *r, long lo, long hi)
 {
-    return lo + (long)(rng_next(r) % (uint64_t)(hi - lo + 1));
+    return lo + (long)(bht__rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
 /* ---------------------------------------------------------------- flags */
@@ -180,73 +180,73 @@ typedef struct golden_fn {
 
 #define FAMILIES(t) t, sizeof t / sizeof t[0]
 
-extern const golden_fn gold_fn_softmax_logits, gold_fn_softmax, gold_fn_leverage,
-    gold_fn_leverage_scores, gold_fn_distance, gold_fn_distance_softmax,
-    gold_fn_distance_leverage, gold_fn_lemma_a1, gold_fn_nu_softmax, gold_fn_nu_leverage,
-    gold_fn_regression_loss, gold_fn_regression_gradient, gold_fn_regression_hessian;
+extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__gold_fn_leverage,
+    bht__gold_fn_leverage_scores, bht__gold_fn_distance, bht__gold_fn_distance_softmax,
+    bht__gold_fn_distance_leverage, bht__gold_fn_lemma_a1, bht__gold_fn_nu_softmax, bht__gold_fn_nu_leverage,
+    bht__gold_fn_regression_loss, bht__gold_fn_regression_gradient, bht__gold_fn_regression_hessian;
 
 /* ------------------------------------------------- golden_shared.c */
 
-void gold_comment(gcase *c, const char *fmt, ...)
+void bht__gold_comment(gcase *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-double gold_search_score(size_t n, const double *computed, const double *reference);
-size_t gold_draw_n(grng *r);
-const char *gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
+double bht__gold_search_score(size_t n, const double *computed, const double *reference);
+size_t bht__gold_draw_n(grng *r);
+const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
 
 /* Flag helpers: subnormal inputs, zero/subnormal outputs, the spread of the
  * query weights s, the kernel's verdict. */
-void gold_flag_subnormal_in(gcase *c, size_t n, const double *v);
-void gold_flag_outputs(gcase *c, size_t n, const double *v);
-void gold_flag_query(gcase *c);
-void gold_flag_verdict(gcase *c, bht_status st);
-void gold_flag_shape(gcase *c);
+void bht__gold_flag_subnormal_in(gcase *c, size_t n, const double *v);
+void bht__gold_flag_outputs(gcase *c, size_t n, const double *v);
+void bht__gold_flag_query(gcase *c);
+void bht__gold_flag_verdict(gcase *c, bht_status st);
+void bht__gold_flag_shape(gcase *c);
 
 /* Rendering into the buffer (*nomem set on allocation failure). */
-void gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem);
-void gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
+void bht__gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem);
+void bht__gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 /* "key":value, preceded by a comma when comma is set. */
-void gold_put_array(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t n,
+void bht__gold_put_array(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t n,
                     const double *v);
-void gold_put_scalar(bht_golden_buffer *b, int *nomem, const char *key, int comma, double v);
-void gold_put_matrix(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t rows,
+void bht__gold_put_scalar(bht_golden_buffer *b, int *nomem, const char *key, int comma, double v);
+void bht__gold_put_matrix(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t rows,
                      size_t cols, const double *v);
-void gold_put_string(bht_golden_buffer *b, int *nomem, const char *s);
-const char *gold_flag_name(size_t k);
-void gold_put_distances(const gcase *c, bht_golden_buffer *b, int *nomem);
-void gold_put_local(const gcase *c, bht_golden_buffer *b, int *nomem);
+void bht__gold_put_string(bht_golden_buffer *b, int *nomem, const char *s);
+const char *bht__gold_flag_name(size_t k);
+void bht__gold_put_distances(const gcase *c, bht_golden_buffer *b, int *nomem);
+void bht__gold_put_local(const gcase *c, bht_golden_buffer *b, int *nomem);
 /* Output flags of the distance triple and of the local analysis (valid only). */
-void gold_flag_distance_outputs(gcase *c);
-void gold_flag_local_outputs(gcase *c);
+void bht__gold_flag_distance_outputs(gcase *c);
+void bht__gold_flag_local_outputs(gcase *c);
 
 /* ------------------------------------------------- golden_models.c */
 
 /* Softmax models (distance_softmax, nu_softmax). */
-size_t gold_draw_model_n(grng *r);
-void gold_model_shape(gcase *c, size_t n, size_t d);
-void gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+size_t bht__gold_draw_model_n(grng *r);
+void bht__gold_model_shape(gcase *c, size_t n, size_t d);
+void bht__gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
                      const double *x);
-double gold_draw_query_x(grng *r, size_t d, double *x);
-double gold_grid_value(grng *r);
-bht_status gold_model_invalid(gcase *c, size_t i, grng *r);
+double bht__gold_draw_query_x(grng *r, size_t d, double *x);
+double bht__gold_grid_value(grng *r);
+bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r);
 #define MODEL_INVALID_COUNT 11
 
 /* Leverage models (distance_leverage, nu_leverage). */
-double gold_short_dyadic(grng *r);
-void gold_draw_lm_shape(grng *r, size_t *n, size_t *d);
-void gold_lm_shape(gcase *c, size_t n, size_t d);
-void gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+double bht__gold_short_dyadic(grng *r);
+void bht__gold_draw_lm_shape(grng *r, size_t *n, size_t *d);
+void bht__gold_lm_shape(gcase *c, size_t n, size_t d);
+void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
                   const double *s);
-const char *gold_lm_query(grng *r, size_t n, double *s);
-const char *gold_lm_design(grng *r, size_t n, size_t d, double *A);
-bht_status gold_lm_full(gcase *c, size_t i, grng *r);
-bht_status gold_lm_invalid(gcase *c, size_t i, grng *r);
+const char *bht__gold_lm_query(grng *r, size_t n, double *s);
+const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A);
+bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
+bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
 #define LM_FULL_COUNT 30
 #define LM_WORST_COUNT 20
 #define LM_INVALID_COUNT 14
@@ -254,10 +254,10 @@ enum { LM_CANDIDATES = 20 };
 
 /* The leverage families (leverage and leverage_scores share them). */
 #define LEVERAGE_FAMILY_COUNT 7
-extern const family gold_leverage_families[LEVERAGE_FAMILY_COUNT];
-bht_status gold_leverage_expected(gcase *c);
-void gold_leverage_flags(gcase *c, const double *out);
-void gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+extern const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT];
+bht_status bht__gold_leverage_expected(gcase *c);
+void bht__gold_leverage_flags(gcase *c, const double *out);
+void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* ------------------------------------------------- golden_regression.c */
 
@@ -265,9 +265,9 @@ void gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
  * regression_hessian (the seeds differ by fn), and their common hooks; the
  * output a vector grades is c->fn's. */
 #define REGRESSION_FAMILY_COUNT 8
-extern const family gold_regression_families[REGRESSION_FAMILY_COUNT];
-bht_status gold_regression_expected(gcase *c);
-void gold_regression_flags(gcase *c);
-void gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+extern const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT];
+bht_status bht__gold_regression_expected(gcase *c);
+void bht__gold_regression_flags(gcase *c);
+void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 #endif

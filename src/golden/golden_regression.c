@@ -20,9 +20,9 @@ static int is_hessian(const gcase *c) { return c->fn == FN_REGRESSION_HESSIAN; }
 /* n in 1..12 (mostly 2..8), d in 1..4. */
 static void draw_shape(grng *r, size_t *n, size_t *d)
 {
-    long u = rng_int(r, 0, 99);
-    *n = (size_t)(u < 5 ? 1 : u < 85 ? rng_int(r, 2, 8) : rng_int(r, 9, 12));
-    *d = (size_t)rng_int(r, 1, 4);
+    long u = bht__rng_int(r, 0, 99);
+    *n = (size_t)(u < 5 ? 1 : u < 85 ? bht__rng_int(r, 2, 8) : bht__rng_int(r, 9, 12));
+    *d = (size_t)bht__rng_int(r, 1, 4);
 }
 
 static void reg_shape(gcase *c, size_t n, size_t d)
@@ -34,17 +34,17 @@ static void reg_shape(gcase *c, size_t n, size_t d)
 /* Target b: a distribution, one-hot, uniform 1/n, or arbitrary reals. */
 static const char *draw_target(grng *r, size_t n, double *b)
 {
-    switch (rng_int(r, 0, 3)) {
+    switch (bht__rng_int(r, 0, 3)) {
     case 0: {
         double sum = 0.0;
         for (size_t i = 0; i < n; i++)
-            sum += b[i] = 0.125 + rng_unit(r);
+            sum += b[i] = 0.125 + bht__rng_unit(r);
         for (size_t i = 0; i < n; i++)
             b[i] /= sum;
         return "b a distribution";
     }
     case 1: {
-        size_t k = (size_t)rng_int(r, 0, (long)n - 1);
+        size_t k = (size_t)bht__rng_int(r, 0, (long)n - 1);
         for (size_t i = 0; i < n; i++)
             b[i] = i == k ? 1.0 : 0.0;
         return "b one-hot";
@@ -63,26 +63,26 @@ static const char *draw_target(grng *r, size_t n, double *b)
 /* Weights w: zero (half the time) or uniform at a scale 2^-10 .. 2^4. */
 static const char *draw_weights(grng *r, size_t n, double *w)
 {
-    if (rng_int(r, 0, 1) == 0) {
+    if (bht__rng_int(r, 0, 1) == 0) {
         for (size_t i = 0; i < n; i++)
             w[i] = 0.0;
         return "w = 0";
     }
-    int e = (int)rng_int(r, -10, 4);
+    int e = (int)bht__rng_int(r, -10, 4);
     for (size_t i = 0; i < n; i++)
-        w[i] = ldexp(rng_unit(r), e);
+        w[i] = ldexp(bht__rng_unit(r), e);
     return "w uniform";
 }
 
-/* One random problem (A by gold_draw_design, x at one of five scales). */
+/* One random problem (A by bht__gold_draw_design, x at one of five scales). */
 static void draw_problem(gcase *c, grng *r, const char **da, const char **db, const char **dw)
 {
     size_t n, d;
     draw_shape(r, &n, &d);
-    *da = gold_draw_design(r, n, d, c->A, &c->flags);
+    *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
     *db = draw_target(r, n, c->b);
     *dw = draw_weights(r, n, c->w);
-    (void)gold_draw_query_x(r, d, c->x);
+    (void)bht__gold_draw_query_x(r, d, c->x);
     reg_shape(c, n, d);
 }
 
@@ -110,36 +110,36 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
     case 0:
         fill(c, 4, 2, A42, q4, NULL, zero2);
         c->flags |= FLAG(F_EQUAL) | FLAG(F_NEAR_TARGET);
-        gold_comment(c, "x = 0, b = 1/4 = softmax: loss and gradient exactly 0");
+        bht__gold_comment(c, "x = 0, b = 1/4 = softmax: loss and gradient exactly 0");
         break;
     case 1:
         fill(c, 4, 2, A42, e4, w4, zero2);
         c->flags |= FLAG(F_EQUAL);
-        gold_comment(c, "x = 0, b one-hot, w != 0: every value rational");
+        bht__gold_comment(c, "x = 0, b one-hot, w != 0: every value rational");
         break;
     case 2: {
         static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5};
         fill(c, 1, 2, a1, b1, NULL, x2);
-        gold_comment(c, "n = 1: f = 1, gradient and Hessian exactly 0");
+        bht__gold_comment(c, "n = 1: f = 1, gradient and Hessian exactly 0");
         break;
     }
     case 3: {
         static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5}, w1[1] = {2.0};
         fill(c, 1, 2, a1, b1, w1, x2);
-        gold_comment(c, "n = 1, w = 2: only the regularization curves L");
+        bht__gold_comment(c, "n = 1, w = 2: only the regularization curves L");
         break;
     }
     case 4: {
         static const double a3[3] = {1.0, 2.0, 3.0}, x1[1] = {0.5};
         fill(c, 3, 1, a3, b3, NULL, x1);
-        gold_comment(c, "d = 1, b a distribution");
+        bht__gold_comment(c, "d = 1, b a distribution");
         break;
     }
     case 5: {
         static const double a3[6] = {1000.0, 0.0, 0.0, 1000.0, -1000.0, 0.0};
         static const double xl[2] = {1.0, 0.999};
         fill(c, 3, 2, a3, b3, NULL, xl);
-        gold_comment(c, "logits 1000, 999, -1000: f_3 = e^-2000 relative");
+        bht__gold_comment(c, "logits 1000, 999, -1000: f_3 = e^-2000 relative");
         break;
     }
     case 6: {
@@ -147,13 +147,13 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         static const double xl[2] = {1.0, 2.0};
         fill(c, 3, 2, a3, b3, w4, xl);
         c->flags |= FLAG(F_TIED_LOGITS);
-        gold_comment(c, "two tied logits 1600 and one at 8: f ~ (1/2, 1/2, e^-1592)");
+        bht__gold_comment(c, "two tied logits 1600 and one at 8: f ~ (1/2, 1/2, e^-1592)");
         break;
     }
     case 7:
         fill(c, 3, 2, A32, b3, NULL, x2);
         c->flags |= FLAG(F_TIED_LOGITS);
-        gold_comment(c, "rows 1 and 2 of A equal: tied logits");
+        bht__gold_comment(c, "rows 1 and 2 of A equal: tied logits");
         break;
     case 8:
         for (size_t k = 0; k < 8; k++)
@@ -162,7 +162,7 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         x[1] = ldexp(x2[1], 519);
         fill(c, 4, 2, A, e4, NULL, x);
         c->flags |= FLAG(F_SCALED);
-        gold_comment(c, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
+        bht__gold_comment(c, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
         break;
     case 9:
         for (size_t k = 0; k < 8; k++)
@@ -171,7 +171,7 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         x[1] = ldexp(x2[1], -91);
         fill(c, 4, 2, A, e4, w4, x);
         c->flags |= FLAG(F_SCALED);
-        gold_comment(c, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
+        bht__gold_comment(c, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
         break;
     case 10:
         memcpy(A, A42, sizeof A);
@@ -180,7 +180,7 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         x[1] = 0.5;
         fill(c, 4, 2, A, q4, NULL, x);
         c->flags |= FLAG(F_BOUNDARY);
-        gold_comment(c, "a_21 = 2^100, the largest entry the double kernel takes");
+        bht__gold_comment(c, "a_21 = 2^100, the largest entry the double kernel takes");
         break;
     case 11:
         memcpy(A, A42, sizeof A);
@@ -189,27 +189,27 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         x[1] = 0.5;
         fill(c, 4, 2, A, q4, NULL, x);
         c->flags |= FLAG(F_BOUNDARY);
-        gold_comment(c, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
+        bht__gold_comment(c, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
         break;
     case 12: {
         static const double wl[4] = {1e10, 1e10, 1e10, 1e10};
         static const double b4[4] = {0.125, 0.25, 0.25, 0.375};
         fill(c, 4, 2, A42, b4, wl, x2);
-        gold_comment(c, "w = 1e10: the regularization dominates");
+        bht__gold_comment(c, "w = 1e10: the regularization dominates");
         break;
     }
     case 13: {
         static const double xs[2] = {0x1p-1074, -0.0};
         fill(c, 4, 2, A42, e4, NULL, xs);
         c->flags |= FLAG(F_SIGNED_ZERO);
-        gold_comment(c, "x = (2^-1074, -0): a subnormal and a signed zero");
+        bht__gold_comment(c, "x = (2^-1074, -0): a subnormal and a signed zero");
         break;
     }
     default: {
         static const double bo[3] = {2.0, -1.0, 0.0};
         fill(c, 3, 2, A32, bo, NULL, x2);
         c->A[0] = 0.5;
-        gold_comment(c, "b = (2, -1, 0), outside the simplex");
+        bht__gold_comment(c, "b = (2, -1, 0), outside the simplex");
         break;
     }
     }
@@ -223,7 +223,7 @@ static bht_status rg_random(gcase *c, size_t i, grng *r)
     const char *da, *db, *dw;
     draw_problem(c, r, &da, &db, &dw);
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "random: A %s; %s; %s", da, db, dw);
+    bht__gold_comment(c, "random: A %s; %s; %s", da, db, dw);
     return BHT_OK;
 }
 
@@ -238,14 +238,14 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
     bht_status st = bht_oracle_softmax(c->n, c->d, c->A, c->x, p, NULL, NULL);
     if (st != BHT_OK)
         return st;
-    int k = (int)rng_int(r, 20, 53);
+    int k = (int)bht__rng_int(r, 20, 53);
     for (size_t a = 0; a < c->n; a++)
         c->b[a] = k == 53 ? p[a] : p[a] + ldexp(p[a] * rng_sym(r), -k);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_NEAR_TARGET);
     if (k == 53)
-        gold_comment(c, "b = RN(softmax(A x)); A %s; %s", da, dw);
+        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", da, dw);
     else
-        gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, da, dw);
+        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, da, dw);
     return BHT_OK;
 }
 
@@ -264,12 +264,12 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
     }
     if (big == 0.0)
         return BHT_E_PRECISION; /* draw again */
-    int e, target = (int)rng_int(r, 8, 12);
+    int e, target = (int)bht__rng_int(r, 8, 12);
     (void)frexp(big, &e);
     for (size_t j = 0; j < c->d; j++)
         c->x[j] = ldexp(c->x[j], target - e);
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, da, db, dw);
+    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, da, db, dw);
     return BHT_OK;
 }
 
@@ -281,13 +281,13 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
     draw_problem(c, r, &da, &db, &dw);
     if (c->n < 2)
         return BHT_E_PRECISION;
-    size_t groups = (size_t)rng_int(r, 1, (long)c->n - 1);
+    size_t groups = (size_t)bht__rng_int(r, 1, (long)c->n - 1);
     for (size_t a = groups; a < c->n; a++) {
-        size_t src = (size_t)rng_int(r, 0, (long)groups - 1);
+        size_t src = (size_t)bht__rng_int(r, 0, (long)groups - 1);
         memcpy(c->A + a * c->d, c->A + src * c->d, c->d * sizeof(double));
     }
     c->flags |= FLAG(F_RANDOM);
-    gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, da, db, dw);
+    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, da, db, dw);
     return BHT_OK;
 }
 
@@ -298,7 +298,7 @@ static bht_status rg_scaled(gcase *c, size_t i, grng *r)
     (void)i;
     const char *da, *db, *dw;
     draw_problem(c, r, &da, &db, &dw);
-    int e = (int)rng_int(r, -600, 95);
+    int e = (int)bht__rng_int(r, -600, 95);
     for (size_t k = 0; k < c->n * c->d; k++)
         c->A[k] = ldexp(c->A[k], e);
     for (size_t j = 0; j < c->d; j++)
@@ -306,7 +306,7 @@ static bht_status rg_scaled(gcase *c, size_t i, grng *r)
     for (size_t a = 0; a < c->n; a++)
         c->w[a] = ldexp(c->w[a], -e / 2);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_SCALED);
-    gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, da, db, dw);
+    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, da, db, dw);
     return BHT_OK;
 }
 
@@ -359,7 +359,7 @@ static bht_status rg_worst(gcase *c, size_t i, grng *r)
         if (graded_run(t, 0, kv, &m) != BHT_OK)
             continue;
         status = graded_run(t, 1, ov, &m);
-        double e = status == BHT_OK ? gold_search_score(m, kv, ov) : -1.0;
+        double e = status == BHT_OK ? bht__gold_search_score(m, kv, ov) : -1.0;
         if (e > best) {
             best = e;
             best_flags = t->flags;
@@ -374,7 +374,7 @@ static bht_status rg_worst(gcase *c, size_t i, grng *r)
         return BHT_E_PRECISION; /* no candidate: draw again */
     c->expected_done = 1;
     c->flags |= FLAG(F_WORST) | best_flags;
-    gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp",
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp",
                  RG_CANDIDATES, i, floor(best));
     return BHT_OK;
 }
@@ -391,26 +391,26 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     switch (i) {
     case 0:
         c->A[3] = NAN;
-        gold_comment(c, "NaN in A");
+        bht__gold_comment(c, "NaN in A");
         break;
     case 1:
         c->A[0] = -INFINITY;
-        gold_comment(c, "-inf in A");
+        bht__gold_comment(c, "-inf in A");
         break;
     case 2:
         c->b[1] = INFINITY;
-        gold_comment(c, "+inf in b");
+        bht__gold_comment(c, "+inf in b");
         break;
     case 3:
         c->w[2] = NAN;
-        gold_comment(c, "NaN in w");
+        bht__gold_comment(c, "NaN in w");
         break;
     case 4:
         c->x[1] = INFINITY;
         c->A[1] = 0.0;
         c->A[3] = 0.0;
         c->A[5] = 0.0;
-        gold_comment(c, "+inf in x, multiplied by zero columns only");
+        bht__gold_comment(c, "+inf in x, multiplied by zero columns only");
         break;
     default:
         c->flags &= ~FLAG(F_INV_NONFINITE);
@@ -418,30 +418,30 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
         switch (i) {
         case 5:
             c->blen = 2;
-            gold_comment(c, "A has 3 rows, b has 2 entries");
+            bht__gold_comment(c, "A has 3 rows, b has 2 entries");
             break;
         case 6:
             c->wlen = 4;
             c->w[3] = 1.0;
-            gold_comment(c, "A has 3 rows, w has 4 entries");
+            bht__gold_comment(c, "A has 3 rows, w has 4 entries");
             break;
         case 7:
             c->xlen = 3;
-            gold_comment(c, "A has 2 columns, x has 3 entries");
+            bht__gold_comment(c, "A has 2 columns, x has 3 entries");
             break;
         case 8:
             c->xlen = 1;
-            gold_comment(c, "A has 2 columns, x has 1 entry");
+            bht__gold_comment(c, "A has 2 columns, x has 1 entry");
             break;
         case 9:
             c->n = c->blen = c->wlen = 0;
             c->flags = FLAG(F_INV_EMPTY);
-            gold_comment(c, "A has no rows, b and w are empty");
+            bht__gold_comment(c, "A has no rows, b and w are empty");
             break;
         default:
             c->d = c->xlen = 0;
             c->flags = FLAG(F_INV_EMPTY);
-            gold_comment(c, "A has no columns and x is empty");
+            bht__gold_comment(c, "A has no columns and x is empty");
             break;
         }
         break;
@@ -450,7 +450,7 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 }
 #define RG_INVALID_COUNT 11
 
-const family gold_regression_families[REGRESSION_FAMILY_COUNT] = {
+const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT] = {
     {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL)},
     {"random", 100, rg_random, 0},
     {"near_target", 50, rg_near, 0},
@@ -461,7 +461,7 @@ const family gold_regression_families[REGRESSION_FAMILY_COUNT] = {
     {"invalid", RG_INVALID_COUNT, rg_invalid, 0},
 };
 
-bht_status gold_regression_expected(gcase *c)
+bht_status bht__gold_regression_expected(gcase *c)
 {
     double v[G_MAX_A];
     size_t m;
@@ -487,12 +487,12 @@ static int logit_ties(const gcase *c)
     return c->n > 1 && (zero || all) ? 2 : some;
 }
 
-void gold_regression_flags(gcase *c)
+void bht__gold_regression_flags(gcase *c)
 {
-    gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    gold_flag_subnormal_in(c, c->blen, c->b);
-    gold_flag_subnormal_in(c, c->wlen, c->w);
-    gold_flag_subnormal_in(c, c->xlen, c->x);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_subnormal_in(c, c->blen, c->b);
+    bht__gold_flag_subnormal_in(c, c->wlen, c->w);
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
     for (size_t a = 0; a < c->wlen; a++)
         if (c->w[a] != 0.0)
             c->flags |= FLAG(F_REGULARIZED);
@@ -511,19 +511,19 @@ void gold_regression_flags(gcase *c)
     size_t m;
     if (graded_run(c, 0, v, &m) == BHT_E_RANGE)
         c->flags |= FLAG(F_BEYOND);
-    gold_flag_shape(c);
+    bht__gold_flag_shape(c);
     if (is_hessian(c))
-        gold_flag_outputs(c, c->d * c->d, c->hess);
+        bht__gold_flag_outputs(c, c->d * c->d, c->hess);
     else if (is_gradient(c))
-        gold_flag_outputs(c, c->d, c->grad);
+        bht__gold_flag_outputs(c, c->d, c->grad);
     else
-        gold_flag_outputs(c, 1, &c->loss);
+        bht__gold_flag_outputs(c, 1, &c->loss);
 }
 
-void gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    gold_put_array(b, nomem, "b", 1, c->blen, c->b);
-    gold_put_array(b, nomem, "w", 1, c->wlen, c->w);
-    gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "b", 1, c->blen, c->b);
+    bht__gold_put_array(b, nomem, "w", 1, c->wlen, c->w);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }

@@ -10,7 +10,7 @@
 
 /* ------------------------------------------------------------- buffer */
 
-void gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem)
+void bht__gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem)
 {
     if (*nomem)
         return;
@@ -36,7 +36,7 @@ void gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem
     b->data[b->length] = '\0';
 }
 
-void gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
+void bht__gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -47,7 +47,7 @@ void gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
         *nomem = 1; /* every fragment rendered here is short */
         return;
     }
-    gold_append_raw(b, small, (size_t)n, nomem);
+    bht__gold_append_raw(b, small, (size_t)n, nomem);
 }
 
 void bht_golden_buffer_free(bht_golden_buffer *b)
@@ -184,16 +184,16 @@ const char *bht_golden_flag_description(size_t k)
 {
     return k < F_COUNT ? flag_table[k].description : NULL;
 }
-const char *gold_flag_name(size_t k) { return flag_table[k].name; }
+const char *bht__gold_flag_name(size_t k) { return flag_table[k].name; }
 
-void gold_flag_subnormal_in(gcase *c, size_t n, const double *v)
+void bht__gold_flag_subnormal_in(gcase *c, size_t n, const double *v)
 {
     for (size_t i = 0; i < n; i++)
         if (is_subnormal(v[i]))
             c->flags |= FLAG(F_SUBNORMAL_IN);
 }
 
-void gold_flag_outputs(gcase *c, size_t n, const double *v)
+void bht__gold_flag_outputs(gcase *c, size_t n, const double *v)
 {
     for (size_t i = 0; i < n; i++) {
         if (is_subnormal(v[i]))
@@ -204,7 +204,7 @@ void gold_flag_outputs(gcase *c, size_t n, const double *v)
 }
 
 /* Subnormal weights, and varying_s when max |s_i| >= 2^20 min |s_i|. */
-void gold_flag_query(gcase *c)
+void bht__gold_flag_query(gcase *c)
 {
     double lo = INFINITY, hi = 0.0;
     for (size_t i = 0; i < c->slen; i++) {
@@ -221,7 +221,7 @@ void gold_flag_query(gcase *c)
 }
 
 /* The double kernel's verdict on a valid vector. */
-void gold_flag_verdict(gcase *c, bht_status st)
+void bht__gold_flag_verdict(gcase *c, bht_status st)
 {
     if (st == BHT_E_RANGE)
         c->flags |= FLAG(F_BEYOND);
@@ -230,7 +230,7 @@ void gold_flag_verdict(gcase *c, bht_status st)
 }
 
 /* d1 and n1 of a valid model vector. */
-void gold_flag_shape(gcase *c)
+void bht__gold_flag_shape(gcase *c)
 {
     if (!c->invalid && c->d == 1)
         c->flags |= FLAG(F_D1);
@@ -240,7 +240,7 @@ void gold_flag_shape(gcase *c)
 
 /* ------------------------------------------------------------- search */
 
-void gold_comment(gcase *c, const char *fmt, ...)
+void bht__gold_comment(gcase *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -263,7 +263,7 @@ static double max_ulp(size_t n, const double *computed, const double *reference)
 
 /* Search score: the max ulp error, ties broken by the number of misrounded
  * entries (each adds 2^-20, far below one ulp). */
-double gold_search_score(size_t n, const double *computed, const double *reference)
+double bht__gold_search_score(size_t n, const double *computed, const double *reference)
 {
     double score = max_ulp(n, computed, reference);
     for (size_t i = 0; i < n; i++)
@@ -275,23 +275,23 @@ double gold_search_score(size_t n, const double *computed, const double *referen
 
 /* -------------------------------------------------------------- draws */
 
-size_t gold_draw_n(grng *r)
+size_t bht__gold_draw_n(grng *r)
 {
-    long u = rng_int(r, 0, 99);
+    long u = bht__rng_int(r, 0, 99);
     if (u < 70)
-        return (size_t)rng_int(r, 1, 16);
+        return (size_t)bht__rng_int(r, 1, 16);
     if (u < 95)
-        return (size_t)rng_int(r, 17, 64);
-    return (size_t)rng_int(r, 65, 300);
+        return (size_t)bht__rng_int(r, 17, 64);
+    return (size_t)bht__rng_int(r, 65, 300);
 }
 
 
 /* Fills A (n by d) with one of five designs; returns its name. */
-const char *gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags)
+const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags)
 {
     static const double scales[] = {1e-3, 0.1, 1.0, 10.0, 1e3};
-    double s = scales[rng_int(r, 0, 4)];
-    switch (rng_int(r, 0, 4)) {
+    double s = scales[bht__rng_int(r, 0, 4)];
+    switch (bht__rng_int(r, 0, 4)) {
     case 0:
         for (size_t k = 0; k < n * d; k++)
             A[k] = s * rng_sym(r);
@@ -302,11 +302,11 @@ const char *gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *f
         return "sum of 4 uniforms";
     case 2:
         for (size_t k = 0; k < n * d; k++)
-            A[k] = (double)rng_int(r, -9, 9);
+            A[k] = (double)bht__rng_int(r, -9, 9);
         return "integer";
     case 3: {
         /* Nearly collinear rows: a base row plus 2^-k perturbations. */
-        int sh = (int)rng_int(r, 20, 50);
+        int sh = (int)bht__rng_int(r, 20, 50);
         for (size_t j = 0; j < d; j++)
             A[j] = s * rng_sym(r);
         for (size_t i = 1; i < n; i++)
@@ -317,7 +317,7 @@ const char *gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *f
     }
     default:
         for (size_t j = 0; j < d; j++) {
-            int e = (int)rng_int(r, -20, 20);
+            int e = (int)bht__rng_int(r, -20, 20);
             for (size_t i = 0; i < n; i++)
                 A[i * d + j] = ldexp(rng_sym(r), e);
         }
@@ -330,78 +330,78 @@ const char *gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *f
 static void put_values(bht_golden_buffer *b, int *nomem, size_t n, const double *v)
 {
     char hex[BHT_GOLDEN_HEX_SIZE];
-    gold_append_raw(b, "[", 1, nomem);
+    bht__gold_append_raw(b, "[", 1, nomem);
     for (size_t i = 0; i < n; i++) {
         bht_golden_format_double(v[i], hex);
-        gold_append(b, nomem, "%s\"%s\"", i ? "," : "", hex);
+        bht__gold_append(b, nomem, "%s\"%s\"", i ? "," : "", hex);
     }
-    gold_append_raw(b, "]", 1, nomem);
+    bht__gold_append_raw(b, "]", 1, nomem);
 }
 
-void gold_put_array(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t n,
+void bht__gold_put_array(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t n,
                     const double *v)
 {
-    gold_append(b, nomem, "%s\"%s\":", comma ? "," : "", key);
+    bht__gold_append(b, nomem, "%s\"%s\":", comma ? "," : "", key);
     put_values(b, nomem, n, v);
 }
 
-void gold_put_scalar(bht_golden_buffer *b, int *nomem, const char *key, int comma, double v)
+void bht__gold_put_scalar(bht_golden_buffer *b, int *nomem, const char *key, int comma, double v)
 {
     char hex[BHT_GOLDEN_HEX_SIZE];
     bht_golden_format_double(v, hex);
-    gold_append(b, nomem, "%s\"%s\":\"%s\"", comma ? "," : "", key, hex);
+    bht__gold_append(b, nomem, "%s\"%s\":\"%s\"", comma ? "," : "", key, hex);
 }
 
-void gold_put_matrix(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t rows,
+void bht__gold_put_matrix(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t rows,
                      size_t cols, const double *v)
 {
-    gold_append(b, nomem, "%s\"%s\":{\"rows\":%zu,\"cols\":%zu,\"data\":", comma ? "," : "", key,
+    bht__gold_append(b, nomem, "%s\"%s\":{\"rows\":%zu,\"cols\":%zu,\"data\":", comma ? "," : "", key,
                 rows, cols);
     put_values(b, nomem, rows * cols, v);
-    gold_append_raw(b, "}", 1, nomem);
+    bht__gold_append_raw(b, "}", 1, nomem);
 }
 
-void gold_put_string(bht_golden_buffer *b, int *nomem, const char *s)
+void bht__gold_put_string(bht_golden_buffer *b, int *nomem, const char *s)
 {
-    gold_append_raw(b, "\"", 1, nomem);
+    bht__gold_append_raw(b, "\"", 1, nomem);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\')
-            gold_append(b, nomem, "\\%c", ch);
+            bht__gold_append(b, nomem, "\\%c", ch);
         else if (ch < 0x20 || ch >= 0x7f)
-            gold_append(b, nomem, "\\u%04x", ch);
+            bht__gold_append(b, nomem, "\\u%04x", ch);
         else
-            gold_append_raw(b, s, 1, nomem);
+            bht__gold_append_raw(b, s, 1, nomem);
     }
-    gold_append_raw(b, "\"", 1, nomem);
+    bht__gold_append_raw(b, "\"", 1, nomem);
 }
 
 
-void gold_put_distances(const gcase *c, bht_golden_buffer *b, int *nomem)
+void bht__gold_put_distances(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_scalar(b, nomem, "hellinger2", 0, c->dist.hellinger2);
-    gold_put_scalar(b, nomem, "hellinger", 1, c->dist.hellinger);
-    gold_put_scalar(b, nomem, "tv", 1, c->dist.tv);
+    bht__gold_put_scalar(b, nomem, "hellinger2", 0, c->dist.hellinger2);
+    bht__gold_put_scalar(b, nomem, "hellinger", 1, c->dist.hellinger);
+    bht__gold_put_scalar(b, nomem, "tv", 1, c->dist.tv);
 }
 
-void gold_put_local(const gcase *c, bht_golden_buffer *b, int *nomem)
+void bht__gold_put_local(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    gold_put_scalar(b, nomem, "nu", 0, c->local.nu);
-    gold_put_scalar(b, nomem, "local_constant", 1, c->local.local_constant);
-    gold_put_array(b, nomem, "derivative", 1, c->n, c->deriv);
+    bht__gold_put_scalar(b, nomem, "nu", 0, c->local.nu);
+    bht__gold_put_scalar(b, nomem, "local_constant", 1, c->local.local_constant);
+    bht__gold_put_array(b, nomem, "derivative", 1, c->n, c->deriv);
 }
 
-void gold_flag_distance_outputs(gcase *c)
+void bht__gold_flag_distance_outputs(gcase *c)
 {
     const double out[3] = {c->dist.hellinger2, c->dist.hellinger, c->dist.tv};
-    gold_flag_outputs(c, c->invalid ? 0 : 3, out);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : 3, out);
 }
 
-void gold_flag_local_outputs(gcase *c)
+void bht__gold_flag_local_outputs(gcase *c)
 {
     if (c->invalid)
         return;
     const double out[2] = {c->local.nu, c->local.local_constant};
-    gold_flag_outputs(c, 2, out);
-    gold_flag_outputs(c, c->n, c->deriv);
+    bht__gold_flag_outputs(c, 2, out);
+    bht__gold_flag_outputs(c, c->n, c->deriv);
 }

@@ -191,7 +191,7 @@ static double condition_estimate(size_t d, const double *r, double *ninv)
 
 /* (sh, sl) += ph * qh + (ph * ql + pl * qh): TwoProduct of the high parts,
  * TwoSum into sh, every error term into sl (Dot2 on double-double data). */
-void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
+void bht__lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
 {
     double pe, se;
     double p = two_prod(ph, qh, &pe);
@@ -209,7 +209,7 @@ static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh,
         for (size_t i = j; i < d; i++) {
             double sh = ch[i * d + j], sl = cl[i * d + j];
             for (size_t k = 0; k < j; k++)
-                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
+                bht__lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
             double vh, vl;
             vh = two_sum(sh, sl, &vl);
             if (i == j) {
@@ -238,7 +238,7 @@ static void solve_rt(size_t d, const double *r, const double *rinv, const double
     for (size_t j = 0; j < d; j++) {
         double sh = yh[j], sl = yl ? yl[j] : 0.0;
         for (size_t k = 0; k < j; k++)
-            lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
+            bht__lev_dot2_add(&sh, &sl, -r[k * d + j], 0.0, bh[k], bl[k]);
         sh = two_sum(sh, sl, &sl);
         dd_div(sh, sl, r[j * d + j], 0.0, &bh[j], &bl[j]);
     }
@@ -254,14 +254,14 @@ static void solve_l(size_t d, const double *lh, const double *ll, double *zh, do
     for (size_t j = 0; j < d; j++) {
         double sh = zh[j], sl = zl[j];
         for (size_t q = 0; q < j; q++)
-            lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
+            bht__lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
         double vh, vl;
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
     }
 }
 
-int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
+int bht__lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
 {
     int e = INT_MIN;
     for (size_t j = 0; j < b->d; j++)
@@ -313,7 +313,7 @@ static double l_error(size_t d)
     return 2.0 * (double)d * sqrt((double)d) * g + 16.0 * 0x1p-106;
 }
 
-void lev_basis_map(const lev_basis *b, double si, const double *vh, const double *vl, int ev,
+void bht__lev_basis_map(const lev_basis *b, double si, const double *vh, const double *vl, int ev,
                    double *oh, double *ol, int *eo, double *err)
 {
     int ti = ilogb(si);
@@ -325,13 +325,13 @@ void lev_basis_map(const lev_basis *b, double si, const double *vh, const double
     *eo = ev - ti;
 }
 
-double lev_basis_err_h(const lev_basis *b, size_t i)
+double bht__lev_basis_err_h(const lev_basis *b, size_t i)
 {
     const double dd = (double)b->d;
     return 2.1 * b->err_q[i] + b->gram + (dd * dd + 20.0) * 0x1p-106;
 }
 
-void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
+void bht__lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
 {
     if (th == 0.0)
         return;
@@ -366,7 +366,7 @@ void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
 
 /* ------------------------------------------------------------ the basis */
 
-void lev_basis_free(lev_basis *b)
+void bht__lev_basis_free(lev_basis *b)
 {
     free(b->t);
     free(b->c);
@@ -381,7 +381,7 @@ void lev_basis_free(lev_basis *b)
     memset(b, 0, sizeof *b);
 }
 
-bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
+bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
                            double *cond, double max_err_h)
 {
     memset(b, 0, sizeof *b);
@@ -405,7 +405,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     if (!b->t || !b->c || !b->qe || !b->r || !b->rinv || !b->lh || !b->ll || !b->qh || !b->ql
         || !b->err_q || !work) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return BHT_E_NOMEM;
     }
     int zero_column = 0;
@@ -417,7 +417,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     }
     if (status != BHT_OK) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return status;
     }
     /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
@@ -433,7 +433,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         *cond = b->cond;
     if (!(1.25 * b->cond * (double)d <= BHT_LEVERAGE_MAX_COND)) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return BHT_E_SINGULAR;
     }
     /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
@@ -448,7 +448,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
         int ev;
         b->err_q[i] = 0.0;
-        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
+        if (!bht__lev_basis_scale_row(b, A + i * d, yh, &ev)) {
             b->qe[i] = LEV_ZERO_ROW;
             for (size_t j = 0; j < d; j++)
                 bh[j] = bl[j] = 0.0;
@@ -475,7 +475,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         }
         for (size_t x = 0; x < d; x++)
             for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+                bht__lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
     }
     double eta2 = 0.0;
     for (size_t x = 0; x < d; x++)
@@ -488,7 +488,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         }
     if (!(sqrt(eta2) <= LEVERAGE_MAX_ETA) || !cholesky_dd(d, ch, cl, b->lh, b->ll)) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return BHT_E_SINGULAR;
     }
     free(work);
@@ -502,10 +502,10 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
         if (b->qe[i] == LEV_ZERO_ROW)
             continue;
         solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
-        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
+        b->err_h_max = fmax(b->err_h_max, bht__lev_basis_err_h(b, i));
     }
     if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY)) {
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return BHT_E_SINGULAR;
     }
     return BHT_OK;
@@ -578,7 +578,7 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
             }
     const int unit_rows = nonzero_rows == d;
     lev_basis b;
-    bht_status status = lev_basis_build(n, d, A, s, &b, cond_estimate,
+    bht_status status = bht__lev_basis_build(n, d, A, s, &b, cond_estimate,
                                         unit_rows ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
@@ -597,13 +597,13 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
         const double *qh = b.qh + i * d, *ql = b.ql + i * d;
         double hh = 0.0, hl = 0.0, ph, pl;
         for (size_t j = 0; j < d; j++)
-            lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
+            bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
         dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
         /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
         store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * b.qe[i]),
                      dd_round_scaled(hh, hl, 2 * b.qe[i]));
     }
-    lev_basis_free(&b);
+    bht__lev_basis_free(&b);
     return BHT_OK;
 }

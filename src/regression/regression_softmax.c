@@ -33,7 +33,7 @@
  * Total relative error < 1.53 (36 + 64) u^2 + 3u^2 + 2^-117 < 160 u^2 <
  * 2^-98.6, stated as 2^-96 (REGRESSION_EXP_REL_ERROR) and measured against
  * MPFR in tests/regression/test_regression.c (exp_dd). */
-void regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale)
+void bht__regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale)
 {
     double k = nearbyint(th * INV_LN2);
     double rh, rl;
@@ -89,7 +89,7 @@ static double dot_error(size_t d, const double *a, const double *b, const double
  * far below the 2^-1072 every component carries anyway). */
 #define LOGIT_FLOOR (-2000.0)
 
-void regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m_out)
+void bht__regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m_out)
 {
     const size_t n = p->n, d = p->d;
     double *th = work, *tl = work + n;
@@ -126,7 +126,7 @@ void regression_softmax(const regression_problem *p, tdd *f, double *work, size_
             continue;
         double mh, ml;
         int scale;
-        regression_exp_dd(th[i], tl[i], &mh, &ml, &scale);
+        bht__regression_exp_dd(th[i], tl[i], &mh, &ml, &scale);
         th[i] = mh; /* keep exp(t_i) = (th + tl) 2^scale for the quotient */
         tl[i] = ml;
         f[i].e = (double)scale; /* scale parked in e until the quotient */

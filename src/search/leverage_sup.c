@@ -62,7 +62,7 @@ struct lsup_work {
                                         (nu: the second rows carry a factor 2^-k, exp 2k) */
 };
 
-void lsup_work_free(lsup_work *w)
+void bht__lsup_work_free(lsup_work *w)
 {
     if (!w)
         return;
@@ -98,7 +98,7 @@ static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm,
     w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
     w->Y = malloc(2 * n * d * sizeof *w->Y);
     if (!w->zero_y || !w->dlo || !w->R || !w->perm || !w->v || !w->G || !w->Y) {
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
         return NULL;
     }
     w->Z = w->Y + n * d;
@@ -202,11 +202,11 @@ static int interval_exponent(size_t count, const ivl *v)
  * column of A scaled by the power of two of its largest entry, B by its own
  * (H^2 is invariant under column scaling of either model), M by A's (nu(A D,
  * M D) = nu(A, M)) and then by 2^-k so that its largest entry is ~1 (nu
- * scales by 2^-2k, undone in lsup_enclose).  Entries that underflow are
+ * scales by 2^-2k, undone in bht__lsup_enclose).  Entries that underflow are
  * enclosed in intervals: nothing is refused (rows 2^+-500 apart made the
  * exact rescaling fail, and nu ~ 2^800 overflowed the forms' radii: found
  * by the extreme-scales generator of tests/sup_hazards.h). */
-lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+lsup_work *bht__lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
                          const double *X)
 {
     lsup_work *w = work_alloc(objective, n, d, d, 0);
@@ -242,7 +242,7 @@ lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, cons
     return w;
 }
 
-lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
+lsup_work *bht__lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
                                     const double *A, const double *X, bht_status *status)
 {
     if (d == 0 || d >= n) {
@@ -254,19 +254,19 @@ lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, siz
         *status = BHT_E_NOMEM;
         return NULL;
     }
-    bht_status st = objective == LSUP_NU ? lsup_null_basis(n, d, A, X, w->Y, w->Z)
-                                         : lsup_null_basis(n, d, A, NULL, w->Y, NULL);
+    bht_status st = objective == LSUP_NU ? bht__lsup_null_basis(n, d, A, X, w->Y, w->Z)
+                                         : bht__lsup_null_basis(n, d, A, NULL, w->Y, NULL);
     if (st == BHT_OK && objective == LSUP_H2)
-        st = lsup_null_basis(n, d, X, NULL, w->Z, NULL);
+        st = bht__lsup_null_basis(n, d, X, NULL, w->Z, NULL);
     if (st != BHT_OK) {
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
         *status = st;
         return NULL;
     }
     /* any basis of the null space will do: column t of N (and of its D, so
      * that A^T D = -M^T N still holds) scaled by the power of two of N's
      * largest entry; B's null basis by its own; then D by 2^-k as M in
-     * lsup_work_new (nu scales by 2^-2k) */
+     * bht__lsup_work_new (nu scales by 2^-2k) */
     const size_t m = n - d;
     for (int pass = 0; pass < (objective == LSUP_H2 ? 2 : 1); pass++) {
         ivl *basis = pass ? w->Z : w->Y;
@@ -511,7 +511,7 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
                 coefficient[l] = (ivl){-yy.hi, -yy.lo};
             }
             row = ivl_up(row + ivl_up(ivl_mag(e) + varying));
-            aff_from_intervals(&w->ac, AFF(w, E, i * d + j), e, coefficient, 1);
+            bht__aff_from_intervals(&w->ac, AFF(w, E, i * d + j), e, coefficient, 1);
         }
         beta = fmax(beta, row);
     }
@@ -523,9 +523,9 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++) {
             double *e2 = AFF(w, E2, i * d + j);
-            aff_constant(&w->ac, e2, 0.0);
+            bht__aff_constant(&w->ac, e2, 0.0);
             for (size_t t = 0; t < d; t++) {
-                aff_mul_add(&w->ac, e2, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
+                bht__aff_mul_add(&w->ac, e2, AFF(w, E, i * d + t), AFF(w, E, t * d + j));
             }
         }
     const double beta4 = ivl_up(ivl_up(beta * beta) * ivl_up(beta * beta));
@@ -535,12 +535,12 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
             double *g = AFF(w, w->G, i * d + j);
             memcpy(g, AFF(w, E, i * d + j), w->width * sizeof *g);
             g[0] += i == j ? 1.0 : 0.0; /* |E_ii| < 1/2: exact enough, error below */
-            RAD(w, g) = aff_inflate(RAD(w, g) + aff_err_bound(fabs(g[0])));
-            aff_add(&w->ac, g, g, 1.0, AFF(w, E2, i * d + j));
+            RAD(w, g) = bht__aff_inflate(RAD(w, g) + bht__aff_err_bound(fabs(g[0])));
+            bht__aff_add(&w->ac, g, g, 1.0, AFF(w, E2, i * d + j));
             for (size_t t = 0; t < d; t++) { /* + (E^2 E)_ij */
-                aff_mul_add(&w->ac, g, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
+                bht__aff_mul_add(&w->ac, g, AFF(w, E2, i * d + t), AFF(w, E, t * d + j));
             }
-            RAD(w, g) = aff_inflate(RAD(w, g) + tail);
+            RAD(w, g) = bht__aff_inflate(RAD(w, g) + tail);
         }
     return 1;
 }
@@ -549,23 +549,23 @@ static int inverse_forms(lsup_work *w, const ivl *Y, const unsigned char *zero)
  * |F[b]| go to the radius); dst distinct from F. */
 static void combine_intervals(const lsup_work *w, double *dst, const double *F, const ivl *y)
 {
-    aff_constant(&w->ac, dst, 0.0);
+    bht__aff_constant(&w->ac, dst, 0.0);
     double extra = 0.0;
     for (size_t b = 0; b < w->d; b++) {
         const double *f = AFF(w, F, b);
         double mid = y[b].lo * 0.5 + y[b].hi * 0.5;
         double r = ivl_up(fmax(y[b].hi - mid, mid - y[b].lo));
         if (mid != 0.0)
-            aff_axpy(&w->ac, dst, mid, f);
-        extra += r * (fabs(f[0]) + aff_linear_span(&w->ac, f) + RAD(w, f));
+            bht__aff_axpy(&w->ac, dst, mid, f);
+        extra += r * (fabs(f[0]) + bht__aff_linear_span(&w->ac, f) + RAD(w, f));
     }
-    RAD(w, dst) = aff_inflate(RAD(w, dst) + aff_inflate(extra));
+    RAD(w, dst) = bht__aff_inflate(RAD(w, dst) + bht__aff_inflate(extra));
 }
 
 /* u_i as a form: center c_i, coefficient 1 on delta_i. */
 static void weight_form(const lsup_work *w, double *z, size_t i)
 {
-    aff_constant(&w->ac, z, w->c[i]);
+    bht__aff_constant(&w->ac, z, w->c[i]);
     z[i + 1] = 1.0;
 }
 
@@ -621,9 +621,9 @@ static int enclose_nu(lsup_work *w, double *sum)
                 coefficient[l] = ivl_mul(ya[l * d + a], ym[l * d + b]);
                 k0 = ivl_add(k0, ivl_mul(ivl_point(w->c[l]), coefficient[l]));
             }
-            aff_from_intervals(&w->ac, AFF(w, w->N, a * d + b), k0, coefficient, 1);
+            bht__aff_from_intervals(&w->ac, AFF(w, w->N, a * d + b), k0, coefficient, 1);
         }
-    aff_constant(&w->ac, sum, 0.0);
+    bht__aff_constant(&w->ac, sum, 0.0);
     for (size_t i = 0; i < n; i++) {
         if (w->zero_p[i] || w->zero_y[i]) /* p_i = 0, or (complement) k_i = 0 and r_i = 0 */
             continue;
@@ -631,34 +631,34 @@ static int enclose_nu(lsup_work *w, double *sum)
         combine_intervals(w, mu, w->g, ym + i * d);
         for (size_t a = 0; a < d; a++) { /* (N g)_a */
             double *Nga = AFF(w, w->Ng, a);
-            aff_constant(&w->ac, Nga, 0.0);
+            bht__aff_constant(&w->ac, Nga, 0.0);
             for (size_t b = 0; b < d; b++) {
-                aff_mul_add(&w->ac, Nga, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
+                bht__aff_mul_add(&w->ac, Nga, AFF(w, w->N, a * d + b), AFF(w, w->g, b));
             }
         }
-        aff_constant(&w->ac, eta, 0.0);
+        bht__aff_constant(&w->ac, eta, 0.0);
         for (size_t a = 0; a < d; a++) {
-            aff_mul_add(&w->ac, eta, AFF(w, w->g, a), AFF(w, w->Ng, a));
+            bht__aff_mul_add(&w->ac, eta, AFF(w, w->g, a), AFF(w, w->Ng, a));
         }
-        aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
+        bht__aff_add(&w->ac, mu, mu, -1.0, eta); /* r_i */
         weight_form(w, q, i);
         if (w->complement) {
-            aff_mul(&w->ac, p, q, mu);     /* v_i r_i */
-            aff_mul(&w->ac, term, p, p);   /* v_i^2 r_i^2 */
-            aff_mul(&w->ac, mu, q, gamma); /* k_i */
-            aff_constant(&w->ac, eta, 1.0);
-            aff_add(&w->ac, gamma, eta, -1.0, mu); /* h_i = 1 - k_i */
+            bht__aff_mul(&w->ac, p, q, mu);     /* v_i r_i */
+            bht__aff_mul(&w->ac, term, p, p);   /* v_i^2 r_i^2 */
+            bht__aff_mul(&w->ac, mu, q, gamma); /* k_i */
+            bht__aff_constant(&w->ac, eta, 1.0);
+            bht__aff_add(&w->ac, gamma, eta, -1.0, mu); /* h_i = 1 - k_i */
         } else {
-            aff_mul(&w->ac, p, mu, mu);
-            aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
+            bht__aff_mul(&w->ac, p, mu, mu);
+            bht__aff_mul(&w->ac, term, q, p); /* u_i r_i^2 */
         }
-        if (!aff_reciprocal(&w->ac, p, gamma)) {
+        if (!bht__aff_reciprocal(&w->ac, p, gamma)) {
             w->fail_form = gamma;
             return 0;
         }
-        aff_mul_add(&w->ac, sum, term, p);
+        bht__aff_mul_add(&w->ac, sum, term, p);
     }
-    aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)w->dm);
+    bht__aff_div_constant(&w->ac, AFF(w, w->t, 6), sum, (double)w->dm);
     memcpy(sum, AFF(w, w->t, 6), w->width * sizeof *sum);
     return 1;
 }
@@ -676,18 +676,18 @@ static int root_forms(lsup_work *w, const ivl *Y, const unsigned char *zero_desi
     for (size_t i = 0; i < w->n; i++) {
         double *z = AFF(w, out, i);
         if (zero_model[i]) {
-            aff_constant(&w->ac, z, 0.0);
+            bht__aff_constant(&w->ac, z, 0.0);
             continue;
         }
         row_forms(w, ys + i * w->d, gamma);
         weight_form(w, u, i);
-        aff_mul(&w->ac, p, u, gamma); /* h_i, or k_i for the complement */
+        bht__aff_mul(&w->ac, p, u, gamma); /* h_i, or k_i for the complement */
         if (w->complement) {          /* h_i = 1 - k_i */
-            aff_constant(&w->ac, u, 1.0);
-            aff_add(&w->ac, u, u, -1.0, p);
+            bht__aff_constant(&w->ac, u, 1.0);
+            bht__aff_add(&w->ac, u, u, -1.0, p);
         }
-        aff_div_constant(&w->ac, gamma, w->complement ? u : p, (double)w->dm);
-        if (!aff_sqrt(&w->ac, z, gamma)) {
+        bht__aff_div_constant(&w->ac, gamma, w->complement ? u : p, (double)w->dm);
+        if (!bht__aff_sqrt(&w->ac, z, gamma)) {
             w->fail_form = gamma;
             return 0;
         }
@@ -702,18 +702,18 @@ static int enclose_h2(lsup_work *w, double *sum, double *roots)
     if (!root_forms(w, w->Y, w->zero_y, w->zero_p, sp)
         || !root_forms(w, w->Z, w->zero_z, w->zero_q, sq))
         return 0;
-    aff_constant(&w->ac, sum, 0.0);
+    bht__aff_constant(&w->ac, sum, 0.0);
     for (size_t i = 0; i < n; i++) {
         double *diff = AFF(w, sp, i);
-        aff_add(&w->ac, diff, diff, -1.0, AFF(w, sq, i));
-        aff_mul_add(&w->ac, sum, diff, diff);
+        bht__aff_add(&w->ac, diff, diff, -1.0, AFF(w, sq, i));
+        bht__aff_mul_add(&w->ac, sum, diff, diff);
     }
-    aff_div_constant(&w->ac, p, sum, 2.0);
+    bht__aff_div_constant(&w->ac, p, sum, 2.0);
     memcpy(sum, p, w->width * sizeof *sum);
     return 1;
 }
 
-int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
+int bht__lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
                  ivl *range, double *center_value, double *score)
 {
     const size_t n = w->n;
@@ -737,8 +737,8 @@ int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double 
     int ok = w->objective == LSUP_NU ? enclose_nu(w, value) : enclose_h2(w, value, w->roots);
     ok = ok && isfinite(RAD(w, value));
     if (ok) {
-        range->lo = aff_lower(&w->ac, value);
-        range->hi = aff_upper(&w->ac, value);
+        range->lo = bht__aff_lower(&w->ac, value);
+        range->hi = bht__aff_upper(&w->ac, value);
         *center_value = value[0];
         if (w->scale_exp != 0) { /* back to the caller's M: times 2^scale_exp, outward */
             *range = scaled_interval(*range, w->scale_exp);
@@ -762,9 +762,9 @@ int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double 
     return isnan(range->lo) || isnan(range->hi) ? -1 : 0;
 }
 
-const double *lsup_last_form(const lsup_work *w)
+const double *bht__lsup_last_form(const lsup_work *w)
 {
     return AFF(w, w->t, 7);
 }
 
-enum lsup_objective lsup_objective_of(const lsup_work *w) { return w->objective; }
+enum lsup_objective bht__lsup_objective_of(const lsup_work *w) { return w->objective; }

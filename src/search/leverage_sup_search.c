@@ -117,7 +117,7 @@ static bht_status certified_value(const lsup_search *s, const double *query, dou
 {
     bht_status st;
     double v;
-    if (lsup_objective_of(s->work) == LSUP_NU) {
+    if (bht__lsup_objective_of(s->work) == LSUP_NU) {
         bht_local_result r;
         st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
         v = r.nu;
@@ -154,11 +154,11 @@ static bht_status add_box(lsup_search *s, size_t slot)
         s->center[j] = split_point(lo[j], hi[j]);
     ivl range;
     double center_value = 0.0, upper = INFINITY;
-    int ok = lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
+    int ok = bht__lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
     if (s->alt) { /* both enclosures are rigorous: keep the smaller upper end */
         ivl r2;
         double v2 = 0.0;
-        if (lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
+        if (bht__lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
             if (!ok || r2.hi - r2.lo < range.hi - range.lo) {
                 memcpy(s->score, s->score_alt, n * sizeof *s->score);
                 center_value = v2;
@@ -193,7 +193,7 @@ static bht_status add_box(lsup_search *s, size_t slot)
         }
     if (split < 0)
         split = widest; /* every score NaN (an overflowing form): bisect the widest side */
-    if (lsup_objective_of(s->work) == LSUP_H2)
+    if (bht__lsup_objective_of(s->work) == LSUP_H2)
         upper = fmin(upper, 1.0);
     if (upper <= s->best) {
         s->free_slots[s->free_len++] = slot;
@@ -227,8 +227,8 @@ static bht_status split_cell(lsup_search *s, sup_cell cell)
 
 static void search_free(lsup_search *s)
 {
-    lsup_work_free(s->work);
-    lsup_work_free(s->alt);
+    bht__lsup_work_free(s->work);
+    bht__lsup_work_free(s->alt);
     free(s->boxes);
     free(s->free_slots);
     free(s->heap);
@@ -384,7 +384,7 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
         return BHT_E_CONSTRAINT;
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
     if (st == BHT_OK) {
-        int in_span = lsup_columns_in_span(n, d, A, X);
+        int in_span = bht__lsup_columns_in_span(n, d, A, X);
         if (in_span < 0)
             st = BHT_E_NOMEM;
         s.vanishes = in_span == 1;
@@ -395,15 +395,15 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
          * failure (rank < d, or a basis entry beyond double range) the
          * direct form alone is used and the oracle reports the rank. */
         bht_status cs;
-        s.work = lsup_work_new_complement(objective, n, d, A, X, &cs);
+        s.work = bht__lsup_work_new_complement(objective, n, d, A, X, &cs);
         if (cs == BHT_E_NOMEM)
             st = cs;
         if (st == BHT_OK && s.work && n - d == d
-            && !(s.alt = lsup_work_new(objective, n, d, A, X)))
+            && !(s.alt = bht__lsup_work_new(objective, n, d, A, X)))
             st = BHT_E_NOMEM;
     }
     if (st == BHT_OK && !s.work
-        && !(s.work = lsup_work_new(objective, n, d, A, X)))
+        && !(s.work = bht__lsup_work_new(objective, n, d, A, X)))
         st = BHT_E_NOMEM;
     if (st == BHT_OK)
         st = run_search(&s, options, query, lower, upper, cells);
@@ -450,5 +450,5 @@ bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *
     st = bht_oracle_distance_leverage(n, d, A, B, query, &at, NULL, NULL);
     if (st != BHT_OK)
         return st;
-    return plan_fill(&at, fmin(upper, 1.0), error, out);
+    return bht__plan_fill(&at, fmin(upper, 1.0), error, out);
 }
