@@ -16,14 +16,16 @@ BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
 
 LIB_DIRS := core oracle softmax leverage distance model_distance nu search golden claims regression
 LIB_SRC := $(wildcard $(LIB_DIRS:%=src/%/*.c))
-LIB_HDR := src/bht.h $(wildcard $(LIB_DIRS:%=src/%/*.h))
+LIB_HDR := src/bht.h src/bht_tools.h $(wildcard $(LIB_DIRS:%=src/%/*.h))
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
-TEST_SRC := $(wildcard tests/test_*.c)
+# tests/<folder>/test_*.c mirrors src/<folder>/ (tests/proofs: the admitted
+# facts of the WP proofs checked against MPFR).
+TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit demo proofs bench golden install clean
+.PHONY: all deps bench-deps test unit api-test demo proofs bench golden install clean
 all: $(BUILD)/libbht.a $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
@@ -47,7 +49,7 @@ bench-deps: deps
 $(BUILD)/obj/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
-$(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h $(wildcard src/cli/*.h)
+$(BUILD)/obj/cli/%.o: src/cli/%.c src/bht.h src/bht_tools.h $(wildcard src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -57,11 +59,17 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(LDLIBS)
+# The CLI's JSON reader and SHA-256 (not part of libbht), for the tests that
+# read the golden corpus.
+$(BUILD)/libbhtcli.a: $(BUILD)/obj/cli/json.o $(BUILD)/obj/cli/sha256.o
+	rm -f $@ && ar rcs $@ $^
 
-# The Criterion suite: every tests/test_*.c is one program.  BHT is the CLI
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a $(BUILD)/libbhtcli.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbhtcli.a $(BUILD)/libbht.a \
+	  -lcriterion $(LDLIBS)
+
+# The Criterion suite: every tests/*/test_*.c is one program.  BHT is the CLI
 # under test (CLI tests run it as a subprocess).
 unit: $(TEST_BIN) $(BUILD)/bht
 	@failed=""; for t in $(TEST_BIN); do \
@@ -69,6 +77,7 @@ unit: $(TEST_BIN) $(BUILD)/bht
 	  BHT=$(abspath $(BUILD)/bht) BHT_TESTDATA=$(abspath tests/data) $$t --jobs 2 || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+	$(MAKE) api-test
 
 test: deps
 	$(MAKE) all
@@ -109,11 +118,40 @@ golden: all
 PREFIX ?= /usr/local
 PIC_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
 
+# The shared library exports only the BHT_API declarations of bht.h and
+# bht_tools.h (every other symbol hidden: see BHT_API in bht.h).
 $(BUILD)/pic/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 $(BUILD)/libbht.so: $(PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libbht.so.0 -o $@ $^ $(LDLIBS)
+$(BUILD)/libbht.so.0: $(BUILD)/libbht.so
+	ln -sf libbht.so $@
+
+# The public interface (tests/api): libbht.so exports only bht_* names; a
+# program defining the library's former internal names (is_broken, evidence,
+# rng_next) and linking libbht.so gets the same claim verdicts as the static
+# CLI; bht.h and bht_tools.h compile and link as C++.
+CXX ?= g++
+$(BUILD)/api/interpose: tests/api/interpose.c $(BUILD)/libbht.so.0 src/bht.h src/bht_tools.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -rdynamic -o $@ $< $(BUILD)/libbht.so \
+	  -Wl,-rpath,'$$ORIGIN/..' $(LDLIBS)
+$(BUILD)/api/cxx_header: tests/api/cxx_header.cpp $(BUILD)/libbht.a src/bht.h src/bht_tools.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -O2 -std=c++11 -Wall -Wextra -Werror -pedantic -o $@ $< \
+	  $(BUILD)/libbht.a $(LDLIBS)
+api-test: $(BUILD)/bht $(BUILD)/api/interpose $(BUILD)/api/cxx_header
+	@leaked=$$(nm -D --defined-only $(BUILD)/libbht.so | awk '{print $$3}' | grep -v '^bht_'); \
+	if [ -n "$$leaked" ]; then echo "libbht.so exports non-bht_ names:" $$leaked; exit 1; fi; \
+	echo "api: libbht.so exports $$(nm -D --defined-only $(BUILD)/libbht.so | wc -l) names, all bht_*"
+	@$(BUILD)/bht claims --fast | grep -E '^[^ ].*: (HOLDS|HOLDS_WITH_CORRECTION|FAILS)$$' \
+	  > $(BUILD)/api/verdicts.static
+	@$(BUILD)/api/interpose > $(BUILD)/api/verdicts.shared
+	@cmp $(BUILD)/api/verdicts.static $(BUILD)/api/verdicts.shared && \
+	  echo "api: $$(wc -l < $(BUILD)/api/verdicts.shared) claim verdicts through libbht.so with interposing names = static CLI's"
+	@$(BUILD)/api/cxx_header
+
 $(BUILD)/bht.pc: src/bht.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$(sed -n 's/^#define BHT_VERSION "\(.*\)"/\1/p' src/bht.h)"'|g' $< > $@
 
@@ -125,6 +163,7 @@ install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
 	install -m 755 $(BUILD)/libbht.so $(DESTDIR)$(PREFIX)/lib/libbht.so.0
 	ln -sf libbht.so.0 $(DESTDIR)$(PREFIX)/lib/libbht.so
 	install -m 644 src/bht.h $(DESTDIR)$(PREFIX)/include/bht.h
+	install -m 644 src/bht_tools.h $(DESTDIR)$(PREFIX)/include/bht_tools.h
 	install -m 644 $(BUILD)/bht.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bht.pc
 	install -m 644 src/cli/bht.1 $(DESTDIR)$(PREFIX)/share/man/man1/bht.1
 

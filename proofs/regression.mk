@@ -28,8 +28,8 @@ RWP_SESSION      := $(RWP_DIR)/wp-session
 # evaluation (regression_run and below) is not listed: its contract in
 # src/regression/regression_internal.h is assumed; regression_scale_exact is
 # the admitted leaf R1 (proofs/regression/TRUSTED_BASE.md).
-RWP_FUNCTIONS    := classify,scan,regression_accept,regression_store_loss, \
-                    regression_store_values,domain_refusal,check_inputs,bht_regression
+RWP_FUNCTIONS    := classify,scan,bht__regression_accept,bht__regression_store_loss, \
+                    bht__regression_store_values,domain_refusal,check_inputs,bht_regression
 
 RWP_TIMEOUT      ?= 10
 RWP_PAR          ?= 2

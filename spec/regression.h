@@ -153,7 +153,7 @@
     \is_finite(v) && \abs(v - exact) <= tolerance * \abs(v);
 
   // Named forms of the kernel's guarantees (shared by the contracts of
-  // bht_regression and of the numerical core regression_run, so that one
+  // bht_regression and of the numerical core bht__regression_run, so that one
   // follows from the other without quantifier instantiation).
   predicate reg_inputs_in_range{L}(double *A, double *b, double *w, double *x, integer n,
                                    integer d) =
@@ -179,7 +179,7 @@
 */
 
 /* The double kernel (src/regression/regression.c).  The accuracy clauses
- * rest on the contract of regression_run (the dd evaluation with its running
+ * rest on the contract of bht__regression_run (the dd evaluation with its running
  * error bound, not proved: src/regression/regression_internal.h and
  * proofs/regression/README.md); everything else is proved. */
 /*@ requires inputs: A != \null && b != \null && x != \null && 0 < n <= BHT_REGRESSION_MAX_N

@@ -16,6 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* BHT_API marks every exported declaration: libbht.so is built with
+ * -fvisibility=hidden, so only these names (all bht_*) are visible to a
+ * program that links it, and the library's internal names (bht__*) can
+ * neither clash with nor be replaced by the program's. */
+#if defined(__GNUC__) && !defined(__FRAMAC__)
+#define BHT_API __attribute__((visibility("default")))
+#else
+#define BHT_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BHT_VERSION "0.1.0"
 
 typedef enum bht_status {
@@ -32,7 +46,7 @@ typedef enum bht_status {
 } bht_status;
 
 /* Short, static, human-readable description of a status. */
-const char *bht_status_message(bht_status status);
+BHT_API const char *bht_status_message(bht_status status);
 
 /* ---------------------------------------------------------------- softmax */
 
@@ -47,12 +61,12 @@ const char *bht_status_message(bht_status status);
 /* p = softmax(z), z of length n >= 1.  Double kernel, every p_i within 1 ulp
  * of the correctly rounded value for every finite z (see softmax.c);
  * BHT_E_NONFINITE for NaN or infinite logits. */
-bht_status bht_softmax_logits(size_t n, const double *z, double *p);
+BHT_API bht_status bht_softmax_logits(size_t n, const double *z, double *p);
 
 /* p = softmax(A x), A n-by-d row-major, x of length d.  Double kernel within
  * 1 ulp for every finite A and x: the logit differences (A_i - A_m) x are
  * exact (long accumulator), then rounded to double-double. */
-bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, double *p);
+BHT_API bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, double *p);
 
 /* ----------------------------------------------------------------- oracle */
 
@@ -72,10 +86,10 @@ typedef struct bht_oracle_report {
 
 /* Correctly rounded (round-to-nearest-even, binary64 with subnormals)
  * softmax(z) and softmax(A x).  Any finite input is accepted. */
-bht_status bht_oracle_softmax_logits(size_t n, const double *z, double *p,
+BHT_API bht_status bht_oracle_softmax_logits(size_t n, const double *z, double *p,
                                      const bht_oracle_options *options,
                                      bht_oracle_report *report);
-bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double *x,
+BHT_API bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double *x,
                               double *p, const bht_oracle_options *options,
                               bht_oracle_report *report);
 
@@ -85,7 +99,7 @@ bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double 
  * rounding in the comparison).  Writes the correctly rounded ||x||_2 to
  * *norm (may be NULL).  Returns BHT_OK when it holds, BHT_E_CONSTRAINT when
  * it does not, BHT_E_NONFINITE / BHT_E_INVALID for bad arguments (E < 0). */
-bht_status bht_check_energy(size_t d, const double *x, double energy, double *norm);
+BHT_API bht_status bht_check_energy(size_t d, const double *x, double energy, double *norm);
 
 /* ----------------------------------------------------------- ulp helpers */
 
@@ -93,7 +107,7 @@ bht_status bht_check_energy(size_t d, const double *x, double energy, double *no
  * the reference's ulp (spacing of binary64 at |reference|; 2^-1074 for
  * subnormals and zero).  +inf when exactly one of them is non-finite or
  * they are non-finite and differ; 0 when bit-identical. */
-double bht_ulp_error(double computed, double reference);
+BHT_API double bht_ulp_error(double computed, double reference);
 
 /* -------------------------------------------------------------- distances */
 
@@ -111,15 +125,15 @@ typedef struct bht_distances {
  * exact, so the verdict is exact.  On BHT_E_INVALID, *bad_index is the
  * first negative entry or n when the sum is off; *sum gets the correctly
  * rounded sum.  Outputs may be NULL. */
-bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum);
+BHT_API bht_status bht_check_distribution(size_t n, const double *p, size_t *bad_index, double *sum);
 
 /* Double kernel: H^2, H and TV within 1 ulp of the correctly rounded
  * values (TV correctly rounded) for every finite non-negative p, q,
  * subnormal results included (see distance.c); a result beyond DBL_MAX is
  * +inf, as the oracle's.  BHT_E_INVALID for a negative entry. */
-bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out);
+BHT_API bht_status bht_distance(size_t n, const double *p, const double *q, bht_distances *out);
 /* Oracle: each of the three values correctly rounded. */
-bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,
+BHT_API bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_distances *out,
                                const bht_oracle_options *options, bht_oracle_report *report);
 
 /* Distances between two softmax models at one query x, computed from the
@@ -132,9 +146,9 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
  * nonzero but below 2^-960, or the rounding of the logits or of the
  * log-ratios could exceed the budget (e.g. some q_i / p_i beyond e^700
  * with TV below ~2^-100) (use the oracle). */
-bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, bht_distances *out);
-bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, const double *B,
                                        const double *x, bht_distances *out,
                                        const bht_oracle_options *options,
                                        bht_oracle_report *report);
@@ -150,8 +164,8 @@ typedef struct bht_lemma_a1_bounds {
 
 /* Double kernel within 1 ulp for every finite eps >= 0 (BHT_E_INVALID for
  * eps < 0, BHT_E_NONFINITE for NaN/inf). */
-bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out);
-bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,
+BHT_API bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out);
+BHT_API bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,
                                const bht_oracle_options *options, bht_oracle_report *report);
 
 /* ------------------------------------------------- local analysis: softmax */
@@ -173,49 +187,17 @@ typedef struct bht_local_result {
  * BHT_E_RANGE where a value cannot be certified (g_i - <p, g> cancelling
  * beyond ~2^-200 of sum_j p_j |g_j - g_m|, or nu below ~2^-1000 of the
  * scale of M x squared). */
-bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                           const double *x, bht_local_result *out, double *derivative);
 /* As bht_nu_softmax; on BHT_E_RANGE *uncertified (if not NULL) is the
  * derivative component that could not be certified, or n for nu itself. */
-bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const double *M,
                                     const double *x, bht_local_result *out,
                                     double *derivative, size_t *uncertified);
 /* Oracle: nu, local_constant and every derivative component correctly rounded. */
-bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const double *M,
                                  const double *x, bht_local_result *out, double *derivative,
                                  const bht_oracle_options *options, bht_oracle_report *report);
-
-/* ----------------------------------------------------------------- claims */
-
-/* One numerical claim of the paper, evaluated at run time with the oracles
- * (claims.c).  Strings are owned by the struct (id/statement/verdict static). */
-#define BHT_CLAIM_MAX_EVIDENCE 12
-typedef struct bht_claim_evidence {
-    char key[48];
-    char value[200];
-} bht_claim_evidence;
-
-typedef struct bht_claim {
-    const char *id;        /* e.g. "lemma-A.1" */
-    const char *statement; /* as printed in the paper, with its section */
-    const char *verdict;   /* "HOLDS", "HOLDS_WITH_CORRECTION" or "FAILS" */
-    char correction[480];  /* corrected statement ("" when HOLDS) */
-    const char *proof;     /* machine-checked proof: "FILE: lemma, lemma[; FILE: ...]"
-                            * (Coq files under proofs/coq), or "none" */
-    size_t evidence_count;
-    bht_claim_evidence evidence[BHT_CLAIM_MAX_EVIDENCE];
-} bht_claim;
-
-typedef struct bht_claims_options {
-    int fast;                /* fewer instances (the --fast run) */
-    const char *break_claim; /* test hook: id of a claim whose checked constant is
-                              * deliberately perturbed (NULL: none) */
-} bht_claims_options;
-
-#define BHT_CLAIMS_MAX 24
-/* Evaluates every claim into claims[0 .. *count) (capacity >= BHT_CLAIMS_MAX). */
-bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
-                          size_t capacity, size_t *count);
 
 /* Supremum of nu over the energy ball ||x||_2 <= E (paper Thm 3.5), as a
  * certified bracket by branch and bound on cubes: nu is Lipschitz on the
@@ -240,7 +222,7 @@ typedef struct bht_sup_result {
     size_t cells;
 } bht_sup_result;
 
-bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
                               double energy, const bht_sup_options *options, double *query,
                               bht_sup_result *out);
 
@@ -265,7 +247,7 @@ typedef struct bht_plan_result {
     double queries_lower, queries_upper; /* integers; +inf when delta is 0 */
 } bht_plan_result;
 
-bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B, double energy,
+BHT_API bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B, double energy,
                             double error, double *query, bht_plan_result *out);
 
 /* Likelihood-ratio test simulation: `trials` runs under each hypothesis of
@@ -280,7 +262,7 @@ typedef struct bht_simulation {
     double bayes_lower, bayes_upper; /* (1 - sqrt(1 - BC^(2m)))/2 and BC^m / 2 */
 } bht_simulation;
 
-bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, unsigned long queries, unsigned long trials,
                                 uint64_t seed, bht_simulation *out);
 
@@ -306,74 +288,20 @@ typedef struct bht_parse_error {
 /* Matrix text: one row per line, numbers separated by blanks, '#' starts a
  * comment; decimal or C99 hex-float (strtod syntax).  Rejects NaN, infinities,
  * overflow, non-numbers, ragged rows and files without numbers. */
-bht_status bht_read_matrix(const char *path, bht_matrix *out, bht_parse_error *err);
+BHT_API bht_status bht_read_matrix(const char *path, bht_matrix *out, bht_parse_error *err);
 /* Vector text: every number of the file, in order (any line layout). */
-bht_status bht_read_vector(const char *path, bht_matrix *out, bht_parse_error *err);
+BHT_API bht_status bht_read_vector(const char *path, bht_matrix *out, bht_parse_error *err);
 /* The same from memory; name is used in error reports only. */
-bht_status bht_parse_matrix(const char *name, const char *text, size_t length,
+BHT_API bht_status bht_parse_matrix(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err);
-bht_status bht_parse_vector(const char *name, const char *text, size_t length,
+BHT_API bht_status bht_parse_vector(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err);
-void bht_matrix_free(bht_matrix *m);
+BHT_API void bht_matrix_free(bht_matrix *m);
 
-#endif
-
-/* ====================================================== golden corpus ====
- * (Section owned by the golden-corpus work, issue 6; see golden/FORMAT.md.)
- * The corpus generator: every vector is a pure function of (fn, index),
- * rendered as one JSON line into a caller-owned buffer.  Nothing is printed
- * or written to files here; `bht golden` does that. */
-#ifndef BHT_GOLDEN_SECTION
-#define BHT_GOLDEN_SECTION
-
-#define BHT_GOLDEN_SCHEMA "bht-golden/1"
-/* Size of a buffer for bht_golden_format_double ("-0x1.fffffffffffffp+1023"). */
-#define BHT_GOLDEN_HEX_SIZE 32
-
-/* A growable text buffer; zero-initialise, free with bht_golden_buffer_free. */
-typedef struct bht_golden_buffer {
-    char *data; /* NUL-terminated when non-NULL */
-    size_t length, capacity;
-} bht_golden_buffer;
-void bht_golden_buffer_free(bht_golden_buffer *buffer);
-
-/* One function ("fn") of the corpus; its vectors are written to NAME.jsonl
- * and have tcIds tcid_base + 1 ... tcid_base + cases. */
-typedef struct bht_golden_fn_info {
-    const char *name;
-    int64_t tcid_base;
-    size_t cases;
-    double tol_ulp;
-} bht_golden_fn_info;
-
-size_t bht_golden_fn_count(void);
-bht_status bht_golden_fn_get(size_t fn, bht_golden_fn_info *info);
-
-/* The flag vocabulary (names and one-line descriptions, for the manifest). */
-size_t bht_golden_flag_count(void);
-const char *bht_golden_flag_name(size_t k);
-const char *bht_golden_flag_description(size_t k);
-
-/* Appends vector `index` (0-based) of function `fn` as one JSON line ending
- * in '\n' to *out; *valid (may be NULL) gets 1 for a valid vector, 0 for an
- * invalid one.  BHT_E_INVALID for an index out of range, BHT_E_NOMEM, or an
- * oracle failure (BHT_E_PRECISION).  On failure *out is unchanged. */
-bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, int *valid);
-
-/* Canonical C99 hex of x, identical to glibc's printf("%a") on every
- * platform: "0x1.8p+1", "-0x0p+0", "0x0.0000000000001p-1022", "inf",
- * "-inf", "nan". */
-void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
-
-#endif /* BHT_GOLDEN_SECTION */
 
 /* ============================================================ leverage ====
- * (Section owned by the leverage-score work, issue 3; see src/leverage/leverage.c and
- * src/leverage_oracle.c.)  Paper Def. 2.9: A_s = Diag(s)^-1 A (n-by-d, n >= d,
+ * (src/leverage/.)  Paper Def. 2.9: A_s = Diag(s)^-1 A (n-by-d, n >= d,
  * rank d), h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii, p_i = h_ii / d. */
-#ifndef BHT_LEVERAGE_SECTION
-#define BHT_LEVERAGE_SECTION
-
 /* Shape limits of both leverage routines. */
 #define BHT_LEVERAGE_MAX_N ((size_t)1 << 24)
 #define BHT_LEVERAGE_MAX_D ((size_t)1 << 10)
@@ -398,14 +326,14 @@ void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE]);
  * kernel cannot certify full rank or its 1-ulp bound: use the oracle, which
  * decides exact rank deficiency.  Errors: BHT_E_INVALID (NULL, d = 0,
  * n < d, sizes above the limits, some s_i = 0), BHT_E_NONFINITE. */
-bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
+BHT_API bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
                         double *h, double *cond_estimate);
 
 /* Oracle: correctly rounded p_i and h_ii (any finite A, s with s_i != 0).
  * Rank is decided exactly (integer arithmetic): BHT_E_SINGULAR iff rank A < d.
  * cond_estimate (may be NULL) as above, from the oracle's Cholesky factor
  * (written on BHT_OK only). */
-bht_status bht_oracle_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
+BHT_API bht_status bht_oracle_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
                                double *h, double *cond_estimate,
                                const bht_oracle_options *options, bht_oracle_report *report);
 
@@ -413,14 +341,12 @@ bht_status bht_oracle_leverage(size_t n, size_t d, const double *A, const double
  * exactly (s_i^2 is not rounded).  BHT_OK when all hold; BHT_E_CONSTRAINT
  * with *bad_index (may be NULL) = first violating i; BHT_E_INVALID for
  * NULL / n = 0 / not 0 < c < C; BHT_E_NONFINITE for NaN or inf anywhere. */
-bht_status bht_check_leverage_query(size_t n, const double *s, double c, double C,
+BHT_API bht_status bht_check_leverage_query(size_t n, const double *s, double c, double C,
                                     size_t *bad_index);
 
-#endif /* BHT_LEVERAGE_SECTION */
 
 /* ============================================ leverage local analysis ====
- * (Section owned by the leverage local-analysis work; see src/nu/local_leverage.c,
- * src/nu/local_leverage_oracle.c, src/model_distance_leverage*.c.)
+ * (src/nu/local_leverage*.c, src/model_distance/model_distance_leverage*.c.)
  * Perturbation B_eps = A + eps M of the leverage model at query s (paper
  * Thm 4.3, App. A.4), A_s = Diag(s)^-1 A, M_s = Diag(s)^-1 M, G = A_s^T A_s,
  * H = A_s G^-1 A_s^T, W = (I - H) M_s G^-1 A_s^T, w_i = W_ii / h_ii (0 when
@@ -433,9 +359,6 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
  * + O(eps^3), constant 1 instead of 1/2; see `bht claims`.)  Invariances:
  * (A, M) -> (A R, M R) for invertible R, M -> M + A S for any d-by-d S, and
  * s -> c s leave all three unchanged. */
-#ifndef BHT_LEVERAGE_LOCAL_SECTION
-#define BHT_LEVERAGE_LOCAL_SECTION
-
 /* Double kernel: nu, local_constant and every derivative component within
  * 2 ulp of the correctly rounded values (certified: within 1.5 ulp of the
  * exact values), or a refusal.
@@ -448,7 +371,7 @@ bht_status bht_check_leverage_query(size_t n, const double *s, double c, double 
  * up to 4 times when M is nearly in the range of A, plus O(n d^2) per row
  * with h_ii > 1/2 that needs the leave-one-out form (at most 2d rows).
  * s may be NULL (all ones); derivative (length n) may be NULL. */
-bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                            const double *s, bht_local_result *out, double *derivative);
 
 /* Oracle sizes (exact rational route). */
@@ -458,7 +381,7 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
  * rounded, computed in exact rational arithmetic (any finite A, M, s with
  * s_i != 0; BHT_E_SINGULAR iff rank A < d, decided exactly; BHT_E_INVALID
  * above the oracle sizes).  options are accepted for uniformity (unused). */
-bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const double *M,
+BHT_API bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const double *M,
                                   const double *s, bht_local_result *out, double *derivative,
                                   const bht_oracle_options *options,
                                   bht_oracle_report *report);
@@ -476,21 +399,17 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
  * is not below 2^-53 of each value: models that agree far below the
  * rounding noise of their inputs in a way the alignment cannot expose
  * (e.g. B = A R exactly with R^-1 not representable, distance 0). */
-bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, bht_distances *out);
 /* Oracle: each value correctly rounded (exact rational p_i, q_i; MPFR with
  * rigorous bounds for the square roots).  Same sizes as the nu oracle. */
-bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, const double *B,
                                         const double *s, bht_distances *out,
                                         const bht_oracle_options *options,
                                         bht_oracle_report *report);
 
-#endif /* BHT_LEVERAGE_LOCAL_SECTION */
 
 /* ==================================== leverage optimal queries and planner */
-#ifndef BHT_LEVERAGE_SUP_SECTION
-#define BHT_LEVERAGE_SUP_SECTION
-
 /* Supremum of nu (above) over the queries c <= s_i^2 <= C (paper Thm 4.3),
  * as a certified bracket by branch and bound over boxes of the weights
  * u_i = 1/s_i^2 (leverage_sup.c): nu depends on u only up to scale, so the
@@ -510,7 +429,7 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
  * of M lie in the span of A's (decided exactly) nu is identically 0 and the
  * bracket is [0, 0]. */
 #define BHT_LEVERAGE_SUP_MAX_N ((size_t)64)
-bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
+BHT_API bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
                                double C, const bht_sup_options *options, double *query,
                                bht_sup_result *out);
 
@@ -520,21 +439,19 @@ bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double
  * bht_nu_leverage_sup applied to H^2 (target width 1% of H^2, at most
  * max_cells boxes); delta_lower is H at *query from the oracle.  Statuses
  * as bht_nu_leverage_sup; [0, 0] when span B = span A (decided exactly). */
-bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
+BHT_API bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out);
 
 /* bht_simulate_softmax for Leverage_A vs Leverage_B at the query s (s_i != 0;
  * probabilities from the exact oracle). */
-bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const double *B,
+BHT_API bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const double *B,
                                  const double *s, unsigned long queries, unsigned long trials,
                                  uint64_t seed, bht_simulation *out);
 
-#endif /* BHT_LEVERAGE_SUP_SECTION */
 
 /* ================================================== softmax regression ====
- * (Section owned by the softmax-regression work, issue 18; see
- * src/regression/ and README.md, "Softmax regression".)  The regression of
+ * (src/regression/; README.md, "Softmax regression".)  The regression of
  * "Attention Scheme Inspired Softmax Regression": A n-by-d, b and w of
  * length n (w NULL: w = 0), x of length d; with z = A x, f = softmax(z),
  * c = f - b, s = <f, c>, q_i = f_i (c_i - s), r_i = f_i (f_i + c_i - s):
@@ -545,9 +462,6 @@ bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const doub
  *             = sum_i r_i (a_i - abar)(a_i - abar)^T + sum_i w_i^2 a_i a_i^T,
  *               abar = A^T f.
  * Contracts in spec/regression.h. */
-#ifndef BHT_REGRESSION_SECTION
-#define BHT_REGRESSION_SECTION
-
 /* Shape limits of every regression routine (n d <= BHT_MAX_VALUES too). */
 #define BHT_REGRESSION_MAX_N ((size_t)1 << 28)
 #define BHT_REGRESSION_MAX_D ((size_t)1 << 12)
@@ -584,7 +498,7 @@ typedef struct bht_regression_refusal {
  * BHT_E_INVALID (NULL input, n or d zero or too large), BHT_E_NONFINITE,
  * BHT_E_RANGE (domain, see BHT_REGRESSION_MAX_ABS), BHT_E_NOMEM.  Cost
  * O(n d^2) double-double operations for the Hessian, O(n d) otherwise. */
-bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
+BHT_API bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
                           const double *w, const double *x, double *loss, double *gradient,
                           double *hessian, bht_regression_refusal *refusal);
 
@@ -594,7 +508,7 @@ bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
  * exactly with GMP.  An output that is exactly zero for a reason other
  * than tied logits (a symmetry of the data) cannot be decided:
  * BHT_E_PRECISION at the cap. */
-bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const double *b,
+BHT_API bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const double *b,
                                  const double *w, const double *x, double *loss,
                                  double *gradient, double *hessian,
                                  const bht_oracle_options *options, bht_oracle_report *report);
@@ -620,7 +534,7 @@ typedef struct bht_regression_certificate {
     double minimizer_radius; /* G / mu rounded up; +inf when not certified */
 } bht_regression_certificate;
 
-bht_status bht_regression_certify(size_t n, size_t d, const double *A, const double *b,
+BHT_API bht_status bht_regression_certify(size_t n, size_t d, const double *A, const double *b,
                                   const double *w, const double *x,
                                   bht_regression_certificate *out);
 
@@ -661,9 +575,13 @@ typedef struct bht_regression_solution {
  * *solution are written (converged says whether the run is certified);
  * errors: BHT_E_INVALID (also d > BHT_REGRESSION_SOLVE_MAX_D or options out
  * of range), BHT_E_NONFINITE, BHT_E_NOMEM, BHT_E_PRECISION (oracle). */
-bht_status bht_regression_solve(size_t n, size_t d, const double *A, const double *b,
+BHT_API bht_status bht_regression_solve(size_t n, size_t d, const double *A, const double *b,
                                 const double *w, const double *x0,
                                 const bht_regression_solve_options *options, double *x,
                                 bht_regression_solution *solution);
 
-#endif /* BHT_REGRESSION_SECTION */
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BHT_H */

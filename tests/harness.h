@@ -9,15 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bht.h"
+#include "core/rng.h"
 
 typedef struct test_rng { uint64_t state; } test_rng;
 
 static inline uint64_t test_rng_next(test_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [0, 1) with 53 random bits. */

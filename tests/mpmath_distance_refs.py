@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent references for the distance and Lemma A.1 oracles of libbht.
 
-Writes tests/data/distance_mpmath.txt, read by tests/test_mpmath_distance.c.
+Writes tests/data/distance_mpmath.txt, read by tests/distance/test_mpmath_distance.c.
 Nothing here uses libbht, and the formulas differ from the oracle's:
   * H^2 = 1/2 sum (sqrt p_i - sqrt q_i)^2 evaluated literally at PREC bits
     (the oracle uses (p - q)^2 / (sqrt p + sqrt q)^2), H = sqrt(H^2);

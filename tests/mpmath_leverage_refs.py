@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent references for the leverage-score oracle of libbht.
 
-Writes tests/data/leverage_mpmath.txt, read by tests/test_mpmath_leverage.c.
+Writes tests/data/leverage_mpmath.txt, read by tests/leverage/test_mpmath_leverage.c.
 Nothing here uses libbht, and the method differs from the oracle's (MPFR
 Cholesky with a Ziv loop, GMP Gauss-Jordan only as a tie fallback):
   * every input double is converted exactly to a Fraction;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent softmax-regression references for libbht, computed with mpmath.
 
-Writes tests/data/regression_mpmath.txt, read by tests/test_regression.c.
+Writes tests/data/regression_mpmath.txt, read by tests/regression/test_regression.c.
 Nothing here uses libbht or its formulas for the derivatives: the loss
 L(x) = 1/2 |softmax(A x) - b|^2 + 1/2 |diag(w) A x|^2 is evaluated from its
 definition with mpmath, and the gradient and the Hessian are mpmath.diff's

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent softmax references for libbht, computed with mpmath only.
 
-Writes tests/data/softmax_mpmath.txt, read by tests/test_mpmath_refs.c.
+Writes tests/data/softmax_mpmath.txt, read by tests/softmax/test_mpmath_refs.c.
 Nothing here uses libbht: inputs are binary64 values taken exactly
 (float.hex / mpmath.mpf(float) are exact), softmax is evaluated with mpmath
 at PREC bits, and every component is rounded to binary64 (round to nearest,

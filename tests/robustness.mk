@@ -2,7 +2,7 @@
 # Makefile (after its own rules, so it reuses CC, CPPFLAGS, CFLAGS, LDLIBS and
 # the `unit` rule).  None of them is part of `make test`.
 #
-#   make sanitize  the library, the CLI and every tests/test_*.c rebuilt in
+#   make sanitize  the library, the CLI and every tests/*/test_*.c rebuilt in
 #                  build/sanitize/ with ASan + UBSan (no recovery), then the
 #                  whole Criterion suite with BHT = the sanitized CLI.
 #   make memcheck  valgrind memcheck on the CLI: every tests/bad case and the
@@ -67,7 +67,7 @@ VALGRIND_OPTS := -q --tool=memcheck --leak-check=full \
                  --show-leak-kinds=definite,indirect,possible \
                  --errors-for-leak-kinds=definite,indirect,possible \
                  --track-origins=yes --error-exitcode=9
-MEMCHECK_TESTS ?= test_bad_inputs test_cli
+MEMCHECK_TESTS ?= cli/test_bad_inputs cli/test_cli
 BAD_IN := tests/bad/inputs
 
 # Valid invocations (exit 0 expected), one per line; "|" separates them.
@@ -116,7 +116,7 @@ memcheck:
 	  echo "== $$t with BHT under valgrind"; \
 	  BHT=$(abspath $(MEMCHECK_BUILD)/bht-valgrind) BHT_TESTDATA=$(abspath tests/data) \
 	  BHT_BAD_TIMEOUT=600 $(MEMCHECK_BUILD)/tests/$$t --jobs 2 \
-	    $$([ $$t = test_bad_inputs ] && echo "--filter=bad_inputs/*"); \
+	    $$([ $$t = cli/test_bad_inputs ] && echo "--filter=bad_inputs/*"); \
 	done
 	@n=$$(ls $(MEMCHECK_LOGS)/vg.*.log | wc -l); bad=0; \
 	for f in $(MEMCHECK_LOGS)/vg.*.log; do \

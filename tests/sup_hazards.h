@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/rng.h"
 #include <mpfr.h>
 #include "search/affine.h"
 #include "bht.h"
@@ -61,10 +62,7 @@ typedef struct hz_rng {
 
 static inline uint64_t hz_next(hz_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [0, 1). */
@@ -136,7 +134,7 @@ static inline void hz_add_direction(hz_problem *p, const double *v)
 {
     double x[HZ_MAX_D];
     memcpy(x, v, p->d * sizeof *x);
-    energy_ball_point(p->d, x, p->energy);
+    bht__energy_ball_point(p->d, x, p->energy);
     hz_add_point(p, x);
 }
 
@@ -1166,7 +1164,7 @@ static inline int hz_random_query(hz_rng *r, const hz_problem *p, double *q)
         double x[HZ_MAX_D];
         for (size_t k = 0; k < p->d; k++)
             x[k] = hz_normal(r);
-        energy_ball_point(p->d, x, p->energy);
+        bht__energy_ball_point(p->d, x, p->energy);
         double t = (hz_next(r) & 3) ? pow(hz_unit(r), 1.0 / (double)p->d) : 1.0;
         for (size_t k = 0; k < p->d; k++)
             q[k] = x[k] * t;
@@ -1545,7 +1543,7 @@ static inline int hz_check_enclosures(const hz_problem *p, uint64_t seed, int bo
                 continue;
             double scale = p->energy > 0.0 ? p->energy : 1.0;
             double half = ldexp(scale, -hz_int(&r, 1, 44));
-            double upper = nu_softmax_cube_upper(n, d, p->A, p->X, center, half);
+            double upper = bht__nu_softmax_cube_upper(n, d, p->A, p->X, center, half);
             st->boxes++;
             if (isnan(upper))
                 return hz_fail(rep, "cube bound: out of memory");
@@ -1579,10 +1577,10 @@ static inline int hz_check_enclosures(const hz_problem *p, uint64_t seed, int bo
             break;
         lsup_work *w;
         if (form == 0) {
-            w = lsup_work_new(h2 ? LSUP_H2 : LSUP_NU, n, d, p->A, p->X);
+            w = bht__lsup_work_new(h2 ? LSUP_H2 : LSUP_NU, n, d, p->A, p->X);
         } else {
             bht_status cs;
-            w = lsup_work_new_complement(h2 ? LSUP_H2 : LSUP_NU, n, d, p->A, p->X, &cs);
+            w = bht__lsup_work_new_complement(h2 ? LSUP_H2 : LSUP_NU, n, d, p->A, p->X, &cs);
             if (!w && cs != BHT_E_NOMEM)
                 continue; /* rank deficient, or a basis entry beyond double range */
         }
@@ -1605,7 +1603,7 @@ static inline int hz_check_enclosures(const hz_problem *p, uint64_t seed, int bo
             ivl range;
             double center_value;
             st->boxes++;
-            if (lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0)
+            if (bht__lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0)
                 continue;
             st->certified++;
             for (int t = 0; t < 10; t++) {
@@ -1633,7 +1631,7 @@ static inline int hz_check_enclosures(const hz_problem *p, uint64_t seed, int bo
                     continue;
                 st->values++;
                 if (!(value >= range.lo && value <= range.hi)) {
-                    lsup_work_free(w);
+                    bht__lsup_work_free(w);
                     return hz_fail(rep, "%s enclosure [%a, %a] misses the oracle's %s %a "
                                         "(relative half width %a, corner %d)",
                                    form ? "complement" : "direct", range.lo, range.hi,
@@ -1641,7 +1639,7 @@ static inline int hz_check_enclosures(const hz_problem *p, uint64_t seed, int bo
                 }
             }
         }
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
     }
     return 1;
 }

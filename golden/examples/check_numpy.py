@@ -116,6 +116,19 @@ def compute(fn, inputs):
         extra = sum(Ms[i] @ Gi @ Ms[i] for i in np.flatnonzero(zero_rows))
         return {"nu": float(nu).hex(), "local_constant": float(nu / 2 + extra / (2 * d)).hex(),
                 "derivative": hexes(2 * w / d)}
+    if fn.startswith("regression_"):
+        A, b, w, x = mat(inputs["A"]), vec(inputs["b"]), vec(inputs["w"]), vec(inputs["x"])
+        z = A @ x
+        f = scipy.special.softmax(z)
+        c = f - b
+        if fn == "regression_loss":
+            return {"loss": float(0.5 * c @ c + 0.5 * np.sum((w * z) ** 2)).hex()}
+        s = f @ c
+        if fn == "regression_gradient":
+            return {"gradient": hexes(A.T @ (f * (c - s) + w ** 2 * z))}
+        r = f * (f + c - s)
+        B = np.diag(r) - np.outer(r, f) - np.outer(f, r) + (f @ f) * np.outer(f, f)
+        return {"hessian": hexes((A.T @ (B + np.diag(w ** 2)) @ A).ravel())}
     if fn == "lemma_a1":
         eps = float.fromhex(inputs["eps"])
         h2max = (1 - np.exp(eps / 4)) ** 2 / (1 + np.exp(eps / 2))

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "oracle/oracle_internal.h"
 #include "claims/claims_internal.h"
+#include "core/rng.h"
 #include "regression/claims_regression.h"
 
 #define MAX_N 12
@@ -24,33 +25,30 @@
 
 /* ------------------------------------------------------------ generator */
 
-uint64_t rng_next(claims_rng *r)
+uint64_t bht__rng_next(claims_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
-long rng_int(claims_rng *r, long lo, long hi)
+long bht__rng_int(claims_rng *r, long lo, long hi)
 {
-    return lo + (long)(rng_next(r) % (uint64_t)(hi - lo + 1));
+    return lo + (long)(bht__rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
-double rng_dyadic(claims_rng *r, double range)
+double bht__rng_dyadic(claims_rng *r, double range)
 {
     long k = (long)ldexp(range, 20);
-    return ldexp((double)rng_int(r, -k, k), -20);
+    return ldexp((double)bht__rng_int(r, -k, k), -20);
 }
 
-double rng_unit(claims_rng *r)
+double bht__rng_unit(claims_rng *r)
 {
-    return (double)(rng_next(r) >> 11) * 0x1p-53;
+    return (double)(bht__rng_next(r) >> 11) * 0x1p-53;
 }
 
 /* -------------------------------------------------------------- helpers */
 
-void claim_init(bht_claim *c, const char *id, const char *statement)
+void bht__claim_init(bht_claim *c, const char *id, const char *statement)
 {
     memset(c, 0, sizeof *c);
     c->id = id;
@@ -59,7 +57,7 @@ void claim_init(bht_claim *c, const char *id, const char *statement)
     c->proof = "none";
 }
 
-void evidence(bht_claim *c, const char *key, const char *fmt, ...)
+void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
 {
     if (c->evidence_count >= BHT_CLAIM_MAX_EVIDENCE)
         return;
@@ -71,7 +69,7 @@ void evidence(bht_claim *c, const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-int is_broken(const bht_claims_options *o, const char *id)
+int bht__is_broken(const bht_claims_options *o, const char *id)
 {
     return o && o->break_claim && strcmp(o->break_claim, id) == 0;
 }
@@ -119,21 +117,21 @@ typedef struct local_instance {
 
 static void random_local_instance(claims_rng *r, local_instance *in)
 {
-    in->n = (size_t)rng_int(r, 2, MAX_N);
-    in->d = (size_t)rng_int(r, 1, MAX_D);
+    in->n = (size_t)bht__rng_int(r, 2, MAX_N);
+    in->d = (size_t)bht__rng_int(r, 1, MAX_D);
     for (size_t k = 0; k < in->n * in->d; k++) {
-        in->A[k] = rng_dyadic(r, 2.0);
-        in->M[k] = rng_dyadic(r, 1.0);
+        in->A[k] = bht__rng_dyadic(r, 2.0);
+        in->M[k] = bht__rng_dyadic(r, 1.0);
     }
     for (size_t k = 0; k < in->d; k++)
-        in->x[k] = rng_dyadic(r, 1.5);
+        in->x[k] = bht__rng_dyadic(r, 1.5);
 }
 
 /* ------------------------------------------------------------ lemma A.1 */
 
 static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "lemma-A.1",
+    bht__claim_init(c, "lemma-A.1",
                "Lemma A.1 (App. A.1): if b_i - a_i in {0, eps} for all i, P = softmax(a), "
                "Q = softmax(b), then H^2(P,Q) = (1 - exp(eps/4))^2 / (1 + exp(eps/2)) and "
                "TV(P,Q) = tanh(eps/4)");
@@ -141,16 +139,16 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
                "lemma_a1_printed_equality_fails";
     claims_rng rng = {0xA1};
     const int instances = o->fast ? 300 : 3000;
-    const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
+    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
     int violations = 0, strict = 0;
     double min_ratio = INFINITY, max_ratio = 0.0, extremal_dev = 0.0;
     for (int k = 0; k < instances; k++) {
-        size_t n = (size_t)rng_int(&rng, 2, MAX_N);
+        size_t n = (size_t)bht__rng_int(&rng, 2, MAX_N);
         double a[MAX_N], b[MAX_N];
-        double eps = ldexp((double)rng_int(&rng, 1, 1L << 24), -20); /* 2^-20 .. 16 */
+        double eps = ldexp((double)bht__rng_int(&rng, 1, 1L << 24), -20); /* 2^-20 .. 16 */
         for (size_t i = 0; i < n; i++) {
-            a[i] = rng_dyadic(&rng, 4.0);
-            b[i] = a[i] + ((rng_next(&rng) & 1) ? eps : 0.0); /* exact */
+            a[i] = bht__rng_dyadic(&rng, 4.0);
+            b[i] = a[i] + ((bht__rng_next(&rng) & 1) ? eps : 0.0); /* exact */
         }
         bht_distances dist;
         bht_lemma_a1_bounds bound;
@@ -185,15 +183,15 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
         extremal_dev = fmax(extremal_dev, fabs(dist.hellinger2 / (scale * bound.h2max) - 1.0));
         extremal_dev = fmax(extremal_dev, fabs(dist.tv / (scale * bound.tvmax) - 1.0));
     }
-    evidence(c, "instances", "%d random (n 2..%d, a_i dyadic in [-4,4], eps 2^-20..16, "
+    bht__evidence(c, "instances", "%d random (n 2..%d, a_i dyadic in [-4,4], eps 2^-20..16, "
              "seed 0xA1)", instances, MAX_N);
-    evidence(c, "method", "H^2, TV from the parameters and the closed forms, all correctly "
+    bht__evidence(c, "method", "H^2, TV from the parameters and the closed forms, all correctly "
              "rounded by the oracles; rounding is monotone, so comparisons are exact");
-    evidence(c, "violations", "%d", violations);
-    evidence(c, "ratio_H2_to_closed_form", "min %.6g, max %.17g", min_ratio, max_ratio);
-    evidence(c, "instances_strictly_below", "%d of %d have H^2 < 0.999 x closed form", strict,
+    bht__evidence(c, "violations", "%d", violations);
+    bht__evidence(c, "ratio_H2_to_closed_form", "min %.6g, max %.17g", min_ratio, max_ratio);
+    bht__evidence(c, "instances_strictly_below", "%d of %d have H^2 < 0.999 x closed form", strict,
              instances);
-    evidence(c, "extremal_configuration", "a = (-eps/2, 0), b = (eps/2, 0) (s = t e^{-eps/2}) "
+    bht__evidence(c, "extremal_configuration", "a = (-eps/2, 0), b = (eps/2, 0) (s = t e^{-eps/2}) "
              "for eps = 2^-10..2^4: max |ratio - 1| = %.3g for H^2 and TV", extremal_dev);
     if (violations > 0) {
         c->verdict = "FAILS";
@@ -214,14 +212,14 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "identity-A.1",
+    bht__claim_init(c, "identity-A.1",
                "App. A.1, proof of Lemma A.1: 1 - 2/sqrt((e^{-eps/2}+1)(e^{eps/2}+1)) = "
                "(1 - e^{eps/4})^2/(1 + e^{eps/2}); bht evaluates it as y^2/(1 + (1+y)^2), "
                "y = expm1(eps/4), and tanh(eps/4) as w/(w+2), w = expm1(eps/2)");
     c->proof = "proofs/coq/LemmaA1.v: lemma_a1_identity, lemma_a1_paper_step, "
                "lemma_a1_expm1_forms";
     const int points = o->fast ? 24 : 120;
-    const double scale = is_broken(o, c->id) ? 2.0 : 1.0;
+    const double scale = bht__is_broken(o, c->id) ? 2.0 : 1.0;
     int agree = 0, compared = 0;
     mpfr_t e, t, u, v;
     mpfr_inits2(4000, e, t, u, v, (mpfr_ptr)0);
@@ -253,8 +251,8 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
         mpfr_ui_div(v, 2, v, MPFR_RNDN);
         mpfr_ui_sub(v, 1, v, MPFR_RNDN);    /* the line before it */
         double printed, before;
-        if (oracle_decide(t, mpfr_get_exp(t) - 3900, &printed)
-            && oracle_decide(v, mpfr_get_exp(v) - 3900, &before)) {
+        if (bht__oracle_decide(t, mpfr_get_exp(t) - 3900, &printed)
+            && bht__oracle_decide(v, mpfr_get_exp(v) - 3900, &before)) {
             compared++;
             if (printed == b.h2max && before == b.h2max)
                 agree++;
@@ -267,10 +265,10 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
     if (s != BHT_OK)
         return s;
     double naive = (1.0 - exp(1e-12 / 4)) * (1.0 - exp(1e-12 / 4)) / (1.0 + exp(1e-12 / 2));
-    evidence(c, "points", "%d values of eps, log-spaced over [1e-12, 100]", points);
-    evidence(c, "agreement", "%d of %d: both printed forms (4000-bit MPFR, rounded) equal "
+    bht__evidence(c, "points", "%d values of eps, log-spaced over [1e-12, 100]", points);
+    bht__evidence(c, "agreement", "%d of %d: both printed forms (4000-bit MPFR, rounded) equal "
              "bht's correctly rounded h2max", agree, compared);
-    evidence(c, "naive_binary64_at_1e-12", "printed form in binary64 gives %.17g, correct "
+    bht__evidence(c, "naive_binary64_at_1e-12", "printed form in binary64 gives %.17g, correct "
              "%.17g: %.3g ulp off", naive, small.h2max, bht_ulp_error(naive, small.h2max));
     if (agree != compared || compared == 0) {
         c->verdict = "FAILS";
@@ -285,7 +283,7 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "lemma-3.3",
+    bht__claim_init(c, "lemma-3.3",
                "Lemma 3.3 (Sec. 3.2): ||a - b||_inf <= eps implies H^2(softmax(a), "
                "softmax(b)) = O(eps^2) and TV = O(eps)");
     c->proof = "proofs/coq/Lemma33.v: lemma_3_3_h2, lemma_3_3_tv; "
@@ -293,19 +291,19 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
                "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
     claims_rng rng = {0x33};
     const int instances = o->fast ? 300 : 3000;
-    const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
+    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
     int violations = 0;
     double worst_h2 = 0.0, worst_tv = 0.0, extremal_dev = 0.0;
     for (int k = 0; k <= instances; k++) {
         size_t n;
         double a[MAX_N], b[MAX_N];
-        double eps = ldexp((double)rng_int(&rng, 1, 1L << 22), -20); /* 2^-20 .. 4 */
+        double eps = ldexp((double)bht__rng_int(&rng, 1, 1L << 22), -20); /* 2^-20 .. 4 */
         if (k < instances) {
-            n = (size_t)rng_int(&rng, 2, MAX_N);
+            n = (size_t)bht__rng_int(&rng, 2, MAX_N);
             long step = (long)ldexp(eps, 20);
             for (size_t i = 0; i < n; i++) {
-                a[i] = rng_dyadic(&rng, 4.0);
-                b[i] = a[i] + ldexp((double)rng_int(&rng, -step, step), -20); /* exact */
+                a[i] = bht__rng_dyadic(&rng, 4.0);
+                b[i] = a[i] + ldexp((double)bht__rng_int(&rng, -step, step), -20); /* exact */
             }
         } else { /* the extremal pair: log-ratio takes two values 2 eps apart */
             n = 2;
@@ -327,16 +325,16 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
         worst_h2 = fmax(worst_h2, dist.hellinger2 / (eps * eps));
         worst_tv = fmax(worst_tv, dist.tv / eps);
     }
-    evidence(c, "instances", "%d random (n 2..%d, a dyadic in [-4,4], b - a dyadic with "
+    bht__evidence(c, "instances", "%d random (n 2..%d, a dyadic in [-4,4], b - a dyadic with "
              "|b_i - a_i| <= eps, eps 2^-20..4, seed 0x33) + the extremal pair", instances,
              MAX_N);
-    evidence(c, "explicit_constants", "H^2 <= 1 - sech(eps/2) <= eps^2/8 and TV <= tanh(eps/2) "
+    bht__evidence(c, "explicit_constants", "H^2 <= 1 - sech(eps/2) <= eps^2/8 and TV <= tanh(eps/2) "
              "<= eps/2, independent of n (the log-ratio ranges over an interval of width "
              "2 eps; Lemma A.1's maximiser at width 2 eps)");
-    evidence(c, "violations_of_explicit_bounds", "%d", violations);
-    evidence(c, "max_H2_over_eps2", "%.6g (constant 1/8 = 0.125)", worst_h2);
-    evidence(c, "max_TV_over_eps", "%.6g (constant 1/2)", worst_tv);
-    evidence(c, "extremal_pair", "a = (-1/2, 1/2), b = (1/2, -1/2): |ratio - 1| = %.3g",
+    bht__evidence(c, "violations_of_explicit_bounds", "%d", violations);
+    bht__evidence(c, "max_H2_over_eps2", "%.6g (constant 1/8 = 0.125)", worst_h2);
+    bht__evidence(c, "max_TV_over_eps", "%.6g (constant 1/2)", worst_tv);
+    bht__evidence(c, "extremal_pair", "a = (-1/2, 1/2), b = (1/2, -1/2): |ratio - 1| = %.3g",
              extremal_dev);
     if (violations > 0) {
         c->verdict = "FAILS";
@@ -348,14 +346,14 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "corollary-3.4",
+    bht__claim_init(c, "corollary-3.4",
                "Corollary 3.4 (Sec. 3.2): ||A - B||_{2->inf} <= eps implies "
                "H^2(SoftMax_A(x), SoftMax_B(x)) = O(eps^2 ||x||^2) and TV = O(eps ||x||)");
     c->proof = "proofs/coq/Corollary34.v: corollary_3_4_h2, corollary_3_4_tv; "
                "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
     claims_rng rng = {0x34};
     const int instances = o->fast ? 200 : 2000;
-    const double scale = is_broken(o, c->id) ? 0.5 : 1.0;
+    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
     int violations = 0;
     double worst_h2 = 0.0, worst_tv = 0.0;
     mpfr_t prod;
@@ -364,11 +362,11 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
         local_instance in;
         random_local_instance(&rng, &in);
         double B[MAX_N * MAX_D], row_norm = 0.0, xnorm = 0.0;
-        double delta = ldexp(1.0, -(int)rng_int(&rng, 1, 20));
+        double delta = ldexp(1.0, -(int)bht__rng_int(&rng, 1, 20));
         for (size_t i = 0; i < in.n; i++) {
             double diff[MAX_D], nrm;
             for (size_t j = 0; j < in.d; j++) {
-                diff[j] = ldexp((double)rng_int(&rng, -(1L << 10), 1L << 10), -10) * delta;
+                diff[j] = ldexp((double)bht__rng_int(&rng, -(1L << 10), 1L << 10), -10) * delta;
                 B[i * in.d + j] = in.A[i * in.d + j] + diff[j]; /* exact: dyadic */
             }
             (void)bht_check_energy(in.d, diff, 0.0, &nrm); /* correctly rounded norm */
@@ -396,13 +394,13 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
         }
     }
     mpfr_clear(prod);
-    evidence(c, "instances", "%d random models (n 2..%d, d 1..%d, dyadic entries, row "
+    bht__evidence(c, "instances", "%d random models (n 2..%d, d 1..%d, dyadic entries, row "
              "differences 2^-20..2^-1, seed 0x34)", instances, MAX_N, MAX_D);
-    evidence(c, "explicit_constants", "with e = ||A - B||_{2->inf} ||x||: H^2 <= 1 - sech(e/2) "
+    bht__evidence(c, "explicit_constants", "with e = ||A - B||_{2->inf} ||x||: H^2 <= 1 - sech(e/2) "
              "<= e^2/8, TV <= tanh(e/2) <= e/2 (|(Ax - Bx)_i| <= e, then Lemma 3.3)");
-    evidence(c, "violations_of_explicit_bounds", "%d", violations);
-    evidence(c, "max_H2_over_e2", "%.6g (constant 1/8)", worst_h2);
-    evidence(c, "max_TV_over_e", "%.6g (constant 1/2)", worst_tv);
+    bht__evidence(c, "violations_of_explicit_bounds", "%d", violations);
+    bht__evidence(c, "max_H2_over_e2", "%.6g (constant 1/8)", worst_h2);
+    bht__evidence(c, "max_TV_over_e", "%.6g (constant 1/2)", worst_tv);
     if (violations > 0) {
         c->verdict = "FAILS";
         snprintf(c->correction, sizeof c->correction,
@@ -415,22 +413,22 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "hellinger-tv-sandwich", "Sec. 2.1: H^2(P,Q) <= TV(P,Q) <= sqrt(2) H(P,Q)");
+    bht__claim_init(c, "hellinger-tv-sandwich", "Sec. 2.1: H^2(P,Q) <= TV(P,Q) <= sqrt(2) H(P,Q)");
     c->proof = "proofs/coq/Distances.v: hellinger2_le_tv, tv_le_sqrt2_hellinger";
     claims_rng rng = {0x5A};
     const int instances = o->fast ? 500 : 5000;
-    const double factor2 = is_broken(o, c->id) ? 0.5 : 2.0; /* the constant, squared */
+    const double factor2 = bht__is_broken(o, c->id) ? 0.5 : 2.0; /* the constant, squared */
     int violations = 0;
     double max_left = 0.0, max_right = 0.0;
     mpfr_t rhs;
     mpfr_init2(rhs, 128);
     for (int k = 0; k < instances; k++) {
-        size_t n = (size_t)rng_int(&rng, 1, MAX_N);
+        size_t n = (size_t)bht__rng_int(&rng, 1, MAX_N);
         double p[MAX_N], q[MAX_N], sp = 0.0, sq = 0.0;
         for (size_t i = 0; i < n; i++) {
-            p[i] = (k % 3 == 0 && (rng_next(&rng) & 3) == 0) ? 0.0 : rng_unit(&rng);
-            q[i] = (k % 2 == 0) ? p[i] * (1.0 + ldexp(rng_unit(&rng) - 0.5, -(int)(k % 40)))
-                                : rng_unit(&rng);
+            p[i] = (k % 3 == 0 && (bht__rng_next(&rng) & 3) == 0) ? 0.0 : bht__rng_unit(&rng);
+            q[i] = (k % 2 == 0) ? p[i] * (1.0 + ldexp(bht__rng_unit(&rng) - 0.5, -(int)(k % 40)))
+                                : bht__rng_unit(&rng);
             sp += p[i];
             sq += q[i];
         }
@@ -458,11 +456,11 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
         }
     }
     mpfr_clear(rhs);
-    evidence(c, "instances", "%d random pairs (n 1..%d, independent and nearby, seed 0x5A)",
+    bht__evidence(c, "instances", "%d random pairs (n 1..%d, independent and nearby, seed 0x5A)",
              instances, MAX_N);
-    evidence(c, "violations", "%d", violations);
-    evidence(c, "max_H2_over_TV", "%.6g", max_left);
-    evidence(c, "max_TV_over_sqrt2_H", "%.6g", max_right);
+    bht__evidence(c, "violations", "%d", violations);
+    bht__evidence(c, "max_H2_over_TV", "%.6g", max_left);
+    bht__evidence(c, "max_TV_over_sqrt2_H", "%.6g", max_right);
     if (violations > 0) {
         c->verdict = "FAILS";
         snprintf(c->correction, sizeof c->correction, "violated on %d instances", violations);
@@ -474,7 +472,7 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "invariance-softmax",
+    bht__claim_init(c, "invariance-softmax",
                "Sec. 3.3: SoftMax_{A + 1_n w^T} = SoftMax_A for every w in R^d (printed "
                "with 1_n^T w)");
     claims_rng rng = {0x3A};
@@ -486,11 +484,11 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
         random_local_instance(&rng, &in);
         double B[MAX_N * MAX_D], w[MAX_D];
         for (size_t j = 0; j < in.d; j++)
-            w[j] = rng_dyadic(&rng, 8.0);
+            w[j] = bht__rng_dyadic(&rng, 8.0);
         for (size_t i = 0; i < in.n; i++)
             for (size_t j = 0; j < in.d; j++)
                 B[i * in.d + j] = in.A[i * in.d + j] + w[j]; /* exact: dyadic */
-        if (is_broken(o, c->id))
+        if (bht__is_broken(o, c->id))
             B[0] += 0x1p-20; /* no longer a row-constant shift */
         bht_distances d;
         bht_status s = bht_oracle_distance_softmax(in.n, in.d, in.A, B, in.x, &d, NULL, NULL);
@@ -500,11 +498,11 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
             nonzero++;
         worst = fmax(worst, d.tv);
     }
-    evidence(c, "instances", "%d random (A, w, x) with dyadic entries so that A + 1 w^T is "
+    bht__evidence(c, "instances", "%d random (A, w, x) with dyadic entries so that A + 1 w^T is "
              "exact, seed 0x3A", instances);
-    evidence(c, "max_TV", "%.17g (correctly rounded, from the parameters)", worst);
-    evidence(c, "instances_with_nonzero_distance", "%d", nonzero);
-    evidence(c, "notation", "the printed 1_n^T w is a scalar; the statement needs the outer "
+    bht__evidence(c, "max_TV", "%.17g (correctly rounded, from the parameters)", worst);
+    bht__evidence(c, "instances_with_nonzero_distance", "%d", nonzero);
+    bht__evidence(c, "notation", "the printed 1_n^T w is a scalar; the statement needs the outer "
              "product 1_n w^T (a scalar added to every entry is also a row-constant shift)");
     if (nonzero > 0) {
         c->verdict = "FAILS";
@@ -546,12 +544,12 @@ static void reference_derivative(const local_instance *in, mpfr_t *deriv)
 
 static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "eq-4",
+    bht__claim_init(c, "eq-4",
                "App. A.3, eq. (4): q_{eps,i} = p_i (1 + eps ((Mx)_i - <p, Mx>) + O(eps^2)) "
                "for B_eps = A + eps M");
     claims_rng rng = {0xE4};
     const int instances = o->fast ? 20 : 200;
-    const double scale = is_broken(o, c->id) ? 2.0 : 1.0;
+    const double scale = bht__is_broken(o, c->id) ? 2.0 : 1.0;
     double worst_ulp = 0.0, remainder_lo = INFINITY, remainder_hi = 0.0;
     mpfr_t deriv[MAX_N], q1[MAX_N], q2[MAX_N], eps, r1, r2, t;
     for (size_t i = 0; i < MAX_N; i++)
@@ -601,12 +599,12 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
     mpfr_clears(eps, r1, r2, t, (mpfr_ptr)0);
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0xE4)",
+    bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0xE4)",
              instances, MAX_N, MAX_D);
-    evidence(c, "derivative_vs_finite_differences", "max %.3g ulp between the oracle's "
+    bht__evidence(c, "derivative_vs_finite_differences", "max %.3g ulp between the oracle's "
              "p_i((Mx)_i - <p,Mx>) and Richardson central differences of the model at %d bits",
              worst_ulp, REF_PREC);
-    evidence(c, "remainder_scaling", "sum |q(eps) - p - eps q'| / eps^2 at eps = 2^-12 over "
+    bht__evidence(c, "remainder_scaling", "sum |q(eps) - p - eps q'| / eps^2 at eps = 2^-12 over "
              "eps = 2^-13: ratio in [%.4g, %.4g] (O(eps^2) gives ~1)", remainder_lo,
              remainder_hi);
     if (!(worst_ulp <= 1.0) || !(remainder_lo > 0.5 && remainder_hi < 2.0)) {
@@ -619,12 +617,12 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "theorem-3.5-local-constant",
+    bht__claim_init(c, "theorem-3.5-local-constant",
                "App. A.3 (proof of Thm 3.5): H^2(P, Q_eps) = (1/2) eps^2 Var_P(Mx) + O(eps^3), "
                "hence O(eps^-2 nu^-1) queries");
     claims_rng rng = {0x35};
     const int instances = o->fast ? 20 : 200;
-    const double paper_constant = is_broken(o, c->id) ? 0.125 : 0.5;
+    const double paper_constant = bht__is_broken(o, c->id) ? 0.125 : 0.5;
     double cmin = INFINITY, cmax = 0.0;
     mpfr_t p[MAX_N], q[MAX_N], eps, t, r1, r2;
     for (size_t i = 0; i < MAX_N; i++)
@@ -668,13 +666,13 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
     mpfr_clears(eps, t, r1, r2, (mpfr_ptr)0);
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0x35)",
+    bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0x35)",
              instances, MAX_N, MAX_D);
-    evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(Mx)) in [%.12g, %.12g] (H^2 at "
+    bht__evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(Mx)) in [%.12g, %.12g] (H^2 at "
              "eps = 2^-40, 2^-41 from the definition at %d bits, Richardson-extrapolated; Var "
              "from the oracle)", cmin, cmax, REF_PREC);
-    evidence(c, "paper_constant", "%.6g", paper_constant);
-    evidence(c, "derivation", "sqrt(q_i) - sqrt(p_i) = sqrt(p_i) (eps/2) ((Mx)_i - <p,Mx>) + "
+    bht__evidence(c, "paper_constant", "%.6g", paper_constant);
+    bht__evidence(c, "derivation", "sqrt(q_i) - sqrt(p_i) = sqrt(p_i) (eps/2) ((Mx)_i - <p,Mx>) + "
              "O(eps^2), so H^2 = (1/2) sum p_i (eps/2)^2 (...)^2 = eps^2 Var/8");
     if (fabs(cmin - paper_constant) <= 1e-9 && fabs(cmax - paper_constant) <= 1e-9) {
         c->verdict = "HOLDS";
@@ -696,13 +694,13 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
 
 static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "theorem-3.1-sample-complexity",
+    bht__claim_init(c, "theorem-3.1-sample-complexity",
                "Thm 3.1 (Sec. 3.1): with delta = sup_{||x|| <= E} H(P_A(x), P_B(x)), Theta(delta^-2) "
                "queries are necessary and sufficient to tell SoftMax_A from SoftMax_B with success "
                ">= 2/3, achieved by repeating the maximising query");
     claims_rng rng = {0x31};
     const int models = o->fast ? 2 : 6, trials = o->fast ? 300 : 2000;
-    const double shrink = is_broken(o, c->id) ? 0.125 : 1.0; /* test hook: too few queries */
+    const double shrink = bht__is_broken(o, c->id) ? 0.125 : 1.0; /* test hook: too few queries */
     const double error = 1.0 / 3.0, energy = 2.0;
     int within = 0, total = 0, bracket_ok = 0;
     double scale_lo = INFINITY, scale_hi = 0.0, worst_sim = 0.0;
@@ -739,14 +737,14 @@ static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
             scale_hi = fmax(scale_hi, scaled);
         }
     }
-    evidence(c, "instances", "%d model pairs B = A + eps M, eps = 1/2, 1/4, 1/8, 1/16 (%d planned; "
+    bht__evidence(c, "instances", "%d model pairs B = A + eps M, eps = 1/2, 1/4, 1/8, 1/16 (%d planned; "
              "dyadic entries, n 2..%d, d 1..%d, E = 2, seed 0x31)", models, total, MAX_N, MAX_D);
-    evidence(c, "criterion", "both error probabilities <= 1/3 (the paper's success >= 2/3)");
-    evidence(c, "planner_brackets_consistent", "%d of %d (delta_lower <= delta_upper, "
+    bht__evidence(c, "criterion", "both error probabilities <= 1/3 (the paper's success >= 2/3)");
+    bht__evidence(c, "planner_brackets_consistent", "%d of %d (delta_lower <= delta_upper, "
              "queries_lower <= queries_upper)", bracket_ok, total);
-    evidence(c, "simulation_at_queries_upper", "%d of %d have both simulated error rates <= 1/3 "
+    bht__evidence(c, "simulation_at_queries_upper", "%d of %d have both simulated error rates <= 1/3 "
              "(+1.96 sd, %d trials per hypothesis); worst %.4g", within, total, trials, worst_sim);
-    evidence(c, "delta2_scaling", "queries_upper x delta_lower^2 in [%.4g, %.4g] while delta "
+    bht__evidence(c, "delta2_scaling", "queries_upper x delta_lower^2 in [%.4g, %.4g] while delta "
              "varies over eps = 1/2..1/16 (Theta(delta^-2))", scale_lo, scale_hi);
     if (total == 0 || within != total || bracket_ok != total || !(scale_hi <= 8.0 * scale_lo)) {
         c->verdict = "FAILS";

@@ -4,41 +4,41 @@
 #define BHT_CLAIMS_INTERNAL_H
 
 #include <stdint.h>
-#include "bht.h"
+#include "bht_tools.h"
 
 /* SplitMix64 stream; every claim seeds its own. */
 typedef struct claims_rng {
     uint64_t state;
 } claims_rng;
 
-uint64_t rng_next(claims_rng *r);
+uint64_t bht__rng_next(claims_rng *r);
 /* Uniform integer in [lo, hi]. */
-long rng_int(claims_rng *r, long lo, long hi);
+long bht__rng_int(claims_rng *r, long lo, long hi);
 /* A multiple of 2^-20 in [-range, range] (exact in binary64). */
-double rng_dyadic(claims_rng *r, double range);
+double bht__rng_dyadic(claims_rng *r, double range);
 /* Uniform in [0, 1) with 53 bits. */
-double rng_unit(claims_rng *r);
+double bht__rng_unit(claims_rng *r);
 
 /* Resets c with its id and the statement as printed; verdict HOLDS. */
-void claim_init(bht_claim *c, const char *id, const char *statement);
+void bht__claim_init(bht_claim *c, const char *id, const char *statement);
 /* Appends one evidence item (printf-style value). */
-void evidence(bht_claim *c, const char *key, const char *fmt, ...)
+void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 /* Whether the test hook asks to perturb the claim with this id. */
-int is_broken(const bht_claims_options *o, const char *id);
+int bht__is_broken(const bht_claims_options *o, const char *id);
 
 typedef bht_status (*claim_fn)(const bht_claims_options *o, bht_claim *c);
 
 /* Claims about the leverage-score model (claims_leverage.c, when present). */
 #if 1
-bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c);
-bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c);
-bht_status claim_theorem_4_3(const bht_claims_options *o, bht_claim *c);
+bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim *c);
+bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c);
+bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c);
 #define CLAIMS_LEVERAGE_LIST \
-    claim_invariance_leverage, claim_appendix_a4_derivative, claim_theorem_4_3,
+    bht__claim_invariance_leverage, bht__claim_appendix_a4_derivative, bht__claim_theorem_4_3,
 #else
 #define CLAIMS_LEVERAGE_LIST
 #endif

@@ -22,16 +22,16 @@ typedef struct lev_instance {
 /* Dyadic A (no zero row), M and s in [1/2, 2]. */
 static void random_lev_instance(claims_rng *r, lev_instance *in)
 {
-    in->d = (size_t)rng_int(r, 1, LMAX_D);
-    in->n = (size_t)rng_int(r, (long)in->d + 1, LMAX_N);
+    in->d = (size_t)bht__rng_int(r, 1, LMAX_D);
+    in->n = (size_t)bht__rng_int(r, (long)in->d + 1, LMAX_N);
     for (size_t i = 0; i < in->n; i++) {
         for (size_t j = 0; j < in->d; j++) {
-            in->A[i * in->d + j] = rng_dyadic(r, 2.0);
-            in->M[i * in->d + j] = rng_dyadic(r, 1.0);
+            in->A[i * in->d + j] = bht__rng_dyadic(r, 2.0);
+            in->M[i * in->d + j] = bht__rng_dyadic(r, 1.0);
         }
         if (in->A[i * in->d] == 0.0)
             in->A[i * in->d] = 0.5;
-        in->s[i] = 0.5 + ldexp((double)rng_int(r, 0, 3L << 19), -20); /* [1/2, 2) */
+        in->s[i] = 0.5 + ldexp((double)bht__rng_int(r, 0, 3L << 19), -20); /* [1/2, 2) */
     }
 }
 
@@ -99,9 +99,9 @@ static void reference_leverage(const lev_instance *in, mpfr_srcptr eps, mpfr_t *
 
 /* ----------------------------------------------------------- invariance */
 
-bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "invariance-leverage",
+    bht__claim_init(c, "invariance-leverage",
                "Sec. 4.3: Leverage_{AR} = Leverage_A for every invertible R in R^{d x d}");
     claims_rng rng = {0x43};
     const int instances = o->fast ? 100 : 1000;
@@ -113,9 +113,9 @@ bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
         const size_t n = in.n, d = in.d;
         double R[LMAX_D * LMAX_D], AR[LMAX_N * LMAX_D], MR[LMAX_N * LMAX_D];
         for (size_t q = 0; q < d * d; q++)
-            R[q] = (double)rng_int(&rng, -3, 3);
+            R[q] = (double)bht__rng_int(&rng, -3, 3);
         for (size_t q = 0; q < d; q++)
-            R[q * d + q] = (double)(rng_int(&rng, 0, 1) ? 7 : -7); /* diagonally dominant */
+            R[q * d + q] = (double)(bht__rng_int(&rng, 0, 1) ? 7 : -7); /* diagonally dominant */
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < d; j++) {
                 double va = 0.0, vm = 0.0; /* exact: multiples of 2^-20 below 2^33 */
@@ -126,7 +126,7 @@ bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
                 AR[i * d + j] = va;
                 MR[i * d + j] = vm;
             }
-        if (is_broken(o, c->id))
+        if (bht__is_broken(o, c->id))
             AR[0] += 0x1p-10; /* no longer A R */
         double p[LMAX_N], pr[LMAX_N];
         status = bht_oracle_leverage(n, d, in.A, in.s, p, NULL, NULL, NULL, NULL);
@@ -157,13 +157,13 @@ bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
     }
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n %d..%d, d 1..%d, dyadic A and s, R with integer "
+    bht__evidence(c, "instances", "%d random (n %d..%d, d 1..%d, dyadic A and s, R with integer "
              "entries |r_ij| <= 3 and diagonal +-7, so A R is exact; seed 0x43); %d of full rank",
              instances, 2, LMAX_N, LMAX_D, compared);
-    evidence(c, "method", "p = Leverage_A(s) and Leverage_{AR}(s) correctly rounded by the "
+    bht__evidence(c, "method", "p = Leverage_A(s) and Leverage_{AR}(s) correctly rounded by the "
              "oracle (exact rank decision), compared bit for bit");
-    evidence(c, "instances_with_different_p", "%d", differ);
-    evidence(c, "local_analysis", "nu(AR, MR) != nu(A, M) on %d instances; nu(AR, M) != "
+    bht__evidence(c, "instances_with_different_p", "%d", differ);
+    bht__evidence(c, "local_analysis", "nu(AR, MR) != nu(A, M) on %d instances; nu(AR, M) != "
              "nu(A, M) on %d: the perturbation direction must be transformed too", nu_differ,
              a_only_differ);
     if (differ > 0 || compared == 0) {
@@ -177,9 +177,9 @@ bht_status claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
 
 /* ------------------------------------------------------- A.4 derivative */
 
-bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "appendix-A.4-derivative",
+    bht__claim_init(c, "appendix-A.4-derivative",
                "App. A.4 (proof of Thm 4.3): d/deps q_{eps,i} = 2 ((I - A_s G A_s^T) M_s G "
                "A_s^T)_{ii} = 2 W_ii, so q_{eps,i} = p_i + 2 W_ii eps + O(eps^2)");
     claims_rng rng = {0xA4};
@@ -227,7 +227,7 @@ bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *
             if (fabs(ref) < 0x1p-40)
                 continue;
             /* the paper's value 2 W_ii = (d dq_i) * (paper factor / 2), over the reference */
-            double paper_factor = is_broken(o, c->id) ? 2.0 / (double)in.d : 2.0;
+            double paper_factor = bht__is_broken(o, c->id) ? 2.0 / (double)in.d : 2.0;
             mpfr_set_d(t, dq[i], MPFR_RNDN);
             mpfr_mul_ui(t, t, (unsigned long)in.d, MPFR_RNDN);
             mpfr_mul_d(t, t, paper_factor / 2.0, MPFR_RNDN);
@@ -247,16 +247,16 @@ bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *
     mpfr_clears(eps, t, (mpfr_ptr)0);
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, s; seed 0xA4)",
+    bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, s; seed 0xA4)",
              instances, LMAX_N, LMAX_D);
-    evidence(c, "method", "dq_i/deps by Richardson-extrapolated central differences (h = 2^-60, "
+    bht__evidence(c, "method", "dq_i/deps by Richardson-extrapolated central differences (h = 2^-60, "
              "2^-61) of q_i(eps) = h_ii(A + eps M)/d evaluated from Def. 2.9 at %d bits; W_ii "
              "exact (rational oracle)", LREF_PREC);
-    evidence(c, "ratio_paper_over_measured", "2 W_ii / (dq_i/deps) in [%.15g, %.15g] over %d "
+    bht__evidence(c, "ratio_paper_over_measured", "2 W_ii / (dq_i/deps) in [%.15g, %.15g] over %d "
              "components", rmin, rmax, components);
-    evidence(c, "ratio_equals_d", "%d of %d instances have ratio = d (within 1e-12)", per_d,
+    bht__evidence(c, "ratio_equals_d", "%d of %d instances have ratio = d (within 1e-12)", per_d,
              instances);
-    evidence(c, "corrected_formula", "2 W_ii / d (bht) vs finite differences: max %.3g ulp",
+    bht__evidence(c, "corrected_formula", "2 W_ii / d (bht) vs finite differences: max %.3g ulp",
              corrected_worst);
     if (components > 0 && rmin >= 1.0 - 1e-12 && rmax <= 1.0 + 1e-12) {
         c->verdict = "HOLDS";
@@ -276,15 +276,15 @@ bht_status claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *
 
 /* ------------------------------------------------------------ Thm 4.3 */
 
-bht_status claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "theorem-4.3-local-constant",
+    bht__claim_init(c, "theorem-4.3-local-constant",
                "App. A.4 (proof of Thm 4.3): H^2(P, Q_eps) = sum_i W_ii eps^2 / p_i + O(eps^3) "
                "= eps^2 nu + O(eps^3), nu = Var_{Leverage_A(s)}(w_s), hence O(eps^-2 nu^-1) "
                "queries");
     claims_rng rng = {0x4B};
     const int instances = o->fast ? 12 : 120;
-    const double paper_constant = is_broken(o, c->id) ? 0.5 : 1.0;
+    const double paper_constant = bht__is_broken(o, c->id) ? 0.5 : 1.0;
     double cmin = INFINITY, cmax = 0.0, lworst = 0.0;
     int used = 0;
     mpfr_t p[LMAX_N], q[LMAX_N], eps, t, u, r1, r2;
@@ -335,18 +335,18 @@ bht_status claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
     mpfr_clears(eps, t, u, r1, r2, (mpfr_ptr)0);
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A without zero rows, M, s; "
+    bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A without zero rows, M, s; "
              "seed 0x4B), %d with nu > 0", instances, LMAX_N, LMAX_D, used);
-    evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(w_s)) in [%.12g, %.12g] (H^2 at "
+    bht__evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(w_s)) in [%.12g, %.12g] (H^2 at "
              "eps = 2^-60, 2^-61 from Def. 2.9 at %d bits, Richardson; Var from the exact "
              "oracle)", cmin, cmax, LREF_PREC);
-    evidence(c, "paper_constant", "%.6g", paper_constant);
-    evidence(c, "local_constant_vs_limit", "bht's local constant nu/2 vs the limit: max %.3g "
+    bht__evidence(c, "paper_constant", "%.6g", paper_constant);
+    bht__evidence(c, "local_constant_vs_limit", "bht's local constant nu/2 vs the limit: max %.3g "
              "ulp", lworst);
-    evidence(c, "derivation", "sqrt(q_i) - sqrt(p_i) = eps dq_i / (2 sqrt(p_i)) + O(eps^2), "
+    bht__evidence(c, "derivation", "sqrt(q_i) - sqrt(p_i) = eps dq_i / (2 sqrt(p_i)) + O(eps^2), "
              "dq_i = 2 W_ii/d, p_i = h_ii/d: H^2 = (eps^2/8) sum dq_i^2/p_i = (eps^2/(2d)) sum "
              "W_ii^2/h_ii");
-    evidence(c, "variance", "E_p[w_s] = tr(W)/d = 0 (A_s^T (I - H) = 0), so Var_p(w_s) = (1/d) "
+    bht__evidence(c, "variance", "E_p[w_s] = tr(W)/d = 0 (A_s^T (I - H) = 0), so Var_p(w_s) = (1/d) "
              "sum W_ii^2/h_ii and H^2 = eps^2 Var/2; line 946 also drops the square of W_ii");
     if (used > 0 && fabs(cmin - paper_constant) <= 1e-9 && fabs(cmax - paper_constant) <= 1e-9) {
         c->verdict = "HOLDS";

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bht_tools.h"
 #include "cli.h"
 #include "commands.h"
 

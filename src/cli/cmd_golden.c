@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bht_tools.h"
 #include "cli.h"
 #include "commands.h"
 #include "sha256.h"

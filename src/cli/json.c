@@ -1,6 +1,6 @@
 /* json.c: the small strict JSON reader declared in json.h (recursive
  * descent, depth-limited, every allocation checked).  Also compiled into the
- * golden-corpus tests (tests/test_golden.c includes this file), so it uses
+ * golden-corpus tests (tests/golden/test_golden.c includes this file), so it uses
  * nothing from the rest of the CLI. */
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #define BHT_DD_ROUND_NONNEG_H
 
 /* RN(2^scale (hi + lo)) for a normalized dd with hi >= 0 (dd_round_scaled).
- * Leaf fact trusted (tested against MPFR in tests/test_trusted_kernels.c):
+ * Leaf fact trusted (tested against MPFR in tests/proofs/test_trusted_kernels.c):
  * the result is not negative and not NaN. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
@@ -13,6 +13,6 @@
     assigns \nothing;
     admit ensures nonneg: !\is_NaN(\result) && \result >= 0.0;
 */
-double round_scaled_nonneg(double hi, double lo, int scale);
+double bht__round_scaled_nonneg(double hi, double lo, int scale);
 
 #endif

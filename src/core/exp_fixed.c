@@ -23,7 +23,7 @@
 typedef uint32_t fix[FW];
 
 /* ln 2 truncated to 320 bits (mpmath at 400 bits; checked against MPFR in
- * tests/test_local_softmax.c through the exponential). */
+ * tests/nu/test_local_softmax.c through the exponential). */
 static const fix LN2 = {0x6debac98u, 0xe7b87620u, 0x8baafa2bu, 0x8a0d175bu,
                         0x7298b62du, 0x40f34326u, 0x03f2f6afu, 0xc9e3b398u,
                         0xd1cf79abu, 0xb17217f7u, 0x00000000u};

@@ -71,7 +71,7 @@ static bht_status exact_total_variation(size_t n, const double *p, const double 
     oracle_vector terms;
     if (n > SIZE_MAX / 2)
         return BHT_E_NOMEM;
-    bht_status status = oracle_vector_init(&terms, 2 * n, 53);
+    bht_status status = bht__oracle_vector_init(&terms, 2 * n, 53);
     if (status != BHT_OK)
         return status;
     for (size_t i = 0; i < n; i++) {
@@ -80,12 +80,12 @@ static bht_status exact_total_variation(size_t n, const double *p, const double 
         mpfr_set_d(terms.ptr[2 * i + 1], -sign * q[i], MPFR_RNDN);
     }
     mpfr_t sum;
-    mpfr_init2(sum, 1074 + 1024 + 8 + oracle_bits(2 * n));
+    mpfr_init2(sum, 1074 + 1024 + 8 + bht__oracle_bits(2 * n));
     mpfr_sum(sum, terms.ptr, (unsigned long)(2 * n), MPFR_RNDN); /* exact */
     mpfr_div_2ui(sum, sum, 1, MPFR_RNDN);                        /* exact */
-    *tv = oracle_round_binary64(sum);
+    *tv = bht__oracle_round_binary64(sum);
     mpfr_clear(sum);
-    oracle_vector_clear(&terms);
+    bht__oracle_vector_clear(&terms);
     return BHT_OK;
 }
 
@@ -94,7 +94,7 @@ static bht_status distance_attempt(void *context, mpfr_prec_t prec)
     const distance_job *job = context;
     const size_t n = job->n;
     oracle_vector terms;
-    bht_status status = oracle_vector_init(&terms, n, prec);
+    bht_status status = bht__oracle_vector_init(&terms, n, prec);
     if (status != BHT_OK)
         return status;
     mpfr_t d, sp, sq, h2, h;
@@ -135,17 +135,17 @@ static bht_status distance_attempt(void *context, mpfr_prec_t prec)
         h_inexact = mpfr_sqrt(h, h2, MPFR_RNDN);
     }
     if (!inexact)
-        r.hellinger2 = oracle_round_binary64(h2);
+        r.hellinger2 = bht__oracle_round_binary64(h2);
     else
-        decided = oracle_decide(h2, mpfr_get_exp(h2) - prec + 4, &r.hellinger2);
+        decided = bht__oracle_decide(h2, mpfr_get_exp(h2) - prec + 4, &r.hellinger2);
     if (!h_inexact)
-        r.hellinger = oracle_round_binary64(h);
+        r.hellinger = bht__oracle_round_binary64(h);
     else
-        decided = decided && oracle_decide(h, mpfr_get_exp(h) - prec + 4, &r.hellinger);
+        decided = decided && bht__oracle_decide(h, mpfr_get_exp(h) - prec + 4, &r.hellinger);
     if (decided)
         *job->out = r;
     mpfr_clears(d, sp, sq, h2, h, (mpfr_ptr)0);
-    oracle_vector_clear(&terms);
+    bht__oracle_vector_clear(&terms);
     return decided ? BHT_OK : BHT_E_PRECISION;
 }
 
@@ -161,12 +161,12 @@ bht_status bht_oracle_distance(size_t n, const double *p, const double *q, bht_d
             return BHT_E_INVALID;
     }
     mpfr_t h2_exact;
-    mpfr_init2(h2_exact, 2400 + oracle_bits(n));
+    mpfr_init2(h2_exact, 2400 + bht__oracle_bits(n));
     distance_job job = {n, p, q, out, 0.0, 0, h2_exact};
     job.h2_is_rational = exact_hellinger2(n, p, q, h2_exact);
     bht_status status = exact_total_variation(n, p, q, &job.tv);
     if (status == BHT_OK)
-        status = oracle_ziv(options, report, 96 + oracle_bits(n), distance_attempt, &job);
+        status = bht__oracle_ziv(options, report, 96 + bht__oracle_bits(n), distance_attempt, &job);
     mpfr_clear(h2_exact);
     return status;
 }
@@ -192,14 +192,14 @@ static bht_status lemma_attempt(void *context, mpfr_prec_t prec)
         mpfr_sqr(b, b, MPFR_RNDN);
         mpfr_add_ui(b, b, 1, MPFR_RNDN);
         mpfr_div(a, a, b, MPFR_RNDN);
-        decided = oracle_decide(a, mpfr_get_exp(a) - prec + 4, &r.h2max);
+        decided = bht__oracle_decide(a, mpfr_get_exp(a) - prec + 4, &r.h2max);
     }
     if (decided && job->eps < 80.0) {
         mpfr_add_ui(w, y, 2, MPFR_RNDN);
         mpfr_mul(w, w, y, MPFR_RNDN);
         mpfr_add_ui(b, w, 2, MPFR_RNDN);
         mpfr_div(a, w, b, MPFR_RNDN);
-        decided = oracle_decide(a, mpfr_get_exp(a) - prec + 4, &r.tvmax);
+        decided = bht__oracle_decide(a, mpfr_get_exp(a) - prec + 4, &r.tvmax);
     }
     mpfr_clears(y, a, b, w, (mpfr_ptr)0);
     if (decided)
@@ -222,5 +222,5 @@ bht_status bht_oracle_lemma_a1(double eps, bht_lemma_a1_bounds *out,
         return BHT_OK;
     }
     lemma_job job = {eps, out};
-    return oracle_ziv(options, report, 96, lemma_attempt, &job);
+    return bht__oracle_ziv(options, report, 96, lemma_attempt, &job);
 }

@@ -16,14 +16,14 @@
  *    carries its own exponent, so rows of any scale keep full relative
  *    precision (h_ii = |q_i|^2 can be far below the double range).
  * Any other row v (a row of M, of B - A, of a residual) is mapped to
- * (v / s_i) T^-1 by lev_basis_map, again with its own exponent.
+ * (v / s_i) T^-1 by bht__lev_basis_map, again with its own exponent.
  *
  * Certified error (derivation in leverage.c): each mapped row, the rows of
  * Q included, comes with its own certified relative (2-norm) error bound
  * (a posteriori, from the row itself: err_q[i] for the rows of Q, *err of
- * lev_basis_map), against the exact map through the computed factors; with
+ * bht__lev_basis_map), against the exact map through the computed factors; with
  * the exact rows, ||Q^T Q - I|| <= gram.  h_ii = |q_i|^2 is then within
- * relative error lev_basis_err_h(basis, i).  The build refuses
+ * relative error bht__lev_basis_err_h(basis, i).  The build refuses
  * (BHT_E_SINGULAR) when some h_ii is not certified to LEV_CERTIFIED_ERR,
  * i.e. when the equilibrated design is too ill-conditioned for a 1-ulp
  * result. */
@@ -72,24 +72,24 @@ typedef struct lev_basis {
  * or exactly d nonzero rows: then every h_ii is 1 or 0).  *cond (may be
  * NULL) gets the condition estimate on BHT_OK and BHT_E_SINGULAR (+inf for
  * a zero pivot or column). */
-bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
+bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const double *s,
                            lev_basis *basis, double *cond, double max_err_h);
-void lev_basis_free(lev_basis *basis);
+void bht__lev_basis_free(lev_basis *basis);
 
 /* Column-scaled form of a double row v: v_j 2^c_j = vh_j 2^(*ev), the
  * largest |vh_j| in [1, 2) (entries more than 2^1022 below it may round:
  * relative 2^-1074 of the row).  Returns 0 (and zeros) for a zero row. */
-int lev_basis_scale_row(const lev_basis *basis, const double *v, double *vh, int *ev);
+int bht__lev_basis_scale_row(const lev_basis *basis, const double *v, double *vh, int *ev);
 
 /* (oh + ol) 2^(*eo) = (v / s_i) D R^-1 L^-T for the row v given in
  * column-scaled form, v_j 2^c_j = (vh_j + vl_j) 2^ev (vl may be NULL), with
  * s_i its query value (s_i != 0); *err (may be NULL) gets the certified
  * relative error of the mapped row. */
-void lev_basis_map(const lev_basis *basis, double s_i, const double *vh, const double *vl,
+void bht__lev_basis_map(const lev_basis *basis, double s_i, const double *vh, const double *vl,
                    int ev, double *oh, double *ol, int *eo, double *err);
 
 /* Certified relative error of |q_i|^2 as h_ii (row i nonzero). */
-double lev_basis_err_h(const lev_basis *basis, size_t i);
+double bht__lev_basis_err_h(const lev_basis *basis, size_t i);
 
 /* s_i (1 when s is NULL). */
 static inline double lev_s(const lev_basis *basis, size_t i)
@@ -98,7 +98,7 @@ static inline double lev_s(const lev_basis *basis, size_t i)
 }
 
 /* (sh, sl) += (ph + pl)(qh + ql), Dot2 style. */
-void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql);
+void bht__lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql);
 
 /* Scaled dd accumulator: value (h + l) 2^e with 1 <= |h| < 2 (or 0),
  * terms more than 2^-1100 below the larger operand dropped (their share is
@@ -108,6 +108,6 @@ typedef struct lev_scaled {
     long e;
 } lev_scaled;
 
-void lev_scaled_add(lev_scaled *acc, double th, double tl, long te);
+void bht__lev_scaled_add(lev_scaled *acc, double th, double tl, long te);
 
 #endif

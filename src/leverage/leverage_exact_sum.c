@@ -22,16 +22,16 @@
 #define DIGIT_BITS 32
 #define DIGIT_MASK ((int64_t)0xffffffff)
 
-void lev_sum_init(lev_sum *s)
+void bht__lev_sum_init(lev_sum *s)
 {
     s->digit = NULL;
     s->capacity = 0;
 }
 
-void lev_sum_free(lev_sum *s)
+void bht__lev_sum_free(lev_sum *s)
 {
     free(s->digit);
-    lev_sum_init(s);
+    bht__lev_sum_init(s);
 }
 
 /* Adds the double v 2^e (v finite, nonzero) at bit position e - base. */
@@ -70,7 +70,7 @@ static void propagate(int64_t *digit, size_t count)
     }
 }
 
-bht_status lev_sum_exact(lev_sum *s, const lev_term *terms, size_t count, double *hi,
+bht_status bht__lev_sum_exact(lev_sum *s, const lev_term *terms, size_t count, double *hi,
                          double *lo, long *exponent)
 {
     *hi = *lo = 0.0;

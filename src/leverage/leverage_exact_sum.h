@@ -26,14 +26,14 @@ typedef struct lev_sum {
     size_t capacity;
 } lev_sum;
 
-void lev_sum_init(lev_sum *s);
-void lev_sum_free(lev_sum *s);
+void bht__lev_sum_init(lev_sum *s);
+void bht__lev_sum_free(lev_sum *s);
 
 /* (*hi + *lo) 2^(*exponent) = sum of the count terms, exactly up to the
  * final dd rounding (relative error <= 2^-104); *hi = *lo = 0 and
  * *exponent = 0 iff the sum is exactly 0.  Requires count <= 2^24 and
  * |e_k| <= 2^20.  BHT_E_NOMEM when the workspace cannot grow. */
-bht_status lev_sum_exact(lev_sum *s, const lev_term *terms, size_t count, double *hi,
+bht_status bht__lev_sum_exact(lev_sum *s, const lev_term *terms, size_t count, double *hi,
                          double *lo, long *exponent);
 
 #endif

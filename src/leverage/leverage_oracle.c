@@ -287,7 +287,7 @@ static int cholesky_mpfr(size_t d, mpfr_ptr *g, mpfr_ptr t)
 static void inverse_frobenius2(size_t d, mpfr_ptr *l, mpfr_ptr out)
 {
     oracle_vector col;
-    if (oracle_vector_init(&col, d, 64) != BHT_OK) {
+    if (bht__oracle_vector_init(&col, d, 64) != BHT_OK) {
         mpfr_set_inf(out, 1);
         return;
     }
@@ -308,7 +308,7 @@ static void inverse_frobenius2(size_t d, mpfr_ptr *l, mpfr_ptr out)
         }
     }
     mpfr_clear(t);
-    oracle_vector_clear(&col);
+    bht__oracle_vector_clear(&col);
 }
 
 /* Every row of A zero?  (its h_ii is exactly 0) */
@@ -327,19 +327,19 @@ static bht_status leverage_attempt(void *context, mpfr_prec_t prec)
     bht_status status = BHT_E_PRECISION;
     oracle_vector terms, g, m, z, w;
     int have_terms = 0, have_g = 0, have_m = 0, have_z = 0, have_w = 0;
-    if ((status = oracle_vector_init(&terms, n, prec)) != BHT_OK)
+    if ((status = bht__oracle_vector_init(&terms, n, prec)) != BHT_OK)
         goto done;
     have_terms = 1;
-    if ((status = oracle_vector_init(&g, d * d, prec)) != BHT_OK)
+    if ((status = bht__oracle_vector_init(&g, d * d, prec)) != BHT_OK)
         goto done;
     have_g = 1;
-    if ((status = oracle_vector_init(&m, d * d, prec)) != BHT_OK)
+    if ((status = bht__oracle_vector_init(&m, d * d, prec)) != BHT_OK)
         goto done;
     have_m = 1;
-    if ((status = oracle_vector_init(&z, d + 1, prec)) != BHT_OK)
+    if ((status = bht__oracle_vector_init(&z, d + 1, prec)) != BHT_OK)
         goto done;
     have_z = 1;
-    if ((status = oracle_vector_init(&w, n, prec)) != BHT_OK)
+    if ((status = bht__oracle_vector_init(&w, n, prec)) != BHT_OK)
         goto done;
     have_w = 1;
     status = BHT_E_PRECISION;
@@ -444,10 +444,10 @@ static bht_status leverage_attempt(void *context, mpfr_prec_t prec)
         mpfr_div(hz, hz, s2, MPFR_RNDN);
         if (mpfr_zero_p(hz))
             goto cleanup; /* cannot happen for a nonzero row of a full-rank A */
-        if (!oracle_decide(hz, mpfr_get_exp(hz) + h_rel, &job->h_tmp[i]))
+        if (!bht__oracle_decide(hz, mpfr_get_exp(hz) + h_rel, &job->h_tmp[i]))
             goto cleanup;
         mpfr_div_ui(hz, hz, (unsigned long)d, MPFR_RNDN);
-        if (!oracle_decide(hz, mpfr_get_exp(hz) + p_rel, &job->p_tmp[i]))
+        if (!bht__oracle_decide(hz, mpfr_get_exp(hz) + p_rel, &job->p_tmp[i]))
             goto cleanup;
     }
     status = BHT_OK;
@@ -455,15 +455,15 @@ cleanup:
     mpfr_clears(t, s2, hz, big, small, lam, (mpfr_ptr)0);
 done:
     if (have_terms)
-        oracle_vector_clear(&terms);
+        bht__oracle_vector_clear(&terms);
     if (have_g)
-        oracle_vector_clear(&g);
+        bht__oracle_vector_clear(&g);
     if (have_m)
-        oracle_vector_clear(&m);
+        bht__oracle_vector_clear(&m);
     if (have_z)
-        oracle_vector_clear(&z);
+        bht__oracle_vector_clear(&z);
     if (have_w)
-        oracle_vector_clear(&w);
+        bht__oracle_vector_clear(&w);
     return status;
 }
 
@@ -478,7 +478,7 @@ static double round_rational(const mpq_t q)
     mpfr_inits2(256, lo, hi, (mpfr_ptr)0);
     mpfr_set_q(lo, q, MPFR_RNDD);
     mpfr_set_q(hi, q, MPFR_RNDU);
-    double a = oracle_round_binary64(lo), b = oracle_round_binary64(hi);
+    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
     mpfr_clears(lo, hi, (mpfr_ptr)0);
     if (a == b)
         return a;
@@ -640,11 +640,11 @@ bht_status bht_oracle_leverage(size_t n, size_t d, const double *A, const double
     job.fallback_ok = n <= RATIONAL_MAX_N && d <= RATIONAL_MAX_D;
     if (job.fallback_ok && cap > RATIONAL_AFTER_PREC) {
         bht_oracle_options first = {options ? options->precision_start : 0, RATIONAL_AFTER_PREC};
-        status = oracle_ziv(&first, report, 128, leverage_attempt, &job);
+        status = bht__oracle_ziv(&first, report, 128, leverage_attempt, &job);
         if (status == BHT_E_PRECISION)
             status = rational_route(&job);
     } else {
-        status = oracle_ziv(options, report, 128, leverage_attempt, &job);
+        status = bht__oracle_ziv(options, report, 128, leverage_attempt, &job);
     }
     if (status == BHT_OK) {
         memcpy(p, job.p_tmp, n * sizeof(double));

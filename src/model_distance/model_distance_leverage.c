@@ -101,7 +101,7 @@ static void solve_llt(size_t d, const double *lh, const double *ll, const double
     for (size_t j = 0; j < d; j++) {
         double sh = rh[j], sl = rl[j];
         for (size_t q = 0; q < j; q++)
-            lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], xh[q], xl[q]);
+            bht__lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], xh[q], xl[q]);
         double vh, vl;
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &xh[j], &xl[j]);
@@ -109,7 +109,7 @@ static void solve_llt(size_t d, const double *lh, const double *ll, const double
     for (size_t j = d; j-- > 0;) {
         double sh = xh[j], sl = xl[j];
         for (size_t q = j + 1; q < d; q++)
-            lev_dot2_add(&sh, &sl, -lh[q * d + j], -ll[q * d + j], xh[q], xl[q]);
+            bht__lev_dot2_add(&sh, &sl, -lh[q * d + j], -ll[q * d + j], xh[q], xl[q]);
         double vh, vl;
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &xh[j], &xl[j]);
@@ -123,7 +123,7 @@ static int cholesky(size_t d, const double *ch, const double *cl, double *lh, do
         for (size_t i = j; i < d; i++) {
             double sh = ch[i * d + j], sl = cl[i * d + j];
             for (size_t k = 0; k < j; k++)
-                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
+                bht__lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
                              ll[j * d + k]);
             double vh, vl;
             vh = two_sum(sh, sl, &vl);
@@ -159,7 +159,7 @@ static int products_equal(lev_sum *acc, double x1, double y1, double x2, double 
     lev_term t[2] = {{x1, y1, 0}, {x2, -y2, 0}};
     double h, l;
     long e;
-    if (lev_sum_exact(acc, t, 2, &h, &l, &e) != BHT_OK) {
+    if (bht__lev_sum_exact(acc, t, 2, &h, &l, &e) != BHT_OK) {
         *failed = 1;
         return 0;
     }
@@ -254,7 +254,7 @@ static void work_free(dist_work *w)
     free(w->ee_rows);
     free(w->err_e);
     free(w->terms);
-    lev_sum_free(&w->acc);
+    bht__lev_sum_free(&w->acc);
 }
 
 static bht_status work_alloc(dist_work *w, size_t n, size_t d)
@@ -262,7 +262,7 @@ static bht_status work_alloc(dist_work *w, size_t n, size_t d)
     memset(w, 0, sizeof *w);
     w->n = n;
     w->d = d;
-    lev_sum_init(&w->acc);
+    bht__lev_sum_init(&w->acc);
     size_t nd = n * d, dd2 = d * d;
     w->vh = malloc(nd * sizeof(double));
     w->vl = malloc(nd * sizeof(double));
@@ -314,7 +314,7 @@ static int difference_row(const lev_basis *a, const lev_basis *bb, dist_work *w,
                 w->terms[count++] = (lev_term){B[i * d + k],
                                                w->rot[(size_t)st * d * d + k * d + j],
                                                (long)bb->c[k] + w->erot[st]};
-        if (lev_sum_exact(&w->acc, w->terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
+        if (bht__lev_sum_exact(&w->acc, w->terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
             return -1;
         if (vh[j] != 0.0 && e[j] > emax)
             emax = e[j];
@@ -367,7 +367,7 @@ static long cross(size_t n, size_t d, const double *xh, const double *xl, const 
         for (size_t x = 0; x < d; x++) {
             double sh = ldexp(xh[i * d + x], (int)shift), sl = ldexp(xl[i * d + x], (int)shift);
             for (size_t y = 0; y < d; y++)
-                lev_dot2_add(&gh[x * d + y], &gl[x * d + y], sh, sl, yh[i * d + y], yl[i * d + y]);
+                bht__lev_dot2_add(&gh[x * d + y], &gl[x * d + y], sh, sl, yh[i * d + y], yl[i * d + y]);
         }
     }
     for (size_t k = 0; k < d * d; k++)
@@ -435,7 +435,7 @@ static void root_h(const lev_basis *b, size_t i, double *rh, double *rl, long *e
         return;
     double hh = 0.0, hl = 0.0;
     for (size_t j = 0; j < d; j++)
-        lev_dot2_add(&hh, &hl, b->qh[i * d + j], b->ql[i * d + j], b->qh[i * d + j],
+        bht__lev_dot2_add(&hh, &hl, b->qh[i * d + j], b->ql[i * d + j], b->qh[i * d + j],
                      b->ql[i * d + j]);
     hh = two_sum(hh, hl, &hl);
     if (hh <= 0.0)
@@ -455,7 +455,7 @@ static void score(const lev_basis *b, size_t i, double *hh, double *hl, long *e)
     if (b->qe[i] == LEV_ZERO_ROW)
         return;
     for (size_t j = 0; j < d; j++)
-        lev_dot2_add(hh, hl, b->qh[i * d + j], b->ql[i * d + j], b->qh[i * d + j],
+        bht__lev_dot2_add(hh, hl, b->qh[i * d + j], b->ql[i * d + j], b->qh[i * d + j],
                      b->ql[i * d + j]);
     *hh = two_sum(*hh, *hl, hl);
     *e = 2L * b->qe[i];
@@ -518,7 +518,7 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
                 w->eh[i * d + j] = w->el[i * d + j] = 0.0;
             continue;
         }
-        lev_basis_map(a, lev_s(a, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->eh + i * d,
+        bht__lev_basis_map(a, lev_s(a, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->eh + i * d,
                       w->el + i * d, &w->ee[i], &w->err_e[i]);
         w->ee_rows[i] = w->ee[i];
     }
@@ -575,11 +575,11 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
         score(a, i, &ha, &hal, &ea);
         score(bb, i, &hb, &hbl, &eb);
         lev_scaled delta = {0.0, 0.0, 0}, err = {0.0, 0.0, 0};
-        lev_scaled_add(&delta, hb, hbl, eb);
-        lev_scaled_add(&delta, -ha, -hal, ea);
-        double erra = qa ? lev_basis_err_h(a, i) : 0.0, errb = qb ? lev_basis_err_h(bb, i) : 0.0;
-        lev_scaled_add(&err, ha * (erra + 8.0 * u2), 0.0, ea);
-        lev_scaled_add(&err, hb * (errb + 8.0 * u2), 0.0, eb);
+        bht__lev_scaled_add(&delta, hb, hbl, eb);
+        bht__lev_scaled_add(&delta, -ha, -hal, ea);
+        double erra = qa ? bht__lev_basis_err_h(a, i) : 0.0, errb = qb ? bht__lev_basis_err_h(bb, i) : 0.0;
+        bht__lev_scaled_add(&err, ha * (erra + 8.0 * u2), 0.0, ea);
+        bht__lev_scaled_add(&err, hb * (errb + 8.0 * u2), 0.0, eb);
         if (route_e && (qa || en)) {
             /* the difference route: 2 q.e + e.e - (F r).x, r = q + e,
              * x = (I + F)^-1 r, r and x in units 2^m, m = max(qe, ee) */
@@ -599,16 +599,16 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             for (size_t x = 0; x < d; x++) { /* v = F r */
                 double sh = 0.0, sl = 0.0;
                 for (size_t y = 0; y < d; y++)
-                    lev_dot2_add(&sh, &sl, w->fh[x * d + y], w->fl[x * d + y], rh[y], rl[y]);
+                    bht__lev_dot2_add(&sh, &sl, w->fh[x * d + y], w->fl[x * d + y], rh[y], rl[y]);
                 vh[x] = two_sum(sh, sl, &vl[x]);
             }
             double t1h = 0.0, t1l = 0.0, t2h = 0.0, t2l = 0.0, t3h = 0.0, t3l = 0.0;
             for (size_t j = 0; j < d; j++) {
                 if (qa && en)
-                    lev_dot2_add(&t1h, &t1l, 2.0 * qh[j], 2.0 * ql[j], eh_[j], el_[j]);
+                    bht__lev_dot2_add(&t1h, &t1l, 2.0 * qh[j], 2.0 * ql[j], eh_[j], el_[j]);
                 if (en)
-                    lev_dot2_add(&t2h, &t2l, eh_[j], el_[j], eh_[j], el_[j]);
-                lev_dot2_add(&t3h, &t3l, -vh[j], -vl[j], xh[j], xl[j]);
+                    bht__lev_dot2_add(&t2h, &t2l, eh_[j], el_[j], eh_[j], el_[j]);
+                bht__lev_dot2_add(&t3h, &t3l, -vh[j], -vl[j], xh[j], xl[j]);
             }
             t1h = two_sum(t1h, t1l, &t1l);
             t2h = two_sum(t2h, t2l, &t2l);
@@ -616,10 +616,10 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             long e1 = (long)(qa ? a->qe[i] : 0) + (en ? w->ee[i] : 0), e2 = 2L * w->ee[i];
             long e3 = ef + 2 * m;
             lev_scaled diff = {0.0, 0.0, 0}, derr = {0.0, 0.0, 0};
-            lev_scaled_add(&diff, t1h, t1l, e1);
+            bht__lev_scaled_add(&diff, t1h, t1l, e1);
             if (en)
-                lev_scaled_add(&diff, t2h, t2l, e2);
-            lev_scaled_add(&diff, t3h, t3l, e3);
+                bht__lev_scaled_add(&diff, t2h, t2l, e2);
+            bht__lev_scaled_add(&diff, t3h, t3l, e3);
             /* bound (bht_distance_leverage), with 2^-1000 of each scale for
              * parts below the double range */
             double eq = qa ? a->err_q[i] : 0.0, ee = en ? w->err_e[i] : 0.0;
@@ -627,9 +627,9 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             double rn = norm(d, rh), xn = norm(d, xh);
             double c2 = 4.0 * dd2 + 0x1p-1000, gram = a->gram * 1.01;
             if (qa && en)
-                lev_scaled_add(&derr, 2.0 * qn * en2 * (eq + ee + c2) * 1.01, 0.0, e1);
+                bht__lev_scaled_add(&derr, 2.0 * qn * en2 * (eq + ee + c2) * 1.01, 0.0, e1);
             if (en)
-                lev_scaled_add(&derr, en2 * en2 * (2.0 * ee + c2) * 1.01, 0.0, e2);
+                bht__lev_scaled_add(&derr, en2 * en2 * (2.0 * ee + c2) * 1.01, 0.0, e2);
             double fx = ef < -1100 ? 0.0 : ldexp(fnorm, (int)ef) * xn; /* |F x| in 2^m */
             /* |dx| <= ||(I + F)^-1|| (|dr| + |dF| |x|) + the dd solve's error */
             double dx = inv_norm * ((eq + ee + c2) * rn
@@ -642,8 +642,8 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             double gerr = gram * (es + fx) * (qs + xn);
             if (!isfinite(t3err) || !isfinite(gerr) || !isfinite(diff.h) || !isfinite(diff.l))
                 goto direct; /* not expected once kappa_f is bounded: keep the direct route */
-            lev_scaled_add(&derr, t3err, 0.0, e3);
-            lev_scaled_add(&derr, gerr, 0.0, 2 * m);
+            bht__lev_scaled_add(&derr, t3err, 0.0, e3);
+            bht__lev_scaled_add(&derr, gerr, 0.0, 2 * m);
             if (isfinite(derr.h) && bound_le(derr.h, derr.e, err.h, err.e)) {
                 delta = diff;
                 err = derr;
@@ -657,8 +657,8 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
             delta.h = -delta.h;
             delta.l = -delta.l;
         }
-        lev_scaled_add(&out->tv, delta.h, delta.l, delta.e);
-        lev_scaled_add(&out->tv_err, err.h, 0.0, err.e);
+        bht__lev_scaled_add(&out->tv, delta.h, delta.l, delta.e);
+        bht__lev_scaled_add(&out->tv_err, err.h, 0.0, err.e);
         if (delta.h == 0.0 && err.h == 0.0)
             continue;
         /* H^2: (q - p)^2 / (sqrt p + sqrt q)^2 = delta^2 / (d S^2),
@@ -668,20 +668,20 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
         root_h(a, i, &sah, &sal, &esa);
         root_h(bb, i, &sbh, &sbl, &esb);
         lev_scaled root = {0.0, 0.0, 0};
-        lev_scaled_add(&root, sah, sal, esa);
-        lev_scaled_add(&root, sbh, sbl, esb);
+        bht__lev_scaled_add(&root, sah, sal, esa);
+        bht__lev_scaled_add(&root, sbh, sbl, esb);
         double th, tl;
         dd_div(delta.h, delta.l, root.h, root.l, &th, &tl);
         dd_mul(th, tl, th, tl, &th, &tl);
         long et = 2 * (delta.e - root.e);
-        lev_scaled_add(&out->h2, th, tl, et);
+        bht__lev_scaled_add(&out->h2, th, tl, et);
         double r2 = root.h * root.h;
         double rel = erra + errb + 0x1p-99;
-        lev_scaled_add(&out->h2_err, 2.0 * delta.h * err.h / r2 * (1.0 + 0x1p-50), 0.0,
+        bht__lev_scaled_add(&out->h2_err, 2.0 * delta.h * err.h / r2 * (1.0 + 0x1p-50), 0.0,
                        delta.e + err.e - 2 * root.e);
-        lev_scaled_add(&out->h2_err, err.h * err.h / r2 * (1.0 + 0x1p-50), 0.0,
+        bht__lev_scaled_add(&out->h2_err, err.h * err.h / r2 * (1.0 + 0x1p-50), 0.0,
                        2 * (err.e - root.e));
-        lev_scaled_add(&out->h2_err, th * rel, 0.0, et);
+        bht__lev_scaled_add(&out->h2_err, th * rel, 0.0, et);
     }
     return BHT_OK;
 }
@@ -706,7 +706,7 @@ static int snapped_same_model(const lev_basis *a, const lev_basis *bb, dist_work
                                                (long)bb->c[k] - a->c[j] + w->erot[st]};
             double h, l;
             long e;
-            if (lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
+            if (bht__lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
                 return -1;
             double v = h == 0.0 ? 0.0 : (e < -1100 || e > 1100 ? NAN : ldexp(h, (int)e));
             if (!isfinite(v))
@@ -735,7 +735,7 @@ static int snapped_same_model(const lev_basis *a, const lev_basis *bb, dist_work
                     w->terms[count++] = (lev_term){B[i * d + k], snap[k * d + j], 0};
                 double h, l;
                 long e;
-                if (lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
+                if (bht__lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
                     return -1;
                 zero = h == 0.0;
             }
@@ -805,19 +805,19 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
     lev_basis a, bb;
     /* B must be in the certified domain too (rank d): its own basis gives
      * the direct route and the alignment */
-    bht_status status = lev_basis_build(n, d, B, s, &bb, NULL, LEV_RANK_ONLY);
+    bht_status status = bht__lev_basis_build(n, d, B, s, &bb, NULL, LEV_RANK_ONLY);
     if (status != BHT_OK)
         return status;
-    status = lev_basis_build(n, d, A, s, &a, NULL, LEV_RANK_ONLY);
+    status = bht__lev_basis_build(n, d, A, s, &a, NULL, LEV_RANK_ONLY);
     if (status != BHT_OK) {
-        lev_basis_free(&bb);
+        bht__lev_basis_free(&bb);
         return status;
     }
     dist_work w;
     status = work_alloc(&w, n, d);
     if (status != BHT_OK) {
-        lev_basis_free(&a);
-        lev_basis_free(&bb);
+        bht__lev_basis_free(&a);
+        bht__lev_basis_free(&bb);
         return status;
     }
     lev_scaled h2 = {0.0, 0.0, 0}, tv = {0.0, 0.0, 0};
@@ -847,7 +847,7 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         /* 2 TV = 2 H^2 = 2 (d - k) / d, one rounding of the quotient */
         double qh, ql;
         dd_div(2.0 * (double)(d - common), 0.0, (double)d, 0.0, &qh, &ql);
-        lev_scaled_add(&tv, qh, ql, 0);
+        bht__lev_scaled_add(&tv, qh, ql, 0);
         h2 = tv;
         done = 1;
     }
@@ -862,11 +862,11 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
             double qh, ql;
             if (pass.tv.h != 0.0) {
                 dd_div(pass.tv.h, pass.tv.l, (double)d, 0.0, &qh, &ql);
-                lev_scaled_add(&tv, qh, ql, pass.tv.e);
+                bht__lev_scaled_add(&tv, qh, ql, pass.tv.e);
             }
             if (pass.h2.h != 0.0) {
                 dd_div(pass.h2.h, pass.h2.l, (double)d, 0.0, &qh, &ql);
-                lev_scaled_add(&h2, qh, ql, pass.h2.e);
+                bht__lev_scaled_add(&h2, qh, ql, pass.h2.e);
             }
             done = 1;
             break;
@@ -900,7 +900,7 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         store_distances_leverage(out, h2h, h2l, (int)h2.e, tv.h, tv.l, (int)tv.e);
     }
     work_free(&w);
-    lev_basis_free(&a);
-    lev_basis_free(&bb);
+    bht__lev_basis_free(&a);
+    bht__lev_basis_free(&bb);
     return status;
 }

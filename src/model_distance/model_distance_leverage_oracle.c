@@ -31,7 +31,7 @@ typedef struct lev_dist_job {
 
 static bool decide_interval(mpfr_srcptr lo, mpfr_srcptr hi, double *out)
 {
-    double a = oracle_round_binary64(lo), b = oracle_round_binary64(hi);
+    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
     if (a != b)
         return false;
     *out = a;
@@ -102,18 +102,18 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
         if (s[i] == 0.0)
             return BHT_E_INVALID;
     lev_exact ea, eb;
-    bht_status status = lev_exact_build(n, d, A, s, &ea);
+    bht_status status = bht__lev_exact_build(n, d, A, s, &ea);
     if (status != BHT_OK)
         return status;
-    status = lev_exact_build(n, d, B, s, &eb);
+    status = bht__lev_exact_build(n, d, B, s, &eb);
     if (status != BHT_OK) {
-        lev_exact_free(&ea);
+        bht__lev_exact_free(&ea);
         return status;
     }
     mpq_t *diff2 = malloc(n * sizeof *diff2);
     if (!diff2) {
-        lev_exact_free(&ea);
-        lev_exact_free(&eb);
+        bht__lev_exact_free(&ea);
+        bht__lev_exact_free(&eb);
         return BHT_E_NOMEM;
     }
     mpq_t tv, t, dq;
@@ -129,16 +129,16 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
         mpq_add(tv, tv, t);
     }
     mpq_div_2exp(tv, tv, 1);
-    bht_distances r = {0.0, 0.0, lev_round_rational(tv)};
+    bht_distances r = {0.0, 0.0, bht__lev_round_rational(tv)};
     lev_dist_job job = {n, ea.h, eb.h, diff2, &r};
-    status = oracle_ziv(options, report, 128, lev_dist_attempt, &job);
+    status = bht__oracle_ziv(options, report, 128, lev_dist_attempt, &job);
     if (status == BHT_OK)
         *out = r;
     for (size_t i = 0; i < n; i++)
         mpq_clear(diff2[i]);
     free(diff2);
     mpq_clears(tv, t, dq, (mpq_ptr)0);
-    lev_exact_free(&ea);
-    lev_exact_free(&eb);
+    bht__lev_exact_free(&ea);
+    bht__lev_exact_free(&eb);
     return status;
 }

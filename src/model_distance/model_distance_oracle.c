@@ -54,14 +54,14 @@ static bht_status model_distance_attempt(void *context, mpfr_prec_t prec)
     oracle_vector p = {0}, q = {0}, hterms = {0}, vterms = {0};
     mpfr_exp_t *ep = malloc(2 * n * sizeof *ep);
     bht_status status = ep ? BHT_OK : BHT_E_NOMEM;
-    if (status == BHT_OK) status = oracle_vector_init(&p, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&q, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&hterms, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&vterms, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&p, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&q, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&hterms, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&vterms, n, prec);
     oracle_softmax_input ia = {n, job->d, NULL, job->A, job->x};
     oracle_softmax_input ib = {n, job->d, NULL, job->B, job->x};
-    if (status == BHT_OK) status = oracle_softmax_eval(&ia, prec, &p, ep);
-    if (status == BHT_OK) status = oracle_softmax_eval(&ib, prec, &q, ep + n);
+    if (status == BHT_OK) status = bht__oracle_softmax_eval(&ia, prec, &p, ep);
+    if (status == BHT_OK) status = bht__oracle_softmax_eval(&ib, prec, &q, ep + n);
     if (status != BHT_OK)
         goto done;
 
@@ -136,9 +136,9 @@ static bht_status model_distance_attempt(void *context, mpfr_prec_t prec)
         }
         add_relative(eS, h, prec, 1.0, t1);
         bht_distances out;
-        decided = oracle_decide_bound_mode(h2, EH, ORACLE_NONNEGATIVE, &out.hellinger2)
-                  && oracle_decide_bound_mode(h, eS, ORACLE_NONNEGATIVE, &out.hellinger)
-                  && oracle_decide_bound_mode(tv, EV, ORACLE_NONNEGATIVE, &out.tv);
+        decided = bht__oracle_decide_bound_mode(h2, EH, ORACLE_NONNEGATIVE, &out.hellinger2)
+                  && bht__oracle_decide_bound_mode(h, eS, ORACLE_NONNEGATIVE, &out.hellinger)
+                  && bht__oracle_decide_bound_mode(tv, EV, ORACLE_NONNEGATIVE, &out.tv);
         if (decided)
             *job->out = out;
     }
@@ -146,10 +146,10 @@ static bht_status model_distance_attempt(void *context, mpfr_prec_t prec)
     mpfr_clears(sp, sq, den, h2, h, tv, eP, eQ, eD, eS, dlow, er, t1, EH, EV, (mpfr_ptr)0);
 done:
     free(ep);
-    oracle_vector_clear(&p);
-    oracle_vector_clear(&q);
-    oracle_vector_clear(&hterms);
-    oracle_vector_clear(&vterms);
+    bht__oracle_vector_clear(&p);
+    bht__oracle_vector_clear(&q);
+    bht__oracle_vector_clear(&hterms);
+    bht__oracle_vector_clear(&vterms);
     return status;
 }
 
@@ -176,5 +176,5 @@ bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, cons
         return BHT_OK;
     }
     model_distance_job job = {n, d, A, B, x, out};
-    return oracle_ziv(options, report, 128 + 2 * oracle_bits(n), model_distance_attempt, &job);
+    return bht__oracle_ziv(options, report, 128 + 2 * bht__oracle_bits(n), model_distance_attempt, &job);
 }

@@ -25,12 +25,12 @@ typedef struct lev_exact {
     mpq_t *w;    /* n, 1 / s_i^2 */
 } lev_exact;
 
-bht_status lev_exact_build(size_t n, size_t d, const double *A, const double *s,
+bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const double *s,
                            lev_exact *e);
-void lev_exact_free(lev_exact *e);
+void bht__lev_exact_free(lev_exact *e);
 
 /* Correctly rounded (ties to even, subnormals, overflow to inf) binary64
  * value of a rational of any sign, times 2^scale. */
-double lev_round_rational(const mpq_t q);
+double bht__lev_round_rational(const mpq_t q);
 
 #endif

@@ -51,8 +51,8 @@
 static void store_nu_leverage(bht_local_result *out, double nh, double nl, int ne, double lh,
                               double ll, int le)
 {
-    out->nu = round_scaled_nonneg(nh, nl, ne);
-    out->local_constant = round_scaled_nonneg(lh, ll, le);
+    out->nu = bht__round_scaled_nonneg(nh, nl, ne);
+    out->local_constant = bht__round_scaled_nonneg(lh, ll, le);
 }
 
 /* The derivative, copied out on success only (derivative may be NULL).  A
@@ -104,7 +104,7 @@ static double norm(size_t d, const double *xh)
 static void add_bound(lev_scaled *acc, double b, long e)
 {
     if (b > 0.0)
-        lev_scaled_add(acc, b, 0.0, e);
+        bht__lev_scaled_add(acc, b, 0.0, e);
 }
 
 /* Is the bound err 2^ee at most rel times the value v (exponent-aware)? */
@@ -164,7 +164,7 @@ static void work_free(nu_work *w)
     free(w->dk);
     free(w->exact_zero);
     free(w->terms);
-    lev_sum_free(&w->acc);
+    bht__lev_sum_free(&w->acc);
 }
 
 static bht_status work_alloc(nu_work *w, size_t n, size_t d)
@@ -172,7 +172,7 @@ static bht_status work_alloc(nu_work *w, size_t n, size_t d)
     memset(w, 0, sizeof *w);
     w->n = n;
     w->d = d;
-    lev_sum_init(&w->acc);
+    bht__lev_sum_init(&w->acc);
     w->rh = malloc(n * d * sizeof(double));
     w->rl = malloc(n * d * sizeof(double));
     w->re = malloc(n * d * sizeof(long));
@@ -227,7 +227,7 @@ static int residual_row(const lev_basis *b, nu_work *w, const double *A, const d
                     w->terms[count++] = (lev_term){A[i * d + k],
                                                    -xs[(size_t)st * d * d + k * d + j],
                                                    (long)b->c[k] - b->c[j] + ex[st]};
-            if (lev_sum_exact(&w->acc, w->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+            if (bht__lev_sum_exact(&w->acc, w->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
                 return -1;
         }
         nonzero |= rh[j] != 0.0;
@@ -351,7 +351,7 @@ static int accumulate_k(size_t n, size_t d, const double *qh, const double *ql, 
         for (size_t x = 0; x < d; x++) {
             double sh = ldexp(qh[k * d + x], (int)shift), sl = ldexp(ql[k * d + x], (int)shift);
             for (size_t y = 0; y < d; y++)
-                lev_dot2_add(&kh[x * d + y], &kl[x * d + y], sh, sl, yh[k * d + y], yl[k * d + y]);
+                bht__lev_dot2_add(&kh[x * d + y], &kl[x * d + y], sh, sl, yh[k * d + y], yl[k * d + y]);
         }
     }
     for (size_t k = 0; k < d * d; k++)
@@ -393,10 +393,10 @@ static wvalue projected_dot(size_t d, const double *vh, const double *vl, long v
             sl = ldexp(yl[y], iy);
         }
         for (size_t x = 0; x < d; x++)
-            lev_dot2_add(&sh, &sl, -ldexp(kh[x * d + y], ik), -ldexp(kl[x * d + y], ik), vh[x],
+            bht__lev_dot2_add(&sh, &sl, -ldexp(kh[x * d + y], ik), -ldexp(kl[x * d + y], ik), vh[x],
                          vl[x]);
         sh = two_sum(sh, sl, &sl);
-        lev_dot2_add(&wh, &wl, sh, sl, vh[y], vl[y]);
+        bht__lev_dot2_add(&wh, &wl, sh, sl, vh[y], vl[y]);
     }
     wh = two_sum(wh, wl, &wl);
     double vn = norm(d, vh), yn = sy > -2000 ? ldexp(norm(d, yh), iy) : 0.0;
@@ -444,7 +444,7 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
     }
     lev_basis b2;
     int got = 0;
-    if (lev_basis_build(m, d, ai, si, &b2, NULL, LEV_CERTIFIED_ERR) == BHT_OK) {
+    if (bht__lev_basis_build(m, d, ai, si, &b2, NULL, LEV_CERTIFIED_ERR) == BHT_OK) {
         got = 1;
         for (size_t k = 0, r = 0; k < n; k++) {
             if (k == i)
@@ -459,7 +459,7 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
                 for (size_t j = 0; j < d; j++)
                     yh[r * d + j] = yl[r * d + j] = 0.0;
             } else {
-                lev_basis_map(&b2, si[r], rh, rl, e, yh + r * d, yl + r * d, &ey[r], &erry[r]);
+                bht__lev_basis_map(&b2, si[r], rh, rl, e, yh + r * d, yl + r * d, &ey[r], &erry[r]);
             }
             r++;
         }
@@ -470,21 +470,21 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
         /* v = a_s,i T'^-1 and y' = m_s,i T'^-1 */
         int ev, eyi = INT_MIN;
         double errv, erryi = 0.0;
-        (void)lev_basis_scale_row(&b2, A + i * d, rh, &ev); /* nonzero: h_ii > 1/2 */
-        lev_basis_map(&b2, lev_s(b, i), rh, NULL, ev, vh, vl, &ev, &errv);
+        (void)bht__lev_basis_scale_row(&b2, A + i * d, rh, &ev); /* nonzero: h_ii > 1/2 */
+        bht__lev_basis_map(&b2, lev_s(b, i), rh, NULL, ev, vh, vl, &ev, &errv);
         int e;
         if (w->ey[i] != INT_MIN
             && scale_row(d, w->rh + i * d, w->rl + i * d, w->re + i * d, b2.c, rh, rl, &e))
-            lev_basis_map(&b2, lev_s(b, i), rh, rl, e, zh, zl, &eyi, &erryi);
+            bht__lev_basis_map(&b2, lev_s(b, i), rh, rl, e, zh, zl, &eyi, &erryi);
         wvalue num = projected_dot(d, vh, vl, ev, errv, zh, zl, eyi, erryi, kh, kl, ek, knorm,
                                    kerr, b2.gram * 1.01);
         /* D = 1 + |v|^2 = (dh + dl) 2^de */
         double nh = 0.0, nl = 0.0;
         for (size_t j = 0; j < d; j++)
-            lev_dot2_add(&nh, &nl, vh[j], vl[j], vh[j], vl[j]);
+            bht__lev_dot2_add(&nh, &nl, vh[j], vl[j], vh[j], vl[j]);
         nh = two_sum(nh, nl, &nl);
         lev_scaled den = {1.0, 0.0, 0};
-        lev_scaled_add(&den, nh, nl, 2L * ev);
+        bht__lev_scaled_add(&den, nh, nl, 2L * ev);
         double qh, ql;
         dd_mul(den.h, den.l, den.h, den.l, &qh, &ql); /* D^2, exponent 2 de */
         double th, tl;
@@ -493,7 +493,7 @@ static int leave_one_out(const lev_basis *b, nu_work *w, const double *A, size_t
         out->l = tl;
         out->e = num.e - 2 * den.e;
         out->err = num.err / qh * (1.0 + 0x1p-50) + fabs(th) * (4.1 * errv + 0x1p-100);
-        lev_basis_free(&b2);
+        bht__lev_basis_free(&b2);
     }
     free(buf);
     free(ints);
@@ -533,7 +533,7 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
                 w->yh[i * d + j] = w->yl[i * d + j] = 0.0;
             continue;
         }
-        lev_basis_map(b, lev_s(b, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->yh + i * d,
+        bht__lev_basis_map(b, lev_s(b, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->yh + i * d,
                       w->yl + i * d, &w->ey[i], &w->err_y[i]);
     }
     long ek;
@@ -552,9 +552,9 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
                 continue;
             double th = 0.0, tl = 0.0;
             for (size_t j = 0; j < d; j++)
-                lev_dot2_add(&th, &tl, yh[j], yl[j], yh[j], yl[j]);
+                bht__lev_dot2_add(&th, &tl, yh[j], yl[j], yh[j], yl[j]);
             th = two_sum(th, tl, &tl);
-            lev_scaled_add(&out->zero, th, tl, 2L * w->ey[i]);
+            bht__lev_scaled_add(&out->zero, th, tl, 2L * w->ey[i]);
             add_bound(&out->zero_err, th * (2.1 * w->err_y[i] + gram + (double)(d + 4) * u2),
                       2L * w->ey[i]);
             continue;
@@ -564,7 +564,7 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
         const double *qh = b->qh + i * d, *ql = b->ql + i * d;
         double hh = 0.0, hl = 0.0;
         for (size_t j = 0; j < d; j++)
-            lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
+            bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
         wvalue wv = projected_dot(d, qh, ql, b->qe[i], b->err_q[i], yh, yl, w->ey[i],
                                   w->err_y[i], w->kh, w->kl, ek, knorm, kerr, gram);
@@ -596,9 +596,9 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
         dd_div(wv.h, wv.l, hh, hl, &rh, &rl);
         dd_mul(rh, rl, wv.h, wv.l, &vh, &vl);
         long et = 2 * (wv.e - b->qe[i]);
-        lev_scaled_add(&out->nu, vh, vl, et);
+        bht__lev_scaled_add(&out->nu, vh, vl, et);
         double terr = (2.0 * fabs(wv.h) + wv.err) * wv.err / hh * (1.0 + 0x1p-50)
-                      + vh * (lev_basis_err_h(b, i) + 0x1p-100);
+                      + vh * (bht__lev_basis_err_h(b, i) + 0x1p-100);
         add_bound(&out->nu_err, terr, et);
     }
     return BHT_OK;
@@ -685,7 +685,7 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
      * d is certified; otherwise the basis must meet the accuracy bound */
     const int trivial = n == d || zero_row(n * d, M);
     lev_basis b;
-    bht_status status = lev_basis_build(n, d, A, s, &b, NULL,
+    bht_status status = bht__lev_basis_build(n, d, A, s, &b, NULL,
                                         trivial ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
@@ -694,13 +694,13 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         if (derivative)
             for (size_t i = 0; i < n; i++)
                 derivative[i] = 0.0;
-        lev_basis_free(&b);
+        bht__lev_basis_free(&b);
         return BHT_OK;
     }
     nu_work w;
     status = work_alloc(&w, n, d);
     if (status != BHT_OK) {
-        lev_basis_free(&b);
+        bht__lev_basis_free(&b);
         return status;
     }
     /* Rows with h_ii = 1 exactly have W_ii = 0: every nonzero row when
@@ -729,8 +729,8 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
             break;
         lev_scaled total = pass.nu, total_err = pass.nu_err;
         /* L = nu / 2 + zero / (2d): in units of 2d L = nu + zero */
-        lev_scaled_add(&total, pass.zero.h, pass.zero.l, pass.zero.e);
-        lev_scaled_add(&total_err, pass.zero_err.h, pass.zero_err.l, pass.zero_err.e);
+        bht__lev_scaled_add(&total, pass.zero.h, pass.zero.l, pass.zero.e);
+        bht__lev_scaled_add(&total_err, pass.zero_err.h, pass.zero_err.l, pass.zero_err.e);
         certified = within(&pass.nu_err, &pass.nu, NU_CERTIFIED_ERR * (1.0 - 0x1p-50))
                     && within(&total_err, &total, NU_CERTIFIED_ERR * (1.0 - 0x1p-50))
                     && (!derivative || pass.derivative_ok);
@@ -759,7 +759,7 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
     if (status == BHT_OK) {
         double nh, nl, lh, ll;
         lev_scaled local = pass.nu;
-        lev_scaled_add(&local, pass.zero.h, pass.zero.l, pass.zero.e);
+        bht__lev_scaled_add(&local, pass.zero.h, pass.zero.l, pass.zero.e);
         dd_div(pass.nu.h, pass.nu.l, (double)d, 0.0, &nh, &nl);
         dd_div(local.h, local.l, (double)(2 * d), 0.0, &lh, &ll);
         if (nh < 0.0) /* a dd sum of non-negative terms: not expected */
@@ -774,6 +774,6 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         store_derivative(derivative, w.dk, n);
     }
     work_free(&w);
-    lev_basis_free(&b);
+    bht__lev_basis_free(&b);
     return status;
 }

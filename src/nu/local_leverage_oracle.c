@@ -38,7 +38,7 @@ static double round_nonnegative(const mpq_t q)
     mpfr_inits2(256, lo, hi, (mpfr_ptr)0);
     mpfr_set_q(lo, q, MPFR_RNDD);
     mpfr_set_q(hi, q, MPFR_RNDU);
-    double a = oracle_round_binary64(lo), b = oracle_round_binary64(hi);
+    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
     mpfr_clears(lo, hi, (mpfr_ptr)0);
     if (a == b)
         return a;
@@ -67,7 +67,7 @@ static double round_nonnegative(const mpq_t q)
     return fmod(k, 2.0) == 0.0 ? a : b;
 }
 
-double lev_round_rational(const mpq_t q)
+double bht__lev_round_rational(const mpq_t q)
 {
     if (mpq_sgn(q) >= 0)
         return round_nonnegative(q);
@@ -99,7 +99,7 @@ static void mpq_array_free(mpq_t *a, size_t count)
     free(a);
 }
 
-void lev_exact_free(lev_exact *e)
+void bht__lev_exact_free(lev_exact *e)
 {
     mpq_array_free(e->ginv, e->d * e->d);
     mpq_array_free(e->g, e->n * e->d);
@@ -108,7 +108,7 @@ void lev_exact_free(lev_exact *e)
     memset(e, 0, sizeof *e);
 }
 
-bht_status lev_exact_build(size_t n, size_t d, const double *A, const double *s, lev_exact *e)
+bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const double *s, lev_exact *e)
 {
     memset(e, 0, sizeof *e);
     e->n = n;
@@ -120,7 +120,7 @@ bht_status lev_exact_build(size_t n, size_t d, const double *A, const double *s,
     mpq_t *aug = mpq_array(2 * d * d);
     if (!e->ginv || !e->g || !e->h || !e->w || !aug) {
         mpq_array_free(aug, 2 * d * d);
-        lev_exact_free(e);
+        bht__lev_exact_free(e);
         return BHT_E_NOMEM;
     }
     mpq_t t, u;
@@ -202,7 +202,7 @@ bht_status lev_exact_build(size_t n, size_t d, const double *A, const double *s,
     mpq_clears(t, u, (mpq_ptr)0);
     mpq_array_free(aug, 2 * d * d);
     if (status != BHT_OK)
-        lev_exact_free(e);
+        bht__lev_exact_free(e);
     return status;
 }
 
@@ -237,7 +237,7 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     if (status != BHT_OK)
         return status;
     lev_exact ex;
-    status = lev_exact_build(n, d, A, s, &ex);
+    status = bht__lev_exact_build(n, d, A, s, &ex);
     if (status != BHT_OK)
         return status;
     double *dtmp = malloc(n * sizeof *dtmp);
@@ -247,7 +247,7 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
         mpq_array_free(nmat, d * d);
         mpq_array_free(kmat, d * d);
         mpq_array_free(z, d);
-        lev_exact_free(&ex);
+        bht__lev_exact_free(&ex);
         return BHT_E_NOMEM;
     }
     mpq_t t, u, wii, nusum, zsum;
@@ -323,7 +323,7 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
         /* derivative 2 W_ii / d */
         mpq_set_ui(u, 2, (unsigned long)d);
         mpq_mul(t, wii, u);
-        dtmp[i] = lev_round_rational(t);
+        dtmp[i] = bht__lev_round_rational(t);
         /* W_ii^2 / h_ii */
         mpq_mul(t, wii, wii);
         mpq_div(t, t, ex.h[i]);
@@ -332,11 +332,11 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     bht_local_result r;
     mpq_set_ui(u, 1, (unsigned long)d);
     mpq_mul(t, nusum, u);
-    r.nu = lev_round_rational(t);
+    r.nu = bht__lev_round_rational(t);
     mpq_add(t, nusum, zsum);
     mpq_set_ui(u, 1, (unsigned long)(2 * d));
     mpq_mul(t, t, u);
-    r.local_constant = lev_round_rational(t);
+    r.local_constant = bht__lev_round_rational(t);
     *out = r;
     if (derivative)
         memcpy(derivative, dtmp, n * sizeof *dtmp);
@@ -349,6 +349,6 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     mpq_array_free(nmat, d * d);
     mpq_array_free(kmat, d * d);
     mpq_array_free(z, d);
-    lev_exact_free(&ex);
+    bht__lev_exact_free(&ex);
     return BHT_OK;
 }

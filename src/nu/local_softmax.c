@@ -27,7 +27,7 @@ static bht_status check_inputs(size_t n, size_t d, const double *A, const double
 }
 
 /* K1 (dd_round_nonneg.h): the contract is on the declaration. */
-double round_scaled_nonneg(double hi, double lo, int scale)
+double bht__round_scaled_nonneg(double hi, double lo, int scale)
 {
     return dd_round_scaled(hi, lo, scale);
 }
@@ -43,8 +43,8 @@ double round_scaled_nonneg(double hi, double lo, int scale)
 */
 static void store_nu(bht_local_result *out, double vh, double vl, int E)
 {
-    out->nu = round_scaled_nonneg(vh, vl, E);
-    out->local_constant = round_scaled_nonneg(vh, vl, E - 3);
+    out->nu = bht__round_scaled_nonneg(vh, vl, E);
+    out->local_constant = bht__round_scaled_nonneg(vh, vl, E - 3);
 }
 
 /* The exact path (local_softmax_exact.c): nu through the proved store_nu. */

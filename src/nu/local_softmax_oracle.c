@@ -3,7 +3,7 @@
  *
  * Error analysis at precision P, u = 2^-P; every bound below is itself
  * evaluated in MPFR with upward rounding (bound_* helpers), so it is rigorous:
- *   p~_i from oracle_softmax_eval, |p~_i - p_i| <= ep_i;
+ *   p~_i from bht__oracle_softmax_eval, |p~_i - p_i| <= ep_i;
  *   G_i = RN(sum_k (M_ik - M_mk) x_k) (mpfr_sum of 2d exact products),
  *       |G_i - g'_i| <= eg_i = u |G_i|;
  *   gbar = RN(sum RN(p~_i G_i)):
@@ -15,7 +15,7 @@
  *   nu = RN(sum RN(p~_i RN(D_i^2))):
  *       error <= sum (2.01 u p~_i D_i^2 + ep_i (|D_i| + ed_i)^2
  *                     + p~_i (2 |D_i| ed_i + ed_i^2)) + u nu.
- * Each output is decided by oracle_decide_bound_mode (a zero bound means the
+ * Each output is decided by bht__oracle_decide_bound_mode (a zero bound means the
  * value is exact, e.g. nu = 0 when M x is constant on the support; nu >= 0
  * is used; a derivative below 2^-1075 in magnitude is +0 when its sign is not
  * certified, e.g. when every other component is below 2^-2164). */
@@ -56,17 +56,17 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
     oracle_vector ep = {0}, eg = {0}, ed = {0};
     mpfr_exp_t *err_exp = malloc(n * sizeof *err_exp);
     bht_status status = err_exp ? BHT_OK : BHT_E_NOMEM;
-    if (status == BHT_OK) status = oracle_vector_init(&p, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&G, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&D, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&terms, n, prec);
-    if (status == BHT_OK) status = oracle_vector_init(&prod, 2 * d, 106);
-    if (status == BHT_OK) status = oracle_vector_init(&ep, n, BOUND_PREC);
-    if (status == BHT_OK) status = oracle_vector_init(&eg, n, BOUND_PREC);
-    if (status == BHT_OK) status = oracle_vector_init(&ed, n, BOUND_PREC);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&p, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&G, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&D, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&terms, n, prec);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&prod, 2 * d, 106);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&ep, n, BOUND_PREC);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&eg, n, BOUND_PREC);
+    if (status == BHT_OK) status = bht__oracle_vector_init(&ed, n, BOUND_PREC);
     oracle_softmax_input in = {n, d, NULL, job->A, job->x};
     if (status == BHT_OK)
-        status = oracle_softmax_eval(&in, prec, &p, err_exp);
+        status = bht__oracle_softmax_eval(&in, prec, &p, err_exp);
     if (status != BHT_OK)
         goto done;
 
@@ -132,7 +132,7 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
             bound_relative(eq, q, prec);
             bound_add_product(eq, ep.ptr[i], t2, t3);
             bound_add_product(eq, p.ptr[i], ed.ptr[i], t3);
-            decided = oracle_decide_bound_mode(q, eq, ORACLE_ZERO_SIGN_FREE, &job->derivative[i]);
+            decided = bht__oracle_decide_bound_mode(q, eq, ORACLE_ZERO_SIGN_FREE, &job->derivative[i]);
             mpfr_clears(q, eq, (mpfr_ptr)0);
         }
         /* term: p~ RN(D^2) */
@@ -158,11 +158,11 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
 
     bht_local_result r;
     if (decided)
-        decided = oracle_decide_bound_mode(nu, Enu, ORACLE_NONNEGATIVE, &r.nu);
+        decided = bht__oracle_decide_bound_mode(nu, Enu, ORACLE_NONNEGATIVE, &r.nu);
     if (decided) {
         mpfr_div_2ui(nu, nu, 3, MPFR_RNDN);   /* exact */
         mpfr_div_2ui(Enu, Enu, 3, MPFR_RNDU); /* exact */
-        decided = oracle_decide_bound_mode(nu, Enu, ORACLE_NONNEGATIVE, &r.local_constant);
+        decided = bht__oracle_decide_bound_mode(nu, Enu, ORACLE_NONNEGATIVE, &r.local_constant);
     }
     if (decided)
         *job->out = r;
@@ -170,14 +170,14 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
     mpfr_clears(gbar, nu, Eg, Enu, t1, t2, t3, (mpfr_ptr)0);
 done:
     free(err_exp);
-    oracle_vector_clear(&p);
-    oracle_vector_clear(&G);
-    oracle_vector_clear(&D);
-    oracle_vector_clear(&terms);
-    oracle_vector_clear(&prod);
-    oracle_vector_clear(&ep);
-    oracle_vector_clear(&eg);
-    oracle_vector_clear(&ed);
+    bht__oracle_vector_clear(&p);
+    bht__oracle_vector_clear(&G);
+    bht__oracle_vector_clear(&D);
+    bht__oracle_vector_clear(&terms);
+    bht__oracle_vector_clear(&prod);
+    bht__oracle_vector_clear(&ep);
+    bht__oracle_vector_clear(&eg);
+    bht__oracle_vector_clear(&ed);
     return status;
 }
 
@@ -195,5 +195,5 @@ bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const doub
         if (!isfinite(A[k]) || !isfinite(M[k]))
             return BHT_E_NONFINITE;
     nu_job job = {n, d, A, M, x, out, derivative};
-    return oracle_ziv(options, report, 128 + 2 * oracle_bits(n), nu_attempt, &job);
+    return bht__oracle_ziv(options, report, 128 + 2 * bht__oracle_bits(n), nu_attempt, &job);
 }

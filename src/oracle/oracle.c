@@ -12,7 +12,7 @@ static long binary64_precision_at(mpfr_exp_t e)
     return e >= -1021 ? 53 : (long)e + 1074;
 }
 
-double oracle_round_binary64(mpfr_srcptr v)
+double bht__oracle_round_binary64(mpfr_srcptr v)
 {
     if (mpfr_nan_p(v))
         return NAN;
@@ -45,7 +45,7 @@ double oracle_round_binary64(mpfr_srcptr v)
     return d;
 }
 
-bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out)
+bool bht__oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out)
 {
     if (!mpfr_number_p(y))
         return false;
@@ -57,8 +57,8 @@ bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out)
     mpfr_set_ui_2exp(hi, 1, err_exp, MPFR_RNDN);
     mpfr_sub(lo, y, hi, MPFR_RNDD);
     mpfr_add(hi, y, hi, MPFR_RNDU);
-    double a = oracle_round_binary64(lo);
-    double b = oracle_round_binary64(hi);
+    double a = bht__oracle_round_binary64(lo);
+    double b = bht__oracle_round_binary64(hi);
     mpfr_clears(lo, hi, (mpfr_ptr)0);
     /* Equal as bit patterns (so -0 and +0 are not conflated). */
     if (a != b || signbit(a) != signbit(b))
@@ -67,20 +67,20 @@ bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out)
     return true;
 }
 
-bool oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out)
+bool bht__oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out)
 {
     if (mpfr_zero_p(bound)) {
-        *out = oracle_round_binary64(y);
+        *out = bht__oracle_round_binary64(y);
         return true;
     }
-    return oracle_decide(y, mpfr_get_exp(bound), out); /* bound < 2^EXP(bound) */
+    return bht__oracle_decide(y, mpfr_get_exp(bound), out); /* bound < 2^EXP(bound) */
 }
 
-bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
+bool bht__oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
                               double *out)
 {
     if (mpfr_zero_p(bound) || mode == ORACLE_PLAIN)
-        return oracle_decide_bound(y, bound, out);
+        return bht__oracle_decide_bound(y, bound, out);
     mpfr_prec_t prec = mpfr_get_prec(y) + 8;
     mpfr_t lo, hi;
     mpfr_inits2(prec, lo, hi, (mpfr_ptr)0);
@@ -88,7 +88,7 @@ bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_deci
     mpfr_add(hi, y, bound, MPFR_RNDU);
     if (mode == ORACLE_NONNEGATIVE && mpfr_sgn(lo) < 0)
         mpfr_set_zero(lo, 1);
-    double a = oracle_round_binary64(lo), b = oracle_round_binary64(hi);
+    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
     mpfr_clears(lo, hi, (mpfr_ptr)0);
     if (a != b)
         return false; /* note -0 == +0 here */
@@ -98,7 +98,7 @@ bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_deci
     return true;
 }
 
-bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
+bht_status bht__oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
                       mpfr_prec_t automatic_start, oracle_attempt_fn attempt, void *context)
 {
     long cap = (options && options->precision_cap > 0) ? options->precision_cap
@@ -124,7 +124,7 @@ bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *repo
     }
 }
 
-int oracle_bits(size_t n)
+int bht__oracle_bits(size_t n)
 {
     int b = 0;
     while (n) {
@@ -134,14 +134,14 @@ int oracle_bits(size_t n)
     return b;
 }
 
-mpfr_exp_t oracle_ceil_log2(double x)
+mpfr_exp_t bht__oracle_ceil_log2(double x)
 {
     int e;
     double m = frexp(x, &e); /* x = m 2^e, m in [0.5, 1) */
     return (m == 0.5) ? e - 1 : e;
 }
 
-bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec)
+bht_status bht__oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec)
 {
     size_t bytes = mpfr_custom_get_size(prec);
     v->n = n;
@@ -154,7 +154,7 @@ bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec)
     v->significands = malloc(n * bytes);
     v->ptr = malloc(n * sizeof *v->ptr);
     if (!v->numbers || !v->significands || !v->ptr) {
-        oracle_vector_clear(v);
+        bht__oracle_vector_clear(v);
         return BHT_E_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
@@ -166,7 +166,7 @@ bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec)
     return BHT_OK;
 }
 
-void oracle_vector_clear(oracle_vector *v)
+void bht__oracle_vector_clear(oracle_vector *v)
 {
     free(v->numbers);
     free(v->significands);

@@ -18,23 +18,23 @@
 #include "bht.h"
 
 /* Correctly rounded binary64 value of v (exact rounding of v itself). */
-double oracle_round_binary64(mpfr_srcptr v);
+double bht__oracle_round_binary64(mpfr_srcptr v);
 
 /* If every real within 2^err_exp of y rounds to the same double, store it
  * in *out and return true. */
-bool oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out);
+bool bht__oracle_decide(mpfr_srcptr y, mpfr_exp_t err_exp, double *out);
 
 /* As oracle_decide with the bound given as a non-negative MPFR number
  * (computed with upward rounding); a zero bound means y is exact and is
  * rounded directly (this is how exact ties are handled). */
-bool oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out);
+bool bht__oracle_decide_bound(mpfr_srcptr y, mpfr_srcptr bound, double *out);
 
 /* Variants: ORACLE_NONNEGATIVE uses that the exact value is >= 0 (the
  * enclosure is clipped at 0); ORACLE_ZERO_SIGN_FREE accepts +0 when the
  * enclosure rounds to zeros of both signs (the sign of a result below half
  * the least subnormal is then not certified; documented where used). */
 enum oracle_decide_mode { ORACLE_PLAIN, ORACLE_NONNEGATIVE, ORACLE_ZERO_SIGN_FREE };
-bool oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
+bool bht__oracle_decide_bound_mode(mpfr_srcptr y, mpfr_srcptr bound, enum oracle_decide_mode mode,
                               double *out);
 
 /* One evaluation at precision prec: BHT_OK when every output was decided,
@@ -43,7 +43,7 @@ typedef bht_status (*oracle_attempt_fn)(void *context, mpfr_prec_t prec);
 
 /* Ziv driver: calls attempt at precision start, then 1.5x larger, until it
  * decides or the cap of options is exceeded (BHT_E_PRECISION). */
-bht_status oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
+bht_status bht__oracle_ziv(const bht_oracle_options *options, bht_oracle_report *report,
                       mpfr_prec_t automatic_start, oracle_attempt_fn attempt, void *context);
 
 /* n MPFR numbers of one precision in two allocations (significands in one
@@ -56,8 +56,8 @@ typedef struct oracle_vector {
     mpfr_ptr *ptr;
 } oracle_vector;
 
-bht_status oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec);
-void oracle_vector_clear(oracle_vector *v);
+bht_status bht__oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec);
+void bht__oracle_vector_clear(oracle_vector *v);
 
 /* ------------------------------------------------ shared model evaluations */
 
@@ -71,21 +71,21 @@ typedef struct oracle_softmax_input {
 /* p~ = softmax at precision prec into p (n numbers of precision prec) with
  * |p~_i - p_i| <= 2^err_exp[i] (softmax_oracle.c has the analysis).  A zero
  * p~_i means p_i < 2^-2164 (err_exp[i] = -2164). */
-bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
+bht_status bht__oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
                                oracle_vector *p, mpfr_exp_t *err_exp);
 
-/* Number of bits of n (0 for 0): n < 2^oracle_bits(n). */
-int oracle_bits(size_t n);
+/* Number of bits of n (0 for 0): n < 2^bht__oracle_bits(n). */
+int bht__oracle_bits(size_t n);
 
 /* Smallest e with x <= 2^e, for x > 0 a double (a safe upper exponent). */
-mpfr_exp_t oracle_ceil_log2(double x);
+mpfr_exp_t bht__oracle_ceil_log2(double x);
 
 /* ------------------------------------------------ planner (plan.c) */
 
 /* Fills out from H at the chosen query (at: oracle values) and a rigorous
  * upper bound h2_upper <= 1 of sup H^2: delta_lower, delta_upper and the
  * query counts documented at bht_plan_softmax. */
-bht_status plan_fill(const bht_distances *at, double h2_upper, double error,
+bht_status bht__plan_fill(const bht_distances *at, double h2_upper, double error,
                      bht_plan_result *out);
 
 #endif

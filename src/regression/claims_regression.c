@@ -29,7 +29,7 @@ static void simplex(claims_rng *r, size_t n, double *b)
 {
     double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
-        b[i] = -log(1.0 - rng_unit(r));
+        b[i] = -log(1.0 - bht__rng_unit(r));
         sum += b[i];
     }
     for (size_t i = 0; i < n; i++)
@@ -38,15 +38,15 @@ static void simplex(claims_rng *r, size_t n, double *b)
 
 static void random_small(claims_rng *r, small_problem *p, size_t n_max, int weighted)
 {
-    p->n = (size_t)rng_int(r, 2, (long)n_max);
-    p->d = (size_t)rng_int(r, 1, CLAIM_MAX_D);
+    p->n = (size_t)bht__rng_int(r, 2, (long)n_max);
+    p->d = (size_t)bht__rng_int(r, 1, CLAIM_MAX_D);
     for (size_t k = 0; k < p->n * p->d; k++)
-        p->A[k] = rng_dyadic(r, 2.0);
+        p->A[k] = bht__rng_dyadic(r, 2.0);
     for (size_t j = 0; j < p->d; j++)
-        p->x[j] = rng_dyadic(r, 1.5);
+        p->x[j] = bht__rng_dyadic(r, 1.5);
     simplex(r, p->n, p->b);
     for (size_t i = 0; i < p->n; i++)
-        p->w[i] = 0.25 + rng_unit(r);
+        p->w[i] = 0.25 + bht__rng_unit(r);
     p->weighted = weighted;
 }
 
@@ -70,14 +70,14 @@ static void phi(size_t n, mpfr_t *z, const double *b, mpfr_ptr out, mpfr_t *e, m
 
 /* ------------------------------------------------ 1. the decomposition */
 
-bht_status claim_regression_decomposition(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "regression-hessian-decomposition",
+    bht__claim_init(c, "regression-hessian-decomposition",
                "Softmax regression (Deng, Li, Song): the Hessian decomposes into diagonal and "
                "low-rank parts: hess L(x) = A^T (B(x) + diag(w^2)) A, B(x) = diagonal + low rank");
     claims_rng rng = {0x18A};
     const int instances = o->fast ? 4 : 20;
-    const double f2_factor = is_broken(o, c->id) ? 1.0 + 0x1p-10 : 1.0;
+    const double f2_factor = bht__is_broken(o, c->id) ? 1.0 + 0x1p-10 : 1.0;
     const size_t N = 6;
     mpfr_t z[6], zz[6], e[6], f[6], r[6], FD[36], N_[36], q1[6], q2[6];
     mpfr_t t, u, s, F2, val[4], h;
@@ -228,7 +228,7 @@ bht_status claim_regression_decomposition(const bht_claims_options *o, bht_claim
                         mpfr_mul_d(u, u, p.A[b2 * d + k], MPFR_RNDN);
                         mpfr_add(t, t, u, MPFR_RNDN);
                     }
-                same &= oracle_round_binary64(t) == H[j * d + k];
+                same &= bht__oracle_round_binary64(t) == H[j * d + k];
             }
         matches += same;
     }
@@ -239,15 +239,15 @@ bht_status claim_regression_decomposition(const bht_claims_options *o, bht_claim
     mpfr_clears(t, u, s, F2, h, val[0], val[1], val[2], val[3], (mpfr_ptr)0);
     if (status != BHT_OK)
         return status;
-    evidence(c, "instances", "%d random (n 2..6, d 1..3, dyadic A and x, b in the simplex, w "
+    bht__evidence(c, "instances", "%d random (n 2..6, d 1..3, dyadic A and x, b in the simplex, w "
              "on every other; seed 0x18A)", instances);
-    evidence(c, "derivation", "with c = f - b, s = <f, c>: B = diag(r) - r f^T - f r^T + "
+    bht__evidence(c, "derivation", "with c = f - b, s = <f, c>: B = diag(r) - r f^T - f r^T + "
              "|f|^2 f f^T, r_i = f_i (2 f_i - b_i - s); grad L = A^T (f o (c - s) + w^2 o Ax)");
-    evidence(c, "z_hessian_vs_formula", "max |d^2 phi / dz^2 - B| / max |B| = %.3g (second "
+    bht__evidence(c, "z_hessian_vs_formula", "max |d^2 phi / dz^2 - B| / max |B| = %.3g (second "
              "differences of phi = |softmax(z) - b|^2 / 2 at %d bits, h = 2^-100)", formula_dev, MP);
-    evidence(c, "rank_of_B_minus_diagonal", "max |(I - P)(d^2 phi/dz^2 - diag(r))| / max |.| = "
+    bht__evidence(c, "rank_of_B_minus_diagonal", "max |(I - P)(d^2 phi/dz^2 - diag(r))| / max |.| = "
              "%.3g, P the projection on span{f, r}: rank <= 2", rank_dev);
-    evidence(c, "hessian_from_decomposition", "A^T (d^2 phi/dz^2 + diag(w^2)) A rounded equals "
+    bht__evidence(c, "hessian_from_decomposition", "A^T (d^2 phi/dz^2 + diag(w^2)) A rounded equals "
              "the oracle's Hessian bit for bit in %d of %d instances", matches, instances);
     if (!(formula_dev <= 0x1p-150 && rank_dev <= 0x1p-150) || matches != instances) {
         c->verdict = "FAILS";
@@ -273,7 +273,7 @@ static void b_extremes(size_t n, const double *f, const double *b, double *lo, d
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             B[i * n + j] = (i == j ? r[i] : 0.0) - r[i] * f[j] - f[i] * r[j] + F2 * f[i] * f[j];
-    regression_symmetric_eigenvalues(n, B, eig, work);
+    bht__regression_symmetric_eigenvalues(n, B, eig, work);
     *lo = eig[0];
     *hi = eig[n - 1];
 }
@@ -282,10 +282,10 @@ static void b_extremes(size_t n, const double *f, const double *b, double *lo, d
 static void random_f(claims_rng *r, size_t n, double *f)
 {
     simplex(r, n, f);
-    if (rng_int(r, 0, 1)) {
-        size_t keep = (size_t)rng_int(r, 2, 3);
+    if (bht__rng_int(r, 0, 1)) {
+        size_t keep = (size_t)bht__rng_int(r, 2, 3);
         for (size_t i = keep; i < n; i++)
-            f[i] *= 1e-3 * rng_unit(r);
+            f[i] *= 1e-3 * bht__rng_unit(r);
         double sum = 0.0;
         for (size_t i = 0; i < n; i++)
             sum += f[i];
@@ -313,9 +313,9 @@ static double two_point_lambda(double p)
     return v;
 }
 
-bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "regression-positive-definite",
+    bht__claim_init(c, "regression-positive-definite",
                "Softmax regression: hess L is positive definite under suitable conditions: "
                "once min_i w_i^2 exceeds a bound on |B(x)| (b in the simplex, A of rank d)");
     /* beta = (39 + 55 sqrt 33) / 1152 = sup |B|, beta_minus = (55 sqrt 33 - 39) / 1152 =
@@ -336,7 +336,7 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
     const double sqrt33 = mpfr_get_d(t, MPFR_RNDN);
     mpfr_clear(t);
     const double p_plus = (9.0 + sqrt33) / 24.0, p_minus = (9.0 - sqrt33) / 24.0;
-    const double claimed = is_broken(o, c->id) ? 0.5 * beta : beta;
+    const double claimed = bht__is_broken(o, c->id) ? 0.5 * beta : beta;
 
     /* (a) the extremes are attained (n = 2, b a vertex) */
     const double at_plus = two_point_lambda(p_plus), at_minus = two_point_lambda(p_minus);
@@ -347,12 +347,12 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
     const int draws = o->fast ? 3000 : 40000;
     double max_norm = 0.0, max_neg = 0.0;
     for (int k = 0; k < draws; k++) {
-        size_t n = (size_t)rng_int(&rng, 2, 8);
+        size_t n = (size_t)bht__rng_int(&rng, 2, 8);
         double f[8], b[8], lo, hi;
         random_f(&rng, n, f);
-        if (rng_int(&rng, 0, 1)) {
+        if (bht__rng_int(&rng, 0, 1)) {
             memset(b, 0, sizeof b);
-            b[rng_int(&rng, 0, (long)n - 1)] = 1.0;
+            b[bht__rng_int(&rng, 0, (long)n - 1)] = 1.0;
         } else {
             simplex(&rng, n, b);
         }
@@ -362,7 +362,7 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
         for (int step = 0; step < (o->fast ? 10 : 40); step++) {
             double g[8], sum = 0.0;
             for (size_t i = 0; i < n; i++) {
-                g[i] = fmax(1e-12, f[i] * exp(0.3 * (rng_unit(&rng) - 0.5)));
+                g[i] = fmax(1e-12, f[i] * exp(0.3 * (bht__rng_unit(&rng) - 0.5)));
                 sum += g[i];
             }
             for (size_t i = 0; i < n; i++)
@@ -397,24 +397,24 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
             p.x[0] = 0.5 * log(p_minus / (1.0 - p_minus)); /* softmax(Ax)_1 = p_minus */
         } else {
             for (size_t j = 0; j < p.d; j++)
-                p.x[j] = rng_dyadic(&rng, 3.0);
+                p.x[j] = bht__rng_dyadic(&rng, 3.0);
         }
         for (size_t i = 0; i < p.n; i++)
             p.w[i] = sqrt(1.01 * claimed);
         regression_problem q = {p.n, p.d, p.A, p.b, p.w, p.x};
         regression_enclosure e;
-        status = regression_enclosure_init(&e, p.d, 128, REGRESSION_WANT_HESSIAN);
+        status = bht__regression_enclosure_init(&e, p.d, 128, REGRESSION_WANT_HESSIAN);
         if (status != BHT_OK)
             break;
-        status = regression_enclose(&q, &e);
+        status = bht__regression_enclose(&q, &e);
         mpfr_t lambda;
         mpfr_init2(lambda, REGRESSION_BOUND_PREC);
         if (status == BHT_OK)
-            status = regression_lambda_lower(p.d, &e.hessian, &e.hessian_err, lambda);
+            status = bht__regression_lambda_lower(p.d, &e.hessian, &e.hessian_err, lambda);
         pd += status == BHT_OK && mpfr_sgn(lambda) > 0;
         total++;
         mpfr_clear(lambda);
-        regression_enclosure_clear(&e);
+        bht__regression_enclosure_clear(&e);
     }
     if (status != BHT_OK)
         return status;
@@ -428,24 +428,24 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
     if (status != BHT_OK)
         return status;
 
-    evidence(c, "bound", "|B(x)| <= beta = (39 + 55 sqrt 33)/1152 = %.17g and lambda_min(B) >= "
+    bht__evidence(c, "bound", "|B(x)| <= beta = (39 + 55 sqrt 33)/1152 = %.17g and lambda_min(B) >= "
              "-beta_minus = -(55 sqrt 33 - 39)/1152 = -%.17g for f, b in the simplex",
              beta, beta_minus);
-    evidence(c, "derivation", "n = 2, b = e_1: B = (lambda/2)[1 -1; -1 1], lambda = 4p(1-p)^2"
+    bht__evidence(c, "derivation", "n = 2, b = e_1: B = (lambda/2)[1 -1; -1 1], lambda = 4p(1-p)^2"
              "(3p-1), extremes at p = (9 +- sqrt 33)/24; B is linear in b (extremes at "
              "vertices); n > 2: the search below (not a proof)");
-    evidence(c, "attained", "n = 2, b = (1, 0): lambda(p+) - beta = %.3g, lambda(p-) + "
+    bht__evidence(c, "attained", "n = 2, b = (1, 0): lambda(p+) - beta = %.3g, lambda(p-) + "
              "beta_minus = %.3g (p at binary64, 256-bit evaluation)", at_plus - beta,
              at_minus + beta_minus);
-    evidence(c, "search_n_2_to_8", "%d draws of f (Dirichlet or 2-3 coordinates) and b (vertex "
+    bht__evidence(c, "search_n_2_to_8", "%d draws of f (Dirichlet or 2-3 coordinates) and b (vertex "
              "or Dirichlet) + hill climb: max |B| = %.17g, max -lambda_min = %.17g", draws,
              max_norm, max_neg);
-    evidence(c, "positive_definite_above", "min w^2 = 1.01 x %.6g: lambda_min(hess L) > 0 "
+    bht__evidence(c, "positive_definite_above", "min w^2 = 1.01 x %.6g: lambda_min(hess L) > 0 "
              "certified (MPFR enclosure + verified Cholesky) in %d of %d instances (incl. the "
              "worst case n = 2, p = p-)", claimed, pd, total);
-    evidence(c, "not_positive_definite_below", "n = 2, b = (1, 0), p = p-, w^2 = 0.99 beta_"
+    bht__evidence(c, "not_positive_definite_below", "n = 2, b = (1, 0), p = p-, w^2 = 0.99 beta_"
              "minus: hess L = %.6g (oracle, correctly rounded)", H2);
-    evidence(c, "sharp_condition", "PD for every x iff min w^2 > beta_minus ~ 0.2404 (when w is "
+    bht__evidence(c, "sharp_condition", "PD for every x iff min w^2 > beta_minus ~ 0.2404 (when w is "
              "constant); the norm bound beta ~ 0.3081 is sufficient, not necessary");
     int holds = max_norm <= claimed * (1.0 + 1e-9) && max_neg <= beta_minus * (1.0 + 1e-9)
                 && pd == total && H2 < 0.0 && fabs(at_plus - beta) <= 1e-12
@@ -461,14 +461,14 @@ bht_status claim_regression_positive_definite(const bht_claims_options *o, bht_c
 
 /* ------------------------------------------------ 3. Lipschitz Hessian */
 
-bht_status claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "regression-hessian-lipschitz",
+    bht__claim_init(c, "regression-hessian-lipschitz",
                "Softmax regression: hess L is Lipschitz (under suitable conditions): "
                "|hess L(x) - hess L(y)| <= K |x - y|");
     claims_rng rng = {0x18C};
     const int instances = o->fast ? 3 : 12, pairs = o->fast ? 4 : 20;
-    const double factor = is_broken(o, c->id) ? 1e-3 : 1.0;
+    const double factor = bht__is_broken(o, c->id) ? 1e-3 : 1.0;
     double worst = 0.0, worst_abs = 0.0;
     int violations = 0, measured = 0;
     mpfr_t K;
@@ -478,14 +478,14 @@ bht_status claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
         random_small(&rng, &p, 8, k % 2);
         const size_t d = p.d;
         regression_problem q = {p.n, d, p.A, p.b, p.weighted ? p.w : NULL, p.x};
-        regression_lipschitz_upper(&q, NULL, K);
+        bht__regression_lipschitz_upper(&q, NULL, K);
         const double bound = factor * mpfr_get_d(K, MPFR_RNDU);
         for (int t = 0; t < pairs; t++) {
             double x[CLAIM_MAX_D], y[CLAIM_MAX_D], Hx[9], Hy[9], D[9], eig[3], work[9];
-            double dist2 = 0.0, step = 0.05 + 0.95 * rng_unit(&rng);
+            double dist2 = 0.0, step = 0.05 + 0.95 * bht__rng_unit(&rng);
             for (size_t j = 0; j < d; j++) {
-                x[j] = rng_dyadic(&rng, 2.0);
-                y[j] = x[j] + step * rng_dyadic(&rng, 1.0);
+                x[j] = bht__rng_dyadic(&rng, 2.0);
+                y[j] = x[j] + step * bht__rng_dyadic(&rng, 1.0);
                 dist2 += (y[j] - x[j]) * (y[j] - x[j]);
             }
             if (dist2 == 0.0)
@@ -500,7 +500,7 @@ bht_status claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
             }
             for (size_t j = 0; j < d * d; j++)
                 D[j] = Hx[j] - Hy[j];
-            regression_symmetric_eigenvalues(d, D, eig, work);
+            bht__regression_symmetric_eigenvalues(d, D, eig, work);
             double norm = fmax(fabs(eig[0]), fabs(eig[d - 1]));
             double ratio = norm / (sqrt(dist2) * bound);
             worst = fmax(worst, ratio);
@@ -510,18 +510,18 @@ bht_status claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
         }
     }
     mpfr_clear(K);
-    evidence(c, "bound", "K = (27/16 + 7 rho_b / 16) rho_A^3, rho_A = max_ij |a_i - a_j|_2, "
+    bht__evidence(c, "bound", "K = (27/16 + 7 rho_b / 16) rho_A^3, rho_A = max_ij |a_i - a_j|_2, "
              "rho_b = max b - min b; no condition on w or x (27/16 p with p >= max f_i on a "
              "region, for the certificate)");
-    evidence(c, "derivation", "D^3 phi[h,k,k] = 2<D^2f[h,k], Df[k]> + <Df[h], D^2f[k,k]> + "
+    bht__evidence(c, "derivation", "D^3 phi[h,k,k] = 2<D^2f[h,k], Df[k]> + <Df[h], D^2f[k,k]> + "
              "<c, D^3f[h,k,k]> <= (3p/4 + p/2 + 7 rho_c/16) rho_h rho_k^2, rho_c <= p + rho_b, "
              "p = max f_i <= 1 (README)");
-    evidence(c, "pairs", "%d pairs x, y (|x - y| 0.05..2) on %d instances (n 2..8, d 1..3; "
+    bht__evidence(c, "pairs", "%d pairs x, y (|x - y| 0.05..2) on %d instances (n 2..8, d 1..3; "
              "seed 0x18C); Hessians from the oracle, spectral norm by Jacobi", measured,
              instances);
-    evidence(c, "measured_over_bound", "max |H(x) - H(y)|_2 / (|x - y| K) = %.4g (tightness); "
+    bht__evidence(c, "measured_over_bound", "max |H(x) - H(y)|_2 / (|x - y| K) = %.4g (tightness); "
              "max |H(x) - H(y)|_2 / |x - y| = %.4g", worst, worst_abs);
-    evidence(c, "violations", "%d", violations);
+    bht__evidence(c, "violations", "%d", violations);
     if (violations > 0 || measured == 0) {
         c->verdict = "FAILS";
         snprintf(c->correction, sizeof c->correction,
@@ -567,14 +567,14 @@ static double h_norm(size_t d, const double *x, const double *xs, const double *
     return sqrt(fmax(sum, 0.0));
 }
 
-bht_status claim_regression_sketched_newton(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bht_claim *c)
 {
-    claim_init(c, "regression-sketched-newton",
+    bht__claim_init(c, "regression-sketched-newton",
                "Softmax regression, main result: the approximate Newton method, with A^T D A "
                "sparsified by leverage-score sampling, converges to the minimizer (linearly, "
                "O(log 1/eps) iterations), at a fraction of the exact Newton's Hessian cost");
     const double eps = 0.3, theory = eps / (1.0 - eps);
-    const double claimed = is_broken(o, c->id) ? 0.05 * theory : theory;
+    const double claimed = bht__is_broken(o, c->id) ? 0.05 * theory : theory;
     const int problems = o->fast ? 1 : 3;
     const size_t n = o->fast ? 1500 : 3000, d = o->fast ? 2 : 3;
     double *A = malloc(n * d * sizeof *A), *b = malloc(n * sizeof *b), *w = malloc(n * sizeof *w);
@@ -598,14 +598,14 @@ bht_status claim_regression_sketched_newton(const bht_claims_options *o, bht_cla
          * matters (w small) */
         double x_true[CLAIM_MAX_D];
         for (size_t q = 0; q < n * d; q++)
-            A[q] = rng_dyadic(&rng, 2.0);
+            A[q] = bht__rng_dyadic(&rng, 2.0);
         for (size_t j = 0; j < d; j++)
-            x_true[j] = 1.0 + rng_unit(&rng);
+            x_true[j] = 1.0 + bht__rng_unit(&rng);
         status = bht_oracle_softmax(n, d, A, x_true, b, NULL, NULL);
         if (status != BHT_OK)
             break;
         for (size_t i = 0; i < n; i++) {
-            b[i] = 0.5 * b[i] + 0.5 * rng_unit(&rng) * 2.0 / (double)n;
+            b[i] = 0.5 * b[i] + 0.5 * bht__rng_unit(&rng) * 2.0 / (double)n;
             w[i] = W_REG / (double)n;
         }
         bht_regression_solve_options opt;
@@ -657,18 +657,18 @@ bht_status claim_regression_sketched_newton(const bht_claims_options *o, bht_cla
     free(sketch);
     if (status != BHT_OK)
         return status;
-    evidence(c, "problems", "%d seeded problems, n = %zu, d = %zu, w_i = %g / n, b = "
+    bht__evidence(c, "problems", "%d seeded problems, n = %zu, d = %zu, w_i = %g / n, b = "
              "(softmax(A x_true) + u)/2 (u uniform, mean 1/n), x0 = 0 (seed 0x18D)", problems, n,
              d, W_REG);
-    evidence(c, "sketch", "eps = %.2g: %zu rows sampled per Hessian (of up to 2n = %zu stacked "
+    bht__evidence(c, "sketch", "eps = %.2g: %zu rows sampled per Hessian (of up to 2n = %zu stacked "
              "rows of |D|^1/2 [A - 1 a_m^T; A]), leverage scores by bht_leverage; %zu "
              "exact fallbacks", eps, rows, 2 * n, fallbacks);
-    evidence(c, "iterations", "exact Newton %zu, sketched Newton %zu (total over the problems; "
+    bht__evidence(c, "iterations", "exact Newton %zu, sketched Newton %zu (total over the problems; "
              "both to |grad L| <= 1e-12 and certified in %d of %d)", it_exact, it_sketch,
              certified, problems);
-    evidence(c, "sketched_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H = %.4g (linear); theory "
+    bht__evidence(c, "sketched_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H = %.4g (linear); theory "
              "eps / (1 - eps) = %.4g for a (1 +- eps) Hessian", worst_rate, claimed);
-    evidence(c, "exact_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H^2 = %.4g near x* "
+    bht__evidence(c, "exact_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H^2 = %.4g near x* "
              "(quadratic)", worst_quadratic);
     if (certified != problems || !(worst_rate <= claimed)) {
         c->verdict = "FAILS";

@@ -74,7 +74,7 @@ static bht_status scan(const double *a, size_t k, size_t *first)
     ensures finite: \is_finite(\result);
     admit ensures exact: \result == m * t;
 */
-double regression_scale_exact(double m, double t)
+double bht__regression_scale_exact(double m, double t)
 {
     return m * t;
 }
@@ -89,7 +89,7 @@ double regression_scale_exact(double m, double t)
       \is_finite(value) && \is_finite(bound) && 0.0 <= bound
       && bound <= tolerance * \abs(value);
 */
-int regression_accept(double value, double bound, double tolerance)
+int bht__regression_accept(double value, double bound, double tolerance)
 {
     if (!(bound >= 0.0 && bound <= DBL_MAX && value >= -DBL_MAX && value <= DBL_MAX))
         return 0;
@@ -100,7 +100,7 @@ int regression_accept(double value, double bound, double tolerance)
         return 1;
     if (!(magnitude >= 0x1p-969))
         return 0;
-    double limit = regression_scale_exact(magnitude, tolerance);
+    double limit = bht__regression_scale_exact(magnitude, tolerance);
     //@ assert limit: limit == tolerance * \abs(value);
     if (bound <= limit) {
         //@ assert certified: bound <= tolerance * \abs(value);
@@ -117,9 +117,9 @@ int regression_accept(double value, double bound, double tolerance)
       *loss == value && \is_finite(value) && value >= 0.0 && 0.0 <= bound
       && bound <= 0x1p-52 * \abs(value);
 */
-int regression_store_loss(double value, double bound, double *loss)
+int bht__regression_store_loss(double value, double bound, double *loss)
 {
-    if (!(value >= 0.0) || !regression_accept(value, bound, 0x1p-52))
+    if (!(value >= 0.0) || !bht__regression_accept(value, bound, 0x1p-52))
         return 0;
     *loss = value;
     return 1;
@@ -134,7 +134,7 @@ int regression_store_loss(double value, double bound, double *loss)
     assigns out[0 .. k - 1];
     ensures copied: \forall integer t; 0 <= t < k ==> out[t] == values[t];
 */
-void regression_store_values(size_t k, const double *values, double *out)
+void bht__regression_store_values(size_t k, const double *values, double *out)
 {
     /*@ loop invariant index: 0 <= t <= k;
         loop invariant copied: \forall integer u; 0 <= u < t ==> out[u] == values[u];
@@ -230,5 +230,5 @@ bht_status bht_regression(size_t n, size_t d, const double *A, const double *b,
         return domain_refusal(refusal, array, index);
     if (status != BHT_OK)
         return status;
-    return regression_run(n, d, A, b, w, x, loss, gradient, hessian, refusal);
+    return bht__regression_run(n, d, A, b, w, x, loss, gradient, hessian, refusal);
 }

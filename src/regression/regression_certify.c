@@ -33,7 +33,7 @@
 
 /* Lower bound of lambda_min over every symmetric matrix within err of mid
  * (d-by-d, both as MPFR vectors), into out (-inf when none is found). */
-bht_status regression_lambda_lower(size_t d, const oracle_vector *mid, const oracle_vector *err,
+bht_status bht__regression_lambda_lower(size_t d, const oracle_vector *mid, const oracle_vector *err,
                                    mpfr_ptr out)
 {
     double *M = malloc(4 * d * d * sizeof *M);
@@ -58,16 +58,16 @@ bht_status regression_lambda_lower(size_t d, const oracle_vector *mid, const ora
     }
     mpfr_sqrt(eF, eF, MPFR_RNDU);
     mpfr_clear(diff);
-    regression_symmetric_eigenvalues(d, M, eig, work);
+    bht__regression_symmetric_eigenvalues(d, M, eig, work);
     const double estimate = eig[0];
     mpfr_set_inf(out, -1);
     oracle_vector prod;
-    bht_status status = oracle_vector_init(&prod, d + 2, 106);
+    bht_status status = bht__oracle_vector_init(&prod, d + 2, 106);
     for (int attempt = 0; status == BHT_OK && attempt < 4 && isfinite(estimate); attempt++) {
         /* margins 2^-10, 2^-6, 2^-3, 1/2 of |estimate| (plus a floor) */
         static const double margin[4] = {0x1p-10, 0x1p-6, 0x1p-3, 0.5};
         double sigma = estimate - margin[attempt] * fabs(estimate) - 0x1p-40 * sqrt(frob);
-        if (!regression_cholesky(d, M, -sigma, L))
+        if (!bht__regression_cholesky(d, M, -sigma, L))
             continue;
         /* |R|_F, R_jk = M_jk - sigma [j == k] - sum_l L_jl L_kl, each entry
          * enclosed by an upward and a downward correctly rounded sum of
@@ -100,7 +100,7 @@ bht_status regression_lambda_lower(size_t d, const oracle_vector *mid, const ora
         mpfr_sub(out, out, eF, MPFR_RNDD);
         break;
     }
-    oracle_vector_clear(&prod);
+    bht__oracle_vector_clear(&prod);
     mpfr_clears(eF, rF, t, up, down, (mpfr_ptr)0);
     free(M);
     return status;
@@ -125,7 +125,7 @@ static void distance_upper(size_t d, const double *u, const double *v, mpfr_ptr 
     mpfr_sqrt(out, out, MPFR_RNDU);
 }
 
-void regression_rho_upper(const regression_problem *p, mpfr_ptr out)
+void bht__regression_rho_upper(const regression_problem *p, mpfr_ptr out)
 {
     const size_t n = p->n, d = p->d;
     mpfr_t dist, t;
@@ -161,7 +161,7 @@ void regression_rho_upper(const regression_problem *p, mpfr_ptr out)
     mpfr_clears(dist, t, (mpfr_ptr)0);
 }
 
-void regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax, mpfr_ptr out)
+void bht__regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax, mpfr_ptr out)
 {
     double bmin = p->b[0], bmax = p->b[0];
     for (size_t i = 1; i < p->n; i++) {
@@ -170,7 +170,7 @@ void regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax, m
     }
     mpfr_t rho, t, u;
     mpfr_inits2(REGRESSION_BOUND_PREC, rho, t, u, (mpfr_ptr)0);
-    regression_rho_upper(p, rho);
+    bht__regression_rho_upper(p, rho);
     /* 27/16 pmax + 7/16 rho_b (pmax <= 1) */
     mpfr_set_ui(u, 1, MPFR_RNDU);
     if (pmax && mpfr_cmp_ui(pmax, 1) < 0)
@@ -210,12 +210,12 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
             return BHT_E_NONFINITE;
     const regression_problem p = {n, d, A, b, w, x};
     regression_enclosure e;
-    bht_status status = regression_enclosure_init(
+    bht_status status = bht__regression_enclosure_init(
         &e, d, CERT_PREC, REGRESSION_WANT_GRADIENT | REGRESSION_WANT_HESSIAN);
     if (status != BHT_OK)
         return status;
     e.fast_hessian = 1;
-    status = regression_enclose(&p, &e);
+    status = bht__regression_enclose(&p, &e);
     mpfr_t G, lambda, K, R, mu, radius, t, fmax, rho;
     mpfr_inits2(REGRESSION_BOUND_PREC, G, lambda, K, R, mu, radius, t, fmax, rho, (mpfr_ptr)0);
     if (status == BHT_OK) {
@@ -229,12 +229,12 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
         }
         mpfr_sqrt(G, G, MPFR_RNDU);
         mpfr_set(fmax, e.fmax, MPFR_RNDU);
-        status = regression_lambda_lower(d, &e.hessian, &e.hessian_err, lambda);
+        status = bht__regression_lambda_lower(d, &e.hessian, &e.hessian_err, lambda);
     }
-    regression_enclosure_clear(&e);
+    bht__regression_enclosure_clear(&e);
     if (status == BHT_OK) {
-        regression_rho_upper(&p, rho);
-        regression_lipschitz_upper(&p, NULL, K); /* global: every f_i <= 1 */
+        bht__regression_rho_upper(&p, rho);
+        bht__regression_lipschitz_upper(&p, NULL, K); /* global: every f_i <= 1 */
         bht_regression_certificate c = {0, up_d(G), mpfr_get_d(lambda, MPFR_RNDD), up_d(K),
                                         0.0, 0.0, INFINITY};
         if (mpfr_sgn(lambda) > 0 && mpfr_number_p(K)) {
@@ -250,7 +250,7 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
             mpfr_mul(t, rho, R, MPFR_RNDU);
             mpfr_exp(t, t, MPFR_RNDU);
             mpfr_mul(t, t, fmax, MPFR_RNDU);
-            regression_lipschitz_upper(&p, t, K);
+            bht__regression_lipschitz_upper(&p, t, K);
             c.lipschitz = up_d(K);
             /* mu = lambda - K R */
             mpfr_mul(t, K, R, MPFR_RNDU);

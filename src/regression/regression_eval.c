@@ -77,7 +77,7 @@ static bht_status scratch_alloc(eval_scratch *s, size_t n, size_t d)
 /* The common first stage: f, c = f - b, z (where w_i != 0), m. */
 static void first_stage(const regression_problem *p, eval_scratch *s, size_t *m)
 {
-    regression_softmax(p, s->f, s->work, m);
+    bht__regression_softmax(p, s->f, s->work, m);
     for (size_t i = 0; i < p->n; i++) {
         s->c[i] = tdd_add(s->f[i], tdd_exact(-p->b[i]));
         s->z[i] = has_weight(p, i) ? logit(p, i) : tdd_exact(0.0);
@@ -198,7 +198,7 @@ static void eval_hessian(const regression_problem *p, eval_scratch *s, size_t m,
         }
 }
 
-bht_status regression_evaluate(const regression_problem *p, int want, double *loss,
+bht_status bht__regression_evaluate(const regression_problem *p, int want, double *loss,
                                double *loss_bound, double *gradient, double *gradient_bound,
                                double *hessian, double *hessian_bound)
 {
@@ -222,7 +222,7 @@ bht_status regression_evaluate(const regression_problem *p, int want, double *lo
 
 /* ------------------------------------------------ solver-grade evaluation */
 
-bht_status regression_state_init(regression_state *s, size_t n, size_t d)
+bht_status bht__regression_state_init(regression_state *s, size_t n, size_t d)
 {
     s->loss = 0.0;
     s->m = 0;
@@ -230,13 +230,13 @@ bht_status regression_state_init(regression_state *s, size_t n, size_t d)
     s->f = malloc(n * sizeof *s->f);
     s->r = malloc(n * sizeof *s->r);
     if (!s->gradient || !s->f || !s->r) {
-        regression_state_free(s);
+        bht__regression_state_free(s);
         return BHT_E_NOMEM;
     }
     return BHT_OK;
 }
 
-void regression_state_free(regression_state *s)
+void bht__regression_state_free(regression_state *s)
 {
     free(s->gradient);
     free(s->f);
@@ -247,7 +247,7 @@ void regression_state_free(regression_state *s)
 /* The same dd formulas as regression_evaluate for the loss and the gradient
  * (the solver's stopping test needs gradients far below 1e-8), without the
  * Hessian; f and r rounded to binary64 for regression_hessian_double. */
-bht_status regression_state_eval(const regression_problem *p, regression_state *st)
+bht_status bht__regression_state_eval(const regression_problem *p, regression_state *st)
 {
     eval_scratch s;
     bht_status status = scratch_alloc(&s, p->n, p->d);
@@ -276,7 +276,7 @@ bht_status regression_state_eval(const regression_problem *p, regression_state *
     return BHT_OK;
 }
 
-bht_status regression_loss_value(const regression_problem *p, double *hi, double *lo)
+bht_status bht__regression_loss_value(const regression_problem *p, double *hi, double *lo)
 {
     eval_scratch s;
     bht_status status = scratch_alloc(&s, p->n, p->d);
@@ -291,7 +291,7 @@ bht_status regression_loss_value(const regression_problem *p, double *hi, double
     return BHT_OK;
 }
 
-void regression_hessian_double(const regression_problem *p, const regression_state *st,
+void bht__regression_hessian_double(const regression_problem *p, const regression_state *st,
                                double *H, double *work)
 {
     const size_t n = p->n, d = p->d;

@@ -127,14 +127,14 @@ static inline double tdd_output_bound(tdd a)
 
 /* -------------------------------------------------------- softmax, exp */
 
-/* Relative error bound of regression_exp_dd (regression_softmax.c). */
+/* Relative error bound of bht__regression_exp_dd (regression_softmax.c). */
 #define REGRESSION_EXP_REL_ERROR 0x1p-96
 /* Domain of regression_exp_dd: -2000 <= th <= 2, |tl| <= 2^-40. */
 #define REGRESSION_EXP_MIN (-2000.0)
 
 /* exp(th + tl) = 2^(*scale) (*mh + *ml) with *mh in [0.7, 1.5) and
  * relative error below REGRESSION_EXP_REL_ERROR. */
-REGRESSION_HIDDEN void regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale);
+REGRESSION_HIDDEN void bht__regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale);
 
 /* f = softmax(A x) as tracked dd values (f[i].e = rel f_i + 2^-1072); *m
  * gets the reference row (a most probable one: every shifted logit
@@ -142,7 +142,7 @@ REGRESSION_HIDDEN void regression_exp_dd(double th, double tl, double *mh, doubl
  * part rel covers the exponential, the sum, the quotient and the error of
  * the shifted logits (Dot2 on exact row differences); it is +inf when the
  * logits are not known to 2^-20 (the caller then refuses). */
-REGRESSION_HIDDEN void regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m);
+REGRESSION_HIDDEN void bht__regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m);
 
 /* ------------------------------------------------------ the evaluation */
 
@@ -155,21 +155,21 @@ enum { REGRESSION_WANT_LOSS = 1, REGRESSION_WANT_GRADIENT = 2, REGRESSION_WANT_H
  * step overflowed).  Arrays for outputs not wanted may be NULL.  Inputs must
  * be finite with |entries| <= BHT_REGRESSION_MAX_ABS (checked by the
  * callers).  BHT_E_NOMEM or BHT_OK. */
-REGRESSION_HIDDEN bht_status regression_evaluate(const regression_problem *p, int want, double *loss,
+REGRESSION_HIDDEN bht_status bht__regression_evaluate(const regression_problem *p, int want, double *loss,
                                double *loss_bound, double *gradient, double *gradient_bound,
                                double *hessian, double *hessian_bound);
 
 /* -------------------------------------------- the kernel around it */
 
 /* Output stages (regression.c, proved by WP; contracts there). */
-REGRESSION_HIDDEN int regression_accept(double value, double bound, double tolerance);
-REGRESSION_HIDDEN int regression_store_loss(double value, double bound, double *loss);
-REGRESSION_HIDDEN void regression_store_values(size_t k, const double *values, double *out);
-REGRESSION_HIDDEN double regression_scale_exact(double m, double t);
+REGRESSION_HIDDEN int bht__regression_accept(double value, double bound, double tolerance);
+REGRESSION_HIDDEN int bht__regression_store_loss(double value, double bound, double *loss);
+REGRESSION_HIDDEN void bht__regression_store_values(size_t k, const double *values, double *out);
+REGRESSION_HIDDEN double bht__regression_scale_exact(double m, double t);
 
-/* bht_regression after its checks (regression_run.c): regression_evaluate,
+/* bht_regression after its checks (regression_run.c): bht__regression_evaluate,
  * then every requested value through the output stages.  Its accuracy
- * clauses rest on the running error bound of regression_evaluate (the
+ * clauses rest on the running error bound of bht__regression_evaluate (the
  * README's analysis; not proved, tested against the oracle): for each
  * output, |value - exact| <= its bound, and the stages accept a value only
  * when bound <= tolerance |value|. */
@@ -190,7 +190,7 @@ REGRESSION_HIDDEN double regression_scale_exact(double m, double t);
     ensures hessian_symmetric: \result == BHT_OK && hessian != \null ==>
       reg_symmetric(hessian, d);
 */
-REGRESSION_HIDDEN bht_status regression_run(size_t n, size_t d, const double *A,
+REGRESSION_HIDDEN bht_status bht__regression_run(size_t n, size_t d, const double *A,
                                             const double *b, const double *w,
                                             const double *x, double *loss, double *gradient,
                                             double *hessian, bht_regression_refusal *refusal);
@@ -207,32 +207,32 @@ typedef struct regression_state {
     size_t m;          /* reference row of the softmax */
 } regression_state;
 
-REGRESSION_HIDDEN bht_status regression_state_init(regression_state *s, size_t n, size_t d);
-REGRESSION_HIDDEN void regression_state_free(regression_state *s);
+REGRESSION_HIDDEN bht_status bht__regression_state_init(regression_state *s, size_t n, size_t d);
+REGRESSION_HIDDEN void bht__regression_state_free(regression_state *s);
 /* Fills s at p->x (tdd scratch: 5n doubles + 3d tdd, allocated inside). */
-REGRESSION_HIDDEN bht_status regression_state_eval(const regression_problem *p, regression_state *s);
+REGRESSION_HIDDEN bht_status bht__regression_state_eval(const regression_problem *p, regression_state *s);
 /* Loss only (dd evaluation, hi + lo). */
-REGRESSION_HIDDEN bht_status regression_loss_value(const regression_problem *p, double *hi,
+REGRESSION_HIDDEN bht_status bht__regression_loss_value(const regression_problem *p, double *hi,
                                                    double *lo);
 /* Exact-form Hessian in binary64: sum r_i dev_i dev_i^T + sum w_i^2 a_i a_i^T
  * (rows centered at the reference row, so a common row offset cancels),
  * H d-by-d; work: 2d doubles. */
-REGRESSION_HIDDEN void regression_hessian_double(const regression_problem *p,
+REGRESSION_HIDDEN void bht__regression_hessian_double(const regression_problem *p,
                                                  const regression_state *s, double *H,
                                                  double *work);
 
 /* Rows drawn per sketched Hessian: ceil(4 d ln(200 d) / eps^2). */
-REGRESSION_HIDDEN size_t regression_sample_size(size_t d, double eps);
+REGRESSION_HIDDEN size_t bht__regression_sample_size(size_t d, double eps);
 
 /* ----------------------------------------------------- small dense algebra */
 
 /* Cholesky factor of the symmetric d-by-d M + shift I into L (lower, row
  * major); 0 when a pivot is not positive (or not finite). */
-REGRESSION_HIDDEN int regression_cholesky(size_t d, const double *M, double shift, double *L);
+REGRESSION_HIDDEN int bht__regression_cholesky(size_t d, const double *M, double shift, double *L);
 /* Solves L L^T y = rhs in place. */
-REGRESSION_HIDDEN void regression_cholesky_solve(size_t d, const double *L, double *y);
+REGRESSION_HIDDEN void bht__regression_cholesky_solve(size_t d, const double *L, double *y);
 /* Eigenvalues of the symmetric d-by-d M (cyclic Jacobi), ascending, into
  * eig; work: d*d doubles.  Returns the number of sweeps. */
-REGRESSION_HIDDEN int regression_symmetric_eigenvalues(size_t d, const double *M, double *eig, double *work);
+REGRESSION_HIDDEN int bht__regression_symmetric_eigenvalues(size_t d, const double *M, double *eig, double *work);
 
 #endif

@@ -7,7 +7,7 @@
 #include "regression_internal.h"
 
 /* Cholesky-Banachiewicz, row by row: L L^T = M + shift I. */
-int regression_cholesky(size_t d, const double *M, double shift, double *L)
+int bht__regression_cholesky(size_t d, const double *M, double shift, double *L)
 {
     memset(L, 0, d * d * sizeof *L);
     for (size_t i = 0; i < d; i++)
@@ -26,7 +26,7 @@ int regression_cholesky(size_t d, const double *M, double shift, double *L)
     return 1;
 }
 
-void regression_cholesky_solve(size_t d, const double *L, double *y)
+void bht__regression_cholesky_solve(size_t d, const double *L, double *y)
 {
     for (size_t i = 0; i < d; i++) { /* L u = y */
         double sum = y[i];
@@ -45,7 +45,7 @@ void regression_cholesky_solve(size_t d, const double *L, double *y)
 /* Cyclic Jacobi (Golub & Van Loan, Matrix Computations, 4th ed., Alg.
  * 8.5.3) on a copy of M until the off-diagonal mass is below 2^-110 of the
  * total (or 60 sweeps); eigenvalues ascending. */
-int regression_symmetric_eigenvalues(size_t d, const double *M, double *eig, double *work)
+int bht__regression_symmetric_eigenvalues(size_t d, const double *M, double *eig, double *work)
 {
     double *B = work;
     memcpy(B, M, d * d * sizeof *B);

@@ -28,7 +28,7 @@
  *            U_j = sum |r~_i| D_ij^2 (2 |xy| <= x^2 + y^2 bounds the mixed sums):
  *            |H~_jk - H_jk| <= eta_k S_j + eta_j S_k + eta_j eta_k R
  *                              + (T_j + T_k) / 2 + 1.01 u (U_j + U_k) + rnd(H~_jk).
- * Each output is then decided (oracle_decide_bound_mode); Ziv raises P by
+ * Each output is then decided (bht__oracle_decide_bound_mode); Ziv raises P by
  * 1.5x until all are.  When every logit is tied the quantities are rational
  * and are computed exactly instead (regression_rational.c). */
 #include <math.h>
@@ -65,7 +65,7 @@ static void abs_plus(mpfr_ptr out, mpfr_srcptr v, mpfr_srcptr e)
     mpfr_add(out, out, e, MPFR_RNDU);
 }
 
-bht_status regression_enclosure_init(regression_enclosure *e, size_t d, mpfr_prec_t prec,
+bht_status bht__regression_enclosure_init(regression_enclosure *e, size_t d, mpfr_prec_t prec,
                                      int want)
 {
     memset(e, 0, sizeof *e);
@@ -74,29 +74,29 @@ bht_status regression_enclosure_init(regression_enclosure *e, size_t d, mpfr_pre
     mpfr_init2(e->loss, prec);
     mpfr_init2(e->loss_err, BP);
     mpfr_init2(e->fmax, BP);
-    bht_status s = oracle_vector_init(&e->gradient, d, prec);
+    bht_status s = bht__oracle_vector_init(&e->gradient, d, prec);
     if (s == BHT_OK)
-        s = oracle_vector_init(&e->gradient_err, d, BP);
+        s = bht__oracle_vector_init(&e->gradient_err, d, BP);
     if (s == BHT_OK && (want & REGRESSION_WANT_HESSIAN))
-        s = oracle_vector_init(&e->hessian, d * d, prec);
+        s = bht__oracle_vector_init(&e->hessian, d * d, prec);
     if (s == BHT_OK && (want & REGRESSION_WANT_HESSIAN))
-        s = oracle_vector_init(&e->hessian_err, d * d, BP);
+        s = bht__oracle_vector_init(&e->hessian_err, d * d, BP);
     if (s != BHT_OK)
-        regression_enclosure_clear(e);
+        bht__regression_enclosure_clear(e);
     return s;
 }
 
-void regression_enclosure_clear(regression_enclosure *e)
+void bht__regression_enclosure_clear(regression_enclosure *e)
 {
     if (e->prec == 0)
         return;
     mpfr_clear(e->loss);
     mpfr_clear(e->loss_err);
     mpfr_clear(e->fmax);
-    oracle_vector_clear(&e->gradient);
-    oracle_vector_clear(&e->gradient_err);
-    oracle_vector_clear(&e->hessian);
-    oracle_vector_clear(&e->hessian_err);
+    bht__oracle_vector_clear(&e->gradient);
+    bht__oracle_vector_clear(&e->gradient_err);
+    bht__oracle_vector_clear(&e->hessian);
+    bht__oracle_vector_clear(&e->hessian_err);
     e->prec = 0;
 }
 
@@ -115,7 +115,7 @@ static void rows_clear(enclose_rows *r)
     oracle_vector *all[] = {&r->p, &r->ep, &r->c, &r->ec, &r->z, &r->ez,
                             &r->cs, &r->ecs, &r->terms, &r->wterms, &r->prod};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        oracle_vector_clear(all[k]);
+        bht__oracle_vector_clear(all[k]);
     free(r->summands);
     free(r->err_exp);
 }
@@ -127,15 +127,15 @@ static bht_status rows_init(enclose_rows *r, size_t n, size_t d, mpfr_prec_t pre
     oracle_vector *at_prec[] = {&r->p, &r->c, &r->z, &r->cs};
     oracle_vector *at_bound[] = {&r->ep, &r->ec, &r->ez, &r->ecs};
     for (size_t k = 0; k < 4 && s == BHT_OK; k++)
-        s = oracle_vector_init(at_prec[k], n, prec);
+        s = bht__oracle_vector_init(at_prec[k], n, prec);
     for (size_t k = 0; k < 4 && s == BHT_OK; k++)
-        s = oracle_vector_init(at_bound[k], n, BP);
+        s = bht__oracle_vector_init(at_bound[k], n, BP);
     if (s == BHT_OK)
-        s = oracle_vector_init(&r->terms, 2 * n, prec);
+        s = bht__oracle_vector_init(&r->terms, 2 * n, prec);
     if (s == BHT_OK)
-        s = oracle_vector_init(&r->wterms, n, 212 + prec);
+        s = bht__oracle_vector_init(&r->wterms, n, 212 + prec);
     if (s == BHT_OK)
-        s = oracle_vector_init(&r->prod, d, 106);
+        s = bht__oracle_vector_init(&r->prod, d, 106);
     if (s == BHT_OK) {
         r->summands = malloc(2 * n * sizeof *r->summands);
         r->err_exp = malloc(n * sizeof *r->err_exp);
@@ -162,11 +162,11 @@ static int weighted(const regression_problem *p, size_t i)
     return p->w && p->w[i] != 0.0;
 }
 
-int regression_logits_tied(const regression_problem *p)
+int bht__regression_logits_tied(const regression_problem *p)
 {
     /* (a_i - a_0)^T x summed exactly-rounded: zero iff the exact value is */
     oracle_vector prod;
-    if (oracle_vector_init(&prod, 2 * p->d, 106) != BHT_OK)
+    if (bht__oracle_vector_init(&prod, 2 * p->d, 106) != BHT_OK)
         return 0;
     mpfr_t t;
     mpfr_init2(t, 64);
@@ -182,7 +182,7 @@ int regression_logits_tied(const regression_problem *p)
         tied = mpfr_zero_p(t);
     }
     mpfr_clear(t);
-    oracle_vector_clear(&prod);
+    bht__oracle_vector_clear(&prod);
     return tied;
 }
 
@@ -297,17 +297,17 @@ static bht_status gradient_part(const regression_problem *p, enclose_rows *r,
     const size_t n = p->n, d = p->d;
     const mpfr_prec_t P = e->prec;
     oracle_vector q, eq, v, ev;
-    bht_status s = oracle_vector_init(&q, n, P);
+    bht_status s = bht__oracle_vector_init(&q, n, P);
     if (s == BHT_OK)
-        s = oracle_vector_init(&eq, n, BP);
+        s = bht__oracle_vector_init(&eq, n, BP);
     if (s == BHT_OK)
-        s = oracle_vector_init(&v, n, P);
+        s = bht__oracle_vector_init(&v, n, P);
     if (s == BHT_OK)
-        s = oracle_vector_init(&ev, n, BP);
+        s = bht__oracle_vector_init(&ev, n, BP);
     if (s != BHT_OK) {
-        oracle_vector_clear(&q);
-        oracle_vector_clear(&eq);
-        oracle_vector_clear(&v);
+        bht__oracle_vector_clear(&q);
+        bht__oracle_vector_clear(&eq);
+        bht__oracle_vector_clear(&v);
         return s;
     }
     mpfr_t w2;
@@ -371,10 +371,10 @@ static bht_status gradient_part(const regression_problem *p, enclose_rows *r,
         mpfr_add(err, err, k->tmp, MPFR_RNDU);
     }
     mpfr_clear(w2);
-    oracle_vector_clear(&q);
-    oracle_vector_clear(&eq);
-    oracle_vector_clear(&v);
-    oracle_vector_clear(&ev);
+    bht__oracle_vector_clear(&q);
+    bht__oracle_vector_clear(&eq);
+    bht__oracle_vector_clear(&v);
+    bht__oracle_vector_clear(&ev);
     return BHT_OK;
 }
 
@@ -407,12 +407,12 @@ static bht_status fast_hessian_entries(const regression_problem *p, const oracle
     memset(&U, 0, sizeof U);
     memset(&V, 0, sizeof V);
     bht_status s = (rd && devd && M && (wad || !p->w)) ? BHT_OK : BHT_E_NOMEM;
-    if (s == BHT_OK) s = oracle_vector_init(&erd, n, BP);
-    if (s == BHT_OK) s = oracle_vector_init(&etad, d, BP);
-    if (s == BHT_OK) s = oracle_vector_init(&S, d, BP);
-    if (s == BHT_OK) s = oracle_vector_init(&T, d, BP);
-    if (s == BHT_OK) s = oracle_vector_init(&U, d, BP);
-    if (s == BHT_OK) s = oracle_vector_init(&V, d, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&erd, n, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&etad, d, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&S, d, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&T, d, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&U, d, BP);
+    if (s == BHT_OK) s = bht__oracle_vector_init(&V, d, BP);
     mpfr_t R, gamma;
     mpfr_inits2(BP, R, gamma, (mpfr_ptr)0);
     if (s != BHT_OK)
@@ -507,12 +507,12 @@ static bht_status fast_hessian_entries(const regression_problem *p, const oracle
         }
 done:
     mpfr_clears(R, gamma, (mpfr_ptr)0);
-    oracle_vector_clear(&erd);
-    oracle_vector_clear(&etad);
-    oracle_vector_clear(&S);
-    oracle_vector_clear(&T);
-    oracle_vector_clear(&U);
-    oracle_vector_clear(&V);
+    bht__oracle_vector_clear(&erd);
+    bht__oracle_vector_clear(&etad);
+    bht__oracle_vector_clear(&S);
+    bht__oracle_vector_clear(&T);
+    bht__oracle_vector_clear(&U);
+    bht__oracle_vector_clear(&V);
     free(rd);
     free(devd);
     free(wad);
@@ -527,18 +527,18 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
     const mpfr_prec_t P = e->prec;
     oracle_vector dev, rr, er, dbar, eta, S, T, U;
     memset(&dev, 0, sizeof dev);
-    bht_status s = oracle_vector_init(&dev, n * d, P);
+    bht_status s = bht__oracle_vector_init(&dev, n * d, P);
     oracle_vector *small[] = {&rr, &er, &dbar, &eta, &S, &T, &U};
     const size_t small_n[] = {n, n, d, d, d, d, d};
     const mpfr_prec_t small_p[] = {P, BP, P, BP, BP, BP, BP};
     for (size_t t = 0; t < 7; t++)
         memset(small[t], 0, sizeof *small[t]);
     for (size_t t = 0; t < 7 && s == BHT_OK; t++)
-        s = oracle_vector_init(small[t], small_n[t], small_p[t]);
+        s = bht__oracle_vector_init(small[t], small_n[t], small_p[t]);
     oracle_vector wa; /* w_i a_ij, exact at 106 bits (weighted rows) */
     memset(&wa, 0, sizeof wa);
     if (s == BHT_OK && p->w)
-        s = oracle_vector_init(&wa, n * d, 106);
+        s = bht__oracle_vector_init(&wa, n * d, 106);
     mpfr_t R;
     mpfr_init2(R, BP);
     if (s != BHT_OK)
@@ -654,14 +654,14 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
         }
 done:
     mpfr_clear(R);
-    oracle_vector_clear(&wa);
-    oracle_vector_clear(&dev);
+    bht__oracle_vector_clear(&wa);
+    bht__oracle_vector_clear(&dev);
     for (size_t t = 0; t < 7; t++)
-        oracle_vector_clear(small[t]);
+        bht__oracle_vector_clear(small[t]);
     return s;
 }
 
-bht_status regression_enclose(const regression_problem *p, regression_enclosure *e)
+bht_status bht__regression_enclose(const regression_problem *p, regression_enclosure *e)
 {
     const size_t n = p->n;
     const mpfr_prec_t P = e->prec;
@@ -674,7 +674,7 @@ bht_status regression_enclose(const regression_problem *p, regression_enclosure 
     mpfr_inits2(BP, k.es, k.ev, k.et, k.tmp, k.tmp2, (mpfr_ptr)0);
 
     oracle_softmax_input in = {n, p->d, NULL, p->A, p->x};
-    status = oracle_softmax_eval(&in, P, &r.p, r.err_exp);
+    status = bht__oracle_softmax_eval(&in, P, &r.p, r.err_exp);
     if (status != BHT_OK)
         goto done;
     size_t m = 0;
@@ -722,20 +722,20 @@ static bht_status regression_attempt(void *context, mpfr_prec_t prec)
                | (job->gradient ? REGRESSION_WANT_GRADIENT : 0)
                | (job->hessian ? REGRESSION_WANT_HESSIAN : 0);
     regression_enclosure e;
-    bht_status status = regression_enclosure_init(&e, d, prec, want);
+    bht_status status = bht__regression_enclosure_init(&e, d, prec, want);
     if (status != BHT_OK)
         return status;
-    status = regression_enclose(&job->p, &e);
+    status = bht__regression_enclose(&job->p, &e);
     int decided = status == BHT_OK;
     if (decided && job->loss)
-        decided = oracle_decide_bound_mode(e.loss, e.loss_err, ORACLE_NONNEGATIVE, job->loss);
+        decided = bht__oracle_decide_bound_mode(e.loss, e.loss_err, ORACLE_NONNEGATIVE, job->loss);
     for (size_t j = 0; decided && job->gradient && j < d; j++)
-        decided = oracle_decide_bound_mode(e.gradient.ptr[j], e.gradient_err.ptr[j],
+        decided = bht__oracle_decide_bound_mode(e.gradient.ptr[j], e.gradient_err.ptr[j],
                                            ORACLE_ZERO_SIGN_FREE, &job->gradient[j]);
     for (size_t j = 0; decided && job->hessian && j < d * d; j++)
-        decided = oracle_decide_bound_mode(e.hessian.ptr[j], e.hessian_err.ptr[j],
+        decided = bht__oracle_decide_bound_mode(e.hessian.ptr[j], e.hessian_err.ptr[j],
                                            ORACLE_ZERO_SIGN_FREE, &job->hessian[j]);
-    regression_enclosure_clear(&e);
+    bht__regression_enclosure_clear(&e);
     if (status != BHT_OK)
         return status;
     return decided ? BHT_OK : BHT_E_PRECISION;
@@ -761,12 +761,12 @@ bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const doub
     regression_job job = {{n, d, A, b, w, x}, loss, gradient, hessian};
     if (!loss && !gradient && !hessian)
         return BHT_OK;
-    if (regression_logits_tied(&job.p)) {
+    if (bht__regression_logits_tied(&job.p)) {
         if (report) {
             report->precision_used = 0; /* exact rational arithmetic */
             report->attempts = 1;
         }
-        return regression_rational(&job.p, loss, gradient, hessian);
+        return bht__regression_rational(&job.p, loss, gradient, hessian);
     }
     /* results are written by the attempt only when all are decided: keep
      * the caller's arrays untouched on failure */
@@ -777,7 +777,7 @@ bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const doub
     inner.loss = loss ? scratch : NULL;
     inner.gradient = gradient ? scratch + 1 : NULL;
     inner.hessian = hessian ? scratch + 1 + d : NULL;
-    bht_status s = oracle_ziv(options, report, 128 + 2 * oracle_bits(n), regression_attempt,
+    bht_status s = bht__oracle_ziv(options, report, 128 + 2 * bht__oracle_bits(n), regression_attempt,
                               &inner);
     if (s == BHT_OK) {
         if (loss)

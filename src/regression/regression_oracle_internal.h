@@ -27,20 +27,20 @@ typedef struct regression_enclosure {
     oracle_vector hessian, hessian_err;
 } regression_enclosure;
 
-REGRESSION_HIDDEN bht_status regression_enclosure_init(regression_enclosure *e, size_t d,
+REGRESSION_HIDDEN bht_status bht__regression_enclosure_init(regression_enclosure *e, size_t d,
                                                        mpfr_prec_t prec, int want);
-REGRESSION_HIDDEN void regression_enclosure_clear(regression_enclosure *e);
+REGRESSION_HIDDEN void bht__regression_enclosure_clear(regression_enclosure *e);
 
 /* Evaluates the wanted outputs at e->prec (inputs: any finite values). */
-REGRESSION_HIDDEN bht_status regression_enclose(const regression_problem *p,
+REGRESSION_HIDDEN bht_status bht__regression_enclose(const regression_problem *p,
                                                 regression_enclosure *e);
 
 /* 1 when every logit (A x)_i is the same real number (decided exactly). */
-REGRESSION_HIDDEN int regression_logits_tied(const regression_problem *p);
+REGRESSION_HIDDEN int bht__regression_logits_tied(const regression_problem *p);
 
 /* Exact rational evaluation for tied logits (f = 1/n): the wanted outputs,
  * correctly rounded (loss, gradient, hessian may be NULL). */
-REGRESSION_HIDDEN bht_status regression_rational(const regression_problem *p, double *loss,
+REGRESSION_HIDDEN bht_status bht__regression_rational(const regression_problem *p, double *loss,
                                                  double *gradient, double *hessian);
 
 /* Certificate helpers (regression_certify.c), bounds rounded outward:
@@ -49,13 +49,13 @@ REGRESSION_HIDDEN bht_status regression_rational(const regression_problem *p, do
  * Hessian Lipschitz constant on a region where every f_i <= pmax (pmax =
  * NULL: 1, i.e. everywhere): K = (27/16 pmax + 7/16 rho_b) rho_A^3,
  * rho_b = max b - min b. */
-REGRESSION_HIDDEN bht_status regression_lambda_lower(size_t d, const oracle_vector *mid,
+REGRESSION_HIDDEN bht_status bht__regression_lambda_lower(size_t d, const oracle_vector *mid,
                                                      const oracle_vector *err, mpfr_ptr out);
-REGRESSION_HIDDEN void regression_rho_upper(const regression_problem *p, mpfr_ptr out);
-REGRESSION_HIDDEN void regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax,
+REGRESSION_HIDDEN void bht__regression_rho_upper(const regression_problem *p, mpfr_ptr out);
+REGRESSION_HIDDEN void bht__regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax,
                                                   mpfr_ptr out);
 
 /* Correctly rounded binary64 value of an exact rational. */
-REGRESSION_HIDDEN double regression_round_rational(const mpq_t q);
+REGRESSION_HIDDEN double bht__regression_round_rational(const mpq_t q);
 
 #endif

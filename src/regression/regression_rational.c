@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include "regression_oracle_internal.h"
 
-double regression_round_rational(const mpq_t q)
+double bht__regression_round_rational(const mpq_t q)
 {
     double out = 0.0;
     mpfr_t t;
@@ -15,12 +15,12 @@ double regression_round_rational(const mpq_t q)
         int inexact = mpfr_set_q(t, q, MPFR_RNDN);
         int decided;
         if (inexact == 0) { /* exact: round the value itself */
-            out = oracle_round_binary64(t);
+            out = bht__oracle_round_binary64(t);
             decided = 1;
         } else {
             /* |t - q| <= 2^(EXP(t) - prec); q is not a dyadic of <= prec
              * bits, hence not a midpoint: some precision decides */
-            decided = oracle_decide(t, mpfr_get_exp(t) - prec, &out);
+            decided = bht__oracle_decide(t, mpfr_get_exp(t) - prec, &out);
         }
         mpfr_clear(t);
         if (decided)
@@ -47,7 +47,7 @@ static void qvec_free(mpq_t *v, size_t n)
     free(v);
 }
 
-bht_status regression_rational(const regression_problem *p, double *loss, double *gradient,
+bht_status bht__regression_rational(const regression_problem *p, double *loss, double *gradient,
                                double *hessian)
 {
     const size_t n = p->n, d = p->d;
@@ -100,7 +100,7 @@ bht_status regression_rational(const regression_problem *p, double *loss, double
             }
         }
         mpq_div_2exp(acc, acc, 1);
-        out[0] = regression_round_rational(acc);
+        out[0] = bht__regression_round_rational(acc);
     }
     if (gradient) /* g_j = sum_i (f cs_i + w_i^2 z_i) a_ij */
         for (size_t j = 0; j < d; j++) {
@@ -117,7 +117,7 @@ bht_status regression_rational(const regression_problem *p, double *loss, double
                 mpq_mul(t, t, u);
                 mpq_add(acc, acc, t);
             }
-            out[1 + j] = regression_round_rational(acc);
+            out[1 + j] = bht__regression_round_rational(acc);
         }
     if (hessian) {
         /* abar_j = sum a_ij / n; H_jk = sum r_i dev_ij dev_ik + w_i^2 a_ij a_ik,
@@ -167,7 +167,7 @@ bht_status regression_rational(const regression_problem *p, double *loss, double
             for (size_t j = 0; j < d; j++)
                 for (size_t k = j; k < d; k++)
                     out[1 + d + j * d + k] = out[1 + d + k * d + j] =
-                        regression_round_rational(H[j * d + k]);
+                        bht__regression_round_rational(H[j * d + k]);
             qvec_free(H, d * d);
         }
     }

@@ -18,7 +18,7 @@ static bht_status refuse(bht_regression_refusal *refusal, bht_regression_output 
     return BHT_E_RANGE;
 }
 
-bht_status regression_run(size_t n, size_t d, const double *A, const double *b,
+bht_status bht__regression_run(size_t n, size_t d, const double *A, const double *b,
                           const double *w, const double *x, double *loss, double *gradient,
                           double *hessian, bht_regression_refusal *refusal)
 {
@@ -36,25 +36,25 @@ bht_status regression_run(size_t n, size_t d, const double *A, const double *b,
     }
     double *gb = g + d, *hb = h ? h + d * d : NULL;
     double l = 0.0, lb = 0.0;
-    bht_status status = regression_evaluate(&p, want, &l, &lb, g, gb, h, hb);
+    bht_status status = bht__regression_evaluate(&p, want, &l, &lb, g, gb, h, hb);
     double certified_loss = 0.0;
-    if (status == BHT_OK && loss && !regression_store_loss(l, lb, &certified_loss))
+    if (status == BHT_OK && loss && !bht__regression_store_loss(l, lb, &certified_loss))
         status = refuse(refusal, BHT_REGRESSION_LOSS, 0, 0, l, lb);
     for (size_t j = 0; status == BHT_OK && gradient && j < d; j++)
-        if (!regression_accept(g[j], gb[j], 0x1p-50))
+        if (!bht__regression_accept(g[j], gb[j], 0x1p-50))
             status = refuse(refusal, BHT_REGRESSION_GRADIENT, j, 0, g[j], gb[j]);
     for (size_t j = 0; status == BHT_OK && hessian && j < d; j++)
         for (size_t k = j; status == BHT_OK && k < d; k++)
-            if (!regression_accept(h[j * d + k], hb[j * d + k], 0x1p-50))
+            if (!bht__regression_accept(h[j * d + k], hb[j * d + k], 0x1p-50))
                 status = refuse(refusal, BHT_REGRESSION_HESSIAN, j, k, h[j * d + k],
                                 hb[j * d + k]);
     if (status == BHT_OK) { /* outputs written on success only */
         if (loss)
             *loss = certified_loss;
         if (gradient)
-            regression_store_values(d, g, gradient);
+            bht__regression_store_values(d, g, gradient);
         if (hessian) /* h is symmetric: regression_evaluate writes (j,k) and (k,j) together */
-            regression_store_values(d * d, h, hessian);
+            bht__regression_store_values(d * d, h, hessian);
     }
     free(g);
     free(h);

@@ -13,7 +13,7 @@
 /* ln 2 = LN2_1 + LN2_2 + LN2_3 + O(2^-157); LN2_1 has 41 significant bits,
  * so k LN2_1 is exact for |k| < 2^12.  Generated with MPFR 4.2.0 at 1000
  * bits (successive round-to-nearest remainders); checked in
- * tests/test_regression.c. */
+ * tests/regression/test_regression.c. */
 #define LN2_1 0x1.62e42fefa4p-1
 #define LN2_2 (-0x1.8432a1b0e2634p-43)
 #define LN2_3 0x1.f97b57a079a19p-103
@@ -32,8 +32,8 @@
  * prod (1 + E_k / 2) < 1.53 plus 8u^2 per step); finally 1 + E.
  * Total relative error < 1.53 (36 + 64) u^2 + 3u^2 + 2^-117 < 160 u^2 <
  * 2^-98.6, stated as 2^-96 (REGRESSION_EXP_REL_ERROR) and measured against
- * MPFR in tests/test_regression.c (exp_dd). */
-void regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale)
+ * MPFR in tests/regression/test_regression.c (exp_dd). */
+void bht__regression_exp_dd(double th, double tl, double *mh, double *ml, int *scale)
 {
     double k = nearbyint(th * INV_LN2);
     double rh, rl;
@@ -89,7 +89,7 @@ static double dot_error(size_t d, const double *a, const double *b, const double
  * far below the 2^-1072 every component carries anyway). */
 #define LOGIT_FLOOR (-2000.0)
 
-void regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m_out)
+void bht__regression_softmax(const regression_problem *p, tdd *f, double *work, size_t *m_out)
 {
     const size_t n = p->n, d = p->d;
     double *th = work, *tl = work + n;
@@ -126,7 +126,7 @@ void regression_softmax(const regression_problem *p, tdd *f, double *work, size_
             continue;
         double mh, ml;
         int scale;
-        regression_exp_dd(th[i], tl[i], &mh, &ml, &scale);
+        bht__regression_exp_dd(th[i], tl[i], &mh, &ml, &scale);
         th[i] = mh; /* keep exp(t_i) = (th + tl) 2^scale for the quotient */
         tl[i] = ml;
         f[i].e = (double)scale; /* scale parked in e until the quotient */

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "regression_oracle_internal.h"
+#include "core/rng.h"
 
 #define ARMIJO 1e-4
 #define MAX_HALVINGS 60
@@ -51,7 +52,7 @@ typedef struct solver {
 
 static void solver_free(solver *s)
 {
-    regression_state_free(&s->st);
+    bht__regression_state_free(&s->st);
     free(s->H);
     free(s->L);
     free(s->dir);
@@ -68,7 +69,7 @@ static void solver_free(solver *s)
 static bht_status solver_alloc(solver *s)
 {
     const size_t n = s->p.n, d = s->p.d;
-    bht_status st = regression_state_init(&s->st, n, d);
+    bht_status st = bht__regression_state_init(&s->st, n, d);
     if (st != BHT_OK)
         return st;
     s->H = malloc(d * d * sizeof *s->H);
@@ -105,13 +106,10 @@ static double norm2(size_t d, const double *v)
 
 static uint64_t splitmix(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(state);
 }
 
-size_t regression_sample_size(size_t d, double eps)
+size_t bht__regression_sample_size(size_t d, double eps)
 {
     double s = ceil(4.0 * (double)d * log(200.0 * (double)d) / (eps * eps));
     return s > 1e15 ? (size_t)1 << 50 : (size_t)s;
@@ -146,13 +144,13 @@ static int sketched_hessian(solver *s, size_t iteration)
     for (size_t k = 0; k < rows * d; k++)
         if (fabs(s->X[k]) < 0x1p-390 * biggest)
             s->X[k] = 0.0;
-    s->sample_rows = regression_sample_size(d, s->o.sketch_eps);
+    s->sample_rows = bht__regression_sample_size(d, s->o.sketch_eps);
     if (s->sample_rows >= rows || rows < d
         || bht_leverage(rows, d, s->X, NULL, s->scores, NULL, NULL) != BHT_OK) {
         if (s->sample_rows < rows)
             s->fallbacks++;
         double *hw = s->work;
-        regression_hessian_double(&s->p, &s->st, s->H, hw);
+        bht__regression_hessian_double(&s->p, &s->st, s->H, hw);
         return 0;
     }
     double total = 0.0;
@@ -208,10 +206,10 @@ static int direction(solver *s)
         diag = fmax(diag, fabs(s->H[j * d + j]));
     double tau = 0.0;
     for (int attempt = 0; attempt < 80; attempt++) {
-        if (regression_cholesky(d, s->H, tau, s->L)) {
+        if (bht__regression_cholesky(d, s->H, tau, s->L)) {
             for (size_t j = 0; j < d; j++)
                 s->dir[j] = -s->st.gradient[j];
-            regression_cholesky_solve(d, s->L, s->dir);
+            bht__regression_cholesky_solve(d, s->L, s->dir);
             return 1;
         }
         tau = tau == 0.0 ? fmax(0x1p-40 * diag, 0x1p-1000) : 16.0 * tau;
@@ -236,7 +234,7 @@ static int line_search(solver *s, double *x, double gnorm)
         regression_problem q = s->p;
         q.x = s->trial;
         double Lh, Ll;
-        if (regression_loss_value(&q, &Lh, &Ll) != BHT_OK)
+        if (bht__regression_loss_value(&q, &Lh, &Ll) != BHT_OK)
             return 0;
         double change = (Lh - L0) + (Ll - L0l);
         if (change <= ARMIJO * alpha * slope) {
@@ -246,11 +244,11 @@ static int line_search(solver *s, double *x, double gnorm)
         if (fabs(change) <= 0x1p-90 * (fabs(L0) + 0x1p-1000)) {
             /* the loss cannot tell: take the step if it lowers |g| */
             regression_state probe;
-            if (regression_state_init(&probe, s->p.n, d) != BHT_OK)
+            if (bht__regression_state_init(&probe, s->p.n, d) != BHT_OK)
                 return 0;
-            bht_status st = regression_state_eval(&q, &probe);
+            bht_status st = bht__regression_state_eval(&q, &probe);
             double gn = st == BHT_OK ? norm2(d, probe.gradient) : INFINITY;
-            regression_state_free(&probe);
+            bht__regression_state_free(&probe);
             if (gn < gnorm) {
                 memcpy(x, s->trial, d * sizeof *x);
                 return 1;
@@ -314,7 +312,7 @@ bht_status bht_regression_solve(size_t n, size_t d, const double *A, const doubl
         int in_domain = 1;
         for (size_t j = 0; j < d; j++)
             in_domain &= fabs(x[j]) <= BHT_REGRESSION_MAX_ABS;
-        if (!in_domain || (status = regression_state_eval(&s.p, &s.st)) != BHT_OK)
+        if (!in_domain || (status = bht__regression_state_eval(&s.p, &s.st)) != BHT_OK)
             break;
         double gnorm = norm2(d, s.st.gradient);
         if (s.o.progress)
@@ -328,7 +326,7 @@ bht_status bht_regression_solve(size_t n, size_t d, const double *A, const doubl
         if (s.o.method == BHT_REGRESSION_SKETCHED)
             sketched_hessian(&s, iteration);
         else
-            regression_hessian_double(&s.p, &s.st, s.H, s.work);
+            bht__regression_hessian_double(&s.p, &s.st, s.H, s.work);
         if (!direction(&s) || !line_search(&s, x, gnorm))
             break;
     }

@@ -7,7 +7,7 @@
  * lies in [2^-2148, 2^2048), so the sum is exact at 4200 + bits(d) bits. */
 static mpfr_prec_t exact_square_sum_prec(size_t d)
 {
-    return 4200 + oracle_bits(d) + 8;
+    return 4200 + bht__oracle_bits(d) + 8;
 }
 
 bht_status bht_check_energy(size_t d, const double *x, double energy, double *norm)
@@ -43,10 +43,10 @@ bht_status bht_check_energy(size_t d, const double *x, double energy, double *no
             int inexact = mpfr_sqrt(root, sum, MPFR_RNDN);
             bool decided;
             if (inexact == 0) {
-                *norm = oracle_round_binary64(root);
+                *norm = bht__oracle_round_binary64(root);
                 decided = true;
             } else {
-                decided = oracle_decide(root, mpfr_get_exp(root) - q, norm);
+                decided = bht__oracle_decide(root, mpfr_get_exp(root) - q, norm);
             }
             mpfr_clear(root);
             if (decided)
@@ -66,7 +66,7 @@ bht_status bht_check_energy(size_t d, const double *x, double energy, double *no
 /* Normalised by the largest |x_k| first, so neither the norm nor the scale
  * factor under- or overflows (a sum of squares underflowed for subnormal x,
  * and E / ||x|| for a subnormal E: both found by fuzzing). */
-void energy_ball_point(size_t d, double *x, double energy)
+void bht__energy_ball_point(size_t d, double *x, double energy)
 {
     double big = 0.0;
     for (size_t k = 0; k < d; k++)

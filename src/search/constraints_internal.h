@@ -8,6 +8,6 @@
 /* Replaces the finite vector x by a point of the sphere ||x||_2 = E in its
  * direction ((E, 0, ..., 0) for x = 0), moved inside until bht_check_energy
  * accepts it: the result always satisfies ||x||_2 <= E exactly. */
-void energy_ball_point(size_t d, double *x, double energy);
+void bht__energy_ball_point(size_t d, double *x, double energy);
 
 #endif

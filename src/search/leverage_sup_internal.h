@@ -31,26 +31,26 @@ typedef struct lsup_work lsup_work;
  * that underflow kept as intervals); lsup_enclose undoes the factor, so its
  * ranges are those of the objective for the given A, X.  NULL when out of
  * memory. */
-lsup_work *lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
+lsup_work *bht__lsup_work_new(enum lsup_objective objective, size_t n, size_t d, const double *A,
                          const double *X);
-void lsup_work_free(lsup_work *w);
+void bht__lsup_work_free(lsup_work *w);
 
 /* The same objective in the complement formulation (d < n): design rows
  * from an exact null basis N of A^T (A^T N = 0) and, for nu, D with
  * A^T D = -M^T N (for H^2, X's own null basis), held as intervals; box
  * coordinates v = 1/u.  NULL with *status BHT_E_NOMEM, BHT_E_SINGULAR
  * (rank A < d) or BHT_E_RANGE (a basis entry beyond double range). */
-lsup_work *lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
+lsup_work *bht__lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
                                     const double *A, const double *X, bht_status *status);
 
 /* Exact N (n-by-(n-d)) spanning the null space of A^T and, when M is not
  * NULL, D with A^T D = -M^T N, enclosed entrywise (leverage_sup_null.c). */
-bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,
+bht_status bht__lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,
                            ivl *D);
 
 /* 1 when every column of X (n-by-d) lies in the column span of A, decided
  * exactly over Q; 0 when not; -1 out of memory (leverage_sup_null.c). */
-int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X);
+int bht__lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X);
 
 /* Encloses the objective over the box lo <= u <= hi (0 < lo, center inside)
  * in *range; *center_value is the form's constant term (an approximation
@@ -59,13 +59,15 @@ int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X);
  * 0, or -1 when the box is too wide for the enclosure of S^-1 (or of a
  * reciprocal or square root): then nothing is certified and score gets the
  * shares of whatever failed (for splitting). */
-int lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
+int bht__lsup_enclose(lsup_work *w, const double *lo, const double *hi, const double *center,
                  ivl *range, double *center_value, double *score);
 
-/* The objective's affine form from the last successful lsup_enclose, in
- * the workspace's internal units (nu: times 2^-2k, see lsup_work_new):
+/* The objective's affine form from the last successful bht__lsup_enclose, in
+ * the workspace's internal units (nu: times 2^-2k, see bht__lsup_work_new):
  * [0] constant, [1..n] coefficients of u_k - center_k (complement: of
  * v_k - 1/center_k), [n+1] radius. */
-const double *lsup_last_form(const lsup_work *w);
+const double *bht__lsup_last_form(const lsup_work *w);
+/* The objective the workspace encloses. */
+enum lsup_objective bht__lsup_objective_of(const lsup_work *w);
 
 #endif

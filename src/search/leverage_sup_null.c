@@ -28,7 +28,7 @@ static int enclose_rational(const mpq_t q, mpq_t scratch, ivl *out)
  * solves A^T x = -M^T N_t with the free entries zero: x_piv(r) = (T b)_r
  * for the recorded transform T (T A^T = R).  No rounding until the final
  * enclosure of each entry.  Cost: seconds at n = 64 (rational growth). */
-bht_status lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N, ivl *D)
+bht_status bht__lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N, ivl *D)
 {
     if (d == 0 || d >= n)
         return BHT_E_INVALID;
@@ -191,7 +191,7 @@ static int clearly_outside(size_t n, size_t d, const double *A, const double *X)
     return outside;
 }
 
-int lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X)
+int bht__lsup_columns_in_span(size_t n, size_t d, const double *A, const double *X)
 {
     if (clearly_outside(n, d, A, X))
         return 0;

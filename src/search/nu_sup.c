@@ -125,36 +125,36 @@ static double affine_upper(sup_state *s, const double *center, double half)
                 s->coefficient[k] = ivl_sub(ivl_point(X[i * d + k]), ivl_point(X[k]));
                 k0 = ivl_add(k0, ivl_mul(s->coefficient[k], ivl_point(center[k])));
             }
-            aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
+            bht__aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
             if (!pass)
                 shift = fmax(shift, AFF(w, out, i)[0]);
         }
     }
-    aff_constant(w, sum, 0.0);
+    bht__aff_constant(w, sum, 0.0);
     for (size_t i = 0; i < n; i++) { /* softmax is invariant under z - shift */
         double *zi = AFF(w, z, i);
         zi[0] -= shift;
-        RAD(w, zi) = aff_inflate(RAD(w, zi) + aff_err_bound(fabs(zi[0])));
-        if (!aff_exp(w, AFF(w, p, i), zi))
+        RAD(w, zi) = bht__aff_inflate(RAD(w, zi) + bht__aff_err_bound(fabs(zi[0])));
+        if (!bht__aff_exp(w, AFF(w, p, i), zi))
             return INFINITY;
-        aff_add(w, sum, sum, 1.0, AFF(w, p, i));
+        bht__aff_add(w, sum, sum, 1.0, AFF(w, p, i));
     }
-    if (!aff_reciprocal(w, inv, sum))
+    if (!bht__aff_reciprocal(w, inv, sum))
         return INFINITY;
-    aff_constant(w, mean, 0.0);
+    bht__aff_constant(w, mean, 0.0);
     for (size_t i = 0; i < n; i++) {
-        aff_mul(w, t1, AFF(w, p, i), inv);
+        bht__aff_mul(w, t1, AFF(w, p, i), inv);
         memcpy(AFF(w, p, i), t1, w->width * sizeof *t1);
-        aff_mul_add(w, mean, t1, AFF(w, g, i));
+        bht__aff_mul_add(w, mean, t1, AFF(w, g, i));
     }
-    aff_constant(w, nu, 0.0);
+    bht__aff_constant(w, nu, 0.0);
     for (size_t i = 0; i < n; i++) {
         double *gi = AFF(w, g, i);
-        aff_add(w, gi, gi, -1.0, mean);
-        aff_mul(w, t1, gi, gi);
-        aff_mul_add(w, nu, AFF(w, p, i), t1);
+        bht__aff_add(w, gi, gi, -1.0, mean);
+        bht__aff_mul(w, t1, gi, gi);
+        bht__aff_mul_add(w, nu, AFF(w, p, i), t1);
     }
-    double upper = aff_upper(w, nu);
+    double upper = bht__aff_upper(w, nu);
     return isnan(upper) ? INFINITY : upper;
 }
 
@@ -202,7 +202,7 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
     if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
         /* a ball point near the center's projection; every ball point of the
          * cube is within reach + ||point - center|| of it (bounded above) */
-        energy_ball_point(d, s->point, s->energy);
+        bht__energy_ball_point(d, s->point, s->energy);
         double gap = 0.0;
         for (size_t k = 0; k < d; k++)
             gap = hypot(gap, s->point[k] - center[k]);
@@ -317,7 +317,7 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     return status;
 }
 
-double nu_softmax_cube_upper(size_t n, size_t d, const double *A, const double *M,
+double bht__nu_softmax_cube_upper(size_t n, size_t d, const double *A, const double *M,
                              const double *center, double half)
 {
     sup_state s = {.n = n, .d = d, .A = A, .M = M};

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "search/constraints_internal.h"
 #include "oracle/oracle_internal.h"
+#include "core/rng.h"
 
 #define SEARCH_RANDOM_DIRECTIONS 48
 #define SEARCH_ITERATIONS 400
@@ -18,10 +19,7 @@ typedef struct plan_rng {
 
 static uint64_t plan_next(plan_rng *r)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(&r->state);
 }
 
 /* Uniform in [-1, 1). */
@@ -162,7 +160,7 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
             else
                 trial[k] = plan_uniform(&rng);
         }
-        energy_ball_point(d, trial, energy);
+        bht__energy_ball_point(d, trial, energy);
         double f = objective(n, d, A, B, trial);
         if (f > best) {
             best = f;
@@ -173,7 +171,7 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
     for (int it = 0; it < SEARCH_ITERATIONS && step > 0x1p-30; it++) {
         for (size_t k = 0; k < d; k++)
             trial[k] = x[k] + step * energy * plan_uniform(&rng);
-        energy_ball_point(d, trial, energy);
+        bht__energy_ball_point(d, trial, energy);
         double f = objective(n, d, A, B, trial);
         if (f > best) {
             best = f;
@@ -190,10 +188,10 @@ bht_status bht_plan_softmax(size_t n, size_t d, const double *A, const double *B
     }
     memcpy(query, x, d * sizeof *x);
     free(x);
-    return plan_fill(&at, h2_upper, error, out);
+    return bht__plan_fill(&at, h2_upper, error, out);
 }
 
-bht_status plan_fill(const bht_distances *at, double h2_upper, double error,
+bht_status bht__plan_fill(const bht_distances *at, double h2_upper, double error,
                      bht_plan_result *out)
 {
     if (!(h2_upper >= 0.0 && h2_upper <= 1.0) || !(error > 0.0 && error < 0.5))

@@ -51,18 +51,18 @@ typedef struct softmax_scratch {
 
 static void scratch_free(softmax_scratch *s)
 {
-    oracle_vector_clear(&s->e);
-    oracle_vector_clear(&s->prod);
+    bht__oracle_vector_clear(&s->e);
+    bht__oracle_vector_clear(&s->prod);
     free(s->summands);
     free(s->t_abs);
 }
 
 static bht_status scratch_alloc(softmax_scratch *s, size_t n, size_t d, mpfr_prec_t prec)
 {
-    bht_status st = oracle_vector_init(&s->e, n, prec);
+    bht_status st = bht__oracle_vector_init(&s->e, n, prec);
     if (st != BHT_OK)
         return st;
-    if (d > 0 && (st = oracle_vector_init(&s->prod, 2 * d, 106)) != BHT_OK)
+    if (d > 0 && (st = bht__oracle_vector_init(&s->prod, 2 * d, 106)) != BHT_OK)
         return st;
     s->summands = malloc(n * sizeof *s->summands);
     s->t_abs = malloc(n * sizeof *s->t_abs);
@@ -85,7 +85,7 @@ static size_t argmax_logit(const oracle_softmax_input *in, softmax_scratch *s, m
     }
     (void)prec;
     mpfr_t zi, zbest;
-    mpfr_inits2(4300 + oracle_bits(in->d), zi, zbest, (mpfr_ptr)0);
+    mpfr_inits2(4300 + bht__oracle_bits(in->d), zi, zbest, (mpfr_ptr)0);
     for (size_t i = 0; i < in->n; i++) {
         row_products(in, i, 1, s->prod.ptr);
         mpfr_sum(zi, s->prod.ptr, (unsigned long)in->d, MPFR_RNDN);
@@ -98,7 +98,7 @@ static size_t argmax_logit(const oracle_softmax_input *in, softmax_scratch *s, m
     return best;
 }
 
-bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
+bht_status bht__oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
                                oracle_vector *p, mpfr_exp_t *err_exp)
 {
     const size_t n = in->n, d = in->z ? 0 : in->d;
@@ -115,7 +115,7 @@ bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
     size_t m = argmax_logit(in, &s, prec);
     if (!in->z)
         row_products(in, m, -1, s.prod.ptr + d);
-    const double drop_below = -((double)prec + 8.0 + oracle_bits(n)) * 0.6931471805599453;
+    const double drop_below = -((double)prec + 8.0 + bht__oracle_bits(n)) * 0.6931471805599453;
     const double exp_floor = fmin(drop_below, ZERO_OUTPUT_BELOW);
     double t_kept_max = 0.0;
     size_t kept = 0;
@@ -152,7 +152,7 @@ bht_status oracle_softmax_eval(const oracle_softmax_input *in, mpfr_prec_t prec,
             continue;
         }
         double factor = 2.0 * (s.t_abs[i] + t_kept_max + 5.0); /* >= 1.06 (...), margin */
-        err_exp[i] = mpfr_get_exp(p->ptr[i]) - prec + oracle_ceil_log2(factor);
+        err_exp[i] = mpfr_get_exp(p->ptr[i]) - prec + bht__oracle_ceil_log2(factor);
     }
     mpfr_clears(t, sum, (mpfr_ptr)0);
     scratch_free(&s);
@@ -169,31 +169,31 @@ static bht_status softmax_attempt(void *context, mpfr_prec_t prec)
     const softmax_oracle_job *job = context;
     const size_t n = job->in.n;
     oracle_vector p;
-    bht_status status = oracle_vector_init(&p, n, prec);
+    bht_status status = bht__oracle_vector_init(&p, n, prec);
     if (status != BHT_OK)
         return status;
     mpfr_exp_t *err_exp = malloc(n * sizeof *err_exp);
     if (!err_exp) {
-        oracle_vector_clear(&p);
+        bht__oracle_vector_clear(&p);
         return BHT_E_NOMEM;
     }
-    status = oracle_softmax_eval(&job->in, prec, &p, err_exp);
+    status = bht__oracle_softmax_eval(&job->in, prec, &p, err_exp);
     for (size_t i = 0; i < n && status == BHT_OK; i++) {
         if (mpfr_zero_p(p.ptr[i]))
             job->p[i] = 0.0; /* p_i < 2^-2164: rounds to +0 */
-        else if (!oracle_decide(p.ptr[i], err_exp[i], &job->p[i]))
+        else if (!bht__oracle_decide(p.ptr[i], err_exp[i], &job->p[i]))
             status = BHT_E_PRECISION;
     }
     free(err_exp);
-    oracle_vector_clear(&p);
+    bht__oracle_vector_clear(&p);
     return status;
 }
 
 static bht_status run_softmax_oracle(softmax_oracle_job *job, const bht_oracle_options *options,
                                      bht_oracle_report *report)
 {
-    mpfr_prec_t start = 96 + 2 * oracle_bits(job->in.n);
-    return oracle_ziv(options, report, start, softmax_attempt, job);
+    mpfr_prec_t start = 96 + 2 * bht__oracle_bits(job->in.n);
+    return bht__oracle_ziv(options, report, start, softmax_attempt, job);
 }
 
 bht_status bht_oracle_softmax_logits(size_t n, const double *z, double *p,

@@ -8,15 +8,13 @@
 #include <stdio.h>
 #include <time.h>
 #include "bht.h"
+#include "core/rng.h"
 
 #define PER_SHAPE 6
 
 static uint64_t next(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(state);
 }
 
 static double normal(uint64_t *state)

@@ -65,7 +65,7 @@ static void check_pair(const bht_local_result *k, const bht_local_result *o, con
 
 /* Softmax hazard shapes, chosen by one byte after the data (random bytes
  * rarely land on a hazard): the names are those of the generators in
- * tests/test_local_softmax.c. */
+ * tests/nu/test_local_softmax.c. */
 enum softmax_hazard {
     HAZARD_NONE,
     HAZARD_COMMON_OFFSET, /* M + 1 w^T, w up to 2^127 times the byte value */

@@ -37,7 +37,7 @@ static void check_values(const bht_distances *v, const char *what)
 }
 
 /* Softmax hazard shapes of B (one byte; the generators of the same names
- * are in tests/test_model_distance.c). */
+ * are in tests/model_distance/test_model_distance.c). */
 static void shape_softmax_pair(fuzz_reader *r, size_t n, size_t d, const double *A, double *B)
 {
     uint8_t h = fuzz_u8(r), arg = fuzz_u8(r);

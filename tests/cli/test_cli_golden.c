@@ -19,11 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
+#include "bht_tools.h"
 #include "cli_harness.h"
 
 /* Reused CLI pieces (not part of libbht): the JSON reader and SHA-256. */
-#include "cli/json.c"
-#include "cli/sha256.c"
+#include "cli/json.h"
+#include "cli/sha256.h"
 
 /* The corpus files: FN.jsonl for every function the generator knows. */
 #define FILE_COUNT bht_golden_fn_count()

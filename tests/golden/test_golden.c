@@ -7,7 +7,8 @@
  * Every invalid vector: the kernel, preceded by what bht's own front end
  * checks (shapes; bht_check_distribution for distance), rejects it (for
  * leverage, distance_leverage and nu_leverage: s_i = 0, n < d and exactly
- * rank-deficient designs included).
+ * rank-deficient designs included; for regression_*, the kernel is asked
+ * for the graded output only).
  * Also: the canonical hex formatter against glibc's %a, the JSON reader on
  * malformed text, and corpus-level invariants (counts, size, unique tcIds). */
 #include <criterion/criterion.h>
@@ -18,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "bht_tools.h"
 
-/* The JSON reader is part of the CLI, not of libbht: compile it in here. */
-#include "cli/json.c"
+/* The JSON reader is part of the CLI, not of libbht (build/libbhtcli.a). */
+#include "cli/json.h"
 
 #define MAX_FAILURES_SHOWN 8
 
@@ -226,6 +228,28 @@ static bht_status run_kernel(const char *fn, const json_value *in, kernel_output
         free(sv);
         return s;
     }
+    if (strncmp(fn, "regression_", 11) == 0) {
+        size_t rows, cols, nb, nw, nx;
+        double *a = read_matrix(json_member(in, "A"), &rows, &cols);
+        double *b = read_array(json_member(in, "b"), &nb);
+        double *w = read_array(json_member(in, "w"), &nw);
+        double *x = read_array(json_member(in, "x"), &nx);
+        double *loss = NULL, *gradient = NULL, *hessian = NULL;
+        if (strcmp(fn, "regression_loss") == 0)
+            loss = add_output(o, "loss", 0);
+        else if (strcmp(fn, "regression_gradient") == 0)
+            gradient = add_output(o, "gradient", cols);
+        else
+            hessian = add_output(o, "hessian", cols * cols);
+        bht_status s = nb != rows || nw != rows || nx != cols
+                           ? BHT_E_INVALID
+                           : bht_regression(rows, cols, a, b, w, x, loss, gradient, hessian, NULL);
+        free(a);
+        free(b);
+        free(w);
+        free(x);
+        return s;
+    }
     if (strcmp(fn, "distance") == 0) {
         size_t n, m;
         double *P = read_array(json_member(in, "P"), &n);
@@ -365,6 +389,9 @@ Test(golden, distance_softmax_kernel) { check_fn("distance_softmax", 300); }
 Test(golden, nu_softmax_kernel) { check_fn("nu_softmax", 300); }
 Test(golden, distance_leverage_kernel) { check_fn("distance_leverage", 250); }
 Test(golden, nu_leverage_kernel) { check_fn("nu_leverage", 250); }
+Test(golden, regression_loss_kernel) { check_fn("regression_loss", 250); }
+Test(golden, regression_gradient_kernel) { check_fn("regression_gradient", 250); }
+Test(golden, regression_hessian_kernel) { check_fn("regression_hessian", 250); }
 
 /* The corpus as a whole (every function the generator knows): at least
  * 10,000 vectors and under 20 MB. */

@@ -111,7 +111,7 @@ static void check_instance(const instance *in, stats *s)
     /* the running error bounds, for every value (refused or not) */
     const regression_problem p = {n, d, in->A, in->b, in->w, in->x};
     double lv, lb;
-    cr_assert_eq(regression_evaluate(&p, 7, &lv, &lb, gv, gv + d, Hv, Hv + d * d), BHT_OK);
+    cr_assert_eq(bht__regression_evaluate(&p, 7, &lv, &lb, gv, gv + d, Hv, Hv + d * d), BHT_OK);
     check_bound(lv, lb, Lo, "loss", 0, 0);
     for (size_t j = 0; j < d; j++)
         check_bound(gv[j], gv[d + j], go[j], "gradient", j, 0);
@@ -252,7 +252,7 @@ Test(regression_exp, against_mpfr)
         double tl = ldexp(th, -53) * (test_rng_unit(&r) - 0.5);
         double mh, ml;
         int scale;
-        regression_exp_dd(th, tl, &mh, &ml, &scale);
+        bht__regression_exp_dd(th, tl, &mh, &ml, &scale);
         cr_assert(mh >= 0.7 && mh < 1.5, "mantissa %a", mh);
         mpfr_set_d(exact, th, MPFR_RNDN);
         mpfr_add_d(exact, exact, tl, MPFR_RNDN);
@@ -282,15 +282,15 @@ static void enclose_at(const instance *in, const double *x, int want, mpfr_ptr l
 {
     regression_problem p = {in->n, in->d, in->A, in->b, in->w, x};
     regression_enclosure e;
-    cr_assert_eq(regression_enclosure_init(&e, in->d, 400, want), BHT_OK);
-    cr_assert_eq(regression_enclose(&p, &e), BHT_OK);
+    cr_assert_eq(bht__regression_enclosure_init(&e, in->d, 400, want), BHT_OK);
+    cr_assert_eq(bht__regression_enclose(&p, &e), BHT_OK);
     if (loss) {
         mpfr_set(loss, e.loss, MPFR_RNDN);
         cr_assert(mpfr_get_exp(e.loss_err) < -300, "loss error too large");
     }
     for (size_t j = 0; gradient && j < in->d; j++)
         mpfr_set(gradient[j], e.gradient.ptr[j], MPFR_RNDN);
-    regression_enclosure_clear(&e);
+    bht__regression_enclosure_clear(&e);
 }
 
 /* Richardson-extrapolated central differences at h = 2^-20 and 2^-21
@@ -648,7 +648,7 @@ Test(regression_mpmath, oracle_bit_for_bit_kernel_within_budget)
 /* ------------------------------------------------------- trusted base R1 */
 
 /* proofs/regression/TRUSTED_BASE.md, R1: for m in [2^-969, DBL_MAX] and t in
- * {2^-52, 2^-50}, regression_scale_exact(m, t) equals the exact product
+ * {2^-52, 2^-50}, bht__regression_scale_exact(m, t) equals the exact product
  * (checked against MPFR on edges and 200000 seeded random m). */
 Test(regression_trusted, scaling_is_exact)
 {
@@ -665,7 +665,7 @@ Test(regression_trusted, scaling_is_exact)
         if (m > 0x1.fffffffffffffp1023)
             m = 0x1.fffffffffffffp1023;
         for (int t = 0; t < 2; t++) {
-            double got = regression_scale_exact(m, tolerances[t]);
+            double got = bht__regression_scale_exact(m, tolerances[t]);
             mpfr_set_d(exact, m, MPFR_RNDN);
             mpfr_mul_d(exact, exact, tolerances[t], MPFR_RNDN); /* exact at 200 bits */
             cr_assert(isfinite(got) && mpfr_cmp_d(exact, got) == 0, "m %a t %a: %a", m,

@@ -91,7 +91,7 @@ static bool reference(const pair *m, double out[3])
     mpfr_srcptr v[3] = {h2, h, tv};
     for (int k = 0; k < 3; k++)
         ok = ok && !mpfr_zero_p(v[k])
-             && oracle_decide(v[k], mpfr_get_exp(v[k]) - REF_PREC + 100, &out[k]);
+             && bht__oracle_decide(v[k], mpfr_get_exp(v[k]) - REF_PREC + 100, &out[k]);
     mpfr_clears(h2, tv, t, h, (mpfr_ptr)0);
     return ok;
 }

@@ -3,7 +3,7 @@
  * list is proofs/kernels/TRUSTED_BASE.md.  Edge cases first, then seeded
  * random inputs (SplitMix64, seeds below).  Failures print inputs in %a.
  *
- * K1  src/nu/local_softmax.c: round_scaled_nonneg(hi, lo, scale), i.e.
+ * K1  src/nu/local_softmax.c: bht__round_scaled_nonneg(hi, lo, scale), i.e.
  *     dd_round_scaled, for finite hi >= 0, finite lo, |scale| <= 10^6:
  *     the result is not NaN and >= 0.  For a normalized pair (|lo| <
  *     ulp(hi)/2) it is also checked to equal RN(2^scale (hi + lo)) in

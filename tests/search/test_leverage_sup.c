@@ -84,14 +84,14 @@ Test(leverage_sup, affine_enclosures_contain_the_oracle_values, .timeout = 300)
                        h2 ? 0.3 : 0.0);
         if (p.d > p.n)
             p.d = p.n;
-        lsup_work *w = lsup_work_new(h2 ? LSUP_H2 : LSUP_NU, p.n, p.d, p.A, p.X);
+        lsup_work *w = bht__lsup_work_new(h2 ? LSUP_H2 : LSUP_NU, p.n, p.d, p.A, p.X);
         cr_assert_not_null(w);
         double lo[MAX_N], hi[MAX_N], center[MAX_N], s[MAX_N];
         double h = random_box(&rng, p.n, 1.0, lo, hi, center);
         ivl range;
         double center_value;
-        if (lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {
-            lsup_work_free(w);
+        if (bht__lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {
+            bht__lsup_work_free(w);
             continue; /* too wide to certify: allowed, nothing claimed */
         }
         for (int t = 0; t < 20; t++) {
@@ -107,7 +107,7 @@ Test(leverage_sup, affine_enclosures_contain_the_oracle_values, .timeout = 300)
                       range.lo, range.hi);
             checked++;
         }
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
     }
     cr_assert_geq(checked, 300);
 }
@@ -196,7 +196,7 @@ Test(leverage_sup, complement_identity_matches_the_oracle, .timeout = 300)
         random_complement_problem(&rng, &p, n, d, k % 5 == 4, 0.0);
         const size_t m = n - d;
         ivl N[MAX_N * MAX_N], D[MAX_N * MAX_N];
-        cr_assert_eq(lsup_null_basis(n, d, p.A, p.X, N, D), BHT_OK);
+        cr_assert_eq(bht__lsup_null_basis(n, d, p.A, p.X, N, D), BHT_OK);
         for (size_t a = 0; a < d; a++) /* A^T N = 0 and A^T D + M^T N = 0 enclose 0 */
             for (size_t t = 0; t < m; t++) {
                 ivl an = ivl_point(0.0), res = ivl_point(0.0);
@@ -208,7 +208,7 @@ Test(leverage_sup, complement_identity_matches_the_oracle, .timeout = 300)
                 cr_assert(an.lo <= 0.0 && an.hi >= 0.0 && res.lo <= 0.0 && res.hi >= 0.0);
             }
         bht_status st;
-        lsup_work *w = lsup_work_new_complement(LSUP_NU, n, d, p.A, p.X, &st);
+        lsup_work *w = bht__lsup_work_new_complement(LSUP_NU, n, d, p.A, p.X, &st);
         cr_assert(w && st == BHT_OK);
         for (int t = 0; t < 5; t++) {
             double s[MAX_N], lo[MAX_N], hi[MAX_N], u[MAX_N];
@@ -226,13 +226,13 @@ Test(leverage_sup, complement_identity_matches_the_oracle, .timeout = 300)
             }
             ivl range;
             double center_value;
-            cr_assert_eq(lsup_enclose(w, lo, hi, u, &range, &center_value, NULL), 0);
+            cr_assert_eq(bht__lsup_enclose(w, lo, hi, u, &range, &center_value, NULL), 0);
             cr_assert(nu >= range.lo && nu <= range.hi, "n %zu d %zu: %a outside [%a, %a]", n,
                       d, nu, range.lo, range.hi);
             cr_assert_leq(range.hi - range.lo, 1e-9 * fmax(nu, 1e-3));
             checked++;
         }
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
     }
     cr_assert_eq(checked, 150);
     fprintf(stderr, "complement identity (leverage nu): 150 queries, max relative error %.3g\n",
@@ -249,14 +249,14 @@ Test(leverage_sup, complement_enclosures_contain_the_oracle_values, .timeout = 3
         problem p;
         random_complement_problem(&rng, &p, n, d, k % 5 == 4, h2 ? 0.3 : 0.0);
         bht_status st;
-        lsup_work *w = lsup_work_new_complement(h2 ? LSUP_H2 : LSUP_NU, n, d, p.A, p.X, &st);
+        lsup_work *w = bht__lsup_work_new_complement(h2 ? LSUP_H2 : LSUP_NU, n, d, p.A, p.X, &st);
         cr_assert(w && st == BHT_OK);
         double lo[MAX_N], hi[MAX_N], center[MAX_N], s[MAX_N];
         double h = random_box(&rng, n, 0.7, lo, hi, center);
         ivl range;
         double center_value;
-        if (lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {
-            lsup_work_free(w);
+        if (bht__lsup_enclose(w, lo, hi, center, &range, &center_value, NULL) != 0) {
+            bht__lsup_work_free(w);
             continue; /* too wide to certify: allowed, nothing claimed */
         }
         boxes++;
@@ -276,7 +276,7 @@ Test(leverage_sup, complement_enclosures_contain_the_oracle_values, .timeout = 3
                       range.lo, range.hi);
             checked++;
         }
-        lsup_work_free(w);
+        bht__lsup_work_free(w);
     }
     cr_assert_geq(boxes, 25);
     fprintf(stderr, "complement enclosures: %d boxes, %d oracle values inside\n", boxes,
@@ -385,9 +385,9 @@ Test(leverage_sup, degenerate_and_bad_inputs)
     cr_assert_eq(bht_plan_leverage(2, 2, A, M, 1.0, 4.0, 0.5, 1000, query, &pr), BHT_E_INVALID);
     /* the complement needs d < n and rank d */
     bht_status cs = BHT_OK;
-    cr_assert_null(lsup_work_new_complement(LSUP_NU, 2, 2, A, M, &cs));
+    cr_assert_null(bht__lsup_work_new_complement(LSUP_NU, 2, 2, A, M, &cs));
     cr_assert_eq(cs, BHT_E_INVALID);
-    cr_assert_null(lsup_work_new_complement(LSUP_NU, 3, 2, S, M3, &cs));
+    cr_assert_null(bht__lsup_work_new_complement(LSUP_NU, 3, 2, S, M3, &cs));
     cr_assert_eq(cs, BHT_E_SINGULAR);
     double A3[9] = {1, 2, 0, 3, 5, 0, 0, 0, 0}, M33[9] = {0};
     cr_assert_eq(bht_nu_leverage_sup(3, 3, A3, M33, 1.0, 4.0, &opt, q3, &r), BHT_E_SINGULAR);
@@ -488,10 +488,10 @@ Test(leverage_sup_hazards, objective_identically_zero_is_exactly_zero, .timeout 
         AR[2 * i] = A[2 * i] + A[2 * i + 1];
         AR[2 * i + 1] = -A[2 * i + 1];
     }
-    cr_assert_eq(lsup_columns_in_span(4, 2, A, AY), 1);
-    cr_assert_eq(lsup_columns_in_span(4, 2, A, AR), 1);
+    cr_assert_eq(bht__lsup_columns_in_span(4, 2, A, AY), 1);
+    cr_assert_eq(bht__lsup_columns_in_span(4, 2, A, AR), 1);
     double M[8] = {1, 0, 0, 1, 0, 0, 0, 0};
-    cr_assert_eq(lsup_columns_in_span(4, 2, A, M), 0);
+    cr_assert_eq(bht__lsup_columns_in_span(4, 2, A, M), 0);
     bht_sup_options opt = {0.01, 200000, NULL, NULL};
     bht_sup_result r;
     cr_assert_eq(bht_nu_leverage_sup(4, 2, A, AY, 1.0, 4.0, &opt, query, &r), BHT_OK);

@@ -88,7 +88,7 @@ Test(nu_sup, affine_cube_bound_is_above_the_oracle, .timeout = 300)
         for (size_t j = 0; j < d; j++)
             center[j] = test_rng_uniform(&rng, -1.0, 1.0);
         double half = pow(2.0, -(double)test_rng_int(&rng, 1, 12));
-        double upper = nu_softmax_cube_upper(n, d, A, M, center, half);
+        double upper = bht__nu_softmax_cube_upper(n, d, A, M, center, half);
         cr_assert(!isnan(upper));
         if (isinf(upper))
             continue;

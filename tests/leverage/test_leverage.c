@@ -807,7 +807,7 @@ Test(leverage_exact_sum, matches_mpfr_exact_sums)
 {
     test_rng rng = {0x5e55};
     lev_sum acc;
-    lev_sum_init(&acc);
+    bht__lev_sum_init(&acc);
     mpfr_t ref, got, diff;
     mpfr_inits2(16000, ref, got, diff, (mpfr_ptr)0);
     mpfr_exp_t emin = mpfr_get_emin();
@@ -838,7 +838,7 @@ Test(leverage_exact_sum, matches_mpfr_exact_sums)
         }
         double h, l;
         long e;
-        cr_assert_eq(lev_sum_exact(&acc, t, count, &h, &l, &e), BHT_OK);
+        cr_assert_eq(bht__lev_sum_exact(&acc, t, count, &h, &l, &e), BHT_OK);
         exact_reference(t, count, ref);
         if (mpfr_zero_p(ref)) {
             zeros++;
@@ -858,7 +858,7 @@ Test(leverage_exact_sum, matches_mpfr_exact_sums)
     }
     mpfr_set_emin(emin);
     mpfr_clears(ref, got, diff, (mpfr_ptr)0);
-    lev_sum_free(&acc);
+    bht__lev_sum_free(&acc);
     cr_assert_geq(zeros, 1000);
     fprintf(stderr, "leverage exact sums: 20000 sums against MPFR, %d exactly zero\n", zeros);
 }

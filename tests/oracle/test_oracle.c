@@ -32,23 +32,23 @@ Test(oracle_rounding, special_values)
     mpfr_t v;
     mpfr_init2(v, 200);
     mpfr_set_zero(v, -1);
-    cr_assert(same_bits(oracle_round_binary64(v), -0.0));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), -0.0));
     mpfr_set_ui_2exp(v, 1, -1075, MPFR_RNDN); /* tie between 0 and 2^-1074: even is 0 */
-    cr_assert(same_bits(oracle_round_binary64(v), 0.0));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), 0.0));
     mpfr_nextabove(v);
-    cr_assert(same_bits(oracle_round_binary64(v), 0x1p-1074));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), 0x1p-1074));
     mpfr_set_ui_2exp(v, 3, -1075, MPFR_RNDN); /* tie between 2^-1074 and 2^-1073: even is 2^-1073 */
-    cr_assert(same_bits(oracle_round_binary64(v), 0x1p-1073));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), 0x1p-1073));
     mpfr_set_d(v, DBL_MAX, MPFR_RNDN);
     mpfr_add_d(v, v, ldexp(1.0, 970), MPFR_RNDN); /* overflow midpoint rounds to inf */
-    cr_assert(isinf(oracle_round_binary64(v)));
+    cr_assert(isinf(bht__oracle_round_binary64(v)));
     mpfr_nextbelow(v);
-    cr_assert(same_bits(oracle_round_binary64(v), DBL_MAX));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), DBL_MAX));
     mpfr_set_ui_2exp(v, 1, 5000, MPFR_RNDN);
     mpfr_neg(v, v, MPFR_RNDN);
-    cr_assert(same_bits(oracle_round_binary64(v), -INFINITY));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), -INFINITY));
     mpfr_set_ui_2exp(v, 1, -5000, MPFR_RNDN);
-    cr_assert(same_bits(oracle_round_binary64(v), 0.0));
+    cr_assert(same_bits(bht__oracle_round_binary64(v), 0.0));
     mpfr_clear(v);
 }
 
@@ -83,7 +83,7 @@ Test(oracle_rounding, matches_ieee_arithmetic_on_200000_operations)
             mpfr_set_d(b, y, MPFR_RNDN);
             mpfr_div(exact, a, b, MPFR_RNDN);
         }
-        double emulated = oracle_round_binary64(exact);
+        double emulated = bht__oracle_round_binary64(exact);
         cr_assert(same_bits(emulated, hw), "op %d: %a, %a: hardware %a, oracle %a", op, x, y,
                   hw, emulated);
     }
@@ -97,22 +97,22 @@ Test(oracle_rounding, decide_refuses_intervals_that_straddle_a_midpoint)
     double out = 42.0;
     mpfr_set_d(y, 1.0, MPFR_RNDN);
     mpfr_add_d(y, y, 0x1p-53, MPFR_RNDN); /* the midpoint of 1 and 1 + 2^-52 */
-    cr_assert_not(oracle_decide(y, -120, &out));
+    cr_assert_not(bht__oracle_decide(y, -120, &out));
     mpfr_add_d(y, y, 0x1p-100, MPFR_RNDN);
-    cr_assert_not(oracle_decide(y, -99, &out));
-    cr_assert(oracle_decide(y, -101, &out));
+    cr_assert_not(bht__oracle_decide(y, -99, &out));
+    cr_assert(bht__oracle_decide(y, -101, &out));
     cr_assert(same_bits(out, 1.0 + 0x1p-52));
     mpfr_set_ui_2exp(y, 1, -1075, MPFR_RNDN); /* subnormal midpoint */
-    cr_assert_not(oracle_decide(y, -1200, &out));
+    cr_assert_not(bht__oracle_decide(y, -1200, &out));
     mpfr_set_ui_2exp(y, 1, -1076, MPFR_RNDN);
-    cr_assert(oracle_decide(y, -1200, &out));
+    cr_assert(bht__oracle_decide(y, -1200, &out));
     cr_assert(same_bits(out, 0.0));
     mpfr_clear(y);
 }
 
 /* ------------------------------------------------------------- Ziv driver */
 
-Test(oracle_ziv, cap_too_small_is_a_status_not_a_guess)
+Test(bht__oracle_ziv, cap_too_small_is_a_status_not_a_guess)
 {
     /* Shifted logits near -700: the bound needs about 53 + 11 bits of
      * headroom, so P = 64 cannot decide them. */
@@ -130,7 +130,7 @@ Test(oracle_ziv, cap_too_small_is_a_status_not_a_guess)
 
 /* Two different working precisions (start 64 escalating; start 3000) and
  * two caps must give bit-identical results. */
-Test(oracle_ziv, two_precisions_agree_on_random_inputs, .timeout = 300)
+Test(bht__oracle_ziv, two_precisions_agree_on_random_inputs, .timeout = 300)
 {
     test_rng rng = {99};
     double z[300], p1[300], p2[300];
@@ -184,7 +184,7 @@ Test(oracle_softmax, subnormal_outputs_match_closed_form)
         mpfr_add_ui(q, q, 1, MPFR_RNDN);
         mpfr_ui_div(q, 1, q, MPFR_RNDN);
         double expected = 0.0;
-        cr_assert(oracle_decide(q, mpfr_get_exp(q) - 390, &expected));
+        cr_assert(bht__oracle_decide(q, mpfr_get_exp(q) - 390, &expected));
         cr_assert(same_bits(p[1], expected), "gap %g: %a vs %a", gap, p[1], expected);
         cr_assert(same_bits(p[0], 1.0));
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "bht_tools.h"
 
 #define REF_PREC 320
 #define MAX_N 40

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "bht_tools.h"
 
 static size_t run(const char *broken, bht_claim *claims)
 {

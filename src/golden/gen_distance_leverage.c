@@ -1,0 +1,245 @@
+/* gen_distance_leverage.c: golden function distance_leverage (golden/FORMAT.md).
+ *
+ * distance_leverage: H^2, H and TV between the leverage distributions of
+ * the models A and B at the query weights s. */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+static void lm_same_model(grng *r, size_t n, size_t d, const double *A, double *B)
+{
+    double R[16], U[16], L[16];
+    size_t perm[4] = {0, 1, 2, 3};
+    for (size_t j = d; j-- > 1;) {
+        size_t k = (size_t)bht__rng_int(r, 0, (long)j), t = perm[j];
+        perm[j] = perm[k];
+        perm[k] = t;
+    }
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            U[a * d + b] = a == b ? 1.0 : a < b ? (double)bht__rng_int(r, -2, 2) : 0.0;
+            L[a * d + b] = a == b ? 1.0 : a > b ? (double)bht__rng_int(r, -2, 2) : 0.0;
+        }
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++) {
+            double v = 0.0;
+            for (size_t k = 0; k < d; k++)
+                v += L[a * d + k] * U[k * d + perm[b]];
+            R[a * d + b] = v;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < d; b++) {
+            double v = 0.0;
+            for (size_t k = 0; k < d; k++)
+                v += A[i * d + k] * R[k * d + b];
+            B[i * d + b] = v;
+        }
+}
+
+static bht_status dl_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
+    static const double B8[8] = {1.0, 0.5, 0.0, 2.0, -1.0, 1.0, 0.75, -3.0};
+    static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
+    double B[8];
+    switch (i) {
+    case 0:
+        bht__gold_lm_fill(c, 4, 2, A8, NULL, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        bht__gold_comment(c, "B = A: distances 0");
+        break;
+    case 1:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = k % 2 ? A8[k] + A8[k - 1] : A8[k];
+        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        bht__gold_comment(c, "B = A R, R = [1 1; 0 1]: same model, distances 0");
+        break;
+    case 2:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = -3.0 * A8[k];
+        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_IDENTICAL);
+        bht__gold_comment(c, "B = -3 A: same model, distances 0");
+        break;
+    case 3: {
+        static const double A4[4] = {1.0, 2.0, 3.0, 5.0}, B4[4] = {2.0, -1.0, 0.5, 7.0};
+        bht__gold_lm_fill(c, 2, 2, A4, B4, s4);
+        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SQUARE);
+        bht__gold_comment(c, "n = d (both square): p = q = 1/d, distances 0");
+        break;
+    }
+    case 4:
+        bht__gold_lm_fill(c, 4, 2, A8, B8, s4);
+        bht__gold_comment(c, "two 4 x 2 designs differing in two entries");
+        break;
+    case 5: {
+        static const double A[3] = {1.0, 0.0, 0.0}, B[3] = {0.0, 0.0, 1.0};
+        bht__gold_lm_fill(c, 3, 1, A, B, NULL);
+        c->flags |= FLAG(F_DISJOINT);
+        bht__gold_comment(c, "d = 1, disjoint supports: H^2 = TV = 1");
+        break;
+    }
+    case 6: {
+        static const double A[3] = {1.0, 1.0, 1.0}, B[3] = {1.0, 1.0, 0x1.0000000000001p+0};
+        bht__gold_lm_fill(c, 3, 1, A, B, NULL);
+        c->flags |= FLAG(F_NEAR);
+        bht__gold_comment(c, "d = 1, one entry one ulp apart");
+        break;
+    }
+    case 7:
+        for (size_t k = 0; k < 8; k++)
+            B[k] = A8[k] + (k == 3 ? 0x1p-40 : 0.0);
+        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
+        c->flags |= FLAG(F_NEAR);
+        bht__gold_comment(c, "B = A + 2^-40 e_{2,2}");
+        break;
+    case 8: {
+        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
+        bht__gold_lm_fill(c, 4, 2, A8, B8, s);
+        bht__gold_comment(c, "as vector 5 with s over 2^[-30, 30]");
+        break;
+    }
+    default: {
+        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
+        static const double B[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+        bht__gold_lm_fill(c, 3, 2, A, B, NULL);
+        bht__gold_comment(c, "A with a zero row (p_3 = 0), B without");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define DL_SPECIAL_COUNT 10
+
+/* B = A + 2^-k E (E short dyadic), k in 0..40: models 1 .. 1e-12 apart. */
+static bht_status dl_close(gcase *c, size_t i, grng *r)
+{
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    int k = (int)(i % 41);
+    for (size_t m = 0; m < n * d; m++)
+        c->B[m] = c->A[m] + ldexp(bht__gold_short_dyadic(r), -k);
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
+    bht__gold_comment(c, "B = A + 2^-%d E (A %s, E short dyadic); %s", k, da, q);
+    return BHT_OK;
+}
+#define DL_CLOSE_COUNT 123
+
+static bht_status dl_same(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    lm_same_model(r, n, d, c->A, c->B);
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_IDENTICAL);
+    bht__gold_comment(c, "B = A R exactly (R unimodular integer; A %s): distances 0; %s", da, q);
+    return BHT_OK;
+}
+#define DL_SAME_COUNT 40
+
+static bht_status dl_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    (void)bht__gold_lm_design(r, n, d, c->B);
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "independent models (A %s); %s", da, q);
+    return BHT_OK;
+}
+#define DL_RANDOM_COUNT 60
+
+
+static bht_status dl_worst(gcase *c, size_t i, grng *r)
+{
+    double best = -1.0, A[40], B[40], s[10];
+    for (int k = 0; k < LM_CANDIDATES; k++) {
+        /* n > d: square designs give p = q = 1/d whatever B is. */
+        size_t d = (size_t)bht__rng_int(r, 1, 4), n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
+        (void)bht__gold_lm_design(r, n, d, A);
+        int sh = (int)bht__rng_int(r, 0, 40);
+        for (size_t m = 0; m < n * d; m++)
+            B[m] = A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
+        (void)bht__gold_lm_query(r, n, s);
+        bht_distances kd, od;
+        if (bht_distance_leverage(n, d, A, B, s, &kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_distance_leverage(n, d, A, B, s, &od, NULL, NULL);
+        if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
+        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
+        double e = bht__gold_search_score(3, kv, ov);
+        if (e > best) {
+            best = e;
+            bht__gold_lm_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->B, B, n * d * sizeof *B);
+            memcpy(c->s, s, n * sizeof *s);
+            c->dist = od;
+            c->flags = (c->flags & ~FLAG(F_NEAR)) | (sh >= 20 ? FLAG(F_NEAR) : 0);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST);
+    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+
+static const family DL_FAMILIES[] = {
+    {"special", DL_SPECIAL_COUNT, dl_special, FLAG(F_SPECIAL)},
+    {"close", DL_CLOSE_COUNT, dl_close, 0},
+    {"same", DL_SAME_COUNT, dl_same, 0},
+    {"random", DL_RANDOM_COUNT, dl_random, 0},
+    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0},
+    {"worst", LM_WORST_COUNT, dl_worst, 0},
+    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
+};
+
+static bht_status expected(gcase *c)
+{
+    return bht_oracle_distance_leverage(c->n, c->d, c->A, c->B, c->s, &c->dist, NULL, NULL);
+}
+
+static void flags(gcase *c)
+{
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_query(c);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
+    if (!c->invalid) {
+        bht_distances dist;
+        bht__gold_flag_verdict(c, bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist));
+        if (c->n == c->d)
+            c->flags |= FLAG(F_SQUARE);
+    }
+    bht__gold_flag_shape(c);
+    bht__gold_flag_distance_outputs(c);
+}
+
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
+    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+}
+
+const golden_fn bht__gold_fn_distance_leverage = {
+    "distance_leverage", 700000, 2.0, FAMILIES(DL_FAMILIES),
+    expected, flags, inputs, bht__gold_put_distances};

@@ -1,0 +1,654 @@
+/* gen_leverage.c: golden function leverage (golden/FORMAT.md): the leverage
+ * distribution p_i = h_ii / d of Diag(s)^-1 A; its families are shared with
+ * leverage_scores (gen_leverage_scores.c). */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+/* Both functions share these families (the seeds differ by fn): leverage
+ * vectors expect p_i = h_ii / d, leverage_scores vectors h_ii.  A random
+ * draw that turns out exactly rank deficient (the oracle's BHT_E_SINGULAR)
+ * is drawn again from the same stream (see bht_golden_render). */
+
+/* d in 1..8 (mostly small) and n in d..40 (mostly <= d + 16). */
+static size_t draw_lev_d(grng *r)
+{
+    long u = bht__rng_int(r, 0, 99);
+    if (u < 50)
+        return (size_t)bht__rng_int(r, 1, 3);
+    if (u < 85)
+        return (size_t)bht__rng_int(r, 4, 6);
+    return (size_t)bht__rng_int(r, 7, 8);
+}
+
+static size_t draw_lev_n(grng *r, size_t d)
+{
+    long u = bht__rng_int(r, 0, 99);
+    if (u < 15)
+        return d;
+    if (u < 60)
+        return d + (size_t)bht__rng_int(r, 1, 4);
+    if (u < 92)
+        return d + (size_t)bht__rng_int(r, 5, 16);
+    return d + (size_t)bht__rng_int(r, 17, 40 - (long)d);
+}
+
+/* Query weights s (length n) of one of five kinds, some signs negative
+ * (s_i and -s_i give the same A_s up to row signs); returns the kind. */
+static const char *draw_query(grng *r, size_t n, double *s)
+{
+    long kind = bht__rng_int(r, 0, 4);
+    long range = kind == 2 ? bht__rng_int(r, 2, 19) : kind == 3 ? bht__rng_int(r, 20, 195) : 0;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        switch (kind) {
+        case 0:
+            v = 1.0;
+            break;
+        case 1:
+            v = 0.5 + 1.5 * bht__rng_unit(r);
+            break;
+        case 2:
+        case 3:
+            v = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -range, range));
+            break;
+        default:
+            v = (double)bht__rng_int(r, 1, 9);
+            break;
+        }
+        s[i] = (kind != 0 && bht__rng_int(r, 0, 3) == 0) ? -v : v;
+    }
+    static const char *const names[] = {"s = 1", "s in [1/2, 2)", "s over 2^[-19, 19]",
+                                        "s over 2^[-195, 195]", "integer s"};
+    return names[kind];
+}
+
+static void lev_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->slen = n;
+    c->d = d;
+}
+
+/* Fills c->A with the rows of a table (n by d) and c->s with s (NULL: ones). */
+static void lev_fill(gcase *c, size_t n, size_t d, const double *A, const double *s)
+{
+    lev_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    for (size_t i = 0; i < n; i++)
+        c->s[i] = s ? s[i] : 1.0;
+}
+
+static bht_status lv_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    switch (i) {
+    case 0: {
+        static const double A[1] = {3.0}, s[1] = {2.0};
+        lev_fill(c, 1, 1, A, s);
+        c->flags |= FLAG(F_N1);
+        bht__gold_comment(c, "n = d = 1: h = 1");
+        break;
+    }
+    case 1: {
+        static const double A[3] = {1.0, 1.0, 1.0};
+        lev_fill(c, 3, 1, A, NULL);
+        bht__gold_comment(c, "a column of ones: h_i = 1/3 rounded");
+        break;
+    }
+    case 2: {
+        static const double A[4] = {1.0, 2.0, 3.0, 4.0};
+        lev_fill(c, 4, 1, A, NULL);
+        bht__gold_comment(c, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30");
+        break;
+    }
+    case 3: {
+        double A[16] = {0};
+        for (size_t k = 0; k < 4; k++)
+            A[5 * k] = 1.0;
+        lev_fill(c, 4, 4, A, NULL);
+        bht__gold_comment(c, "identity 4 x 4: h = 1");
+        break;
+    }
+    case 4: {
+        static const double A[9] = {2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0};
+        static const double s[3] = {0.1, -7.0, 1e10};
+        lev_fill(c, 3, 3, A, s);
+        bht__gold_comment(c, "square nonsingular 3 x 3, arbitrary s: h = 1");
+        break;
+    }
+    case 5: {
+        static const double A[8] = {1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0};
+        lev_fill(c, 4, 2, A, NULL);
+        bht__gold_comment(c, "[I; I]: h = 1/2");
+        break;
+    }
+    case 6: {
+        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "zero third row: h = (1, 1, 0)");
+        break;
+    }
+    case 7: {
+        static const double A[10] = {1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0};
+        static const double s[5] = {1.0, 0x1p-300, 0x1p300, 1e-50, 1e50};
+        lev_fill(c, 5, 2, A, s);
+        bht__gold_comment(c, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)");
+        break;
+    }
+    case 8: {
+        static const double A[8] = {1.0, -1.0, 1.0, 0.5, 1.0, 2.0, 1.0, 3.5};
+        static const double s[4] = {-1.0, 2.0, -3.0, 4.0};
+        lev_fill(c, 4, 2, A, s);
+        bht__gold_comment(c, "negative s_i (signs do not matter)");
+        break;
+    }
+    case 9: {
+        static const double A[6] = {1.0, 0.0, 3.0, 4.0, 2.0, 8.0};
+        static const double s[3] = {0x1p-400, 1.0, 1.0};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_BOUNDARY);
+        bht__gold_comment(c, "s_1 = 2^-400 (smallest exponent of the kernel's domain)");
+        break;
+    }
+    case 10: {
+        static const double A[6] = {1.0, 2.0, 3.0, -1.0, 0.5, 0.25};
+        static const double s[3] = {0x1.fffffffffffffp-401, 1.0, 1.0};
+        lev_fill(c, 3, 2, A, s);
+        bht__gold_comment(c, "s_1 just below 2^-400: outside the kernel's domain");
+        break;
+    }
+    case 11: {
+        static const double A[6] = {0x1p401, 2.0, 3.0, -1.0, 0.5, 0.25};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "a_11 = 2^401: outside the kernel's domain");
+        break;
+    }
+    case 12: {
+        static const double A[6] = {0x1p200, 1.0, 0x1p-201, 1.0, 1.0, 2.0};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "first column spans 2^401 (kernel column range is 2^400)");
+        break;
+    }
+    case 13: {
+        static const double A[6] = {0x1p200, 1.0, 0x1p-200, 1.0, 1.0, 2.0};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_BOUNDARY);
+        bht__gold_comment(c, "first column spans exactly 2^400 (kernel column range)");
+        break;
+    }
+    case 14: {
+        static const double A[6] = {0x1p-1074, 1.0, 0.0, 1.0, 0.0, 1.0};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)");
+        break;
+    }
+    case 15: {
+        static const double A[6] = {DBL_MAX, 0.0, 0.0, DBL_MAX, DBL_MAX, DBL_MAX};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "entries DBL_MAX: h = 2/3");
+        break;
+    }
+    case 16: {
+        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p525};
+        lev_fill(c, 2, 1, A, s);
+        bht__gold_comment(c, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal");
+        break;
+    }
+    case 17: {
+        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p540};
+        lev_fill(c, 2, 1, A, s);
+        bht__gold_comment(c, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0");
+        break;
+    }
+    case 18: {
+        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 0x1.0000000000001p0};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)");
+        break;
+    }
+    case 19: {
+        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0 + 0x1p-30};
+        lev_fill(c, 3, 2, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)");
+        break;
+    }
+    case 20: {
+        /* Hilbert-like 12 x 8, a_ij = 1 / (i + j + 1) rounded. */
+        double A[96];
+        for (size_t a = 0; a < 12; a++)
+            for (size_t b = 0; b < 8; b++)
+                A[a * 8 + b] = 1.0 / (double)(a + b + 1);
+        lev_fill(c, 12, 8, A, NULL);
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))");
+        break;
+    }
+    case 21: {
+        /* Square Vandermonde degree 14 on 1 + k/14: h = 1, condition ~1e19. */
+        double A[225];
+        for (size_t a = 0; a < 15; a++) {
+            double t = 1.0 + (double)a / 14.0, v = 1.0;
+            for (size_t b = 0; b < 15; b++) {
+                A[a * 15 + b] = v;
+                v *= t;
+            }
+        }
+        lev_fill(c, 15, 15, A, NULL);
+        c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
+        bht__gold_comment(c, "square Vandermonde, degree 14, nodes 1 + k/14: h = 1");
+        break;
+    }
+    case 22: {
+        static const double A[6] = {1e300, 2e300, -3e299, 1e-300, 5e299, 7e299};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "entries near 1e300 and 1e-300");
+        break;
+    }
+    case 23: {
+        static const double A[6] = {1.0, 2.0, 1.0, 2.0, 3.0, 1.0};
+        lev_fill(c, 3, 2, A, NULL);
+        bht__gold_comment(c, "two identical rows");
+        break;
+    }
+    case 24: {
+        static const double A[6] = {1.0, -0.0, 0.0, 1.0, 1.0, 1.0};
+        static const double s[3] = {1.0, 1.0, -0x1p-1};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_SIGNED_ZERO);
+        bht__gold_comment(c, "a_12 = -0, s_3 = -1/2");
+        break;
+    }
+    default: {
+        static const double A[6] = {0x1.fffffffffffffp400, 2.0, 3.0, 0x1p400, 2.0, 8.0};
+        static const double s[3] = {0x1.fffffffffffffp400, 0x1p400, -0x1.8p400};
+        lev_fill(c, 3, 2, A, s);
+        c->flags |= FLAG(F_BOUNDARY);
+        bht__gold_comment(c, "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the "
+                       "kernel's domain)");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define LV_SPECIAL_COUNT 26
+
+static bht_status lv_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t d = draw_lev_d(r), n = draw_lev_n(r, d);
+    const char *design = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    const char *query = draw_query(r, n, c->s);
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "random design: %s; %s", design, query);
+    return BHT_OK;
+}
+
+/* Vandermonde a_kj = t_k^j (powers by repeated rounded multiplication),
+ * degree 8 + (i mod 7), six node sets. */
+static bht_status lv_vandermonde(gcase *c, size_t i, grng *r)
+{
+    static const char *const node_names[] = {
+        "equispaced in [0, 1]", "equispaced in [-1, 1]", "random in [-1, 1)",
+        "equispaced in [1, 2]", "(k / (n-1))^2 (clustered at 0)", "equispaced in [-1, 1]"};
+    size_t deg = 8 + i % 7, d = deg + 1, n = d + (size_t)bht__rng_int(r, 0, 10);
+    size_t nodes = (i / 7) % 6;
+    for (size_t k = 0; k < n; k++) {
+        double u = (double)k / (double)(n - 1), t;
+        switch (nodes) {
+        case 0:
+            t = u;
+            break;
+        case 1:
+        case 5:
+            t = -1.0 + 2.0 * u;
+            break;
+        case 2:
+            t = rng_sym(r);
+            break;
+        case 3:
+            t = 1.0 + u;
+            break;
+        default:
+            t = u * u;
+            break;
+        }
+        double v = 1.0;
+        for (size_t j = 0; j < d; j++) {
+            c->A[k * d + j] = v;
+            v *= t;
+        }
+    }
+    const char *query = "s = 1";
+    if (nodes == 5)
+        query = draw_query(r, n, c->s);
+    else
+        for (size_t k = 0; k < n; k++)
+            c->s[k] = 1.0;
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
+    bht__gold_comment(c, "Vandermonde degree %zu, n = %zu, nodes %s; %s", deg, n, node_names[nodes],
+                query);
+    return BHT_OK;
+}
+#define LV_VANDERMONDE_COUNT 42
+
+/* A uniform design with its rows and/or columns scaled. */
+static bht_status lv_scaled(gcase *c, size_t i, grng *r)
+{
+    static const char *const kinds[] = {
+        "rows scaled by 2^e, e in [-60, 60]", "columns scaled by 2^e, e in [-300, 300]",
+        "rows and columns scaled by 2^e, e in [-150, 150]",
+        "rows and columns scaled by (1 + u) 2^e, e in [-30, 30] (rounded)"};
+    size_t d = (size_t)bht__rng_int(r, 1, 5), n = d + (size_t)bht__rng_int(r, 0, 10);
+    size_t kind = i % 4;
+    double row[40], col[8];
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    for (size_t k = 0; k < n; k++)
+        row[k] = 1.0;
+    for (size_t j = 0; j < d; j++)
+        col[j] = 1.0;
+    for (size_t k = 0; k < n && kind != 1; k++)
+        row[k] = kind == 3 ? ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)bht__rng_int(r, kind == 0 ? -60 : -150,
+                                                     kind == 0 ? 60 : 150));
+    for (size_t j = 0; j < d && kind != 0; j++)
+        col[j] = kind == 3 ? ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -30, 30))
+                           : ldexp(1.0, (int)bht__rng_int(r, kind == 1 ? -300 : -150,
+                                                     kind == 1 ? 300 : 150));
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < d; j++)
+            c->A[k * d + j] = c->A[k * d + j] * row[k] * col[j];
+    const char *query = "s = 1";
+    if ((i / 4) % 2)
+        query = draw_query(r, n, c->s);
+    else
+        for (size_t k = 0; k < n; k++)
+            c->s[k] = 1.0;
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_SCALED) | FLAG(F_RANDOM);
+    bht__gold_comment(c, "scaled design: %s; %s", kinds[kind], query);
+    return BHT_OK;
+}
+#define LV_SCALED_COUNT 64
+
+/* Nearly collinear columns: column j2 = column j1 + 2^-k noise. */
+static bht_status lv_ill(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t d = (size_t)bht__rng_int(r, 2, 6), n = d + (size_t)bht__rng_int(r, 1, 12);
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    size_t j1 = (size_t)bht__rng_int(r, 0, (long)d - 1);
+    size_t j2 = (j1 + (size_t)bht__rng_int(r, 1, (long)d - 1)) % d;
+    int sh = (int)bht__rng_int(r, 16, 52);
+    for (size_t k = 0; k < n; k++)
+        c->A[k * d + j2] = c->A[k * d + j1] + ldexp(rng_sym(r), -sh);
+    const char *query = draw_query(r, n, c->s);
+    lev_shape(c, n, d);
+    c->flags |= FLAG(F_ILL) | FLAG(F_RANDOM);
+    bht__gold_comment(c, "column %zu = column %zu + 2^-%d noise; %s", j2 + 1, j1 + 1, sh, query);
+    return BHT_OK;
+}
+#define LV_ILL_COUNT 48
+
+static bht_status lv_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 100, MAXN = 13, MAXD = 5 };
+    double best = -1.0, A[MAXN * MAXD], s[MAXN], p[MAXN], h[MAXN], q[MAXN], g[MAXN];
+    uint64_t best_flags = 0;
+    int scores = c->fn != FN_LEVERAGE;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t d = (size_t)bht__rng_int(r, 1, MAXD), n = d + (size_t)bht__rng_int(r, 0, MAXN - MAXD);
+        uint64_t fl = 0;
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
+        (void)draw_query(r, n, s);
+        if (bht_leverage(n, d, A, s, p, h, NULL) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_leverage(n, d, A, s, q, g, NULL, NULL, NULL);
+        if (st == BHT_E_SINGULAR)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        double e = scores ? bht__gold_search_score(n, h, g) : bht__gold_search_score(n, p, q);
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            lev_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->s, s, n * sizeof *s);
+            memcpy(c->p, q, n * sizeof *q);
+            memcpy(c->h, g, n * sizeof *g);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define LV_WORST_COUNT 40
+
+static bht_status lv_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double base[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+    c->invalid = 1;
+    lev_fill(c, 3, 2, base, NULL);
+    int rank = 0;
+    switch (i) {
+    case 0:
+        c->s[1] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        bht__gold_comment(c, "s_2 = 0");
+        break;
+    case 1:
+        c->s[2] = -0.0;
+        c->flags |= FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO);
+        bht__gold_comment(c, "s_3 = -0");
+        break;
+    case 2:
+        c->s[0] = c->s[1] = c->s[2] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        bht__gold_comment(c, "s = 0");
+        break;
+    case 3: {
+        static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
+        lev_fill(c, 2, 3, A, NULL);
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "n = 2 < d = 3");
+        break;
+    }
+    case 4: {
+        static const double A[2] = {1.0, 2.0};
+        lev_fill(c, 1, 2, A, NULL);
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "n = 1 < d = 2");
+        break;
+    }
+    case 5:
+        c->slen = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 3 rows, s has 2 entries");
+        break;
+    case 6:
+        c->slen = 4;
+        c->s[3] = 1.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 3 rows, s has 4 entries");
+        break;
+    case 7:
+        c->n = c->slen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A has no rows and s is empty");
+        break;
+    case 8:
+        c->d = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A has no columns");
+        break;
+    case 9:
+        c->A[2] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in A");
+        break;
+    case 10:
+        c->A[1] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "+inf in A");
+        break;
+    case 11:
+        c->A[5] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "-inf in A");
+        break;
+    case 12:
+        c->s[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in s");
+        break;
+    case 13:
+        c->s[2] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
+        break;
+    case 14: {
+        static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "zero column");
+        break;
+    }
+    case 15: {
+        static const double A[6] = {0.1, 0.1, 0.7, 0.7, -3.0, -3.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "two identical columns");
+        break;
+    }
+    case 16: {
+        static const double A[12] = {1.0, 2.0,  3.0, -1.0, 5.0, 4.0,
+                                     2.0, 2.0,  4.0, 7.0,  -3.0, 4.0};
+        lev_fill(c, 4, 3, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "column 3 = column 1 + column 2");
+        break;
+    }
+    case 17: {
+        /* Vandermonde with only 3 distinct nodes and 4 columns: rank 3. */
+        static const double t[6] = {0.0, 1.0, 2.0, 0.0, 1.0, 2.0};
+        double A[24];
+        for (size_t k = 0; k < 6; k++) {
+            double v = 1.0;
+            for (size_t j = 0; j < 4; j++) {
+                A[k * 4 + j] = v;
+                v *= t[k];
+            }
+        }
+        lev_fill(c, 6, 4, A, NULL);
+        rank = 1;
+        c->flags |= FLAG(F_VANDERMONDE);
+        bht__gold_comment(c, "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3");
+        break;
+    }
+    case 18: {
+        static const double A[6] = {1e300, 2e300, -3e299, -6e299, 1e-300, 2e-300};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "column 2 = 2 column 1 at scales 1e300 and 1e-300");
+        break;
+    }
+    case 19: {
+        static const double A[9] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
+        lev_fill(c, 3, 3, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "square singular [1 2 3; 4 5 6; 7 8 9]");
+        break;
+    }
+    case 20: {
+        static const double A[8] = {3.0, 0x1.8p-999, 1.0, 0x1p-1000, -5.0, -0x1.4p-998,
+                                    7.0, 0x1.cp-998};
+        static const double s[4] = {1.0, 0x1p-300, 0x1p300, 1e-20};
+        lev_fill(c, 4, 2, A, s);
+        rank = 1;
+        bht__gold_comment(c, "column 2 = 2^-1000 column 1, strongly varying s");
+        break;
+    }
+    case 21: {
+        static const double A[6] = {0x1p-1074, 0x1.8p-1073, 0x1p-1073, 0x1.8p-1072, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        c->flags |= FLAG(F_SUBNORMAL_IN);
+        bht__gold_comment(c, "subnormal entries, column 2 = 3 column 1");
+        break;
+    }
+    default: {
+        static const double A[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        lev_fill(c, 3, 2, A, NULL);
+        rank = 1;
+        bht__gold_comment(c, "A = 0");
+        break;
+    }
+    }
+    if (rank) {
+        /* Self-check: the oracle must decide exact rank deficiency. */
+        double p[8], h[8];
+        if (bht_oracle_leverage(c->n, c->d, c->A, c->s, p, h, NULL, NULL, NULL) != BHT_E_SINGULAR)
+            return BHT_E_INVALID;
+        c->flags |= FLAG(F_INV_RANK);
+    }
+    return BHT_OK;
+}
+#define LV_INVALID_COUNT 23
+
+const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
+    {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL)},
+    {"random", 300, lv_random, 0},
+    {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0},
+    {"scaled", LV_SCALED_COUNT, lv_scaled, 0},
+    {"ill", LV_ILL_COUNT, lv_ill, 0},
+    {"worst", LV_WORST_COUNT, lv_worst, 0},
+    {"invalid", LV_INVALID_COUNT, lv_invalid, 0},
+};
+
+bht_status bht__gold_leverage_expected(gcase *c)
+{
+    return bht_oracle_leverage(c->n, c->d, c->A, c->s, c->p, c->h, NULL, NULL, NULL);
+}
+
+/* Flags of leverage (out = p) and leverage_scores (out = h). */
+void bht__gold_leverage_flags(gcase *c, const double *out)
+{
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_query(c);
+    if (!c->invalid) {
+        double p[G_MAX_N], h[G_MAX_N];
+        bht__gold_flag_verdict(c, bht_leverage(c->n, c->d, c->A, c->s, p, h, NULL));
+        if (c->n == c->d)
+            c->flags |= FLAG(F_SQUARE);
+    }
+    bht__gold_flag_shape(c);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, out);
+}
+
+void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+}
+
+static void flags(gcase *c) { bht__gold_leverage_flags(c, c->p); }
+
+static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
+}
+
+const golden_fn bht__gold_fn_leverage = {
+    "leverage", 300000, 1.0, FAMILIES(bht__gold_leverage_families),
+    bht__gold_leverage_expected, flags, bht__gold_leverage_inputs, outputs};

@@ -1,0 +1,208 @@
+/* gen_nu_leverage.c: golden function nu_leverage (golden/FORMAT.md).
+ *
+ * nu_leverage: the local analysis (nu, local constant, derivative) of the
+ * leverage model A perturbed along M at the query weights s. */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+static bht_status nl_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
+    static const double M8[8] = {0.0, 1.0, 2.0, -1.0, 0.5, 0.5, -1.5, 1.0};
+    static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
+    double M[8], s[4];
+    switch (i) {
+    case 0: {
+        static const double Z[8] = {0};
+        bht__gold_lm_fill(c, 4, 2, A8, Z, s4);
+        bht__gold_comment(c, "M = 0: everything 0");
+        break;
+    }
+    case 1:
+        for (size_t k = 0; k < 8; k++)
+            M[k] = k % 2 ? 2.0 * A8[k - 1] - A8[k] : A8[k + 1];
+        bht__gold_lm_fill(c, 4, 2, A8, M, s4);
+        c->flags |= FLAG(F_SHIFTED);
+        bht__gold_comment(c, "M = A S (S = [0 2; 1 -1]): W = 0, everything 0");
+        break;
+    case 2:
+        bht__gold_lm_fill(c, 4, 2, A8, M8, s4);
+        bht__gold_comment(c, "M0 (the next three vectors give the same results)");
+        break;
+    case 3:
+        for (size_t k = 0; k < 8; k++)
+            M[k] = M8[k] + (k % 2 ? 3.0 * A8[k - 1] : -A8[k + 1]);
+        bht__gold_lm_fill(c, 4, 2, A8, M, s4);
+        c->flags |= FLAG(F_SHIFTED);
+        bht__gold_comment(c, "M = M0 + A S exactly (S = [0 3; -1 0]): same results as M0");
+        break;
+    case 4:
+        for (size_t k = 0; k < 4; k++)
+            s[k] = -8.0 * s4[k];
+        bht__gold_lm_fill(c, 4, 2, A8, M8, s);
+        bht__gold_comment(c, "s -> -8 s: same results as M0");
+        break;
+    case 5: {
+        double A[8];
+        for (size_t k = 0; k < 8; k++) {
+            A[k] = k % 2 ? A8[k - 1] + A8[k] : A8[k];
+            M[k] = k % 2 ? M8[k - 1] + M8[k] : M8[k];
+        }
+        bht__gold_lm_fill(c, 4, 2, A, M, s4);
+        bht__gold_comment(c, "(A R, M R), R = [1 1; 0 1]: same results as M0");
+        break;
+    }
+    case 6: {
+        static const double A[4] = {1.0, 2.0, 3.0, 5.0};
+        bht__gold_lm_fill(c, 2, 2, A, M8, s4);
+        c->flags |= FLAG(F_SQUARE);
+        bht__gold_comment(c, "n = d: H = I, W = 0, everything 0");
+        break;
+    }
+    case 7: {
+        static const double A[3] = {1.0, 1.0, 0.0}, Mv[3] = {0.0, 0.0, 2.0};
+        bht__gold_lm_fill(c, 3, 1, A, Mv, NULL);
+        bht__gold_comment(c, "zero row a_3 = 0 with m_3 = 2: nu = 0, local_constant = 1");
+        break;
+    }
+    case 8: {
+        static const double A[2] = {1.0, 1.0}, Mv[2] = {1.0, -1.0};
+        bht__gold_lm_fill(c, 2, 1, A, Mv, NULL);
+        bht__gold_comment(c, "d = 1, a = (1, 1), m = (1, -1): nu = 1, derivative (1, -1)");
+        break;
+    }
+    default: {
+        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
+        bht__gold_lm_fill(c, 4, 2, A8, M8, s);
+        bht__gold_comment(c, "M0 with s over 2^[-30, 30]");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define NL_SPECIAL_COUNT 10
+
+static bht_status nl_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    for (size_t k = 0; k < n * d; k++)
+        c->M[k] = bht__gold_short_dyadic(r);
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
+    return BHT_OK;
+}
+#define NL_RANDOM_COUNT 200
+
+/* M = M0 + A S exactly (S integer): the same results as M0. */
+static bht_status nl_shifted(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    double S[16];
+    for (size_t k = 0; k < d * d; k++)
+        S[k] = (double)bht__rng_int(r, -3, 3);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < d; b++) {
+            double v = bht__gold_short_dyadic(r);
+            for (size_t k = 0; k < d; k++)
+                v += c->A[a * d + k] * S[k * d + b];
+            c->M[a * d + b] = v;
+        }
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
+    bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
+    return BHT_OK;
+}
+#define NL_SHIFTED_COUNT 40
+
+static bht_status nl_worst(gcase *c, size_t i, grng *r)
+{
+    double best = -1.0, A[40], M[40], s[10], kd[10], od[10];
+    for (int k = 0; k < LM_CANDIDATES; k++) {
+        size_t n, d;
+        bht__gold_draw_lm_shape(r, &n, &d);
+        (void)bht__gold_lm_design(r, n, d, A);
+        for (size_t m = 0; m < n * d; m++)
+            M[m] = bht__gold_short_dyadic(r);
+        (void)bht__gold_lm_query(r, n, s);
+        bht_local_result kr, orr;
+        if (bht_nu_leverage(n, d, A, M, s, &kr, kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_nu_leverage(n, d, A, M, s, &orr, od, NULL, NULL);
+        if (st == BHT_E_SINGULAR)
+            continue;
+        if (st != BHT_OK)
+            return st;
+        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
+        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
+        e = e > e2 ? e : e2;
+        if (e > best) {
+            best = e;
+            bht__gold_lm_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->M, M, n * d * sizeof *M);
+            memcpy(c->s, s, n * sizeof *s);
+            memcpy(c->deriv, od, n * sizeof *od);
+            c->local = orr;
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST);
+    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+
+static const family NL_FAMILIES[] = {
+    {"special", NL_SPECIAL_COUNT, nl_special, FLAG(F_SPECIAL)},
+    {"random", NL_RANDOM_COUNT, nl_random, 0},
+    {"shifted", NL_SHIFTED_COUNT, nl_shifted, 0},
+    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0},
+    {"worst", LM_WORST_COUNT, nl_worst, 0},
+    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
+};
+
+static bht_status expected(gcase *c)
+{
+    return bht_oracle_nu_leverage(c->n, c->d, c->A, c->M, c->s, &c->local, c->deriv, NULL, NULL);
+}
+
+static void flags(gcase *c)
+{
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_query(c);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->M);
+    if (!c->invalid) {
+        bht_local_result local;
+        double deriv[G_MAX_N];
+        bht__gold_flag_verdict(c, bht_nu_leverage(c->n, c->d, c->A, c->M, c->s, &local, deriv));
+        if (c->n == c->d)
+            c->flags |= FLAG(F_SQUARE);
+    }
+    bht__gold_flag_shape(c);
+    bht__gold_flag_local_outputs(c);
+}
+
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, "M", 1, c->rows2, c->cols2, c->M);
+    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+}
+
+const golden_fn bht__gold_fn_nu_leverage = {
+    "nu_leverage", 1000000, 2.0, FAMILIES(NL_FAMILIES),
+    expected, flags, inputs, bht__gold_put_local};

@@ -1,0 +1,218 @@
+/* gen_nu_softmax.c: golden function nu_softmax (golden/FORMAT.md).
+ *
+ * nu_softmax: the local analysis (nu, local constant, derivative) of the
+ * softmax model A perturbed along M at the query x. */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+static bht_status nu_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A12[12] = {0.5, -1.0, 2.0, 1.5, 0.0, -0.75,
+                                   -2.5, 1.0, 0.125, 3.0, -3.0, 1.0};
+    static const double M12[12] = {1.0, 0.0, -1.0, 2.0, 0.5, 0.25,
+                                   -1.0, 3.0, 0.0, 0.75, -2.0, 1.5};
+    static const double x3[3] = {0.3, -1.7, 2.25};
+    switch (i) {
+    case 0: {
+        static const double Z[12] = {0};
+        bht__gold_model_fill(c, 4, 3, A12, Z, x3);
+        bht__gold_comment(c, "M = 0: nu = 0, derivative 0");
+        break;
+    }
+    case 1: {
+        double M[12];
+        static const double w[3] = {0.5, -0.25, 3.0};
+        for (size_t k = 0; k < 12; k++)
+            M[k] = w[k % 3];
+        bht__gold_model_fill(c, 4, 3, A12, M, x3);
+        c->flags |= FLAG(F_SHIFTED);
+        bht__gold_comment(c, "M = 1 w^T: g constant, nu = 0, derivative 0");
+        break;
+    }
+    case 2: {
+        double M[12];
+        static const double w[3] = {0.5, -0.25, 3.0};
+        for (size_t k = 0; k < 12; k++)
+            M[k] = M12[k] + w[k % 3];
+        bht__gold_model_fill(c, 4, 3, A12, M, x3);
+        c->flags |= FLAG(F_SHIFTED);
+        bht__gold_comment(c, "M = M0 + 1 w^T exactly: same results as M0 (next vector)");
+        break;
+    }
+    case 3:
+        bht__gold_model_fill(c, 4, 3, A12, M12, x3);
+        bht__gold_comment(c, "M0 (previous vector without the shift)");
+        break;
+    case 4: {
+        static const double A[2] = {1.0, 2.0}, M[2] = {-5.0, 7.0}, x[2] = {0.75, -1.25};
+        bht__gold_model_fill(c, 1, 2, A, M, x);
+        c->flags |= FLAG(F_N1);
+        bht__gold_comment(c, "n = 1: nu = 0");
+        break;
+    }
+    case 5: {
+        static const double x[3] = {0.0, 0.0, 0.0};
+        bht__gold_model_fill(c, 4, 3, A12, M12, x);
+        bht__gold_comment(c, "x = 0: g = 0, nu = 0");
+        break;
+    }
+    case 6:
+        bht__gold_model_fill(c, 4, 3, A12, A12, x3);
+        bht__gold_comment(c, "M = A: nu = variance of the logits under p");
+        break;
+    case 7: {
+        static const double A[2] = {1.0, 1.0}, M[2] = {1.0, -1.0}, x[1] = {1.0};
+        bht__gold_model_fill(c, 2, 1, A, M, x);
+        bht__gold_comment(c, "p = (1/2, 1/2), g = (1, -1): nu = 1, nu/8, derivative (1/2, -1/2)");
+        break;
+    }
+    case 8: {
+        static const double A[3] = {0.0, -800.0, -745.0}, M[3] = {1.0, 2.0, 3.0};
+        static const double x[1] = {1.0};
+        bht__gold_model_fill(c, 3, 1, A, M, x);
+        c->flags |= FLAG(F_LARGE_LOGITS) | FLAG(F_GAP);
+        bht__gold_comment(c, "logit gaps 745 and 800: tiny or zero derivative components");
+        break;
+    }
+    case 9: {
+        static const double A[9] = {1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0};
+        static const double M[9] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+        static const double x[3] = {1.0, 1.0, 1.0};
+        bht__gold_model_fill(c, 3, 3, A, M, x);
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "g_1 = 2^53 + 1 - 2^53 = 1 (exact products needed)");
+        break;
+    }
+    case 10: {
+        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, M[4] = {1.0, 0.0, 0.0, 2.0};
+        static const double x[2] = {0x1p30, 1.0};
+        bht__gold_model_fill(c, 2, 2, A, M, x);
+        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
+        break;
+    }
+    default: {
+        static const double A[3] = {0.0, 1.0, 2.0}, M[3] = {1e10, 1e10, 1e10 + 1.0};
+        static const double x[1] = {1.0};
+        bht__gold_model_fill(c, 3, 1, A, M, x);
+        bht__gold_comment(c, "g = 1e10 + (0, 0, 1): the offset 1e10 must cancel exactly");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define NU_SPECIAL_COUNT 12
+
+static bht_status nu_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
+    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    const char *dm = bht__gold_draw_design(r, n, d, c->M, &c->flags);
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "random: A %s, M %s; x scale %g", da, dm, s);
+    return BHT_OK;
+}
+#define NU_RANDOM_COUNT 300
+
+/* M = M0 + 1 w^T exactly (grid values): nu and derivative are those of M0. */
+static bht_status nu_shifted(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
+    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    double w[G_MAX_D];
+    for (size_t j = 0; j < d; j++)
+        w[j] = bht__gold_grid_value(r) * 0x1p10;
+    for (size_t k = 0; k < n * d; k++)
+        c->M[k] = bht__gold_grid_value(r) + w[k % d];
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
+    bht__gold_comment(c, "M = M0 + 1 w^T exactly (grid M0, w up to 2^14); A %s; x scale %g", da, s);
+    return BHT_OK;
+}
+#define NU_SHIFTED_COUNT 60
+
+static bht_status nu_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
+    double best = -1.0, A[MAXN * MAXD], M[MAXN * MAXD], x[MAXD], kd[MAXN], od[MAXN];
+    uint64_t best_flags = 0;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
+        uint64_t fl = 0;
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
+        (void)bht__gold_draw_design(r, n, d, M, &fl);
+        (void)bht__gold_draw_query_x(r, d, x);
+        bht_local_result kr, orr;
+        if (bht_nu_softmax(n, d, A, M, x, &kr, kd) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_nu_softmax(n, d, A, M, x, &orr, od, NULL, NULL);
+        if (st != BHT_OK)
+            return st;
+        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
+        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
+        e = e > e2 ? e : e2;
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            bht__gold_model_shape(c, n, d);
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->M, M, n * d * sizeof *M);
+            memcpy(c->x, x, d * sizeof *x);
+            memcpy(c->deriv, od, n * sizeof *od);
+            c->local = orr;
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define NU_WORST_COUNT 60
+
+static const family NU_FAMILIES[] = {
+    {"special", NU_SPECIAL_COUNT, nu_special, FLAG(F_SPECIAL)},
+    {"random", NU_RANDOM_COUNT, nu_random, 0},
+    {"shifted", NU_SHIFTED_COUNT, nu_shifted, 0},
+    {"worst", NU_WORST_COUNT, nu_worst, 0},
+    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
+};
+
+static bht_status expected(gcase *c)
+{
+    return bht_oracle_nu_softmax(c->n, c->d, c->A, c->M, c->x, &c->local, c->deriv, NULL, NULL);
+}
+
+static void flags(gcase *c)
+{
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->M);
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    if (!c->invalid) {
+        bht_local_result local;
+        double deriv[G_MAX_N];
+        if (bht_nu_softmax(c->n, c->d, c->A, c->M, c->x, &local, deriv) == BHT_E_RANGE)
+            c->flags |= FLAG(F_BEYOND);
+    }
+    bht__gold_flag_shape(c);
+    bht__gold_flag_local_outputs(c);
+}
+
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, "M", 1, c->rows2, c->cols2, c->M);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+}
+
+const golden_fn bht__gold_fn_nu_softmax = {
+    "nu_softmax", 900000, 2.0, FAMILIES(NU_FAMILIES),
+    expected, flags, inputs, bht__gold_put_local};

@@ -1,0 +1,323 @@
+/* gen_softmax.c: golden function softmax (golden/FORMAT.md).
+ *
+ * softmax: p = softmax(A x) for a design A (n by d) and a query x. */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+static bht_status sm_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    c->n = 2;
+    c->d = 2;
+    switch (i) {
+    case 0:
+        c->n = c->d = 1;
+        c->A[0] = 2.0;
+        c->x[0] = 3.0;
+        c->flags |= FLAG(F_N1);
+        bht__gold_comment(c, "n = d = 1");
+        break;
+    case 1:
+        c->n = 5;
+        c->d = 3;
+        for (size_t k = 0; k < 15; k++)
+            c->A[k] = (double)k - 7.0;
+        memset(c->x, 0, 3 * sizeof(double));
+        c->flags |= FLAG(F_EQUAL);
+        bht__gold_comment(c, "x = 0: uniform");
+        break;
+    case 2:
+        c->n = 6;
+        c->d = 2;
+        memset(c->A, 0, 12 * sizeof(double));
+        c->x[0] = 1e300;
+        c->x[1] = -3.0;
+        c->flags |= FLAG(F_EQUAL);
+        bht__gold_comment(c, "A = 0: uniform");
+        break;
+    case 3:
+        c->n = c->d = 4;
+        memset(c->A, 0, 16 * sizeof(double));
+        for (size_t k = 0; k < 4; k++) {
+            c->A[k * 4 + k] = 1.0;
+            c->x[k] = (double)(k + 1);
+        }
+        bht__gold_comment(c, "identity design: softmax(x)");
+        break;
+    case 4: {
+        static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
+        c->d = 3;
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = c->x[1] = c->x[2] = 1.0;
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
+        break;
+    }
+    case 5: {
+        static const double A[6] = {1e16, 1.0, -1e16, 1.0, 0.0, 0.0};
+        c->d = 3;
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = c->x[1] = c->x[2] = 1.0;
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "cancellation: logits 1 and 1");
+        break;
+    }
+    case 6: {
+        static const double A[4] = {1.0, 1.0, 1.0, 0x1.0000000000001p0};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 1e15;
+        c->x[1] = -1e15;
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "nearly collinear rows, large x");
+        break;
+    }
+    case 7: {
+        static const double A[4] = {1e300, 0.0, 0.0, 1e300};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 2e-300;
+        c->x[1] = 1e-300;
+        bht__gold_comment(c, "huge A, tiny x: logits near 2 and 1");
+        break;
+    }
+    case 8: {
+        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 0x1p30;
+        c->x[1] = 1.0;
+        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the former product bound of the kernel");
+        break;
+    }
+    case 9:
+        c->n = 64;
+        c->d = 1;
+        for (size_t k = 0; k < 64; k++)
+            c->A[k] = (double)k;
+        c->x[0] = 0.5;
+        bht__gold_comment(c, "d = 1, logits k / 2");
+        break;
+    case 10:
+        c->n = 300;
+        c->d = 2;
+        for (size_t k = 0; k < 300; k++) {
+            c->A[2 * k] = (double)k * 0.01;
+            c->A[2 * k + 1] = 1.0 - (double)k * 0.01;
+        }
+        c->x[0] = 3.0;
+        c->x[1] = -2.0;
+        bht__gold_comment(c, "n = 300, d = 2");
+        break;
+    case 11: {
+        static const double A[6] = {1.0, 2.0, 1.0, 2.0, 1.0, 2.0};
+        c->n = 3;
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 0.3;
+        c->x[1] = -0.7;
+        c->flags |= FLAG(F_EQUAL);
+        bht__gold_comment(c, "identical rows (rank 1): uniform");
+        break;
+    }
+    case 12: {
+        static const double A[4] = {1.0, -1.0, 2.0, 0.5};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 0x1p-1074;
+        c->x[1] = 0x1.8p-1070;
+        c->flags |= FLAG(F_SUBNORMAL_IN);
+        bht__gold_comment(c, "subnormal x");
+        break;
+    }
+    case 13: {
+        static const double A[4] = {1000.0, 0.0, -1000.0, 0.0};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 1.0;
+        c->x[1] = -0.0;
+        c->flags |= FLAG(F_SIGNED_ZERO) | FLAG(F_LARGE_LOGITS);
+        bht__gold_comment(c, "logits +-1000, x_2 = -0");
+        break;
+    }
+    case 14: {
+        static const double A[4] = {0x1p500, 0x1p500, -0x1p500, 1.0};
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 0x1p-500;
+        c->x[1] = -0x1p-500;
+        c->flags |= FLAG(F_ILL);
+        bht__gold_comment(c, "logits 0 and -1 - 2^-500 (exact products needed)");
+        break;
+    }
+    default: {
+        static const double A[6] = {0x1p509, -0x1p509, 3.0, 0.0, 0.0, 0.0};
+        c->d = 3;
+        memcpy(c->A, A, sizeof A);
+        c->x[0] = 0x1p509;
+        c->x[1] = 0x1p509;
+        c->x[2] = 1.0;
+        c->flags |= FLAG(F_BOUNDARY) | FLAG(F_ILL);
+        bht__gold_comment(c, "products 2^1018 cancelling: logits 3 and 0");
+        break;
+    }
+    }
+    c->xlen = c->d;
+    return BHT_OK;
+}
+#define SM_SPECIAL_COUNT 16
+
+static bht_status sm_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    static const double xs[] = {1e-3, 0.1, 1.0, 10.0, 100.0};
+    size_t n = bht__gold_draw_n(r);
+    if (n > 128)
+        n = 128;
+    size_t d = (size_t)bht__rng_int(r, 1, n > 64 ? 3 : 10);
+    const char *design = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    double s = xs[bht__rng_int(r, 0, 4)];
+    for (size_t j = 0; j < d; j++)
+        c->x[j] = s * rng_sym(r);
+    c->n = n;
+    c->d = c->xlen = d;
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "random design: %s; x uniform, scale %g", design, s);
+    return BHT_OK;
+}
+
+static bht_status sm_worst(gcase *c, size_t i, grng *r)
+{
+    enum { CANDIDATES = 500, MAXN = 8, MAXD = 6 };
+    double best = -1.0, A[MAXN * MAXD], x[MAXD], p[MAXN], q[MAXN];
+    uint64_t best_flags = 0;
+    for (int k = 0; k < CANDIDATES; k++) {
+        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
+        uint64_t fl = 0;
+        (void)bht__gold_draw_design(r, n, d, A, &fl);
+        double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
+        for (size_t j = 0; j < d; j++)
+            x[j] = s * rng_sym(r);
+        if (bht_softmax(n, d, A, x, p) != BHT_OK)
+            continue;
+        bht_status st = bht_oracle_softmax(n, d, A, x, q, NULL, NULL);
+        if (st != BHT_OK)
+            return st;
+        double e = bht__gold_search_score(n, p, q);
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            c->n = n;
+            c->d = c->xlen = d;
+            memcpy(c->A, A, n * d * sizeof *A);
+            memcpy(c->x, x, d * sizeof *x);
+            memcpy(c->p, q, n * sizeof *q);
+        }
+    }
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
+                i, floor(best));
+    return BHT_OK;
+}
+#define SM_WORST_COUNT 100
+
+static bht_status sm_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    c->invalid = 1;
+    c->n = 2;
+    c->d = c->xlen = 2;
+    static const double A[4] = {1.0, 2.0, 3.0, 4.0};
+    memcpy(c->A, A, sizeof A);
+    c->x[0] = 0.5;
+    c->x[1] = -0.5;
+    switch (i) {
+    case 0:
+        c->A[1] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in A");
+        break;
+    case 1:
+        c->x[1] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "+inf in x");
+        break;
+    case 2:
+        c->A[2] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "-inf in A");
+        break;
+    case 3:
+        c->x[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in x");
+        break;
+    case 4:
+        c->d = 3; /* A is 2 by 3 (reuse 6 entries), x has 2 entries */
+        c->A[4] = 5.0;
+        c->A[5] = 6.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 3 columns, x has 2 entries");
+        break;
+    case 5:
+        c->xlen = 3;
+        c->x[2] = 1.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 2 columns, x has 3 entries");
+        break;
+    case 6:
+        c->n = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A has no rows");
+        break;
+    case 7:
+        c->d = c->xlen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A has no columns and x is empty");
+        break;
+    default:
+        c->A[3] = INFINITY;
+        c->x[1] = 0.0;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "inf in A times x_j = 0 (still invalid)");
+        break;
+    }
+    return BHT_OK;
+}
+#define SM_INVALID_COUNT 9
+
+static const family SM_FAMILIES[] = {
+    {"special", SM_SPECIAL_COUNT, sm_special, FLAG(F_SPECIAL)},
+    {"random", 2000, sm_random, 0},
+    {"worst", SM_WORST_COUNT, sm_worst, 0},
+    {"invalid", SM_INVALID_COUNT, sm_invalid, 0},
+};
+
+static bht_status expected(gcase *c)
+{
+    return bht_oracle_softmax(c->n, c->d, c->A, c->x, c->p, NULL, NULL);
+}
+
+static void flags(gcase *c)
+{
+    if (!c->invalid) {
+        double tmp[G_MAX_N];
+        if (bht_softmax(c->n, c->d, c->A, c->x, tmp) == BHT_E_RANGE)
+            c->flags |= FLAG(F_BEYOND);
+    }
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
+    if (c->n > 64)
+        c->flags |= FLAG(F_LARGE_N);
+}
+
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+}
+
+static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
+}
+
+const golden_fn bht__gold_fn_softmax = {
+    "softmax", 200000, 1.0, FAMILIES(SM_FAMILIES),
+    expected, flags, inputs, outputs};

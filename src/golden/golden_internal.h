@@ -1,0 +1,273 @@
+/* golden_internal.h: what the golden generators share (private to src/golden).
+ *
+ * One generator file per golden function (gen_<fn>.c) defines its families
+ * (tables of case makers) and a golden_fn record with its oracle, its flag
+ * derivation and its rendering; golden.c holds the one dispatch table and
+ * bht_golden_render; golden_shared.c and golden_models.c hold the helpers
+ * used by more than one generator.  Determinism rules: golden.c's header. */
+#ifndef BHT_GOLDEN_INTERNAL_H
+#define BHT_GOLDEN_INTERNAL_H
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bht_tools.h"
+#include "core/rng.h"
+
+/* ------------------------------------------------------------ the stream */
+
+typedef struct grng {
+    uint64_t state;
+} grng;
+
+static inline uint64_t bht__rng_next(grng *r)
+{
+    return bht__splitmix64(&r->state);
+}
+
+/* Uniform in [0, 1): 53 random bits times 2^-53 (exact). */
+static inline double bht__rng_unit(grng *r) { return (double)(bht__rng_next(r) >> 11) * 0x1p-53; }
+
+/* Uniform in [-1, 1): (k - 2^52) 2^-52 for a 53-bit k (exact). */
+static inline double rng_sym(grng *r)
+{
+    int64_t k = (int64_t)(bht__rng_next(r) >> 11) - ((int64_t)1 << 52);
+    return (double)k * 0x1p-52;
+}
+
+/* Uniform integer in [lo, hi] (small ranges; modulo bias is irrelevant). */
+static inline long bht__rng_int(grng *r, long lo, long hi)
+{
+    return lo + (long)(bht__rng_next(r) % (uint64_t)(hi - lo + 1));
+}
+
+/* ---------------------------------------------------------------- flags */
+
+enum {
+    F_SPECIAL = 0,
+    F_N1,
+    F_EQUAL,
+    F_LARGE_LOGITS,
+    F_GAP,
+    F_ZERO_OUT,
+    F_SUBNORMAL_OUT,
+    F_SUBNORMAL_IN,
+    F_SIGNED_ZERO,
+    F_BEYOND,
+    F_BOUNDARY,
+    F_LARGE_N,
+    F_RANDOM,
+    F_WORST,
+    F_ILL,
+    F_NEAR,
+    F_DISJOINT,
+    F_LOGSPACED,
+    F_CUTOFF,
+    F_INV_NONFINITE,
+    F_INV_NEGATIVE,
+    F_INV_SHAPE,
+    F_INV_EMPTY,
+    F_INV_SUM,
+    /* Added with the leverage and softmax-model functions (appended, so the
+     * flag order of existing vectors is unchanged). */
+    F_BEYOND_COND,
+    F_VANDERMONDE,
+    F_SCALED,
+    F_SQUARE,
+    F_D1,
+    F_VARYING_S,
+    F_IDENTICAL,
+    F_SHIFTED,
+    F_INV_ZERO_S,
+    F_INV_RANK,
+    /* Added with the softmax-regression functions. */
+    F_TIED_LOGITS,
+    F_NEAR_TARGET,
+    F_REGULARIZED,
+    F_COUNT
+};
+
+#define FLAG(f) ((uint64_t)1 << (f))
+
+/* ----------------------------------------------------------------- cases */
+
+#define G_MAX_N 320
+#define G_MAX_A 4096
+#define G_MAX_D 64
+
+/* The functions, in tcId-base order (FNS in golden.c). */
+enum {
+    FN_SOFTMAX_LOGITS,
+    FN_SOFTMAX,
+    FN_LEVERAGE,
+    FN_LEVERAGE_SCORES,
+    FN_DISTANCE,
+    FN_DISTANCE_SOFTMAX,
+    FN_DISTANCE_LEVERAGE,
+    FN_LEMMA_A1,
+    FN_NU_SOFTMAX,
+    FN_NU_LEVERAGE,
+    FN_REGRESSION_LOSS,
+    FN_REGRESSION_GRADIENT,
+    FN_REGRESSION_HESSIAN,
+    FN_COUNT
+};
+
+typedef struct gcase {
+    int fn; /* the fn being generated (for searches that score its outputs) */
+    uint64_t flags;
+    int invalid;
+    int expected_done; /* the family already filled the expected values */
+    char comment[200];
+    size_t n;    /* length of z / P; rows of A */
+    size_t d;    /* columns of A */
+    size_t xlen; /* length of x (== d unless the shape is invalid) */
+    size_t qlen; /* length of Q (== n unless the shape is invalid) */
+    size_t rows2, cols2; /* shape of the second matrix: B (distance_*) or M (nu_*) */
+    size_t slen;         /* length of s (== n unless the shape is invalid) */
+    double eps;
+    double z[G_MAX_N], P[G_MAX_N], Q[G_MAX_N], A[G_MAX_A], x[G_MAX_D];
+    double B[G_MAX_A]; /* distance_softmax, distance_leverage */
+    double M[G_MAX_A]; /* nu_softmax, nu_leverage */
+    double s[G_MAX_N]; /* leverage query */
+    double p[G_MAX_N]; /* expected softmax / leverage p */
+    double h[G_MAX_N]; /* expected leverage scores */
+    double deriv[G_MAX_N]; /* expected derivative (nu_*) */
+    double b[G_MAX_N], w[G_MAX_N]; /* regression target and weights (w = 0: none) */
+    size_t blen, wlen;             /* (== n unless the shape is invalid) */
+    double loss, grad[G_MAX_D], hess[G_MAX_A]; /* expected regression outputs */
+    bht_distances dist;
+    bht_lemma_a1_bounds lemma;
+    bht_local_result local;
+} gcase;
+
+/* The second matrix of a model pair: M for the nu_* functions, B otherwise
+ * (families shared by distance_* and nu_* fill it through this). */
+static inline int gold_is_nu(const gcase *c)
+{
+    return c->fn == FN_NU_SOFTMAX || c->fn == FN_NU_LEVERAGE;
+}
+static inline double *gold_other(gcase *c) { return gold_is_nu(c) ? c->M : c->B; }
+static inline const char *gold_other_name(const gcase *c) { return gold_is_nu(c) ? "M" : "B"; }
+
+static inline int is_subnormal(double v) { return v != 0.0 && fabs(v) < DBL_MIN; }
+
+typedef bht_status (*family_make)(gcase *c, size_t i, grng *r);
+
+typedef struct family {
+    const char *name;
+    size_t count;
+    family_make make;
+    uint64_t flags; /* given to every vector of the family */
+} family;
+
+/* One golden function: its tcId base, tolerance, families and the hooks
+ * that fill the expected values (oracle), derive the value flags and
+ * render the "inputs" and "expected" objects. */
+typedef struct golden_fn {
+    const char *name;
+    int64_t base;
+    double tol_ulp;
+    const family *families;
+    size_t family_count;
+    bht_status (*expected)(gcase *c);
+    void (*flags)(gcase *c);
+    void (*inputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
+    void (*outputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
+} golden_fn;
+
+#define FAMILIES(t) t, sizeof t / sizeof t[0]
+
+extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__gold_fn_leverage,
+    bht__gold_fn_leverage_scores, bht__gold_fn_distance, bht__gold_fn_distance_softmax,
+    bht__gold_fn_distance_leverage, bht__gold_fn_lemma_a1, bht__gold_fn_nu_softmax, bht__gold_fn_nu_leverage,
+    bht__gold_fn_regression_loss, bht__gold_fn_regression_gradient, bht__gold_fn_regression_hessian;
+
+/* ------------------------------------------------- golden_shared.c */
+
+void bht__gold_comment(gcase *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+double bht__gold_search_score(size_t n, const double *computed, const double *reference);
+size_t bht__gold_draw_n(grng *r);
+const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
+
+/* Flag helpers: subnormal inputs, zero/subnormal outputs, the spread of the
+ * query weights s, the kernel's verdict. */
+void bht__gold_flag_subnormal_in(gcase *c, size_t n, const double *v);
+void bht__gold_flag_outputs(gcase *c, size_t n, const double *v);
+void bht__gold_flag_query(gcase *c);
+void bht__gold_flag_verdict(gcase *c, bht_status st);
+void bht__gold_flag_shape(gcase *c);
+
+/* Rendering into the buffer (*nomem set on allocation failure). */
+void bht__gold_append_raw(bht_golden_buffer *b, const char *s, size_t len, int *nomem);
+void bht__gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* "key":value, preceded by a comma when comma is set. */
+void bht__gold_put_array(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t n,
+                    const double *v);
+void bht__gold_put_scalar(bht_golden_buffer *b, int *nomem, const char *key, int comma, double v);
+void bht__gold_put_matrix(bht_golden_buffer *b, int *nomem, const char *key, int comma, size_t rows,
+                     size_t cols, const double *v);
+void bht__gold_put_string(bht_golden_buffer *b, int *nomem, const char *s);
+const char *bht__gold_flag_name(size_t k);
+void bht__gold_put_distances(const gcase *c, bht_golden_buffer *b, int *nomem);
+void bht__gold_put_local(const gcase *c, bht_golden_buffer *b, int *nomem);
+/* Output flags of the distance triple and of the local analysis (valid only). */
+void bht__gold_flag_distance_outputs(gcase *c);
+void bht__gold_flag_local_outputs(gcase *c);
+
+/* ------------------------------------------------- golden_models.c */
+
+/* Softmax models (distance_softmax, nu_softmax). */
+size_t bht__gold_draw_model_n(grng *r);
+void bht__gold_model_shape(gcase *c, size_t n, size_t d);
+void bht__gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                     const double *x);
+double bht__gold_draw_query_x(grng *r, size_t d, double *x);
+double bht__gold_grid_value(grng *r);
+bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r);
+#define MODEL_INVALID_COUNT 11
+
+/* Leverage models (distance_leverage, nu_leverage). */
+double bht__gold_short_dyadic(grng *r);
+void bht__gold_draw_lm_shape(grng *r, size_t *n, size_t *d);
+void bht__gold_lm_shape(gcase *c, size_t n, size_t d);
+void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                  const double *s);
+const char *bht__gold_lm_query(grng *r, size_t n, double *s);
+const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A);
+bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
+bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
+#define LM_FULL_COUNT 30
+#define LM_WORST_COUNT 20
+#define LM_INVALID_COUNT 14
+enum { LM_CANDIDATES = 20 };
+
+/* The leverage families (leverage and leverage_scores share them). */
+#define LEVERAGE_FAMILY_COUNT 7
+extern const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT];
+bht_status bht__gold_leverage_expected(gcase *c);
+void bht__gold_leverage_flags(gcase *c, const double *out);
+void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+
+/* ------------------------------------------------- golden_regression.c */
+
+/* The families shared by regression_loss, regression_gradient and
+ * regression_hessian (the seeds differ by fn), and their common hooks; the
+ * output a vector grades is c->fn's. */
+#define REGRESSION_FAMILY_COUNT 8
+extern const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT];
+bht_status bht__gold_regression_expected(gcase *c);
+void bht__gold_regression_flags(gcase *c);
+void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+
+#endif

@@ -1,0 +1,309 @@
+/* golden_models.c: inputs shared by the model-pair golden functions: the
+ * softmax models (distance_softmax, nu_softmax) and the leverage models
+ * (distance_leverage, nu_leverage).  Families shared by a distance_* and a
+ * nu_* function fill the second matrix through gold_other (B or M). */
+#include "golden/golden_internal.h"
+
+/* ======================================================= softmax models */
+
+/* n in 1..32 (mostly 2..8) and d in 1..5 for the two-model functions. */
+size_t bht__gold_draw_model_n(grng *r)
+{
+    long u = bht__rng_int(r, 0, 99);
+    if (u < 75)
+        return (size_t)bht__rng_int(r, 2, 8);
+    if (u < 95)
+        return (size_t)bht__rng_int(r, 9, 16);
+    return (size_t)bht__rng_int(r, 17, 32);
+}
+
+void bht__gold_model_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->rows2 = n;
+    c->d = c->cols2 = c->xlen = d;
+}
+
+/* Fills A, B (n by d) and x from tables (B NULL: B = A). */
+void bht__gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                       const double *x)
+{
+    bht__gold_model_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    memcpy(gold_other(c), B ? B : A, n * d * sizeof *A);
+    memcpy(c->x, x, d * sizeof *x);
+}
+
+/* x of length d, uniform at one of five scales; returns the scale. */
+double bht__gold_draw_query_x(grng *r, size_t d, double *x)
+{
+    static const double xs[] = {1e-3, 0.1, 1.0, 10.0, 100.0};
+    double s = xs[bht__rng_int(r, 0, 4)];
+    for (size_t j = 0; j < d; j++)
+        x[j] = s * rng_sym(r);
+    return s;
+}
+
+/* Grid values m 2^-16, |m| <= 2^20: sums of two are exact. */
+double bht__gold_grid_value(grng *r) { return (double)bht__rng_int(r, -(1L << 20), 1L << 20) * 0x1p-16; }
+
+/* Invalid inputs shared by distance_softmax and nu_softmax (B is M there). */
+bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A[6] = {1.0, 2.0, 3.0, 4.0, -1.0, 0.5};
+    static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
+    static const double x[2] = {0.5, -0.5};
+    const char *Bname = gold_other_name(c);
+    double *B2 = gold_other(c);
+    c->invalid = 1;
+    bht__gold_model_fill(c, 3, 2, A, B, x);
+    switch (i) {
+    case 0:
+        c->A[1] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in A");
+        break;
+    case 1:
+        B2[4] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "+inf in %s", Bname);
+        break;
+    case 2:
+        B2[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in %s", Bname);
+        break;
+    case 3:
+        c->x[1] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "-inf in x");
+        break;
+    case 4:
+        c->x[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in x");
+        break;
+    case 5:
+        c->A[3] = -INFINITY;
+        c->x[1] = 0.0;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "-inf in A times x_j = 0 (still invalid)");
+        break;
+    case 6:
+        c->rows2 = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 3 rows, %s has 2", Bname);
+        break;
+    case 7:
+        c->cols2 = 3; /* 2 by 3 from the same 6 entries */
+        c->rows2 = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A is 3 x 2, %s is 2 x 3", Bname);
+        break;
+    case 8:
+        c->xlen = 3;
+        c->x[2] = 1.0;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 2 columns, x has 3 entries");
+        break;
+    case 9:
+        c->n = c->rows2 = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A and %s have no rows", Bname);
+        break;
+    default:
+        c->d = c->cols2 = c->xlen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A and %s have no columns and x is empty", Bname);
+        break;
+    }
+    return BHT_OK;
+}
+
+/* ===================================================== leverage models
+ * Leverage models (A, B or M, s): n <= 10, d <= 4, entries mostly short
+ * dyadic rationals (the oracles work in exact rational arithmetic, so short
+ * entries keep the whole block fast); s of the same kind, some negative. */
+
+/* Short dyadic value: k 2^-e with |k| <= 15, e in 0..4 (zero allowed). */
+double bht__gold_short_dyadic(grng *r)
+{
+    return ldexp((double)bht__rng_int(r, -15, 15), -(int)bht__rng_int(r, 0, 4));
+}
+
+/* Nonzero short dyadic query weight (1 + k/8) 2^e, e in [-range, range]. */
+static double short_weight(grng *r, int range)
+{
+    double v = ldexp(1.0 + (double)bht__rng_int(r, 0, 7) * 0.125, (int)bht__rng_int(r, -range, range));
+    return bht__rng_int(r, 0, 3) == 0 ? -v : v;
+}
+
+/* d in 1..4, n in d..10. */
+void bht__gold_draw_lm_shape(grng *r, size_t *n, size_t *d)
+{
+    *d = (size_t)bht__rng_int(r, 1, 4);
+    *n = *d + (size_t)bht__rng_int(r, 0, 10 - (long)*d);
+}
+
+void bht__gold_lm_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->rows2 = c->slen = n;
+    c->d = c->cols2 = d;
+}
+
+void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const double *B,
+                    const double *s)
+{
+    bht__gold_lm_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    memcpy(gold_other(c), B ? B : A, n * d * sizeof *A);
+    for (size_t i = 0; i < n; i++)
+        c->s[i] = s ? s[i] : 1.0;
+}
+
+/* Query: s = 1, short weights over 2^[-2, 2], or (varying) over 2^[-30, 30]. */
+const char *bht__gold_lm_query(grng *r, size_t n, double *s)
+{
+    long kind = bht__rng_int(r, 0, 3);
+    for (size_t i = 0; i < n; i++)
+        s[i] = kind == 0 ? 1.0 : short_weight(r, kind == 3 ? 30 : 2);
+    return kind == 0 ? "s = 1" : kind == 3 ? "s over 2^[-30, 30]" : "s over 2^[-2, 2]";
+}
+
+/* A (n by d) short dyadic, sometimes with a zero row. */
+const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A)
+{
+    for (size_t k = 0; k < n * d; k++)
+        A[k] = bht__gold_short_dyadic(r);
+    if (n > d + 1 && bht__rng_int(r, 0, 4) == 0) {
+        size_t i = (size_t)bht__rng_int(r, 0, (long)n - 1);
+        for (size_t j = 0; j < d; j++)
+            A[i * d + j] = 0.0;
+        return "short dyadic, one zero row";
+    }
+    return "short dyadic";
+}
+
+/* B = A R exactly for a unimodular integer R (unit triangular factors,
+ * entries in -2..2, and a column permutation): the same model. */
+
+/* Full-precision entries (53-bit uniform), small shapes: n <= 6, d <= 3. */
+bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
+{
+    size_t d = (size_t)bht__rng_int(r, 1, 3), n = d + (size_t)bht__rng_int(r, 0, 6 - (long)d);
+    for (size_t k = 0; k < n * d; k++)
+        c->A[k] = rng_sym(r);
+    int k = (int)bht__rng_int(r, 0, 40);
+    double *B2 = gold_other(c);
+    for (size_t m = 0; m < n * d; m++)
+        B2[m] = gold_is_nu(c) ? rng_sym(r) : c->A[m] + ldexp(rng_sym(r), -k);
+    for (size_t a = 0; a < n; a++)
+        c->s[a] = 0.5 + 1.5 * bht__rng_unit(r);
+    bht__gold_lm_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    if (gold_is_nu(c)) {
+        bht__gold_comment(c, "full-precision uniform A, M; s in [1/2, 2) (block %zu)", i);
+    } else {
+        c->flags |= k >= 20 ? FLAG(F_NEAR) : 0;
+        bht__gold_comment(c, "full-precision uniform A, B = A + 2^-%d E; s in [1/2, 2)", k);
+    }
+    return BHT_OK;
+}
+
+
+/* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
+bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A[6] = {1.0, 2.0, 3.0, 4.0, -1.0, 0.5};
+    static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
+    static const double s[3] = {1.0, 2.0, -0.5};
+    const char *Bname = gold_other_name(c);
+    double *B2 = gold_other(c);
+    c->invalid = 1;
+    bht__gold_lm_fill(c, 3, 2, A, B, s);
+    switch (i) {
+    case 0:
+        c->s[1] = 0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        bht__gold_comment(c, "s_2 = 0");
+        break;
+    case 1:
+        c->s[2] = -0.0;
+        c->flags |= FLAG(F_INV_ZERO_S);
+        bht__gold_comment(c, "s_3 = -0");
+        break;
+    case 2:
+        for (size_t a = 0; a < 3; a++)
+            c->A[a * 2 + 1] = 2.0 * c->A[a * 2];
+        c->flags |= FLAG(F_INV_RANK);
+        bht__gold_comment(c, "A rank deficient: column 2 = 2 column 1");
+        break;
+    case 3:
+        for (size_t a = 0; a < 3; a++)
+            c->A[a * 2 + 1] = 0.0;
+        c->flags |= FLAG(F_INV_RANK);
+        bht__gold_comment(c, "A rank deficient: zero column");
+        break;
+    case 4:
+        if (gold_is_nu(c)) {
+            c->rows2 = 2;
+            c->flags |= FLAG(F_INV_SHAPE);
+            bht__gold_comment(c, "A has 3 rows, M has 2");
+            break;
+        }
+        for (size_t a = 0; a < 3; a++)
+            B2[a * 2 + 1] = -B2[a * 2];
+        c->flags |= FLAG(F_INV_RANK);
+        bht__gold_comment(c, "B rank deficient: column 2 = -column 1");
+        break;
+    case 5:
+        c->A[1] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in A");
+        break;
+    case 6:
+        B2[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in %s", Bname);
+        break;
+    case 7:
+        B2[4] = INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "+inf in %s", Bname);
+        break;
+    case 8:
+        c->s[0] = NAN;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "NaN in s");
+        break;
+    case 9:
+        c->s[2] = -INFINITY;
+        c->flags |= FLAG(F_INV_NONFINITE);
+        bht__gold_comment(c, "-inf in s");
+        break;
+    case 10:
+        c->rows2 = 2;
+        c->cols2 = 3;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A is 3 x 2, %s is 2 x 3", Bname);
+        break;
+    case 11:
+        c->slen = 2;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "A has 3 rows, s has 2 entries");
+        break;
+    case 12:
+        c->n = c->rows2 = c->slen = 1;
+        c->flags |= FLAG(F_INV_SHAPE);
+        bht__gold_comment(c, "n = 1 < d = 2");
+        break;
+    default:
+        c->n = c->rows2 = c->slen = 0;
+        c->flags |= FLAG(F_INV_EMPTY);
+        bht__gold_comment(c, "A and %s have no rows, s is empty", Bname);
+        break;
+    }
+    return BHT_OK;
+}
+

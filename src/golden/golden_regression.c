@@ -1,0 +1,529 @@
+/* golden_regression.c: the families shared by the softmax-regression golden
+ * functions regression_loss, regression_gradient and regression_hessian
+ * (gen_regression_*.c), with their oracle, flags and input rendering.
+ *
+ * Inputs (A, b, w, x): n <= 12 rows, d <= 4 columns (the corpus stays small);
+ * w is always written, all zeros meaning "no regularization".  The families
+ * aim at the hazards of L(x) = 1/2 |softmax(A x) - b|^2 + 1/2 |diag(w) A x|^2:
+ * large logits, f ~ b (cancellation in f - b), tied logits, extreme scaling
+ * of A against x, and the kernel's domain edge |entry| = 2^100.  Each vector
+ * grades one output (c->fn's); the kernel is asked for that output only, so
+ * beyond_kernel_domain marks exactly the vectors whose graded output it
+ * refuses. */
+#include <stdlib.h>
+
+#include "golden/golden_internal.h"
+
+static int is_gradient(const gcase *c) { return c->fn == FN_REGRESSION_GRADIENT; }
+static int is_hessian(const gcase *c) { return c->fn == FN_REGRESSION_HESSIAN; }
+
+/* n in 1..12 (mostly 2..8), d in 1..4. */
+static void draw_shape(grng *r, size_t *n, size_t *d)
+{
+    long u = bht__rng_int(r, 0, 99);
+    *n = (size_t)(u < 5 ? 1 : u < 85 ? bht__rng_int(r, 2, 8) : bht__rng_int(r, 9, 12));
+    *d = (size_t)bht__rng_int(r, 1, 4);
+}
+
+static void reg_shape(gcase *c, size_t n, size_t d)
+{
+    c->n = c->blen = c->wlen = n;
+    c->d = c->xlen = d;
+}
+
+/* Target b: a distribution, one-hot, uniform 1/n, or arbitrary reals. */
+static const char *draw_target(grng *r, size_t n, double *b)
+{
+    switch (bht__rng_int(r, 0, 3)) {
+    case 0: {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++)
+            sum += b[i] = 0.125 + bht__rng_unit(r);
+        for (size_t i = 0; i < n; i++)
+            b[i] /= sum;
+        return "b a distribution";
+    }
+    case 1: {
+        size_t k = (size_t)bht__rng_int(r, 0, (long)n - 1);
+        for (size_t i = 0; i < n; i++)
+            b[i] = i == k ? 1.0 : 0.0;
+        return "b one-hot";
+    }
+    case 2:
+        for (size_t i = 0; i < n; i++)
+            b[i] = 1.0 / (double)n;
+        return "b = 1/n";
+    default:
+        for (size_t i = 0; i < n; i++)
+            b[i] = 2.0 * rng_sym(r);
+        return "b in [-2, 2)";
+    }
+}
+
+/* Weights w: zero (half the time) or uniform at a scale 2^-10 .. 2^4. */
+static const char *draw_weights(grng *r, size_t n, double *w)
+{
+    if (bht__rng_int(r, 0, 1) == 0) {
+        for (size_t i = 0; i < n; i++)
+            w[i] = 0.0;
+        return "w = 0";
+    }
+    int e = (int)bht__rng_int(r, -10, 4);
+    for (size_t i = 0; i < n; i++)
+        w[i] = ldexp(bht__rng_unit(r), e);
+    return "w uniform";
+}
+
+/* One random problem (A by bht__gold_draw_design, x at one of five scales). */
+static void draw_problem(gcase *c, grng *r, const char **da, const char **db, const char **dw)
+{
+    size_t n, d;
+    draw_shape(r, &n, &d);
+    *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    *db = draw_target(r, n, c->b);
+    *dw = draw_weights(r, n, c->w);
+    (void)bht__gold_draw_query_x(r, d, c->x);
+    reg_shape(c, n, d);
+}
+
+static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
+                 const double *w, const double *x)
+{
+    reg_shape(c, n, d);
+    memcpy(c->A, A, n * d * sizeof *A);
+    memcpy(c->b, b, n * sizeof *b);
+    for (size_t i = 0; i < n; i++)
+        c->w[i] = w ? w[i] : 0.0;
+    memcpy(c->x, x, d * sizeof *x);
+}
+
+static bht_status rg_special(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
+    static const double A32[6] = {1.0, 2.0, 1.0, 2.0, -0.5, 1.0};
+    static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
+    static const double b3[3] = {0.2, 0.3, 0.5}, x2[2] = {0.75, -1.25}, zero2[2] = {0.0, 0.0};
+    static const double w4[4] = {0.5, 1.0, 0.0, 2.0};
+    double A[8], x[2];
+    switch (i) {
+    case 0:
+        fill(c, 4, 2, A42, q4, NULL, zero2);
+        c->flags |= FLAG(F_EQUAL) | FLAG(F_NEAR_TARGET);
+        bht__gold_comment(c, "x = 0, b = 1/4 = softmax: loss and gradient exactly 0");
+        break;
+    case 1:
+        fill(c, 4, 2, A42, e4, w4, zero2);
+        c->flags |= FLAG(F_EQUAL);
+        bht__gold_comment(c, "x = 0, b one-hot, w != 0: every value rational");
+        break;
+    case 2: {
+        static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5};
+        fill(c, 1, 2, a1, b1, NULL, x2);
+        bht__gold_comment(c, "n = 1: f = 1, gradient and Hessian exactly 0");
+        break;
+    }
+    case 3: {
+        static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5}, w1[1] = {2.0};
+        fill(c, 1, 2, a1, b1, w1, x2);
+        bht__gold_comment(c, "n = 1, w = 2: only the regularization curves L");
+        break;
+    }
+    case 4: {
+        static const double a3[3] = {1.0, 2.0, 3.0}, x1[1] = {0.5};
+        fill(c, 3, 1, a3, b3, NULL, x1);
+        bht__gold_comment(c, "d = 1, b a distribution");
+        break;
+    }
+    case 5: {
+        static const double a3[6] = {1000.0, 0.0, 0.0, 1000.0, -1000.0, 0.0};
+        static const double xl[2] = {1.0, 0.999};
+        fill(c, 3, 2, a3, b3, NULL, xl);
+        bht__gold_comment(c, "logits 1000, 999, -1000: f_3 = e^-2000 relative");
+        break;
+    }
+    case 6: {
+        static const double a3[6] = {3000.0, -700.0, 3000.0, -700.0, -2.0, 5.0};
+        static const double xl[2] = {1.0, 2.0};
+        fill(c, 3, 2, a3, b3, w4, xl);
+        c->flags |= FLAG(F_TIED_LOGITS);
+        bht__gold_comment(c, "two tied logits 1600 and one at 8: f ~ (1/2, 1/2, e^-1592)");
+        break;
+    }
+    case 7:
+        fill(c, 3, 2, A32, b3, NULL, x2);
+        c->flags |= FLAG(F_TIED_LOGITS);
+        bht__gold_comment(c, "rows 1 and 2 of A equal: tied logits");
+        break;
+    case 8:
+        for (size_t k = 0; k < 8; k++)
+            A[k] = ldexp(A42[k], -520);
+        x[0] = ldexp(x2[0], 519);
+        x[1] = ldexp(x2[1], 519);
+        fill(c, 4, 2, A, e4, NULL, x);
+        c->flags |= FLAG(F_SCALED);
+        bht__gold_comment(c, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
+        break;
+    case 9:
+        for (size_t k = 0; k < 8; k++)
+            A[k] = ldexp(A42[k], 90);
+        x[0] = ldexp(x2[0], -91);
+        x[1] = ldexp(x2[1], -91);
+        fill(c, 4, 2, A, e4, w4, x);
+        c->flags |= FLAG(F_SCALED);
+        bht__gold_comment(c, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
+        break;
+    case 10:
+        memcpy(A, A42, sizeof A);
+        A[2] = 0x1p100;
+        x[0] = 0x1p-100;
+        x[1] = 0.5;
+        fill(c, 4, 2, A, q4, NULL, x);
+        c->flags |= FLAG(F_BOUNDARY);
+        bht__gold_comment(c, "a_21 = 2^100, the largest entry the double kernel takes");
+        break;
+    case 11:
+        memcpy(A, A42, sizeof A);
+        A[2] = 0x1p101;
+        x[0] = 0x1p-101;
+        x[1] = 0.5;
+        fill(c, 4, 2, A, q4, NULL, x);
+        c->flags |= FLAG(F_BOUNDARY);
+        bht__gold_comment(c, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
+        break;
+    case 12: {
+        static const double wl[4] = {1e10, 1e10, 1e10, 1e10};
+        static const double b4[4] = {0.125, 0.25, 0.25, 0.375};
+        fill(c, 4, 2, A42, b4, wl, x2);
+        bht__gold_comment(c, "w = 1e10: the regularization dominates");
+        break;
+    }
+    case 13: {
+        static const double xs[2] = {0x1p-1074, -0.0};
+        fill(c, 4, 2, A42, e4, NULL, xs);
+        c->flags |= FLAG(F_SIGNED_ZERO);
+        bht__gold_comment(c, "x = (2^-1074, -0): a subnormal and a signed zero");
+        break;
+    }
+    default: {
+        static const double bo[3] = {2.0, -1.0, 0.0};
+        fill(c, 3, 2, A32, bo, NULL, x2);
+        c->A[0] = 0.5;
+        bht__gold_comment(c, "b = (2, -1, 0), outside the simplex");
+        break;
+    }
+    }
+    return BHT_OK;
+}
+#define RG_SPECIAL_COUNT 15
+
+static bht_status rg_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    const char *da, *db, *dw;
+    draw_problem(c, r, &da, &db, &dw);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "random: A %s; %s; %s", da, db, dw);
+    return BHT_OK;
+}
+
+/* b = RN(softmax(A x)) (the oracle's), exactly or with relative
+ * perturbations 2^-k, k in 20..52: f - b cancels. */
+static bht_status rg_near(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    const char *da, *db, *dw;
+    draw_problem(c, r, &da, &db, &dw);
+    double p[G_MAX_N];
+    bht_status st = bht_oracle_softmax(c->n, c->d, c->A, c->x, p, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    int k = (int)bht__rng_int(r, 20, 53);
+    for (size_t a = 0; a < c->n; a++)
+        c->b[a] = k == 53 ? p[a] : p[a] + ldexp(p[a] * rng_sym(r), -k);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_NEAR_TARGET);
+    if (k == 53)
+        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", da, dw);
+    else
+        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, da, dw);
+    return BHT_OK;
+}
+
+/* Logits of size 2^8 .. 2^12: x rescaled so that max |(A x)_i| is there. */
+static bht_status rg_large(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    const char *da, *db, *dw;
+    draw_problem(c, r, &da, &db, &dw);
+    double big = 0.0;
+    for (size_t a = 0; a < c->n; a++) {
+        double z = 0.0;
+        for (size_t j = 0; j < c->d; j++)
+            z += c->A[a * c->d + j] * c->x[j];
+        big = fabs(z) > big ? fabs(z) : big;
+    }
+    if (big == 0.0)
+        return BHT_E_PRECISION; /* draw again */
+    int e, target = (int)bht__rng_int(r, 8, 12);
+    (void)frexp(big, &e);
+    for (size_t j = 0; j < c->d; j++)
+        c->x[j] = ldexp(c->x[j], target - e);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, da, db, dw);
+    return BHT_OK;
+}
+
+/* Rows of A repeated (exactly tied logits), the rest random. */
+static bht_status rg_ties(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    const char *da, *db, *dw;
+    draw_problem(c, r, &da, &db, &dw);
+    if (c->n < 2)
+        return BHT_E_PRECISION;
+    size_t groups = (size_t)bht__rng_int(r, 1, (long)c->n - 1);
+    for (size_t a = groups; a < c->n; a++) {
+        size_t src = (size_t)bht__rng_int(r, 0, (long)groups - 1);
+        memcpy(c->A + a * c->d, c->A + src * c->d, c->d * sizeof(double));
+    }
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, da, db, dw);
+    return BHT_OK;
+}
+
+/* A scaled by 2^e, x by 2^-e (logits of moderate size), |e| up to 600 but
+ * within the kernel's domain 2^100 for most; w scaled to match. */
+static bht_status rg_scaled(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    const char *da, *db, *dw;
+    draw_problem(c, r, &da, &db, &dw);
+    int e = (int)bht__rng_int(r, -600, 95);
+    for (size_t k = 0; k < c->n * c->d; k++)
+        c->A[k] = ldexp(c->A[k], e);
+    for (size_t j = 0; j < c->d; j++)
+        c->x[j] = ldexp(c->x[j], -e);
+    for (size_t a = 0; a < c->n; a++)
+        c->w[a] = ldexp(c->w[a], -e / 2);
+    c->flags |= FLAG(F_RANDOM) | FLAG(F_SCALED);
+    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, da, db, dw);
+    return BHT_OK;
+}
+
+/* The graded output of a kernel or oracle run: loss, gradient or Hessian. */
+static bht_status graded_run(const gcase *c, int oracle, double *out, size_t *count)
+{
+    double *loss = NULL, *grad = NULL, *hess = NULL;
+    if (is_hessian(c)) {
+        hess = out;
+        *count = c->d * c->d;
+    } else if (is_gradient(c)) {
+        grad = out;
+        *count = c->d;
+    } else {
+        loss = out;
+        *count = 1;
+    }
+    if (oracle)
+        return bht_oracle_regression(c->n, c->d, c->A, c->b, c->w, c->x, loss, grad, hess, NULL,
+                                     NULL);
+    return bht_regression(c->n, c->d, c->A, c->b, c->w, c->x, loss, grad, hess, NULL);
+}
+
+static void store_expected(gcase *c, const double *v)
+{
+    if (is_hessian(c))
+        memcpy(c->hess, v, c->d * c->d * sizeof *v);
+    else if (is_gradient(c))
+        memcpy(c->grad, v, c->d * sizeof *v);
+    else
+        c->loss = v[0];
+}
+
+enum { RG_CANDIDATES = 20 };
+
+static bht_status rg_worst(gcase *c, size_t i, grng *r)
+{
+    double best = -1.0, kv[16], ov[16];
+    gcase *t = malloc(sizeof *t);
+    if (!t)
+        return BHT_E_NOMEM;
+    uint64_t best_flags = 0;
+    bht_status status = BHT_OK;
+    for (int k = 0; k < RG_CANDIDATES && status == BHT_OK; k++) {
+        const char *da, *db, *dw;
+        memset(t, 0, sizeof *t);
+        t->fn = c->fn;
+        draw_problem(t, r, &da, &db, &dw);
+        size_t m;
+        if (graded_run(t, 0, kv, &m) != BHT_OK)
+            continue;
+        status = graded_run(t, 1, ov, &m);
+        double e = status == BHT_OK ? bht__gold_search_score(m, kv, ov) : -1.0;
+        if (e > best) {
+            best = e;
+            best_flags = t->flags;
+            fill(c, t->n, t->d, t->A, t->b, t->w, t->x);
+            store_expected(c, ov);
+        }
+    }
+    free(t);
+    if (status != BHT_OK)
+        return status;
+    if (best < 0.0)
+        return BHT_E_PRECISION; /* no candidate: draw again */
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp",
+                 RG_CANDIDATES, i, floor(best));
+    return BHT_OK;
+}
+
+static bht_status rg_invalid(gcase *c, size_t i, grng *r)
+{
+    (void)r;
+    static const double A[6] = {1.0, 2.0, 3.0, 4.0, -1.0, 0.5};
+    static const double b[3] = {0.25, 0.5, 0.25}, w[3] = {0.0, 1.0, 0.5};
+    static const double x[3] = {0.5, -0.5, 1.0};
+    fill(c, 3, 2, A, b, w, x);
+    c->invalid = 1;
+    c->flags |= FLAG(F_INV_NONFINITE);
+    switch (i) {
+    case 0:
+        c->A[3] = NAN;
+        bht__gold_comment(c, "NaN in A");
+        break;
+    case 1:
+        c->A[0] = -INFINITY;
+        bht__gold_comment(c, "-inf in A");
+        break;
+    case 2:
+        c->b[1] = INFINITY;
+        bht__gold_comment(c, "+inf in b");
+        break;
+    case 3:
+        c->w[2] = NAN;
+        bht__gold_comment(c, "NaN in w");
+        break;
+    case 4:
+        c->x[1] = INFINITY;
+        c->A[1] = 0.0;
+        c->A[3] = 0.0;
+        c->A[5] = 0.0;
+        bht__gold_comment(c, "+inf in x, multiplied by zero columns only");
+        break;
+    default:
+        c->flags &= ~FLAG(F_INV_NONFINITE);
+        c->flags |= FLAG(F_INV_SHAPE);
+        switch (i) {
+        case 5:
+            c->blen = 2;
+            bht__gold_comment(c, "A has 3 rows, b has 2 entries");
+            break;
+        case 6:
+            c->wlen = 4;
+            c->w[3] = 1.0;
+            bht__gold_comment(c, "A has 3 rows, w has 4 entries");
+            break;
+        case 7:
+            c->xlen = 3;
+            bht__gold_comment(c, "A has 2 columns, x has 3 entries");
+            break;
+        case 8:
+            c->xlen = 1;
+            bht__gold_comment(c, "A has 2 columns, x has 1 entry");
+            break;
+        case 9:
+            c->n = c->blen = c->wlen = 0;
+            c->flags = FLAG(F_INV_EMPTY);
+            bht__gold_comment(c, "A has no rows, b and w are empty");
+            break;
+        default:
+            c->d = c->xlen = 0;
+            c->flags = FLAG(F_INV_EMPTY);
+            bht__gold_comment(c, "A has no columns and x is empty");
+            break;
+        }
+        break;
+    }
+    return BHT_OK;
+}
+#define RG_INVALID_COUNT 11
+
+const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT] = {
+    {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL)},
+    {"random", 100, rg_random, 0},
+    {"near_target", 50, rg_near, 0},
+    {"large_logits", 30, rg_large, 0},
+    {"ties", 30, rg_ties, 0},
+    {"scaled", 30, rg_scaled, 0},
+    {"worst", 20, rg_worst, 0},
+    {"invalid", RG_INVALID_COUNT, rg_invalid, 0},
+};
+
+bht_status bht__gold_regression_expected(gcase *c)
+{
+    double v[G_MAX_A];
+    size_t m;
+    bht_status st = graded_run(c, 1, v, &m);
+    if (st == BHT_OK)
+        store_expected(c, v);
+    return st;
+}
+
+/* Exact-tie structure of the logits: 2 all equal (x = 0 or all rows of A
+ * equal), 1 some equal (two equal rows), 0 none known. */
+static int logit_ties(const gcase *c)
+{
+    size_t row = c->d * sizeof(double);
+    int zero = 1, all = 1, some = 0;
+    for (size_t j = 0; j < c->d; j++)
+        zero &= c->x[j] == 0.0;
+    for (size_t a = 1; a < c->n; a++)
+        all &= memcmp(c->A + a * c->d, c->A, row) == 0;
+    for (size_t a = 0; a < c->n; a++)
+        for (size_t e = a + 1; e < c->n; e++)
+            some |= memcmp(c->A + a * c->d, c->A + e * c->d, row) == 0;
+    return c->n > 1 && (zero || all) ? 2 : some;
+}
+
+void bht__gold_regression_flags(gcase *c)
+{
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    bht__gold_flag_subnormal_in(c, c->blen, c->b);
+    bht__gold_flag_subnormal_in(c, c->wlen, c->w);
+    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    for (size_t a = 0; a < c->wlen; a++)
+        if (c->w[a] != 0.0)
+            c->flags |= FLAG(F_REGULARIZED);
+    if (c->invalid)
+        return;
+    for (size_t a = 0; a < c->n; a++) {
+        double z = 0.0;
+        for (size_t j = 0; j < c->d; j++)
+            z += c->A[a * c->d + j] * c->x[j];
+        if (fabs(z) >= 700.0)
+            c->flags |= FLAG(F_LARGE_LOGITS);
+    }
+    int ties = logit_ties(c);
+    c->flags |= ties == 2 ? FLAG(F_EQUAL) : ties == 1 ? FLAG(F_TIED_LOGITS) : 0;
+    double v[G_MAX_A];
+    size_t m;
+    if (graded_run(c, 0, v, &m) == BHT_E_RANGE)
+        c->flags |= FLAG(F_BEYOND);
+    bht__gold_flag_shape(c);
+    if (is_hessian(c))
+        bht__gold_flag_outputs(c, c->d * c->d, c->hess);
+    else if (is_gradient(c))
+        bht__gold_flag_outputs(c, c->d, c->grad);
+    else
+        bht__gold_flag_outputs(c, 1, &c->loss);
+}
+
+void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_array(b, nomem, "b", 1, c->blen, c->b);
+    bht__gold_put_array(b, nomem, "w", 1, c->wlen, c->w);
+    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+}

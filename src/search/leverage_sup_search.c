@@ -1,0 +1,454 @@
+/* leverage_sup_search.c: the branch and bound of the leverage-model sup
+ * (bht_nu_leverage_sup, bht_plan_leverage; the reduction to faces and the
+ * upper-bound forms are in leverage_sup.c, whose enclosures this drives).
+ * A box that cannot be bounded is split along what failed (the weight that
+ * moves S most, or the coordinate that widens the failing form most).
+ * Lower bound: the oracle's value at an admissible query s (rounded down),
+ * from the center of the best box found. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "search/affine.h"
+#include "search/leverage_sup_internal.h"
+#include "oracle/oracle_internal.h"
+#include "search/sup_heap.h"
+/* ------------------------------------------------- branch and bound */
+
+typedef struct lsup_search {
+    size_t n, d;
+    const double *A, *X; /* the caller's matrices (for the oracle) */
+    double c, C, rho;
+    lsup_work *work, *alt; /* alt: the other formulation too (n = 2d), or NULL */
+    double *boxes; /* slot k: lo at 2 n k, hi at 2 n k + n */
+    size_t slot_count, slot_cap;
+    size_t *free_slots;
+    size_t free_len;
+    sup_cell *heap;
+    size_t heap_len, heap_cap;
+    double *score, *score_alt, *center, *query, *cand_u, *best_query;
+    double cand_lower, best, frozen_upper;
+    int cand_certified;
+    int vanishes; /* the objective is identically 0 (X's columns in span A) */
+    size_t evaluations;
+} lsup_search;
+
+static int grow(void **p, size_t *cap, size_t need, size_t unit)
+{
+    if (need <= *cap)
+        return 1;
+    size_t next = *cap ? *cap : 64;
+    while (next < need)
+        next *= 2;
+    void *q = realloc(*p, next * unit);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = next;
+    return 1;
+}
+
+static bht_status take_slot(lsup_search *s, size_t *slot)
+{
+    if (s->free_len > 0) {
+        *slot = s->free_slots[--s->free_len];
+        return BHT_OK;
+    }
+    size_t cap = s->slot_cap;
+    if (!grow((void **)&s->boxes, &cap, s->slot_count + 1, 2 * s->n * sizeof(double)))
+        return BHT_E_NOMEM;
+    size_t fcap = s->slot_cap;
+    if (!grow((void **)&s->free_slots, &fcap, s->slot_count + 1, sizeof(size_t)))
+        return BHT_E_NOMEM;
+    if (fcap < cap) { /* keep both arrays at the same capacity */
+        size_t *q = realloc(s->free_slots, cap * sizeof(size_t));
+        if (!q)
+            return BHT_E_NOMEM;
+        s->free_slots = q;
+    }
+    s->slot_cap = cap;
+    *slot = s->slot_count++;
+    return BHT_OK;
+}
+
+/* A point strictly inside [lo, hi] (geometric mean), or lo when none. */
+static double split_point(double lo, double hi)
+{
+    double m = sqrt(lo) * sqrt(hi);
+    if (!(m > lo && m < hi))
+        m = lo + (hi - lo) * 0.5;
+    return (m > lo && m < hi) ? m : lo;
+}
+
+/* Admissible query for the weights u (max u = 1): s_j = sqrt(c / u_j),
+ * nudged until c <= s_j^2 <= C holds exactly. */
+static bht_status query_from_weights(const lsup_search *s, const double *u, double *query)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    bht_status status = BHT_OK;
+    for (size_t j = 0; j < s->n && status == BHT_OK; j++) {
+        double v = sqrt(s->c / u[j]);
+        int tries = 0;
+        for (;; tries++) {
+            mpfr_set_d(sq, v, MPFR_RNDN);
+            mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+            if (mpfr_cmp_d(sq, s->c) < 0)
+                v = nextafter(v, INFINITY);
+            else if (mpfr_cmp_d(sq, s->C) > 0)
+                v = nextafter(v, 0.0);
+            else
+                break;
+            if (tries > 64 || !(v > 0.0) || !isfinite(v)) {
+                status = BHT_E_RANGE; /* no double s_j with s_j^2 in [c, C] */
+                break;
+            }
+        }
+        query[j] = v;
+    }
+    mpfr_clear(sq);
+    if (status == BHT_OK && bht_check_leverage_query(s->n, query, s->c, s->C, NULL) != BHT_OK)
+        status = BHT_E_RANGE;
+    return status;
+}
+
+/* Oracle value at the query, rounded down (nu, or H^2 for the planner). */
+static bht_status certified_value(const lsup_search *s, const double *query, double *value)
+{
+    bht_status st;
+    double v;
+    if (bht__lsup_objective_of(s->work) == LSUP_NU) {
+        bht_local_result r;
+        st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
+        v = r.nu;
+    } else {
+        bht_distances dist;
+        st = bht_oracle_distance_leverage(s->n, s->d, s->A, s->X, query, &dist, NULL, NULL);
+        v = dist.hellinger2;
+    }
+    if (st == BHT_OK)
+        *value = v > 0.0 ? nextafter(v, 0.0) : 0.0;
+    return st;
+}
+
+static bht_status certify_candidate(lsup_search *s)
+{
+    s->cand_certified = 1;
+    bht_status st = query_from_weights(s, s->cand_u, s->query);
+    double v = 0.0;
+    if (st == BHT_OK)
+        st = certified_value(s, s->query, &v);
+    if (st == BHT_OK && v > s->best) {
+        s->best = v;
+        memcpy(s->best_query, s->query, s->n * sizeof *s->query);
+    }
+    return st;
+}
+
+/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
+static bht_status add_box(lsup_search *s, size_t slot)
+{
+    const size_t n = s->n;
+    double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+    for (size_t j = 0; j < n; j++)
+        s->center[j] = split_point(lo[j], hi[j]);
+    ivl range;
+    double center_value = 0.0, upper = INFINITY;
+    int ok = bht__lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
+    if (s->alt) { /* both enclosures are rigorous: keep the smaller upper end */
+        ivl r2;
+        double v2 = 0.0;
+        if (bht__lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
+            if (!ok || r2.hi - r2.lo < range.hi - range.lo) {
+                memcpy(s->score, s->score_alt, n * sizeof *s->score);
+                center_value = v2;
+            }
+            range.hi = ok ? fmin(range.hi, r2.hi) : r2.hi;
+            ok = 1;
+        }
+    }
+    s->evaluations++;
+    if (ok) {
+        upper = range.hi;
+        if (center_value > s->cand_lower) {
+            s->cand_lower = center_value;
+            memcpy(s->cand_u, s->center, n * sizeof *s->center);
+            s->cand_certified = 0;
+        }
+    }
+    if (!ok)
+        upper = INFINITY; /* the scores point at what failed */
+    int split = -1, widest = -1;
+    double best_score = -1.0, widest_ratio = 1.0;
+    for (size_t j = 0; j < n; j++)
+        if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j]) {
+            if (s->score[j] > best_score) { /* NaN scores never win */
+                best_score = s->score[j];
+                split = (int)j;
+            }
+            if (hi[j] / lo[j] > widest_ratio) {
+                widest_ratio = hi[j] / lo[j];
+                widest = (int)j;
+            }
+        }
+    if (split < 0)
+        split = widest; /* every score NaN (an overflowing form): bisect the widest side */
+    if (bht__lsup_objective_of(s->work) == LSUP_H2)
+        upper = fmin(upper, 1.0);
+    if (upper <= s->best) {
+        s->free_slots[s->free_len++] = slot;
+        return BHT_OK;
+    }
+    size_t cap = s->heap_cap;
+    if (!grow((void **)&s->heap, &cap, s->heap_len + 1, sizeof *s->heap))
+        return BHT_E_NOMEM;
+    s->heap_cap = cap;
+    sup_heap_push(s->heap, &s->heap_len, (sup_cell){upper, 0.0, slot, split});
+    return BHT_OK;
+}
+
+static bht_status split_cell(lsup_search *s, sup_cell cell)
+{
+    const size_t n = s->n;
+    size_t j = (size_t)cell.split, right;
+    bht_status st = take_slot(s, &right);
+    if (st != BHT_OK)
+        return st;
+    double *left_box = s->boxes + 2 * n * cell.slot, *right_box = s->boxes + 2 * n * right;
+    memcpy(right_box, left_box, 2 * n * sizeof *left_box);
+    double m = split_point(left_box[j], left_box[n + j]);
+    left_box[n + j] = m;  /* [lo, m] */
+    right_box[j] = m;     /* [m, hi] */
+    st = add_box(s, cell.slot);
+    if (st == BHT_OK)
+        st = add_box(s, right);
+    return st;
+}
+
+static void search_free(lsup_search *s)
+{
+    bht__lsup_work_free(s->work);
+    bht__lsup_work_free(s->alt);
+    free(s->boxes);
+    free(s->free_slots);
+    free(s->heap);
+    free(s->center);
+}
+
+/* Runs the search; on success *lower (oracle at query) and *upper. */
+static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
+                             double *lower, double *upper, size_t *cells)
+{
+    const size_t n = s->n;
+    bht_status st = BHT_OK;
+    s->center = malloc(6 * n * sizeof *s->center);
+    if (!s->center)
+        return BHT_E_NOMEM;
+    s->score = s->center + 4 * n;
+    s->score_alt = s->score + n;
+    s->query = s->center + n;
+    s->cand_u = s->query + n;
+    s->best_query = s->cand_u + n;
+    for (size_t j = 0; j < n; j++)
+        s->cand_u[j] = 1.0;
+    /* the all-equal query: also decides the rank (BHT_E_SINGULAR) */
+    s->best = -1.0;
+    st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    s->cand_lower = -1.0;
+    s->frozen_upper = -INFINITY;
+    if (n == s->d || (s->vanishes && s->best == 0.0)) {
+        /* H = I for every query: nu = 0 and both models give p_i = 1/n; or
+         * X's columns lie in span A (decided exactly): nu == 0 for M = A Y,
+         * H == 0 for B = A R (rank d, which the oracle just confirmed) */
+        *lower = *upper = s->best;
+        *cells = 0;
+        memcpy(query, s->best_query, n * sizeof *query);
+        return BHT_OK;
+    }
+    /* rho <= c / C (after the exact answers above, which need no boxes) */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    if (!(s->rho > 0.0))
+        return BHT_E_RANGE;
+    for (size_t f = 0; f < n && st == BHT_OK; f++) {
+        size_t slot;
+        st = take_slot(s, &slot);
+        if (st != BHT_OK)
+            break;
+        double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+        for (size_t j = 0; j < n; j++) {
+            lo[j] = j == f ? 1.0 : s->rho;
+            hi[j] = 1.0;
+        }
+        st = add_box(s, slot);
+    }
+    size_t next_report = 1000;
+    double top = INFINITY;
+    while (st == BHT_OK) {
+        top = s->heap_len ? s->heap[0].upper : -INFINITY;
+        double bound = fmax(top, s->frozen_upper);
+        if (bound <= s->best * (1.0 + options->rel_width) || bound <= s->best)
+            break;
+        /* certify a better candidate at once (it sharpens pruning and
+         * the stopping test) when it gains 0.1%, or when it would end the search */
+        if (!s->cand_certified && s->cand_lower > s->best
+            && (bound <= s->cand_lower * (1.0 + options->rel_width)
+                || s->cand_lower > s->best * (1.0 + 1e-3))) {
+            st = certify_candidate(s);
+            continue;
+        }
+        if (s->evaluations + 2 > options->max_cells || s->heap_len == 0)
+            break; /* (an empty heap with frozen_upper above best: nothing left to split) */
+        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
+        if (cell.upper <= s->best) {
+            s->free_slots[s->free_len++] = cell.slot;
+        } else if (cell.split < 0) {
+            s->frozen_upper = fmax(s->frozen_upper, cell.upper);
+            s->free_slots[s->free_len++] = cell.slot;
+        } else {
+            st = split_cell(s, cell);
+        }
+        if (options->progress && s->evaluations >= next_report) {
+            options->progress(options->context, s->evaluations, s->best,
+                              fmax(s->heap_len ? s->heap[0].upper : -INFINITY, s->frozen_upper));
+            next_report += 1000;
+        }
+    }
+    if (st == BHT_OK && !s->cand_certified && s->cand_lower > s->best)
+        st = certify_candidate(s);
+    if (st != BHT_OK)
+        return st;
+    top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    *lower = s->best;
+    *upper = fmax(fmax(top, s->frozen_upper), s->best);
+    *cells = s->evaluations;
+    memcpy(query, s->best_query, n * sizeof *query);
+    return BHT_OK;
+}
+
+/* Shapes, finiteness and the query bounds shared by both entry points. */
+static bht_status check_problem(size_t n, size_t d, const double *A, const double *X, double c,
+                                double C)
+{
+    if (!A || !X || n == 0 || d == 0 || d > n || n > BHT_LEVERAGE_SUP_MAX_N)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || !isfinite(X[k]))
+            return BHT_E_NONFINITE;
+    if (isnan(c) || isnan(C) || isinf(c) || isinf(C))
+        return BHT_E_NONFINITE;
+    if (!(c > 0.0 && c < C))
+        return BHT_E_INVALID;
+    return BHT_OK;
+}
+
+/* Whether some double s has c <= s^2 <= C (decided exactly): the smallest
+ * s with s^2 >= c must not exceed C.  For C within an ulp or two of c there
+ * is none (found by the extreme-bounds generator of tests/sup_hazards.h:
+ * the search refused with BHT_E_RANGE although the set is simply empty). */
+static int constraint_nonempty(double c, double C)
+{
+    mpfr_t sq;
+    mpfr_init2(sq, 128);
+    double s = sqrt(c); /* within an ulp of sqrt(c) */
+    int state = 0;      /* -1: s^2 < c, 0: not known, 1: s^2 >= c */
+    for (int k = 0; k < 64; k++) {
+        mpfr_set_d(sq, s, MPFR_RNDN);
+        mpfr_sqr(sq, sq, MPFR_RNDN); /* exact at 128 bits */
+        int below = mpfr_cmp_d(sq, c) < 0;
+        if (!below && state == -1)
+            break; /* s is the smallest double with s^2 >= c */
+        state = below ? -1 : 1;
+        s = below ? nextafter(s, INFINITY) : nextafter(s, 0.0);
+    }
+    int nonempty = state != -1 || mpfr_cmp_d(sq, C) <= 0;
+    mpfr_clear(sq);
+    return nonempty;
+}
+
+static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, const double *A,
+                             const double *X, double c, double C,
+                             const bht_sup_options *options, double *query, double *lower,
+                             double *upper, size_t *cells)
+{
+    bht_status st = check_problem(n, d, A, X, c, C);
+    if (st != BHT_OK)
+        return st;
+    if (!constraint_nonempty(c, C))
+        return BHT_E_CONSTRAINT;
+    lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    if (st == BHT_OK) {
+        int in_span = bht__lsup_columns_in_span(n, d, A, X);
+        if (in_span < 0)
+            st = BHT_E_NOMEM;
+        s.vanishes = in_span == 1;
+    }
+    if (st == BHT_OK && n - d <= d && d < n) {
+        /* no more null directions than columns: the complement's forms are
+         * smaller and tighter (n = 2d: both, the smaller bound counts).  On
+         * failure (rank < d, or a basis entry beyond double range) the
+         * direct form alone is used and the oracle reports the rank. */
+        bht_status cs;
+        s.work = bht__lsup_work_new_complement(objective, n, d, A, X, &cs);
+        if (cs == BHT_E_NOMEM)
+            st = cs;
+        if (st == BHT_OK && s.work && n - d == d
+            && !(s.alt = bht__lsup_work_new(objective, n, d, A, X)))
+            st = BHT_E_NOMEM;
+    }
+    if (st == BHT_OK && !s.work
+        && !(s.work = bht__lsup_work_new(objective, n, d, A, X)))
+        st = BHT_E_NOMEM;
+    if (st == BHT_OK)
+        st = run_search(&s, options, query, lower, upper, cells);
+    if (st == BHT_OK && !isfinite(*upper))
+        st = BHT_E_RANGE; /* the budget ran out before any box was bounded */
+    search_free(&s);
+    return st;
+}
+
+bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double *M, double c,
+                               double C, const bht_sup_options *options, double *query,
+                               bht_sup_result *out)
+{
+    if (!options || !query || !out || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return BHT_E_INVALID;
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st = sup_common(LSUP_NU, n, d, A, M, c, C, options, query, &lower, &upper, &cells);
+    if (st == BHT_OK) {
+        out->nu_lower = lower;
+        out->nu_upper = upper;
+        out->cells = cells;
+    }
+    return st;
+}
+
+bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
+                             double C, double error, size_t max_cells, double *query,
+                             bht_plan_result *out)
+{
+    if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
+        || max_cells > ((size_t)1 << 26))
+        return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
+    bht_sup_options options = {0.01, max_cells, NULL, NULL};
+    double lower = 0.0, upper = 0.0;
+    size_t cells = 0;
+    bht_status st =
+        sup_common(LSUP_H2, n, d, A, B, c, C, &options, query, &lower, &upper, &cells);
+    if (st != BHT_OK)
+        return st;
+    /* H^2 at the query itself (the count uses it, rounded down) */
+    bht_distances at;
+    st = bht_oracle_distance_leverage(n, d, A, B, query, &at, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    return bht__plan_fill(&at, fmin(upper, 1.0), error, out);
+}

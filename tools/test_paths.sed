@@ -1,0 +1,31 @@
+# tools/test_paths.sed: tests/test_X -> tests/<folder>/test_X (issue 13, tests mirrored in folders).
+# Apply with: sed -i -f tools/test_paths.sed FILE... (idempotent).
+s|\btests/test_long_acc\b|tests/core/test_long_acc|g
+s|\btests/test_parse\b|tests/core/test_parse|g
+s|\btests/test_oracle\b|tests/oracle/test_oracle|g
+s|\btests/test_softmax\b|tests/softmax/test_softmax|g
+s|\btests/test_mpmath_refs\b|tests/softmax/test_mpmath_refs|g
+s|\btests/test_leverage\b|tests/leverage/test_leverage|g
+s|\btests/test_mpmath_leverage\b|tests/leverage/test_mpmath_leverage|g
+s|\btests/test_distance\b|tests/distance/test_distance|g
+s|\btests/test_mpmath_distance\b|tests/distance/test_mpmath_distance|g
+s|\btests/test_properties\b|tests/distance/test_properties|g
+s|\btests/test_model_distance\b|tests/model_distance/test_model_distance|g
+s|\btests/test_model_distance_leverage\b|tests/model_distance/test_model_distance_leverage|g
+s|\btests/test_local_softmax\b|tests/nu/test_local_softmax|g
+s|\btests/test_local_leverage\b|tests/nu/test_local_leverage|g
+s|\btests/test_leverage_sup\b|tests/search/test_leverage_sup|g
+s|\btests/test_nu_sup\b|tests/search/test_nu_sup|g
+s|\btests/test_plan\b|tests/search/test_plan|g
+s|\btests/test_golden\b|tests/golden/test_golden|g
+s|\btests/test_claims\b|tests/claims/test_claims|g
+s|\btests/test_regression\b|tests/regression/test_regression|g
+s|\btests/test_regression_solver\b|tests/regression/test_regression_solver|g
+s|\btests/test_cli\b|tests/cli/test_cli|g
+s|\btests/test_cli_golden\b|tests/cli/test_cli_golden|g
+s|\btests/test_cli_leverage\b|tests/cli/test_cli_leverage|g
+s|\btests/test_cli_regression\b|tests/cli/test_cli_regression|g
+s|\btests/test_bad_inputs\b|tests/cli/test_bad_inputs|g
+s|\btests/test_trusted_base\b|tests/proofs/test_trusted_base|g
+s|\btests/test_trusted_kernels\b|tests/proofs/test_trusted_kernels|g
+s|\btests/test_trusted_distance\b|tests/proofs/test_trusted_distance|g
