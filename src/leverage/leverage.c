@@ -165,7 +165,7 @@ static void householder_r_dd(size_t n, size_t d, double *wh, double *wl, double 
         double *xh = wh + k * n, *xl = wl + k * n;
         double nh = 0.0, nl = 0.0;
         for (size_t i = k; i < n; i++)
-            lev_dot2_add(&nh, &nl, xh[i], xl[i], xh[i], xl[i]);
+            bht__lev_dot2_add(&nh, &nl, xh[i], xl[i], xh[i], xl[i]);
         nh = two_sum(nh, nl, &nl);
         double normh = 0.0, norml = 0.0;
         if (nh > 0.0)
@@ -188,7 +188,7 @@ static void householder_r_dd(size_t n, size_t d, double *wh, double *wl, double 
             double *yh = wh + j * n, *yl = wl + j * n;
             double dh = 0.0, dl = 0.0, fh, fl;
             for (size_t i = k; i < n; i++)
-                lev_dot2_add(&dh, &dl, xh[i], xl[i], yh[i], yl[i]);
+                bht__lev_dot2_add(&dh, &dl, xh[i], xl[i], yh[i], yl[i]);
             dh = two_sum(dh, dl, &dl);
             dd_div(dh, dl, vtvh, vtvl, &fh, &fl); /* beta dot, beta = 2 / v^T v */
             for (size_t i = k; i < n; i++) {
@@ -258,7 +258,7 @@ static double condition_estimate(size_t d, const double *r, double *ninv)
 
 /* (sh, sl) += ph * qh + (ph * ql + pl * qh): TwoProduct of the high parts,
  * TwoSum into sh, every error term into sl (Dot2 on double-double data). */
-void lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
+void bht__lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql)
 {
     double pe, se;
     double p = two_prod(ph, qh, &pe);
@@ -276,7 +276,7 @@ static int cholesky_dd(size_t d, const double *ch, const double *cl, double *lh,
         for (size_t i = j; i < d; i++) {
             double sh = ch[i * d + j], sl = cl[i * d + j];
             for (size_t k = 0; k < j; k++)
-                lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
+                bht__lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k], ll[j * d + k]);
             double vh, vl;
             vh = two_sum(sh, sl, &vl);
             if (i == j) {
@@ -344,7 +344,7 @@ static void solve_rt(size_t d, const double *r, const double *rl, const double *
     for (size_t j = 0; j < d; j++) {
         double sh = yh[j], sl = yl ? yl[j] : 0.0;
         for (size_t k = 0; k < j; k++)
-            lev_dot2_add(&sh, &sl, -r[k * d + j], rl ? -rl[k * d + j] : 0.0, bh[k], bl[k]);
+            bht__lev_dot2_add(&sh, &sl, -r[k * d + j], rl ? -rl[k * d + j] : 0.0, bh[k], bl[k]);
         sh = two_sum(sh, sl, &sl);
         dd_div(sh, sl, r[j * d + j], rl ? rl[j * d + j] : 0.0, &bh[j], &bl[j]);
     }
@@ -360,7 +360,7 @@ static void solve_l(size_t d, const double *lh, const double *ll, double *zh, do
     for (size_t j = 0; j < d; j++) {
         double sh = zh[j], sl = zl[j];
         for (size_t q = 0; q < j; q++)
-            lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
+            bht__lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], zh[q], zl[q]);
         double vh, vl;
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
@@ -383,7 +383,7 @@ typedef struct lev_refine_ws {
 
 static void refine_ws_init(lev_refine_ws *ws)
 {
-    lev_sum_init(&ws->sum);
+    bht__lev_sum_init(&ws->sum);
     ws->terms = NULL;
     ws->tmp = NULL;
     ws->re = NULL;
@@ -391,7 +391,7 @@ static void refine_ws_init(lev_refine_ws *ws)
 
 static void refine_ws_free(lev_refine_ws *ws)
 {
-    lev_sum_free(&ws->sum);
+    bht__lev_sum_free(&ws->sum);
     free(ws->terms);
     free(ws->tmp);
     free(ws->re);
@@ -422,7 +422,7 @@ static int exact_residual(size_t d, const double *r, const double *rlo, const do
         for (size_t q = 0; q < count; q++) /* an overflowed b^: no refinement */
             if (!isfinite(ws->terms[q].x) || !isfinite(ws->terms[q].y))
                 return 0;
-        if (lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+        if (bht__lev_sum_exact(&ws->sum, ws->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
             return 0;
     }
     return 1;
@@ -504,7 +504,7 @@ static double row_solve(size_t d, const double *r, const double *rlo, const doub
     return eps;
 }
 
-int lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
+int bht__lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
 {
     int e = INT_MIN;
     for (size_t j = 0; j < b->d; j++)
@@ -551,7 +551,7 @@ static double l_error(size_t d)
     return 2.0 * (double)d * sqrt((double)d) * g + 16.0 * 0x1p-106;
 }
 
-void lev_basis_map(const lev_basis *b, double si, const double *vh, const double *vl, int ev,
+void bht__lev_basis_map(const lev_basis *b, double si, const double *vh, const double *vl, int ev,
                    double *oh, double *ol, int *eo, double *err)
 {
     int ti = ilogb(si);
@@ -569,13 +569,13 @@ void lev_basis_map(const lev_basis *b, double si, const double *vh, const double
     *eo = ev - ti;
 }
 
-double lev_basis_err_h(const lev_basis *b, size_t i)
+double bht__lev_basis_err_h(const lev_basis *b, size_t i)
 {
     const double dd = (double)b->d;
     return 2.1 * b->err_q[i] + b->gram + (dd * dd + 20.0) * 0x1p-106;
 }
 
-void lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
+void bht__lev_scaled_add(lev_scaled *acc, double th, double tl, long te)
 {
     if (th == 0.0)
         return;
@@ -623,7 +623,7 @@ static bht_status inverse_residual_check(size_t d, const double *r, const double
         if (!isfinite(rinv[k]) || !isfinite(r[k]) || (rl && !isfinite(rl[k])))
             return BHT_OK;
     lev_sum sum;
-    lev_sum_init(&sum);
+    bht__lev_sum_init(&sum);
     lev_term *terms = malloc((2 * d + 1) * sizeof *terms);
     if (!terms)
         return BHT_E_NOMEM;
@@ -641,7 +641,7 @@ static bht_status inverse_residual_check(size_t d, const double *r, const double
             }
             double hi, lo;
             long ex;
-            status = lev_sum_exact(&sum, terms, count, &hi, &lo, &ex);
+            status = bht__lev_sum_exact(&sum, terms, count, &hi, &lo, &ex);
             if (status != BHT_OK)
                 break;
             if (hi != 0.0) {
@@ -651,7 +651,7 @@ static bht_status inverse_residual_check(size_t d, const double *r, const double
             }
         }
     free(terms);
-    lev_sum_free(&sum);
+    bht__lev_sum_free(&sum);
     double e = sqrt(e2) * (1.0 + 0x1p-40);
     if (status == BHT_OK && e <= 0.5) {
         const double scale = (0.75 / (1.0 - e)) * (1.0 + 0x1p-50);
@@ -664,7 +664,7 @@ static bht_status inverse_residual_check(size_t d, const double *r, const double
 
 /* ------------------------------------------------------------ the basis */
 
-void lev_basis_free(lev_basis *b)
+void bht__lev_basis_free(lev_basis *b)
 {
     free(b->t);
     free(b->c);
@@ -730,7 +730,7 @@ static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, 
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
         int ev;
         b->err_q[i] = 0.0;
-        if (!lev_basis_scale_row(b, A + i * d, yh, &ev)) {
+        if (!bht__lev_basis_scale_row(b, A + i * d, yh, &ev)) {
             b->qe[i] = LEV_ZERO_ROW;
             for (size_t j = 0; j < d; j++)
                 bh[j] = bl[j] = 0.0;
@@ -757,7 +757,7 @@ static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, 
         }
         for (size_t x = 0; x < d; x++)
             for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+                bht__lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
     }
     double eta2 = 0.0;
     for (size_t x = 0; x < d; x++)
@@ -781,14 +781,14 @@ static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, 
         if (b->qe[i] == LEV_ZERO_ROW)
             continue;
         solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
-        b->err_h_max = fmax(b->err_h_max, lev_basis_err_h(b, i));
+        b->err_h_max = fmax(b->err_h_max, bht__lev_basis_err_h(b, i));
     }
     if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY))
         return BHT_E_SINGULAR;
     return BHT_OK;
 }
 
-bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
+bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const double *s, lev_basis *b,
                            double *cond, double max_err_h)
 {
     memset(b, 0, sizeof *b);
@@ -812,7 +812,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     if (!b->t || !b->c || !b->qe || !b->r || !b->rinv || !b->lh || !b->ll || !b->qh || !b->ql
         || !b->err_q || !work) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return BHT_E_NOMEM;
     }
     int zero_column = 0;
@@ -824,7 +824,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     }
     if (status != BHT_OK) {
         free(work);
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
         return status;
     }
     status = build_pass(n, d, A, b, work, NULL, cond, max_err_h);
@@ -838,7 +838,7 @@ bht_status lev_basis_build(size_t n, size_t d, const double *A, const double *s,
     }
     free(work);
     if (status != BHT_OK)
-        lev_basis_free(b);
+        bht__lev_basis_free(b);
     return status;
 }
 
@@ -909,7 +909,7 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
             }
     const int unit_rows = nonzero_rows == d;
     lev_basis b;
-    bht_status status = lev_basis_build(n, d, A, s, &b, cond_estimate,
+    bht_status status = bht__lev_basis_build(n, d, A, s, &b, cond_estimate,
                                         unit_rows ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
@@ -928,13 +928,13 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
         const double *qh = b.qh + i * d, *ql = b.ql + i * d;
         double hh = 0.0, hl = 0.0, ph, pl;
         for (size_t j = 0; j < d; j++)
-            lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
+            bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
         dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
         /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
         store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * b.qe[i]),
                      dd_round_scaled(hh, hl, 2 * b.qe[i]));
     }
-    lev_basis_free(&b);
+    bht__lev_basis_free(&b);
     return BHT_OK;
 }
