@@ -6,7 +6,7 @@ CC      ?= gcc
 CFLAGS  ?= -O2
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L
-LDLIBS  := -lmpfr -lgmp -lm
+LDLIBS  := -lmpfr -lgmp -lm -pthread
 BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \

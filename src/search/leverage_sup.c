@@ -1194,7 +1194,7 @@ bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *
     if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
         || max_cells > ((size_t)1 << 26))
         return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
-    bht_sup_options options = {0.01, max_cells, NULL, NULL};
+    bht_sup_options options = {0.01, max_cells, NULL, NULL, 0};
     double lower = 0.0, upper = 0.0;
     size_t cells = 0;
     bht_status st =
