@@ -1,5 +1,5 @@
-/* test_sup_threads.c: the certified sup search over softmax models gives
- * the same bits for any number of threads (the children of a split cell are evaluated in
+/* test_sup_threads.c: the certified sup searches (softmax and leverage
+ * models) give the same bits for any number of threads (the children of a split cell are evaluated in
  * parallel and committed in the sequential order): bracket, cell count and
  * query compared between 1, 2 and 3 threads on fixed random problems. */
 #include <criterion/criterion.h>
@@ -26,6 +26,12 @@ static bht_status softmax_sup(size_t n, size_t d, const double *A, const double 
                               const bht_sup_options *opt, double *query, bht_sup_result *r)
 {
     return bht_nu_softmax_sup(n, d, A, M, 1.0, opt, query, r);
+}
+
+static bht_status leverage_sup(size_t n, size_t d, const double *A, const double *M,
+                               const bht_sup_options *opt, double *query, bht_sup_result *r)
+{
+    return bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, opt, query, r);
 }
 
 static void compare_threads(sup_fn fn, const char *name, uint64_t seed, size_t max_cells)
@@ -65,4 +71,11 @@ static void compare_threads(sup_fn fn, const char *name, uint64_t seed, size_t m
 Test(sup_threads, softmax_same_bits_for_1_2_3_threads, .timeout = 600)
 {
     compare_threads(softmax_sup, "softmax", 1357, 20000);
+}
+
+/* n - d <= d uses the complement's forms (and n = 2d both formulations):
+ * the shapes drawn here include both. */
+Test(sup_threads, leverage_same_bits_for_1_2_3_threads, .timeout = 600)
+{
+    compare_threads(leverage_sup, "leverage", 2468, 20000);
 }

@@ -130,6 +130,21 @@ static inline ALWAYS_INLINE void lane_dd_add(lane_vec *h, lane_vec *l, const dou
     *l = w - (*h - vh);
 }
 
+/* *m = max(*m, z[0 .. 7]) lane by lane (finite values: a select by the
+ * comparison's mask, as z > m ? z : m). */
+typedef int64_t lane_mask __attribute__((vector_size(LANES * sizeof(int64_t))));
+static inline ALWAYS_INLINE void lane_max(lane_vec *m, const double *z)
+{
+    lane_vec zv;
+    lane_mask zb, mb;
+    memcpy(&zv, z, sizeof zv);
+    lane_mask gt = zv > *m;
+    memcpy(&zb, &zv, sizeof zb);
+    memcpy(&mb, m, sizeof mb);
+    mb = (zb & gt) | (mb & ~gt);
+    memcpy(m, &mb, sizeof mb);
+}
+
 static inline ALWAYS_INLINE void lanes_body(size_t n, const double *restrict z,
                                             double *restrict p)
 {
@@ -140,9 +155,11 @@ static inline ALWAYS_INLINE void lanes_body(size_t n, const double *restrict z,
     for (size_t l = 0; l < LANES; l++)
         mx[l] = z[0];
     size_t full = n / LANES * LANES;
+    lane_vec mv;
+    memcpy(&mv, mx, sizeof mv);
     for (size_t i = 0; i < full; i += LANES)
-        for (size_t l = 0; l < LANES; l++)
-            mx[l] = z[i + l] > mx[l] ? z[i + l] : mx[l];
+        lane_max(&mv, z + i);
+    memcpy(mx, &mv, sizeof mx);
     for (size_t i = full; i < n; i++)
         mx[0] = z[i] > mx[0] ? z[i] : mx[0];
     double zm = mx[0];
@@ -188,9 +205,13 @@ static inline ALWAYS_INLINE void lanes_body(size_t n, const double *restrict z,
             double v = qh * s[i];
             p[b + i] = v > 1.0 ? 1.0 : v;
         }
+        int tiny = 0; /* a separate OR-reduction, so that both loops vectorise */
         for (size_t i = 0; i < len; i++)
-            if (p[b + i] <= 0x1p-1022)
-                p[b + i] = tiny_element(z[b + i], zm, rh, rl);
+            tiny |= p[b + i] <= 0x1p-1022;
+        if (tiny)
+            for (size_t i = 0; i < len; i++)
+                if (p[b + i] <= 0x1p-1022)
+                    p[b + i] = tiny_element(z[b + i], zm, rh, rl);
     }
 }
 

@@ -61,7 +61,7 @@ int main(void)
         double worst_time = 0.0, worst_width = 0.0, total1 = 0.0, total2 = 0.0;
         for (uint64_t seed = 1; seed <= PER_SHAPE; seed++) {
             uint64_t state = seed * 1000 + n * 10 + d;
-            double A[64], M[64], query[8], query2[8];
+            double A[64], M[64], query[8] = {0}, query2[8] = {0};
             for (size_t i = 0; i < n * d; i++) {
                 A[i] = normal(&state);
                 M[i] = normal(&state);
@@ -79,7 +79,8 @@ int main(void)
             }
             int same = memcmp(&r.nu_lower, &r2.nu_lower, sizeof r.nu_lower) == 0
                        && memcmp(&r.nu_upper, &r2.nu_upper, sizeof r.nu_upper) == 0
-                       && r.cells == r2.cells && memcmp(query, query2, n * sizeof *query) == 0;
+                       && r.cells == r2.cells
+                       && memcmp(query, query2, (leverage ? n : d) * sizeof *query) == 0;
             all_same &= same;
             double width = (r.nu_upper - r.nu_lower) / r.nu_lower;
             printf("%-9s %zu %zu  %4llu  %6.2f  %6.2f     %.3e  %7zu  %.6g%s\n",
