@@ -94,6 +94,11 @@ proofs: coq-proofs proofs-lemmas
 
 bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/bench_sup \
        $(BUILD)/bench_regression
+	@echo "bench machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),\
+	  $$(nproc) CPU(s), load $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@/usr/bin/python3 -c 'import numpy as n, os; i = n.__config__.get_info("blas_opt_info"); \
+	  print("NumPy", n.__version__, "BLAS", ",".join(i.get("libraries", [])) or "unknown", \
+	        os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"))'
 	/usr/bin/python3 tests/bench/bench.py --bht $(BUILD)/bench_softmax
 	/usr/bin/python3 tests/bench/bench_leverage.py --bht $(BUILD)/bench_leverage
 	$(BUILD)/bench_sup
