@@ -215,6 +215,8 @@ typedef struct bht_sup_options {
     size_t max_cells;  /* evaluation budget, e.g. 200000 */
     void (*progress)(void *context, size_t cells, double nu_lower, double nu_upper);
     void *context;
+    size_t threads;    /* threads evaluating cells (0 or 1: the caller only); the
+                          result is the same bits for any value */
 } bht_sup_options;
 
 typedef struct bht_sup_result {

@@ -171,7 +171,10 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     if (!query)
         return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
     sup_progress progress = {time(NULL), 0};
-    bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress};
+    /* every online CPU: the bracket is the same bits for any thread count */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress,
+                           cpus > 1 ? (size_t)cpus : 1};
     bht_sup_result r;
     bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
                                                   query, &r)

@@ -6,8 +6,9 @@
 
 /* 2^(j/64), j = 0..63, as hi + lo (|lo| <= ulp(hi)/2).  Generated with
  * mpmath 1.2.1 at 300 bits (hi = RN(v), lo = RN(v - hi)); checked against
- * MPFR in tests/test_softmax.c (exp2_table). */
-static const double exp2_table[64][2] = {
+ * MPFR in tests/test_softmax.c (exp2_table).  Declared in dd_exp.h, where
+ * the evaluation (bht_dd_exp_inline) lives so vector loops can inline it. */
+const double bht_exp2_table[64][2] = {
     {0x1.0000000000000p+0, 0x0.0p+0},
     {0x1.02c9a3e778061p+0, -0x1.19083535b085dp-56},
     {0x1.059b0d3158574p+0, 0x1.d73e2a475b465p-55},
@@ -74,56 +75,9 @@ static const double exp2_table[64][2] = {
     {0x1.fa7c1819e90d8p+0, 0x1.74853f3a5931ep-55},
 };
 
-/* ln2/64 = LN2_64_1 + LN2_64_2 + LN2_64_3 + O(2^-160); LN2_64_1 has 36
- * significant bits so k * LN2_64_1 is exact for |k| < 2^17. */
-#define LN2_64_1 0x1.62e42fefa0000p-7
-#define LN2_64_2 0x1.cf79abc9e3b3ap-46
-#define LN2_64_3 (-0x1.ff0342542fc33p-100)
-#define INV_LN2_64 0x1.71547652b82fep+6
-/* Adding and subtracting 1.5*2^52 rounds a double below 2^51 to an integer. */
-#define ROUND_TO_INT_SHIFTER 0x1.8p52
-
-/* Tang-style reduction: th + tl = k ln2/64 + r, k = 64m + j, |r| <= ln2/128
- * (+2^-40), exp(r) = 1 + q by a degree-7 Taylor polynomial (truncation
- * < 2^-75), result 2^m * T_j * (1 + q) in double-double.  Error: r exact to
- * ~2^-100; the polynomial tail q - r is evaluated in double (|q - r| < 2^-16,
- * error < 2^-66); table entries to 2^-106; products in dd to 2^-104: total
- * relative error < 2^-66 (checked against MPFR in tests/test_softmax.c). */
 void bht_dd_exp(double th, double tl, double *mh, double *ml, int *scale)
 {
-    /* k = round(th * 64/ln2); |k| <= 101600 < 2^17 on the stated domain. */
-    double kf = (th * INV_LN2_64 + ROUND_TO_INT_SHIFTER) - ROUND_TO_INT_SHIFTER;
-    /* Offset to a positive integer so that / and % need no sign conventions. */
-    int k_offset = (int)kf + 64 * 2048;
-    int j = k_offset % 64;
-    int m = k_offset / 64 - 2048;
-
-    /* r = (th + tl) - kf * ln2/64 in double-double. */
-    double r0 = th - kf * LN2_64_1; /* exact: kf*L1 exact, Sterbenz */
-    double e2;
-    double p2 = two_prod(kf, LN2_64_2, &e2);
-    double rl;
-    double rh = two_sum(r0, -p2, &rl);
-    rl += (tl - e2) - kf * LN2_64_3;
-    rh = fast_two_sum(rh, rl, &rl);
-
-    /* exp(rh + rl) - 1 = rh + [rh^2 P(rh) + rl (1 + rh)] + O(2^-75). */
-    double poly = 1.0 / 720 + rh * (1.0 / 5040);
-    poly = 1.0 / 120 + rh * poly;
-    poly = 1.0 / 24 + rh * poly;
-    poly = 1.0 / 6 + rh * poly;
-    poly = 0.5 + rh * poly;
-    double tail = rh * rh * poly + (rl + rl * rh);
-    double ql;
-    double qh = fast_two_sum(rh, tail, &ql);
-
-    /* T_j (1 + q) = T_hi + T_hi q_h + (T_hi q_l + T_lo + T_lo q_h). */
-    double t_hi = exp2_table[j][0], t_lo = exp2_table[j][1];
-    double pl;
-    double ph = two_prod(t_hi, qh, &pl);
-    double sl;
-    double sh = fast_two_sum(t_hi, ph, &sl);
-    sl += pl + (t_hi * ql + (t_lo + t_lo * qh));
-    *mh = fast_two_sum(sh, sl, ml);
-    *scale = m;
+    int64_t m;
+    *mh = bht_dd_exp_inline(th, tl, ml, &m);
+    *scale = (int)m; /* |m| <= 1600 on the domain */
 }

@@ -13,6 +13,7 @@
 #include "search/leverage_sup_internal.h"
 #include "oracle/oracle_internal.h"
 #include "search/sup_heap.h"
+#include "search/sup_pool.h"
 /* ------------------------------------------------- branch and bound */
 
 typedef struct lsup_search {
@@ -26,12 +27,27 @@ typedef struct lsup_search {
     size_t free_len;
     sup_cell *heap;
     size_t heap_len, heap_cap;
-    double *score, *score_alt, *center, *query, *cand_u, *best_query;
+    double *center, *query, *cand_u, *best_query; /* center: the block's start */
     double cand_lower, best, frozen_upper;
     int cand_certified;
     int vanishes; /* the objective is identically 0 (X's columns in span A) */
     size_t evaluations;
+    /* parallel evaluation of the two halves of a split box: worker w uses
+     * works[w] and alts[w] (copies of work and alt; works[0] == work) */
+    sup_pool *pool;
+    lsup_work **works, **alts;
+    double *score_alts;  /* n per worker */
+    struct box_eval *ev; /* the two halves */
 } lsup_search;
+
+/* One box's enclosure (computed in parallel, committed in order). */
+typedef struct box_eval {
+    size_t slot;
+    int ok;
+    ivl range;
+    double center_value;
+    double *center, *score; /* n each */
+} box_eval;
 
 static int grow(void **p, size_t *cap, size_t need, size_t unit)
 {
@@ -145,45 +161,63 @@ static bht_status certify_candidate(lsup_search *s)
     return st;
 }
 
-/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
-static bht_status add_box(lsup_search *s, size_t slot)
+/* Encloses the objective over the box in e->slot (reads s, writes e and
+ * worker's workspaces only, so that boxes are enclosed in parallel). */
+static void evaluate_box(const lsup_search *s, size_t worker, box_eval *e)
 {
     const size_t n = s->n;
-    double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+    const double *lo = s->boxes + 2 * n * e->slot, *hi = lo + n;
+    double *score_alt = s->score_alts + worker * n;
     for (size_t j = 0; j < n; j++)
-        s->center[j] = split_point(lo[j], hi[j]);
-    ivl range;
-    double center_value = 0.0, upper = INFINITY;
-    int ok = bht__lsup_enclose(s->work, lo, hi, s->center, &range, &center_value, s->score) == 0;
-    if (s->alt) { /* both enclosures are rigorous: keep the smaller upper end */
+        e->center[j] = split_point(lo[j], hi[j]);
+    e->center_value = 0.0;
+    int ok = bht__lsup_enclose(s->works[worker], lo, hi, e->center, &e->range, &e->center_value,
+                          e->score) == 0;
+    if (s->alts[worker]) { /* both enclosures are rigorous: keep the smaller upper end */
         ivl r2;
         double v2 = 0.0;
-        if (bht__lsup_enclose(s->alt, lo, hi, s->center, &r2, &v2, s->score_alt) == 0) {
-            if (!ok || r2.hi - r2.lo < range.hi - range.lo) {
-                memcpy(s->score, s->score_alt, n * sizeof *s->score);
-                center_value = v2;
+        if (bht__lsup_enclose(s->alts[worker], lo, hi, e->center, &r2, &v2, score_alt) == 0) {
+            if (!ok || r2.hi - r2.lo < e->range.hi - e->range.lo) {
+                memcpy(e->score, score_alt, n * sizeof *e->score);
+                e->center_value = v2;
             }
-            range.hi = ok ? fmin(range.hi, r2.hi) : r2.hi;
+            e->range.hi = ok ? fmin(e->range.hi, r2.hi) : r2.hi;
             ok = 1;
         }
     }
+    e->ok = ok;
+}
+
+static void evaluate_task(void *context, size_t worker, size_t index)
+{
+    lsup_search *s = context;
+    evaluate_box(s, worker, &s->ev[index]);
+}
+
+/* Commits an enclosed box in the sequential order: counts it, updates the
+ * candidate, and pushes the box (unless it cannot beat the best). */
+static bht_status commit_box(lsup_search *s, const box_eval *e)
+{
+    const size_t n = s->n;
+    const size_t slot = e->slot;
+    const double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+    double upper = INFINITY;
     s->evaluations++;
-    if (ok) {
-        upper = range.hi;
-        if (center_value > s->cand_lower) {
-            s->cand_lower = center_value;
-            memcpy(s->cand_u, s->center, n * sizeof *s->center);
+    if (e->ok) {
+        upper = e->range.hi;
+        if (e->center_value > s->cand_lower) {
+            s->cand_lower = e->center_value;
+            memcpy(s->cand_u, e->center, n * sizeof *e->center);
             s->cand_certified = 0;
         }
     }
-    if (!ok)
-        upper = INFINITY; /* the scores point at what failed */
+    /* !ok: upper stays +inf; the scores point at what failed */
     int split = -1, widest = -1;
     double best_score = -1.0, widest_ratio = 1.0;
     for (size_t j = 0; j < n; j++)
         if (lo[j] < hi[j] && split_point(lo[j], hi[j]) > lo[j]) {
-            if (s->score[j] > best_score) { /* NaN scores never win */
-                best_score = s->score[j];
+            if (e->score[j] > best_score) { /* NaN scores never win */
+                best_score = e->score[j];
                 split = (int)j;
             }
             if (hi[j] / lo[j] > widest_ratio) {
@@ -207,6 +241,14 @@ static bht_status add_box(lsup_search *s, size_t slot)
     return BHT_OK;
 }
 
+/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
+static bht_status add_box(lsup_search *s, size_t slot)
+{
+    s->ev[0].slot = slot;
+    evaluate_box(s, 0, &s->ev[0]);
+    return commit_box(s, &s->ev[0]);
+}
+
 static bht_status split_cell(lsup_search *s, sup_cell cell)
 {
     const size_t n = s->n;
@@ -219,14 +261,30 @@ static bht_status split_cell(lsup_search *s, sup_cell cell)
     double m = split_point(left_box[j], left_box[n + j]);
     left_box[n + j] = m;  /* [lo, m] */
     right_box[j] = m;     /* [m, hi] */
-    st = add_box(s, cell.slot);
+    /* both halves in parallel, committed left then right (as one by one) */
+    s->ev[0].slot = cell.slot;
+    s->ev[1].slot = right;
+    bht__sup_pool_run(s->pool, 2, evaluate_task, s);
+    st = commit_box(s, &s->ev[0]);
     if (st == BHT_OK)
-        st = add_box(s, right);
+        st = commit_box(s, &s->ev[1]);
     return st;
 }
 
 static void search_free(lsup_search *s)
 {
+    size_t workers = s->pool ? bht__sup_pool_threads(s->pool) : 0;
+    for (size_t w = 1; w < workers && s->works; w++) {
+        bht__lsup_work_free(s->works[w]);
+        bht__lsup_work_free(s->alts[w]);
+    }
+    bht__sup_pool_destroy(s->pool);
+    free(s->works);
+    free(s->alts);
+    free(s->score_alts);
+    if (s->ev)
+        free(s->ev[0].center);
+    free(s->ev);
     bht__lsup_work_free(s->work);
     bht__lsup_work_free(s->alt);
     free(s->boxes);
@@ -235,17 +293,52 @@ static void search_free(lsup_search *s)
     free(s->center);
 }
 
+/* The thread pool and one copy of the workspaces per thread (built by the
+ * same deterministic constructors as work and alt, so every copy encloses
+ * a box to the same bits). */
+static bht_status parallel_init(lsup_search *s, enum lsup_objective objective,
+                                int complement, size_t threads)
+{
+    const size_t n = s->n;
+    bht_status st = bht__sup_pool_create(threads, &s->pool);
+    if (st != BHT_OK)
+        return st;
+    size_t workers = bht__sup_pool_threads(s->pool);
+    s->works = calloc(workers, sizeof *s->works);
+    s->alts = calloc(workers, sizeof *s->alts);
+    s->score_alts = malloc(workers * n * sizeof *s->score_alts);
+    s->ev = calloc(2, sizeof *s->ev);
+    if (!s->works || !s->alts || !s->score_alts || !s->ev)
+        return BHT_E_NOMEM;
+    s->ev[0].center = malloc(4 * n * sizeof *s->ev[0].center);
+    if (!s->ev[0].center)
+        return BHT_E_NOMEM;
+    s->ev[0].score = s->ev[0].center + n;
+    s->ev[1].center = s->ev[0].score + n;
+    s->ev[1].score = s->ev[1].center + n;
+    s->works[0] = s->work;
+    s->alts[0] = s->alt;
+    for (size_t w = 1; w < workers; w++) {
+        bht_status cs = BHT_OK;
+        s->works[w] = complement ? bht__lsup_work_new_complement(objective, n, s->d, s->A, s->X, &cs)
+                                 : bht__lsup_work_new(objective, n, s->d, s->A, s->X);
+        if (!s->works[w])
+            return cs != BHT_OK ? cs : BHT_E_NOMEM;
+        if (s->alt && !(s->alts[w] = bht__lsup_work_new(objective, n, s->d, s->A, s->X)))
+            return BHT_E_NOMEM;
+    }
+    return BHT_OK;
+}
+
 /* Runs the search; on success *lower (oracle at query) and *upper. */
 static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
                              double *lower, double *upper, size_t *cells)
 {
     const size_t n = s->n;
     bht_status st = BHT_OK;
-    s->center = malloc(6 * n * sizeof *s->center);
+    s->center = malloc(4 * n * sizeof *s->center);
     if (!s->center)
         return BHT_E_NOMEM;
-    s->score = s->center + 4 * n;
-    s->score_alt = s->score + n;
     s->query = s->center + n;
     s->cand_u = s->query + n;
     s->best_query = s->cand_u + n;
@@ -402,9 +495,12 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
             && !(s.alt = bht__lsup_work_new(objective, n, d, A, X)))
             st = BHT_E_NOMEM;
     }
+    int complement = s.work != NULL;
     if (st == BHT_OK && !s.work
         && !(s.work = bht__lsup_work_new(objective, n, d, A, X)))
         st = BHT_E_NOMEM;
+    if (st == BHT_OK)
+        st = parallel_init(&s, objective, complement, options->threads);
     if (st == BHT_OK)
         st = run_search(&s, options, query, lower, upper, cells);
     if (st == BHT_OK && !isfinite(*upper))
@@ -438,7 +534,7 @@ bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *
     if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
         || max_cells > ((size_t)1 << 26))
         return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
-    bht_sup_options options = {0.01, max_cells, NULL, NULL};
+    bht_sup_options options = {0.01, max_cells, NULL, NULL, 0};
     double lower = 0.0, upper = 0.0;
     size_t cells = 0;
     bht_status st =

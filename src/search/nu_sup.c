@@ -11,8 +11,25 @@
 #include "search/constraints_internal.h"
 #include "oracle/oracle_internal.h"
 #include "search/sup_heap.h"
+#include "search/sup_pool.h"
 
 #define SUP_MAX_D 10
+
+/* One worker's scratch space for the affine bound. */
+typedef struct cell_scratch {
+    aff_ctx ac;       /* symbols: x_k - center_k in [-half, half] */
+    double *forms;    /* (3 n + 6) forms of d + 2 doubles */
+    ivl *coefficient; /* d */
+} cell_scratch;
+
+/* One child cell: its geometry (input) and its evaluation (output). */
+typedef struct cell_eval {
+    double center[SUP_MAX_D], half;
+    bht_status status;
+    int kept;                /* 0: the cube misses the ball */
+    double nu, bound;        /* oracle nu at point; upper bound over the cube */
+    double point[SUP_MAX_D]; /* the ball point where nu was evaluated */
+} cell_eval;
 
 typedef struct sup_state {
     size_t n, d;
@@ -23,12 +40,11 @@ typedef struct sup_state {
     size_t heap_len, heap_cap;
     double *centers; /* heap_cap * d */
     size_t centers_len;
-    double *point;   /* scratch: a ball point of the cell */
-    double best, *best_point;
+    double best, best_point[SUP_MAX_D];
     size_t evaluations;
-    aff_ctx ac;       /* symbols: x_k - center_k in [-half, half] */
-    double *forms;    /* (3 n + 6) forms of d + 2 doubles */
-    ivl *coefficient; /* d */
+    sup_pool *pool;
+    cell_scratch *scratch; /* one per thread */
+    cell_eval *evals;      /* 2^d children of the cell being split */
 } sup_state;
 
 static double up(double v)
@@ -99,16 +115,17 @@ static int variance_vanishes(size_t n, size_t d, const double *M, double energy)
  * affine.h): z = A x shifted by a constant, e = exp(z), p = e / sum e,
  * g = M x, nu = sum p_i (g_i - sum_j p_j g_j)^2.  Returns +inf when a
  * step cannot be certified. */
-static double affine_upper(sup_state *s, const double *center, double half)
+static double affine_upper(const sup_state *s, cell_scratch *cs, const double *center,
+                           double half)
 {
     const size_t n = s->n, d = s->d;
-    aff_ctx *w = &s->ac;
+    aff_ctx *w = &cs->ac;
     for (size_t k = 0; k < d; k++) {
         w->dlo[k] = -half;
         w->dhi[k] = half;
         w->dmax[k] = half;
     }
-    double *z = s->forms, *g = z + n * w->width, *p = g + n * w->width;
+    double *z = cs->forms, *g = z + n * w->width, *p = g + n * w->width;
     double *sum = p + n * w->width, *inv = AFF(w, sum, 1), *mean = AFF(w, sum, 2);
     double *t1 = AFF(w, sum, 3), *nu = AFF(w, sum, 5);
     double shift = -INFINITY;
@@ -122,10 +139,10 @@ static double affine_upper(sup_state *s, const double *center, double half)
         for (size_t i = 0; i < n; i++) {
             ivl k0 = ivl_point(0.0);
             for (size_t k = 0; k < d; k++) {
-                s->coefficient[k] = ivl_sub(ivl_point(X[i * d + k]), ivl_point(X[k]));
-                k0 = ivl_add(k0, ivl_mul(s->coefficient[k], ivl_point(center[k])));
+                cs->coefficient[k] = ivl_sub(ivl_point(X[i * d + k]), ivl_point(X[k]));
+                k0 = ivl_add(k0, ivl_mul(cs->coefficient[k], ivl_point(center[k])));
             }
-            bht__aff_from_intervals(w, AFF(w, out, i), k0, s->coefficient, 1);
+            bht__aff_from_intervals(w, AFF(w, out, i), k0, cs->coefficient, 1);
             if (!pass)
                 shift = fmax(shift, AFF(w, out, i)[0]);
         }
@@ -158,34 +175,38 @@ static double affine_upper(sup_state *s, const double *center, double half)
     return isnan(upper) ? INFINITY : upper;
 }
 
-/* The affine bound's workspace (freed by affine_workspace_free); 0 when out
- * of memory. */
-static int affine_workspace_init(sup_state *s)
+/* The affine bound's workspace of one worker (freed by scratch_free); 0 when
+ * out of memory. */
+static int scratch_init(cell_scratch *cs, size_t n, size_t d)
 {
-    s->ac.n = s->d;
-    s->ac.width = s->d + 2;
-    s->ac.dlo = malloc(3 * s->d * sizeof *s->ac.dlo);
-    s->forms = malloc((3 * s->n + 6) * (s->d + 2) * sizeof *s->forms);
-    s->coefficient = malloc(s->d * sizeof *s->coefficient);
-    if (!s->ac.dlo || !s->forms || !s->coefficient)
+    cs->ac.n = d;
+    cs->ac.width = d + 2;
+    cs->ac.dlo = malloc(3 * d * sizeof *cs->ac.dlo);
+    cs->forms = malloc((3 * n + 6) * (d + 2) * sizeof *cs->forms);
+    cs->coefficient = malloc(d * sizeof *cs->coefficient);
+    if (!cs->ac.dlo || !cs->forms || !cs->coefficient)
         return 0;
-    s->ac.dhi = s->ac.dlo + s->d;
-    s->ac.dmax = s->ac.dhi + s->d;
+    cs->ac.dhi = cs->ac.dlo + d;
+    cs->ac.dmax = cs->ac.dhi + d;
     return 1;
 }
 
-static void affine_workspace_free(sup_state *s)
+static void scratch_free(cell_scratch *cs)
 {
-    free(s->ac.dlo);
-    free(s->forms);
-    free(s->coefficient);
+    free(cs->ac.dlo);
+    free(cs->forms);
+    free(cs->coefficient);
 }
 
-/* Evaluates the cell with the given center and half side: pushes it with
- * its upper bound unless it misses the ball.  Returns a status. */
-static bht_status add_cell(sup_state *s, const double *center, double half)
+/* Evaluates the cell e->center, e->half (reads s only, so that cells are
+ * evaluated in parallel): the ball point, the oracle's nu there and the
+ * cell's upper bound, or kept = 0 when the cube misses the ball. */
+static void evaluate_cell(const sup_state *s, cell_scratch *cs, cell_eval *e)
 {
     const size_t d = s->d;
+    const double *center = e->center, half = e->half;
+    e->status = BHT_OK;
+    e->kept = 0;
     /* ||center|| by hypot: no underflow for tiny E (a sum of squares gave
      * cnorm = 0 for subnormal centers, then E / 0: found by fuzzing);
      * within d ulps, and 2^-1074 absolute among subnormals */
@@ -196,32 +217,50 @@ static bht_status add_cell(sup_state *s, const double *center, double half)
      * does not cover the absolute rounding error there) */
     double reach = up(up(half * up(sqrt((double)d))) * (1.0 + 0x1p-40));
     if (cnorm * (1.0 - 0x1p-40) - (double)d * 0x1p-1074 > s->energy + reach)
-        return BHT_OK; /* the cube misses the ball */
-    memcpy(s->point, center, d * sizeof *center);
+        return; /* the cube misses the ball */
+    memcpy(e->point, center, d * sizeof *center);
     double radius = reach;
-    if (bht_check_energy(d, s->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
+    if (bht_check_energy(d, e->point, s->energy, NULL) == BHT_E_CONSTRAINT) {
         /* a ball point near the center's projection; every ball point of the
          * cube is within reach + ||point - center|| of it (bounded above) */
-        bht__energy_ball_point(d, s->point, s->energy);
+        bht__energy_ball_point(d, e->point, s->energy);
         double gap = 0.0;
         for (size_t k = 0; k < d; k++)
-            gap = hypot(gap, s->point[k] - center[k]);
+            gap = hypot(gap, e->point[k] - center[k]);
         radius = reach + gap * (1.0 + 0x1p-40) + (double)d * 0x1p-1073;
     }
     bht_local_result r;
-    bht_status st = bht_oracle_nu_softmax(s->n, d, s->A, s->M, s->point, &r, NULL, NULL, NULL);
-    if (st != BHT_OK)
-        return st;
+    e->status = bht_oracle_nu_softmax(s->n, d, s->A, s->M, e->point, &r, NULL, NULL, NULL);
+    if (e->status != BHT_OK)
+        return;
+    e->kept = 1;
+    e->nu = r.nu;
+    double lip = up(s->lipschitz_e * up(up(radius) / s->energy));
+    e->bound = fmin(up(up(r.nu) + lip), affine_upper(s, cs, center, half));
+}
+
+static void evaluate_task(void *context, size_t worker, size_t index)
+{
+    sup_state *s = context;
+    evaluate_cell(s, &s->scratch[worker], &s->evals[index]);
+}
+
+/* Commits an evaluated cell, in the sequential order: counts it, updates
+ * the best point and pushes the cell with its upper bound.  Returns the
+ * evaluation's status. */
+static bht_status commit_cell(sup_state *s, const cell_eval *e)
+{
+    const size_t d = s->d;
+    if (e->status != BHT_OK || !e->kept)
+        return e->status;
     s->evaluations++;
-    double low = r.nu > 0.0 ? nextafter(r.nu, 0.0) : 0.0;
+    double low = e->nu > 0.0 ? nextafter(e->nu, 0.0) : 0.0;
     if (low > s->best) {
         s->best = low;
-        memcpy(s->best_point, s->point, d * sizeof *center);
+        memcpy(s->best_point, e->point, d * sizeof *e->point);
     }
-    double lip = up(s->lipschitz_e * up(up(radius) / s->energy));
-    double bound = fmin(up(up(r.nu) + lip), affine_upper(s, center, half));
-    sup_cell cell = {bound, half, s->centers_len, 0};
-    memcpy(s->centers + s->centers_len * d, center, d * sizeof *center);
+    sup_cell cell = {e->bound, e->half, s->centers_len, 0};
+    memcpy(s->centers + s->centers_len * d, e->center, d * sizeof *e->center);
     s->centers_len++;
     sup_heap_push(s->heap, &s->heap_len, cell);
     return BHT_OK;
@@ -257,17 +296,22 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     size_t children = (size_t)1 << d;
     s.heap_cap = options->max_cells + children + 1;
     s.heap = malloc(s.heap_cap * sizeof *s.heap);
-    int workspace = affine_workspace_init(&s);
     s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
-    s.point = malloc(3 * d * sizeof *s.point);
-    bht_status status = (s.heap && s.centers && s.point && workspace) ? BHT_OK : BHT_E_NOMEM;
-    double *child = s.point ? s.point + d : NULL;
-    s.best_point = s.point ? s.point + 2 * d : NULL;
+    s.evals = malloc(children * sizeof *s.evals);
+    bht_status status = bht__sup_pool_create(options->threads, &s.pool);
+    size_t workers = s.pool ? bht__sup_pool_threads(s.pool) : 0;
+    s.scratch = workers ? calloc(workers, sizeof *s.scratch) : NULL;
+    int scratch_ok = s.scratch != NULL;
+    for (size_t w = 0; w < workers && scratch_ok; w++)
+        scratch_ok = scratch_init(&s.scratch[w], n, d);
+    if (status == BHT_OK && !(s.heap && s.centers && s.evals && scratch_ok))
+        status = BHT_E_NOMEM;
     s.best = -1.0;
     if (status == BHT_OK) {
-        for (size_t k = 0; k < d; k++)
-            child[k] = 0.0;
-        status = add_cell(&s, child, energy);
+        memset(s.evals[0].center, 0, sizeof s.evals[0].center);
+        s.evals[0].half = energy;
+        evaluate_cell(&s, &s.scratch[0], &s.evals[0]);
+        status = commit_cell(&s, &s.evals[0]);
     }
     double upper = INFINITY;
     size_t next_report = 1000;
@@ -281,19 +325,24 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         double h = cell.half / 2.0;
         if (2.0 * h < cell.half)
             h = up(h); /* a subnormal half side rounded down */
-        for (size_t mask = 0; mask < children && status == BHT_OK; mask++) {
+        for (size_t mask = 0; mask < children; mask++) {
             /* the child's center c +- h is rounded: its cube is widened by
              * the exact rounding error (TwoSum), so that the children still
              * cover the parent (centers such as 3E/4 need more than 53 bits) */
             double slack = 0.0;
+            cell_eval *e = &s.evals[mask];
             for (size_t k = 0; k < d; k++) {
                 double a = center[k], b = ((mask >> k) & 1) ? h : -h;
                 double t = a + b, bb = t - a;
                 slack = fmax(slack, fabs((a - (t - bb)) + (b - bb)));
-                child[k] = t;
+                e->center[k] = t;
             }
-            status = add_cell(&s, child, slack > 0.0 ? up(h + up(slack)) : h);
+            e->half = slack > 0.0 ? up(h + up(slack)) : h;
         }
+        /* the children in parallel, committed in mask order (as one by one) */
+        bht__sup_pool_run(s.pool, children, evaluate_task, &s);
+        for (size_t mask = 0; mask < children && status == BHT_OK; mask++)
+            status = commit_cell(&s, &s.evals[mask]);
         if (options->progress && s.evaluations >= next_report) {
             options->progress(options->context, s.evaluations, s.best,
                               s.heap_len ? s.heap[0].upper : 0.0);
@@ -312,8 +361,11 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     }
     free(s.heap);
     free(s.centers);
-    free(s.point);
-    affine_workspace_free(&s);
+    free(s.evals);
+    for (size_t w = 0; w < workers && s.scratch; w++)
+        scratch_free(&s.scratch[w]);
+    free(s.scratch);
+    bht__sup_pool_destroy(s.pool);
     return status;
 }
 
@@ -321,7 +373,8 @@ double bht__nu_softmax_cube_upper(size_t n, size_t d, const double *A, const dou
                              const double *center, double half)
 {
     sup_state s = {.n = n, .d = d, .A = A, .M = M};
-    double upper = affine_workspace_init(&s) ? affine_upper(&s, center, half) : NAN;
-    affine_workspace_free(&s);
+    cell_scratch cs;
+    double upper = scratch_init(&cs, n, d) ? affine_upper(&s, &cs, center, half) : NAN;
+    scratch_free(&cs);
     return upper;
 }

@@ -7,6 +7,7 @@
 #include "core/dd.h"
 #include "core/dd_exp.h"
 #include "core/long_acc.h"
+#include "softmax/softmax_lanes.h"
 
 /* Shifted logits below this give p_i < 2^-1075 (since the sum S >= 1 - 2^-50),
  * which rounds to +0: no exponential is needed. */
@@ -112,6 +113,12 @@ static int shifted_logit(const softmax_source *src, size_t i, size_t m, bht_long
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
+    /* Logits: the vectorised kernel (softmax_lanes.c; same algorithm with
+     * the sum in 8 fixed lanes, same bits on every instruction set). */
+    if (src->z) {
+        bht_softmax_lanes(n, src->z, p, BHT_SOFTMAX_PATH_AUTO);
+        return;
+    }
     bht_long_acc acc;
     bht_long_acc_init(&acc);
     size_t m = argmax_logit(n, src, &acc);

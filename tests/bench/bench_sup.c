@@ -2,10 +2,13 @@
  * target: width <= 1% within 10 s for softmax d <= 3 and leverage n <= 6).
  * Fixed random problems (entries N(0,1), SplitMix64 seeds 1..PER_SHAPE per
  * shape), budget 400000 cells for leverage (the CLI default), 200000 for
- * softmax.  Prints one line per problem and a summary per shape. */
+ * softmax.  Each problem runs with 1 and with 2 threads (options.threads):
+ * the results must be identical (exit status 1 otherwise) and the summary
+ * gives the speed-up.  Prints one line per problem and a summary per shape. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "bht.h"
 #include "core/rng.h"
@@ -31,47 +34,68 @@ static double seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+static bht_status run(int leverage, size_t n, size_t d, const double *A, const double *M,
+                      size_t threads, double *query, bht_sup_result *r, double *time)
+{
+    bht_sup_options opt = {0.01, leverage ? 400000 : 200000, NULL, NULL, threads};
+    double t0 = seconds();
+    bht_status s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, r)
+                            : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, r);
+    *time = seconds() - t0;
+    return s;
+}
+
 int main(void)
 {
     static const size_t shapes[][3] = {/* model (0 softmax, 1 leverage), n, d */
                                        {0, 6, 2}, {0, 6, 3}, {1, 4, 2}, {1, 5, 2}, {1, 5, 3},
                                        {1, 6, 1}, {1, 6, 2}, {1, 6, 3}, {1, 6, 4},
                                        {1, 6, 5}};
-    printf("model     n d  seed  time_s  width     cells  nu_lower\n");
+    printf("model     n d  seed  time_s  2 threads  width     cells  nu_lower\n");
+    int all_same = 1;
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         int leverage = (int)shapes[k][0];
         size_t n = shapes[k][1], d = shapes[k][2], met = 0;
-        double worst_time = 0.0, worst_width = 0.0;
+        double worst_time = 0.0, worst_width = 0.0, total1 = 0.0, total2 = 0.0;
         for (uint64_t seed = 1; seed <= PER_SHAPE; seed++) {
             uint64_t state = seed * 1000 + n * 10 + d;
-            double A[64], M[64], query[8];
+            double A[64], M[64], query[8] = {0}, query2[8] = {0};
             for (size_t i = 0; i < n * d; i++) {
                 A[i] = normal(&state);
                 M[i] = normal(&state);
             }
-            bht_sup_options opt = {0.01, leverage ? 400000 : 200000, NULL, NULL};
-            bht_sup_result r;
-            double t0 = seconds();
-            bht_status s = leverage
-                               ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, &r)
-                               : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, &r);
-            double t = seconds() - t0;
-            if (s != BHT_OK) {
-                printf("%-9s %zu %zu  %4llu  failed: %s\n", leverage ? "leverage" : "softmax", n,
-                       d, (unsigned long long)seed, bht_status_message(s));
+            bht_sup_result r, r2;
+            double t, t2;
+            bht_status s = run(leverage, n, d, A, M, 1, query, &r, &t);
+            bht_status s2 = run(leverage, n, d, A, M, 2, query2, &r2, &t2);
+            if (s != BHT_OK || s2 != s) {
+                printf("%-9s %zu %zu  %4llu  failed: %s / %s\n", leverage ? "leverage" : "softmax",
+                       n, d, (unsigned long long)seed, bht_status_message(s),
+                       bht_status_message(s2));
+                all_same &= s2 == s;
                 continue;
             }
+            int same = memcmp(&r.nu_lower, &r2.nu_lower, sizeof r.nu_lower) == 0
+                       && memcmp(&r.nu_upper, &r2.nu_upper, sizeof r.nu_upper) == 0
+                       && r.cells == r2.cells
+                       && memcmp(query, query2, (leverage ? n : d) * sizeof *query) == 0;
+            all_same &= same;
             double width = (r.nu_upper - r.nu_lower) / r.nu_lower;
-            printf("%-9s %zu %zu  %4llu  %6.2f  %.3e  %7zu  %.6g\n",
-                   leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, t, width,
-                   r.cells, r.nu_lower);
+            printf("%-9s %zu %zu  %4llu  %6.2f  %6.2f     %.3e  %7zu  %.6g%s\n",
+                   leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, t, t2,
+                   width, r.cells, r.nu_lower, same ? "" : "  DIFFERENT RESULT WITH 2 THREADS");
             met += width <= 0.01 && t <= 10.0;
             worst_time = fmax(worst_time, t);
             worst_width = fmax(worst_width, width);
+            total1 += t;
+            total2 += t2;
         }
-        printf("summary %-9s n %zu d %zu: %zu/%d within 1%% in 10 s; slowest %.2f s, widest %.3g\n",
-               leverage ? "leverage" : "softmax", n, d, met, PER_SHAPE, worst_time, worst_width);
+        printf("summary %-9s n %zu d %zu: %zu/%d within 1%% in 10 s; slowest %.2f s, widest %.3g; "
+               "total %.2f s, 2 threads %.2f s: %.2fx\n",
+               leverage ? "leverage" : "softmax", n, d, met, PER_SHAPE, worst_time, worst_width,
+               total1, total2, total2 > 0.0 ? total1 / total2 : 0.0);
         fflush(stdout);
     }
-    return 0;
+    printf("results with 2 threads %s those with 1\n", all_same ? "identical to" : "DIFFER FROM");
+    return all_same ? 0 : 1;
 }
