@@ -310,9 +310,11 @@ BHT_API void bht_matrix_free(bht_matrix *m);
 /* Double kernel domain: every finite A and every finite s with s_i != 0
  * (subnormals and the whole exponent range included: rows and columns are
  * scaled by exact powers of two first).  Within it the kernel refuses
- * (BHT_E_SINGULAR) what it cannot certify: d times its condition estimate
- * of the column-equilibrated A_s above BHT_LEVERAGE_MAX_COND, or an
- * a-posteriori error bound of some h_ii above 2^-54 (see leverage.c). */
+ * (BHT_E_SINGULAR) what it cannot certify: an a-posteriori error bound of
+ * some h_ii above 2^-54 after its fallbacks (see leverage.c).  Above
+ * d times BHT_LEVERAGE_MAX_COND (its condition estimate of the
+ * column-equilibrated A_s) the inverse of R is certified by its exact
+ * residual or by the comparison matrix instead of the normwise bound. */
 #define BHT_LEVERAGE_MAX_COND 0x1p50
 
 /* Double kernel: p (length n) gets p_i = h_ii / d, h (may be NULL) the raw

@@ -43,8 +43,8 @@ static int report_failure(bht_status s, int oracle, double cond)
         snprintf(est, sizeof est, "%.3g", cond);
         return cli_error(CLI_EXIT_NUMERIC, "leverage: double kernel cannot certify full rank "
                          "and its 1-ulp error bound (condition estimate %s of the equilibrated "
-                         "design; it needs d x estimate <= %.3g and every h_ii's bound within "
-                         "2^-54); rerun with --oracle", est, BHT_LEVERAGE_MAX_COND);
+                         "design; some h_ii's a-posteriori bound stays above 2^-54, e.g. rows "
+                         "graded beyond 2^100); rerun with --oracle", est);
     case BHT_E_RANGE:
         return cli_error(CLI_EXIT_NUMERIC, "leverage: the double kernel cannot certify this "
                          "input; rerun with --oracle");

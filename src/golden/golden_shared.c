@@ -144,9 +144,10 @@ static const struct {
     {"invalid_sum", "invalid: a distribution does not sum to 1 within n 2^-52"},
     {"beyond_kernel_conditioning",
      "valid (A has full rank, decided exactly), but bht's leverage double kernel cannot "
-     "certify it: d times 1.25 times its condition estimate of the column-equilibrated "
-     "Diag(s)^-1 A exceeds 2^50, or the error bound it computes for some h_ii exceeds 2^-54, "
-     "and it refuses with BHT_E_SINGULAR; an implementation may reject it or must meet tol"},
+     "certify it: after its fallbacks (exact-residual refinement, a residual-certified or "
+     "comparison-matrix bound on R^-1, a double-double QR preconditioner) the error bound it "
+     "computes for some h_ii still exceeds 2^-54 (rows graded beyond about 2^100), and it "
+     "refuses with BHT_E_SINGULAR; an implementation may reject it or must meet tol"},
     {"vandermonde", "Vandermonde design a_ij = t_i^j, degree 8 to 14 (ill-conditioned)"},
     {"scaled_design", "rows and/or columns of the design scaled by factors up to 2^+-300"},
     {"n_equals_d",
