@@ -10,6 +10,7 @@ LDLIBS  := -lmpfr -lgmp -lm
 BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
+                   python3-numpy python3-pytest \
                    frama-c-base why3 cvc5 z3 gappa \
                    coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
@@ -23,8 +24,8 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit demo proofs bench golden install clean
-all: $(BUILD)/libbht.a $(BUILD)/bht
+.PHONY: all deps bench-deps test unit pytest demo proofs bench golden install clean
+all: $(BUILD)/libbht.a $(BUILD)/libbht.so $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
 define install_missing
@@ -70,9 +71,18 @@ unit: $(TEST_BIN) $(BUILD)/bht
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
+# The Python bindings (python/bht) against build/libbht.so, Debian's
+# python3 with python3-numpy and python3-pytest.
+PYTHON ?= /usr/bin/python3
+pytest: $(BUILD)/libbht.so $(BUILD)/bht
+	BHT=$(abspath $(BUILD)/bht) BHT_LIBRARY=$(abspath $(BUILD)/libbht.so) \
+	  BHT_TESTDATA=$(abspath tests/data) PYTHONPATH=$(abspath python) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) pytest
 	$(MAKE) proofs
 
 demo: deps
@@ -108,6 +118,10 @@ golden: all
 # is honoured for staged installs.
 PREFIX ?= /usr/local
 PIC_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
+# The Python package goes where Debian's python3 looks for PREFIX's modules
+# (PREFIX/lib/pythonX.Y/dist-packages); bht/_lib.py finds PREFIX/lib/libbht.so.0
+# relative to it.
+PYTHON_SITE ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
 
 $(BUILD)/pic/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
@@ -127,6 +141,8 @@ install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
 	install -m 644 src/bht.h $(DESTDIR)$(PREFIX)/include/bht.h
 	install -m 644 $(BUILD)/bht.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bht.pc
 	install -m 644 src/cli/bht.1 $(DESTDIR)$(PREFIX)/share/man/man1/bht.1
+	install -d $(DESTDIR)$(PYTHON_SITE)/bht
+	install -m 644 python/bht/*.py $(DESTDIR)$(PYTHON_SITE)/bht/
 
 clean:
 	rm -rf $(BUILD)
