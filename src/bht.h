@@ -316,6 +316,34 @@ bht_status bht_parse_vector(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err);
 void bht_matrix_free(bht_matrix *m);
 
+/* Input as spreadsheets and NumPy/R write it (the CLI's reader).  With
+ * options: a UTF-8 byte-order mark is skipped, then skip_rows lines; numbers
+ * are separated by blanks or by one delimiter (',', ';' or tab; blanks around
+ * a field ignored, an empty field an error), delimiter 0 meaning "detect from
+ * the first data line: ';' if present, else ',', else blanks"; a vector must
+ * be one column or one row.  Errors carry line and column; a ',' or ';' the
+ * format does not expect, or a non-number on the first data line, gets a
+ * hint in the reason. */
+typedef struct bht_parse_options {
+    int delimiter;    /* 0 (detect), ' ' (blanks), ',', ';' or '\t' */
+    size_t skip_rows; /* header lines skipped after the byte-order mark */
+} bht_parse_options;
+bht_status bht_parse_matrix_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err);
+bht_status bht_parse_vector_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err);
+/* The whole file into *text (malloc'd, not NUL-terminated; free with
+ * bht_text_free); the path "-" is standard input.  The path forms accept "-"
+ * as well. */
+bht_status bht_read_text(const char *path, char **text, size_t *length, bht_parse_error *err);
+void bht_text_free(char *text);
+/* 1-based line and column of the index-th value (0-based, row-major) of a
+ * text that parses with these options; BHT_E_INVALID when it has fewer. */
+bht_status bht_locate_value(const char *text, size_t length, const bht_parse_options *options,
+                            size_t index, size_t *line, size_t *column);
+
 #endif
 
 /* ====================================================== golden corpus ====

@@ -56,6 +56,35 @@ typedef struct cli_option {
 int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
                       int *help);
 
+/* The input files of one command run: the common options --delimiter and
+ * --skip-rows (put CLI_INPUT_OPTIONS(in) in the command's option table), the
+ * file texts, kept so that an error about a value can name FILE:LINE:COL,
+ * and whether "-" (standard input) was used already.  Zero-initialise, free
+ * with cli_inputs_free. */
+#define CLI_MAX_INPUTS 8
+typedef struct cli_input_file {
+    const char *path;
+    const bht_matrix *matrix;
+    char *text;
+    size_t length;
+} cli_input_file;
+typedef struct cli_inputs {
+    const char *delimiter_text, *skip_rows_text;
+    bht_parse_options options;
+    int prepared, stdin_used;
+    size_t count;
+    cli_input_file files[CLI_MAX_INPUTS];
+} cli_inputs;
+#define CLI_INPUT_OPTIONS(in)                                   \
+    {"--delimiter", CLI_VALUE, NULL, &(in).delimiter_text},     \
+    {"--skip-rows", CLI_VALUE, NULL, &(in).skip_rows_text}
+/* Help lines for the two options (every command that reads files prints them). */
+#define CLI_INPUT_HELP                                                                   \
+    "  FILE                 '-' reads standard input (for one file option)\n"          \
+    "  --delimiter D        ',', ';', tab or space (default: detected per file from\n"  \
+    "                       its first data line: ';', else ',', else blanks)\n"          \
+    "  --skip-rows N        skip N header lines first (a UTF-8 BOM is always skipped)\n"
+
 /* ------------------------------------------------------------- arguments */
 
 /* A finite non-negative number (for --energy): the whole argument, strtod
@@ -66,7 +95,8 @@ int cli_parse_bounds(const char *text, double *c, double *C);
 /* The leverage model's inputs: n >= d for A; when S has data, n nonzero
  * values; with bounds_text, c <= s_i^2 <= C decided exactly.  Messages name
  * the file and the index. */
-int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+int cli_check_leverage_inputs(const cli_inputs *in, const char *a_path, const bht_matrix *A,
+                              const char *s_path,
                               const bht_matrix *S, const char *bounds_text);
 /* n <= BHT_LEVERAGE_ORACLE_MAX_N, d <= BHT_LEVERAGE_ORACLE_MAX_D (local
  * analysis and model distances in exact rationals). */
@@ -86,9 +116,20 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
 /* --------------------------------------------------------------- inputs */
 
 /* Reads a matrix / vector file; on failure prints "bht: FILE:LINE:COL: reason"
- * (or "bht: FILE: reason" when no position applies) and returns the exit code. */
-int cli_read_matrix(const char *path, bht_matrix *out);
-int cli_read_vector(const char *path, bht_matrix *out);
+ * (or "bht: FILE: reason" when no position applies) and returns the exit code.
+ * A vector file must be one column or one row. */
+int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out);
+int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out);
+void cli_inputs_free(cli_inputs *in);
+/* Prints "bht: FILE:LINE:COL: message" for value index (0-based, row-major)
+ * of m as read by cli_read_*, "bht: FILE: message" when m is unknown; returns
+ * code. */
+int cli_value_error(const cli_inputs *in, const bht_matrix *m, size_t index, int code,
+                    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
 
 /* --------------------------------------------------------------- output */
 
@@ -109,6 +150,9 @@ void cli_out_string(cli_output *o, const char *key, const char *text);
 /* A vector: text form prints the key on its own line when labelled, then
  * one value per line; JSON form prints "key": ["v", ...]. */
 void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, int labelled);
+/* A matrix: text form one row per line, values separated by a space; JSON
+ * form "key": [["v", ...], ...]. */
+void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows, size_t cols);
 void cli_out_end(cli_output *o);
 
 /* Flushes stdout and reports a write error (exit 1) if any. */

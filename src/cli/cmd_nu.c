@@ -42,6 +42,7 @@ void cli_nu_help(FILE *out)
             "                       --leverage)\n"
             "  --precision-cap BITS oracle's Ziv precision cap\n"
             "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
+            CLI_INPUT_HELP
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "The double kernel is within 2 ulp of the oracle (softmax: certified, or exit 3;\n"
             "leverage: on the test set).\n"
@@ -84,7 +85,7 @@ static void print_nu(int fmt, const bht_local_result *r, const double *derivativ
 }
 
 /* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
-static int leverage_nu(const char *a_path, const char *m_path, const char *s_path,
+static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, const char *s_path,
                        const char *bounds_text, int oracle, long cap, int hex,
                        int with_derivative)
 {
@@ -96,12 +97,12 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
         return rc;
     bht_matrix A = {0}, M = {0}, S = {0};
     double *derivative = NULL;
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(in, s_path, &S)) != CLI_EXIT_OK))
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+        || (rc = cli_check_leverage_inputs(in, a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
             != CLI_EXIT_OK
         || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
@@ -214,7 +215,7 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
 }
 
 /* Reads A and M (same shape) and runs print_sup. */
-static int run_sup(const char *a_path, const char *m_path, int leverage, double energy,
+static int run_sup(cli_inputs *in, const char *a_path, const char *m_path, int leverage, double energy,
                    const char *bounds_text, int fmt, const char *cells_text)
 {
     double c = 0.0, C = 0.0;
@@ -222,8 +223,8 @@ static int run_sup(const char *a_path, const char *m_path, int leverage, double 
     if (leverage && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
     bht_matrix A = {0}, M = {0};
-    if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
-        && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
+    if ((rc = cli_read_matrix(in, a_path, &A)) == CLI_EXIT_OK
+        && (rc = cli_read_matrix(in, m_path, &M)) == CLI_EXIT_OK) {
         rc = cli_check_same_shape(a_path, &A, m_path, &M);
         if (rc != CLI_EXIT_OK)
             ; /* reported */
@@ -241,7 +242,7 @@ static int run_sup(const char *a_path, const char *m_path, int leverage, double 
     return rc;
 }
 
-int cli_nu(int argc, char **argv)
+static int nu_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
                *cap_text = NULL, *s_path = NULL, *bounds_text = NULL;
@@ -249,6 +250,7 @@ int cli_nu(int argc, char **argv)
     int json = 0, sup = 0;
     const char *cells_text = NULL;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--sup", CLI_FLAG, &sup, NULL},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
@@ -283,7 +285,7 @@ int cli_nu(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "nu: --leverage --sup needs -A FILE -M FILE "
                          "--bounds c,C");
     if (sup && leverage)
-        return run_sup(a_path, m_path, 1, 0.0, bounds_text, hex, cells_text);
+        return run_sup(in, a_path, m_path, 1, 0.0, bounds_text, hex, cells_text);
     if (sup && (x_path || !energy_text || oracle || with_derivative))
         return cli_error(CLI_EXIT_USAGE, "--sup: needs --energy E and no -x, --oracle or "
                          "--derivative (the bracket is certified by the oracle)");
@@ -302,7 +304,7 @@ int cli_nu(int argc, char **argv)
                              "--energy");
         if (!a_path || !m_path)
             return cli_error(CLI_EXIT_USAGE, "nu: --leverage needs -A FILE -M FILE [-s FILE]");
-        return leverage_nu(a_path, m_path, s_path, bounds_text, oracle, cap, hex,
+        return leverage_nu(in, a_path, m_path, s_path, bounds_text, oracle, cap, hex,
                            with_derivative);
     }
     if (s_path || bounds_text)
@@ -312,13 +314,13 @@ int cli_nu(int argc, char **argv)
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
     if (sup)
-        return run_sup(a_path, m_path, 0, energy, NULL, hex, cells_text);
+        return run_sup(in, a_path, m_path, 0, energy, NULL, hex, cells_text);
 
     bht_matrix A = {0}, M = {0}, x = {0};
     double *derivative = NULL;
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(in, x_path, &x)) != CLI_EXIT_OK)
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
         || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
@@ -356,5 +358,13 @@ done:
     bht_matrix_free(&A);
     bht_matrix_free(&M);
     bht_matrix_free(&x);
+    return rc;
+}
+
+int cli_nu(int argc, char **argv)
+{
+    cli_inputs in = {0};
+    int rc = nu_main(argc, argv, &in);
+    cli_inputs_free(&in);
     return rc;
 }

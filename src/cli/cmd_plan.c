@@ -21,7 +21,8 @@ void cli_plan_help(FILE *out)
             "width bound; for --leverage a branch and bound over the queries, target 1%%\n"
             "of H^2 within --max-cells boxes, default 200000), the query, and\n"
             "queries_lower / queries_upper for the criterion 'both error probabilities\n"
-            "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n");
+            "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n"
+            CLI_INPUT_HELP);
 }
 
 void cli_simulate_help(FILE *out)
@@ -36,7 +37,8 @@ void cli_simulate_help(FILE *out)
             "each hypothesis, from a SplitMix64 stream seeded with S (default 1): the same\n"
             "output on every machine.  Prints the empirical error rate with a Wilson 95%%\n"
             "interval, the per-hypothesis rates, and the Bayes-error bracket\n"
-            "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n");
+            "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n"
+            CLI_INPUT_HELP);
 }
 
 static int report_failure(const char *cmd, bht_status s)
@@ -67,34 +69,35 @@ static int report_plan_failure(bht_status s, int leverage, double c, double C)
 }
 
 /* Reads A and B (same shape) and optionally x (length = columns). */
-static int read_models(const char *a_path, const char *b_path, const char *x_path,
+static int read_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
                        bht_matrix *A, bht_matrix *B, bht_matrix *x)
 {
     int rc;
-    if ((rc = cli_read_matrix(a_path, A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(b_path, B)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK)
         return rc;
     if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK || !x_path)
         return rc;
-    if ((rc = cli_read_vector(x_path, x)) != CLI_EXIT_OK)
+    if ((rc = cli_read_vector(in, x_path, x)) != CLI_EXIT_OK)
         return rc;
     return cli_check_query_length(a_path, A, x_path, x);
 }
 
 /* The leverage query s: one nonzero value per row of A, n >= d. */
-static int read_leverage_query(const char *a_path, const char *s_path, const bht_matrix *A,
+static int read_leverage_query(cli_inputs *in, const char *a_path, const char *s_path, const bht_matrix *A,
                                bht_matrix *S)
 {
-    int rc = cli_read_vector(s_path, S);
-    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(a_path, A, s_path, S, NULL);
+    int rc = cli_read_vector(in, s_path, S);
+    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(in, a_path, A, s_path, S, NULL);
 }
 
-int cli_plan(int argc, char **argv)
+static int plan_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL,
                *bounds_text = NULL, *cells_text = NULL;
     int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"--leverage", CLI_FLAG, &leverage, NULL},
@@ -137,7 +140,7 @@ int cli_plan(int argc, char **argv)
     }
     bht_matrix A = {0}, B = {0}, x = {0};
     double *query = NULL;
-    if ((rc = read_models(a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
+    if ((rc = read_models(in, a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
     if (leverage && A.rows < A.cols) {
         rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
@@ -184,12 +187,13 @@ done:
     return rc;
 }
 
-int cli_simulate(int argc, char **argv)
+static int simulate_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *m_text = NULL, *t_text = NULL,
                *seed_text = NULL, *s_path = NULL;
     int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"--leverage", CLI_FLAG, &leverage, NULL},
@@ -224,9 +228,9 @@ int cli_simulate(int argc, char **argv)
     if ((double)m * (double)trials > 1e9)
         return cli_error(CLI_EXIT_USAGE, "simulate: --queries x --trials exceeds 1e9 samples");
     bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = read_models(a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
+    if ((rc = read_models(in, a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
-    if (leverage && (rc = read_leverage_query(a_path, s_path, &A, &x)) != CLI_EXIT_OK)
+    if (leverage && (rc = read_leverage_query(in, a_path, s_path, &A, &x)) != CLI_EXIT_OK)
         goto done;
     bht_simulation r;
     bht_status s = leverage ? bht_simulate_leverage(A.rows, A.cols, A.data, B.data, x.data,
@@ -254,5 +258,21 @@ done:
     bht_matrix_free(&A);
     bht_matrix_free(&B);
     bht_matrix_free(&x);
+    return rc;
+}
+
+int cli_plan(int argc, char **argv)
+{
+    cli_inputs in = {0};
+    int rc = plan_main(argc, argv, &in);
+    cli_inputs_free(&in);
+    return rc;
+}
+
+int cli_simulate(int argc, char **argv)
+{
+    cli_inputs in = {0};
+    int rc = simulate_main(argc, argv, &in);
+    cli_inputs_free(&in);
     return rc;
 }

@@ -1,7 +1,8 @@
 # tests/fuzz/fuzz.mk: `make fuzz` (included by tests/robustness.mk).
 #
 # libFuzzer harnesses built with clang (Debian: clang + libclang-rt-dev):
-#   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector
+#   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector, the _ex forms
+#                  with options from the first byte, bht_locate_value
 #   fuzz_softmax   bytes -> n, d, finite doubles or hazard shapes (ties, near
 #                  ties, the -745 edge, exactly cancelling products) and
 #                  exact invariance pairs -> bht_softmax_logits, bht_softmax,
