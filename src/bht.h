@@ -238,6 +238,8 @@ typedef struct bht_sup_options {
 typedef struct bht_sup_result {
     double nu_lower, nu_upper;
     size_t cells;
+    int converged; /* 1: nu_upper <= nu_lower (1 + rel_width) or nu_upper = 0 (the target
+                      was met); 0: the budget max_cells ran out first */
 } bht_sup_result;
 
 bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
@@ -551,6 +553,14 @@ bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double
 bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out);
+/* The same with the search's options (rel_width, max_cells, progress over
+ * the H^2 bracket) and its outcome: *h2 (may be NULL) gets the certified H^2
+ * bracket (nu_lower, nu_upper hold H^2), the boxes evaluated and whether the
+ * target width was met. */
+bht_status bht_plan_leverage_search(size_t n, size_t d, const double *A, const double *B,
+                                    double c, double C, double error,
+                                    const bht_sup_options *options, double *query,
+                                    bht_plan_result *out, bht_sup_result *h2);
 
 /* bht_simulate_softmax for Leverage_A vs Leverage_B at the query s (s_i != 0;
  * probabilities from the exact oracle). */

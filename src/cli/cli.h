@@ -146,6 +146,10 @@ typedef struct cli_output {
 
 void cli_out_begin(cli_output *o, int json, int hex);
 void cli_out_number(cli_output *o, const char *key, double v);
+/* An integer (counts): text "key 123", JSON a number "key": 123. */
+void cli_out_integer(cli_output *o, const char *key, unsigned long long v);
+/* A flag: text "key true|false", JSON true / false. */
+void cli_out_bool(cli_output *o, const char *key, int v);
 void cli_out_string(cli_output *o, const char *key, const char *text);
 /* A vector: text form prints the key on its own line when labelled, then
  * one value per line; JSON form prints "key": ["v", ...]. */
@@ -154,6 +158,23 @@ void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, i
  * form "key": [["v", ...], ...]. */
 void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows, size_t cols);
 void cli_out_end(cli_output *o);
+
+/* Progress of a branch and bound (bht_sup_options.progress) on stderr, only
+ * on a terminal and after one second: "\rbht LABEL: N cells, WHAT in [lo, hi]".
+ * cli_progress_end ends the line when one was shown. */
+typedef struct cli_progress {
+    const char *label, *what;
+    long start;
+    int shown;
+} cli_progress;
+void cli_progress_begin(cli_progress *p, const char *label, const char *what);
+void cli_show_progress(void *context, size_t cells, double lower, double upper);
+void cli_progress_end(cli_progress *p);
+
+/* Exit 4 (README, "Errors and exit codes"): a search stopped on its budget
+ * before the target width; the results are printed (converged false) and
+ * this one warning line goes to stderr. */
+enum { CLI_EXIT_NOT_CONVERGED = 4 };
 
 /* Flushes stdout and reports a write error (exit 1) if any. */
 int cli_finish_output(void);

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -267,6 +269,31 @@ void cli_format_shortest(double x, char *buf, size_t size)
     snprintf(buf, size, "%.17g", x);
 }
 
+void cli_progress_begin(cli_progress *p, const char *label, const char *what)
+{
+    p->label = label;
+    p->what = what;
+    p->start = (long)time(NULL);
+    p->shown = 0;
+}
+
+void cli_show_progress(void *context, size_t cells, double lower, double upper)
+{
+    cli_progress *p = context;
+    if (!isatty(2) || (long)time(NULL) - p->start < 1)
+        return;
+    fprintf(stderr, "\rbht %s: %zu cells, %s in [%.6g, %.6g]", p->label, cells, p->what, lower,
+            upper);
+    p->shown = 1;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->shown)
+        fputc('\n', stderr);
+    p->shown = 0;
+}
+
 int cli_finish_output(void)
 {
     errno = 0;
@@ -313,6 +340,26 @@ void cli_out_number(cli_output *o, const char *key, double v)
         printf("\"%s\"", buf);
     } else {
         printf("%s %s\n", key, buf);
+    }
+}
+
+void cli_out_integer(cli_output *o, const char *key, unsigned long long v)
+{
+    if (o->json) {
+        json_key(o, key);
+        printf("%llu", v);
+    } else {
+        printf("%s %llu\n", key, v);
+    }
+}
+
+void cli_out_bool(cli_output *o, const char *key, int v)
+{
+    if (o->json) {
+        json_key(o, key);
+        printf("%s", v ? "true" : "false");
+    } else {
+        printf("%s %s\n", key, v ? "true" : "false");
     }
 }
 

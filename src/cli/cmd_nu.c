@@ -1,8 +1,6 @@
 /* cmd_nu.c: `bht nu` -- the local analysis of paper Thm 3.5 / 4.3 at one query. */
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -37,7 +35,9 @@ void cli_nu_help(FILE *out)
             "--leverage): a certified bracket on sup nu over the constraint set: the\n"
             "query attaining nu_lower, nu_lower, nu_upper, relative_width, cells\n"
             "(branch and bound; target width 1%%, budget --max-cells N, default 200000\n"
-            "for --softmax and 400000 for --leverage; progress on a terminal)\n"
+            "for --softmax and 400000 for --leverage; progress on a terminal), then\n"
+            "'converged true' when the target was met, else 'converged false', one\n"
+            "warning on stderr and exit 4\n"
             "  --oracle             correctly rounded values (MPFR; exact rationals for\n"
             "                       --leverage)\n"
             "  --precision-cap BITS oracle's Ziv precision cap\n"
@@ -46,7 +46,10 @@ void cli_nu_help(FILE *out)
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "The double kernel is within 2 ulp of the oracle (softmax: certified, or exit 3;\n"
             "leverage: on the test set).\n"
-            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
+            "  --json               one JSON object (floats as strings, cells a number,\n"
+            "                       converged true/false)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal,\n"
+            "4 --sup stopped on --max-cells before the target width (results printed).\n");
 }
 
 static int report_failure(bht_status s)
@@ -143,21 +146,6 @@ done:
     return rc;
 }
 
-/* Progress of --sup on stderr: only on a terminal and after one second. */
-typedef struct sup_progress {
-    time_t start;
-    int shown;
-} sup_progress;
-
-static void show_progress(void *context, size_t cells, double lo, double hi)
-{
-    sup_progress *p = context;
-    if (!isatty(2) || time(NULL) - p->start < 1)
-        return;
-    fprintf(stderr, "\rbht nu --sup: %zu cells, nu in [%.6g, %.6g]", cells, lo, hi);
-    p->shown = 1;
-}
-
 /* --sup: certified bracket on sup nu over the constraint set, for
  * --softmax (||x||_2 <= E; A, M read) or --leverage (c <= s_i^2 <= C). */
 static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, double energy,
@@ -171,15 +159,15 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     double *query = malloc(length * sizeof *query);
     if (!query)
         return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-    sup_progress progress = {time(NULL), 0};
-    bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress};
+    cli_progress progress;
+    cli_progress_begin(&progress, "nu --sup", "nu");
+    bht_sup_options opt = {0.01, (size_t)cells, cli_show_progress, &progress};
     bht_sup_result r;
     bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
                                                   query, &r)
                             : bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy,
                                                  &opt, query, &r);
-    if (progress.shown)
-        fputc('\n', stderr);
+    cli_progress_end(&progress);
     if (s != BHT_OK) {
         free(query);
         if (s == BHT_E_SINGULAR) /* the search's own oracle decides the rank */
@@ -204,19 +192,24 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
-    cli_out_number(&out, "relative_width",
-                   r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
+    double width = r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
                    : r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower
-                                      : INFINITY);
-    cli_out_number(&out, "cells", (double)r.cells);
+                                      : INFINITY;
+    cli_out_number(&out, "relative_width", width);
+    cli_out_integer(&out, "cells", r.cells);
+    cli_out_bool(&out, "converged", r.converged);
     cli_out_end(&out);
     free(query);
-    return cli_finish_output();
+    if ((rc = cli_finish_output()) != CLI_EXIT_OK || r.converged)
+        return rc;
+    return cli_error(CLI_EXIT_NOT_CONVERGED, "nu --sup: --max-cells %ld ran out at relative width "
+                     "%.3g (target 0.01): the bracket is certified but not converged", cells,
+                     width);
 }
 
 /* Reads A and M (same shape) and runs print_sup. */
-static int run_sup(cli_inputs *in, const char *a_path, const char *m_path, int leverage, double energy,
-                   const char *bounds_text, int fmt, const char *cells_text)
+static int run_sup(cli_inputs *in, const char *a_path, const char *m_path, int leverage,
+                   double energy, const char *bounds_text, int fmt, const char *cells_text)
 {
     double c = 0.0, C = 0.0;
     int rc;

@@ -7,6 +7,9 @@
 #include "cli.h"
 #include "commands.h"
 
+/* Target relative width of the H^2 bracket (bht_plan_leverage's 1%). */
+#define PLAN_TARGET_WIDTH 0.01
+
 void cli_plan_help(FILE *out)
 {
     fprintf(out,
@@ -22,7 +25,15 @@ void cli_plan_help(FILE *out)
             "of H^2 within --max-cells boxes, default 200000), the query, and\n"
             "queries_lower / queries_upper for the criterion 'both error probabilities\n"
             "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n"
-            CLI_INPUT_HELP);
+            "Then relative_width = (upper - lower) / lower of the H^2 bracket, cells (boxes\n"
+            "evaluated; 0 for --softmax, whose upper end is a closed form) and converged\n"
+            "true|false: false (one warning on stderr, exit 4) when the width exceeds 1%%\n"
+            "(--leverage: --max-cells ran out; --softmax: the closed form is loose).\n"
+            "Progress on a terminal (--leverage).\n"
+            CLI_INPUT_HELP
+            "  --json               one JSON object (floats as strings, counts as numbers)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal,\n"
+            "4 bracket wider than the target (results printed, converged false).\n");
 }
 
 void cli_simulate_help(FILE *out)
@@ -158,14 +169,30 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
         goto done;
     }
     bht_plan_result r;
-    bht_status s = leverage ? bht_plan_leverage(A.rows, A.cols, A.data, B.data, c, C, error,
-                                                (size_t)cells, query, &r)
+    bht_sup_result h2 = {0.0, 0.0, 0, 0};
+    cli_progress progress;
+    cli_progress_begin(&progress, "plan --leverage", "H^2");
+    bht_sup_options sopt = {PLAN_TARGET_WIDTH, (size_t)cells, cli_show_progress, &progress};
+    bht_status s = leverage ? bht_plan_leverage_search(A.rows, A.cols, A.data, B.data, c, C,
+                                                       error, &sopt, query, &r, &h2)
                             : bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error,
                                                query, &r);
+    cli_progress_end(&progress);
     if (s != BHT_OK) {
         rc = report_plan_failure(s, leverage, c, C);
         goto done;
     }
+    if (!leverage) {
+        /* no search: the bracket is the oracle's H^2 at the query against the
+         * closed-form bound (both squared from delta, as reported) */
+        h2.nu_lower = r.delta_lower * r.delta_lower;
+        h2.nu_upper = r.delta_upper * r.delta_upper;
+        h2.converged = h2.nu_upper <= h2.nu_lower * (1.0 + PLAN_TARGET_WIDTH)
+                       || h2.nu_upper == 0.0;
+    }
+    double width = h2.nu_upper == 0.0  ? 0.0
+                   : h2.nu_lower > 0.0 ? (h2.nu_upper - h2.nu_lower) / h2.nu_lower
+                                       : INFINITY;
     cli_output out;
     char criterion[96];
     snprintf(criterion, sizeof criterion,
@@ -177,8 +204,18 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "queries_lower", r.queries_lower);
     cli_out_number(&out, "queries_upper", r.queries_upper);
+    cli_out_number(&out, "relative_width", width);
+    cli_out_integer(&out, "cells", h2.cells);
+    cli_out_bool(&out, "converged", h2.converged);
     cli_out_end(&out);
     rc = cli_finish_output();
+    if (rc == CLI_EXIT_OK && !h2.converged)
+        rc = leverage ? cli_error(CLI_EXIT_NOT_CONVERGED, "plan --leverage: --max-cells %ld ran "
+                                  "out at relative width %.3g of H^2 (target 0.01): the bracket "
+                                  "is certified but not converged", cells, width)
+                      : cli_error(CLI_EXIT_NOT_CONVERGED, "plan --softmax: the H^2 bracket is "
+                                  "%.3g wide (target 0.01): its upper end is the closed-form "
+                                  "log-ratio bound, which no budget tightens", width);
 done:
     free(query);
     bht_matrix_free(&A);
