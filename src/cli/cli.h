@@ -148,6 +148,9 @@ void cli_out_begin(cli_output *o, int json, int hex);
 void cli_out_number(cli_output *o, const char *key, double v);
 /* An integer (counts): text "key 123", JSON a number "key": 123. */
 void cli_out_integer(cli_output *o, const char *key, unsigned long long v);
+/* An integer-valued double that may be +inf (query counts): an integer as
+ * above when finite, else as cli_out_number ("inf"). */
+void cli_out_count(cli_output *o, const char *key, double v);
 /* A flag: text "key true|false", JSON true / false. */
 void cli_out_bool(cli_output *o, const char *key, int v);
 void cli_out_string(cli_output *o, const char *key, const char *text);

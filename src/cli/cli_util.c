@@ -353,6 +353,14 @@ void cli_out_integer(cli_output *o, const char *key, unsigned long long v)
     }
 }
 
+void cli_out_count(cli_output *o, const char *key, double v)
+{
+    if (isfinite(v) && v >= 0.0 && v < 0x1p64 && v == floor(v))
+        cli_out_integer(o, key, (unsigned long long)v);
+    else
+        cli_out_number(o, key, v);
+}
+
 void cli_out_bool(cli_output *o, const char *key, int v)
 {
     if (o->json) {

@@ -202,8 +202,8 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     cli_out_number(&out, "delta_lower", r.delta_lower);
     cli_out_number(&out, "delta_upper", r.delta_upper);
     cli_out_vector(&out, "query", query, length, 1);
-    cli_out_number(&out, "queries_lower", r.queries_lower);
-    cli_out_number(&out, "queries_upper", r.queries_upper);
+    cli_out_count(&out, "queries_lower", r.queries_lower);
+    cli_out_count(&out, "queries_upper", r.queries_upper);
     cli_out_number(&out, "relative_width", width);
     cli_out_integer(&out, "cells", h2.cells);
     cli_out_bool(&out, "converged", h2.converged);

@@ -229,10 +229,8 @@ static int solve(const regression_args *a, const bht_matrix *A, const bht_matrix
     cli_out_vector(&out, "x", x, A->cols, 1);
     cli_out_number(&out, "loss", sol.loss);
     cli_out_number(&out, "gradient_norm", sol.gradient_norm);
-    char iterations[32];
-    snprintf(iterations, sizeof iterations, "%zu", sol.iterations);
-    cli_out_string(&out, "iterations", iterations);
-    cli_out_string(&out, "converged", sol.converged ? "true" : "false");
+    cli_out_integer(&out, "iterations", sol.iterations);
+    cli_out_bool(&out, "converged", sol.converged);
     cli_out_number(&out, "minimizer_radius", sol.minimizer_radius);
     cli_out_end(&out);
     free(x);

@@ -234,9 +234,27 @@ error:
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
+static void set_number_text(json_parser *p, json_value *out, size_t start);
+static int match_word(json_parser *p, const char *word);
+
+/* Python's json module writes NaN, Infinity and -Infinity for non-finite
+ * floats (allow_nan=True, its default): accepted as number tokens, whose
+ * text json_to_double reads as strtod does. */
+static int parse_nonfinite(json_parser *p, json_value *out)
+{
+    size_t start = p->pos;
+    if (match_word(p, "NaN") || match_word(p, "Infinity") || match_word(p, "-Infinity")) {
+        set_number_text(p, out, start);
+        return 1;
+    }
+    return 0;
+}
+
 static void parse_number(json_parser *p, json_value *out)
 {
     size_t start = p->pos;
+    if (parse_nonfinite(p, out))
+        return;
     if (peek(p) == '-')
         p->pos++;
     if (peek(p) == '0') {
@@ -268,6 +286,12 @@ static void parse_number(json_parser *p, json_value *out)
         while (is_digit(peek(p)))
             p->pos++;
     }
+    set_number_text(p, out, start);
+}
+
+/* The token s[start..pos) as out's number text. */
+static void set_number_text(json_parser *p, json_value *out, size_t start)
+{
     size_t n = p->pos - start;
     char *t = malloc(n + 1);
     if (!t) {
@@ -466,7 +490,7 @@ static void parse_value(json_parser *p, json_value *out)
         fail(p, "unexpected end of text (value expected)");
         return;
     default:
-        if (c == '-' || is_digit(c))
+        if (c == '-' || is_digit(c) || c == 'N' || c == 'I')
             parse_number(p, out);
         else if (c == 0)
             fail(p, "NUL byte");

@@ -1,4 +1,5 @@
-/* json.h: a small strict JSON reader (RFC 8259) for `bht check` and the
+/* json.h: a small strict JSON reader (RFC 8259, plus the NaN, Infinity and
+ * -Infinity tokens of Python's json module) for `bht check` and the
  * golden-corpus tests.  One document per call (a JSON Lines line); the result
  * is a tree of malloc'd nodes freed with json_free.  Robust to any input:
  * every failure is reported with a column and a reason, nesting is limited,
