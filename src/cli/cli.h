@@ -8,6 +8,7 @@
 #define BHT_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "bht.h"
 
@@ -112,6 +113,9 @@ int cli_check_energy(const char *x_path, const bht_matrix *x, double energy);
 
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);
+/* The same for unsigned 64-bit values (--seed, --queries). */
+int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *value);
 
 /* --------------------------------------------------------------- inputs */
 

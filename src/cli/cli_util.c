@@ -136,6 +136,29 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
     return CLI_EXIT_OK;
 }
 
+int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *value)
+{
+    uint64_t v = 0;
+    if (*text == '\0')
+        return cli_error(CLI_EXIT_USAGE, "%s: empty argument, expected an integer", option);
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return cli_error(CLI_EXIT_USAGE, "%s: not a non-negative integer: '%s'", option,
+                             text);
+        unsigned digit = (unsigned)(*c - '0');
+        if (v > (max - digit) / 10)
+            return cli_error(CLI_EXIT_USAGE, "%s: %s is larger than %llu", option, text,
+                             (unsigned long long)max);
+        v = 10 * v + digit;
+    }
+    if (v < min)
+        return cli_error(CLI_EXIT_USAGE, "%s: %s is smaller than %llu", option, text,
+                         (unsigned long long)min);
+    *value = v;
+    return CLI_EXIT_OK;
+}
+
 /* --------------------------------------------------------------- inputs */
 
 static int report_read_error(const char *path, bht_status s, const bht_parse_error *err)

@@ -9,6 +9,12 @@
 
 /* Target relative width of the H^2 bracket (bht_plan_leverage's 1%). */
 #define PLAN_TARGET_WIDTH 0.01
+/* Largest --queries x --trials (samples per hypothesis), and the sampling
+ * rate measured on the 2-core development machine (simulate --leverage,
+ * n = 4, --queries 7135956 --trials 10: 1.4e8 samples in 2.6 s): 2^40 is
+ * about 12 hours. */
+#define SIMULATE_MAX_SAMPLES ((uint64_t)1 << 40)
+#define SIMULATE_RATE 5e7
 
 void cli_plan_help(FILE *out)
 {
@@ -45,8 +51,11 @@ void cli_simulate_help(FILE *out)
             "                    [--seed S]\n"
             "\n"
             "Runs the likelihood-ratio test with m samples of the query x (or s), T times under\n"
-            "each hypothesis, from a SplitMix64 stream seeded with S (default 1): the same\n"
-            "output on every machine.  Prints the empirical error rate with a Wilson 95%%\n"
+            "each hypothesis, from a SplitMix64 stream seeded with S (0 .. 2^64 - 1, default\n"
+            "1): the same output on every machine.  The samples are counted per outcome,\n"
+            "not stored, and the sign of the log-likelihood ratio is decided exactly, so any\n"
+            "m that `bht plan` returns runs, up to m T <= 2^40 (about 5e7 samples/s: the\n"
+            "queries_upper of a plan, 7.1e6, with T = 10 takes about 3 s).  Prints the empirical error rate with a Wilson 95%%\n"
             "interval, the per-hypothesis rates, and the Bayes-error bracket\n"
             "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n"
             CLI_INPUT_HELP);
@@ -251,19 +260,37 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
     }
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax or --leverage");
-    if (softmax && (!a_path || !b_path || !x_path || !m_text || !t_text || s_path))
-        return cli_error(CLI_EXIT_USAGE, "simulate: needs -A FILE -B FILE -x FILE --queries m "
-                         "--trials T (--softmax)");
-    if (leverage && (!a_path || !b_path || !s_path || !m_text || !t_text || x_path))
-        return cli_error(CLI_EXIT_USAGE, "simulate: --leverage needs -A FILE -B FILE -s FILE "
-                         "--queries m --trials T");
-    long m = 0, trials = 0, seed = 1;
-    if ((rc = cli_parse_long("--queries", m_text, 1, 1L << 20, &m))
-        || (rc = cli_parse_long("--trials", t_text, 1, 1L << 24, &trials))
-        || (seed_text && (rc = cli_parse_long("--seed", seed_text, 0, 0x7fffffffL, &seed))))
+    if (softmax && s_path)
+        return cli_error(CLI_EXIT_USAGE, "simulate: -s is the query of --leverage; --softmax "
+                         "takes its query as -x FILE");
+    if (leverage && x_path)
+        return cli_error(CLI_EXIT_USAGE, "simulate: -x is the query of --softmax; --leverage "
+                         "takes its query as -s FILE");
+    const char *query_path = softmax ? x_path : s_path;
+    char missing[96] = "";
+    const struct { const char *given, *name; } need[] = {
+        {a_path, " -A FILE"}, {b_path, " -B FILE"}, {query_path, softmax ? " -x FILE" : " -s FILE"},
+        {m_text, " --queries m"}, {t_text, " --trials T"}};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+        if (!need[k].given)
+            strcat(missing, need[k].name);
+    if (missing[0])
+        return cli_error(CLI_EXIT_USAGE, "simulate: %s needs%s (missing:%s)",
+                         softmax ? "--softmax" : "--leverage",
+                         softmax ? " -A FILE -B FILE -x FILE --queries m --trials T"
+                                 : " -A FILE -B FILE -s FILE --queries m --trials T",
+                         missing);
+    uint64_t m = 0, trials = 0, seed = 1;
+    if ((rc = cli_parse_u64("--queries", m_text, 1, SIMULATE_MAX_SAMPLES, &m))
+        || (rc = cli_parse_u64("--trials", t_text, 1, SIMULATE_MAX_SAMPLES, &trials))
+        || (seed_text && (rc = cli_parse_u64("--seed", seed_text, 0, UINT64_MAX, &seed))))
         return rc;
-    if ((double)m * (double)trials > 1e9)
-        return cli_error(CLI_EXIT_USAGE, "simulate: --queries x --trials exceeds 1e9 samples");
+    if (m > SIMULATE_MAX_SAMPLES / trials)
+        return cli_error(CLI_EXIT_USAGE, "simulate: --queries %llu x --trials %llu = %.3g samples "
+                         "per hypothesis; at most 2^40 (about %.0f hours at the %.0e samples/s "
+                         "measured)", (unsigned long long)m, (unsigned long long)trials,
+                         (double)m * (double)trials, 2.0 * 0x1p40 / SIMULATE_RATE / 3600.0,
+                         SIMULATE_RATE);
     bht_matrix A = {0}, B = {0}, x = {0};
     if ((rc = read_models(in, a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
