@@ -24,7 +24,7 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit pytest demo proofs bench golden install clean
+.PHONY: all deps bench-deps test unit pytest demo proofs bench golden install clean FORCE
 all: $(BUILD)/libbht.a $(BUILD)/libbht.so $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
@@ -128,7 +128,13 @@ $(BUILD)/pic/%.o: src/%.c $(LIB_HDR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
 $(BUILD)/libbht.so: $(PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libbht.so.0 -o $@ $^ $(LDLIBS)
-$(BUILD)/bht.pc: src/bht.pc.in
+# bht.pc embeds PREFIX: the stamp changes (and bht.pc is rebuilt) whenever
+# PREFIX differs from the last build's.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ 2>/dev/null || echo '$(PREFIX)' > $@
+FORCE:
+$(BUILD)/bht.pc: src/bht.pc.in $(BUILD)/prefix.stamp
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$(sed -n 's/^#define BHT_VERSION "\(.*\)"/\1/p' src/bht.h)"'|g' $< > $@
 
 install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
