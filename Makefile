@@ -7,10 +7,12 @@ CFLAGS  ?= -O2
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L
 LDLIBS  := -lmpfr -lgmp -lm
+# The CLI (not the library) also uses nettle (SHA-256) and jansson (JSON).
+CLI_LDLIBS := -lnettle -ljansson
 BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
-                   python3-numpy python3-pytest \
+                   python3-numpy python3-pytest nettle-dev libjansson-dev libflint-dev \
                    frama-c-base why3 cvc5 z3 gappa \
                    coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
@@ -56,11 +58,13 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a
+# (test_golden.c and test_cli_golden.c include src/cli/json.c and sha256.c)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h src/cli/*.c src/cli/*.h) $(BUILD)/libbht.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a -lcriterion $(CLI_LDLIBS) \
+	  $(TEST_LDLIBS_$(*F)) $(LDLIBS)
 
 # The Criterion suite: every tests/test_*.c is one program.  BHT is the CLI
 # under test (CLI tests run it as a subprocess).

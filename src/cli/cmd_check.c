@@ -292,6 +292,7 @@ static int add_golden(checker *c, const json_value *doc, const where *w)
 /* ------------------------------------------------------------ file lines */
 
 typedef int (*line_handler)(checker *c, const json_value *doc, const where *w);
+static int add_result(checker *c, const json_value *doc, const where *w);
 
 /* Calls handle(doc) for every non-blank line of path. */
 static int for_each_line(checker *c, const char *path, line_handler handle)
@@ -317,7 +318,8 @@ static int for_each_line(checker *c, const char *path, line_handler handle)
             continue;
         json_value doc;
         json_error err;
-        int jr = json_parse(line, len, &doc, &err);
+        int jr = handle == add_result ? json_parse_results(line, len, &doc, &err)
+                                      : json_parse(line, len, &doc, &err);
         if (jr == JSON_NOMEM) {
             rc = cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
             break;
@@ -617,7 +619,7 @@ static enum file_kind classify(const char *path)
             continue;
         json_value doc;
         json_error err;
-        if (json_parse(line, (size_t)got, &doc, &err) == JSON_OK) {
+        if (json_parse_results(line, (size_t)got, &doc, &err) == JSON_OK) {
             if (json_member(&doc, "expected"))
                 kind = FILE_GOLDEN;
             else if (json_member(&doc, "outputs") || json_member(&doc, "rejected"))
@@ -639,20 +641,20 @@ static int file_digest(const char *path, char hex[65], uint64_t *bytes)
         int e = errno;
         return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
     }
-    sha256_ctx ctx;
+    struct sha256_ctx ctx;
     sha256_init(&ctx);
     unsigned char buf[65536];
     size_t got;
     *bytes = 0;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-        sha256_update(&ctx, buf, got);
+        sha256_update(&ctx, got, buf);
         *bytes += got;
     }
     int bad = ferror(f);
     fclose(f);
     if (bad)
         return cli_error(CLI_EXIT_USAGE, "%s: read error", path);
-    sha256_final_hex(&ctx, hex);
+    cli_sha256_hex(&ctx, hex);
     return CLI_EXIT_OK;
 }
 

@@ -15,6 +15,7 @@ typedef struct json_parser {
     int depth;
     int status; /* JSON_OK until the first failure */
     json_error *err;
+    int allow_nonfinite; /* json_parse_results: NaN, Infinity, -Infinity */
 } json_parser;
 
 static void fail(json_parser *p, const char *reason)
@@ -243,6 +244,8 @@ static int match_word(json_parser *p, const char *word);
 static int parse_nonfinite(json_parser *p, json_value *out)
 {
     size_t start = p->pos;
+    if (!p->allow_nonfinite)
+        return 0;
     if (match_word(p, "NaN") || match_word(p, "Infinity") || match_word(p, "-Infinity")) {
         set_number_text(p, out, start);
         return 1;
@@ -490,7 +493,7 @@ static void parse_value(json_parser *p, json_value *out)
         fail(p, "unexpected end of text (value expected)");
         return;
     default:
-        if (c == '-' || is_digit(c) || c == 'N' || c == 'I')
+        if (c == '-' || is_digit(c) || (p->allow_nonfinite && (c == 'N' || c == 'I')))
             parse_number(p, out);
         else if (c == 0)
             fail(p, "NUL byte");
@@ -500,9 +503,10 @@ static void parse_value(json_parser *p, json_value *out)
     }
 }
 
-int json_parse(const char *text, size_t length, json_value *out, json_error *err)
+static int parse_document(const char *text, size_t length, json_value *out, json_error *err,
+                          int allow_nonfinite)
 {
-    json_parser p = {text, length, 0, 0, JSON_OK, err};
+    json_parser p = {text, length, 0, 0, JSON_OK, err, allow_nonfinite};
     memset(out, 0, sizeof *out);
     if (err) {
         err->column = 0;
@@ -522,6 +526,16 @@ int json_parse(const char *text, size_t length, json_value *out, json_error *err
     if (p.status != JSON_OK)
         json_free(out);
     return p.status;
+}
+
+int json_parse(const char *text, size_t length, json_value *out, json_error *err)
+{
+    return parse_document(text, length, out, err, 0);
+}
+
+int json_parse_results(const char *text, size_t length, json_value *out, json_error *err)
+{
+    return parse_document(text, length, out, err, 1);
 }
 
 const json_value *json_member(const json_value *object, const char *key)
