@@ -60,6 +60,8 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
 
+# Extra libraries of single test programs (FLINT: tests only).
+TEST_LDLIBS_test_flint_rank := -lflint
 # (test_golden.c and test_cli_golden.c include src/cli/json.c and sha256.c)
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h src/cli/*.c src/cli/*.h) $(BUILD)/libbht.a
 	@mkdir -p $(dir $@)
