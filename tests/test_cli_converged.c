@@ -15,13 +15,9 @@
 
 static double keyed(const char *out, const char *key)
 {
-    size_t len = strlen(key);
-    for (const char *line = out; line && *line;
-         line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-        if (strncmp(line, key, len) == 0 && line[len] == ' ')
-            return strtod(line + len + 1, NULL);
-    cr_assert_fail("no key %s in: %s", key, out);
-    return NAN;
+    double v = keyed_number(out, key);
+    cr_assert(!isnan(v), "no key %s in: %s", key, out);
+    return v;
 }
 
 static const char *keyed_word(const char *out, const char *key, char *buf, size_t size)

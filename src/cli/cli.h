@@ -125,6 +125,8 @@ int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t m
 int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out);
 int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out);
 void cli_inputs_free(cli_inputs *in);
+/* Runs main(argc, argv, &in) with a fresh cli_inputs and frees it after. */
+int cli_run_with_inputs(int argc, char **argv, int (*main_fn)(int, char **, cli_inputs *));
 /* Prints "bht: FILE:LINE:COL: message" for value index (0-based, row-major)
  * of m as read by cli_read_*, "bht: FILE: message" when m is unknown; returns
  * code. */

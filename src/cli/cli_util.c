@@ -260,6 +260,14 @@ void cli_inputs_free(cli_inputs *in)
     in->count = 0;
 }
 
+int cli_run_with_inputs(int argc, char **argv, int (*main_fn)(int, char **, cli_inputs *))
+{
+    cli_inputs in = {0};
+    int rc = main_fn(argc, argv, &in);
+    cli_inputs_free(&in);
+    return rc;
+}
+
 int cli_value_error(const cli_inputs *in, const bht_matrix *m, size_t index, int code,
                     const char *fmt, ...)
 {

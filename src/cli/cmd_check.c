@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "jsonl.h"
 #include "sha256.h"
 
 /* Exit code when some vector failed (README, "Errors and exit codes"). */
@@ -294,55 +295,23 @@ static int add_golden(checker *c, const json_value *doc, const where *w)
 typedef int (*line_handler)(checker *c, const json_value *doc, const where *w);
 static int add_result(checker *c, const json_value *doc, const where *w);
 
-/* Calls handle(doc) for every non-blank line of path. */
+/* Calls handle(c, doc, where) for every non-blank line of path. */
+typedef struct line_context {
+    checker *c;
+    line_handler handle;
+} line_context;
+
+static int call_handler(void *context, const json_value *doc, const char *file, size_t line)
+{
+    const line_context *lc = context;
+    where w = {file, line};
+    return lc->handle(lc->c, doc, &w);
+}
+
 static int for_each_line(checker *c, const char *path, line_handler handle)
 {
-    const int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
-    }
-    char *line = NULL;
-    size_t size = 0;
-    ssize_t got;
-    where w = {is_stdin ? "(stdin)" : path, 0};
-    int rc = CLI_EXIT_OK;
-    errno = 0;
-    while ((got = getline(&line, &size, f)) >= 0) {
-        w.line++;
-        size_t len = (size_t)got, k = 0;
-        while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\n' || line[k] == '\r'))
-            k++;
-        if (k == len)
-            continue;
-        json_value doc;
-        json_error err;
-        int jr = handle == add_result ? json_parse_results(line, len, &doc, &err)
-                                      : json_parse(line, len, &doc, &err);
-        if (jr == JSON_NOMEM) {
-            rc = cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
-            break;
-        }
-        if (jr != JSON_OK) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu:%zu: %s", w.file, w.line, err.column,
-                           err.reason);
-            break;
-        }
-        rc = handle(c, &doc, &w);
-        json_free(&doc);
-        if (rc != CLI_EXIT_OK)
-            break;
-        errno = 0;
-    }
-    if (rc == CLI_EXIT_OK && ferror(f)) {
-        int e = errno;
-        rc = cli_error(CLI_EXIT_USAGE, "%s: read error: %s", w.file, strerror(e));
-    }
-    free(line);
-    if (!is_stdin)
-        fclose(f);
-    return rc;
+    line_context lc = {c, handle};
+    return cli_jsonl_foreach(path, handle == add_result, call_handler, &lc);
 }
 
 static int compare_records(const void *a, const void *b)
@@ -662,36 +631,12 @@ static int file_digest(const char *path, char hex[65], uint64_t *bytes)
  * SHA-256 and size, then reads it. */
 static int add_manifest(checker *c, const char *path)
 {
-    char manifest[4096], dir[4096];
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(dir, sizeof dir, "%s", path);
-        snprintf(manifest, sizeof manifest, "%s/manifest.json", path);
-    } else {
-        snprintf(manifest, sizeof manifest, "%s", path);
-        const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    }
-    char *text = NULL;
-    size_t length = 0;
-    bht_parse_error perr;
-    if (bht_read_text(manifest, &text, &length, &perr) != BHT_OK)
-        return cli_error(CLI_EXIT_USAGE, "%s: %s", manifest, perr.reason);
+    char dir[4096];
     json_value doc;
-    json_error err;
-    int jr = json_parse(text, length, &doc, &err);
-    bht_text_free(text);
-    if (jr == JSON_NOMEM)
-        return cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
-    if (jr != JSON_OK)
-        return cli_error(CLI_EXIT_USAGE, "%s: byte %zu: %s (not a golden manifest)", manifest,
-                         err.column, err.reason);
-    const json_value *schema = json_member(&doc, "schema"), *files = json_member(&doc, "files");
-    int rc = CLI_EXIT_OK;
-    if (!schema || schema->type != JSON_STRING || strcmp(schema->text, BHT_GOLDEN_SCHEMA) != 0
-        || !files || files->type != JSON_OBJECT || files->count == 0)
-        rc = cli_error(CLI_EXIT_USAGE, "%s: not a golden manifest (schema \"%s\" with a files "
-                       "object expected)", manifest, BHT_GOLDEN_SCHEMA);
+    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    const json_value *files = json_member(&doc, "files");
     for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
         const char *name = files->keys[i];
         const json_value *want = json_member(&files->items[i], "sha256");
@@ -699,7 +644,7 @@ static int add_manifest(checker *c, const char *path)
         if (strchr(name, '/') || !want || want->type != JSON_STRING
             || json_to_int64(json_member(&files->items[i], "bytes"), &want_bytes) != 0) {
             rc = cli_error(CLI_EXIT_USAGE, "%s: files.%.64s needs a sha256 string and integer "
-                           "bytes (and a plain file name)", manifest, name);
+                           "bytes (and a plain file name)", path, name);
             break;
         }
         char file[8300], hex[65];
@@ -708,8 +653,8 @@ static int add_manifest(checker *c, const char *path)
         if ((rc = file_digest(file, hex, &bytes)) != CLI_EXIT_OK)
             break;
         if (bytes != (uint64_t)want_bytes || strcmp(hex, want->text) != 0) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s: does not match %s (SHA-256 %s, %llu bytes; the "
-                           "manifest says %.64s, %lld bytes)", file, manifest, hex,
+            rc = cli_error(CLI_EXIT_USAGE, "%s: does not match its manifest.json entry (SHA-256 %s, "
+                           "%llu bytes; the manifest says %.64s, %lld bytes)", file, hex,
                            (unsigned long long)bytes, want->text, (long long)want_bytes);
             break;
         }

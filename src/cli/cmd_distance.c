@@ -287,13 +287,7 @@ done:
     return rc;
 }
 
-int cli_distance(int argc, char **argv)
-{
-    cli_inputs in = {0};
-    int rc = distance_main(argc, argv, &in);
-    cli_inputs_free(&in);
-    return rc;
-}
+int cli_distance(int argc, char **argv) { return cli_run_with_inputs(argc, argv, distance_main); }
 
 int cli_lemma_a1(int argc, char **argv)
 {

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "jsonl.h"
 
 void cli_eval_help(FILE *out)
 {
@@ -238,83 +239,42 @@ static int eval_vector(FILE *out, int64_t tcid, const char *fn, const json_value
     return rc;
 }
 
-/* Every line of one golden file. */
-static int eval_file(FILE *out, const char *path, int oracle)
+typedef struct eval_context {
+    FILE *out;
+    int oracle;
+} eval_context;
+
+/* One golden line. */
+static int eval_line(void *context, const json_value *doc, const char *file, size_t line)
 {
-    const int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
-    }
-    char *line = NULL;
-    size_t size = 0, lineno = 0;
-    ssize_t got;
-    int rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (got = getline(&line, &size, f)) >= 0) {
-        lineno++;
-        size_t k = 0;
-        while (k < (size_t)got && strchr(" \t\r\n", line[k]))
-            k++;
-        if (k == (size_t)got)
-            continue;
-        json_value doc;
-        json_error err;
-        int jr = json_parse(line, (size_t)got, &doc, &err);
-        if (jr == JSON_NOMEM) {
-            rc = cli_error(CLI_EXIT_INTERNAL, "eval: out of memory");
-            break;
-        }
-        if (jr != JSON_OK) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu:%zu: %s", path, lineno, err.column,
-                           err.reason);
-            break;
-        }
-        int64_t tcid;
-        const json_value *fn = json_member(&doc, "fn"), *inputs = json_member(&doc, "inputs");
-        int unknown = 0;
-        if (json_to_int64(json_member(&doc, "tcId"), &tcid) || !fn || fn->type != JSON_STRING
-            || !inputs || inputs->type != JSON_OBJECT)
-            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu: a golden vector needs an integer tcId, a "
-                           "string fn and an inputs object", path, lineno);
-        else if ((rc = eval_vector(out, tcid, fn->text, inputs, oracle, &unknown))
-                     == CLI_EXIT_OK
-                 && unknown)
-            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu: unknown fn '%.64s' (see bht eval --help)",
-                           path, lineno, fn->text);
-        json_free(&doc);
-    }
-    free(line);
-    if (!is_stdin)
-        fclose(f);
+    const eval_context *ec = context;
+    int64_t tcid;
+    const json_value *fn = json_member(doc, "fn"), *inputs = json_member(doc, "inputs");
+    if (json_to_int64(json_member(doc, "tcId"), &tcid) || !fn || fn->type != JSON_STRING
+        || !inputs || inputs->type != JSON_OBJECT)
+        return cli_error(CLI_EXIT_USAGE, "%s:%zu: a golden vector needs an integer tcId, a "
+                         "string fn and an inputs object", file, line);
+    int unknown = 0;
+    int rc = eval_vector(ec->out, tcid, fn->text, inputs, ec->oracle, &unknown);
+    if (rc == CLI_EXIT_OK && unknown)
+        rc = cli_error(CLI_EXIT_USAGE, "%s:%zu: unknown fn '%.64s' (see bht eval --help)", file,
+                       line, fn->text);
     return rc;
 }
 
 /* A corpus directory: the files its manifest lists, in the manifest's order. */
-static int eval_directory(FILE *out, const char *dir, int oracle)
+static int eval_directory(eval_context *ec, const char *path)
 {
-    char manifest[4096];
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
-    char *text = NULL;
-    size_t length = 0;
-    bht_parse_error perr;
-    if (bht_read_text(manifest, &text, &length, &perr) != BHT_OK)
-        return cli_error(CLI_EXIT_USAGE, "%s: %s", manifest, perr.reason);
+    char dir[4096];
     json_value doc;
-    json_error err;
-    int jr = json_parse(text, length, &doc, &err);
-    bht_text_free(text);
-    if (jr != JSON_OK)
-        return cli_error(jr == JSON_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
-                         "%s: %s", manifest, jr == JSON_NOMEM ? "out of memory" : err.reason);
+    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     const json_value *files = json_member(&doc, "files");
-    int rc = files && files->type == JSON_OBJECT
-                 ? CLI_EXIT_OK
-                 : cli_error(CLI_EXIT_USAGE, "%s: no files object", manifest);
     for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
-        char path[8300];
-        snprintf(path, sizeof path, "%s/%s", dir, files->keys[i]);
-        rc = eval_file(out, path, oracle);
+        char file[8300];
+        snprintf(file, sizeof file, "%s/%s", dir, files->keys[i]);
+        rc = cli_jsonl_foreach(file, 0, eval_line, ec);
     }
     json_free(&doc);
     return rc;
@@ -358,11 +318,12 @@ int cli_eval(int argc, char **argv)
                          strerror(e));
     }
     int rc = CLI_EXIT_OK;
+    eval_context ec = {out, oracle};
     for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++) {
         struct stat st;
         rc = stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)
-                 ? eval_directory(out, paths[i], oracle)
-                 : eval_file(out, paths[i], oracle);
+                 ? eval_directory(&ec, paths[i])
+                 : cli_jsonl_foreach(paths[i], 0, eval_line, &ec);
     }
     if (out_path) {
         if (fclose(out) != 0 && rc == CLI_EXIT_OK)

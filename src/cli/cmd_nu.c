@@ -354,10 +354,4 @@ done:
     return rc;
 }
 
-int cli_nu(int argc, char **argv)
-{
-    cli_inputs in = {0};
-    int rc = nu_main(argc, argv, &in);
-    cli_inputs_free(&in);
-    return rc;
-}
+int cli_nu(int argc, char **argv) { return cli_run_with_inputs(argc, argv, nu_main); }

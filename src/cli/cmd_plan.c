@@ -325,18 +325,6 @@ done:
     return rc;
 }
 
-int cli_plan(int argc, char **argv)
-{
-    cli_inputs in = {0};
-    int rc = plan_main(argc, argv, &in);
-    cli_inputs_free(&in);
-    return rc;
-}
+int cli_plan(int argc, char **argv) { return cli_run_with_inputs(argc, argv, plan_main); }
 
-int cli_simulate(int argc, char **argv)
-{
-    cli_inputs in = {0};
-    int rc = simulate_main(argc, argv, &in);
-    cli_inputs_free(&in);
-    return rc;
-}
+int cli_simulate(int argc, char **argv) { return cli_run_with_inputs(argc, argv, simulate_main); }
