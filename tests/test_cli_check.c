@@ -178,7 +178,7 @@ Test(check, argument_errors_are_explained)
     run_result r = RUN("check", fx.golden, fx.golden);
     expect_failure(&r, 2, "no results file among the arguments", NULL);
     r = RUN("check", fx.results, fx.golden, fx.results);
-    expect_failure(&r, 2, "both hold results", NULL);
+    expect_failure(&r, 2, "duplicate result for tcId 1", NULL);
     r = RUN("check", fx.golden, fx.results, "--tol", "-1");
     expect_failure(&r, 2, "--tol", NULL);
     put(fx.manifest, "{\"schema\": \"other\"}\n");
@@ -203,5 +203,27 @@ Test(check, results_from_stdin)
     int ws = 0;
     cr_assert_eq(waitpid(pid, &ws, 0), pid);
     cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "status %d", ws);
+    teardown(&fx);
+}
+
+Test(check, shards_of_one_run_are_graded_together)
+{
+    fixture fx;
+    setup(&fx, "{\"tcId\": 1, \"outputs\": {\"p\": [1.0, 0.5]}}\n"
+               "{\"tcId\": 3, \"rejected\": true}\n");
+    char second[128];
+    snprintf(second, sizeof second, "%s/results2.jsonl", fx.dir);
+    put(second, "{\"tcId\": 2, \"outputs\": {\"h\": NaN, \"t\": Infinity, \"u\": -Infinity}}\n"
+                "{\"tcId\": 4, \"outputs\": {\"v\": 1.0, \"w\": 2.0}}\n");
+    run_result r = RUN("check", fx.dir, fx.results, second);
+    cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+    cr_assert(strstr(r.out, "PASS: 4 vectors") != NULL, "%s", r.out);
+    run_free(&r);
+    /* one shard alone: the other's vectors are missing */
+    r = RUN("check", fx.dir, second);
+    cr_assert_eq(r.status, 5, "%s %s", r.out, r.err);
+    cr_assert(strstr(r.out, "2 missing") != NULL, "%s", r.out);
+    run_free(&r);
+    unlink(second);
     teardown(&fx);
 }

@@ -27,7 +27,7 @@
 void cli_check_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht check [--json] [--list] [--tol ULP] GOLDEN... RESULTS\n"
+            "usage: bht check [--json] [--list] [--tol ULP] GOLDEN... RESULTS...\n"
             "\n"
             "Grades RESULTS (one line per vector: {\"tcId\": N, \"outputs\": {...}} or\n"
             "{\"tcId\": N, \"rejected\": true}) against golden vectors written by\n"
@@ -35,7 +35,9 @@ void cli_check_help(FILE *out)
             "manifest.json (every file it lists is read and its SHA-256 and size\n"
             "verified first) or golden .jsonl files.  The arguments may come in any\n"
             "order: each file is recognised by its first line (results lines have\n"
-            "\"outputs\" or \"rejected\"); '-' is RESULTS from standard input.  Output\n"
+            "\"outputs\" or \"rejected\"); several RESULTS files (shards of one run,\n"
+            "e.g. from `bht golden --shard k/N`) are graded together, a tcId in two of\n"
+            "them is an error; '-' is RESULTS from standard input.  Output\n"
             "values may be strings (C99 hex or decimal, \"inf\", \"nan\") or JSON numbers,\n"
             "including Python's NaN, Infinity and -Infinity.  Prints, per function: valid\n"
             "vectors, vectors checked, max ulp error (bht's ulp measure), mean over the\n"
@@ -710,27 +712,25 @@ int cli_check(int argc, char **argv)
                          "check: give GOLDEN... RESULTS (see bht check --help)");
     /* Which file is RESULTS: the one whose first line is a result, else the last. */
     enum file_kind kinds[256];
-    size_t results = npaths, found = 0;
+    /* RESULTS: every file whose first line is a result (several: shards of
+     * one run, graded together), else the last argument. */
+    int is_results[256] = {0};
+    size_t found = 0;
     for (size_t i = 0; i < npaths; i++) {
         kinds[i] = classify(paths[i]);
-        if (kinds[i] == FILE_RESULTS) {
-            if (found++)
-                return cli_error(CLI_EXIT_USAGE, "check: %s and %s both hold results (lines "
-                                 "with \"outputs\" or \"rejected\"); give one RESULTS file",
-                                 paths[results], paths[i]);
-            results = i;
-        }
+        if (kinds[i] == FILE_RESULTS)
+            is_results[i] = 1, found++;
     }
     if (!found) {
-        results = npaths - 1;
-        if (kinds[results] != FILE_UNKNOWN)
+        if (kinds[npaths - 1] != FILE_UNKNOWN)
             return cli_error(CLI_EXIT_USAGE, "check: no results file among the arguments (%s "
                              "holds golden vectors; a results line is {\"tcId\": N, \"outputs\": "
-                             "{...}} or {\"tcId\": N, \"rejected\": true})", paths[results]);
+                             "{...}} or {\"tcId\": N, \"rejected\": true})", paths[npaths - 1]);
+        is_results[npaths - 1] = 1;
     }
     rc = CLI_EXIT_OK;
     for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
-        if (i != results)
+        if (!is_results[i])
             rc = kinds[i] == FILE_MANIFEST ? add_manifest(&c, paths[i])
                                            : for_each_line(&c, paths[i], add_golden);
     if (rc == CLI_EXIT_OK && c.count == 0)
@@ -744,8 +744,9 @@ int cli_check(int argc, char **argv)
                 break;
             }
     }
-    if (rc == CLI_EXIT_OK)
-        rc = for_each_line(&c, paths[results], add_result);
+    for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
+        if (is_results[i])
+            rc = for_each_line(&c, paths[i], add_result);
     if (rc != CLI_EXIT_OK) {
         checker_free(&c);
         return rc;
