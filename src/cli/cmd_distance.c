@@ -33,13 +33,14 @@ void cli_distance_help(FILE *out)
             "--oracle uses exact rationals for p and q).\n"
             CLI_INPUT_HELP
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"hellinger2\", \"hellinger\", \"tv\"}\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
 void cli_lemma_a1_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht lemma-a1 --eps E [--oracle [--precision-cap BITS]] [--hex]\n"
+            "usage: bht lemma-a1 --eps E [--oracle [--precision-cap BITS]] [--hex] [--json]\n"
             "\n"
             "Prints the closed forms of the paper's Lemma A.1 at eps = E >= 0:\n"
             "  h2max V   (1 - e^{E/4})^2 / (1 + e^{E/2}) = 1 - sech(E/4)\n"
@@ -47,6 +48,9 @@ void cli_lemma_a1_help(FILE *out)
             "They bound H^2(P,Q) and TV(P,Q) when b - a is in {0, E}^n (equality at the\n"
             "extremal configuration s = t e^{-E/2}).  Evaluated without cancellation\n"
             "(via y = expm1(E/4)): the double kernel is within 1 ulp for every E.\n"
+            "  --oracle             correctly rounded values (MPFR)\n"
+            "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"h2max\", \"tvmax\"}\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 

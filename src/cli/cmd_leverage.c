@@ -25,6 +25,7 @@ void cli_leverage_help(FILE *out)
             "  --oracle             correctly rounded values (MPFR; exact rank decision)\n"
             "  --precision-cap BITS oracle's largest working precision\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"p\": [...]} (or \"h\"; values as strings)\n"
             "The double kernel (exact power-of-two scaling of rows and columns, so any\n"
             "finite A and s; Householder QR preconditioner, double-double refinement)\n"
             "is within 1 ulp of the correctly rounded values.  When it cannot certify\n"

@@ -58,7 +58,9 @@ void cli_simulate_help(FILE *out)
             "queries_upper of a plan, 7.1e6, with T = 10 takes about 3 s).  Prints the empirical error rate with a Wilson 95%%\n"
             "interval, the per-hypothesis rates, and the Bayes-error bracket\n"
             "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n"
-            CLI_INPUT_HELP);
+            CLI_INPUT_HELP
+            "  --json               one JSON object (values as strings)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
 static int report_failure(const char *cmd, bht_status s)
