@@ -7,9 +7,12 @@ CFLAGS  ?= -O2
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L
 LDLIBS  := -lmpfr -lgmp -lm -pthread
+# The CLI (not the library) also uses nettle (SHA-256) and jansson (JSON).
+CLI_LDLIBS := -lnettle -ljansson
 BUILD   ?= build
 
 DEBIAN_PACKAGES := libmpfr-dev libgmp-dev libcriterion-dev pkg-config python3 \
+                   python3-numpy python3-pytest nettle-dev libjansson-dev libflint-dev \
                    frama-c-base why3 cvc5 z3 gappa \
                    coq libcoq-coquelicot libcoq-interval libcoq-flocq
 BENCH_PACKAGES  := python3-numpy python3-scipy python3-mpmath r-base-core
@@ -25,8 +28,8 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test unit api-test demo proofs bench golden install clean
-all: $(BUILD)/libbht.a $(BUILD)/bht
+.PHONY: all deps bench-deps test unit api-test pytest demo proofs bench golden install clean FORCE
+all: $(BUILD)/libbht.a $(BUILD)/libbht.so $(BUILD)/bht
 
 # Install only what is missing (CI has no standard input and starts bare).
 define install_missing
@@ -60,17 +63,19 @@ $(BUILD)/libbht.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/bht: $(CLI_OBJ) $(BUILD)/libbht.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
 
 # The CLI's JSON reader and SHA-256 (not part of libbht), for the tests that
 # read the golden corpus.
 $(BUILD)/libbhtcli.a: $(BUILD)/obj/cli/json.o $(BUILD)/obj/cli/sha256.o
 	rm -f $@ && ar rcs $@ $^
+# Extra libraries of single test programs (FLINT: tests only).
+TEST_LDLIBS_test_flint_rank := -lflint
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libbht.a $(BUILD)/libbhtcli.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbhtcli.a $(BUILD)/libbht.a \
-	  -lcriterion $(LDLIBS)
+	  -lcriterion $(CLI_LDLIBS) $(TEST_LDLIBS_$(*F)) $(LDLIBS)
 
 # The Criterion suite: every tests/*/test_*.c is one program.  BHT is the CLI
 # under test (CLI tests run it as a subprocess).
@@ -82,9 +87,18 @@ unit: $(TEST_BIN) $(BUILD)/bht
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 	$(MAKE) api-test
 
+# The Python bindings (python/bht) against build/libbht.so, Debian's
+# python3 with python3-numpy and python3-pytest.
+PYTHON ?= /usr/bin/python3
+pytest: $(BUILD)/libbht.so $(BUILD)/bht
+	BHT=$(abspath $(BUILD)/bht) BHT_LIBRARY=$(abspath $(BUILD)/libbht.so) \
+	  BHT_TESTDATA=$(abspath tests/data) PYTHONPATH=$(abspath python) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) pytest
 	$(MAKE) proofs
 
 demo: deps
@@ -125,6 +139,10 @@ golden: all
 # is honoured for staged installs.
 PREFIX ?= /usr/local
 PIC_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
+# The Python package goes where Debian's python3 looks for PREFIX's modules
+# (PREFIX/lib/pythonX.Y/dist-packages); bht/_lib.py finds PREFIX/lib/libbht.so.0
+# relative to it.
+PYTHON_SITE ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
 
 # The shared library exports only the BHT_API declarations of bht.h and
 # bht_tools.h (every other symbol hidden: see BHT_API in bht.h).
@@ -160,7 +178,13 @@ api-test: $(BUILD)/bht $(BUILD)/api/interpose $(BUILD)/api/cxx_header
 	  echo "api: $$(wc -l < $(BUILD)/api/verdicts.shared) claim verdicts through libbht.so with interposing names = static CLI's"
 	@$(BUILD)/api/cxx_header
 
-$(BUILD)/bht.pc: src/bht.pc.in
+# bht.pc embeds PREFIX: the stamp changes (and bht.pc is rebuilt) whenever
+# PREFIX differs from the last build's.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ 2>/dev/null || echo '$(PREFIX)' > $@
+FORCE:
+$(BUILD)/bht.pc: src/bht.pc.in $(BUILD)/prefix.stamp
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$(sed -n 's/^#define BHT_VERSION "\(.*\)"/\1/p' src/bht.h)"'|g' $< > $@
 
 install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
@@ -174,6 +198,8 @@ install: all $(BUILD)/libbht.so $(BUILD)/bht.pc
 	install -m 644 src/bht_tools.h $(DESTDIR)$(PREFIX)/include/bht_tools.h
 	install -m 644 $(BUILD)/bht.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bht.pc
 	install -m 644 src/cli/bht.1 $(DESTDIR)$(PREFIX)/share/man/man1/bht.1
+	install -d $(DESTDIR)$(PYTHON_SITE)/bht
+	install -m 644 python/bht/*.py $(DESTDIR)$(PYTHON_SITE)/bht/
 
 clean:
 	rm -rf $(BUILD)

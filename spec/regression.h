@@ -19,7 +19,7 @@
  *   abar_j = sum_i f_i A_ij                                            reg_abar
  *   H_jk  = sum_i r_i (A_ij - abar_j)(A_ik - abar_k) + w_i^2 A_ij A_ik  reg_hessian
  * (g = grad L and H = hess L: derivation in README.md, checked against
- * finite differences of the oracle in tests/test_regression.c.) */
+ * finite differences of the oracle in tests/regression/test_regression.c.) */
 #ifndef BHT_SPEC_REGRESSION_H
 #define BHT_SPEC_REGRESSION_H
 

@@ -222,6 +222,8 @@ typedef struct bht_sup_options {
 typedef struct bht_sup_result {
     double nu_lower, nu_upper;
     size_t cells;
+    int converged; /* 1: nu_upper <= nu_lower (1 + rel_width) or nu_upper = 0 (the target
+                      was met); 0: the budget max_cells ran out first */
 } bht_sup_result;
 
 BHT_API bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
@@ -299,6 +301,34 @@ BHT_API bht_status bht_parse_matrix(const char *name, const char *text, size_t l
 BHT_API bht_status bht_parse_vector(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err);
 BHT_API void bht_matrix_free(bht_matrix *m);
+
+/* Input as spreadsheets and NumPy/R write it (the CLI's reader).  With
+ * options: a UTF-8 byte-order mark is skipped, then skip_rows lines; numbers
+ * are separated by blanks or by one delimiter (',', ';' or tab; blanks around
+ * a field ignored, an empty field an error), delimiter 0 meaning "detect from
+ * the first data line: ';' if present, else ',', else blanks"; a vector must
+ * be one column or one row.  Errors carry line and column; a ',' or ';' the
+ * format does not expect, or a non-number on the first data line, gets a
+ * hint in the reason. */
+typedef struct bht_parse_options {
+    int delimiter;    /* 0 (detect), ' ' (blanks), ',', ';' or '\t' */
+    size_t skip_rows; /* header lines skipped after the byte-order mark */
+} bht_parse_options;
+BHT_API bht_status bht_parse_matrix_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err);
+BHT_API bht_status bht_parse_vector_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err);
+/* The whole file into *text (malloc'd, not NUL-terminated; free with
+ * bht_text_free); the path "-" is standard input.  The path forms accept "-"
+ * as well. */
+BHT_API bht_status bht_read_text(const char *path, char **text, size_t *length, bht_parse_error *err);
+BHT_API void bht_text_free(char *text);
+/* 1-based line and column of the index-th value (0-based, row-major) of a
+ * text that parses with these options; BHT_E_INVALID when it has fewer. */
+BHT_API bht_status bht_locate_value(const char *text, size_t length, const bht_parse_options *options,
+                            size_t index, size_t *line, size_t *column);
 
 
 /* ============================================================ leverage ====
@@ -446,6 +476,14 @@ BHT_API bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, cons
 BHT_API bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *B, double c,
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out);
+/* The same with the search's options (rel_width, max_cells, progress over
+ * the H^2 bracket) and its outcome: *h2 (may be NULL) gets the certified H^2
+ * bracket (nu_lower, nu_upper hold H^2), the boxes evaluated and whether the
+ * target width was met. */
+BHT_API bht_status bht_plan_leverage_search(size_t n, size_t d, const double *A, const double *B,
+                                    double c, double C, double error,
+                                    const bht_sup_options *options, double *query,
+                                    bht_plan_result *out, bht_sup_result *h2);
 
 /* bht_simulate_softmax for Leverage_A vs Leverage_B at the query s (s_i != 0;
  * probabilities from the exact oracle). */

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -168,6 +169,17 @@ static inline void temp_file(char path[static 32], const char *text, size_t leng
     cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
     cr_assert_eq(write(fd, text, length), (ssize_t)length);
     close(fd);
+}
+
+/* The number after "key " on its line of a text output (NAN when absent). */
+static inline double keyed_number(const char *out, const char *key)
+{
+    size_t len = strlen(key);
+    for (const char *line = out; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        if (strncmp(line, key, len) == 0 && line[len] == ' ')
+            return strtod(line + len + 1, NULL);
+    return NAN;
 }
 
 /* Parses stdout as one strtod number per line (whole line). */

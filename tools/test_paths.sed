@@ -29,3 +29,11 @@ s|\btests/test_bad_inputs\b|tests/cli/test_bad_inputs|g
 s|\btests/test_trusted_base\b|tests/proofs/test_trusted_base|g
 s|\btests/test_trusted_kernels\b|tests/proofs/test_trusted_kernels|g
 s|\btests/test_trusted_distance\b|tests/proofs/test_trusted_distance|g
+s|\btests/test_softmax_paths\b|tests/softmax/test_softmax_paths|g
+s|\btests/test_sup_threads\b|tests/search/test_sup_threads|g
+s|\btests/test_cli_check\b|tests/cli/test_cli_check|g
+s|\btests/test_cli_converged\b|tests/cli/test_cli_converged|g
+s|\btests/test_cli_eval\b|tests/cli/test_cli_eval|g
+s|\btests/test_cli_input\b|tests/cli/test_cli_input|g
+s|\btests/test_cli_simulate\b|tests/cli/test_cli_simulate|g
+s|\btests/test_flint_rank\b|tests/leverage/test_flint_rank|g

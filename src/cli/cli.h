@@ -8,6 +8,7 @@
 #define BHT_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "bht.h"
 
@@ -56,6 +57,35 @@ typedef struct cli_option {
 int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
                       int *help);
 
+/* The input files of one command run: the common options --delimiter and
+ * --skip-rows (put CLI_INPUT_OPTIONS(in) in the command's option table), the
+ * file texts, kept so that an error about a value can name FILE:LINE:COL,
+ * and whether "-" (standard input) was used already.  Zero-initialise, free
+ * with cli_inputs_free. */
+#define CLI_MAX_INPUTS 8
+typedef struct cli_input_file {
+    const char *path;
+    const bht_matrix *matrix;
+    char *text;
+    size_t length;
+} cli_input_file;
+typedef struct cli_inputs {
+    const char *delimiter_text, *skip_rows_text;
+    bht_parse_options options;
+    int prepared, stdin_used;
+    size_t count;
+    cli_input_file files[CLI_MAX_INPUTS];
+} cli_inputs;
+#define CLI_INPUT_OPTIONS(in)                                   \
+    {"--delimiter", CLI_VALUE, NULL, &(in).delimiter_text},     \
+    {"--skip-rows", CLI_VALUE, NULL, &(in).skip_rows_text}
+/* Help lines for the two options (every command that reads files prints them). */
+#define CLI_INPUT_HELP                                                                   \
+    "  FILE                 '-' reads standard input (for one file option)\n"          \
+    "  --delimiter D        ',', ';', tab or space (default: detected per file from\n"  \
+    "                       its first data line: ';', else ',', else blanks)\n"          \
+    "  --skip-rows N        skip N header lines first (a UTF-8 BOM is always skipped)\n"
+
 /* ------------------------------------------------------------- arguments */
 
 /* A finite non-negative number (for --energy): the whole argument, strtod
@@ -66,7 +96,8 @@ int cli_parse_bounds(const char *text, double *c, double *C);
 /* The leverage model's inputs: n >= d for A; when S has data, n nonzero
  * values; with bounds_text, c <= s_i^2 <= C decided exactly.  Messages name
  * the file and the index. */
-int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+int cli_check_leverage_inputs(const cli_inputs *in, const char *a_path, const bht_matrix *A,
+                              const char *s_path,
                               const bht_matrix *S, const char *bounds_text);
 /* n <= BHT_LEVERAGE_ORACLE_MAX_N, d <= BHT_LEVERAGE_ORACLE_MAX_D (local
  * analysis and model distances in exact rationals). */
@@ -82,13 +113,29 @@ int cli_check_energy(const char *x_path, const bht_matrix *x, double energy);
 
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);
+/* The same for unsigned 64-bit values (--seed, --queries). */
+int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *value);
 
 /* --------------------------------------------------------------- inputs */
 
 /* Reads a matrix / vector file; on failure prints "bht: FILE:LINE:COL: reason"
- * (or "bht: FILE: reason" when no position applies) and returns the exit code. */
-int cli_read_matrix(const char *path, bht_matrix *out);
-int cli_read_vector(const char *path, bht_matrix *out);
+ * (or "bht: FILE: reason" when no position applies) and returns the exit code.
+ * A vector file must be one column or one row. */
+int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out);
+int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out);
+void cli_inputs_free(cli_inputs *in);
+/* Runs main(argc, argv, &in) with a fresh cli_inputs and frees it after. */
+int cli_run_with_inputs(int argc, char **argv, int (*main_fn)(int, char **, cli_inputs *));
+/* Prints "bht: FILE:LINE:COL: message" for value index (0-based, row-major)
+ * of m as read by cli_read_*, "bht: FILE: message" when m is unknown; returns
+ * code. */
+int cli_value_error(const cli_inputs *in, const bht_matrix *m, size_t index, int code,
+                    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
 
 /* --------------------------------------------------------------- output */
 
@@ -105,11 +152,38 @@ typedef struct cli_output {
 
 void cli_out_begin(cli_output *o, int json, int hex);
 void cli_out_number(cli_output *o, const char *key, double v);
+/* An integer (counts): text "key 123", JSON a number "key": 123. */
+void cli_out_integer(cli_output *o, const char *key, unsigned long long v);
+/* An integer-valued double that may be +inf (query counts): an integer as
+ * above when finite, else as cli_out_number ("inf"). */
+void cli_out_count(cli_output *o, const char *key, double v);
+/* A flag: text "key true|false", JSON true / false. */
+void cli_out_bool(cli_output *o, const char *key, int v);
 void cli_out_string(cli_output *o, const char *key, const char *text);
 /* A vector: text form prints the key on its own line when labelled, then
  * one value per line; JSON form prints "key": ["v", ...]. */
 void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, int labelled);
+/* A matrix: text form one row per line, values separated by a space; JSON
+ * form "key": [["v", ...], ...]. */
+void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows, size_t cols);
 void cli_out_end(cli_output *o);
+
+/* Progress of a branch and bound (bht_sup_options.progress) on stderr, only
+ * on a terminal and after one second: "\rbht LABEL: N cells, WHAT in [lo, hi]".
+ * cli_progress_end ends the line when one was shown. */
+typedef struct cli_progress {
+    const char *label, *what;
+    long start;
+    int shown;
+} cli_progress;
+void cli_progress_begin(cli_progress *p, const char *label, const char *what);
+void cli_show_progress(void *context, size_t cells, double lower, double upper);
+void cli_progress_end(cli_progress *p);
+
+/* Exit 4 (README, "Errors and exit codes"): a search stopped on its budget
+ * before the target width; the results are printed (converged false) and
+ * this one warning line goes to stderr. */
+enum { CLI_EXIT_NOT_CONVERGED = 4 };
 
 /* Flushes stdout and reports a write error (exit 1) if any. */
 int cli_finish_output(void);

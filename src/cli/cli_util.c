@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -134,6 +136,29 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
     return CLI_EXIT_OK;
 }
 
+int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *value)
+{
+    uint64_t v = 0;
+    if (*text == '\0')
+        return cli_error(CLI_EXIT_USAGE, "%s: empty argument, expected an integer", option);
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return cli_error(CLI_EXIT_USAGE, "%s: not a non-negative integer: '%s'", option,
+                             text);
+        unsigned digit = (unsigned)(*c - '0');
+        if (v > (max - digit) / 10)
+            return cli_error(CLI_EXIT_USAGE, "%s: %s is larger than %llu", option, text,
+                             (unsigned long long)max);
+        v = 10 * v + digit;
+    }
+    if (v < min)
+        return cli_error(CLI_EXIT_USAGE, "%s: %s is smaller than %llu", option, text,
+                         (unsigned long long)min);
+    *value = v;
+    return CLI_EXIT_OK;
+}
+
 /* --------------------------------------------------------------- inputs */
 
 static int report_read_error(const char *path, bht_status s, const bht_parse_error *err)
@@ -148,18 +173,119 @@ static int report_read_error(const char *path, bht_status s, const bht_parse_err
                      err->reason[0] ? err->reason : bht_status_message(s));
 }
 
-int cli_read_matrix(const char *path, bht_matrix *out)
+/* --delimiter and --skip-rows, checked once per command run. */
+static int prepare_inputs(cli_inputs *in)
 {
-    bht_parse_error err;
-    bht_status s = bht_read_matrix(path, out, &err);
-    return s == BHT_OK ? CLI_EXIT_OK : report_read_error(path, s, &err);
+    if (in->prepared)
+        return CLI_EXIT_OK;
+    in->options.delimiter = 0;
+    in->options.skip_rows = 0;
+    const char *d = in->delimiter_text;
+    if (d) {
+        static const struct { const char *name; int delimiter; } names[] = {
+            {",", ','}, {"comma", ','}, {";", ';'}, {"semicolon", ';'}, {"tab", '\t'},
+            {"\t", '\t'}, {"\\t", '\t'}, {" ", ' '}, {"space", ' '}, {"blank", ' '},
+            {"blanks", ' '}, {"whitespace", ' '}};
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && strcmp(d, names[k].name) != 0)
+            k++;
+        if (k == sizeof names / sizeof names[0])
+            return cli_error(CLI_EXIT_USAGE, "--delimiter: expected ',', ';', tab or space "
+                             "(or comma, semicolon, tab, space), got '%s'", d);
+        in->options.delimiter = names[k].delimiter;
+    }
+    if (in->skip_rows_text) {
+        long n = 0;
+        int rc = cli_parse_long("--skip-rows", in->skip_rows_text, 0, 1L << 30, &n);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        in->options.skip_rows = (size_t)n;
+    }
+    in->prepared = 1;
+    return CLI_EXIT_OK;
 }
 
-int cli_read_vector(const char *path, bht_matrix *out)
+static int read_input(cli_inputs *in, const char *path, int matrix, bht_matrix *out)
 {
+    out->rows = out->cols = 0;
+    out->data = NULL;
+    int rc = prepare_inputs(in);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (in->count == CLI_MAX_INPUTS)
+        return cli_error(CLI_EXIT_INTERNAL, "%s: too many input files", path);
+    if (strcmp(path, "-") == 0) {
+        if (in->stdin_used)
+            return cli_error(CLI_EXIT_USAGE, "-: standard input can be read for one file "
+                             "option only");
+        in->stdin_used = 1;
+    }
+    const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
     bht_parse_error err;
-    bht_status s = bht_read_vector(path, out, &err);
-    return s == BHT_OK ? CLI_EXIT_OK : report_read_error(path, s, &err);
+    char *text = NULL;
+    size_t length = 0;
+    bht_status s = bht_read_text(path, &text, &length, &err);
+    if (s != BHT_OK)
+        return report_read_error(name, s, &err);
+    s = matrix ? bht_parse_matrix_ex(name, text, length, &in->options, out, &err)
+               : bht_parse_vector_ex(name, text, length, &in->options, out, &err);
+    if (s != BHT_OK) {
+        bht_text_free(text);
+        return report_read_error(name, s, &err);
+    }
+    cli_input_file *f = &in->files[in->count++];
+    f->path = name;
+    f->matrix = out;
+    f->text = text;
+    f->length = length;
+    return CLI_EXIT_OK;
+}
+
+int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out)
+{
+    return read_input(in, path, 1, out);
+}
+
+int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out)
+{
+    return read_input(in, path, 0, out);
+}
+
+void cli_inputs_free(cli_inputs *in)
+{
+    for (size_t k = 0; k < in->count; k++) {
+        bht_text_free(in->files[k].text);
+        in->files[k].text = NULL;
+    }
+    in->count = 0;
+}
+
+int cli_run_with_inputs(int argc, char **argv, int (*main_fn)(int, char **, cli_inputs *))
+{
+    cli_inputs in = {0};
+    int rc = main_fn(argc, argv, &in);
+    cli_inputs_free(&in);
+    return rc;
+}
+
+int cli_value_error(const cli_inputs *in, const bht_matrix *m, size_t index, int code,
+                    const char *fmt, ...)
+{
+    char message[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    for (size_t k = 0; in && k < in->count; k++) {
+        const cli_input_file *f = &in->files[k];
+        if (f->matrix != m)
+            continue;
+        size_t line = 0, column = 0;
+        if (bht_locate_value(f->text, f->length, &in->options, index, &line, &column) == BHT_OK)
+            return cli_error(code, "%s:%zu:%zu: %s", f->path, line, column, message);
+        return cli_error(code, "%s: %s", f->path, message);
+    }
+    return cli_error(code, "%s", message);
 }
 
 /* --------------------------------------------------------------- output */
@@ -172,6 +298,31 @@ void cli_format_shortest(double x, char *buf, size_t size)
             return;
     }
     snprintf(buf, size, "%.17g", x);
+}
+
+void cli_progress_begin(cli_progress *p, const char *label, const char *what)
+{
+    p->label = label;
+    p->what = what;
+    p->start = (long)time(NULL);
+    p->shown = 0;
+}
+
+void cli_show_progress(void *context, size_t cells, double lower, double upper)
+{
+    cli_progress *p = context;
+    if (!isatty(2) || (long)time(NULL) - p->start < 1)
+        return;
+    fprintf(stderr, "\rbht %s: %zu cells, %s in [%.6g, %.6g]", p->label, cells, p->what, lower,
+            upper);
+    p->shown = 1;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->shown)
+        fputc('\n', stderr);
+    p->shown = 0;
 }
 
 int cli_finish_output(void)
@@ -223,6 +374,34 @@ void cli_out_number(cli_output *o, const char *key, double v)
     }
 }
 
+void cli_out_integer(cli_output *o, const char *key, unsigned long long v)
+{
+    if (o->json) {
+        json_key(o, key);
+        printf("%llu", v);
+    } else {
+        printf("%s %llu\n", key, v);
+    }
+}
+
+void cli_out_count(cli_output *o, const char *key, double v)
+{
+    if (isfinite(v) && v >= 0.0 && v < 0x1p64 && v == floor(v))
+        cli_out_integer(o, key, (unsigned long long)v);
+    else
+        cli_out_number(o, key, v);
+}
+
+void cli_out_bool(cli_output *o, const char *key, int v)
+{
+    if (o->json) {
+        json_key(o, key);
+        printf("%s", v ? "true" : "false");
+    } else {
+        printf("%s %s\n", key, v ? "true" : "false");
+    }
+}
+
 void cli_out_string(cli_output *o, const char *key, const char *text)
 {
     if (o->json) {
@@ -261,6 +440,30 @@ void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, i
     }
 }
 
+void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows, size_t cols)
+{
+    char buf[64];
+    if (o->json) {
+        json_key(o, key);
+        printf("[");
+        for (size_t r = 0; r < rows; r++) {
+            printf("%s[", r ? ", " : "");
+            for (size_t c = 0; c < cols; c++) {
+                format_number(o, v[r * cols + c], buf, sizeof buf);
+                printf("%s\"%s\"", c ? ", " : "", buf);
+            }
+            printf("]");
+        }
+        printf("]");
+        return;
+    }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            format_number(o, v[r * cols + c], buf, sizeof buf);
+            printf("%s%c", buf, c + 1 < cols ? ' ' : '\n');
+        }
+}
+
 void cli_out_end(cli_output *o)
 {
     if (o->json)
@@ -290,7 +493,8 @@ int cli_parse_bounds(const char *text, double *c, double *C)
     return CLI_EXIT_OK;
 }
 
-int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
+int cli_check_leverage_inputs(const cli_inputs *in, const char *a_path, const bht_matrix *A,
+                              const char *s_path,
                               const bht_matrix *S, const char *bounds_text)
 {
     if (A->rows < A->cols)
@@ -303,8 +507,8 @@ int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const cha
                          S->rows, a_path, A->rows);
     for (size_t i = 0; i < S->rows; i++)
         if (S->data[i] == 0.0)
-            return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = 0 (every s_i must be nonzero)", s_path,
-                             i + 1);
+            return cli_value_error(in, S, i, CLI_EXIT_USAGE, "s_%zu = 0 (every s_i must be "
+                                   "nonzero)", i + 1);
     if (!bounds_text)
         return CLI_EXIT_OK;
     double c = 0.0, C = 0.0;
@@ -316,8 +520,8 @@ int cli_check_leverage_inputs(const char *a_path, const bht_matrix *A, const cha
     if (s == BHT_E_CONSTRAINT) {
         char value[32];
         cli_format_shortest(S->data[bad], value, sizeof value);
-        return cli_error(CLI_EXIT_USAGE, "%s: s_%zu = %s violates --bounds: s_i^2 must lie in "
-                         "[%g, %g]", s_path, bad + 1, value, c, C);
+        return cli_value_error(in, S, bad, CLI_EXIT_USAGE, "s_%zu = %s violates --bounds: "
+                               "s_i^2 must lie in [%g, %g]", bad + 1, value, c, C);
     }
     return s == BHT_OK ? CLI_EXIT_OK
                        : cli_error(CLI_EXIT_USAGE, "%s: %s", s_path, bht_status_message(s));

@@ -11,27 +11,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "jsonl.h"
+#include "sha256.h"
+
+/* Exit code when some vector failed (README, "Errors and exit codes"). */
+#define CLI_EXIT_CHECK_FAILED 5
 
 #define CHECK_MAX_FNS 64
 
 void cli_check_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht check [--json] GOLDEN.jsonl [GOLDEN.jsonl...] RESULTS.jsonl\n"
+            "usage: bht check [--json] [--list] [--tol ULP] GOLDEN... RESULTS...\n"
             "\n"
             "Grades RESULTS (one line per vector: {\"tcId\": N, \"outputs\": {...}} or\n"
             "{\"tcId\": N, \"rejected\": true}) against golden vectors written by\n"
-            "`bht golden`.  Output values may be strings (C99 hex or decimal, \"inf\",\n"
-            "\"nan\") or JSON numbers.  Prints, per function: valid vectors, vectors\n"
-            "checked, max and mean ulp error (bht's ulp measure), the worst vector,\n"
-            "failures against tol, valid vectors rejected, invalid vectors rejected and\n"
-            "wrongly accepted, and vectors missing from RESULTS.  Format and rules:\n"
-            "golden/FORMAT.md.\n"
-            "Exit codes: 0 every vector passed, 1 some failure (or internal error),\n"
-            "2 bad usage or a malformed file (the message names FILE:LINE).\n");
+            "`bht golden`.  GOLDEN is a golden directory (its manifest.json), a\n"
+            "manifest.json (every file it lists is read and its SHA-256 and size\n"
+            "verified first) or golden .jsonl files.  The arguments may come in any\n"
+            "order: each file is recognised by its first line (results lines have\n"
+            "\"outputs\" or \"rejected\"); several RESULTS files (shards of one run,\n"
+            "e.g. from `bht golden --shard k/N`) are graded together, a tcId in two of\n"
+            "them is an error; '-' is RESULTS from standard input.  Output\n"
+            "values may be strings (C99 hex or decimal, \"inf\", \"nan\") or JSON numbers,\n"
+            "including Python's NaN, Infinity and -Infinity.  Prints, per function: valid\n"
+            "vectors, vectors checked, max ulp error (bht's ulp measure), mean over the\n"
+            "finite errors, the worst vector, failures against tol, valid vectors\n"
+            "rejected, invalid vectors rejected and wrongly accepted, vectors missing\n"
+            "from RESULTS, and inf_err: vectors with an infinite error (a non-finite\n"
+            "value where a finite one is expected, a missing output key, a wrong shape).\n"
+            "  --list               also name every failing vector: tcId, fn, ulp and the\n"
+            "                       reason (a missing output key by name)\n"
+            "  --tol ULP            grade every vector against ULP instead of its tol.ulp\n"
+            "                       (tol.abs still applies)\n"
+            "  --json               one JSON object (counts as numbers, ulp as strings;\n"
+            "                       with --list a \"failures\" array)\n"
+            "Format and rules: golden/FORMAT.md.\n"
+            "Exit codes: 0 every vector passed, 1 internal error, 2 bad usage, a\n"
+            "malformed file (the message names FILE:LINE) or a golden file that does not\n"
+            "match its manifest, 5 some vector failed (the table says which kind).\n");
 }
 
 /* --------------------------------------------------------------- records */
@@ -45,6 +68,17 @@ typedef struct field {
     double *v;
 } field;
 
+/* What grading found for one vector (for --list). */
+enum outcome {
+    OUT_PASS = 0,
+    OUT_OVER_TOL,
+    OUT_MISSING_KEY,
+    OUT_SHAPE,
+    OUT_VALID_REJECTED,
+    OUT_INVALID_ACCEPTED,
+    OUT_MISSING
+};
+
 typedef struct record {
     int64_t tcid;
     size_t fn;
@@ -52,14 +86,17 @@ typedef struct record {
     double tol_ulp, tol_abs; /* tol_abs < 0: none */
     size_t nfields;
     field *fields;
+    enum outcome outcome;
+    double ulp;              /* worst error of the graded outputs */
+    const char *missing_key; /* OUT_MISSING_KEY: the first absent output (a field name) */
 } record;
 
 typedef struct fn_stats {
     char name[48];
     size_t valid, checked, over_tol, valid_rejected, rejected_ok;
     size_t invalid, invalid_rejected, invalid_accepted, missing;
-    double max_ulp, sum_ulp;
-    size_t finite_count;
+    double max_ulp, mean_ulp; /* mean over the finite errors (running mean: no overflow) */
+    size_t finite_count, infinite_count;
     int64_t worst_tcid;
 } fn_stats;
 
@@ -69,6 +106,7 @@ typedef struct checker {
     fn_stats fns[CHECK_MAX_FNS];
     size_t fn_count;
     size_t unknown_ids;
+    double tol_override; /* --tol ULP, or < 0 */
 } checker;
 
 static void record_free(record *r)
@@ -257,52 +295,25 @@ static int add_golden(checker *c, const json_value *doc, const where *w)
 /* ------------------------------------------------------------ file lines */
 
 typedef int (*line_handler)(checker *c, const json_value *doc, const where *w);
+static int add_result(checker *c, const json_value *doc, const where *w);
 
-/* Calls handle(doc) for every non-blank line of path. */
+/* Calls handle(c, doc, where) for every non-blank line of path. */
+typedef struct line_context {
+    checker *c;
+    line_handler handle;
+} line_context;
+
+static int call_handler(void *context, const json_value *doc, const char *file, size_t line)
+{
+    const line_context *lc = context;
+    where w = {file, line};
+    return lc->handle(lc->c, doc, &w);
+}
+
 static int for_each_line(checker *c, const char *path, line_handler handle)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
-    }
-    char *line = NULL;
-    size_t size = 0;
-    ssize_t got;
-    where w = {path, 0};
-    int rc = CLI_EXIT_OK;
-    errno = 0;
-    while ((got = getline(&line, &size, f)) >= 0) {
-        w.line++;
-        size_t len = (size_t)got, k = 0;
-        while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\n' || line[k] == '\r'))
-            k++;
-        if (k == len)
-            continue;
-        json_value doc;
-        json_error err;
-        int jr = json_parse(line, len, &doc, &err);
-        if (jr == JSON_NOMEM) {
-            rc = cli_error(CLI_EXIT_INTERNAL, "check: out of memory");
-            break;
-        }
-        if (jr != JSON_OK) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s:%zu:%zu: %s", path, w.line, err.column, err.reason);
-            break;
-        }
-        rc = handle(c, &doc, &w);
-        json_free(&doc);
-        if (rc != CLI_EXIT_OK)
-            break;
-        errno = 0;
-    }
-    if (rc == CLI_EXIT_OK && ferror(f)) {
-        int e = errno;
-        rc = cli_error(CLI_EXIT_USAGE, "%s: read error: %s", path, strerror(e));
-    }
-    free(line);
-    fclose(f);
-    return rc;
+    line_context lc = {c, handle};
+    return cli_jsonl_foreach(path, handle == add_result, call_handler, &lc);
 }
 
 static int compare_records(const void *a, const void *b)
@@ -332,17 +343,24 @@ static record *find_record(checker *c, int64_t tcid)
  * *pass says whether every value is within tol.  A missing output or a
  * shape mismatch counts as an infinite error.  Returns an exit code for
  * malformed values. */
-static int grade_outputs(const record *r, const json_value *outputs, const where *w,
-                         double *worst, int *pass)
+static int grade_outputs(const record *r, double tol_ulp, const json_value *outputs,
+                         const where *w, double *worst, int *pass, enum outcome *why,
+                         const char **missing_key)
 {
     *worst = 0.0;
     *pass = 1;
+    *why = OUT_PASS;
+    *missing_key = NULL;
     for (size_t i = 0; i < r->nfields; i++) {
         const field *e = &r->fields[i];
         const json_value *v = json_member(outputs, e->name);
         if (!v) {
             *worst = INFINITY;
             *pass = 0;
+            if (!*missing_key) {
+                *missing_key = e->name;
+                *why = OUT_MISSING_KEY;
+            }
             continue;
         }
         field got;
@@ -366,12 +384,14 @@ static int grade_outputs(const record *r, const json_value *outputs, const where
         if (!same_shape) {
             *worst = INFINITY;
             *pass = 0;
+            if (*why == OUT_PASS || *why == OUT_OVER_TOL)
+                *why = OUT_SHAPE;
             free(got.v);
             continue;
         }
         for (size_t k = 0; k < e->length; k++) {
             double err = bht_ulp_error(got.v[k], e->v[k]);
-            int ok = err <= r->tol_ulp
+            int ok = err <= tol_ulp
                      || (r->tol_abs >= 0.0 && isfinite(got.v[k])
                          && fabs(got.v[k] - e->v[k]) <= r->tol_abs);
             if (isnan(e->v[k]) && isnan(got.v[k])) {
@@ -380,8 +400,11 @@ static int grade_outputs(const record *r, const json_value *outputs, const where
             }
             if (!(err <= *worst))
                 *worst = err;
-            if (!ok)
+            if (!ok) {
                 *pass = 0;
+                if (*why == OUT_PASS)
+                    *why = OUT_OVER_TOL;
+            }
         }
         free(got.v);
     }
@@ -418,24 +441,30 @@ static int add_result(checker *c, const json_value *doc, const where *w)
     r->seen = 1;
     fn_stats *s = &c->fns[r->fn];
     if (!r->valid) {
-        if (is_rejected)
+        if (is_rejected) {
             s->invalid_rejected++;
-        else
+        } else {
             s->invalid_accepted++;
+            r->outcome = OUT_INVALID_ACCEPTED;
+        }
         return CLI_EXIT_OK;
     }
     if (is_rejected) {
-        if (r->may_reject)
+        if (r->may_reject) {
             s->rejected_ok++;
-        else
+        } else {
             s->valid_rejected++;
+            r->outcome = OUT_VALID_REJECTED;
+        }
         return CLI_EXIT_OK;
     }
     double worst;
     int pass;
-    int rc = grade_outputs(r, outputs, w, &worst, &pass);
+    int rc = grade_outputs(r, c->tol_override >= 0.0 ? c->tol_override : r->tol_ulp, outputs, w,
+                           &worst, &pass, &r->outcome, &r->missing_key);
     if (rc != CLI_EXIT_OK)
         return rc;
+    r->ulp = worst;
     s->checked++;
     if (!pass)
         s->over_tol++;
@@ -444,8 +473,10 @@ static int add_result(checker *c, const json_value *doc, const where *w)
         s->worst_tcid = r->tcid;
     }
     if (isfinite(worst)) {
-        s->sum_ulp += worst;
         s->finite_count++;
+        s->mean_ulp += (worst - s->mean_ulp) / (double)s->finite_count;
+    } else {
+        s->infinite_count++;
     }
     return CLI_EXIT_OK;
 }
@@ -466,59 +497,242 @@ static void print_row(const fn_stats *s)
     if (s->checked) {
         format_ulp(s->max_ulp, max, sizeof max);
         if (s->finite_count)
-            format_ulp(s->sum_ulp / (double)s->finite_count, mean, sizeof mean);
+            format_ulp(s->mean_ulp, mean, sizeof mean);
         snprintf(worst, sizeof worst, "%lld", (long long)s->worst_tcid);
     }
-    printf("%-17s %6zu %7zu %9s %9s %8s %8zu %8zu %6zu %7zu %8zu %8zu %7zu\n", s->name, s->valid,
-           s->checked, max, mean, worst, s->over_tol, s->valid_rejected, s->rejected_ok,
-           s->invalid, s->invalid_rejected, s->invalid_accepted, s->missing);
+    printf("%-17s %6zu %7zu %9s %9s %8s %8zu %8zu %6zu %7zu %8zu %8zu %7zu %7zu\n", s->name,
+           s->valid, s->checked, max, mean, worst, s->over_tol, s->valid_rejected, s->rejected_ok,
+           s->invalid, s->invalid_rejected, s->invalid_accepted, s->missing, s->infinite_count);
 }
 
-/* --json: one object per function, numbers as strings like the text table. */
+/* --json: one object per function; counts are JSON numbers, ulp values
+ * strings in the text table's format. */
 static void print_row_json(const fn_stats *s, int last)
 {
     char max[32] = "-", mean[32] = "-";
     if (s->checked) {
         format_ulp(s->max_ulp, max, sizeof max);
         if (s->finite_count)
-            format_ulp(s->sum_ulp / (double)s->finite_count, mean, sizeof mean);
+            format_ulp(s->mean_ulp, mean, sizeof mean);
     }
     printf("    {\"fn\": \"%s\", \"valid\": %zu, \"checked\": %zu, \"max_ulp\": \"%s\", "
            "\"mean_ulp\": \"%s\", \"worst_tcId\": %lld, \"over_tol\": %zu, "
            "\"valid_rejected\": %zu, \"rejected_ok\": %zu, \"invalid\": %zu, "
-           "\"invalid_rejected\": %zu, \"invalid_accepted\": %zu, \"missing\": %zu}%s\n",
+           "\"invalid_rejected\": %zu, \"invalid_accepted\": %zu, \"missing\": %zu, "
+           "\"inf_err\": %zu}%s\n",
            s->name, s->valid, s->checked, max, mean, s->checked ? (long long)s->worst_tcid : -1LL,
            s->over_tol, s->valid_rejected, s->rejected_ok, s->invalid, s->invalid_rejected,
-           s->invalid_accepted, s->missing, last ? "" : ",");
+           s->invalid_accepted, s->missing, s->infinite_count, last ? "" : ",");
+}
+
+/* --list: every failing vector, in tcId order. */
+static void print_failures(const checker *c, int json)
+{
+    static const char *const reasons[] = {"pass", "over tol", "missing output", "wrong shape",
+                                          "valid vector rejected", "invalid vector accepted",
+                                          "no result"};
+    size_t shown = 0;
+    if (json)
+        printf("  \"failures\": [");
+    for (size_t i = 0; i < c->count; i++) {
+        const record *r = &c->records[i];
+        if (r->outcome == OUT_PASS)
+            continue;
+        char ulp[32] = "-", reason[128];
+        if (r->outcome <= OUT_SHAPE)
+            format_ulp(r->ulp, ulp, sizeof ulp);
+        if (r->outcome == OUT_MISSING_KEY)
+            snprintf(reason, sizeof reason, "missing output '%.64s'", r->missing_key);
+        else
+            snprintf(reason, sizeof reason, "%s", reasons[r->outcome]);
+        if (json)
+            printf("%s\n    {\"tcId\": %lld, \"fn\": \"%s\", \"ulp\": \"%s\", \"reason\": \"%s\"}",
+                   shown ? "," : "", (long long)r->tcid, c->fns[r->fn].name, ulp, reason);
+        else
+            printf("fail tcId %lld fn %s ulp %s: %s\n", (long long)r->tcid, c->fns[r->fn].name,
+                   ulp, reason);
+        shown++;
+    }
+    if (json)
+        printf("%s],\n", shown ? "\n  " : "");
+}
+
+/* ------------------------------------------------------------ arguments */
+
+enum file_kind { FILE_GOLDEN, FILE_RESULTS, FILE_MANIFEST, FILE_UNKNOWN };
+
+/* What a file holds, from its name (a directory or *.json: a manifest; '-':
+ * results) or its first non-blank line (golden lines have "expected",
+ * results lines "outputs" or "rejected"); FILE_UNKNOWN when it cannot say
+ * (empty, unreadable or malformed: the reader then reports it). */
+static enum file_kind classify(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return FILE_RESULTS;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return FILE_MANIFEST;
+    size_t len = strlen(path);
+    if (len >= 5 && strcmp(path + len - 5, ".json") == 0)
+        return FILE_MANIFEST;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return FILE_UNKNOWN;
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t got;
+    enum file_kind kind = FILE_UNKNOWN;
+    while ((got = getline(&line, &size, f)) >= 0) {
+        size_t k = 0;
+        while (k < (size_t)got && strchr(" \t\r\n", line[k]))
+            k++;
+        if (k == (size_t)got)
+            continue;
+        json_value doc;
+        json_error err;
+        if (json_parse_results(line, (size_t)got, &doc, &err) == JSON_OK) {
+            if (json_member(&doc, "expected"))
+                kind = FILE_GOLDEN;
+            else if (json_member(&doc, "outputs") || json_member(&doc, "rejected"))
+                kind = FILE_RESULTS;
+            json_free(&doc);
+        }
+        break;
+    }
+    free(line);
+    fclose(f);
+    return kind;
+}
+
+/* Lower-case hex SHA-256 and size of a file. */
+static int file_digest(const char *path, char hex[65], uint64_t *bytes)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return cli_error(CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(e));
+    }
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[65536];
+    size_t got;
+    *bytes = 0;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        sha256_update(&ctx, got, buf);
+        *bytes += got;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return cli_error(CLI_EXIT_USAGE, "%s: read error", path);
+    cli_sha256_hex(&ctx, hex);
+    return CLI_EXIT_OK;
+}
+
+/* A golden directory or manifest: verifies every listed file against its
+ * SHA-256 and size, then reads it. */
+static int add_manifest(checker *c, const char *path)
+{
+    char dir[4096];
+    json_value doc;
+    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    const json_value *files = json_member(&doc, "files");
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
+        const char *name = files->keys[i];
+        const json_value *want = json_member(&files->items[i], "sha256");
+        int64_t want_bytes = -1;
+        if (strchr(name, '/') || !want || want->type != JSON_STRING
+            || json_to_int64(json_member(&files->items[i], "bytes"), &want_bytes) != 0) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s: files.%.64s needs a sha256 string and integer "
+                           "bytes (and a plain file name)", path, name);
+            break;
+        }
+        char file[8300], hex[65];
+        uint64_t bytes = 0;
+        snprintf(file, sizeof file, "%s/%s", dir, name);
+        if ((rc = file_digest(file, hex, &bytes)) != CLI_EXIT_OK)
+            break;
+        if (bytes != (uint64_t)want_bytes || strcmp(hex, want->text) != 0) {
+            rc = cli_error(CLI_EXIT_USAGE, "%s: does not match its manifest.json entry (SHA-256 %s, "
+                           "%llu bytes; the manifest says %.64s, %lld bytes)", file, hex,
+                           (unsigned long long)bytes, want->text, (long long)want_bytes);
+            break;
+        }
+        rc = for_each_line(c, file, add_golden);
+    }
+    json_free(&doc);
+    return rc;
 }
 
 int cli_check(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    int json = 0, list = 0, help = 0;
+    const char *tol_text = NULL;
+    const char *paths[256];
+    size_t npaths = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            help = 1;
+        else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (strcmp(a, "--list") == 0)
+            list = 1;
+        else if (strcmp(a, "--tol") == 0 || strncmp(a, "--tol=", 6) == 0) {
+            if (tol_text)
+                return cli_error(CLI_EXIT_USAGE, "--tol: given more than once");
+            if (a[5] == '=')
+                tol_text = a + 6;
+            else if (i + 1 < argc)
+                tol_text = argv[++i];
+            else
+                return cli_error(CLI_EXIT_USAGE, "--tol: missing argument");
+        } else if (a[0] == '-' && a[1] != '\0')
+            return cli_error(CLI_EXIT_USAGE, "check: unknown option '%s' (see bht check --help)",
+                             a);
+        else if (npaths == sizeof paths / sizeof paths[0])
+            return cli_error(CLI_EXIT_USAGE, "check: too many files");
+        else
+            paths[npaths++] = a;
+    }
+    if (help) {
         cli_check_help(stdout);
         return cli_finish_output();
     }
-    int json = 0;
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-            for (int j = i; j + 1 < argc; j++)
-                argv[j] = argv[j + 1];
-            argc--;
-            i--;
-        }
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_error(CLI_EXIT_USAGE, "check: unknown option '%s' (see bht check --help)",
-                             argv[i]);
-    if (argc < 3)
-        return cli_error(CLI_EXIT_USAGE,
-                         "check: give GOLDEN.jsonl... RESULTS.jsonl (see bht check --help)");
     checker c;
     memset(&c, 0, sizeof c);
-    int rc = CLI_EXIT_OK;
-    for (int i = 1; i + 1 < argc && rc == CLI_EXIT_OK; i++)
-        rc = for_each_line(&c, argv[i], add_golden);
+    c.tol_override = -1.0;
+    int rc;
+    if (tol_text && (rc = cli_parse_nonnegative("--tol", tol_text, &c.tol_override)))
+        return rc;
+    if (npaths < 2)
+        return cli_error(CLI_EXIT_USAGE,
+                         "check: give GOLDEN... RESULTS (see bht check --help)");
+    /* Which file is RESULTS: the one whose first line is a result, else the last. */
+    enum file_kind kinds[256];
+    /* RESULTS: every file whose first line is a result (several: shards of
+     * one run, graded together), else the last argument. */
+    int is_results[256] = {0};
+    size_t found = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        kinds[i] = classify(paths[i]);
+        if (kinds[i] == FILE_RESULTS)
+            is_results[i] = 1, found++;
+    }
+    if (!found) {
+        if (kinds[npaths - 1] != FILE_UNKNOWN)
+            return cli_error(CLI_EXIT_USAGE, "check: no results file among the arguments (%s "
+                             "holds golden vectors; a results line is {\"tcId\": N, \"outputs\": "
+                             "{...}} or {\"tcId\": N, \"rejected\": true})", paths[npaths - 1]);
+        is_results[npaths - 1] = 1;
+    }
+    rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
+        if (!is_results[i])
+            rc = kinds[i] == FILE_MANIFEST ? add_manifest(&c, paths[i])
+                                           : for_each_line(&c, paths[i], add_golden);
     if (rc == CLI_EXIT_OK && c.count == 0)
         rc = cli_error(CLI_EXIT_USAGE, "check: no golden vectors in the given files");
     if (rc == CLI_EXIT_OK) {
@@ -530,8 +744,9 @@ int cli_check(int argc, char **argv)
                 break;
             }
     }
-    if (rc == CLI_EXIT_OK)
-        rc = for_each_line(&c, argv[argc - 1], add_result);
+    for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
+        if (is_results[i])
+            rc = for_each_line(&c, paths[i], add_result);
     if (rc != CLI_EXIT_OK) {
         checker_free(&c);
         return rc;
@@ -542,8 +757,10 @@ int cli_check(int argc, char **argv)
             s->valid++;
         else
             s->invalid++;
-        if (!c.records[i].seen)
+        if (!c.records[i].seen) {
             s->missing++;
+            c.records[i].outcome = OUT_MISSING;
+        }
     }
     fn_stats total;
     memset(&total, 0, sizeof total);
@@ -552,9 +769,9 @@ int cli_check(int argc, char **argv)
     if (json)
         printf("{\n  \"functions\": [\n");
     else
-        printf("%-17s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s\n", "fn", "valid",
+        printf("%-17s %6s %7s %9s %9s %8s %8s %8s %6s %7s %8s %8s %7s %7s\n", "fn", "valid",
                "checked", "max_ulp", "mean_ulp", "worst", "over_tol", "rejected", "rej_ok",
-               "invalid", "rejected", "accepted", "missing");
+               "invalid", "rejected", "accepted", "missing", "inf_err");
     for (size_t i = 0; i < c.fn_count; i++) {
         const fn_stats *s = &c.fns[i];
         if (json)
@@ -570,8 +787,12 @@ int cli_check(int argc, char **argv)
         total.invalid_rejected += s->invalid_rejected;
         total.invalid_accepted += s->invalid_accepted;
         total.missing += s->missing;
-        total.sum_ulp += s->sum_ulp;
-        total.finite_count += s->finite_count;
+        total.infinite_count += s->infinite_count;
+        if (s->finite_count) { /* weighted running mean */
+            total.finite_count += s->finite_count;
+            total.mean_ulp += (s->mean_ulp - total.mean_ulp)
+                              * ((double)s->finite_count / (double)total.finite_count);
+        }
         if (s->checked && (total.worst_tcid < 0 || !(s->max_ulp <= total.max_ulp))) {
             total.max_ulp = s->max_ulp;
             total.worst_tcid = s->worst_tcid;
@@ -581,25 +802,28 @@ int cli_check(int argc, char **argv)
     if (json) {
         printf("  ],\n  \"total\":\n");
         print_row_json(&total, 1);
-        printf("  ,\"unknown_tcIds\": %zu,\n  \"result\": \"%s\"\n}\n", c.unknown_ids,
+        printf("  ,\n");
+        if (list)
+            print_failures(&c, 1);
+        printf("  \"unknown_tcIds\": %zu,\n  \"result\": \"%s\"\n}\n", c.unknown_ids,
                failures ? "FAIL" : "PASS");
-    } else if (c.fn_count > 1) {
-        print_row(&total);
+    } else {
+        if (c.fn_count > 1)
+            print_row(&total);
+        if (list)
+            print_failures(&c, 0);
+        if (c.unknown_ids)
+            printf("note: %zu results have tcIds not in the golden files (ignored)\n",
+                   c.unknown_ids);
+        if (failures)
+            printf("FAIL: %zu over tol, %zu valid rejected, %zu invalid accepted, %zu missing\n",
+                   total.over_tol, total.valid_rejected, total.invalid_accepted, total.missing);
+        else
+            printf("PASS: %zu vectors\n", total.valid + total.invalid);
     }
-    if (json) {
-        /* nothing more: the verdict is in "result" */
-    } else if (c.unknown_ids)
-        printf("note: %zu results have tcIds not in the golden files (ignored)\n", c.unknown_ids);
-    if (json) {
-        /* the verdict is in "result" */
-    } else if (failures)
-        printf("FAIL: %zu over tol, %zu valid rejected, %zu invalid accepted, %zu missing\n",
-               total.over_tol, total.valid_rejected, total.invalid_accepted, total.missing);
-    else
-        printf("PASS: %zu vectors\n", total.valid + total.invalid);
     checker_free(&c);
     rc = cli_finish_output();
     if (rc != CLI_EXIT_OK)
         return rc;
-    return failures ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
+    return failures ? CLI_EXIT_CHECK_FAILED : CLI_EXIT_OK;
 }

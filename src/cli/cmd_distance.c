@@ -31,14 +31,16 @@ void cli_distance_help(FILE *out)
             "with q - p formed exactly from B R - A, R aligning B to A (double kernel\n"
             "within 2 ulp for any finite A, B, s, models equal up to rounding included;\n"
             "--oracle uses exact rationals for p and q).\n"
+            CLI_INPUT_HELP
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"hellinger2\", \"hellinger\", \"tv\"}\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
 void cli_lemma_a1_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht lemma-a1 --eps E [--oracle [--precision-cap BITS]] [--hex]\n"
+            "usage: bht lemma-a1 --eps E [--oracle [--precision-cap BITS]] [--hex] [--json]\n"
             "\n"
             "Prints the closed forms of the paper's Lemma A.1 at eps = E >= 0:\n"
             "  h2max V   (1 - e^{E/4})^2 / (1 + e^{E/2}) = 1 - sech(E/4)\n"
@@ -46,6 +48,9 @@ void cli_lemma_a1_help(FILE *out)
             "They bound H^2(P,Q) and TV(P,Q) when b - a is in {0, E}^n (equality at the\n"
             "extremal configuration s = t e^{-E/2}).  Evaluated without cancellation\n"
             "(via y = expm1(E/4)): the double kernel is within 1 ulp for every E.\n"
+            "  --oracle             correctly rounded values (MPFR)\n"
+            "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"h2max\", \"tvmax\"}\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
@@ -68,7 +73,7 @@ static int report_failure(const char *command, bht_status s)
 }
 
 /* Is this vector a distribution?  Names the offending entry or sum. */
-static int check_distribution(const char *path, const bht_matrix *v)
+static int check_distribution(const cli_inputs *in, const char *path, const bht_matrix *v)
 {
     size_t bad = 0;
     double sum = 0.0;
@@ -78,7 +83,8 @@ static int check_distribution(const char *path, const bht_matrix *v)
     if (s == BHT_E_INVALID && bad < v->rows) {
         char value[32];
         cli_format_shortest(v->data[bad], value, sizeof value);
-        return cli_error(CLI_EXIT_USAGE, "%s: value %zu is negative (%s)", path, bad + 1, value);
+        return cli_value_error(in, v, bad, CLI_EXIT_USAGE, "value %zu is negative (%s)", bad + 1,
+                               value);
     }
     if (s == BHT_E_INVALID) {
         char total[32];
@@ -102,7 +108,7 @@ static void print_distances(const bht_distances *d, int fmt)
 }
 
 /* --softmax: distances between softmax(A x) and softmax(B x). */
-static int softmax_models(const char *a_path, const char *b_path, const char *x_path,
+static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
                           const char *energy_text, int oracle, long cap, int hex)
 {
     int rc;
@@ -110,9 +116,9 @@ static int softmax_models(const char *a_path, const char *b_path, const char *x_
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
     bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(b_path, &B)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, &B)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(in, x_path, &x)) != CLI_EXIT_OK)
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
         || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
@@ -143,7 +149,7 @@ done:
 }
 
 /* --leverage: distances between Leverage_A(s) and Leverage_B(s). */
-static int leverage_models(const char *a_path, const char *b_path, const char *s_path,
+static int leverage_models(cli_inputs *in, const char *a_path, const char *b_path, const char *s_path,
                            const char *bounds_text, int oracle, long cap, int hex)
 {
     int rc;
@@ -153,12 +159,12 @@ static int leverage_models(const char *a_path, const char *b_path, const char *s
     if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
     bht_matrix A = {0}, B = {0}, S = {0};
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(b_path, &B)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, &B)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(in, s_path, &S)) != CLI_EXIT_OK))
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+        || (rc = cli_check_leverage_inputs(in, a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
             != CLI_EXIT_OK
         || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
@@ -194,13 +200,14 @@ done:
     return rc;
 }
 
-int cli_distance(int argc, char **argv)
+static int distance_main(int argc, char **argv, cli_inputs *in)
 {
     const char *p_path = NULL, *q_path = NULL, *cap_text = NULL;
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *energy_text = NULL;
     const char *s_path = NULL, *bounds_text = NULL;
     int oracle = 0, hex = 0, help = 0, softmax = 0, leverage = 0, json = 0;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
         {"--softmax", CLI_FLAG, &softmax, NULL},
@@ -239,7 +246,7 @@ int cli_distance(int argc, char **argv)
         if (!a_path || !b_path)
             return cli_error(CLI_EXIT_USAGE, "distance: --leverage needs -A FILE -B FILE "
                              "[-s FILE]");
-        return leverage_models(a_path, b_path, s_path, bounds_text, oracle, cap, hex);
+        return leverage_models(in, a_path, b_path, s_path, bounds_text, oracle, cap, hex);
     }
     if (s_path || bounds_text)
         return cli_error(CLI_EXIT_USAGE, "distance: -s and --bounds need --leverage");
@@ -248,7 +255,7 @@ int cli_distance(int argc, char **argv)
             return cli_error(CLI_EXIT_USAGE, "distance: --softmax takes -A, -B, -x, not -P/-Q");
         if (!a_path || !b_path || !x_path)
             return cli_error(CLI_EXIT_USAGE, "distance: --softmax needs -A FILE -B FILE -x FILE");
-        return softmax_models(a_path, b_path, x_path, energy_text, oracle, cap, hex);
+        return softmax_models(in, a_path, b_path, x_path, energy_text, oracle, cap, hex);
     }
     if (a_path || b_path || x_path || energy_text)
         return cli_error(CLI_EXIT_USAGE, "distance: -A, -B, -x and --energy need --softmax");
@@ -257,16 +264,16 @@ int cli_distance(int argc, char **argv)
                          "(see bht distance --help)");
 
     bht_matrix P = {0}, Q = {0};
-    if ((rc = cli_read_vector(p_path, &P)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(q_path, &Q)) != CLI_EXIT_OK)
+    if ((rc = cli_read_vector(in, p_path, &P)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(in, q_path, &Q)) != CLI_EXIT_OK)
         goto done;
     if (P.rows != Q.rows) {
         rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu", p_path, P.rows,
                        q_path, Q.rows);
         goto done;
     }
-    if ((rc = check_distribution(p_path, &P)) != CLI_EXIT_OK
-        || (rc = check_distribution(q_path, &Q)) != CLI_EXIT_OK)
+    if ((rc = check_distribution(in, p_path, &P)) != CLI_EXIT_OK
+        || (rc = check_distribution(in, q_path, &Q)) != CLI_EXIT_OK)
         goto done;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
@@ -283,6 +290,8 @@ done:
     bht_matrix_free(&Q);
     return rc;
 }
+
+int cli_distance(int argc, char **argv) { return cli_run_with_inputs(argc, argv, distance_main); }
 
 int cli_lemma_a1(int argc, char **argv)
 {

@@ -151,7 +151,7 @@ static int write_fn(const char *dir, size_t fn, fn_result *res, int progress, si
         free(path);
         return rc;
     }
-    sha256_ctx sha;
+    struct sha256_ctx sha;
     sha256_init(&sha);
     bht_golden_buffer buf = {0};
     int rc = CLI_EXIT_OK;
@@ -169,7 +169,7 @@ static int write_fn(const char *dir, size_t fn, fn_result *res, int progress, si
             rc = cli_error(CLI_EXIT_INTERNAL, "%s: write error: %s", path, strerror(e));
             break;
         }
-        sha256_update(&sha, buf.data, buf.length);
+        sha256_update(&sha, buf.length, (const uint8_t *)buf.data);
         res->bytes += buf.length;
         if (valid)
             res->valid++;
@@ -186,7 +186,7 @@ static int write_fn(const char *dir, size_t fn, fn_result *res, int progress, si
         int e = errno;
         rc = cli_error(CLI_EXIT_INTERNAL, "%s: write error: %s", path, strerror(e));
     }
-    sha256_final_hex(&sha, res->sha);
+    cli_sha256_hex(&sha, res->sha);
     free(path);
     return rc;
 }

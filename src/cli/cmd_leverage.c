@@ -18,12 +18,14 @@ void cli_leverage_help(FILE *out)
             "n-by-d matrix A (n >= d) at the query s (paper Def. 2.9):\n"
             "  A_s = Diag(s)^-1 A,  h_ii = (A_s (A_s^T A_s)^-1 A_s^T)_ii.\n"
             "  -s FILE              vector of n nonzero values (default: all ones)\n"
+            CLI_INPUT_HELP
             "  --bounds c,C         require c <= s_i^2 <= C for every i (decided exactly;\n"
             "                       0 < c < C)\n"
             "  --scores             print the raw scores h_ii instead of p_i\n"
             "  --oracle             correctly rounded values (MPFR; exact rank decision)\n"
             "  --precision-cap BITS oracle's largest working precision\n"
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
+            "  --json               one JSON object {\"p\": [...]} (or \"h\"; values as strings)\n"
             "The double kernel (exact power-of-two scaling of rows and columns, so any\n"
             "finite A and s; Householder QR preconditioner, double-double refinement)\n"
             "is within 1 ulp of the correctly rounded values.  When it cannot certify\n"
@@ -64,21 +66,23 @@ static int report_failure(bht_status s, int oracle, double cond)
 }
 
 /* Size cap of the double kernel, then the shared shape and query checks. */
-static int check_inputs(const char *a_path, const bht_matrix *A, const char *s_path,
-                        const bht_matrix *S, const char *bounds_text)
+static int check_inputs(const cli_inputs *in, const char *a_path, const bht_matrix *A,
+                        const char *s_path, const bht_matrix *S, const char *bounds_text)
 {
     if (A->rows >= A->cols && (A->rows > BHT_LEVERAGE_MAX_N || A->cols > BHT_LEVERAGE_MAX_D))
         return cli_error(CLI_EXIT_USAGE, "%s: %zu x %zu is beyond the supported size "
                          "(n <= %zu, d <= %zu)", a_path, A->rows, A->cols,
                          (size_t)BHT_LEVERAGE_MAX_N, (size_t)BHT_LEVERAGE_MAX_D);
-    return cli_check_leverage_inputs(a_path, A, s_path, S, bounds_text);
+    return cli_check_leverage_inputs(in, a_path, A, s_path, S, bounds_text);
 }
 
 int cli_leverage(int argc, char **argv)
 {
     const char *a_path = NULL, *s_path = NULL, *bounds_text = NULL, *cap_text = NULL;
     int oracle = 0, hex = 0, scores = 0, help = 0, json = 0;
+    cli_inputs in = {0};
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(in),
         {"--json", CLI_FLAG, &json, NULL},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-s", CLI_VALUE, NULL, &s_path},
@@ -113,11 +117,11 @@ int cli_leverage(int argc, char **argv)
 
     bht_matrix A = {0}, S = {0};
     double *p = NULL, *h = NULL;
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(&in, a_path, &A)) != CLI_EXIT_OK)
         goto done;
-    if (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK)
+    if (s_path && (rc = cli_read_vector(&in, s_path, &S)) != CLI_EXIT_OK)
         goto done;
-    if ((rc = check_inputs(a_path, &A, s_path, &S, bounds_text)) != CLI_EXIT_OK)
+    if ((rc = check_inputs(&in, a_path, &A, s_path, &S, bounds_text)) != CLI_EXIT_OK)
         goto done;
     p = malloc(A.rows * sizeof *p);
     h = malloc(A.rows * sizeof *h);
@@ -144,5 +148,6 @@ done:
     free(h);
     bht_matrix_free(&A);
     bht_matrix_free(&S);
+    cli_inputs_free(&in);
     return rc;
 }

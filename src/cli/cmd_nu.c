@@ -1,9 +1,8 @@
 /* cmd_nu.c: `bht nu` -- the local analysis of paper Thm 3.5 / 4.3 at one query. */
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -37,15 +36,21 @@ void cli_nu_help(FILE *out)
             "--leverage): a certified bracket on sup nu over the constraint set: the\n"
             "query attaining nu_lower, nu_lower, nu_upper, relative_width, cells\n"
             "(branch and bound; target width 1%%, budget --max-cells N, default 200000\n"
-            "for --softmax and 400000 for --leverage; progress on a terminal)\n"
+            "for --softmax and 400000 for --leverage; progress on a terminal), then\n"
+            "'converged true' when the target was met, else 'converged false', one\n"
+            "warning on stderr and exit 4\n"
             "  --oracle             correctly rounded values (MPFR; exact rationals for\n"
             "                       --leverage)\n"
             "  --precision-cap BITS oracle's Ziv precision cap\n"
             "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
+            CLI_INPUT_HELP
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "The double kernel is within 2 ulp of the oracle (softmax: certified, or exit 3;\n"
             "leverage: on the test set).\n"
-            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
+            "  --json               one JSON object (floats as strings, cells a number,\n"
+            "                       converged true/false)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal,\n"
+            "4 --sup stopped on --max-cells before the target width (results printed).\n");
 }
 
 static int report_failure(bht_status s)
@@ -84,7 +89,7 @@ static void print_nu(int fmt, const bht_local_result *r, const double *derivativ
 }
 
 /* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
-static int leverage_nu(const char *a_path, const char *m_path, const char *s_path,
+static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, const char *s_path,
                        const char *bounds_text, int oracle, long cap, int hex,
                        int with_derivative)
 {
@@ -96,12 +101,12 @@ static int leverage_nu(const char *a_path, const char *m_path, const char *s_pat
         return rc;
     bht_matrix A = {0}, M = {0}, S = {0};
     double *derivative = NULL;
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(s_path, &S)) != CLI_EXIT_OK))
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(in, s_path, &S)) != CLI_EXIT_OK))
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
+        || (rc = cli_check_leverage_inputs(in, a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
             != CLI_EXIT_OK
         || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
         goto done;
@@ -142,21 +147,6 @@ done:
     return rc;
 }
 
-/* Progress of --sup on stderr: only on a terminal and after one second. */
-typedef struct sup_progress {
-    time_t start;
-    int shown;
-} sup_progress;
-
-static void show_progress(void *context, size_t cells, double lo, double hi)
-{
-    sup_progress *p = context;
-    if (!isatty(2) || time(NULL) - p->start < 1)
-        return;
-    fprintf(stderr, "\rbht nu --sup: %zu cells, nu in [%.6g, %.6g]", cells, lo, hi);
-    p->shown = 1;
-}
-
 /* --sup: certified bracket on sup nu over the constraint set, for
  * --softmax (||x||_2 <= E; A, M read) or --leverage (c <= s_i^2 <= C). */
 static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, double energy,
@@ -170,18 +160,18 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     double *query = malloc(length * sizeof *query);
     if (!query)
         return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-    sup_progress progress = {time(NULL), 0};
+    cli_progress progress;
+    cli_progress_begin(&progress, "nu --sup", "nu");
     /* every online CPU: the bracket is the same bits for any thread count */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    bht_sup_options opt = {0.01, (size_t)cells, show_progress, &progress,
+    bht_sup_options opt = {0.01, (size_t)cells, cli_show_progress, &progress,
                            cpus > 1 ? (size_t)cpus : 1};
     bht_sup_result r;
     bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
                                                   query, &r)
                             : bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy,
                                                  &opt, query, &r);
-    if (progress.shown)
-        fputc('\n', stderr);
+    cli_progress_end(&progress);
     if (s != BHT_OK) {
         free(query);
         if (s == BHT_E_SINGULAR) /* the search's own oracle decides the rank */
@@ -206,27 +196,32 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
-    cli_out_number(&out, "relative_width",
-                   r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
+    double width = r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
                    : r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower
-                                      : INFINITY);
-    cli_out_number(&out, "cells", (double)r.cells);
+                                      : INFINITY;
+    cli_out_number(&out, "relative_width", width);
+    cli_out_integer(&out, "cells", r.cells);
+    cli_out_bool(&out, "converged", r.converged);
     cli_out_end(&out);
     free(query);
-    return cli_finish_output();
+    if ((rc = cli_finish_output()) != CLI_EXIT_OK || r.converged)
+        return rc;
+    return cli_error(CLI_EXIT_NOT_CONVERGED, "nu --sup: --max-cells %ld ran out at relative width "
+                     "%.3g (target 0.01): the bracket is certified but not converged", cells,
+                     width);
 }
 
 /* Reads A and M (same shape) and runs print_sup. */
-static int run_sup(const char *a_path, const char *m_path, int leverage, double energy,
-                   const char *bounds_text, int fmt, const char *cells_text)
+static int run_sup(cli_inputs *in, const char *a_path, const char *m_path, int leverage,
+                   double energy, const char *bounds_text, int fmt, const char *cells_text)
 {
     double c = 0.0, C = 0.0;
     int rc;
     if (leverage && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
     bht_matrix A = {0}, M = {0};
-    if ((rc = cli_read_matrix(a_path, &A)) == CLI_EXIT_OK
-        && (rc = cli_read_matrix(m_path, &M)) == CLI_EXIT_OK) {
+    if ((rc = cli_read_matrix(in, a_path, &A)) == CLI_EXIT_OK
+        && (rc = cli_read_matrix(in, m_path, &M)) == CLI_EXIT_OK) {
         rc = cli_check_same_shape(a_path, &A, m_path, &M);
         if (rc != CLI_EXIT_OK)
             ; /* reported */
@@ -244,7 +239,7 @@ static int run_sup(const char *a_path, const char *m_path, int leverage, double 
     return rc;
 }
 
-int cli_nu(int argc, char **argv)
+static int nu_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
                *cap_text = NULL, *s_path = NULL, *bounds_text = NULL;
@@ -252,6 +247,7 @@ int cli_nu(int argc, char **argv)
     int json = 0, sup = 0;
     const char *cells_text = NULL;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--sup", CLI_FLAG, &sup, NULL},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
@@ -286,7 +282,7 @@ int cli_nu(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "nu: --leverage --sup needs -A FILE -M FILE "
                          "--bounds c,C");
     if (sup && leverage)
-        return run_sup(a_path, m_path, 1, 0.0, bounds_text, hex, cells_text);
+        return run_sup(in, a_path, m_path, 1, 0.0, bounds_text, hex, cells_text);
     if (sup && (x_path || !energy_text || oracle || with_derivative))
         return cli_error(CLI_EXIT_USAGE, "--sup: needs --energy E and no -x, --oracle or "
                          "--derivative (the bracket is certified by the oracle)");
@@ -305,7 +301,7 @@ int cli_nu(int argc, char **argv)
                              "--energy");
         if (!a_path || !m_path)
             return cli_error(CLI_EXIT_USAGE, "nu: --leverage needs -A FILE -M FILE [-s FILE]");
-        return leverage_nu(a_path, m_path, s_path, bounds_text, oracle, cap, hex,
+        return leverage_nu(in, a_path, m_path, s_path, bounds_text, oracle, cap, hex,
                            with_derivative);
     }
     if (s_path || bounds_text)
@@ -315,13 +311,13 @@ int cli_nu(int argc, char **argv)
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
     if (sup)
-        return run_sup(a_path, m_path, 0, energy, NULL, hex, cells_text);
+        return run_sup(in, a_path, m_path, 0, energy, NULL, hex, cells_text);
 
     bht_matrix A = {0}, M = {0}, x = {0};
     double *derivative = NULL;
-    if ((rc = cli_read_matrix(a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(in, x_path, &x)) != CLI_EXIT_OK)
         goto done;
     if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
         || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
@@ -361,3 +357,5 @@ done:
     bht_matrix_free(&x);
     return rc;
 }
+
+int cli_nu(int argc, char **argv) { return cli_run_with_inputs(argc, argv, nu_main); }

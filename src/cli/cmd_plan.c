@@ -3,9 +3,19 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+
+/* Target relative width of the H^2 bracket (bht_plan_leverage's 1%). */
+#define PLAN_TARGET_WIDTH 0.01
+/* Largest --queries x --trials (samples per hypothesis), and the sampling
+ * rate measured on the 2-core development machine (simulate --leverage,
+ * n = 4, --queries 7135956 --trials 10: 1.4e8 samples in 2.6 s): 2^40 is
+ * about 12 hours. */
+#define SIMULATE_MAX_SAMPLES ((uint64_t)1 << 40)
+#define SIMULATE_RATE 5e7
 
 void cli_plan_help(FILE *out)
 {
@@ -21,7 +31,16 @@ void cli_plan_help(FILE *out)
             "width bound; for --leverage a branch and bound over the queries, target 1%%\n"
             "of H^2 within --max-cells boxes, default 200000), the query, and\n"
             "queries_lower / queries_upper for the criterion 'both error probabilities\n"
-            "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n");
+            "<= P' (default P = 1/3, the paper's success >= 2/3 under both hypotheses).\n"
+            "Then relative_width = (upper - lower) / lower of the H^2 bracket, cells (boxes\n"
+            "evaluated; 0 for --softmax, whose upper end is a closed form) and converged\n"
+            "true|false: false (one warning on stderr, exit 4) when the width exceeds 1%%\n"
+            "(--leverage: --max-cells ran out; --softmax: the closed form is loose).\n"
+            "Progress on a terminal (--leverage).\n"
+            CLI_INPUT_HELP
+            "  --json               one JSON object (floats as strings, counts as numbers)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal,\n"
+            "4 bracket wider than the target (results printed, converged false).\n");
 }
 
 void cli_simulate_help(FILE *out)
@@ -33,10 +52,16 @@ void cli_simulate_help(FILE *out)
             "                    [--seed S]\n"
             "\n"
             "Runs the likelihood-ratio test with m samples of the query x (or s), T times under\n"
-            "each hypothesis, from a SplitMix64 stream seeded with S (default 1): the same\n"
-            "output on every machine.  Prints the empirical error rate with a Wilson 95%%\n"
+            "each hypothesis, from a SplitMix64 stream seeded with S (0 .. 2^64 - 1, default\n"
+            "1): the same output on every machine.  The samples are counted per outcome,\n"
+            "not stored, and the sign of the log-likelihood ratio is decided exactly, so any\n"
+            "m that `bht plan` returns runs, up to m T <= 2^40 (about 5e7 samples/s: the\n"
+            "queries_upper of a plan, 7.1e6, with T = 10 takes about 3 s).  Prints the empirical error rate with a Wilson 95%%\n"
             "interval, the per-hypothesis rates, and the Bayes-error bracket\n"
-            "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n");
+            "[(1 - sqrt(1 - BC^2m))/2, BC^m/2] with BC = 1 - H^2 at x.\n"
+            CLI_INPUT_HELP
+            "  --json               one JSON object (values as strings)\n"
+            "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal.\n");
 }
 
 static int report_failure(const char *cmd, bht_status s)
@@ -67,34 +92,35 @@ static int report_plan_failure(bht_status s, int leverage, double c, double C)
 }
 
 /* Reads A and B (same shape) and optionally x (length = columns). */
-static int read_models(const char *a_path, const char *b_path, const char *x_path,
+static int read_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
                        bht_matrix *A, bht_matrix *B, bht_matrix *x)
 {
     int rc;
-    if ((rc = cli_read_matrix(a_path, A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(b_path, B)) != CLI_EXIT_OK)
+    if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK)
         return rc;
     if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK || !x_path)
         return rc;
-    if ((rc = cli_read_vector(x_path, x)) != CLI_EXIT_OK)
+    if ((rc = cli_read_vector(in, x_path, x)) != CLI_EXIT_OK)
         return rc;
     return cli_check_query_length(a_path, A, x_path, x);
 }
 
 /* The leverage query s: one nonzero value per row of A, n >= d. */
-static int read_leverage_query(const char *a_path, const char *s_path, const bht_matrix *A,
+static int read_leverage_query(cli_inputs *in, const char *a_path, const char *s_path, const bht_matrix *A,
                                bht_matrix *S)
 {
-    int rc = cli_read_vector(s_path, S);
-    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(a_path, A, s_path, S, NULL);
+    int rc = cli_read_vector(in, s_path, S);
+    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(in, a_path, A, s_path, S, NULL);
 }
 
-int cli_plan(int argc, char **argv)
+static int plan_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL,
                *bounds_text = NULL, *cells_text = NULL;
     int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"--leverage", CLI_FLAG, &leverage, NULL},
@@ -137,7 +163,7 @@ int cli_plan(int argc, char **argv)
     }
     bht_matrix A = {0}, B = {0}, x = {0};
     double *query = NULL;
-    if ((rc = read_models(a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
+    if ((rc = read_models(in, a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
     if (leverage && A.rows < A.cols) {
         rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
@@ -155,14 +181,33 @@ int cli_plan(int argc, char **argv)
         goto done;
     }
     bht_plan_result r;
-    bht_status s = leverage ? bht_plan_leverage(A.rows, A.cols, A.data, B.data, c, C, error,
-                                                (size_t)cells, query, &r)
+    bht_sup_result h2 = {0.0, 0.0, 0, 0};
+    cli_progress progress;
+    cli_progress_begin(&progress, "plan --leverage", "H^2");
+    /* every online CPU: the bracket is the same bits for any thread count */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    bht_sup_options sopt = {PLAN_TARGET_WIDTH, (size_t)cells, cli_show_progress, &progress,
+                            cpus > 1 ? (size_t)cpus : 1};
+    bht_status s = leverage ? bht_plan_leverage_search(A.rows, A.cols, A.data, B.data, c, C,
+                                                       error, &sopt, query, &r, &h2)
                             : bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error,
                                                query, &r);
+    cli_progress_end(&progress);
     if (s != BHT_OK) {
         rc = report_plan_failure(s, leverage, c, C);
         goto done;
     }
+    if (!leverage) {
+        /* no search: the bracket is the oracle's H^2 at the query against the
+         * closed-form bound (both squared from delta, as reported) */
+        h2.nu_lower = r.delta_lower * r.delta_lower;
+        h2.nu_upper = r.delta_upper * r.delta_upper;
+        h2.converged = h2.nu_upper <= h2.nu_lower * (1.0 + PLAN_TARGET_WIDTH)
+                       || h2.nu_upper == 0.0;
+    }
+    double width = h2.nu_upper == 0.0  ? 0.0
+                   : h2.nu_lower > 0.0 ? (h2.nu_upper - h2.nu_lower) / h2.nu_lower
+                                       : INFINITY;
     cli_output out;
     char criterion[96];
     snprintf(criterion, sizeof criterion,
@@ -172,10 +217,20 @@ int cli_plan(int argc, char **argv)
     cli_out_number(&out, "delta_lower", r.delta_lower);
     cli_out_number(&out, "delta_upper", r.delta_upper);
     cli_out_vector(&out, "query", query, length, 1);
-    cli_out_number(&out, "queries_lower", r.queries_lower);
-    cli_out_number(&out, "queries_upper", r.queries_upper);
+    cli_out_count(&out, "queries_lower", r.queries_lower);
+    cli_out_count(&out, "queries_upper", r.queries_upper);
+    cli_out_number(&out, "relative_width", width);
+    cli_out_integer(&out, "cells", h2.cells);
+    cli_out_bool(&out, "converged", h2.converged);
     cli_out_end(&out);
     rc = cli_finish_output();
+    if (rc == CLI_EXIT_OK && !h2.converged)
+        rc = leverage ? cli_error(CLI_EXIT_NOT_CONVERGED, "plan --leverage: --max-cells %ld ran "
+                                  "out at relative width %.3g of H^2 (target 0.01): the bracket "
+                                  "is certified but not converged", cells, width)
+                      : cli_error(CLI_EXIT_NOT_CONVERGED, "plan --softmax: the H^2 bracket is "
+                                  "%.3g wide (target 0.01): its upper end is the closed-form "
+                                  "log-ratio bound, which no budget tightens", width);
 done:
     free(query);
     bht_matrix_free(&A);
@@ -184,12 +239,13 @@ done:
     return rc;
 }
 
-int cli_simulate(int argc, char **argv)
+static int simulate_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *m_text = NULL, *t_text = NULL,
                *seed_text = NULL, *s_path = NULL;
     int softmax = 0, leverage = 0, help = 0, json = 0;
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
         {"--softmax", CLI_FLAG, &softmax, NULL},
         {"--leverage", CLI_FLAG, &leverage, NULL},
@@ -210,23 +266,41 @@ int cli_simulate(int argc, char **argv)
     }
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax or --leverage");
-    if (softmax && (!a_path || !b_path || !x_path || !m_text || !t_text || s_path))
-        return cli_error(CLI_EXIT_USAGE, "simulate: needs -A FILE -B FILE -x FILE --queries m "
-                         "--trials T (--softmax)");
-    if (leverage && (!a_path || !b_path || !s_path || !m_text || !t_text || x_path))
-        return cli_error(CLI_EXIT_USAGE, "simulate: --leverage needs -A FILE -B FILE -s FILE "
-                         "--queries m --trials T");
-    long m = 0, trials = 0, seed = 1;
-    if ((rc = cli_parse_long("--queries", m_text, 1, 1L << 20, &m))
-        || (rc = cli_parse_long("--trials", t_text, 1, 1L << 24, &trials))
-        || (seed_text && (rc = cli_parse_long("--seed", seed_text, 0, 0x7fffffffL, &seed))))
+    if (softmax && s_path)
+        return cli_error(CLI_EXIT_USAGE, "simulate: -s is the query of --leverage; --softmax "
+                         "takes its query as -x FILE");
+    if (leverage && x_path)
+        return cli_error(CLI_EXIT_USAGE, "simulate: -x is the query of --softmax; --leverage "
+                         "takes its query as -s FILE");
+    const char *query_path = softmax ? x_path : s_path;
+    char missing[96] = "";
+    const struct { const char *given, *name; } need[] = {
+        {a_path, " -A FILE"}, {b_path, " -B FILE"}, {query_path, softmax ? " -x FILE" : " -s FILE"},
+        {m_text, " --queries m"}, {t_text, " --trials T"}};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+        if (!need[k].given)
+            strcat(missing, need[k].name);
+    if (missing[0])
+        return cli_error(CLI_EXIT_USAGE, "simulate: %s needs%s (missing:%s)",
+                         softmax ? "--softmax" : "--leverage",
+                         softmax ? " -A FILE -B FILE -x FILE --queries m --trials T"
+                                 : " -A FILE -B FILE -s FILE --queries m --trials T",
+                         missing);
+    uint64_t m = 0, trials = 0, seed = 1;
+    if ((rc = cli_parse_u64("--queries", m_text, 1, SIMULATE_MAX_SAMPLES, &m))
+        || (rc = cli_parse_u64("--trials", t_text, 1, SIMULATE_MAX_SAMPLES, &trials))
+        || (seed_text && (rc = cli_parse_u64("--seed", seed_text, 0, UINT64_MAX, &seed))))
         return rc;
-    if ((double)m * (double)trials > 1e9)
-        return cli_error(CLI_EXIT_USAGE, "simulate: --queries x --trials exceeds 1e9 samples");
+    if (m > SIMULATE_MAX_SAMPLES / trials)
+        return cli_error(CLI_EXIT_USAGE, "simulate: --queries %llu x --trials %llu = %.3g samples "
+                         "per hypothesis; at most 2^40 (about %.0f hours at the %.0e samples/s "
+                         "measured)", (unsigned long long)m, (unsigned long long)trials,
+                         (double)m * (double)trials, 2.0 * 0x1p40 / SIMULATE_RATE / 3600.0,
+                         SIMULATE_RATE);
     bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = read_models(a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
+    if ((rc = read_models(in, a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
         goto done;
-    if (leverage && (rc = read_leverage_query(a_path, s_path, &A, &x)) != CLI_EXIT_OK)
+    if (leverage && (rc = read_leverage_query(in, a_path, s_path, &A, &x)) != CLI_EXIT_OK)
         goto done;
     bht_simulation r;
     bht_status s = leverage ? bht_simulate_leverage(A.rows, A.cols, A.data, B.data, x.data,
@@ -256,3 +330,7 @@ done:
     bht_matrix_free(&x);
     return rc;
 }
+
+int cli_plan(int argc, char **argv) { return cli_run_with_inputs(argc, argv, plan_main); }
+
+int cli_simulate(int argc, char **argv) { return cli_run_with_inputs(argc, argv, simulate_main); }

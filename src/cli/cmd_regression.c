@@ -38,6 +38,7 @@ void cli_regression_help(FILE *out)
             "  -x FILE              the point x (d values)\n"
             "  --oracle             MPFR oracle: the correctly rounded values\n"
             "  --precision-cap BITS oracle's Ziv precision cap (default %ld, at most %ld)\n"
+            CLI_INPUT_HELP
             "  --hex                print C99 hex floats (%%a) instead of %%.17g\n"
             "  --json               one JSON object {\"loss\", \"gradient\", \"hessian\"}\n"
             "\n"
@@ -228,10 +229,8 @@ static int solve(const regression_args *a, const bht_matrix *A, const bht_matrix
     cli_out_vector(&out, "x", x, A->cols, 1);
     cli_out_number(&out, "loss", sol.loss);
     cli_out_number(&out, "gradient_norm", sol.gradient_norm);
-    char iterations[32];
-    snprintf(iterations, sizeof iterations, "%zu", sol.iterations);
-    cli_out_string(&out, "iterations", iterations);
-    cli_out_string(&out, "converged", sol.converged ? "true" : "false");
+    cli_out_integer(&out, "iterations", sol.iterations);
+    cli_out_bool(&out, "converged", sol.converged);
     cli_out_number(&out, "minimizer_radius", sol.minimizer_radius);
     cli_out_end(&out);
     free(x);
@@ -285,7 +284,9 @@ int cli_regression(int argc, char **argv)
 {
     regression_args a;
     memset(&a, 0, sizeof a);
+    cli_inputs in = {0};
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(in),
         {"-A", CLI_VALUE, NULL, &a.a_path},
         {"-b", CLI_VALUE, NULL, &a.b_path},
         {"-w", CLI_VALUE, NULL, &a.w_path},
@@ -317,10 +318,10 @@ int cli_regression(int argc, char **argv)
 
     bht_matrix A = {0}, b = {0}, w = {0}, x = {0};
     const char *x_path = a.solve ? a.x0_path : a.x_path;
-    if ((rc = cli_read_matrix(a.a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(a.b_path, &b)) != CLI_EXIT_OK
-        || (a.w_path && (rc = cli_read_vector(a.w_path, &w)) != CLI_EXIT_OK)
-        || (x_path && (rc = cli_read_vector(x_path, &x)) != CLI_EXIT_OK))
+    if ((rc = cli_read_matrix(&in, a.a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(&in, a.b_path, &b)) != CLI_EXIT_OK
+        || (a.w_path && (rc = cli_read_vector(&in, a.w_path, &w)) != CLI_EXIT_OK)
+        || (x_path && (rc = cli_read_vector(&in, x_path, &x)) != CLI_EXIT_OK))
         goto done;
     if ((rc = check_length(a.b_path, &b, A.rows, a.a_path, "rows")) != CLI_EXIT_OK
         || (a.w_path && (rc = check_length(a.w_path, &w, A.rows, a.a_path, "rows")))
@@ -337,5 +338,6 @@ done:
     bht_matrix_free(&b);
     bht_matrix_free(&w);
     bht_matrix_free(&x);
+    cli_inputs_free(&in);
     return rc;
 }

@@ -16,11 +16,14 @@ void cli_softmax_help(FILE *out)
             "       bht softmax -A FILE -x FILE [--energy E] [options]\n"
             "\n"
             "Prints softmax(z) (z read from --logits) or softmax(A x), one probability\n"
-            "per line in input order.\n"
+            "per line in input order.  A --logits file with several rows and several\n"
+            "columns is a batch: one softmax per row (SciPy's axis=-1), printed as one\n"
+            "line of probabilities per row (JSON: an array of rows).\n"
             "\n"
-            "  --logits FILE        logit vector z (every number of the file, in order)\n"
+            "  --logits FILE        logits z: one column, one row, or one row per batch item\n"
             "  -A FILE              n-by-d matrix, one row per line\n"
-            "  -x FILE              vector of d values\n"
+            "  -x FILE              vector of d values (one column or one row)\n"
+            CLI_INPUT_HELP
             "  --energy E           reject x with ||x||_2 > E (decided exactly)\n"
             "  --oracle             MPFR oracle: the correctly rounded values\n"
             "  --precision-cap BITS oracle's Ziv precision cap (default %ld, at most %ld)\n"
@@ -28,8 +31,8 @@ void cli_softmax_help(FILE *out)
             "  --json               one JSON object {\"p\": [...]} (values as strings)\n"
             "  -h, --help           this help\n"
             "\n"
-            "Input: numbers in decimal or C99 hex-float, separated by blanks; '#' starts\n"
-            "a comment.  The double kernel accepts every finite input (exact logit\n"
+            "Input: numbers in decimal or C99 hex-float, separated by blanks, ',', ';' or\n"
+            "tab; '#' starts a comment.  The double kernel accepts every finite input (exact logit\n"
             "differences; within 1 ulp of the correctly rounded values).  Exit codes:\n"
             "0 ok, 1 internal error, 2 bad input or usage, 3 numerical refusal (oracle\n"
             "precision cap reached).\n",
@@ -83,7 +86,9 @@ static int report_compute_error(bht_status s, int oracle, long cap)
 int cli_softmax(int argc, char **argv)
 {
     softmax_args a = {0};
+    cli_inputs in = {0};
     const cli_option options[] = {
+        CLI_INPUT_OPTIONS(in),
         {"--logits", CLI_VALUE, NULL, &a.logits},
         {"-A", CLI_VALUE, NULL, &a.a_path},
         {"-x", CLI_VALUE, NULL, &a.x_path},
@@ -113,14 +118,19 @@ int cli_softmax(int argc, char **argv)
 
     bht_matrix z = {0}, A = {0}, x = {0};
     double *p = NULL;
-    size_t n;
+    size_t n, batch = 1;
     if (a.logits) {
-        if ((rc = cli_read_vector(a.logits, &z)) != CLI_EXIT_OK)
+        if ((rc = cli_read_matrix(&in, a.logits, &z)) != CLI_EXIT_OK)
             goto done;
-        n = z.rows;
+        if (z.rows > 1 && z.cols > 1) { /* one softmax per row */
+            batch = z.rows;
+            n = z.cols;
+        } else {
+            n = z.rows * z.cols;
+        }
     } else {
-        if ((rc = cli_read_matrix(a.a_path, &A)) != CLI_EXIT_OK ||
-            (rc = cli_read_vector(a.x_path, &x)) != CLI_EXIT_OK)
+        if ((rc = cli_read_matrix(&in, a.a_path, &A)) != CLI_EXIT_OK ||
+            (rc = cli_read_vector(&in, a.x_path, &x)) != CLI_EXIT_OK)
             goto done;
         if ((rc = cli_check_query_length(a.a_path, &A, a.x_path, &x)) != CLI_EXIT_OK
             || (a.energy_text && (rc = cli_check_energy(a.x_path, &x, energy)) != CLI_EXIT_OK))
@@ -128,16 +138,17 @@ int cli_softmax(int argc, char **argv)
         n = A.rows;
     }
 
-    p = malloc(n * sizeof *p); /* n <= BHT_MAX_VALUES: no overflow */
+    p = malloc(batch * n * sizeof *p); /* batch n <= BHT_MAX_VALUES: no overflow */
     if (!p) {
         rc = cli_error(CLI_EXIT_INTERNAL, "softmax: out of memory");
         goto done;
     }
     bht_oracle_options oopt = {0, cap};
-    bht_status s;
+    bht_status s = BHT_OK;
     if (a.logits)
-        s = a.oracle ? bht_oracle_softmax_logits(n, z.data, p, &oopt, NULL)
-                     : bht_softmax_logits(n, z.data, p);
+        for (size_t r = 0; r < batch && s == BHT_OK; r++)
+            s = a.oracle ? bht_oracle_softmax_logits(n, z.data + r * n, p + r * n, &oopt, NULL)
+                         : bht_softmax_logits(n, z.data + r * n, p + r * n);
     else
         s = a.oracle ? bht_oracle_softmax(n, A.cols, A.data, x.data, p, &oopt, NULL)
                      : bht_softmax(n, A.cols, A.data, x.data, p);
@@ -148,7 +159,10 @@ int cli_softmax(int argc, char **argv)
 
     cli_output out;
     cli_out_begin(&out, a.json, a.hex);
-    cli_out_vector(&out, "p", p, n, 0);
+    if (batch > 1)
+        cli_out_matrix(&out, "p", p, batch, n);
+    else
+        cli_out_vector(&out, "p", p, n, 0);
     cli_out_end(&out);
     rc = cli_finish_output();
 
@@ -157,5 +171,6 @@ done:
     bht_matrix_free(&z);
     bht_matrix_free(&A);
     bht_matrix_free(&x);
+    cli_inputs_free(&in);
     return rc;
 }

@@ -23,6 +23,9 @@ void cli_golden_help(FILE *out);
 int cli_check(int argc, char **argv);
 void cli_check_help(FILE *out);
 
+int cli_eval(int argc, char **argv);
+void cli_eval_help(FILE *out);
+
 int cli_nu(int argc, char **argv);
 void cli_nu_help(FILE *out);
 

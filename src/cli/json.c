@@ -1,55 +1,223 @@
-/* json.c: the small strict JSON reader declared in json.h (recursive
- * descent, depth-limited, every allocation checked).  Also compiled into the
- * golden-corpus tests (tests/golden/test_golden.c includes this file), so it uses
+/* json.c: the JSON reader declared in json.h, on jansson (Debian
+ * libjansson-dev): jansson parses (strict RFC 8259, duplicate keys
+ * rejected, no NUL), this file converts its tree into json_value (keeping
+ * integer and real tokens apart, bounding the depth) and, for results
+ * files only, turns the NaN, Infinity and -Infinity tokens that Python's
+ * json module writes into strings first.  Also compiled into the
+ * golden-corpus tests (build/libbhtcli.a, linked by tests/golden and
+ * tests/cli), so it uses
  * nothing from the rest of the CLI. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* jansson's type names collide with json.h's: include it under other names
+ * and use only those below (jansson's type-test macros are not used). */
+#define json_type jansson_type
+#define JSON_OBJECT JANSSON_OBJECT
+#define JSON_ARRAY JANSSON_ARRAY
+#define JSON_STRING JANSSON_STRING
+#define JSON_INTEGER JANSSON_INTEGER
+#define JSON_REAL JANSSON_REAL
+#define JSON_TRUE JANSSON_TRUE
+#define JSON_FALSE JANSSON_FALSE
+#define JSON_NULL JANSSON_NULL
+#include <jansson.h>
+#undef json_type
+#undef JSON_OBJECT
+#undef JSON_ARRAY
+#undef JSON_STRING
+#undef JSON_INTEGER
+#undef JSON_REAL
+#undef JSON_TRUE
+#undef JSON_FALSE
+#undef JSON_NULL
+
 #include "json.h"
 
-typedef struct json_parser {
-    const char *s;
-    size_t length, pos;
-    int depth;
-    int status; /* JSON_OK until the first failure */
-    json_error *err;
-} json_parser;
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
-static void fail(json_parser *p, const char *reason)
+static void set_error(json_error *err, size_t column, const char *reason)
 {
-    if (p->status != JSON_OK)
+    if (!err)
         return;
-    p->status = JSON_SYNTAX;
-    if (p->err) {
-        p->err->column = p->pos + 1;
-        snprintf(p->err->reason, sizeof p->err->reason, "%s", reason);
-    }
+    err->column = column ? column : 1;
+    size_t n = strnlen(reason, sizeof err->reason - 1);
+    memcpy(err->reason, reason, n);
+    err->reason[n] = '\0';
 }
 
-static void fail_nomem(json_parser *p)
+/* Converts jansson's v (depth levels deep) into out; JSON_OK, JSON_SYNTAX
+ * (too deep) or JSON_NOMEM.  Numbers keep a token: an integer's digits, a
+ * real's shortest round-trip form with a '.' or exponent (so json_to_int64
+ * still refuses it). */
+static int convert(const json_t *v, int depth, json_value *out, json_error *err)
 {
-    if (p->status != JSON_OK)
-        return;
-    p->status = JSON_NOMEM;
-    if (p->err) {
-        p->err->column = p->pos + 1;
-        snprintf(p->err->reason, sizeof p->err->reason, "out of memory");
+    memset(out, 0, sizeof *out);
+    char token[40];
+    switch (json_typeof(v)) {
+    case JANSSON_NULL:
+        out->type = JSON_NULL;
+        return JSON_OK;
+    case JANSSON_TRUE:
+    case JANSSON_FALSE:
+        out->type = JSON_BOOL;
+        out->boolean = json_typeof(v) == JANSSON_TRUE;
+        return JSON_OK;
+    case JANSSON_INTEGER:
+        snprintf(token, sizeof token, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        out->type = JSON_NUMBER;
+        return (out->text = strdup(token)) ? JSON_OK : JSON_NOMEM;
+    case JANSSON_REAL: {
+        double x = json_real_value(v);
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(token, sizeof token, "%.*g", digits, x);
+            if (strtod(token, NULL) == x)
+                break;
+        }
+        if (!strpbrk(token, ".eEni"))
+            strcat(token, ".0");
+        out->type = JSON_NUMBER;
+        return (out->text = strdup(token)) ? JSON_OK : JSON_NOMEM;
     }
+    case JANSSON_STRING:
+        out->type = JSON_STRING;
+        return (out->text = strdup(json_string_value(v))) ? JSON_OK : JSON_NOMEM;
+    case JANSSON_ARRAY:
+    case JANSSON_OBJECT:
+        break;
+    }
+    if (depth >= JSON_MAX_DEPTH) {
+        set_error(err, 1, "nesting too deep");
+        return JSON_SYNTAX;
+    }
+    int object = json_typeof(v) == JANSSON_OBJECT;
+    size_t n = object ? json_object_size(v) : json_array_size(v);
+    out->type = object ? JSON_OBJECT : JSON_ARRAY;
+    if (n == 0)
+        return JSON_OK;
+    out->items = calloc(n, sizeof *out->items);
+    if (object)
+        out->keys = calloc(n, sizeof *out->keys);
+    if (!out->items || (object && !out->keys))
+        return JSON_NOMEM;
+    if (!object) {
+        for (size_t i = 0; i < n; i++) {
+            out->count = i + 1;
+            int rc = convert(json_array_get(v, i), depth + 1, &out->items[i], err);
+            if (rc != JSON_OK)
+                return rc;
+        }
+        return JSON_OK;
+    }
+    const char *key;
+    json_t *member;
+    size_t i = 0;
+    json_object_foreach((json_t *)v, key, member)
+    {
+        out->count = i + 1;
+        if (!(out->keys[i] = strdup(key)))
+            return JSON_NOMEM;
+        int rc = convert(member, depth + 1, &out->items[i], err);
+        if (rc != JSON_OK)
+            return rc;
+        i++;
+    }
+    return JSON_OK;
 }
 
-static void skip_blanks(json_parser *p)
+/* Results files: NaN, Infinity and -Infinity outside strings become the
+ * strings "NaN", "Infinity", "-Infinity" (json_to_double reads them as
+ * strtod does).  Returns a malloc'd copy (length in *out_length) or NULL. */
+static char *quote_nonfinite(const char *text, size_t length, size_t *out_length)
 {
-    while (p->pos < p->length) {
-        char c = p->s[p->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            break;
-        p->pos++;
+    char *out = malloc(2 * length + 1); /* each token grows by 2 <= its length */
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < length;) {
+        char c = text[i];
+        if (in_string) {
+            out[o++] = c;
+            i++;
+            if (c == '\\' && i < length)
+                out[o++] = text[i++];
+            else if (c == '"')
+                in_string = 0;
+            continue;
+        }
+        if (c == '"')
+            in_string = 1;
+        static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
+        size_t k = 0, len = 0;
+        for (; k < 3; k++) {
+            len = strlen(words[k]);
+            if (length - i >= len && memcmp(text + i, words[k], len) == 0)
+                break;
+        }
+        if (k < 3) {
+            out[o++] = '"';
+            memcpy(out + o, words[k], len);
+            o += len;
+            out[o++] = '"';
+            i += len;
+            continue;
+        }
+        out[o++] = c;
+        i++;
     }
+    *out_length = o;
+    return out;
 }
 
-static int peek(const json_parser *p) { return p->pos < p->length ? (unsigned char)p->s[p->pos] : -1; }
+static int parse_document(const char *text, size_t length, json_value *out, json_error *err,
+                          int allow_nonfinite)
+{
+    memset(out, 0, sizeof *out);
+    if (err) {
+        err->column = 0;
+        err->reason[0] = '\0';
+    }
+    if (!text) {
+        set_error(err, 1, "no text");
+        return JSON_SYNTAX;
+    }
+    char *copy = NULL;
+    if (allow_nonfinite) {
+        copy = quote_nonfinite(text, length, &length);
+        if (!copy)
+            return JSON_NOMEM;
+        text = copy;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(text, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    free(copy);
+    if (!root) {
+        int nomem = json_error_code(&jerr) == json_error_out_of_memory;
+        set_error(err, jerr.position > 0 ? (size_t)jerr.position : 1, jerr.text);
+        return nomem ? JSON_NOMEM : JSON_SYNTAX;
+    }
+    int rc = convert(root, 0, out, err);
+    json_decref(root);
+    if (rc != JSON_OK)
+        json_free(out);
+    if (rc == JSON_NOMEM && err)
+        set_error(err, 1, "out of memory");
+    return rc;
+}
+
+int json_parse(const char *text, size_t length, json_value *out, json_error *err)
+{
+    return parse_document(text, length, out, err, 0);
+}
+
+int json_parse_results(const char *text, size_t length, json_value *out, json_error *err)
+{
+    return parse_document(text, length, out, err, 1);
+}
 
 void json_free(json_value *v)
 {
@@ -65,439 +233,6 @@ void json_free(json_value *v)
     free(v->items);
     free(v->keys);
     memset(v, 0, sizeof *v);
-}
-
-/* A growable byte string for decoding. */
-typedef struct sbuf {
-    char *data;
-    size_t length, capacity;
-} sbuf;
-
-static int sbuf_put(sbuf *b, const char *bytes, size_t n)
-{
-    if (b->capacity - b->length < n + 1) {
-        size_t cap = b->capacity ? b->capacity : 32;
-        while (cap - b->length < n + 1) {
-            if (cap > SIZE_MAX / 2)
-                return -1;
-            cap *= 2;
-        }
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return -1;
-        b->data = d;
-        b->capacity = cap;
-    }
-    memcpy(b->data + b->length, bytes, n);
-    b->length += n;
-    b->data[b->length] = '\0';
-    return 0;
-}
-
-static int hex4(json_parser *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        int c = peek(p);
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else {
-            fail(p, "bad \\u escape (expected 4 hex digits)");
-            return -1;
-        }
-        v = v * 16 + d;
-        p->pos++;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Parses a string starting at the opening quote; returns malloc'd text. */
-static char *parse_string(json_parser *p)
-{
-    sbuf b = {NULL, 0, 0};
-    p->pos++; /* opening quote */
-    if (sbuf_put(&b, "", 0) != 0) {
-        fail_nomem(p);
-        return NULL;
-    }
-    for (;;) {
-        int c = peek(p);
-        if (c < 0) {
-            fail(p, "unterminated string");
-            break;
-        }
-        if (c == '"') {
-            p->pos++;
-            return b.data;
-        }
-        if (c < 0x20) {
-            fail(p, c == 0 ? "NUL byte in string" : "control character in string");
-            break;
-        }
-        if (c != '\\') {
-            size_t start = p->pos;
-            while (p->pos < p->length && p->s[p->pos] != '"' && p->s[p->pos] != '\\'
-                   && (unsigned char)p->s[p->pos] >= 0x20)
-                p->pos++;
-            if (sbuf_put(&b, p->s + start, p->pos - start) != 0) {
-                fail_nomem(p);
-                break;
-            }
-            continue;
-        }
-        p->pos++;
-        int e = peek(p);
-        char one;
-        switch (e) {
-        case '"': one = '"'; break;
-        case '\\': one = '\\'; break;
-        case '/': one = '/'; break;
-        case 'b': one = '\b'; break;
-        case 'f': one = '\f'; break;
-        case 'n': one = '\n'; break;
-        case 'r': one = '\r'; break;
-        case 't': one = '\t'; break;
-        case 'u': {
-            p->pos++;
-            unsigned cp;
-            if (hex4(p, &cp) != 0)
-                goto error;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                unsigned lo;
-                if (peek(p) != '\\' || p->pos + 1 >= p->length || p->s[p->pos + 1] != 'u') {
-                    fail(p, "unpaired surrogate in \\u escape");
-                    goto error;
-                }
-                p->pos += 2;
-                if (hex4(p, &lo) != 0)
-                    goto error;
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    fail(p, "unpaired surrogate in \\u escape");
-                    goto error;
-                }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                fail(p, "unpaired surrogate in \\u escape");
-                goto error;
-            }
-            if (cp == 0) {
-                fail(p, "\\u0000 is not supported");
-                goto error;
-            }
-            char utf8[4];
-            size_t n;
-            if (cp < 0x80) {
-                utf8[0] = (char)cp;
-                n = 1;
-            } else if (cp < 0x800) {
-                utf8[0] = (char)(0xc0 | (cp >> 6));
-                utf8[1] = (char)(0x80 | (cp & 0x3f));
-                n = 2;
-            } else if (cp < 0x10000) {
-                utf8[0] = (char)(0xe0 | (cp >> 12));
-                utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                utf8[2] = (char)(0x80 | (cp & 0x3f));
-                n = 3;
-            } else {
-                utf8[0] = (char)(0xf0 | (cp >> 18));
-                utf8[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-                utf8[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                utf8[3] = (char)(0x80 | (cp & 0x3f));
-                n = 4;
-            }
-            if (sbuf_put(&b, utf8, n) != 0) {
-                fail_nomem(p);
-                goto error;
-            }
-            continue;
-        }
-        default:
-            fail(p, "bad escape in string");
-            goto error;
-        }
-        p->pos++;
-        if (sbuf_put(&b, &one, 1) != 0) {
-            fail_nomem(p);
-            break;
-        }
-    }
-error:
-    free(b.data);
-    return NULL;
-}
-
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-
-static void parse_number(json_parser *p, json_value *out)
-{
-    size_t start = p->pos;
-    if (peek(p) == '-')
-        p->pos++;
-    if (peek(p) == '0') {
-        p->pos++;
-    } else if (is_digit(peek(p))) {
-        while (is_digit(peek(p)))
-            p->pos++;
-    } else {
-        fail(p, "bad number");
-        return;
-    }
-    if (peek(p) == '.') {
-        p->pos++;
-        if (!is_digit(peek(p))) {
-            fail(p, "bad number (digit expected after '.')");
-            return;
-        }
-        while (is_digit(peek(p)))
-            p->pos++;
-    }
-    if (peek(p) == 'e' || peek(p) == 'E') {
-        p->pos++;
-        if (peek(p) == '+' || peek(p) == '-')
-            p->pos++;
-        if (!is_digit(peek(p))) {
-            fail(p, "bad number (digit expected in exponent)");
-            return;
-        }
-        while (is_digit(peek(p)))
-            p->pos++;
-    }
-    size_t n = p->pos - start;
-    char *t = malloc(n + 1);
-    if (!t) {
-        fail_nomem(p);
-        return;
-    }
-    memcpy(t, p->s + start, n);
-    t[n] = '\0';
-    out->type = JSON_NUMBER;
-    out->text = t;
-}
-
-static int match_word(json_parser *p, const char *word)
-{
-    size_t n = strlen(word);
-    if (p->length - p->pos >= n && memcmp(p->s + p->pos, word, n) == 0) {
-        p->pos += n;
-        return 1;
-    }
-    return 0;
-}
-
-static void parse_value(json_parser *p, json_value *out);
-
-/* Appends *item (moved) to the array/object being built. */
-static int push_item(json_parser *p, json_value *out, size_t *capacity, json_value *item,
-                     char *key)
-{
-    if (out->count == *capacity) {
-        size_t cap = *capacity ? 2 * *capacity : 4;
-        if (cap > SIZE_MAX / sizeof(json_value)) {
-            fail_nomem(p);
-            return -1;
-        }
-        json_value *items = realloc(out->items, cap * sizeof *items);
-        if (!items) {
-            fail_nomem(p);
-            return -1;
-        }
-        out->items = items;
-        if (out->type == JSON_OBJECT) {
-            char **keys = realloc(out->keys, cap * sizeof *keys);
-            if (!keys) {
-                fail_nomem(p);
-                return -1;
-            }
-            out->keys = keys;
-        }
-        *capacity = cap;
-    }
-    out->items[out->count] = *item;
-    if (out->type == JSON_OBJECT)
-        out->keys[out->count] = key;
-    out->count++;
-    return 0;
-}
-
-static void parse_array(json_parser *p, json_value *out)
-{
-    size_t capacity = 0;
-    out->type = JSON_ARRAY;
-    p->pos++; /* [ */
-    skip_blanks(p);
-    if (peek(p) == ']') {
-        p->pos++;
-        return;
-    }
-    for (;;) {
-        json_value item;
-        memset(&item, 0, sizeof item);
-        skip_blanks(p);
-        parse_value(p, &item);
-        if (p->status != JSON_OK) {
-            json_free(&item);
-            return;
-        }
-        if (push_item(p, out, &capacity, &item, NULL) != 0) {
-            json_free(&item);
-            return;
-        }
-        skip_blanks(p);
-        int c = peek(p);
-        if (c == ',') {
-            p->pos++;
-            continue;
-        }
-        if (c == ']') {
-            p->pos++;
-            return;
-        }
-        fail(p, c < 0 ? "unterminated array" : "expected ',' or ']' in array");
-        return;
-    }
-}
-
-static void parse_object(json_parser *p, json_value *out)
-{
-    size_t capacity = 0;
-    out->type = JSON_OBJECT;
-    p->pos++; /* { */
-    skip_blanks(p);
-    if (peek(p) == '}') {
-        p->pos++;
-        return;
-    }
-    for (;;) {
-        skip_blanks(p);
-        if (peek(p) != '"') {
-            fail(p, peek(p) < 0 ? "unterminated object" : "expected a string key in object");
-            return;
-        }
-        size_t key_pos = p->pos;
-        char *key = parse_string(p);
-        if (!key)
-            return;
-        for (size_t i = 0; i < out->count; i++)
-            if (strcmp(out->keys[i], key) == 0) {
-                p->pos = key_pos;
-                fail(p, "duplicate key in object");
-                free(key);
-                return;
-            }
-        skip_blanks(p);
-        if (peek(p) != ':') {
-            fail(p, "expected ':' after key");
-            free(key);
-            return;
-        }
-        p->pos++;
-        skip_blanks(p);
-        json_value item;
-        memset(&item, 0, sizeof item);
-        parse_value(p, &item);
-        if (p->status != JSON_OK) {
-            json_free(&item);
-            free(key);
-            return;
-        }
-        if (push_item(p, out, &capacity, &item, key) != 0) {
-            json_free(&item);
-            free(key);
-            return;
-        }
-        skip_blanks(p);
-        int c = peek(p);
-        if (c == ',') {
-            p->pos++;
-            continue;
-        }
-        if (c == '}') {
-            p->pos++;
-            return;
-        }
-        fail(p, c < 0 ? "unterminated object" : "expected ',' or '}' in object");
-        return;
-    }
-}
-
-static void parse_value(json_parser *p, json_value *out)
-{
-    int c = peek(p);
-    switch (c) {
-    case '{':
-    case '[':
-        if (p->depth >= JSON_MAX_DEPTH) {
-            fail(p, "nesting too deep");
-            return;
-        }
-        p->depth++;
-        if (c == '{')
-            parse_object(p, out);
-        else
-            parse_array(p, out);
-        p->depth--;
-        return;
-    case '"':
-        out->text = parse_string(p);
-        if (out->text)
-            out->type = JSON_STRING;
-        return;
-    case 't':
-    case 'f':
-    case 'n':
-        if (match_word(p, "true")) {
-            out->type = JSON_BOOL;
-            out->boolean = 1;
-        } else if (match_word(p, "false")) {
-            out->type = JSON_BOOL;
-        } else if (match_word(p, "null")) {
-            out->type = JSON_NULL;
-        } else {
-            fail(p, "unexpected word (expected true, false or null)");
-        }
-        return;
-    case -1:
-        fail(p, "unexpected end of text (value expected)");
-        return;
-    default:
-        if (c == '-' || is_digit(c))
-            parse_number(p, out);
-        else if (c == 0)
-            fail(p, "NUL byte");
-        else
-            fail(p, "unexpected character (value expected)");
-        return;
-    }
-}
-
-int json_parse(const char *text, size_t length, json_value *out, json_error *err)
-{
-    json_parser p = {text, length, 0, 0, JSON_OK, err};
-    memset(out, 0, sizeof *out);
-    if (err) {
-        err->column = 0;
-        err->reason[0] = '\0';
-    }
-    if (!text) {
-        fail(&p, "no text");
-        return p.status;
-    }
-    skip_blanks(&p);
-    parse_value(&p, out);
-    if (p.status == JSON_OK) {
-        skip_blanks(&p);
-        if (p.pos != p.length)
-            fail(&p, "unexpected text after the value");
-    }
-    if (p.status != JSON_OK)
-        json_free(out);
-    return p.status;
 }
 
 const json_value *json_member(const json_value *object, const char *key)

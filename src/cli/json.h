@@ -1,4 +1,5 @@
-/* json.h: a small strict JSON reader (RFC 8259) for `bht check` and the
+/* json.h: a small strict JSON reader (RFC 8259; json_parse_results also
+ * takes the NaN, Infinity and -Infinity of Python's json module) for `bht check` and the
  * golden-corpus tests.  One document per call (a JSON Lines line); the result
  * is a tree of malloc'd nodes freed with json_free.  Robust to any input:
  * every failure is reported with a column and a reason, nesting is limited,
@@ -40,6 +41,10 @@ enum { JSON_OK = 0, JSON_SYNTAX = -1, JSON_NOMEM = -2 };
  * allowed).  Returns JSON_OK, JSON_SYNTAX (err filled) or JSON_NOMEM.  On
  * failure *out is left empty (JSON_NULL, nothing to free). */
 int json_parse(const char *text, size_t length, json_value *out, json_error *err);
+/* The same, also accepting NaN, Infinity and -Infinity as number tokens
+ * (Python's json.dumps writes them for non-finite floats); for results
+ * files, never for golden files. */
+int json_parse_results(const char *text, size_t length, json_value *out, json_error *err);
 void json_free(json_value *v);
 
 /* The member of an object with this key, or NULL (also for non-objects). */

@@ -23,6 +23,7 @@ static const cli_command commands[] = {
     {"demo", cli_demo, cli_demo_help, "built-in example: double kernel vs MPFR oracle"},
     {"golden", cli_golden, cli_golden_help, "write the golden test-vector corpus (JSON Lines)"},
     {"check", cli_check, cli_check_help, "grade another implementation's results against the corpus"},
+    {"eval", cli_eval, cli_eval_help, "run bht's kernels or oracles over golden inputs (results file)"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

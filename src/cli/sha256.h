@@ -1,20 +1,13 @@
-/* sha256.h: SHA-256 (FIPS 180-4) for the golden manifest's file digests. */
+/* sha256.h: SHA-256 (FIPS 180-4) for the golden manifest's file digests,
+ * from nettle (Debian nettle-dev): struct sha256_ctx, sha256_init,
+ * sha256_update, plus the lower-case hex form used in manifest.json. */
 #ifndef BHT_CLI_SHA256_H
 #define BHT_CLI_SHA256_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include <nettle/sha2.h>
 
-typedef struct sha256_ctx {
-    uint32_t h[8];
-    uint64_t length_bits;
-    unsigned char block[64];
-    size_t block_used;
-} sha256_ctx;
-
-void sha256_init(sha256_ctx *ctx);
-void sha256_update(sha256_ctx *ctx, const void *data, size_t length);
-/* Writes 64 lowercase hex digits and a NUL to hex[65]. */
-void sha256_final_hex(sha256_ctx *ctx, char hex[65]);
+/* Finishes ctx (nettle's sha256_digest, which also resets it) and writes 64
+ * lower-case hex digits and a NUL to hex[65]. */
+void cli_sha256_hex(struct sha256_ctx *ctx, char hex[65]);
 
 #endif

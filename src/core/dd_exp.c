@@ -6,7 +6,7 @@
 
 /* 2^(j/64), j = 0..63, as hi + lo (|lo| <= ulp(hi)/2).  Generated with
  * mpmath 1.2.1 at 300 bits (hi = RN(v), lo = RN(v - hi)); checked against
- * MPFR in tests/test_softmax.c (exp2_table).  Declared in dd_exp.h, where
+ * MPFR in tests/softmax/test_softmax.c (exp2_table).  Declared in dd_exp.h, where
  * the evaluation (bht_dd_exp_inline) lives so vector loops can inline it. */
 const double bht_exp2_table[64][2] = {
     {0x1.0000000000000p+0, 0x0.0p+0},

@@ -31,7 +31,7 @@ extern const double bht_exp2_table[64][2];
  * < 2^-75), result 2^m * T_j * (1 + q) in double-double.  Error: r exact to
  * ~2^-100; the polynomial tail q - r is evaluated in double (|q - r| < 2^-16,
  * error < 2^-66); table entries to 2^-106; products in dd to 2^-104: total
- * relative error < 2^-66 (checked against MPFR in tests/test_softmax.c).
+ * relative error < 2^-66 (checked against MPFR in tests/softmax/test_softmax.c).
  * Branch-free straight-line code (one table load), so that loops calling it
  * vectorise (src/softmax/softmax_lanes.c); returns mh, sets *ml and *scale. */
 static inline double bht_dd_exp_inline(double th, double tl, double *ml, int64_t *scale)

@@ -3,7 +3,7 @@
  * Frama-C/WP (proofs/proofs.mk): memory safety, no run-time error, the word
  * and bit index ranges.  That the integer operations implement exact
  * addition and correct rounding is checked against MPFR by
- * tests/test_long_acc.c (exact sums at 4600 bits). */
+ * tests/core/test_long_acc.c (exact sums at 4600 bits). */
 #include <math.h>
 #include "core/long_acc.h"
 
@@ -293,7 +293,7 @@ static int leading_bit(uint64_t v)
  * whenever m 2^e is a double (the caller rounds m first), +-infinity beyond
  * DBL_MAX (the IEEE 754 overflow).  Not in the WP scope: its result may be
  * infinite, and Frama-C's ldexp contract states no value; the contract
- * below (only `assigns errno`) is assumed, and tests/test_long_acc.c checks
+ * below (only `assigns errno`) is assumed, and tests/core/test_long_acc.c checks
  * the value against MPFR (proofs/TRUSTED_BASE.md, fact 6). */
 /*@ assigns errno; */
 static double scale_integer(int negative, uint64_t m, int e)

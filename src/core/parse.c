@@ -1,10 +1,18 @@
 /* parse.c: the text input format of bht (README.md, "Input format").
  *
  * A matrix file has one row per line, numbers separated by blanks (space,
- * tab, vertical tab, form feed, carriage return: CRLF files are accepted);
+ * tab, vertical tab, form feed, carriage return: CRLF files are accepted)
+ * or by one delimiter (',', ';' or tab; blanks around a field are ignored,
+ * an empty field is an error) -- the delimiters, byte-order mark, header
+ * and vector-shape rules below need bht_parse_options (the *_ex functions,
+ * used by the CLI); without them only blanks separate and a vector file may
+ * have any layout.  Unless forced, the delimiter is detected per file from
+ * its first data line: ';' if present, else ',' if present, else blanks.
  * '#' starts a comment that runs to the end of the line, wherever it is;
- * lines without numbers are ignored.  A vector file is every number of the
- * file in order.  A number is one whole blank-delimited token in C99 strtod
+ * lines without numbers are ignored; a leading UTF-8 byte-order mark is
+ * skipped, then skip_rows physical lines (headers).  A vector file is a
+ * single column or a single row (any other matrix is an error).  A number
+ * is one whole token in C99 strtod
  * syntax (decimal or hex-float), checked against that grammar here before
  * strtod converts it, so that a token is never accepted partially ("1.2.3",
  * "0x", "1e") and NaN / infinity spellings get their own message.
@@ -17,7 +25,8 @@
  * early and the token is rejected: never a silently different value.  The
  * bht CLI never calls setlocale, so it runs in the "C" locale.
  *
- * Files are read completely into memory (fread until EOF, ferror checked),
+ * Files are read completely into memory (fread until EOF, ferror checked;
+ * the path "-" is standard input),
  * then parsed by the same code as bht_parse_matrix / bht_parse_vector.
  * Resource limit: a file larger than MAX_FILE_BYTES is refused before
  * anything is allocated when its size is known (regular files, fstat), and
@@ -240,7 +249,65 @@ static bht_status grow(double **data, size_t *capacity, size_t needed)
     return BHT_OK;
 }
 
+/* Where the index-th value of a text is (bht_locate_value): parse_text stops
+ * there instead of storing it. */
+typedef struct locate_request {
+    size_t index, line, column;
+    int found;
+} locate_request;
+
+/* The delimiter of a text: opt's, or detected from the first data line after
+ * pos (';' before ',', else blanks).  Returns ' ' for blanks. */
+static char detect_delimiter(const char *text, size_t length, size_t pos,
+                             const bht_parse_options *opt)
+{
+    if (opt->delimiter)
+        return (char)opt->delimiter;
+    while (pos < length) {
+        int comma = 0, semicolon = 0, data = 0;
+        size_t i = pos;
+        for (; i < length && text[i] != '\n' && text[i] != '#'; i++) {
+            comma |= text[i] == ',';
+            semicolon |= text[i] == ';';
+            data |= !is_blank(text[i]);
+        }
+        if (data)
+            return semicolon ? ';' : comma ? ',' : ' ';
+        while (i < length && text[i] != '\n')
+            i++;
+        pos = i + 1;
+    }
+    return ' ';
+}
+
+/* A blank for trimming a field: every blank except the delimiter itself. */
+static int is_pad(char c, char delimiter) { return is_blank(c) && c != delimiter; }
+
+/* After a conversion failure of tok: a hint about a separator that the
+ * detected format does not expect, or about a header line.  Moves *column to
+ * the offending character. */
+static const char *failure_hint(const char *tok, size_t len, char delimiter, int first_data,
+                                size_t *column)
+{
+    for (size_t k = 0; k < len; k++) {
+        char c = tok[k];
+        if ((c == ',' || c == ';') && c != delimiter) {
+            *column += k;
+            if (delimiter == ' ')
+                return c == ',' ? " (a ',' in a blank-separated row: use --delimiter ,)"
+                                : " (a ';' in a blank-separated row: use --delimiter ';')";
+            return c == ',' ? " (',' in a ';'-separated file: decimal commas are not accepted)"
+                            : " (a ';' in a ','-separated file: pass --delimiter ';')";
+        }
+    }
+    if (first_data && len > 0 && ((tok[0] >= 'a' && tok[0] <= 'z') ||
+                                  (tok[0] >= 'A' && tok[0] <= 'Z') || tok[0] == '"'))
+        return " (a header line? skip it with --skip-rows N)";
+    return "";
+}
+
 static bht_status parse_text(const char *name, const char *text, size_t length, int matrix,
+                             const bht_parse_options *opt, locate_request *locate,
                              bht_matrix *out, bht_parse_error *err)
 {
     if (err) {
@@ -271,26 +338,83 @@ static bht_status parse_text(const char *name, const char *text, size_t length, 
     size_t capacity = 0, count = 0;
     size_t rows = 0, cols = 0, first_row_line = 0;
     size_t line = 1, pos = 0;
+    size_t wide_line = 0, wide_column = 0, wide_count = 0; /* vectors: first row with 2+ values */
     char reason[sizeof err->reason];
     bht_status status = BHT_OK;
+
+    /* Without options (bht_parse_matrix, bht_read_matrix, ...): blanks only,
+     * no byte-order mark, a vector in any layout, as before options existed.
+     * With options: a UTF-8 byte-order mark, then skip_rows header lines. */
+    if (opt && length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    for (size_t k = 0; opt && k < opt->skip_rows && pos < length; k++) {
+        while (pos < length && text[pos] != '\n')
+            pos++;
+        pos = pos < length ? pos + 1 : pos;
+        line++;
+    }
+    const char delimiter = opt ? detect_delimiter(text, length, pos, opt) : ' ';
+    const int blanks = delimiter == ' ';
 
     while (pos < length) {
         size_t line_start = pos, in_row = 0, extra_column = 0, end_column = 0;
         size_t i = pos;
+        int more = 0; /* delimited: the last field ended with a delimiter */
         for (;;) {
-            while (i < length && is_blank(text[i]))
-                i++;
-            if (i >= length || text[i] == '\n' || text[i] == '#')
-                break;
-            size_t start = i;
-            while (i < length && !is_blank(text[i]) && text[i] != '\n' && text[i] != '#')
-                i++;
+            size_t start, stop;
+            if (blanks) {
+                while (i < length && is_blank(text[i]))
+                    i++;
+                if (i >= length || text[i] == '\n' || text[i] == '#')
+                    break;
+                start = i;
+                while (i < length && !is_blank(text[i]) && text[i] != '\n' && text[i] != '#')
+                    i++;
+                stop = i;
+            } else {
+                /* One field: up to the delimiter, the end of the line or a comment. */
+                while (i < length && is_pad(text[i], delimiter))
+                    i++;
+                int line_end = i >= length || text[i] == '\n' || text[i] == '#';
+                if (line_end && in_row == 0)
+                    break; /* a line without data */
+                start = i;
+                while (i < length && text[i] != delimiter && text[i] != '\n' && text[i] != '#')
+                    i++;
+                stop = i;
+                while (stop > start && is_pad(text[stop - 1], delimiter))
+                    stop--;
+                if (stop == start) {
+                    set_error(err, line, start - line_start + 1, "empty field (%s)",
+                              line_end ? "a delimiter at the end of the line"
+                              : in_row == 0 ? "the line starts with a delimiter"
+                                            : "two delimiters in a row");
+                    status = BHT_E_PARSE;
+                    goto fail;
+                }
+                more = i < length && text[i] == delimiter;
+                if (more)
+                    i++; /* past the delimiter: another field follows */
+            }
             size_t column = start - line_start + 1;
             double v;
-            status = convert(text + start, i - start, &v, reason, sizeof reason);
+            status = convert(text + start, stop - start, &v, reason, sizeof reason);
+            if (status == BHT_E_PARSE && opt) { /* hints name the CLI's options */
+                const char *hint = failure_hint(text + start, stop - start, delimiter,
+                                                rows == 0 && in_row == 0 && count == 0, &column);
+                set_error(err, line, column, "%s%s", reason, hint);
+                goto fail;
+            }
             if (status != BHT_OK) {
                 set_error(err, line, column, "%s", reason);
                 goto fail;
+            }
+            if (locate && count == locate->index) {
+                locate->line = line;
+                locate->column = column;
+                locate->found = 1;
+                free(data);
+                return BHT_OK;
             }
             if (count == BHT_MAX_VALUES) {
                 set_error(err, line, column, "more than %zu values in one file",
@@ -307,7 +431,13 @@ static bht_status parse_text(const char *name, const char *text, size_t length, 
             in_row++;
             if (rows > 0 && in_row == cols + 1)
                 extra_column = column;
-            end_column = i - line_start + 1;
+            if (!matrix && in_row == 2 && !wide_line) {
+                wide_line = line;
+                wide_column = column;
+            }
+            end_column = stop - line_start + 1;
+            if (!blanks && !more)
+                break;
         }
         /* Skip a comment to the end of the line. */
         while (i < length && text[i] != '\n')
@@ -324,12 +454,27 @@ static bht_status parse_text(const char *name, const char *text, size_t length, 
                 goto fail;
             }
             rows++;
+        } else if (in_row > 0) {
+            rows++;
+            if (in_row > wide_count)
+                wide_count = in_row;
         }
         pos = i < length ? i + 1 : i; /* past the '\n' */
         line++;
     }
+    if (locate) { /* fewer values than the index asked for */
+        free(data);
+        return BHT_E_INVALID;
+    }
     if (count == 0) {
         set_error(err, 0, 0, "no numbers in file");
+        status = BHT_E_PARSE;
+        goto fail;
+    }
+    if (opt && !matrix && rows > 1 && wide_line) {
+        set_error(err, wide_line, wide_column,
+                  "expected a vector (one value per line, or one row), got %zu rows with up "
+                  "to %zu values", rows, wide_count);
         status = BHT_E_PARSE;
         goto fail;
     }
@@ -360,13 +505,43 @@ fail:
 bht_status bht_parse_matrix(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err)
 {
-    return parse_text(name, text, length, 1, out, err);
+    return parse_text(name, text, length, 1, NULL, NULL, out, err);
 }
 
 bht_status bht_parse_vector(const char *name, const char *text, size_t length,
                             bht_matrix *out, bht_parse_error *err)
 {
-    return parse_text(name, text, length, 0, out, err);
+    return parse_text(name, text, length, 0, NULL, NULL, out, err);
+}
+
+bht_status bht_parse_matrix_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err)
+{
+    return parse_text(name, text, length, 1, options, NULL, out, err);
+}
+
+bht_status bht_parse_vector_ex(const char *name, const char *text, size_t length,
+                               const bht_parse_options *options, bht_matrix *out,
+                               bht_parse_error *err)
+{
+    return parse_text(name, text, length, 0, options, NULL, out, err);
+}
+
+bht_status bht_locate_value(const char *text, size_t length, const bht_parse_options *options,
+                            size_t index, size_t *line, size_t *column)
+{
+    if (!line || !column)
+        return BHT_E_INVALID;
+    locate_request req = {index, 0, 0, 0};
+    bht_matrix m = {0, 0, NULL};
+    bht_status s = parse_text("locate", text, length, 1, options, &req, &m, NULL);
+    bht_matrix_free(&m);
+    if (s != BHT_OK || !req.found)
+        return s == BHT_OK ? BHT_E_INVALID : s;
+    *line = req.line;
+    *column = req.column;
+    return BHT_OK;
 }
 
 /* -------------------------------------------------------------------- files */
@@ -384,7 +559,8 @@ static bht_status read_file(const char *path, char **text, size_t *length, bht_p
 {
     *text = NULL;
     *length = 0;
-    FILE *f = fopen(path, "rb");
+    const int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         io_error(err, "cannot open", errno);
         return BHT_E_IO;
@@ -394,7 +570,8 @@ static bht_status read_file(const char *path, char **text, size_t *length, bht_p
         && (uint64_t)st.st_size > MAX_FILE_BYTES) {
         set_error(err, 0, 0, "file too large (%" PRIu64 " bytes; at most %" PRIu64 ")",
                   (uint64_t)st.st_size, MAX_FILE_BYTES);
-        fclose(f);
+        if (!is_stdin)
+            fclose(f);
         return BHT_E_PARSE;
     }
     char *buf = NULL;
@@ -443,7 +620,7 @@ static bht_status read_file(const char *path, char **text, size_t *length, bht_p
             break;
         }
     }
-    if (fclose(f) != 0 && status == BHT_OK) {
+    if (!is_stdin && fclose(f) != 0 && status == BHT_OK) {
         io_error(err, "cannot read", errno);
         status = BHT_E_IO;
     }
@@ -455,6 +632,21 @@ static bht_status read_file(const char *path, char **text, size_t *length, bht_p
     *length = used;
     return BHT_OK;
 }
+
+bht_status bht_read_text(const char *path, char **text, size_t *length, bht_parse_error *err)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        set_file(err, path);
+    }
+    if (!path || !text || !length) {
+        set_error(err, 0, 0, "invalid argument");
+        return BHT_E_INVALID;
+    }
+    return read_file(path, text, length, err);
+}
+
+void bht_text_free(char *text) { free(text); }
 
 static bht_status read_path(const char *path, int matrix, bht_matrix *out, bht_parse_error *err)
 {
@@ -473,7 +665,7 @@ static bht_status read_path(const char *path, int matrix, bht_matrix *out, bht_p
     bht_status status = read_file(path, &text, &length, err);
     if (status != BHT_OK)
         return status;
-    status = parse_text(path, text, length, matrix, out, err);
+    status = parse_text(path, text, length, matrix, NULL, NULL, out, err);
     free(text);
     return status;
 }

@@ -12,7 +12,7 @@
  * dd_elementary.h functions: they carry contracts that Frama-C merges with
  * the definitions (gcc sees only a prototype).  Every `admit ensures` is
  * trusted (not proved), listed in proofs/distance/TRUSTED_BASE.md and checked
- * against MPFR by tests/test_trusted_distance.c; dd_add, dd_mul, dd_div,
+ * against MPFR by tests/proofs/test_trusted_distance.c; dd_add, dd_mul, dd_div,
  * dd_expm1 and dd_round_scaled are not in the proved list, so their whole
  * contract is assumed. */
 

@@ -36,7 +36,7 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
 
 /* RN(2^scale (hi + lo)) (dd_round_scaled) when hi 2^scale <= 1.  Leaf fact
  * trusted (K2 of proofs/kernels/TRUSTED_BASE.md, tested against MPFR in
- * tests/test_trusted_kernels.c): the result is finite and in [0, 1]. */
+ * tests/proofs/test_trusted_kernels.c): the result is finite and in [0, 1]. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
     requires scale_range: -1000000 <= scale <= 1000000;
@@ -51,7 +51,7 @@ static double round_scaled_unit(double hi, double lo, int scale)
 
 /* H = RN(sqrt((hh + hl) 2^scale)) for hh > 0: the exponent made even, the
  * dd square root, one rounding.  Leaf fact trusted (K3, tested against MPFR
- * in tests/test_trusted_kernels.c): for a normalized pair with
+ * in tests/proofs/test_trusted_kernels.c): for a normalized pair with
  * hh 2^scale <= 1 the result is finite and in [0, 1].  (hh <= 2^60: the
  * caller's hh is a sum of at most n terms below 1; 2 hh must not overflow.) */
 /*@ requires hh_pos: \is_finite(hh) && 0.0 < hh <= 0x1p60;

@@ -23,7 +23,7 @@
 
 /* RN((hi + lo) 2^(scale - 1)) (dd_round_scaled) when hi 2^scale <= 2.
  * Leaf fact trusted (K4 of proofs/kernels/TRUSTED_BASE.md, tested against
- * MPFR in tests/test_trusted_kernels.c): the result is finite and in
+ * MPFR in tests/proofs/test_trusted_kernels.c): the result is finite and in
  * [0, 1]. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
@@ -39,7 +39,7 @@ static double round_half_unit(double hi, double lo, int scale)
 
 /* H = RN(sqrt((h2h + h2l) 2^(scale - 1))) for h2h > 0: the exponent made
  * even, the dd square root, one rounding.  Leaf fact trusted (K5, tested
- * against MPFR in tests/test_trusted_kernels.c): for a normalized pair with
+ * against MPFR in tests/proofs/test_trusted_kernels.c): for a normalized pair with
  * h2h 2^scale <= 2 the result is finite and in [0, 1].  (h2h <= 2^60: 2 h2h
  * must not overflow.) */
 /*@ requires h2h_pos: \is_finite(h2h) && 0.0 < h2h <= 0x1p60;

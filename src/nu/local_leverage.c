@@ -2,7 +2,7 @@
  * (bht.h, "leverage local analysis").
  *
  * Mathematics (paper Thm 4.3, App. A.4; derived and checked numerically in
- * tests/test_local_leverage.c).  A_s = Diag(s)^-1 A, G = A_s^T A_s,
+ * tests/nu/test_local_leverage.c).  A_s = Diag(s)^-1 A, G = A_s^T A_s,
  * H = A_s G^-1 A_s^T, B_eps = A + eps M, M_s = Diag(s)^-1 M.  The derivative
  * of the projector is dH/deps = (I - H) M_s G^-1 A_s^T + (its transpose), so
  * with W = (I - H) M_s G^-1 A_s^T:

@@ -67,7 +67,7 @@ static bht_status scan(const double *a, size_t k, size_t *first)
  * normal number (>= 2^-1021) and a power-of-two scaling of a double, hence
  * exact.  Trusted leaf R1 (proofs/regression/TRUSTED_BASE.md; WP's provers
  * do not derive exactness of scalings), tested against MPFR in
- * tests/test_regression.c (trusted_scaling). */
+ * tests/regression/test_regression.c (trusted_scaling). */
 /*@ requires range: 0x1p-969 <= m <= 0x1.fffffffffffffp1023;
     requires tolerance: t == 0x1p-52 || t == 0x1p-50;
     assigns \nothing;

@@ -523,6 +523,7 @@ bht_status bht_nu_leverage_sup(size_t n, size_t d, const double *A, const double
         out->nu_lower = lower;
         out->nu_upper = upper;
         out->cells = cells;
+        out->converged = upper <= lower * (1.0 + options->rel_width) || upper == 0.0;
     }
     return st;
 }
@@ -531,16 +532,31 @@ bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out)
 {
-    if (!query || !out || !(error > 0.0 && error < 0.5) || max_cells == 0
-        || max_cells > ((size_t)1 << 26))
-        return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
     bht_sup_options options = {0.01, max_cells, NULL, NULL, 0};
+    return bht_plan_leverage_search(n, d, A, B, c, C, error, &options, query, out, NULL);
+}
+
+bht_status bht_plan_leverage_search(size_t n, size_t d, const double *A, const double *B,
+                                    double c, double C, double error,
+                                    const bht_sup_options *options, double *query,
+                                    bht_plan_result *out, bht_sup_result *h2)
+{
+    if (!query || !out || !options || !(error > 0.0 && error < 0.5)
+        || !(options->rel_width >= 0.0) || options->max_cells == 0
+        || options->max_cells > ((size_t)1 << 26))
+        return isnan(error) ? BHT_E_NONFINITE : BHT_E_INVALID;
     double lower = 0.0, upper = 0.0;
     size_t cells = 0;
     bht_status st =
-        sup_common(LSUP_H2, n, d, A, B, c, C, &options, query, &lower, &upper, &cells);
+        sup_common(LSUP_H2, n, d, A, B, c, C, options, query, &lower, &upper, &cells);
     if (st != BHT_OK)
         return st;
+    if (h2) {
+        h2->nu_lower = lower;
+        h2->nu_upper = upper;
+        h2->cells = cells;
+        h2->converged = upper <= lower * (1.0 + options->rel_width) || upper == 0.0;
+    }
     /* H^2 at the query itself (the count uses it, rounded down) */
     bht_distances at;
     st = bht_oracle_distance_leverage(n, d, A, B, query, &at, NULL, NULL);

@@ -287,6 +287,7 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         memset(query, 0, d * sizeof *query);
         out->nu_lower = out->nu_upper = 0.0;
         out->cells = 0;
+        out->converged = 1;
         return BHT_OK;
     }
     sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
@@ -357,6 +358,8 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         out->nu_lower = s.best;
         out->nu_upper = fmax(upper, s.best);
         out->cells = s.evaluations;
+        out->converged = out->nu_upper <= out->nu_lower * (1.0 + options->rel_width)
+                         || out->nu_upper == 0.0;
         memcpy(query, s.best_point, d * sizeof *query);
     }
     free(s.heap);

@@ -248,11 +248,57 @@ static size_t sample_index(const double *cum, size_t n, double u)
     return lo;
 }
 
-/* The test itself: buf holds p (n), q (n) and 3 n doubles of scratch. */
-static void simulate_test(size_t n, double *buf, const bht_distances *distances,
-                          unsigned long queries, unsigned long trials, uint64_t seed,
-                          bht_simulation *out)
+/* Sign of S = sum_i counts_i llr_i (counts_i < 2^64, llr_i doubles or +-inf),
+ * decided exactly: a double sum with its error bound first, MPFR with enough
+ * bits for an exact sum when that bound does not decide.  Returns 1 when
+ * S > 0.  (Each product and sum in double errs by at most 2^-53 of its
+ * magnitude, so |fl(S) - S| <= (n + 1) 2^-52 sum |terms| bounds the error of
+ * the recursive sum, Higham, "Accuracy and Stability", eq. 4.4.) */
+static int llr_sum_positive(size_t n, const uint64_t *counts, const double *llr, mpfr_ptr acc,
+                            mpfr_ptr term)
 {
+    double sum = 0.0, abs_sum = 0.0;
+    int pos_inf = 0, neg_inf = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!counts[i])
+            continue;
+        if (isinf(llr[i])) {
+            pos_inf |= llr[i] > 0.0;
+            neg_inf |= llr[i] < 0.0;
+            continue;
+        }
+        double t = (double)counts[i] * llr[i];
+        sum += t;
+        abs_sum += fabs(t);
+    }
+    if (pos_inf || neg_inf) /* both cannot occur: a sample has p_i > 0 or q_i > 0 */
+        return pos_inf && !neg_inf;
+    double bound = (double)(n + 2) * 0x1p-52 * abs_sum * (1.0 + 0x1p-40);
+    if (fabs(sum) > bound)
+        return sum > 0.0;
+    /* exact: every term is a multiple of 2^-1074 below 2^(1024 + 64 + log2 n) */
+    mpfr_set_zero(acc, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (!counts[i] || llr[i] == 0.0)
+            continue;
+        mpfr_set_ui(term, (unsigned long)counts[i], MPFR_RNDN); /* counts_i <= queries */
+        mpfr_mul_d(term, term, llr[i], MPFR_RNDN);
+        mpfr_add(acc, acc, term, MPFR_RNDN);
+    }
+    return mpfr_sgn(acc) > 0;
+}
+
+/* The test itself: buf holds p (n), q (n) and 3 n doubles of scratch.  Each
+ * trial draws `queries` samples by inversion and counts how often each
+ * outcome occurs (the m draws are never stored), then decides the sign of
+ * the log-likelihood ratio sum_i count_i llr_i exactly. */
+static bht_status simulate_test(size_t n, double *buf, const bht_distances *distances,
+                                unsigned long queries, unsigned long trials, uint64_t seed,
+                                bht_simulation *out)
+{
+    uint64_t *counts = malloc(n * sizeof *counts);
+    if (!counts)
+        return BHT_E_NOMEM;
     const bht_distances dist = *distances;
     double *p = buf, *q = buf + n, *llr = buf + 2 * n, *cp = buf + 3 * n, *cq = buf + 4 * n;
     /* log-ratios by MPFR (deterministic everywhere); cumulative sums in IEEE */
@@ -275,20 +321,26 @@ static void simulate_test(size_t n, double *buf, const bht_distances *distances,
     }
     plan_rng rng = {seed};
     unsigned long errors_a = 0, errors_b = 0;
+    mpfr_t acc, term;
+    mpfr_inits2(2300, acc, term, (mpfr_ptr)0); /* > 1074 + 1024 + 64 + 64 bits: exact sums */
     for (unsigned long t = 0; t < trials; t++) {
         for (int hyp = 0; hyp < 2; hyp++) {
             const double *cum = hyp ? cq : cp;
-            double total = hyp ? sq : sp, s = 0.0;
+            double total = hyp ? sq : sp;
+            memset(counts, 0, n * sizeof *counts);
             for (unsigned long m = 0; m < queries; m++) {
                 double u = (double)(plan_next(&rng) >> 11) * 0x1p-53 * total;
-                s += llr[sample_index(cum, n, u)];
+                counts[sample_index(cum, n, u)]++;
             }
-            if (hyp == 0 && s > 0.0)
+            int positive = llr_sum_positive(n, counts, llr, acc, term);
+            if (hyp == 0 && positive)
                 errors_a++; /* decided B under A */
-            if (hyp == 1 && !(s > 0.0))
+            if (hyp == 1 && !positive)
                 errors_b++; /* decided A under B (ties go to A) */
         }
     }
+    mpfr_clears(acc, term, (mpfr_ptr)0);
+    free(counts);
     const double N = 2.0 * (double)trials, z = 1.959963984540054;
     double rate = (double)(errors_a + errors_b) / N;
     double denom = 1.0 + z * z / N;
@@ -330,6 +382,7 @@ static void simulate_test(size_t n, double *buf, const bht_distances *distances,
     mpfr_div_2ui(a, a, 1, MPFR_RNDD);
     out->bayes_lower = fmax(mpfr_get_d(a, MPFR_RNDD), 0.0);
     mpfr_clears(a, b, (mpfr_ptr)0);
+    return BHT_OK;
 }
 
 bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
@@ -351,7 +404,7 @@ bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const doubl
     if (status == BHT_OK)
         status = bht_oracle_distance_softmax(n, d, A, B, x, &dist, NULL, NULL);
     if (status == BHT_OK)
-        simulate_test(n, buf, &dist, queries, trials, seed, out);
+        status = simulate_test(n, buf, &dist, queries, trials, seed, out);
     free(buf);
     return status;
 }
@@ -373,7 +426,7 @@ bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const doub
     if (status == BHT_OK)
         status = bht_oracle_distance_leverage(n, d, A, B, s, &dist, NULL, NULL);
     if (status == BHT_OK)
-        simulate_test(n, buf, &dist, queries, trials, seed, out);
+        status = simulate_test(n, buf, &dist, queries, trials, seed, out);
     free(buf);
     return status;
 }

@@ -8,7 +8,7 @@
  * association that depends on n only: element i is added to lane i mod 8 in
  * increasing i, and the 8 lane sums are combined as ((0+1)+(2+3))+((4+5)+(6+7)).
  * So the result does not depend on the CPU, the alignment of z or p, or the
- * block size.  tests/test_softmax.c (every_path_same_bits) runs every
+ * block size.  tests/softmax/test_softmax.c (every_path_same_bits) runs every
  * variant the CPU supports on the same inputs and compares bits.
  *
  * Algorithm: (1) z_m = max z_i (exact, lane maxima), (2) t_i = z_i - z_m by

@@ -383,7 +383,7 @@ Test(distance_regressions, distribution_check_is_exact_at_the_tolerance)
  * against an older kernel reports what each generator finds.  One line per
  * family:
  *   hazard distance <family>: N instances, max U ulp, O over budget, R refused
- * (build/tests/test_distance --filter 'distance_hazards/' + '*'). */
+ * (build/tests/distance/test_distance --filter 'distance_hazards/' + '*'). */
 
 enum { HZ_MAX_N = 1 << 18 };
 

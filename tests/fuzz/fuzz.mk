@@ -1,7 +1,10 @@
 # tests/fuzz/fuzz.mk: `make fuzz` (included by tests/robustness.mk).
 #
 # libFuzzer harnesses built with clang (Debian: clang + libclang-rt-dev):
-#   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector
+#   fuzz_parse     bytes -> bht_parse_matrix / bht_parse_vector, the _ex forms
+#                  with options from the first byte, bht_locate_value
+#   fuzz_json      bytes -> the CLI's JSON reader (src/cli/json.c over jansson),
+#                  strict and results (NaN/Infinity) modes: tree consistency
 #   fuzz_softmax   bytes -> n, d, finite doubles or hazard shapes (ties, near
 #                  ties, the -745 edge, exactly cancelling products) and
 #                  exact invariance pairs -> bht_softmax_logits, bht_softmax,
@@ -45,13 +48,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS ?= -O1 -g $(FUZZ_SAN)
-FUZZ_HARNESSES ?= parse softmax distance leverage local model_distance sup regression
+FUZZ_HARNESSES ?= parse json softmax distance leverage local model_distance sup regression
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
 $(FUZZ_BUILD)/fuzz_sup: tests/sup_hazards.h
+$(FUZZ_BUILD)/fuzz_json: src/cli/json.c src/cli/json.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer \
-	  -o $@ $< $(FUZZ_BUILD)/libbht.a $(LDLIBS)
+	  -o $@ $< $(FUZZ_BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
 
 fuzz:
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found (apt-get install clang)"; exit 1; }

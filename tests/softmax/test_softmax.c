@@ -370,7 +370,7 @@ Test(softmax_regressions, huge_logits_with_a_small_difference)
  * run against an older kernel reports what the generator finds there.  It
  * prints one line
  *   hazard softmax <family>: N instances, max U ulp, O over budget, R refused
- * (build/tests/test_softmax --filter 'softmax_hazards/' + '*'), then requires
+ * (build/tests/softmax/test_softmax --filter 'softmax_hazards/' + '*'), then requires
  * O = R = 0. */
 
 enum { HZ_MAX_N = 4096, HZ_MAX_D = 16, HZ_MAX_AX = 3072 * 4 };
