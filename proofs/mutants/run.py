@@ -46,6 +46,7 @@ UNITS = {
                    "proofs/regression/report.json", "proofs/regression/wp.log"),
 }
 FIELDS = ("id", "formula", "unit", "function", "file", "old", "new", "range")
+OPTIONAL = ("hidden_by",)
 
 
 def parse_mutants(path):
@@ -60,7 +61,7 @@ def parse_mutants(path):
                 cur, key = {}, None
                 continue
             head = raw.split(":", 1)[0]
-            if head in FIELDS and raw[len(head):].startswith(": "):
+            if head in FIELDS + OPTIONAL and raw[len(head):].startswith(": "):
                 key = head
                 cur[key] = raw[len(head) + 2:]
             elif key:
@@ -87,10 +88,11 @@ def read_report(path):
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if parts and parts[0] in ("KILLED", "SURVIVED", "ERROR") and len(parts) > 1:
+            if parts and parts[0] in ("KILLED", "SURVIVED", "ERROR", "NOT-RUN") and len(parts) > 1:
                 cur = parts[1]
                 out[cur] = [parts[0], ""]
-            elif cur and line.startswith("         ") and not line.strip().startswith("formula:"):
+            elif (cur and line.startswith("         ")
+                  and not line.strip().startswith(("formula:", "hidden by:"))):
                 text = line.strip()
                 out[cur][1] = text[5:] if text.startswith("why: ") else text
     return {k: tuple(v) for k, v in out.items()}
@@ -160,14 +162,27 @@ def main():
     ap.add_argument("--full", action="store_true", help="run the whole unit per mutant")
     ap.add_argument("--timeout", type=int, default=1800)
     ap.add_argument("--no-fail", action="store_true")
+    ap.add_argument("--merge", nargs="+", metavar="REPORT",
+                    help="write the report from these partial reports (a verdict other "
+                    "than NOT-RUN wins) instead of running anything")
     ap.add_argument("--carry", help="an earlier report: copy its verdicts for the mutants "
                     "that --only leaves out (marked as carried, not re-run)")
     a = ap.parse_args()
 
     mutants = parse_mutants(a.mutants)
+    if a.merge:
+        parts = [read_report(p) for p in a.merge]
+        rows = []
+        for m in mutants:
+            got = [p[m["id"]] for p in parts if p.get(m["id"], ("NOT-RUN",))[0] != "NOT-RUN"]
+            if got:
+                rows.append((m, got[0][0], got[0][1], 0))
+        return finish(a, write_report(a, rows, [], mutants, time.time()))
     carried = []
     if a.only:
         keep = set(a.only.split(","))
+        if len(keep) != len(a.only.split(",")):
+            sys.exit("--only names a mutant twice")
         unknown = keep - {m["id"] for m in mutants}
         if unknown:
             sys.exit("unknown mutant ids: " + ", ".join(sorted(unknown)))
@@ -180,7 +195,9 @@ def main():
                     verdict, detail = old[m["id"]]
                     carried.append((m, verdict, "(carried from %s, not re-run) %s"
                                     % (os.path.basename(a.carry), detail), 0))
-        mutants = [m for m in mutants if m["id"] in keep]
+        wanted = a.only.split(",")
+        by_id = {m["id"]: m for m in mutants}
+        mutants = [by_id[i] for i in wanted]
     tree = os.path.join(a.work, "tree")
     copy_tree(tree)
     listed = {u: fn_list(tree, UNITS[u][1]) for u in UNITS}
@@ -221,27 +238,45 @@ def main():
                 f.write(original)
         rows.append((m, verdict, detail, time.time() - t0))
         print("%-40s %-8s %s" % (m["id"], verdict, detail), flush=True)
+        write_report(a, rows, carried, mutants, start)
+    return finish(a, write_report(a, rows, carried, mutants, start))
+
+
+def write_report(a, rows, carried, mutants, start):
+    """Rewrite the report with every verdict so far (the run may be stopped)."""
+    done = {r[0]["id"] for r in rows}
+    pending = [(m, "NOT-RUN", "the run stopped before this mutant", 0)
+               for m in mutants if m["id"] not in done]
 
     order = {m["id"]: k for k, m in enumerate(parse_mutants(a.mutants))}
-    rows = sorted(rows + carried, key=lambda r: order[r[0]["id"]])
+    rows = sorted(rows + carried + pending, key=lambda r: order[r[0]["id"]])
     killed = sum(1 for r in rows if r[1] == "KILLED")
     survived = sum(1 for r in rows if r[1] == "SURVIVED")
     errors = sum(1 for r in rows if r[1] == "ERROR")
+    notrun = sum(1 for r in rows if r[1] == "NOT-RUN")
     with open(a.report, "w") as f:
         f.write("# proofs/mutants/report.txt: written by proofs/mutants/run.py%s\n"
                 % (" --full" if a.full else ""))
         f.write("# %s UTC, %d mutants, %.0f s\n"
                 % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), len(rows),
                    time.time() - start))
-        f.write("killed %d  survived %d  error %d\n\n" % (killed, survived, errors))
+        f.write("killed %d  survived %d  error %d  not run %d\n\n"
+                % (killed, survived, errors, notrun))
         for m, verdict, detail, secs in rows:
             f.write("%-8s %-38s unit=%s fn=%s (%.0f s)\n" % (verdict, m["id"], m["unit"],
                                                             m["function"], secs))
             f.write("         formula: %s\n" % m["formula"])
             f.write("         %s\n" % ("why: " + detail if verdict != "KILLED" else detail))
-    print("killed %d  survived %d  error %d  (report: %s)" % (killed, survived, errors,
-                                                               a.report))
-    return 0 if a.no_fail or (survived == 0 and errors == 0) else 1
+            if verdict == "SURVIVED" and m.get("hidden_by"):
+                f.write("         hidden by: %s\n" % m["hidden_by"])
+    return killed, survived, errors, notrun
+
+
+def finish(a, counts):
+    killed, survived, errors, notrun = counts
+    print("killed %d  survived %d  error %d  not run %d  (report: %s)"
+          % (killed, survived, errors, notrun, a.report))
+    return 0 if a.no_fail or (survived == 0 and errors == 0 and notrun == 0) else 1
 
 
 if __name__ == "__main__":
