@@ -8,7 +8,7 @@
 #                                   Gappa script
 #   make proofs-distance-baseline   same, then rewrite proofs/distance/baseline.txt
 #
-# See proofs/distance/README.md and proofs/distance/TRUSTED_BASE.md.
+# See proofs/distance/README.md and proofs/TRUSTED_BASE.md.
 
 PROOF_DIR        ?= proofs
 WHY3_CONF        ?= $(PROOF_DIR)/why3.conf
@@ -26,7 +26,7 @@ GAPPA_SCRIPTS    := $(sort $(wildcard $(PROOF_DIR)/gappa/*.gappa))
 
 # Functions whose obligations are generated (all must be Valid).  dd_add,
 # dd_mul, dd_div, dd_expm1 and dd_round_scaled are not listed: their
-# contracts in src/distance/distance.c are assumed (proofs/distance/TRUSTED_BASE.md).
+# contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1
 

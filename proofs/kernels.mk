@@ -11,7 +11,7 @@
 #                                  from proofs/kernels/baseline.txt
 #   make proofs-kernels-baseline   same run, then rewrite the baseline
 #
-# See proofs/kernels/README.md (Coverage) and proofs/kernels/TRUSTED_BASE.md.
+# See proofs/kernels/README.md (Coverage) and proofs/TRUSTED_BASE.md.
 
 KWP_DIR         := proofs/kernels
 KWP_REPORT_JSON := $(KWP_DIR)/report.json

@@ -83,7 +83,7 @@ proofs-run: $(WHY3_CONF)
 
 # Further proof units (their own reports and baselines), run by `make proofs`.
 PROOF_UNITS := proofs-kernels proofs-distance
-include proofs/kernels.mk proofs/distance.mk
+include proofs/kernels.mk proofs/distance.mk proofs/mutants/mutants.mk
 
 proofs: proofs-run $(PROOF_UNITS)
 	$(WP_CHECK) --report $(WP_REPORT_JSON) --log $(WP_LOG) \

@@ -27,7 +27,7 @@ RWP_SESSION      := $(RWP_DIR)/wp-session
 # Functions whose obligations are generated (all must be Valid).  The dd
 # evaluation (regression_run and below) is not listed: its contract in
 # src/regression/regression_internal.h is assumed; regression_scale_exact is
-# the admitted leaf R1 (proofs/regression/TRUSTED_BASE.md).
+# the admitted leaf R1 (proofs/TRUSTED_BASE.md).
 RWP_FUNCTIONS    := classify,scan,bht__regression_accept,bht__regression_store_loss, \
                     bht__regression_store_values,domain_refusal,check_inputs,bht_regression
 

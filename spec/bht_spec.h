@@ -10,6 +10,12 @@
 #ifndef BHT_SPEC_H
 #define BHT_SPEC_H
 
+/* Per-formula logic definitions (each ACSL only, no lemma or axiom). */
+#include "dd.h"
+#include "nu.h"
+#include "leverage.h"
+#include "model_distance.h"
+
 /*@
   // v is a finite double of magnitude at most b.
   predicate finite_in(double v, real b) = \is_finite(v) && \abs(v) <= b;

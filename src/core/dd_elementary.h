@@ -133,7 +133,14 @@ static inline double dd_round_scaled(double hi, double lo, int scale)
         return ldexp(hi, scale); /* normal (or overflow to inf): exact scaling of RN */
     if (total < -1100)
         return 0.0; /* value < 2^-1099: below half the least subnormal */
-    return dd_ldexp_round(ldexp(hi, 1 - e), ldexp(lo, 1 - e), total);
+    /* lo only breaks a tie: keep its sign when the scaling takes it below
+     * the subnormal range (found by tests/proofs/test_trusted_kernels.c, K1:
+     * hi = 0x1.2eefc2e7fe0b4p+392, lo = 0x1.8bcc3d8a707fp-716, scale -1417
+     * gave the even neighbour of a tie that lo > 0 breaks upward) */
+    double ql = ldexp(lo, 1 - e);
+    if (ql == 0.0 && lo != 0.0)
+        ql = lo > 0.0 ? 0x1p-1074 : -0x1p-1074;
+    return dd_ldexp_round(ldexp(hi, 1 - e), ql, total);
 }
 
 /* Signed version: RN(2^scale (hi + lo)) for any sign. */

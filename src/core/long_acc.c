@@ -14,7 +14,7 @@
 
 /* frexp(|v|): the mantissa in [1/2, 1) (0 for v = 0) and the exponent.  The
  * exponent range is trusted (Frama-C's frexp contract does not bound it;
- * proofs/TRUSTED_BASE.md, fact 5): 2^-1074 <= |v| <= DBL_MAX gives e in
+ * proofs/TRUSTED_BASE.md, row F5): 2^-1074 <= |v| <= DBL_MAX gives e in
  * [-1073, 1024], and v = 0 gives e = 0. */
 /*@ requires finite: \is_finite(v);
     requires valid: \valid(e);
@@ -294,7 +294,7 @@ static int leading_bit(uint64_t v)
  * DBL_MAX (the IEEE 754 overflow).  Not in the WP scope: its result may be
  * infinite, and Frama-C's ldexp contract states no value; the contract
  * below (only `assigns errno`) is assumed, and tests/core/test_long_acc.c checks
- * the value against MPFR (proofs/TRUSTED_BASE.md, fact 6). */
+ * the value against MPFR (proofs/TRUSTED_BASE.md, row F6). */
 /*@ assigns errno; */
 static double scale_integer(int negative, uint64_t m, int e)
 {

@@ -11,7 +11,7 @@
  * The prototypes below are redundant C redeclarations of dd.h and
  * dd_elementary.h functions: they carry contracts that Frama-C merges with
  * the definitions (gcc sees only a prototype).  Every `admit ensures` is
- * trusted (not proved), listed in proofs/distance/TRUSTED_BASE.md and checked
+ * trusted (not proved), listed in proofs/TRUSTED_BASE.md and checked
  * against MPFR by tests/proofs/test_trusted_distance.c; dd_add, dd_mul, dd_div,
  * dd_expm1 and dd_round_scaled are not in the proved list, so their whole
  * contract is assumed. */
@@ -224,7 +224,7 @@ static double leading_term_rounded(double x_hi, double x_lo, int scale)
 
 /* frexp for 0 < x < 2^-60: x = m 2^e with m in [1/2, 1) (libc contract)
  * and e in [-1073, -59] (admitted: Frama-C's frexp contract does not bound
- * the exponent; proofs/distance/TRUSTED_BASE.md). */
+ * the exponent; proofs/TRUSTED_BASE.md). */
 /*@ requires valid_e: \valid(e);
     requires x_range: \is_finite(x) && 0 <= x <= 0x1p-60 && x != 0.0;
     assigns *e;

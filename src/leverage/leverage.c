@@ -851,6 +851,7 @@ bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const doubl
 /*@ assigns \nothing;
     ensures nan: \is_NaN(x) ==> \is_NaN(\result);
     ensures unit: !\is_NaN(x) ==> finite_between(\result, 0.0, 1.0);
+    ensures clamped: \is_finite(x) ==> \result == clamp_unit(x);
 */
 static double clamp01(double x)
 {
@@ -874,11 +875,13 @@ static double clamp01(double x)
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
     ensures p_unit: !\is_NaN(ph) ==> finite_between(p[i], 0.0, 1.0);
     ensures p_nan: \is_NaN(ph) ==> \is_NaN(p[i]);
+    ensures p_clamped: \is_finite(ph) ==> p[i] == clamp_unit(ph);
     behavior with_h:
       assumes h != \null;
       assigns p[i], h[i];
       ensures h_unit: !\is_NaN(hh) ==> finite_between(h[i], 0.0, 1.0);
       ensures h_nan: \is_NaN(hh) ==> \is_NaN(h[i]);
+      ensures h_clamped: \is_finite(hh) ==> h[i] == clamp_unit(hh);
     behavior without_h:
       assumes h == \null;
       assigns p[i];

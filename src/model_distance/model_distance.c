@@ -35,14 +35,16 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
  * with an exponent: H^2 = (hh + hl) 2^(He-1), TV = (vh + vl) 2^(Ve-1). */
 
 /* RN(2^scale (hi + lo)) (dd_round_scaled) when hi 2^scale <= 1.  Leaf fact
- * trusted (K2 of proofs/kernels/TRUSTED_BASE.md, tested against MPFR in
- * tests/proofs/test_trusted_kernels.c): the result is finite and in [0, 1]. */
+ * trusted (K2 of proofs/TRUSTED_BASE.md, tested against MPFR in
+ * tests/proofs/test_trusted_kernels.c): the result is finite and in [0, 1], and
+ * RN(2^scale (hi + lo)) for a normalized pair.  ldexp may set errno. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
     requires scale_range: -1000000 <= scale <= 1000000;
     requires unit: hi * \pow(2.0, scale) <= 1.0;
-    assigns \nothing;
+    assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    admit ensures rounded: dd_normalized(hi, lo) ==> \result == rn(dd_scaled(hi, lo, scale));
 */
 static double round_scaled_unit(double hi, double lo, int scale)
 {
@@ -52,14 +54,16 @@ static double round_scaled_unit(double hi, double lo, int scale)
 /* H = RN(sqrt((hh + hl) 2^scale)) for hh > 0: the exponent made even, the
  * dd square root, one rounding.  Leaf fact trusted (K3, tested against MPFR
  * in tests/proofs/test_trusted_kernels.c): for a normalized pair with
- * hh 2^scale <= 1 the result is finite and in [0, 1].  (hh <= 2^60: the
+ * hh 2^scale <= 1 the result is finite, in [0, 1] and within the root's
+ * budget of sqrt((hh + hl) 2^scale) (spec/model_distance.h).  (hh <= 2^60: the
  * caller's hh is a sum of at most n terms below 1; 2 hh must not overflow.) */
 /*@ requires hh_pos: \is_finite(hh) && 0.0 < hh <= 0x1p60;
     requires hl_normalized: \is_finite(hl) && \abs(hl) <= 0x1p-53 * hh;
     requires scale_range: -1000000 <= scale <= 1000000;
     requires unit: hh * \pow(2.0, scale) <= 1.0;
-    assigns \nothing;
+    assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    admit ensures root: hellinger_of(\result, dd_scaled(hh, hl, scale));
 */
 static double softmax_hellinger_root(double hh, double hl, int scale)
 {
@@ -75,18 +79,24 @@ static double softmax_hellinger_root(double hh, double hl, int scale)
     return dd_round_scaled(rh, rl, k / 2);
 }
 
-/* Stores H^2 = RN((hh + hl) 2^(He-1)), H and TV = RN((vh + vl) 2^(Ve-1)). */
+/* Stores H^2 = RN((hh + hl) 2^(He-1)), H and TV = RN((vh + vl) 2^(Ve-1))
+ * (spec/model_distance.h). */
 /*@ requires valid_out: \valid(out);
     requires h2_sum: \is_finite(hh) && 0.0 <= hh <= 0x1p60 && \is_finite(hl)
-                     && \abs(hl) <= 0x1p-53 * hh;
-    requires tv_sum: \is_finite(vh) && vh >= 0.0 && \is_finite(vl);
+                     && \abs(hl) <= 0x1p-53 * hh && dd_normalized(hh, hl);
+    requires tv_sum: dd_nonneg_normalized(vh, vl);
     requires exponents: -100000 <= He <= 100000 && -100000 <= Ve <= 100000;
     requires h2_unit: hh * \pow(2.0, He - 1) <= 1.0;
     requires tv_unit: vh * \pow(2.0, Ve - 1) <= 1.0;
-    assigns out->hellinger2, out->hellinger, out->tv;
+    assigns out->hellinger2, out->hellinger, out->tv, errno;
     ensures hellinger2_unit: \is_finite(out->hellinger2) && 0.0 <= out->hellinger2 <= 1.0;
     ensures hellinger_unit: \is_finite(out->hellinger) && 0.0 <= out->hellinger <= 1.0;
     ensures tv_unit: \is_finite(out->tv) && 0.0 <= out->tv <= 1.0;
+    ensures hellinger2_rounded: out->hellinger2 == rn(softmax_models_h2(hh, hl, He));
+    ensures tv_rounded: out->tv == rn(softmax_models_tv(vh, vl, Ve));
+    ensures hellinger_root: hh > 0.0 ==>
+      hellinger_of(out->hellinger, softmax_models_h2(hh, hl, He));
+    ensures hellinger_zero: hh == 0.0 ==> out->hellinger == 0.0;
 */
 static void store_distances_softmax(bht_distances *out, double hh, double hl, int He, double vh,
                                     double vl, int Ve)

@@ -22,15 +22,17 @@
  * with an exponent: 2 H^2 = (h2h + h2l) 2^e2, 2 TV = (tvh + tvl) 2^et. */
 
 /* RN((hi + lo) 2^(scale - 1)) (dd_round_scaled) when hi 2^scale <= 2.
- * Leaf fact trusted (K4 of proofs/kernels/TRUSTED_BASE.md, tested against
+ * Leaf fact trusted (K4 of proofs/TRUSTED_BASE.md, tested against
  * MPFR in tests/proofs/test_trusted_kernels.c): the result is finite and in
  * [0, 1]. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
     requires scale_range: -1000000 <= scale <= 1000000;
     requires two: hi * \pow(2.0, scale) <= 2.0;
-    assigns \nothing;
+    assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    admit ensures rounded: dd_normalized(hi, lo) ==>
+      \result == rn(dd_scaled(hi, lo, scale - 1));
 */
 static double round_half_unit(double hi, double lo, int scale)
 {
@@ -46,8 +48,9 @@ static double round_half_unit(double hi, double lo, int scale)
     requires h2l_normalized: \is_finite(h2l) && \abs(h2l) <= 0x1p-53 * h2h;
     requires scale_range: -1000000 <= scale <= 1000000;
     requires two: h2h * \pow(2.0, scale) <= 2.0;
-    assigns \nothing;
+    assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    admit ensures root: hellinger_of(\result, dd_scaled(h2h, h2l, scale - 1));
 */
 static double leverage_hellinger_root(double h2h, double h2l, int scale)
 {
@@ -65,14 +68,19 @@ static double leverage_hellinger_root(double h2h, double h2l, int scale)
 /* Stores H^2, H and TV from 2 H^2 = (h2h + h2l) 2^e2, 2 TV = (tvh + tvl) 2^et. */
 /*@ requires valid_out: \valid(out);
     requires h2_sum: \is_finite(h2h) && 0.0 <= h2h <= 0x1p60 && \is_finite(h2l)
-                     && \abs(h2l) <= 0x1p-53 * h2h;
+                     && \abs(h2l) <= 0x1p-53 * h2h && dd_normalized(h2h, h2l);
     requires h2_scale: -1000000 <= e2 <= 1000000 && h2h * \pow(2.0, e2) <= 2.0;
-    requires tv_sum: \is_finite(tvh) && 0.0 <= tvh && \is_finite(tvl);
+    requires tv_sum: dd_nonneg_normalized(tvh, tvl);
     requires tv_scale: -1000000 <= et <= 1000000 && tvh * \pow(2.0, et) <= 2.0;
-    assigns out->hellinger2, out->hellinger, out->tv;
+    assigns out->hellinger2, out->hellinger, out->tv, errno;
     ensures hellinger2_unit: \is_finite(out->hellinger2) && 0.0 <= out->hellinger2 <= 1.0;
     ensures hellinger_unit: \is_finite(out->hellinger) && 0.0 <= out->hellinger <= 1.0;
     ensures tv_unit: \is_finite(out->tv) && 0.0 <= out->tv <= 1.0;
+    ensures hellinger2_rounded: out->hellinger2 == rn(leverage_models_h2(h2h, h2l, e2));
+    ensures tv_rounded: out->tv == rn(leverage_models_tv(tvh, tvl, et));
+    ensures hellinger_root: h2h > 0.0 ==>
+      hellinger_of(out->hellinger, leverage_models_h2(h2h, h2l, e2));
+    ensures hellinger_zero: h2h == 0.0 ==> out->hellinger == 0.0;
 */
 static void store_distances_leverage(bht_distances *out, double h2h, double h2l, int e2,
                                      double tvh, double tvl, int et)

@@ -40,19 +40,27 @@
 /* Final stage of bht_nu_leverage: nu = RN((nh + nl) 2^ne) and the local
  * constant RN((lh + ll) 2^le), each a non-negative dd. */
 /*@ requires valid_out: \valid(out);
-    requires nu_sum: \is_finite(nh) && nh >= 0.0 && \is_finite(nl);
-    requires constant_sum: \is_finite(lh) && lh >= 0.0 && \is_finite(ll);
+    requires nu_sum: dd_nonneg_normalized(nh, nl);
+    requires constant_sum: dd_nonneg_normalized(lh, ll);
     requires exponents: -100000 <= ne <= 100000 && -100000 <= le <= 100000;
-    assigns out->nu, out->local_constant;
+    assigns out->nu, out->local_constant, errno;
     ensures nu_nonneg: !\is_NaN(out->nu) && out->nu >= 0.0;
     ensures local_constant_nonneg:
       !\is_NaN(out->local_constant) && out->local_constant >= 0.0;
+    ensures nu_rounded: \is_finite(out->nu) ==> out->nu == rn(nu_leverage(nh, nl, ne));
+    ensures local_constant_rounded: \is_finite(out->local_constant) ==>
+      out->local_constant == rn(local_constant_leverage(lh, ll, le));
 */
 static void store_nu_leverage(bht_local_result *out, double nh, double nl, int ne, double lh,
                               double ll, int le)
 {
-    out->nu = bht__round_scaled_nonneg(nh, nl, ne);
-    out->local_constant = bht__round_scaled_nonneg(lh, ll, le);
+    double nu = bht__round_scaled_nonneg(nh, nl, ne);
+    //@ assert nu_rounded: \is_finite(nu) ==> nu == rn(nu_leverage(nh, nl, ne));
+    double local_constant = bht__round_scaled_nonneg(lh, ll, le);
+    /*@ assert local_constant_rounded: \is_finite(local_constant) ==>
+          local_constant == rn(local_constant_leverage(lh, ll, le)); */
+    out->nu = nu;
+    out->local_constant = local_constant;
 }
 
 /* The derivative, copied out on success only (derivative may be NULL).  A

@@ -32,14 +32,18 @@ double bht__round_scaled_nonneg(double hi, double lo, int scale)
     return dd_round_scaled(hi, lo, scale);
 }
 
-/* Final stage: nu = RN((vh + vl) 2^E) and the local constant nu / 8. */
+/* Final stage: nu = RN((vh + vl) 2^E) and the local constant nu / 8
+ * (spec/nu.h), each one rounding of the dd sum (K1). */
 /*@ requires valid_out: \valid(out);
-    requires sum_nonneg: \is_finite(vh) && vh >= 0.0 && \is_finite(vl);
+    requires sum_nonneg: dd_nonneg_normalized(vh, vl);
     requires exponent: -999997 <= E <= 1000000;
-    assigns out->nu, out->local_constant;
+    assigns out->nu, out->local_constant, errno;
     ensures nu_nonneg: !\is_NaN(out->nu) && out->nu >= 0.0;
     ensures local_constant_nonneg:
       !\is_NaN(out->local_constant) && out->local_constant >= 0.0;
+    ensures nu_rounded: \is_finite(out->nu) ==> out->nu == rn(nu_softmax(vh, vl, E));
+    ensures local_constant_rounded: \is_finite(out->local_constant) ==>
+      out->local_constant == rn(local_constant_softmax(vh, vl, E));
 */
 static void store_nu(bht_local_result *out, double vh, double vl, int E)
 {

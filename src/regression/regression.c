@@ -65,7 +65,7 @@ static bht_status scan(const double *a, size_t k, size_t *first)
 
 /* m t for t = 2^-52 or 2^-50 and m in [2^-969, DBL_MAX]: the product is a
  * normal number (>= 2^-1021) and a power-of-two scaling of a double, hence
- * exact.  Trusted leaf R1 (proofs/regression/TRUSTED_BASE.md; WP's provers
+ * exact.  Trusted leaf R1 (proofs/TRUSTED_BASE.md; WP's provers
  * do not derive exactness of scalings), tested against MPFR in
  * tests/regression/test_regression.c (trusted_scaling). */
 /*@ requires range: 0x1p-969 <= m <= 0x1.fffffffffffffp1023;

@@ -1,5 +1,5 @@
 /* test_trusted_distance.c: checks every admitted fact of the WP proof of
- * src/distance/distance.c (proofs/distance/TRUSTED_BASE.md) against MPFR, first on
+ * src/distance/distance.c (proofs/TRUSTED_BASE.md) against MPFR, first on
  * edge inputs, then on seeded random inputs (SplitMix64, seeds below).
  * The facts are about the dd.h / dd_elementary.h helpers, which are static
  * inline functions of the headers: the test calls exactly the code that

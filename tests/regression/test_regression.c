@@ -647,7 +647,7 @@ Test(regression_mpmath, oracle_bit_for_bit_kernel_within_budget)
 
 /* ------------------------------------------------------- trusted base R1 */
 
-/* proofs/regression/TRUSTED_BASE.md, R1: for m in [2^-969, DBL_MAX] and t in
+/* proofs/TRUSTED_BASE.md, R1: for m in [2^-969, DBL_MAX] and t in
  * {2^-52, 2^-50}, bht__regression_scale_exact(m, t) equals the exact product
  * (checked against MPFR on edges and 200000 seeded random m). */
 Test(regression_trusted, scaling_is_exact)
