@@ -30,7 +30,8 @@ void cli_eval_help(FILE *out)
             "budget), to --out FILE (default standard output).  `bht check GOLDEN\n"
             "RESULTS` grades the file.  Functions: softmax_logits, softmax, leverage,\n"
             "leverage_scores, distance, distance_softmax, distance_leverage, lemma_a1,\n"
-            "nu_softmax, nu_leverage.\n"
+            "nu_softmax, nu_leverage, regression_loss, regression_gradient,\n"
+            "regression_hessian.\n"
             "Exit codes: 0 ok, 1 internal error, 2 bad usage or a malformed file (the\n"
             "message names FILE:LINE), 3 an oracle reached its precision cap.\n");
 }
@@ -101,8 +102,9 @@ static void put_scalar(FILE *out, const char *key, double x, int first)
     put_value(out, x);
 }
 
-enum { IN_A, IN_B, IN_M, IN_X, IN_S, IN_Z, IN_P, IN_Q, IN_EPS, IN_COUNT };
-static const char *const input_names[IN_COUNT] = {"A", "B", "M", "x", "s", "z", "P", "Q", "eps"};
+enum { IN_A, IN_B, IN_M, IN_X, IN_S, IN_Z, IN_P, IN_Q, IN_EPS, IN_TARGET, IN_W, IN_COUNT };
+static const char *const input_names[IN_COUNT] = {"A", "B", "M", "x", "s", "z", "P", "Q", "eps",
+                                                  "b", "w"};
 
 /* Evaluates one vector: writes its result line; returns an exit code (only
  * for out of memory or a precision cap; refusals are results). */
@@ -123,12 +125,16 @@ static int eval_vector(FILE *out, int64_t tcid, const char *fn, const json_value
     const input *A = &in[IN_A], *B = &in[IN_B], *M = &in[IN_M];
     size_t n = A->rows, d = A->cols;
     bht_status s = BHT_E_INVALID;
-    double *p = malloc(((n > in[IN_Z].rows ? n : in[IN_Z].rows) + in[IN_P].rows + 1)
-                       * sizeof *p);
+    /* p: n (or |z|) + |P| values, or d*d for the regression Hessian */
+    size_t plen = (n > in[IN_Z].rows ? n : in[IN_Z].rows) + in[IN_P].rows + 1;
+    if (d * d + 1 > plen)
+        plen = d * d + 1;
+    double *p = malloc(plen * sizeof *p);
     bht_distances dist;
     bht_lemma_a1_bounds lemma;
     bht_local_result local;
-    int kind = 0; /* 1 vector p/h, 2 distances, 3 lemma, 4 local */
+    double loss = 0.0;
+    int kind = 0; /* 1 vector p/h, 2 distances, 3 lemma, 4 local, 5 loss */
     const char *vector_key = "p";
     size_t vector_len = 0;
     *unknown = 0;
@@ -202,6 +208,25 @@ static int eval_vector(FILE *out, int64_t tcid, const char *fn, const json_value
                                                    NULL)
                            : bht_nu_softmax(n, d, A->v, M->v, in[q].v, &local, p);
         }
+    } else if (strncmp(fn, "regression_", 11) == 0
+               && (strcmp(fn + 11, "loss") == 0 || strcmp(fn + 11, "gradient") == 0
+                   || strcmp(fn + 11, "hessian") == 0)) {
+        /* one output per function, as the corpus grades it */
+        char which = fn[11];
+        kind = which == 'l' ? 5 : 1;
+        vector_key = which == 'g' ? "gradient" : "hessian";
+        vector_len = which == 'g' ? d : d * d;
+        if (OK(IN_A) && OK(IN_TARGET) && OK(IN_X) && in[IN_TARGET].rows == n
+            && in[IN_X].rows == d && (!OK(IN_W) || in[IN_W].rows == n)
+            && (OK(IN_W) || (have[IN_W] == -1 && !json_member(inputs, "w")))) {
+            const double *wv = OK(IN_W) ? in[IN_W].v : NULL;
+            double *lp = which == 'l' ? &loss : NULL;
+            double *gp = which == 'g' ? p : NULL, *hp = which == 'h' ? p : NULL;
+            s = oracle ? bht_oracle_regression(n, d, A->v, in[IN_TARGET].v, wv, in[IN_X].v, lp,
+                                               gp, hp, NULL, NULL)
+                       : bht_regression(n, d, A->v, in[IN_TARGET].v, wv, in[IN_X].v, lp, gp,
+                                        hp, NULL);
+        }
     } else {
         *unknown = 1;
     }
@@ -232,6 +257,8 @@ static int eval_vector(FILE *out, int64_t tcid, const char *fn, const json_value
             put_scalar(out, "local_constant", local.local_constant, 0);
             put_array(out, "derivative", p, vector_len, 0);
         }
+        if (kind == 5)
+            put_scalar(out, "loss", loss, 1);
         fputs("}}\n", out);
     }
     free(p);
