@@ -136,3 +136,15 @@ def test_leverage_query_optional():
             assert lines, (command, source)
             for line in lines:
                 assert states([line]).get("-s") == {"optional"}, (command, line)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("flag,arg", [("--precision-cap", "100"), ("--delimiter", ","),
+                                      ("--skip-rows", "0")])
+def test_common_option_named_iff_accepted(command, flag, arg):
+    """The common options the README's options table does not cover: a
+    command accepts one exactly when its --help names it."""
+    r = subprocess.run([CLI, command, flag, arg, "--help"], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=60)
+    accepted = "unknown option '%s'" % flag not in r.stderr
+    assert accepted == (flag in help_text(command)), (command, flag, r.stderr)
