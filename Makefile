@@ -131,8 +131,15 @@ $(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
 
 # Regenerates the committed golden corpus (after a kernel or oracle change).
+# The manifest records the generator's commit: the generator sources (src/,
+# Makefile) must be committed, and the describe is that of HEAD, so that
+# golden/v1 itself being modified (e.g. by an earlier run) never makes it
+# "-dirty".
 golden: all
-	$(BUILD)/bht golden --out golden/v1
+	@if git status --porcelain -- src Makefile | grep -q .; then \
+	  echo "make golden: uncommitted changes in src/ or Makefile; commit them first" \
+	       "(golden/v1/manifest.json records the generator's commit)" >&2; exit 2; fi
+	BHT_GIT_DESCRIBE=$$(git describe --always HEAD) $(BUILD)/bht golden --out golden/v1
 
 # Installation: the CLI, static and shared libraries, the header, a
 # pkg-config file and the man page.  PREFIX=/usr/local by default; DESTDIR

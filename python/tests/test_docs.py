@@ -50,3 +50,16 @@ def test_option_accepted_as_documented(command, flag, accepted):
     assert unknown != accepted, (command, flag, r.stderr)
     if accepted:
         assert flag in helptext, (command, flag)
+
+
+def test_manifest_names_a_clean_commit():
+    """golden/v1/manifest.json records the commit of the generator sources
+    (`make golden`), never a `-dirty` working tree (issue 16 item 10)."""
+    import json
+    with open(os.path.join(ROOT, "golden", "v1", "manifest.json")) as f:
+        describe = json.load(f)["generator"]["git_describe"]
+    assert not describe.endswith("-dirty"), describe
+    if os.path.isdir(os.path.join(ROOT, ".git")) or os.path.isfile(os.path.join(ROOT, ".git")):
+        r = subprocess.run(["git", "-C", ROOT, "cat-file", "-t", describe.split("-g")[-1]],
+                           capture_output=True, text=True)
+        assert r.stdout.strip() == "commit", (describe, r.stderr)

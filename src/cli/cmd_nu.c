@@ -12,8 +12,10 @@
 void cli_nu_help(FILE *out)
 {
     fprintf(out,
-            "usage: bht nu --softmax -A FILE -M FILE -x FILE [--energy E] [options]\n"
-            "       bht nu --leverage -A FILE -M FILE [-s FILE] [--bounds c,C] [options]\n"
+            "usage: bht nu --softmax -A FILE -M FILE -x FILE [--energy E] [--derivative]\n"
+            "              [options]\n"
+            "       bht nu --leverage -A FILE -M FILE [-s FILE] [--bounds c,C] [--derivative]\n"
+            "              [options]\n"
             "       bht nu --softmax -A FILE -M FILE --energy E --sup [--max-cells N]\n"
             "       bht nu --leverage -A FILE -M FILE --bounds c,C --sup [--max-cells N]\n"
             "\n"
