@@ -4,11 +4,15 @@ import os
 import subprocess
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+# The make calls below are independent runs: when pytest itself runs under
+# make (make test, possibly with -j), the parent's MAKEFLAGS/MAKELEVEL would
+# make them print "Entering directory" lines and share its job server.
+MAKE_ENV = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
 
 
 def make_pc(build, prefix):
     subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + build, build + "/bht.pc",
-                    "PREFIX=" + prefix], check=True, capture_output=True)
+                    "PREFIX=" + prefix], check=True, capture_output=True, env=MAKE_ENV)
     with open(os.path.join(build, "bht.pc")) as f:
         return f.read()
 
@@ -29,11 +33,11 @@ def test_pc_follows_prefix_and_links_each_library_once(tmp_path):
 def test_make_install_installs_a_working_package(tmp_path):
     prefix = str(tmp_path / "prefix")
     subprocess.run(["make", "-s", "-C", ROOT, "install", "PREFIX=" + prefix], check=True,
-                   capture_output=True)
+                   capture_output=True, env=MAKE_ENV)
     site = subprocess.run(["make", "-s", "-C", ROOT, "--no-print-directory", "-f", "-",
                            "print-site"], input="include Makefile\nprint-site:\n\t@echo "
                            "$(PYTHON_SITE)\n", text=True, capture_output=True,
-                          env=dict(os.environ, PREFIX=prefix)).stdout.strip()
+                          env=dict(MAKE_ENV, PREFIX=prefix)).stdout.strip()
     assert site.startswith(prefix) and os.path.exists(os.path.join(site, "bht", "__init__.py"))
     env = {k: v for k, v in os.environ.items() if k not in ("BHT_LIBRARY", "PYTHONPATH")}
     env["PYTHONPATH"] = site
