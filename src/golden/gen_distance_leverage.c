@@ -161,46 +161,49 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 #define DL_RANDOM_COUNT 60
 
 
+typedef struct dl_cand {
+    size_t n, d;
+    double A[40], B[40], s[10];
+    bht_distances od;
+} dl_cand;
+
+static bht_status dl_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    dl_cand *t = ctx;
+    /* n > d: square designs give p = q = 1/d whatever B is. */
+    size_t d = t->d = (size_t)bht__rng_int(r, 1, 4), n = t->n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
+    (void)bht__gold_lm_design(r, n, d, t->A);
+    int sh = (int)bht__rng_int(r, 0, 40);
+    for (size_t m = 0; m < n * d; m++)
+        t->B[m] = t->A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
+    (void)bht__gold_lm_query(r, n, t->s);
+    *fl = sh >= 20 ? FLAG(F_NEAR) : 0;
+    bht_distances kd;
+    if (bht_distance_leverage(n, d, t->A, t->B, t->s, &kd) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->od, NULL, NULL);
+    if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
+        return BHT_OK;
+    if (st == BHT_OK)
+        *err = bht__gold_distances_score(&kd, &t->od);
+    return st;
+}
+
+static void dl_keep(void *ctx, gcase *c)
+{
+    const dl_cand *t = ctx;
+    bht__gold_lm_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->B, t->B, t->n * t->d * sizeof *t->B);
+    memcpy(c->s, t->s, t->n * sizeof *t->s);
+    c->dist = t->od;
+}
+
 static bht_status dl_worst(gcase *c, size_t i, grng *r)
 {
-    double best = -1.0, A[40], B[40], s[10];
-    for (int k = 0; k < LM_CANDIDATES; k++) {
-        /* n > d: square designs give p = q = 1/d whatever B is. */
-        size_t d = (size_t)bht__rng_int(r, 1, 4), n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
-        (void)bht__gold_lm_design(r, n, d, A);
-        int sh = (int)bht__rng_int(r, 0, 40);
-        for (size_t m = 0; m < n * d; m++)
-            B[m] = A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
-        (void)bht__gold_lm_query(r, n, s);
-        bht_distances kd, od;
-        if (bht_distance_leverage(n, d, A, B, s, &kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_distance_leverage(n, d, A, B, s, &od, NULL, NULL);
-        if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
-        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = bht__gold_search_score(3, kv, ov);
-        if (e > best) {
-            best = e;
-            bht__gold_lm_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->B, B, n * d * sizeof *B);
-            memcpy(c->s, s, n * sizeof *s);
-            c->dist = od;
-            c->flags = (c->flags & ~FLAG(F_NEAR)) | (sh >= 20 ? FLAG(F_NEAR) : 0);
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION;
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
-                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
-                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
-    return BHT_OK;
+    static const gold_search S = {LM_CANDIDATES, dl_try, dl_keep};
+    dl_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 
 static const family DL_FAMILIES[] = {

@@ -208,45 +208,47 @@ static bht_status ds_random(gcase *c, size_t i, grng *r)
 }
 #define DS_RANDOM_COUNT 100
 
+enum { DS_MAXN = 8, DS_MAXD = 4 };
+typedef struct ds_cand {
+    size_t n, d;
+    double A[DS_MAXN * DS_MAXD], B[DS_MAXN * DS_MAXD], x[DS_MAXD];
+    bht_distances od;
+} ds_cand;
+
+static bht_status ds_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    ds_cand *t = ctx;
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    int sh = (int)bht__rng_int(r, 0, 40);
+    for (size_t m = 0; m < n * d; m++)
+        t->B[m] = t->A[m] + ldexp(rng_sym(r), -sh);
+    (void)bht__gold_draw_query_x(r, d, t->x);
+    *fl |= sh >= 20 ? FLAG(F_NEAR) : 0;
+    bht_distances kd;
+    if (bht_distance_softmax(n, d, t->A, t->B, t->x, &kd) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->od, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_distances_score(&kd, &t->od);
+    return st;
+}
+
+static void ds_keep(void *ctx, gcase *c)
+{
+    const ds_cand *t = ctx;
+    bht__gold_model_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->B, t->B, t->n * t->d * sizeof *t->B);
+    memcpy(c->x, t->x, t->d * sizeof *t->x);
+    c->dist = t->od;
+}
+
 static bht_status ds_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
-    double best = -1.0, A[MAXN * MAXD], B[MAXN * MAXD], x[MAXD];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        int sh = (int)bht__rng_int(r, 0, 40);
-        for (size_t m = 0; m < n * d; m++)
-            B[m] = A[m] + ldexp(rng_sym(r), -sh);
-        (void)bht__gold_draw_query_x(r, d, x);
-        bht_distances kd, od;
-        if (bht_distance_softmax(n, d, A, B, x, &kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_distance_softmax(n, d, A, B, x, &od, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
-        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = bht__gold_search_score(3, kv, ov);
-        if (e > best) {
-            best = e;
-            best_flags = fl | (sh >= 20 ? FLAG(F_NEAR) : 0);
-            bht__gold_model_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->B, B, n * d * sizeof *B);
-            memcpy(c->x, x, d * sizeof *x);
-            c->dist = od;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {100, ds_try, ds_keep};
+    ds_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define DS_WORST_COUNT 60
 

@@ -395,42 +395,46 @@ static bht_status lv_ill(gcase *c, size_t i, grng *r)
 }
 #define LV_ILL_COUNT 48
 
+enum { LV_MAXN = 13, LV_MAXD = 5 };
+typedef struct lv_cand {
+    int scores; /* grade h (leverage_scores) rather than p */
+    size_t n, d;
+    double A[LV_MAXN * LV_MAXD], s[LV_MAXN], q[LV_MAXN], g[LV_MAXN];
+} lv_cand;
+
+static bht_status lv_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    lv_cand *t = ctx;
+    size_t d = t->d = (size_t)bht__rng_int(r, 1, LV_MAXD), n = t->n = d + (size_t)bht__rng_int(r, 0, LV_MAXN - LV_MAXD);
+    double p[LV_MAXN], h[LV_MAXN];
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    (void)draw_query(r, n, t->s);
+    if (bht_leverage(n, d, t->A, t->s, p, h, NULL) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_leverage(n, d, t->A, t->s, t->q, t->g, NULL, NULL, NULL);
+    if (st == BHT_E_SINGULAR)
+        return BHT_OK;
+    if (st == BHT_OK)
+        *err = t->scores ? bht__gold_search_score(n, h, t->g) : bht__gold_search_score(n, p, t->q);
+    return st;
+}
+
+static void lv_keep(void *ctx, gcase *c)
+{
+    const lv_cand *t = ctx;
+    lev_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->s, t->s, t->n * sizeof *t->s);
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+    memcpy(c->h, t->g, t->n * sizeof *t->g);
+}
+
 static bht_status lv_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 13, MAXD = 5 };
-    double best = -1.0, A[MAXN * MAXD], s[MAXN], p[MAXN], h[MAXN], q[MAXN], g[MAXN];
-    uint64_t best_flags = 0;
-    int scores = c->fn != FN_LEVERAGE;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t d = (size_t)bht__rng_int(r, 1, MAXD), n = d + (size_t)bht__rng_int(r, 0, MAXN - MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        (void)draw_query(r, n, s);
-        if (bht_leverage(n, d, A, s, p, h, NULL) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_leverage(n, d, A, s, q, g, NULL, NULL, NULL);
-        if (st == BHT_E_SINGULAR)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        double e = scores ? bht__gold_search_score(n, h, g) : bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            lev_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->s, s, n * sizeof *s);
-            memcpy(c->p, q, n * sizeof *q);
-            memcpy(c->h, g, n * sizeof *g);
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {100, lv_try, lv_keep};
+    lv_cand t;
+    t.scores = c->fn != FN_LEVERAGE;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define LV_WORST_COUNT 40
 

@@ -125,45 +125,52 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
 }
 #define NL_SHIFTED_COUNT 40
 
+typedef struct nl_cand {
+    size_t n, d;
+    double A[40], M[40], s[10], od[10];
+    bht_local_result orr;
+} nl_cand;
+
+static bht_status nl_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    nl_cand *t = ctx;
+    size_t n, d;
+    (void)fl;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    t->n = n;
+    t->d = d;
+    (void)bht__gold_lm_design(r, n, d, t->A);
+    for (size_t m = 0; m < n * d; m++)
+        t->M[m] = bht__gold_short_dyadic(r);
+    (void)bht__gold_lm_query(r, n, t->s);
+    bht_local_result kr;
+    double kd[10];
+    if (bht_nu_leverage(n, d, t->A, t->M, t->s, &kr, kd) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_nu_leverage(n, d, t->A, t->M, t->s, &t->orr, t->od, NULL, NULL);
+    if (st == BHT_E_SINGULAR)
+        return BHT_OK;
+    if (st == BHT_OK)
+        *err = bht__gold_local_score(n, &kr, kd, &t->orr, t->od);
+    return st;
+}
+
+static void nl_keep(void *ctx, gcase *c)
+{
+    const nl_cand *t = ctx;
+    bht__gold_lm_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->M, t->M, t->n * t->d * sizeof *t->M);
+    memcpy(c->s, t->s, t->n * sizeof *t->s);
+    memcpy(c->deriv, t->od, t->n * sizeof *t->od);
+    c->local = t->orr;
+}
+
 static bht_status nl_worst(gcase *c, size_t i, grng *r)
 {
-    double best = -1.0, A[40], M[40], s[10], kd[10], od[10];
-    for (int k = 0; k < LM_CANDIDATES; k++) {
-        size_t n, d;
-        bht__gold_draw_lm_shape(r, &n, &d);
-        (void)bht__gold_lm_design(r, n, d, A);
-        for (size_t m = 0; m < n * d; m++)
-            M[m] = bht__gold_short_dyadic(r);
-        (void)bht__gold_lm_query(r, n, s);
-        bht_local_result kr, orr;
-        if (bht_nu_leverage(n, d, A, M, s, &kr, kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_nu_leverage(n, d, A, M, s, &orr, od, NULL, NULL);
-        if (st == BHT_E_SINGULAR)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
-        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
-        e = e > e2 ? e : e2;
-        if (e > best) {
-            best = e;
-            bht__gold_lm_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->M, M, n * d * sizeof *M);
-            memcpy(c->s, s, n * sizeof *s);
-            memcpy(c->deriv, od, n * sizeof *od);
-            c->local = orr;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION;
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
-                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
-                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
-    return BHT_OK;
+    static const gold_search S = {LM_CANDIDATES, nl_try, nl_keep};
+    nl_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 
 static const family NL_FAMILIES[] = {

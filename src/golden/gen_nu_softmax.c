@@ -137,44 +137,46 @@ static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 }
 #define NU_SHIFTED_COUNT 60
 
+enum { NU_MAXN = 8, NU_MAXD = 4 };
+typedef struct nu_cand {
+    size_t n, d;
+    double A[NU_MAXN * NU_MAXD], M[NU_MAXN * NU_MAXD], x[NU_MAXD], od[NU_MAXN];
+    bht_local_result orr;
+} nu_cand;
+
+static bht_status nu_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    nu_cand *t = ctx;
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, NU_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, NU_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    (void)bht__gold_draw_design(r, n, d, t->M, fl);
+    (void)bht__gold_draw_query_x(r, d, t->x);
+    bht_local_result kr;
+    double kd[NU_MAXN];
+    if (bht_nu_softmax(n, d, t->A, t->M, t->x, &kr, kd) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_nu_softmax(n, d, t->A, t->M, t->x, &t->orr, t->od, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_local_score(n, &kr, kd, &t->orr, t->od);
+    return st;
+}
+
+static void nu_keep(void *ctx, gcase *c)
+{
+    const nu_cand *t = ctx;
+    bht__gold_model_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->M, t->M, t->n * t->d * sizeof *t->M);
+    memcpy(c->x, t->x, t->d * sizeof *t->x);
+    memcpy(c->deriv, t->od, t->n * sizeof *t->od);
+    c->local = t->orr;
+}
+
 static bht_status nu_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
-    double best = -1.0, A[MAXN * MAXD], M[MAXN * MAXD], x[MAXD], kd[MAXN], od[MAXN];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        (void)bht__gold_draw_design(r, n, d, M, &fl);
-        (void)bht__gold_draw_query_x(r, d, x);
-        bht_local_result kr, orr;
-        if (bht_nu_softmax(n, d, A, M, x, &kr, kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_nu_softmax(n, d, A, M, x, &orr, od, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
-        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
-        e = e > e2 ? e : e2;
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            bht__gold_model_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->M, M, n * d * sizeof *M);
-            memcpy(c->x, x, d * sizeof *x);
-            memcpy(c->deriv, od, n * sizeof *od);
-            c->local = orr;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {100, nu_try, nu_keep};
+    nu_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define NU_WORST_COUNT 60
 

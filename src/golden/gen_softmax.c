@@ -180,39 +180,43 @@ static bht_status sm_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+enum { SM_MAXN = 8, SM_MAXD = 6 };
+typedef struct sm_cand {
+    size_t n, d;
+    double A[SM_MAXN * SM_MAXD], x[SM_MAXD], p[SM_MAXN], q[SM_MAXN];
+} sm_cand;
+
+static bht_status sm_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    sm_cand *t = ctx;
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, SM_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, SM_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
+    for (size_t j = 0; j < d; j++)
+        t->x[j] = s * rng_sym(r);
+    if (bht_softmax(n, d, t->A, t->x, t->p) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_softmax(n, d, t->A, t->x, t->q, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_search_score(n, t->p, t->q);
+    return st;
+}
+
+static void sm_keep(void *ctx, gcase *c)
+{
+    const sm_cand *t = ctx;
+    c->n = t->n;
+    c->d = c->xlen = t->d;
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->x, t->x, t->d * sizeof *t->x);
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+}
+
 static bht_status sm_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 500, MAXN = 8, MAXD = 6 };
-    double best = -1.0, A[MAXN * MAXD], x[MAXD], p[MAXN], q[MAXN];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
-        for (size_t j = 0; j < d; j++)
-            x[j] = s * rng_sym(r);
-        if (bht_softmax(n, d, A, x, p) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_softmax(n, d, A, x, q, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        double e = bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            c->n = n;
-            c->d = c->xlen = d;
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->x, x, d * sizeof *x);
-            memcpy(c->p, q, n * sizeof *q);
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {500, sm_try, sm_keep};
+    sm_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define SM_WORST_COUNT 100
 

@@ -177,33 +177,40 @@ static bht_status ln_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+typedef struct ln_cand {
+    size_t n;
+    double z[12], p[12], q[12];
+} ln_cand;
+
+static bht_status ln_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
+    ln_cand *t = ctx;
+    (void)fl;
+    t->n = (size_t)bht__rng_int(r, 2, 12);
+    double s = scales[bht__rng_int(r, 0, 4)];
+    (void)draw_logits(r, t->n, s, t->z);
+    if (bht_softmax_logits(t->n, t->z, t->p) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_softmax_logits(t->n, t->z, t->q, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_search_score(t->n, t->p, t->q);
+    return st;
+}
+
+static void ln_keep(void *ctx, gcase *c)
+{
+    const ln_cand *t = ctx;
+    c->n = t->n;
+    memcpy(c->z, t->z, t->n * sizeof *t->z);
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+}
+
 static bht_status ln_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 1000 };
-    static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
-    double best = -1.0, z[12], p[12], q[12];
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, 12);
-        double s = scales[bht__rng_int(r, 0, 4)];
-        (void)draw_logits(r, n, s, z);
-        if (bht_softmax_logits(n, z, p) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_softmax_logits(n, z, q, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        double e = bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            c->n = n;
-            memcpy(c->z, z, n * sizeof *z);
-            memcpy(c->p, q, n * sizeof *q);
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {1000, ln_try, ln_keep};
+    ln_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define LN_WORST_COUNT 150
 

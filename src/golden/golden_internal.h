@@ -193,6 +193,19 @@ void bht__gold_comment(gcase *c, const char *fmt, ...)
 #endif
     ;
 double bht__gold_search_score(size_t n, const double *computed, const double *reference);
+double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle);
+double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
+                             const bht_local_result *oracle, const double *oderiv);
+/* One worst-case search (bht__gold_worst, golden_shared.c).  try_one draws
+ * a candidate into ctx and runs kernel and oracle: *err = its score (left
+ * at -1: skip it), *flags = its flags; a status other than BHT_OK ends the
+ * search.  keep copies the candidate in ctx into the vector. */
+typedef struct gold_search {
+    int candidates;
+    bht_status (*try_one)(void *ctx, grng *r, double *err, uint64_t *flags);
+    void (*keep)(void *ctx, gcase *c);
+} gold_search;
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx);
 size_t bht__gold_draw_n(grng *r);
 const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
 

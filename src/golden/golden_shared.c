@@ -274,6 +274,54 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 }
 
 
+/* The scores of the distance triple and of the local analysis (nu, its
+ * local constant and the n derivatives). */
+double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle)
+{
+    const double kv[3] = {kernel->hellinger2, kernel->hellinger, kernel->tv};
+    const double ov[3] = {oracle->hellinger2, oracle->hellinger, oracle->tv};
+    return bht__gold_search_score(3, kv, ov);
+}
+
+double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
+                             const bht_local_result *oracle, const double *oderiv)
+{
+    const double kv[2] = {kernel->nu, kernel->local_constant};
+    const double ov[2] = {oracle->nu, oracle->local_constant};
+    double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kderiv, oderiv);
+    return e > e2 ? e : e2;
+}
+
+/* The worst-case search of every "worst" family: draw s->candidates
+ * candidates, keep the one whose kernel error (ulp against the oracle) is
+ * largest, and label the vector; no usable candidate: BHT_E_PRECISION (the
+ * generator draws again). */
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx)
+{
+    double best = -1.0;
+    uint64_t best_flags = 0;
+    for (int k = 0; k < s->candidates; k++) {
+        double e = -1.0;
+        uint64_t fl = 0;
+        bht_status st = s->try_one(ctx, r, &e, &fl);
+        if (st != BHT_OK)
+            return st;
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            s->keep(ctx, c);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                                     : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                      s->candidates, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+
 /* -------------------------------------------------------------- draws */
 
 size_t bht__gold_draw_n(grng *r)
