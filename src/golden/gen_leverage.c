@@ -445,22 +445,19 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
     c->invalid = 1;
     lev_fill(c, 3, 2, base, NULL);
     int rank = 0;
+    static const gold_invalid EDITS[] = {
+        {{{'s', 1, 0.0}}, FLAG(F_INV_ZERO_S), "s_2 = 0"},
+        {{{'s', 2, -0.0}}, FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO), "s_3 = -0"},
+        {{{'s', 0, 0.0}, {'s', 1, 0.0}, {'s', 2, 0.0}}, FLAG(F_INV_ZERO_S), "s = 0"},
+        [9] = {{{'A', 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'A', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in A"},
+        {{{'A', 5, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'s', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
+        {{{'s', 2, INFINITY}}, FLAG(F_INV_NONFINITE), "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->s[1] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_2 = 0");
-        break;
-    case 1:
-        c->s[2] = -0.0;
-        c->flags |= FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO);
-        bht__gold_comment(c, "s_3 = -0");
-        break;
-    case 2:
-        c->s[0] = c->s[1] = c->s[2] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s = 0");
-        break;
     case 3: {
         static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
         lev_fill(c, 2, 3, A, NULL);
@@ -495,31 +492,6 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         c->d = 0;
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no columns");
-        break;
-    case 9:
-        c->A[2] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 10:
-        c->A[1] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in A");
-        break;
-    case 11:
-        c->A[5] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 12:
-        c->s[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in s");
-        break;
-    case 13:
-        c->s[2] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
         break;
     case 14: {
         static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};

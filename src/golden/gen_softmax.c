@@ -230,27 +230,16 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
     memcpy(c->A, A, sizeof A);
     c->x[0] = 0.5;
     c->x[1] = -0.5;
+    static const gold_invalid EDITS[] = {
+        {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'x', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
+        {{{'A', 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'x', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+        [8] = {{{'A', 3, INFINITY}, {'x', 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        c->x[1] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in x");
-        break;
-    case 2:
-        c->A[2] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 3:
-        c->x[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in x");
-        break;
     case 4:
         c->d = 3; /* A is 2 by 3 (reuse 6 entries), x has 2 entries */
         c->A[4] = 5.0;
@@ -269,16 +258,10 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no rows");
         break;
-    case 7:
+    default:
         c->d = c->xlen = 0;
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no columns and x is empty");
-        break;
-    default:
-        c->A[3] = INFINITY;
-        c->x[1] = 0.0;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "inf in A times x_j = 0 (still invalid)");
         break;
     }
     return BHT_OK;

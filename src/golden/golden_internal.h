@@ -187,6 +187,25 @@ extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__g
 
 /* ------------------------------------------------- golden_shared.c */
 
+/* One invalid case that sets up to three input entries (NaN, inf, a zero
+ * weight...): array 'A', 'B' (the second matrix, B or M), 'x', 's', 'b' or
+ * 'w' (0: no edit), entry k, value v; then its flags and its comment ("%s":
+ * the second matrix's name).  bht__gold_invalid_entry applies t[i] when it
+ * is such a case (i < count, comment set) and returns 1, else 0. */
+typedef struct gold_edit {
+    char arr;
+    unsigned char k;
+    double v;
+} gold_edit;
+typedef struct gold_invalid {
+    gold_edit edit[3];
+    uint64_t flags;
+    const char *comment;
+} gold_invalid;
+int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_t i);
+#define INVALID_ENTRY(c, t, i) bht__gold_invalid_entry(c, t, sizeof t / sizeof t[0], i)
+
+
 void bht__gold_comment(gcase *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

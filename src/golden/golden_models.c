@@ -54,41 +54,19 @@ bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r)
     static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
     static const double x[2] = {0.5, -0.5};
     const char *Bname = gold_other_name(c);
-    double *B2 = gold_other(c);
     c->invalid = 1;
     bht__gold_model_fill(c, 3, 2, A, B, x);
+    static const gold_invalid EDITS[] = {
+        {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'B', 4, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in %s"},
+        {{{'B', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in %s"},
+        {{{'x', 1, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in x"},
+        {{{'x', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+        {{{'A', 3, -INFINITY}, {'x', 1, 0.0}}, FLAG(F_INV_NONFINITE), "-inf in A times x_j = 0 (still invalid)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        B2[4] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in %s", Bname);
-        break;
-    case 2:
-        B2[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in %s", Bname);
-        break;
-    case 3:
-        c->x[1] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in x");
-        break;
-    case 4:
-        c->x[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in x");
-        break;
-    case 5:
-        c->A[3] = -INFINITY;
-        c->x[1] = 0.0;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A times x_j = 0 (still invalid)");
-        break;
     case 6:
         c->rows2 = 2;
         c->flags |= FLAG(F_INV_SHAPE);
@@ -222,17 +200,18 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
     double *B2 = gold_other(c);
     c->invalid = 1;
     bht__gold_lm_fill(c, 3, 2, A, B, s);
+    static const gold_invalid EDITS[] = {
+        {{{'s', 1, 0.0}}, FLAG(F_INV_ZERO_S), "s_2 = 0"},
+        {{{'s', 2, -0.0}}, FLAG(F_INV_ZERO_S), "s_3 = -0"},
+        [5] = {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'B', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in %s"},
+        {{{'B', 4, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in %s"},
+        {{{'s', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
+        {{{'s', 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in s"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->s[1] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_2 = 0");
-        break;
-    case 1:
-        c->s[2] = -0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_3 = -0");
-        break;
     case 2:
         for (size_t a = 0; a < 3; a++)
             c->A[a * 2 + 1] = 2.0 * c->A[a * 2];
@@ -256,31 +235,6 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
             B2[a * 2 + 1] = -B2[a * 2];
         c->flags |= FLAG(F_INV_RANK);
         bht__gold_comment(c, "B rank deficient: column 2 = -column 1");
-        break;
-    case 5:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 6:
-        B2[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in %s", Bname);
-        break;
-    case 7:
-        B2[4] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in %s", Bname);
-        break;
-    case 8:
-        c->s[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in s");
-        break;
-    case 9:
-        c->s[2] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in s");
         break;
     case 10:
         c->rows2 = 2;

@@ -391,33 +391,24 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     static const double x[3] = {0.5, -0.5, 1.0};
     fill(c, 3, 2, A, b, w, x);
     c->invalid = 1;
-    c->flags |= FLAG(F_INV_NONFINITE);
+    static const gold_invalid EDITS[] = {
+        {{{'A', 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'A', 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'b', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
+        {{{'w', 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[3] = NAN;
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        c->A[0] = -INFINITY;
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 2:
-        c->b[1] = INFINITY;
-        bht__gold_comment(c, "+inf in b");
-        break;
-    case 3:
-        c->w[2] = NAN;
-        bht__gold_comment(c, "NaN in w");
-        break;
     case 4:
         c->x[1] = INFINITY;
         c->A[1] = 0.0;
         c->A[3] = 0.0;
         c->A[5] = 0.0;
+        c->flags |= FLAG(F_INV_NONFINITE);
         bht__gold_comment(c, "+inf in x, multiplied by zero columns only");
         break;
     default:
-        c->flags &= ~FLAG(F_INV_NONFINITE);
         c->flags |= FLAG(F_INV_SHAPE);
         switch (i) {
         case 5:

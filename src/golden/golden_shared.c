@@ -274,6 +274,35 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 }
 
 
+static double *edited_array(gcase *c, char arr)
+{
+    switch (arr) {
+    case 'A':
+        return c->A;
+    case 'B':
+        return gold_other(c);
+    case 'x':
+        return c->x;
+    case 's':
+        return c->s;
+    case 'b':
+        return c->b;
+    default:
+        return c->w;
+    }
+}
+
+int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_t i)
+{
+    if (i >= count || !t[i].comment)
+        return 0;
+    for (size_t k = 0; k < 3 && t[i].edit[k].arr; k++)
+        edited_array(c, t[i].edit[k].arr)[t[i].edit[k].k] = t[i].edit[k].v;
+    c->flags |= t[i].flags;
+    bht__gold_comment(c, t[i].comment, gold_other_name(c));
+    return 1;
+}
+
 /* The scores of the distance triple and of the local analysis (nu, its
  * local constant and the n derivatives). */
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle)
