@@ -161,15 +161,9 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 #define DL_RANDOM_COUNT 60
 
 
-typedef struct dl_cand {
-    size_t n, d;
-    double A[40], B[40], s[10];
-    bht_distances od;
-} dl_cand;
-
 static bht_status dl_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
-    dl_cand *t = ctx;
+    gold_pair_cand *t = ctx;
     /* n > d: square designs give p = q = 1/d whatever B is. */
     size_t d = t->d = (size_t)bht__rng_int(r, 1, 4), n = t->n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
     (void)bht__gold_lm_design(r, n, d, t->A);
@@ -181,28 +175,18 @@ static bht_status dl_try(void *ctx, grng *r, double *err, uint64_t *fl)
     bht_distances kd;
     if (bht_distance_leverage(n, d, t->A, t->B, t->s, &kd) != BHT_OK)
         return BHT_OK;
-    bht_status st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->od, NULL, NULL);
+    bht_status st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->dist, NULL, NULL);
     if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
         return BHT_OK;
     if (st == BHT_OK)
-        *err = bht__gold_distances_score(&kd, &t->od);
+        *err = bht__gold_distances_score(&kd, &t->dist);
     return st;
-}
-
-static void dl_keep(void *ctx, gcase *c)
-{
-    const dl_cand *t = ctx;
-    bht__gold_lm_shape(c, t->n, t->d);
-    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
-    memcpy(c->B, t->B, t->n * t->d * sizeof *t->B);
-    memcpy(c->s, t->s, t->n * sizeof *t->s);
-    c->dist = t->od;
 }
 
 static bht_status dl_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {LM_CANDIDATES, dl_try, dl_keep};
-    dl_cand t;
+    static const gold_search S = {LM_CANDIDATES, dl_try, bht__gold_pair_keep};
+    gold_pair_cand t;
     return bht__gold_worst(c, i, r, &S, &t);
 }
 

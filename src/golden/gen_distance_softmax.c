@@ -209,15 +209,9 @@ static bht_status ds_random(gcase *c, size_t i, grng *r)
 #define DS_RANDOM_COUNT 100
 
 enum { DS_MAXN = 8, DS_MAXD = 4 };
-typedef struct ds_cand {
-    size_t n, d;
-    double A[DS_MAXN * DS_MAXD], B[DS_MAXN * DS_MAXD], x[DS_MAXD];
-    bht_distances od;
-} ds_cand;
-
 static bht_status ds_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
-    ds_cand *t = ctx;
+    gold_pair_cand *t = ctx;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     int sh = (int)bht__rng_int(r, 0, 40);
@@ -228,26 +222,16 @@ static bht_status ds_try(void *ctx, grng *r, double *err, uint64_t *fl)
     bht_distances kd;
     if (bht_distance_softmax(n, d, t->A, t->B, t->x, &kd) != BHT_OK)
         return BHT_OK;
-    bht_status st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->od, NULL, NULL);
+    bht_status st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->dist, NULL, NULL);
     if (st == BHT_OK)
-        *err = bht__gold_distances_score(&kd, &t->od);
+        *err = bht__gold_distances_score(&kd, &t->dist);
     return st;
-}
-
-static void ds_keep(void *ctx, gcase *c)
-{
-    const ds_cand *t = ctx;
-    bht__gold_model_shape(c, t->n, t->d);
-    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
-    memcpy(c->B, t->B, t->n * t->d * sizeof *t->B);
-    memcpy(c->x, t->x, t->d * sizeof *t->x);
-    c->dist = t->od;
 }
 
 static bht_status ds_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {100, ds_try, ds_keep};
-    ds_cand t;
+    static const gold_search S = {100, ds_try, bht__gold_pair_keep};
+    gold_pair_cand t;
     return bht__gold_worst(c, i, r, &S, &t);
 }
 #define DS_WORST_COUNT 60

@@ -125,15 +125,9 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
 }
 #define NL_SHIFTED_COUNT 40
 
-typedef struct nl_cand {
-    size_t n, d;
-    double A[40], M[40], s[10], od[10];
-    bht_local_result orr;
-} nl_cand;
-
 static bht_status nl_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
-    nl_cand *t = ctx;
+    gold_pair_cand *t = ctx;
     size_t n, d;
     (void)fl;
     bht__gold_draw_lm_shape(r, &n, &d);
@@ -141,35 +135,24 @@ static bht_status nl_try(void *ctx, grng *r, double *err, uint64_t *fl)
     t->d = d;
     (void)bht__gold_lm_design(r, n, d, t->A);
     for (size_t m = 0; m < n * d; m++)
-        t->M[m] = bht__gold_short_dyadic(r);
+        t->B[m] = bht__gold_short_dyadic(r);
     (void)bht__gold_lm_query(r, n, t->s);
     bht_local_result kr;
     double kd[10];
-    if (bht_nu_leverage(n, d, t->A, t->M, t->s, &kr, kd) != BHT_OK)
+    if (bht_nu_leverage(n, d, t->A, t->B, t->s, &kr, kd) != BHT_OK)
         return BHT_OK;
-    bht_status st = bht_oracle_nu_leverage(n, d, t->A, t->M, t->s, &t->orr, t->od, NULL, NULL);
+    bht_status st = bht_oracle_nu_leverage(n, d, t->A, t->B, t->s, &t->local, t->deriv, NULL, NULL);
     if (st == BHT_E_SINGULAR)
         return BHT_OK;
     if (st == BHT_OK)
-        *err = bht__gold_local_score(n, &kr, kd, &t->orr, t->od);
+        *err = bht__gold_local_score(n, &kr, kd, &t->local, t->deriv);
     return st;
-}
-
-static void nl_keep(void *ctx, gcase *c)
-{
-    const nl_cand *t = ctx;
-    bht__gold_lm_shape(c, t->n, t->d);
-    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
-    memcpy(c->M, t->M, t->n * t->d * sizeof *t->M);
-    memcpy(c->s, t->s, t->n * sizeof *t->s);
-    memcpy(c->deriv, t->od, t->n * sizeof *t->od);
-    c->local = t->orr;
 }
 
 static bht_status nl_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {LM_CANDIDATES, nl_try, nl_keep};
-    nl_cand t;
+    static const gold_search S = {LM_CANDIDATES, nl_try, bht__gold_pair_keep};
+    gold_pair_cand t;
     return bht__gold_worst(c, i, r, &S, &t);
 }
 

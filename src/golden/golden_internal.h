@@ -284,6 +284,19 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
 #define LM_INVALID_COUNT 14
 enum { LM_CANDIDATES = 20 };
 
+/* A worst-case candidate of the model-pair functions (distance_softmax,
+ * nu_softmax, distance_leverage, nu_leverage): its inputs (B is the second
+ * matrix, B or M; x for softmax models, s for leverage models) and the
+ * oracle's outputs; bht__gold_pair_keep copies it into the vector. */
+typedef struct gold_pair_cand {
+    size_t n, d;
+    double A[40], B[40], x[4], s[10];
+    bht_distances dist;
+    bht_local_result local;
+    double deriv[10];
+} gold_pair_cand;
+void bht__gold_pair_keep(void *ctx, gcase *c);
+
 /* The leverage families (leverage and leverage_scores share them). */
 #define LEVERAGE_FAMILY_COUNT 7
 extern const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT];

@@ -189,6 +189,27 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
+void bht__gold_pair_keep(void *ctx, gcase *c)
+{
+    const gold_pair_cand *t = ctx;
+    size_t n = t->n, d = t->d;
+    if (c->fn == FN_DISTANCE_LEVERAGE || c->fn == FN_NU_LEVERAGE) {
+        bht__gold_lm_shape(c, n, d);
+        memcpy(c->s, t->s, n * sizeof *t->s);
+    } else {
+        bht__gold_model_shape(c, n, d);
+        memcpy(c->x, t->x, d * sizeof *t->x);
+    }
+    memcpy(c->A, t->A, n * d * sizeof *t->A);
+    memcpy(gold_other(c), t->B, n * d * sizeof *t->B);
+    if (gold_is_nu(c)) {
+        memcpy(c->deriv, t->deriv, n * sizeof *t->deriv);
+        c->local = t->local;
+    } else {
+        c->dist = t->dist;
+    }
+}
+
 /* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
 {
