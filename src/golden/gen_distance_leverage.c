@@ -205,28 +205,14 @@ static bht_status expected(gcase *c)
     return bht_oracle_distance_leverage(c->n, c->d, c->A, c->B, c->s, &c->dist, NULL, NULL);
 }
 
-static void flags(gcase *c)
+static bht_status kernel(const gcase *c)
 {
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_query(c);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
-    if (!c->invalid) {
-        bht_distances dist;
-        bht__gold_flag_verdict(c, bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist));
-        if (c->n == c->d)
-            c->flags |= FLAG(F_SQUARE);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_distance_outputs(c);
+    bht_distances dist;
+    return bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist);
 }
 
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
-    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
-}
+static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
 
 const golden_fn bht__gold_fn_distance_leverage = {
     "distance_leverage", 700000, 2.0, FAMILIES(DL_FAMILIES),
-    expected, flags, inputs, bht__gold_put_distances};
+    expected, flags, bht__gold_pair_inputs, bht__gold_put_distances};

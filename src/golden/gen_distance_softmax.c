@@ -250,27 +250,14 @@ static bht_status expected(gcase *c)
     return bht_oracle_distance_softmax(c->n, c->d, c->A, c->B, c->x, &c->dist, NULL, NULL);
 }
 
-static void flags(gcase *c)
+static bht_status kernel(const gcase *c)
 {
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
-    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
-    if (!c->invalid) {
-        bht_distances dist;
-        if (bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_distance_outputs(c);
+    bht_distances dist;
+    return bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist);
 }
 
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
-    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
-}
+static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
 
 const golden_fn bht__gold_fn_distance_softmax = {
     "distance_softmax", 600000, 2.0, FAMILIES(DS_FAMILIES),
-    expected, flags, inputs, bht__gold_put_distances};
+    expected, flags, bht__gold_pair_inputs, bht__gold_put_distances};

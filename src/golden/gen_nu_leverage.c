@@ -170,29 +170,15 @@ static bht_status expected(gcase *c)
     return bht_oracle_nu_leverage(c->n, c->d, c->A, c->M, c->s, &c->local, c->deriv, NULL, NULL);
 }
 
-static void flags(gcase *c)
+static bht_status kernel(const gcase *c)
 {
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_query(c);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->M);
-    if (!c->invalid) {
-        bht_local_result local;
-        double deriv[G_MAX_N];
-        bht__gold_flag_verdict(c, bht_nu_leverage(c->n, c->d, c->A, c->M, c->s, &local, deriv));
-        if (c->n == c->d)
-            c->flags |= FLAG(F_SQUARE);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_local_outputs(c);
+    bht_local_result local;
+    double deriv[G_MAX_N];
+    return bht_nu_leverage(c->n, c->d, c->A, c->M, c->s, &local, deriv);
 }
 
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "M", 1, c->rows2, c->cols2, c->M);
-    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
-}
+static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
 
 const golden_fn bht__gold_fn_nu_leverage = {
     "nu_leverage", 1000000, 2.0, FAMILIES(NL_FAMILIES),
-    expected, flags, inputs, bht__gold_put_local};
+    expected, flags, bht__gold_pair_inputs, bht__gold_put_local};

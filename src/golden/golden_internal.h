@@ -296,6 +296,10 @@ typedef struct gold_pair_cand {
     double deriv[10];
 } gold_pair_cand;
 void bht__gold_pair_keep(void *ctx, gcase *c);
+/* The flags and the "inputs" object of the model-pair functions; kernel
+ * runs the function's double kernel on the vector (valid vectors only). */
+void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c));
+void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* The leverage families (leverage and leverage_scores share them). */
 #define LEVERAGE_FAMILY_COUNT 7

@@ -189,11 +189,16 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
+static int is_leverage_model(const gcase *c)
+{
+    return c->fn == FN_DISTANCE_LEVERAGE || c->fn == FN_NU_LEVERAGE;
+}
+
 void bht__gold_pair_keep(void *ctx, gcase *c)
 {
     const gold_pair_cand *t = ctx;
     size_t n = t->n, d = t->d;
-    if (c->fn == FN_DISTANCE_LEVERAGE || c->fn == FN_NU_LEVERAGE) {
+    if (is_leverage_model(c)) {
         bht__gold_lm_shape(c, n, d);
         memcpy(c->s, t->s, n * sizeof *t->s);
     } else {
@@ -208,6 +213,43 @@ void bht__gold_pair_keep(void *ctx, gcase *c)
     } else {
         c->dist = t->dist;
     }
+}
+
+void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c))
+{
+    int lev = is_leverage_model(c);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    if (lev)
+        bht__gold_flag_query(c);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, gold_other(c));
+    if (!lev)
+        bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    if (!c->invalid) {
+        bht_status st = kernel(c);
+        if (lev) {
+            bht__gold_flag_verdict(c, st);
+            if (c->n == c->d)
+                c->flags |= FLAG(F_SQUARE);
+        } else if (st == BHT_E_RANGE) {
+            c->flags |= FLAG(F_BEYOND);
+        }
+    }
+    bht__gold_flag_shape(c);
+    if (gold_is_nu(c))
+        bht__gold_flag_local_outputs(c);
+    else
+        bht__gold_flag_distance_outputs(c);
+}
+
+void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, gold_other_name(c), 1, c->rows2, c->cols2,
+                         gold_is_nu(c) ? c->M : c->B);
+    if (is_leverage_model(c))
+        bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+    else
+        bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }
 
 /* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
