@@ -161,9 +161,8 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 #define DL_RANDOM_COUNT 60
 
 
-static bht_status dl_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void dl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
 {
-    gold_pair_cand *t = ctx;
     /* n > d: square designs give p = q = 1/d whatever B is. */
     size_t d = t->d = (size_t)bht__rng_int(r, 1, 4), n = t->n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
     (void)bht__gold_lm_design(r, n, d, t->A);
@@ -172,22 +171,11 @@ static bht_status dl_try(void *ctx, grng *r, double *err, uint64_t *fl)
         t->B[m] = t->A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
     (void)bht__gold_lm_query(r, n, t->s);
     *fl = sh >= 20 ? FLAG(F_NEAR) : 0;
-    bht_distances kd;
-    if (bht_distance_leverage(n, d, t->A, t->B, t->s, &kd) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->dist, NULL, NULL);
-    if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
-        return BHT_OK;
-    if (st == BHT_OK)
-        *err = bht__gold_distances_score(&kd, &t->dist);
-    return st;
 }
 
 static bht_status dl_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {LM_CANDIDATES, dl_try, bht__gold_pair_keep};
-    gold_pair_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, dl_draw);
 }
 
 static const family DL_FAMILIES[] = {

@@ -209,9 +209,8 @@ static bht_status ds_random(gcase *c, size_t i, grng *r)
 #define DS_RANDOM_COUNT 100
 
 enum { DS_MAXN = 8, DS_MAXD = 4 };
-static bht_status ds_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void ds_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
 {
-    gold_pair_cand *t = ctx;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     int sh = (int)bht__rng_int(r, 0, 40);
@@ -219,20 +218,11 @@ static bht_status ds_try(void *ctx, grng *r, double *err, uint64_t *fl)
         t->B[m] = t->A[m] + ldexp(rng_sym(r), -sh);
     (void)bht__gold_draw_query_x(r, d, t->x);
     *fl |= sh >= 20 ? FLAG(F_NEAR) : 0;
-    bht_distances kd;
-    if (bht_distance_softmax(n, d, t->A, t->B, t->x, &kd) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->dist, NULL, NULL);
-    if (st == BHT_OK)
-        *err = bht__gold_distances_score(&kd, &t->dist);
-    return st;
 }
 
 static bht_status ds_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {100, ds_try, bht__gold_pair_keep};
-    gold_pair_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_pair_worst(c, i, r, 100, ds_draw);
 }
 #define DS_WORST_COUNT 60
 

@@ -125,9 +125,8 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
 }
 #define NL_SHIFTED_COUNT 40
 
-static bht_status nl_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void nl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
 {
-    gold_pair_cand *t = ctx;
     size_t n, d;
     (void)fl;
     bht__gold_draw_lm_shape(r, &n, &d);
@@ -137,23 +136,11 @@ static bht_status nl_try(void *ctx, grng *r, double *err, uint64_t *fl)
     for (size_t m = 0; m < n * d; m++)
         t->B[m] = bht__gold_short_dyadic(r);
     (void)bht__gold_lm_query(r, n, t->s);
-    bht_local_result kr;
-    double kd[10];
-    if (bht_nu_leverage(n, d, t->A, t->B, t->s, &kr, kd) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_nu_leverage(n, d, t->A, t->B, t->s, &t->local, t->deriv, NULL, NULL);
-    if (st == BHT_E_SINGULAR)
-        return BHT_OK;
-    if (st == BHT_OK)
-        *err = bht__gold_local_score(n, &kr, kd, &t->local, t->deriv);
-    return st;
 }
 
 static bht_status nl_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {LM_CANDIDATES, nl_try, bht__gold_pair_keep};
-    gold_pair_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, nl_draw);
 }
 
 static const family NL_FAMILIES[] = {

@@ -138,28 +138,17 @@ static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 #define NU_SHIFTED_COUNT 60
 
 enum { NU_MAXN = 8, NU_MAXD = 4 };
-static bht_status nu_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void nu_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
 {
-    gold_pair_cand *t = ctx;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, NU_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, NU_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     (void)bht__gold_draw_design(r, n, d, t->B, fl);
     (void)bht__gold_draw_query_x(r, d, t->x);
-    bht_local_result kr;
-    double kd[NU_MAXN];
-    if (bht_nu_softmax(n, d, t->A, t->B, t->x, &kr, kd) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_nu_softmax(n, d, t->A, t->B, t->x, &t->local, t->deriv, NULL, NULL);
-    if (st == BHT_OK)
-        *err = bht__gold_local_score(n, &kr, kd, &t->local, t->deriv);
-    return st;
 }
 
 static bht_status nu_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {100, nu_try, bht__gold_pair_keep};
-    gold_pair_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_pair_worst(c, i, r, 100, nu_draw);
 }
 #define NU_WORST_COUNT 60
 

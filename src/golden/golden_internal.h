@@ -288,14 +288,21 @@ enum { LM_CANDIDATES = 20 };
  * nu_softmax, distance_leverage, nu_leverage): its inputs (B is the second
  * matrix, B or M; x for softmax models, s for leverage models) and the
  * oracle's outputs; bht__gold_pair_keep copies it into the vector. */
-typedef struct gold_pair_cand {
+typedef struct gold_pair_cand gold_pair_cand;
+struct gold_pair_cand {
+    int fn;
+    /* Draws the inputs (n, d, A, B, x or s) and ORs their flags into *flags. */
+    void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags);
     size_t n, d;
     double A[40], B[40], x[4], s[10];
     bht_distances dist;
     bht_local_result local;
     double deriv[10];
-} gold_pair_cand;
-void bht__gold_pair_keep(void *ctx, gcase *c);
+};
+/* The worst-case search of a model-pair function over candidates drawn by
+ * draw: kernel and oracle on each, scored on the function's outputs. */
+bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
+                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags));
 /* The flags and the "inputs" object of the model-pair functions; kernel
  * runs the function's double kernel on the vector (valid vectors only). */
 void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c));

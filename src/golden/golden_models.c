@@ -194,7 +194,7 @@ static int is_leverage_model(const gcase *c)
     return c->fn == FN_DISTANCE_LEVERAGE || c->fn == FN_NU_LEVERAGE;
 }
 
-void bht__gold_pair_keep(void *ctx, gcase *c)
+static void pair_keep(void *ctx, gcase *c)
 {
     const gold_pair_cand *t = ctx;
     size_t n = t->n, d = t->d;
@@ -213,6 +213,62 @@ void bht__gold_pair_keep(void *ctx, gcase *c)
     } else {
         c->dist = t->dist;
     }
+}
+
+/* Kernel and oracle on a candidate; the leverage-model oracles refuse
+ * singular designs (and distance_leverage's too hard ones): skip those. */
+static bht_status pair_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    gold_pair_cand *t = ctx;
+    t->draw(t, r, fl);
+    size_t n = t->n, d = t->d;
+    bht_distances kd;
+    bht_local_result kr;
+    double kderiv[10];
+    bht_status st;
+    switch (t->fn) {
+    case FN_DISTANCE_SOFTMAX:
+        if (bht_distance_softmax(n, d, t->A, t->B, t->x, &kd) != BHT_OK)
+            return BHT_OK;
+        st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->dist, NULL, NULL);
+        break;
+    case FN_DISTANCE_LEVERAGE:
+        if (bht_distance_leverage(n, d, t->A, t->B, t->s, &kd) != BHT_OK)
+            return BHT_OK;
+        st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->dist, NULL, NULL);
+        if (st == BHT_E_PRECISION)
+            return BHT_OK;
+        break;
+    case FN_NU_SOFTMAX:
+        if (bht_nu_softmax(n, d, t->A, t->B, t->x, &kr, kderiv) != BHT_OK)
+            return BHT_OK;
+        st = bht_oracle_nu_softmax(n, d, t->A, t->B, t->x, &t->local, t->deriv, NULL, NULL);
+        break;
+    default:
+        if (bht_nu_leverage(n, d, t->A, t->B, t->s, &kr, kderiv) != BHT_OK)
+            return BHT_OK;
+        st = bht_oracle_nu_leverage(n, d, t->A, t->B, t->s, &t->local, t->deriv, NULL, NULL);
+        break;
+    }
+    if (st == BHT_E_SINGULAR && (t->fn == FN_DISTANCE_LEVERAGE || t->fn == FN_NU_LEVERAGE))
+        return BHT_OK;
+    if (st != BHT_OK)
+        return st;
+    if (t->fn == FN_NU_SOFTMAX || t->fn == FN_NU_LEVERAGE)
+        *err = bht__gold_local_score(n, &kr, kderiv, &t->local, t->deriv);
+    else
+        *err = bht__gold_distances_score(&kd, &t->dist);
+    return BHT_OK;
+}
+
+bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
+                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags))
+{
+    const gold_search s = {candidates, pair_try, pair_keep};
+    gold_pair_cand t;
+    t.fn = c->fn;
+    t.draw = draw;
+    return bht__gold_worst(c, i, r, &s, &t);
 }
 
 void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c))
