@@ -188,19 +188,6 @@ static const family DL_FAMILIES[] = {
     {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_distance_leverage(c->n, c->d, c->A, c->B, c->s, &c->dist, NULL, NULL);
-}
-
-static bht_status kernel(const gcase *c)
-{
-    bht_distances dist;
-    return bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist);
-}
-
-static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
-
 const golden_fn bht__gold_fn_distance_leverage = {
     "distance_leverage", 700000, 2.0, FAMILIES(DL_FAMILIES),
-    expected, flags, bht__gold_pair_inputs, bht__gold_put_distances};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};

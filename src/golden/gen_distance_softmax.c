@@ -235,19 +235,6 @@ static const family DS_FAMILIES[] = {
     {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_distance_softmax(c->n, c->d, c->A, c->B, c->x, &c->dist, NULL, NULL);
-}
-
-static bht_status kernel(const gcase *c)
-{
-    bht_distances dist;
-    return bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist);
-}
-
-static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
-
 const golden_fn bht__gold_fn_distance_softmax = {
     "distance_softmax", 600000, 2.0, FAMILIES(DS_FAMILIES),
-    expected, flags, bht__gold_pair_inputs, bht__gold_put_distances};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};

@@ -152,20 +152,6 @@ static const family NL_FAMILIES[] = {
     {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_nu_leverage(c->n, c->d, c->A, c->M, c->s, &c->local, c->deriv, NULL, NULL);
-}
-
-static bht_status kernel(const gcase *c)
-{
-    bht_local_result local;
-    double deriv[G_MAX_N];
-    return bht_nu_leverage(c->n, c->d, c->A, c->M, c->s, &local, deriv);
-}
-
-static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
-
 const golden_fn bht__gold_fn_nu_leverage = {
     "nu_leverage", 1000000, 2.0, FAMILIES(NL_FAMILIES),
-    expected, flags, bht__gold_pair_inputs, bht__gold_put_local};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};

@@ -160,20 +160,6 @@ static const family NU_FAMILIES[] = {
     {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_nu_softmax(c->n, c->d, c->A, c->M, c->x, &c->local, c->deriv, NULL, NULL);
-}
-
-static bht_status kernel(const gcase *c)
-{
-    bht_local_result local;
-    double deriv[G_MAX_N];
-    return bht_nu_softmax(c->n, c->d, c->A, c->M, c->x, &local, deriv);
-}
-
-static void flags(gcase *c) { bht__gold_pair_flags(c, kernel); }
-
 const golden_fn bht__gold_fn_nu_softmax = {
     "nu_softmax", 900000, 2.0, FAMILIES(NU_FAMILIES),
-    expected, flags, bht__gold_pair_inputs, bht__gold_put_local};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};

@@ -303,9 +303,10 @@ struct gold_pair_cand {
  * draw: kernel and oracle on each, scored on the function's outputs. */
 bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
                                 void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags));
-/* The flags and the "inputs" object of the model-pair functions; kernel
- * runs the function's double kernel on the vector (valid vectors only). */
-void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c));
+/* The oracle hook, the flags and the "inputs" object of the model-pair
+ * functions. */
+bht_status bht__gold_pair_expected(gcase *c);
+void bht__gold_pair_flags(gcase *c);
 void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* The leverage families (leverage and leverage_scores share them). */

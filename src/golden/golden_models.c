@@ -189,16 +189,13 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
-static int is_leverage_model(const gcase *c)
-{
-    return c->fn == FN_DISTANCE_LEVERAGE || c->fn == FN_NU_LEVERAGE;
-}
+static int is_leverage_fn(int fn) { return fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE; }
 
 static void pair_keep(void *ctx, gcase *c)
 {
     const gold_pair_cand *t = ctx;
     size_t n = t->n, d = t->d;
-    if (is_leverage_model(c)) {
+    if (is_leverage_fn(c->fn)) {
         bht__gold_lm_shape(c, n, d);
         memcpy(c->s, t->s, n * sizeof *t->s);
     } else {
@@ -215,50 +212,74 @@ static void pair_keep(void *ctx, gcase *c)
     }
 }
 
-/* Kernel and oracle on a candidate; the leverage-model oracles refuse
- * singular designs (and distance_leverage's too hard ones): skip those. */
+/* The double kernel and the oracle of a model-pair function on explicit
+ * inputs (B: the second matrix; q: x for softmax models, s for leverage
+ * models); the outputs go to dist, or to local and deriv (nu_*). */
+static bht_status pair_kernel(int fn, size_t n, size_t d, const double *A, const double *B,
+                              const double *q, bht_distances *dist, bht_local_result *local,
+                              double *deriv)
+{
+    switch (fn) {
+    case FN_DISTANCE_SOFTMAX:
+        return bht_distance_softmax(n, d, A, B, q, dist);
+    case FN_DISTANCE_LEVERAGE:
+        return bht_distance_leverage(n, d, A, B, q, dist);
+    case FN_NU_SOFTMAX:
+        return bht_nu_softmax(n, d, A, B, q, local, deriv);
+    default:
+        return bht_nu_leverage(n, d, A, B, q, local, deriv);
+    }
+}
+
+static bht_status pair_oracle(int fn, size_t n, size_t d, const double *A, const double *B,
+                              const double *q, bht_distances *dist, bht_local_result *local,
+                              double *deriv)
+{
+    switch (fn) {
+    case FN_DISTANCE_SOFTMAX:
+        return bht_oracle_distance_softmax(n, d, A, B, q, dist, NULL, NULL);
+    case FN_DISTANCE_LEVERAGE:
+        return bht_oracle_distance_leverage(n, d, A, B, q, dist, NULL, NULL);
+    case FN_NU_SOFTMAX:
+        return bht_oracle_nu_softmax(n, d, A, B, q, local, deriv, NULL, NULL);
+    default:
+        return bht_oracle_nu_leverage(n, d, A, B, q, local, deriv, NULL, NULL);
+    }
+}
+
+static int is_nu_fn(int fn) { return fn == FN_NU_SOFTMAX || fn == FN_NU_LEVERAGE; }
+/* Kernel, then oracle on a candidate (kernel refusals are skipped); the
+ * leverage-model oracles refuse singular designs (and distance_leverage's
+ * too hard ones): skip those too. */
 static bht_status pair_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
     gold_pair_cand *t = ctx;
     t->draw(t, r, fl);
-    size_t n = t->n, d = t->d;
+    const double *q = is_leverage_fn(t->fn) ? t->s : t->x;
     bht_distances kd;
     bht_local_result kr;
-    double kderiv[10];
-    bht_status st;
-    switch (t->fn) {
-    case FN_DISTANCE_SOFTMAX:
-        if (bht_distance_softmax(n, d, t->A, t->B, t->x, &kd) != BHT_OK)
-            return BHT_OK;
-        st = bht_oracle_distance_softmax(n, d, t->A, t->B, t->x, &t->dist, NULL, NULL);
-        break;
-    case FN_DISTANCE_LEVERAGE:
-        if (bht_distance_leverage(n, d, t->A, t->B, t->s, &kd) != BHT_OK)
-            return BHT_OK;
-        st = bht_oracle_distance_leverage(n, d, t->A, t->B, t->s, &t->dist, NULL, NULL);
-        if (st == BHT_E_PRECISION)
-            return BHT_OK;
-        break;
-    case FN_NU_SOFTMAX:
-        if (bht_nu_softmax(n, d, t->A, t->B, t->x, &kr, kderiv) != BHT_OK)
-            return BHT_OK;
-        st = bht_oracle_nu_softmax(n, d, t->A, t->B, t->x, &t->local, t->deriv, NULL, NULL);
-        break;
-    default:
-        if (bht_nu_leverage(n, d, t->A, t->B, t->s, &kr, kderiv) != BHT_OK)
-            return BHT_OK;
-        st = bht_oracle_nu_leverage(n, d, t->A, t->B, t->s, &t->local, t->deriv, NULL, NULL);
-        break;
-    }
-    if (st == BHT_E_SINGULAR && (t->fn == FN_DISTANCE_LEVERAGE || t->fn == FN_NU_LEVERAGE))
+    double kderiv[G_MAX_N];
+    if (pair_kernel(t->fn, t->n, t->d, t->A, t->B, q, &kd, &kr, kderiv) != BHT_OK)
+        return BHT_OK;
+    bht_status st = pair_oracle(t->fn, t->n, t->d, t->A, t->B, q, &t->dist, &t->local, t->deriv);
+    if ((st == BHT_E_SINGULAR && is_leverage_fn(t->fn)) ||
+        (st == BHT_E_PRECISION && t->fn == FN_DISTANCE_LEVERAGE))
         return BHT_OK;
     if (st != BHT_OK)
         return st;
-    if (t->fn == FN_NU_SOFTMAX || t->fn == FN_NU_LEVERAGE)
-        *err = bht__gold_local_score(n, &kr, kderiv, &t->local, t->deriv);
+    if (is_nu_fn(t->fn))
+        *err = bht__gold_local_score(t->n, &kr, kderiv, &t->local, t->deriv);
     else
         *err = bht__gold_distances_score(&kd, &t->dist);
     return BHT_OK;
+}
+
+static const double *pair_query(const gcase *c) { return is_leverage_fn(c->fn) ? c->s : c->x; }
+
+bht_status bht__gold_pair_expected(gcase *c)
+{
+    return pair_oracle(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &c->dist, &c->local,
+                       c->deriv);
 }
 
 bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
@@ -271,9 +292,9 @@ bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
     return bht__gold_worst(c, i, r, &s, &t);
 }
 
-void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c))
+void bht__gold_pair_flags(gcase *c)
 {
-    int lev = is_leverage_model(c);
+    int lev = is_leverage_fn(c->fn);
     bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
     if (lev)
         bht__gold_flag_query(c);
@@ -281,7 +302,11 @@ void bht__gold_pair_flags(gcase *c, bht_status (*kernel)(const gcase *c))
     if (!lev)
         bht__gold_flag_subnormal_in(c, c->xlen, c->x);
     if (!c->invalid) {
-        bht_status st = kernel(c);
+        bht_distances dist;
+        bht_local_result local;
+        double deriv[G_MAX_N];
+        bht_status st = pair_kernel(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &dist,
+                                    &local, deriv);
         if (lev) {
             bht__gold_flag_verdict(c, st);
             if (c->n == c->d)
@@ -302,7 +327,7 @@ void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
     bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
     bht__gold_put_matrix(b, nomem, gold_other_name(c), 1, c->rows2, c->cols2,
                          gold_is_nu(c) ? c->M : c->B);
-    if (is_leverage_model(c))
+    if (is_leverage_fn(c->fn))
         bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
     else
         bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
