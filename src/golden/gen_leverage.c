@@ -13,24 +13,14 @@
 /* d in 1..8 (mostly small) and n in d..40 (mostly <= d + 16). */
 static size_t draw_lev_d(grng *r)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 50)
-        return (size_t)bht__rng_int(r, 1, 3);
-    if (u < 85)
-        return (size_t)bht__rng_int(r, 4, 6);
-    return (size_t)bht__rng_int(r, 7, 8);
+    static const gold_tier T[] = {{50, 1, 3}, {85, 4, 6}, {100, 7, 8}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 static size_t draw_lev_n(grng *r, size_t d)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 15)
-        return d;
-    if (u < 60)
-        return d + (size_t)bht__rng_int(r, 1, 4);
-    if (u < 92)
-        return d + (size_t)bht__rng_int(r, 5, 16);
-    return d + (size_t)bht__rng_int(r, 17, 40 - (long)d);
+    const gold_tier T[] = {{15, 0, 0}, {60, 1, 4}, {92, 5, 16}, {100, 17, 40 - (long)d}};
+    return d + (size_t)bht__gold_draw_tiered(r, T);
 }
 
 /* Query weights s (length n) of one of five kinds, some signs negative

@@ -225,6 +225,13 @@ typedef struct gold_search {
     void (*keep)(void *ctx, gcase *c);
 } gold_search;
 bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx);
+/* A size drawn by tiers: u uniform in 0..99 picks the first tier with
+ * u < below, then a uniform integer in [lo, hi] (lo == hi: lo, no draw);
+ * the last tier has below = 100. */
+typedef struct gold_tier {
+    long below, lo, hi;
+} gold_tier;
+long bht__gold_draw_tiered(grng *r, const gold_tier *t);
 size_t bht__gold_draw_n(grng *r);
 const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
 

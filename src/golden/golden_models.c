@@ -9,12 +9,8 @@
 /* n in 1..32 (mostly 2..8) and d in 1..5 for the two-model functions. */
 size_t bht__gold_draw_model_n(grng *r)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 75)
-        return (size_t)bht__rng_int(r, 2, 8);
-    if (u < 95)
-        return (size_t)bht__rng_int(r, 9, 16);
-    return (size_t)bht__rng_int(r, 17, 32);
+    static const gold_tier T[] = {{75, 2, 8}, {95, 9, 16}, {100, 17, 32}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 void bht__gold_model_shape(gcase *c, size_t n, size_t d)

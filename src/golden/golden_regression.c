@@ -20,8 +20,8 @@ static int is_hessian(const gcase *c) { return c->fn == FN_REGRESSION_HESSIAN; }
 /* n in 1..12 (mostly 2..8), d in 1..4. */
 static void draw_shape(grng *r, size_t *n, size_t *d)
 {
-    long u = bht__rng_int(r, 0, 99);
-    *n = (size_t)(u < 5 ? 1 : u < 85 ? bht__rng_int(r, 2, 8) : bht__rng_int(r, 9, 12));
+    static const gold_tier T[] = {{5, 1, 1}, {85, 2, 8}, {100, 9, 12}};
+    *n = (size_t)bht__gold_draw_tiered(r, T);
     *d = (size_t)bht__rng_int(r, 1, 4);
 }
 

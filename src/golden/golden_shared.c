@@ -353,14 +353,18 @@ bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, vo
 
 /* -------------------------------------------------------------- draws */
 
-size_t bht__gold_draw_n(grng *r)
+long bht__gold_draw_tiered(grng *r, const gold_tier *t)
 {
     long u = bht__rng_int(r, 0, 99);
-    if (u < 70)
-        return (size_t)bht__rng_int(r, 1, 16);
-    if (u < 95)
-        return (size_t)bht__rng_int(r, 17, 64);
-    return (size_t)bht__rng_int(r, 65, 300);
+    while (u >= t->below)
+        t++;
+    return t->lo == t->hi ? t->lo : bht__rng_int(r, t->lo, t->hi);
+}
+
+size_t bht__gold_draw_n(grng *r)
+{
+    static const gold_tier T[] = {{70, 1, 16}, {95, 17, 64}, {100, 65, 300}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 
