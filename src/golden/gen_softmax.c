@@ -180,43 +180,20 @@ static bht_status sm_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
-enum { SM_MAXN = 8, SM_MAXD = 6 };
-typedef struct sm_cand {
-    size_t n, d;
-    double A[SM_MAXN * SM_MAXD], x[SM_MAXD], p[SM_MAXN], q[SM_MAXN];
-} sm_cand;
+enum { SM_MAXN = 8, SM_MAXD = 6 }; /* within gold_softmax_cand's arrays */
 
-static bht_status sm_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void sm_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
 {
-    sm_cand *t = ctx;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, SM_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, SM_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
     for (size_t j = 0; j < d; j++)
         t->x[j] = s * rng_sym(r);
-    if (bht_softmax(n, d, t->A, t->x, t->p) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_softmax(n, d, t->A, t->x, t->q, NULL, NULL);
-    if (st == BHT_OK)
-        *err = bht__gold_search_score(n, t->p, t->q);
-    return st;
-}
-
-static void sm_keep(void *ctx, gcase *c)
-{
-    const sm_cand *t = ctx;
-    c->n = t->n;
-    c->d = c->xlen = t->d;
-    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
-    memcpy(c->x, t->x, t->d * sizeof *t->x);
-    memcpy(c->p, t->q, t->n * sizeof *t->q);
 }
 
 static bht_status sm_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {500, sm_try, sm_keep};
-    sm_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_softmax_worst(c, i, r, 500, sm_draw);
 }
 #define SM_WORST_COUNT 100
 

@@ -177,40 +177,18 @@ static bht_status ln_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
-typedef struct ln_cand {
-    size_t n;
-    double z[12], p[12], q[12];
-} ln_cand;
-
-static bht_status ln_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static void ln_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
 {
     static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
-    ln_cand *t = ctx;
     (void)fl;
     t->n = (size_t)bht__rng_int(r, 2, 12);
     double s = scales[bht__rng_int(r, 0, 4)];
     (void)draw_logits(r, t->n, s, t->z);
-    if (bht_softmax_logits(t->n, t->z, t->p) != BHT_OK)
-        return BHT_OK;
-    bht_status st = bht_oracle_softmax_logits(t->n, t->z, t->q, NULL, NULL);
-    if (st == BHT_OK)
-        *err = bht__gold_search_score(t->n, t->p, t->q);
-    return st;
-}
-
-static void ln_keep(void *ctx, gcase *c)
-{
-    const ln_cand *t = ctx;
-    c->n = t->n;
-    memcpy(c->z, t->z, t->n * sizeof *t->z);
-    memcpy(c->p, t->q, t->n * sizeof *t->q);
 }
 
 static bht_status ln_worst(gcase *c, size_t i, grng *r)
 {
-    static const gold_search S = {1000, ln_try, ln_keep};
-    ln_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
+    return bht__gold_softmax_worst(c, i, r, 1000, ln_draw);
 }
 #define LN_WORST_COUNT 150
 

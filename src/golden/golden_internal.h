@@ -215,6 +215,19 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle);
 double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
                              const bht_local_result *oracle, const double *oderiv);
+/* The worst-case search of softmax_logits (inputs z) or softmax (inputs A,
+ * x) over candidates drawn by draw: kernel p against oracle q. */
+typedef struct gold_softmax_cand gold_softmax_cand;
+struct gold_softmax_cand {
+    int fn;
+    /* Draws the inputs (n, then z, or d, A and x) and their flags. */
+    void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags);
+    size_t n, d;
+    double z[12], A[48], x[6], p[12], q[12];
+};
+bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
+                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags));
+
 /* One worst-case search (bht__gold_worst, golden_shared.c).  try_one draws
  * a candidate into ctx and runs kernel and oracle: *err = its score (left
  * at -1: skip it), *flags = its flags; a status other than BHT_OK ends the

@@ -281,11 +281,8 @@ bht_status bht__gold_pair_expected(gcase *c)
 bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
                                 void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags))
 {
-    const gold_search s = {candidates, pair_try, pair_keep};
-    gold_pair_cand t;
-    t.fn = c->fn;
-    t.draw = draw;
-    return bht__gold_worst(c, i, r, &s, &t);
+    gold_pair_cand t = {.fn = c->fn, .draw = draw};
+    return bht__gold_worst(c, i, r, &(const gold_search){candidates, pair_try, pair_keep}, &t);
 }
 
 void bht__gold_pair_flags(gcase *c)

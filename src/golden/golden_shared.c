@@ -303,6 +303,41 @@ int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_
     return 1;
 }
 
+static void softmax_keep(void *ctx, gcase *c)
+{
+    const gold_softmax_cand *t = ctx;
+    c->n = t->n;
+    if (c->fn == FN_SOFTMAX_LOGITS) {
+        memcpy(c->z, t->z, t->n * sizeof *t->z);
+    } else {
+        c->d = c->xlen = t->d;
+        memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+        memcpy(c->x, t->x, t->d * sizeof *t->x);
+    }
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+}
+
+static bht_status softmax_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    gold_softmax_cand *t = ctx;
+    t->draw(t, r, fl);
+    int logits = t->fn == FN_SOFTMAX_LOGITS;
+    if ((logits ? bht_softmax_logits(t->n, t->z, t->p) : bht_softmax(t->n, t->d, t->A, t->x, t->p)) != BHT_OK)
+        return BHT_OK;
+    bht_status st = logits ? bht_oracle_softmax_logits(t->n, t->z, t->q, NULL, NULL)
+                           : bht_oracle_softmax(t->n, t->d, t->A, t->x, t->q, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_search_score(t->n, t->p, t->q);
+    return st;
+}
+
+bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
+                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags))
+{
+    gold_softmax_cand t = {.fn = c->fn, .draw = draw};
+    return bht__gold_worst(c, i, r, &(const gold_search){candidates, softmax_try, softmax_keep}, &t);
+}
+
 /* The scores of the distance triple and of the local analysis (nu, its
  * local constant and the n derivatives). */
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle)
