@@ -117,13 +117,11 @@ static bht_status dl_special(gcase *c, size_t i, grng *r)
 static bht_status dl_close(gcase *c, size_t i, grng *r)
 {
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     int k = (int)(i % 41);
     for (size_t m = 0; m < n * d; m++)
         c->B[m] = c->A[m] + ldexp(bht__gold_short_dyadic(r), -k);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
     bht__gold_comment(c, "B = A + 2^-%d E (A %s, E short dyadic); %s", k, da, q);
     return BHT_OK;
@@ -134,11 +132,9 @@ static bht_status dl_same(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     lm_same_model(r, n, d, c->A, c->B);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_IDENTICAL);
     bht__gold_comment(c, "B = A R exactly (R unimodular integer; A %s): distances 0; %s", da, q);
     return BHT_OK;
@@ -149,11 +145,9 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     (void)bht__gold_lm_design(r, n, d, c->B);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "independent models (A %s); %s", da, q);
     return BHT_OK;

@@ -88,12 +88,10 @@ static bht_status nl_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     for (size_t k = 0; k < n * d; k++)
         c->M[k] = bht__gold_short_dyadic(r);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
     return BHT_OK;
@@ -105,8 +103,7 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     double S[16];
     for (size_t k = 0; k < d * d; k++)
         S[k] = (double)bht__rng_int(r, -3, 3);
@@ -117,8 +114,7 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
                 v += c->A[a * d + k] * S[k * d + b];
             c->M[a * d + b] = v;
         }
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
     bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
     return BHT_OK;

@@ -297,6 +297,11 @@ void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const doub
                   const double *s);
 const char *bht__gold_lm_query(grng *r, size_t n, double *s);
 const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A);
+/* A random leverage-model vector: lm_begin draws n, d and A (returns A's
+ * description); the family then fills the second matrix; lm_end draws s
+ * and sets the shape (returns s's description). */
+const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d);
+const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d);
 bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
 #define LM_FULL_COUNT 30

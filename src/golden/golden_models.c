@@ -185,6 +185,19 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
+const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d)
+{
+    bht__gold_draw_lm_shape(r, n, d);
+    return bht__gold_lm_design(r, *n, *d, c->A);
+}
+
+const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d)
+{
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    return q;
+}
+
 static int is_leverage_fn(int fn) { return fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE; }
 
 static void pair_keep(void *ctx, gcase *c)
