@@ -202,52 +202,56 @@ static bht_status di_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+enum { DI_MAXN = 16 };
+typedef struct di_cand {
+    size_t n;
+    double P[DI_MAXN], Q[DI_MAXN];
+    bht_distances od;
+} di_cand;
+
+static bht_status di_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    di_cand *t = ctx;
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, DI_MAXN);
+    double *P = t->P, *Q = t->Q;
+    (void)draw_distribution(r, n, P, fl);
+    if (bht__rng_int(r, 0, 1)) {
+        (void)draw_distribution(r, n, Q, fl);
+    } else {
+        int sh = (int)bht__rng_int(r, 1, 40);
+        memcpy(Q, P, n * sizeof *P);
+        for (size_t j = 0; j + 1 < n; j += 2) {
+            double m = P[j] < P[j + 1] ? P[j] : P[j + 1];
+            double d = ldexp(m * bht__rng_unit(r), -sh);
+            Q[j] = P[j] + d;
+            Q[j + 1] = P[j + 1] - d;
+        }
+        if (bht_check_distribution(n, Q, NULL, NULL) != BHT_OK)
+            return BHT_OK;
+    }
+    bht_distances kd;
+    if (bht_distance(n, P, Q, &kd) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_distance(n, P, Q, &t->od, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_distances_score(&kd, &t->od);
+    return st;
+}
+
+static void di_keep(void *ctx, gcase *c)
+{
+    const di_cand *t = ctx;
+    c->n = c->qlen = t->n;
+    memcpy(c->P, t->P, t->n * sizeof *t->P);
+    memcpy(c->Q, t->Q, t->n * sizeof *t->Q);
+    c->dist = t->od;
+}
+
 static bht_status di_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 600, MAXN = 16 };
-    double best = -1.0, P[MAXN], Q[MAXN];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN);
-        uint64_t fl = 0;
-        (void)draw_distribution(r, n, P, &fl);
-        if (bht__rng_int(r, 0, 1)) {
-            (void)draw_distribution(r, n, Q, &fl);
-        } else {
-            int sh = (int)bht__rng_int(r, 1, 40);
-            memcpy(Q, P, n * sizeof *P);
-            for (size_t j = 0; j + 1 < n; j += 2) {
-                double m = P[j] < P[j + 1] ? P[j] : P[j + 1];
-                double t = ldexp(m * bht__rng_unit(r), -sh);
-                Q[j] = P[j] + t;
-                Q[j + 1] = P[j + 1] - t;
-            }
-            if (bht_check_distribution(n, Q, NULL, NULL) != BHT_OK)
-                continue;
-        }
-        bht_distances kd, od;
-        if (bht_distance(n, P, Q, &kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_distance(n, P, Q, &od, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
-        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = bht__gold_search_score(3, kv, ov);
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            c->n = c->qlen = n;
-            memcpy(c->P, P, n * sizeof *P);
-            memcpy(c->Q, Q, n * sizeof *Q);
-            c->dist = od;
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {600, di_try, di_keep};
+    di_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define DI_WORST_COUNT 150
 

@@ -117,13 +117,11 @@ static bht_status dl_special(gcase *c, size_t i, grng *r)
 static bht_status dl_close(gcase *c, size_t i, grng *r)
 {
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     int k = (int)(i % 41);
     for (size_t m = 0; m < n * d; m++)
         c->B[m] = c->A[m] + ldexp(bht__gold_short_dyadic(r), -k);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
     bht__gold_comment(c, "B = A + 2^-%d E (A %s, E short dyadic); %s", k, da, q);
     return BHT_OK;
@@ -134,11 +132,9 @@ static bht_status dl_same(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     lm_same_model(r, n, d, c->A, c->B);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_IDENTICAL);
     bht__gold_comment(c, "B = A R exactly (R unimodular integer; A %s): distances 0; %s", da, q);
     return BHT_OK;
@@ -149,11 +145,9 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     (void)bht__gold_lm_design(r, n, d, c->B);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "independent models (A %s); %s", da, q);
     return BHT_OK;
@@ -161,46 +155,21 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 #define DL_RANDOM_COUNT 60
 
 
+static void dl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+{
+    /* n > d: square designs give p = q = 1/d whatever B is. */
+    size_t d = t->d = (size_t)bht__rng_int(r, 1, 4), n = t->n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
+    (void)bht__gold_lm_design(r, n, d, t->A);
+    int sh = (int)bht__rng_int(r, 0, 40);
+    for (size_t m = 0; m < n * d; m++)
+        t->B[m] = t->A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
+    (void)bht__gold_lm_query(r, n, t->s);
+    *fl = sh >= 20 ? FLAG(F_NEAR) : 0;
+}
+
 static bht_status dl_worst(gcase *c, size_t i, grng *r)
 {
-    double best = -1.0, A[40], B[40], s[10];
-    for (int k = 0; k < LM_CANDIDATES; k++) {
-        /* n > d: square designs give p = q = 1/d whatever B is. */
-        size_t d = (size_t)bht__rng_int(r, 1, 4), n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
-        (void)bht__gold_lm_design(r, n, d, A);
-        int sh = (int)bht__rng_int(r, 0, 40);
-        for (size_t m = 0; m < n * d; m++)
-            B[m] = A[m] + ldexp(bht__gold_short_dyadic(r), -sh);
-        (void)bht__gold_lm_query(r, n, s);
-        bht_distances kd, od;
-        if (bht_distance_leverage(n, d, A, B, s, &kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_distance_leverage(n, d, A, B, s, &od, NULL, NULL);
-        if (st == BHT_E_SINGULAR || st == BHT_E_PRECISION)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
-        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = bht__gold_search_score(3, kv, ov);
-        if (e > best) {
-            best = e;
-            bht__gold_lm_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->B, B, n * d * sizeof *B);
-            memcpy(c->s, s, n * sizeof *s);
-            c->dist = od;
-            c->flags = (c->flags & ~FLAG(F_NEAR)) | (sh >= 20 ? FLAG(F_NEAR) : 0);
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION;
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
-                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
-                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
-    return BHT_OK;
+    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, dl_draw);
 }
 
 static const family DL_FAMILIES[] = {
@@ -213,33 +182,6 @@ static const family DL_FAMILIES[] = {
     {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_distance_leverage(c->n, c->d, c->A, c->B, c->s, &c->dist, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_query(c);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
-    if (!c->invalid) {
-        bht_distances dist;
-        bht__gold_flag_verdict(c, bht_distance_leverage(c->n, c->d, c->A, c->B, c->s, &dist));
-        if (c->n == c->d)
-            c->flags |= FLAG(F_SQUARE);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_distance_outputs(c);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
-    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
-}
-
 const golden_fn bht__gold_fn_distance_leverage = {
     "distance_leverage", 700000, 2.0, FAMILIES(DL_FAMILIES),
-    expected, flags, inputs, bht__gold_put_distances};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};

@@ -208,45 +208,21 @@ static bht_status ds_random(gcase *c, size_t i, grng *r)
 }
 #define DS_RANDOM_COUNT 100
 
+enum { DS_MAXN = 8, DS_MAXD = 4 };
+static void ds_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+{
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    int sh = (int)bht__rng_int(r, 0, 40);
+    for (size_t m = 0; m < n * d; m++)
+        t->B[m] = t->A[m] + ldexp(rng_sym(r), -sh);
+    (void)bht__gold_draw_query_x(r, d, t->x);
+    *fl |= sh >= 20 ? FLAG(F_NEAR) : 0;
+}
+
 static bht_status ds_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
-    double best = -1.0, A[MAXN * MAXD], B[MAXN * MAXD], x[MAXD];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        int sh = (int)bht__rng_int(r, 0, 40);
-        for (size_t m = 0; m < n * d; m++)
-            B[m] = A[m] + ldexp(rng_sym(r), -sh);
-        (void)bht__gold_draw_query_x(r, d, x);
-        bht_distances kd, od;
-        if (bht_distance_softmax(n, d, A, B, x, &kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_distance_softmax(n, d, A, B, x, &od, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[3] = {kd.hellinger2, kd.hellinger, kd.tv};
-        const double ov[3] = {od.hellinger2, od.hellinger, od.tv};
-        double e = bht__gold_search_score(3, kv, ov);
-        if (e > best) {
-            best = e;
-            best_flags = fl | (sh >= 20 ? FLAG(F_NEAR) : 0);
-            bht__gold_model_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->B, B, n * d * sizeof *B);
-            memcpy(c->x, x, d * sizeof *x);
-            c->dist = od;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    return bht__gold_pair_worst(c, i, r, 100, ds_draw);
 }
 #define DS_WORST_COUNT 60
 
@@ -259,32 +235,6 @@ static const family DS_FAMILIES[] = {
     {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_distance_softmax(c->n, c->d, c->A, c->B, c->x, &c->dist, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->B);
-    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
-    if (!c->invalid) {
-        bht_distances dist;
-        if (bht_distance_softmax(c->n, c->d, c->A, c->B, c->x, &dist) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_distance_outputs(c);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "B", 1, c->rows2, c->cols2, c->B);
-    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
-}
-
 const golden_fn bht__gold_fn_distance_softmax = {
     "distance_softmax", 600000, 2.0, FAMILIES(DS_FAMILIES),
-    expected, flags, inputs, bht__gold_put_distances};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};

@@ -69,31 +69,39 @@ static bht_status la_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+typedef struct la_cand {
+    double eps;
+    bht_lemma_a1_bounds ob;
+} la_cand;
+
+static bht_status la_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    la_cand *t = ctx;
+    (void)fl;
+    t->eps = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -70, 7));
+    bht_lemma_a1_bounds kb;
+    if (bht_lemma_a1(t->eps, &kb) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_lemma_a1(t->eps, &t->ob, NULL, NULL);
+    if (st != BHT_OK)
+        return st;
+    const double kv[2] = {kb.h2max, kb.tvmax}, ov[2] = {t->ob.h2max, t->ob.tvmax};
+    *err = bht__gold_search_score(2, kv, ov);
+    return BHT_OK;
+}
+
+static void la_keep(void *ctx, gcase *c)
+{
+    const la_cand *t = ctx;
+    c->eps = t->eps;
+    c->lemma = t->ob;
+}
+
 static bht_status la_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 5000 };
-    double best = -1.0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        double eps = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -70, 7));
-        bht_lemma_a1_bounds kb, ob;
-        if (bht_lemma_a1(eps, &kb) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_lemma_a1(eps, &ob, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[2] = {kb.h2max, kb.tvmax}, ov[2] = {ob.h2max, ob.tvmax};
-        double e = bht__gold_search_score(2, kv, ov);
-        if (e > best) {
-            best = e;
-            c->eps = eps;
-            c->lemma = ob;
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {5000, la_try, la_keep};
+    la_cand t;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define LA_WORST_COUNT 100
 

@@ -13,24 +13,14 @@
 /* d in 1..8 (mostly small) and n in d..40 (mostly <= d + 16). */
 static size_t draw_lev_d(grng *r)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 50)
-        return (size_t)bht__rng_int(r, 1, 3);
-    if (u < 85)
-        return (size_t)bht__rng_int(r, 4, 6);
-    return (size_t)bht__rng_int(r, 7, 8);
+    static const gold_tier T[] = {{50, 1, 3}, {85, 4, 6}, {100, 7, 8}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 static size_t draw_lev_n(grng *r, size_t d)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 15)
-        return d;
-    if (u < 60)
-        return d + (size_t)bht__rng_int(r, 1, 4);
-    if (u < 92)
-        return d + (size_t)bht__rng_int(r, 5, 16);
-    return d + (size_t)bht__rng_int(r, 17, 40 - (long)d);
+    const gold_tier T[] = {{15, 0, 0}, {60, 1, 4}, {92, 5, 16}, {100, 17, 40 - (long)d}};
+    return d + (size_t)bht__gold_draw_tiered(r, T);
 }
 
 /* Query weights s (length n) of one of five kinds, some signs negative
@@ -395,42 +385,46 @@ static bht_status lv_ill(gcase *c, size_t i, grng *r)
 }
 #define LV_ILL_COUNT 48
 
+enum { LV_MAXN = 13, LV_MAXD = 5 };
+typedef struct lv_cand {
+    int scores; /* grade h (leverage_scores) rather than p */
+    size_t n, d;
+    double A[LV_MAXN * LV_MAXD], s[LV_MAXN], q[LV_MAXN], g[LV_MAXN];
+} lv_cand;
+
+static bht_status lv_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    lv_cand *t = ctx;
+    size_t d = t->d = (size_t)bht__rng_int(r, 1, LV_MAXD), n = t->n = d + (size_t)bht__rng_int(r, 0, LV_MAXN - LV_MAXD);
+    double p[LV_MAXN], h[LV_MAXN];
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    (void)draw_query(r, n, t->s);
+    if (bht_leverage(n, d, t->A, t->s, p, h, NULL) != BHT_OK)
+        return BHT_OK;
+    bht_status st = bht_oracle_leverage(n, d, t->A, t->s, t->q, t->g, NULL, NULL, NULL);
+    if (st == BHT_E_SINGULAR)
+        return BHT_OK;
+    if (st == BHT_OK)
+        *err = t->scores ? bht__gold_search_score(n, h, t->g) : bht__gold_search_score(n, p, t->q);
+    return st;
+}
+
+static void lv_keep(void *ctx, gcase *c)
+{
+    const lv_cand *t = ctx;
+    lev_shape(c, t->n, t->d);
+    memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+    memcpy(c->s, t->s, t->n * sizeof *t->s);
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+    memcpy(c->h, t->g, t->n * sizeof *t->g);
+}
+
 static bht_status lv_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 13, MAXD = 5 };
-    double best = -1.0, A[MAXN * MAXD], s[MAXN], p[MAXN], h[MAXN], q[MAXN], g[MAXN];
-    uint64_t best_flags = 0;
-    int scores = c->fn != FN_LEVERAGE;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t d = (size_t)bht__rng_int(r, 1, MAXD), n = d + (size_t)bht__rng_int(r, 0, MAXN - MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        (void)draw_query(r, n, s);
-        if (bht_leverage(n, d, A, s, p, h, NULL) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_leverage(n, d, A, s, q, g, NULL, NULL, NULL);
-        if (st == BHT_E_SINGULAR)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        double e = scores ? bht__gold_search_score(n, h, g) : bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            lev_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->s, s, n * sizeof *s);
-            memcpy(c->p, q, n * sizeof *q);
-            memcpy(c->h, g, n * sizeof *g);
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    static const gold_search S = {100, lv_try, lv_keep};
+    lv_cand t;
+    t.scores = c->fn != FN_LEVERAGE;
+    return bht__gold_worst(c, i, r, &S, &t);
 }
 #define LV_WORST_COUNT 40
 
@@ -441,22 +435,19 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
     c->invalid = 1;
     lev_fill(c, 3, 2, base, NULL);
     int rank = 0;
+    static const gold_invalid EDITS[] = {
+        {{{'s', 1, 0.0}}, FLAG(F_INV_ZERO_S), "s_2 = 0"},
+        {{{'s', 2, -0.0}}, FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO), "s_3 = -0"},
+        {{{'s', 0, 0.0}, {'s', 1, 0.0}, {'s', 2, 0.0}}, FLAG(F_INV_ZERO_S), "s = 0"},
+        [9] = {{{'A', 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'A', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in A"},
+        {{{'A', 5, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'s', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
+        {{{'s', 2, INFINITY}}, FLAG(F_INV_NONFINITE), "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->s[1] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_2 = 0");
-        break;
-    case 1:
-        c->s[2] = -0.0;
-        c->flags |= FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO);
-        bht__gold_comment(c, "s_3 = -0");
-        break;
-    case 2:
-        c->s[0] = c->s[1] = c->s[2] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s = 0");
-        break;
     case 3: {
         static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
         lev_fill(c, 2, 3, A, NULL);
@@ -491,31 +482,6 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         c->d = 0;
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no columns");
-        break;
-    case 9:
-        c->A[2] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 10:
-        c->A[1] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in A");
-        break;
-    case 11:
-        c->A[5] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 12:
-        c->s[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in s");
-        break;
-    case 13:
-        c->s[2] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "s_3 = +inf (row 3 of A_s would be 0, but inf is not a weight)");
         break;
     case 14: {
         static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};

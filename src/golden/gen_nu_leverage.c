@@ -88,12 +88,10 @@ static bht_status nl_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     for (size_t k = 0; k < n * d; k++)
         c->M[k] = bht__gold_short_dyadic(r);
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
     return BHT_OK;
@@ -105,8 +103,7 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
 {
     (void)i;
     size_t n, d;
-    bht__gold_draw_lm_shape(r, &n, &d);
-    const char *da = bht__gold_lm_design(r, n, d, c->A);
+    const char *da = bht__gold_lm_begin(c, r, &n, &d);
     double S[16];
     for (size_t k = 0; k < d * d; k++)
         S[k] = (double)bht__rng_int(r, -3, 3);
@@ -117,53 +114,29 @@ static bht_status nl_shifted(gcase *c, size_t i, grng *r)
                 v += c->A[a * d + k] * S[k * d + b];
             c->M[a * d + b] = v;
         }
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
+    const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
     bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
     return BHT_OK;
 }
 #define NL_SHIFTED_COUNT 40
 
+static void nl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+{
+    size_t n, d;
+    (void)fl;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    t->n = n;
+    t->d = d;
+    (void)bht__gold_lm_design(r, n, d, t->A);
+    for (size_t m = 0; m < n * d; m++)
+        t->B[m] = bht__gold_short_dyadic(r);
+    (void)bht__gold_lm_query(r, n, t->s);
+}
+
 static bht_status nl_worst(gcase *c, size_t i, grng *r)
 {
-    double best = -1.0, A[40], M[40], s[10], kd[10], od[10];
-    for (int k = 0; k < LM_CANDIDATES; k++) {
-        size_t n, d;
-        bht__gold_draw_lm_shape(r, &n, &d);
-        (void)bht__gold_lm_design(r, n, d, A);
-        for (size_t m = 0; m < n * d; m++)
-            M[m] = bht__gold_short_dyadic(r);
-        (void)bht__gold_lm_query(r, n, s);
-        bht_local_result kr, orr;
-        if (bht_nu_leverage(n, d, A, M, s, &kr, kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_nu_leverage(n, d, A, M, s, &orr, od, NULL, NULL);
-        if (st == BHT_E_SINGULAR)
-            continue;
-        if (st != BHT_OK)
-            return st;
-        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
-        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
-        e = e > e2 ? e : e2;
-        if (e > best) {
-            best = e;
-            bht__gold_lm_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->M, M, n * d * sizeof *M);
-            memcpy(c->s, s, n * sizeof *s);
-            memcpy(c->deriv, od, n * sizeof *od);
-            c->local = orr;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION;
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
-                               : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
-                LM_CANDIDATES, i, best < 1e15 ? floor(best) : best);
-    return BHT_OK;
+    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, nl_draw);
 }
 
 static const family NL_FAMILIES[] = {
@@ -175,34 +148,6 @@ static const family NL_FAMILIES[] = {
     {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_nu_leverage(c->n, c->d, c->A, c->M, c->s, &c->local, c->deriv, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_query(c);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->M);
-    if (!c->invalid) {
-        bht_local_result local;
-        double deriv[G_MAX_N];
-        bht__gold_flag_verdict(c, bht_nu_leverage(c->n, c->d, c->A, c->M, c->s, &local, deriv));
-        if (c->n == c->d)
-            c->flags |= FLAG(F_SQUARE);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_local_outputs(c);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "M", 1, c->rows2, c->cols2, c->M);
-    bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
-}
-
 const golden_fn bht__gold_fn_nu_leverage = {
     "nu_leverage", 1000000, 2.0, FAMILIES(NL_FAMILIES),
-    expected, flags, inputs, bht__gold_put_local};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};

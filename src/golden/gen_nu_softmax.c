@@ -137,44 +137,18 @@ static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 }
 #define NU_SHIFTED_COUNT 60
 
+enum { NU_MAXN = 8, NU_MAXD = 4 };
+static void nu_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+{
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, NU_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, NU_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    (void)bht__gold_draw_design(r, n, d, t->B, fl);
+    (void)bht__gold_draw_query_x(r, d, t->x);
+}
+
 static bht_status nu_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 100, MAXN = 8, MAXD = 4 };
-    double best = -1.0, A[MAXN * MAXD], M[MAXN * MAXD], x[MAXD], kd[MAXN], od[MAXN];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        (void)bht__gold_draw_design(r, n, d, M, &fl);
-        (void)bht__gold_draw_query_x(r, d, x);
-        bht_local_result kr, orr;
-        if (bht_nu_softmax(n, d, A, M, x, &kr, kd) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_nu_softmax(n, d, A, M, x, &orr, od, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        const double kv[2] = {kr.nu, kr.local_constant}, ov[2] = {orr.nu, orr.local_constant};
-        double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kd, od);
-        e = e > e2 ? e : e2;
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            bht__gold_model_shape(c, n, d);
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->M, M, n * d * sizeof *M);
-            memcpy(c->x, x, d * sizeof *x);
-            memcpy(c->deriv, od, n * sizeof *od);
-            c->local = orr;
-        }
-    }
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    return bht__gold_pair_worst(c, i, r, 100, nu_draw);
 }
 #define NU_WORST_COUNT 60
 
@@ -186,33 +160,6 @@ static const family NU_FAMILIES[] = {
     {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_nu_softmax(c->n, c->d, c->A, c->M, c->x, &c->local, c->deriv, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, c->M);
-    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
-    if (!c->invalid) {
-        bht_local_result local;
-        double deriv[G_MAX_N];
-        if (bht_nu_softmax(c->n, c->d, c->A, c->M, c->x, &local, deriv) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_shape(c);
-    bht__gold_flag_local_outputs(c);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_matrix(b, nomem, "M", 1, c->rows2, c->cols2, c->M);
-    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
-}
-
 const golden_fn bht__gold_fn_nu_softmax = {
     "nu_softmax", 900000, 2.0, FAMILIES(NU_FAMILIES),
-    expected, flags, inputs, bht__gold_put_local};
+    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};

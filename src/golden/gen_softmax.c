@@ -180,39 +180,20 @@ static bht_status sm_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+enum { SM_MAXN = 8, SM_MAXD = 6 }; /* within gold_softmax_cand's arrays */
+
+static void sm_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
+{
+    size_t n = t->n = (size_t)bht__rng_int(r, 2, SM_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, SM_MAXD);
+    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
+    for (size_t j = 0; j < d; j++)
+        t->x[j] = s * rng_sym(r);
+}
+
 static bht_status sm_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 500, MAXN = 8, MAXD = 6 };
-    double best = -1.0, A[MAXN * MAXD], x[MAXD], p[MAXN], q[MAXN];
-    uint64_t best_flags = 0;
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, MAXN), d = (size_t)bht__rng_int(r, 1, MAXD);
-        uint64_t fl = 0;
-        (void)bht__gold_draw_design(r, n, d, A, &fl);
-        double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
-        for (size_t j = 0; j < d; j++)
-            x[j] = s * rng_sym(r);
-        if (bht_softmax(n, d, A, x, p) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_softmax(n, d, A, x, q, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        double e = bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            best_flags = fl;
-            c->n = n;
-            c->d = c->xlen = d;
-            memcpy(c->A, A, n * d * sizeof *A);
-            memcpy(c->x, x, d * sizeof *x);
-            memcpy(c->p, q, n * sizeof *q);
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    return bht__gold_softmax_worst(c, i, r, 500, sm_draw);
 }
 #define SM_WORST_COUNT 100
 
@@ -226,27 +207,16 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
     memcpy(c->A, A, sizeof A);
     c->x[0] = 0.5;
     c->x[1] = -0.5;
+    static const gold_invalid EDITS[] = {
+        {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'x', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
+        {{{'A', 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'x', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+        [8] = {{{'A', 3, INFINITY}, {'x', 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        c->x[1] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in x");
-        break;
-    case 2:
-        c->A[2] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 3:
-        c->x[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in x");
-        break;
     case 4:
         c->d = 3; /* A is 2 by 3 (reuse 6 entries), x has 2 entries */
         c->A[4] = 5.0;
@@ -265,16 +235,10 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no rows");
         break;
-    case 7:
+    default:
         c->d = c->xlen = 0;
         c->flags |= FLAG(F_INV_EMPTY);
         bht__gold_comment(c, "A has no columns and x is empty");
-        break;
-    default:
-        c->A[3] = INFINITY;
-        c->x[1] = 0.0;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "inf in A times x_j = 0 (still invalid)");
         break;
     }
     return BHT_OK;

@@ -177,33 +177,18 @@ static bht_status ln_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+static void ln_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
+{
+    static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
+    (void)fl;
+    t->n = (size_t)bht__rng_int(r, 2, 12);
+    double s = scales[bht__rng_int(r, 0, 4)];
+    (void)draw_logits(r, t->n, s, t->z);
+}
+
 static bht_status ln_worst(gcase *c, size_t i, grng *r)
 {
-    enum { CANDIDATES = 1000 };
-    static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
-    double best = -1.0, z[12], p[12], q[12];
-    for (int k = 0; k < CANDIDATES; k++) {
-        size_t n = (size_t)bht__rng_int(r, 2, 12);
-        double s = scales[bht__rng_int(r, 0, 4)];
-        (void)draw_logits(r, n, s, z);
-        if (bht_softmax_logits(n, z, p) != BHT_OK)
-            continue;
-        bht_status st = bht_oracle_softmax_logits(n, z, q, NULL, NULL);
-        if (st != BHT_OK)
-            return st;
-        double e = bht__gold_search_score(n, p, q);
-        if (e > best) {
-            best = e;
-            c->n = n;
-            memcpy(c->z, z, n * sizeof *z);
-            memcpy(c->p, q, n * sizeof *q);
-        }
-    }
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST);
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp", CANDIDATES,
-                i, floor(best));
-    return BHT_OK;
+    return bht__gold_softmax_worst(c, i, r, 1000, ln_draw);
 }
 #define LN_WORST_COUNT 150
 

@@ -187,12 +187,64 @@ extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__g
 
 /* ------------------------------------------------- golden_shared.c */
 
+/* One invalid case that sets up to three input entries (NaN, inf, a zero
+ * weight...): array 'A', 'B' (the second matrix, B or M), 'x', 's', 'b' or
+ * 'w' (0: no edit), entry k, value v; then its flags and its comment ("%s":
+ * the second matrix's name).  bht__gold_invalid_entry applies t[i] when it
+ * is such a case (i < count, comment set) and returns 1, else 0. */
+typedef struct gold_edit {
+    char arr;
+    unsigned char k;
+    double v;
+} gold_edit;
+typedef struct gold_invalid {
+    gold_edit edit[3];
+    uint64_t flags;
+    const char *comment;
+} gold_invalid;
+int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_t i);
+#define INVALID_ENTRY(c, t, i) bht__gold_invalid_entry(c, t, sizeof t / sizeof t[0], i)
+
+
 void bht__gold_comment(gcase *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 double bht__gold_search_score(size_t n, const double *computed, const double *reference);
+double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle);
+double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
+                             const bht_local_result *oracle, const double *oderiv);
+/* The worst-case search of softmax_logits (inputs z) or softmax (inputs A,
+ * x) over candidates drawn by draw: kernel p against oracle q. */
+typedef struct gold_softmax_cand gold_softmax_cand;
+struct gold_softmax_cand {
+    int fn;
+    /* Draws the inputs (n, then z, or d, A and x) and their flags. */
+    void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags);
+    size_t n, d;
+    double z[12], A[48], x[6], p[12], q[12];
+};
+bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
+                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags));
+
+/* One worst-case search (bht__gold_worst, golden_shared.c).  try_one draws
+ * a candidate into ctx and runs kernel and oracle: *err = its score (left
+ * at -1: skip it), *flags = its flags; a status other than BHT_OK ends the
+ * search.  keep copies the candidate in ctx into the vector. */
+typedef struct gold_search {
+    int candidates;
+    bht_status (*try_one)(void *ctx, grng *r, double *err, uint64_t *flags);
+    void (*keep)(void *ctx, gcase *c);
+} gold_search;
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx);
+/* A size drawn by tiers: u uniform in 0..99 picks the first tier with
+ * u < below, then a uniform integer in [lo, hi] (lo == hi: lo, no draw);
+ * the last tier has below = 100. */
+typedef struct gold_tier {
+    long below, lo, hi;
+} gold_tier;
+long bht__gold_draw_tiered(grng *r, const gold_tier *t);
 size_t bht__gold_draw_n(grng *r);
 const char *bht__gold_draw_design(grng *r, size_t n, size_t d, double *A, uint64_t *flags);
 
@@ -245,12 +297,42 @@ void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const doub
                   const double *s);
 const char *bht__gold_lm_query(grng *r, size_t n, double *s);
 const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A);
+/* A random leverage-model vector: lm_begin draws n, d and A (returns A's
+ * description); the family then fills the second matrix; lm_end draws s
+ * and sets the shape (returns s's description). */
+const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d);
+const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d);
 bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
 #define LM_FULL_COUNT 30
 #define LM_WORST_COUNT 20
 #define LM_INVALID_COUNT 14
 enum { LM_CANDIDATES = 20 };
+
+/* A worst-case candidate of the model-pair functions (distance_softmax,
+ * nu_softmax, distance_leverage, nu_leverage): its inputs (B is the second
+ * matrix, B or M; x for softmax models, s for leverage models) and the
+ * oracle's outputs; bht__gold_pair_keep copies it into the vector. */
+typedef struct gold_pair_cand gold_pair_cand;
+struct gold_pair_cand {
+    int fn;
+    /* Draws the inputs (n, d, A, B, x or s) and ORs their flags into *flags. */
+    void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags);
+    size_t n, d;
+    double A[40], B[40], x[4], s[10];
+    bht_distances dist;
+    bht_local_result local;
+    double deriv[10];
+};
+/* The worst-case search of a model-pair function over candidates drawn by
+ * draw: kernel and oracle on each, scored on the function's outputs. */
+bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
+                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags));
+/* The oracle hook, the flags and the "inputs" object of the model-pair
+ * functions. */
+bht_status bht__gold_pair_expected(gcase *c);
+void bht__gold_pair_flags(gcase *c);
+void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* The leverage families (leverage and leverage_scores share them). */
 #define LEVERAGE_FAMILY_COUNT 7

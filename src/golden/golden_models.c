@@ -9,12 +9,8 @@
 /* n in 1..32 (mostly 2..8) and d in 1..5 for the two-model functions. */
 size_t bht__gold_draw_model_n(grng *r)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 75)
-        return (size_t)bht__rng_int(r, 2, 8);
-    if (u < 95)
-        return (size_t)bht__rng_int(r, 9, 16);
-    return (size_t)bht__rng_int(r, 17, 32);
+    static const gold_tier T[] = {{75, 2, 8}, {95, 9, 16}, {100, 17, 32}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 void bht__gold_model_shape(gcase *c, size_t n, size_t d)
@@ -54,41 +50,19 @@ bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r)
     static const double B[6] = {1.5, 2.0, 3.0, -4.0, 0.0, 0.5};
     static const double x[2] = {0.5, -0.5};
     const char *Bname = gold_other_name(c);
-    double *B2 = gold_other(c);
     c->invalid = 1;
     bht__gold_model_fill(c, 3, 2, A, B, x);
+    static const gold_invalid EDITS[] = {
+        {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'B', 4, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in %s"},
+        {{{'B', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in %s"},
+        {{{'x', 1, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in x"},
+        {{{'x', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+        {{{'A', 3, -INFINITY}, {'x', 1, 0.0}}, FLAG(F_INV_NONFINITE), "-inf in A times x_j = 0 (still invalid)"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        B2[4] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in %s", Bname);
-        break;
-    case 2:
-        B2[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in %s", Bname);
-        break;
-    case 3:
-        c->x[1] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in x");
-        break;
-    case 4:
-        c->x[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in x");
-        break;
-    case 5:
-        c->A[3] = -INFINITY;
-        c->x[1] = 0.0;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in A times x_j = 0 (still invalid)");
-        break;
     case 6:
         c->rows2 = 2;
         c->flags |= FLAG(F_INV_SHAPE);
@@ -211,6 +185,160 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
+const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d)
+{
+    bht__gold_draw_lm_shape(r, n, d);
+    return bht__gold_lm_design(r, *n, *d, c->A);
+}
+
+const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d)
+{
+    const char *q = bht__gold_lm_query(r, n, c->s);
+    bht__gold_lm_shape(c, n, d);
+    return q;
+}
+
+static int is_leverage_fn(int fn) { return fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE; }
+
+static void pair_keep(void *ctx, gcase *c)
+{
+    const gold_pair_cand *t = ctx;
+    size_t n = t->n, d = t->d;
+    if (is_leverage_fn(c->fn)) {
+        bht__gold_lm_shape(c, n, d);
+        memcpy(c->s, t->s, n * sizeof *t->s);
+    } else {
+        bht__gold_model_shape(c, n, d);
+        memcpy(c->x, t->x, d * sizeof *t->x);
+    }
+    memcpy(c->A, t->A, n * d * sizeof *t->A);
+    memcpy(gold_other(c), t->B, n * d * sizeof *t->B);
+    if (gold_is_nu(c)) {
+        memcpy(c->deriv, t->deriv, n * sizeof *t->deriv);
+        c->local = t->local;
+    } else {
+        c->dist = t->dist;
+    }
+}
+
+/* The double kernel and the oracle of a model-pair function on explicit
+ * inputs (B: the second matrix; q: x for softmax models, s for leverage
+ * models); the outputs go to dist, or to local and deriv (nu_*). */
+static bht_status pair_kernel(int fn, size_t n, size_t d, const double *A, const double *B,
+                              const double *q, bht_distances *dist, bht_local_result *local,
+                              double *deriv)
+{
+    switch (fn) {
+    case FN_DISTANCE_SOFTMAX:
+        return bht_distance_softmax(n, d, A, B, q, dist);
+    case FN_DISTANCE_LEVERAGE:
+        return bht_distance_leverage(n, d, A, B, q, dist);
+    case FN_NU_SOFTMAX:
+        return bht_nu_softmax(n, d, A, B, q, local, deriv);
+    default:
+        return bht_nu_leverage(n, d, A, B, q, local, deriv);
+    }
+}
+
+static bht_status pair_oracle(int fn, size_t n, size_t d, const double *A, const double *B,
+                              const double *q, bht_distances *dist, bht_local_result *local,
+                              double *deriv)
+{
+    switch (fn) {
+    case FN_DISTANCE_SOFTMAX:
+        return bht_oracle_distance_softmax(n, d, A, B, q, dist, NULL, NULL);
+    case FN_DISTANCE_LEVERAGE:
+        return bht_oracle_distance_leverage(n, d, A, B, q, dist, NULL, NULL);
+    case FN_NU_SOFTMAX:
+        return bht_oracle_nu_softmax(n, d, A, B, q, local, deriv, NULL, NULL);
+    default:
+        return bht_oracle_nu_leverage(n, d, A, B, q, local, deriv, NULL, NULL);
+    }
+}
+
+static int is_nu_fn(int fn) { return fn == FN_NU_SOFTMAX || fn == FN_NU_LEVERAGE; }
+/* Kernel, then oracle on a candidate (kernel refusals are skipped); the
+ * leverage-model oracles refuse singular designs (and distance_leverage's
+ * too hard ones): skip those too. */
+static bht_status pair_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    gold_pair_cand *t = ctx;
+    t->draw(t, r, fl);
+    const double *q = is_leverage_fn(t->fn) ? t->s : t->x;
+    bht_distances kd;
+    bht_local_result kr;
+    double kderiv[G_MAX_N];
+    if (pair_kernel(t->fn, t->n, t->d, t->A, t->B, q, &kd, &kr, kderiv) != BHT_OK)
+        return BHT_OK;
+    bht_status st = pair_oracle(t->fn, t->n, t->d, t->A, t->B, q, &t->dist, &t->local, t->deriv);
+    if ((st == BHT_E_SINGULAR && is_leverage_fn(t->fn)) ||
+        (st == BHT_E_PRECISION && t->fn == FN_DISTANCE_LEVERAGE))
+        return BHT_OK;
+    if (st != BHT_OK)
+        return st;
+    if (is_nu_fn(t->fn))
+        *err = bht__gold_local_score(t->n, &kr, kderiv, &t->local, t->deriv);
+    else
+        *err = bht__gold_distances_score(&kd, &t->dist);
+    return BHT_OK;
+}
+
+static const double *pair_query(const gcase *c) { return is_leverage_fn(c->fn) ? c->s : c->x; }
+
+bht_status bht__gold_pair_expected(gcase *c)
+{
+    return pair_oracle(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &c->dist, &c->local,
+                       c->deriv);
+}
+
+bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
+                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags))
+{
+    gold_pair_cand t = {.fn = c->fn, .draw = draw};
+    return bht__gold_worst(c, i, r, &(const gold_search){candidates, pair_try, pair_keep}, &t);
+}
+
+void bht__gold_pair_flags(gcase *c)
+{
+    int lev = is_leverage_fn(c->fn);
+    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    if (lev)
+        bht__gold_flag_query(c);
+    bht__gold_flag_subnormal_in(c, c->rows2 * c->cols2, gold_other(c));
+    if (!lev)
+        bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+    if (!c->invalid) {
+        bht_distances dist;
+        bht_local_result local;
+        double deriv[G_MAX_N];
+        bht_status st = pair_kernel(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &dist,
+                                    &local, deriv);
+        if (lev) {
+            bht__gold_flag_verdict(c, st);
+            if (c->n == c->d)
+                c->flags |= FLAG(F_SQUARE);
+        } else if (st == BHT_E_RANGE) {
+            c->flags |= FLAG(F_BEYOND);
+        }
+    }
+    bht__gold_flag_shape(c);
+    if (gold_is_nu(c))
+        bht__gold_flag_local_outputs(c);
+    else
+        bht__gold_flag_distance_outputs(c);
+}
+
+void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+    bht__gold_put_matrix(b, nomem, gold_other_name(c), 1, c->rows2, c->cols2,
+                         gold_is_nu(c) ? c->M : c->B);
+    if (is_leverage_fn(c->fn))
+        bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
+    else
+        bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+}
+
 /* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
 {
@@ -222,17 +350,18 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
     double *B2 = gold_other(c);
     c->invalid = 1;
     bht__gold_lm_fill(c, 3, 2, A, B, s);
+    static const gold_invalid EDITS[] = {
+        {{{'s', 1, 0.0}}, FLAG(F_INV_ZERO_S), "s_2 = 0"},
+        {{{'s', 2, -0.0}}, FLAG(F_INV_ZERO_S), "s_3 = -0"},
+        [5] = {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'B', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in %s"},
+        {{{'B', 4, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in %s"},
+        {{{'s', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
+        {{{'s', 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in s"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->s[1] = 0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_2 = 0");
-        break;
-    case 1:
-        c->s[2] = -0.0;
-        c->flags |= FLAG(F_INV_ZERO_S);
-        bht__gold_comment(c, "s_3 = -0");
-        break;
     case 2:
         for (size_t a = 0; a < 3; a++)
             c->A[a * 2 + 1] = 2.0 * c->A[a * 2];
@@ -256,31 +385,6 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
             B2[a * 2 + 1] = -B2[a * 2];
         c->flags |= FLAG(F_INV_RANK);
         bht__gold_comment(c, "B rank deficient: column 2 = -column 1");
-        break;
-    case 5:
-        c->A[1] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 6:
-        B2[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in %s", Bname);
-        break;
-    case 7:
-        B2[4] = INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in %s", Bname);
-        break;
-    case 8:
-        c->s[0] = NAN;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "NaN in s");
-        break;
-    case 9:
-        c->s[2] = -INFINITY;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "-inf in s");
         break;
     case 10:
         c->rows2 = 2;

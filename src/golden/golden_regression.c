@@ -20,8 +20,8 @@ static int is_hessian(const gcase *c) { return c->fn == FN_REGRESSION_HESSIAN; }
 /* n in 1..12 (mostly 2..8), d in 1..4. */
 static void draw_shape(grng *r, size_t *n, size_t *d)
 {
-    long u = bht__rng_int(r, 0, 99);
-    *n = (size_t)(u < 5 ? 1 : u < 85 ? bht__rng_int(r, 2, 8) : bht__rng_int(r, 9, 12));
+    static const gold_tier T[] = {{5, 1, 1}, {85, 2, 8}, {100, 9, 12}};
+    *n = (size_t)bht__gold_draw_tiered(r, T);
     *d = (size_t)bht__rng_int(r, 1, 4);
 }
 
@@ -340,43 +340,47 @@ static void store_expected(gcase *c, const double *v)
         c->loss = v[0];
 }
 
-enum { RG_CANDIDATES = 20 };
+typedef struct rg_cand {
+    gcase *t; /* the candidate problem (large: on the heap) */
+    int fn;
+    double kv[16], ov[16];
+} rg_cand;
+
+static bht_status rg_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    rg_cand *u = ctx;
+    gcase *t = u->t;
+    const char *da, *db, *dw;
+    memset(t, 0, sizeof *t);
+    t->fn = u->fn;
+    draw_problem(t, r, &da, &db, &dw);
+    *fl = t->flags;
+    size_t m;
+    if (graded_run(t, 0, u->kv, &m) != BHT_OK)
+        return BHT_OK;
+    bht_status st = graded_run(t, 1, u->ov, &m);
+    if (st == BHT_OK)
+        *err = bht__gold_search_score(m, u->kv, u->ov);
+    return st;
+}
+
+static void rg_keep(void *ctx, gcase *c)
+{
+    const rg_cand *u = ctx;
+    const gcase *t = u->t;
+    fill(c, t->n, t->d, t->A, t->b, t->w, t->x);
+    store_expected(c, u->ov);
+}
 
 static bht_status rg_worst(gcase *c, size_t i, grng *r)
 {
-    double best = -1.0, kv[16], ov[16];
-    gcase *t = malloc(sizeof *t);
-    if (!t)
+    static const gold_search S = {20, rg_try, rg_keep};
+    rg_cand u = {malloc(sizeof(gcase)), c->fn, {0}, {0}};
+    if (!u.t)
         return BHT_E_NOMEM;
-    uint64_t best_flags = 0;
-    bht_status status = BHT_OK;
-    for (int k = 0; k < RG_CANDIDATES && status == BHT_OK; k++) {
-        const char *da, *db, *dw;
-        memset(t, 0, sizeof *t);
-        t->fn = c->fn;
-        draw_problem(t, r, &da, &db, &dw);
-        size_t m;
-        if (graded_run(t, 0, kv, &m) != BHT_OK)
-            continue;
-        status = graded_run(t, 1, ov, &m);
-        double e = status == BHT_OK ? bht__gold_search_score(m, kv, ov) : -1.0;
-        if (e > best) {
-            best = e;
-            best_flags = t->flags;
-            fill(c, t->n, t->d, t->A, t->b, t->w, t->x);
-            store_expected(c, ov);
-        }
-    }
-    free(t);
-    if (status != BHT_OK)
-        return status;
-    if (best < 0.0)
-        return BHT_E_PRECISION; /* no candidate: draw again */
-    c->expected_done = 1;
-    c->flags |= FLAG(F_WORST) | best_flags;
-    bht__gold_comment(c, "worst of %d candidates (search block %zu): kernel error %.0f ulp",
-                 RG_CANDIDATES, i, floor(best));
-    return BHT_OK;
+    bht_status st = bht__gold_worst(c, i, r, &S, &u);
+    free(u.t);
+    return st;
 }
 
 static bht_status rg_invalid(gcase *c, size_t i, grng *r)
@@ -387,33 +391,24 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     static const double x[3] = {0.5, -0.5, 1.0};
     fill(c, 3, 2, A, b, w, x);
     c->invalid = 1;
-    c->flags |= FLAG(F_INV_NONFINITE);
+    static const gold_invalid EDITS[] = {
+        {{{'A', 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{'A', 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{'b', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
+        {{{'w', 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
+    };
+    if (INVALID_ENTRY(c, EDITS, i))
+        return BHT_OK;
     switch (i) {
-    case 0:
-        c->A[3] = NAN;
-        bht__gold_comment(c, "NaN in A");
-        break;
-    case 1:
-        c->A[0] = -INFINITY;
-        bht__gold_comment(c, "-inf in A");
-        break;
-    case 2:
-        c->b[1] = INFINITY;
-        bht__gold_comment(c, "+inf in b");
-        break;
-    case 3:
-        c->w[2] = NAN;
-        bht__gold_comment(c, "NaN in w");
-        break;
     case 4:
         c->x[1] = INFINITY;
         c->A[1] = 0.0;
         c->A[3] = 0.0;
         c->A[5] = 0.0;
+        c->flags |= FLAG(F_INV_NONFINITE);
         bht__gold_comment(c, "+inf in x, multiplied by zero columns only");
         break;
     default:
-        c->flags &= ~FLAG(F_INV_NONFINITE);
         c->flags |= FLAG(F_INV_SHAPE);
         switch (i) {
         case 5:

@@ -274,16 +274,132 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 }
 
 
+static double *edited_array(gcase *c, char arr)
+{
+    switch (arr) {
+    case 'A':
+        return c->A;
+    case 'B':
+        return gold_other(c);
+    case 'x':
+        return c->x;
+    case 's':
+        return c->s;
+    case 'b':
+        return c->b;
+    default:
+        return c->w;
+    }
+}
+
+int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_t i)
+{
+    if (i >= count || !t[i].comment)
+        return 0;
+    for (size_t k = 0; k < 3 && t[i].edit[k].arr; k++)
+        edited_array(c, t[i].edit[k].arr)[t[i].edit[k].k] = t[i].edit[k].v;
+    c->flags |= t[i].flags;
+    bht__gold_comment(c, t[i].comment, gold_other_name(c));
+    return 1;
+}
+
+static void softmax_keep(void *ctx, gcase *c)
+{
+    const gold_softmax_cand *t = ctx;
+    c->n = t->n;
+    if (c->fn == FN_SOFTMAX_LOGITS) {
+        memcpy(c->z, t->z, t->n * sizeof *t->z);
+    } else {
+        c->d = c->xlen = t->d;
+        memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
+        memcpy(c->x, t->x, t->d * sizeof *t->x);
+    }
+    memcpy(c->p, t->q, t->n * sizeof *t->q);
+}
+
+static bht_status softmax_try(void *ctx, grng *r, double *err, uint64_t *fl)
+{
+    gold_softmax_cand *t = ctx;
+    t->draw(t, r, fl);
+    int logits = t->fn == FN_SOFTMAX_LOGITS;
+    if ((logits ? bht_softmax_logits(t->n, t->z, t->p) : bht_softmax(t->n, t->d, t->A, t->x, t->p)) != BHT_OK)
+        return BHT_OK;
+    bht_status st = logits ? bht_oracle_softmax_logits(t->n, t->z, t->q, NULL, NULL)
+                           : bht_oracle_softmax(t->n, t->d, t->A, t->x, t->q, NULL, NULL);
+    if (st == BHT_OK)
+        *err = bht__gold_search_score(t->n, t->p, t->q);
+    return st;
+}
+
+bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
+                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags))
+{
+    gold_softmax_cand t = {.fn = c->fn, .draw = draw};
+    return bht__gold_worst(c, i, r, &(const gold_search){candidates, softmax_try, softmax_keep}, &t);
+}
+
+/* The scores of the distance triple and of the local analysis (nu, its
+ * local constant and the n derivatives). */
+double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle)
+{
+    const double kv[3] = {kernel->hellinger2, kernel->hellinger, kernel->tv};
+    const double ov[3] = {oracle->hellinger2, oracle->hellinger, oracle->tv};
+    return bht__gold_search_score(3, kv, ov);
+}
+
+double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
+                             const bht_local_result *oracle, const double *oderiv)
+{
+    const double kv[2] = {kernel->nu, kernel->local_constant};
+    const double ov[2] = {oracle->nu, oracle->local_constant};
+    double e = bht__gold_search_score(2, kv, ov), e2 = bht__gold_search_score(n, kderiv, oderiv);
+    return e > e2 ? e : e2;
+}
+
+/* The worst-case search of every "worst" family: draw s->candidates
+ * candidates, keep the one whose kernel error (ulp against the oracle) is
+ * largest, and label the vector; no usable candidate: BHT_E_PRECISION (the
+ * generator draws again). */
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx)
+{
+    double best = -1.0;
+    uint64_t best_flags = 0;
+    for (int k = 0; k < s->candidates; k++) {
+        double e = -1.0;
+        uint64_t fl = 0;
+        bht_status st = s->try_one(ctx, r, &e, &fl);
+        if (st != BHT_OK)
+            return st;
+        if (e > best) {
+            best = e;
+            best_flags = fl;
+            s->keep(ctx, c);
+        }
+    }
+    if (best < 0.0)
+        return BHT_E_PRECISION;
+    c->expected_done = 1;
+    c->flags |= FLAG(F_WORST) | best_flags;
+    bht__gold_comment(c, best < 1e15 ? "worst of %d candidates (search block %zu): kernel error %.0f ulp"
+                                     : "worst of %d candidates (search block %zu): kernel error %.3g ulp",
+                      s->candidates, i, best < 1e15 ? floor(best) : best);
+    return BHT_OK;
+}
+
 /* -------------------------------------------------------------- draws */
+
+long bht__gold_draw_tiered(grng *r, const gold_tier *t)
+{
+    long u = bht__rng_int(r, 0, 99);
+    while (u >= t->below)
+        t++;
+    return t->lo == t->hi ? t->lo : bht__rng_int(r, t->lo, t->hi);
+}
 
 size_t bht__gold_draw_n(grng *r)
 {
-    long u = bht__rng_int(r, 0, 99);
-    if (u < 70)
-        return (size_t)bht__rng_int(r, 1, 16);
-    if (u < 95)
-        return (size_t)bht__rng_int(r, 17, 64);
-    return (size_t)bht__rng_int(r, 65, 300);
+    static const gold_tier T[] = {{70, 1, 16}, {95, 17, 64}, {100, 65, 300}};
+    return (size_t)bht__gold_draw_tiered(r, T);
 }
 
 
