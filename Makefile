@@ -161,7 +161,8 @@ $(BUILD)/libbht.so: $(PIC_OBJ)
 $(BUILD)/libbht.so.0: $(BUILD)/libbht.so
 	ln -sf libbht.so $@
 
-# The public interface (tests/api): libbht.so exports only bht_* names; a
+# The public interface (tests/api; under make sanitize the C++ program gets
+# the sanitizer flags of the library it links): libbht.so exports only bht_* names; a
 # program defining the library's former internal names (is_broken, evidence,
 # rng_next) and linking libbht.so gets the same claim verdicts as the static
 # CLI; bht.h and bht_tools.h compile and link as C++.
@@ -172,8 +173,8 @@ $(BUILD)/api/interpose: tests/api/interpose.c $(BUILD)/libbht.so.0 src/bht.h src
 	  -Wl,-rpath,'$$ORIGIN/..' $(LDLIBS)
 $(BUILD)/api/cxx_header: tests/api/cxx_header.cpp $(BUILD)/libbht.a src/bht.h src/bht_tools.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) -O2 -std=c++11 -Wall -Wextra -Werror -pedantic -o $@ $< \
-	  $(BUILD)/libbht.a $(LDLIBS)
+	$(CXX) $(CPPFLAGS) -O2 $(filter -fsanitize=% -fno-omit-frame-pointer,$(CFLAGS)) \
+	  -std=c++11 -Wall -Wextra -Werror -pedantic -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
 api-test: $(BUILD)/bht $(BUILD)/api/interpose $(BUILD)/api/cxx_header
 	@leaked=$$(nm -D --defined-only $(BUILD)/libbht.so | awk '{print $$3}' | grep -v '^bht_'); \
 	if [ -n "$$leaked" ]; then echo "libbht.so exports non-bht_ names:" $$leaked; exit 1; fi; \
