@@ -53,7 +53,7 @@ __extension__ typedef __int128 i128;
 #define FIX_ZERO_BELOW (-1500.0)
 
 /* Full 256-bit product a b as (hi, lo). */
-static void mul_full(u128 a, u128 b, u128 *hi, u128 *lo)
+static inline void mul_full(u128 a, u128 b, u128 *hi, u128 *lo)
 {
     uint64_t a0 = (uint64_t)a, a1 = (uint64_t)(a >> 64);
     uint64_t b0 = (uint64_t)b, b1 = (uint64_t)(b >> 64);
@@ -65,7 +65,7 @@ static void mul_full(u128 a, u128 b, u128 *hi, u128 *lo)
 }
 
 /* floor(a b / 2^sh), 64 < sh < 128 and the result below 2^128. */
-static u128 mul_shift(u128 a, u128 b, int sh)
+static inline u128 mul_shift(u128 a, u128 b, int sh)
 {
     u128 hi, lo;
     mul_full(a, b, &hi, &lo);
