@@ -18,7 +18,7 @@
  * 128-bit fixed-point evaluation of softmax_oracle_fixed.c (its own error
  * analysis there; about 10x fewer cycles than mpfr_exp per logit) and runs
  * this Ziv loop only when that attempt leaves a component undecided
- * (subnormal outputs, or within 2^-111 relative of a rounding boundary). */
+ * (subnormal outputs, or within about 2^-110 relative of a rounding boundary). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
