@@ -21,8 +21,9 @@
  * the result is normal; otherwise (t_i < -700 or p_i <= 2^-1022) the element
  * is redone with dd_ldexp_round, which rounds the dd once into the subnormal
  * range; t_i < -746 gives +0 (p_i < 2^-1075 since S >= 1).
- * Bound: |q_i / p_i - 1| < 2^-66 + 2^-76 + 2^-101 + 2^-102 < 2^-65.9, so
- * p_i is within 0.5 + 2^-12 ulp of the exact value (budget 1 ulp). */
+ * Bound: |q_i / p_i - 1| < 2^-66 (e_i) + 2^-66 (the e_k summed in S: their
+ * errors reach S as a weighted mean) + 2^-76 + 2^-101 + 2^-102 < 2^-64.9,
+ * so p_i is within 0.5 + 2^-11.9 ulp of the exact value (budget 1 ulp). */
 #include <stdint.h>
 #include <string.h>
 #include "core/dd.h"

@@ -19,7 +19,11 @@ the oracle run by the C program on that same prefix.  The table says so.
 
 Goals (issue 17; reported, never enforced: the exit status is 0 whenever
 every measurement ran): double kernel time <= 1x SciPy's; oracle >= 20x
-faster than mpmath.  The header names the CPU and NumPy's BLAS.  All timings are single-threaded wall clock, median of runs.
+faster than mpmath.  The header names the CPU and NumPy's BLAS.  All timings
+are single-threaded wall clock.  The machine may be shared: each size runs
+--rounds interleaved rounds (the C program, then SciPy and mpmath on the same
+logits), each ratio is the median of the per-round ratios (range printed),
+and the load average is printed with the goals.
 """
 
 import argparse
@@ -44,7 +48,6 @@ DOUBLE_GOAL = 1.0    # double kernel time / scipy time must be <= this
 ORACLE_GOAL = 20.0   # mpmath time / oracle time must be >= this
 RUNS = 7             # samples per fast method (median reported)
 MIN_SAMPLE = 0.05    # seconds per sample for fast methods (calls repeated)
-MPMATH_RUNS = 3
 
 
 # ------------------------------------------------------------------- helpers
@@ -136,27 +139,71 @@ def run_c(bht, args):
 
 # ---------------------------------------------------------------- benchmark
 
-def bench_size(bht, n, seed, prefix_limit, workdir):
+def spread(values):
+    """'median [min-max]' of per-round ratios."""
+    return statistics.median(values), min(values), max(values)
+
+
+def bench_size(bht, n, seed, prefix_limit, workdir, rounds):
+    """Interleaved rounds: each round runs the C program (bht kernel and
+    oracle) and then times SciPy and mpmath on the same logits, so every
+    ratio is between two measurements taken seconds apart; the ratio
+    reported is the median of the per-round ratios (range in brackets)."""
     d = os.path.join(workdir, "n%d" % n)
     os.makedirs(d)
-    oracle_runs = 5 if n <= 10000 else 3
-    c = run_c(bht, ["--n", n, "--seed", seed, "--out", d, "--runs", RUNS,
-                    "--oracle-runs", oracle_runs])
-    z = load_f64(os.path.join(d, "logits.f64"))
+    k = min(n, prefix_limit)
+    dp = os.path.join(workdir, "n%d_prefix%d" % (n, k))
+    os.makedirs(dp)
+    z = zp = None
+    r_double, r_oracle, r_oracle_prefix = [], [], []
+    t_double, t_scipy_all, t_oracle, t_mp_all, t_oracle_prefix = [], [], [], [], []
+    load = []
+    for rnd in range(rounds):
+        load.append(os.getloadavg()[0])
+        c = run_c(bht, ["--n", n, "--seed", seed, "--out", d, "--runs", RUNS if rnd == 0 else 3,
+                        "--oracle-runs", 1])
+        if rnd == 0:
+            c0 = c
+            z = load_f64(os.path.join(d, "logits.f64"))
+            zp = np.ascontiguousarray(z[:k])
+            zp.astype("<f8").tofile(os.path.join(dp, "prefix.f64"))
+        t_scipy, _ = time_fast(lambda: softmax_scipy(z), runs=RUNS if rnd == 0 else 3)
+        prec = int(c["oracle_precision_used"])
+        if k < n:  # mpmath on the prefix only; the C oracle on the same prefix
+            cp = run_c(bht, ["--logits", os.path.join(dp, "prefix.f64"), "--out", dp,
+                             "--runs", 1, "--min-sample", 0, "--oracle-runs", 1])
+            t_oracle_prefix.append(cp["oracle_seconds"])
+        t0 = time.perf_counter()
+        p_mp = softmax_mpmath(zp, prec)
+        t_mp = (time.perf_counter() - t0) * n / k
+        t_double.append(c["double_seconds"])
+        t_scipy_all.append(t_scipy)
+        t_oracle.append(c["oracle_seconds"])
+        t_mp_all.append(t_mp)
+        r_double.append(c["double_seconds"] / t_scipy)
+        r_oracle.append(t_mp / c["oracle_seconds"])
+        if k < n:
+            r_oracle_prefix.append(t_mp * k / n / cp["oracle_seconds"])
+    load.append(os.getloadavg()[0])
+
+    c = c0
     p_double = load_f64(os.path.join(d, "double.f64"))
     p_oracle = load_f64(os.path.join(d, "oracle.f64"))
     assert z.size == n == p_double.size == p_oracle.size
     prec = int(c["oracle_precision_used"])
+    p_oracle_prefix = (load_f64(os.path.join(dp, "oracle.f64")) if k < n else p_oracle)
 
     rows = []
-    t_scipy, b_scipy = time_fast(lambda: softmax_scipy(z))
+    med = statistics.median
     ulp_double = max_ulp(p_double, p_oracle)
     if ulp_double != c["double_max_ulp_vs_oracle"]:
         print("warning: C and Python disagree on the double kernel's ulp error "
               "(%g vs %g)" % (c["double_max_ulp_vs_oracle"], ulp_double))
-    rows.append(("bht double kernel", n, c["double_seconds"], c["double_min_seconds"],
-                 "%.2fx scipy" % (c["double_seconds"] / t_scipy), ulp_double, ""))
-    rows.append(("scipy.special.softmax", n, t_scipy, b_scipy, "1.00x scipy",
+    rd = spread(r_double)
+    rows.append(("bht double kernel", n, med(t_double), min(t_double),
+                 "%.2fx scipy [%.2f-%.2f]" % rd, ulp_double, ""))
+    t_scipy = med(t_scipy_all)
+    rows.append(("scipy.special.softmax", n, t_scipy, min(t_scipy_all), "1.00x scipy",
                  max_ulp(softmax_scipy(z), p_oracle), ""))
     t, b = time_fast(lambda: softmax_numpy_naive(z))
     rows.append(("numpy exp(z)/sum (naive)", n, t, b, "%.2fx scipy" % (t / t_scipy),
@@ -164,48 +211,21 @@ def bench_size(bht, n, seed, prefix_limit, workdir):
     t, b = time_fast(lambda: softmax_numpy_shifted(z))
     rows.append(("numpy exp(z-max)/sum", n, t, b, "%.2fx scipy" % (t / t_scipy),
                  max_ulp(softmax_numpy_shifted(z), p_oracle), ""))
-    rows.append(("bht oracle (MPFR %d bits)" % prec, n, c["oracle_seconds"],
-                 c["oracle_min_seconds"], "", 0.0,
-                 "reference; %d Ziv attempt(s)" % c["oracle_attempts"]))
-
-    if n <= prefix_limit:
-        t_mp, b_mp, p_mp = time_slow(lambda: softmax_mpmath(z, prec), MPMATH_RUNS)
-        ratio = t_mp / c["oracle_seconds"]
-        rows.append(("mpmath (%d bits)" % prec, n, t_mp, b_mp, "%.1fx oracle" % ratio,
-                     max_ulp(p_mp, p_oracle), "measured"))
-        note = None
-    else:
-        k = prefix_limit
-        zp = np.ascontiguousarray(z[:k])
-        dp = os.path.join(workdir, "n%d_prefix%d" % (n, k))
-        os.makedirs(dp)
-        zp.astype("<f8").tofile(os.path.join(dp, "prefix.f64"))
-        cp = run_c(bht, ["--logits", os.path.join(dp, "prefix.f64"), "--out", dp,
-                         "--runs", 3, "--oracle-runs", oracle_runs])
-        p_oracle_prefix = load_f64(os.path.join(dp, "oracle.f64"))
-        # Same working precision as the full-n oracle, so the extrapolation
-        # compares like with like; the prefix oracle is correctly rounded
-        # whatever precision it needed, so it is the reference for the ulps.
-        prec_p = prec
-        t_mp_prefix, b_mp_prefix, p_mp = time_slow(lambda: softmax_mpmath(zp, prec_p),
-                                                   MPMATH_RUNS)
-        t_mp = t_mp_prefix * n / k
-        ratio = t_mp / c["oracle_seconds"]
-        ratio_prefix = t_mp_prefix / cp["oracle_seconds"]
-        rows.append(("mpmath (%d bits)" % prec_p, n, t_mp, b_mp_prefix * n / k,
-                     "%.1fx oracle" % ratio,
-                     max_ulp(p_mp, p_oracle_prefix),
-                     "EXTRAPOLATED x%g from first %d logits" % (n / k, k)))
-        note = ("n=%d: mpmath was run on the first %d logits only (%.3f s, median of %d); "
+    rows.append(("bht oracle (%d bits)" % prec, n, med(t_oracle), min(t_oracle), "", 0.0,
+                 "reference; %d attempt(s)" % c["oracle_attempts"]))
+    ro = spread(r_oracle)
+    rows.append(("mpmath (%d bits)" % prec, n, med(t_mp_all), min(t_mp_all),
+                 "%.1fx oracle [%.1f-%.1f]" % ro, max_ulp(p_mp, p_oracle_prefix),
+                 "measured" if k == n else "EXTRAPOLATED x%g from first %d logits" % (n / k, k)))
+    note = None
+    if k < n:
+        note = ("n=%d: mpmath was run on the first %d logits only (median %.3f s per round); "
                 "its time above is that x%g, and its ulp error is against the oracle on "
                 "the same %d-logit prefix (oracle %.4f s there, measured ratio "
-                "mpmath/oracle on the prefix %.1fx)."
-                % (n, k, t_mp_prefix, MPMATH_RUNS, n / k, k, cp["oracle_seconds"],
-                   ratio_prefix))
-    goals = {
-        "double": c["double_seconds"] / t_scipy,
-        "oracle": ratio,
-    }
+                "mpmath/oracle on the prefix %.1fx [%.1f-%.1f])."
+                % ((n, k, med(t_mp_all) * k / n, n / k, k, med(t_oracle_prefix))
+                   + spread(r_oracle_prefix)))
+    goals = {"double": rd[0], "oracle": ro[0], "load": (min(load), max(load))}
     return rows, goals, note
 
 
@@ -258,6 +278,8 @@ def main():
     ap.add_argument("--bht", required=True, help="path of the bench_softmax program")
     ap.add_argument("--sizes", default="1000,1000000")
     ap.add_argument("--seed", type=int, default=20261124)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="interleaved rounds (bht, then SciPy and mpmath) per size")
     ap.add_argument("--mpmath-prefix", type=int, default=20000,
                     help="run mpmath in full only up to this n (default 20000)")
     a = ap.parse_args()
@@ -269,8 +291,9 @@ def main():
           % (cpu_name(), platform.python_version(), np.__version__, blas_name(),
              scipy.__version__, mpmath.__version__, mpmath.libmp.BACKEND))
     print("logits: seed %d, normal(950, 10) plus 1000, -1000, 999.5, -999 "
-          "(exp(z) overflows binary64); single thread; median of %d runs "
-          "(mpmath and oracle: %d / 3-5)" % (a.seed, RUNS, MPMATH_RUNS))
+          "(exp(z) overflows binary64); single thread; %d interleaved rounds (bht, then "
+          "SciPy and mpmath), times are medians over the rounds, ratios the median of the "
+          "per-round ratios [range]" % (a.seed, a.rounds))
     print("max ulp = largest bht_ulp_error against the MPFR oracle (correctly rounded)")
     try:
         print("load average before the run: %.2f %.2f %.2f on %d CPU(s) "
@@ -283,7 +306,8 @@ def main():
     all_rows, all_goals, notes = [], [], []
     with tempfile.TemporaryDirectory(prefix="bht-bench-") as workdir:
         for n in sizes:
-            rows, goals, note = bench_size(a.bht, n, a.seed, a.mpmath_prefix, workdir)
+            rows, goals, note = bench_size(a.bht, n, a.seed, a.mpmath_prefix, workdir,
+                                           a.rounds)
             all_rows += rows
             all_goals.append((n, goals))
             if note:
@@ -303,9 +327,9 @@ def main():
     print()
     print("goals (reported only, not enforced):")
     for n, g in all_goals:
-        print("  n=%-8d double kernel <= %.0fx SciPy time: %.2fx -> %s"
+        print("  n=%-8d double kernel <= %.0fx SciPy time: %.2fx -> %s (load %.1f-%.1f)"
               % (n, DOUBLE_GOAL, g["double"], "MET" if g["double"] <= DOUBLE_GOAL
-                 else "NOT MET"))
+                 else "NOT MET", g["load"][0], g["load"][1]))
         print("  n=%-8d oracle >= %.0fx faster than mpmath: %.1fx -> %s%s"
               % (n, ORACLE_GOAL, g["oracle"], "MET" if g["oracle"] >= ORACLE_GOAL
                  else "NOT MET", " (mpmath time extrapolated)" if n > a.mpmath_prefix

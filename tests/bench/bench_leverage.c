@@ -5,7 +5,9 @@
  *   DIR/lev_N_D.kernel.bin  p from bht_leverage
  *   DIR/lev_N_D.oracle.bin  p from bht_oracle_leverage (correctly rounded)
  * and prints one JSON line per size with the timings (median of runs).
- * usage: bench_leverage DIR N D [SEED]
+ * usage: bench_leverage DIR N D [SEED [kernel]]
+ * With "kernel" only the double kernel is timed (no oracle, no files; the
+ * interleaved rounds of bench_leverage.py after the first).
  * The design: Gaussian columns with scales 10^(-2..2) (cycling) and one
  * column nearly collinear with two others (condition number ~1e6). */
 #include <stdio.h>
@@ -43,7 +45,7 @@ static int compare(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_leverage DIR N D [SEED]\n");
+        fprintf(stderr, "usage: bench_leverage DIR N D [SEED [kernel]]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -70,6 +72,14 @@ int main(int argc, char **argv)
         }
     }
     qsort(times, (size_t)runs, sizeof times[0], compare);
+    if (argc > 5 && strcmp(argv[5], "kernel") == 0) {
+        printf("{\"n\": %zu, \"d\": %zu, \"kernel_s\": %.6g, \"kernel_runs\": %d}\n", n, d,
+               times[runs / 2], runs);
+        free(A);
+        free(pk);
+        free(po);
+        return 0;
+    }
     double t0 = now();
     bht_oracle_report report = {0, 0};
     bht_status s = bht_oracle_leverage(n, d, A, NULL, po, NULL, NULL, NULL, &report);

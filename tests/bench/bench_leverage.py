@@ -16,8 +16,11 @@ imported):
   * R: hat(A, intercept = FALSE) / d (stats::hat, QR-based; via Rscript,
     skipped with a note when Rscript is absent: apt package r-base-core);
 and reports each method's time and max ulp error against the oracle (same
-ulp definition as bht_ulp_error).  Goal (reported, not enforced): bht double
-kernel time <= 3x NumPy's.
+ulp definition as bht_ulp_error).  Goal (issue 17; reported, not enforced):
+bht double kernel time <= 1.5x NumPy's.  The machine may be shared: after the
+first (full) run, --rounds - 1 more rounds alternate a kernel-only run of the
+C program with NumPy's timing; the ratio is the median of the per-round
+ratios (range printed), with the load average, CPU and NumPy's BLAS.
 """
 
 import argparse
@@ -36,10 +39,11 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 try:
     import numpy as np
+    from bench import blas_name, cpu_name  # tests/bench/bench.py
 except ImportError as exc:  # pragma: no cover
     sys.exit("bench_leverage.py: %s (run with /usr/bin/python3 after `make bench-deps`)" % exc)
 
-GOAL = 3.0
+GOAL = 1.5
 
 
 def load_f64(path):
@@ -109,6 +113,7 @@ def main():
     ap.add_argument("--bht", required=True, help="path of the bench_leverage program")
     ap.add_argument("--sizes", default="1000x10,100000x20")
     ap.add_argument("--seed", default="20240603")
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,17 +127,35 @@ def main():
             oracle = load_f64(base + ".oracle.bin")
             kernel = load_f64(base + ".kernel.bin")
             runs = info["kernel_runs"]
+            load = [os.getloadavg()[0]]
             t_np, p_np = median_time(lambda: numpy_leverage(A), runs)
+            t_k, t_n, ratios = [info["kernel_s"]], [t_np], [info["kernel_s"] / t_np]
+            for _ in range(args.rounds - 1):
+                res = subprocess.run([args.bht, tmp, str(n), str(d), args.seed, "kernel"],
+                                     check=True, capture_output=True, text=True)
+                tk = json.loads(res.stdout)["kernel_s"]
+                tn, _ = median_time(lambda: numpy_leverage(A), runs)
+                t_k.append(tk)
+                t_n.append(tn)
+                ratios.append(tk / tn)
+            load.append(os.getloadavg()[0])
+            info["kernel_s"] = statistics.median(t_k)
+            t_np = statistics.median(t_n)
+            info["ratio"] = (statistics.median(ratios), min(ratios), max(ratios))
+            info["load"] = (min(load), max(load))
             r = r_leverage(base + ".A.bin", n, d, base + ".r.bin", runs)
             rows.append((n, d, info, kernel, oracle, t_np, p_np, r))
-    print("leverage benchmark (single thread; times are medians; ulp vs the oracle, all rows)")
-    print("%-10s %-16s %12s %12s %10s" % ("n x d", "method", "time [s]", "max ulp", "vs NumPy"))
-    ok = True
+    print("leverage benchmark: %s, %d CPU(s); numpy %s (%s)"
+          % (cpu_name(), os.cpu_count() or 1, np.__version__, blas_name()))
+    print("single thread; %d interleaved rounds (bht kernel, then NumPy); times are medians "
+          "over the rounds, ratios the median of the per-round ratios [range]; ulp vs the "
+          "oracle, all rows" % args.rounds)
+    print("%-10s %-16s %12s %12s %18s" % ("n x d", "method", "time [s]", "max ulp", "vs NumPy"))
     for n, d, info, kernel, oracle, t_np, p_np, r in rows:
         size = "%dx%d" % (n, d)
         k_ulp = float(np.max(ulp_errors(kernel, oracle)))
-        print("%-10s %-16s %12.4g %12.3g %9.2fx" % (size, "bht double", info["kernel_s"], k_ulp,
-                                                    info["kernel_s"] / t_np))
+        print("%-10s %-16s %12.4g %12.3g %18s" % (size, "bht double", info["kernel_s"], k_ulp,
+                                                  "%.2fx [%.2f-%.2f]" % info["ratio"]))
         print("%-10s %-16s %12.4g %12.3g %9.2fx" % (size, "NumPy qr", t_np,
                                                     float(np.max(ulp_errors(p_np, oracle))), 1.0))
         if r is None:
@@ -144,8 +167,9 @@ def main():
                                                         r[0] / t_np))
         print("%-10s %-16s %12.4g %12s %10s" % (size, "bht oracle", info["oracle_s"],
                                                 "0 (ref)", "P=%d" % info["oracle_precision"]))
-        ok = ok and info["kernel_s"] <= GOAL * t_np
-    print("goal bht double <= %.0fx NumPy: %s" % (GOAL, "met" if ok else "NOT met"))
+        print("%-10s goal bht double <= %.1fx NumPy: %.2fx -> %s (load %.1f-%.1f)"
+              % (size, GOAL, info["ratio"][0], "MET" if info["ratio"][0] <= GOAL else "NOT MET",
+                 info["load"][0], info["load"][1]))
 
 
 if __name__ == "__main__":
