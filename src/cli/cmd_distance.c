@@ -106,6 +106,15 @@ static void print_distances(const bht_distances *d, int fmt)
     cli_out_end(&out);
 }
 
+/* The end of a distance run: the failure's exit code, or the distances. */
+static int finish_distances(bht_status s, const bht_distances *d, int fmt)
+{
+    if (s != BHT_OK)
+        return report_failure("distance", s);
+    print_distances(d, fmt);
+    return cli_finish_output();
+}
+
 /* --softmax: distances between softmax(A x) and softmax(B x). */
 static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
                           const char *energy_text, int oracle, long cap, int hex)
@@ -134,12 +143,7 @@ static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path
                        "or log-ratios rounded too coarsely against the result); use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&A);
     bht_matrix_free(&B);
@@ -174,12 +178,7 @@ static int leverage_models(cli_inputs *in, const char *a_path, const char *b_pat
                        "double matrix); use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&A);
     bht_matrix_free(&B);
@@ -257,12 +256,7 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
     bht_oracle_options oopt = {0, cap};
     bht_status s = oracle ? bht_oracle_distance(P.rows, P.data, Q.data, &d, &oopt, NULL)
                           : bht_distance(P.rows, P.data, Q.data, &d);
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&P);
     bht_matrix_free(&Q);

@@ -88,6 +88,16 @@ static void print_nu(int fmt, const bht_local_result *r, const double *derivativ
     cli_out_end(&out);
 }
 
+/* The end of a nu run: the failure's exit code, or the result. */
+static int finish_nu(bht_status s, int fmt, const bht_local_result *r, const double *derivative,
+                     size_t n)
+{
+    if (s != BHT_OK)
+        return report_failure(s);
+    print_nu(fmt, r, derivative, n);
+    return cli_finish_output();
+}
+
 /* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
 static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, const char *s_path,
                        const char *bounds_text, int oracle, long cap, int hex,
@@ -121,12 +131,7 @@ static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, c
                        "rank and its error bound (see bht leverage); rerun with --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure(s);
-        goto done;
-    }
-    print_nu(hex, &r, derivative, A.rows);
-    rc = cli_finish_output();
+    rc = finish_nu(s, hex, &r, derivative, A.rows);
 done:
     free(derivative);
     bht_matrix_free(&A);
@@ -322,12 +327,7 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
                            "for the double kernel to certify it to 2 ulp; use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure(s);
-        goto done;
-    }
-    print_nu(hex, &r, derivative, A.rows);
-    rc = cli_finish_output();
+    rc = finish_nu(s, hex, &r, derivative, A.rows);
 done:
     free(derivative);
     bht_matrix_free(&A);
