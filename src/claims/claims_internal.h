@@ -27,6 +27,12 @@ void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Verdict of a measured local constant lim H^2/(eps^2 Var) in [lo, hi]
+ * (measured: some instance contributed): HOLDS at paper, HOLDS_WITH_CORRECTION
+ * at corrected (with that correction text), each within 1e-9; FAILS
+ * otherwise. */
+void bht__constant_verdict(bht_claim *c, int measured, double lo, double hi, double paper,
+                           double corrected, const char *correction);
 /* Whether the test hook asks to perturb the claim with this id. */
 int bht__is_broken(const bht_claims_options *o, const char *id);
 

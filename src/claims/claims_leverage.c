@@ -348,19 +348,10 @@ bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
              "W_ii^2/h_ii");
     bht__evidence(c, "variance", "E_p[w_s] = tr(W)/d = 0 (A_s^T (I - H) = 0), so Var_p(w_s) = (1/d) "
              "sum W_ii^2/h_ii and H^2 = eps^2 Var/2; line 946 also drops the square of W_ii");
-    if (used > 0 && fabs(cmin - paper_constant) <= 1e-9 && fabs(cmax - paper_constant) <= 1e-9) {
-        c->verdict = "HOLDS";
-    } else if (used > 0 && fabs(cmin - 0.5) <= 1e-9 && fabs(cmax - 0.5) <= 1e-9) {
-        c->verdict = "HOLDS_WITH_CORRECTION";
-        snprintf(c->correction, sizeof c->correction,
-                 "H^2(P, Q_eps) = (eps^2/2) Var_P(w_s) + O(eps^3) = (eps^2/(2d)) sum_i "
-                 "W_ii^2/h_ii + O(eps^3) (constant 1/2, not 1; a zero row a_i adds "
-                 "(eps^2/(2d)) m_s,i^T G m_s,i); H^2 = Omega(eps^2 nu) and the "
-                 "O(eps^-2 nu^-1) query bound still follow");
-    } else {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
-                 "H^2/(eps^2 Var) does not converge to a constant: [%.6g, %.6g]", cmin, cmax);
-    }
+    bht__constant_verdict(c, used > 0, cmin, cmax, paper_constant, 0.5,
+                          "H^2(P, Q_eps) = (eps^2/2) Var_P(w_s) + O(eps^3) = (eps^2/(2d)) sum_i "
+                          "W_ii^2/h_ii + O(eps^3) (constant 1/2, not 1; a zero row a_i adds "
+                          "(eps^2/(2d)) m_s,i^T G m_s,i); H^2 = Omega(eps^2 nu) and the "
+                          "O(eps^-2 nu^-1) query bound still follow");
     return BHT_OK;
 }

@@ -57,6 +57,29 @@ typedef struct cli_option {
 int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
                       int *help);
 
+/* The number of entries of an option table (an array, not a pointer). */
+#define CLI_COUNT(table) (sizeof (table) / sizeof (table)[0])
+
+/* A command's options: cli_parse_options, then on --help / -h print
+ * help(stdout) and finish the output.  Sets *stop when the command must
+ * return at once (bad options or help given) and returns its exit code;
+ * otherwise returns CLI_EXIT_OK with *stop = 0. */
+int cli_parse_command(int argc, char **argv, const cli_option *options, size_t count,
+                      void (*help)(FILE *), int *stop);
+
+/* The model options --softmax and --leverage (put them in the command's
+ * option table). */
+#define CLI_MODEL_OPTIONS(softmax, leverage)                    \
+    {"--softmax", CLI_FLAG, &(softmax), NULL},                  \
+    {"--leverage", CLI_FLAG, &(leverage), NULL}
+
+/* The options --precision-cap N, --oracle and --hex of the commands that
+ * have an MPFR oracle (put them in the command's option table). */
+#define CLI_ORACLE_OPTIONS(cap_text, oracle, hex)               \
+    {"--precision-cap", CLI_VALUE, NULL, &(cap_text)},          \
+    {"--oracle", CLI_FLAG, &(oracle), NULL},                    \
+    {"--hex", CLI_FLAG, &(hex), NULL}
+
 /* The input files of one command run: the common options --delimiter and
  * --skip-rows (put CLI_INPUT_OPTIONS(in) in the command's option table), the
  * file texts, kept so that an error about a value can name FILE:LINE:COL,
@@ -103,6 +126,15 @@ int cli_check_leverage_inputs(const cli_inputs *in, const char *a_path, const bh
  * analysis and model distances in exact rationals). */
 int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A);
 
+/* The inputs of a pair of leverage models (distance --leverage, nu
+ * --leverage): --bounds needs -s and parses; A and B (or M) read and of one
+ * shape; the optional query s (s_path NULL: none) read; the leverage checks,
+ * and the oracle's size limit when oracle.  The caller frees A, B and S
+ * whatever the result. */
+int cli_read_leverage_pair(cli_inputs *in, const char *a_path, bht_matrix *A, const char *b_path,
+                           bht_matrix *B, const char *s_path, bht_matrix *S,
+                           const char *bounds_text, int oracle);
+
 /* Shape checks shared by the commands; each names both files. */
 int cli_check_same_shape(const char *a_path, const bht_matrix *A, const char *b_path,
                          const bht_matrix *B);
@@ -113,6 +145,11 @@ int cli_check_energy(const char *x_path, const bht_matrix *x, double energy);
 
 /* A decimal integer in [min, max] (for --precision-cap). */
 int cli_parse_long(const char *option, const char *text, long min, long max, long *value);
+/* Largest --precision-cap accepted (bits). */
+#define CLI_MAX_PRECISION_CAP (1L << 24)
+/* --precision-cap N (text NULL: not given, *cap = 0): only with --oracle, and
+ * N in [1, CLI_MAX_PRECISION_CAP]. */
+int cli_parse_precision_cap(const char *text, int oracle, long *cap);
 /* The same for unsigned 64-bit values (--seed, --queries). */
 int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
                   uint64_t *value);

@@ -90,6 +90,18 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
     return CLI_EXIT_OK;
 }
 
+int cli_parse_command(int argc, char **argv, const cli_option *options, size_t count,
+                      void (*help)(FILE *), int *stop)
+{
+    int want_help = 0;
+    int rc = cli_parse_options(argc, argv, options, count, &want_help);
+    *stop = rc != CLI_EXIT_OK || want_help;
+    if (rc != CLI_EXIT_OK || !want_help)
+        return rc;
+    help(stdout);
+    return cli_finish_output();
+}
+
 /* ------------------------------------------------------------- arguments */
 
 int cli_parse_nonnegative(const char *option, const char *text, double *value)
@@ -134,6 +146,15 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
         return cli_error(CLI_EXIT_USAGE, "%s: %s is smaller than %ld", option, text, min);
     *value = v;
     return CLI_EXIT_OK;
+}
+
+int cli_parse_precision_cap(const char *text, int oracle, long *cap)
+{
+    *cap = 0;
+    if (text && !oracle)
+        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
+    return text ? cli_parse_long("--precision-cap", text, 1, CLI_MAX_PRECISION_CAP, cap)
+                : CLI_EXIT_OK;
 }
 
 int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
@@ -568,5 +589,27 @@ int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A)
         return cli_error(CLI_EXIT_USAGE, "%s: %zu x %zu is beyond the exact oracle's size "
                          "(n <= %zu, d <= %zu)", a_path, A->rows, A->cols,
                          (size_t)BHT_LEVERAGE_ORACLE_MAX_N, (size_t)BHT_LEVERAGE_ORACLE_MAX_D);
+    return CLI_EXIT_OK;
+}
+
+int cli_read_leverage_pair(cli_inputs *in, const char *a_path, bht_matrix *A, const char *b_path,
+                           bht_matrix *B, const char *s_path, bht_matrix *S,
+                           const char *bounds_text, int oracle)
+{
+    int rc;
+    double c = 0.0, C = 0.0;
+    if (bounds_text && !s_path)
+        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
+    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK
+        || (s_path && (rc = cli_read_vector(in, s_path, S)) != CLI_EXIT_OK))
+        return rc;
+    if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK
+        || (rc = cli_check_leverage_inputs(in, a_path, A, s_path, s_path ? S : NULL, bounds_text))
+            != CLI_EXIT_OK
+        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, A)) != CLI_EXIT_OK))
+        return rc;
     return CLI_EXIT_OK;
 }

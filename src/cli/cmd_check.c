@@ -629,41 +629,33 @@ static int file_digest(const char *path, char hex[65], uint64_t *bytes)
     return CLI_EXIT_OK;
 }
 
-/* A golden directory or manifest: verifies every listed file against its
- * SHA-256 and size, then reads it. */
-static int add_manifest(checker *c, const char *path)
+/* One file of a golden manifest: verified against its SHA-256 and size,
+ * then read. */
+static int add_manifest_file(void *context, const char *manifest, const char *name,
+                             const json_value *entry, const char *file)
 {
-    char dir[4096];
-    json_value doc;
-    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
+    const json_value *want = json_member(entry, "sha256");
+    int64_t want_bytes = -1;
+    if (strchr(name, '/') || !want || want->type != JSON_STRING
+        || json_to_int64(json_member(entry, "bytes"), &want_bytes) != 0)
+        return cli_error(CLI_EXIT_USAGE, "%s: files.%.64s needs a sha256 string and integer "
+                         "bytes (and a plain file name)", manifest, name);
+    char hex[65];
+    uint64_t bytes = 0;
+    int rc = file_digest(file, hex, &bytes);
     if (rc != CLI_EXIT_OK)
         return rc;
-    const json_value *files = json_member(&doc, "files");
-    for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
-        const char *name = files->keys[i];
-        const json_value *want = json_member(&files->items[i], "sha256");
-        int64_t want_bytes = -1;
-        if (strchr(name, '/') || !want || want->type != JSON_STRING
-            || json_to_int64(json_member(&files->items[i], "bytes"), &want_bytes) != 0) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s: files.%.64s needs a sha256 string and integer "
-                           "bytes (and a plain file name)", path, name);
-            break;
-        }
-        char file[8300], hex[65];
-        uint64_t bytes = 0;
-        snprintf(file, sizeof file, "%s/%s", dir, name);
-        if ((rc = file_digest(file, hex, &bytes)) != CLI_EXIT_OK)
-            break;
-        if (bytes != (uint64_t)want_bytes || strcmp(hex, want->text) != 0) {
-            rc = cli_error(CLI_EXIT_USAGE, "%s: does not match its manifest.json entry (SHA-256 %s, "
-                           "%llu bytes; the manifest says %.64s, %lld bytes)", file, hex,
-                           (unsigned long long)bytes, want->text, (long long)want_bytes);
-            break;
-        }
-        rc = for_each_line(c, file, add_golden);
-    }
-    json_free(&doc);
-    return rc;
+    if (bytes != (uint64_t)want_bytes || strcmp(hex, want->text) != 0)
+        return cli_error(CLI_EXIT_USAGE, "%s: does not match its manifest.json entry (SHA-256 %s, "
+                         "%llu bytes; the manifest says %.64s, %lld bytes)", file, hex,
+                         (unsigned long long)bytes, want->text, (long long)want_bytes);
+    return for_each_line(context, file, add_golden);
+}
+
+/* A golden directory or manifest: every listed file, verified then read. */
+static int add_manifest(checker *c, const char *path)
+{
+    return cli_manifest_foreach(path, add_manifest_file, c);
 }
 
 int cli_check(int argc, char **argv)

@@ -91,7 +91,7 @@ static void print_text(const bht_claim *claims, size_t count)
 
 int cli_claims(int argc, char **argv)
 {
-    int fast = 0, json = 0, help = 0;
+    int fast = 0, json = 0;
     const char *break_claim = NULL;
     const cli_option options[] = {
         {"--fast", CLI_FLAG, &fast, NULL},
@@ -99,13 +99,10 @@ int cli_claims(int argc, char **argv)
         /* test hook (not in --help): perturb one claim's checked constant */
         {"--break-claim", CLI_VALUE, NULL, &break_claim},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_claims_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_claims_help(stdout);
-        return cli_finish_output();
-    }
     bht_claim *claims = calloc(BHT_CLAIMS_MAX, sizeof *claims);
     if (!claims)
         return cli_error(CLI_EXIT_INTERNAL, "claims: out of memory");

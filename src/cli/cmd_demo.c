@@ -21,15 +21,11 @@ void cli_demo_help(FILE *out)
 
 int cli_demo(int argc, char **argv)
 {
-    int help = 0, json = 0;
+    int json = 0;
     const cli_option options[] = {{"--json", CLI_FLAG, &json, NULL}};
-    int rc = cli_parse_options(argc, argv, options, 1, &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_demo_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_demo_help(stdout);
-        return cli_finish_output();
-    }
     /* Logits A x = (1000, 999, 999, -1000, 260, 970), all exact in binary64:
      * the shift by the largest logit keeps exp finite; rows 1 and 2 are
      * equal; exp(260 - 1000) ~ 2^-1067.6 gives a subnormal probability and

@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define CLI_MAX_PRECISION_CAP (1L << 24)
 
 void cli_distance_help(FILE *out)
 {
@@ -107,6 +106,15 @@ static void print_distances(const bht_distances *d, int fmt)
     cli_out_end(&out);
 }
 
+/* The end of a distance run: the failure's exit code, or the distances. */
+static int finish_distances(bht_status s, const bht_distances *d, int fmt)
+{
+    if (s != BHT_OK)
+        return report_failure("distance", s);
+    print_distances(d, fmt);
+    return cli_finish_output();
+}
+
 /* --softmax: distances between softmax(A x) and softmax(B x). */
 static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
                           const char *energy_text, int oracle, long cap, int hex)
@@ -135,12 +143,7 @@ static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path
                        "or log-ratios rounded too coarsely against the result); use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&A);
     bht_matrix_free(&B);
@@ -152,21 +155,9 @@ done:
 static int leverage_models(cli_inputs *in, const char *a_path, const char *b_path, const char *s_path,
                            const char *bounds_text, int oracle, long cap, int hex)
 {
-    int rc;
-    double c = 0.0, C = 0.0;
-    if (bounds_text && !s_path)
-        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
-        return rc;
     bht_matrix A = {0}, B = {0}, S = {0};
-    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, b_path, &B)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(in, s_path, &S)) != CLI_EXIT_OK))
-        goto done;
-    if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(in, a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
-            != CLI_EXIT_OK
-        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
+    int rc = cli_read_leverage_pair(in, a_path, &A, b_path, &B, s_path, &S, bounds_text, oracle);
+    if (rc != CLI_EXIT_OK)
         goto done;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
@@ -187,12 +178,7 @@ static int leverage_models(cli_inputs *in, const char *a_path, const char *b_pat
                        "double matrix); use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&A);
     bht_matrix_free(&B);
@@ -205,37 +191,28 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
     const char *p_path = NULL, *q_path = NULL, *cap_text = NULL;
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *energy_text = NULL;
     const char *s_path = NULL, *bounds_text = NULL;
-    int oracle = 0, hex = 0, help = 0, softmax = 0, leverage = 0, json = 0;
+    int oracle = 0, hex = 0, softmax = 0, leverage = 0, json = 0;
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
-        {"--softmax", CLI_FLAG, &softmax, NULL},
-        {"--leverage", CLI_FLAG, &leverage, NULL},
+        CLI_MODEL_OPTIONS(softmax, leverage),
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
         {"-x", CLI_VALUE, NULL, &x_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
-        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
-        {"--oracle", CLI_FLAG, &oracle, NULL},
-        {"--hex", CLI_FLAG, &hex, NULL},
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
         {"--json", CLI_FLAG, &json, NULL},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_distance_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_distance_help(stdout);
-        return cli_finish_output();
-    }
     hex |= json ? 2 : 0; /* output format bits, see print_distances */
-    if (cap_text && !oracle)
-        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
-    long cap = 0;
-    if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
-                                         &cap)))
+    long cap;
+    if ((rc = cli_parse_precision_cap(cap_text, oracle, &cap)) != CLI_EXIT_OK)
         return rc;
     if (softmax && leverage)
         return cli_error(CLI_EXIT_USAGE, "distance: give one model, --softmax or --leverage");
@@ -279,12 +256,7 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
     bht_oracle_options oopt = {0, cap};
     bht_status s = oracle ? bht_oracle_distance(P.rows, P.data, Q.data, &d, &oopt, NULL)
                           : bht_distance(P.rows, P.data, Q.data, &d);
-    if (s != BHT_OK) {
-        rc = report_failure("distance", s);
-        goto done;
-    }
-    print_distances(&d, hex);
-    rc = cli_finish_output();
+    rc = finish_distances(s, &d, hex);
 done:
     bht_matrix_free(&P);
     bht_matrix_free(&Q);
@@ -296,21 +268,16 @@ int cli_distance(int argc, char **argv) { return cli_run_with_inputs(argc, argv,
 int cli_lemma_a1(int argc, char **argv)
 {
     const char *eps_text = NULL, *cap_text = NULL;
-    int oracle = 0, hex = 0, help = 0, json = 0;
+    int oracle = 0, hex = 0, json = 0;
     const cli_option options[] = {
         {"--json", CLI_FLAG, &json, NULL},
         {"--eps", CLI_VALUE, NULL, &eps_text},
-        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
-        {"--oracle", CLI_FLAG, &oracle, NULL},
-        {"--hex", CLI_FLAG, &hex, NULL},
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_lemma_a1_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_lemma_a1_help(stdout);
-        return cli_finish_output();
-    }
     if (!eps_text)
         return cli_error(CLI_EXIT_USAGE, "lemma-a1: give --eps E (see bht lemma-a1 --help)");
     if (cap_text && !oracle)

@@ -290,22 +290,19 @@ static int eval_line(void *context, const json_value *doc, const char *file, siz
     return rc;
 }
 
+static int eval_manifest_file(void *context, const char *manifest, const char *name,
+                              const json_value *entry, const char *file)
+{
+    (void)manifest;
+    (void)name;
+    (void)entry;
+    return cli_jsonl_foreach(file, 0, eval_line, context);
+}
+
 /* A corpus directory: the files its manifest lists, in the manifest's order. */
 static int eval_directory(eval_context *ec, const char *path)
 {
-    char dir[4096];
-    json_value doc;
-    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    const json_value *files = json_member(&doc, "files");
-    for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
-        char file[8300];
-        snprintf(file, sizeof file, "%s/%s", dir, files->keys[i]);
-        rc = cli_jsonl_foreach(file, 0, eval_line, ec);
-    }
-    json_free(&doc);
-    return rc;
+    return cli_manifest_foreach(path, eval_manifest_file, ec);
 }
 
 int cli_eval(int argc, char **argv)

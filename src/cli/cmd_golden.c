@@ -128,6 +128,23 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
+/* Opens dir/name for writing: *path (the caller frees it) and *f, or one
+ * error line and its exit code. */
+static int open_output(const char *dir, const char *name, char **path, FILE **f)
+{
+    *f = NULL;
+    if (!(*path = join_path(dir, name)))
+        return cli_error(CLI_EXIT_INTERNAL, "golden: out of memory");
+    if (!(*f = fopen(*path, "wb"))) {
+        int e = errno;
+        int rc = cli_error(CLI_EXIT_USAGE, "%s: cannot open for writing: %s", *path, strerror(e));
+        free(*path);
+        *path = NULL;
+        return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -141,16 +158,11 @@ static int write_fn(const char *dir, size_t fn, fn_result *res, int progress, si
 {
     char file[96];
     snprintf(file, sizeof file, "%s.jsonl", res->name);
-    char *path = join_path(dir, file);
-    if (!path)
-        return cli_error(CLI_EXIT_INTERNAL, "golden: out of memory");
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int e = errno;
-        int rc = cli_error(CLI_EXIT_USAGE, "%s: cannot open for writing: %s", path, strerror(e));
-        free(path);
-        return rc;
-    }
+    char *path;
+    FILE *f;
+    int orc = open_output(dir, file, &path, &f);
+    if (orc != CLI_EXIT_OK)
+        return orc;
     struct sha256_ctx sha;
     sha256_init(&sha);
     bht_golden_buffer buf = {0};
@@ -238,16 +250,11 @@ static int write_manifest(const char *dir, const fn_result *res, size_t count, l
         "Every *.jsonl file is deterministic (identical bytes on every machine). The "
         "manifest's generator object records where it was run and is excluded from "
         "reproducibility comparisons; everything else in this manifest is deterministic.";
-    char *path = join_path(dir, "manifest.json");
-    if (!path)
-        return cli_error(CLI_EXIT_INTERNAL, "golden: out of memory");
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int e = errno;
-        int rc = cli_error(CLI_EXIT_USAGE, "%s: cannot open for writing: %s", path, strerror(e));
-        free(path);
-        return rc;
-    }
+    char *path;
+    FILE *f;
+    int orc = open_output(dir, "manifest.json", &path, &f);
+    if (orc != CLI_EXIT_OK)
+        return orc;
     write_manifest_body(f, res, count, k, n, note);
     int rc = CLI_EXIT_OK;
     int bad = ferror(f);
@@ -262,19 +269,16 @@ static int write_manifest(const char *dir, const fn_result *res, size_t count, l
 int cli_golden(int argc, char **argv)
 {
     const char *out_dir = NULL, *shard_text = NULL;
-    int help = 0, json = 0;
+    int json = 0;
     const cli_option options[] = {
         {"--json", CLI_FLAG, &json, NULL},
         {"--out", CLI_VALUE, NULL, &out_dir},
         {"--shard", CLI_VALUE, NULL, &shard_text},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_golden_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_golden_help(stdout);
-        return cli_finish_output();
-    }
     if (!out_dir || !*out_dir)
         return cli_error(CLI_EXIT_USAGE, "golden: give --out DIR (see bht golden --help)");
     long k = 1, n = 1;

@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define CLI_MAX_PRECISION_CAP (1L << 24)
 
 void cli_leverage_help(FILE *out)
 {
@@ -79,7 +78,7 @@ static int check_inputs(const cli_inputs *in, const char *a_path, const bht_matr
 int cli_leverage(int argc, char **argv)
 {
     const char *a_path = NULL, *s_path = NULL, *bounds_text = NULL, *cap_text = NULL;
-    int oracle = 0, hex = 0, scores = 0, help = 0, json = 0;
+    int oracle = 0, hex = 0, scores = 0, json = 0;
     cli_inputs in = {0};
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(in),
@@ -87,27 +86,19 @@ int cli_leverage(int argc, char **argv)
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
-        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
         {"--scores", CLI_FLAG, &scores, NULL},
-        {"--oracle", CLI_FLAG, &oracle, NULL},
-        {"--hex", CLI_FLAG, &hex, NULL},
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_leverage_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_leverage_help(stdout);
-        return cli_finish_output();
-    }
     if (!a_path)
         return cli_error(CLI_EXIT_USAGE, "leverage: give -A FILE (see bht leverage --help)");
     if (bounds_text && !s_path)
         return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (cap_text && !oracle)
-        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
-    long cap = 0;
-    if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
-                                         &cap)))
+    long cap;
+    if ((rc = cli_parse_precision_cap(cap_text, oracle, &cap)) != CLI_EXIT_OK)
         return rc;
     if (bounds_text) { /* malformed --bounds is reported before reading files */
         double c, C;

@@ -7,8 +7,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define CLI_MAX_PRECISION_CAP (1L << 24)
-
 void cli_nu_help(FILE *out)
 {
     fprintf(out,
@@ -90,27 +88,25 @@ static void print_nu(int fmt, const bht_local_result *r, const double *derivativ
     cli_out_end(&out);
 }
 
+/* The end of a nu run: the failure's exit code, or the result. */
+static int finish_nu(bht_status s, int fmt, const bht_local_result *r, const double *derivative,
+                     size_t n)
+{
+    if (s != BHT_OK)
+        return report_failure(s);
+    print_nu(fmt, r, derivative, n);
+    return cli_finish_output();
+}
+
 /* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
 static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, const char *s_path,
                        const char *bounds_text, int oracle, long cap, int hex,
                        int with_derivative)
 {
-    int rc;
-    double c = 0.0, C = 0.0;
-    if (bounds_text && !s_path)
-        return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
-        return rc;
     bht_matrix A = {0}, M = {0}, S = {0};
     double *derivative = NULL;
-    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(in, s_path, &S)) != CLI_EXIT_OK))
-        goto done;
-    if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(in, a_path, &A, s_path, s_path ? &S : NULL, bounds_text))
-            != CLI_EXIT_OK
-        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, &A)) != CLI_EXIT_OK))
+    int rc = cli_read_leverage_pair(in, a_path, &A, m_path, &M, s_path, &S, bounds_text, oracle);
+    if (rc != CLI_EXIT_OK)
         goto done;
     if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
         rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
@@ -135,12 +131,7 @@ static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, c
                        "rank and its error bound (see bht leverage); rerun with --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure(s);
-        goto done;
-    }
-    print_nu(hex, &r, derivative, A.rows);
-    rc = cli_finish_output();
+    rc = finish_nu(s, hex, &r, derivative, A.rows);
 done:
     free(derivative);
     bht_matrix_free(&A);
@@ -245,7 +236,7 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *m_path = NULL, *x_path = NULL, *energy_text = NULL,
                *cap_text = NULL, *s_path = NULL, *bounds_text = NULL;
-    int softmax = 0, leverage = 0, oracle = 0, hex = 0, help = 0, with_derivative = 0;
+    int softmax = 0, leverage = 0, oracle = 0, hex = 0, with_derivative = 0;
     int json = 0, sup = 0;
     const char *cells_text = NULL;
     const cli_option options[] = {
@@ -253,26 +244,19 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
         {"--json", CLI_FLAG, &json, NULL},
         {"--sup", CLI_FLAG, &sup, NULL},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
-        {"--softmax", CLI_FLAG, &softmax, NULL},
-        {"--leverage", CLI_FLAG, &leverage, NULL},
+        CLI_MODEL_OPTIONS(softmax, leverage),
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-M", CLI_VALUE, NULL, &m_path},
         {"-x", CLI_VALUE, NULL, &x_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
-        {"--precision-cap", CLI_VALUE, NULL, &cap_text},
         {"--derivative", CLI_FLAG, &with_derivative, NULL},
-        {"--oracle", CLI_FLAG, &oracle, NULL},
-        {"--hex", CLI_FLAG, &hex, NULL},
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_nu_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_nu_help(stdout);
-        return cli_finish_output();
-    }
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
                          "nu --help)");
@@ -290,12 +274,9 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
                          "--derivative (the bracket is certified by the oracle)");
     if (cells_text && !sup)
         return cli_error(CLI_EXIT_USAGE, "--max-cells: only meaningful with --sup");
-    if (cap_text && !oracle)
-        return cli_error(CLI_EXIT_USAGE, "--precision-cap: only meaningful with --oracle");
-    long cap = 0;
+    long cap;
     double energy = 0.0;
-    if (cap_text && (rc = cli_parse_long("--precision-cap", cap_text, 1, CLI_MAX_PRECISION_CAP,
-                                         &cap)))
+    if ((rc = cli_parse_precision_cap(cap_text, oracle, &cap)) != CLI_EXIT_OK)
         return rc;
     if (leverage) {
         if (x_path || energy_text)
@@ -346,12 +327,7 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
                            "for the double kernel to certify it to 2 ulp; use --oracle");
         goto done;
     }
-    if (s != BHT_OK) {
-        rc = report_failure(s);
-        goto done;
-    }
-    print_nu(hex, &r, derivative, A.rows);
-    rc = cli_finish_output();
+    rc = finish_nu(s, hex, &r, derivative, A.rows);
 done:
     free(derivative);
     bht_matrix_free(&A);

@@ -118,12 +118,11 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *energy_text = NULL, *error_text = NULL,
                *bounds_text = NULL, *cells_text = NULL;
-    int softmax = 0, leverage = 0, help = 0, json = 0;
+    int softmax = 0, leverage = 0, json = 0;
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
-        {"--softmax", CLI_FLAG, &softmax, NULL},
-        {"--leverage", CLI_FLAG, &leverage, NULL},
+        CLI_MODEL_OPTIONS(softmax, leverage),
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
@@ -131,13 +130,9 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
         {"--error", CLI_VALUE, NULL, &error_text},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_plan_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_plan_help(stdout);
-        return cli_finish_output();
-    }
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "plan: give the model: --softmax or --leverage (see "
                          "bht plan --help)");
@@ -243,12 +238,11 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *b_path = NULL, *x_path = NULL, *m_text = NULL, *t_text = NULL,
                *seed_text = NULL, *s_path = NULL;
-    int softmax = 0, leverage = 0, help = 0, json = 0;
+    int softmax = 0, leverage = 0, json = 0;
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
-        {"--softmax", CLI_FLAG, &softmax, NULL},
-        {"--leverage", CLI_FLAG, &leverage, NULL},
+        CLI_MODEL_OPTIONS(softmax, leverage),
         {"-s", CLI_VALUE, NULL, &s_path},
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-B", CLI_VALUE, NULL, &b_path},
@@ -257,13 +251,10 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
         {"--trials", CLI_VALUE, NULL, &t_text},
         {"--seed", CLI_VALUE, NULL, &seed_text},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_simulate_help, &stop);
+    if (stop)
         return rc;
-    if (help) {
-        cli_simulate_help(stdout);
-        return cli_finish_output();
-    }
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax or --leverage");
     if (softmax && s_path)

@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "commands.h"
 
-#define CLI_MAX_PRECISION_CAP (1L << 24)
 /* Exit code of a run that stopped without a certified minimizer (README,
  * "Errors and exit codes"). */
 #define REGRESSION_EXIT_NOT_CONVERGED 4
@@ -297,18 +296,13 @@ int cli_regression(int argc, char **argv)
         {"--sketch-eps", CLI_VALUE, NULL, &a.eps_text},
         {"--seed", CLI_VALUE, NULL, &a.seed_text},
         {"--tol", CLI_VALUE, NULL, &a.tol_text},
-        {"--precision-cap", CLI_VALUE, NULL, &a.cap_text},
-        {"--oracle", CLI_FLAG, &a.oracle, NULL},
-        {"--hex", CLI_FLAG, &a.hex, NULL},
+        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex),
         {"--json", CLI_FLAG, &a.json, NULL},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &a.help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_regression_help, &stop);
+    if (stop)
         return rc;
-    if (a.help) {
-        cli_regression_help(stdout);
-        return cli_finish_output();
-    }
     if ((rc = check_args(&a)) != CLI_EXIT_OK)
         return rc;
     long cap = 0;

@@ -6,9 +6,6 @@
 #include "cli.h"
 #include "commands.h"
 
-/* Largest --precision-cap accepted (bits). */
-#define CLI_MAX_PRECISION_CAP (1L << 24)
-
 void cli_softmax_help(FILE *out)
 {
     fprintf(out,
@@ -93,18 +90,13 @@ int cli_softmax(int argc, char **argv)
         {"-A", CLI_VALUE, NULL, &a.a_path},
         {"-x", CLI_VALUE, NULL, &a.x_path},
         {"--energy", CLI_VALUE, NULL, &a.energy_text},
-        {"--precision-cap", CLI_VALUE, NULL, &a.cap_text},
-        {"--oracle", CLI_FLAG, &a.oracle, NULL},
-        {"--hex", CLI_FLAG, &a.hex, NULL},
+        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex),
         {"--json", CLI_FLAG, &a.json, NULL},
     };
-    int rc = cli_parse_options(argc, argv, options, sizeof options / sizeof options[0], &a.help);
-    if (rc != CLI_EXIT_OK)
+    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
+                                     cli_softmax_help, &stop);
+    if (stop)
         return rc;
-    if (a.help) {
-        cli_softmax_help(stdout);
-        return cli_finish_output();
-    }
     if ((rc = check_args(&a)) != CLI_EXIT_OK)
         return rc;
 

@@ -91,3 +91,20 @@ int cli_read_manifest(const char *path, json_value *doc, char *dir, size_t dir_s
     }
     return CLI_EXIT_OK;
 }
+
+int cli_manifest_foreach(const char *path, cli_manifest_handler handle, void *context)
+{
+    char dir[4096];
+    json_value doc;
+    int rc = cli_read_manifest(path, &doc, dir, sizeof dir);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    const json_value *files = json_member(&doc, "files");
+    for (size_t i = 0; rc == CLI_EXIT_OK && i < files->count; i++) {
+        char file[8300];
+        snprintf(file, sizeof file, "%s/%s", dir, files->keys[i]);
+        rc = handle(context, path, files->keys[i], &files->items[i], file);
+    }
+    json_free(&doc);
+    return rc;
+}

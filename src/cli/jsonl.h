@@ -21,4 +21,12 @@ int cli_jsonl_foreach(const char *path, int results, cli_jsonl_handler handle, v
  * the files it lists); reports errors itself. */
 int cli_read_manifest(const char *path, json_value *doc, char *dir, size_t dir_size);
 
+/* Called for every file a manifest lists, in the manifest's order: name and
+ * entry as listed, file its path; returns an exit code (nonzero stops). */
+typedef int (*cli_manifest_handler)(void *context, const char *manifest, const char *name,
+                                    const json_value *entry, const char *file);
+
+/* cli_read_manifest(path), then handle for every listed file. */
+int cli_manifest_foreach(const char *path, cli_manifest_handler handle, void *context);
+
 #endif

@@ -197,14 +197,7 @@ static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 static bht_status ds_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
-    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
-    const char *db = bht__gold_draw_design(r, n, d, c->B, &c->flags);
-    double s = bht__gold_draw_query_x(r, d, c->x);
-    bht__gold_model_shape(c, n, d);
-    c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "independent models: A %s, B %s; x scale %g", da, db, s);
-    return BHT_OK;
+    return bht__gold_model_random(c, r, "independent models");
 }
 #define DS_RANDOM_COUNT 100
 

@@ -107,14 +107,7 @@ static bht_status nu_special(gcase *c, size_t i, grng *r)
 static bht_status nu_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
-    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
-    const char *dm = bht__gold_draw_design(r, n, d, c->M, &c->flags);
-    double s = bht__gold_draw_query_x(r, d, c->x);
-    bht__gold_model_shape(c, n, d);
-    c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "random: A %s, M %s; x scale %g", da, dm, s);
-    return BHT_OK;
+    return bht__gold_model_random(c, r, "random");
 }
 #define NU_RANDOM_COUNT 300
 

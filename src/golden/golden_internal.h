@@ -287,6 +287,9 @@ void bht__gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const d
 double bht__gold_draw_query_x(grng *r, size_t d, double *x);
 double bht__gold_grid_value(grng *r);
 bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r);
+/* Two independent random designs A and B (M for nu) and a query x; comment
+ * "<what>: A <design>, B <design>; x scale <s>". */
+bht_status bht__gold_model_random(gcase *c, grng *r, const char *what);
 #define MODEL_INVALID_COUNT 11
 
 /* Leverage models (distance_leverage, nu_leverage). */

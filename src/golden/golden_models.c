@@ -39,6 +39,18 @@ double bht__gold_draw_query_x(grng *r, size_t d, double *x)
     return s;
 }
 
+bht_status bht__gold_model_random(gcase *c, grng *r, const char *what)
+{
+    size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
+    const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    const char *db = bht__gold_draw_design(r, n, d, gold_other(c), &c->flags);
+    double s = bht__gold_draw_query_x(r, d, c->x);
+    bht__gold_model_shape(c, n, d);
+    c->flags |= FLAG(F_RANDOM);
+    bht__gold_comment(c, "%s: A %s, %s %s; x scale %g", what, da, gold_other_name(c), db, s);
+    return BHT_OK;
+}
+
 /* Grid values m 2^-16, |m| <= 2^20: sums of two are exact. */
 double bht__gold_grid_value(grng *r) { return (double)bht__rng_int(r, -(1L << 20), 1L << 20) * 0x1p-16; }
 

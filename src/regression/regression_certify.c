@@ -192,6 +192,21 @@ static double up_d(mpfr_srcptr v)
     return mpfr_get_d(v, MPFR_RNDU);
 }
 
+bht_status bht__regression_inputs_finite(size_t n, size_t d, const double *A, const double *b,
+                                         const double *w, const double *x)
+{
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(b[i]) || (w && !isfinite(w[i])))
+            return BHT_E_NONFINITE;
+    for (size_t j = 0; x && j < d; j++)
+        if (!isfinite(x[j]))
+            return BHT_E_NONFINITE;
+    return BHT_OK;
+}
+
 bht_status bht_regression_certify(size_t n, size_t d, const double *A, const double *b,
                                   const double *w, const double *x,
                                   bht_regression_certificate *out)
@@ -199,15 +214,8 @@ bht_status bht_regression_certify(size_t n, size_t d, const double *A, const dou
     if (!A || !b || !x || !out || n == 0 || d == 0 || n > BHT_REGRESSION_MAX_N
         || d > BHT_REGRESSION_SOLVE_MAX_D || n * d > BHT_MAX_VALUES)
         return BHT_E_INVALID;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(b[i]) || (w && !isfinite(w[i])))
-            return BHT_E_NONFINITE;
-    for (size_t j = 0; j < d; j++)
-        if (!isfinite(x[j]))
-            return BHT_E_NONFINITE;
+    if (bht__regression_inputs_finite(n, d, A, b, w, x) != BHT_OK)
+        return BHT_E_NONFINITE;
     const regression_problem p = {n, d, A, b, w, x};
     regression_enclosure e;
     bht_status status = bht__regression_enclosure_init(

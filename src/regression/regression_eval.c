@@ -84,6 +84,15 @@ static void first_stage(const regression_problem *p, eval_scratch *s, size_t *m)
     }
 }
 
+/* Scratch allocated and the first stage run (BHT_E_NOMEM: nothing to free). */
+static bht_status scratch_first_stage(const regression_problem *p, eval_scratch *s, size_t *m)
+{
+    bht_status status = scratch_alloc(s, p->n, p->d);
+    if (status == BHT_OK)
+        first_stage(p, s, m);
+    return status;
+}
+
 /* cs_i = c_i - s, s = <f, c>, as (c_i - c_m) + sigma with sigma = c_m - s
  * = sum_{k != m} f_k (c_m - c_k) (sum f = 1): when f_m is close to 1 the
  * form c_m - <f, c> cancels (found by the large-logit generator: gradients
@@ -203,11 +212,10 @@ bht_status bht__regression_evaluate(const regression_problem *p, int want, doubl
                                double *hessian, double *hessian_bound)
 {
     eval_scratch s;
-    bht_status status = scratch_alloc(&s, p->n, p->d);
+    size_t m;
+    bht_status status = scratch_first_stage(p, &s, &m);
     if (status != BHT_OK)
         return status;
-    size_t m;
-    first_stage(p, &s, &m);
     if (want & REGRESSION_WANT_LOSS)
         eval_loss(p, &s, loss, loss_bound);
     if (want & (REGRESSION_WANT_GRADIENT | REGRESSION_WANT_HESSIAN))
@@ -279,11 +287,10 @@ bht_status bht__regression_state_eval(const regression_problem *p, regression_st
 bht_status bht__regression_loss_value(const regression_problem *p, double *hi, double *lo)
 {
     eval_scratch s;
-    bht_status status = scratch_alloc(&s, p->n, p->d);
+    size_t m;
+    bht_status status = scratch_first_stage(p, &s, &m);
     if (status != BHT_OK)
         return status;
-    size_t m;
-    first_stage(p, &s, &m);
     tdd loss = eval_loss_dd(p, &s);
     *hi = loss.h;
     *lo = loss.l;

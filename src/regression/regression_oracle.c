@@ -749,15 +749,8 @@ bht_status bht_oracle_regression(size_t n, size_t d, const double *A, const doub
     if (!A || !b || !x || n == 0 || d == 0 || n > BHT_REGRESSION_MAX_N
         || d > BHT_REGRESSION_MAX_D || n * d > BHT_MAX_VALUES)
         return BHT_E_INVALID;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(b[i]) || (w && !isfinite(w[i])))
-            return BHT_E_NONFINITE;
-    for (size_t j = 0; j < d; j++)
-        if (!isfinite(x[j]))
-            return BHT_E_NONFINITE;
+    if (bht__regression_inputs_finite(n, d, A, b, w, x) != BHT_OK)
+        return BHT_E_NONFINITE;
     regression_job job = {{n, d, A, b, w, x}, loss, gradient, hessian};
     if (!loss && !gradient && !hessian)
         return BHT_OK;

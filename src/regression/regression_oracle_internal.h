@@ -9,6 +9,12 @@
 #include "oracle/oracle_internal.h"
 #include "regression_internal.h"
 
+/* BHT_OK when A (n by d), b, w (NULL: unit weights) and x (d values; NULL:
+ * not checked) are finite, BHT_E_NONFINITE otherwise. */
+REGRESSION_HIDDEN bht_status bht__regression_inputs_finite(size_t n, size_t d, const double *A,
+                                                         const double *b, const double *w,
+                                                         const double *x);
+
 /* Precision of every error bound (rounded upward). */
 #define REGRESSION_BOUND_PREC 64
 

@@ -47,6 +47,18 @@ static void qvec_free(mpq_t *v, size_t n)
     free(v);
 }
 
+/* The work vectors of bht__regression_rational (n: c, cs, z; d: dev, abar). */
+static void free_vectors(size_t n, size_t d, mpq_t *c, mpq_t *cs, mpq_t *z, mpq_t *dev,
+                         mpq_t *abar, double *out)
+{
+    qvec_free(c, n);
+    qvec_free(cs, n);
+    qvec_free(z, n);
+    qvec_free(dev, d);
+    qvec_free(abar, d);
+    free(out);
+}
+
 bht_status bht__regression_rational(const regression_problem *p, double *loss, double *gradient,
                                double *hessian)
 {
@@ -55,12 +67,7 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
     mpq_t *abar = qvec_new(d);
     double *out = malloc((1 + d + d * d) * sizeof *out);
     if (!c || !cs || !z || !dev || !abar || !out) {
-        qvec_free(c, n);
-        qvec_free(cs, n);
-        qvec_free(z, n);
-        qvec_free(dev, d);
-        qvec_free(abar, d);
-        free(out);
+        free_vectors(n, d, c, cs, z, dev, abar, out);
         return BHT_E_NOMEM;
     }
     mpq_t f, s, t, u, acc, w2;
@@ -181,11 +188,6 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
             hessian[k] = out[1 + d + k];
     }
     mpq_clears(f, s, t, u, acc, w2, (mpq_ptr)0);
-    qvec_free(c, n);
-    qvec_free(cs, n);
-    qvec_free(z, n);
-    qvec_free(dev, d);
-    qvec_free(abar, d);
-    free(out);
+    free_vectors(n, d, c, cs, z, dev, abar, out);
     return status;
 }

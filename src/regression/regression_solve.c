@@ -280,15 +280,8 @@ bht_status bht_regression_solve(size_t n, size_t d, const double *A, const doubl
         || !isfinite(s.o.tol)
         || (s.o.method != BHT_REGRESSION_NEWTON && s.o.method != BHT_REGRESSION_SKETCHED))
         return BHT_E_INVALID;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(b[i]) || (w && !isfinite(w[i])))
-            return BHT_E_NONFINITE;
-    for (size_t j = 0; x0 && j < d; j++)
-        if (!isfinite(x0[j]))
-            return BHT_E_NONFINITE;
+    if (bht__regression_inputs_finite(n, d, A, b, w, x0) != BHT_OK)
+        return BHT_E_NONFINITE;
     /* the double-double evaluation needs the kernel's domain */
     for (size_t k = 0; k < n * d; k++)
         if (fabs(A[k]) > BHT_REGRESSION_MAX_ABS)

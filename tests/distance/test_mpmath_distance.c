@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "mpmath_refs.h"
 
 #define MAX_VALUES 128
 
@@ -15,30 +16,10 @@ typedef struct ref_case {
     double p[MAX_VALUES], q[MAX_VALUES], eps, expect[3];
 } ref_case;
 
-/* Reads the numbers after a keyword; returns their count. */
-static size_t read_numbers(const char *text, double *out, size_t max)
-{
-    size_t count = 0;
-    char *end;
-    for (;;) {
-        double v = strtod(text, &end);
-        if (end == text)
-            return count;
-        cr_assert_lt(count, max, "too many values in reference line");
-        out[count++] = v;
-        text = end;
-    }
-}
-
 /* Calls check(c) for every case of the file; returns the number of cases. */
 static size_t for_each_case(void (*check)(const ref_case *c))
 {
-    const char *dir = getenv("BHT_TESTDATA");
-    cr_assert(dir, "BHT_TESTDATA is not set");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/distance_mpmath.txt", dir);
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot open %s", path);
+    FILE *f = mpmath_open("distance_mpmath.txt");
     char line[1 << 14];
     ref_case c;
     size_t cases = 0;
@@ -51,19 +32,19 @@ static size_t for_each_case(void (*check)(const ref_case *c))
         } else if (sscanf(line, "lemma %63s", c.name) == 1) {
             strcpy(c.kind, "lemma");
         } else if (strncmp(line, "P ", 2) == 0) {
-            c.n = read_numbers(line + 2, c.p, MAX_VALUES);
+            c.n = mpmath_read_numbers(line + 2, c.p, MAX_VALUES);
         } else if (strncmp(line, "Q ", 2) == 0) {
-            cr_assert_eq(read_numbers(line + 2, c.q, MAX_VALUES), c.n, "%s: |Q| != |P|", c.name);
+            cr_assert_eq(mpmath_read_numbers(line + 2, c.q, MAX_VALUES), c.n, "%s: |Q| != |P|", c.name);
         } else if (strncmp(line, "eps ", 4) == 0) {
-            cr_assert_eq(read_numbers(line + 4, &c.eps, 1), 1);
+            cr_assert_eq(mpmath_read_numbers(line + 4, &c.eps, 1), 1);
         } else if (strncmp(line, "expect ", 7) == 0) {
             size_t want = strcmp(c.kind, "distance") == 0 ? 3 : 2;
-            cr_assert_eq(read_numbers(line + 7, c.expect, 3), want, "%s: expect line", c.name);
+            cr_assert_eq(mpmath_read_numbers(line + 7, c.expect, 3), want, "%s: expect line", c.name);
             check(&c);
             cases++;
             memset(&c, 0, sizeof c);
         } else {
-            cr_assert_fail("unexpected line in %s: %s", path, line);
+            cr_assert_fail("unexpected line in distance_mpmath.txt: %s", line);
         }
     }
     fclose(f);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "mpmath_refs.h"
 
 #define MAX_ROWS 64
 #define MAX_VALUES 1024
@@ -18,28 +19,9 @@ typedef struct ref_case {
     int has_s, singular;
 } ref_case;
 
-static size_t read_numbers(const char *text, double *out, size_t max)
-{
-    size_t count = 0;
-    char *end;
-    for (;;) {
-        double v = strtod(text, &end);
-        if (end == text)
-            return count;
-        cr_assert_lt(count, max, "too many values in reference line");
-        out[count++] = v;
-        text = end;
-    }
-}
-
 static size_t for_each_case(void (*check)(const ref_case *c))
 {
-    const char *dir = getenv("BHT_TESTDATA");
-    cr_assert(dir, "BHT_TESTDATA is not set");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/leverage_mpmath.txt", dir);
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot open %s", path);
+    FILE *f = mpmath_open("leverage_mpmath.txt");
     static char line[1 << 16];
     static ref_case c;
     size_t cases = 0;
@@ -52,24 +34,24 @@ static size_t for_each_case(void (*check)(const ref_case *c))
         } else if (sscanf(line, "shape %zu %zu", &c.n, &c.d) == 2) {
             cr_assert(c.n <= MAX_ROWS && c.n * c.d <= MAX_VALUES, "%s: too large", c.name);
         } else if (strncmp(line, "A ", 2) == 0) {
-            cr_assert_eq(read_numbers(line + 2, c.A, MAX_VALUES), c.n * c.d, "%s: A", c.name);
+            cr_assert_eq(mpmath_read_numbers(line + 2, c.A, MAX_VALUES), c.n * c.d, "%s: A", c.name);
         } else if (strncmp(line, "s none", 6) == 0) {
             c.has_s = 0;
         } else if (strncmp(line, "s ", 2) == 0) {
-            cr_assert_eq(read_numbers(line + 2, c.s, MAX_ROWS), c.n, "%s: s", c.name);
+            cr_assert_eq(mpmath_read_numbers(line + 2, c.s, MAX_ROWS), c.n, "%s: s", c.name);
             c.has_s = 1;
         } else if (strncmp(line, "h ", 2) == 0) {
-            cr_assert_eq(read_numbers(line + 2, c.h, MAX_ROWS), c.n, "%s: h", c.name);
+            cr_assert_eq(mpmath_read_numbers(line + 2, c.h, MAX_ROWS), c.n, "%s: h", c.name);
         } else if (strncmp(line, "p ", 2) == 0 || strncmp(line, "expect singular", 15) == 0) {
             if (line[0] == 'p')
-                cr_assert_eq(read_numbers(line + 2, c.p, MAX_ROWS), c.n, "%s: p", c.name);
+                cr_assert_eq(mpmath_read_numbers(line + 2, c.p, MAX_ROWS), c.n, "%s: p", c.name);
             else
                 c.singular = 1;
             check(&c);
             cases++;
             memset(&c, 0, sizeof c);
         } else {
-            cr_assert_fail("unexpected line in %s: %s", path, line);
+            cr_assert_fail("unexpected line in leverage_mpmath.txt: %s", line);
         }
     }
     fclose(f);

@@ -1,0 +1,97 @@
+# proofs/wp.mk: the one Frama-C/WP recipe of bht, instantiated once per proof
+# unit.  Included by every unit file (proofs/proofs.mk, proofs/kernels.mk,
+# proofs/distance.mk, proofs/regression.mk, proofs/lemmas/lemmas.mk).
+#
+# A unit file sets its variable block, then calls
+#     $(eval $(call wp_unit,PREFIX,TARGET,DIR))
+# with, before the call (PREFIX is the unit's variable prefix: WP, KWP, ...):
+#   PREFIX_SOURCES     the translation units, analysed together (calls across
+#                      files use the callee's proved or assumed contract)
+#   PREFIX_FUNCTIONS   -wp-fct list, comma separated (blanks after commas are
+#                      dropped); empty: every function of the sources
+#   PREFIX_SPECS       ACSL headers force-included before each source
+#   PREFIX_CPPFLAGS    extra preprocessor flags (e.g. -I of a parsing stub)
+#   PREFIX_WP_EXTRA    extra WP options (e.g. -wp-split)
+#   PREFIX_PROVERS     -wp-prover list
+# It defines
+#   make TARGET-run        run frama-c: DIR/report.json (or REPORT_JSON), DIR/wp.log
+#   make TARGET            run, then fail on any goal not Valid, a failed smoke
+#                          test or a difference from the baseline; write the
+#                          summary report.txt
+#   make TARGET-baseline   same run, then rewrite the baseline (commit it)
+# and the variables PREFIX_REPORT_JSON, _REPORT_TXT, _LOG, _BASELINE, _SESSION
+# (all under DIR), PREFIX_FLAGS (the frama-c command line) and the knobs
+#   PREFIX_TIMEOUT (10 s), PREFIX_PAR (2), PREFIX_CACHE (update: reuse
+#   DIR/wp-session/cache for goals proved before -- goals are keyed by their
+#   full text, so any change to code or contract re-runs the provers; 'none'
+#   proves everything from scratch; 'replay' never writes).
+# See proofs/README.md (reading a report) and proofs/TRUSTED_BASE.md.
+
+ifndef BHT_WP_MK
+BHT_WP_MK := 1
+
+PROOF_DIR  := proofs
+WHY3_CONF  := $(PROOF_DIR)/why3.conf
+WP_DRIVER  := $(PROOF_DIR)/cvc5.drv
+WP_CHECK   := python3 $(PROOF_DIR)/check_report.py
+
+space := $(subst ,, )
+
+# Project-local Why3 configuration (generated; see toolchain notes): detect
+# the installed provers, raise the memory limit (z3 runs out of memory at the
+# default 1000 MB), and declare cvc5 1.0.3, which Why3 1.5.1 does not know.
+$(WHY3_CONF): $(PROOF_DIR)/wp.mk $(WP_DRIVER)
+	@rm -f $@.tmp
+	why3 -C $@.tmp config detect >/dev/null
+	sed -i 's/^memlimit = .*/memlimit = 4000/' $@.tmp
+	printf '%s\n' '' '[prover]' \
+	  'command = "cvc5 --stats --tlimit-per=%t000 --lang=smt2 %f"' \
+	  'driver = "$(abspath $(WP_DRIVER))"' \
+	  'editor = ""' 'in_place = false' 'interactive = false' \
+	  'name = "CVC5"' 'shortcut = "cvc5"' 'version = "1.0.3"' >> $@.tmp
+	mv $@.tmp $@
+
+# $(call wp_unit,PREFIX,TARGET,DIR)
+define wp_unit
+$(1)_REPORT_JSON ?= $(3)/report.json
+$(1)_REPORT_TXT  ?= $(3)/report.txt
+$(1)_LOG         ?= $(3)/wp.log
+$(1)_BASELINE    ?= $(3)/baseline.txt
+$(1)_SESSION     ?= $(3)/wp-session
+$(1)_SPECS       ?= spec/bht_spec.h
+$(1)_PROVERS     ?= cvc5,z3,gappa
+$(1)_TIMEOUT     ?= 10
+$(1)_PAR         ?= 2
+$(1)_CACHE       ?= update
+
+$(1)_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-include %)" \
+             -c11 -kernel-warn-key annot-error=abort \
+             -kernel-warn-key typing:implicit-function-declaration=abort \
+             -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) -wp-prover $$($(1)_PROVERS) \
+             $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
+             -wp-timeout $$($(1)_TIMEOUT) -wp-par $$($(1)_PAR) \
+             -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE) \
+             -wp-report-json $$($(1)_REPORT_JSON)
+
+.PHONY: $(2) $(2)-baseline $(2)-run
+
+$(2)-run: $$(WHY3_CONF)
+	@command -v frama-c >/dev/null || { echo "frama-c not found: run 'make deps'"; exit 1; }
+	@rm -f $$($(1)_REPORT_JSON)
+	@mkdir -p $$($(1)_SESSION)
+	@echo "frama-c -wp on $$($(1)_SOURCES) (log: $$($(1)_LOG))"
+	@start=$$$$(date +%s); \
+	WHY3CONFIG=$$(abspath $$(WHY3_CONF)) frama-c $$($(1)_FLAGS) $$($(1)_SOURCES) > $$($(1)_LOG) 2>&1; \
+	rc=$$$$?; echo "frama-c exit $$$$rc after $$$$(( $$$$(date +%s) - start )) s"; \
+	if [ $$$$rc -ne 0 ]; then tail -40 $$($(1)_LOG); exit $$$$rc; fi
+
+$(2): $(2)-run
+	$$(WP_CHECK) --report $$($(1)_REPORT_JSON) --log $$($(1)_LOG) \
+	  --baseline $$($(1)_BASELINE) --summary $$($(1)_REPORT_TXT)
+
+$(2)-baseline: $(2)-run
+	$$(WP_CHECK) --report $$($(1)_REPORT_JSON) --log $$($(1)_LOG) \
+	  --baseline $$($(1)_BASELINE) --summary $$($(1)_REPORT_TXT) --write-baseline
+endef
+
+endif
