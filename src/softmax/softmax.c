@@ -96,12 +96,14 @@ static void row_difference(bht_long_acc *acc, size_t d, const double *a, const d
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
     requires ok: long_acc_ok(acc);
-    requires valid: \valid_read(A + (0 .. n * d - 1)) && \valid_read(x + (0 .. d - 1));
-    requires finite: all_finite(A, n * d) && all_finite(x, d);
+    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
     ensures index: 0 <= \result < n;
     ensures largest: logit_ax(A, x, d, \result) == logit_max(A, x, d, n);
+    ensures is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, \result);
 */
 static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
                            bht_long_acc *acc)
@@ -110,6 +112,7 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
     /*@ loop invariant index: 1 <= i <= n;
         loop invariant m_index: 0 <= m < i;
         loop invariant largest: logit_ax(A, x, d, m) == logit_max(A, x, d, i);
+        loop invariant is_max: \forall integer k; 0 <= k < i ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
         loop invariant ok: long_acc_ok(acc);
         loop assigns i, m, *acc;
         loop variant n - i;
@@ -131,9 +134,11 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
     requires indices: 0 <= i < n && 0 <= m < n;
     requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
     requires ok: long_acc_ok(acc);
-    requires valid: \valid_read(A + (0 .. n * d - 1)) && \valid_read(x + (0 .. d - 1));
-    requires finite: all_finite(A, n * d) && all_finite(x, d);
+    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
     requires valid_t: \valid(th) && \valid(tl) && \separated(th, tl);
     assigns *acc, *th, *tl, errno;
     ensures ok: long_acc_ok(acc);
