@@ -172,8 +172,11 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
  * n <= 2^28 dd additions 2^-77, division 2^-102) and is rounded once, so
  * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp).
  * Logits z: the vectorised kernel (softmax_lanes.c; same algorithm with the
- * sum in 8 fixed lanes, same bits on every instruction set).  WP proves the
- * A x path: p_k == softmax_dd (spec/softmax.h), the dd pipeline above. */
+ * sum in 8 fixed lanes, same bits on every instruction set).  Not analysed
+ * by WP yet: the loop invariants below state the A x path's relation to
+ * the dd pipeline (p_k == softmax_dd, spec/softmax.h); once they are proved
+ * the contract gets `ensures pipeline: src->z == \null ==> p[k] ==
+ * softmax_dd(src->A, src->x, n, src->d, k)` (proofs/README.md, Coverage). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -189,8 +192,6 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
         && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1));
     assigns p[0 .. n - 1], errno;
     ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
-    ensures pipeline: src->z == \null ==> \forall integer k; 0 <= k < n ==>
-        p[k] == softmax_dd(src->A, src->x, n, src->d, k);
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
@@ -323,8 +324,6 @@ bht_status bht_softmax_logits(size_t n, const double *z, double *p)
         || (\exists integer k; 0 <= k < n * d && !\is_finite(A[k]));
       ensures result_in_unit: \result == BHT_OK ==>
         \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
-      ensures pipeline: \result == BHT_OK ==>
-        \forall integer k; 0 <= k < n ==> p[k] == softmax_dd(A, x, n, d, k);
     complete behaviors;
     disjoint behaviors;
 */
