@@ -2,6 +2,7 @@
 #ifndef BHT_DD_EXP_H
 #define BHT_DD_EXP_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include "core/dd.h"
@@ -11,8 +12,41 @@
 #define BHT_DD_EXP_MAX 709.0
 
 /* exp(th + tl) = 2^(*scale) * (*mh + *ml) with 0.99 < *mh < 2 and relative
- * error below 2^-66 (see bht_dd_exp_inline). */
+ * error below 2^-66 (see bht_dd_exp_inline).  Its contract is leaf S1 of
+ * proofs/TRUSTED_BASE.md (the body is not analysed by WP): dd_exp_hi/lo/scale
+ * (spec/softmax.h) only name the results; the facts are the ranges, the
+ * exponent of a non-positive argument and the error bound. */
+/*@ requires valid: \valid(mh) && \valid(ml) && \valid(scale) && \separated(mh, ml, scale);
+    requires domain: \is_finite(th) && BHT_DD_EXP_MIN <= th <= BHT_DD_EXP_MAX;
+    requires low: \is_finite(tl) && \abs(tl) <= 0x1p-40;
+    assigns *mh, *ml, *scale;
+    ensures named: *mh == dd_exp_hi(th, tl) && *ml == dd_exp_lo(th, tl)
+                   && *scale == dd_exp_scale(th, tl);
+    admit ensures dd_exp_range: \is_finite(*mh) && \is_finite(*ml)
+      && 0.99 < *mh < 2 && \abs(*ml) <= 0x1p-53 && -1600 <= *scale <= 1100
+      && (th <= 0 ==> *scale <= 0)
+      && (th == 0 && tl == 0 ==> *scale == 0 && 0.99 <= *mh + *ml <= 1.01);
+    admit ensures dd_exp_accurate:
+      \abs((*mh + *ml) * \pow(2.0, *scale) - \exp(th + tl)) <= 0x1p-66 * \exp(th + tl);
+*/
 void bht_dd_exp(double th, double tl, double *mh, double *ml, int *scale);
+
+/* (*bh, *bl) = (RN(eh 2^scale), RN(el 2^scale)) by ldexp (C11 7.12.6.6: the
+ * result is eh 2^scale rounded once, subnormals included).  Leaf S2 of
+ * proofs/TRUSTED_BASE.md (not analysed by WP; contract assumed). */
+/*@ requires valid: \valid(bh) && \valid(bl) && \separated(bh, bl);
+    requires e_range: \is_finite(eh) && \is_finite(el) && 0.99 < eh < 2 && \abs(el) <= 0x1p-53;
+    requires scale_range: -1600 <= scale <= 0;
+    assigns *bh, *bl, errno;
+    admit ensures scaled: *bh == rn(eh * \pow(2.0, scale)) && *bl == rn(el * \pow(2.0, scale))
+      && \is_finite(*bh) && \is_finite(*bl) && 0 <= *bh <= 2 && \abs(*bl) <= *bh
+      && (scale == 0 ==> *bh == eh && *bl == el);
+*/
+static inline void bht_dd_exp_scale_pair(double eh, double el, int scale, double *bh, double *bl)
+{
+    *bh = ldexp(eh, scale);
+    *bl = ldexp(el, scale);
+}
 
 /* 2^(j/64), j = 0..63, as hi + lo (dd_exp.c). */
 extern const double bht_exp2_table[64][2];

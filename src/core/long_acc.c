@@ -199,6 +199,19 @@ void bht_long_acc_add_product(bht_long_acc *acc, double a, double b)
     add_bits(acc, (a < 0.0) != (b < 0.0), hi, lo, ea + eb + BIAS);
 }
 
+void bht_long_acc_sub(bht_long_acc *acc, double v)
+{
+    bht_long_acc_add(acc, -v);
+}
+
+void bht_long_acc_add_product_difference(bht_long_acc *acc, double a, double b, double x)
+{
+    if (a == b)
+        return;
+    bht_long_acc_add_product(acc, a, x);
+    bht_long_acc_add_product(acc, -b, x);
+}
+
 /* Makes one of pos, neg zero (the larger minus the smaller; the value is
  * unchanged) and returns the sign of the value. */
 /*@ requires ok: long_acc_ok(acc);

@@ -33,12 +33,25 @@ typedef struct bht_long_acc {
 /*@ predicate long_acc_ok(bht_long_acc *acc) =
       \valid(acc) && 0 <= acc->bottom < BHT_LONG_ACC_WORDS
       && 0 <= acc->top < BHT_LONG_ACC_WORDS;
+
+*/
+
+/*@ axiomatic LongAccValue {
+      // The exact value held: sum over the words w of (pos[w] - neg[w])
+      // 2^(64 w - BHT_LONG_ACC_BIAS).  Declared, not defined, so that no
+      // prover unfolds the 70 words; the `admit ensures` clauses below that
+      // mention it are leaf facts (proofs/TRUSTED_BASE.md, LA1-LA7), checked
+      // against MPFR by calling the functions (tests/core/test_long_acc.c,
+      // tests/proofs/test_trusted_softmax.c).
+      logic real long_acc_value{L}(bht_long_acc *acc) reads *acc;
+    }
 */
 
 /* acc = 0 (every word; use once on a fresh accumulator). */
 /*@ requires valid: \valid(acc);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
+    admit ensures zero: long_acc_value(acc) == 0;
 */
 void bht_long_acc_init(bht_long_acc *acc);
 
@@ -46,6 +59,7 @@ void bht_long_acc_init(bht_long_acc *acc);
 /*@ requires ok: long_acc_ok(acc);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
+    admit ensures zero: long_acc_value(acc) == 0;
 */
 void bht_long_acc_reset(bht_long_acc *acc);
 
@@ -54,6 +68,7 @@ void bht_long_acc_reset(bht_long_acc *acc);
     requires finite: \is_finite(v);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
+    admit ensures exact: long_acc_value(acc) == \old(long_acc_value(acc)) + v;
 */
 void bht_long_acc_add(bht_long_acc *acc, double v);
 
@@ -63,8 +78,29 @@ void bht_long_acc_add(bht_long_acc *acc, double v);
     requires finite: \is_finite(a) && \is_finite(b);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
+    admit ensures exact: long_acc_value(acc) == \old(long_acc_value(acc)) + a * b;
 */
 void bht_long_acc_add_product(bht_long_acc *acc, double a, double b);
+
+/* acc -= v exactly, for a finite double v (leaf LA6 of proofs/TRUSTED_BASE.md:
+ * not in WP_FUNCTIONS, its contract is assumed). */
+/*@ requires ok: long_acc_ok(acc);
+    requires finite: \is_finite(v);
+    assigns *acc;
+    ensures ok: long_acc_ok(acc);
+    admit ensures exact: long_acc_value(acc) == \old(long_acc_value(acc)) - v;
+*/
+void bht_long_acc_sub(bht_long_acc *acc, double v);
+
+/* acc += (a - b) x exactly, for finite doubles a, b, x: nothing when a == b,
+ * else the products a x and -b x (leaf LA7, contract assumed). */
+/*@ requires ok: long_acc_ok(acc);
+    requires finite: \is_finite(a) && \is_finite(b) && \is_finite(x);
+    assigns *acc;
+    ensures ok: long_acc_ok(acc);
+    admit ensures exact: long_acc_value(acc) == \old(long_acc_value(acc)) + (a - b) * x;
+*/
+void bht_long_acc_add_product_difference(bht_long_acc *acc, double a, double b, double x);
 
 /* Sign of the exact value: -1, 0 or 1 (normalizes the representation; the
  * value is unchanged). */
@@ -72,6 +108,9 @@ void bht_long_acc_add_product(bht_long_acc *acc, double a, double b);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
     ensures sign: -1 <= \result <= 1;
+    admit ensures unchanged: long_acc_value(acc) == \old(long_acc_value(acc));
+    admit ensures exact_sign: (\result > 0 <==> long_acc_value(acc) > 0)
+                              && (\result == 0 <==> long_acc_value(acc) == 0);
 */
 int bht_long_acc_sign(bht_long_acc *acc);
 
@@ -83,6 +122,19 @@ int bht_long_acc_sign(bht_long_acc *acc);
     requires scale_range: -64 <= scale <= 64;
     assigns *acc, errno;
     ensures ok: long_acc_ok(acc);
+    admit ensures unchanged: long_acc_value(acc) == \old(long_acc_value(acc));
+    admit ensures rounded: \let v = long_acc_value(acc) * \pow(2.0, scale);
+      !\is_NaN(\result) && (v <= 0 ==> \result <= 0) && (v >= 0 ==> \result >= 0)
+      && (\abs(v) <= 0x1.fffffffffffffp1023 ==>
+            \is_finite(\result) && \result == rn(v)
+            && \abs(\result - v) <= 0x1p-53 * \abs(v) + 0x1p-1075)
+      && (\abs(v) > 0x1.fffffffffffffp1023 ==> \abs(\result) >= 0x1.fffffffffffffp1023);
+    admit ensures rounded_unscaled: scale == 0 ==> \let v = long_acc_value(acc);
+      !\is_NaN(\result) && (v <= 0 ==> \result <= 0) && (v >= 0 ==> \result >= 0)
+      && (\abs(v) <= 0x1.fffffffffffffp1023 ==>
+            \is_finite(\result) && \result == rn(v)
+            && \abs(\result - v) <= 0x1p-53 * \abs(v) + 0x1p-1075)
+      && (\abs(v) > 0x1.fffffffffffffp1023 ==> \abs(\result) >= 0x1.fffffffffffffp1023);
 */
 double bht_long_acc_round(bht_long_acc *acc, int scale);
 

@@ -21,80 +21,162 @@ typedef struct softmax_source {
     size_t d;
 } softmax_source;
 
+/* ACSL for Frama-C/WP (proofs/proofs.mk).  The prototypes below are
+ * redundant C redeclarations of src/core/dd.h functions: they carry
+ * contracts that Frama-C merges with the definitions (gcc sees only a
+ * prototype).  These functions are not in WP_FUNCTIONS: each contract is a
+ * leaf fact of proofs/TRUSTED_BASE.md (S3-S5), checked against MPFR by
+ * calling the function (tests/proofs/test_trusted_softmax.c).  The `named`
+ * clauses only name the results (spec/softmax.h: the functions are
+ * deterministic); the facts are the ranges and roundings. */
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires a_range: \is_finite(ah) && \is_finite(al) && 0 <= ah <= 0x1p31
+                      && \abs(al) <= 0x1p-52 * ah;
+    requires b_range: \is_finite(bh) && \is_finite(bl) && 0 <= bh <= 2 && \abs(bl) <= bh;
+    assigns *rh, *rl;
+    ensures named: *rh == dd_add_hi(ah, al, bh, bl) && *rl == dd_add_lo(ah, al, bh, bl);
+    admit ensures dd_add_sum: \is_finite(*rh) && \is_finite(*rl)
+      && 0 <= *rh <= ah + 2 * bh + 0x1p-18 && \abs(*rl) <= 0x1p-52 * *rh
+      && *rh + *rl >= (ah + al + bh + bl) * (1 - 0x1p-100);
+*/
+static inline void dd_add(double ah, double al, double bh, double bl, double *rh, double *rl);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires x_range: \is_finite(xh) && \is_finite(xl) && 0.99 < xh < 2 && \abs(xl) <= 0x1p-53;
+    requires y_range: \is_finite(yh) && \is_finite(yl) && 0.5 <= yh <= 0x1p31
+                      && \abs(yl) <= 0x1p-52 * yh;
+    assigns *rh, *rl;
+    ensures named: *rh == dd_div_hi(xh, xl, yh, yl) && *rl == dd_div_lo(xh, xl, yh, yl);
+    admit ensures dd_div_range: \is_finite(*rh) && \is_finite(*rl)
+      && 0x1p-64 <= *rh < 4 && dd_normalized(*rh, *rl);
+*/
+static inline void dd_div(double xh, double xl, double yh, double yl, double *rh, double *rl);
+
+/*@ requires q_range: \is_finite(qh) && \is_finite(ql) && 0x1p-64 <= qh < 4
+                      && dd_normalized(qh, ql);
+    requires scale_range: -1600 <= scale <= 0;
+    assigns errno;
+    admit ensures dd_ldexp_rounded: \is_finite(\result) && 0 <= \result
+      && \result == rn(dd_scaled(qh, ql, scale));
+*/
+static inline double dd_ldexp_round(double qh, double ql, int scale);
+
 /* acc = (a - b) x exactly: the 2d products a_j x_j and -b_j x_j added to
  * the long accumulator (Kulisch's exact dot product, src/core/long_acc.h), so a
  * common part of the two rows cancels exactly however large it is, and no
  * product overflows or underflows.  Equal entries add nothing. */
+/*@ requires ok: long_acc_ok(acc);
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires valid: \valid_read(a + (0 .. d - 1)) && \valid_read(b + (0 .. d - 1))
+                    && \valid_read(x + (0 .. d - 1));
+    requires finite: all_finite(a, d) && all_finite(b, d) && all_finite(x, d);
+    assigns *acc;
+    ensures ok: long_acc_ok(acc);
+    ensures value: long_acc_value(acc) == reg_dot(a, x, d) - reg_dot(b, x, d);
+*/
 static void row_difference(bht_long_acc *acc, size_t d, const double *a, const double *b,
                            const double *x)
 {
     bht_long_acc_reset(acc);
+    /*@ loop invariant index: 0 <= j <= d;
+        loop invariant ok: long_acc_ok(acc);
+        loop invariant value: long_acc_value(acc) == reg_dot(a, x, j) - reg_dot(b, x, j);
+        loop assigns j, *acc;
+        loop variant d - j;
+    */
     for (size_t j = 0; j < d; j++) {
-        if (a[j] == b[j])
-            continue;
-        bht_long_acc_add_product(acc, a[j], x[j]);
-        bht_long_acc_add_product(acc, -b[j], x[j]);
+        //@ assert step: reg_dot(a, x, j + 1) - reg_dot(b, x, j + 1) == reg_dot(a, x, j) - reg_dot(b, x, j) + (a[j] - b[j]) * x[j];
+        bht_long_acc_add_product_difference(acc, a[j], b[j], x[j]);
     }
 }
 
-/* The index of the largest logit, decided exactly (ties: the first one).
- * z: double comparisons; A x: the sign of the exact row difference. */
-static size_t argmax_logit(size_t n, const softmax_source *src, bht_long_acc *acc)
+/* The index of the largest logit (A x)_i, decided exactly from the sign of
+ * the exact row difference (ties: the first one). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires ok: long_acc_ok(acc);
+    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    assigns *acc;
+    ensures ok: long_acc_ok(acc);
+    ensures index: 0 <= \result < n;
+    ensures largest: logit_ax(A, x, d, \result) == logit_max(A, x, d, n);
+    ensures is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, \result);
+*/
+static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
+                           bht_long_acc *acc)
 {
     size_t m = 0;
+    /*@ loop invariant index: 1 <= i <= n;
+        loop invariant m_index: 0 <= m < i;
+        loop invariant largest: logit_ax(A, x, d, m) == logit_max(A, x, d, i);
+        loop invariant is_max: \forall integer k; 0 <= k < i ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+        loop invariant ok: long_acc_ok(acc);
+        loop assigns i, m, *acc;
+        loop variant n - i;
+    */
     for (size_t i = 1; i < n; i++) {
-        if (src->z) {
-            if (src->z[i] > src->z[m])
-                m = i;
-            continue;
-        }
-        const double *A = src->A;
-        size_t d = src->d;
-        row_difference(acc, d, A + i * d, A + m * d, src->x);
+        row_difference(acc, d, A + i * d, A + m * d, x);
         if (bht_long_acc_sign(acc) > 0)
             m = i;
     }
     return m;
 }
 
-/* t_i = z_i - z_m <= 0 as a double-double th + tl, |th + tl - t_i| <= 2^-106
- * |t_i|.  Returns 0 (and no t) when t_i < SHIFTED_LOGIT_FLOOR, which
- * includes differences beyond the double range (-DBL_MAX - 1e308, or
- * 2^2000 from A x): such p_i round to +0.
- * z: the difference is formed by TwoSum, exact when it does not overflow
- * (Boldo, Graillat & Muller, ACM TOMS 44(1), 2017); only differences above
- * the floor are used, and those never overflow.  A x: th = RN(t_i) and
- * tl = RN(t_i - th) from the exact row difference in the long accumulator. */
-static int shifted_logit(const softmax_source *src, size_t i, size_t m, bht_long_acc *acc,
-                         double *th, double *tl)
+/* t_i = (A x)_i - (A x)_m <= 0 as a double-double th + tl: th = RN(t_i) and
+ * tl = RN(t_i - th) from the exact row difference in the long accumulator,
+ * so |th + tl - t_i| <= 2^-106 |t_i|.  Returns 0 (and no t) when t_i <
+ * SHIFTED_LOGIT_FLOOR, which includes differences beyond the double range
+ * (2^2000 from A x): such p_i round to +0. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires indices: 0 <= i < n && 0 <= m < n;
+    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+    requires ok: long_acc_ok(acc);
+    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    requires valid_t: \valid(th) && \valid(tl) && \separated(th, tl);
+    assigns *acc, *th, *tl, errno;
+    ensures ok: long_acc_ok(acc);
+    ensures kept: \result == 1 <==> shift_kept(A, x, n, d, i);
+    ensures result: \result == 0 || \result == 1;
+    ensures pair: \result == 1 ==> *th == shift_hi(A, x, n, d, i) && *tl == shift_lo(A, x, n, d, i);
+    ensures range: \result == 1 ==> \is_finite(*th) && \is_finite(*tl)
+                   && -746 <= *th <= 0 && \abs(*tl) <= 0x1p-40;
+*/
+static int shifted_logit(size_t n, const double *A, const double *x, size_t d, size_t i,
+                         size_t m, bht_long_acc *acc, double *th, double *tl)
 {
-    if (src->z) {
-        double zi = src->z[i], zm = src->z[m];
-        if (!(zi - zm >= SHIFTED_LOGIT_FLOOR)) /* also -inf */
-            return 0;
-        *th = two_sum(zi, -zm, tl);
-        return 1;
-    }
-    size_t d = src->d;
-    row_difference(acc, d, src->A + i * d, src->A + m * d, src->x);
+    (void)n; /* used by the contract only */
+    row_difference(acc, d, A + i * d, A + m * d, x);
     double hi = bht_long_acc_round(acc, 0);
     if (!(hi >= SHIFTED_LOGIT_FLOOR))
         return 0;
-    bht_long_acc_add(acc, -hi);
+    bht_long_acc_sub(acc, hi);
     *th = hi;
     *tl = bht_long_acc_round(acc, 0);
     return 1;
 }
 
 /* Shared core.  Algorithm: (1) the largest logit z_m, decided exactly,
- * (2) shifted logits t_i = z_i - z_m <= 0 in double-double (exact TwoSum for
- * z; for A x the exact row difference rounded to dd), (3) S = sum exp(t_j)
+ * (2) shifted logits t_i = z_i - z_m <= 0 in double-double (for A x the
+ * exact row difference rounded to dd), (3) S = sum exp(t_j)
  * with the double-double exponential and accurate dd additions, (4) p_i =
  * exp(t_i) / S in dd, rounded once to binary64 (subnormals included).
  * Bound: t_i is within 2^-106 |t_i| (746 2^-106 < 2^-96 absolute where it
  * matters), the dd quotient then has relative error < 2^-64 (exp 2^-66,
  * n <= 2^28 dd additions 2^-77, division 2^-102) and is rounded once, so
- * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp). */
+ * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp).
+ * Logits z: the vectorised kernel (softmax_lanes.c; same algorithm with the
+ * sum in 8 fixed lanes, same bits on every instruction set).  Not analysed
+ * by WP yet: the loop invariants below state the A x path's relation to
+ * the dd pipeline (p_k == softmax_dd, spec/softmax.h); once they are proved
+ * the contract gets `ensures pipeline: src->z == \null ==> p[k] ==
+ * softmax_dd(src->A, src->x, n, src->d, k)` (proofs/README.md, Coverage). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -108,35 +190,54 @@ static int shifted_logit(const softmax_source *src, size_t i, size_t m, bht_long
         && \valid_read(src->x + (0 .. src->d - 1)) && all_finite(src->x, src->d)
         && \separated(src->A + (0 .. n * src->d - 1), p + (0 .. n - 1))
         && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1));
-    assigns p[0 .. n - 1];
+    assigns p[0 .. n - 1], errno;
     ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
-    /* Logits: the vectorised kernel (softmax_lanes.c; same algorithm with
-     * the sum in 8 fixed lanes, same bits on every instruction set). */
     if (src->z) {
         bht_softmax_lanes(n, src->z, p, BHT_SOFTMAX_PATH_AUTO);
         return;
     }
+    const double *A = src->A, *x = src->x;
+    size_t d = src->d;
     bht_long_acc acc;
     bht_long_acc_init(&acc);
-    size_t m = argmax_logit(n, src, &acc);
+    size_t m = argmax_logit(n, A, x, d, &acc);
 
     double sum_hi = 0.0, sum_lo = 0.0;
+    /*@ loop invariant index: 0 <= i <= n;
+        loop invariant ok: long_acc_ok(&acc);
+        loop invariant sum: sum_hi == softmax_sum(A, x, n, d, i, 0)
+                            && sum_lo == softmax_sum(A, x, n, d, i, 1);
+        loop invariant sum_range: \is_finite(sum_hi) && \is_finite(sum_lo)
+                                  && 0 <= sum_hi <= 5 * i && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+        loop invariant sum_below: i > m ==> sum_hi + sum_lo >= 0.9 - i * 0x1p-60;
+        loop assigns i, acc, sum_hi, sum_lo, errno;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
-        double th, tl, eh, el;
+        double th, tl, eh, el, bh, bl;
         int scale;
-        if (!shifted_logit(src, i, m, &acc, &th, &tl))
+        if (!shifted_logit(n, A, x, d, i, m, &acc, &th, &tl))
             continue;
         bht_dd_exp(th, tl, &eh, &el, &scale);
-        dd_add(sum_hi, sum_lo, ldexp(eh, scale), ldexp(el, scale), &sum_hi, &sum_lo);
+        bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
+        dd_add(sum_hi, sum_lo, bh, bl, &sum_hi, &sum_lo);
     }
+    //@ assert sum_low: 0.5 <= sum_hi;
 
+    /*@ loop invariant index: 0 <= i <= n;
+        loop invariant ok: long_acc_ok(&acc);
+        loop invariant done: \forall integer k; 0 <= k < i ==>
+          finite_between(p[k], 0.0, 1.0) && p[k] == softmax_dd_out(A, x, n, d, k, sum_hi, sum_lo);
+        loop assigns i, acc, p[0 .. n - 1], errno;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         double th, tl, eh, el, qh, ql;
         int scale;
-        if (!shifted_logit(src, i, m, &acc, &th, &tl)) {
+        if (!shifted_logit(n, A, x, d, i, m, &acc, &th, &tl)) {
             p[i] = 0.0;
             continue;
         }
@@ -170,7 +271,7 @@ static int finite_double(double v)
     requires valid_p: p != \null ==> \valid(p + (0 .. n - 1));
     requires separated: z != \null && p != \null ==>
                           \separated(z + (0 .. n - 1), p + (0 .. n - 1));
-    assigns p[0 .. n - 1];
+    assigns p[0 .. n - 1], errno;
     behavior invalid_arguments:
       assumes z == \null || p == \null || n == 0 || n > BHT_SOFTMAX_MAX_N;
       assigns \nothing;
@@ -207,7 +308,7 @@ bht_status bht_softmax_logits(size_t n, const double *z, double *p)
     requires separated: A != \null && x != \null && p != \null ==>
       \separated(A + (0 .. n * d - 1), p + (0 .. n - 1))
       && \separated(x + (0 .. d - 1), p + (0 .. n - 1));
-    assigns p[0 .. n - 1];
+    assigns p[0 .. n - 1], errno;
     behavior invalid_arguments:
       assumes A == \null || x == \null || p == \null || n == 0 || d == 0
               || n > BHT_SOFTMAX_MAX_N || d > BHT_SOFTMAX_MAX_N;
