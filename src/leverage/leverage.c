@@ -874,6 +874,7 @@ static double clamp01(double x)
  * when h is requested, h_ii = clamp01(RN(h_ii)). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    assigns p[i], h[i];
     ensures p_unit: !\is_NaN(ph) ==> finite_between(p[i], 0.0, 1.0);
     ensures p_nan: \is_NaN(ph) ==> \is_NaN(p[i]);
     ensures p_clamped: \is_finite(ph) ==> p[i] == clamp_unit(ph);
@@ -899,23 +900,23 @@ static void store_scores(double *p, double *h, size_t i, double ph, double hh)
 
 /* Step 4 with exactly d nonzero rows of rank d: p_i = 1/d (the high part
  * of the dd quotient, within 2^-102 of 1/d), h_ii = 1; both 0 for a zero
- * row (proofs/kernels: spec/leverage.h, leverage_unit_p). */
+ * row (proofs/kernels: spec/leverage.h, leverage_unit_p; dv = (double)d,
+ * exact). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
-    requires d_range: 1 <= d <= 1024;
+    requires d_range: 1.0 <= dv <= 1024.0;
     assigns p[i], h[i];
-    ensures p_unit_rows: zero_row == 0 ==> p[i] == clamp_unit(leverage_unit_p(d));
+    ensures p_unit_rows: zero_row == 0 ==> p[i] == clamp_unit(leverage_unit_p(dv));
     ensures p_zero_row: zero_row != 0 ==> p[i] == 0.0;
     ensures h_unit_rows: h != \null ==> h[i] == (zero_row == 0 ? 1.0 : 0.0);
 */
-static void unit_row_scores(double *p, double *h, size_t i, size_t d, int zero_row)
+static void unit_row_scores(double *p, double *h, size_t i, double dv, int zero_row)
 {
     double ph = 0.0, pl = 0.0, hv = 0.0;
     if (!zero_row) {
-        //@ assert d_double: 1.0 <= (double)d <= 1024.0;
-        //@ assert operands: dd_operand((double)1.0, (double)0.0) && dd_operand((double)d, (double)0.0);
-        //@ assert quotient: \abs(1.0 / (double)d) <= 1.0;
-        dd_div(1.0, 0.0, (double)d, 0.0, &ph, &pl);
+        //@ assert operands: dd_operand(dv, (double)0.0);
+        //@ assert quotient: \abs(1.0 / dv) <= 1.0;
+        dd_div(1.0, 0.0, dv, 0.0, &ph, &pl);
         hv = 1.0;
     }
     store_scores(p, h, i, ph, hv);
@@ -927,23 +928,23 @@ static void unit_row_scores(double *p, double *h, size_t i, size_t d, int zero_r
  * leverage_row_p, leverage_row_h). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
-    requires d_range: 1 <= d <= 1024;
+    requires d_range: 1.0 <= dv <= 1024.0;
     requires qe_range: -100000 <= qe <= 100000;
     requires sum: \is_finite(hh) && 0.0 <= hh <= 0x1p100 && \is_finite(hl) &&
                   \abs(hl) <= 0x1p-53 * hh && dd_normalized(hh, hl);
     assigns p[i], h[i], errno;
-    ensures p_formula: \is_finite(rn(leverage_row_p(hh, hl, d, qe))) ==>
-      p[i] == clamp_unit(rn(leverage_row_p(hh, hl, d, qe)));
+    ensures p_formula: \is_finite(rn(leverage_row_p(hh, hl, dv, qe))) ==>
+      p[i] == clamp_unit(rn(leverage_row_p(hh, hl, dv, qe)));
     ensures h_formula: h != \null && \is_finite(rn(leverage_row_h(hh, hl, qe))) ==>
       h[i] == clamp_unit(rn(leverage_row_h(hh, hl, qe)));
 */
-static void row_scores(double *p, double *h, size_t i, size_t d, double hh, double hl, int qe)
+static void row_scores(double *p, double *h, size_t i, double dv, double hh, double hl, int qe)
 {
     double ph, pl;
-    //@ assert d_double: 1.0 <= (double)d <= 1024.0;
-    //@ assert operands: dd_operand(hh, hl) && dd_operand((double)d, (double)0.0);
-    //@ assert quotient: \abs(hh / (double)d) <= 0x1p100;
-    dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
+    //@ assert operands: dd_operand(hh, hl) && dd_operand(dv, (double)0.0);
+    //@ assert quotient: \abs(hh / dv) <= 0x1p100;
+    dd_div(hh, hl, dv, 0.0, &ph, &pl);
+    //@ assert quotient_pair: \is_finite(ph) && \is_finite(pl) && dd_normalized(ph, pl);
     /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
     store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * qe), dd_round_scaled(hh, hl, 2 * qe));
 }
@@ -970,7 +971,7 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
         return status;
     for (size_t i = 0; i < n; i++) {
         if (unit_rows) {
-            unit_row_scores(p, h, i, d, b.qe[i] == LEV_ZERO_ROW);
+            unit_row_scores(p, h, i, (double)d, b.qe[i] == LEV_ZERO_ROW);
             continue;
         }
         if (b.qe[i] == LEV_ZERO_ROW) {
@@ -982,7 +983,7 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
         for (size_t j = 0; j < d; j++)
             bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
-        row_scores(p, h, i, d, hh, hl, b.qe[i]);
+        row_scores(p, h, i, (double)d, hh, hl, b.qe[i]);
     }
     bht__lev_basis_free(&b);
     return BHT_OK;
