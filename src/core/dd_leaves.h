@@ -67,6 +67,9 @@ static inline void dd_div(double xh, double xl, double yh, double yl, double *rh
     admit ensures value: *rh == dd_sqrt_hi(ah, al) && *rl == dd_sqrt_lo(ah, al);
     admit ensures finite: \is_finite(ah) && 0.0 <= ah <= 0x1p1000 && \is_finite(al) ==>
       \is_finite(*rh) && \is_finite(*rl) && *rh >= 0.0 && dd_normalized(*rh, *rl);
+    admit ensures operand: \is_finite(ah) && 0.0 <= ah <= 0x1p1000 && \is_finite(al) &&
+                           \abs(al) <= ah ==>
+      *rh <= 0x1p501 && \abs(*rl) <= 0x1p-53 * *rh;
     admit ensures bound: dd_sqrt_err(*rh + *rl, ah, al);
 */
 static inline void dd_sqrt(double ah, double al, double *rh, double *rl);

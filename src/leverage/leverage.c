@@ -904,7 +904,7 @@ static void store_scores(double *p, double *h, size_t i, double ph, double hh)
  * exact). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
-    requires d_range: 1.0 <= dv <= 1024.0;
+    requires d_range: 1.0 <= dv <= 1024.0 && dd_operand(dv, (double)0.0);
     assigns p[i], h[i];
     ensures p_unit_rows: zero_row == 0 ==> p[i] == clamp_unit(leverage_unit_p(dv));
     ensures p_zero_row: zero_row != 0 ==> p[i] == 0.0;
@@ -914,7 +914,6 @@ static void unit_row_scores(double *p, double *h, size_t i, double dv, int zero_
 {
     double ph = 0.0, pl = 0.0, hv = 0.0;
     if (!zero_row) {
-        //@ assert operands: dd_operand(dv, (double)0.0);
         //@ assert quotient: \abs(1.0 / dv) <= 1.0;
         dd_div(1.0, 0.0, dv, 0.0, &ph, &pl);
         hv = 1.0;
@@ -928,10 +927,10 @@ static void unit_row_scores(double *p, double *h, size_t i, double dv, int zero_
  * leverage_row_p, leverage_row_h). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
-    requires d_range: 1.0 <= dv <= 1024.0;
+    requires d_range: 1.0 <= dv <= 1024.0 && dd_operand(dv, (double)0.0);
     requires qe_range: -100000 <= qe <= 100000;
     requires sum: \is_finite(hh) && 0.0 <= hh <= 0x1p100 && \is_finite(hl) &&
-                  \abs(hl) <= 0x1p-53 * hh && dd_normalized(hh, hl);
+                  \abs(hl) <= 0x1p-53 * hh && dd_normalized(hh, hl) && dd_operand(hh, hl);
     assigns p[i], h[i], errno;
     ensures p_formula: \is_finite(rn(leverage_row_p(hh, hl, dv, qe))) ==>
       p[i] == clamp_unit(rn(leverage_row_p(hh, hl, dv, qe)));
@@ -941,7 +940,6 @@ static void unit_row_scores(double *p, double *h, size_t i, double dv, int zero_
 static void row_scores(double *p, double *h, size_t i, double dv, double hh, double hl, int qe)
 {
     double ph, pl;
-    //@ assert operands: dd_operand(hh, hl) && dd_operand(dv, (double)0.0);
     //@ assert quotient: \abs(hh / dv) <= 0x1p100;
     dd_div(hh, hl, dv, 0.0, &ph, &pl);
     //@ assert quotient_pair: \is_finite(ph) && \is_finite(pl) && dd_normalized(ph, pl);

@@ -19,7 +19,8 @@
  * i.e. each dd primitive gets the operands of that formula; each primitive's
  * error bound is its leaf (D1-D4 of proofs/TRUSTED_BASE.md). */
 /*@ requires valid: \valid(th) && \valid(tl) && \separated(th, tl);
-    requires finite: \is_finite(qh) && \is_finite(ql);
+    requires p_range: \is_finite(ph) && 0.0 <= ph <= 4.0 && \is_finite(pl) && \abs(pl) <= ph;
+    requires q_range: \is_finite(qh) && 0.0 <= qh <= 4.0 && \is_finite(ql) && \abs(ql) <= qh;
     assigns *th, *tl, errno;
     ensures term: direct_term_of(*th, *tl, ph, pl, qh, ql);
 */
@@ -30,12 +31,16 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
     dd_add(ph, pl, -qh, -ql, &dh, &dl);
     dd_sqrt(ph, pl, &sph, &spl);
     dd_sqrt(qh, ql, &sqh, &sql);
+    //@ assert roots: dd_operand(sph, spl) && dd_operand(sqh, sql);
     dd_add(sph, spl, sqh, sql, &sh, &sl);
+    //@ assert sum_finite: \is_finite(sh) && \is_finite(sl);
+    //@ assert s_pair: sh == direct_s_hi(ph, pl, qh, ql) && sl == direct_s_lo(ph, pl, qh, ql);
     if (sh == 0.0) {
         *th = *tl = 0.0;
         return;
     }
     dd_div(dh, dl, sh, sl, &rh, &rl);
+    //@ assert r_pair: rh == direct_r_hi(ph, pl, qh, ql) && rl == direct_r_lo(ph, pl, qh, ql);
     dd_mul(rh, rl, rh, rl, th, tl);
 }
 
@@ -87,6 +92,7 @@ static double softmax_hellinger_root(double hh, double hl, int scale)
         hh *= 2.0;
         hl *= 2.0;
         k -= 1;
+        //@ assert doubled_range: 0.0 <= hh <= 0x1p61;
     }
     double rh, rl;
     dd_sqrt(hh, hl, &rh, &rl);

@@ -63,6 +63,7 @@ static double leverage_hellinger_root(double h2h, double h2l, int scale)
         h2h *= 2.0;
         h2l *= 2.0;
         k -= 1;
+        //@ assert doubled_range: 0.0 <= h2h <= 0x1p61;
     }
     double rh, rl;
     dd_sqrt(h2h, h2l, &rh, &rl);

@@ -10,7 +10,8 @@
  * D2  dd_mul: the same with |xh yh| <= 2^1000 and dd_mul_err.
  * D3  dd_div: the same with |yh| >= 2^-500, |xh / yh| <= 2^1000, dd_div_err.
  * D4  dd_sqrt: finite, rh >= 0, normalized for 0 <= ah <= 2^1000, finite
- *     al; within dd_sqrt_err for normalized ah >= 2^-960.
+ *     al; rh <= 2^501, |rl| <= 2^-53 rh when also |al| <= ah; within
+ *     dd_sqrt_err for normalized ah >= 2^-960.
  * D5  dd_round_scaled: for finite hi >= 0, finite lo: not NaN, >= 0; finite
  *     and <= 1 when hi 2^scale <= 1; RN(2^scale (hi + lo)) (overflow to
  *     +inf included) for a normalized pair.
@@ -161,6 +162,9 @@ static void check_sqrt(double ah, double al)
               rh, rl);
     cr_assert(rn_sum(rh, rl, 0) == rh, "D4 dd_sqrt(%a, %a) = (%a, %a): not normalized", ah, al, rh,
               rl);
+    if (fabs(al) <= ah && ah <= 0x1p1000)
+        cr_assert(rh <= 0x1p501 && fabs(rl) <= 0x1p-53 * rh, "D4 operand: dd_sqrt(%a, %a) = (%a, %a)",
+                  ah, al, rh, rl);
     if (ah >= 0x1p-960 && fabs(al) <= 0x1p-53 * ah) {
         mpfr_t want;
         mpfr_init2(want, PREC);
@@ -240,6 +244,7 @@ Test(dd_leaves, random)
         check_mul(ah, al, bh, bl);
         check_div(ah, al, bh, bl);
         check_sqrt(fabs(ah), random_low(&r, fabs(ah)));
+        check_sqrt(fabs(ah), fabs(ah) * (2.0 * test_rng_unit(&r) - 1.0)); /* |al| <= ah */
         int scale = (int)test_rng_int(&r, 0, 4400) - 2200;
         check_round(fabs(ah), al, scale);
     }
