@@ -27,9 +27,12 @@ KWP_CPPFLAGS    := -I$(KWP_INCLUDE)
 # Functions whose proof obligations are generated (all must be Valid).
 # Every other function's contract, where present, is assumed by callers;
 # see proofs/kernels/README.md, "Coverage".
-KWP_FUNCTIONS   := clamp01,store_scores,store_nu, \
+KWP_FUNCTIONS   := clamp01,store_scores,unit_row_scores,row_scores, \
+                   store_nu,bht__round_scaled_nonneg,nu_term,derivative_component, \
                    store_nu_leverage,store_derivative, \
-                   store_distances_softmax,store_distances_leverage
+                   direct_hellinger_term,round_scaled_unit,softmax_hellinger_root, \
+                   store_distances_softmax, \
+                   round_half_unit,leverage_hellinger_root,store_distances_leverage
 KWP_WP_EXTRA    := -wp-split
 # ---- end of unit kernels ----
 

@@ -23,6 +23,24 @@
   // evaluation (src/nu/local_leverage.c) as a mantissa pair and exponent.
   logic real nu_leverage(real nh, real nl, integer ne) = dd_scaled(nh, nl, ne);
   logic real local_constant_leverage(real lh, real ll, integer le) = dd_scaled(lh, ll, le);
+
+  // Softmax model, fast path: one term p_i dev_i^2 of nu as the kernel
+  // forms it, with p_i = (ph + pl) 2^pe and dev_i = (dh + dl) 2^e (the
+  // mantissa scaled into [1/2, 1)): u = the mantissa squared by one dd_mul,
+  // then p times u by one dd_mul (each within dd_mul_err of the exact
+  // product, spec/dd.h), exponent pe + 2 e.  So (th + tl) 2^te is p_i dev_i^2
+  // up to two dd_mul errors.
+  predicate nu_term_of(real th, real tl, integer te, real ph, real pl, integer pe,
+                       real dh, real dl, integer e) =
+    th == dd_mul_hi(ph, pl, dd_mul_hi(dh, dl, dh, dl), dd_mul_lo(dh, dl, dh, dl)) &&
+    tl == dd_mul_lo(ph, pl, dd_mul_hi(dh, dl, dh, dl), dd_mul_lo(dh, dl, dh, dl)) &&
+    te == pe + 2 * e;
+
+  // Softmax model: the derivative component dq_i/deps = p_i dev_i with
+  // p_i = (ph + pl) 2^pe and dev_i = dh + dl: one dd_mul (dd_mul_err), then
+  // one rounding of the product scaled by 2^pe.
+  logic real nu_derivative_value(real ph, real pl, integer pe, real dh, real dl) =
+    dd_scaled(dd_mul_hi(ph, pl, dh, dl), dd_mul_lo(ph, pl, dh, dl), pe);
 */
 
 #endif

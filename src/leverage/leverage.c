@@ -70,6 +70,7 @@
 #include <string.h>
 #include "bht.h"
 #include "core/dd_elementary.h"
+#include "core/dd_leaves.h"
 #include "leverage/leverage_core.h"
 #include "leverage/leverage_exact_sum.h"
 
@@ -873,6 +874,7 @@ static double clamp01(double x)
  * when h is requested, h_ii = clamp01(RN(h_ii)). */
 /*@ requires valid_p: \valid(p + i);
     requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    assigns p[i], h[i];
     ensures p_unit: !\is_NaN(ph) ==> finite_between(p[i], 0.0, 1.0);
     ensures p_nan: \is_NaN(ph) ==> \is_NaN(p[i]);
     ensures p_clamped: \is_finite(ph) ==> p[i] == clamp_unit(ph);
@@ -896,6 +898,55 @@ static void store_scores(double *p, double *h, size_t i, double ph, double hh)
 }
 
 
+/* Step 4 with exactly d nonzero rows of rank d: p_i = 1/d (the high part
+ * of the dd quotient, within 2^-102 of 1/d), h_ii = 1; both 0 for a zero
+ * row (proofs/kernels: spec/leverage.h, leverage_unit_p; dv = (double)d,
+ * exact). */
+/*@ requires valid_p: \valid(p + i);
+    requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    requires d_range: 1.0 <= dv <= 1024.0 && dd_operand(dv, (double)0.0);
+    assigns p[i], h[i];
+    ensures p_unit_rows: zero_row == 0 ==> p[i] == clamp_unit(leverage_unit_p(dv));
+    ensures p_zero_row: zero_row != 0 ==> p[i] == 0.0;
+    ensures h_unit_rows: h != \null ==> h[i] == (zero_row == 0 ? 1.0 : 0.0);
+*/
+static void unit_row_scores(double *p, double *h, size_t i, double dv, int zero_row)
+{
+    double ph = 0.0, pl = 0.0, hv = 0.0;
+    if (!zero_row) {
+        //@ assert quotient: \abs(1.0 / dv) <= 1.0;
+        dd_div(1.0, 0.0, dv, 0.0, &ph, &pl);
+        hv = 1.0;
+    }
+    store_scores(p, h, i, ph, hv);
+}
+
+/* Step 4 for a nonzero row: from the normalized dd sum of squares hh + hl
+ * of the row of Q (exponent qe), p_i = RN(2^(2 qe) (hh + hl) / d) and h_ii
+ * = RN(2^(2 qe) (hh + hl)), each clamped (proofs/kernels: spec/leverage.h,
+ * leverage_row_p, leverage_row_h). */
+/*@ requires valid_p: \valid(p + i);
+    requires valid_h: h != \null ==> \valid(h + i) && \separated(p + i, h + i);
+    requires d_range: 1.0 <= dv <= 1024.0 && dd_operand(dv, (double)0.0);
+    requires qe_range: -100000 <= qe <= 100000;
+    requires sum: \is_finite(hh) && 0.0 <= hh <= 0x1p100 && \is_finite(hl) &&
+                  \abs(hl) <= 0x1p-53 * hh && dd_normalized(hh, hl) && dd_operand(hh, hl);
+    assigns p[i], h[i], errno;
+    ensures p_formula: \is_finite(rn(leverage_row_p(hh, hl, dv, qe))) ==>
+      p[i] == clamp_unit(rn(leverage_row_p(hh, hl, dv, qe)));
+    ensures h_formula: h != \null && \is_finite(rn(leverage_row_h(hh, hl, qe))) ==>
+      h[i] == clamp_unit(rn(leverage_row_h(hh, hl, qe)));
+*/
+static void row_scores(double *p, double *h, size_t i, double dv, double hh, double hl, int qe)
+{
+    double ph, pl;
+    //@ assert quotient: \abs(hh / dv) <= 0x1p100;
+    dd_div(hh, hl, dv, 0.0, &ph, &pl);
+    //@ assert quotient_pair: \is_finite(ph) && \is_finite(pl) && dd_normalized(ph, pl);
+    /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
+    store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * qe), dd_round_scaled(hh, hl, 2 * qe));
+}
+
 bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, double *p,
                         double *h, double *cond_estimate)
 {
@@ -918,10 +969,7 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
         return status;
     for (size_t i = 0; i < n; i++) {
         if (unit_rows) {
-            double ph, pl;
-            dd_div(1.0, 0.0, (double)d, 0.0, &ph, &pl);
-            store_scores(p, h, i, b.qe[i] == LEV_ZERO_ROW ? 0.0 : ph,
-                         b.qe[i] == LEV_ZERO_ROW ? 0.0 : 1.0);
+            unit_row_scores(p, h, i, (double)d, b.qe[i] == LEV_ZERO_ROW);
             continue;
         }
         if (b.qe[i] == LEV_ZERO_ROW) {
@@ -929,14 +977,11 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
             continue;
         }
         const double *qh = b.qh + i * d, *ql = b.ql + i * d;
-        double hh = 0.0, hl = 0.0, ph, pl;
+        double hh = 0.0, hl = 0.0;
         for (size_t j = 0; j < d; j++)
             bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
         hh = two_sum(hh, hl, &hl);
-        dd_div(hh, hl, (double)d, 0.0, &ph, &pl);
-        /* one rounding each of 2^(2 qe) (hh + hl) and of that over d */
-        store_scores(p, h, i, dd_round_scaled(ph, pl, 2 * b.qe[i]),
-                     dd_round_scaled(hh, hl, 2 * b.qe[i]));
+        row_scores(p, h, i, (double)d, hh, hl, b.qe[i]);
     }
     bht__lev_basis_free(&b);
     return BHT_OK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "bht.h"
 #include "core/dd_elementary.h"
+#include "core/dd_leaves.h"
 #include "softmax/softmax_dd.h"
 #include "core/xbound.h"
 
@@ -13,7 +14,16 @@
  * sqrt(q/p) differs from 1 by more than e^{1/4} - 1, so nothing cancels. */
 #define LOG_RATIO_DIRECT_ABOVE 0.5
 
-/* (sqrt p - sqrt q)^2 from dd p, q as ((p - q) / (sqrt p + sqrt q))^2. */
+/* (sqrt p - sqrt q)^2 from dd p, q as ((p - q) / (sqrt p + sqrt q))^2.
+ * Proved (proofs/kernels): the pair is direct_term_of (spec/model_distance.h),
+ * i.e. each dd primitive gets the operands of that formula; each primitive's
+ * error bound is its leaf (D1-D4 of proofs/TRUSTED_BASE.md). */
+/*@ requires valid: \valid(th) && \valid(tl) && \separated(th, tl);
+    requires p_range: \is_finite(ph) && 0.0 <= ph <= 4.0 && \is_finite(pl) && \abs(pl) <= ph;
+    requires q_range: \is_finite(qh) && 0.0 <= qh <= 4.0 && \is_finite(ql) && \abs(ql) <= qh;
+    assigns *th, *tl, errno;
+    ensures term: direct_term_of(*th, *tl, ph, pl, qh, ql);
+*/
 static void direct_hellinger_term(double ph, double pl, double qh, double ql, double *th,
                                   double *tl)
 {
@@ -21,12 +31,16 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
     dd_add(ph, pl, -qh, -ql, &dh, &dl);
     dd_sqrt(ph, pl, &sph, &spl);
     dd_sqrt(qh, ql, &sqh, &sql);
+    //@ assert roots: dd_operand(sph, spl) && dd_operand(sqh, sql);
     dd_add(sph, spl, sqh, sql, &sh, &sl);
+    //@ assert sum_finite: \is_finite(sh) && \is_finite(sl);
+    //@ assert s_pair: sh == direct_s_hi(ph, pl, qh, ql) && sl == direct_s_lo(ph, pl, qh, ql);
     if (sh == 0.0) {
         *th = *tl = 0.0;
         return;
     }
     dd_div(dh, dl, sh, sl, &rh, &rl);
+    //@ assert r_pair: rh == direct_r_hi(ph, pl, qh, ql) && rl == direct_r_lo(ph, pl, qh, ql);
     dd_mul(rh, rl, rh, rl, th, tl);
 }
 
@@ -34,17 +48,17 @@ static void direct_hellinger_term(double ph, double pl, double qh, double ql, do
  * The output stage of bht_distance_softmax.  The sums come as dd mantissas
  * with an exponent: H^2 = (hh + hl) 2^(He-1), TV = (vh + vl) 2^(Ve-1). */
 
-/* RN(2^scale (hi + lo)) (dd_round_scaled) when hi 2^scale <= 1.  Leaf fact
- * trusted (K2 of proofs/TRUSTED_BASE.md, tested against MPFR in
- * tests/proofs/test_trusted_kernels.c): the result is finite and in [0, 1], and
- * RN(2^scale (hi + lo)) for a normalized pair.  ldexp may set errno. */
+/* RN(2^scale (hi + lo)) (dd_round_scaled) when hi 2^scale <= 1: finite, in
+ * [0, 1], and RN(2^scale (hi + lo)) for a normalized pair.  Proved from the
+ * leaf contract of dd_round_scaled (D5 of proofs/TRUSTED_BASE.md,
+ * src/core/dd_leaves.h).  ldexp may set errno. */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
     requires scale_range: -1000000 <= scale <= 1000000;
     requires unit: hi * \pow(2.0, scale) <= 1.0;
     assigns errno;
-    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
-    admit ensures rounded: dd_normalized(hi, lo) ==> \result == rn(dd_scaled(hi, lo, scale));
+    ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    ensures rounded: dd_normalized(hi, lo) ==> \result == rn(dd_scaled(hi, lo, scale));
 */
 static double round_scaled_unit(double hi, double lo, int scale)
 {
@@ -52,11 +66,14 @@ static double round_scaled_unit(double hi, double lo, int scale)
 }
 
 /* H = RN(sqrt((hh + hl) 2^scale)) for hh > 0: the exponent made even, the
- * dd square root, one rounding.  Leaf fact trusted (K3, tested against MPFR
- * in tests/proofs/test_trusted_kernels.c): for a normalized pair with
+ * dd square root, one rounding.  Proved: `root_rounded`, the result is RN
+ * of hellinger_root_value (spec/model_distance.h) from the leaves dd_sqrt
+ * (D4) and dd_round_scaled (D5).  Leaf facts trusted (K3, tested against
+ * MPFR in tests/proofs/test_trusted_kernels.c): for a normalized pair with
  * hh 2^scale <= 1 the result is finite, in [0, 1] and within the root's
- * budget of sqrt((hh + hl) 2^scale) (spec/model_distance.h).  (hh <= 2^60: the
- * caller's hh is a sum of at most n terms below 1; 2 hh must not overflow.) */
+ * budget of sqrt((hh + hl) 2^scale) (spec/model_distance.h).  (hh <= 2^60:
+ * the caller's hh is a sum of at most n terms below 1; 2 hh must not
+ * overflow.) */
 /*@ requires hh_pos: \is_finite(hh) && 0.0 < hh <= 0x1p60;
     requires hl_normalized: \is_finite(hl) && \abs(hl) <= 0x1p-53 * hh;
     requires scale_range: -1000000 <= scale <= 1000000;
@@ -64,15 +81,18 @@ static double round_scaled_unit(double hi, double lo, int scale)
     assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
     admit ensures root: hellinger_of(\result, dd_scaled(hh, hl, scale));
+    ensures root_rounded: \is_finite(\result) ==>
+      \result == rn(hellinger_root_value(hh, hl, scale));
 */
 static double softmax_hellinger_root(double hh, double hl, int scale)
 {
     /* H = sqrt((hh + hl) 2^scale): make the exponent even first */
     int k = scale;
-    if (k & 1) {
+    if (k % 2 != 0) {
         hh *= 2.0;
         hl *= 2.0;
         k -= 1;
+        //@ assert doubled_range: 0.0 <= hh <= 0x1p61;
     }
     double rh, rl;
     dd_sqrt(hh, hl, &rh, &rl);
@@ -96,6 +116,8 @@ static double softmax_hellinger_root(double hh, double hl, int scale)
     ensures tv_rounded: out->tv == rn(softmax_models_tv(vh, vl, Ve));
     ensures hellinger_root: hh > 0.0 ==>
       hellinger_of(out->hellinger, softmax_models_h2(hh, hl, He));
+    ensures hellinger_rounded: hh > 0.0 ==>
+      out->hellinger == rn(hellinger_root_value(hh, hl, He - 1));
     ensures hellinger_zero: hh == 0.0 ==> out->hellinger == 0.0;
 */
 static void store_distances_softmax(bht_distances *out, double hh, double hl, int He, double vh,

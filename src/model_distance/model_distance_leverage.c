@@ -7,6 +7,7 @@
 #include <string.h>
 #include "bht.h"
 #include "core/dd_elementary.h"
+#include "core/dd_leaves.h"
 #include "nu/leverage_local_internal.h"
 
 /* Alignment passes B -> B R (after the first pass with R = I). */
@@ -21,17 +22,16 @@
  * The output stage of bht_distance_leverage.  The sums come as dd mantissas
  * with an exponent: 2 H^2 = (h2h + h2l) 2^e2, 2 TV = (tvh + tvl) 2^et. */
 
-/* RN((hi + lo) 2^(scale - 1)) (dd_round_scaled) when hi 2^scale <= 2.
- * Leaf fact trusted (K4 of proofs/TRUSTED_BASE.md, tested against
- * MPFR in tests/proofs/test_trusted_kernels.c): the result is finite and in
- * [0, 1]. */
+/* RN((hi + lo) 2^(scale - 1)) (dd_round_scaled) when hi 2^(scale-1) <= 1: the
+ * result is finite and in [0, 1].  Proved from the leaf contract of
+ * dd_round_scaled (D5 of proofs/TRUSTED_BASE.md, src/core/dd_leaves.h). */
 /*@ requires hi_nonneg: \is_finite(hi) && hi >= 0.0;
     requires lo_finite: \is_finite(lo);
     requires scale_range: -1000000 <= scale <= 1000000;
-    requires two: hi * \pow(2.0, scale) <= 2.0;
+    requires two: hi * \pow(2.0, scale - 1) <= 1.0;
     assigns errno;
-    admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
-    admit ensures rounded: dd_normalized(hi, lo) ==>
+    ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
+    ensures rounded: dd_normalized(hi, lo) ==>
       \result == rn(dd_scaled(hi, lo, scale - 1));
 */
 static double round_half_unit(double hi, double lo, int scale)
@@ -40,25 +40,30 @@ static double round_half_unit(double hi, double lo, int scale)
 }
 
 /* H = RN(sqrt((h2h + h2l) 2^(scale - 1))) for h2h > 0: the exponent made
- * even, the dd square root, one rounding.  Leaf fact trusted (K5, tested
- * against MPFR in tests/proofs/test_trusted_kernels.c): for a normalized pair with
- * h2h 2^scale <= 2 the result is finite and in [0, 1].  (h2h <= 2^60: 2 h2h
- * must not overflow.) */
+ * even, the dd square root, one rounding.  Proved: `root_rounded`, the
+ * result is RN of hellinger_root_value (spec/model_distance.h) from the
+ * leaves dd_sqrt (D4) and dd_round_scaled (D5).  Leaf facts trusted (K5,
+ * tested against MPFR in tests/proofs/test_trusted_kernels.c): for a
+ * normalized pair with h2h 2^(scale-1) <= 1 the result is finite, in [0, 1] and
+ * within the root's budget.  (h2h <= 2^60: 2 h2h must not overflow.) */
 /*@ requires h2h_pos: \is_finite(h2h) && 0.0 < h2h <= 0x1p60;
     requires h2l_normalized: \is_finite(h2l) && \abs(h2l) <= 0x1p-53 * h2h;
     requires scale_range: -1000000 <= scale <= 1000000;
-    requires two: h2h * \pow(2.0, scale) <= 2.0;
+    requires two: h2h * \pow(2.0, scale - 1) <= 1.0;
     assigns errno;
     admit ensures unit: \is_finite(\result) && 0.0 <= \result <= 1.0;
     admit ensures root: hellinger_of(\result, dd_scaled(h2h, h2l, scale - 1));
+    ensures root_rounded: \is_finite(\result) ==>
+      \result == rn(hellinger_root_value(h2h, h2l, scale - 1));
 */
 static double leverage_hellinger_root(double h2h, double h2l, int scale)
 {
     int k = scale - 1;
-    if (k & 1) {
+    if (k % 2 != 0) {
         h2h *= 2.0;
         h2l *= 2.0;
         k -= 1;
+        //@ assert doubled_range: 0.0 <= h2h <= 0x1p61;
     }
     double rh, rl;
     dd_sqrt(h2h, h2l, &rh, &rl);
@@ -69,9 +74,9 @@ static double leverage_hellinger_root(double h2h, double h2l, int scale)
 /*@ requires valid_out: \valid(out);
     requires h2_sum: \is_finite(h2h) && 0.0 <= h2h <= 0x1p60 && \is_finite(h2l)
                      && \abs(h2l) <= 0x1p-53 * h2h && dd_normalized(h2h, h2l);
-    requires h2_scale: -1000000 <= e2 <= 1000000 && h2h * \pow(2.0, e2) <= 2.0;
+    requires h2_scale: -1000000 <= e2 <= 1000000 && h2h * \pow(2.0, e2 - 1) <= 1.0;
     requires tv_sum: dd_nonneg_normalized(tvh, tvl);
-    requires tv_scale: -1000000 <= et <= 1000000 && tvh * \pow(2.0, et) <= 2.0;
+    requires tv_scale: -1000000 <= et <= 1000000 && tvh * \pow(2.0, et - 1) <= 1.0;
     assigns out->hellinger2, out->hellinger, out->tv, errno;
     ensures hellinger2_unit: \is_finite(out->hellinger2) && 0.0 <= out->hellinger2 <= 1.0;
     ensures hellinger_unit: \is_finite(out->hellinger) && 0.0 <= out->hellinger <= 1.0;
@@ -80,6 +85,8 @@ static double leverage_hellinger_root(double h2h, double h2l, int scale)
     ensures tv_rounded: out->tv == rn(leverage_models_tv(tvh, tvl, et));
     ensures hellinger_root: h2h > 0.0 ==>
       hellinger_of(out->hellinger, leverage_models_h2(h2h, h2l, e2));
+    ensures hellinger_rounded: h2h > 0.0 ==>
+      out->hellinger == rn(hellinger_root_value(h2h, h2l, e2 - 1));
     ensures hellinger_zero: h2h == 0.0 ==> out->hellinger == 0.0;
 */
 static void store_distances_leverage(bht_distances *out, double h2h, double h2l, int e2,

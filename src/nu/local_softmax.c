@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "bht.h"
 #include "core/dd_elementary.h"
+#include "core/dd_leaves.h"
 #include "core/dd_round_nonneg.h"
 #include "softmax/softmax_dd.h"
 #include "nu/local_softmax_exact.h"
@@ -26,7 +27,8 @@ static bht_status check_inputs(size_t n, size_t d, const double *A, const double
     return s;
 }
 
-/* K1 (dd_round_nonneg.h): the contract is on the declaration. */
+/* The contract is on the declaration (dd_round_nonneg.h), proved by the
+ * kernels unit from dd_round_scaled's leaf contract (D5, dd_leaves.h). */
 double bht__round_scaled_nonneg(double hi, double lo, int scale)
 {
     return dd_round_scaled(hi, lo, scale);
@@ -62,6 +64,40 @@ static bht_status exact_path(size_t n, size_t d, const double *A, const double *
     if (s == BHT_OK)
         store_nu(out, vh, vl, E);
     return s;
+}
+
+/* The derivative component p_i dev_i = RN(2^pe (p mantissa) (dh + dl)):
+ * one dd product, one rounding (proofs/kernels: spec/nu.h,
+ * nu_derivative_value). */
+/*@ requires p_operand: dd_operand(ph, pl);
+    requires dev_operand: dd_operand(dh, dl) && \abs(ph * dh) <= 0x1p1000;
+    requires exponent: -1000000 <= pe <= 1000000;
+    assigns errno;
+    ensures component: \result == rn(nu_derivative_value(ph, pl, pe, dh, dl));
+*/
+static double derivative_component(double ph, double pl, int pe, double dh, double dl)
+{
+    double uh, ul;
+    dd_mul(ph, pl, dh, dl, &uh, &ul);
+    return dd_round_scaled_signed(uh, ul, pe);
+}
+
+/* The term p_i dev_i^2 of nu as a dd mantissa (th + tl) with exponent te:
+ * dev_i = (dh + dl) 2^e with dh in [1/2, 1), p_i = (ph + pl) 2^pe
+ * (proofs/kernels: spec/nu.h, nu_term_of). */
+/*@ requires valid: \valid(th) && \valid(tl) && \valid(te) &&
+                    \separated(th, tl, te);
+    requires exponents: -1000000 <= pe <= 1000000 && -1000000 <= e <= 1000000;
+    assigns *th, *tl, *te;
+    ensures term: nu_term_of(*th, *tl, *te, ph, pl, pe, dh, dl, e);
+*/
+static void nu_term(double ph, double pl, int pe, double dh, double dl, int e, double *th,
+                    double *tl, int *te)
+{
+    double uh, ul;
+    dd_mul(dh, dl, dh, dl, &uh, &ul);
+    dd_mul(ph, pl, uh, ul, th, tl);
+    *te = pe + 2 * e;
 }
 
 /* Algorithm (fast path): p in double-double with separate exponents (Dot2
@@ -157,7 +193,7 @@ bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const d
      * mantissa with an exponent (dev scaled to [1/2, 1) before squaring) */
     xbound nu_err = {0.0, 0};
     for (size_t i = 0; certified && i < n; i++) {
-        double dh, dl, uh, ul;
+        double dh, dl;
         dd_add(gh[i], gl[i], -mh, -ml, &dh, &dl);
         xbound dev = xb_make(dh, 0);
         xbound e_i = xb_add(xb_add(xb_make(gerr[i], 0), mean_err), xb_mul(dev, xb_make(1.0, -100)));
@@ -168,8 +204,7 @@ bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const d
             if (ph[i] == 0.0) { /* |p_i dev_i| < 2^-2308 2^1001: a zero */
                 derivative[i] = xb_le(e_i, dev_low) && dh < 0.0 ? -0.0 : 0.0;
             } else {
-                dd_mul(ph[i], pl[i], dh, dl, &uh, &ul);
-                derivative[i] = dd_round_scaled_signed(uh, ul, pe[i]);
+                derivative[i] = derivative_component(ph[i], pl[i], pe[i], dh, dl);
             }
         }
         xbound p_i = ph[i] != 0.0 ? xb_make(ph[i] * (1.0 + 0x1p-50), pe[i]) : p_floor;
@@ -181,9 +216,7 @@ bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const d
         (void)frexp(dh, &e);
         dh = ldexp(dh, -e);
         dl = ldexp(dl, -e);
-        dd_mul(dh, dl, dh, dl, &uh, &ul);
-        dd_mul(ph[i], pl[i], uh, ul, &th[i], &tl[i]);
-        te[i] = pe[i] + 2 * e;
+        nu_term(ph[i], pl[i], pe[i], dh, dl, e, &th[i], &tl[i], &te[i]);
     }
     double vh = 0.0, vl = 0.0;
     int E = 0;
