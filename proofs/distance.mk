@@ -28,7 +28,8 @@ GAPPA_SCRIPTS    := $(sort $(wildcard $(PROOF_DIR)/gappa/*.gappa))
 # dd_mul, dd_div, dd_expm1 and dd_round_scaled are not listed: their
 # contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
-                    finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1
+                    finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
+                    store_h2_tv,sqrt_sum
 
 DIST_TIMEOUT     ?= 10
 DIST_PAR         ?= 2
@@ -36,7 +37,7 @@ DIST_CACHE       ?= update
 
 dist_space := $(subst ,, )
 
-DIST_WP_FLAGS = -cpp-extra-args="$(CPPFLAGS) -include $(WP_SPEC)" \
+DIST_WP_FLAGS = -cpp-extra-args="$(CPPFLAGS) -include $(WP_SPEC) -include spec/distance.h" \
            -c11 -kernel-warn-key annot-error=abort \
            -kernel-warn-key typing:implicit-function-declaration=abort \
            -wp -wp-rte -wp-smoke-tests -wp-split \
