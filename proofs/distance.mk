@@ -29,7 +29,7 @@ GAPPA_SCRIPTS    := $(sort $(wildcard $(PROOF_DIR)/gappa/*.gappa))
 # contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
-                    store_h2_tv,sqrt_sum
+                    store_h2_tv,sqrt_sum,h2max_closed,tvmax_closed
 
 DIST_TIMEOUT     ?= 10
 DIST_PAR         ?= 2

@@ -61,29 +61,12 @@
     logic integer frexp_exponent(real x);
   }
 
-  // leading_term_rounded(x_hi, x_lo, scale), step by step: lo = x_lo -
-  // x_hi 2^-120 (one rounding), (hi, lo) = Fast2Sum(x_hi, lo), then
-  // dd_round_scaled(hi, lo, scale): (x_hi + x_lo)(1 - 2^-120) 2^scale
-  // rounded once.  (\add_double etc. are the C operations.)
-  logic double lead_lo(double xh, double xl) =
-    \sub_double(xl, \mul_double(xh, (double)0x1p-120));
-  logic real lead_steps(double xh, double xl, integer scale) =
-    \let lo = lead_lo(xh, xl);
-    \let hi = \add_double(xh, lo);
-    dd_round_scaled_value(hi, \sub_double(lo, \sub_double(\add_double(xh, lo), xh)), scale);
-
-  // Tiny eps = m 2^e (frexp, m in [1/2, 1)): h2max ~ eps^2/32 = m^2 2^(2e-5)
-  // from the exact pair m^2 = two_prod(m, m); tvmax ~ eps/4 = m 2^(e-2).
-  logic real a1_h2_tiny(real eps) =
-    lead_rounded(two_prod_hi(frexp_mantissa(eps), frexp_mantissa(eps)),
-                 two_prod_lo(frexp_mantissa(eps), frexp_mantissa(eps)),
-                 2 * frexp_exponent(eps) - 5);
-  logic real a1_tv_tiny(real eps) =
-    lead_rounded(frexp_mantissa(eps), 0, frexp_exponent(eps) - 2);
-
-  // y = expm1(eps/4) as the dd pair bht_lemma_a1 computes (eps/4 is exact).
-  logic real a1_yh(double eps) = dd_expm1_hi(\mul_double(eps, (double)0.25));
-  logic real a1_yl(double eps) = dd_expm1_lo(\mul_double(eps, (double)0.25));
+  // leading_term_rounded(x_hi, x_lo, scale) is proved to be, step by step,
+  // lo = x_lo - x_hi 2^-120 (one rounding), (hi, lo) = Fast2Sum(x_hi, lo),
+  // dd_round_scaled(hi, lo, scale): (x_hi + x_lo)(1 - 2^-120) 2^scale rounded
+  // once (distance.c, `steps`).  For tiny eps = m 2^e (frexp, m in [1/2, 1))
+  // bht_lemma_a1 returns lead_rounded(m^2 as the exact pair two_prod(m, m),
+  // 2e - 5) ~ eps^2/32 and lead_rounded(m, 0, e - 2) ~ eps/4.
 
   // h2max: n = y^2, a = 1 + y, b = a^2, c = 1 + b, q = n / c.
   logic real a1_h2_q(real yh, real yl, boolean hi) =
@@ -100,16 +83,16 @@
     \let bh = dd_add_hi(wh, wl, 2, 0);   \let bl = dd_add_lo(wh, wl, 2, 0);
     hi ? dd_div_hi(wh, wl, bh, bl) : dd_div_lo(wh, wl, bh, bl);
 
-  // What bht_lemma_a1 returns for 2^-60 <= eps < 160 (h2max), < 80 (tvmax):
-  // the dd quotient rounded once (dd_round_scaled at scale 0), clamped at 1.
+  // What bht_lemma_a1 returns for 2^-60 <= eps < 160 (h2max), < 80 (tvmax),
+  // with (yh, yl) = dd_expm1(eps/4) (eps/4 exact): the dd quotient rounded
+  // once (dd_round_scaled at scale 0), clamped at 1.
   // proofs/gappa/{h2max,tvmax}_dd_chain.gappa bound these chains, step by
-  // step, within a relative 2^-53 + 2^-57 of h2max_closed, tvmax_closed.
-  logic real a1_h2_main(double eps) =
-    min1(dd_round_scaled_value(a1_h2_q(a1_yh(eps), a1_yl(eps), \true),
-                               a1_h2_q(a1_yh(eps), a1_yl(eps), \false), 0));
-  logic real a1_tv_main(double eps) =
-    min1(dd_round_scaled_value(a1_tv_q(a1_yh(eps), a1_yl(eps), \true),
-                               a1_tv_q(a1_yh(eps), a1_yl(eps), \false), 0));
+  // step, within a relative 2^-53 + 2^-57 of h2max_closed(Y), tvmax_closed(Y),
+  // Y = lemma_a1_y(eps).
+  logic real a1_h2_value(real yh, real yl) =
+    min1(dd_round_scaled_value(a1_h2_q(yh, yl, \true), a1_h2_q(yh, yl, \false), 0));
+  logic real a1_tv_value(real yh, real yl) =
+    min1(dd_round_scaled_value(a1_tv_q(yh, yl, \true), a1_tv_q(yh, yl, \false), 0));
 */
 
 #endif

@@ -284,7 +284,10 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
     requires scale_range: -2200 <= scale <= -2;
     assigns errno;
     ensures unit_range: finite_between(\result, 0, 1);
-    ensures steps: \result == lead_steps(x_hi, x_lo, scale);
+    ensures steps:
+      \let lo = \sub_double(x_lo, \mul_double(x_hi, (double)0x1p-120));
+      \let hi = \add_double(x_hi, lo);
+      \result == dd_round_scaled_value(hi, \sub_double(lo, \sub_double(hi, x_hi)), scale);
     admit ensures value: \result == lead_rounded(x_hi, x_lo, scale);
 */
 static double leading_term_rounded(double x_hi, double x_lo, int scale)
@@ -303,7 +306,6 @@ static double leading_term_rounded(double x_hi, double x_lo, int scale)
     ensures mantissa: \is_finite(\result) && 0.5 <= \result <= 1;
     admit ensures exponent_range: -1073 <= *e <= -59;
     admit ensures value: \result == frexp_mantissa(x) && *e == frexp_exponent(x);
-    admit ensures decomposition: x == \result * \pow(2.0, *e);
 */
 static double frexp_tiny(double x, int *e)
 {
@@ -336,6 +338,43 @@ static double min_one(double x)
     return x < 1.0 ? x : 1.0;
 }
 
+/* h2max = y^2 / (1 + (1 + y)^2) from the dd y = yh + yl (all terms
+ * positive: no cancellation), rounded once and clamped at 1; relative error
+ * <= 2^-53 + 2^-57 given y within 2^-60 (proofs/gappa/h2max_dd_chain.gappa). */
+/*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    assigns errno;
+    ensures unit_range: finite_between(\result, 0, 1);
+    ensures value: \result == a1_h2_value(yh, yl);
+*/
+static double h2max_closed(double yh, double yl)
+{
+    double nh, nl, ah, al, bh, bl, qh, ql;
+    dd_mul(yh, yl, yh, yl, &nh, &nl);
+    dd_add(1.0, 0.0, yh, yl, &ah, &al);
+    dd_mul(ah, al, ah, al, &bh, &bl);
+    dd_add(1.0, 0.0, bh, bl, &bh, &bl);
+    dd_div(nh, nl, bh, bl, &qh, &ql);
+    return min_one(dd_round_scaled(qh, ql, 0));
+}
+
+/* tvmax = w / (w + 2), w = y (y + 2) = expm1(eps/2), from the dd y,
+ * rounded once and clamped at 1; relative error <= 2^-53 + 2^-57
+ * (proofs/gappa/tvmax_dd_chain.gappa). */
+/*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    assigns errno;
+    ensures unit_range: finite_between(\result, 0, 1);
+    ensures value: \result == a1_tv_value(yh, yl);
+*/
+static double tvmax_closed(double yh, double yl)
+{
+    double ah, al, wh, wl, bh, bl, qh, ql;
+    dd_add(yh, yl, 2.0, 0.0, &ah, &al);
+    dd_mul(yh, yl, ah, al, &wh, &wl);
+    dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
+    dd_div(wh, wl, bh, bl, &qh, &ql);
+    return min_one(dd_round_scaled(qh, ql, 0));
+}
+
 /* Algorithm: y = expm1(eps/4) in dd (dd_expm1, relative error <= 2^-63),
  * then the cancellation-free forms h2max = y^2 / (1 + (1+y)^2) and
  * tvmax = w / (w + 2) with w = y (y + 2) = expm1(eps/2), all terms positive,
@@ -351,11 +390,18 @@ static double min_one(double x)
     ensures ok_ranges: \result == BHT_OK ==>
       finite_between(out->h2max, 0, 1) && finite_between(out->tvmax, 0, 1);
     ensures zero: \result == BHT_OK && eps == 0 ==> out->h2max == 0 && out->tvmax == 0;
-    ensures tiny_h2: \result == BHT_OK && 0 < eps < 0x1p-60 ==> out->h2max == a1_h2_tiny(eps);
-    ensures tiny_tv: \result == BHT_OK && 0 < eps < 0x1p-60 ==> out->tvmax == a1_tv_tiny(eps);
-    ensures h2_closed: \result == BHT_OK && 0x1p-60 <= eps < 160 ==> out->h2max == a1_h2_main(eps);
+    ensures tiny_h2: \result == BHT_OK && 0 < eps < 0x1p-60 ==>
+      \let m = frexp_mantissa(eps);
+      out->h2max == lead_rounded(two_prod_hi(m, m), two_prod_lo(m, m), 2 * frexp_exponent(eps) - 5);
+    ensures tiny_tv: \result == BHT_OK && 0 < eps < 0x1p-60 ==>
+      out->tvmax == lead_rounded(frexp_mantissa(eps), 0, frexp_exponent(eps) - 2);
+    ensures h2_closed: \result == BHT_OK && 0x1p-60 <= eps < 160 ==>
+      \let a = \mul_double(eps, (double)0.25);
+      out->h2max == a1_h2_value(dd_expm1_hi(a), dd_expm1_lo(a));
     ensures h2_one: \result == BHT_OK && 160 <= eps ==> out->h2max == 1;
-    ensures tv_closed: \result == BHT_OK && 0x1p-60 <= eps < 80 ==> out->tvmax == a1_tv_main(eps);
+    ensures tv_closed: \result == BHT_OK && 0x1p-60 <= eps < 80 ==>
+      \let a = \mul_double(eps, (double)0.25);
+      out->tvmax == a1_tv_value(dd_expm1_hi(a), dd_expm1_lo(a));
     ensures tv_one: \result == BHT_OK && 80 <= eps ==> out->tvmax == 1;
 */
 bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
@@ -384,26 +430,13 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     double yh = 0.0, yl = 0.0;
     if (eps < H2MAX_IS_ONE_FROM)
         dd_expm1(eps * 0.25, &yh, &yl);
-    if (eps >= H2MAX_IS_ONE_FROM) {
+    if (eps >= H2MAX_IS_ONE_FROM)
         out->h2max = 1.0;
-    } else {
-        double nh, nl, ah, al, bh, bl, qh, ql;
-        dd_mul(yh, yl, yh, yl, &nh, &nl);
-        dd_add(1.0, 0.0, yh, yl, &ah, &al);
-        dd_mul(ah, al, ah, al, &bh, &bl);
-        dd_add(1.0, 0.0, bh, bl, &bh, &bl);
-        dd_div(nh, nl, bh, bl, &qh, &ql);
-        out->h2max = min_one(dd_round_scaled(qh, ql, 0));
-    }
-    if (eps >= TVMAX_IS_ONE_FROM) {
+    else
+        out->h2max = h2max_closed(yh, yl);
+    if (eps >= TVMAX_IS_ONE_FROM)
         out->tvmax = 1.0;
-    } else {
-        double ah, al, wh, wl, bh, bl, qh, ql;
-        dd_add(yh, yl, 2.0, 0.0, &ah, &al);
-        dd_mul(yh, yl, ah, al, &wh, &wl);
-        dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
-        dd_div(wh, wl, bh, bl, &qh, &ql);
-        out->tvmax = min_one(dd_round_scaled(qh, ql, 0));
-    }
+    else
+        out->tvmax = tvmax_closed(yh, yl);
     return BHT_OK;
 }
