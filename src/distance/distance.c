@@ -413,6 +413,7 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     if (eps < 0.0)
         return BHT_E_INVALID;
     //@ assert eps_nonneg: \is_finite(eps) && 0 <= eps;
+    //@ assert out_fields: \valid(&out->h2max) && \valid(&out->tvmax);
     if (eps == 0.0) {
         out->h2max = 0.0;
         out->tvmax = 0.0;
