@@ -15,13 +15,14 @@ include proofs/wp.mk
 # ---- unit: distance ----
 DIST_DIR         := $(PROOF_DIR)/distance
 DIST_SOURCES     := src/distance/distance.c
-DIST_SPECS       := spec/bht_spec.h
+DIST_SPECS       := spec/bht_spec.h spec/distance.h
 
 # Functions whose obligations are generated (all must be Valid).  dd_add,
 # dd_mul, dd_div, dd_expm1 and dd_round_scaled are not listed: their
 # contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
-                    finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1
+                    finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
+                    store_h2_tv,sqrt_sum,h2max_closed,tvmax_closed
 DIST_WP_EXTRA    := -wp-split
 # ---- end of unit distance ----
 

@@ -33,8 +33,4 @@
     \forall integer k; 0 <= k < n ==> finite_in(a[k], b);
 */
 
-/* softmax(A x) and its dd pipeline (uses finite_in above through
- * spec/regression.h, which defines the logits). */
-#include "softmax.h"
-
 #endif

@@ -1,6 +1,6 @@
 /* spec/softmax.h: softmax(A x) (paper Def. 2.6) and the double-double
  * pipeline of src/softmax/softmax.c that evaluates it, as ACSL logic (ACSL
- * only; included by spec/bht_spec.h).  No lemma or axiom lives here.
+ * only; force-included after spec/bht_spec.h by the root unit, proofs/proofs.mk).  No lemma or axiom lives here.
  * softmax(z) over a logit vector is `softmax` in spec/formulas.h (quoted by
  * proofs/coq/Acsl.v); softmax(A x) is `reg_softmax` of spec/regression.h
  * (the softmax regression's f = softmax(A x)), named softmax_ax here.

@@ -21,10 +21,16 @@
       \is_finite(h) && \is_finite(l) && 0 <= h <= b && \abs(l) <= 0x1p-52 * h;
 */
 
-/*@ admit ensures fast_two_sum_monotone: 0.125 <= a + b <= 2 ==> 0.125 <= \result <= 2; */
+/*@ ensures sum_value: \result == \add_double(a, b);
+    ensures err_value: *err == \sub_double(b, \sub_double(\add_double(a, b), a));
+    admit ensures fast_two_sum_monotone: 0.125 <= a + b <= 2 ==> 0.125 <= \result <= 2;
+*/
 static inline double fast_two_sum(double a, double b, double *err);
 
-/*@ admit ensures two_prod_monotone: 0.25 <= a * b <= 1 ==> 0.25 <= \result <= 1; */
+/*@ ensures product_value: \result == \mul_double(a, b);
+    admit ensures value: \result == two_prod_hi(a, b) && *err == two_prod_lo(a, b);
+    admit ensures two_prod_monotone: 0.25 <= a * b <= 1 ==> 0.25 <= \result <= 1;
+*/
 static inline double two_prod(double a, double b, double *err);
 
 /*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
@@ -33,6 +39,7 @@ static inline double two_prod(double a, double b, double *err);
     assigns *rh, *rl;
     admit ensures dd_add_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
                                 (ah + bh) / 2 <= *rh <= 2 * (ah + bh);
+    admit ensures value: *rh == dd_add_hi(ah, al, bh, bl) && *rl == dd_add_lo(ah, al, bh, bl);
 */
 static inline void dd_add(double ah, double al, double bh, double bl, double *rh, double *rl);
 
@@ -42,6 +49,7 @@ static inline void dd_add(double ah, double al, double bh, double bl, double *rh
     assigns *rh, *rl;
     admit ensures dd_mul_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
                                 xh * yh / 2 <= *rh <= 2 * (xh * yh);
+    admit ensures value: *rh == dd_mul_hi(xh, xl, yh, yl) && *rl == dd_mul_lo(xh, xl, yh, yl);
 */
 static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh, double *rl);
 
@@ -50,6 +58,7 @@ static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh
     requires y_range: dd_nonneg(yh, yl, 0x1p500) && 0x1p-10 <= yh;
     assigns *rh, *rl;
     admit ensures dd_div_range: dd_nonneg(*rh, *rl, 0x1p1000) && *rh <= 2 * (xh / yh);
+    admit ensures value: *rh == dd_div_hi(xh, xl, yh, yl) && *rl == dd_div_lo(xh, xl, yh, yl);
 */
 static inline void dd_div(double xh, double xl, double yh, double yl, double *rh, double *rl);
 
@@ -57,17 +66,41 @@ static inline void dd_div(double xh, double xl, double yh, double yl, double *rh
     requires a_range: \is_finite(a) && 0x1p-64 <= a <= 40;
     assigns *rh, *rl, errno;
     admit ensures dd_expm1_range: dd_nonneg(*rh, *rl, 0x1p58) && a / 2 <= *rh;
+    admit ensures value: *rh == dd_expm1_hi(a) && *rl == dd_expm1_lo(a);
 */
 static inline void dd_expm1(double a, double *rh, double *rl);
 
 /*@ requires hi_range: \is_finite(hi) && 0 <= hi <= 0x1p1000;
     requires lo_finite: \is_finite(lo);
-    requires scale_range: -2200 <= scale <= 1;
+    requires scale_range: -2200 <= scale <= 1100;
     assigns errno;
-    admit ensures round_nonneg: \is_finite(\result) && 0 <= \result;
+    admit ensures round_nonneg: scale <= 1 ==> \is_finite(\result) && 0 <= \result;
     admit ensures round_small: scale <= -2 && hi <= 2 ==> \result <= 1;
+    admit ensures value: \result == dd_round_scaled_value(hi, lo, scale);
 */
 static inline double dd_round_scaled(double hi, double lo, int scale);
+
+/*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
+    requires a_range: \is_finite(ah) && 0 <= ah <= 1 && al == 0;
+    assigns *rh, *rl;
+    admit ensures dd_sqrt_range: dd_nonneg(*rh, *rl, 1);
+    admit ensures value: *rh == dd_sqrt_hi(ah) && *rl == dd_sqrt_lo(ah);
+*/
+static inline void dd_sqrt(double ah, double al, double *rh, double *rl);
+
+/*@ axiomatic LongAccValue {
+      // The exact real value of a long accumulator: the sum of the doubles
+      // added to it (src/core/long_acc.h).  No axiom.
+      logic real long_acc_value{L}(bht_long_acc *acc);
+    }
+*/
+
+/* bht_long_acc_round (contract in long_acc.h) returns RN(2^scale v) for the
+ * exact value v of the accumulator (admitted, proofs/TRUSTED_BASE.md). */
+/*@ admit ensures rounded: \is_finite(\result) ==>
+      \result == \round_double(\NearestEven, \at(long_acc_value(acc), Pre) * \pow(2.0, scale));
+*/
+double bht_long_acc_round(bht_long_acc *acc, int scale);
 
 /* Algorithm: the exact sum of the entries in the long accumulator
  * (src/core/long_acc.h), so the verdict |sum - 1| <= n 2^-52 is decided exactly
@@ -112,6 +145,25 @@ static int binade(double v)
     return e;
 }
 
+/* sqrt p + sqrt q in dd for scaled entries p, q in [0, 1]: the two dd
+ * roots (Karp-Markstein, relative error <= 3u^2) added by dd_add (JMP17
+ * Alg. 6); the denominator of the Hellinger term below. */
+/*@ requires valid: \valid(sh) && \valid(sl) && \separated(sh, sl);
+    requires p_range: \is_finite(p) && 0 <= p <= 1;
+    requires q_range: \is_finite(q) && 0 <= q <= 1;
+    assigns *sh, *sl;
+    ensures value:
+      *sh == dd_add_hi(dd_sqrt_hi(p), dd_sqrt_lo(p), dd_sqrt_hi(q), dd_sqrt_lo(q)) &&
+      *sl == dd_add_lo(dd_sqrt_hi(p), dd_sqrt_lo(p), dd_sqrt_hi(q), dd_sqrt_lo(q));
+*/
+static void sqrt_sum(double p, double q, double *sh, double *sl)
+{
+    double ph, pl, qh, ql;
+    dd_sqrt(p, 0.0, &ph, &pl);
+    dd_sqrt(q, 0.0, &qh, &ql);
+    dd_add(ph, pl, qh, ql, sh, sl);
+}
+
 /* (sqrt p - sqrt q)^2 = ((p - q) / (sqrt p + sqrt q))^2 = (*th + *tl) 2^*te
  * for p != q, with every operation in the normal range whatever p and q:
  * both are scaled by the even power 2^(2h) (exact) that puts max(p, q) in
@@ -127,14 +179,33 @@ static void hellinger_term(double p, double q, double *th, double *tl, int *te)
     int h = e >= 0 ? -((e + 1) / 2) : (-e) / 2; /* max(p, q) 2^(2h) in [1/4, 1) */
     p = ldexp(p, 2 * h);
     q = ldexp(q, 2 * h);
-    double dh, dl, ph, pl, qh, ql, sh, sl, rh, rl;
+    double dh, dl, sh, sl, rh, rl;
     dh = two_sum(p, -q, &dl);
-    dd_sqrt(p, 0.0, &ph, &pl);
-    dd_sqrt(q, 0.0, &qh, &ql);
-    dd_add(ph, pl, qh, ql, &sh, &sl);
+    sqrt_sum(p, q, &sh, &sl);
     dd_div(dh, dl, sh, sl, &rh, &rl);
     dd_mul(rh, rl, rh, rl, th, tl);
     *te = -2 * h;
+}
+
+/* Output stage of bht_distance: H^2 = (1/2) (hh + hl) 2^top rounded once,
+ * TV = (1/2) sum |p_i - q_i| (the exact value of acc) rounded once (exact
+ * scalings by 2^-1: dd_round_scaled and bht_long_acc_round round once). */
+/*@ requires valid_out: \valid(out);
+    requires acc_ok: long_acc_ok(acc);
+    requires separated: \separated(out, acc);
+    requires hh_range: \is_finite(hh) && 0 <= hh <= 0x1p1000;
+    requires hl_finite: \is_finite(hl);
+    requires top_range: -1073 <= top <= 1024;
+    assigns out->hellinger2, out->tv, *acc, errno;
+    ensures hellinger2_rounded: out->hellinger2 == dd_round_scaled_value(hh, hl, top - 1);
+    ensures tv_rounded: \is_finite(out->tv) ==>
+      out->tv == \round_double(\NearestEven, \at(long_acc_value(acc), Pre) * \pow(2.0, -1));
+*/
+static void store_h2_tv(double hh, double hl, int top, bht_long_acc *acc, bht_distances *out)
+{
+    double tv = bht_long_acc_round(acc, -1);
+    out->hellinger2 = dd_round_scaled(hh, hl, top - 1);
+    out->tv = tv;
 }
 
 /* Algorithm: E = the largest binade of max(p_i, q_i) over the entries that
@@ -193,9 +264,8 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
         dd_sqrt(xh, xl, &rh, &rl);
         hellinger = dd_round_scaled(rh, rl, (half - odd) / 2);
     }
-    out->hellinger2 = dd_round_scaled(hh, hl, top - 1);
+    store_h2_tv(hh, hl, top, &acc, out);
     out->hellinger = hellinger;
-    out->tv = bht_long_acc_round(&acc, -1);
     return BHT_OK;
 }
 
@@ -214,6 +284,11 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
     requires scale_range: -2200 <= scale <= -2;
     assigns errno;
     ensures unit_range: finite_between(\result, 0, 1);
+    ensures steps:
+      \let lo = \sub_double(x_lo, \mul_double(x_hi, (double)0x1p-120));
+      \let hi = \add_double(x_hi, lo);
+      \result == dd_round_scaled_value(hi, \sub_double(lo, \sub_double(hi, x_hi)), scale);
+    admit ensures value: \result == lead_rounded(x_hi, x_lo, scale);
 */
 static double leading_term_rounded(double x_hi, double x_lo, int scale)
 {
@@ -230,6 +305,7 @@ static double leading_term_rounded(double x_hi, double x_lo, int scale)
     assigns *e;
     ensures mantissa: \is_finite(\result) && 0.5 <= \result <= 1;
     admit ensures exponent_range: -1073 <= *e <= -59;
+    admit ensures value: \result == frexp_mantissa(x) && *e == frexp_exponent(x);
 */
 static double frexp_tiny(double x, int *e)
 {
@@ -255,10 +331,48 @@ static int finite_double(double v)
 /*@ requires x_range: \is_finite(x) && 0 <= x;
     assigns \nothing;
     ensures unit_range: finite_between(\result, 0, 1);
+    ensures value: \result == min1(x);
 */
 static double min_one(double x)
 {
     return x < 1.0 ? x : 1.0;
+}
+
+/* h2max = y^2 / (1 + (1 + y)^2) from the dd y = yh + yl (all terms
+ * positive: no cancellation), rounded once and clamped at 1; relative error
+ * <= 2^-53 + 2^-57 given y within 2^-60 (proofs/gappa/h2max_dd_chain.gappa). */
+/*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    assigns errno;
+    ensures unit_range: finite_between(\result, 0, 1);
+    ensures value: \result == a1_h2_value(yh, yl);
+*/
+static double h2max_closed(double yh, double yl)
+{
+    double nh, nl, ah, al, bh, bl, qh, ql;
+    dd_mul(yh, yl, yh, yl, &nh, &nl);
+    dd_add(1.0, 0.0, yh, yl, &ah, &al);
+    dd_mul(ah, al, ah, al, &bh, &bl);
+    dd_add(1.0, 0.0, bh, bl, &bh, &bl);
+    dd_div(nh, nl, bh, bl, &qh, &ql);
+    return min_one(dd_round_scaled(qh, ql, 0));
+}
+
+/* tvmax = w / (w + 2), w = y (y + 2) = expm1(eps/2), from the dd y,
+ * rounded once and clamped at 1; relative error <= 2^-53 + 2^-57
+ * (proofs/gappa/tvmax_dd_chain.gappa). */
+/*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    assigns errno;
+    ensures unit_range: finite_between(\result, 0, 1);
+    ensures value: \result == a1_tv_value(yh, yl);
+*/
+static double tvmax_closed(double yh, double yl)
+{
+    double ah, al, wh, wl, bh, bl, qh, ql;
+    dd_add(yh, yl, 2.0, 0.0, &ah, &al);
+    dd_mul(yh, yl, ah, al, &wh, &wl);
+    dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
+    dd_div(wh, wl, bh, bl, &qh, &ql);
+    return min_one(dd_round_scaled(qh, ql, 0));
 }
 
 /* Algorithm: y = expm1(eps/4) in dd (dd_expm1, relative error <= 2^-63),
@@ -275,6 +389,20 @@ static double min_one(double x)
     ensures ok_when: out != \null && \is_finite(eps) && 0 <= eps ==> \result == BHT_OK;
     ensures ok_ranges: \result == BHT_OK ==>
       finite_between(out->h2max, 0, 1) && finite_between(out->tvmax, 0, 1);
+    ensures zero: \result == BHT_OK && eps == 0 ==> out->h2max == 0 && out->tvmax == 0;
+    ensures tiny_h2: \result == BHT_OK && 0 < eps < 0x1p-60 ==>
+      \let m = frexp_mantissa(eps);
+      out->h2max == lead_rounded(two_prod_hi(m, m), two_prod_lo(m, m), 2 * frexp_exponent(eps) - 5);
+    ensures tiny_tv: \result == BHT_OK && 0 < eps < 0x1p-60 ==>
+      out->tvmax == lead_rounded(frexp_mantissa(eps), 0, frexp_exponent(eps) - 2);
+    ensures h2_closed: \result == BHT_OK && 0x1p-60 <= eps < 160 ==>
+      \let a = \mul_double(eps, (double)0.25);
+      out->h2max == a1_h2_value(dd_expm1_hi(a), dd_expm1_lo(a));
+    ensures h2_one: \result == BHT_OK && 160 <= eps ==> out->h2max == 1;
+    ensures tv_closed: \result == BHT_OK && 0x1p-60 <= eps < 80 ==>
+      \let a = \mul_double(eps, (double)0.25);
+      out->tvmax == a1_tv_value(dd_expm1_hi(a), dd_expm1_lo(a));
+    ensures tv_one: \result == BHT_OK && 80 <= eps ==> out->tvmax == 1;
 */
 bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
 {
@@ -285,6 +413,7 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     if (eps < 0.0)
         return BHT_E_INVALID;
     //@ assert eps_nonneg: \is_finite(eps) && 0 <= eps;
+    //@ assert out_fields: \valid(&out->h2max) && \valid(&out->tvmax);
     if (eps == 0.0) {
         out->h2max = 0.0;
         out->tvmax = 0.0;
@@ -302,26 +431,13 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     double yh = 0.0, yl = 0.0;
     if (eps < H2MAX_IS_ONE_FROM)
         dd_expm1(eps * 0.25, &yh, &yl);
-    if (eps >= H2MAX_IS_ONE_FROM) {
+    if (eps >= H2MAX_IS_ONE_FROM)
         out->h2max = 1.0;
-    } else {
-        double nh, nl, ah, al, bh, bl, qh, ql;
-        dd_mul(yh, yl, yh, yl, &nh, &nl);
-        dd_add(1.0, 0.0, yh, yl, &ah, &al);
-        dd_mul(ah, al, ah, al, &bh, &bl);
-        dd_add(1.0, 0.0, bh, bl, &bh, &bl);
-        dd_div(nh, nl, bh, bl, &qh, &ql);
-        out->h2max = min_one(dd_round_scaled(qh, ql, 0));
-    }
-    if (eps >= TVMAX_IS_ONE_FROM) {
+    else
+        out->h2max = h2max_closed(yh, yl);
+    if (eps >= TVMAX_IS_ONE_FROM)
         out->tvmax = 1.0;
-    } else {
-        double ah, al, wh, wl, bh, bl, qh, ql;
-        dd_add(yh, yl, 2.0, 0.0, &ah, &al);
-        dd_mul(yh, yl, ah, al, &wh, &wl);
-        dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
-        dd_div(wh, wl, bh, bl, &qh, &ql);
-        out->tvmax = min_one(dd_round_scaled(qh, ql, 0));
-    }
+    else
+        out->tvmax = tvmax_closed(yh, yl);
     return BHT_OK;
 }

@@ -134,6 +134,23 @@ Test(trusted_distance, frexp_tiny_exponent)
     }
 }
 
+/* |(rh + rl) - x| <= 2^e |x| for the exact (or BIG_PREC) real x: the
+ * relative error bound of a dd step that proofs/gappa/{h2max,tvmax}_dd_chain.gappa
+ * assume (JMP17: dd_add 3u^2 + 13u^3 <= 2^-104, dd_mul 5u^2 <= 2^-103,
+ * dd_div 15u^2 + 56u^3 <= 2^-102, for results far from underflow). */
+static void check_rel(const char *what, mpfr_t x, double rh, double rl, long e)
+{
+    mpfr_t d;
+    mpfr_init2(d, BIG_PREC + 200);
+    mpfr_set_d(d, rh, MPFR_RNDN);
+    mpfr_add_d(d, d, rl, MPFR_RNDN);      /* exact */
+    mpfr_sub(d, d, x, MPFR_RNDN);
+    mpfr_div(d, d, x, MPFR_RNDN);
+    cr_assert(mpfr_zero_p(d) || mpfr_get_exp(d) <= e, "%s: relative error 2^%ld > 2^%ld", what,
+              (long)mpfr_get_exp(d), e);
+    mpfr_clear(d);
+}
+
 /* Fact T4 (dd.h dd_add): non-negative dd inputs at most 2^1000 give
  * dd_nonneg(r, 2^1002) and (ah + bh)/2 <= rh <= 2 (ah + bh). */
 static void check_dd_add(double ah, double al, double bh, double bl)
@@ -150,6 +167,13 @@ static void check_dd_add(double ah, double al, double bh, double bl)
     cr_assert(mpfr_cmp(s, t) <= 0, "dd_add lower: (%a + %a)/2 > %a", ah, bh, rh);
     mpfr_mul_2ui(s, s, 1, MPFR_RNDN);
     cr_assert(mpfr_cmp_d(s, rh) >= 0, "dd_add upper: 2(%a + %a) < %a", ah, bh, rh);
+    if (ah >= 0x1p-900 && bh >= 0x1p-900) {
+        mpfr_set_d(s, ah, MPFR_RNDN);
+        mpfr_add_d(s, s, al, MPFR_RNDN);
+        mpfr_add_d(s, s, bh, MPFR_RNDN);
+        mpfr_add_d(s, s, bl, MPFR_RNDN);  /* exact */
+        check_rel("dd_add", s, rh, rl, -104);
+    }
     mpfr_clears(s, t, (mpfr_ptr)0);
 }
 
@@ -188,6 +212,12 @@ static void check_dd_mul(double xh, double xl, double yh, double yl)
     cr_assert(mpfr_cmp(p, t) <= 0, "dd_mul lower: %a * %a / 2 > %a", xh, yh, rh);
     mpfr_mul_2ui(p, p, 1, MPFR_RNDN);
     cr_assert(mpfr_cmp_d(p, rh) >= 0, "dd_mul upper: 2 %a %a < %a", xh, yh, rh);
+    mpfr_set_d(p, xh, MPFR_RNDN);
+    mpfr_add_d(p, p, xl, MPFR_RNDN);
+    mpfr_set_d(t, yh, MPFR_RNDN);
+    mpfr_add_d(t, t, yl, MPFR_RNDN);
+    mpfr_mul(p, p, t, MPFR_RNDN);         /* exact: both sums span < 1200 bits */
+    check_rel("dd_mul", p, rh, rl, -103);
     mpfr_clears(p, t, (mpfr_ptr)0);
 }
 
@@ -220,6 +250,12 @@ static void check_dd_div(double xh, double xl, double yh, double yl)
     mpfr_set_d(q, xh, MPFR_RNDN);
     mpfr_mul_2ui(q, q, 1, MPFR_RNDN);
     cr_assert(mpfr_cmp(p, q) <= 0, "dd_div upper: %a > 2 %a / %a", rh, xh, yh);
+    mpfr_set_d(p, xh, MPFR_RNDN);
+    mpfr_add_d(p, p, xl, MPFR_RNDN);
+    mpfr_set_d(q, yh, MPFR_RNDN);
+    mpfr_add_d(q, q, yl, MPFR_RNDN);
+    mpfr_div(p, p, q, MPFR_RNDN);         /* relative error 2^-2400 */
+    check_rel("dd_div", p, rh, rl, -102);
     mpfr_clears(p, q, (mpfr_ptr)0);
 }
 
@@ -339,5 +375,43 @@ Test(trusted_distance, dd_round_scaled_range)
         if (scale > 1)
             scale = 1;
         check_round(hi, lo, scale);
+    }
+}
+
+/* Fact T9 (dd_elementary.h dd_sqrt, admitted in distance.c): for a double
+ * 0 <= a <= 1 and a zero low part, the dd root is dd_nonneg(r, 1); the
+ * test also checks that rh + rl is within 2^-100 relative of sqrt(a) for
+ * a >= 2^-960 (the accuracy the Hellinger term relies on; MPFR at
+ * BIG_PREC bits). */
+static void check_dd_sqrt(double a)
+{
+    double rh, rl;
+    dd_sqrt(a, 0.0, &rh, &rl);
+    cr_assert(dd_nonneg(rh, rl, 1.0), "dd_sqrt(%a) = (%a, %a)", a, rh, rl);
+    if (a < 0x1p-960)
+        return;
+    mpfr_t s, t;
+    mpfr_inits2(BIG_PREC, s, t, (mpfr_ptr)0);
+    mpfr_set_d(s, a, MPFR_RNDN);
+    mpfr_sqrt(s, s, MPFR_RNDN);
+    mpfr_set_d(t, rh, MPFR_RNDN);
+    mpfr_add_d(t, t, rl, MPFR_RNDN);       /* exact */
+    mpfr_sub(t, t, s, MPFR_RNDN);
+    mpfr_div(t, t, s, MPFR_RNDN);
+    cr_assert(mpfr_zero_p(t) || mpfr_get_exp(t) <= -100, "dd_sqrt(%a): relative error too large", a);
+    mpfr_clears(s, t, (mpfr_ptr)0);
+}
+
+Test(trusted_distance, dd_sqrt_range)
+{
+    const double edges[] = {0.0, DBL_TRUE_MIN, DBL_MIN, 0x1p-960, 0x1p-900, 0.25,
+                            nextafter(0.25, 0.0), 0.5, nextafter(1.0, 0.0), 1.0};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        check_dd_sqrt(edges[i]);
+    test_rng r = {0x7d15a1c0ffee0009ULL};
+    for (int i = 0; i < N_RANDOM; i++) {
+        double a = (i % 2) ? test_rng_unit(&r) : rand_log(&r, -1074, 0);
+        if (a <= 1.0)
+            check_dd_sqrt(a);
     }
 }
