@@ -67,6 +67,14 @@
   predicate dd_sqrt_err(real r, real ah, real al) =
     ah >= 0x1p-960 && \abs(al) <= 0x1p-53 * ah ==>
       \abs(r - \sqrt(ah + al)) <= 0x1p-104 * \sqrt(ah + al);
+
+  // bht_dd_exp(th, tl) (src/core/dd_exp.h): exp(th + tl) ~ (hi + lo) 2^scale.
+  // Names only; the facts are the admitted ensures of leaf S1.
+  axiomatic DdExpResults {
+    logic double dd_exp_hi(double th, double tl);
+    logic double dd_exp_lo(double th, double tl);
+    logic integer dd_exp_scale(double th, double tl);
+  }
 */
 
 #endif

@@ -38,17 +38,13 @@
   axiomatic DistanceDdValues {
     // The pair (hi, lo) that dd_add / dd_mul / dd_div return for the dd
     // arguments (ah, al), (bh, bl); dd_sqrt's pair for (a, 0); dd_expm1's
-    // pair for the double a; two_prod's pair (RN(a b), a b - RN(a b));
+    // pair for the double a (one argument: the overload of spec/dd.h's
+    // two-argument dd_sqrt_hi/lo for a low part 0); two_prod's pair (RN(a b), a b - RN(a b));
     // dd_round_scaled's double for (hi, lo, scale); leading_term_rounded's
     // double; frexp's mantissa and exponent.  Real-valued functions of the
     // real values of the arguments; no axiom: only the admitted `value`
     // clauses of the helpers in distance.c mention them.
-    logic real dd_add_hi(real ah, real al, real bh, real bl);
-    logic real dd_add_lo(real ah, real al, real bh, real bl);
-    logic real dd_mul_hi(real ah, real al, real bh, real bl);
-    logic real dd_mul_lo(real ah, real al, real bh, real bl);
-    logic real dd_div_hi(real ah, real al, real bh, real bl);
-    logic real dd_div_lo(real ah, real al, real bh, real bl);
+    // dd_add_hi/lo, dd_mul_hi/lo, dd_div_hi/lo: declared once in spec/dd.h.
     logic real dd_sqrt_hi(real a);
     logic real dd_sqrt_lo(real a);
     logic real dd_expm1_hi(real a);

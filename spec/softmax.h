@@ -48,10 +48,7 @@
     && shift_hi(A, x, n, d, k) >= -746.0;
 
   axiomatic SoftmaxDdSteps {
-    // bht_dd_exp(th, tl): exp(th + tl) ~ (hi + lo) 2^scale (leaf S1).
-    logic double dd_exp_hi(double th, double tl);
-    logic double dd_exp_lo(double th, double tl);
-    logic integer dd_exp_scale(double th, double tl);
+    // dd_exp_hi/lo/scale (bht_dd_exp, leaf S1) are named in spec/dd.h.
     // dd_add, dd_div of src/core/dd.h: high and low parts (leaves S3, S4).
     logic double dd_add_hi(double ah, double al, double bh, double bl);
     logic double dd_add_lo(double ah, double al, double bh, double bl);
