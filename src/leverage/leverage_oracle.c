@@ -469,47 +469,6 @@ done:
 
 /* ============================================================ route Q */
 
-/* Correctly rounded binary64 value of a non-negative rational, exactly:
- * enclose q by two roundings at 256 bits; when they round apart, q is
- * compared exactly with the midpoint between the two candidates. */
-static double round_rational(const mpq_t q)
-{
-    mpfr_t lo, hi;
-    mpfr_inits2(256, lo, hi, (mpfr_ptr)0);
-    mpfr_set_q(lo, q, MPFR_RNDD);
-    mpfr_set_q(hi, q, MPFR_RNDU);
-    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
-    mpfr_clears(lo, hi, (mpfr_ptr)0);
-    if (a == b)
-        return a;
-    mpq_t mid, t;
-    mpq_inits(mid, t, (mpq_ptr)0);
-    mpq_set_d(mid, a);
-    mpq_set_d(t, b);
-    mpq_add(mid, mid, t);
-    mpq_div_2exp(mid, mid, 1);
-    int c = mpq_cmp(q, mid);
-    mpq_clears(mid, t, (mpq_ptr)0);
-    if (c < 0)
-        return a;
-    if (c > 0)
-        return b;
-    /* tie: the candidate with an even last significand bit */
-    double even = a;
-    int e;
-    double f = frexp(a, &e);
-    (void)f;
-    {
-        /* a and b are neighbours; the even one has a zero last bit, i.e.
-         * a / ulp is even.  ulp(a) = b - a when a, b are adjacent. */
-        double ulp = b - a;
-        double k = a / ulp;
-        if (fmod(k, 2.0) != 0.0)
-            even = b;
-    }
-    return even;
-}
-
 static bht_status rational_route(leverage_job *job)
 {
     const size_t n = job->n, d = job->d;
@@ -585,10 +544,10 @@ static bht_status rational_route(leverage_job *job)
         mpq_set_d(w, job_s(job, i));
         mpq_mul(w, w, w);
         mpq_div(hq, hq, w);
-        job->h_tmp[i] = round_rational(hq);
+        job->h_tmp[i] = bht__oracle_round_rational(hq);
         mpq_set_ui(t, (unsigned long)d, 1);
         mpq_div(hq, hq, t);
-        job->p_tmp[i] = round_rational(hq);
+        job->p_tmp[i] = bht__oracle_round_rational(hq);
     }
     for (size_t q = 0; q < 2 * d * d; q++)
         mpq_clear(g[q]);

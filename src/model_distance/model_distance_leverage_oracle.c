@@ -129,7 +129,7 @@ bht_status bht_oracle_distance_leverage(size_t n, size_t d, const double *A, con
         mpq_add(tv, tv, t);
     }
     mpq_div_2exp(tv, tv, 1);
-    bht_distances r = {0.0, 0.0, bht__lev_round_rational(tv)};
+    bht_distances r = {0.0, 0.0, bht__oracle_round_rational(tv)};
     lev_dist_job job = {n, ea.h, eb.h, diff2, &r};
     status = bht__oracle_ziv(options, report, 128, lev_dist_attempt, &job);
     if (status == BHT_OK)

@@ -158,15 +158,11 @@ bht_status bht_oracle_distance_softmax(size_t n, size_t d, const double *A, cons
                                        const bht_oracle_options *options,
                                        bht_oracle_report *report)
 {
-    if (!A || !B || !x || !out || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N
-        || d > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d)
+    if (!A || !B || !x || !out)
         return BHT_E_INVALID;
-    for (size_t k = 0; k < d; k++)
-        if (!isfinite(x[k]))
-            return BHT_E_NONFINITE;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]) || !isfinite(B[k]))
-            return BHT_E_NONFINITE;
+    bht_status checked = bht__oracle_check_model(n, d, A, B, x);
+    if (checked != BHT_OK)
+        return checked;
     if (memcmp(A, B, n * d * sizeof *A) == 0) {
         out->hellinger2 = out->hellinger = out->tv = 0.0;
         if (report) {

@@ -29,8 +29,4 @@ bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const doubl
                            lev_exact *e);
 void bht__lev_exact_free(lev_exact *e);
 
-/* Correctly rounded (ties to even, subnormals, overflow to inf) binary64
- * value of a rational of any sign, times 2^scale. */
-double bht__lev_round_rational(const mpq_t q);
-
 #endif

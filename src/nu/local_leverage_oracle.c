@@ -13,7 +13,7 @@
  *   L  = nu/2 + (1/(2d)) sum_{a_i = 0} w_i m_i^T G^-1 m_i
  * are rationals, computed exactly (G^-1 by Gauss-Jordan over Q; rank is
  * decided exactly on the way: a zero pivot column means rank < d), and each
- * output is rounded once, exactly (lev_round_rational: the rational is
+ * output is rounded once, exactly (bht__oracle_round_rational: the rational is
  * enclosed by two 256-bit MPFR roundings; when their binary64 roundings
  * differ, it is compared exactly with the midpoint, ties to even).
  * Cost: O(n d^2 + d^3) rational operations on numbers whose size grows with
@@ -26,58 +26,6 @@
 #include <float.h>
 #include "nu/leverage_local_internal.h"
 #include "oracle/oracle_internal.h"
-
-/* ------------------------------------------------------------ rounding */
-
-/* Correctly rounded binary64 value of q >= 0, exactly. */
-static double round_nonnegative(const mpq_t q)
-{
-    if (mpq_sgn(q) == 0)
-        return 0.0;
-    mpfr_t lo, hi;
-    mpfr_inits2(256, lo, hi, (mpfr_ptr)0);
-    mpfr_set_q(lo, q, MPFR_RNDD);
-    mpfr_set_q(hi, q, MPFR_RNDU);
-    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
-    mpfr_clears(lo, hi, (mpfr_ptr)0);
-    if (a == b)
-        return a;
-    /* a < b are neighbours (or b = inf, a = DBL_MAX): compare with the midpoint */
-    mpq_t mid, t;
-    mpq_inits(mid, t, (mpq_ptr)0);
-    mpq_set_d(mid, a);
-    if (isinf(b)) {
-        mpq_set_ui(t, 1, 1);
-        mpq_mul_2exp(t, t, 970); /* half the last ulp: RN overflows at DBL_MAX + 2^970 */
-    } else {
-        mpq_set_d(t, b);
-        mpq_sub(t, t, mid);
-        mpq_div_2exp(t, t, 1);
-    }
-    mpq_add(mid, mid, t);
-    int c = mpq_cmp(q, mid);
-    mpq_clears(mid, t, (mpq_ptr)0);
-    if (c < 0)
-        return a;
-    if (c > 0)
-        return b;
-    if (isinf(b))
-        return b; /* tie at the overflow threshold rounds to infinity */
-    double k = a / (b - a); /* an integer: a's significand in units of its ulp */
-    return fmod(k, 2.0) == 0.0 ? a : b;
-}
-
-double bht__lev_round_rational(const mpq_t q)
-{
-    if (mpq_sgn(q) >= 0)
-        return round_nonnegative(q);
-    mpq_t m;
-    mpq_init(m);
-    mpq_neg(m, q);
-    double r = -round_nonnegative(m);
-    mpq_clear(m);
-    return r;
-}
 
 /* ------------------------------------------------------- exact leverage */
 
@@ -323,7 +271,7 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
         /* derivative 2 W_ii / d */
         mpq_set_ui(u, 2, (unsigned long)d);
         mpq_mul(t, wii, u);
-        dtmp[i] = bht__lev_round_rational(t);
+        dtmp[i] = bht__oracle_round_rational(t);
         /* W_ii^2 / h_ii */
         mpq_mul(t, wii, wii);
         mpq_div(t, t, ex.h[i]);
@@ -332,11 +280,11 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     bht_local_result r;
     mpq_set_ui(u, 1, (unsigned long)d);
     mpq_mul(t, nusum, u);
-    r.nu = bht__lev_round_rational(t);
+    r.nu = bht__oracle_round_rational(t);
     mpq_add(t, nusum, zsum);
     mpq_set_ui(u, 1, (unsigned long)(2 * d));
     mpq_mul(t, t, u);
-    r.local_constant = bht__lev_round_rational(t);
+    r.local_constant = bht__oracle_round_rational(t);
     *out = r;
     if (derivative)
         memcpy(derivative, dtmp, n * sizeof *dtmp);

@@ -185,15 +185,11 @@ bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, const doub
                                  const double *x, bht_local_result *out, double *derivative,
                                  const bht_oracle_options *options, bht_oracle_report *report)
 {
-    if (!A || !M || !x || !out || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N
-        || d > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d)
+    if (!A || !M || !x || !out)
         return BHT_E_INVALID;
-    for (size_t k = 0; k < d; k++)
-        if (!isfinite(x[k]))
-            return BHT_E_NONFINITE;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]) || !isfinite(M[k]))
-            return BHT_E_NONFINITE;
+    bht_status checked = bht__oracle_check_model(n, d, A, M, x);
+    if (checked != BHT_OK)
+        return checked;
     nu_job job = {n, d, A, M, x, out, derivative};
     return bht__oracle_ziv(options, report, 128 + 2 * bht__oracle_bits(n), nu_attempt, &job);
 }

@@ -176,3 +176,73 @@ void bht__oracle_vector_clear(oracle_vector *v)
     v->ptr = NULL;
     v->n = 0;
 }
+
+/* ------------------------------------------------ exact rational rounding */
+
+
+/* Correctly rounded binary64 value of q >= 0, exactly. */
+static double round_nonnegative(const mpq_t q)
+{
+    if (mpq_sgn(q) == 0)
+        return 0.0;
+    mpfr_t lo, hi;
+    mpfr_inits2(256, lo, hi, (mpfr_ptr)0);
+    mpfr_set_q(lo, q, MPFR_RNDD);
+    mpfr_set_q(hi, q, MPFR_RNDU);
+    double a = bht__oracle_round_binary64(lo), b = bht__oracle_round_binary64(hi);
+    mpfr_clears(lo, hi, (mpfr_ptr)0);
+    if (a == b)
+        return a;
+    /* a < b are neighbours (or b = inf, a = DBL_MAX): compare with the midpoint */
+    mpq_t mid, t;
+    mpq_inits(mid, t, (mpq_ptr)0);
+    mpq_set_d(mid, a);
+    if (isinf(b)) {
+        mpq_set_ui(t, 1, 1);
+        mpq_mul_2exp(t, t, 970); /* half the last ulp: RN overflows at DBL_MAX + 2^970 */
+    } else {
+        mpq_set_d(t, b);
+        mpq_sub(t, t, mid);
+        mpq_div_2exp(t, t, 1);
+    }
+    mpq_add(mid, mid, t);
+    int c = mpq_cmp(q, mid);
+    mpq_clears(mid, t, (mpq_ptr)0);
+    if (c < 0)
+        return a;
+    if (c > 0)
+        return b;
+    if (isinf(b))
+        return b; /* tie at the overflow threshold rounds to infinity */
+    double k = a / (b - a); /* an integer: a's significand in units of its ulp */
+    return fmod(k, 2.0) == 0.0 ? a : b;
+}
+
+double bht__oracle_round_rational(const mpq_t q)
+{
+    if (mpq_sgn(q) >= 0)
+        return round_nonnegative(q);
+    mpq_t m;
+    mpq_init(m);
+    mpq_neg(m, q);
+    double r = -round_nonnegative(m);
+    mpq_clear(m);
+    return r;
+}
+
+/* ------------------------------------------------- softmax-model arguments */
+
+bht_status bht__oracle_check_model(size_t n, size_t d, const double *A, const double *B,
+                                   const double *x)
+{
+    if (n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N || d > BHT_SOFTMAX_MAX_N
+        || n > SIZE_MAX / sizeof(double) / d)
+        return BHT_E_INVALID;
+    for (size_t k = 0; k < d; k++)
+        if (!isfinite(x[k]))
+            return BHT_E_NONFINITE;
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(A[k]) || (B && !isfinite(B[k])))
+            return BHT_E_NONFINITE;
+    return BHT_OK;
+}

@@ -13,12 +13,24 @@
 #ifndef BHT_ORACLE_INTERNAL_H
 #define BHT_ORACLE_INTERNAL_H
 
+#include <gmp.h>
 #include <mpfr.h>
 #include <stdbool.h>
 #include "bht.h"
 
 /* Correctly rounded binary64 value of v (exact rounding of v itself). */
 double bht__oracle_round_binary64(mpfr_srcptr v);
+
+/* Correctly rounded (ties to even, subnormals, overflow to infinity)
+ * binary64 value of a rational of any sign, exactly: no Ziv loop. */
+double bht__oracle_round_rational(const mpq_t q);
+
+/* The size and finiteness checks shared by the softmax-model oracles (the
+ * callers check their own pointers first): BHT_E_INVALID unless
+ * 1 <= n, d <= BHT_SOFTMAX_MAX_N and n d doubles fit in size_t, then
+ * BHT_E_NONFINITE if x or A (or B, when not NULL) holds a non-finite value. */
+bht_status bht__oracle_check_model(size_t n, size_t d, const double *A, const double *B,
+                                   const double *x);
 
 /* If every real within 2^err_exp of y rounds to the same double, store it
  * in *out and return true. */

@@ -238,15 +238,11 @@ bht_status bht_oracle_softmax(size_t n, size_t d, const double *A, const double 
                               double *p, const bht_oracle_options *options,
                               bht_oracle_report *report)
 {
-    if (!A || !x || !p || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N
-        || d > BHT_SOFTMAX_MAX_N || n > SIZE_MAX / sizeof(double) / d)
+    if (!A || !x || !p)
         return BHT_E_INVALID;
-    for (size_t j = 0; j < d; j++)
-        if (!isfinite(x[j]))
-            return BHT_E_NONFINITE;
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
+    bht_status checked = bht__oracle_check_model(n, d, A, NULL, x);
+    if (checked != BHT_OK)
+        return checked;
     softmax_oracle_job job = {{n, d, NULL, A, x}, p};
     return run_softmax_oracle(&job, options, report);
 }
