@@ -29,30 +29,12 @@
 
 /* ------------------------------------------------------- exact leverage */
 
-static mpq_t *mpq_array(size_t count)
-{
-    mpq_t *a = malloc((count ? count : 1) * sizeof *a);
-    if (a)
-        for (size_t k = 0; k < count; k++)
-            mpq_init(a[k]);
-    return a;
-}
-
-static void mpq_array_free(mpq_t *a, size_t count)
-{
-    if (!a)
-        return;
-    for (size_t k = 0; k < count; k++)
-        mpq_clear(a[k]);
-    free(a);
-}
-
 void bht__lev_exact_free(lev_exact *e)
 {
-    mpq_array_free(e->ginv, e->d * e->d);
-    mpq_array_free(e->g, e->n * e->d);
-    mpq_array_free(e->h, e->n);
-    mpq_array_free(e->w, e->n);
+    bht__oracle_qvec_free(e->ginv, e->d * e->d);
+    bht__oracle_qvec_free(e->g, e->n * e->d);
+    bht__oracle_qvec_free(e->h, e->n);
+    bht__oracle_qvec_free(e->w, e->n);
     memset(e, 0, sizeof *e);
 }
 
@@ -61,13 +43,13 @@ bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const doubl
     memset(e, 0, sizeof *e);
     e->n = n;
     e->d = d;
-    e->ginv = mpq_array(d * d);
-    e->g = mpq_array(n * d);
-    e->h = mpq_array(n);
-    e->w = mpq_array(n);
-    mpq_t *aug = mpq_array(2 * d * d);
+    e->ginv = bht__oracle_qvec_new(d * d);
+    e->g = bht__oracle_qvec_new(n * d);
+    e->h = bht__oracle_qvec_new(n);
+    e->w = bht__oracle_qvec_new(n);
+    mpq_t *aug = bht__oracle_qvec_new(2 * d * d);
     if (!e->ginv || !e->g || !e->h || !e->w || !aug) {
-        mpq_array_free(aug, 2 * d * d);
+        bht__oracle_qvec_free(aug, 2 * d * d);
         bht__lev_exact_free(e);
         return BHT_E_NOMEM;
     }
@@ -148,7 +130,7 @@ bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const doubl
         }
     }
     mpq_clears(t, u, (mpq_ptr)0);
-    mpq_array_free(aug, 2 * d * d);
+    bht__oracle_qvec_free(aug, 2 * d * d);
     if (status != BHT_OK)
         bht__lev_exact_free(e);
     return status;
@@ -189,12 +171,12 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     if (status != BHT_OK)
         return status;
     double *dtmp = malloc(n * sizeof *dtmp);
-    mpq_t *nmat = mpq_array(d * d), *kmat = mpq_array(d * d), *z = mpq_array(d);
+    mpq_t *nmat = bht__oracle_qvec_new(d * d), *kmat = bht__oracle_qvec_new(d * d), *z = bht__oracle_qvec_new(d);
     if (!dtmp || !nmat || !kmat || !z) {
         free(dtmp);
-        mpq_array_free(nmat, d * d);
-        mpq_array_free(kmat, d * d);
-        mpq_array_free(z, d);
+        bht__oracle_qvec_free(nmat, d * d);
+        bht__oracle_qvec_free(kmat, d * d);
+        bht__oracle_qvec_free(z, d);
         bht__lev_exact_free(&ex);
         return BHT_E_NOMEM;
     }
@@ -294,9 +276,9 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     }
     mpq_clears(t, u, wii, nusum, zsum, (mpq_ptr)0);
     free(dtmp);
-    mpq_array_free(nmat, d * d);
-    mpq_array_free(kmat, d * d);
-    mpq_array_free(z, d);
+    bht__oracle_qvec_free(nmat, d * d);
+    bht__oracle_qvec_free(kmat, d * d);
+    bht__oracle_qvec_free(z, d);
     bht__lev_exact_free(&ex);
     return BHT_OK;
 }

@@ -33,21 +33,6 @@ typedef struct nu_job {
     double *derivative;
 } nu_job;
 
-/* acc += |a| * |b| (upward), the bound accumulator pattern. */
-static void bound_add_product(mpfr_ptr acc, mpfr_srcptr a, mpfr_srcptr b, mpfr_ptr tmp)
-{
-    mpfr_mul(tmp, a, b, MPFR_RNDU);
-    mpfr_abs(tmp, tmp, MPFR_RNDU);
-    mpfr_add(acc, acc, tmp, MPFR_RNDU);
-}
-
-/* out = u |v| rounded up. */
-static void bound_relative(mpfr_ptr out, mpfr_srcptr v, mpfr_prec_t prec)
-{
-    mpfr_abs(out, v, MPFR_RNDU);
-    mpfr_mul_2si(out, out, -(long)prec, MPFR_RNDU);
-}
-
 static bht_status nu_attempt(void *context, mpfr_prec_t prec)
 {
     const nu_job *job = context;
@@ -88,20 +73,20 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
             mpfr_mul_d(prod.ptr[d + k], prod.ptr[d + k], -job->x[k], MPFR_RNDN); /* exact */
         }
         mpfr_sum(G.ptr[i], prod.ptr, (unsigned long)(2 * d), MPFR_RNDN);
-        bound_relative(eg.ptr[i], G.ptr[i], prec);
+        bht__oracle_relative_bound(eg.ptr[i], G.ptr[i], prec);
         mpfr_mul(terms.ptr[i], p.ptr[i], G.ptr[i], MPFR_RNDN);
     }
     mpfr_sum(gbar, terms.ptr, (unsigned long)n, MPFR_RNDN);
 
     /* Eg */
-    bound_relative(Eg, gbar, prec);
+    bht__oracle_relative_bound(Eg, gbar, prec);
     for (size_t i = 0; i < n; i++) {
-        bound_relative(t1, terms.ptr[i], prec);
+        bht__oracle_relative_bound(t1, terms.ptr[i], prec);
         mpfr_add(Eg, Eg, t1, MPFR_RNDU);
         mpfr_abs(t2, G.ptr[i], MPFR_RNDU);
         mpfr_add(t2, t2, eg.ptr[i], MPFR_RNDU);
-        bound_add_product(Eg, ep.ptr[i], t2, t3);
-        bound_add_product(Eg, p.ptr[i], eg.ptr[i], t3);
+        bht__oracle_add_abs_product(Eg, ep.ptr[i], t2, t3);
+        bht__oracle_add_abs_product(Eg, p.ptr[i], eg.ptr[i], t3);
     }
 
     /* D_i, ed_i, derivative, nu terms and Enu */
@@ -109,7 +94,7 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
     mpfr_set_zero(Enu, 1);
     for (size_t i = 0; i < n; i++) {
         mpfr_sub(D.ptr[i], G.ptr[i], gbar, MPFR_RNDN);
-        bound_relative(t1, D.ptr[i], prec);
+        bht__oracle_relative_bound(t1, D.ptr[i], prec);
         mpfr_add(ed.ptr[i], eg.ptr[i], Eg, MPFR_RNDU);
         mpfr_add(ed.ptr[i], ed.ptr[i], t1, MPFR_RNDU);
         /* |D_i| + ed_i */
@@ -129,9 +114,9 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
             mpfr_init2(q, prec);
             mpfr_init2(eq, BOUND_PREC);
             mpfr_mul(q, p.ptr[i], D.ptr[i], MPFR_RNDN);
-            bound_relative(eq, q, prec);
-            bound_add_product(eq, ep.ptr[i], t2, t3);
-            bound_add_product(eq, p.ptr[i], ed.ptr[i], t3);
+            bht__oracle_relative_bound(eq, q, prec);
+            bht__oracle_add_abs_product(eq, ep.ptr[i], t2, t3);
+            bht__oracle_add_abs_product(eq, p.ptr[i], ed.ptr[i], t3);
             decided = bht__oracle_decide_bound_mode(q, eq, ORACLE_ZERO_SIGN_FREE, &job->derivative[i]);
             mpfr_clears(q, eq, (mpfr_ptr)0);
         }
@@ -139,21 +124,21 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
         mpfr_sqr(terms.ptr[i], D.ptr[i], MPFR_RNDN);
         mpfr_mul(terms.ptr[i], terms.ptr[i], p.ptr[i], MPFR_RNDN);
         /* 2.01 u |term| */
-        bound_relative(t1, terms.ptr[i], prec);
+        bht__oracle_relative_bound(t1, terms.ptr[i], prec);
         mpfr_mul_d(t1, t1, 2.01, MPFR_RNDU);
         mpfr_add(Enu, Enu, t1, MPFR_RNDU);
         /* ep (|D| + ed)^2 */
         mpfr_sqr(t1, t2, MPFR_RNDU);
-        bound_add_product(Enu, ep.ptr[i], t1, t3);
+        bht__oracle_add_abs_product(Enu, ep.ptr[i], t1, t3);
         /* p~ (2 |D| ed + ed^2) = p~ ed (2|D| + ed) */
         mpfr_abs(t1, D.ptr[i], MPFR_RNDU);
         mpfr_mul_2ui(t1, t1, 1, MPFR_RNDU);
         mpfr_add(t1, t1, ed.ptr[i], MPFR_RNDU);
         mpfr_mul(t1, t1, ed.ptr[i], MPFR_RNDU);
-        bound_add_product(Enu, p.ptr[i], t1, t3);
+        bht__oracle_add_abs_product(Enu, p.ptr[i], t1, t3);
     }
     mpfr_sum(nu, terms.ptr, (unsigned long)n, MPFR_RNDN);
-    bound_relative(t1, nu, prec);
+    bht__oracle_relative_bound(t1, nu, prec);
     mpfr_add(Enu, Enu, t1, MPFR_RNDU);
 
     bht_local_result r;

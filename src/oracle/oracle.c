@@ -246,3 +246,38 @@ bht_status bht__oracle_check_model(size_t n, size_t d, const double *A, const do
             return BHT_E_NONFINITE;
     return BHT_OK;
 }
+
+/* ------------------------------------------------------- rational vectors */
+
+mpq_t *bht__oracle_qvec_new(size_t count)
+{
+    mpq_t *v = malloc((count ? count : 1) * sizeof *v);
+    if (v)
+        for (size_t k = 0; k < count; k++)
+            mpq_init(v[k]);
+    return v;
+}
+
+void bht__oracle_qvec_free(mpq_t *v, size_t count)
+{
+    if (!v)
+        return;
+    for (size_t k = 0; k < count; k++)
+        mpq_clear(v[k]);
+    free(v);
+}
+
+/* ---------------------------------------------------------- error bounds */
+
+void bht__oracle_add_abs_product(mpfr_ptr acc, mpfr_srcptr a, mpfr_srcptr b, mpfr_ptr tmp)
+{
+    mpfr_mul(tmp, a, b, MPFR_RNDU);
+    mpfr_abs(tmp, tmp, MPFR_RNDU);
+    mpfr_add(acc, acc, tmp, MPFR_RNDU);
+}
+
+void bht__oracle_relative_bound(mpfr_ptr out, mpfr_srcptr v, mpfr_prec_t prec)
+{
+    mpfr_abs(out, v, MPFR_RNDU);
+    mpfr_mul_2si(out, out, -(long)prec, MPFR_RNDU);
+}

@@ -25,6 +25,17 @@ double bht__oracle_round_binary64(mpfr_srcptr v);
  * binary64 value of a rational of any sign, exactly: no Ziv loop. */
 double bht__oracle_round_rational(const mpq_t q);
 
+/* Vectors of GMP rationals: all count entries initialised (to 0), or NULL
+ * when out of memory; free accepts NULL. */
+mpq_t *bht__oracle_qvec_new(size_t count);
+void bht__oracle_qvec_free(mpq_t *v, size_t count);
+
+/* Error-bound building blocks (every operation rounded upward):
+ * acc += |a| |b| (tmp is scratch), and out = 2^-prec |v|, the rounding
+ * error bound of a value rounded to prec bits. */
+void bht__oracle_add_abs_product(mpfr_ptr acc, mpfr_srcptr a, mpfr_srcptr b, mpfr_ptr tmp);
+void bht__oracle_relative_bound(mpfr_ptr out, mpfr_srcptr v, mpfr_prec_t prec);
+
 /* The size and finiteness checks shared by the softmax-model oracles (the
  * callers check their own pointers first): BHT_E_INVALID unless
  * 1 <= n, d <= BHT_SOFTMAX_MAX_N and n d doubles fit in size_t, then

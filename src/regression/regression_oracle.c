@@ -46,16 +46,7 @@ static void rnd_bound(mpfr_ptr out, mpfr_srcptr v, int inexact, mpfr_prec_t prec
         mpfr_set_zero(out, 1);
         return;
     }
-    mpfr_abs(out, v, MPFR_RNDU);
-    mpfr_mul_2si(out, out, -(long)prec, MPFR_RNDU);
-}
-
-/* acc += |a| |b| (upward); tmp is scratch at BP bits. */
-static void add_abs_product(mpfr_ptr acc, mpfr_srcptr a, mpfr_srcptr b, mpfr_ptr tmp)
-{
-    mpfr_mul(tmp, a, b, MPFR_RNDU);
-    mpfr_abs(tmp, tmp, MPFR_RNDU);
-    mpfr_add(acc, acc, tmp, MPFR_RNDU);
+    bht__oracle_relative_bound(out, v, prec);
 }
 
 /* out = |v| + e (upward). */
@@ -207,7 +198,7 @@ static void loss_part(const regression_problem *p, enclose_rows *r, enclose_scal
         mpfr_abs(k->tmp, r->c.ptr[i], MPFR_RNDU);
         mpfr_mul_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
         mpfr_add(k->tmp, k->tmp, r->ec.ptr[i], MPFR_RNDU);
-        add_abs_product(err, k->tmp, r->ec.ptr[i], k->tmp2);
+        bht__oracle_add_abs_product(err, k->tmp, r->ec.ptr[i], k->tmp2);
         rnd_bound(k->tmp, term, inexact, P);
         mpfr_add(err, err, k->tmp, MPFR_RNDU);
         if (!weighted(p, i))
@@ -223,7 +214,7 @@ static void loss_part(const regression_problem *p, enclose_rows *r, enclose_scal
         mpfr_abs(k->tmp, k->v, MPFR_RNDU);
         mpfr_mul_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
         mpfr_add(k->tmp, k->tmp, k->ev, MPFR_RNDU);
-        add_abs_product(err, k->tmp, k->ev, k->tmp2);
+        bht__oracle_add_abs_product(err, k->tmp, k->ev, k->tmp2);
         rnd_bound(k->tmp, term, inexact, P);
         mpfr_add(err, err, k->tmp, MPFR_RNDU);
     }
@@ -255,9 +246,9 @@ static void centered_part(const regression_problem *p, enclose_rows *r, enclose_
         mpfr_ptr term = r->terms.ptr[count];
         inexact = mpfr_mul(term, r->p.ptr[i], k->t, MPFR_RNDN);
         r->summands[count++] = term;
-        add_abs_product(k->es, r->ep.ptr[i], k->t, k->tmp2);
+        bht__oracle_add_abs_product(k->es, r->ep.ptr[i], k->t, k->tmp2);
         mpfr_add(k->tmp, r->p.ptr[i], r->ep.ptr[i], MPFR_RNDU);
-        add_abs_product(k->es, k->tmp, k->et, k->tmp2);
+        bht__oracle_add_abs_product(k->es, k->tmp, k->et, k->tmp2);
         rnd_bound(k->tmp, term, inexact, P);
         mpfr_add(k->es, k->es, k->tmp, MPFR_RNDU);
     }
@@ -315,9 +306,9 @@ static bht_status gradient_part(const regression_problem *p, enclose_rows *r,
     for (size_t i = 0; i < n; i++) {
         int inexact = mpfr_mul(q.ptr[i], r->p.ptr[i], r->cs.ptr[i], MPFR_RNDN);
         mpfr_set_zero(eq.ptr[i], 1);
-        add_abs_product(eq.ptr[i], r->ep.ptr[i], r->cs.ptr[i], k->tmp2);
+        bht__oracle_add_abs_product(eq.ptr[i], r->ep.ptr[i], r->cs.ptr[i], k->tmp2);
         mpfr_add(k->tmp, r->p.ptr[i], r->ep.ptr[i], MPFR_RNDU);
-        add_abs_product(eq.ptr[i], k->tmp, r->ecs.ptr[i], k->tmp2);
+        bht__oracle_add_abs_product(eq.ptr[i], k->tmp, r->ecs.ptr[i], k->tmp2);
         rnd_bound(k->tmp, q.ptr[i], inexact, P);
         mpfr_add(eq.ptr[i], eq.ptr[i], k->tmp, MPFR_RNDU);
         mpfr_set_zero(v.ptr[i], 1);
@@ -488,10 +479,10 @@ static bht_status fast_hessian_entries(const regression_problem *p, const oracle
             mpfr_ptr err = e->hessian_err.ptr[j * d + l];
             mpfr_set_d(e->hessian.ptr[j * d + l], M[j * d + l], MPFR_RNDN);
             mpfr_set_d(err, (double)n * 0x1p-1070, MPFR_RNDU);
-            add_abs_product(err, etad.ptr[l], S.ptr[j], k->tmp2);
-            add_abs_product(err, etad.ptr[j], S.ptr[l], k->tmp2);
+            bht__oracle_add_abs_product(err, etad.ptr[l], S.ptr[j], k->tmp2);
+            bht__oracle_add_abs_product(err, etad.ptr[j], S.ptr[l], k->tmp2);
             mpfr_mul(k->tmp, etad.ptr[j], etad.ptr[l], MPFR_RNDU);
-            add_abs_product(err, k->tmp, R, k->tmp2);
+            bht__oracle_add_abs_product(err, k->tmp, R, k->tmp2);
             mpfr_add(k->tmp, T.ptr[j], T.ptr[l], MPFR_RNDU);
             mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
             mpfr_add(err, err, k->tmp, MPFR_RNDU);
@@ -499,7 +490,7 @@ static bht_status fast_hessian_entries(const regression_problem *p, const oracle
             mpfr_add(k->tmp, k->tmp, V.ptr[j], MPFR_RNDU);
             mpfr_add(k->tmp, k->tmp, V.ptr[l], MPFR_RNDU);
             mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
-            add_abs_product(err, k->tmp, gamma, k->tmp2);
+            bht__oracle_add_abs_product(err, k->tmp, gamma, k->tmp2);
             if (l != j) {
                 mpfr_set(e->hessian.ptr[l * d + j], e->hessian.ptr[j * d + l], MPFR_RNDN);
                 mpfr_set(e->hessian_err.ptr[l * d + j], err, MPFR_RNDU);
@@ -557,9 +548,9 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
         mpfr_add(k->et, k->et, k->tmp, MPFR_RNDU);
         inexact = mpfr_mul(rr.ptr[i], r->p.ptr[i], k->t, MPFR_RNDN);
         mpfr_set_zero(er.ptr[i], 1);
-        add_abs_product(er.ptr[i], r->ep.ptr[i], k->t, k->tmp2);
+        bht__oracle_add_abs_product(er.ptr[i], r->ep.ptr[i], k->t, k->tmp2);
         mpfr_add(k->tmp, r->p.ptr[i], r->ep.ptr[i], MPFR_RNDU);
-        add_abs_product(er.ptr[i], k->tmp, k->et, k->tmp2);
+        bht__oracle_add_abs_product(er.ptr[i], k->tmp, k->et, k->tmp2);
         rnd_bound(k->tmp, rr.ptr[i], inexact, P);
         mpfr_add(er.ptr[i], er.ptr[i], k->tmp, MPFR_RNDU);
         mpfr_abs(k->tmp, rr.ptr[i], MPFR_RNDU);
@@ -575,8 +566,8 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
             int inexact = mpfr_mul(term, r->p.ptr[i], k->t, MPFR_RNDN);
             r->summands[i] = term;
             abs_plus(k->tmp, k->t, k->et);
-            add_abs_product(err, r->ep.ptr[i], k->tmp, k->tmp2);
-            add_abs_product(err, r->p.ptr[i], k->et, k->tmp2);
+            bht__oracle_add_abs_product(err, r->ep.ptr[i], k->tmp, k->tmp2);
+            bht__oracle_add_abs_product(err, r->p.ptr[i], k->et, k->tmp2);
             rnd_bound(k->tmp, term, inexact, P);
             mpfr_add(err, err, k->tmp, MPFR_RNDU);
         }
@@ -607,13 +598,13 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
         mpfr_set_zero(U.ptr[j], 1);
         for (size_t i = 0; i < n; i++) {
             mpfr_srcptr dv = dev.ptr[i * d + j];
-            add_abs_product(S.ptr[j], rr.ptr[i], dv, k->tmp2);
+            bht__oracle_add_abs_product(S.ptr[j], rr.ptr[i], dv, k->tmp2);
             mpfr_abs(k->tmp, dv, MPFR_RNDU);
             mpfr_sqr(k->tmp, k->tmp, MPFR_RNDU);
-            add_abs_product(U.ptr[j], rr.ptr[i], k->tmp, k->tmp2);
+            bht__oracle_add_abs_product(U.ptr[j], rr.ptr[i], k->tmp, k->tmp2);
             abs_plus(k->tmp, dv, eta.ptr[j]);
             mpfr_sqr(k->tmp, k->tmp, MPFR_RNDU);
-            add_abs_product(T.ptr[j], er.ptr[i], k->tmp, k->tmp2);
+            bht__oracle_add_abs_product(T.ptr[j], er.ptr[i], k->tmp, k->tmp2);
         }
     }
     /* the entries */
@@ -635,10 +626,10 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
             int inexact = mpfr_sum(H, r->summands, (unsigned long)count, MPFR_RNDN);
             rnd_bound(err, H, inexact, P);
             /* eta_l S_j + eta_j S_l + eta_j eta_l R */
-            add_abs_product(err, eta.ptr[l], S.ptr[j], k->tmp2);
-            add_abs_product(err, eta.ptr[j], S.ptr[l], k->tmp2);
+            bht__oracle_add_abs_product(err, eta.ptr[l], S.ptr[j], k->tmp2);
+            bht__oracle_add_abs_product(err, eta.ptr[j], S.ptr[l], k->tmp2);
             mpfr_mul(k->tmp, eta.ptr[j], eta.ptr[l], MPFR_RNDU);
-            add_abs_product(err, k->tmp, R, k->tmp2);
+            bht__oracle_add_abs_product(err, k->tmp, R, k->tmp2);
             /* (T_j + T_l) / 2 + 1.01 u (U_j + U_l) */
             mpfr_add(k->tmp, T.ptr[j], T.ptr[l], MPFR_RNDU);
             mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);

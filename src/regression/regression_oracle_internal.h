@@ -61,7 +61,4 @@ REGRESSION_HIDDEN void bht__regression_rho_upper(const regression_problem *p, mp
 REGRESSION_HIDDEN void bht__regression_lipschitz_upper(const regression_problem *p, mpfr_srcptr pmax,
                                                   mpfr_ptr out);
 
-/* Correctly rounded binary64 value of an exact rational. */
-REGRESSION_HIDDEN double bht__regression_round_rational(const mpq_t q);
-
 #endif

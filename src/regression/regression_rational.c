@@ -6,56 +6,15 @@
 #include <stdlib.h>
 #include "regression_oracle_internal.h"
 
-double bht__regression_round_rational(const mpq_t q)
-{
-    double out = 0.0;
-    mpfr_t t;
-    for (mpfr_prec_t prec = 128;; prec *= 2) {
-        mpfr_init2(t, prec);
-        int inexact = mpfr_set_q(t, q, MPFR_RNDN);
-        int decided;
-        if (inexact == 0) { /* exact: round the value itself */
-            out = bht__oracle_round_binary64(t);
-            decided = 1;
-        } else {
-            /* |t - q| <= 2^(EXP(t) - prec); q is not a dyadic of <= prec
-             * bits, hence not a midpoint: some precision decides */
-            decided = bht__oracle_decide(t, mpfr_get_exp(t) - prec, &out);
-        }
-        mpfr_clear(t);
-        if (decided)
-            return out;
-    }
-}
-
-/* Vectors of rationals (all initialised, or none). */
-static mpq_t *qvec_new(size_t n)
-{
-    mpq_t *v = malloc(n * sizeof *v);
-    if (v)
-        for (size_t i = 0; i < n; i++)
-            mpq_init(v[i]);
-    return v;
-}
-
-static void qvec_free(mpq_t *v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 /* The work vectors of bht__regression_rational (n: c, cs, z; d: dev, abar). */
 static void free_vectors(size_t n, size_t d, mpq_t *c, mpq_t *cs, mpq_t *z, mpq_t *dev,
                          mpq_t *abar, double *out)
 {
-    qvec_free(c, n);
-    qvec_free(cs, n);
-    qvec_free(z, n);
-    qvec_free(dev, d);
-    qvec_free(abar, d);
+    bht__oracle_qvec_free(c, n);
+    bht__oracle_qvec_free(cs, n);
+    bht__oracle_qvec_free(z, n);
+    bht__oracle_qvec_free(dev, d);
+    bht__oracle_qvec_free(abar, d);
     free(out);
 }
 
@@ -63,8 +22,8 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
                                double *hessian)
 {
     const size_t n = p->n, d = p->d;
-    mpq_t *c = qvec_new(n), *cs = qvec_new(n), *z = qvec_new(n), *dev = qvec_new(d);
-    mpq_t *abar = qvec_new(d);
+    mpq_t *c = bht__oracle_qvec_new(n), *cs = bht__oracle_qvec_new(n), *z = bht__oracle_qvec_new(n), *dev = bht__oracle_qvec_new(d);
+    mpq_t *abar = bht__oracle_qvec_new(d);
     double *out = malloc((1 + d + d * d) * sizeof *out);
     if (!c || !cs || !z || !dev || !abar || !out) {
         free_vectors(n, d, c, cs, z, dev, abar, out);
@@ -107,7 +66,7 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
             }
         }
         mpq_div_2exp(acc, acc, 1);
-        out[0] = bht__regression_round_rational(acc);
+        out[0] = bht__oracle_round_rational(acc);
     }
     if (gradient) /* g_j = sum_i (f cs_i + w_i^2 z_i) a_ij */
         for (size_t j = 0; j < d; j++) {
@@ -124,7 +83,7 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
                 mpq_mul(t, t, u);
                 mpq_add(acc, acc, t);
             }
-            out[1 + j] = bht__regression_round_rational(acc);
+            out[1 + j] = bht__oracle_round_rational(acc);
         }
     if (hessian) {
         /* abar_j = sum a_ij / n; H_jk = sum r_i dev_ij dev_ik + w_i^2 a_ij a_ik,
@@ -137,7 +96,7 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
             }
             mpq_mul(abar[j], abar[j], f);
         }
-        mpq_t *H = qvec_new(d * d);
+        mpq_t *H = bht__oracle_qvec_new(d * d);
         if (!H) {
             free(out);
             out = NULL;
@@ -174,8 +133,8 @@ bht_status bht__regression_rational(const regression_problem *p, double *loss, d
             for (size_t j = 0; j < d; j++)
                 for (size_t k = j; k < d; k++)
                     out[1 + d + j * d + k] = out[1 + d + k * d + j] =
-                        bht__regression_round_rational(H[j * d + k]);
-            qvec_free(H, d * d);
+                        bht__oracle_round_rational(H[j * d + k]);
+            bht__oracle_qvec_free(H, d * d);
         }
     }
     bht_status status = out ? BHT_OK : BHT_E_NOMEM;
