@@ -75,13 +75,20 @@ void bht__constant_verdict(bht_claim *c, int measured, double lo, double hi, dou
     if (measured && fabs(lo - paper) <= 1e-9 && fabs(hi - paper) <= 1e-9) {
         c->verdict = "HOLDS";
     } else if (measured && fabs(lo - corrected) <= 1e-9 && fabs(hi - corrected) <= 1e-9) {
-        c->verdict = "HOLDS_WITH_CORRECTION";
-        snprintf(c->correction, sizeof c->correction, "%s", correction);
+        bht__claim_verdict(c, "HOLDS_WITH_CORRECTION", "%s", correction);
     } else {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "H^2/(eps^2 Var) does not converge to a constant: [%.6g, %.6g]", lo, hi);
     }
+}
+
+void bht__claim_verdict(bht_claim *c, const char *verdict, const char *fmt, ...)
+{
+    c->verdict = verdict;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->correction, sizeof c->correction, fmt, ap);
+    va_end(ap);
 }
 
 int bht__is_broken(const bht_claims_options *o, const char *id)
@@ -209,12 +216,10 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "extremal_configuration", "a = (-eps/2, 0), b = (eps/2, 0) (s = t e^{-eps/2}) "
              "for eps = 2^-10..2^4: max |ratio - 1| = %.3g for H^2 and TV", extremal_dev);
     if (violations > 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the closed forms are exceeded on %d instances", violations);
     } else if (strict > 0 && extremal_dev <= 0x1p-40) {
-        c->verdict = "HOLDS_WITH_CORRECTION";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "HOLDS_WITH_CORRECTION",
                  "H^2(P,Q) <= (1 - e^{eps/4})^2/(1 + e^{eps/2}) = 1 - sech(eps/4) and "
                  "TV(P,Q) <= tanh(eps/4): bounds, not identities; equality holds exactly "
                  "when s = t e^{-eps/2} (s, t the exp-mass of the shifted and unshifted "
@@ -286,8 +291,7 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "naive_binary64_at_1e-12", "printed form in binary64 gives %.17g, correct "
              "%.17g: %.3g ulp off", naive, small.h2max, bht_ulp_error(naive, small.h2max));
     if (agree != compared || compared == 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the printed closed form differs from 1 - sech(eps/4) at %d of %d points",
                  compared - agree, compared);
     }
@@ -352,8 +356,7 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "extremal_pair", "a = (-1/2, 1/2), b = (1/2, -1/2): |ratio - 1| = %.3g",
              extremal_dev);
     if (violations > 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the explicit bounds are exceeded on %d instances", violations);
     }
     return BHT_OK;
@@ -417,8 +420,7 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "max_H2_over_e2", "%.6g (constant 1/8)", worst_h2);
     bht__evidence(c, "max_TV_over_e", "%.6g (constant 1/2)", worst_tv);
     if (violations > 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the explicit bounds are exceeded on %d instances", violations);
     }
     return BHT_OK;
@@ -477,8 +479,7 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "max_H2_over_TV", "%.6g", max_left);
     bht__evidence(c, "max_TV_over_sqrt2_H", "%.6g", max_right);
     if (violations > 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction, "violated on %d instances", violations);
+        bht__claim_verdict(c, "FAILS", "violated on %d instances", violations);
     }
     return BHT_OK;
 }
@@ -520,8 +521,7 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
     bht__evidence(c, "notation", "the printed 1_n^T w is a scalar; the statement needs the outer "
              "product 1_n w^T (a scalar added to every entry is also a row-constant shift)");
     if (nonzero > 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "distance nonzero on %d instances", nonzero);
     }
     return BHT_OK;
@@ -623,8 +623,7 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
              "eps = 2^-13: ratio in [%.4g, %.4g] (O(eps^2) gives ~1)", remainder_lo,
              remainder_hi);
     if (!(worst_ulp <= 1.0) || !(remainder_lo > 0.5 && remainder_hi < 2.0)) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the first-order term disagrees with finite differences (%.3g ulp)", worst_ulp);
     }
     return BHT_OK;
@@ -753,8 +752,7 @@ static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "delta2_scaling", "queries_upper x delta_lower^2 in [%.4g, %.4g] while delta "
              "varies over eps = 1/2..1/16 (Theta(delta^-2))", scale_lo, scale_hi);
     if (total == 0 || within != total || bracket_ok != total || !(scale_hi <= 8.0 * scale_lo)) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the planned number of queries does not reach the error target on %d of %d "
                  "instances", total - within, total);
     }

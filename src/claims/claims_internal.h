@@ -27,6 +27,13 @@ void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Sets the verdict (FAILS or HOLDS_WITH_CORRECTION) and its correction text
+ * (printf-style). */
+void bht__claim_verdict(bht_claim *c, const char *verdict, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* Verdict of a measured local constant lim H^2/(eps^2 Var) in [lo, hi]
  * (measured: some instance contributed): HOLDS at paper, HOLDS_WITH_CORRECTION
  * at corrected (with that correction text), each within 1e-9; FAILS

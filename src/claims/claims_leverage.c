@@ -167,8 +167,7 @@ bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim
              "nu(A, M) on %d: the perturbation direction must be transformed too", nu_differ,
              a_only_differ);
     if (differ > 0 || compared == 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "Leverage_{AR}(s) differs from Leverage_A(s) on %d of %d instances", differ,
                  compared);
     }
@@ -261,14 +260,12 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
     if (components > 0 && rmin >= 1.0 - 1e-12 && rmax <= 1.0 + 1e-12) {
         c->verdict = "HOLDS";
     } else if (components > 0 && per_d == instances && corrected_worst <= 1.0) {
-        c->verdict = "HOLDS_WITH_CORRECTION";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "HOLDS_WITH_CORRECTION",
                  "dq_{eps,i}/deps = 2 W_ii / d (q_i = h_ii / d, and dh_ii/deps = 2 W_ii since "
                  "dH/deps = (I - H) M_s G A_s^T + its transpose): q_{eps,i} = p_i + (2/d) W_ii "
                  "eps + O(eps^2)");
     } else {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "2 W_ii / (dq_i/deps) is neither 1 nor d: [%.6g, %.6g]", rmin, rmax);
     }
     return BHT_OK;

@@ -250,8 +250,7 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
     bht__evidence(c, "hessian_from_decomposition", "A^T (d^2 phi/dz^2 + diag(w^2)) A rounded equals "
              "the oracle's Hessian bit for bit in %d of %d instances", matches, instances);
     if (!(formula_dev <= 0x1p-150 && rank_dev <= 0x1p-150) || matches != instances) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the z-Hessian does not match diag(r) + rank-2 (deviation %.3g, rank residual "
                  "%.3g, %d of %d Hessians)", formula_dev, rank_dev, matches, instances);
     }
@@ -451,8 +450,7 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
                 && pd == total && H2 < 0.0 && fabs(at_plus - beta) <= 1e-12
                 && fabs(at_minus + beta_minus) <= 1e-12;
     if (!holds) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "bound %.6g: max |B| found %.6g, positive definite in %d of %d instances "
                  "above it", claimed, max_norm, pd, total);
     }
@@ -523,8 +521,7 @@ bht_status bht__claim_regression_lipschitz(const bht_claims_options *o, bht_clai
              "max |H(x) - H(y)|_2 / |x - y| = %.4g", worst, worst_abs);
     bht__evidence(c, "violations", "%d", violations);
     if (violations > 0 || measured == 0) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "the Lipschitz bound is exceeded on %d of %d pairs (max ratio %.4g)",
                  violations, measured, worst);
     }
@@ -671,8 +668,7 @@ bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bh
     bht__evidence(c, "exact_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H^2 = %.4g near x* "
              "(quadratic)", worst_quadratic);
     if (certified != problems || !(worst_rate <= claimed)) {
-        c->verdict = "FAILS";
-        snprintf(c->correction, sizeof c->correction,
+        bht__claim_verdict(c, "FAILS",
                  "sketched Newton: rate %.4g against %.4g, certified in %d of %d problems",
                  worst_rate, claimed, certified, problems);
     }
