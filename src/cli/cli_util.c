@@ -440,17 +440,24 @@ void cli_out_string(cli_output *o, const char *key, const char *text)
     }
 }
 
+/* A JSON array of n numbers, each a string in the output's number format. */
+static void json_number_array(cli_output *o, const double *v, size_t n)
+{
+    char buf[64];
+    printf("[");
+    for (size_t i = 0; i < n; i++) {
+        format_number(o, v[i], buf, sizeof buf);
+        printf("%s\"%s\"", i ? ", " : "", buf);
+    }
+    printf("]");
+}
+
 void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, int labelled)
 {
     char buf[64];
     if (o->json) {
         json_key(o, key);
-        printf("[");
-        for (size_t i = 0; i < n; i++) {
-            format_number(o, v[i], buf, sizeof buf);
-            printf("%s\"%s\"", i ? ", " : "", buf);
-        }
-        printf("]");
+        json_number_array(o, v, n);
         return;
     }
     if (labelled)
@@ -468,12 +475,8 @@ void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows
         json_key(o, key);
         printf("[");
         for (size_t r = 0; r < rows; r++) {
-            printf("%s[", r ? ", " : "");
-            for (size_t c = 0; c < cols; c++) {
-                format_number(o, v[r * cols + c], buf, sizeof buf);
-                printf("%s\"%s\"", c ? ", " : "", buf);
-            }
-            printf("]");
+            printf("%s", r ? ", " : "");
+            json_number_array(o, v + r * cols, cols);
         }
         printf("]");
         return;
