@@ -3,8 +3,9 @@
  * component it cannot decide sends the whole vector to the MPFR Ziv loop of
  * softmax_oracle.c, so the result is the correctly rounded softmax either way
  * (a correctly rounded value is unique: both paths give the same bits).
- * The arithmetic here is integer only (plus one MPFR division and MPFR's
- * ln 2); it shares no code with the double kernel's exponentials.
+ * The arithmetic here is integer only (ln 2 a build-time constant, the
+ * reciprocal by integer division; no MPFR call, so no MPFR set-up cost per
+ * process); it shares no code with the double kernel's exponentials.
  *
  * Error analysis (units: U = 2^-116 for arguments, u = 2^-127 for values):
  *  m = argmax z (exact), t_i = z_i - z_m = th + tl exactly (TwoSum, th
@@ -12,7 +13,7 @@
  *  softmax_oracle.c).  Otherwise x = -t in [0, 1500.001]:
  *  X = trunc(-th 2^116) + trunc(-tl 2^116),        |X - x 2^116| < 2 U;
  *  k >= 0, Y = X - k L1 - floor(k L2 / 2^64), with L1 2^64 + L2 =
- *  floor(ln2 2^180) (MPFR): |Y - (x - k ln2) 2^116| < 3 U; k is chosen so
+ *  floor(ln2 2^180) (constant): |Y - (x - k ln2) 2^116| < 3 U; k is chosen so
  *  that 0 <= Y < L1 (Y < 0 with k = 0 is clamped to 0, within the 3 U).
  *  exp(-y), y = Y U < ln 2, as (exp(-y/256))^(2^8): r = y/256 < 2^-8.5,
  *  Horner on c_j = floor(2^127 / j!), j <= 11, each step truncated:
@@ -24,7 +25,7 @@
  *  |eps_i| < 2^-114.1, as E_i 2^-127 2^-k_i.
  *  S~ = sum of e~_i truncated to multiples of 2^-192 (S >= 1: t_m = 0,
  *  E_m = 2^127 exactly): |S~/S - 1| < 2^-114.1 + n 2^-192 < 2^-114.
- *  R~ = RN_128(1/S~) (MPFR), p~_i = e~_i R~ truncated to 128 bits:
+ *  R~ = RN_128(1/S~) (integer division, correctly rounded), p~_i = e~_i R~ truncated to 128 bits:
  *  |p~_i/p_i - 1| < 2^-114.1 + 2^-114 (1 + 2^-113) + 2^-128 + 2^-127 +
  *  (products) < 2^-112.9.  With p~_i = M 2^ex, 2^127 <= M < 2^128, the
  *  exact p_i is within D = 2^17 units of M (2^-112.9 2^128 < 2^16).
@@ -72,6 +73,14 @@ static inline u128 mul_shift(u128 a, u128 b, int sh)
     return (hi << (128 - sh)) | (lo >> sh);
 }
 
+/* floor(ln2 2^180) in three 64-bit words, most significant first: the
+ * value the previous code took from mpfr_const_log2 at 256 bits (RNDZ),
+ * equal to mpmath's floor(ln(2) 2^180) at 400 bits.  A build-time constant:
+ * the first mpfr_const_log2 call of a process costs about 0.35 ms. */
+#define FIX_LN2_W2 UINT64_C(0x000b17217f7d1cf7)
+#define FIX_LN2_W1 UINT64_C(0x9abc9e3b39803f2f)
+#define FIX_LN2_W0 UINT64_C(0x6af40f343267298b)
+
 /* Fixed-point constants of one call: ln 2 and the Taylor coefficients. */
 typedef struct fix_consts {
     u128 ln2_hi;    /* floor(ln2 2^116) */
@@ -81,19 +90,8 @@ typedef struct fix_consts {
 
 static void fix_consts_init(fix_consts *k)
 {
-    mpfr_t l;
-    mpz_t z;
-    mpfr_init2(l, 256);
-    mpz_init(z);
-    mpfr_const_log2(l, MPFR_RNDZ);
-    mpfr_mul_2ui(l, l, 180, MPFR_RNDZ); /* exact */
-    mpfr_get_z(z, l, MPFR_RNDZ);        /* floor(ln2 2^180) up to the last bit */
-    uint64_t w[3] = {0, 0, 0};
-    mpz_export(w, NULL, -1, sizeof w[0], 0, 0, z); /* < 2^180: three words */
-    k->ln2_lo = w[0];
-    k->ln2_hi = ((u128)w[2] << 64) | w[1];
-    mpz_clear(z);
-    mpfr_clear(l);
+    k->ln2_lo = FIX_LN2_W0;
+    k->ln2_hi = ((u128)FIX_LN2_W2 << 64) | FIX_LN2_W1;
     u128 fact = 1;
     for (int j = 0; j < FIX_TERMS; j++) {
         if (j > 1)
@@ -149,31 +147,60 @@ static void sum_add(u128 acc[2], u128 E, int k)
     acc[0] = s;
 }
 
-/* 1/S~ rounded to 128 bits by MPFR, as R 2^e_r with 2^127 <= R < 2^128. */
+/* Number of significant bits of a nonzero x. */
+static int bit_length(u128 x)
+{
+    int b = 0;
+    while (x) {
+        x >>= 1;
+        b++;
+    }
+    return b;
+}
+
+/* 1/S~ rounded to nearest (ties to even) at 128 bits, as R 2^e_r with
+ * 2^127 <= R < 2^128, in integer arithmetic: S~ = A 2^-192 with A = acc
+ * (2^192 <= A < 2^256 since S~ >= 1), 2^(L-1) <= A < 2^L, so
+ * 1/S~ = 2^(192+127-L) (2^(L+127)/A) and restoring division gives
+ * q = floor(2^(L+127)/A) in (2^127, 2^128) (A not a power of two), the
+ * next quotient bit and whether the remainder is nonzero: exactly the
+ * rounding MPFR's mpfr_ui_div(RNDN) applies, without MPFR's per-process
+ * set-up cost. */
 static u128 reciprocal(const u128 acc[2], long *e_r)
 {
-    uint64_t w[4] = {(uint64_t)acc[0], (uint64_t)(acc[0] >> 64), (uint64_t)acc[1],
-                     (uint64_t)(acc[1] >> 64)};
-    mpz_t z;
-    mpfr_t s, r;
-    mpz_init(z);
-    mpz_import(z, 4, -1, sizeof w[0], 0, 0, w);
-    mpfr_inits2(256, s, (mpfr_ptr)0);
-    mpfr_init2(r, 128);
-    mpfr_set_z_2exp(s, z, -FIX_SUM_BITS, MPFR_RNDN); /* exact: 256 bits */
-    mpfr_ui_div(r, 1, s, MPFR_RNDN);
-    mpfr_exp_t e = mpfr_get_z_2exp(z, r); /* r = z 2^e, z of 128 bits */
-    uint64_t v[2] = {0, 0};
-    mpz_export(v, NULL, -1, sizeof v[0], 0, 0, z);
-    u128 R = ((u128)v[1] << 64) | v[0];
-    while (!(R >> 127)) {
-        R <<= 1;
-        e--;
+    const u128 ah = acc[1], al = acc[0];
+    const int L = 128 + bit_length(ah); /* ah != 0: A >= 2^192 */
+    const u128 top = (u128)1 << (L - 1 - 128);
+    if (ah == top && al == 0) { /* A = 2^(L-1): 1/S~ = 2^(193-L) exactly */
+        *e_r = 66 - L;
+        return (u128)1 << 127;
     }
-    *e_r = (long)e;
-    mpz_clear(z);
-    mpfr_clears(s, r, (mpfr_ptr)0);
-    return R;
+    u128 rh = top, rl = 0, q = 0; /* remainder 2^(L-1) < A */
+    int bit = 0;
+    for (int i = 0; i <= 128; i++) { /* 128 quotient bits, then the round bit */
+        int carry = (int)(rh >> 127); /* remainder doubled >= 2^256 > A */
+        rh = (rh << 1) | (rl >> 127);
+        rl <<= 1;
+        bit = carry || rh > ah || (rh == ah && rl >= al);
+        if (bit) {
+            u128 borrow = rl < al;
+            rl -= al;
+            rh -= ah + borrow;
+        }
+        if (i < 128)
+            q = (q << 1) | (u128)bit;
+    }
+    bool sticky = rh != 0 || rl != 0;
+    long e = 65 - L;
+    if (bit && (sticky || (q & 1))) {
+        q++;
+        if (q == 0) { /* carried out of 2^128 */
+            q = (u128)1 << 127;
+            e++;
+        }
+    }
+    *e_r = e;
+    return q;
 }
 
 /* The double p~ = E R 2^(e_r - 127 - k) rounds to, if decided. */
