@@ -417,6 +417,61 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
     }
 }
 
+/* Rows are solved LEV_LANES at a time (lane l of the arrays below is row
+ * i0 + l; entry j of lane l at j * LEV_LANES + l): each lane performs the
+ * operations of solve_rt (R^ in double, y in double, s' = 1) or solve_l on
+ * its row, in the same order, so the results are those of the one-row
+ * functions bit for bit; the independent lanes only let the CPU overlap
+ * the long dependency chains of the dd sums. */
+#define LEV_LANES 4
+
+static LEV_HOT void solve_rt_lanes(size_t d, const double *r, const double *yh, double *bh,
+                                   double *bl)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh[LEV_LANES], sl[LEV_LANES];
+        for (size_t l = 0; l < LEV_LANES; l++) {
+            sh[l] = yh[j * LEV_LANES + l];
+            sl[l] = 0.0;
+        }
+        for (size_t k = 0; k < j; k++) {
+            const double rkj = -r[k * d + j];
+            for (size_t l = 0; l < LEV_LANES; l++)
+                lev_dot2_add(&sh[l], &sl[l], rkj, 0.0, bh[k * LEV_LANES + l],
+                             bl[k * LEV_LANES + l]);
+        }
+        for (size_t l = 0; l < LEV_LANES; l++) {
+            double vh, vl;
+            vh = two_sum(sh[l], sl[l], &vl);
+            dd_div(vh, vl, r[j * d + j], 0.0, &bh[j * LEV_LANES + l], &bl[j * LEV_LANES + l]);
+        }
+    }
+}
+
+static LEV_HOT void solve_l_lanes(size_t d, const double *lh, const double *ll, double *zh,
+                                  double *zl)
+{
+    for (size_t j = 0; j < d; j++) {
+        double sh[LEV_LANES], sl[LEV_LANES];
+        for (size_t l = 0; l < LEV_LANES; l++) {
+            sh[l] = zh[j * LEV_LANES + l];
+            sl[l] = zl[j * LEV_LANES + l];
+        }
+        for (size_t q = 0; q < j; q++) {
+            const double mh = -lh[j * d + q], ml = -ll[j * d + q];
+            for (size_t l = 0; l < LEV_LANES; l++)
+                lev_dot2_add(&sh[l], &sl[l], mh, ml, zh[q * LEV_LANES + l],
+                             zl[q * LEV_LANES + l]);
+        }
+        for (size_t l = 0; l < LEV_LANES; l++) {
+            double vh, vl;
+            vh = two_sum(sh[l], sl[l], &vl);
+            dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j * LEV_LANES + l],
+                   &zl[j * LEV_LANES + l]);
+        }
+    }
+}
+
 /* ------------------------------------ exact-residual refinement of a row */
 
 /* Rows whose a-priori bound (substitution_error) exceeds this are refined. */
@@ -777,9 +832,24 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
     refine_ws_init(&ws);
     for (size_t k = 0; k < d * d; k++)
         ch[k] = cl[k] = 0.0;
+    /* lanes (R^ in double): LEV_LANES rows' y, b^ hi and lo */
+    double *ly = ch + 2 * d * d, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
+    const double *rinv = b->graded ? NULL : b->rinv;
     for (size_t i = 0; i < n; i++) {
         double *yh = work;
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
+        const size_t lane = i % LEV_LANES;
+        if (!b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
+            for (size_t l = 0; l < LEV_LANES; l++) {
+                int evl;
+                if (i + l >= n || !lev_scale_row(b, A + (i + l) * d, yh, &evl))
+                    for (size_t j = 0; j < d; j++)
+                        yh[j] = 0.0; /* no row, or a zero row: a lane left unused */
+                for (size_t j = 0; j < d; j++)
+                    ly[j * LEV_LANES + l] = yh[j];
+            }
+            solve_rt_lanes(d, b->r, ly, lbh, lbl);
+        }
         int ev;
         b->err_q[i] = 0.0;
         if (!lev_scale_row(b, A + i * d, yh, &ev)) {
@@ -788,9 +858,27 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 bh[j] = bl[j] = 0.0;
             continue;
         }
-        double si = lev_s(b, i);
-        double eps = row_solve(d, b->r, b->rl, b->graded ? NULL : b->rinv, yh, NULL,
-                               lev_ldexp(si, -b->t[i]), bh, bl, &ws);
+        double si = lev_s(b, i), eps;
+        const double sprime = lev_ldexp(si, -b->t[i]);
+        if (b->rl) {
+            eps = row_solve(d, b->r, b->rl, rinv, yh, NULL, sprime, bh, bl, &ws);
+        } else {
+            /* row_solve's first step, solve_rt(.., s' = 1, &eps), from the
+             * lanes; only a row to refine goes through row_solve again */
+            for (size_t j = 0; j < d; j++) {
+                bh[j] = lbh[j * LEV_LANES + lane];
+                bl[j] = lbl[j * LEV_LANES + lane];
+            }
+            eps = substitution_error(d, b->r, NULL, rinv, yh, bh);
+            if (eps > LEVERAGE_REFINE_EPS) {
+                eps = row_solve(d, b->r, NULL, rinv, yh, NULL, sprime, bh, bl, &ws);
+            } else {
+                for (size_t j = 0; j < d; j++) {
+                    dd_div(bh[j], bl[j], 1.0, 0.0, &bh[j], &bl[j]);
+                    dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+                }
+            }
+        }
         b->err_q[i] = eps + l_error(d);
         int eb = ev - b->t[i];
         b->qe[i] = eb;
@@ -829,11 +917,26 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
     b->gram = (4.0 / 3.0) * 1.1 * (row_gram + 1.25 * dd * ((nn * nn + 3.0) * u2 + g));
     /* Step 4: q_i = L^-1 b_i, and the certification of every h_ii */
     b->err_h_max = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (b->qe[i] == LEV_ZERO_ROW)
+    size_t rows[LEV_LANES], count = 0;
+    for (size_t i = 0; i <= n; i++) { /* LEV_LANES nonzero rows at a time */
+        if (i < n && b->qe[i] != LEV_ZERO_ROW)
+            rows[count++] = i;
+        if (count == 0 || (count < LEV_LANES && i < n))
             continue;
-        solve_l(d, b->lh, b->ll, b->qh + i * d, b->ql + i * d);
-        b->err_h_max = fmax(b->err_h_max, lev_err_h(b, i));
+        for (size_t l = 0; l < LEV_LANES; l++)
+            for (size_t j = 0; j < d; j++) { /* unused lanes: zeros */
+                lbh[j * LEV_LANES + l] = l < count ? b->qh[rows[l] * d + j] : 0.0;
+                lbl[j * LEV_LANES + l] = l < count ? b->ql[rows[l] * d + j] : 0.0;
+            }
+        solve_l_lanes(d, b->lh, b->ll, lbh, lbl);
+        for (size_t l = 0; l < count; l++) {
+            for (size_t j = 0; j < d; j++) {
+                b->qh[rows[l] * d + j] = lbh[j * LEV_LANES + l];
+                b->ql[rows[l] * d + j] = lbl[j * LEV_LANES + l];
+            }
+            b->err_h_max = fmax(b->err_h_max, lev_err_h(b, rows[l]));
+        }
+        count = 0;
     }
     if (!(b->err_h_max <= max_err_h) || !(b->gram <= LEV_RANK_ONLY))
         return BHT_E_SINGULAR;
@@ -905,10 +1008,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
     /* One block for every array (one malloc and one free per call: with
      * glibc, repeated calls then reuse the heap instead of trimming it and
      * faulting the pages in again).  Doubles first: r, rinv, lh, ll (d*d
-     * each), qh, ql (n*d each), err_q (n), the work area (n*d for the QR
-     * input, then 2 d*d for C and 2 d for a row; n >= d); then the ints t
+     * each), qh, ql (n*d each), err_q (n), the work area (2 d for a row,
+     * then n*d for the QR input, later 2 d*d for C, 3 LEV_LANES d for the
+     * lanes and d; n >= d); then the ints t
      * (n), qe (n), c (d). */
-    const size_t nd = n * d, d2 = d * d, wsize = nd + 2 * d2 + 2 * d;
+    const size_t nd = n * d, d2 = d * d, wsize = nd + 2 * d2 + (3 * LEV_LANES + 3) * d;
     b->block = malloc((4 * d2 + 2 * nd + n + wsize) * sizeof(double) + (2 * n + d) * sizeof(int));
     if (!b->block) {
         bht__lev_basis_free(b);
