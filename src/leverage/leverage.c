@@ -417,6 +417,21 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
     }
 }
 
+/* dd_div(xh, xl, 1.0, 0.0, ..), the same bits, for a normalized pair
+ * (xh = RN(xh + xl), as every dd_div result is) with xh finite and
+ * nonzero: in dd_div, th = xh, the product th * (1 + 0) is (xh, +0)
+ * exactly (two_prod's fma error term is +0), so pi_h = xh - xh = +0,
+ * delta = +0 + (xl - +0) = xl + 0.0 (xl, or +0 for xl = -0), tl = delta,
+ * and fast_two_sum(xh, delta) = (xh, delta) since xh = RN(xh + delta).
+ * Other inputs: dd_div itself. */
+static LEV_HOT void lev_dd_div_one(double *xh, double *xl)
+{
+    if (isfinite(*xh) && *xh != 0.0)
+        *xl = *xl + 0.0;
+    else
+        dd_div(*xh, *xl, 1.0, 0.0, xh, xl);
+}
+
 /* Rows are solved LEV_LANES at a time (lane l of the arrays below is row
  * i0 + l; entry j of lane l at j * LEV_LANES + l): each lane performs the
  * operations of solve_rt (R^ in double, y in double, s' = 1) or solve_l on
@@ -425,49 +440,33 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
  * the long dependency chains of the dd sums. */
 #define LEV_LANES 4
 
-static LEV_HOT void solve_rt_lanes(size_t d, const double *r, const double *yh, double *bh,
-                                   double *bl)
+/* Forward substitution M b = y on LEV_LANES rows, M lower triangular with
+ * entry (j, k) at mh[j * sj + k * sk] (+ ml[..], ml NULL: double M), y =
+ * yh + yl (yl NULL: double y), b = bh + bl (may be y itself).  With M = R^T
+ * (sj = 1, sk = d, ml NULL, yl NULL) each lane is solve_rt's row (s' = 1,
+ * before its final division by 1); with M = L (sj = d, sk = 1, in place)
+ * solve_l's. */
+static LEV_HOT void solve_lanes(size_t d, const double *mh, const double *ml, size_t sj,
+                                size_t sk, const double *yh, const double *yl, double *bh,
+                                double *bl)
 {
     for (size_t j = 0; j < d; j++) {
         double sh[LEV_LANES], sl[LEV_LANES];
         for (size_t l = 0; l < LEV_LANES; l++) {
             sh[l] = yh[j * LEV_LANES + l];
-            sl[l] = 0.0;
+            sl[l] = yl ? yl[j * LEV_LANES + l] : 0.0;
         }
         for (size_t k = 0; k < j; k++) {
-            const double rkj = -r[k * d + j];
+            const double eh = -mh[j * sj + k * sk], el = ml ? -ml[j * sj + k * sk] : 0.0;
             for (size_t l = 0; l < LEV_LANES; l++)
-                lev_dot2_add(&sh[l], &sl[l], rkj, 0.0, bh[k * LEV_LANES + l],
+                lev_dot2_add(&sh[l], &sl[l], eh, el, bh[k * LEV_LANES + l],
                              bl[k * LEV_LANES + l]);
         }
+        const double dh = mh[j * (sj + sk)], dl = ml ? ml[j * (sj + sk)] : 0.0;
         for (size_t l = 0; l < LEV_LANES; l++) {
             double vh, vl;
             vh = two_sum(sh[l], sl[l], &vl);
-            dd_div(vh, vl, r[j * d + j], 0.0, &bh[j * LEV_LANES + l], &bl[j * LEV_LANES + l]);
-        }
-    }
-}
-
-static LEV_HOT void solve_l_lanes(size_t d, const double *lh, const double *ll, double *zh,
-                                  double *zl)
-{
-    for (size_t j = 0; j < d; j++) {
-        double sh[LEV_LANES], sl[LEV_LANES];
-        for (size_t l = 0; l < LEV_LANES; l++) {
-            sh[l] = zh[j * LEV_LANES + l];
-            sl[l] = zl[j * LEV_LANES + l];
-        }
-        for (size_t q = 0; q < j; q++) {
-            const double mh = -lh[j * d + q], ml = -ll[j * d + q];
-            for (size_t l = 0; l < LEV_LANES; l++)
-                lev_dot2_add(&sh[l], &sl[l], mh, ml, zh[q * LEV_LANES + l],
-                             zl[q * LEV_LANES + l]);
-        }
-        for (size_t l = 0; l < LEV_LANES; l++) {
-            double vh, vl;
-            vh = two_sum(sh[l], sl[l], &vl);
-            dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j * LEV_LANES + l],
-                   &zl[j * LEV_LANES + l]);
+            dd_div(vh, vl, dh, dl, &bh[j * LEV_LANES + l], &bl[j * LEV_LANES + l]);
         }
     }
 }
@@ -793,7 +792,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                                           double max_err_h)
 {
     /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
-    double *w = work + 2 * d;
+    double *w = b->qh; /* n*d: the rows of B are written there after the QR */
     for (size_t i = 0; i < n; i++) {
         double sprime = fabs(lev_ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
         for (size_t j = 0; j < d; j++) {
@@ -848,7 +847,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 for (size_t j = 0; j < d; j++)
                     ly[j * LEV_LANES + l] = yh[j];
             }
-            solve_rt_lanes(d, b->r, ly, lbh, lbl);
+            solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
         }
         int ev;
         b->err_q[i] = 0.0;
@@ -873,9 +872,12 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             if (eps > LEVERAGE_REFINE_EPS) {
                 eps = row_solve(d, b->r, NULL, rinv, yh, NULL, sprime, bh, bl, &ws);
             } else {
-                for (size_t j = 0; j < d; j++) {
-                    dd_div(bh[j], bl[j], 1.0, 0.0, &bh[j], &bl[j]);
-                    dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
+                for (size_t j = 0; j < d; j++) { /* solve_rt's by 1, row_solve's by s' */
+                    lev_dd_div_one(&bh[j], &bl[j]);
+                    if (sprime == 1.0)
+                        lev_dd_div_one(&bh[j], &bl[j]);
+                    else
+                        dd_div(bh[j], bl[j], sprime, 0.0, &bh[j], &bl[j]);
                 }
             }
         }
@@ -928,7 +930,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 lbh[j * LEV_LANES + l] = l < count ? b->qh[rows[l] * d + j] : 0.0;
                 lbl[j * LEV_LANES + l] = l < count ? b->ql[rows[l] * d + j] : 0.0;
             }
-        solve_l_lanes(d, b->lh, b->ll, lbh, lbl);
+        solve_lanes(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
         for (size_t l = 0; l < count; l++) {
             for (size_t j = 0; j < d; j++) {
                 b->qh[rows[l] * d + j] = lbh[j * LEV_LANES + l];
@@ -974,14 +976,63 @@ int bht__lev_path_available(int path)
     }
 }
 
+/* The path LEV_PATH_AUTO stands for. */
+static int lev_auto_path(void)
+{
+    return bht__lev_path_available(LEV_PATH_X86_64_V3) ? LEV_PATH_X86_64_V3 : LEV_PATH_GENERIC;
+}
+
+/* |q_i|^2 of bht_leverage's step 4 for rows [0, n) of the basis: dot2 of
+ * the row with itself, normalized (hh[i] + hl[i]); zero rows are skipped. */
+static LEV_HOT void row_sumsq_body(const lev_basis *b, double *hh, double *hl)
+{
+    const size_t d = b->d;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->qe[i] == LEV_ZERO_ROW)
+            continue;
+        const double *qh = b->qh + i * d, *ql = b->ql + i * d;
+        double sh = 0.0, sl = 0.0;
+        for (size_t j = 0; j < d; j++)
+            lev_dot2_add(&sh, &sl, qh[j], ql[j], qh[j], ql[j]);
+        hh[i] = two_sum(sh, sl, &hl[i]);
+    }
+}
+
+static void row_sumsq_generic(const lev_basis *b, double *hh, double *hl)
+{
+    row_sumsq_body(b, hh, hl);
+}
+
+#if LEV_X86
+__attribute__((target("arch=x86-64-v3"))) static void row_sumsq_v3(const lev_basis *b,
+                                                                   double *hh, double *hl)
+{
+    row_sumsq_body(b, hh, hl);
+}
+#endif
+
+void bht__lev_row_sumsq(const lev_basis *b, double *hh, double *hl, int path)
+{
+#if LEV_X86
+    if (path == LEV_PATH_AUTO)
+        path = lev_auto_path();
+    if (path == LEV_PATH_X86_64_V3) {
+        row_sumsq_v3(b, hh, hl);
+        return;
+    }
+#else
+    (void)path;
+#endif
+    row_sumsq_generic(b, hh, hl);
+}
+
 /* build_pass on the given path (LEV_PATH_AUTO: the best this CPU runs). */
 static bht_status build_pass(size_t n, size_t d, const double *A, lev_basis *b, double *work,
                              double *wl, double *cond, double max_err_h, int path)
 {
 #if LEV_X86
     if (path == LEV_PATH_AUTO)
-        path = bht__lev_path_available(LEV_PATH_X86_64_V3) ? LEV_PATH_X86_64_V3
-                                                            : LEV_PATH_GENERIC;
+        path = lev_auto_path();
     if (path == LEV_PATH_X86_64_V3)
         return build_pass_v3(n, d, A, b, work, wl, cond, max_err_h);
 #else
@@ -1008,11 +1059,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
     /* One block for every array (one malloc and one free per call: with
      * glibc, repeated calls then reuse the heap instead of trimming it and
      * faulting the pages in again).  Doubles first: r, rinv, lh, ll (d*d
-     * each), qh, ql (n*d each), err_q (n), the work area (2 d for a row,
-     * then n*d for the QR input, later 2 d*d for C, 3 LEV_LANES d for the
-     * lanes and d; n >= d); then the ints t
+     * each), qh, ql (n*d each; qh holds the QR input W first), err_q (n),
+     * the work area (2 d for a row, 2 d*d for C, 3 LEV_LANES d for the
+     * lanes); then the ints t
      * (n), qe (n), c (d). */
-    const size_t nd = n * d, d2 = d * d, wsize = nd + 2 * d2 + (3 * LEV_LANES + 3) * d;
+    const size_t nd = n * d, d2 = d * d, wsize = 2 * d2 + (3 * LEV_LANES + 2) * d;
     b->block = malloc((4 * d2 + 2 * nd + n + wsize) * sizeof(double) + (2 * n + d) * sizeof(int));
     if (!b->block) {
         bht__lev_basis_free(b);
@@ -1178,6 +1229,18 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
                                         unit_rows ? LEV_RANK_ONLY : LEV_CERTIFIED_ERR);
     if (status != BHT_OK)
         return status;
+    /* |q_i|^2 of every nonzero row (dot2, normalized), on the fastest path
+     * (the same bits on every path) */
+    double *hhs = NULL, *hls = NULL;
+    if (!unit_rows) {
+        hhs = malloc(2 * n * sizeof *hhs);
+        if (!hhs) {
+            bht__lev_basis_free(&b);
+            return BHT_E_NOMEM;
+        }
+        hls = hhs + n;
+        bht__lev_row_sumsq(&b, hhs, hls, LEV_PATH_AUTO);
+    }
     for (size_t i = 0; i < n; i++) {
         if (unit_rows) {
             unit_row_scores(p, h, i, (double)d, b.qe[i] == LEV_ZERO_ROW);
@@ -1187,13 +1250,9 @@ bht_status bht_leverage(size_t n, size_t d, const double *A, const double *s, do
             store_scores(p, h, i, 0.0, 0.0);
             continue;
         }
-        const double *qh = b.qh + i * d, *ql = b.ql + i * d;
-        double hh = 0.0, hl = 0.0;
-        for (size_t j = 0; j < d; j++)
-            bht__lev_dot2_add(&hh, &hl, qh[j], ql[j], qh[j], ql[j]);
-        hh = two_sum(hh, hl, &hl);
-        row_scores(p, h, i, (double)d, hh, hl, b.qe[i]);
+        row_scores(p, h, i, (double)d, hhs[i], hls[i], b.qe[i]);
     }
+    free(hhs);
     bht__lev_basis_free(&b);
     return BHT_OK;
 }

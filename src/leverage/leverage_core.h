@@ -89,6 +89,10 @@ int bht__lev_path_available(int path);
 bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const double *s,
                                      lev_basis *basis, double *cond, double max_err_h, int path);
 
+/* hh[i] + hl[i] = |q_i|^2 (Dot2, normalized) for every nonzero row i of
+ * the basis (zero rows: hh[i], hl[i] untouched), on a given path. */
+void bht__lev_row_sumsq(const lev_basis *basis, double *hh, double *hl, int path);
+
 /* Column-scaled form of a double row v: v_j 2^c_j = vh_j 2^(*ev), the
  * largest |vh_j| in [1, 2) (entries more than 2^1022 below it may round:
  * relative 2^-1074 of the row).  Returns 0 (and zeros) for a zero row. */

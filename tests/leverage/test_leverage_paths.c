@@ -3,7 +3,7 @@
  * bits on every compiled path of its build (generic C with libm's fma,
  * x86-64-v3: those this CPU runs): status, condition estimate, R^, its
  * computed inverse, L, every row of Q with its exponent and certified
- * error, and the bounds.  Designs reach every branch of the build: the
+ * error, the bounds, and the rows' |q_i|^2 (bht_leverage's last step).  Designs reach every branch of the build: the
  * plain fast path, exact-residual refinement (ill-conditioned polynomial
  * and near-deficient columns), certification of the inverse and the
  * comparison-matrix bounds (graded rows), the double-double fallback and
@@ -156,6 +156,15 @@ static void compare_path(const p_design *m, const double *s, int path, bht_statu
     cr_assert(same_bits(n * dsz, b.err_q, ref->err_q), "%s, path %d: row errors", what, path);
     cr_assert(same_bits(dsz, &b.gram, &ref->gram) && same_bits(dsz, &b.err_h_max, &ref->err_h_max),
               "%s, path %d: bounds", what, path);
+    /* bht_leverage's |q_i|^2 on this path and on the generic one */
+    double *hh = test_alloc(2 * n), *rh = test_alloc(2 * n);
+    for (size_t i = 0; i < 2 * n; i++)
+        hh[i] = rh[i] = 0.0;
+    bht__lev_row_sumsq(&b, hh, hh + n, path);
+    bht__lev_row_sumsq(ref, rh, rh + n, LEV_PATH_GENERIC);
+    cr_assert(same_bits(2 * n * dsz, hh, rh), "%s, path %d: |q_i|^2", what, path);
+    free(hh);
+    free(rh);
     bht__lev_basis_free(&b);
 }
 
