@@ -62,6 +62,7 @@ typedef struct lev_basis {
     int graded;          /* cond above the threshold: comparison-matrix bounds */
     double gram;         /* certified bound on ||Q^T Q - I|| (exact Q rows) */
     double err_h_max;    /* largest certified relative error of an h_ii */
+    void *block;         /* the one allocation holding the arrays above (rl apart) */
 } lev_basis;
 
 /* Builds the basis; on failure everything is freed.  Errors: BHT_E_INVALID
@@ -75,6 +76,22 @@ typedef struct lev_basis {
 bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const double *s,
                            lev_basis *basis, double *cond, double max_err_h);
 void bht__lev_basis_free(lev_basis *basis);
+
+/* Compiled code paths of the build (leverage.c): the same bits on every
+ * path (tests/leverage/test_leverage_paths.c). */
+enum { LEV_PATH_AUTO = 0, LEV_PATH_GENERIC = 1, LEV_PATH_X86_64_V3 = 2, LEV_PATH_COUNT = 3 };
+
+/* 1 when this build and CPU run the path. */
+int bht__lev_path_available(int path);
+
+/* bht__lev_basis_build on a given path (LEV_PATH_AUTO: the fastest
+ * available; an unavailable path: the generic one). */
+bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const double *s,
+                                     lev_basis *basis, double *cond, double max_err_h, int path);
+
+/* hh[i] + hl[i] = |q_i|^2 (Dot2, normalized) for every nonzero row i of
+ * the basis (zero rows: hh[i], hl[i] untouched), on a given path. */
+void bht__lev_row_sumsq(const lev_basis *basis, double *hh, double *hl, int path);
 
 /* Column-scaled form of a double row v: v_j 2^c_j = vh_j 2^(*ev), the
  * largest |vh_j| in [1, 2) (entries more than 2^1022 below it may round:
