@@ -98,6 +98,7 @@ static void row_difference(bht_long_acc *acc, size_t d, const double *a, const d
     requires ok: long_acc_ok(acc);
     requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
       && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
     requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
     assigns *acc;
     ensures ok: long_acc_ok(acc);
@@ -108,19 +109,35 @@ static void row_difference(bht_long_acc *acc, size_t d, const double *a, const d
 static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
                            bht_long_acc *acc)
 {
+    /* Row pointers walked by d (no product i d: linear bounds for WP). */
     size_t m = 0;
+    const double *best = A, *row = A;
     /*@ loop invariant index: 1 <= i <= n;
         loop invariant m_index: 0 <= m < i;
+        loop invariant row: \forall integer k; k + 1 == i ==> row == A + k * d;
+        loop invariant best: best == A + m * d;
+        loop invariant best_rows: \valid_read(best + (0 .. d - 1)) && all_finite(best, d);
         loop invariant largest: logit_ax(A, x, d, m) == logit_max(A, x, d, i);
         loop invariant is_max: \forall integer k; 0 <= k < i ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
         loop invariant ok: long_acc_ok(acc);
-        loop assigns i, m, *acc;
+        loop assigns i, m, row, best, *acc;
         loop variant n - i;
     */
     for (size_t i = 1; i < n; i++) {
-        row_difference(acc, d, A + i * d, A + m * d, x);
-        if (bht_long_acc_sign(acc) > 0)
+        //@ assert step: (i - 1) * d + d == i * d;
+        row += d;
+        //@ assert row_i: row == A + i * d;
+        //@ assert row_valid: \valid_read(A + i * d + (0 .. d - 1)) && all_finite(A + i * d, d);
+        row_difference(acc, d, row, best, x);
+        //@ assert diff: long_acc_value(acc) == logit_ax(A, x, d, i) - logit_ax(A, x, d, m);
+        if (bht_long_acc_sign(acc) > 0) {
             m = i;
+            best = row;
+        }
+        //@ assert next_row: row == A + i * d && best == A + m * d;
+        //@ assert next_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, i + 1);
+        //@ assert next_is_max: \forall integer k; 0 <= k < i + 1 ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+        //@ assert no_wrap: (size_t)(i + 1) == i + 1;
     }
     return m;
 }
@@ -136,27 +153,47 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
     requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
     requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
     requires ok: long_acc_ok(acc);
-    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
-      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires rows: ai == A + i * d && am == A + m * d
+      && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
+      && \valid_read(am + (0 .. d - 1)) && all_finite(am, d);
     requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
     requires valid_t: \valid(th) && \valid(tl) && \separated(th, tl);
     assigns *acc, *th, *tl, errno;
     ensures ok: long_acc_ok(acc);
-    ensures kept: \result == 1 <==> shift_kept(A, x, n, d, i);
+    ensures kept: \result == 1 <==> \at(shift_kept(A, x, n, d, i), Pre);
     ensures result: \result == 0 || \result == 1;
-    ensures pair: \result == 1 ==> *th == shift_hi(A, x, n, d, i) && *tl == shift_lo(A, x, n, d, i);
+    ensures pair: \result == 1 ==> *th == \old(shift_hi(A, x, n, d, i))
+                                   && *tl == \old(shift_lo(A, x, n, d, i));
     ensures range: \result == 1 ==> \is_finite(*th) && \is_finite(*tl)
                    && -746 <= *th <= 0 && \abs(*tl) <= 0x1p-40;
 */
 static int shifted_logit(size_t n, const double *A, const double *x, size_t d, size_t i,
-                         size_t m, bht_long_acc *acc, double *th, double *tl)
+                         size_t m, const double *ai, const double *am, bht_long_acc *acc,
+                         double *th, double *tl)
 {
-    (void)n; /* used by the contract only */
-    row_difference(acc, d, A + i * d, A + m * d, x);
+    /* n, A, i, m: used by the contract only (ai, am are rows i, m of A). */
+    (void)n;
+    (void)A;
+    (void)i;
+    (void)m;
+    //@ assert value_is_shift: logit_ax(A, x, d, i) - logit_ax(A, x, d, m) == shift_ax(A, x, n, d, i);
+    row_difference(acc, d, ai, am, x);
+    //@ assert value: long_acc_value(acc) == shift_ax(A, x, n, d, i) <= 0;
     double hi = bht_long_acc_round(acc, 0);
-    if (!(hi >= SHIFTED_LOGIT_FLOOR))
+    //@ assert hi_nonpos: !\is_NaN(hi) && hi <= 0;
+    //@ assert hi_huge: shift_ax(A, x, n, d, i) < -0x1.fffffffffffffp1023 ==> hi <= -0x1.fffffffffffffp1023;
+    //@ assert hi_rn: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i) ==> hi == shift_hi(A, x, n, d, i);
+    if (!(hi >= SHIFTED_LOGIT_FLOOR)) {
+        //@ assert dropped: !shift_kept(A, x, n, d, i);
         return 0;
+    }
+    //@ assert ge: -746 <= hi <= 0;
+    //@ assert in_range: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i);
+    //@ assert hi_finite: \is_finite(hi) && hi == shift_hi(A, x, n, d, i);
+    //@ assert kept: shift_kept(A, x, n, d, i);
+    //@ assert near: \abs(shift_ax(A, x, n, d, i) - hi) <= 0x1p-43;
     bht_long_acc_sub(acc, hi);
+    //@ assert rest: long_acc_value(acc) == shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i);
     *th = hi;
     *tl = bht_long_acc_round(acc, 0);
     return 1;
@@ -219,7 +256,7 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     for (size_t i = 0; i < n; i++) {
         double th, tl, eh, el, bh, bl;
         int scale;
-        if (!shifted_logit(n, A, x, d, i, m, &acc, &th, &tl))
+        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl))
             continue;
         bht_dd_exp(th, tl, &eh, &el, &scale);
         bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
@@ -237,7 +274,7 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     for (size_t i = 0; i < n; i++) {
         double th, tl, eh, el, qh, ql;
         int scale;
-        if (!shifted_logit(n, A, x, d, i, m, &acc, &th, &tl)) {
+        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
             p[i] = 0.0;
             continue;
         }
