@@ -22,6 +22,7 @@
 #define MAX_N 12
 #define MAX_D 4
 #define REF_PREC 2200 /* reference model evaluations (finite differences, H^2/eps^2) */
+_Static_assert(MAX_N <= CLAIMS_MODEL_MAX_N, "reference models take up to CLAIMS_MODEL_MAX_N");
 
 /* ------------------------------------------------------------ generator */
 
@@ -96,6 +97,67 @@ int bht__is_broken(const bht_claims_options *o, const char *id)
     return o && o->break_claim && strcmp(o->break_claim, id) == 0;
 }
 
+void bht__claims_central_derivative(claims_model_fn model, const void *instance, size_t n,
+                                    long e, mpfr_t *deriv)
+{
+    const mpfr_prec_t prec = mpfr_get_prec(deriv[0]);
+    mpfr_t qp[CLAIMS_MODEL_MAX_N], qm[CLAIMS_MODEL_MAX_N], coarse[CLAIMS_MODEL_MAX_N], eps;
+    for (size_t i = 0; i < n; i++)
+        mpfr_inits2(prec, qp[i], qm[i], coarse[i], (mpfr_ptr)0);
+    mpfr_init2(eps, prec);
+    for (int level = 0; level < 2; level++) {
+        long h = e - level;
+        mpfr_set_ui_2exp(eps, 1, h, MPFR_RNDN);
+        model(instance, eps, qp);
+        mpfr_neg(eps, eps, MPFR_RNDN);
+        model(instance, eps, qm);
+        for (size_t i = 0; i < n; i++) {
+            mpfr_ptr out = level == 0 ? coarse[i] : deriv[i];
+            mpfr_sub(out, qp[i], qm[i], MPFR_RNDN);
+            mpfr_mul_2si(out, out, -h - 1, MPFR_RNDN);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        mpfr_mul_ui(deriv[i], deriv[i], 4, MPFR_RNDN);
+        mpfr_sub(deriv[i], deriv[i], coarse[i], MPFR_RNDN);
+        mpfr_div_ui(deriv[i], deriv[i], 3, MPFR_RNDN);
+        mpfr_clears(qp[i], qm[i], coarse[i], (mpfr_ptr)0);
+    }
+    mpfr_clear(eps);
+}
+
+void bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
+                          mpfr_ptr out)
+{
+    const mpfr_prec_t prec = mpfr_get_prec(out);
+    mpfr_t p[CLAIMS_MODEL_MAX_N], q[CLAIMS_MODEL_MAX_N], eps, t, u, coarse;
+    for (size_t i = 0; i < n; i++)
+        mpfr_inits2(prec, p[i], q[i], (mpfr_ptr)0);
+    mpfr_inits2(prec, eps, t, u, coarse, (mpfr_ptr)0);
+    mpfr_set_zero(eps, 1);
+    model(instance, eps, p);
+    for (int level = 0; level < 2; level++) {
+        mpfr_ptr acc = level ? out : coarse;
+        long h = e - level;
+        mpfr_set_ui_2exp(eps, 1, h, MPFR_RNDN);
+        model(instance, eps, q);
+        mpfr_set_zero(acc, 1);
+        for (size_t i = 0; i < n; i++) {
+            mpfr_sqrt(t, p[i], MPFR_RNDN);
+            mpfr_sqrt(u, q[i], MPFR_RNDN);
+            mpfr_sub(t, t, u, MPFR_RNDN);
+            mpfr_sqr(t, t, MPFR_RNDN);
+            mpfr_add(acc, acc, t, MPFR_RNDN);
+        }
+        mpfr_mul_2si(acc, acc, -2 * h - 1, MPFR_RNDN); /* /2, / eps^2 */
+    }
+    mpfr_mul_2ui(out, out, 1, MPFR_RNDN); /* Richardson: 2 r(eps/2) - r(eps) */
+    mpfr_sub(out, out, coarse, MPFR_RNDN);
+    for (size_t i = 0; i < n; i++)
+        mpfr_clears(p[i], q[i], (mpfr_ptr)0);
+    mpfr_clears(eps, t, u, coarse, (mpfr_ptr)0);
+}
+
 /* Distances between softmax(a) and softmax(b) (logit vectors), correctly
  * rounded from the parameters. */
 static bht_status logit_distance(size_t n, const double *a, const double *b, bht_distances *d)
@@ -104,10 +166,18 @@ static bht_status logit_distance(size_t n, const double *a, const double *b, bht
     return bht_oracle_distance_softmax(n, 1, a, b, &one, d, NULL, NULL);
 }
 
-/* q(eps) = softmax((A + eps M) x) at REF_PREC, straight from the definition. */
-static void reference_model(size_t n, size_t d, const double *A, const double *M,
-                            const double *x, mpfr_srcptr eps, mpfr_t *q)
+typedef struct local_instance {
+    size_t n, d;
+    double A[MAX_N * MAX_D], M[MAX_N * MAX_D], x[MAX_D];
+} local_instance;
+
+/* q(eps) = softmax((A + eps M) x) at REF_PREC, straight from the definition
+ * (a claims_model_fn on a local_instance). */
+static void reference_model(const void *instance, mpfr_srcptr eps, mpfr_t *q)
 {
+    const local_instance *in = instance;
+    const size_t n = in->n, d = in->d;
+    const double *A = in->A, *M = in->M, *x = in->x;
     mpfr_t t, s;
     mpfr_inits2(REF_PREC, t, s, (mpfr_ptr)0);
     for (size_t i = 0; i < n; i++) {
@@ -132,10 +202,6 @@ static void reference_model(size_t n, size_t d, const double *A, const double *M
     mpfr_clears(t, s, (mpfr_ptr)0);
 }
 
-typedef struct local_instance {
-    size_t n, d;
-    double A[MAX_N * MAX_D], M[MAX_N * MAX_D], x[MAX_D];
-} local_instance;
 
 static void random_local_instance(claims_rng *r, local_instance *in)
 {
@@ -529,34 +595,6 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
 
 /* ------------------------------------------------- eq. 4 and theorem 3.5 */
 
-/* Richardson-extrapolated central difference of q at eps = 0 (h = 2^-30). */
-static void reference_derivative(const local_instance *in, mpfr_t *deriv)
-{
-    mpfr_t qp[MAX_N], qm[MAX_N], coarse[MAX_N], eps;
-    for (size_t i = 0; i < in->n; i++)
-        mpfr_inits2(REF_PREC, qp[i], qm[i], coarse[i], (mpfr_ptr)0);
-    mpfr_init2(eps, REF_PREC);
-    for (int level = 0; level < 2; level++) {
-        long e = -30 - level;
-        mpfr_set_ui_2exp(eps, 1, e, MPFR_RNDN);
-        reference_model(in->n, in->d, in->A, in->M, in->x, eps, qp);
-        mpfr_neg(eps, eps, MPFR_RNDN);
-        reference_model(in->n, in->d, in->A, in->M, in->x, eps, qm);
-        for (size_t i = 0; i < in->n; i++) {
-            mpfr_ptr out = level == 0 ? coarse[i] : deriv[i];
-            mpfr_sub(out, qp[i], qm[i], MPFR_RNDN);
-            mpfr_mul_2si(out, out, -e - 1, MPFR_RNDN);
-        }
-    }
-    for (size_t i = 0; i < in->n; i++) {
-        mpfr_mul_ui(deriv[i], deriv[i], 4, MPFR_RNDN);
-        mpfr_sub(deriv[i], deriv[i], coarse[i], MPFR_RNDN);
-        mpfr_div_ui(deriv[i], deriv[i], 3, MPFR_RNDN);
-        mpfr_clears(qp[i], qm[i], coarse[i], (mpfr_ptr)0);
-    }
-    mpfr_clear(eps);
-}
-
 static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
 {
     bht__claim_init(c, "eq-4",
@@ -579,7 +617,7 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
         status = bht_oracle_nu_softmax(in.n, in.d, in.A, in.M, in.x, &r, dq, NULL, NULL);
         if (status != BHT_OK)
             break;
-        reference_derivative(&in, deriv);
+        bht__claims_central_derivative(reference_model, &in, in.n, -30, deriv);
         for (size_t i = 0; i < in.n; i++) {
             double ref = mpfr_get_d(deriv[i], MPFR_RNDN);
             worst_ulp = fmax(worst_ulp, bht_ulp_error(scale * dq[i], ref));
@@ -587,11 +625,11 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
         /* remainder sum |q(eps) - p - eps q'| / eps^2 at eps = 2^-12 and 2^-13
          * (q2 holds p, deriv the reference derivative) */
         mpfr_set_zero(eps, 1);
-        reference_model(in.n, in.d, in.A, in.M, in.x, eps, q2);
+        reference_model(&in, eps, q2);
         for (int level = 0; level < 2; level++) {
             mpfr_ptr acc = level ? r2 : r1;
             mpfr_set_ui_2exp(eps, 1, -12 - level, MPFR_RNDN);
-            reference_model(in.n, in.d, in.A, in.M, in.x, eps, q1);
+            reference_model(&in, eps, q1);
             mpfr_set_zero(acc, 1);
             for (size_t i = 0; i < in.n; i++) {
                 mpfr_mul(t, deriv[i], eps, MPFR_RNDN);
@@ -638,10 +676,8 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
     const int instances = o->fast ? 20 : 200;
     const double paper_constant = bht__is_broken(o, c->id) ? 0.125 : 0.5;
     double cmin = INFINITY, cmax = 0.0;
-    mpfr_t p[MAX_N], q[MAX_N], eps, t, r1, r2;
-    for (size_t i = 0; i < MAX_N; i++)
-        mpfr_inits2(REF_PREC, p[i], q[i], (mpfr_ptr)0);
-    mpfr_inits2(REF_PREC, eps, t, r1, r2, (mpfr_ptr)0);
+    mpfr_t limit;
+    mpfr_init2(limit, REF_PREC);
     bht_status status = BHT_OK;
     for (int k = 0; k < instances; k++) {
         local_instance in;
@@ -652,32 +688,13 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
             break;
         if (r.nu == 0.0)
             continue;
-        mpfr_set_zero(eps, 1);
-        reference_model(in.n, in.d, in.A, in.M, in.x, eps, p);
-        for (int level = 0; level < 2; level++) {
-            mpfr_ptr acc = level ? r2 : r1;
-            mpfr_set_ui_2exp(eps, 1, -40 - level, MPFR_RNDN);
-            reference_model(in.n, in.d, in.A, in.M, in.x, eps, q);
-            mpfr_set_zero(acc, 1);
-            for (size_t i = 0; i < in.n; i++) {
-                mpfr_sqrt(t, p[i], MPFR_RNDN);
-                mpfr_sqrt(q[i], q[i], MPFR_RNDN);
-                mpfr_sub(t, t, q[i], MPFR_RNDN);
-                mpfr_sqr(t, t, MPFR_RNDN);
-                mpfr_add(acc, acc, t, MPFR_RNDN);
-            }
-            mpfr_mul_2si(acc, acc, 2 * (40 + level) - 1, MPFR_RNDN); /* /2, / eps^2 */
-        }
-        mpfr_mul_2ui(r2, r2, 1, MPFR_RNDN); /* Richardson: 2 r(eps/2) - r(eps) */
-        mpfr_sub(r2, r2, r1, MPFR_RNDN);
-        mpfr_div_d(r2, r2, r.nu, MPFR_RNDN);
-        double ratio = mpfr_get_d(r2, MPFR_RNDN);
+        bht__claims_h2_limit(reference_model, &in, in.n, -40, limit);
+        mpfr_div_d(limit, limit, r.nu, MPFR_RNDN);
+        double ratio = mpfr_get_d(limit, MPFR_RNDN);
         cmin = fmin(cmin, ratio);
         cmax = fmax(cmax, ratio);
     }
-    for (size_t i = 0; i < MAX_N; i++)
-        mpfr_clears(p[i], q[i], (mpfr_ptr)0);
-    mpfr_clears(eps, t, r1, r2, (mpfr_ptr)0);
+    mpfr_clear(limit);
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0x35)",

@@ -3,7 +3,9 @@
 #ifndef BHT_CLAIMS_INTERNAL_H
 #define BHT_CLAIMS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <mpfr.h>
 #include "bht_tools.h"
 
 /* SplitMix64 stream; every claim seeds its own. */
@@ -42,6 +44,29 @@ void bht__constant_verdict(bht_claim *c, int measured, double lo, double hi, dou
                            double corrected, const char *correction);
 /* Whether the test hook asks to perturb the claim with this id. */
 int bht__is_broken(const bht_claims_options *o, const char *id);
+
+/* ------------------------------------- reference models in MPFR (limits) */
+
+/* The largest n of a reference model below. */
+#define CLAIMS_MODEL_MAX_N 12
+
+/* A model's output distribution q(eps) (n numbers) on the perturbation
+ * B = A + eps M of one instance, evaluated from the definition at the
+ * precision of q. */
+typedef void (*claims_model_fn)(const void *instance, mpfr_srcptr eps, mpfr_t *q);
+
+/* dq/deps at eps = 0: central differences D(h) = (q(h) - q(-h)) / 2h at
+ * h = 2^e and 2^(e-1), Richardson-extrapolated to (4 D(h/2) - D(h)) / 3,
+ * into deriv (n <= CLAIMS_MODEL_MAX_N numbers; scratch at their precision). */
+void bht__claims_central_derivative(claims_model_fn model, const void *instance, size_t n,
+                                    long e, mpfr_t *deriv);
+
+/* lim_{eps -> 0} H^2(P, Q_eps) / eps^2 with P = q(0): r(eps) =
+ * (1/2) sum_i (sqrt p_i - sqrt q_i(eps))^2 / eps^2 at eps = 2^e and 2^(e-1),
+ * out = 2 r(2^(e-1)) - r(2^e) (Richardson: the O(eps) term cancels); n <=
+ * CLAIMS_MODEL_MAX_N, scratch at out's precision. */
+void bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
+                          mpfr_ptr out);
 
 typedef bht_status (*claim_fn)(const bht_claims_options *o, bht_claim *c);
 

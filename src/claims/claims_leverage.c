@@ -4,6 +4,7 @@
  * oracles and with the model evaluated straight from Def. 2.9 in MPFR, and
  * every verdict a function of that evidence. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #define LMAX_N 8
 #define LMAX_D 3
 #define LREF_PREC 800
+_Static_assert(LMAX_N <= CLAIMS_MODEL_MAX_N, "reference models take up to CLAIMS_MODEL_MAX_N");
 
 typedef struct lev_instance {
     size_t n, d;
@@ -36,9 +38,11 @@ static void random_lev_instance(claims_rng *r, lev_instance *in)
 }
 
 /* q(eps) = diag(X (X^T X)^-1 X^T) / d, X = Diag(s)^-1 (A + eps M), at
- * LREF_PREC bits from the definition (Gauss-Jordan with partial pivoting). */
-static void reference_leverage(const lev_instance *in, mpfr_srcptr eps, mpfr_t *q)
+ * LREF_PREC bits from the definition (Gauss-Jordan with partial pivoting);
+ * a claims_model_fn on a lev_instance. */
+static void reference_leverage(const void *instance, mpfr_srcptr eps, mpfr_t *q)
 {
+    const lev_instance *in = instance;
     const size_t n = in->n, d = in->d;
     mpfr_t x[LMAX_N * LMAX_D], g[LMAX_D * 2 * LMAX_D], t, f;
     mpfr_inits2(LREF_PREC, t, f, (mpfr_ptr)0);
@@ -95,6 +99,20 @@ static void reference_leverage(const lev_instance *in, mpfr_srcptr eps, mpfr_t *
     for (size_t k = 0; k < d * w; k++)
         mpfr_clear(g[k]);
     mpfr_clears(t, f, (mpfr_ptr)0);
+}
+
+/* The exact local analysis of in (dq: NULL or n doubles): true when it is
+ * usable; false on an error (*status) or when A_s has rank < d (outside the
+ * model's domain: *status = BHT_OK and the instance is skipped). */
+static bool local_analysis(const lev_instance *in, bht_local_result *r, double *dq,
+                           bht_status *status)
+{
+    *status = bht_oracle_nu_leverage(in->n, in->d, in->A, in->M, in->s, r, dq, NULL, NULL);
+    if (*status == BHT_E_SINGULAR)
+        *status = BHT_OK;
+    else if (*status == BHT_OK)
+        return true;
+    return false;
 }
 
 /* ----------------------------------------------------------- invariance */
@@ -186,42 +204,23 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
     /* the checked constant: dq_i/deps = factor W_ii (paper: factor 2) */
     double rmin = INFINITY, rmax = 0.0, corrected_worst = 0.0;
     int components = 0, per_d = 0;
-    mpfr_t qp[LMAX_N], qm[LMAX_N], coarse[LMAX_N], eps, t;
+    mpfr_t deriv[LMAX_N], t;
     for (size_t i = 0; i < LMAX_N; i++)
-        mpfr_inits2(LREF_PREC, qp[i], qm[i], coarse[i], (mpfr_ptr)0);
-    mpfr_inits2(LREF_PREC, eps, t, (mpfr_ptr)0);
+        mpfr_init2(deriv[i], LREF_PREC);
+    mpfr_init2(t, LREF_PREC);
     bht_status status = BHT_OK;
     for (int k = 0; k < instances && status == BHT_OK; k++) {
         lev_instance in;
         random_lev_instance(&rng, &in);
         double dq[LMAX_N];
         bht_local_result r;
-        status = bht_oracle_nu_leverage(in.n, in.d, in.A, in.M, in.s, &r, dq, NULL, NULL);
-        if (status == BHT_E_SINGULAR) {
-            status = BHT_OK;
+        if (!local_analysis(&in, &r, dq, &status))
             continue;
-        }
-        if (status != BHT_OK)
-            break;
-        /* Richardson central differences at h = 2^-60, 2^-61 (coarse, qp) */
-        for (int level = 0; level < 2; level++) {
-            long e = -60 - level;
-            mpfr_set_ui_2exp(eps, 1, e, MPFR_RNDN);
-            reference_leverage(&in, eps, qp);
-            mpfr_neg(eps, eps, MPFR_RNDN);
-            reference_leverage(&in, eps, qm);
-            for (size_t i = 0; i < in.n; i++) {
-                mpfr_ptr out = level == 0 ? coarse[i] : qm[i];
-                mpfr_sub(out, qp[i], qm[i], MPFR_RNDN);
-                mpfr_mul_2si(out, out, -e - 1, MPFR_RNDN);
-            }
-        }
+        /* dq_i/deps from the model: Richardson central differences at h = 2^-60, 2^-61 */
+        bht__claims_central_derivative(reference_leverage, &in, in.n, -60, deriv);
         double dmin = INFINITY, dmax = 0.0;
         for (size_t i = 0; i < in.n; i++) {
-            mpfr_mul_ui(qm[i], qm[i], 4, MPFR_RNDN);
-            mpfr_sub(qm[i], qm[i], coarse[i], MPFR_RNDN);
-            mpfr_div_ui(qm[i], qm[i], 3, MPFR_RNDN); /* dq_i/deps, from the model */
-            double ref = mpfr_get_d(qm[i], MPFR_RNDN);
+            double ref = mpfr_get_d(deriv[i], MPFR_RNDN);
             corrected_worst = fmax(corrected_worst, bht_ulp_error(dq[i], ref));
             if (fabs(ref) < 0x1p-40)
                 continue;
@@ -230,7 +229,7 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
             mpfr_set_d(t, dq[i], MPFR_RNDN);
             mpfr_mul_ui(t, t, (unsigned long)in.d, MPFR_RNDN);
             mpfr_mul_d(t, t, paper_factor / 2.0, MPFR_RNDN);
-            mpfr_div(t, t, qm[i], MPFR_RNDN);
+            mpfr_div(t, t, deriv[i], MPFR_RNDN);
             double ratio = mpfr_get_d(t, MPFR_RNDN);
             rmin = fmin(rmin, ratio);
             rmax = fmax(rmax, ratio);
@@ -242,8 +241,8 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
             per_d++;
     }
     for (size_t i = 0; i < LMAX_N; i++)
-        mpfr_clears(qp[i], qm[i], coarse[i], (mpfr_ptr)0);
-    mpfr_clears(eps, t, (mpfr_ptr)0);
+        mpfr_clear(deriv[i]);
+    mpfr_clear(t);
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, s; seed 0xA4)",
@@ -284,52 +283,24 @@ bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
     const double paper_constant = bht__is_broken(o, c->id) ? 0.5 : 1.0;
     double cmin = INFINITY, cmax = 0.0, lworst = 0.0;
     int used = 0;
-    mpfr_t p[LMAX_N], q[LMAX_N], eps, t, u, r1, r2;
-    for (size_t i = 0; i < LMAX_N; i++)
-        mpfr_inits2(LREF_PREC, p[i], q[i], (mpfr_ptr)0);
-    mpfr_inits2(LREF_PREC, eps, t, u, r1, r2, (mpfr_ptr)0);
+    mpfr_t limit;
+    mpfr_init2(limit, LREF_PREC);
     bht_status status = BHT_OK;
     for (int k = 0; k < instances && status == BHT_OK; k++) {
         lev_instance in;
         random_lev_instance(&rng, &in);
         bht_local_result r;
-        status = bht_oracle_nu_leverage(in.n, in.d, in.A, in.M, in.s, &r, NULL, NULL, NULL);
-        if (status == BHT_E_SINGULAR) {
-            status = BHT_OK;
+        if (!local_analysis(&in, &r, NULL, &status) || r.nu == 0.0)
             continue;
-        }
-        if (status != BHT_OK)
-            break;
-        if (r.nu == 0.0)
-            continue;
-        mpfr_set_zero(eps, 1);
-        reference_leverage(&in, eps, p);
-        for (int level = 0; level < 2; level++) {
-            mpfr_ptr acc = level ? r2 : r1;
-            mpfr_set_ui_2exp(eps, 1, -60 - level, MPFR_RNDN);
-            reference_leverage(&in, eps, q);
-            mpfr_set_zero(acc, 1);
-            for (size_t i = 0; i < in.n; i++) {
-                mpfr_sqrt(t, p[i], MPFR_RNDN);
-                mpfr_sqrt(u, q[i], MPFR_RNDN);
-                mpfr_sub(t, t, u, MPFR_RNDN);
-                mpfr_sqr(t, t, MPFR_RNDN);
-                mpfr_add(acc, acc, t, MPFR_RNDN);
-            }
-            mpfr_mul_2si(acc, acc, 2 * (60 + level) - 1, MPFR_RNDN); /* /2, / eps^2 */
-        }
-        mpfr_mul_2ui(r2, r2, 1, MPFR_RNDN); /* Richardson: 2 r(eps/2) - r(eps) */
-        mpfr_sub(r2, r2, r1, MPFR_RNDN);
-        lworst = fmax(lworst, bht_ulp_error(r.local_constant, mpfr_get_d(r2, MPFR_RNDN)));
-        mpfr_div_d(r2, r2, r.nu, MPFR_RNDN);
-        double ratio = mpfr_get_d(r2, MPFR_RNDN);
+        bht__claims_h2_limit(reference_leverage, &in, in.n, -60, limit);
+        lworst = fmax(lworst, bht_ulp_error(r.local_constant, mpfr_get_d(limit, MPFR_RNDN)));
+        mpfr_div_d(limit, limit, r.nu, MPFR_RNDN);
+        double ratio = mpfr_get_d(limit, MPFR_RNDN);
         cmin = fmin(cmin, ratio);
         cmax = fmax(cmax, ratio);
         used++;
     }
-    for (size_t i = 0; i < LMAX_N; i++)
-        mpfr_clears(p[i], q[i], (mpfr_ptr)0);
-    mpfr_clears(eps, t, u, r1, r2, (mpfr_ptr)0);
+    mpfr_clear(limit);
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A without zero rows, M, s; "

@@ -146,10 +146,7 @@ static bht_status model_distance_attempt(void *context, mpfr_prec_t prec)
     mpfr_clears(sp, sq, den, h2, h, tv, eP, eQ, eD, eS, dlow, er, t1, EH, EV, (mpfr_ptr)0);
 done:
     free(ep);
-    bht__oracle_vector_clear(&p);
-    bht__oracle_vector_clear(&q);
-    bht__oracle_vector_clear(&hterms);
-    bht__oracle_vector_clear(&vterms);
+    bht__oracle_vectors_clear(&p, &q, &hterms, &vterms, (oracle_vector *)0);
     return status;
 }
 

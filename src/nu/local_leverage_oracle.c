@@ -173,12 +173,8 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     double *dtmp = malloc(n * sizeof *dtmp);
     mpq_t *nmat = bht__oracle_qvec_new(d * d), *kmat = bht__oracle_qvec_new(d * d), *z = bht__oracle_qvec_new(d);
     if (!dtmp || !nmat || !kmat || !z) {
-        free(dtmp);
-        bht__oracle_qvec_free(nmat, d * d);
-        bht__oracle_qvec_free(kmat, d * d);
-        bht__oracle_qvec_free(z, d);
-        bht__lev_exact_free(&ex);
-        return BHT_E_NOMEM;
+        status = BHT_E_NOMEM;
+        goto done;
     }
     mpq_t t, u, wii, nusum, zsum;
     mpq_inits(t, u, wii, nusum, zsum, (mpq_ptr)0);
@@ -275,10 +271,11 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
         report->attempts = 1;
     }
     mpq_clears(t, u, wii, nusum, zsum, (mpq_ptr)0);
+done:
     free(dtmp);
     bht__oracle_qvec_free(nmat, d * d);
     bht__oracle_qvec_free(kmat, d * d);
     bht__oracle_qvec_free(z, d);
     bht__lev_exact_free(&ex);
-    return BHT_OK;
+    return status;
 }

@@ -155,14 +155,7 @@ static bht_status nu_attempt(void *context, mpfr_prec_t prec)
     mpfr_clears(gbar, nu, Eg, Enu, t1, t2, t3, (mpfr_ptr)0);
 done:
     free(err_exp);
-    bht__oracle_vector_clear(&p);
-    bht__oracle_vector_clear(&G);
-    bht__oracle_vector_clear(&D);
-    bht__oracle_vector_clear(&terms);
-    bht__oracle_vector_clear(&prod);
-    bht__oracle_vector_clear(&ep);
-    bht__oracle_vector_clear(&eg);
-    bht__oracle_vector_clear(&ed);
+    bht__oracle_vectors_clear(&p, &G, &D, &terms, &prod, &ep, &eg, &ed, (oracle_vector *)0);
     return status;
 }
 

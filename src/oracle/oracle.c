@@ -1,6 +1,7 @@
 /* oracle.c: binary64 rounding, rounding decision and the Ziv driver
  * shared by every MPFR oracle (see oracle_internal.h). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "oracle/oracle_internal.h"
@@ -175,6 +176,15 @@ void bht__oracle_vector_clear(oracle_vector *v)
     v->significands = NULL;
     v->ptr = NULL;
     v->n = 0;
+}
+
+void bht__oracle_vectors_clear(oracle_vector *v, ...)
+{
+    va_list ap;
+    va_start(ap, v);
+    for (; v; v = va_arg(ap, oracle_vector *))
+        bht__oracle_vector_clear(v);
+    va_end(ap);
 }
 
 /* ------------------------------------------------ exact rational rounding */

@@ -81,6 +81,9 @@ typedef struct oracle_vector {
 
 bht_status bht__oracle_vector_init(oracle_vector *v, size_t n, mpfr_prec_t prec);
 void bht__oracle_vector_clear(oracle_vector *v);
+/* Clears every vector of a NULL-terminated list, as mpfr_clears does;
+ * each must be initialised or zero ({0}). */
+void bht__oracle_vectors_clear(oracle_vector *v, ...);
 
 /* ------------------------------------------------ shared model evaluations */
 

@@ -68,6 +68,23 @@ static void phi(size_t n, mpfr_t *z, const double *b, mpfr_ptr out, mpfr_t *e, m
     mpfr_div_2ui(out, out, 1, MPFR_RNDN);
 }
 
+/* out = <a, b> (fused multiply-adds in index order) */
+static void dot(size_t n, mpfr_t *a, mpfr_t *b, mpfr_ptr out)
+{
+    mpfr_set_zero(out, 1);
+    for (size_t i = 0; i < n; i++)
+        mpfr_fma(out, a[i], b[i], out, MPFR_RNDN);
+}
+
+/* unit = v / |v| (unit may be v); norm: scratch, left holding |v| */
+static void normalise(size_t n, mpfr_t *v, mpfr_t *unit, mpfr_ptr norm)
+{
+    dot(n, v, v, norm);
+    mpfr_sqrt(norm, norm, MPFR_RNDN);
+    for (size_t i = 0; i < n; i++)
+        mpfr_div(unit[i], v[i], norm, MPFR_RNDN);
+}
+
 /* ------------------------------------------------ 1. the decomposition */
 
 bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_claim *c)
@@ -168,25 +185,13 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
             }
         formula_dev = fmax(formula_dev, worst / scale);
         /* rank: N minus its projection on span{f, r} (Gram-Schmidt) */
-        mpfr_set_zero(t, 1);
-        for (size_t i = 0; i < n; i++)
-            mpfr_fma(t, f[i], f[i], t, MPFR_RNDN);
-        mpfr_sqrt(t, t, MPFR_RNDN);
-        for (size_t i = 0; i < n; i++)
-            mpfr_div(q1[i], f[i], t, MPFR_RNDN);
-        mpfr_set_zero(t, 1);
-        for (size_t i = 0; i < n; i++)
-            mpfr_fma(t, q1[i], r[i], t, MPFR_RNDN);
+        normalise(n, f, q1, t);
+        dot(n, q1, r, t);
         for (size_t i = 0; i < n; i++) {
             mpfr_mul(u, t, q1[i], MPFR_RNDN);
             mpfr_sub(q2[i], r[i], u, MPFR_RNDN);
         }
-        mpfr_set_zero(t, 1);
-        for (size_t i = 0; i < n; i++)
-            mpfr_fma(t, q2[i], q2[i], t, MPFR_RNDN);
-        mpfr_sqrt(t, t, MPFR_RNDN);
-        for (size_t i = 0; i < n; i++)
-            mpfr_div(q2[i], q2[i], t, MPFR_RNDN);
+        normalise(n, q2, q2, t);
         double nscale = 0.0, nres = 0.0;
         for (size_t j = 0; j < n; j++) { /* column j: N_j - q1 <q1, N_j> - q2 <q2, N_j> */
             mpfr_set_zero(t, 1);
