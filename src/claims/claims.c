@@ -92,6 +92,18 @@ void bht__claim_verdict(bht_claim *c, const char *verdict, const char *fmt, ...)
     va_end(ap);
 }
 
+bht_status bht__claim_fails_if(bht_claim *c, int failed, const char *fmt, ...)
+{
+    if (failed) {
+        c->verdict = "FAILS";
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->correction, sizeof c->correction, fmt, ap);
+        va_end(ap);
+    }
+    return BHT_OK;
+}
+
 int bht__is_broken(const bht_claims_options *o, const char *id)
 {
     return o && o->break_claim && strcmp(o->break_claim, id) == 0;
@@ -356,12 +368,9 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
              "bht's correctly rounded h2max", agree, compared);
     bht__evidence(c, "naive_binary64_at_1e-12", "printed form in binary64 gives %.17g, correct "
              "%.17g: %.3g ulp off", naive, small.h2max, bht_ulp_error(naive, small.h2max));
-    if (agree != compared || compared == 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "the printed closed form differs from 1 - sech(eps/4) at %d of %d points",
-                 compared - agree, compared);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, agree != compared || compared == 0,
+        "the printed closed form differs from 1 - sech(eps/4) at %d of %d points",
+        compared - agree, compared);
 }
 
 /* ---------------------------------------------- lemma 3.3, corollary 3.4 */
@@ -421,11 +430,8 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "max_TV_over_eps", "%.6g (constant 1/2)", worst_tv);
     bht__evidence(c, "extremal_pair", "a = (-1/2, 1/2), b = (1/2, -1/2): |ratio - 1| = %.3g",
              extremal_dev);
-    if (violations > 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "the explicit bounds are exceeded on %d instances", violations);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, violations > 0,
+        "the explicit bounds are exceeded on %d instances", violations);
 }
 
 static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
@@ -485,11 +491,8 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "violations_of_explicit_bounds", "%d", violations);
     bht__evidence(c, "max_H2_over_e2", "%.6g (constant 1/8)", worst_h2);
     bht__evidence(c, "max_TV_over_e", "%.6g (constant 1/2)", worst_tv);
-    if (violations > 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "the explicit bounds are exceeded on %d instances", violations);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, violations > 0,
+        "the explicit bounds are exceeded on %d instances", violations);
 }
 
 /* -------------------------------------------------------------- sandwich */
@@ -544,10 +547,8 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "violations", "%d", violations);
     bht__evidence(c, "max_H2_over_TV", "%.6g", max_left);
     bht__evidence(c, "max_TV_over_sqrt2_H", "%.6g", max_right);
-    if (violations > 0) {
-        bht__claim_verdict(c, "FAILS", "violated on %d instances", violations);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, violations > 0,
+        "violated on %d instances", violations);
 }
 
 /* ------------------------------------------------------------ invariance */
@@ -586,11 +587,8 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
     bht__evidence(c, "instances_with_nonzero_distance", "%d", nonzero);
     bht__evidence(c, "notation", "the printed 1_n^T w is a scalar; the statement needs the outer "
              "product 1_n w^T (a scalar added to every entry is also a row-constant shift)");
-    if (nonzero > 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "distance nonzero on %d instances", nonzero);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, nonzero > 0,
+        "distance nonzero on %d instances", nonzero);
 }
 
 /* ------------------------------------------------- eq. 4 and theorem 3.5 */
@@ -660,11 +658,9 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
     bht__evidence(c, "remainder_scaling", "sum |q(eps) - p - eps q'| / eps^2 at eps = 2^-12 over "
              "eps = 2^-13: ratio in [%.4g, %.4g] (O(eps^2) gives ~1)", remainder_lo,
              remainder_hi);
-    if (!(worst_ulp <= 1.0) || !(remainder_lo > 0.5 && remainder_hi < 2.0)) {
-        bht__claim_verdict(c, "FAILS",
-                 "the first-order term disagrees with finite differences (%.3g ulp)", worst_ulp);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, !(worst_ulp <= 1.0)
+                                      || !(remainder_lo > 0.5 && remainder_hi < 2.0),
+        "the first-order term disagrees with finite differences (%.3g ulp)", worst_ulp);
 }
 
 static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
@@ -768,12 +764,10 @@ static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
              "(+1.96 sd, %d trials per hypothesis); worst %.4g", within, total, trials, worst_sim);
     bht__evidence(c, "delta2_scaling", "queries_upper x delta_lower^2 in [%.4g, %.4g] while delta "
              "varies over eps = 1/2..1/16 (Theta(delta^-2))", scale_lo, scale_hi);
-    if (total == 0 || within != total || bracket_ok != total || !(scale_hi <= 8.0 * scale_lo)) {
-        bht__claim_verdict(c, "FAILS",
-                 "the planned number of queries does not reach the error target on %d of %d "
-                 "instances", total - within, total);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, total == 0 || within != total || bracket_ok != total
+                                      || !(scale_hi <= 8.0 * scale_lo),
+        "the planned number of queries does not reach the error target on %d of %d "
+        "instances", total - within, total);
 }
 
 /* ------------------------------------------------------------------ run */

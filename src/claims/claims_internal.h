@@ -36,6 +36,14 @@ void bht__claim_verdict(bht_claim *c, const char *verdict, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* The usual end of a claim: verdict FAILS with this correction text
+ * (printf-style) when failed, the verdict left as it is otherwise; returns
+ * BHT_OK (the claim was evaluated). */
+bht_status bht__claim_fails_if(bht_claim *c, int failed, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* Verdict of a measured local constant lim H^2/(eps^2 Var) in [lo, hi]
  * (measured: some instance contributed): HOLDS at paper, HOLDS_WITH_CORRECTION
  * at corrected (with that correction text), each within 1e-9; FAILS

@@ -184,12 +184,9 @@ bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim
     bht__evidence(c, "local_analysis", "nu(AR, MR) != nu(A, M) on %d instances; nu(AR, M) != "
              "nu(A, M) on %d: the perturbation direction must be transformed too", nu_differ,
              a_only_differ);
-    if (differ > 0 || compared == 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "Leverage_{AR}(s) differs from Leverage_A(s) on %d of %d instances", differ,
-                 compared);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, differ > 0 || compared == 0,
+        "Leverage_{AR}(s) differs from Leverage_A(s) on %d of %d instances", differ,
+        compared);
 }
 
 /* ------------------------------------------------------- A.4 derivative */

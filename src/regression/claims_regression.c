@@ -254,12 +254,10 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
              "%.3g, P the projection on span{f, r}: rank <= 2", rank_dev);
     bht__evidence(c, "hessian_from_decomposition", "A^T (d^2 phi/dz^2 + diag(w^2)) A rounded equals "
              "the oracle's Hessian bit for bit in %d of %d instances", matches, instances);
-    if (!(formula_dev <= 0x1p-150 && rank_dev <= 0x1p-150) || matches != instances) {
-        bht__claim_verdict(c, "FAILS",
-                 "the z-Hessian does not match diag(r) + rank-2 (deviation %.3g, rank residual "
-                 "%.3g, %d of %d Hessians)", formula_dev, rank_dev, matches, instances);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, !(formula_dev <= 0x1p-150 && rank_dev <= 0x1p-150)
+                                      || matches != instances,
+        "the z-Hessian does not match diag(r) + rank-2 (deviation %.3g, rank residual "
+        "%.3g, %d of %d Hessians)", formula_dev, rank_dev, matches, instances);
 }
 
 /* ------------------------------------------- 2. positive definiteness */
@@ -454,12 +452,9 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
     int holds = max_norm <= claimed * (1.0 + 1e-9) && max_neg <= beta_minus * (1.0 + 1e-9)
                 && pd == total && H2 < 0.0 && fabs(at_plus - beta) <= 1e-12
                 && fabs(at_minus + beta_minus) <= 1e-12;
-    if (!holds) {
-        bht__claim_verdict(c, "FAILS",
-                 "bound %.6g: max |B| found %.6g, positive definite in %d of %d instances "
-                 "above it", claimed, max_norm, pd, total);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, !holds,
+        "bound %.6g: max |B| found %.6g, positive definite in %d of %d instances "
+        "above it", claimed, max_norm, pd, total);
 }
 
 /* ------------------------------------------------ 3. Lipschitz Hessian */
@@ -525,12 +520,9 @@ bht_status bht__claim_regression_lipschitz(const bht_claims_options *o, bht_clai
     bht__evidence(c, "measured_over_bound", "max |H(x) - H(y)|_2 / (|x - y| K) = %.4g (tightness); "
              "max |H(x) - H(y)|_2 / |x - y| = %.4g", worst, worst_abs);
     bht__evidence(c, "violations", "%d", violations);
-    if (violations > 0 || measured == 0) {
-        bht__claim_verdict(c, "FAILS",
-                 "the Lipschitz bound is exceeded on %d of %d pairs (max ratio %.4g)",
-                 violations, measured, worst);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, violations > 0 || measured == 0,
+        "the Lipschitz bound is exceeded on %d of %d pairs (max ratio %.4g)",
+        violations, measured, worst);
 }
 
 /* ----------------------------------------- 4. sketched vs exact Newton */
@@ -672,10 +664,7 @@ bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bh
              "eps / (1 - eps) = %.4g for a (1 +- eps) Hessian", worst_rate, claimed);
     bht__evidence(c, "exact_rate", "max |x_{k+1} - x*|_H / |x_k - x*|_H^2 = %.4g near x* "
              "(quadratic)", worst_quadratic);
-    if (certified != problems || !(worst_rate <= claimed)) {
-        bht__claim_verdict(c, "FAILS",
-                 "sketched Newton: rate %.4g against %.4g, certified in %d of %d problems",
-                 worst_rate, claimed, certified, problems);
-    }
-    return BHT_OK;
+    return bht__claim_fails_if(c, certified != problems || !(worst_rate <= claimed),
+        "sketched Newton: rate %.4g against %.4g, certified in %d of %d problems",
+        worst_rate, claimed, certified, problems);
 }
