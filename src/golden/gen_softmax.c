@@ -252,36 +252,7 @@ static const family SM_FAMILIES[] = {
     {"invalid", SM_INVALID_COUNT, sm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_softmax(c->n, c->d, c->A, c->x, c->p, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    if (!c->invalid) {
-        double tmp[G_MAX_N];
-        if (bht_softmax(c->n, c->d, c->A, c->x, tmp) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
-    if (c->n > 64)
-        c->flags |= FLAG(F_LARGE_N);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
-}
-
-static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
-}
-
 const golden_fn bht__gold_fn_softmax = {
     "softmax", 200000, 1.0, FAMILIES(SM_FAMILIES),
-    expected, flags, inputs, outputs};
+    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
+    bht__gold_softmax_outputs};

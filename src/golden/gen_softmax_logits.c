@@ -256,37 +256,7 @@ static const family LN_FAMILIES[] = {
     {"beyond", LN_BEYOND_COUNT, ln_beyond, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_softmax_logits(c->n, c->z, c->p, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (fabs(c->z[i]) >= 700.0 && isfinite(c->z[i]))
-            c->flags |= FLAG(F_LARGE_LOGITS);
-    if (!c->invalid) {
-        double tmp[G_MAX_N];
-        if (bht_softmax_logits(c->n, c->z, tmp) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_subnormal_in(c, c->n, c->z);
-    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
-    if (c->n > 64)
-        c->flags |= FLAG(F_LARGE_N);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "z", 0, c->n, c->z);
-}
-
-static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
-}
-
 const golden_fn bht__gold_fn_softmax_logits = {
     "softmax_logits", 100000, 1.0, FAMILIES(LN_FAMILIES),
-    expected, flags, inputs, outputs};
+    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
+    bht__gold_softmax_outputs};

@@ -97,15 +97,41 @@ static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
     memcpy(c->x, x, d * sizeof *x);
 }
 
+/* The 4 x 2 problem of the special family: A42, x2, weights w4. */
+static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
+static const double x2[2] = {0.75, -1.25}, w4[4] = {0.5, 1.0, 0.0, 2.0};
+static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
+
+/* A42 scaled by 2^e, x2 by 2^-(e+1) (the logits halve), b one-hot. */
+static void rg_special_scaled(gcase *c, int e, const double *w, const char *comment)
+{
+    double A[8], x[2];
+    for (size_t k = 0; k < 8; k++)
+        A[k] = ldexp(A42[k], e);
+    x[0] = ldexp(x2[0], -e - 1);
+    x[1] = ldexp(x2[1], -e - 1);
+    fill(c, 4, 2, A, e4, w, x);
+    c->flags |= FLAG(F_SCALED);
+    bht__gold_comment(c, "%s", comment);
+}
+
+/* A42 with a_21 = 2^e and x = (2^-e, 0.5), b uniform: the kernel's domain edge. */
+static void rg_special_boundary(gcase *c, int e, const char *comment)
+{
+    double A[8];
+    memcpy(A, A42, sizeof A);
+    A[2] = ldexp(1.0, e);
+    const double x[2] = {ldexp(1.0, -e), 0.5};
+    fill(c, 4, 2, A, q4, NULL, x);
+    c->flags |= FLAG(F_BOUNDARY);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status rg_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
     static const double A32[6] = {1.0, 2.0, 1.0, 2.0, -0.5, 1.0};
-    static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
-    static const double b3[3] = {0.2, 0.3, 0.5}, x2[2] = {0.75, -1.25}, zero2[2] = {0.0, 0.0};
-    static const double w4[4] = {0.5, 1.0, 0.0, 2.0};
-    double A[8], x[2];
+    static const double b3[3] = {0.2, 0.3, 0.5}, zero2[2] = {0.0, 0.0};
     switch (i) {
     case 0:
         fill(c, 4, 2, A42, q4, NULL, zero2);
@@ -156,40 +182,16 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         bht__gold_comment(c, "rows 1 and 2 of A equal: tied logits");
         break;
     case 8:
-        for (size_t k = 0; k < 8; k++)
-            A[k] = ldexp(A42[k], -520);
-        x[0] = ldexp(x2[0], 519);
-        x[1] = ldexp(x2[1], 519);
-        fill(c, 4, 2, A, e4, NULL, x);
-        c->flags |= FLAG(F_SCALED);
-        bht__gold_comment(c, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
+        rg_special_scaled(c, -520, NULL, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
         break;
     case 9:
-        for (size_t k = 0; k < 8; k++)
-            A[k] = ldexp(A42[k], 90);
-        x[0] = ldexp(x2[0], -91);
-        x[1] = ldexp(x2[1], -91);
-        fill(c, 4, 2, A, e4, w4, x);
-        c->flags |= FLAG(F_SCALED);
-        bht__gold_comment(c, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
+        rg_special_scaled(c, 90, w4, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
         break;
     case 10:
-        memcpy(A, A42, sizeof A);
-        A[2] = 0x1p100;
-        x[0] = 0x1p-100;
-        x[1] = 0.5;
-        fill(c, 4, 2, A, q4, NULL, x);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "a_21 = 2^100, the largest entry the double kernel takes");
+        rg_special_boundary(c, 100, "a_21 = 2^100, the largest entry the double kernel takes");
         break;
     case 11:
-        memcpy(A, A42, sizeof A);
-        A[2] = 0x1p101;
-        x[0] = 0x1p-101;
-        x[1] = 0.5;
-        fill(c, 4, 2, A, q4, NULL, x);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
+        rg_special_boundary(c, 101, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
         break;
     case 12: {
         static const double wl[4] = {1e10, 1e10, 1e10, 1e10};
