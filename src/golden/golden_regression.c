@@ -75,15 +75,21 @@ static const char *draw_weights(grng *r, size_t n, double *w)
 }
 
 /* One random problem (A by bht__gold_draw_design, x at one of five scales). */
-static void draw_problem(gcase *c, grng *r, const char **da, const char **db, const char **dw)
+typedef struct rg_drawn {
+    const char *a, *b, *w; /* the descriptions of A, b and w */
+} rg_drawn;
+
+static rg_drawn draw_problem(gcase *c, grng *r)
 {
     size_t n, d;
+    rg_drawn g;
     draw_shape(r, &n, &d);
-    *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
-    *db = draw_target(r, n, c->b);
-    *dw = draw_weights(r, n, c->w);
+    g.a = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    g.b = draw_target(r, n, c->b);
+    g.w = draw_weights(r, n, c->w);
     (void)bht__gold_draw_query_x(r, d, c->x);
     reg_shape(c, n, d);
+    return g;
 }
 
 static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
@@ -222,10 +228,9 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
 static bht_status rg_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "random: A %s; %s; %s", da, db, dw);
+    bht__gold_comment(c, "random: A %s; %s; %s", g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -234,8 +239,7 @@ static bht_status rg_random(gcase *c, size_t i, grng *r)
 static bht_status rg_near(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     double p[G_MAX_N];
     bht_status st = bht_oracle_softmax(c->n, c->d, c->A, c->x, p, NULL, NULL);
     if (st != BHT_OK)
@@ -245,9 +249,9 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
         c->b[a] = k == 53 ? p[a] : p[a] + ldexp(p[a] * rng_sym(r), -k);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_NEAR_TARGET);
     if (k == 53)
-        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", da, dw);
+        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", g.a, g.w);
     else
-        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, da, dw);
+        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, g.a, g.w);
     return BHT_OK;
 }
 
@@ -255,8 +259,7 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
 static bht_status rg_large(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     double big = 0.0;
     for (size_t a = 0; a < c->n; a++) {
         double z = 0.0;
@@ -271,7 +274,7 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
     for (size_t j = 0; j < c->d; j++)
         c->x[j] = ldexp(c->x[j], target - e);
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, da, db, dw);
+    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -279,8 +282,7 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
 static bht_status rg_ties(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     if (c->n < 2)
         return BHT_E_PRECISION;
     size_t groups = (size_t)bht__rng_int(r, 1, (long)c->n - 1);
@@ -289,7 +291,7 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
         memcpy(c->A + a * c->d, c->A + src * c->d, c->d * sizeof(double));
     }
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, da, db, dw);
+    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -298,8 +300,7 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
 static bht_status rg_scaled(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     int e = (int)bht__rng_int(r, -600, 95);
     for (size_t k = 0; k < c->n * c->d; k++)
         c->A[k] = ldexp(c->A[k], e);
@@ -308,7 +309,7 @@ static bht_status rg_scaled(gcase *c, size_t i, grng *r)
     for (size_t a = 0; a < c->n; a++)
         c->w[a] = ldexp(c->w[a], -e / 2);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_SCALED);
-    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, da, db, dw);
+    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -352,10 +353,9 @@ static bht_status rg_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
     rg_cand *u = ctx;
     gcase *t = u->t;
-    const char *da, *db, *dw;
     memset(t, 0, sizeof *t);
     t->fn = u->fn;
-    draw_problem(t, r, &da, &db, &dw);
+    (void)draw_problem(t, r);
     *fl = t->flags;
     size_t m;
     if (graded_run(t, 0, u->kv, &m) != BHT_OK)
