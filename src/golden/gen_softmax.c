@@ -5,6 +5,16 @@
 
 #include "golden/golden_internal.h"
 
+/* A 2 x 3 design A6 whose products cancel, x = (1, 1, 1). */
+static void sm_ill(gcase *c, const double *A6, const char *comment)
+{
+    c->d = 3;
+    memcpy(c->A, A6, 6 * sizeof *A6);
+    c->x[0] = c->x[1] = c->x[2] = 1.0;
+    c->flags |= FLAG(F_ILL);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status sm_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -47,20 +57,12 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         break;
     case 4: {
         static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
-        c->d = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = c->x[1] = c->x[2] = 1.0;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
+        sm_ill(c, A, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
         break;
     }
     case 5: {
         static const double A[6] = {1e16, 1.0, -1e16, 1.0, 0.0, 0.0};
-        c->d = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = c->x[1] = c->x[2] = 1.0;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "cancellation: logits 1 and 1");
+        sm_ill(c, A, "cancellation: logits 1 and 1");
         break;
     }
     case 6: {

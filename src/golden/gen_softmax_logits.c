@@ -49,6 +49,16 @@ static const char *draw_logits(grng *r, size_t n, double s, double *z)
     }
 }
 
+/* n equal logits v (uniform result). */
+static void ln_equal(gcase *c, size_t n, double v)
+{
+    c->n = n;
+    for (size_t k = 0; k < n; k++)
+        c->z[k] = v;
+    c->flags |= FLAG(F_EQUAL);
+    bht__gold_comment(c, "%zu equal logits", n);
+}
+
 static bht_status ln_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -102,18 +112,10 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
     }
     switch (i - table) {
     case 0:
-        c->n = 64;
-        for (size_t k = 0; k < 64; k++)
-            c->z[k] = -3.0;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "64 equal logits");
+        ln_equal(c, 64, -3.0);
         break;
     case 1:
-        c->n = 300;
-        for (size_t k = 0; k < 300; k++)
-            c->z[k] = 7.0;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "300 equal logits");
+        ln_equal(c, 300, 7.0);
         break;
     case 2:
         c->n = 300;
