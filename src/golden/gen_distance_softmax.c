@@ -5,6 +5,14 @@
 
 #include "golden/golden_internal.h"
 
+/* Two outcomes, x = (1, 1): A's logits (g, 0), B's (0, g). */
+static void ds_gap(gcase *c, double g, const char *comment)
+{
+    const double A[4] = {g, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, g, 0.0}, x[2] = {1.0, 1.0};
+    bht__gold_model_fill(c, 2, 2, A, B, x);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status ds_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -88,28 +96,16 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
         bht__gold_comment(c, "B = A +- 1 (models 1 apart)");
         break;
     }
-    case 9: {
-        static const double A[4] = {1000.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 1000.0, 0.0};
-        static const double x[2] = {1.0, 1.0};
-        bht__gold_model_fill(c, 2, 2, A, B, x);
+    case 9:
+        ds_gap(c, 1000.0, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
         c->flags |= FLAG(F_LARGE_LOGITS);
-        bht__gold_comment(c, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
         break;
-    }
-    case 10: {
-        static const double A[4] = {600.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 600.0, 0.0};
-        static const double x[2] = {1.0, 1.0};
-        bht__gold_model_fill(c, 2, 2, A, B, x);
-        bht__gold_comment(c, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
+    case 10:
+        ds_gap(c, 600.0, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
         break;
-    }
-    case 11: {
-        static const double A[4] = {300.0, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, 300.0, 0.0};
-        static const double x[2] = {1.0, 1.0};
-        bht__gold_model_fill(c, 2, 2, A, B, x);
-        bht__gold_comment(c, "logit gaps 300 (q / p up to e^600)");
+    case 11:
+        ds_gap(c, 300.0, "logit gaps 300 (q / p up to e^600)");
         break;
-    }
     case 12: {
         static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, B[4] = {0x1p1000, 0.0, 0.0, 2.0};
         static const double x[2] = {0x1p30, 1.0};

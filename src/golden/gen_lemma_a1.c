@@ -7,14 +7,25 @@
 
 /* ============================================================= lemma_a1 */
 
+/* One hand-picked eps (special and invalid families). */
+typedef struct la_eps {
+    double eps;
+    uint64_t flags;
+    const char *comment;
+} la_eps;
+
+static bht_status la_set(gcase *c, const la_eps *t)
+{
+    c->eps = t->eps;
+    c->flags |= t->flags;
+    bht__gold_comment(c, "%s", t->comment);
+    return BHT_OK;
+}
+
 static bht_status la_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const struct {
-        double eps;
-        uint64_t flags;
-        const char *comment;
-    } t[] = {
+    static const la_eps t[] = {
         {0.0, 0, "eps = 0"},
         {-0.0, FLAG(F_SIGNED_ZERO), "eps = -0 (equal to 0, so valid)"},
         {0x1p-1074, FLAG(F_SUBNORMAL_IN) | FLAG(F_CUTOFF), "smallest subnormal eps"},
@@ -39,10 +50,7 @@ static bht_status la_special(gcase *c, size_t i, grng *r)
         {2.772588722239781, 0, "near 4 ln 2"},
         {0.1, 0, "0.1"},
     };
-    c->eps = t[i].eps;
-    c->flags |= t[i].flags;
-    bht__gold_comment(c, "%s", t[i].comment);
-    return BHT_OK;
+    return la_set(c, &t[i]);
 }
 #define LA_SPECIAL_COUNT 23
 
@@ -108,24 +116,17 @@ static bht_status la_worst(gcase *c, size_t i, grng *r)
 static bht_status la_invalid(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const struct {
-        double eps;
-        int flag;
-        const char *comment;
-    } t[] = {
-        {-1.0, F_INV_NEGATIVE, "eps = -1"},
-        {-0x1p-1074, F_INV_NEGATIVE, "eps = -2^-1074"},
-        {-1e300, F_INV_NEGATIVE, "eps = -1e300"},
-        {-200.0, F_INV_NEGATIVE, "eps = -200"},
-        {NAN, F_INV_NONFINITE, "eps = NaN"},
-        {INFINITY, F_INV_NONFINITE, "eps = +inf (the limits exist, but inf is not an eps)"},
-        {-INFINITY, F_INV_NONFINITE, "eps = -inf"},
+    static const la_eps t[] = {
+        {-1.0, FLAG(F_INV_NEGATIVE), "eps = -1"},
+        {-0x1p-1074, FLAG(F_INV_NEGATIVE), "eps = -2^-1074"},
+        {-1e300, FLAG(F_INV_NEGATIVE), "eps = -1e300"},
+        {-200.0, FLAG(F_INV_NEGATIVE), "eps = -200"},
+        {NAN, FLAG(F_INV_NONFINITE), "eps = NaN"},
+        {INFINITY, FLAG(F_INV_NONFINITE), "eps = +inf (the limits exist, but inf is not an eps)"},
+        {-INFINITY, FLAG(F_INV_NONFINITE), "eps = -inf"},
     };
     c->invalid = 1;
-    c->eps = t[i].eps;
-    c->flags |= FLAG(t[i].flag);
-    bht__gold_comment(c, "%s", t[i].comment);
-    return BHT_OK;
+    return la_set(c, &t[i]);
 }
 #define LA_INVALID_COUNT 7
 

@@ -84,40 +84,45 @@ static bht_status nl_special(gcase *c, size_t i, grng *r)
 }
 #define NL_SPECIAL_COUNT 10
 
-static bht_status nl_random(gcase *c, size_t i, grng *r)
+/* A random vector: M = M0 short dyadic or, shifted, M = M0 + A S exactly
+ * (S an integer d x d matrix): the same results as M0. */
+static bht_status nl_model(gcase *c, grng *r, int shifted)
 {
-    (void)i;
-    size_t n, d;
-    const char *da = bht__gold_lm_begin(c, r, &n, &d);
-    for (size_t k = 0; k < n * d; k++)
-        c->M[k] = bht__gold_short_dyadic(r);
-    const char *q = bht__gold_lm_end(c, r, n, d);
-    c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
-    return BHT_OK;
-}
-#define NL_RANDOM_COUNT 200
-
-/* M = M0 + A S exactly (S integer): the same results as M0. */
-static bht_status nl_shifted(gcase *c, size_t i, grng *r)
-{
-    (void)i;
     size_t n, d;
     const char *da = bht__gold_lm_begin(c, r, &n, &d);
     double S[16];
-    for (size_t k = 0; k < d * d; k++)
-        S[k] = (double)bht__rng_int(r, -3, 3);
+    if (shifted)
+        for (size_t k = 0; k < d * d; k++)
+            S[k] = (double)bht__rng_int(r, -3, 3);
     for (size_t a = 0; a < n; a++)
         for (size_t b = 0; b < d; b++) {
             double v = bht__gold_short_dyadic(r);
-            for (size_t k = 0; k < d; k++)
+            for (size_t k = 0; shifted && k < d; k++)
                 v += c->A[a * d + k] * S[k * d + b];
             c->M[a * d + b] = v;
         }
     const char *q = bht__gold_lm_end(c, r, n, d);
-    c->flags |= FLAG(F_RANDOM) | FLAG(F_SHIFTED);
-    bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
+    c->flags |= FLAG(F_RANDOM);
+    if (shifted) {
+        c->flags |= FLAG(F_SHIFTED);
+        bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
+    } else {
+        bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
+    }
     return BHT_OK;
+}
+
+static bht_status nl_random(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    return nl_model(c, r, 0);
+}
+#define NL_RANDOM_COUNT 200
+
+static bht_status nl_shifted(gcase *c, size_t i, grng *r)
+{
+    (void)i;
+    return nl_model(c, r, 1);
 }
 #define NL_SHIFTED_COUNT 40
 

@@ -6,6 +6,19 @@
 
 #include "golden/golden_internal.h"
 
+/* The 4 x 3 model A with M = M0 + 1 w^T exactly, w = (0.5, -0.25, 3). */
+static void nu_shifted_special(gcase *c, const double *A, const double *M0, const double *x,
+                               const char *comment)
+{
+    static const double w[3] = {0.5, -0.25, 3.0};
+    double M[12];
+    for (size_t k = 0; k < 12; k++)
+        M[k] = M0[k] + w[k % 3];
+    bht__gold_model_fill(c, 4, 3, A, M, x);
+    c->flags |= FLAG(F_SHIFTED);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status nu_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -13,34 +26,18 @@ static bht_status nu_special(gcase *c, size_t i, grng *r)
                                    -2.5, 1.0, 0.125, 3.0, -3.0, 1.0};
     static const double M12[12] = {1.0, 0.0, -1.0, 2.0, 0.5, 0.25,
                                    -1.0, 3.0, 0.0, 0.75, -2.0, 1.5};
-    static const double x3[3] = {0.3, -1.7, 2.25};
+    static const double x3[3] = {0.3, -1.7, 2.25}, Z12[12] = {0};
     switch (i) {
-    case 0: {
-        static const double Z[12] = {0};
-        bht__gold_model_fill(c, 4, 3, A12, Z, x3);
+    case 0:
+        bht__gold_model_fill(c, 4, 3, A12, Z12, x3);
         bht__gold_comment(c, "M = 0: nu = 0, derivative 0");
         break;
-    }
-    case 1: {
-        double M[12];
-        static const double w[3] = {0.5, -0.25, 3.0};
-        for (size_t k = 0; k < 12; k++)
-            M[k] = w[k % 3];
-        bht__gold_model_fill(c, 4, 3, A12, M, x3);
-        c->flags |= FLAG(F_SHIFTED);
-        bht__gold_comment(c, "M = 1 w^T: g constant, nu = 0, derivative 0");
+    case 1:
+        nu_shifted_special(c, A12, Z12, x3, "M = 1 w^T: g constant, nu = 0, derivative 0");
         break;
-    }
-    case 2: {
-        double M[12];
-        static const double w[3] = {0.5, -0.25, 3.0};
-        for (size_t k = 0; k < 12; k++)
-            M[k] = M12[k] + w[k % 3];
-        bht__gold_model_fill(c, 4, 3, A12, M, x3);
-        c->flags |= FLAG(F_SHIFTED);
-        bht__gold_comment(c, "M = M0 + 1 w^T exactly: same results as M0 (next vector)");
+    case 2:
+        nu_shifted_special(c, A12, M12, x3, "M = M0 + 1 w^T exactly: same results as M0 (next vector)");
         break;
-    }
     case 3:
         bht__gold_model_fill(c, 4, 3, A12, M12, x3);
         bht__gold_comment(c, "M0 (previous vector without the shift)");

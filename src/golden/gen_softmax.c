@@ -5,6 +5,16 @@
 
 #include "golden/golden_internal.h"
 
+/* A 2 x 3 design A6 whose products cancel, x = (1, 1, 1). */
+static void sm_ill(gcase *c, const double *A6, const char *comment)
+{
+    c->d = 3;
+    memcpy(c->A, A6, 6 * sizeof *A6);
+    c->x[0] = c->x[1] = c->x[2] = 1.0;
+    c->flags |= FLAG(F_ILL);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status sm_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -47,20 +57,12 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
         break;
     case 4: {
         static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
-        c->d = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = c->x[1] = c->x[2] = 1.0;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
+        sm_ill(c, A, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
         break;
     }
     case 5: {
         static const double A[6] = {1e16, 1.0, -1e16, 1.0, 0.0, 0.0};
-        c->d = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = c->x[1] = c->x[2] = 1.0;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "cancellation: logits 1 and 1");
+        sm_ill(c, A, "cancellation: logits 1 and 1");
         break;
     }
     case 6: {
@@ -252,36 +254,7 @@ static const family SM_FAMILIES[] = {
     {"invalid", SM_INVALID_COUNT, sm_invalid, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_softmax(c->n, c->d, c->A, c->x, c->p, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    if (!c->invalid) {
-        double tmp[G_MAX_N];
-        if (bht_softmax(c->n, c->d, c->A, c->x, tmp) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_subnormal_in(c, c->xlen, c->x);
-    bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
-    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
-    if (c->n > 64)
-        c->flags |= FLAG(F_LARGE_N);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
-    bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
-}
-
-static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
-}
-
 const golden_fn bht__gold_fn_softmax = {
     "softmax", 200000, 1.0, FAMILIES(SM_FAMILIES),
-    expected, flags, inputs, outputs};
+    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
+    bht__gold_softmax_outputs};

@@ -49,6 +49,16 @@ static const char *draw_logits(grng *r, size_t n, double s, double *z)
     }
 }
 
+/* n equal logits v (uniform result). */
+static void ln_equal(gcase *c, size_t n, double v)
+{
+    c->n = n;
+    for (size_t k = 0; k < n; k++)
+        c->z[k] = v;
+    c->flags |= FLAG(F_EQUAL);
+    bht__gold_comment(c, "%zu equal logits", n);
+}
+
 static bht_status ln_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -102,18 +112,10 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
     }
     switch (i - table) {
     case 0:
-        c->n = 64;
-        for (size_t k = 0; k < 64; k++)
-            c->z[k] = -3.0;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "64 equal logits");
+        ln_equal(c, 64, -3.0);
         break;
     case 1:
-        c->n = 300;
-        for (size_t k = 0; k < 300; k++)
-            c->z[k] = 7.0;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "300 equal logits");
+        ln_equal(c, 300, 7.0);
         break;
     case 2:
         c->n = 300;
@@ -256,37 +258,7 @@ static const family LN_FAMILIES[] = {
     {"beyond", LN_BEYOND_COUNT, ln_beyond, 0},
 };
 
-static bht_status expected(gcase *c)
-{
-    return bht_oracle_softmax_logits(c->n, c->z, c->p, NULL, NULL);
-}
-
-static void flags(gcase *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (fabs(c->z[i]) >= 700.0 && isfinite(c->z[i]))
-            c->flags |= FLAG(F_LARGE_LOGITS);
-    if (!c->invalid) {
-        double tmp[G_MAX_N];
-        if (bht_softmax_logits(c->n, c->z, tmp) == BHT_E_RANGE)
-            c->flags |= FLAG(F_BEYOND);
-    }
-    bht__gold_flag_subnormal_in(c, c->n, c->z);
-    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
-    if (c->n > 64)
-        c->flags |= FLAG(F_LARGE_N);
-}
-
-static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "z", 0, c->n, c->z);
-}
-
-static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
-{
-    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
-}
-
 const golden_fn bht__gold_fn_softmax_logits = {
     "softmax_logits", 100000, 1.0, FAMILIES(LN_FAMILIES),
-    expected, flags, inputs, outputs};
+    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
+    bht__gold_softmax_outputs};

@@ -227,6 +227,12 @@ struct gold_softmax_cand {
 };
 bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
                                    void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags));
+/* The oracle hook, the flags and the "inputs" and "expected" objects of
+ * softmax_logits and softmax. */
+bht_status bht__gold_softmax_expected(gcase *c);
+void bht__gold_softmax_flags(gcase *c);
+void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* One worst-case search (bht__gold_worst, golden_shared.c).  try_one draws
  * a candidate into ctx and runs kernel and oracle: *err = its score (left

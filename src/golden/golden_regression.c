@@ -75,15 +75,21 @@ static const char *draw_weights(grng *r, size_t n, double *w)
 }
 
 /* One random problem (A by bht__gold_draw_design, x at one of five scales). */
-static void draw_problem(gcase *c, grng *r, const char **da, const char **db, const char **dw)
+typedef struct rg_drawn {
+    const char *a, *b, *w; /* the descriptions of A, b and w */
+} rg_drawn;
+
+static rg_drawn draw_problem(gcase *c, grng *r)
 {
     size_t n, d;
+    rg_drawn g;
     draw_shape(r, &n, &d);
-    *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
-    *db = draw_target(r, n, c->b);
-    *dw = draw_weights(r, n, c->w);
+    g.a = bht__gold_draw_design(r, n, d, c->A, &c->flags);
+    g.b = draw_target(r, n, c->b);
+    g.w = draw_weights(r, n, c->w);
     (void)bht__gold_draw_query_x(r, d, c->x);
     reg_shape(c, n, d);
+    return g;
 }
 
 static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
@@ -97,15 +103,41 @@ static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
     memcpy(c->x, x, d * sizeof *x);
 }
 
+/* The 4 x 2 problem of the special family: A42, x2, weights w4. */
+static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
+static const double x2[2] = {0.75, -1.25}, w4[4] = {0.5, 1.0, 0.0, 2.0};
+static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
+
+/* A42 scaled by 2^e, x2 by 2^-(e+1) (the logits halve), b one-hot. */
+static void rg_special_scaled(gcase *c, int e, const double *w, const char *comment)
+{
+    double A[8], x[2];
+    for (size_t k = 0; k < 8; k++)
+        A[k] = ldexp(A42[k], e);
+    x[0] = ldexp(x2[0], -e - 1);
+    x[1] = ldexp(x2[1], -e - 1);
+    fill(c, 4, 2, A, e4, w, x);
+    c->flags |= FLAG(F_SCALED);
+    bht__gold_comment(c, "%s", comment);
+}
+
+/* A42 with a_21 = 2^e and x = (2^-e, 0.5), b uniform: the kernel's domain edge. */
+static void rg_special_boundary(gcase *c, int e, const char *comment)
+{
+    double A[8];
+    memcpy(A, A42, sizeof A);
+    A[2] = ldexp(1.0, e);
+    const double x[2] = {ldexp(1.0, -e), 0.5};
+    fill(c, 4, 2, A, q4, NULL, x);
+    c->flags |= FLAG(F_BOUNDARY);
+    bht__gold_comment(c, "%s", comment);
+}
+
 static bht_status rg_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
     static const double A32[6] = {1.0, 2.0, 1.0, 2.0, -0.5, 1.0};
-    static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
-    static const double b3[3] = {0.2, 0.3, 0.5}, x2[2] = {0.75, -1.25}, zero2[2] = {0.0, 0.0};
-    static const double w4[4] = {0.5, 1.0, 0.0, 2.0};
-    double A[8], x[2];
+    static const double b3[3] = {0.2, 0.3, 0.5}, zero2[2] = {0.0, 0.0};
     switch (i) {
     case 0:
         fill(c, 4, 2, A42, q4, NULL, zero2);
@@ -156,40 +188,16 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
         bht__gold_comment(c, "rows 1 and 2 of A equal: tied logits");
         break;
     case 8:
-        for (size_t k = 0; k < 8; k++)
-            A[k] = ldexp(A42[k], -520);
-        x[0] = ldexp(x2[0], 519);
-        x[1] = ldexp(x2[1], 519);
-        fill(c, 4, 2, A, e4, NULL, x);
-        c->flags |= FLAG(F_SCALED);
-        bht__gold_comment(c, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
+        rg_special_scaled(c, -520, NULL, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
         break;
     case 9:
-        for (size_t k = 0; k < 8; k++)
-            A[k] = ldexp(A42[k], 90);
-        x[0] = ldexp(x2[0], -91);
-        x[1] = ldexp(x2[1], -91);
-        fill(c, 4, 2, A, e4, w4, x);
-        c->flags |= FLAG(F_SCALED);
-        bht__gold_comment(c, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
+        rg_special_scaled(c, 90, w4, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
         break;
     case 10:
-        memcpy(A, A42, sizeof A);
-        A[2] = 0x1p100;
-        x[0] = 0x1p-100;
-        x[1] = 0.5;
-        fill(c, 4, 2, A, q4, NULL, x);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "a_21 = 2^100, the largest entry the double kernel takes");
+        rg_special_boundary(c, 100, "a_21 = 2^100, the largest entry the double kernel takes");
         break;
     case 11:
-        memcpy(A, A42, sizeof A);
-        A[2] = 0x1p101;
-        x[0] = 0x1p-101;
-        x[1] = 0.5;
-        fill(c, 4, 2, A, q4, NULL, x);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
+        rg_special_boundary(c, 101, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
         break;
     case 12: {
         static const double wl[4] = {1e10, 1e10, 1e10, 1e10};
@@ -220,10 +228,9 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
 static bht_status rg_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "random: A %s; %s; %s", da, db, dw);
+    bht__gold_comment(c, "random: A %s; %s; %s", g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -232,8 +239,7 @@ static bht_status rg_random(gcase *c, size_t i, grng *r)
 static bht_status rg_near(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     double p[G_MAX_N];
     bht_status st = bht_oracle_softmax(c->n, c->d, c->A, c->x, p, NULL, NULL);
     if (st != BHT_OK)
@@ -243,9 +249,9 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
         c->b[a] = k == 53 ? p[a] : p[a] + ldexp(p[a] * rng_sym(r), -k);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_NEAR_TARGET);
     if (k == 53)
-        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", da, dw);
+        bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", g.a, g.w);
     else
-        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, da, dw);
+        bht__gold_comment(c, "b = softmax(A x) (1 + 2^-%d u); A %s; %s", k, g.a, g.w);
     return BHT_OK;
 }
 
@@ -253,8 +259,7 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
 static bht_status rg_large(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     double big = 0.0;
     for (size_t a = 0; a < c->n; a++) {
         double z = 0.0;
@@ -269,7 +274,7 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
     for (size_t j = 0; j < c->d; j++)
         c->x[j] = ldexp(c->x[j], target - e);
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, da, db, dw);
+    bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -277,8 +282,7 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
 static bht_status rg_ties(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     if (c->n < 2)
         return BHT_E_PRECISION;
     size_t groups = (size_t)bht__rng_int(r, 1, (long)c->n - 1);
@@ -287,7 +291,7 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
         memcpy(c->A + a * c->d, c->A + src * c->d, c->d * sizeof(double));
     }
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, da, db, dw);
+    bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -296,8 +300,7 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
 static bht_status rg_scaled(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    const char *da, *db, *dw;
-    draw_problem(c, r, &da, &db, &dw);
+    const rg_drawn g = draw_problem(c, r);
     int e = (int)bht__rng_int(r, -600, 95);
     for (size_t k = 0; k < c->n * c->d; k++)
         c->A[k] = ldexp(c->A[k], e);
@@ -306,7 +309,7 @@ static bht_status rg_scaled(gcase *c, size_t i, grng *r)
     for (size_t a = 0; a < c->n; a++)
         c->w[a] = ldexp(c->w[a], -e / 2);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_SCALED);
-    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, da, db, dw);
+    bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, g.a, g.b, g.w);
     return BHT_OK;
 }
 
@@ -350,10 +353,9 @@ static bht_status rg_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
     rg_cand *u = ctx;
     gcase *t = u->t;
-    const char *da, *db, *dw;
     memset(t, 0, sizeof *t);
     t->fn = u->fn;
-    draw_problem(t, r, &da, &db, &dw);
+    (void)draw_problem(t, r);
     *fl = t->flags;
     size_t m;
     if (graded_run(t, 0, u->kv, &m) != BHT_OK)

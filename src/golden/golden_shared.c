@@ -317,18 +317,73 @@ static void softmax_keep(void *ctx, gcase *c)
     memcpy(c->p, t->q, t->n * sizeof *t->q);
 }
 
+/* The softmax kernel and oracle of fn (softmax_logits: z; softmax: A, x). */
+static bht_status softmax_kernel(int fn, size_t n, size_t d, const double *z, const double *A,
+                                 const double *x, double *p)
+{
+    return fn == FN_SOFTMAX_LOGITS ? bht_softmax_logits(n, z, p) : bht_softmax(n, d, A, x, p);
+}
+
+static bht_status softmax_oracle(int fn, size_t n, size_t d, const double *z, const double *A,
+                                 const double *x, double *p)
+{
+    return fn == FN_SOFTMAX_LOGITS ? bht_oracle_softmax_logits(n, z, p, NULL, NULL)
+                                   : bht_oracle_softmax(n, d, A, x, p, NULL, NULL);
+}
+
 static bht_status softmax_try(void *ctx, grng *r, double *err, uint64_t *fl)
 {
     gold_softmax_cand *t = ctx;
     t->draw(t, r, fl);
-    int logits = t->fn == FN_SOFTMAX_LOGITS;
-    if ((logits ? bht_softmax_logits(t->n, t->z, t->p) : bht_softmax(t->n, t->d, t->A, t->x, t->p)) != BHT_OK)
+    if (softmax_kernel(t->fn, t->n, t->d, t->z, t->A, t->x, t->p) != BHT_OK)
         return BHT_OK;
-    bht_status st = logits ? bht_oracle_softmax_logits(t->n, t->z, t->q, NULL, NULL)
-                           : bht_oracle_softmax(t->n, t->d, t->A, t->x, t->q, NULL, NULL);
+    bht_status st = softmax_oracle(t->fn, t->n, t->d, t->z, t->A, t->x, t->q);
     if (st == BHT_OK)
         *err = bht__gold_search_score(t->n, t->p, t->q);
     return st;
+}
+
+bht_status bht__gold_softmax_expected(gcase *c)
+{
+    return softmax_oracle(c->fn, c->n, c->d, c->z, c->A, c->x, c->p);
+}
+
+void bht__gold_softmax_flags(gcase *c)
+{
+    int logits = c->fn == FN_SOFTMAX_LOGITS;
+    if (logits)
+        for (size_t i = 0; i < c->n; i++)
+            if (fabs(c->z[i]) >= 700.0 && isfinite(c->z[i]))
+                c->flags |= FLAG(F_LARGE_LOGITS);
+    if (!c->invalid) {
+        double tmp[G_MAX_N];
+        if (softmax_kernel(c->fn, c->n, c->d, c->z, c->A, c->x, tmp) == BHT_E_RANGE)
+            c->flags |= FLAG(F_BEYOND);
+    }
+    if (logits) {
+        bht__gold_flag_subnormal_in(c, c->n, c->z);
+    } else {
+        bht__gold_flag_subnormal_in(c, c->xlen, c->x);
+        bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
+    }
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, c->p);
+    if (c->n > 64)
+        c->flags |= FLAG(F_LARGE_N);
+}
+
+void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    if (c->fn == FN_SOFTMAX_LOGITS) {
+        bht__gold_put_array(b, nomem, "z", 0, c->n, c->z);
+    } else {
+        bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
+        bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
+    }
+}
+
+void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
 
 bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
