@@ -37,6 +37,14 @@ int cli_error(int code, const char *fmt, ...)
 #endif
     ;
 
+/* The error line of a failed kernel / oracle call, for the statuses every
+ * command reports alike: BHT_E_PRECISION (exit 3, "COMMAND: oracle could not
+ * decide the rounding within its precision cap"), BHT_E_NOMEM (exit 1),
+ * BHT_E_INVALID and BHT_E_NONFINITE (exit 2, the status message), anything
+ * else exit 1 "unexpected failure".  Commands handle their own refusals
+ * (and any other wording) before calling it. */
+int cli_status_error(const char *command, bht_status s);
+
 /* ---------------------------------------------------------------- options */
 
 enum cli_option_kind { CLI_FLAG, CLI_VALUE };
@@ -61,34 +69,42 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 #define CLI_COUNT(table) (sizeof (table) / sizeof (table)[0])
 
 /* A command's options: cli_parse_options, then on --help / -h print
- * help(stdout) and finish the output.  Sets *stop when the command must
- * return at once (bad options or help given) and returns its exit code;
- * otherwise returns CLI_EXIT_OK with *stop = 0. */
+ * help(stdout) and finish the output.  Returns CLI_PARSED when the command
+ * goes on, else the exit code it must return at once (bad options, or help
+ * given).  CLI_PARSE_COMMAND takes the option table itself. */
+enum { CLI_PARSED = -1 };
 int cli_parse_command(int argc, char **argv, const cli_option *options, size_t count,
-                      void (*help)(FILE *), int *stop);
+                      void (*help)(FILE *));
+#define CLI_PARSE_COMMAND(argc, argv, table, help) \
+    cli_parse_command((argc), (argv), (table), CLI_COUNT(table), (help))
 
-/* The model options --softmax and --leverage (put them in the command's
- * option table). */
-#define CLI_MODEL_OPTIONS(softmax, leverage)                    \
+/* The options of two models (put them in the command's option table): the
+ * model --softmax or --leverage, the first model's matrix -A FILE and the
+ * second's, b_name ("-B", or "-M" for a perturbation) FILE. */
+#define CLI_MODEL_OPTIONS(softmax, leverage, a_path, b_name, b_path) \
     {"--softmax", CLI_FLAG, &(softmax), NULL},                  \
-    {"--leverage", CLI_FLAG, &(leverage), NULL}
+    {"--leverage", CLI_FLAG, &(leverage), NULL},                \
+    {"-A", CLI_VALUE, NULL, &(a_path)},                         \
+    {(b_name), CLI_VALUE, NULL, &(b_path)}
 
-/* The options --precision-cap N, --oracle and --hex of the commands that
- * have an MPFR oracle (put them in the command's option table). */
-#define CLI_ORACLE_OPTIONS(cap_text, oracle, hex)               \
+/* The options --precision-cap N, --oracle, --hex and --json of the commands
+ * that have an MPFR oracle (put them in the command's option table). */
+#define CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json)         \
     {"--precision-cap", CLI_VALUE, NULL, &(cap_text)},          \
     {"--oracle", CLI_FLAG, &(oracle), NULL},                    \
-    {"--hex", CLI_FLAG, &(hex), NULL}
+    {"--hex", CLI_FLAG, &(hex), NULL},                          \
+    {"--json", CLI_FLAG, &(json), NULL}
 
 /* The input files of one command run: the common options --delimiter and
  * --skip-rows (put CLI_INPUT_OPTIONS(in) in the command's option table), the
- * file texts, kept so that an error about a value can name FILE:LINE:COL,
- * and whether "-" (standard input) was used already.  Zero-initialise, free
- * with cli_inputs_free. */
+ * matrices read (owned here: a command never frees them), the file texts,
+ * kept so that an error about a value can name FILE:LINE:COL, and whether
+ * "-" (standard input) was used already.  Zero-initialise, free with
+ * cli_inputs_free (or let cli_run_with_inputs do both). */
 #define CLI_MAX_INPUTS 8
 typedef struct cli_input_file {
     const char *path;
-    const bht_matrix *matrix;
+    bht_matrix matrix;
     char *text;
     size_t length;
 } cli_input_file;
@@ -98,6 +114,7 @@ typedef struct cli_inputs {
     int prepared, stdin_used;
     size_t count;
     cli_input_file files[CLI_MAX_INPUTS];
+    bht_matrix none; /* an absent optional input: 0 x 0, data NULL */
 } cli_inputs;
 #define CLI_INPUT_OPTIONS(in)                                   \
     {"--delimiter", CLI_VALUE, NULL, &(in).delimiter_text},     \
@@ -128,12 +145,25 @@ int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A);
 
 /* The inputs of a pair of leverage models (distance --leverage, nu
  * --leverage): --bounds needs -s and parses; A and B (or M) read and of one
- * shape; the optional query s (s_path NULL: none) read; the leverage checks,
- * and the oracle's size limit when oracle.  The caller frees A, B and S
- * whatever the result. */
-int cli_read_leverage_pair(cli_inputs *in, const char *a_path, bht_matrix *A, const char *b_path,
-                           bht_matrix *B, const char *s_path, bht_matrix *S,
-                           const char *bounds_text, int oracle);
+ * shape; the optional query s (s_path NULL: none, S->data NULL) read; the
+ * leverage checks, and the oracle's size limit when oracle. */
+int cli_read_leverage_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                           const char *b_path, const bht_matrix **B, const char *s_path,
+                           const bht_matrix **S, const char *bounds_text, int oracle);
+
+/* The inputs of a pair of softmax models (distance --softmax, nu --softmax):
+ * A, B (or M) and the query x read; A and B of one shape, x of length d, and
+ * ||x||_2 <= energy when energy_text (already parsed into energy). */
+int cli_read_softmax_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                          const char *b_path, const bht_matrix **B, const char *x_path,
+                          const bht_matrix **x, const char *energy_text, double energy);
+
+/* The two models of a certified search (nu --sup, plan): A and B (or M)
+ * read and of one shape; for the leverage model also n >= d and
+ * n <= BHT_LEVERAGE_SUP_MAX_N ("A: N rows; SEARCH handles n <= ..."). */
+int cli_read_search_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                         const char *b_path, const bht_matrix **B, int leverage,
+                         const char *search);
 
 /* Shape checks shared by the commands; each names both files. */
 int cli_check_same_shape(const char *a_path, const bht_matrix *A, const char *b_path,
@@ -156,11 +186,15 @@ int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t m
 
 /* --------------------------------------------------------------- inputs */
 
-/* Reads a matrix / vector file; on failure prints "bht: FILE:LINE:COL: reason"
- * (or "bht: FILE: reason" when no position applies) and returns the exit code.
- * A vector file must be one column or one row. */
-int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out);
-int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out);
+/* Reads a matrix / vector file and points *out at it (owned by in, valid
+ * until cli_inputs_free); on failure prints "bht: FILE:LINE:COL: reason"
+ * (or "bht: FILE: reason" when no position applies), points *out at the
+ * empty in->none and returns the exit code.  A vector file must be one
+ * column or one row.  cli_read_optional_vector: path NULL reads nothing and
+ * gives in->none (so s->data is NULL: "all ones" for a leverage query). */
+int cli_read_matrix(cli_inputs *in, const char *path, const bht_matrix **out);
+int cli_read_vector(cli_inputs *in, const char *path, const bht_matrix **out);
+int cli_read_optional_vector(cli_inputs *in, const char *path, const bht_matrix **out);
 void cli_inputs_free(cli_inputs *in);
 /* Runs main(argc, argv, &in) with a fresh cli_inputs and frees it after. */
 int cli_run_with_inputs(int argc, char **argv, int (*main_fn)(int, char **, cli_inputs *));
@@ -205,6 +239,10 @@ void cli_out_vector(cli_output *o, const char *key, const double *v, size_t n, i
 void cli_out_matrix(cli_output *o, const char *key, const double *v, size_t rows, size_t cols);
 void cli_out_end(cli_output *o);
 
+/* (upper - lower) / lower of a bracket: 0 for [0, 0] (exact), +inf when
+ * lower is 0 and upper is not. */
+double cli_relative_width(double lower, double upper);
+
 /* Progress of a branch and bound (bht_sup_options.progress) on stderr, only
  * on a terminal and after one second: "\rbht LABEL: N cells, WHAT in [lo, hi]".
  * cli_progress_end ends the line when one was shown. */
@@ -213,7 +251,12 @@ typedef struct cli_progress {
     long start;
     int shown;
 } cli_progress;
-void cli_progress_begin(cli_progress *p, const char *label, const char *what);
+/* Begins the progress line of a certified branch and bound and returns its
+ * options (bht_sup_options): target relative width, budget of cells,
+ * progress reported to p, every online CPU (the bracket is the same bits for
+ * any thread count). */
+bht_sup_options cli_search_begin(cli_progress *p, const char *label, const char *what,
+                                 double width, long cells);
 void cli_show_progress(void *context, size_t cells, double lower, double upper);
 void cli_progress_end(cli_progress *p);
 
@@ -224,5 +267,13 @@ enum { CLI_EXIT_NOT_CONVERGED = 4 };
 
 /* Flushes stdout and reports a write error (exit 1) if any. */
 int cli_finish_output(void);
+/* The end of a command that printed the results of a search (converged or
+ * not): cli_finish_output, then, when not converged, the warning line
+ * "bht: <fmt...>" and exit 4. */
+int cli_finish_search(int converged, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 #endif

@@ -10,13 +10,10 @@
 
 #include "cli.h"
 
-int cli_error(int code, const char *fmt, ...)
+static int report_error(int code, const char *fmt, va_list ap)
 {
     char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
     if (n < 0)
         snprintf(line, sizeof line, "error while formatting an error message");
     else if ((size_t)n >= sizeof line)
@@ -28,6 +25,32 @@ int cli_error(int code, const char *fmt, ...)
     fprintf(stderr, "bht: %s\n", line);
     fflush(stderr);
     return code;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = report_error(code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int cli_status_error(const char *command, bht_status s)
+{
+    switch (s) {
+    case BHT_E_PRECISION:
+        return cli_error(CLI_EXIT_NUMERIC, "%s: oracle could not decide the rounding within "
+                         "its precision cap", command);
+    case BHT_E_NOMEM:
+        return cli_error(CLI_EXIT_INTERNAL, "%s: out of memory", command);
+    case BHT_E_INVALID:
+    case BHT_E_NONFINITE:
+        return cli_error(CLI_EXIT_USAGE, "%s: %s", command, bht_status_message(s));
+    default:
+        return cli_error(CLI_EXIT_INTERNAL, "%s: unexpected failure: %s", command,
+                         bht_status_message(s));
+    }
 }
 
 /* --------------------------------------------------------------- options */
@@ -91,13 +114,14 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 }
 
 int cli_parse_command(int argc, char **argv, const cli_option *options, size_t count,
-                      void (*help)(FILE *), int *stop)
+                      void (*help)(FILE *))
 {
     int want_help = 0;
     int rc = cli_parse_options(argc, argv, options, count, &want_help);
-    *stop = rc != CLI_EXIT_OK || want_help;
-    if (rc != CLI_EXIT_OK || !want_help)
+    if (rc != CLI_EXIT_OK)
         return rc;
+    if (!want_help)
+        return CLI_PARSED;
     help(stdout);
     return cli_finish_output();
 }
@@ -226,10 +250,9 @@ static int prepare_inputs(cli_inputs *in)
     return CLI_EXIT_OK;
 }
 
-static int read_input(cli_inputs *in, const char *path, int matrix, bht_matrix *out)
+static int read_input(cli_inputs *in, const char *path, int matrix, const bht_matrix **out)
 {
-    out->rows = out->cols = 0;
-    out->data = NULL;
+    *out = &in->none;
     int rc = prepare_inputs(in);
     if (rc != CLI_EXIT_OK)
         return rc;
@@ -248,33 +271,44 @@ static int read_input(cli_inputs *in, const char *path, int matrix, bht_matrix *
     bht_status s = bht_read_text(path, &text, &length, &err);
     if (s != BHT_OK)
         return report_read_error(name, s, &err);
-    s = matrix ? bht_parse_matrix_ex(name, text, length, &in->options, out, &err)
-               : bht_parse_vector_ex(name, text, length, &in->options, out, &err);
+    cli_input_file *f = &in->files[in->count];
+    f->matrix.rows = f->matrix.cols = 0;
+    f->matrix.data = NULL;
+    s = matrix ? bht_parse_matrix_ex(name, text, length, &in->options, &f->matrix, &err)
+               : bht_parse_vector_ex(name, text, length, &in->options, &f->matrix, &err);
     if (s != BHT_OK) {
+        bht_matrix_free(&f->matrix);
         bht_text_free(text);
         return report_read_error(name, s, &err);
     }
-    cli_input_file *f = &in->files[in->count++];
+    in->count++;
     f->path = name;
-    f->matrix = out;
     f->text = text;
     f->length = length;
+    *out = &f->matrix;
     return CLI_EXIT_OK;
 }
 
-int cli_read_matrix(cli_inputs *in, const char *path, bht_matrix *out)
+int cli_read_matrix(cli_inputs *in, const char *path, const bht_matrix **out)
 {
     return read_input(in, path, 1, out);
 }
 
-int cli_read_vector(cli_inputs *in, const char *path, bht_matrix *out)
+int cli_read_vector(cli_inputs *in, const char *path, const bht_matrix **out)
 {
     return read_input(in, path, 0, out);
+}
+
+int cli_read_optional_vector(cli_inputs *in, const char *path, const bht_matrix **out)
+{
+    *out = &in->none;
+    return path ? read_input(in, path, 0, out) : CLI_EXIT_OK;
 }
 
 void cli_inputs_free(cli_inputs *in)
 {
     for (size_t k = 0; k < in->count; k++) {
+        bht_matrix_free(&in->files[k].matrix);
         bht_text_free(in->files[k].text);
         in->files[k].text = NULL;
     }
@@ -299,7 +333,7 @@ int cli_value_error(const cli_inputs *in, const bht_matrix *m, size_t index, int
     va_end(ap);
     for (size_t k = 0; in && k < in->count; k++) {
         const cli_input_file *f = &in->files[k];
-        if (f->matrix != m)
+        if (&f->matrix != m)
             continue;
         size_t line = 0, column = 0;
         if (bht_locate_value(f->text, f->length, &in->options, index, &line, &column) == BHT_OK)
@@ -321,12 +355,24 @@ void cli_format_shortest(double x, char *buf, size_t size)
     snprintf(buf, size, "%.17g", x);
 }
 
-void cli_progress_begin(cli_progress *p, const char *label, const char *what)
+double cli_relative_width(double lower, double upper)
+{
+    return upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
+           : lower > 0.0 ? (upper - lower) / lower
+                         : INFINITY;
+}
+
+bht_sup_options cli_search_begin(cli_progress *p, const char *label, const char *what,
+                                 double width, long cells)
 {
     p->label = label;
     p->what = what;
     p->start = (long)time(NULL);
     p->shown = 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    bht_sup_options opt = {width, (size_t)cells, cli_show_progress, p,
+                           cpus > 1 ? (size_t)cpus : 1};
+    return opt;
 }
 
 void cli_show_progress(void *context, size_t cells, double lower, double upper)
@@ -355,6 +401,18 @@ int cli_finish_output(void)
                          e ? ": " : "", e ? strerror(e) : "");
     }
     return CLI_EXIT_OK;
+}
+
+int cli_finish_search(int converged, const char *fmt, ...)
+{
+    int rc = cli_finish_output();
+    if (rc != CLI_EXIT_OK || converged)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = report_error(CLI_EXIT_NOT_CONVERGED, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -595,24 +653,61 @@ int cli_check_leverage_oracle_size(const char *a_path, const bht_matrix *A)
     return CLI_EXIT_OK;
 }
 
-int cli_read_leverage_pair(cli_inputs *in, const char *a_path, bht_matrix *A, const char *b_path,
-                           bht_matrix *B, const char *s_path, bht_matrix *S,
-                           const char *bounds_text, int oracle)
+/* A and B, then the query q (a vector; q_path NULL: none, *q the empty
+ * in->none), read; A and B of one shape. */
+static int read_pair(cli_inputs *in, const char *a_path, const bht_matrix **A, const char *b_path,
+                     const bht_matrix **B, const char *q_path, const bht_matrix **q)
+{
+    int rc;
+    *A = *B = *q = &in->none;
+    if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
+        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK
+        || (rc = cli_read_optional_vector(in, q_path, q)) != CLI_EXIT_OK)
+        return rc;
+    return cli_check_same_shape(a_path, *A, b_path, *B);
+}
+
+int cli_read_leverage_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                           const char *b_path, const bht_matrix **B, const char *s_path,
+                           const bht_matrix **S, const char *bounds_text, int oracle)
 {
     int rc;
     double c = 0.0, C = 0.0;
+    *A = *B = *S = &in->none;
     if (bounds_text && !s_path)
         return cli_error(CLI_EXIT_USAGE, "--bounds: needs a query -s FILE");
-    if (bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+    if ((bounds_text && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
+        || (rc = read_pair(in, a_path, A, b_path, B, s_path, S)) != CLI_EXIT_OK
+        || (rc = cli_check_leverage_inputs(in, a_path, *A, s_path, *S, bounds_text))
+            != CLI_EXIT_OK)
         return rc;
-    if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK
-        || (s_path && (rc = cli_read_vector(in, s_path, S)) != CLI_EXIT_OK))
+    return oracle ? cli_check_leverage_oracle_size(a_path, *A) : CLI_EXIT_OK;
+}
+
+int cli_read_softmax_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                          const char *b_path, const bht_matrix **B, const char *x_path,
+                          const bht_matrix **x, const char *energy_text, double energy)
+{
+    int rc;
+    if ((rc = read_pair(in, a_path, A, b_path, B, x_path, x)) != CLI_EXIT_OK
+        || (rc = cli_check_query_length(a_path, *A, x_path, *x)) != CLI_EXIT_OK)
         return rc;
-    if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK
-        || (rc = cli_check_leverage_inputs(in, a_path, A, s_path, s_path ? S : NULL, bounds_text))
-            != CLI_EXIT_OK
-        || (oracle && (rc = cli_check_leverage_oracle_size(a_path, A)) != CLI_EXIT_OK))
+    return energy_text ? cli_check_energy(x_path, *x, energy) : CLI_EXIT_OK;
+}
+
+int cli_read_search_pair(cli_inputs *in, const char *a_path, const bht_matrix **A,
+                         const char *b_path, const bht_matrix **B, int leverage,
+                         const char *search)
+{
+    const bht_matrix *none;
+    int rc = read_pair(in, a_path, A, b_path, B, NULL, &none);
+    if (rc != CLI_EXIT_OK)
         return rc;
+    if (leverage && (*A)->rows < (*A)->cols)
+        return cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
+                         "model needs n >= d", a_path, (*A)->rows, (*A)->cols);
+    if (leverage && (*A)->rows > BHT_LEVERAGE_SUP_MAX_N)
+        return cli_error(CLI_EXIT_USAGE, "%s: %zu rows; %s handles n <= %zu", a_path,
+                         (*A)->rows, search, (size_t)BHT_LEVERAGE_SUP_MAX_N);
     return CLI_EXIT_OK;
 }

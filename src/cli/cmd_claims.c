@@ -99,9 +99,8 @@ int cli_claims(int argc, char **argv)
         /* test hook (not in --help): perturb one claim's checked constant */
         {"--break-claim", CLI_VALUE, NULL, &break_claim},
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_claims_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_claims_help);
+    if (rc != CLI_PARSED)
         return rc;
     bht_claim *claims = calloc(BHT_CLAIMS_MAX, sizeof *claims);
     if (!claims)

@@ -23,8 +23,8 @@ int cli_demo(int argc, char **argv)
 {
     int json = 0;
     const cli_option options[] = {{"--json", CLI_FLAG, &json, NULL}};
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_demo_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_demo_help);
+    if (rc != CLI_PARSED)
         return rc;
     /* Logits A x = (1000, 999, 999, -1000, 260, 970), all exact in binary64:
      * the shift by the largest logit keeps exp finite; rows 1 and 2 are

@@ -55,20 +55,9 @@ void cli_lemma_a1_help(FILE *out)
 
 static int report_failure(const char *command, bht_status s)
 {
-    switch (s) {
-    case BHT_E_PRECISION:
-        return cli_error(CLI_EXIT_NUMERIC, "%s: oracle could not decide the rounding within "
-                         "its precision cap", command);
-    case BHT_E_NOMEM:
-        return cli_error(CLI_EXIT_INTERNAL, "%s: out of memory", command);
-    case BHT_E_INVALID:
-    case BHT_E_NONFINITE:
-    case BHT_E_CONSTRAINT:
+    if (s == BHT_E_CONSTRAINT)
         return cli_error(CLI_EXIT_USAGE, "%s: %s", command, bht_status_message(s));
-    default:
-        return cli_error(CLI_EXIT_INTERNAL, "%s: unexpected failure: %s", command,
-                         bht_status_message(s));
-    }
+    return cli_status_error(command, s);
 }
 
 /* Is this vector a distribution?  Names the offending entry or sum. */
@@ -123,67 +112,47 @@ static int softmax_models(cli_inputs *in, const char *a_path, const char *b_path
     double energy = 0.0;
     if (energy_text && (rc = cli_parse_nonnegative("--energy", energy_text, &energy)))
         return rc;
-    bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, b_path, &B)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(in, x_path, &x)) != CLI_EXIT_OK)
-        goto done;
-    if ((rc = cli_check_same_shape(a_path, &A, b_path, &B)) != CLI_EXIT_OK
-        || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
-        || (energy_text && (rc = cli_check_energy(x_path, &x, energy)) != CLI_EXIT_OK))
-        goto done;
+    const bht_matrix *A, *B, *x;
+    if ((rc = cli_read_softmax_pair(in, a_path, &A, b_path, &B, x_path, &x, energy_text,
+                                    energy)) != CLI_EXIT_OK)
+        return rc;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
-    bht_status s = oracle ? bht_oracle_distance_softmax(A.rows, A.cols, A.data, B.data, x.data,
-                                                        &d, &oopt, NULL)
-                          : bht_distance_softmax(A.rows, A.cols, A.data, B.data, x.data, &d);
-    if (s == BHT_E_RANGE) {
-        rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify these "
-                       "softmax distances to 2 ulp (some |a_ij x_j| beyond 2^1018, or logits "
-                       "or log-ratios rounded too coarsely against the result); use --oracle");
-        goto done;
-    }
-    rc = finish_distances(s, &d, hex);
-done:
-    bht_matrix_free(&A);
-    bht_matrix_free(&B);
-    bht_matrix_free(&x);
-    return rc;
+    bht_status s = oracle ? bht_oracle_distance_softmax(A->rows, A->cols, A->data, B->data,
+                                                        x->data, &d, &oopt, NULL)
+                          : bht_distance_softmax(A->rows, A->cols, A->data, B->data, x->data, &d);
+    if (s == BHT_E_RANGE)
+        return cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify these "
+                         "softmax distances to 2 ulp (some |a_ij x_j| beyond 2^1018, or logits "
+                         "or log-ratios rounded too coarsely against the result); use --oracle");
+    return finish_distances(s, &d, hex);
 }
 
 /* --leverage: distances between Leverage_A(s) and Leverage_B(s). */
 static int leverage_models(cli_inputs *in, const char *a_path, const char *b_path, const char *s_path,
                            const char *bounds_text, int oracle, long cap, int hex)
 {
-    bht_matrix A = {0}, B = {0}, S = {0};
+    const bht_matrix *A, *B, *S;
     int rc = cli_read_leverage_pair(in, a_path, &A, b_path, &B, s_path, &S, bounds_text, oracle);
     if (rc != CLI_EXIT_OK)
-        goto done;
+        return rc;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
-    bht_status s = oracle ? bht_oracle_distance_leverage(A.rows, A.cols, A.data, B.data, S.data,
-                                                         &d, &oopt, NULL)
-                          : bht_distance_leverage(A.rows, A.cols, A.data, B.data, S.data, &d);
-    if (s == BHT_E_SINGULAR) {
-        rc = cli_error(CLI_EXIT_NUMERIC, oracle ? "distance: A or B is rank deficient (decided "
-                       "exactly)" : "distance: the double kernel cannot certify that A and B "
-                       "have full rank and its error bound (see bht leverage); rerun with "
-                       "--oracle");
-        goto done;
-    }
-    if (s == BHT_E_RANGE) {
-        rc = cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify H^2, H "
-                       "and TV within 2 ulp (the models agree below the rounding noise of A "
-                       "and B in a way it cannot resolve, e.g. B = A R exactly with R^-1 not a "
-                       "double matrix); use --oracle");
-        goto done;
-    }
-    rc = finish_distances(s, &d, hex);
-done:
-    bht_matrix_free(&A);
-    bht_matrix_free(&B);
-    bht_matrix_free(&S);
-    return rc;
+    bht_status s = oracle ? bht_oracle_distance_leverage(A->rows, A->cols, A->data, B->data,
+                                                         S->data, &d, &oopt, NULL)
+                          : bht_distance_leverage(A->rows, A->cols, A->data, B->data, S->data,
+                                                  &d);
+    if (s == BHT_E_SINGULAR)
+        return cli_error(CLI_EXIT_NUMERIC, oracle ? "distance: A or B is rank deficient "
+                         "(decided exactly)" : "distance: the double kernel cannot certify that "
+                         "A and B have full rank and its error bound (see bht leverage); rerun "
+                         "with --oracle");
+    if (s == BHT_E_RANGE)
+        return cli_error(CLI_EXIT_NUMERIC, "distance: the double kernel cannot certify H^2, H "
+                         "and TV within 2 ulp (the models agree below the rounding noise of A "
+                         "and B in a way it cannot resolve, e.g. B = A R exactly with R^-1 not "
+                         "a double matrix); use --oracle");
+    return finish_distances(s, &d, hex);
 }
 
 static int distance_main(int argc, char **argv, cli_inputs *in)
@@ -196,19 +165,15 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
         CLI_INPUT_OPTIONS(*in),
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
-        CLI_MODEL_OPTIONS(softmax, leverage),
+        CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-B", b_path),
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
-        {"-A", CLI_VALUE, NULL, &a_path},
-        {"-B", CLI_VALUE, NULL, &b_path},
         {"-x", CLI_VALUE, NULL, &x_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
-        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
-        {"--json", CLI_FLAG, &json, NULL},
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_distance_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_distance_help);
+    if (rc != CLI_PARSED)
         return rc;
     hex |= json ? 2 : 0; /* output format bits, see print_distances */
     long cap;
@@ -240,27 +205,21 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
         return cli_error(CLI_EXIT_USAGE, "distance: give -P FILE and -Q FILE "
                          "(see bht distance --help)");
 
-    bht_matrix P = {0}, Q = {0};
+    const bht_matrix *P, *Q;
     if ((rc = cli_read_vector(in, p_path, &P)) != CLI_EXIT_OK
         || (rc = cli_read_vector(in, q_path, &Q)) != CLI_EXIT_OK)
-        goto done;
-    if (P.rows != Q.rows) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu", p_path, P.rows,
-                       q_path, Q.rows);
-        goto done;
-    }
-    if ((rc = check_distribution(in, p_path, &P)) != CLI_EXIT_OK
-        || (rc = check_distribution(in, q_path, &Q)) != CLI_EXIT_OK)
-        goto done;
+        return rc;
+    if (P->rows != Q->rows)
+        return cli_error(CLI_EXIT_USAGE, "%s has %zu values but %s has %zu", p_path, P->rows,
+                         q_path, Q->rows);
+    if ((rc = check_distribution(in, p_path, P)) != CLI_EXIT_OK
+        || (rc = check_distribution(in, q_path, Q)) != CLI_EXIT_OK)
+        return rc;
     bht_distances d;
     bht_oracle_options oopt = {0, cap};
-    bht_status s = oracle ? bht_oracle_distance(P.rows, P.data, Q.data, &d, &oopt, NULL)
-                          : bht_distance(P.rows, P.data, Q.data, &d);
-    rc = finish_distances(s, &d, hex);
-done:
-    bht_matrix_free(&P);
-    bht_matrix_free(&Q);
-    return rc;
+    bht_status s = oracle ? bht_oracle_distance(P->rows, P->data, Q->data, &d, &oopt, NULL)
+                          : bht_distance(P->rows, P->data, Q->data, &d);
+    return finish_distances(s, &d, hex);
 }
 
 int cli_distance(int argc, char **argv) { return cli_run_with_inputs(argc, argv, distance_main); }
@@ -270,13 +229,11 @@ int cli_lemma_a1(int argc, char **argv)
     const char *eps_text = NULL, *cap_text = NULL;
     int oracle = 0, hex = 0, json = 0;
     const cli_option options[] = {
-        {"--json", CLI_FLAG, &json, NULL},
         {"--eps", CLI_VALUE, NULL, &eps_text},
-        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_lemma_a1_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_lemma_a1_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (!eps_text)
         return cli_error(CLI_EXIT_USAGE, "lemma-a1: give --eps E (see bht lemma-a1 --help)");

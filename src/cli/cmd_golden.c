@@ -275,9 +275,8 @@ int cli_golden(int argc, char **argv)
         {"--out", CLI_VALUE, NULL, &out_dir},
         {"--shard", CLI_VALUE, NULL, &shard_text},
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_golden_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_golden_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (!out_dir || !*out_dir)
         return cli_error(CLI_EXIT_USAGE, "golden: give --out DIR (see bht golden --help)");

@@ -49,18 +49,10 @@ static int report_failure(bht_status s, int oracle, double cond)
     case BHT_E_RANGE:
         return cli_error(CLI_EXIT_NUMERIC, "leverage: the double kernel cannot certify this "
                          "input; rerun with --oracle");
-    case BHT_E_PRECISION:
-        return cli_error(CLI_EXIT_NUMERIC, "leverage: oracle could not decide the rounding "
-                         "within its precision cap");
-    case BHT_E_NOMEM:
-        return cli_error(CLI_EXIT_INTERNAL, "leverage: out of memory");
-    case BHT_E_INVALID:
-    case BHT_E_NONFINITE:
     case BHT_E_CONSTRAINT:
         return cli_error(CLI_EXIT_USAGE, "leverage: %s", bht_status_message(s));
     default:
-        return cli_error(CLI_EXIT_INTERNAL, "leverage: unexpected failure: %s",
-                         bht_status_message(s));
+        return cli_status_error("leverage", s);
     }
 }
 
@@ -75,23 +67,20 @@ static int check_inputs(const cli_inputs *in, const char *a_path, const bht_matr
     return cli_check_leverage_inputs(in, a_path, A, s_path, S, bounds_text);
 }
 
-int cli_leverage(int argc, char **argv)
+static int leverage_main(int argc, char **argv, cli_inputs *in)
 {
     const char *a_path = NULL, *s_path = NULL, *bounds_text = NULL, *cap_text = NULL;
     int oracle = 0, hex = 0, scores = 0, json = 0;
-    cli_inputs in = {0};
     const cli_option options[] = {
-        CLI_INPUT_OPTIONS(in),
-        {"--json", CLI_FLAG, &json, NULL},
+        CLI_INPUT_OPTIONS(*in),
         {"-A", CLI_VALUE, NULL, &a_path},
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"--scores", CLI_FLAG, &scores, NULL},
-        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_leverage_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_leverage_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (!a_path)
         return cli_error(CLI_EXIT_USAGE, "leverage: give -A FILE (see bht leverage --help)");
@@ -106,39 +95,29 @@ int cli_leverage(int argc, char **argv)
             return rc;
     }
 
-    bht_matrix A = {0}, S = {0};
-    double *p = NULL, *h = NULL;
-    if ((rc = cli_read_matrix(&in, a_path, &A)) != CLI_EXIT_OK)
-        goto done;
-    if (s_path && (rc = cli_read_vector(&in, s_path, &S)) != CLI_EXIT_OK)
-        goto done;
-    if ((rc = check_inputs(&in, a_path, &A, s_path, &S, bounds_text)) != CLI_EXIT_OK)
-        goto done;
-    p = malloc(A.rows * sizeof *p);
-    h = malloc(A.rows * sizeof *h);
-    if (!p || !h) {
-        rc = cli_error(CLI_EXIT_INTERNAL, "leverage: out of memory");
-        goto done;
-    }
-    double cond = 0.0;
+    const bht_matrix *A, *S;
+    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_optional_vector(in, s_path, &S)) != CLI_EXIT_OK
+        || (rc = check_inputs(in, a_path, A, s_path, S, bounds_text)) != CLI_EXIT_OK)
+        return rc;
+    double cond = 0.0, *p = malloc(A->rows * sizeof *p), *h = malloc(A->rows * sizeof *h);
     bht_oracle_options oopt = {0, cap};
-    bht_status s = oracle ? bht_oracle_leverage(A.rows, A.cols, A.data, S.data, p, h, &cond,
-                                                &oopt, NULL)
-                          : bht_leverage(A.rows, A.cols, A.data, S.data, p, h, &cond);
+    bht_status s = !p || !h ? BHT_E_NOMEM
+                   : oracle ? bht_oracle_leverage(A->rows, A->cols, A->data, S->data, p, h, &cond,
+                                                  &oopt, NULL)
+                            : bht_leverage(A->rows, A->cols, A->data, S->data, p, h, &cond);
     if (s != BHT_OK) {
         rc = report_failure(s, oracle, cond);
-        goto done;
+    } else {
+        cli_output out;
+        cli_out_begin(&out, json, hex);
+        cli_out_vector(&out, scores ? "h" : "p", scores ? h : p, A->rows, 0);
+        cli_out_end(&out);
+        rc = cli_finish_output();
     }
-    cli_output out;
-    cli_out_begin(&out, json, hex);
-    cli_out_vector(&out, scores ? "h" : "p", scores ? h : p, A.rows, 0);
-    cli_out_end(&out);
-    rc = cli_finish_output();
-done:
     free(p);
     free(h);
-    bht_matrix_free(&A);
-    bht_matrix_free(&S);
-    cli_inputs_free(&in);
     return rc;
 }
+
+int cli_leverage(int argc, char **argv) { return cli_run_with_inputs(argc, argv, leverage_main); }

@@ -2,7 +2,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -55,25 +54,14 @@ void cli_nu_help(FILE *out)
 
 static int report_failure(bht_status s)
 {
-    switch (s) {
-    case BHT_E_SINGULAR:
+    if (s == BHT_E_SINGULAR)
         return cli_error(CLI_EXIT_NUMERIC, "nu: A is rank deficient (or, without --oracle, its "
                          "rank is not certified by the double kernel; rerun with --oracle)");
-    case BHT_E_RANGE:
+    if (s == BHT_E_RANGE)
         return cli_error(CLI_EXIT_NUMERIC, "nu: input outside the double kernel's domain "
                          "(softmax: |a_ij x_j| or |m_ij x_j| too large; leverage: entries beyond "
                          "2^+-400 or a W_ii not certified to 16 ulp); use --oracle");
-    case BHT_E_PRECISION:
-        return cli_error(CLI_EXIT_NUMERIC, "nu: oracle could not decide the rounding within "
-                         "its precision cap");
-    case BHT_E_NOMEM:
-        return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-    case BHT_E_INVALID:
-    case BHT_E_NONFINITE:
-        return cli_error(CLI_EXIT_USAGE, "nu: %s", bht_status_message(s));
-    default:
-        return cli_error(CLI_EXIT_INTERNAL, "nu: unexpected failure: %s", bht_status_message(s));
-    }
+    return cli_status_error("nu", s);
 }
 
 /* fmt: bit 0 hex, bit 1 JSON. */
@@ -98,45 +86,49 @@ static int finish_nu(bht_status s, int fmt, const bht_local_result *r, const dou
     return cli_finish_output();
 }
 
-/* --leverage: shapes, s_i != 0, the query constraint; then the kernel. */
-static int leverage_nu(cli_inputs *in, const char *a_path, const char *m_path, const char *s_path,
-                       const char *bounds_text, int oracle, long cap, int hex,
-                       int with_derivative)
+/* The local analysis of A + eps M at the query q (x for --softmax, s for
+ * --leverage; all read and checked): the kernel or the oracle, the double
+ * kernel's refusals in the model's words, or the result. */
+static int local_nu(int leverage, const char *a_path, const bht_matrix *A, const bht_matrix *M,
+                    const bht_matrix *q, int oracle, long cap, int fmt, int with_derivative)
 {
-    bht_matrix A = {0}, M = {0}, S = {0};
+    const size_t n = A->rows, d = A->cols;
     double *derivative = NULL;
-    int rc = cli_read_leverage_pair(in, a_path, &A, m_path, &M, s_path, &S, bounds_text, oracle);
-    if (rc != CLI_EXIT_OK)
-        goto done;
-    if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
-        rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-        goto done;
-    }
+    if (with_derivative && !(derivative = malloc(n * sizeof *derivative)))
+        return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
     bht_local_result r;
     bht_oracle_options oopt = {0, cap};
-    bht_status s = oracle ? bht_oracle_nu_leverage(A.rows, A.cols, A.data, M.data, S.data, &r,
-                                                   derivative, &oopt, NULL)
-                          : bht_nu_leverage(A.rows, A.cols, A.data, M.data, S.data, &r,
-                                            derivative);
-    if (s == BHT_E_RANGE) {
+    size_t uncertified = n;
+    bht_status s;
+    if (leverage)
+        s = oracle ? bht_oracle_nu_leverage(n, d, A->data, M->data, q->data, &r, derivative,
+                                            &oopt, NULL)
+                   : bht_nu_leverage(n, d, A->data, M->data, q->data, &r, derivative);
+    else
+        s = oracle ? bht_oracle_nu_softmax(n, d, A->data, M->data, q->data, &r, derivative,
+                                           &oopt, NULL)
+                   : bht_nu_softmax_explained(n, d, A->data, M->data, q->data, &r, derivative,
+                                              &uncertified);
+    int rc;
+    if (leverage && s == BHT_E_RANGE)
         rc = cli_error(CLI_EXIT_NUMERIC, "nu: the double kernel cannot certify %s within 2 ulp (M "
                        "within rounding noise of A X with X not a double matrix, or a W_ii far "
                        "below the noise of its row); use --oracle",
                        derivative ? "nu, the local constant and every derivative component"
                                   : "nu and the local constant");
-        goto done;
-    }
-    if (s == BHT_E_SINGULAR && !oracle) {
+    else if (leverage && s == BHT_E_SINGULAR && !oracle)
         rc = cli_error(CLI_EXIT_NUMERIC, "nu: the double kernel cannot certify that A has full "
                        "rank and its error bound (see bht leverage); rerun with --oracle");
-        goto done;
-    }
-    rc = finish_nu(s, hex, &r, derivative, A.rows);
-done:
+    else if (!leverage && s == BHT_E_RANGE && !oracle && uncertified < n)
+        rc = cli_error(CLI_EXIT_NUMERIC, "nu: derivative component %zu (row %zu of %s): "
+                       "g_i - <p, g> cancels beyond what the double kernel certifies to "
+                       "2 ulp; use --oracle", uncertified + 1, uncertified + 1, a_path);
+    else if (!leverage && s == BHT_E_RANGE && !oracle)
+        rc = cli_error(CLI_EXIT_NUMERIC, "nu: nu is too small against the scale of M x "
+                       "for the double kernel to certify it to 2 ulp; use --oracle");
+    else
+        rc = finish_nu(s, fmt, &r, derivative, n);
     free(derivative);
-    bht_matrix_free(&A);
-    bht_matrix_free(&M);
-    bht_matrix_free(&S);
     return rc;
 }
 
@@ -154,11 +146,7 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     if (!query)
         return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
     cli_progress progress;
-    cli_progress_begin(&progress, "nu --sup", "nu");
-    /* every online CPU: the bracket is the same bits for any thread count */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    bht_sup_options opt = {0.01, (size_t)cells, cli_show_progress, &progress,
-                           cpus > 1 ? (size_t)cpus : 1};
+    bht_sup_options opt = cli_search_begin(&progress, "nu --sup", "nu", 0.01, cells);
     bht_sup_result r;
     bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
                                                   query, &r)
@@ -189,19 +177,15 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     cli_out_vector(&out, "query", query, length, 1);
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
-    double width = r.nu_upper == 0.0  ? 0.0 /* [0, 0]: exact (e.g. d = n) */
-                   : r.nu_lower > 0.0 ? (r.nu_upper - r.nu_lower) / r.nu_lower
-                                      : INFINITY;
+    double width = cli_relative_width(r.nu_lower, r.nu_upper);
     cli_out_number(&out, "relative_width", width);
     cli_out_integer(&out, "cells", r.cells);
     cli_out_bool(&out, "converged", r.converged);
     cli_out_end(&out);
     free(query);
-    if ((rc = cli_finish_output()) != CLI_EXIT_OK || r.converged)
-        return rc;
-    return cli_error(CLI_EXIT_NOT_CONVERGED, "nu --sup: --max-cells %ld ran out at relative width "
-                     "%.3g (target 0.01): the bracket is certified but not converged", cells,
-                     width);
+    return cli_finish_search(r.converged, "nu --sup: --max-cells %ld ran out at relative "
+                             "width %.3g (target 0.01): the bracket is certified but not "
+                             "converged", cells, width);
 }
 
 /* Reads A and M (same shape) and runs print_sup. */
@@ -212,24 +196,11 @@ static int run_sup(cli_inputs *in, const char *a_path, const char *m_path, int l
     int rc;
     if (leverage && (rc = cli_parse_bounds(bounds_text, &c, &C)) != CLI_EXIT_OK)
         return rc;
-    bht_matrix A = {0}, M = {0};
-    if ((rc = cli_read_matrix(in, a_path, &A)) == CLI_EXIT_OK
-        && (rc = cli_read_matrix(in, m_path, &M)) == CLI_EXIT_OK) {
-        rc = cli_check_same_shape(a_path, &A, m_path, &M);
-        if (rc != CLI_EXIT_OK)
-            ; /* reported */
-        else if (leverage && A.rows < A.cols)
-            rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage "
-                           "model needs n >= d", a_path, A.rows, A.cols);
-        else if (leverage && A.rows > BHT_LEVERAGE_SUP_MAX_N)
-            rc = cli_error(CLI_EXIT_USAGE, "%s: %zu rows; --leverage --sup handles n <= %zu",
-                           a_path, A.rows, (size_t)BHT_LEVERAGE_SUP_MAX_N);
-        else
-            rc = print_sup(&A, &M, leverage, energy, c, C, fmt, cells_text);
-    }
-    bht_matrix_free(&A);
-    bht_matrix_free(&M);
-    return rc;
+    const bht_matrix *A, *M;
+    if ((rc = cli_read_search_pair(in, a_path, &A, m_path, &M, leverage, "--leverage --sup"))
+        != CLI_EXIT_OK)
+        return rc;
+    return print_sup(A, M, leverage, energy, c, C, fmt, cells_text);
 }
 
 static int nu_main(int argc, char **argv, cli_inputs *in)
@@ -241,21 +212,18 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
     const char *cells_text = NULL;
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
-        {"--json", CLI_FLAG, &json, NULL},
         {"--sup", CLI_FLAG, &sup, NULL},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
-        CLI_MODEL_OPTIONS(softmax, leverage),
+        CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-M", m_path),
         {"-s", CLI_VALUE, NULL, &s_path},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
-        {"-A", CLI_VALUE, NULL, &a_path},
-        {"-M", CLI_VALUE, NULL, &m_path},
         {"-x", CLI_VALUE, NULL, &x_path},
         {"--energy", CLI_VALUE, NULL, &energy_text},
         {"--derivative", CLI_FLAG, &with_derivative, NULL},
-        CLI_ORACLE_OPTIONS(cap_text, oracle, hex),
+        CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_nu_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_nu_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
@@ -284,8 +252,11 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
                              "--energy");
         if (!a_path || !m_path)
             return cli_error(CLI_EXIT_USAGE, "nu: --leverage needs -A FILE -M FILE [-s FILE]");
-        return leverage_nu(in, a_path, m_path, s_path, bounds_text, oracle, cap, hex,
-                           with_derivative);
+        const bht_matrix *A, *M, *S;
+        if ((rc = cli_read_leverage_pair(in, a_path, &A, m_path, &M, s_path, &S, bounds_text,
+                                         oracle)) != CLI_EXIT_OK)
+            return rc;
+        return local_nu(1, a_path, A, M, S, oracle, cap, hex, with_derivative);
     }
     if (s_path || bounds_text)
         return cli_error(CLI_EXIT_USAGE, "nu: -s and --bounds need --leverage");
@@ -296,44 +267,11 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
     if (sup)
         return run_sup(in, a_path, m_path, 0, energy, NULL, hex, cells_text);
 
-    bht_matrix A = {0}, M = {0}, x = {0};
-    double *derivative = NULL;
-    if ((rc = cli_read_matrix(in, a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(in, x_path, &x)) != CLI_EXIT_OK)
-        goto done;
-    if ((rc = cli_check_same_shape(a_path, &A, m_path, &M)) != CLI_EXIT_OK
-        || (rc = cli_check_query_length(a_path, &A, x_path, &x)) != CLI_EXIT_OK
-        || (energy_text && (rc = cli_check_energy(x_path, &x, energy)) != CLI_EXIT_OK))
-        goto done;
-    if (with_derivative && !(derivative = malloc(A.rows * sizeof *derivative))) {
-        rc = cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-        goto done;
-    }
-    bht_local_result r;
-    bht_oracle_options oopt = {0, cap};
-    size_t uncertified = A.rows;
-    bht_status s = oracle ? bht_oracle_nu_softmax(A.rows, A.cols, A.data, M.data, x.data, &r,
-                                                  derivative, &oopt, NULL)
-                          : bht_nu_softmax_explained(A.rows, A.cols, A.data, M.data, x.data,
-                                                     &r, derivative, &uncertified);
-    if (s == BHT_E_RANGE && !oracle) {
-        if (uncertified < A.rows)
-            rc = cli_error(CLI_EXIT_NUMERIC, "nu: derivative component %zu (row %zu of %s): "
-                           "g_i - <p, g> cancels beyond what the double kernel certifies to "
-                           "2 ulp; use --oracle", uncertified + 1, uncertified + 1, a_path);
-        else
-            rc = cli_error(CLI_EXIT_NUMERIC, "nu: nu is too small against the scale of M x "
-                           "for the double kernel to certify it to 2 ulp; use --oracle");
-        goto done;
-    }
-    rc = finish_nu(s, hex, &r, derivative, A.rows);
-done:
-    free(derivative);
-    bht_matrix_free(&A);
-    bht_matrix_free(&M);
-    bht_matrix_free(&x);
-    return rc;
+    const bht_matrix *A, *M, *x;
+    if ((rc = cli_read_softmax_pair(in, a_path, &A, m_path, &M, x_path, &x, energy_text,
+                                    energy)) != CLI_EXIT_OK)
+        return rc;
+    return local_nu(0, a_path, A, M, x, oracle, cap, hex, with_derivative);
 }
 
 int cli_nu(int argc, char **argv) { return cli_run_with_inputs(argc, argv, nu_main); }

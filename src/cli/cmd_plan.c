@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -91,27 +90,28 @@ static int report_plan_failure(bht_status s, int leverage, double c, double C)
     return report_failure("plan", s);
 }
 
-/* Reads A and B (same shape) and optionally x (length = columns). */
+/* Reads A and B (same shape) and optionally x (length = columns; x_path
+ * NULL: *x is the empty in->none). */
 static int read_models(cli_inputs *in, const char *a_path, const char *b_path, const char *x_path,
-                       bht_matrix *A, bht_matrix *B, bht_matrix *x)
+                       const bht_matrix **A, const bht_matrix **B, const bht_matrix **x)
 {
     int rc;
+    *x = &in->none;
     if ((rc = cli_read_matrix(in, a_path, A)) != CLI_EXIT_OK
-        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK)
-        return rc;
-    if ((rc = cli_check_same_shape(a_path, A, b_path, B)) != CLI_EXIT_OK || !x_path)
+        || (rc = cli_read_matrix(in, b_path, B)) != CLI_EXIT_OK
+        || (rc = cli_check_same_shape(a_path, *A, b_path, *B)) != CLI_EXIT_OK || !x_path)
         return rc;
     if ((rc = cli_read_vector(in, x_path, x)) != CLI_EXIT_OK)
         return rc;
-    return cli_check_query_length(a_path, A, x_path, x);
+    return cli_check_query_length(a_path, *A, x_path, *x);
 }
 
 /* The leverage query s: one nonzero value per row of A, n >= d. */
-static int read_leverage_query(cli_inputs *in, const char *a_path, const char *s_path, const bht_matrix *A,
-                               bht_matrix *S)
+static int read_leverage_query(cli_inputs *in, const char *a_path, const char *s_path,
+                               const bht_matrix *A, const bht_matrix **S)
 {
     int rc = cli_read_vector(in, s_path, S);
-    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(in, a_path, A, s_path, S, NULL);
+    return rc != CLI_EXIT_OK ? rc : cli_check_leverage_inputs(in, a_path, A, s_path, *S, NULL);
 }
 
 static int plan_main(int argc, char **argv, cli_inputs *in)
@@ -122,16 +122,14 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
-        CLI_MODEL_OPTIONS(softmax, leverage),
-        {"-A", CLI_VALUE, NULL, &a_path},
-        {"-B", CLI_VALUE, NULL, &b_path},
+        CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-B", b_path),
         {"--energy", CLI_VALUE, NULL, &energy_text},
         {"--bounds", CLI_VALUE, NULL, &bounds_text},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
         {"--error", CLI_VALUE, NULL, &error_text},
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options), cli_plan_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_plan_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "plan: give the model: --softmax or --leverage (see "
@@ -156,41 +154,27 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
         if (!(error > 0.0 && error < 0.5))
             return cli_error(CLI_EXIT_USAGE, "--error: must lie in (0, 1/2), got %s", error_text);
     }
-    bht_matrix A = {0}, B = {0}, x = {0};
-    double *query = NULL;
-    if ((rc = read_models(in, a_path, b_path, NULL, &A, &B, &x)) != CLI_EXIT_OK)
-        goto done;
-    if (leverage && A.rows < A.cols) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s: n < d (%zu rows, %zu columns): the leverage model "
-                       "needs n >= d", a_path, A.rows, A.cols);
-        goto done;
-    }
-    if (leverage && A.rows > BHT_LEVERAGE_SUP_MAX_N) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s: %zu rows; plan --leverage handles n <= %zu", a_path,
-                       A.rows, (size_t)BHT_LEVERAGE_SUP_MAX_N);
-        goto done;
-    }
-    size_t length = leverage ? A.rows : A.cols;
-    if (!(query = malloc(length * sizeof *query))) {
-        rc = cli_error(CLI_EXIT_INTERNAL, "plan: out of memory");
-        goto done;
-    }
+    const bht_matrix *A, *B;
+    if ((rc = cli_read_search_pair(in, a_path, &A, b_path, &B, leverage, "plan --leverage"))
+        != CLI_EXIT_OK)
+        return rc;
+    size_t length = leverage ? A->rows : A->cols;
+    double *query = malloc(length * sizeof *query);
+    if (!query)
+        return cli_error(CLI_EXIT_INTERNAL, "plan: out of memory");
     bht_plan_result r;
     bht_sup_result h2 = {0.0, 0.0, 0, 0};
     cli_progress progress;
-    cli_progress_begin(&progress, "plan --leverage", "H^2");
-    /* every online CPU: the bracket is the same bits for any thread count */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    bht_sup_options sopt = {PLAN_TARGET_WIDTH, (size_t)cells, cli_show_progress, &progress,
-                            cpus > 1 ? (size_t)cpus : 1};
-    bht_status s = leverage ? bht_plan_leverage_search(A.rows, A.cols, A.data, B.data, c, C,
+    bht_sup_options sopt = cli_search_begin(&progress, "plan --leverage", "H^2",
+                                            PLAN_TARGET_WIDTH, cells);
+    bht_status s = leverage ? bht_plan_leverage_search(A->rows, A->cols, A->data, B->data, c, C,
                                                        error, &sopt, query, &r, &h2)
-                            : bht_plan_softmax(A.rows, A.cols, A.data, B.data, energy, error,
+                            : bht_plan_softmax(A->rows, A->cols, A->data, B->data, energy, error,
                                                query, &r);
     cli_progress_end(&progress);
     if (s != BHT_OK) {
-        rc = report_plan_failure(s, leverage, c, C);
-        goto done;
+        free(query);
+        return report_plan_failure(s, leverage, c, C);
     }
     if (!leverage) {
         /* no search: the bracket is the oracle's H^2 at the query against the
@@ -200,9 +184,7 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
         h2.converged = h2.nu_upper <= h2.nu_lower * (1.0 + PLAN_TARGET_WIDTH)
                        || h2.nu_upper == 0.0;
     }
-    double width = h2.nu_upper == 0.0  ? 0.0
-                   : h2.nu_lower > 0.0 ? (h2.nu_upper - h2.nu_lower) / h2.nu_lower
-                                       : INFINITY;
+    double width = cli_relative_width(h2.nu_lower, h2.nu_upper);
     cli_output out;
     char criterion[96];
     snprintf(criterion, sizeof criterion,
@@ -218,20 +200,14 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     cli_out_integer(&out, "cells", h2.cells);
     cli_out_bool(&out, "converged", h2.converged);
     cli_out_end(&out);
-    rc = cli_finish_output();
-    if (rc == CLI_EXIT_OK && !h2.converged)
-        rc = leverage ? cli_error(CLI_EXIT_NOT_CONVERGED, "plan --leverage: --max-cells %ld ran "
-                                  "out at relative width %.3g of H^2 (target 0.01): the bracket "
-                                  "is certified but not converged", cells, width)
-                      : cli_error(CLI_EXIT_NOT_CONVERGED, "plan --softmax: the H^2 bracket is "
-                                  "%.3g wide (target 0.01): its upper end is the closed-form "
-                                  "log-ratio bound, which no budget tightens", width);
-done:
     free(query);
-    bht_matrix_free(&A);
-    bht_matrix_free(&B);
-    bht_matrix_free(&x);
-    return rc;
+    if (leverage)
+        return cli_finish_search(h2.converged, "plan --leverage: --max-cells %ld ran out at "
+                                 "relative width %.3g of H^2 (target 0.01): the bracket is "
+                                 "certified but not converged", cells, width);
+    return cli_finish_search(h2.converged, "plan --softmax: the H^2 bracket is %.3g wide "
+                             "(target 0.01): its upper end is the closed-form log-ratio bound, "
+                             "which no budget tightens", width);
 }
 
 static int simulate_main(int argc, char **argv, cli_inputs *in)
@@ -242,18 +218,15 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
     const cli_option options[] = {
         CLI_INPUT_OPTIONS(*in),
         {"--json", CLI_FLAG, &json, NULL},
-        CLI_MODEL_OPTIONS(softmax, leverage),
+        CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-B", b_path),
         {"-s", CLI_VALUE, NULL, &s_path},
-        {"-A", CLI_VALUE, NULL, &a_path},
-        {"-B", CLI_VALUE, NULL, &b_path},
         {"-x", CLI_VALUE, NULL, &x_path},
         {"--queries", CLI_VALUE, NULL, &m_text},
         {"--trials", CLI_VALUE, NULL, &t_text},
         {"--seed", CLI_VALUE, NULL, &seed_text},
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_simulate_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_simulate_help);
+    if (rc != CLI_PARSED)
         return rc;
     if (softmax == leverage)
         return cli_error(CLI_EXIT_USAGE, "simulate: give the model: --softmax or --leverage");
@@ -288,22 +261,19 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
                          "measured)", (unsigned long long)m, (unsigned long long)trials,
                          (double)m * (double)trials, 2.0 * 0x1p40 / SIMULATE_RATE / 3600.0,
                          SIMULATE_RATE);
-    bht_matrix A = {0}, B = {0}, x = {0};
-    if ((rc = read_models(in, a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK)
-        goto done;
-    if (leverage && (rc = read_leverage_query(in, a_path, s_path, &A, &x)) != CLI_EXIT_OK)
-        goto done;
+    const bht_matrix *A, *B, *x;
+    if ((rc = read_models(in, a_path, b_path, softmax ? x_path : NULL, &A, &B, &x)) != CLI_EXIT_OK
+        || (leverage && (rc = read_leverage_query(in, a_path, s_path, A, &x)) != CLI_EXIT_OK))
+        return rc;
     bht_simulation r;
-    bht_status s = leverage ? bht_simulate_leverage(A.rows, A.cols, A.data, B.data, x.data,
+    bht_status s = leverage ? bht_simulate_leverage(A->rows, A->cols, A->data, B->data, x->data,
                                                     (unsigned long)m, (unsigned long)trials,
                                                     (uint64_t)seed, &r)
-                            : bht_simulate_softmax(A.rows, A.cols, A.data, B.data, x.data,
+                            : bht_simulate_softmax(A->rows, A->cols, A->data, B->data, x->data,
                                                    (unsigned long)m, (unsigned long)trials,
                                                    (uint64_t)seed, &r);
-    if (s != BHT_OK) {
-        rc = report_failure("simulate", s);
-        goto done;
-    }
+    if (s != BHT_OK)
+        return report_failure("simulate", s);
     cli_output out;
     cli_out_begin(&out, json, 0);
     cli_out_number(&out, "error_rate", r.error_rate);
@@ -314,12 +284,7 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
     cli_out_number(&out, "bayes_lower", r.bayes_lower);
     cli_out_number(&out, "bayes_upper", r.bayes_upper);
     cli_out_end(&out);
-    rc = cli_finish_output();
-done:
-    bht_matrix_free(&A);
-    bht_matrix_free(&B);
-    bht_matrix_free(&x);
-    return rc;
+    return cli_finish_output();
 }
 
 int cli_plan(int argc, char **argv) { return cli_run_with_inputs(argc, argv, plan_main); }

@@ -12,10 +12,6 @@
 #include "cli.h"
 #include "commands.h"
 
-/* Exit code of a run that stopped without a certified minimizer (README,
- * "Errors and exit codes"). */
-#define REGRESSION_EXIT_NOT_CONVERGED 4
-
 void cli_regression_help(FILE *out)
 {
     fprintf(out,
@@ -136,14 +132,8 @@ static int report_refusal(bht_status s, const bht_regression_refusal *r, long ca
                          "--precision-cap %ld bits (a value exactly zero by a symmetry of "
                          "the data cannot be decided)",
                          cap ? cap : BHT_ORACLE_DEFAULT_CAP);
-    case BHT_E_NOMEM:
-        return cli_error(CLI_EXIT_INTERNAL, "regression: out of memory");
-    case BHT_E_INVALID:
-    case BHT_E_NONFINITE:
-        return cli_error(CLI_EXIT_USAGE, "regression: %s", bht_status_message(s));
     default:
-        return cli_error(CLI_EXIT_INTERNAL, "regression: unexpected failure: %s",
-                         bht_status_message(s));
+        return cli_status_error("regression", s);
     }
 }
 
@@ -233,16 +223,14 @@ static int solve(const regression_args *a, const bht_matrix *A, const bht_matrix
     cli_out_number(&out, "minimizer_radius", sol.minimizer_radius);
     cli_out_end(&out);
     free(x);
-    rc = cli_finish_output();
-    if (rc == CLI_EXIT_OK && !sol.converged)
-        rc = cli_error(REGRESSION_EXIT_NOT_CONVERGED,
-                       "regression --solve: not converged after %zu iteration%s: %s",
-                       sol.iterations, sol.iterations == 1 ? "" : "s",
-                       isfinite(sol.minimizer_radius)
-                           ? "|grad L| <= --tol not reached (the radius printed is certified)"
-                           : "no certified minimizer near x (the Hessian bound or the "
-                             "gradient does not allow it)");
-    return rc;
+    return cli_finish_search(sol.converged,
+                             "regression --solve: not converged after %zu iteration%s: %s",
+                             sol.iterations, sol.iterations == 1 ? "" : "s",
+                             isfinite(sol.minimizer_radius)
+                                 ? "|grad L| <= --tol not reached (the radius printed is "
+                                   "certified)"
+                                 : "no certified minimizer near x (the Hessian bound or the "
+                                   "gradient does not allow it)");
 }
 
 static int evaluate(const regression_args *a, long cap, const bht_matrix *A,
@@ -279,13 +267,12 @@ static int evaluate(const regression_args *a, long cap, const bht_matrix *A,
     return rc;
 }
 
-int cli_regression(int argc, char **argv)
+static int regression_main(int argc, char **argv, cli_inputs *in)
 {
     regression_args a;
     memset(&a, 0, sizeof a);
-    cli_inputs in = {0};
     const cli_option options[] = {
-        CLI_INPUT_OPTIONS(in),
+        CLI_INPUT_OPTIONS(*in),
         {"-A", CLI_VALUE, NULL, &a.a_path},
         {"-b", CLI_VALUE, NULL, &a.b_path},
         {"-w", CLI_VALUE, NULL, &a.w_path},
@@ -296,42 +283,35 @@ int cli_regression(int argc, char **argv)
         {"--sketch-eps", CLI_VALUE, NULL, &a.eps_text},
         {"--seed", CLI_VALUE, NULL, &a.seed_text},
         {"--tol", CLI_VALUE, NULL, &a.tol_text},
-        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex),
-        {"--json", CLI_FLAG, &a.json, NULL},
+        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex, a.json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_regression_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_regression_help);
+    if (rc != CLI_PARSED)
         return rc;
     if ((rc = check_args(&a)) != CLI_EXIT_OK)
         return rc;
-    long cap = 0;
-    if (a.cap_text &&
-        (rc = cli_parse_long("--precision-cap", a.cap_text, 1, CLI_MAX_PRECISION_CAP, &cap)))
+    long cap;
+    if ((rc = cli_parse_precision_cap(a.cap_text, a.oracle, &cap)) != CLI_EXIT_OK)
         return rc;
 
-    bht_matrix A = {0}, b = {0}, w = {0}, x = {0};
+    const bht_matrix *A, *b, *w, *x;
     const char *x_path = a.solve ? a.x0_path : a.x_path;
-    if ((rc = cli_read_matrix(&in, a.a_path, &A)) != CLI_EXIT_OK
-        || (rc = cli_read_vector(&in, a.b_path, &b)) != CLI_EXIT_OK
-        || (a.w_path && (rc = cli_read_vector(&in, a.w_path, &w)) != CLI_EXIT_OK)
-        || (x_path && (rc = cli_read_vector(&in, x_path, &x)) != CLI_EXIT_OK))
-        goto done;
-    if ((rc = check_length(a.b_path, &b, A.rows, a.a_path, "rows")) != CLI_EXIT_OK
-        || (a.w_path && (rc = check_length(a.w_path, &w, A.rows, a.a_path, "rows")))
-        || (x_path && (rc = check_length(x_path, &x, A.cols, a.a_path, "columns"))))
-        goto done;
-    if (A.cols > BHT_REGRESSION_MAX_D) {
-        rc = cli_error(CLI_EXIT_USAGE, "%s: %zu columns; at most %zu", a.a_path, A.cols,
-                       BHT_REGRESSION_MAX_D);
-        goto done;
-    }
-    rc = a.solve ? solve(&a, &A, &b, &w, &x) : evaluate(&a, cap, &A, &b, &w, &x);
-done:
-    bht_matrix_free(&A);
-    bht_matrix_free(&b);
-    bht_matrix_free(&w);
-    bht_matrix_free(&x);
-    cli_inputs_free(&in);
-    return rc;
+    if ((rc = cli_read_matrix(in, a.a_path, &A)) != CLI_EXIT_OK
+        || (rc = cli_read_vector(in, a.b_path, &b)) != CLI_EXIT_OK
+        || (rc = cli_read_optional_vector(in, a.w_path, &w)) != CLI_EXIT_OK
+        || (rc = cli_read_optional_vector(in, x_path, &x)) != CLI_EXIT_OK)
+        return rc;
+    if ((rc = check_length(a.b_path, b, A->rows, a.a_path, "rows")) != CLI_EXIT_OK
+        || (a.w_path && (rc = check_length(a.w_path, w, A->rows, a.a_path, "rows")))
+        || (x_path && (rc = check_length(x_path, x, A->cols, a.a_path, "columns"))))
+        return rc;
+    if (A->cols > BHT_REGRESSION_MAX_D)
+        return cli_error(CLI_EXIT_USAGE, "%s: %zu columns; at most %zu", a.a_path, A->cols,
+                         BHT_REGRESSION_MAX_D);
+    return a.solve ? solve(&a, A, b, w, x) : evaluate(&a, cap, A, b, w, x);
+}
+
+int cli_regression(int argc, char **argv)
+{
+    return cli_run_with_inputs(argc, argv, regression_main);
 }

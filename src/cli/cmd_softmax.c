@@ -68,34 +68,28 @@ static int report_compute_error(bht_status s, int oracle, long cap)
                          "softmax: oracle could not decide the rounding within "
                          "--precision-cap %ld bits",
                          cap ? cap : BHT_ORACLE_DEFAULT_CAP);
-    case BHT_E_NOMEM:
-        return cli_error(CLI_EXIT_INTERNAL, "softmax: out of memory");
     case BHT_E_INVALID:
     case BHT_E_NONFINITE:
         return cli_error(CLI_EXIT_USAGE, "softmax: %s%s", bht_status_message(s),
                          oracle ? " (oracle)" : "");
     default:
-        return cli_error(CLI_EXIT_INTERNAL, "softmax: unexpected failure: %s",
-                         bht_status_message(s));
+        return cli_status_error("softmax", s);
     }
 }
 
-int cli_softmax(int argc, char **argv)
+static int softmax_main(int argc, char **argv, cli_inputs *in)
 {
     softmax_args a = {0};
-    cli_inputs in = {0};
     const cli_option options[] = {
-        CLI_INPUT_OPTIONS(in),
+        CLI_INPUT_OPTIONS(*in),
         {"--logits", CLI_VALUE, NULL, &a.logits},
         {"-A", CLI_VALUE, NULL, &a.a_path},
         {"-x", CLI_VALUE, NULL, &a.x_path},
         {"--energy", CLI_VALUE, NULL, &a.energy_text},
-        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex),
-        {"--json", CLI_FLAG, &a.json, NULL},
+        CLI_ORACLE_OPTIONS(a.cap_text, a.oracle, a.hex, a.json),
     };
-    int stop, rc = cli_parse_command(argc, argv, options, CLI_COUNT(options),
-                                     cli_softmax_help, &stop);
-    if (stop)
+    int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_softmax_help);
+    if (rc != CLI_PARSED)
         return rc;
     if ((rc = check_args(&a)) != CLI_EXIT_OK)
         return rc;
@@ -104,65 +98,53 @@ int cli_softmax(int argc, char **argv)
     long cap = 0;
     if (a.energy_text && (rc = cli_parse_nonnegative("--energy", a.energy_text, &energy)))
         return rc;
-    if (a.cap_text &&
-        (rc = cli_parse_long("--precision-cap", a.cap_text, 1, CLI_MAX_PRECISION_CAP, &cap)))
+    if ((rc = cli_parse_precision_cap(a.cap_text, a.oracle, &cap)) != CLI_EXIT_OK)
         return rc;
 
-    bht_matrix z = {0}, A = {0}, x = {0};
-    double *p = NULL;
+    const bht_matrix *z = NULL, *A = NULL, *x = NULL;
     size_t n, batch = 1;
     if (a.logits) {
-        if ((rc = cli_read_matrix(&in, a.logits, &z)) != CLI_EXIT_OK)
-            goto done;
-        if (z.rows > 1 && z.cols > 1) { /* one softmax per row */
-            batch = z.rows;
-            n = z.cols;
+        if ((rc = cli_read_matrix(in, a.logits, &z)) != CLI_EXIT_OK)
+            return rc;
+        if (z->rows > 1 && z->cols > 1) { /* one softmax per row */
+            batch = z->rows;
+            n = z->cols;
         } else {
-            n = z.rows * z.cols;
+            n = z->rows * z->cols;
         }
     } else {
-        if ((rc = cli_read_matrix(&in, a.a_path, &A)) != CLI_EXIT_OK ||
-            (rc = cli_read_vector(&in, a.x_path, &x)) != CLI_EXIT_OK)
-            goto done;
-        if ((rc = cli_check_query_length(a.a_path, &A, a.x_path, &x)) != CLI_EXIT_OK
-            || (a.energy_text && (rc = cli_check_energy(a.x_path, &x, energy)) != CLI_EXIT_OK))
-            goto done;
-        n = A.rows;
+        if ((rc = cli_read_matrix(in, a.a_path, &A)) != CLI_EXIT_OK
+            || (rc = cli_read_vector(in, a.x_path, &x)) != CLI_EXIT_OK
+            || (rc = cli_check_query_length(a.a_path, A, a.x_path, x)) != CLI_EXIT_OK
+            || (a.energy_text && (rc = cli_check_energy(a.x_path, x, energy)) != CLI_EXIT_OK))
+            return rc;
+        n = A->rows;
     }
 
-    p = malloc(batch * n * sizeof *p); /* batch n <= BHT_MAX_VALUES: no overflow */
-    if (!p) {
-        rc = cli_error(CLI_EXIT_INTERNAL, "softmax: out of memory");
-        goto done;
-    }
+    double *p = malloc(batch * n * sizeof *p); /* batch n <= BHT_MAX_VALUES: no overflow */
     bht_oracle_options oopt = {0, cap};
-    bht_status s = BHT_OK;
+    bht_status s = p ? BHT_OK : BHT_E_NOMEM;
     if (a.logits)
         for (size_t r = 0; r < batch && s == BHT_OK; r++)
-            s = a.oracle ? bht_oracle_softmax_logits(n, z.data + r * n, p + r * n, &oopt, NULL)
-                         : bht_softmax_logits(n, z.data + r * n, p + r * n);
-    else
-        s = a.oracle ? bht_oracle_softmax(n, A.cols, A.data, x.data, p, &oopt, NULL)
-                     : bht_softmax(n, A.cols, A.data, x.data, p);
+            s = a.oracle ? bht_oracle_softmax_logits(n, z->data + r * n, p + r * n, &oopt, NULL)
+                         : bht_softmax_logits(n, z->data + r * n, p + r * n);
+    else if (s == BHT_OK)
+        s = a.oracle ? bht_oracle_softmax(n, A->cols, A->data, x->data, p, &oopt, NULL)
+                     : bht_softmax(n, A->cols, A->data, x->data, p);
     if (s != BHT_OK) {
         rc = report_compute_error(s, a.oracle, cap);
-        goto done;
+    } else {
+        cli_output out;
+        cli_out_begin(&out, a.json, a.hex);
+        if (batch > 1)
+            cli_out_matrix(&out, "p", p, batch, n);
+        else
+            cli_out_vector(&out, "p", p, n, 0);
+        cli_out_end(&out);
+        rc = cli_finish_output();
     }
-
-    cli_output out;
-    cli_out_begin(&out, a.json, a.hex);
-    if (batch > 1)
-        cli_out_matrix(&out, "p", p, batch, n);
-    else
-        cli_out_vector(&out, "p", p, n, 0);
-    cli_out_end(&out);
-    rc = cli_finish_output();
-
-done:
     free(p);
-    bht_matrix_free(&z);
-    bht_matrix_free(&A);
-    bht_matrix_free(&x);
-    cli_inputs_free(&in);
     return rc;
 }
+
+int cli_softmax(int argc, char **argv) { return cli_run_with_inputs(argc, argv, softmax_main); }
