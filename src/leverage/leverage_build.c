@@ -584,14 +584,15 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
     /* lanes (R^ in double): LEV_LANES rows' y, b^ hi and lo */
     double *ly = ch + 2 * d * d, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
     const double *rinv = b->graded ? NULL : b->rinv;
+    int lev_e[LEV_LANES], lev_nz[LEV_LANES]; /* the lanes' row exponents, nonzero flags */
     for (size_t i = 0; i < n; i++) {
         double *yh = work;
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
         const size_t lane = i % LEV_LANES;
         if (!b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
             for (size_t l = 0; l < LEV_LANES; l++) {
-                int evl;
-                if (i + l >= n || !lev_scale_row(b, A + (i + l) * d, yh, &evl))
+                lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
+                if (!lev_nz[l])
                     for (size_t j = 0; j < d; j++)
                         yh[j] = 0.0; /* no row, or a zero row: a lane left unused */
                 for (size_t j = 0; j < d; j++)
@@ -599,9 +600,17 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             }
             solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
         }
-        int ev;
+        int ev, nonzero;
         b->err_q[i] = 0.0;
-        if (!lev_scale_row(b, A + i * d, yh, &ev)) {
+        if (b->rl) {
+            nonzero = lev_scale_row(b, A + i * d, yh, &ev);
+        } else { /* the row's scaled form, as the lanes computed it */
+            nonzero = lev_nz[lane];
+            ev = lev_e[lane];
+            for (size_t j = 0; j < d; j++)
+                yh[j] = ly[j * LEV_LANES + lane];
+        }
+        if (!nonzero) {
             b->qe[i] = LEV_ZERO_ROW;
             for (size_t j = 0; j < d; j++)
                 bh[j] = bl[j] = 0.0;
