@@ -1,5 +1,5 @@
 /* leverage_core.h: the double-double orthonormal basis of a leverage design
- * (leverage.c), shared by the leverage scores, the local analysis
+ * (leverage.c, leverage_build.c), shared by the leverage scores, the local analysis
  * (local_leverage.c) and the model distances (model_distance_leverage.c).
  * Not part of the public API.
  *
@@ -77,8 +77,8 @@ bht_status bht__lev_basis_build(size_t n, size_t d, const double *A, const doubl
                            lev_basis *basis, double *cond, double max_err_h);
 void bht__lev_basis_free(lev_basis *basis);
 
-/* Compiled code paths of the build (leverage.c): the same bits on every
- * path (tests/leverage/test_leverage_paths.c). */
+/* Compiled code paths of the build (leverage_build.c): the same bits on
+ * every path (tests/leverage/test_leverage_paths.c). */
 enum { LEV_PATH_AUTO = 0, LEV_PATH_GENERIC = 1, LEV_PATH_X86_64_V3 = 2, LEV_PATH_COUNT = 3 };
 
 /* 1 when this build and CPU run the path. */
@@ -126,5 +126,23 @@ typedef struct lev_scaled {
 } lev_scaled;
 
 void bht__lev_scaled_add(lev_scaled *acc, double th, double tl, long te);
+
+/* The cold parts of the build (leverage.c), called by build_pass
+ * (leverage_build.c); contracts above their definitions. */
+
+/* R^ by Householder QR in double-double of the n-by-d column-major
+ * W = wh + wl (overwritten): the fallback preconditioner. */
+void bht__lev_householder_r_dd(size_t n, size_t d, double *wh, double *wl, double *rh,
+                               double *rl);
+
+/* kappa_1 estimate of the column-normalised R^ (d-by-d row-major upper);
+ * ninv gets the computed inverse of R^ (+inf: zero pivot or overflow). */
+double bht__lev_condition_estimate(size_t d, const double *r, double *ninv);
+
+/* Certifies the computed inverse rinv of R^ (+ rl) by its exact residual:
+ * when ||R^ X^ - I||_F <= 1/2, scales rinv for the bounds and clears
+ * *graded.  BHT_E_NOMEM when the workspace cannot be allocated. */
+bht_status bht__lev_inverse_residual_check(size_t d, const double *r, const double *rl,
+                                           double *rinv, int *graded);
 
 #endif
