@@ -150,8 +150,6 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
     requires indices: 0 <= i < n && 0 <= m < n;
-    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
-    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
     requires ok: long_acc_ok(acc);
     requires rows: ai == A + i * d && am == A + m * d
       && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
@@ -160,12 +158,16 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
     requires valid_t: \valid(th) && \valid(tl) && \separated(th, tl);
     assigns *acc, *th, *tl, errno;
     ensures ok: long_acc_ok(acc);
-    ensures kept: \result == 1 <==> \at(shift_kept(A, x, n, d, i), Pre);
     ensures result: \result == 0 || \result == 1;
-    ensures pair: \result == 1 ==> *th == \old(shift_hi(A, x, n, d, i))
-                                   && *tl == \old(shift_lo(A, x, n, d, i));
     ensures range: \result == 1 ==> \is_finite(*th) && \is_finite(*tl)
                    && -746 <= *th <= 0 && \abs(*tl) <= 0x1p-40;
+    ensures self: ai == am ==> \result == 1 && *th == 0 && *tl == 0;
+    behavior at_max:
+      assumes largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+      assumes is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+      ensures kept: \result == 1 <==> \at(shift_kept(A, x, n, d, i), Pre);
+      ensures pair: \result == 1 ==> *th == \old(shift_hi(A, x, n, d, i))
+                                     && *tl == \old(shift_lo(A, x, n, d, i));
 */
 static int shifted_logit(size_t n, const double *A, const double *x, size_t d, size_t i,
                          size_t m, const double *ai, const double *am, bht_long_acc *acc,
@@ -176,24 +178,37 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
     (void)A;
     (void)i;
     (void)m;
-    //@ assert value_is_shift: logit_ax(A, x, d, i) - logit_ax(A, x, d, m) == shift_ax(A, x, n, d, i);
+    //@ for at_max: assert value_is_shift: logit_ax(A, x, d, i) - logit_ax(A, x, d, m) == shift_ax(A, x, n, d, i);
     row_difference(acc, d, ai, am, x);
-    //@ assert value: long_acc_value(acc) == shift_ax(A, x, n, d, i) <= 0;
+    //@ assert diff: long_acc_value(acc) == logit_ax(A, x, d, i) - logit_ax(A, x, d, m);
+    //@ assert self_zero: ai == am ==> long_acc_value(acc) == 0;
+    //@ for at_max: assert value: long_acc_value(acc) == shift_ax(A, x, n, d, i) <= 0;
     double hi = bht_long_acc_round(acc, 0);
-    //@ assert hi_nonpos: !\is_NaN(hi) && hi <= 0;
-    //@ assert hi_huge: shift_ax(A, x, n, d, i) < -0x1.fffffffffffffp1023 ==> hi <= -0x1.fffffffffffffp1023;
-    //@ assert hi_rn: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i) ==> hi == shift_hi(A, x, n, d, i);
-    if (!(hi >= SHIFTED_LOGIT_FLOOR)) {
-        //@ assert dropped: !shift_kept(A, x, n, d, i);
+    //@ assert hi_big: \abs(long_acc_value(acc)) > 0x1.fffffffffffffp1023 ==> \abs(hi) >= 0x1.fffffffffffffp1023;
+    //@ assert hi_rn_v: \abs(long_acc_value(acc)) <= 0x1.fffffffffffffp1023 ==> \is_finite(hi) && hi == rn(long_acc_value(acc)) && \abs(hi - long_acc_value(acc)) <= 0x1p-53 * \abs(long_acc_value(acc)) + 0x1p-1075;
+    //@ assert self_hi: ai == am ==> \is_finite(hi) && hi == 0;
+    //@ for at_max: assert hi_nonpos: !\is_NaN(hi) && hi <= 0;
+    //@ for at_max: assert hi_huge: shift_ax(A, x, n, d, i) < -0x1.fffffffffffffp1023 ==> hi <= -0x1.fffffffffffffp1023;
+    //@ for at_max: assert hi_rn: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i) ==> hi == shift_hi(A, x, n, d, i);
+    /* hi <= 0 holds whenever m is the largest logit (the value is <= 0);
+     * testing it as well tells WP that hi is not +infinity (the rounding's
+     * contract speaks of its real value only), so that the kept hi is
+     * finite.  Same results. */
+    if (!(hi >= SHIFTED_LOGIT_FLOOR && hi <= 0.0)) {
+        //@ for at_max: assert dropped: !shift_kept(A, x, n, d, i);
         return 0;
     }
+    //@ assert hi_finite0: \is_finite(hi);
     //@ assert ge: -746 <= hi <= 0;
-    //@ assert in_range: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i);
-    //@ assert hi_finite: \is_finite(hi) && hi == shift_hi(A, x, n, d, i);
-    //@ assert kept: shift_kept(A, x, n, d, i);
-    //@ assert near: \abs(shift_ax(A, x, n, d, i) - hi) <= 0x1p-43;
+    //@ assert v_range: \abs(long_acc_value(acc)) <= 0x1.fffffffffffffp1023;
+    //@ assert v_near: \abs(long_acc_value(acc) - hi) <= 0x1p-43;
+    //@ for at_max: assert in_range: -0x1.fffffffffffffp1023 <= shift_ax(A, x, n, d, i);
+    //@ for at_max: assert hi_finite: \is_finite(hi) && hi == shift_hi(A, x, n, d, i);
+    //@ for at_max: assert kept: shift_kept(A, x, n, d, i);
     bht_long_acc_sub(acc, hi);
-    //@ assert rest: long_acc_value(acc) == shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i);
+    //@ for at_max: assert rest: long_acc_value(acc) == shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i);
+    //@ assert self_rest: ai == am ==> long_acc_value(acc) == 0;
+    //@ assert rest_small: \abs(long_acc_value(acc)) <= 0x1p-43;
     *th = hi;
     *tl = bht_long_acc_round(acc, 0);
     return 1;
@@ -209,11 +224,17 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
  * n <= 2^28 dd additions 2^-77, division 2^-102) and is rounded once, so
  * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp).
  * Logits z: the vectorised kernel (softmax_lanes.c; same algorithm with the
- * sum in 8 fixed lanes, same bits on every instruction set).  Not analysed
- * by WP yet: the loop invariants below state the A x path's relation to
- * the dd pipeline (p_k == softmax_dd, spec/softmax.h); once they are proved
- * the contract gets `ensures pipeline: src->z == \null ==> p[k] ==
- * softmax_dd(src->A, src->x, n, src->d, k)` (proofs/README.md, Coverage). */
+ * sum in 8 fixed lanes, same bits on every instruction set).  Not in
+ * WP_FUNCTIONS yet (contract assumed by the callers).  The loop invariants
+ * below are written for the A x path's run-time safety and range (every p_k
+ * finite in [0, 1], S >= 1/2, the term of the largest logit >= 0.99 through
+ * shifted_logit's `self` clause) but not yet checked by WP.  The relation
+ * p_k == softmax_dd(A, x, n, d, k) (spec/softmax.h) is not stated: the
+ * locals passed by address (th, tl, eh, ..., sum_hi) live in the same
+ * memory as A and x, so every call changes the memory state in which the
+ * recursive logic functions (reg_dot, logit_max) are evaluated, and no
+ * prover here shows that such a function is unchanged by a write outside
+ * the rows it reads (a frame lemma, by induction on d; Coq). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -238,6 +259,8 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
     const double *A = src->A, *x = src->x;
     size_t d = src->d;
+    //@ assert row_end: \forall integer r; 0 <= r < n ==> 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
+    //@ assert rows: \forall integer r; 0 <= r < n ==> \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
     bht_long_acc acc;
     bht_long_acc_init(&acc);
     size_t m = argmax_logit(n, A, x, d, &acc);
@@ -245,8 +268,9 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     double sum_hi = 0.0, sum_lo = 0.0;
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant sum: sum_hi == softmax_sum(A, x, n, d, i, 0)
-                            && sum_lo == softmax_sum(A, x, n, d, i, 1);
+        loop invariant rows: \forall integer r; 0 <= r < n ==>
+          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+        loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
         loop invariant sum_range: \is_finite(sum_hi) && \is_finite(sum_lo)
                                   && 0 <= sum_hi <= 5 * i && \abs(sum_lo) <= 0x1p-52 * sum_hi;
         loop invariant sum_below: i > m ==> sum_hi + sum_lo >= 0.9 - i * 0x1p-60;
@@ -256,24 +280,32 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     for (size_t i = 0; i < n; i++) {
         double th, tl, eh, el, bh, bl;
         int scale;
+        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
         if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl))
             continue;
         bht_dd_exp(th, tl, &eh, &el, &scale);
         bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
+        //@ assert self_term: i == m ==> bh + bl >= 0.99;
+        //@ assert term: bh + bl >= 0;
         dd_add(sum_hi, sum_lo, bh, bl, &sum_hi, &sum_lo);
     }
     //@ assert sum_low: 0.5 <= sum_hi;
 
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant done: \forall integer k; 0 <= k < i ==>
-          finite_between(p[k], 0.0, 1.0) && p[k] == softmax_dd_out(A, x, n, d, k, sum_hi, sum_lo);
+        loop invariant rows: \forall integer r; 0 <= r < n ==>
+          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+        loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+        loop invariant sum: \is_finite(sum_hi) && \is_finite(sum_lo)
+                            && 0.5 <= sum_hi <= 5 * n && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+        loop invariant done: \forall integer k; 0 <= k < i ==> finite_between(p[k], 0.0, 1.0);
         loop assigns i, acc, p[0 .. n - 1], errno;
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
         double th, tl, eh, el, qh, ql;
         int scale;
+        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
         if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
             p[i] = 0.0;
             continue;
@@ -281,11 +313,10 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         bht_dd_exp(th, tl, &eh, &el, &scale);
         dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
         double pi = dd_ldexp_round(qh, ql, scale);
-        /* Mathematical range [0, 1]; the clamp keeps it under rounding. */
+        /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
+         * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
         if (pi > 1.0)
             pi = 1.0;
-        if (pi < 0.0)
-            pi = 0.0;
         p[i] = pi;
     }
 }
