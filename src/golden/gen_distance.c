@@ -209,9 +209,11 @@ typedef struct di_cand {
     bht_distances od;
 } di_cand;
 
-static bht_status di_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static bht_status di_try(const gold_search *s, int fn, void *cand, grng *r, double *err, uint64_t *fl)
 {
-    di_cand *t = ctx;
+    (void)s;
+    (void)fn;
+    di_cand *t = cand;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, DI_MAXN);
     double *P = t->P, *Q = t->Q;
     (void)draw_distribution(r, n, P, fl);
@@ -238,22 +240,16 @@ static bht_status di_try(void *ctx, grng *r, double *err, uint64_t *fl)
     return st;
 }
 
-static void di_keep(void *ctx, gcase *c)
+static void di_keep(const void *cand, gcase *c)
 {
-    const di_cand *t = ctx;
+    const di_cand *t = cand;
     c->n = c->qlen = t->n;
     memcpy(c->P, t->P, t->n * sizeof *t->P);
     memcpy(c->Q, t->Q, t->n * sizeof *t->Q);
     c->dist = t->od;
 }
 
-static bht_status di_worst(gcase *c, size_t i, grng *r)
-{
-    static const gold_search S = {600, di_try, di_keep};
-    di_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
-}
-#define DI_WORST_COUNT 150
+static const gold_search DI_SEARCH = {600, sizeof(di_cand), di_try, di_keep, NULL};
 
 static bht_status di_invalid(gcase *c, size_t i, grng *r)
 {
@@ -291,12 +287,12 @@ static bht_status di_invalid(gcase *c, size_t i, grng *r)
 #define DI_INVALID_COUNT 13
 
 static const family DI_FAMILIES[] = {
-    {"special", DI_SPECIAL_COUNT, di_special, FLAG(F_SPECIAL)},
-    {"near", 400, di_near, 0},
-    {"disjoint", 100, di_disjoint, 0},
-    {"random", 2300, di_random, 0},
-    {"worst", DI_WORST_COUNT, di_worst, 0},
-    {"invalid", DI_INVALID_COUNT, di_invalid, 0},
+    {"special", DI_SPECIAL_COUNT, di_special, FLAG(F_SPECIAL), NULL},
+    {"near", 400, di_near, 0, NULL},
+    {"disjoint", 100, di_disjoint, 0, NULL},
+    {"random", 2300, di_random, 0, NULL},
+    {"worst", 150, bht__gold_worst, 0, &DI_SEARCH},
+    {"invalid", DI_INVALID_COUNT, di_invalid, 0, NULL},
 };
 
 static bht_status expected(gcase *c)

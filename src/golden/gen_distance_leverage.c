@@ -155,8 +155,9 @@ static bht_status dl_random(gcase *c, size_t i, grng *r)
 #define DL_RANDOM_COUNT 60
 
 
-static void dl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+static void dl_draw(void *cand, grng *r, uint64_t *fl)
 {
+    gold_pair_cand *t = cand;
     /* n > d: square designs give p = q = 1/d whatever B is. */
     size_t d = t->d = (size_t)bht__rng_int(r, 1, 4), n = t->n = d + (size_t)bht__rng_int(r, 1, 10 - (long)d);
     (void)bht__gold_lm_design(r, n, d, t->A);
@@ -167,19 +168,16 @@ static void dl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
     *fl = sh >= 20 ? FLAG(F_NEAR) : 0;
 }
 
-static bht_status dl_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, dl_draw);
-}
+static const gold_search DL_SEARCH = {LM_CANDIDATES, sizeof(gold_pair_cand), bht__gold_pair_try, bht__gold_pair_keep, dl_draw};
 
 static const family DL_FAMILIES[] = {
-    {"special", DL_SPECIAL_COUNT, dl_special, FLAG(F_SPECIAL)},
-    {"close", DL_CLOSE_COUNT, dl_close, 0},
-    {"same", DL_SAME_COUNT, dl_same, 0},
-    {"random", DL_RANDOM_COUNT, dl_random, 0},
-    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0},
-    {"worst", LM_WORST_COUNT, dl_worst, 0},
-    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
+    {"special", DL_SPECIAL_COUNT, dl_special, FLAG(F_SPECIAL), NULL},
+    {"close", DL_CLOSE_COUNT, dl_close, 0, NULL},
+    {"same", DL_SAME_COUNT, dl_same, 0, NULL},
+    {"random", DL_RANDOM_COUNT, dl_random, 0, NULL},
+    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0, NULL},
+    {"worst", LM_WORST_COUNT, bht__gold_worst, 0, &DL_SEARCH},
+    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_distance_leverage = {

@@ -190,16 +190,11 @@ static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 }
 #define DS_SHIFTED_COUNT 80
 
-static bht_status ds_random(gcase *c, size_t i, grng *r)
-{
-    (void)i;
-    return bht__gold_model_random(c, r, "independent models");
-}
-#define DS_RANDOM_COUNT 100
 
 enum { DS_MAXN = 8, DS_MAXD = 4 };
-static void ds_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+static void ds_draw(void *cand, grng *r, uint64_t *fl)
 {
+    gold_pair_cand *t = cand;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     int sh = (int)bht__rng_int(r, 0, 40);
@@ -209,19 +204,15 @@ static void ds_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
     *fl |= sh >= 20 ? FLAG(F_NEAR) : 0;
 }
 
-static bht_status ds_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_pair_worst(c, i, r, 100, ds_draw);
-}
-#define DS_WORST_COUNT 60
+static const gold_search DS_SEARCH = {100, sizeof(gold_pair_cand), bht__gold_pair_try, bht__gold_pair_keep, ds_draw};
 
 static const family DS_FAMILIES[] = {
-    {"special", DS_SPECIAL_COUNT, ds_special, FLAG(F_SPECIAL)},
-    {"close", DS_CLOSE_COUNT, ds_close, 0},
-    {"shifted", DS_SHIFTED_COUNT, ds_shifted, 0},
-    {"random", DS_RANDOM_COUNT, ds_random, 0},
-    {"worst", DS_WORST_COUNT, ds_worst, 0},
-    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
+    {"special", DS_SPECIAL_COUNT, ds_special, FLAG(F_SPECIAL), NULL},
+    {"close", DS_CLOSE_COUNT, ds_close, 0, NULL},
+    {"shifted", DS_SHIFTED_COUNT, ds_shifted, 0, NULL},
+    {"random", 100, bht__gold_model_random, 0, NULL},
+    {"worst", 60, bht__gold_worst, 0, &DS_SEARCH},
+    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_distance_softmax = {

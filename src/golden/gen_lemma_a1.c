@@ -82,10 +82,12 @@ typedef struct la_cand {
     bht_lemma_a1_bounds ob;
 } la_cand;
 
-static bht_status la_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static bht_status la_try(const gold_search *s, int fn, void *cand, grng *r, double *err, uint64_t *fl)
 {
-    la_cand *t = ctx;
+    (void)s;
+    (void)fn;
     (void)fl;
+    la_cand *t = cand;
     t->eps = ldexp(1.0 + bht__rng_unit(r), (int)bht__rng_int(r, -70, 7));
     bht_lemma_a1_bounds kb;
     if (bht_lemma_a1(t->eps, &kb) != BHT_OK)
@@ -98,20 +100,14 @@ static bht_status la_try(void *ctx, grng *r, double *err, uint64_t *fl)
     return BHT_OK;
 }
 
-static void la_keep(void *ctx, gcase *c)
+static void la_keep(const void *cand, gcase *c)
 {
-    const la_cand *t = ctx;
+    const la_cand *t = cand;
     c->eps = t->eps;
     c->lemma = t->ob;
 }
 
-static bht_status la_worst(gcase *c, size_t i, grng *r)
-{
-    static const gold_search S = {5000, la_try, la_keep};
-    la_cand t;
-    return bht__gold_worst(c, i, r, &S, &t);
-}
-#define LA_WORST_COUNT 100
+static const gold_search LA_SEARCH = {5000, sizeof(la_cand), la_try, la_keep, NULL};
 
 static bht_status la_invalid(gcase *c, size_t i, grng *r)
 {
@@ -131,11 +127,11 @@ static bht_status la_invalid(gcase *c, size_t i, grng *r)
 #define LA_INVALID_COUNT 7
 
 static const family LA_FAMILIES[] = {
-    {"special", LA_SPECIAL_COUNT, la_special, FLAG(F_SPECIAL)},
-    {"grid", LA_GRID_COUNT, la_grid, 0},
-    {"random", 600, la_random, 0},
-    {"worst", LA_WORST_COUNT, la_worst, 0},
-    {"invalid", LA_INVALID_COUNT, la_invalid, 0},
+    {"special", LA_SPECIAL_COUNT, la_special, FLAG(F_SPECIAL), NULL},
+    {"grid", LA_GRID_COUNT, la_grid, 0, NULL},
+    {"random", 600, la_random, 0, NULL},
+    {"worst", 100, bht__gold_worst, 0, &LA_SEARCH},
+    {"invalid", LA_INVALID_COUNT, la_invalid, 0, NULL},
 };
 
 static bht_status expected(gcase *c)

@@ -387,14 +387,14 @@ static bht_status lv_ill(gcase *c, size_t i, grng *r)
 
 enum { LV_MAXN = 13, LV_MAXD = 5 };
 typedef struct lv_cand {
-    int scores; /* grade h (leverage_scores) rather than p */
     size_t n, d;
     double A[LV_MAXN * LV_MAXD], s[LV_MAXN], q[LV_MAXN], g[LV_MAXN];
 } lv_cand;
 
-static bht_status lv_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static bht_status lv_try(const gold_search *s, int fn, void *cand, grng *r, double *err, uint64_t *fl)
 {
-    lv_cand *t = ctx;
+    (void)s;
+    lv_cand *t = cand;
     size_t d = t->d = (size_t)bht__rng_int(r, 1, LV_MAXD), n = t->n = d + (size_t)bht__rng_int(r, 0, LV_MAXN - LV_MAXD);
     double p[LV_MAXN], h[LV_MAXN];
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
@@ -405,13 +405,13 @@ static bht_status lv_try(void *ctx, grng *r, double *err, uint64_t *fl)
     if (st == BHT_E_SINGULAR)
         return BHT_OK;
     if (st == BHT_OK)
-        *err = t->scores ? bht__gold_search_score(n, h, t->g) : bht__gold_search_score(n, p, t->q);
+        *err = fn == FN_LEVERAGE ? bht__gold_search_score(n, p, t->q) : bht__gold_search_score(n, h, t->g);
     return st;
 }
 
-static void lv_keep(void *ctx, gcase *c)
+static void lv_keep(const void *cand, gcase *c)
 {
-    const lv_cand *t = ctx;
+    const lv_cand *t = cand;
     lev_shape(c, t->n, t->d);
     memcpy(c->A, t->A, t->n * t->d * sizeof *t->A);
     memcpy(c->s, t->s, t->n * sizeof *t->s);
@@ -419,14 +419,7 @@ static void lv_keep(void *ctx, gcase *c)
     memcpy(c->h, t->g, t->n * sizeof *t->g);
 }
 
-static bht_status lv_worst(gcase *c, size_t i, grng *r)
-{
-    static const gold_search S = {100, lv_try, lv_keep};
-    lv_cand t;
-    t.scores = c->fn != FN_LEVERAGE;
-    return bht__gold_worst(c, i, r, &S, &t);
-}
-#define LV_WORST_COUNT 40
+static const gold_search LV_SEARCH = {100, sizeof(lv_cand), lv_try, lv_keep, NULL};
 
 static bht_status lv_invalid(gcase *c, size_t i, grng *r)
 {
@@ -573,13 +566,13 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
 #define LV_INVALID_COUNT 23
 
 const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
-    {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL)},
-    {"random", 300, lv_random, 0},
-    {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0},
-    {"scaled", LV_SCALED_COUNT, lv_scaled, 0},
-    {"ill", LV_ILL_COUNT, lv_ill, 0},
-    {"worst", LV_WORST_COUNT, lv_worst, 0},
-    {"invalid", LV_INVALID_COUNT, lv_invalid, 0},
+    {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL), NULL},
+    {"random", 300, lv_random, 0, NULL},
+    {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0, NULL},
+    {"scaled", LV_SCALED_COUNT, lv_scaled, 0, NULL},
+    {"ill", LV_ILL_COUNT, lv_ill, 0, NULL},
+    {"worst", 40, bht__gold_worst, 0, &LV_SEARCH},
+    {"invalid", LV_INVALID_COUNT, lv_invalid, 0, NULL},
 };
 
 bht_status bht__gold_leverage_expected(gcase *c)

@@ -84,10 +84,12 @@ static bht_status nl_special(gcase *c, size_t i, grng *r)
 }
 #define NL_SPECIAL_COUNT 10
 
-/* A random vector: M = M0 short dyadic or, shifted, M = M0 + A S exactly
- * (S an integer d x d matrix): the same results as M0. */
-static bht_status nl_model(gcase *c, grng *r, int shifted)
+/* A random vector: M = M0 short dyadic or, in the family flagged shifted,
+ * M = M0 + A S exactly (S an integer d x d matrix): the same results as M0. */
+static bht_status nl_model(gcase *c, size_t i, grng *r)
 {
+    (void)i;
+    int shifted = (c->family->flags & FLAG(F_SHIFTED)) != 0;
     size_t n, d;
     const char *da = bht__gold_lm_begin(c, r, &n, &d);
     double S[16];
@@ -103,31 +105,16 @@ static bht_status nl_model(gcase *c, grng *r, int shifted)
         }
     const char *q = bht__gold_lm_end(c, r, n, d);
     c->flags |= FLAG(F_RANDOM);
-    if (shifted) {
-        c->flags |= FLAG(F_SHIFTED);
+    if (shifted)
         bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
-    } else {
+    else
         bht__gold_comment(c, "random: A %s, M short dyadic; %s", da, q);
-    }
     return BHT_OK;
 }
 
-static bht_status nl_random(gcase *c, size_t i, grng *r)
+static void nl_draw(void *cand, grng *r, uint64_t *fl)
 {
-    (void)i;
-    return nl_model(c, r, 0);
-}
-#define NL_RANDOM_COUNT 200
-
-static bht_status nl_shifted(gcase *c, size_t i, grng *r)
-{
-    (void)i;
-    return nl_model(c, r, 1);
-}
-#define NL_SHIFTED_COUNT 40
-
-static void nl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
-{
+    gold_pair_cand *t = cand;
     size_t n, d;
     (void)fl;
     bht__gold_draw_lm_shape(r, &n, &d);
@@ -139,18 +126,15 @@ static void nl_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
     (void)bht__gold_lm_query(r, n, t->s);
 }
 
-static bht_status nl_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_pair_worst(c, i, r, LM_CANDIDATES, nl_draw);
-}
+static const gold_search NL_SEARCH = {LM_CANDIDATES, sizeof(gold_pair_cand), bht__gold_pair_try, bht__gold_pair_keep, nl_draw};
 
 static const family NL_FAMILIES[] = {
-    {"special", NL_SPECIAL_COUNT, nl_special, FLAG(F_SPECIAL)},
-    {"random", NL_RANDOM_COUNT, nl_random, 0},
-    {"shifted", NL_SHIFTED_COUNT, nl_shifted, 0},
-    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0},
-    {"worst", LM_WORST_COUNT, nl_worst, 0},
-    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0},
+    {"special", NL_SPECIAL_COUNT, nl_special, FLAG(F_SPECIAL), NULL},
+    {"random", 200, nl_model, 0, NULL},
+    {"shifted", 40, nl_model, FLAG(F_SHIFTED), NULL},
+    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0, NULL},
+    {"worst", LM_WORST_COUNT, bht__gold_worst, 0, &NL_SEARCH},
+    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_nu_leverage = {

@@ -101,13 +101,6 @@ static bht_status nu_special(gcase *c, size_t i, grng *r)
 }
 #define NU_SPECIAL_COUNT 12
 
-static bht_status nu_random(gcase *c, size_t i, grng *r)
-{
-    (void)i;
-    return bht__gold_model_random(c, r, "random");
-}
-#define NU_RANDOM_COUNT 300
-
 /* M = M0 + 1 w^T exactly (grid values): nu and derivative are those of M0. */
 static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 {
@@ -128,26 +121,23 @@ static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 #define NU_SHIFTED_COUNT 60
 
 enum { NU_MAXN = 8, NU_MAXD = 4 };
-static void nu_draw(gold_pair_cand *t, grng *r, uint64_t *fl)
+static void nu_draw(void *cand, grng *r, uint64_t *fl)
 {
+    gold_pair_cand *t = cand;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, NU_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, NU_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     (void)bht__gold_draw_design(r, n, d, t->B, fl);
     (void)bht__gold_draw_query_x(r, d, t->x);
 }
 
-static bht_status nu_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_pair_worst(c, i, r, 100, nu_draw);
-}
-#define NU_WORST_COUNT 60
+static const gold_search NU_SEARCH = {100, sizeof(gold_pair_cand), bht__gold_pair_try, bht__gold_pair_keep, nu_draw};
 
 static const family NU_FAMILIES[] = {
-    {"special", NU_SPECIAL_COUNT, nu_special, FLAG(F_SPECIAL)},
-    {"random", NU_RANDOM_COUNT, nu_random, 0},
-    {"shifted", NU_SHIFTED_COUNT, nu_shifted, 0},
-    {"worst", NU_WORST_COUNT, nu_worst, 0},
-    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0},
+    {"special", NU_SPECIAL_COUNT, nu_special, FLAG(F_SPECIAL), NULL},
+    {"random", 300, bht__gold_model_random, 0, NULL},
+    {"shifted", NU_SHIFTED_COUNT, nu_shifted, 0, NULL},
+    {"worst", 60, bht__gold_worst, 0, &NU_SEARCH},
+    {"invalid", MODEL_INVALID_COUNT, bht__gold_model_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_nu_softmax = {

@@ -184,8 +184,9 @@ static bht_status sm_random(gcase *c, size_t i, grng *r)
 
 enum { SM_MAXN = 8, SM_MAXD = 6 }; /* within gold_softmax_cand's arrays */
 
-static void sm_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
+static void sm_draw(void *cand, grng *r, uint64_t *fl)
 {
+    gold_softmax_cand *t = cand;
     size_t n = t->n = (size_t)bht__rng_int(r, 2, SM_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, SM_MAXD);
     (void)bht__gold_draw_design(r, n, d, t->A, fl);
     double s = ldexp(1.0, (int)bht__rng_int(r, -4, 12));
@@ -193,11 +194,7 @@ static void sm_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
         t->x[j] = s * rng_sym(r);
 }
 
-static bht_status sm_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_softmax_worst(c, i, r, 500, sm_draw);
-}
-#define SM_WORST_COUNT 100
+static const gold_search SM_SEARCH = {500, sizeof(gold_softmax_cand), bht__gold_softmax_try, bht__gold_softmax_keep, sm_draw};
 
 static bht_status sm_invalid(gcase *c, size_t i, grng *r)
 {
@@ -248,10 +245,10 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
 #define SM_INVALID_COUNT 9
 
 static const family SM_FAMILIES[] = {
-    {"special", SM_SPECIAL_COUNT, sm_special, FLAG(F_SPECIAL)},
-    {"random", 2000, sm_random, 0},
-    {"worst", SM_WORST_COUNT, sm_worst, 0},
-    {"invalid", SM_INVALID_COUNT, sm_invalid, 0},
+    {"special", SM_SPECIAL_COUNT, sm_special, FLAG(F_SPECIAL), NULL},
+    {"random", 2000, sm_random, 0, NULL},
+    {"worst", 100, bht__gold_worst, 0, &SM_SEARCH},
+    {"invalid", SM_INVALID_COUNT, sm_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_softmax = {

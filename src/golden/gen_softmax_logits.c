@@ -179,8 +179,9 @@ static bht_status ln_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
-static void ln_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
+static void ln_draw(void *cand, grng *r, uint64_t *fl)
 {
+    gold_softmax_cand *t = cand;
     static const double scales[] = {1.0, 10.0, 100.0, 700.0, 1e4};
     (void)fl;
     t->n = (size_t)bht__rng_int(r, 2, 12);
@@ -188,11 +189,7 @@ static void ln_draw(gold_softmax_cand *t, grng *r, uint64_t *fl)
     (void)draw_logits(r, t->n, s, t->z);
 }
 
-static bht_status ln_worst(gcase *c, size_t i, grng *r)
-{
-    return bht__gold_softmax_worst(c, i, r, 1000, ln_draw);
-}
-#define LN_WORST_COUNT 150
+static const gold_search LN_SEARCH = {1000, sizeof(gold_softmax_cand), bht__gold_softmax_try, bht__gold_softmax_keep, ln_draw};
 
 static bht_status ln_invalid(gcase *c, size_t i, grng *r)
 {
@@ -250,12 +247,12 @@ static bht_status ln_beyond(gcase *c, size_t i, grng *r)
 #define LN_BEYOND_COUNT 40
 
 static const family LN_FAMILIES[] = {
-    {"special", LN_SPECIAL_COUNT, ln_special, FLAG(F_SPECIAL)},
-    {"gap", LN_GAP_COUNT, ln_gap, 0},
-    {"random", 2600, ln_random, 0},
-    {"worst", LN_WORST_COUNT, ln_worst, 0},
-    {"invalid", LN_INVALID_COUNT, ln_invalid, 0},
-    {"beyond", LN_BEYOND_COUNT, ln_beyond, 0},
+    {"special", LN_SPECIAL_COUNT, ln_special, FLAG(F_SPECIAL), NULL},
+    {"gap", LN_GAP_COUNT, ln_gap, 0, NULL},
+    {"random", 2600, ln_random, 0, NULL},
+    {"worst", 150, bht__gold_worst, 0, &LN_SEARCH},
+    {"invalid", LN_INVALID_COUNT, ln_invalid, 0, NULL},
+    {"beyond", LN_BEYOND_COUNT, ln_beyond, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_softmax_logits = {

@@ -126,8 +126,9 @@ bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, in
          attempt++) {
         memset(c, 0, sizeof *c);
         c->fn = (int)fn;
-        c->flags = f->families[k].flags;
-        s = f->families[k].make(c, local, &r);
+        c->family = &f->families[k];
+        c->flags = c->family->flags;
+        s = c->family->make(c, local, &r);
         if (s == BHT_OK)
             s = c->invalid || c->expected_done ? BHT_OK : f->expected(c);
     }

@@ -115,8 +115,11 @@ enum {
     FN_COUNT
 };
 
+typedef struct family family;
+
 typedef struct gcase {
     int fn; /* the fn being generated (for searches that score its outputs) */
+    const family *family; /* the family being generated (its parameters) */
     uint64_t flags;
     int invalid;
     int expected_done; /* the family already filled the expected values */
@@ -156,12 +159,15 @@ static inline int is_subnormal(double v) { return v != 0.0 && fabs(v) < DBL_MIN;
 
 typedef bht_status (*family_make)(gcase *c, size_t i, grng *r);
 
-typedef struct family {
+typedef struct gold_search gold_search;
+
+struct family {
     const char *name;
     size_t count;
     family_make make;
     uint64_t flags; /* given to every vector of the family */
-} family;
+    const gold_search *search; /* a "worst" family's search (make: bht__gold_worst) */
+};
 
 /* One golden function: its tcId base, tolerance, families and the hooks
  * that fill the expected values (oracle), derive the value flags and
@@ -215,18 +221,16 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle);
 double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
                              const bht_local_result *oracle, const double *oderiv);
-/* The worst-case search of softmax_logits (inputs z) or softmax (inputs A,
- * x) over candidates drawn by draw: kernel p against oracle q. */
-typedef struct gold_softmax_cand gold_softmax_cand;
-struct gold_softmax_cand {
-    int fn;
-    /* Draws the inputs (n, then z, or d, A and x) and their flags. */
-    void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags);
+/* A candidate of the softmax_logits (inputs z) or softmax (inputs A, x)
+ * searches: kernel p, oracle q; the family's draw fills n, then z, or d, A
+ * and x (at most 12 by 6). */
+typedef struct gold_softmax_cand {
     size_t n, d;
     double z[12], A[48], x[6], p[12], q[12];
-};
-bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
-                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags));
+} gold_softmax_cand;
+bht_status bht__gold_softmax_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
+                                 uint64_t *flags);
+void bht__gold_softmax_keep(const void *cand, gcase *c);
 /* The oracle hook, the flags and the "inputs" and "expected" objects of
  * softmax_logits and softmax. */
 bht_status bht__gold_softmax_expected(gcase *c);
@@ -234,16 +238,22 @@ void bht__gold_softmax_flags(gcase *c);
 void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
-/* One worst-case search (bht__gold_worst, golden_shared.c).  try_one draws
- * a candidate into ctx and runs kernel and oracle: *err = its score (left
- * at -1: skip it), *flags = its flags; a status other than BHT_OK ends the
- * search.  keep copies the candidate in ctx into the vector. */
-typedef struct gold_search {
+/* One worst-case search: bht__gold_worst, the maker of every "worst"
+ * family, draws `candidates` candidates into a zeroed block of `size` bytes
+ * and keeps the worst.  try_one draws a candidate into cand (the shared
+ * softmax and model-pair searches with s->draw) and runs the kernel and the
+ * oracle of fn on it: *err = its score (left at -1: skip it), *flags = its
+ * flags; a status other than BHT_OK ends the search.  keep copies the
+ * candidate into the vector. */
+struct gold_search {
     int candidates;
-    bht_status (*try_one)(void *ctx, grng *r, double *err, uint64_t *flags);
-    void (*keep)(void *ctx, gcase *c);
-} gold_search;
-bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx);
+    size_t size;
+    bht_status (*try_one)(const gold_search *s, int fn, void *cand, grng *r, double *err,
+                          uint64_t *flags);
+    void (*keep)(const void *cand, gcase *c);
+    void (*draw)(void *cand, grng *r, uint64_t *flags);
+};
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r);
 /* A size drawn by tiers: u uniform in 0..99 picks the first tier with
  * u < below, then a uniform integer in [lo, hi] (lo == hi: lo, no draw);
  * the last tier has below = 100. */
@@ -293,9 +303,8 @@ void bht__gold_model_fill(gcase *c, size_t n, size_t d, const double *A, const d
 double bht__gold_draw_query_x(grng *r, size_t d, double *x);
 double bht__gold_grid_value(grng *r);
 bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r);
-/* Two independent random designs A and B (M for nu) and a query x; comment
- * "<what>: A <design>, B <design>; x scale <s>". */
-bht_status bht__gold_model_random(gcase *c, grng *r, const char *what);
+/* Two independent random designs A and B (M for nu) and a query x. */
+bht_status bht__gold_model_random(gcase *c, size_t i, grng *r);
 #define MODEL_INVALID_COUNT 11
 
 /* Leverage models (distance_leverage, nu_leverage). */
@@ -320,23 +329,18 @@ enum { LM_CANDIDATES = 20 };
 
 /* A worst-case candidate of the model-pair functions (distance_softmax,
  * nu_softmax, distance_leverage, nu_leverage): its inputs (B is the second
- * matrix, B or M; x for softmax models, s for leverage models) and the
- * oracle's outputs; bht__gold_pair_keep copies it into the vector. */
-typedef struct gold_pair_cand gold_pair_cand;
-struct gold_pair_cand {
-    int fn;
-    /* Draws the inputs (n, d, A, B, x or s) and ORs their flags into *flags. */
-    void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags);
+ * matrix, B or M; x for softmax models, s for leverage models), drawn by the
+ * family's draw, and the oracle's outputs. */
+typedef struct gold_pair_cand {
     size_t n, d;
     double A[40], B[40], x[4], s[10];
     bht_distances dist;
     bht_local_result local;
     double deriv[10];
-};
-/* The worst-case search of a model-pair function over candidates drawn by
- * draw: kernel and oracle on each, scored on the function's outputs. */
-bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
-                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags));
+} gold_pair_cand;
+bht_status bht__gold_pair_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
+                              uint64_t *flags);
+void bht__gold_pair_keep(const void *cand, gcase *c);
 /* The oracle hook, the flags and the "inputs" object of the model-pair
  * functions. */
 bht_status bht__gold_pair_expected(gcase *c);

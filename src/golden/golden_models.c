@@ -39,15 +39,18 @@ double bht__gold_draw_query_x(grng *r, size_t d, double *x)
     return s;
 }
 
-bht_status bht__gold_model_random(gcase *c, grng *r, const char *what)
+/* The "random" family of distance_softmax and nu_softmax. */
+bht_status bht__gold_model_random(gcase *c, size_t i, grng *r)
 {
+    (void)i;
     size_t n = bht__gold_draw_model_n(r), d = (size_t)bht__rng_int(r, 1, 5);
     const char *da = bht__gold_draw_design(r, n, d, c->A, &c->flags);
     const char *db = bht__gold_draw_design(r, n, d, gold_other(c), &c->flags);
     double s = bht__gold_draw_query_x(r, d, c->x);
     bht__gold_model_shape(c, n, d);
     c->flags |= FLAG(F_RANDOM);
-    bht__gold_comment(c, "%s: A %s, %s %s; x scale %g", what, da, gold_other_name(c), db, s);
+    bht__gold_comment(c, "%s: A %s, %s %s; x scale %g", gold_is_nu(c) ? "random" : "independent models",
+                      da, gold_other_name(c), db, s);
     return BHT_OK;
 }
 
@@ -212,9 +215,9 @@ const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d)
 
 static int is_leverage_fn(int fn) { return fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE; }
 
-static void pair_keep(void *ctx, gcase *c)
+void bht__gold_pair_keep(const void *cand, gcase *c)
 {
-    const gold_pair_cand *t = ctx;
+    const gold_pair_cand *t = cand;
     size_t n = t->n, d = t->d;
     if (is_leverage_fn(c->fn)) {
         bht__gold_lm_shape(c, n, d);
@@ -272,23 +275,24 @@ static int is_nu_fn(int fn) { return fn == FN_NU_SOFTMAX || fn == FN_NU_LEVERAGE
 /* Kernel, then oracle on a candidate (kernel refusals are skipped); the
  * leverage-model oracles refuse singular designs (and distance_leverage's
  * too hard ones): skip those too. */
-static bht_status pair_try(void *ctx, grng *r, double *err, uint64_t *fl)
+bht_status bht__gold_pair_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
+                              uint64_t *fl)
 {
-    gold_pair_cand *t = ctx;
-    t->draw(t, r, fl);
-    const double *q = is_leverage_fn(t->fn) ? t->s : t->x;
+    gold_pair_cand *t = cand;
+    s->draw(t, r, fl);
+    const double *q = is_leverage_fn(fn) ? t->s : t->x;
     bht_distances kd;
     bht_local_result kr;
     double kderiv[G_MAX_N];
-    if (pair_kernel(t->fn, t->n, t->d, t->A, t->B, q, &kd, &kr, kderiv) != BHT_OK)
+    if (pair_kernel(fn, t->n, t->d, t->A, t->B, q, &kd, &kr, kderiv) != BHT_OK)
         return BHT_OK;
-    bht_status st = pair_oracle(t->fn, t->n, t->d, t->A, t->B, q, &t->dist, &t->local, t->deriv);
-    if ((st == BHT_E_SINGULAR && is_leverage_fn(t->fn)) ||
-        (st == BHT_E_PRECISION && t->fn == FN_DISTANCE_LEVERAGE))
+    bht_status st = pair_oracle(fn, t->n, t->d, t->A, t->B, q, &t->dist, &t->local, t->deriv);
+    if ((st == BHT_E_SINGULAR && is_leverage_fn(fn)) ||
+        (st == BHT_E_PRECISION && fn == FN_DISTANCE_LEVERAGE))
         return BHT_OK;
     if (st != BHT_OK)
         return st;
-    if (is_nu_fn(t->fn))
+    if (is_nu_fn(fn))
         *err = bht__gold_local_score(t->n, &kr, kderiv, &t->local, t->deriv);
     else
         *err = bht__gold_distances_score(&kd, &t->dist);
@@ -301,13 +305,6 @@ bht_status bht__gold_pair_expected(gcase *c)
 {
     return pair_oracle(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &c->dist, &c->local,
                        c->deriv);
-}
-
-bht_status bht__gold_pair_worst(gcase *c, size_t i, grng *r, int candidates,
-                                void (*draw)(gold_pair_cand *t, grng *r, uint64_t *flags))
-{
-    gold_pair_cand t = {.fn = c->fn, .draw = draw};
-    return bht__gold_worst(c, i, r, &(const gold_search){candidates, pair_try, pair_keep}, &t);
 }
 
 void bht__gold_pair_flags(gcase *c)

@@ -344,17 +344,17 @@ static void store_expected(gcase *c, const double *v)
 }
 
 typedef struct rg_cand {
-    gcase *t; /* the candidate problem (large: on the heap) */
-    int fn;
+    gcase t; /* the candidate problem */
     double kv[16], ov[16];
 } rg_cand;
 
-static bht_status rg_try(void *ctx, grng *r, double *err, uint64_t *fl)
+static bht_status rg_try(const gold_search *s, int fn, void *cand, grng *r, double *err, uint64_t *fl)
 {
-    rg_cand *u = ctx;
-    gcase *t = u->t;
+    (void)s;
+    rg_cand *u = cand;
+    gcase *t = &u->t;
     memset(t, 0, sizeof *t);
-    t->fn = u->fn;
+    t->fn = fn;
     (void)draw_problem(t, r);
     *fl = t->flags;
     size_t m;
@@ -366,24 +366,15 @@ static bht_status rg_try(void *ctx, grng *r, double *err, uint64_t *fl)
     return st;
 }
 
-static void rg_keep(void *ctx, gcase *c)
+static void rg_keep(const void *cand, gcase *c)
 {
-    const rg_cand *u = ctx;
-    const gcase *t = u->t;
+    const rg_cand *u = cand;
+    const gcase *t = &u->t;
     fill(c, t->n, t->d, t->A, t->b, t->w, t->x);
     store_expected(c, u->ov);
 }
 
-static bht_status rg_worst(gcase *c, size_t i, grng *r)
-{
-    static const gold_search S = {20, rg_try, rg_keep};
-    rg_cand u = {malloc(sizeof(gcase)), c->fn, {0}, {0}};
-    if (!u.t)
-        return BHT_E_NOMEM;
-    bht_status st = bht__gold_worst(c, i, r, &S, &u);
-    free(u.t);
-    return st;
-}
+static const gold_search RG_SEARCH = {20, sizeof(rg_cand), rg_try, rg_keep, NULL};
 
 static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 {
@@ -448,14 +439,14 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 #define RG_INVALID_COUNT 11
 
 const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT] = {
-    {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL)},
-    {"random", 100, rg_random, 0},
-    {"near_target", 50, rg_near, 0},
-    {"large_logits", 30, rg_large, 0},
-    {"ties", 30, rg_ties, 0},
-    {"scaled", 30, rg_scaled, 0},
-    {"worst", 20, rg_worst, 0},
-    {"invalid", RG_INVALID_COUNT, rg_invalid, 0},
+    {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL), NULL},
+    {"random", 100, rg_random, 0, NULL},
+    {"near_target", 50, rg_near, 0, NULL},
+    {"large_logits", 30, rg_large, 0, NULL},
+    {"ties", 30, rg_ties, 0, NULL},
+    {"scaled", 30, rg_scaled, 0, NULL},
+    {"worst", 20, bht__gold_worst, 0, &RG_SEARCH},
+    {"invalid", RG_INVALID_COUNT, rg_invalid, 0, NULL},
 };
 
 bht_status bht__gold_regression_expected(gcase *c)

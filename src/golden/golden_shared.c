@@ -303,9 +303,9 @@ int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_
     return 1;
 }
 
-static void softmax_keep(void *ctx, gcase *c)
+void bht__gold_softmax_keep(const void *cand, gcase *c)
 {
-    const gold_softmax_cand *t = ctx;
+    const gold_softmax_cand *t = cand;
     c->n = t->n;
     if (c->fn == FN_SOFTMAX_LOGITS) {
         memcpy(c->z, t->z, t->n * sizeof *t->z);
@@ -331,13 +331,14 @@ static bht_status softmax_oracle(int fn, size_t n, size_t d, const double *z, co
                                    : bht_oracle_softmax(n, d, A, x, p, NULL, NULL);
 }
 
-static bht_status softmax_try(void *ctx, grng *r, double *err, uint64_t *fl)
+bht_status bht__gold_softmax_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
+                                 uint64_t *fl)
 {
-    gold_softmax_cand *t = ctx;
-    t->draw(t, r, fl);
-    if (softmax_kernel(t->fn, t->n, t->d, t->z, t->A, t->x, t->p) != BHT_OK)
+    gold_softmax_cand *t = cand;
+    s->draw(t, r, fl);
+    if (softmax_kernel(fn, t->n, t->d, t->z, t->A, t->x, t->p) != BHT_OK)
         return BHT_OK;
-    bht_status st = softmax_oracle(t->fn, t->n, t->d, t->z, t->A, t->x, t->q);
+    bht_status st = softmax_oracle(fn, t->n, t->d, t->z, t->A, t->x, t->q);
     if (st == BHT_OK)
         *err = bht__gold_search_score(t->n, t->p, t->q);
     return st;
@@ -386,13 +387,6 @@ void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
     bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
 
-bht_status bht__gold_softmax_worst(gcase *c, size_t i, grng *r, int candidates,
-                                   void (*draw)(gold_softmax_cand *t, grng *r, uint64_t *flags))
-{
-    gold_softmax_cand t = {.fn = c->fn, .draw = draw};
-    return bht__gold_worst(c, i, r, &(const gold_search){candidates, softmax_try, softmax_keep}, &t);
-}
-
 /* The scores of the distance triple and of the local analysis (nu, its
  * local constant and the n derivatives). */
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle)
@@ -411,26 +405,32 @@ double bht__gold_local_score(size_t n, const bht_local_result *kernel, const dou
     return e > e2 ? e : e2;
 }
 
-/* The worst-case search of every "worst" family: draw s->candidates
- * candidates, keep the one whose kernel error (ulp against the oracle) is
- * largest, and label the vector; no usable candidate: BHT_E_PRECISION (the
- * generator draws again). */
-bht_status bht__gold_worst(gcase *c, size_t i, grng *r, const gold_search *s, void *ctx)
+/* The worst-case search of every "worst" family (its search): draw
+ * s->candidates candidates, keep the one whose kernel error (ulp against the
+ * oracle) is largest, and label the vector; no usable candidate:
+ * BHT_E_PRECISION (the generator draws again). */
+bht_status bht__gold_worst(gcase *c, size_t i, grng *r)
 {
+    const gold_search *s = c->family->search;
+    void *cand = calloc(1, s->size);
+    if (!cand)
+        return BHT_E_NOMEM;
     double best = -1.0;
     uint64_t best_flags = 0;
-    for (int k = 0; k < s->candidates; k++) {
+    bht_status st = BHT_OK;
+    for (int k = 0; k < s->candidates && st == BHT_OK; k++) {
         double e = -1.0;
         uint64_t fl = 0;
-        bht_status st = s->try_one(ctx, r, &e, &fl);
-        if (st != BHT_OK)
-            return st;
-        if (e > best) {
+        st = s->try_one(s, c->fn, cand, r, &e, &fl);
+        if (st == BHT_OK && e > best) {
             best = e;
             best_flags = fl;
-            s->keep(ctx, c);
+            s->keep(cand, c);
         }
     }
+    free(cand);
+    if (st != BHT_OK)
+        return st;
     if (best < 0.0)
         return BHT_E_PRECISION;
     c->expected_done = 1;
