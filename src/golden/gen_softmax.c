@@ -207,39 +207,18 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
     c->x[0] = 0.5;
     c->x[1] = -0.5;
     static const gold_invalid EDITS[] = {
-        {{{'A', 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
-        {{{'x', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
-        {{{'A', 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
-        {{{'x', 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
-        [8] = {{{'A', 3, INFINITY}, {'x', 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
+        {{{"A", 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{"x", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
+        {{{"A", 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{"x", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+        /* A is 2 by 3 (reusing 6 entries), x has 2 entries. */
+        {{{"d", 0, 3}, {"A", 4, 5.0}, {"A", 5, 6.0}}, FLAG(F_INV_SHAPE), "A has 3 columns, x has 2 entries"},
+        {{{"xlen", 0, 3}, {"x", 2, 1.0}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
+        {{{"n", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows"},
+        {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
+        {{{"A", 3, INFINITY}, {"x", 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
     };
-    if (INVALID_ENTRY(c, EDITS, i))
-        return BHT_OK;
-    switch (i) {
-    case 4:
-        c->d = 3; /* A is 2 by 3 (reuse 6 entries), x has 2 entries */
-        c->A[4] = 5.0;
-        c->A[5] = 6.0;
-        c->flags |= FLAG(F_INV_SHAPE);
-        bht__gold_comment(c, "A has 3 columns, x has 2 entries");
-        break;
-    case 5:
-        c->xlen = 3;
-        c->x[2] = 1.0;
-        c->flags |= FLAG(F_INV_SHAPE);
-        bht__gold_comment(c, "A has 2 columns, x has 3 entries");
-        break;
-    case 6:
-        c->n = 0;
-        c->flags |= FLAG(F_INV_EMPTY);
-        bht__gold_comment(c, "A has no rows");
-        break;
-    default:
-        c->d = c->xlen = 0;
-        c->flags |= FLAG(F_INV_EMPTY);
-        bht__gold_comment(c, "A has no columns and x is empty");
-        break;
-    }
+    (void)INVALID_ENTRY(c, EDITS, i);
     return BHT_OK;
 }
 #define SM_INVALID_COUNT 9

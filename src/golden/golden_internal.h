@@ -193,18 +193,20 @@ extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__g
 
 /* ------------------------------------------------- golden_shared.c */
 
-/* One invalid case that sets up to three input entries (NaN, inf, a zero
- * weight...): array 'A', 'B' (the second matrix, B or M), 'x', 's', 'b' or
- * 'w' (0: no edit), entry k, value v; then its flags and its comment ("%s":
- * the second matrix's name).  bht__gold_invalid_entry applies t[i] when it
- * is such a case (i < count, comment set) and returns 1, else 0. */
+/* One invalid case: up to four edits of the valid inputs, each setting
+ * entry k of the array "A", "B" (the second matrix, B or M), "x", "s", "b"
+ * or "w" to v, or the length "n", "d", "xlen", "rows2", "cols2", "slen",
+ * "blen" or "wlen" to v (k unused; NULL: no edit); then its flags and its
+ * comment ("%s": the second matrix's name).  bht__gold_invalid_entry
+ * applies t[i] when it is such a case (i < count, comment set) and returns
+ * 1, else 0. */
 typedef struct gold_edit {
-    char arr;
+    const char *what;
     unsigned char k;
     double v;
 } gold_edit;
 typedef struct gold_invalid {
-    gold_edit edit[3];
+    gold_edit edit[4];
     uint64_t flags;
     const char *comment;
 } gold_invalid;

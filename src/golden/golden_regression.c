@@ -385,55 +385,20 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     fill(c, 3, 2, A, b, w, x);
     c->invalid = 1;
     static const gold_invalid EDITS[] = {
-        {{{'A', 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
-        {{{'A', 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
-        {{{'b', 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
-        {{{'w', 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
+        {{{"A", 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{"A", 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+        {{{"b", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
+        {{{"w", 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
+        {{{"x", 1, INFINITY}, {"A", 1, 0.0}, {"A", 3, 0.0}, {"A", 5, 0.0}}, FLAG(F_INV_NONFINITE),
+         "+inf in x, multiplied by zero columns only"},
+        {{{"blen", 0, 2}}, FLAG(F_INV_SHAPE), "A has 3 rows, b has 2 entries"},
+        {{{"wlen", 0, 4}, {"w", 3, 1.0}}, FLAG(F_INV_SHAPE), "A has 3 rows, w has 4 entries"},
+        {{{"xlen", 0, 3}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
+        {{{"xlen", 0, 1}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 1 entry"},
+        {{{"n", 0, 0}, {"blen", 0, 0}, {"wlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows, b and w are empty"},
+        {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
     };
-    if (INVALID_ENTRY(c, EDITS, i))
-        return BHT_OK;
-    switch (i) {
-    case 4:
-        c->x[1] = INFINITY;
-        c->A[1] = 0.0;
-        c->A[3] = 0.0;
-        c->A[5] = 0.0;
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "+inf in x, multiplied by zero columns only");
-        break;
-    default:
-        c->flags |= FLAG(F_INV_SHAPE);
-        switch (i) {
-        case 5:
-            c->blen = 2;
-            bht__gold_comment(c, "A has 3 rows, b has 2 entries");
-            break;
-        case 6:
-            c->wlen = 4;
-            c->w[3] = 1.0;
-            bht__gold_comment(c, "A has 3 rows, w has 4 entries");
-            break;
-        case 7:
-            c->xlen = 3;
-            bht__gold_comment(c, "A has 2 columns, x has 3 entries");
-            break;
-        case 8:
-            c->xlen = 1;
-            bht__gold_comment(c, "A has 2 columns, x has 1 entry");
-            break;
-        case 9:
-            c->n = c->blen = c->wlen = 0;
-            c->flags = FLAG(F_INV_EMPTY);
-            bht__gold_comment(c, "A has no rows, b and w are empty");
-            break;
-        default:
-            c->d = c->xlen = 0;
-            c->flags = FLAG(F_INV_EMPTY);
-            bht__gold_comment(c, "A has no columns and x is empty");
-            break;
-        }
-        break;
-    }
+    (void)INVALID_ENTRY(c, EDITS, i);
     return BHT_OK;
 }
 #define RG_INVALID_COUNT 11

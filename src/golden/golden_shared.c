@@ -3,6 +3,7 @@
  * score, the value flags, rendering, and the two input draws (lengths,
  * designs) that several functions share. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -274,9 +275,25 @@ double bht__gold_search_score(size_t n, const double *computed, const double *re
 }
 
 
-static double *edited_array(gcase *c, char arr)
+/* The length an edit names, or NULL (an array). */
+static size_t *edited_length(gcase *c, const char *what)
 {
-    switch (arr) {
+    static const struct {
+        const char *name;
+        size_t offset;
+    } L[] = {{"n", offsetof(gcase, n)},         {"d", offsetof(gcase, d)},
+             {"xlen", offsetof(gcase, xlen)},   {"rows2", offsetof(gcase, rows2)},
+             {"cols2", offsetof(gcase, cols2)}, {"slen", offsetof(gcase, slen)},
+             {"blen", offsetof(gcase, blen)},   {"wlen", offsetof(gcase, wlen)}};
+    for (size_t k = 0; k < sizeof L / sizeof L[0]; k++)
+        if (strcmp(what, L[k].name) == 0)
+            return (size_t *)((char *)c + L[k].offset);
+    return NULL;
+}
+
+static double *edited_array(gcase *c, const char *what)
+{
+    switch (what[0]) {
     case 'A':
         return c->A;
     case 'B':
@@ -296,8 +313,14 @@ int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_
 {
     if (i >= count || !t[i].comment)
         return 0;
-    for (size_t k = 0; k < 3 && t[i].edit[k].arr; k++)
-        edited_array(c, t[i].edit[k].arr)[t[i].edit[k].k] = t[i].edit[k].v;
+    for (size_t k = 0; k < 4 && t[i].edit[k].what; k++) {
+        const gold_edit *e = &t[i].edit[k];
+        size_t *len = edited_length(c, e->what);
+        if (len)
+            *len = (size_t)e->v;
+        else
+            edited_array(c, e->what)[e->k] = e->v;
+    }
     c->flags |= t[i].flags;
     bht__gold_comment(c, t[i].comment, gold_other_name(c));
     return 1;
