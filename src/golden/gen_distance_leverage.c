@@ -42,73 +42,30 @@ static bht_status dl_special(gcase *c, size_t i, grng *r)
     static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
     static const double B8[8] = {1.0, 0.5, 0.0, 2.0, -1.0, 1.0, 0.75, -3.0};
     static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
-    double B[8];
-    switch (i) {
-    case 0:
-        bht__gold_lm_fill(c, 4, 2, A8, NULL, s4);
-        c->flags |= FLAG(F_IDENTICAL);
-        bht__gold_comment(c, "B = A: distances 0");
-        break;
-    case 1:
-        for (size_t k = 0; k < 8; k++)
-            B[k] = k % 2 ? A8[k] + A8[k - 1] : A8[k];
-        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
-        c->flags |= FLAG(F_IDENTICAL);
-        bht__gold_comment(c, "B = A R, R = [1 1; 0 1]: same model, distances 0");
-        break;
-    case 2:
-        for (size_t k = 0; k < 8; k++)
-            B[k] = -3.0 * A8[k];
-        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
-        c->flags |= FLAG(F_IDENTICAL);
-        bht__gold_comment(c, "B = -3 A: same model, distances 0");
-        break;
-    case 3: {
-        static const double A4[4] = {1.0, 2.0, 3.0, 5.0}, B4[4] = {2.0, -1.0, 0.5, 7.0};
-        bht__gold_lm_fill(c, 2, 2, A4, B4, s4);
-        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SQUARE);
-        bht__gold_comment(c, "n = d (both square): p = q = 1/d, distances 0");
-        break;
+    /* B = A R for R = [1 1; 0 1], B = -3 A, and B = A + 2^-40 e_{2,2}. */
+    double AR[8], Aneg[8], Anear[8];
+    for (size_t k = 0; k < 8; k++) {
+        AR[k] = k % 2 ? A8[k] + A8[k - 1] : A8[k];
+        Aneg[k] = -3.0 * A8[k];
+        Anear[k] = A8[k] + (k == 3 ? 0x1p-40 : 0.0);
     }
-    case 4:
-        bht__gold_lm_fill(c, 4, 2, A8, B8, s4);
-        bht__gold_comment(c, "two 4 x 2 designs differing in two entries");
-        break;
-    case 5: {
-        static const double A[3] = {1.0, 0.0, 0.0}, B[3] = {0.0, 0.0, 1.0};
-        bht__gold_lm_fill(c, 3, 1, A, B, NULL);
-        c->flags |= FLAG(F_DISJOINT);
-        bht__gold_comment(c, "d = 1, disjoint supports: H^2 = TV = 1");
-        break;
-    }
-    case 6: {
-        static const double A[3] = {1.0, 1.0, 1.0}, B[3] = {1.0, 1.0, 0x1.0000000000001p+0};
-        bht__gold_lm_fill(c, 3, 1, A, B, NULL);
-        c->flags |= FLAG(F_NEAR);
-        bht__gold_comment(c, "d = 1, one entry one ulp apart");
-        break;
-    }
-    case 7:
-        for (size_t k = 0; k < 8; k++)
-            B[k] = A8[k] + (k == 3 ? 0x1p-40 : 0.0);
-        bht__gold_lm_fill(c, 4, 2, A8, B, s4);
-        c->flags |= FLAG(F_NEAR);
-        bht__gold_comment(c, "B = A + 2^-40 e_{2,2}");
-        break;
-    case 8: {
-        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
-        bht__gold_lm_fill(c, 4, 2, A8, B8, s);
-        bht__gold_comment(c, "as vector 5 with s over 2^[-30, 30]");
-        break;
-    }
-    default: {
-        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
-        static const double B[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
-        bht__gold_lm_fill(c, 3, 2, A, B, NULL);
-        bht__gold_comment(c, "A with a zero row (p_3 = 0), B without");
-        break;
-    }
-    }
+    const gold_model_row t[] = {
+        {4, 2, A8, NULL, s4, FLAG(F_IDENTICAL), "B = A: distances 0"},
+        {4, 2, A8, AR, s4, FLAG(F_IDENTICAL), "B = A R, R = [1 1; 0 1]: same model, distances 0"},
+        {4, 2, A8, Aneg, s4, FLAG(F_IDENTICAL), "B = -3 A: same model, distances 0"},
+        {2, 2, VALUES(1.0, 2.0, 3.0, 5.0), VALUES(2.0, -1.0, 0.5, 7.0), s4, FLAG(F_IDENTICAL) | FLAG(F_SQUARE),
+         "n = d (both square): p = q = 1/d, distances 0"},
+        {4, 2, A8, B8, s4, 0, "two 4 x 2 designs differing in two entries"},
+        {3, 1, VALUES(1.0, 0.0, 0.0), VALUES(0.0, 0.0, 1.0), NULL, FLAG(F_DISJOINT),
+         "d = 1, disjoint supports: H^2 = TV = 1"},
+        {3, 1, VALUES(1.0, 1.0, 1.0), VALUES(1.0, 1.0, 0x1.0000000000001p+0), NULL, FLAG(F_NEAR),
+         "d = 1, one entry one ulp apart"},
+        {4, 2, A8, Anear, s4, FLAG(F_NEAR), "B = A + 2^-40 e_{2,2}"},
+        {4, 2, A8, B8, VALUES(0x1p-30, 1.0, 0x1p30, -1.0), 0, "as vector 5 with s over 2^[-30, 30]"},
+        {3, 2, VALUES(1.0, 0.0, 0.0, 1.0, 0.0, 0.0), VALUES(1.0, 0.0, 0.0, 1.0, 1.0, 1.0), NULL, 0,
+         "A with a zero row (p_3 = 0), B without"},
+    };
+    bht__gold_model_row(c, &t[i]);
     return BHT_OK;
 }
 #define DL_SPECIAL_COUNT 10

@@ -5,14 +5,6 @@
 
 #include "golden/golden_internal.h"
 
-/* Two outcomes, x = (1, 1): A's logits (g, 0), B's (0, g). */
-static void ds_gap(gcase *c, double g, const char *comment)
-{
-    const double A[4] = {g, 0.0, 0.0, 0.0}, B[4] = {0.0, 0.0, g, 0.0}, x[2] = {1.0, 1.0};
-    bht__gold_model_fill(c, 2, 2, A, B, x);
-    bht__gold_comment(c, "%s", comment);
-}
-
 static bht_status ds_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -20,120 +12,54 @@ static bht_status ds_special(gcase *c, size_t i, grng *r)
     static const double A12[12] = {0.5, -1.0, 2.0, 1.5, 0.0, -0.75,
                                    -2.5, 1.0, 0.125, 3.0, -3.0, 1.0};
     static const double x2[2] = {0.75, -1.25}, x3[3] = {0.3, -1.7, 2.25};
-    switch (i) {
-    case 0:
-        bht__gold_model_fill(c, 3, 2, A6, NULL, x2);
-        c->flags |= FLAG(F_IDENTICAL);
-        bht__gold_comment(c, "B = A: distances 0");
-        break;
-    case 1: {
-        double B[12];
-        static const double w[3] = {0.5, -0.25, 3.0};
-        for (size_t k = 0; k < 12; k++)
-            B[k] = A12[k] + w[k % 3];
-        bht__gold_model_fill(c, 4, 3, A12, B, x3);
-        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED);
-        bht__gold_comment(c, "B = A + 1 w^T exactly, w = (0.5, -0.25, 3): distances 0");
-        break;
+    /* The second models derived from A12 and A6, and the gap pairs (two
+     * outcomes, x = (1, 1): A's logits (g, 0), B's (0, g)). */
+    static const double w[3] = {0.5, -0.25, 3.0}, wbig[3] = {1e6, -0x1p-20, 7.0};
+    static const double gaps[3] = {1000.0, 600.0, 300.0};
+    double Bw[12], Bwbig[12], Bneg[12], Bpm40[12], Bpm1[12], Bulp[6], Bhalf[6];
+    double gapA[3][4] = {{0.0}}, gapB[3][4] = {{0.0}};
+    for (size_t k = 0; k < 12; k++) {
+        Bw[k] = A12[k] + w[k % 3];
+        Bwbig[k] = A12[k] + wbig[k % 3];
+        Bneg[k] = -A12[k] * 3.0;
+        Bpm40[k] = A12[k] + ((k % 2) ? 0x1p-40 : -0x1p-40);
+        Bpm1[k] = A12[k] + ((k % 3) ? 1.0 : -1.0);
     }
-    case 2: {
-        double B[12];
-        static const double w[3] = {1e6, -0x1p-20, 7.0};
-        static const double x[3] = {1e10, -3e9, 0.5};
-        for (size_t k = 0; k < 12; k++)
-            B[k] = A12[k] + w[k % 3];
-        bht__gold_model_fill(c, 4, 3, A12, B, x);
-        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SHIFTED) | FLAG(F_LARGE_LOGITS);
-        bht__gold_comment(c, "B = A + 1 w^T exactly, large x (logits ~1e10): distances 0");
-        break;
+    for (size_t k = 0; k < 6; k++) {
+        Bulp[k] = A6[k];
+        Bhalf[k] = A6[k] * 0.5;
     }
-    case 3: {
-        static const double A[2] = {1.0, 2.0}, B[2] = {-5.0, 7.0};
-        bht__gold_model_fill(c, 1, 2, A, B, x2);
-        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_N1);
-        bht__gold_comment(c, "n = 1: both models are the point mass");
-        break;
-    }
-    case 4: {
-        static const double x[3] = {0.0, -0.0, 0.0};
-        double B[12];
-        for (size_t k = 0; k < 12; k++)
-            B[k] = -A12[k] * 3.0;
-        bht__gold_model_fill(c, 4, 3, A12, B, x);
-        c->flags |= FLAG(F_IDENTICAL) | FLAG(F_SIGNED_ZERO);
-        bht__gold_comment(c, "x = 0: both uniform, distances 0");
-        break;
-    }
-    case 5: {
-        static const double A[3] = {0.0, 1.0, 2.0}, B[3] = {0.0, 1.0, 2.5}, x[1] = {1.0};
-        bht__gold_model_fill(c, 3, 1, A, B, x);
-        bht__gold_comment(c, "d = 1: logits (0, 1, 2) vs (0, 1, 2.5)");
-        break;
-    }
-    case 6: {
-        double B[6];
-        memcpy(B, A6, sizeof B);
-        B[3] = 0x1.8000000000001p1; /* the double after 3 */
-        bht__gold_model_fill(c, 3, 2, A6, B, x2);
-        c->flags |= FLAG(F_NEAR);
-        bht__gold_comment(c, "one entry of B moved by one ulp");
-        break;
-    }
-    case 7: {
-        double B[12];
-        for (size_t k = 0; k < 12; k++)
-            B[k] = A12[k] + ((k % 2) ? 0x1p-40 : -0x1p-40);
-        bht__gold_model_fill(c, 4, 3, A12, B, x3);
-        c->flags |= FLAG(F_NEAR);
-        bht__gold_comment(c, "B = A +- 2^-40 (models ~1e-12 apart)");
-        break;
-    }
-    case 8: {
-        double B[12];
-        for (size_t k = 0; k < 12; k++)
-            B[k] = A12[k] + ((k % 3) ? 1.0 : -1.0);
-        bht__gold_model_fill(c, 4, 3, A12, B, x3);
-        bht__gold_comment(c, "B = A +- 1 (models 1 apart)");
-        break;
-    }
-    case 9:
-        ds_gap(c, 1000.0, "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1");
-        c->flags |= FLAG(F_LARGE_LOGITS);
-        break;
-    case 10:
-        ds_gap(c, 600.0, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)");
-        break;
-    case 11:
-        ds_gap(c, 300.0, "logit gaps 300 (q / p up to e^600)");
-        break;
-    case 12: {
-        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, B[4] = {0x1p1000, 0.0, 0.0, 2.0};
-        static const double x[2] = {0x1p30, 1.0};
-        bht__gold_model_fill(c, 2, 2, A, B, x);
-        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
-        break;
-    }
-    case 13: {
-        static const double x[2] = {0x1p-1074, -0x1.8p-1070};
-        double B[6];
-        for (size_t k = 0; k < 6; k++)
-            B[k] = A6[k] * 0.5;
-        bht__gold_model_fill(c, 3, 2, A6, B, x);
-        c->flags |= FLAG(F_SUBNORMAL_IN);
-        bht__gold_comment(c, "subnormal x: logits ~1e-320 (distances subnormal or 0)");
-        break;
-    }
-    default: {
+    Bulp[3] = 0x1.8000000000001p1; /* the double after 3 */
+    for (size_t k = 0; k < 3; k++)
+        gapA[k][0] = gapB[k][2] = gaps[k];
+    const double *ones = VALUES(1.0, 1.0, 1.0);
+    const gold_model_row t[] = {
+        {3, 2, A6, NULL, x2, FLAG(F_IDENTICAL), "B = A: distances 0"},
+        {4, 3, A12, Bw, x3, FLAG(F_IDENTICAL) | FLAG(F_SHIFTED),
+         "B = A + 1 w^T exactly, w = (0.5, -0.25, 3): distances 0"},
+        {4, 3, A12, Bwbig, VALUES(1e10, -3e9, 0.5), FLAG(F_IDENTICAL) | FLAG(F_SHIFTED) | FLAG(F_LARGE_LOGITS),
+         "B = A + 1 w^T exactly, large x (logits ~1e10): distances 0"},
+        {1, 2, VALUES(1.0, 2.0), VALUES(-5.0, 7.0), x2, FLAG(F_IDENTICAL) | FLAG(F_N1),
+         "n = 1: both models are the point mass"},
+        {4, 3, A12, Bneg, VALUES(0.0, -0.0, 0.0), FLAG(F_IDENTICAL) | FLAG(F_SIGNED_ZERO),
+         "x = 0: both uniform, distances 0"},
+        {3, 1, VALUES(0.0, 1.0, 2.0), VALUES(0.0, 1.0, 2.5), ones, 0, "d = 1: logits (0, 1, 2) vs (0, 1, 2.5)"},
+        {3, 2, A6, Bulp, x2, FLAG(F_NEAR), "one entry of B moved by one ulp"},
+        {4, 3, A12, Bpm40, x3, FLAG(F_NEAR), "B = A +- 2^-40 (models ~1e-12 apart)"},
+        {4, 3, A12, Bpm1, x3, 0, "B = A +- 1 (models 1 apart)"},
+        {2, 2, gapA[0], gapB[0], ones, FLAG(F_LARGE_LOGITS),
+         "P ~ point mass on 1, Q on 2 (q_2 / p_2 = e^1000): H^2 = TV ~ 1"},
+        {2, 2, gapA[1], gapB[1], ones, 0, "logit gaps 600 (q_2 / p_2 = e^1200 > e^700)"},
+        {2, 2, gapA[2], gapB[2], ones, 0, "logit gaps 300 (q / p up to e^600)"},
+        {2, 2, VALUES(0x1p1000, 0.0, 0.0, 1.0), VALUES(0x1p1000, 0.0, 0.0, 2.0), VALUES(0x1p30, 1.0), 0,
+         "a_11 x_1 = 2^1030: beyond the kernel's product bound"},
+        {3, 2, A6, Bhalf, VALUES(0x1p-1074, -0x1.8p-1070), FLAG(F_SUBNORMAL_IN),
+         "subnormal x: logits ~1e-320 (distances subnormal or 0)"},
         /* Cancelling products: both models' logits are exactly (1, 0). */
-        static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
-        static const double B[6] = {0x1p53, 2.0, -0x1p53, 0.0, 0.0, 0.0};
-        static const double x[3] = {1.0, 1.0, 1.0};
-        bht__gold_model_fill(c, 2, 3, A, B, x);
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "logits 2^53 + 1 - 2^53 = 1 and 2^53 + 2 - 2^53 = 2 (exact products)");
-        break;
-    }
-    }
+        {2, 3, VALUES(0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0), VALUES(0x1p53, 2.0, -0x1p53, 0.0, 0.0, 0.0), ones,
+         FLAG(F_ILL), "logits 2^53 + 1 - 2^53 = 1 and 2^53 + 2 - 2^53 = 2 (exact products)"},
+    };
+    bht__gold_model_row(c, &t[i]);
     return BHT_OK;
 }
 #define DS_SPECIAL_COUNT 15

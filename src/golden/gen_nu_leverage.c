@@ -11,75 +11,33 @@ static bht_status nl_special(gcase *c, size_t i, grng *r)
     (void)r;
     static const double A8[8] = {1.0, 0.0, 0.5, 2.0, -1.0, 1.5, 0.25, -3.0};
     static const double M8[8] = {0.0, 1.0, 2.0, -1.0, 0.5, 0.5, -1.5, 1.0};
-    static const double s4[4] = {1.0, -2.0, 0.5, 3.0};
-    double M[8], s[4];
-    switch (i) {
-    case 0: {
-        static const double Z[8] = {0};
-        bht__gold_lm_fill(c, 4, 2, A8, Z, s4);
-        bht__gold_comment(c, "M = 0: everything 0");
-        break;
+    static const double s4[4] = {1.0, -2.0, 0.5, 3.0}, Z8[8] = {0};
+    /* M = A S (S = [0 2; 1 -1]), M = M0 + A S (S = [0 3; -1 0]), s -> -8 s,
+     * and (A R, M R) for R = [1 1; 0 1]. */
+    double AS[8], MAS[8], s8[4], AR[8], MR[8];
+    for (size_t k = 0; k < 8; k++) {
+        AS[k] = k % 2 ? 2.0 * A8[k - 1] - A8[k] : A8[k + 1];
+        MAS[k] = M8[k] + (k % 2 ? 3.0 * A8[k - 1] : -A8[k + 1]);
+        AR[k] = k % 2 ? A8[k - 1] + A8[k] : A8[k];
+        MR[k] = k % 2 ? M8[k - 1] + M8[k] : M8[k];
     }
-    case 1:
-        for (size_t k = 0; k < 8; k++)
-            M[k] = k % 2 ? 2.0 * A8[k - 1] - A8[k] : A8[k + 1];
-        bht__gold_lm_fill(c, 4, 2, A8, M, s4);
-        c->flags |= FLAG(F_SHIFTED);
-        bht__gold_comment(c, "M = A S (S = [0 2; 1 -1]): W = 0, everything 0");
-        break;
-    case 2:
-        bht__gold_lm_fill(c, 4, 2, A8, M8, s4);
-        bht__gold_comment(c, "M0 (the next three vectors give the same results)");
-        break;
-    case 3:
-        for (size_t k = 0; k < 8; k++)
-            M[k] = M8[k] + (k % 2 ? 3.0 * A8[k - 1] : -A8[k + 1]);
-        bht__gold_lm_fill(c, 4, 2, A8, M, s4);
-        c->flags |= FLAG(F_SHIFTED);
-        bht__gold_comment(c, "M = M0 + A S exactly (S = [0 3; -1 0]): same results as M0");
-        break;
-    case 4:
-        for (size_t k = 0; k < 4; k++)
-            s[k] = -8.0 * s4[k];
-        bht__gold_lm_fill(c, 4, 2, A8, M8, s);
-        bht__gold_comment(c, "s -> -8 s: same results as M0");
-        break;
-    case 5: {
-        double A[8];
-        for (size_t k = 0; k < 8; k++) {
-            A[k] = k % 2 ? A8[k - 1] + A8[k] : A8[k];
-            M[k] = k % 2 ? M8[k - 1] + M8[k] : M8[k];
-        }
-        bht__gold_lm_fill(c, 4, 2, A, M, s4);
-        bht__gold_comment(c, "(A R, M R), R = [1 1; 0 1]: same results as M0");
-        break;
-    }
-    case 6: {
-        static const double A[4] = {1.0, 2.0, 3.0, 5.0};
-        bht__gold_lm_fill(c, 2, 2, A, M8, s4);
-        c->flags |= FLAG(F_SQUARE);
-        bht__gold_comment(c, "n = d: H = I, W = 0, everything 0");
-        break;
-    }
-    case 7: {
-        static const double A[3] = {1.0, 1.0, 0.0}, Mv[3] = {0.0, 0.0, 2.0};
-        bht__gold_lm_fill(c, 3, 1, A, Mv, NULL);
-        bht__gold_comment(c, "zero row a_3 = 0 with m_3 = 2: nu = 0, local_constant = 1");
-        break;
-    }
-    case 8: {
-        static const double A[2] = {1.0, 1.0}, Mv[2] = {1.0, -1.0};
-        bht__gold_lm_fill(c, 2, 1, A, Mv, NULL);
-        bht__gold_comment(c, "d = 1, a = (1, 1), m = (1, -1): nu = 1, derivative (1, -1)");
-        break;
-    }
-    default: {
-        static const double s[4] = {0x1p-30, 1.0, 0x1p30, -1.0};
-        bht__gold_lm_fill(c, 4, 2, A8, M8, s);
-        bht__gold_comment(c, "M0 with s over 2^[-30, 30]");
-        break;
-    }
-    }
+    for (size_t k = 0; k < 4; k++)
+        s8[k] = -8.0 * s4[k];
+    const gold_model_row t[] = {
+        {4, 2, A8, Z8, s4, 0, "M = 0: everything 0"},
+        {4, 2, A8, AS, s4, FLAG(F_SHIFTED), "M = A S (S = [0 2; 1 -1]): W = 0, everything 0"},
+        {4, 2, A8, M8, s4, 0, "M0 (the next three vectors give the same results)"},
+        {4, 2, A8, MAS, s4, FLAG(F_SHIFTED), "M = M0 + A S exactly (S = [0 3; -1 0]): same results as M0"},
+        {4, 2, A8, M8, s8, 0, "s -> -8 s: same results as M0"},
+        {4, 2, AR, MR, s4, 0, "(A R, M R), R = [1 1; 0 1]: same results as M0"},
+        {2, 2, VALUES(1.0, 2.0, 3.0, 5.0), M8, s4, FLAG(F_SQUARE), "n = d: H = I, W = 0, everything 0"},
+        {3, 1, VALUES(1.0, 1.0, 0.0), VALUES(0.0, 0.0, 2.0), NULL, 0,
+         "zero row a_3 = 0 with m_3 = 2: nu = 0, local_constant = 1"},
+        {2, 1, VALUES(1.0, 1.0), VALUES(1.0, -1.0), NULL, 0,
+         "d = 1, a = (1, 1), m = (1, -1): nu = 1, derivative (1, -1)"},
+        {4, 2, A8, M8, VALUES(0x1p-30, 1.0, 0x1p30, -1.0), 0, "M0 with s over 2^[-30, 30]"},
+    };
+    bht__gold_model_row(c, &t[i]);
     return BHT_OK;
 }
 #define NL_SPECIAL_COUNT 10

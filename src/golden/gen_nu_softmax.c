@@ -6,19 +6,6 @@
 
 #include "golden/golden_internal.h"
 
-/* The 4 x 3 model A with M = M0 + 1 w^T exactly, w = (0.5, -0.25, 3). */
-static void nu_shifted_special(gcase *c, const double *A, const double *M0, const double *x,
-                               const char *comment)
-{
-    static const double w[3] = {0.5, -0.25, 3.0};
-    double M[12];
-    for (size_t k = 0; k < 12; k++)
-        M[k] = M0[k] + w[k % 3];
-    bht__gold_model_fill(c, 4, 3, A, M, x);
-    c->flags |= FLAG(F_SHIFTED);
-    bht__gold_comment(c, "%s", comment);
-}
-
 static bht_status nu_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -27,76 +14,35 @@ static bht_status nu_special(gcase *c, size_t i, grng *r)
     static const double M12[12] = {1.0, 0.0, -1.0, 2.0, 0.5, 0.25,
                                    -1.0, 3.0, 0.0, 0.75, -2.0, 1.5};
     static const double x3[3] = {0.3, -1.7, 2.25}, Z12[12] = {0};
-    switch (i) {
-    case 0:
-        bht__gold_model_fill(c, 4, 3, A12, Z12, x3);
-        bht__gold_comment(c, "M = 0: nu = 0, derivative 0");
-        break;
-    case 1:
-        nu_shifted_special(c, A12, Z12, x3, "M = 1 w^T: g constant, nu = 0, derivative 0");
-        break;
-    case 2:
-        nu_shifted_special(c, A12, M12, x3, "M = M0 + 1 w^T exactly: same results as M0 (next vector)");
-        break;
-    case 3:
-        bht__gold_model_fill(c, 4, 3, A12, M12, x3);
-        bht__gold_comment(c, "M0 (previous vector without the shift)");
-        break;
-    case 4: {
-        static const double A[2] = {1.0, 2.0}, M[2] = {-5.0, 7.0}, x[2] = {0.75, -1.25};
-        bht__gold_model_fill(c, 1, 2, A, M, x);
-        c->flags |= FLAG(F_N1);
-        bht__gold_comment(c, "n = 1: nu = 0");
-        break;
+    /* M = M0 + 1 w^T exactly for M0 = 0 and M0 = M12, w = (0.5, -0.25, 3). */
+    static const double w[3] = {0.5, -0.25, 3.0};
+    double W[12], MW[12];
+    for (size_t k = 0; k < 12; k++) {
+        W[k] = w[k % 3];
+        MW[k] = M12[k] + w[k % 3];
     }
-    case 5: {
-        static const double x[3] = {0.0, 0.0, 0.0};
-        bht__gold_model_fill(c, 4, 3, A12, M12, x);
-        bht__gold_comment(c, "x = 0: g = 0, nu = 0");
-        break;
-    }
-    case 6:
-        bht__gold_model_fill(c, 4, 3, A12, A12, x3);
-        bht__gold_comment(c, "M = A: nu = variance of the logits under p");
-        break;
-    case 7: {
-        static const double A[2] = {1.0, 1.0}, M[2] = {1.0, -1.0}, x[1] = {1.0};
-        bht__gold_model_fill(c, 2, 1, A, M, x);
-        bht__gold_comment(c, "p = (1/2, 1/2), g = (1, -1): nu = 1, nu/8, derivative (1/2, -1/2)");
-        break;
-    }
-    case 8: {
-        static const double A[3] = {0.0, -800.0, -745.0}, M[3] = {1.0, 2.0, 3.0};
-        static const double x[1] = {1.0};
-        bht__gold_model_fill(c, 3, 1, A, M, x);
-        c->flags |= FLAG(F_LARGE_LOGITS) | FLAG(F_GAP);
-        bht__gold_comment(c, "logit gaps 745 and 800: tiny or zero derivative components");
-        break;
-    }
-    case 9: {
-        static const double A[9] = {1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0};
-        static const double M[9] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0};
-        static const double x[3] = {1.0, 1.0, 1.0};
-        bht__gold_model_fill(c, 3, 3, A, M, x);
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "g_1 = 2^53 + 1 - 2^53 = 1 (exact products needed)");
-        break;
-    }
-    case 10: {
-        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0}, M[4] = {1.0, 0.0, 0.0, 2.0};
-        static const double x[2] = {0x1p30, 1.0};
-        bht__gold_model_fill(c, 2, 2, A, M, x);
-        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the kernel's product bound");
-        break;
-    }
-    default: {
-        static const double A[3] = {0.0, 1.0, 2.0}, M[3] = {1e10, 1e10, 1e10 + 1.0};
-        static const double x[1] = {1.0};
-        bht__gold_model_fill(c, 3, 1, A, M, x);
-        bht__gold_comment(c, "g = 1e10 + (0, 0, 1): the offset 1e10 must cancel exactly");
-        break;
-    }
-    }
+    const double *one = VALUES(1.0, 1.0, 1.0);
+    const gold_model_row t[] = {
+        {4, 3, A12, Z12, x3, 0, "M = 0: nu = 0, derivative 0"},
+        {4, 3, A12, W, x3, FLAG(F_SHIFTED), "M = 1 w^T: g constant, nu = 0, derivative 0"},
+        {4, 3, A12, MW, x3, FLAG(F_SHIFTED), "M = M0 + 1 w^T exactly: same results as M0 (next vector)"},
+        {4, 3, A12, M12, x3, 0, "M0 (previous vector without the shift)"},
+        {1, 2, VALUES(1.0, 2.0), VALUES(-5.0, 7.0), VALUES(0.75, -1.25), FLAG(F_N1), "n = 1: nu = 0"},
+        {4, 3, A12, M12, VALUES(0.0, 0.0, 0.0), 0, "x = 0: g = 0, nu = 0"},
+        {4, 3, A12, A12, x3, 0, "M = A: nu = variance of the logits under p"},
+        {2, 1, VALUES(1.0, 1.0), VALUES(1.0, -1.0), one, 0,
+         "p = (1/2, 1/2), g = (1, -1): nu = 1, nu/8, derivative (1/2, -1/2)"},
+        {3, 1, VALUES(0.0, -800.0, -745.0), VALUES(1.0, 2.0, 3.0), one, FLAG(F_LARGE_LOGITS) | FLAG(F_GAP),
+         "logit gaps 745 and 800: tiny or zero derivative components"},
+        {3, 3, VALUES(1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0),
+         VALUES(0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0), one, FLAG(F_ILL),
+         "g_1 = 2^53 + 1 - 2^53 = 1 (exact products needed)"},
+        {2, 2, VALUES(0x1p1000, 0.0, 0.0, 1.0), VALUES(1.0, 0.0, 0.0, 2.0), VALUES(0x1p30, 1.0), 0,
+         "a_11 x_1 = 2^1030: beyond the kernel's product bound"},
+        {3, 1, VALUES(0.0, 1.0, 2.0), VALUES(1e10, 1e10, 1e10 + 1.0), one, 0,
+         "g = 1e10 + (0, 0, 1): the offset 1e10 must cancel exactly"},
+    };
+    bht__gold_model_row(c, &t[i]);
     return BHT_OK;
 }
 #define NU_SPECIAL_COUNT 12

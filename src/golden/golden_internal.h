@@ -186,6 +186,9 @@ typedef struct golden_fn {
 
 #define FAMILIES(t) t, sizeof t / sizeof t[0]
 
+/* An array literal for the tables of hand-picked vectors. */
+#define VALUES(...) ((const double[]){__VA_ARGS__})
+
 extern const golden_fn bht__gold_fn_softmax_logits, bht__gold_fn_softmax, bht__gold_fn_leverage,
     bht__gold_fn_leverage_scores, bht__gold_fn_distance, bht__gold_fn_distance_softmax,
     bht__gold_fn_distance_leverage, bht__gold_fn_lemma_a1, bht__gold_fn_nu_softmax, bht__gold_fn_nu_leverage,
@@ -308,6 +311,17 @@ bht_status bht__gold_model_invalid(gcase *c, size_t i, grng *r);
 /* Two independent random designs A and B (M for nu) and a query x. */
 bht_status bht__gold_model_random(gcase *c, size_t i, grng *r);
 #define MODEL_INVALID_COUNT 11
+
+/* One hand-picked vector of a model-pair function: A and the second matrix
+ * B (B or M; NULL: a copy of A), n by d, the query q (softmax models: x;
+ * leverage models: s, NULL: ones), its flags and its comment. */
+typedef struct gold_model_row {
+    size_t n, d;
+    const double *A, *B, *q;
+    uint64_t flags;
+    const char *comment;
+} gold_model_row;
+void bht__gold_model_row(gcase *c, const gold_model_row *t);
 
 /* Leverage models (distance_leverage, nu_leverage). */
 double bht__gold_short_dyadic(grng *r);

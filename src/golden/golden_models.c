@@ -274,6 +274,16 @@ bht_status bht__gold_pair_try(const gold_search *s, int fn, void *cand, grng *r,
     return BHT_OK;
 }
 
+void bht__gold_model_row(gcase *c, const gold_model_row *t)
+{
+    if (is_leverage_fn(c->fn))
+        bht__gold_lm_fill(c, t->n, t->d, t->A, t->B, t->q);
+    else
+        bht__gold_model_fill(c, t->n, t->d, t->A, t->B, t->q);
+    c->flags |= t->flags;
+    bht__gold_comment(c, "%s", t->comment);
+}
+
 static const double *pair_query(const gcase *c) { return is_leverage_fn(c->fn) ? c->s : c->x; }
 
 bht_status bht__gold_pair_expected(gcase *c)
