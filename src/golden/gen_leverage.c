@@ -68,198 +68,82 @@ static void lev_fill(gcase *c, size_t n, size_t d, const double *A, const double
         c->s[i] = s ? s[i] : 1.0;
 }
 
+/* One hand-picked vector: A (n by d), s (NULL: ones), flags, comment. */
+typedef struct lev_row {
+    size_t n, d;
+    const double *A, *s;
+    uint64_t flags;
+    const char *comment;
+} lev_row;
+
+static void lev_row_fill(gcase *c, const lev_row *t)
+{
+    lev_fill(c, t->n, t->d, t->A, t->s);
+    c->flags |= t->flags;
+    bht__gold_comment(c, "%s", t->comment);
+}
+
 static bht_status lv_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    switch (i) {
-    case 0: {
-        static const double A[1] = {3.0}, s[1] = {2.0};
-        lev_fill(c, 1, 1, A, s);
-        c->flags |= FLAG(F_N1);
-        bht__gold_comment(c, "n = d = 1: h = 1");
-        break;
-    }
-    case 1: {
-        static const double A[3] = {1.0, 1.0, 1.0};
-        lev_fill(c, 3, 1, A, NULL);
-        bht__gold_comment(c, "a column of ones: h_i = 1/3 rounded");
-        break;
-    }
-    case 2: {
-        static const double A[4] = {1.0, 2.0, 3.0, 4.0};
-        lev_fill(c, 4, 1, A, NULL);
-        bht__gold_comment(c, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30");
-        break;
-    }
-    case 3: {
-        double A[16] = {0};
-        for (size_t k = 0; k < 4; k++)
-            A[5 * k] = 1.0;
-        lev_fill(c, 4, 4, A, NULL);
-        bht__gold_comment(c, "identity 4 x 4: h = 1");
-        break;
-    }
-    case 4: {
-        static const double A[9] = {2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0};
-        static const double s[3] = {0.1, -7.0, 1e10};
-        lev_fill(c, 3, 3, A, s);
-        bht__gold_comment(c, "square nonsingular 3 x 3, arbitrary s: h = 1");
-        break;
-    }
-    case 5: {
-        static const double A[8] = {1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0};
-        lev_fill(c, 4, 2, A, NULL);
-        bht__gold_comment(c, "[I; I]: h = 1/2");
-        break;
-    }
-    case 6: {
-        static const double A[6] = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "zero third row: h = (1, 1, 0)");
-        break;
-    }
-    case 7: {
-        static const double A[10] = {1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0};
-        static const double s[5] = {1.0, 0x1p-300, 0x1p300, 1e-50, 1e50};
-        lev_fill(c, 5, 2, A, s);
-        bht__gold_comment(c, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)");
-        break;
-    }
-    case 8: {
-        static const double A[8] = {1.0, -1.0, 1.0, 0.5, 1.0, 2.0, 1.0, 3.5};
-        static const double s[4] = {-1.0, 2.0, -3.0, 4.0};
-        lev_fill(c, 4, 2, A, s);
-        bht__gold_comment(c, "negative s_i (signs do not matter)");
-        break;
-    }
-    case 9: {
-        static const double A[6] = {1.0, 0.0, 3.0, 4.0, 2.0, 8.0};
-        static const double s[3] = {0x1p-400, 1.0, 1.0};
-        lev_fill(c, 3, 2, A, s);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "s_1 = 2^-400 (smallest exponent of the kernel's domain)");
-        break;
-    }
-    case 10: {
-        static const double A[6] = {1.0, 2.0, 3.0, -1.0, 0.5, 0.25};
-        static const double s[3] = {0x1.fffffffffffffp-401, 1.0, 1.0};
-        lev_fill(c, 3, 2, A, s);
-        bht__gold_comment(c, "s_1 just below 2^-400: outside the kernel's domain");
-        break;
-    }
-    case 11: {
-        static const double A[6] = {0x1p401, 2.0, 3.0, -1.0, 0.5, 0.25};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "a_11 = 2^401: outside the kernel's domain");
-        break;
-    }
-    case 12: {
-        static const double A[6] = {0x1p200, 1.0, 0x1p-201, 1.0, 1.0, 2.0};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "first column spans 2^401 (kernel column range is 2^400)");
-        break;
-    }
-    case 13: {
-        static const double A[6] = {0x1p200, 1.0, 0x1p-200, 1.0, 1.0, 2.0};
-        lev_fill(c, 3, 2, A, NULL);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "first column spans exactly 2^400 (kernel column range)");
-        break;
-    }
-    case 14: {
-        static const double A[6] = {0x1p-1074, 1.0, 0.0, 1.0, 0.0, 1.0};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)");
-        break;
-    }
-    case 15: {
-        static const double A[6] = {DBL_MAX, 0.0, 0.0, DBL_MAX, DBL_MAX, DBL_MAX};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "entries DBL_MAX: h = 2/3");
-        break;
-    }
-    case 16: {
-        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p525};
-        lev_fill(c, 2, 1, A, s);
-        bht__gold_comment(c, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal");
-        break;
-    }
-    case 17: {
-        static const double A[2] = {1.0, 1.0}, s[2] = {1.0, 0x1p540};
-        lev_fill(c, 2, 1, A, s);
-        bht__gold_comment(c, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0");
-        break;
-    }
-    case 18: {
-        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 0x1.0000000000001p0};
-        lev_fill(c, 3, 2, A, NULL);
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)");
-        break;
-    }
-    case 19: {
-        static const double A[6] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0 + 0x1p-30};
-        lev_fill(c, 3, 2, A, NULL);
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)");
-        break;
-    }
-    case 20: {
-        /* Hilbert-like 12 x 8, a_ij = 1 / (i + j + 1) rounded. */
-        double A[96];
-        for (size_t a = 0; a < 12; a++)
-            for (size_t b = 0; b < 8; b++)
-                A[a * 8 + b] = 1.0 / (double)(a + b + 1);
-        lev_fill(c, 12, 8, A, NULL);
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))");
-        break;
-    }
-    case 21: {
-        /* Square Vandermonde degree 14 on 1 + k/14: h = 1, condition ~1e19. */
-        double A[225];
-        for (size_t a = 0; a < 15; a++) {
-            double t = 1.0 + (double)a / 14.0, v = 1.0;
-            for (size_t b = 0; b < 15; b++) {
-                A[a * 15 + b] = v;
-                v *= t;
-            }
+    /* The identity 4 x 4; Hilbert-like 12 x 8, a_ij = 1 / (i + j + 1)
+     * rounded; square Vandermonde degree 14 on 1 + k/14 (h = 1, condition
+     * ~1e19). */
+    double I4[16] = {0}, H[96], V[225];
+    for (size_t k = 0; k < 4; k++)
+        I4[5 * k] = 1.0;
+    for (size_t a = 0; a < 12; a++)
+        for (size_t b = 0; b < 8; b++)
+            H[a * 8 + b] = 1.0 / (double)(a + b + 1);
+    for (size_t a = 0; a < 15; a++) {
+        double t = 1.0 + (double)a / 14.0, v = 1.0;
+        for (size_t b = 0; b < 15; b++) {
+            V[a * 15 + b] = v;
+            v *= t;
         }
-        lev_fill(c, 15, 15, A, NULL);
-        c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
-        bht__gold_comment(c, "square Vandermonde, degree 14, nodes 1 + k/14: h = 1");
-        break;
     }
-    case 22: {
-        static const double A[6] = {1e300, 2e300, -3e299, 1e-300, 5e299, 7e299};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "entries near 1e300 and 1e-300");
-        break;
-    }
-    case 23: {
-        static const double A[6] = {1.0, 2.0, 1.0, 2.0, 3.0, 1.0};
-        lev_fill(c, 3, 2, A, NULL);
-        bht__gold_comment(c, "two identical rows");
-        break;
-    }
-    case 24: {
-        static const double A[6] = {1.0, -0.0, 0.0, 1.0, 1.0, 1.0};
-        static const double s[3] = {1.0, 1.0, -0x1p-1};
-        lev_fill(c, 3, 2, A, s);
-        c->flags |= FLAG(F_SIGNED_ZERO);
-        bht__gold_comment(c, "a_12 = -0, s_3 = -1/2");
-        break;
-    }
-    default: {
-        static const double A[6] = {0x1.fffffffffffffp400, 2.0, 3.0, 0x1p400, 2.0, 8.0};
-        static const double s[3] = {0x1.fffffffffffffp400, 0x1p400, -0x1.8p400};
-        lev_fill(c, 3, 2, A, s);
-        c->flags |= FLAG(F_BOUNDARY);
-        bht__gold_comment(c, "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the "
-                       "kernel's domain)");
-        break;
-    }
-    }
+    const lev_row t[] = {
+        {1, 1, VALUES(3.0), VALUES(2.0), FLAG(F_N1), "n = d = 1: h = 1"},
+        {3, 1, VALUES(1.0, 1.0, 1.0), NULL, 0, "a column of ones: h_i = 1/3 rounded"},
+        {4, 1, VALUES(1.0, 2.0, 3.0, 4.0), NULL, 0, "d = 1, a = (1, 2, 3, 4): h_i = i^2 / 30"},
+        {4, 4, I4, NULL, 0, "identity 4 x 4: h = 1"},
+        {3, 3, VALUES(2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0), VALUES(0.1, -7.0, 1e10), 0,
+         "square nonsingular 3 x 3, arbitrary s: h = 1"},
+        {4, 2, VALUES(1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0), NULL, 0, "[I; I]: h = 1/2"},
+        {3, 2, VALUES(1.0, 0.0, 0.0, 1.0, 0.0, 0.0), NULL, 0, "zero third row: h = (1, 1, 0)"},
+        {5, 2, VALUES(1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0), VALUES(1.0, 0x1p-300, 0x1p300, 1e-50, 1e50),
+         0, "line fit, s = (1, 2^-300, 2^300, 1e-50, 1e50)"},
+        {4, 2, VALUES(1.0, -1.0, 1.0, 0.5, 1.0, 2.0, 1.0, 3.5), VALUES(-1.0, 2.0, -3.0, 4.0), 0,
+         "negative s_i (signs do not matter)"},
+        {3, 2, VALUES(1.0, 0.0, 3.0, 4.0, 2.0, 8.0), VALUES(0x1p-400, 1.0, 1.0), FLAG(F_BOUNDARY),
+         "s_1 = 2^-400 (smallest exponent of the kernel's domain)"},
+        {3, 2, VALUES(1.0, 2.0, 3.0, -1.0, 0.5, 0.25), VALUES(0x1.fffffffffffffp-401, 1.0, 1.0), 0,
+         "s_1 just below 2^-400: outside the kernel's domain"},
+        {3, 2, VALUES(0x1p401, 2.0, 3.0, -1.0, 0.5, 0.25), NULL, 0, "a_11 = 2^401: outside the kernel's domain"},
+        {3, 2, VALUES(0x1p200, 1.0, 0x1p-201, 1.0, 1.0, 2.0), NULL, 0,
+         "first column spans 2^401 (kernel column range is 2^400)"},
+        {3, 2, VALUES(0x1p200, 1.0, 0x1p-200, 1.0, 1.0, 2.0), NULL, FLAG(F_BOUNDARY),
+         "first column spans exactly 2^400 (kernel column range)"},
+        {3, 2, VALUES(0x1p-1074, 1.0, 0.0, 1.0, 0.0, 1.0), NULL, 0,
+         "a_11 = 2^-1074 alone in its column: h = (1, 1/2, 1/2)"},
+        {3, 2, VALUES(DBL_MAX, 0.0, 0.0, DBL_MAX, DBL_MAX, DBL_MAX), NULL, 0, "entries DBL_MAX: h = 2/3"},
+        {2, 1, VALUES(1.0, 1.0), VALUES(1.0, 0x1p525), 0, "s_2 = 2^525: h_2 = 1 / (1 + 2^1050) is subnormal"},
+        {2, 1, VALUES(1.0, 1.0), VALUES(1.0, 0x1p540), 0, "s_2 = 2^540: h_2 ~ 2^-1080 rounds to 0"},
+        {3, 2, VALUES(1.0, 1.0, 1.0, 1.0, 1.0, 0x1.0000000000001p0), NULL, FLAG(F_ILL),
+         "columns differ in one ulp (condition ~2^53): h = (1/2, 1/2, 1)"},
+        {3, 2, VALUES(1.0, 1.0, 1.0, 1.0, 1.0, 1.0 + 0x1p-30), NULL, FLAG(F_ILL),
+         "columns differ by 2^-30 in one entry: h = (1/2, 1/2, 1)"},
+        {12, 8, H, NULL, FLAG(F_ILL), "Hilbert-like 12 x 8: a_ij = RN(1 / (i + j + 1))"},
+        {15, 15, V, NULL, FLAG(F_VANDERMONDE) | FLAG(F_ILL), "square Vandermonde, degree 14, nodes 1 + k/14: h = 1"},
+        {3, 2, VALUES(1e300, 2e300, -3e299, 1e-300, 5e299, 7e299), NULL, 0, "entries near 1e300 and 1e-300"},
+        {3, 2, VALUES(1.0, 2.0, 1.0, 2.0, 3.0, 1.0), NULL, 0, "two identical rows"},
+        {3, 2, VALUES(1.0, -0.0, 0.0, 1.0, 1.0, 1.0), VALUES(1.0, 1.0, -0x1p-1), FLAG(F_SIGNED_ZERO),
+         "a_12 = -0, s_3 = -1/2"},
+        {3, 2, VALUES(0x1.fffffffffffffp400, 2.0, 3.0, 0x1p400, 2.0, 8.0),
+         VALUES(0x1.fffffffffffffp400, 0x1p400, -0x1.8p400), FLAG(F_BOUNDARY),
+         "s_i and a_11, a_22 near 2^400 and 2^401 - ulp (largest exponent of the kernel's domain)"},
+    };
+    lev_row_fill(c, &t[i]);
     return BHT_OK;
 }
 #define LV_SPECIAL_COUNT 26
@@ -427,7 +311,6 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
     static const double base[6] = {1.0, 0.0, 0.0, 1.0, 1.0, 1.0};
     c->invalid = 1;
     lev_fill(c, 3, 2, base, NULL);
-    int rank = 0;
     static const gold_invalid EDITS[] = {
         {{{"s", 1, 0.0}}, FLAG(F_INV_ZERO_S), "s_2 = 0"},
         {{{"s", 2, -0.0}}, FLAG(F_INV_ZERO_S) | FLAG(F_SIGNED_ZERO), "s_3 = -0"},
@@ -436,7 +319,7 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
         {{{"slen", 0, 4}, {"s", 3, 1.0}}, FLAG(F_INV_SHAPE), "A has 3 rows, s has 4 entries"},
         {{{"n", 0, 0}, {"slen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows and s is empty"},
         {{{"d", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns"},
-{{{"A", 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{"A", 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
         {{{"A", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in A"},
         {{{"A", 5, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
         {{{"s", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
@@ -444,106 +327,42 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
     };
     if (INVALID_ENTRY(c, EDITS, i))
         return BHT_OK;
-    switch (i) {
-    case 3: {
-        static const double A[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 7.0};
-        lev_fill(c, 2, 3, A, NULL);
-        c->flags |= FLAG(F_INV_SHAPE);
-        bht__gold_comment(c, "n = 2 < d = 3");
-        break;
-    }
-    case 4: {
-        static const double A[2] = {1.0, 2.0};
-        lev_fill(c, 1, 2, A, NULL);
-        c->flags |= FLAG(F_INV_SHAPE);
-        bht__gold_comment(c, "n = 1 < d = 2");
-        break;
-    }
-    case 14: {
-        static const double A[6] = {1.0, 0.0, 2.0, 0.0, 3.0, 0.0};
-        lev_fill(c, 3, 2, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "zero column");
-        break;
-    }
-    case 15: {
-        static const double A[6] = {0.1, 0.1, 0.7, 0.7, -3.0, -3.0};
-        lev_fill(c, 3, 2, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "two identical columns");
-        break;
-    }
-    case 16: {
-        static const double A[12] = {1.0, 2.0,  3.0, -1.0, 5.0, 4.0,
-                                     2.0, 2.0,  4.0, 7.0,  -3.0, 4.0};
-        lev_fill(c, 4, 3, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "column 3 = column 1 + column 2");
-        break;
-    }
-    case 17: {
-        /* Vandermonde with only 3 distinct nodes and 4 columns: rank 3. */
-        static const double t[6] = {0.0, 1.0, 2.0, 0.0, 1.0, 2.0};
-        double A[24];
-        for (size_t k = 0; k < 6; k++) {
-            double v = 1.0;
-            for (size_t j = 0; j < 4; j++) {
-                A[k * 4 + j] = v;
-                v *= t[k];
-            }
+    /* Vandermonde with only 3 distinct nodes and 4 columns: rank 3. */
+    static const double nodes[6] = {0.0, 1.0, 2.0, 0.0, 1.0, 2.0};
+    double V[24];
+    for (size_t k = 0; k < 6; k++) {
+        double v = 1.0;
+        for (size_t j = 0; j < 4; j++) {
+            V[k * 4 + j] = v;
+            v *= nodes[k];
         }
-        lev_fill(c, 6, 4, A, NULL);
-        rank = 1;
-        c->flags |= FLAG(F_VANDERMONDE);
-        bht__gold_comment(c, "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3");
-        break;
     }
-    case 18: {
-        static const double A[6] = {1e300, 2e300, -3e299, -6e299, 1e-300, 2e-300};
-        lev_fill(c, 3, 2, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "column 2 = 2 column 1 at scales 1e300 and 1e-300");
-        break;
-    }
-    case 19: {
-        static const double A[9] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
-        lev_fill(c, 3, 3, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "square singular [1 2 3; 4 5 6; 7 8 9]");
-        break;
-    }
-    case 20: {
-        static const double A[8] = {3.0, 0x1.8p-999, 1.0, 0x1p-1000, -5.0, -0x1.4p-998,
-                                    7.0, 0x1.cp-998};
-        static const double s[4] = {1.0, 0x1p-300, 0x1p300, 1e-20};
-        lev_fill(c, 4, 2, A, s);
-        rank = 1;
-        bht__gold_comment(c, "column 2 = 2^-1000 column 1, strongly varying s");
-        break;
-    }
-    case 21: {
-        static const double A[6] = {0x1p-1074, 0x1.8p-1073, 0x1p-1073, 0x1.8p-1072, 0.0, 0.0};
-        lev_fill(c, 3, 2, A, NULL);
-        rank = 1;
-        c->flags |= FLAG(F_SUBNORMAL_IN);
-        bht__gold_comment(c, "subnormal entries, column 2 = 3 column 1");
-        break;
-    }
-    default: {
-        static const double A[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        lev_fill(c, 3, 2, A, NULL);
-        rank = 1;
-        bht__gold_comment(c, "A = 0");
-        break;
-    }
-    }
-    if (rank) {
-        /* Self-check: the oracle must decide exact rank deficiency. */
-        double p[8], h[8];
-        if (bht_oracle_leverage(c->n, c->d, c->A, c->s, p, h, NULL, NULL, NULL) != BHT_E_SINGULAR)
-            return BHT_E_INVALID;
-        c->flags |= FLAG(F_INV_RANK);
-    }
+    const lev_row t[] = {
+        [3] = {2, 3, VALUES(1.0, 2.0, 3.0, 4.0, 5.0, 7.0), NULL, FLAG(F_INV_SHAPE), "n = 2 < d = 3"},
+        {1, 2, VALUES(1.0, 2.0), NULL, FLAG(F_INV_SHAPE), "n = 1 < d = 2"},
+        /* Exactly rank deficient designs. */
+        [14] = {3, 2, VALUES(1.0, 0.0, 2.0, 0.0, 3.0, 0.0), NULL, FLAG(F_INV_RANK), "zero column"},
+        {3, 2, VALUES(0.1, 0.1, 0.7, 0.7, -3.0, -3.0), NULL, FLAG(F_INV_RANK), "two identical columns"},
+        {4, 3, VALUES(1.0, 2.0, 3.0, -1.0, 5.0, 4.0, 2.0, 2.0, 4.0, 7.0, -3.0, 4.0), NULL, FLAG(F_INV_RANK),
+         "column 3 = column 1 + column 2"},
+        {6, 4, V, NULL, FLAG(F_INV_RANK) | FLAG(F_VANDERMONDE),
+         "Vandermonde degree 3 on 3 distinct nodes (each twice): rank 3"},
+        {3, 2, VALUES(1e300, 2e300, -3e299, -6e299, 1e-300, 2e-300), NULL, FLAG(F_INV_RANK),
+         "column 2 = 2 column 1 at scales 1e300 and 1e-300"},
+        {3, 3, VALUES(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0), NULL, FLAG(F_INV_RANK),
+         "square singular [1 2 3; 4 5 6; 7 8 9]"},
+        {4, 2, VALUES(3.0, 0x1.8p-999, 1.0, 0x1p-1000, -5.0, -0x1.4p-998, 7.0, 0x1.cp-998),
+         VALUES(1.0, 0x1p-300, 0x1p300, 1e-20), FLAG(F_INV_RANK), "column 2 = 2^-1000 column 1, strongly varying s"},
+        {3, 2, VALUES(0x1p-1074, 0x1.8p-1073, 0x1p-1073, 0x1.8p-1072, 0.0, 0.0), NULL,
+         FLAG(F_INV_RANK) | FLAG(F_SUBNORMAL_IN), "subnormal entries, column 2 = 3 column 1"},
+        {3, 2, VALUES(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), NULL, FLAG(F_INV_RANK), "A = 0"},
+    };
+    lev_row_fill(c, &t[i]);
+    /* Self-check: the oracle must decide exact rank deficiency. */
+    double p[8], h[8];
+    if ((t[i].flags & FLAG(F_INV_RANK)) &&
+        bht_oracle_leverage(c->n, c->d, c->A, c->s, p, h, NULL, NULL, NULL) != BHT_E_SINGULAR)
+        return BHT_E_INVALID;
     return BHT_OK;
 }
 #define LV_INVALID_COUNT 23

@@ -5,160 +5,59 @@
 
 #include "golden/golden_internal.h"
 
-/* A 2 x 3 design A6 whose products cancel, x = (1, 1, 1). */
-static void sm_ill(gcase *c, const double *A6, const char *comment)
-{
-    c->d = 3;
-    memcpy(c->A, A6, 6 * sizeof *A6);
-    c->x[0] = c->x[1] = c->x[2] = 1.0;
-    c->flags |= FLAG(F_ILL);
-    bht__gold_comment(c, "%s", comment);
-}
-
 static bht_status sm_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    c->n = 2;
-    c->d = 2;
-    switch (i) {
-    case 0:
-        c->n = c->d = 1;
-        c->A[0] = 2.0;
-        c->x[0] = 3.0;
-        c->flags |= FLAG(F_N1);
-        bht__gold_comment(c, "n = d = 1");
-        break;
-    case 1:
-        c->n = 5;
-        c->d = 3;
-        for (size_t k = 0; k < 15; k++)
-            c->A[k] = (double)k - 7.0;
-        memset(c->x, 0, 3 * sizeof(double));
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "x = 0: uniform");
-        break;
-    case 2:
-        c->n = 6;
-        c->d = 2;
-        memset(c->A, 0, 12 * sizeof(double));
-        c->x[0] = 1e300;
-        c->x[1] = -3.0;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "A = 0: uniform");
-        break;
-    case 3:
-        c->n = c->d = 4;
-        memset(c->A, 0, 16 * sizeof(double));
-        for (size_t k = 0; k < 4; k++) {
-            c->A[k * 4 + k] = 1.0;
-            c->x[k] = (double)(k + 1);
-        }
-        bht__gold_comment(c, "identity design: softmax(x)");
-        break;
-    case 4: {
-        static const double A[6] = {0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0};
-        sm_ill(c, A, "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)");
-        break;
+    /* Computed designs: a_k = k - 7 (5 x 3), zeros (6 x 2), the identity
+     * 4 x 4, a_k = k (64 x 1) and the 300 rows (k / 100, 1 - k / 100). */
+    double ramp[15], zero[12] = {0}, I4[16] = {0}, A64[64], A300[600];
+    for (size_t k = 0; k < 15; k++)
+        ramp[k] = (double)k - 7.0;
+    for (size_t k = 0; k < 4; k++)
+        I4[k * 4 + k] = 1.0;
+    for (size_t k = 0; k < 64; k++)
+        A64[k] = (double)k;
+    for (size_t k = 0; k < 300; k++) {
+        A300[2 * k] = (double)k * 0.01;
+        A300[2 * k + 1] = 1.0 - (double)k * 0.01;
     }
-    case 5: {
-        static const double A[6] = {1e16, 1.0, -1e16, 1.0, 0.0, 0.0};
-        sm_ill(c, A, "cancellation: logits 1 and 1");
-        break;
-    }
-    case 6: {
-        static const double A[4] = {1.0, 1.0, 1.0, 0x1.0000000000001p0};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 1e15;
-        c->x[1] = -1e15;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "nearly collinear rows, large x");
-        break;
-    }
-    case 7: {
-        static const double A[4] = {1e300, 0.0, 0.0, 1e300};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 2e-300;
-        c->x[1] = 1e-300;
-        bht__gold_comment(c, "huge A, tiny x: logits near 2 and 1");
-        break;
-    }
-    case 8: {
-        static const double A[4] = {0x1p1000, 0.0, 0.0, 1.0};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 0x1p30;
-        c->x[1] = 1.0;
-        bht__gold_comment(c, "a_11 x_1 = 2^1030: beyond the former product bound of the kernel");
-        break;
-    }
-    case 9:
-        c->n = 64;
-        c->d = 1;
-        for (size_t k = 0; k < 64; k++)
-            c->A[k] = (double)k;
-        c->x[0] = 0.5;
-        bht__gold_comment(c, "d = 1, logits k / 2");
-        break;
-    case 10:
-        c->n = 300;
-        c->d = 2;
-        for (size_t k = 0; k < 300; k++) {
-            c->A[2 * k] = (double)k * 0.01;
-            c->A[2 * k + 1] = 1.0 - (double)k * 0.01;
-        }
-        c->x[0] = 3.0;
-        c->x[1] = -2.0;
-        bht__gold_comment(c, "n = 300, d = 2");
-        break;
-    case 11: {
-        static const double A[6] = {1.0, 2.0, 1.0, 2.0, 1.0, 2.0};
-        c->n = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 0.3;
-        c->x[1] = -0.7;
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "identical rows (rank 1): uniform");
-        break;
-    }
-    case 12: {
-        static const double A[4] = {1.0, -1.0, 2.0, 0.5};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 0x1p-1074;
-        c->x[1] = 0x1.8p-1070;
-        c->flags |= FLAG(F_SUBNORMAL_IN);
-        bht__gold_comment(c, "subnormal x");
-        break;
-    }
-    case 13: {
-        static const double A[4] = {1000.0, 0.0, -1000.0, 0.0};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 1.0;
-        c->x[1] = -0.0;
-        c->flags |= FLAG(F_SIGNED_ZERO) | FLAG(F_LARGE_LOGITS);
-        bht__gold_comment(c, "logits +-1000, x_2 = -0");
-        break;
-    }
-    case 14: {
-        static const double A[4] = {0x1p500, 0x1p500, -0x1p500, 1.0};
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 0x1p-500;
-        c->x[1] = -0x1p-500;
-        c->flags |= FLAG(F_ILL);
-        bht__gold_comment(c, "logits 0 and -1 - 2^-500 (exact products needed)");
-        break;
-    }
-    default: {
-        static const double A[6] = {0x1p509, -0x1p509, 3.0, 0.0, 0.0, 0.0};
-        c->d = 3;
-        memcpy(c->A, A, sizeof A);
-        c->x[0] = 0x1p509;
-        c->x[1] = 0x1p509;
-        c->x[2] = 1.0;
-        c->flags |= FLAG(F_BOUNDARY) | FLAG(F_ILL);
-        bht__gold_comment(c, "products 2^1018 cancelling: logits 3 and 0");
-        break;
-    }
-    }
-    c->xlen = c->d;
+    const double *ones = VALUES(1.0, 1.0, 1.0);
+    const struct {
+        size_t n, d;
+        const double *A, *x;
+        uint64_t flags;
+        const char *comment;
+    } t[] = {
+        {1, 1, VALUES(2.0), VALUES(3.0), FLAG(F_N1), "n = d = 1"},
+        {5, 3, ramp, VALUES(0.0, 0.0, 0.0), FLAG(F_EQUAL), "x = 0: uniform"},
+        {6, 2, zero, VALUES(1e300, -3.0), FLAG(F_EQUAL), "A = 0: uniform"},
+        {4, 4, I4, VALUES(1.0, 2.0, 3.0, 4.0), 0, "identity design: softmax(x)"},
+        {2, 3, VALUES(0x1p53, 1.0, -0x1p53, 0.0, 0.0, 0.0), ones, FLAG(F_ILL),
+         "logit 2^53 + 1 - 2^53 = 1 (lost by naive summation)"},
+        {2, 3, VALUES(1e16, 1.0, -1e16, 1.0, 0.0, 0.0), ones, FLAG(F_ILL), "cancellation: logits 1 and 1"},
+        {2, 2, VALUES(1.0, 1.0, 1.0, 0x1.0000000000001p0), VALUES(1e15, -1e15), FLAG(F_ILL),
+         "nearly collinear rows, large x"},
+        {2, 2, VALUES(1e300, 0.0, 0.0, 1e300), VALUES(2e-300, 1e-300), 0, "huge A, tiny x: logits near 2 and 1"},
+        {2, 2, VALUES(0x1p1000, 0.0, 0.0, 1.0), VALUES(0x1p30, 1.0), 0,
+         "a_11 x_1 = 2^1030: beyond the former product bound of the kernel"},
+        {64, 1, A64, VALUES(0.5), 0, "d = 1, logits k / 2"},
+        {300, 2, A300, VALUES(3.0, -2.0), 0, "n = 300, d = 2"},
+        {3, 2, VALUES(1.0, 2.0, 1.0, 2.0, 1.0, 2.0), VALUES(0.3, -0.7), FLAG(F_EQUAL),
+         "identical rows (rank 1): uniform"},
+        {2, 2, VALUES(1.0, -1.0, 2.0, 0.5), VALUES(0x1p-1074, 0x1.8p-1070), FLAG(F_SUBNORMAL_IN), "subnormal x"},
+        {2, 2, VALUES(1000.0, 0.0, -1000.0, 0.0), VALUES(1.0, -0.0), FLAG(F_SIGNED_ZERO) | FLAG(F_LARGE_LOGITS),
+         "logits +-1000, x_2 = -0"},
+        {2, 2, VALUES(0x1p500, 0x1p500, -0x1p500, 1.0), VALUES(0x1p-500, -0x1p-500), FLAG(F_ILL),
+         "logits 0 and -1 - 2^-500 (exact products needed)"},
+        {2, 3, VALUES(0x1p509, -0x1p509, 3.0, 0.0, 0.0, 0.0), VALUES(0x1p509, 0x1p509, 1.0),
+         FLAG(F_BOUNDARY) | FLAG(F_ILL), "products 2^1018 cancelling: logits 3 and 0"},
+    };
+    c->n = t[i].n;
+    c->d = c->xlen = t[i].d;
+    memcpy(c->A, t[i].A, t[i].n * t[i].d * sizeof *t[i].A);
+    memcpy(c->x, t[i].x, t[i].d * sizeof *t[i].x);
+    c->flags |= t[i].flags;
+    bht__gold_comment(c, "%s", t[i].comment);
     return BHT_OK;
 }
 #define SM_SPECIAL_COUNT 16

@@ -103,124 +103,64 @@ static void fill(gcase *c, size_t n, size_t d, const double *A, const double *b,
     memcpy(c->x, x, d * sizeof *x);
 }
 
-/* The 4 x 2 problem of the special family: A42, x2, weights w4. */
-static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
-static const double x2[2] = {0.75, -1.25}, w4[4] = {0.5, 1.0, 0.0, 2.0};
-static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
-
-/* A42 scaled by 2^e, x2 by 2^-(e+1) (the logits halve), b one-hot. */
-static void rg_special_scaled(gcase *c, int e, const double *w, const char *comment)
-{
-    double A[8], x[2];
-    for (size_t k = 0; k < 8; k++)
-        A[k] = ldexp(A42[k], e);
-    x[0] = ldexp(x2[0], -e - 1);
-    x[1] = ldexp(x2[1], -e - 1);
-    fill(c, 4, 2, A, e4, w, x);
-    c->flags |= FLAG(F_SCALED);
-    bht__gold_comment(c, "%s", comment);
-}
-
-/* A42 with a_21 = 2^e and x = (2^-e, 0.5), b uniform: the kernel's domain edge. */
-static void rg_special_boundary(gcase *c, int e, const char *comment)
-{
-    double A[8];
-    memcpy(A, A42, sizeof A);
-    A[2] = ldexp(1.0, e);
-    const double x[2] = {ldexp(1.0, -e), 0.5};
-    fill(c, 4, 2, A, q4, NULL, x);
-    c->flags |= FLAG(F_BOUNDARY);
-    bht__gold_comment(c, "%s", comment);
-}
-
 static bht_status rg_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
+    /* The 4 x 2 problem A42, x2, with weights w4. */
+    static const double A42[8] = {1.0, -0.5, 2.0, 0.25, -1.5, 1.0, 0.5, 3.0};
+    static const double x2[2] = {0.75, -1.25}, w4[4] = {0.5, 1.0, 0.0, 2.0};
+    static const double q4[4] = {0.25, 0.25, 0.25, 0.25}, e4[4] = {1.0, 0.0, 0.0, 0.0};
     static const double A32[6] = {1.0, 2.0, 1.0, 2.0, -0.5, 1.0};
     static const double b3[3] = {0.2, 0.3, 0.5}, zero2[2] = {0.0, 0.0};
-    switch (i) {
-    case 0:
-        fill(c, 4, 2, A42, q4, NULL, zero2);
-        c->flags |= FLAG(F_EQUAL) | FLAG(F_NEAR_TARGET);
-        bht__gold_comment(c, "x = 0, b = 1/4 = softmax: loss and gradient exactly 0");
-        break;
-    case 1:
-        fill(c, 4, 2, A42, e4, w4, zero2);
-        c->flags |= FLAG(F_EQUAL);
-        bht__gold_comment(c, "x = 0, b one-hot, w != 0: every value rational");
-        break;
-    case 2: {
-        static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5};
-        fill(c, 1, 2, a1, b1, NULL, x2);
-        bht__gold_comment(c, "n = 1: f = 1, gradient and Hessian exactly 0");
-        break;
+    /* A42 scaled by 2^e, x2 by 2^-(e+1) (the logits halve), e = -520 and
+     * 90; A42 with a_21 = 2^e and x = (2^-e, 0.5), e = 100 and 101: the
+     * kernel's domain edge. */
+    static const int es[2] = {-520, 90}, eb[2] = {100, 101};
+    double As[2][8], xs[2][2], Ab[2][8], xb[2][2];
+    for (size_t m = 0; m < 2; m++) {
+        for (size_t k = 0; k < 8; k++) {
+            As[m][k] = ldexp(A42[k], es[m]);
+            Ab[m][k] = A42[k];
+        }
+        xs[m][0] = ldexp(x2[0], -es[m] - 1);
+        xs[m][1] = ldexp(x2[1], -es[m] - 1);
+        Ab[m][2] = ldexp(1.0, eb[m]);
+        xb[m][0] = ldexp(1.0, -eb[m]);
+        xb[m][1] = 0.5;
     }
-    case 3: {
-        static const double a1[2] = {1.5, -2.0}, b1[1] = {0.5}, w1[1] = {2.0};
-        fill(c, 1, 2, a1, b1, w1, x2);
-        bht__gold_comment(c, "n = 1, w = 2: only the regularization curves L");
-        break;
-    }
-    case 4: {
-        static const double a3[3] = {1.0, 2.0, 3.0}, x1[1] = {0.5};
-        fill(c, 3, 1, a3, b3, NULL, x1);
-        bht__gold_comment(c, "d = 1, b a distribution");
-        break;
-    }
-    case 5: {
-        static const double a3[6] = {1000.0, 0.0, 0.0, 1000.0, -1000.0, 0.0};
-        static const double xl[2] = {1.0, 0.999};
-        fill(c, 3, 2, a3, b3, NULL, xl);
-        bht__gold_comment(c, "logits 1000, 999, -1000: f_3 = e^-2000 relative");
-        break;
-    }
-    case 6: {
-        static const double a3[6] = {3000.0, -700.0, 3000.0, -700.0, -2.0, 5.0};
-        static const double xl[2] = {1.0, 2.0};
-        fill(c, 3, 2, a3, b3, w4, xl);
-        c->flags |= FLAG(F_TIED_LOGITS);
-        bht__gold_comment(c, "two tied logits 1600 and one at 8: f ~ (1/2, 1/2, e^-1592)");
-        break;
-    }
-    case 7:
-        fill(c, 3, 2, A32, b3, NULL, x2);
-        c->flags |= FLAG(F_TIED_LOGITS);
-        bht__gold_comment(c, "rows 1 and 2 of A equal: tied logits");
-        break;
-    case 8:
-        rg_special_scaled(c, -520, NULL, "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040");
-        break;
-    case 9:
-        rg_special_scaled(c, 90, w4, "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180");
-        break;
-    case 10:
-        rg_special_boundary(c, 100, "a_21 = 2^100, the largest entry the double kernel takes");
-        break;
-    case 11:
-        rg_special_boundary(c, 101, "a_21 = 2^101, beyond the double kernel's domain (valid input)");
-        break;
-    case 12: {
-        static const double wl[4] = {1e10, 1e10, 1e10, 1e10};
-        static const double b4[4] = {0.125, 0.25, 0.25, 0.375};
-        fill(c, 4, 2, A42, b4, wl, x2);
-        bht__gold_comment(c, "w = 1e10: the regularization dominates");
-        break;
-    }
-    case 13: {
-        static const double xs[2] = {0x1p-1074, -0.0};
-        fill(c, 4, 2, A42, e4, NULL, xs);
-        c->flags |= FLAG(F_SIGNED_ZERO);
-        bht__gold_comment(c, "x = (2^-1074, -0): a subnormal and a signed zero");
-        break;
-    }
-    default: {
-        static const double bo[3] = {2.0, -1.0, 0.0};
-        fill(c, 3, 2, A32, bo, NULL, x2);
-        c->A[0] = 0.5;
-        bht__gold_comment(c, "b = (2, -1, 0), outside the simplex");
-        break;
-    }
-    }
+    const struct {
+        size_t n, d;
+        const double *A, *b, *w, *x; /* w NULL: zeros */
+        uint64_t flags;
+        const char *comment;
+    } t[] = {
+        {4, 2, A42, q4, NULL, zero2, FLAG(F_EQUAL) | FLAG(F_NEAR_TARGET),
+         "x = 0, b = 1/4 = softmax: loss and gradient exactly 0"},
+        {4, 2, A42, e4, w4, zero2, FLAG(F_EQUAL), "x = 0, b one-hot, w != 0: every value rational"},
+        {1, 2, VALUES(1.5, -2.0), VALUES(0.5), NULL, x2, 0, "n = 1: f = 1, gradient and Hessian exactly 0"},
+        {1, 2, VALUES(1.5, -2.0), VALUES(0.5), VALUES(2.0), x2, 0, "n = 1, w = 2: only the regularization curves L"},
+        {3, 1, VALUES(1.0, 2.0, 3.0), b3, NULL, VALUES(0.5), 0, "d = 1, b a distribution"},
+        {3, 2, VALUES(1000.0, 0.0, 0.0, 1000.0, -1000.0, 0.0), b3, NULL, VALUES(1.0, 0.999), 0,
+         "logits 1000, 999, -1000: f_3 = e^-2000 relative"},
+        {3, 2, VALUES(3000.0, -700.0, 3000.0, -700.0, -2.0, 5.0), b3, w4, VALUES(1.0, 2.0), FLAG(F_TIED_LOGITS),
+         "two tied logits 1600 and one at 8: f ~ (1/2, 1/2, e^-1592)"},
+        {3, 2, A32, b3, NULL, x2, FLAG(F_TIED_LOGITS), "rows 1 and 2 of A equal: tied logits"},
+        {4, 2, As[0], e4, NULL, xs[0], FLAG(F_SCALED),
+         "A scaled by 2^-520, x by 2^519: gradient ~2^-520, Hessian ~2^-1040"},
+        {4, 2, As[1], e4, w4, xs[1], FLAG(F_SCALED), "A scaled by 2^90, x by 2^-91, w != 0: Hessian ~2^180"},
+        {4, 2, Ab[0], q4, NULL, xb[0], FLAG(F_BOUNDARY), "a_21 = 2^100, the largest entry the double kernel takes"},
+        {4, 2, Ab[1], q4, NULL, xb[1], FLAG(F_BOUNDARY),
+         "a_21 = 2^101, beyond the double kernel's domain (valid input)"},
+        {4, 2, A42, VALUES(0.125, 0.25, 0.25, 0.375), VALUES(1e10, 1e10, 1e10, 1e10), x2, 0,
+         "w = 1e10: the regularization dominates"},
+        {4, 2, A42, e4, NULL, VALUES(0x1p-1074, -0.0), FLAG(F_SIGNED_ZERO),
+         "x = (2^-1074, -0): a subnormal and a signed zero"},
+        {3, 2, VALUES(0.5, 2.0, 1.0, 2.0, -0.5, 1.0), VALUES(2.0, -1.0, 0.0), NULL, x2, 0,
+         "b = (2, -1, 0), outside the simplex"},
+    };
+    fill(c, t[i].n, t[i].d, t[i].A, t[i].b, t[i].w, t[i].x);
+    c->flags |= t[i].flags;
+    bht__gold_comment(c, "%s", t[i].comment);
     return BHT_OK;
 }
 #define RG_SPECIAL_COUNT 15
