@@ -110,8 +110,7 @@ static bht_status di_special(gcase *c, size_t i, grng *r)
         c->n = c->qlen = t[i].n;
         memcpy(c->P, t[i].P, t[i].n * sizeof(double));
         memcpy(c->Q, t[i].Q, t[i].n * sizeof(double));
-        c->flags |= t[i].flags;
-        bht__gold_comment(c, "%s", t[i].comment);
+        bht__gold_label(c, t[i].flags, t[i].comment);
         return BHT_OK;
     }
     switch (i - table) {
@@ -280,8 +279,7 @@ static bht_status di_invalid(gcase *c, size_t i, grng *r)
     c->qlen = t[i].qlen;
     memcpy(c->P, t[i].P, sizeof t[i].P);
     memcpy(c->Q, t[i].Q, sizeof t[i].Q);
-    c->flags |= FLAG(t[i].flag);
-    bht__gold_comment(c, "%s", t[i].comment);
+    bht__gold_label(c, FLAG(t[i].flag), t[i].comment);
     return BHT_OK;
 }
 #define DI_INVALID_COUNT 13
@@ -317,4 +315,4 @@ static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 
 const golden_fn bht__gold_fn_distance = {
     "distance", 500000, 1.0, FAMILIES(DI_FAMILIES),
-    expected, flags, inputs, bht__gold_put_distances};
+    &(const gold_hooks){expected, flags, inputs, bht__gold_put_distances}};

@@ -73,12 +73,11 @@ static bht_status dl_special(gcase *c, size_t i, grng *r)
 /* B = A + 2^-k E (E short dyadic), k in 0..40: models 1 .. 1e-12 apart. */
 static bht_status dl_close(gcase *c, size_t i, grng *r)
 {
-    size_t n, d;
-    const char *da = bht__gold_lm_begin(c, r, &n, &d);
+    const char *da = bht__gold_lm_begin(c, r);
     int k = (int)(i % 41);
-    for (size_t m = 0; m < n * d; m++)
+    for (size_t m = 0; m < c->n * c->d; m++)
         c->B[m] = c->A[m] + ldexp(bht__gold_short_dyadic(r), -k);
-    const char *q = bht__gold_lm_end(c, r, n, d);
+    const char *q = bht__gold_lm_end(c, r);
     c->flags |= FLAG(F_RANDOM) | (k >= 20 ? FLAG(F_NEAR) : 0);
     bht__gold_comment(c, "B = A + 2^-%d E (A %s, E short dyadic); %s", k, da, q);
     return BHT_OK;
@@ -88,10 +87,9 @@ static bht_status dl_close(gcase *c, size_t i, grng *r)
 static bht_status dl_same(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n, d;
-    const char *da = bht__gold_lm_begin(c, r, &n, &d);
-    lm_same_model(r, n, d, c->A, c->B);
-    const char *q = bht__gold_lm_end(c, r, n, d);
+    const char *da = bht__gold_lm_begin(c, r);
+    lm_same_model(r, c->n, c->d, c->A, c->B);
+    const char *q = bht__gold_lm_end(c, r);
     c->flags |= FLAG(F_RANDOM) | FLAG(F_IDENTICAL);
     bht__gold_comment(c, "B = A R exactly (R unimodular integer; A %s): distances 0; %s", da, q);
     return BHT_OK;
@@ -101,10 +99,9 @@ static bht_status dl_same(gcase *c, size_t i, grng *r)
 static bht_status dl_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
-    size_t n, d;
-    const char *da = bht__gold_lm_begin(c, r, &n, &d);
-    (void)bht__gold_lm_design(r, n, d, c->B);
-    const char *q = bht__gold_lm_end(c, r, n, d);
+    const char *da = bht__gold_lm_begin(c, r);
+    (void)bht__gold_lm_design(r, c->n, c->d, c->B);
+    const char *q = bht__gold_lm_end(c, r);
     c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "independent models (A %s); %s", da, q);
     return BHT_OK;
@@ -139,4 +136,4 @@ static const family DL_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_distance_leverage = {
     "distance_leverage", 700000, 2.0, FAMILIES(DL_FAMILIES),
-    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};
+    &bht__gold_pair_hooks};

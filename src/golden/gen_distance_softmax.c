@@ -117,16 +117,14 @@ static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 #define DS_SHIFTED_COUNT 80
 
 
-enum { DS_MAXN = 8, DS_MAXD = 4 };
 static void ds_draw(void *cand, grng *r, uint64_t *fl)
 {
     gold_pair_cand *t = cand;
-    size_t n = t->n = (size_t)bht__rng_int(r, 2, DS_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, DS_MAXD);
-    (void)bht__gold_draw_design(r, n, d, t->A, fl);
+    bht__gold_pair_draw_A(t, r, fl);
     int sh = (int)bht__rng_int(r, 0, 40);
-    for (size_t m = 0; m < n * d; m++)
+    for (size_t m = 0; m < t->n * t->d; m++)
         t->B[m] = t->A[m] + ldexp(rng_sym(r), -sh);
-    (void)bht__gold_draw_query_x(r, d, t->x);
+    (void)bht__gold_draw_query_x(r, t->d, t->x);
     *fl |= sh >= 20 ? FLAG(F_NEAR) : 0;
 }
 
@@ -143,4 +141,4 @@ static const family DS_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_distance_softmax = {
     "distance_softmax", 600000, 2.0, FAMILIES(DS_FAMILIES),
-    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_distances};
+    &bht__gold_pair_hooks};

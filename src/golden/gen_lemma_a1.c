@@ -17,8 +17,7 @@ typedef struct la_eps {
 static bht_status la_set(gcase *c, const la_eps *t)
 {
     c->eps = t->eps;
-    c->flags |= t->flags;
-    bht__gold_comment(c, "%s", t->comment);
+    bht__gold_label(c, t->flags, t->comment);
     return BHT_OK;
 }
 
@@ -159,4 +158,4 @@ static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 
 const golden_fn bht__gold_fn_lemma_a1 = {
     "lemma_a1", 800000, 1.0, FAMILIES(LA_FAMILIES),
-    expected, flags, inputs, outputs};
+    &(const gold_hooks){expected, flags, inputs, outputs}};

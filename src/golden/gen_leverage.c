@@ -1,6 +1,6 @@
-/* gen_leverage.c: golden function leverage (golden/FORMAT.md): the leverage
- * distribution p_i = h_ii / d of Diag(s)^-1 A; its families are shared with
- * leverage_scores (gen_leverage_scores.c). */
+/* gen_leverage.c: golden functions leverage (golden/FORMAT.md), the leverage
+ * distribution p_i = h_ii / d of Diag(s)^-1 A, and leverage_scores, the
+ * scores h_ii themselves, on the same families. */
 #include <stdlib.h>
 
 #include "golden/golden_internal.h"
@@ -79,8 +79,7 @@ typedef struct lev_row {
 static void lev_row_fill(gcase *c, const lev_row *t)
 {
     lev_fill(c, t->n, t->d, t->A, t->s);
-    c->flags |= t->flags;
-    bht__gold_comment(c, "%s", t->comment);
+    bht__gold_label(c, t->flags, t->comment);
 }
 
 static bht_status lv_special(gcase *c, size_t i, grng *r)
@@ -367,7 +366,7 @@ static bht_status lv_invalid(gcase *c, size_t i, grng *r)
 }
 #define LV_INVALID_COUNT 23
 
-const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
+static const family LV_FAMILIES[] = {
     {"special", LV_SPECIAL_COUNT, lv_special, FLAG(F_SPECIAL), NULL},
     {"random", 300, lv_random, 0, NULL},
     {"vandermonde", LV_VANDERMONDE_COUNT, lv_vandermonde, 0, NULL},
@@ -377,13 +376,15 @@ const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT] = {
     {"invalid", LV_INVALID_COUNT, lv_invalid, 0, NULL},
 };
 
-bht_status bht__gold_leverage_expected(gcase *c)
+static bht_status expected(gcase *c)
 {
     return bht_oracle_leverage(c->n, c->d, c->A, c->s, c->p, c->h, NULL, NULL, NULL);
 }
 
-/* Flags of leverage (out = p) and leverage_scores (out = h). */
-void bht__gold_leverage_flags(gcase *c, const double *out)
+/* The graded output: p (leverage) or h (leverage_scores). */
+static const double *graded(const gcase *c) { return c->fn == FN_LEVERAGE ? c->p : c->h; }
+
+static void flags(gcase *c)
 {
     bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
     bht__gold_flag_query(c);
@@ -394,22 +395,23 @@ void bht__gold_leverage_flags(gcase *c, const double *out)
             c->flags |= FLAG(F_SQUARE);
     }
     bht__gold_flag_shape(c);
-    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, out);
+    bht__gold_flag_outputs(c, c->invalid ? 0 : c->n, graded(c));
 }
 
-void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
     bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
     bht__gold_put_array(b, nomem, "s", 1, c->slen, c->s);
 }
 
-static void flags(gcase *c) { bht__gold_leverage_flags(c, c->p); }
-
 static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
-    bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
+    bht__gold_put_array(b, nomem, c->fn == FN_LEVERAGE ? "p" : "h", 0, c->n, graded(c));
 }
 
-const golden_fn bht__gold_fn_leverage = {
-    "leverage", 300000, 1.0, FAMILIES(bht__gold_leverage_families),
-    bht__gold_leverage_expected, flags, bht__gold_leverage_inputs, outputs};
+static const gold_hooks HOOKS = {expected, flags, inputs, outputs};
+
+/* leverage_scores (h_ii of Diag(s)^-1 A) shares leverage's families: the
+ * seeds differ by fn, so the vectors differ. */
+const golden_fn bht__gold_fn_leverage = {"leverage", 300000, 1.0, FAMILIES(LV_FAMILIES), &HOOKS};
+const golden_fn bht__gold_fn_leverage_scores = {"leverage_scores", 400000, 1.0, FAMILIES(LV_FAMILIES), &HOOKS};

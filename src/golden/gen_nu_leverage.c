@@ -48,8 +48,8 @@ static bht_status nl_model(gcase *c, size_t i, grng *r)
 {
     (void)i;
     int shifted = (c->family->flags & FLAG(F_SHIFTED)) != 0;
-    size_t n, d;
-    const char *da = bht__gold_lm_begin(c, r, &n, &d);
+    const char *da = bht__gold_lm_begin(c, r);
+    size_t n = c->n, d = c->d;
     double S[16];
     if (shifted)
         for (size_t k = 0; k < d * d; k++)
@@ -61,7 +61,7 @@ static bht_status nl_model(gcase *c, size_t i, grng *r)
                 v += c->A[a * d + k] * S[k * d + b];
             c->M[a * d + b] = v;
         }
-    const char *q = bht__gold_lm_end(c, r, n, d);
+    const char *q = bht__gold_lm_end(c, r);
     c->flags |= FLAG(F_RANDOM);
     if (shifted)
         bht__gold_comment(c, "M = M0 + A S exactly (S integer; A %s); %s", da, q);
@@ -97,4 +97,4 @@ static const family NL_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_nu_leverage = {
     "nu_leverage", 1000000, 2.0, FAMILIES(NL_FAMILIES),
-    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};
+    &bht__gold_pair_hooks};

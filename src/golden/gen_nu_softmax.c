@@ -66,14 +66,12 @@ static bht_status nu_shifted(gcase *c, size_t i, grng *r)
 }
 #define NU_SHIFTED_COUNT 60
 
-enum { NU_MAXN = 8, NU_MAXD = 4 };
 static void nu_draw(void *cand, grng *r, uint64_t *fl)
 {
     gold_pair_cand *t = cand;
-    size_t n = t->n = (size_t)bht__rng_int(r, 2, NU_MAXN), d = t->d = (size_t)bht__rng_int(r, 1, NU_MAXD);
-    (void)bht__gold_draw_design(r, n, d, t->A, fl);
-    (void)bht__gold_draw_design(r, n, d, t->B, fl);
-    (void)bht__gold_draw_query_x(r, d, t->x);
+    bht__gold_pair_draw_A(t, r, fl);
+    (void)bht__gold_draw_design(r, t->n, t->d, t->B, fl);
+    (void)bht__gold_draw_query_x(r, t->d, t->x);
 }
 
 static const gold_search NU_SEARCH = {100, sizeof(gold_pair_cand), bht__gold_pair_try, bht__gold_pair_keep, nu_draw};
@@ -88,4 +86,4 @@ static const family NU_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_nu_softmax = {
     "nu_softmax", 900000, 2.0, FAMILIES(NU_FAMILIES),
-    bht__gold_pair_expected, bht__gold_pair_flags, bht__gold_pair_inputs, bht__gold_put_local};
+    &bht__gold_pair_hooks};

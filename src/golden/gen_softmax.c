@@ -56,8 +56,7 @@ static bht_status sm_special(gcase *c, size_t i, grng *r)
     c->d = c->xlen = t[i].d;
     memcpy(c->A, t[i].A, t[i].n * t[i].d * sizeof *t[i].A);
     memcpy(c->x, t[i].x, t[i].d * sizeof *t[i].x);
-    c->flags |= t[i].flags;
-    bht__gold_comment(c, "%s", t[i].comment);
+    bht__gold_label(c, t[i].flags, t[i].comment);
     return BHT_OK;
 }
 #define SM_SPECIAL_COUNT 16
@@ -131,5 +130,4 @@ static const family SM_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_softmax = {
     "softmax", 200000, 1.0, FAMILIES(SM_FAMILIES),
-    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
-    bht__gold_softmax_outputs};
+    &bht__gold_softmax_hooks};

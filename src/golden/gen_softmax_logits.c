@@ -106,8 +106,7 @@ static bht_status ln_special(gcase *c, size_t i, grng *r)
     if (i < table) {
         c->n = t[i].n;
         memcpy(c->z, t[i].z, t[i].n * sizeof(double));
-        c->flags |= t[i].flags;
-        bht__gold_comment(c, "%s", t[i].comment);
+        bht__gold_label(c, t[i].flags, t[i].comment);
         return BHT_OK;
     }
     switch (i - table) {
@@ -216,8 +215,7 @@ static bht_status ln_invalid(gcase *c, size_t i, grng *r)
     if (i < table) {
         c->n = t[i].n;
         memcpy(c->z, t[i].z, t[i].n * sizeof(double));
-        c->flags |= FLAG(F_INV_NONFINITE);
-        bht__gold_comment(c, "%s", t[i].comment);
+        bht__gold_label(c, FLAG(F_INV_NONFINITE), t[i].comment);
         return BHT_OK;
     }
     c->n = 0;
@@ -257,5 +255,4 @@ static const family LN_FAMILIES[] = {
 
 const golden_fn bht__gold_fn_softmax_logits = {
     "softmax_logits", 100000, 1.0, FAMILIES(LN_FAMILIES),
-    bht__gold_softmax_expected, bht__gold_softmax_flags, bht__gold_softmax_inputs,
-    bht__gold_softmax_outputs};
+    &bht__gold_softmax_hooks};

@@ -82,10 +82,10 @@ static void render(const golden_fn *f, size_t index, const gcase *c, bht_golden_
 {
     bht__gold_append(b, nomem, "{\"tcId\":%lld,\"fn\":\"%s\",\"inputs\":{",
                 (long long)(f->base + (int64_t)index + 1), f->name);
-    f->inputs(c, b, nomem);
+    f->hooks->inputs(c, b, nomem);
     bht__gold_append_raw(b, "},\"expected\":{", 14, nomem);
     if (!c->invalid)
-        f->outputs(c, b, nomem);
+        f->hooks->outputs(c, b, nomem);
     bht__gold_append(b, nomem, "},\"tol\":{\"ulp\":%g},\"flags\":[", f->tol_ulp);
     int first = 1;
     for (size_t k = 0; k < F_COUNT; k++)
@@ -130,10 +130,10 @@ bht_status bht_golden_render(size_t fn, size_t index, bht_golden_buffer *out, in
         c->flags = c->family->flags;
         s = c->family->make(c, local, &r);
         if (s == BHT_OK)
-            s = c->invalid || c->expected_done ? BHT_OK : f->expected(c);
+            s = c->invalid || c->expected_done ? BHT_OK : f->hooks->expected(c);
     }
     if (s == BHT_OK) {
-        f->flags(c);
+        f->hooks->flags(c);
         int nomem = 0;
         size_t mark = out->length;
         render(f, index, c, out, &nomem);

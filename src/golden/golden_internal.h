@@ -1,8 +1,9 @@
 /* golden_internal.h: what the golden generators share (private to src/golden).
  *
- * One generator file per golden function (gen_<fn>.c) defines its families
- * (tables of case makers) and a golden_fn record with its oracle, its flag
- * derivation and its rendering; golden.c holds the one dispatch table and
+ * One generator file per golden function or group of functions (gen_<fn>.c,
+ * golden_regression.c) defines its families (tables of case makers) and the
+ * golden_fn records, which name the hooks (oracle, flag derivation,
+ * rendering) of their kind; golden.c holds the one dispatch table and
  * bht_golden_render; golden_shared.c and golden_models.c hold the helpers
  * used by more than one generator.  Determinism rules: golden.c's header. */
 #ifndef BHT_GOLDEN_INTERNAL_H
@@ -169,20 +170,29 @@ struct family {
     const gold_search *search; /* a "worst" family's search (make: bht__gold_worst) */
 };
 
-/* One golden function: its tcId base, tolerance, families and the hooks
- * that fill the expected values (oracle), derive the value flags and
- * render the "inputs" and "expected" objects. */
+/* The hooks that fill the expected values (oracle), derive the value flags
+ * and render the "inputs" and "expected" objects of a vector; the functions
+ * of one kind share them (they read c->fn where the functions differ). */
+typedef struct gold_hooks {
+    bht_status (*expected)(gcase *c);
+    void (*flags)(gcase *c);
+    void (*inputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
+    void (*outputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
+} gold_hooks;
+
+/* One golden function: its tcId base, tolerance, families and hooks. */
 typedef struct golden_fn {
     const char *name;
     int64_t base;
     double tol_ulp;
     const family *families;
     size_t family_count;
-    bht_status (*expected)(gcase *c);
-    void (*flags)(gcase *c);
-    void (*inputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
-    void (*outputs)(const gcase *c, bht_golden_buffer *b, int *nomem);
+    const gold_hooks *hooks;
 } golden_fn;
+
+/* softmax_logits and softmax; the model pairs (distance_softmax,
+ * nu_softmax, distance_leverage, nu_leverage). */
+extern const gold_hooks bht__gold_softmax_hooks, bht__gold_pair_hooks;
 
 #define FAMILIES(t) t, sizeof t / sizeof t[0]
 
@@ -222,6 +232,8 @@ void bht__gold_comment(gcase *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* A hand-picked vector's flags and comment. */
+void bht__gold_label(gcase *c, uint64_t flags, const char *comment);
 double bht__gold_search_score(size_t n, const double *computed, const double *reference);
 double bht__gold_distances_score(const bht_distances *kernel, const bht_distances *oracle);
 double bht__gold_local_score(size_t n, const bht_local_result *kernel, const double *kderiv,
@@ -236,12 +248,6 @@ typedef struct gold_softmax_cand {
 bht_status bht__gold_softmax_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
                                  uint64_t *flags);
 void bht__gold_softmax_keep(const void *cand, gcase *c);
-/* The oracle hook, the flags and the "inputs" and "expected" objects of
- * softmax_logits and softmax. */
-bht_status bht__gold_softmax_expected(gcase *c);
-void bht__gold_softmax_flags(gcase *c);
-void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
-void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem);
 
 /* One worst-case search: bht__gold_worst, the maker of every "worst"
  * family, draws `candidates` candidates into a zeroed block of `size` bytes
@@ -331,11 +337,11 @@ void bht__gold_lm_fill(gcase *c, size_t n, size_t d, const double *A, const doub
                   const double *s);
 const char *bht__gold_lm_query(grng *r, size_t n, double *s);
 const char *bht__gold_lm_design(grng *r, size_t n, size_t d, double *A);
-/* A random leverage-model vector: lm_begin draws n, d and A (returns A's
- * description); the family then fills the second matrix; lm_end draws s
- * and sets the shape (returns s's description). */
-const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d);
-const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d);
+/* A random leverage-model vector: lm_begin draws the shape (c->n, c->d)
+ * and A (returns A's description); the family then fills the second
+ * matrix; lm_end draws s (returns its description). */
+const char *bht__gold_lm_begin(gcase *c, grng *r);
+const char *bht__gold_lm_end(gcase *c, grng *r);
 bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
 #define LM_FULL_COUNT 30
@@ -357,28 +363,8 @@ typedef struct gold_pair_cand {
 bht_status bht__gold_pair_try(const gold_search *s, int fn, void *cand, grng *r, double *err,
                               uint64_t *flags);
 void bht__gold_pair_keep(const void *cand, gcase *c);
-/* The oracle hook, the flags and the "inputs" object of the model-pair
- * functions. */
-bht_status bht__gold_pair_expected(gcase *c);
-void bht__gold_pair_flags(gcase *c);
-void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
-
-/* The leverage families (leverage and leverage_scores share them). */
-#define LEVERAGE_FAMILY_COUNT 7
-extern const family bht__gold_leverage_families[LEVERAGE_FAMILY_COUNT];
-bht_status bht__gold_leverage_expected(gcase *c);
-void bht__gold_leverage_flags(gcase *c, const double *out);
-void bht__gold_leverage_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
-
-/* ------------------------------------------------- golden_regression.c */
-
-/* The families shared by regression_loss, regression_gradient and
- * regression_hessian (the seeds differ by fn), and their common hooks; the
- * output a vector grades is c->fn's. */
-#define REGRESSION_FAMILY_COUNT 8
-extern const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT];
-bht_status bht__gold_regression_expected(gcase *c);
-void bht__gold_regression_flags(gcase *c);
-void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem);
+/* The softmax-model candidates: n in 2..8, d in 1..4 and A; the family's
+ * draw then fills B and x. */
+void bht__gold_pair_draw_A(gold_pair_cand *t, grng *r, uint64_t *flags);
 
 #endif

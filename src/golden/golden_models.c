@@ -54,6 +54,13 @@ bht_status bht__gold_model_random(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
+void bht__gold_pair_draw_A(gold_pair_cand *t, grng *r, uint64_t *flags)
+{
+    t->n = (size_t)bht__rng_int(r, 2, 8);
+    t->d = (size_t)bht__rng_int(r, 1, 4);
+    (void)bht__gold_draw_design(r, t->n, t->d, t->A, flags);
+}
+
 /* Grid values m 2^-16, |m| <= 2^20: sums of two are exact. */
 double bht__gold_grid_value(grng *r) { return (double)bht__rng_int(r, -(1L << 20), 1L << 20) * 0x1p-16; }
 
@@ -175,18 +182,15 @@ bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r)
 }
 
 
-const char *bht__gold_lm_begin(gcase *c, grng *r, size_t *n, size_t *d)
+const char *bht__gold_lm_begin(gcase *c, grng *r)
 {
-    bht__gold_draw_lm_shape(r, n, d);
-    return bht__gold_lm_design(r, *n, *d, c->A);
+    size_t n, d;
+    bht__gold_draw_lm_shape(r, &n, &d);
+    bht__gold_lm_shape(c, n, d);
+    return bht__gold_lm_design(r, n, d, c->A);
 }
 
-const char *bht__gold_lm_end(gcase *c, grng *r, size_t n, size_t d)
-{
-    const char *q = bht__gold_lm_query(r, n, c->s);
-    bht__gold_lm_shape(c, n, d);
-    return q;
-}
+const char *bht__gold_lm_end(gcase *c, grng *r) { return bht__gold_lm_query(r, c->n, c->s); }
 
 static int is_leverage_fn(int fn) { return fn == FN_DISTANCE_LEVERAGE || fn == FN_NU_LEVERAGE; }
 
@@ -280,19 +284,18 @@ void bht__gold_model_row(gcase *c, const gold_model_row *t)
         bht__gold_lm_fill(c, t->n, t->d, t->A, t->B, t->q);
     else
         bht__gold_model_fill(c, t->n, t->d, t->A, t->B, t->q);
-    c->flags |= t->flags;
-    bht__gold_comment(c, "%s", t->comment);
+    bht__gold_label(c, t->flags, t->comment);
 }
 
 static const double *pair_query(const gcase *c) { return is_leverage_fn(c->fn) ? c->s : c->x; }
 
-bht_status bht__gold_pair_expected(gcase *c)
+static bht_status pair_expected(gcase *c)
 {
     return pair_oracle(c->fn, c->n, c->d, c->A, gold_other(c), pair_query(c), &c->dist, &c->local,
                        c->deriv);
 }
 
-void bht__gold_pair_flags(gcase *c)
+static void pair_flags(gcase *c)
 {
     int lev = is_leverage_fn(c->fn);
     bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
@@ -322,7 +325,7 @@ void bht__gold_pair_flags(gcase *c)
         bht__gold_flag_distance_outputs(c);
 }
 
-void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+static void pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
     bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
     bht__gold_put_matrix(b, nomem, gold_other_name(c), 1, c->rows2, c->cols2,
@@ -332,6 +335,16 @@ void bht__gold_pair_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
     else
         bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }
+
+static void pair_outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    if (gold_is_nu(c))
+        bht__gold_put_local(c, b, nomem);
+    else
+        bht__gold_put_distances(c, b, nomem);
+}
+
+const gold_hooks bht__gold_pair_hooks = {pair_expected, pair_flags, pair_inputs, pair_outputs};
 
 /* Invalid inputs shared by distance_leverage and nu_leverage (B is M). */
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)

@@ -1,6 +1,6 @@
-/* golden_regression.c: the families shared by the softmax-regression golden
- * functions regression_loss, regression_gradient and regression_hessian
- * (gen_regression_*.c), with their oracle, flags and input rendering.
+/* golden_regression.c: the softmax-regression golden functions
+ * regression_loss, regression_gradient and regression_hessian
+ * (golden/FORMAT.md): their shared families, oracle, flags and rendering.
  *
  * Inputs (A, b, w, x): n <= 12 rows, d <= 4 columns (the corpus stays small);
  * w is always written, all zeros meaning "no regularization".  The families
@@ -159,8 +159,7 @@ static bht_status rg_special(gcase *c, size_t i, grng *r)
          "b = (2, -1, 0), outside the simplex"},
     };
     fill(c, t[i].n, t[i].d, t[i].A, t[i].b, t[i].w, t[i].x);
-    c->flags |= t[i].flags;
-    bht__gold_comment(c, "%s", t[i].comment);
+    bht__gold_label(c, t[i].flags, t[i].comment);
     return BHT_OK;
 }
 #define RG_SPECIAL_COUNT 15
@@ -343,7 +342,7 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 }
 #define RG_INVALID_COUNT 11
 
-const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT] = {
+static const family RG_FAMILIES[] = {
     {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL), NULL},
     {"random", 100, rg_random, 0, NULL},
     {"near_target", 50, rg_near, 0, NULL},
@@ -354,7 +353,7 @@ const family bht__gold_regression_families[REGRESSION_FAMILY_COUNT] = {
     {"invalid", RG_INVALID_COUNT, rg_invalid, 0, NULL},
 };
 
-bht_status bht__gold_regression_expected(gcase *c)
+static bht_status expected(gcase *c)
 {
     double v[G_MAX_A];
     size_t m;
@@ -380,7 +379,7 @@ static int logit_ties(const gcase *c)
     return c->n > 1 && (zero || all) ? 2 : some;
 }
 
-void bht__gold_regression_flags(gcase *c)
+static void flags(gcase *c)
 {
     bht__gold_flag_subnormal_in(c, c->n * c->d, c->A);
     bht__gold_flag_subnormal_in(c, c->blen, c->b);
@@ -413,10 +412,31 @@ void bht__gold_regression_flags(gcase *c)
         bht__gold_flag_outputs(c, 1, &c->loss);
 }
 
-void bht__gold_regression_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+static void inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
     bht__gold_put_matrix(b, nomem, "A", 0, c->n, c->d, c->A);
     bht__gold_put_array(b, nomem, "b", 1, c->blen, c->b);
     bht__gold_put_array(b, nomem, "w", 1, c->wlen, c->w);
     bht__gold_put_array(b, nomem, "x", 1, c->xlen, c->x);
 }
+
+static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+{
+    if (is_hessian(c))
+        bht__gold_put_array(b, nomem, "hessian", 0, c->d * c->d, c->hess);
+    else if (is_gradient(c))
+        bht__gold_put_array(b, nomem, "gradient", 0, c->d, c->grad);
+    else
+        bht__gold_put_scalar(b, nomem, "loss", 0, c->loss);
+}
+
+static const gold_hooks HOOKS = {expected, flags, inputs, outputs};
+
+/* The loss L(x) = 1/2 |softmax(A x) - b|^2 + 1/2 |diag(w) A x|^2 (budget 4
+ * ulp), its gradient A^T (q + w^2 o A x) (d values, 16 ulp) and its Hessian
+ * A^T (B(x) + diag(w^2)) A (d x d, row-major, 16 ulp). */
+const golden_fn bht__gold_fn_regression_loss = {"regression_loss", 1100000, 4.0, FAMILIES(RG_FAMILIES), &HOOKS};
+const golden_fn bht__gold_fn_regression_gradient = {"regression_gradient", 1200000, 16.0, FAMILIES(RG_FAMILIES),
+                                                     &HOOKS};
+const golden_fn bht__gold_fn_regression_hessian = {"regression_hessian", 1300000, 16.0, FAMILIES(RG_FAMILIES),
+                                                    &HOOKS};

@@ -250,6 +250,11 @@ void bht__gold_comment(gcase *c, const char *fmt, ...)
     va_end(ap);
 }
 
+void bht__gold_label(gcase *c, uint64_t flags, const char *comment)
+{
+    c->flags |= flags;
+    bht__gold_comment(c, "%s", comment);
+}
 
 /* Max ulp error of computed[] against reference[]. */
 static double max_ulp(size_t n, const double *computed, const double *reference)
@@ -367,12 +372,12 @@ bht_status bht__gold_softmax_try(const gold_search *s, int fn, void *cand, grng 
     return st;
 }
 
-bht_status bht__gold_softmax_expected(gcase *c)
+static bht_status softmax_expected(gcase *c)
 {
     return softmax_oracle(c->fn, c->n, c->d, c->z, c->A, c->x, c->p);
 }
 
-void bht__gold_softmax_flags(gcase *c)
+static void softmax_flags(gcase *c)
 {
     int logits = c->fn == FN_SOFTMAX_LOGITS;
     if (logits)
@@ -395,7 +400,7 @@ void bht__gold_softmax_flags(gcase *c)
         c->flags |= FLAG(F_LARGE_N);
 }
 
-void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+static void softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
     if (c->fn == FN_SOFTMAX_LOGITS) {
         bht__gold_put_array(b, nomem, "z", 0, c->n, c->z);
@@ -405,10 +410,13 @@ void bht__gold_softmax_inputs(const gcase *c, bht_golden_buffer *b, int *nomem)
     }
 }
 
-void bht__gold_softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
+static void softmax_outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
 {
     bht__gold_put_array(b, nomem, "p", 0, c->n, c->p);
 }
+
+const gold_hooks bht__gold_softmax_hooks = {softmax_expected, softmax_flags, softmax_inputs,
+                                            softmax_outputs};
 
 /* The scores of the distance triple and of the local analysis (nu, its
  * local constant and the n derivatives). */
