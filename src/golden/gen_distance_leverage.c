@@ -65,8 +65,7 @@ static bht_status dl_special(gcase *c, size_t i, grng *r)
         {3, 2, VALUES(1.0, 0.0, 0.0, 1.0, 0.0, 0.0), VALUES(1.0, 0.0, 0.0, 1.0, 1.0, 1.0), NULL, 0,
          "A with a zero row (p_3 = 0), B without"},
     };
-    bht__gold_model_row(c, &t[i]);
-    return BHT_OK;
+    return bht__gold_model_row(c, &t[i]);
 }
 #define DL_SPECIAL_COUNT 10
 

@@ -59,6 +59,17 @@ static void lev_shape(gcase *c, size_t n, size_t d)
     c->d = d;
 }
 
+/* Sets the shape and s: drawn (draw_query) or ones; returns its description. */
+static const char *lev_query(gcase *c, grng *r, size_t n, size_t d, int draw)
+{
+    lev_shape(c, n, d);
+    if (draw)
+        return draw_query(r, n, c->s);
+    for (size_t k = 0; k < n; k++)
+        c->s[k] = 1.0;
+    return "s = 1";
+}
+
 /* Fills c->A with the rows of a table (n by d) and c->s with s (NULL: ones). */
 static void lev_fill(gcase *c, size_t n, size_t d, const double *A, const double *s)
 {
@@ -194,13 +205,7 @@ static bht_status lv_vandermonde(gcase *c, size_t i, grng *r)
             v *= t;
         }
     }
-    const char *query = "s = 1";
-    if (nodes == 5)
-        query = draw_query(r, n, c->s);
-    else
-        for (size_t k = 0; k < n; k++)
-            c->s[k] = 1.0;
-    lev_shape(c, n, d);
+    const char *query = lev_query(c, r, n, d, nodes == 5);
     c->flags |= FLAG(F_VANDERMONDE) | FLAG(F_ILL);
     bht__gold_comment(c, "Vandermonde degree %zu, n = %zu, nodes %s; %s", deg, n, node_names[nodes],
                 query);
@@ -235,13 +240,7 @@ static bht_status lv_scaled(gcase *c, size_t i, grng *r)
     for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < d; j++)
             c->A[k * d + j] = c->A[k * d + j] * row[k] * col[j];
-    const char *query = "s = 1";
-    if ((i / 4) % 2)
-        query = draw_query(r, n, c->s);
-    else
-        for (size_t k = 0; k < n; k++)
-            c->s[k] = 1.0;
-    lev_shape(c, n, d);
+    const char *query = lev_query(c, r, n, d, (i / 4) % 2);
     c->flags |= FLAG(F_SCALED) | FLAG(F_RANDOM);
     bht__gold_comment(c, "scaled design: %s; %s", kinds[kind], query);
     return BHT_OK;

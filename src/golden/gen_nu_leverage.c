@@ -37,8 +37,7 @@ static bht_status nl_special(gcase *c, size_t i, grng *r)
          "d = 1, a = (1, 1), m = (1, -1): nu = 1, derivative (1, -1)"},
         {4, 2, A8, M8, VALUES(0x1p-30, 1.0, 0x1p30, -1.0), 0, "M0 with s over 2^[-30, 30]"},
     };
-    bht__gold_model_row(c, &t[i]);
-    return BHT_OK;
+    return bht__gold_model_row(c, &t[i]);
 }
 #define NL_SPECIAL_COUNT 10
 

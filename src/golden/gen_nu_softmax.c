@@ -42,8 +42,7 @@ static bht_status nu_special(gcase *c, size_t i, grng *r)
         {3, 1, VALUES(0.0, 1.0, 2.0), VALUES(1e10, 1e10, 1e10 + 1.0), one, 0,
          "g = 1e10 + (0, 0, 1): the offset 1e10 must cancel exactly"},
     };
-    bht__gold_model_row(c, &t[i]);
-    return BHT_OK;
+    return bht__gold_model_row(c, &t[i]);
 }
 #define NU_SPECIAL_COUNT 12
 

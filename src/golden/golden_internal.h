@@ -327,7 +327,7 @@ typedef struct gold_model_row {
     uint64_t flags;
     const char *comment;
 } gold_model_row;
-void bht__gold_model_row(gcase *c, const gold_model_row *t);
+bht_status bht__gold_model_row(gcase *c, const gold_model_row *t); /* BHT_OK */
 
 /* Leverage models (distance_leverage, nu_leverage). */
 double bht__gold_short_dyadic(grng *r);

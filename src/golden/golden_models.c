@@ -278,13 +278,14 @@ bht_status bht__gold_pair_try(const gold_search *s, int fn, void *cand, grng *r,
     return BHT_OK;
 }
 
-void bht__gold_model_row(gcase *c, const gold_model_row *t)
+bht_status bht__gold_model_row(gcase *c, const gold_model_row *t)
 {
     if (is_leverage_fn(c->fn))
         bht__gold_lm_fill(c, t->n, t->d, t->A, t->B, t->q);
     else
         bht__gold_model_fill(c, t->n, t->d, t->A, t->B, t->q);
     bht__gold_label(c, t->flags, t->comment);
+    return BHT_OK;
 }
 
 static const double *pair_query(const gcase *c) { return is_leverage_fn(c->fn) ? c->s : c->x; }

@@ -51,13 +51,13 @@ void bht__gold_append(bht_golden_buffer *b, int *nomem, const char *fmt, ...)
     bht__gold_append_raw(b, small, (size_t)n, nomem);
 }
 
+/* Frees the text and leaves the buffer empty (zero-initialised) again. */
 void bht_golden_buffer_free(bht_golden_buffer *b)
 {
-    if (!b)
-        return;
-    free(b->data);
-    b->data = NULL;
-    b->length = b->capacity = 0;
+    if (b) {
+        free(b->data);
+        *b = (bht_golden_buffer){0};
+    }
 }
 
 void bht_golden_format_double(double x, char out[BHT_GOLDEN_HEX_SIZE])
