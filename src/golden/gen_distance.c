@@ -250,39 +250,40 @@ static void di_keep(const void *cand, gcase *c)
 
 static const gold_search DI_SEARCH = {600, sizeof(di_cand), di_try, di_keep, NULL};
 
+/* The invalid vectors. */
+static const struct {
+    size_t n, qlen;
+    double P[3], Q[3];
+    int flag;
+    const char *comment;
+} DI_INVALID[] = {
+    {2, 2, {1.5, -0.5}, {0.5, 0.5}, F_INV_NEGATIVE, "negative probability in P"},
+    {2, 2, {0.5, 0.5}, {1.0 + 0x1p-52, -0x1p-52}, F_INV_NEGATIVE,
+     "negative probability in Q (sum is 1)"},
+    {2, 2, {1.0, -0x1p-1074}, {1.0, 0.0}, F_INV_NEGATIVE, "P has -2^-1074"},
+    {2, 2, {NAN, 0.5}, {0.5, 0.5}, F_INV_NONFINITE, "NaN in P"},
+    {2, 2, {0.5, 0.5}, {INFINITY, 0.0}, F_INV_NONFINITE, "inf in Q"},
+    {2, 2, {0.5, 0.5}, {0.5, -INFINITY}, F_INV_NONFINITE, "-inf in Q"},
+    {2, 3, {0.5, 0.5}, {0.25, 0.25, 0.5}, F_INV_SHAPE, "P has 2 entries, Q has 3"},
+    {3, 2, {0.25, 0.25, 0.5}, {0.5, 0.5}, F_INV_SHAPE, "P has 3 entries, Q has 2"},
+    {0, 0, {0.0}, {0.0}, F_INV_EMPTY, "empty P and Q"},
+    {2, 2, {0.25, 0.25}, {0.5, 0.5}, F_INV_SUM, "P sums to 0.5"},
+    {2, 2, {0.5, 0.5}, {1.0, 1.0}, F_INV_SUM, "Q sums to 2"},
+    {3, 3, {0.5, 0.5, 0x1p-40}, {0.5, 0.5, 0.0}, F_INV_SUM, "P sums to 1 + 2^-40"},
+    {1, 1, {0.0}, {1.0}, F_INV_SUM, "P = (0)"},
+};
+
 static bht_status di_invalid(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const struct {
-        size_t n, qlen;
-        double P[3], Q[3];
-        int flag;
-        const char *comment;
-    } t[] = {
-        {2, 2, {1.5, -0.5}, {0.5, 0.5}, F_INV_NEGATIVE, "negative probability in P"},
-        {2, 2, {0.5, 0.5}, {1.0 + 0x1p-52, -0x1p-52}, F_INV_NEGATIVE,
-         "negative probability in Q (sum is 1)"},
-        {2, 2, {1.0, -0x1p-1074}, {1.0, 0.0}, F_INV_NEGATIVE, "P has -2^-1074"},
-        {2, 2, {NAN, 0.5}, {0.5, 0.5}, F_INV_NONFINITE, "NaN in P"},
-        {2, 2, {0.5, 0.5}, {INFINITY, 0.0}, F_INV_NONFINITE, "inf in Q"},
-        {2, 2, {0.5, 0.5}, {0.5, -INFINITY}, F_INV_NONFINITE, "-inf in Q"},
-        {2, 3, {0.5, 0.5}, {0.25, 0.25, 0.5}, F_INV_SHAPE, "P has 2 entries, Q has 3"},
-        {3, 2, {0.25, 0.25, 0.5}, {0.5, 0.5}, F_INV_SHAPE, "P has 3 entries, Q has 2"},
-        {0, 0, {0.0}, {0.0}, F_INV_EMPTY, "empty P and Q"},
-        {2, 2, {0.25, 0.25}, {0.5, 0.5}, F_INV_SUM, "P sums to 0.5"},
-        {2, 2, {0.5, 0.5}, {1.0, 1.0}, F_INV_SUM, "Q sums to 2"},
-        {3, 3, {0.5, 0.5, 0x1p-40}, {0.5, 0.5, 0.0}, F_INV_SUM, "P sums to 1 + 2^-40"},
-        {1, 1, {0.0}, {1.0}, F_INV_SUM, "P = (0)"},
-    };
     c->invalid = 1;
-    c->n = t[i].n;
-    c->qlen = t[i].qlen;
-    memcpy(c->P, t[i].P, sizeof t[i].P);
-    memcpy(c->Q, t[i].Q, sizeof t[i].Q);
-    bht__gold_label(c, FLAG(t[i].flag), t[i].comment);
+    c->n = DI_INVALID[i].n;
+    c->qlen = DI_INVALID[i].qlen;
+    memcpy(c->P, DI_INVALID[i].P, sizeof DI_INVALID[i].P);
+    memcpy(c->Q, DI_INVALID[i].Q, sizeof DI_INVALID[i].Q);
+    bht__gold_label(c, FLAG(DI_INVALID[i].flag), DI_INVALID[i].comment);
     return BHT_OK;
 }
-#define DI_INVALID_COUNT 13
 
 static const family DI_FAMILIES[] = {
     {"special", DI_SPECIAL_COUNT, di_special, FLAG(F_SPECIAL), NULL},
@@ -290,7 +291,7 @@ static const family DI_FAMILIES[] = {
     {"disjoint", 100, di_disjoint, 0, NULL},
     {"random", 2300, di_random, 0, NULL},
     {"worst", 150, bht__gold_worst, 0, &DI_SEARCH},
-    {"invalid", DI_INVALID_COUNT, di_invalid, 0, NULL},
+    {"invalid", COUNT_OF(DI_INVALID), di_invalid, 0, NULL},
 };
 
 static bht_status expected(gcase *c)

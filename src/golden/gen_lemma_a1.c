@@ -21,37 +21,37 @@ static bht_status la_set(gcase *c, const la_eps *t)
     return BHT_OK;
 }
 
+static const la_eps LA_SPECIAL[] = {
+    {0.0, 0, "eps = 0"},
+    {-0.0, FLAG(F_SIGNED_ZERO), "eps = -0 (equal to 0, so valid)"},
+    {0x1p-1074, FLAG(F_SUBNORMAL_IN) | FLAG(F_CUTOFF), "smallest subnormal eps"},
+    {0x1p-1022, 0, "DBL_MIN"},
+    {1e-300, 0, "1e-300"},
+    {0x1.fffffffffffffp-61, FLAG(F_CUTOFF), "just below 2^-60 (Taylor cut-off)"},
+    {0x1p-60, FLAG(F_CUTOFF), "2^-60 (Taylor cut-off)"},
+    {0x1.0000000000001p-60, FLAG(F_CUTOFF), "just above 2^-60"},
+    {0x1p-4, FLAG(F_CUTOFF), "eps/4 = 2^-6"},
+    {0.25, 0, "0.25"},
+    {1.0, 0, "1"},
+    {4.0, 0, "4 (eps/4 = 1)"},
+    {0x1.fffffffffffffp+6, 0, "just below 128"},
+    {0x1.3ffffffffffffp+6, FLAG(F_CUTOFF), "just below 80 (tvmax rounds to 1 from 80)"},
+    {80.0, FLAG(F_CUTOFF), "80"},
+    {0x1.3ffffffffffffp+7, FLAG(F_CUTOFF), "just below 160 (h2max rounds to 1 from 160)"},
+    {160.0, FLAG(F_CUTOFF), "160"},
+    {200.0, 0, "200"},
+    {1000.0, 0, "1000"},
+    {1e300, 0, "1e300"},
+    {DBL_MAX, 0, "DBL_MAX"},
+    {2.772588722239781, 0, "near 4 ln 2"},
+    {0.1, 0, "0.1"},
+};
+
 static bht_status la_special(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const la_eps t[] = {
-        {0.0, 0, "eps = 0"},
-        {-0.0, FLAG(F_SIGNED_ZERO), "eps = -0 (equal to 0, so valid)"},
-        {0x1p-1074, FLAG(F_SUBNORMAL_IN) | FLAG(F_CUTOFF), "smallest subnormal eps"},
-        {0x1p-1022, 0, "DBL_MIN"},
-        {1e-300, 0, "1e-300"},
-        {0x1.fffffffffffffp-61, FLAG(F_CUTOFF), "just below 2^-60 (Taylor cut-off)"},
-        {0x1p-60, FLAG(F_CUTOFF), "2^-60 (Taylor cut-off)"},
-        {0x1.0000000000001p-60, FLAG(F_CUTOFF), "just above 2^-60"},
-        {0x1p-4, FLAG(F_CUTOFF), "eps/4 = 2^-6"},
-        {0.25, 0, "0.25"},
-        {1.0, 0, "1"},
-        {4.0, 0, "4 (eps/4 = 1)"},
-        {0x1.fffffffffffffp+6, 0, "just below 128"},
-        {0x1.3ffffffffffffp+6, FLAG(F_CUTOFF), "just below 80 (tvmax rounds to 1 from 80)"},
-        {80.0, FLAG(F_CUTOFF), "80"},
-        {0x1.3ffffffffffffp+7, FLAG(F_CUTOFF), "just below 160 (h2max rounds to 1 from 160)"},
-        {160.0, FLAG(F_CUTOFF), "160"},
-        {200.0, 0, "200"},
-        {1000.0, 0, "1000"},
-        {1e300, 0, "1e300"},
-        {DBL_MAX, 0, "DBL_MAX"},
-        {2.772588722239781, 0, "near 4 ln 2"},
-        {0.1, 0, "0.1"},
-    };
-    return la_set(c, &t[i]);
+    return la_set(c, &LA_SPECIAL[i]);
 }
-#define LA_SPECIAL_COUNT 23
 
 /* eps = (1 + k/4) 2^e for e in [-996, 7], k in 0..3, capped at 200. */
 #define LA_GRID_EXP_MIN (-996)
@@ -108,29 +108,29 @@ static void la_keep(const void *cand, gcase *c)
 
 static const gold_search LA_SEARCH = {5000, sizeof(la_cand), la_try, la_keep, NULL};
 
+static const la_eps LA_INVALID[] = {
+    {-1.0, FLAG(F_INV_NEGATIVE), "eps = -1"},
+    {-0x1p-1074, FLAG(F_INV_NEGATIVE), "eps = -2^-1074"},
+    {-1e300, FLAG(F_INV_NEGATIVE), "eps = -1e300"},
+    {-200.0, FLAG(F_INV_NEGATIVE), "eps = -200"},
+    {NAN, FLAG(F_INV_NONFINITE), "eps = NaN"},
+    {INFINITY, FLAG(F_INV_NONFINITE), "eps = +inf (the limits exist, but inf is not an eps)"},
+    {-INFINITY, FLAG(F_INV_NONFINITE), "eps = -inf"},
+};
+
 static bht_status la_invalid(gcase *c, size_t i, grng *r)
 {
     (void)r;
-    static const la_eps t[] = {
-        {-1.0, FLAG(F_INV_NEGATIVE), "eps = -1"},
-        {-0x1p-1074, FLAG(F_INV_NEGATIVE), "eps = -2^-1074"},
-        {-1e300, FLAG(F_INV_NEGATIVE), "eps = -1e300"},
-        {-200.0, FLAG(F_INV_NEGATIVE), "eps = -200"},
-        {NAN, FLAG(F_INV_NONFINITE), "eps = NaN"},
-        {INFINITY, FLAG(F_INV_NONFINITE), "eps = +inf (the limits exist, but inf is not an eps)"},
-        {-INFINITY, FLAG(F_INV_NONFINITE), "eps = -inf"},
-    };
     c->invalid = 1;
-    return la_set(c, &t[i]);
+    return la_set(c, &LA_INVALID[i]);
 }
-#define LA_INVALID_COUNT 7
 
 static const family LA_FAMILIES[] = {
-    {"special", LA_SPECIAL_COUNT, la_special, FLAG(F_SPECIAL), NULL},
+    {"special", COUNT_OF(LA_SPECIAL), la_special, FLAG(F_SPECIAL), NULL},
     {"grid", LA_GRID_COUNT, la_grid, 0, NULL},
     {"random", 600, la_random, 0, NULL},
     {"worst", 100, bht__gold_worst, 0, &LA_SEARCH},
-    {"invalid", LA_INVALID_COUNT, la_invalid, 0, NULL},
+    {"invalid", COUNT_OF(LA_INVALID), la_invalid, 0, NULL},
 };
 
 static bht_status expected(gcase *c)

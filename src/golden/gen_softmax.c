@@ -94,6 +94,20 @@ static void sm_draw(void *cand, grng *r, uint64_t *fl)
 
 static const gold_search SM_SEARCH = {500, sizeof(gold_softmax_cand), bht__gold_softmax_try, bht__gold_softmax_keep, sm_draw};
 
+/* The invalid vectors: edits of one valid 2 x 2 problem. */
+static const gold_invalid SM_INVALID[] = {
+    {{{"A", 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+    {{{"x", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
+    {{{"A", 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+    {{{"x", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
+    /* A is 2 by 3 (reusing 6 entries), x has 2 entries. */
+    {{{"d", 0, 3}, {"A", 4, 5.0}, {"A", 5, 6.0}}, FLAG(F_INV_SHAPE), "A has 3 columns, x has 2 entries"},
+    {{{"xlen", 0, 3}, {"x", 2, 1.0}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
+    {{{"n", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows"},
+    {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
+    {{{"A", 3, INFINITY}, {"x", 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
+};
+
 static bht_status sm_invalid(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -104,28 +118,15 @@ static bht_status sm_invalid(gcase *c, size_t i, grng *r)
     memcpy(c->A, A, sizeof A);
     c->x[0] = 0.5;
     c->x[1] = -0.5;
-    static const gold_invalid EDITS[] = {
-        {{{"A", 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
-        {{{"x", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in x"},
-        {{{"A", 2, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
-        {{{"x", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in x"},
-        /* A is 2 by 3 (reusing 6 entries), x has 2 entries. */
-        {{{"d", 0, 3}, {"A", 4, 5.0}, {"A", 5, 6.0}}, FLAG(F_INV_SHAPE), "A has 3 columns, x has 2 entries"},
-        {{{"xlen", 0, 3}, {"x", 2, 1.0}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
-        {{{"n", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows"},
-        {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
-        {{{"A", 3, INFINITY}, {"x", 1, 0.0}}, FLAG(F_INV_NONFINITE), "inf in A times x_j = 0 (still invalid)"},
-    };
-    (void)INVALID_ENTRY(c, EDITS, i);
+    (void)INVALID_ENTRY(c, SM_INVALID, i);
     return BHT_OK;
 }
-#define SM_INVALID_COUNT 9
 
 static const family SM_FAMILIES[] = {
     {"special", SM_SPECIAL_COUNT, sm_special, FLAG(F_SPECIAL), NULL},
     {"random", 2000, sm_random, 0, NULL},
     {"worst", 100, bht__gold_worst, 0, &SM_SEARCH},
-    {"invalid", SM_INVALID_COUNT, sm_invalid, 0, NULL},
+    {"invalid", COUNT_OF(SM_INVALID), sm_invalid, 0, NULL},
 };
 
 const golden_fn bht__gold_fn_softmax = {

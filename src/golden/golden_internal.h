@@ -194,7 +194,8 @@ typedef struct golden_fn {
  * nu_softmax, distance_leverage, nu_leverage). */
 extern const gold_hooks bht__gold_softmax_hooks, bht__gold_pair_hooks;
 
-#define FAMILIES(t) t, sizeof t / sizeof t[0]
+#define COUNT_OF(t) (sizeof t / sizeof t[0])
+#define FAMILIES(t) t, COUNT_OF(t)
 
 /* An array literal for the tables of hand-picked vectors. */
 #define VALUES(...) ((const double[]){__VA_ARGS__})
@@ -224,7 +225,7 @@ typedef struct gold_invalid {
     const char *comment;
 } gold_invalid;
 int bht__gold_invalid_entry(gcase *c, const gold_invalid *t, size_t count, size_t i);
-#define INVALID_ENTRY(c, t, i) bht__gold_invalid_entry(c, t, sizeof t / sizeof t[0], i)
+#define INVALID_ENTRY(c, t, i) bht__gold_invalid_entry(c, t, COUNT_OF(t), i)
 
 
 void bht__gold_comment(gcase *c, const char *fmt, ...)

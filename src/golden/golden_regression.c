@@ -315,6 +315,22 @@ static void rg_keep(const void *cand, gcase *c)
 
 static const gold_search RG_SEARCH = {20, sizeof(rg_cand), rg_try, rg_keep, NULL};
 
+/* The invalid vectors: edits of one valid 3 x 2 problem. */
+static const gold_invalid RG_INVALID[] = {
+    {{{"A", 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+    {{{"A", 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
+    {{{"b", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
+    {{{"w", 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
+    {{{"x", 1, INFINITY}, {"A", 1, 0.0}, {"A", 3, 0.0}, {"A", 5, 0.0}}, FLAG(F_INV_NONFINITE),
+     "+inf in x, multiplied by zero columns only"},
+    {{{"blen", 0, 2}}, FLAG(F_INV_SHAPE), "A has 3 rows, b has 2 entries"},
+    {{{"wlen", 0, 4}, {"w", 3, 1.0}}, FLAG(F_INV_SHAPE), "A has 3 rows, w has 4 entries"},
+    {{{"xlen", 0, 3}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
+    {{{"xlen", 0, 1}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 1 entry"},
+    {{{"n", 0, 0}, {"blen", 0, 0}, {"wlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows, b and w are empty"},
+    {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
+};
+
 static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 {
     (void)r;
@@ -323,24 +339,9 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     static const double x[3] = {0.5, -0.5, 1.0};
     fill(c, 3, 2, A, b, w, x);
     c->invalid = 1;
-    static const gold_invalid EDITS[] = {
-        {{{"A", 3, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
-        {{{"A", 0, -INFINITY}}, FLAG(F_INV_NONFINITE), "-inf in A"},
-        {{{"b", 1, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in b"},
-        {{{"w", 2, NAN}}, FLAG(F_INV_NONFINITE), "NaN in w"},
-        {{{"x", 1, INFINITY}, {"A", 1, 0.0}, {"A", 3, 0.0}, {"A", 5, 0.0}}, FLAG(F_INV_NONFINITE),
-         "+inf in x, multiplied by zero columns only"},
-        {{{"blen", 0, 2}}, FLAG(F_INV_SHAPE), "A has 3 rows, b has 2 entries"},
-        {{{"wlen", 0, 4}, {"w", 3, 1.0}}, FLAG(F_INV_SHAPE), "A has 3 rows, w has 4 entries"},
-        {{{"xlen", 0, 3}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 3 entries"},
-        {{{"xlen", 0, 1}}, FLAG(F_INV_SHAPE), "A has 2 columns, x has 1 entry"},
-        {{{"n", 0, 0}, {"blen", 0, 0}, {"wlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no rows, b and w are empty"},
-        {{{"d", 0, 0}, {"xlen", 0, 0}}, FLAG(F_INV_EMPTY), "A has no columns and x is empty"},
-    };
-    (void)INVALID_ENTRY(c, EDITS, i);
+    (void)INVALID_ENTRY(c, RG_INVALID, i);
     return BHT_OK;
 }
-#define RG_INVALID_COUNT 11
 
 static const family RG_FAMILIES[] = {
     {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL), NULL},
@@ -350,7 +351,7 @@ static const family RG_FAMILIES[] = {
     {"ties", 30, rg_ties, 0, NULL},
     {"scaled", 30, rg_scaled, 0, NULL},
     {"worst", 20, bht__gold_worst, 0, &RG_SEARCH},
-    {"invalid", RG_INVALID_COUNT, rg_invalid, 0, NULL},
+    {"invalid", COUNT_OF(RG_INVALID), rg_invalid, 0, NULL},
 };
 
 static bht_status expected(gcase *c)
