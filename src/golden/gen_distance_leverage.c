@@ -128,9 +128,7 @@ static const family DL_FAMILIES[] = {
     {"close", DL_CLOSE_COUNT, dl_close, 0, NULL},
     {"same", DL_SAME_COUNT, dl_same, 0, NULL},
     {"random", DL_RANDOM_COUNT, dl_random, 0, NULL},
-    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0, NULL},
-    {"worst", LM_WORST_COUNT, bht__gold_worst, 0, &DL_SEARCH},
-    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0, NULL},
+    LM_LAST_FAMILIES(&DL_SEARCH),
 };
 
 const golden_fn bht__gold_fn_distance_leverage = {

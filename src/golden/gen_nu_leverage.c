@@ -89,9 +89,7 @@ static const family NL_FAMILIES[] = {
     {"special", NL_SPECIAL_COUNT, nl_special, FLAG(F_SPECIAL), NULL},
     {"random", 200, nl_model, 0, NULL},
     {"shifted", 40, nl_model, FLAG(F_SHIFTED), NULL},
-    {"full", LM_FULL_COUNT, bht__gold_lm_full, 0, NULL},
-    {"worst", LM_WORST_COUNT, bht__gold_worst, 0, &NL_SEARCH},
-    {"invalid", LM_INVALID_COUNT, bht__gold_lm_invalid, 0, NULL},
+    LM_LAST_FAMILIES(&NL_SEARCH),
 };
 
 const golden_fn bht__gold_fn_nu_leverage = {

@@ -345,9 +345,13 @@ const char *bht__gold_lm_begin(gcase *c, grng *r);
 const char *bht__gold_lm_end(gcase *c, grng *r);
 bht_status bht__gold_lm_full(gcase *c, size_t i, grng *r);
 bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r);
-#define LM_FULL_COUNT 30
-#define LM_WORST_COUNT 20
-#define LM_INVALID_COUNT 14
+/* The last families of distance_leverage and nu_leverage, shared:
+ * full-precision entries, the worst-case search (search: the function's
+ * own, of LM_CANDIDATES candidates) and the invalid inputs. */
+#define LM_LAST_FAMILIES(search)                         \
+    {"full", 30, bht__gold_lm_full, 0, NULL},            \
+    {"worst", 20, bht__gold_worst, 0, search},           \
+    {"invalid", 14, bht__gold_lm_invalid, 0, NULL}
 enum { LM_CANDIDATES = 20 };
 
 /* A worst-case candidate of the model-pair functions (distance_softmax,
