@@ -115,7 +115,6 @@ static bht_status ds_shifted(gcase *c, size_t i, grng *r)
 }
 #define DS_SHIFTED_COUNT 80
 
-
 static void ds_draw(void *cand, grng *r, uint64_t *fl)
 {
     gold_pair_cand *t = cand;

@@ -290,7 +290,7 @@ static size_t *edited_length(gcase *c, const char *what)
              {"xlen", offsetof(gcase, xlen)},   {"rows2", offsetof(gcase, rows2)},
              {"cols2", offsetof(gcase, cols2)}, {"slen", offsetof(gcase, slen)},
              {"blen", offsetof(gcase, blen)},   {"wlen", offsetof(gcase, wlen)}};
-    for (size_t k = 0; k < sizeof L / sizeof L[0]; k++)
+    for (size_t k = 0; k < COUNT_OF(L); k++)
         if (strcmp(what, L[k].name) == 0)
             return (size_t *)((char *)c + L[k].offset);
     return NULL;
