@@ -156,7 +156,7 @@ static bht_status di_near(gcase *c, size_t i, grng *r)
     if (bht_check_distribution(n, c->Q, NULL, NULL) != BHT_OK)
         memcpy(c->Q, c->P, n * sizeof(double));
     c->n = c->qlen = n;
-    c->flags |= fl | FLAG(F_NEAR) | FLAG(F_RANDOM);
+    c->flags |= fl | FLAG(F_NEAR);
     bht__gold_comment(c, "near-identical (case %zu): P from %s, mass moved by 2^-%d relative", i, kind,
                 sh);
     return BHT_OK;
@@ -184,7 +184,7 @@ static bht_status di_disjoint(gcase *c, size_t i, grng *r)
             break;
     }
     c->n = c->qlen = n;
-    c->flags |= FLAG(F_RANDOM) | (partial ? 0 : FLAG(F_DISJOINT));
+    c->flags |= partial ? 0 : FLAG(F_DISJOINT);
     bht__gold_comment(c, "%s supports (case %zu)", partial ? "partially overlapping" : "disjoint", i);
     return BHT_OK;
 }
@@ -196,7 +196,6 @@ static bht_status di_random(gcase *c, size_t i, grng *r)
     const char *kp = draw_distribution(r, n, c->P, &c->flags);
     const char *kq = draw_distribution(r, n, c->Q, &c->flags);
     c->n = c->qlen = n;
-    c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "random: P from %s, Q from %s", kp, kq);
     return BHT_OK;
 }
@@ -287,9 +286,9 @@ static bht_status di_invalid(gcase *c, size_t i, grng *r)
 
 static const family DI_FAMILIES[] = {
     {"special", DI_SPECIAL_COUNT, di_special, FLAG(F_SPECIAL), NULL},
-    {"near", 400, di_near, 0, NULL},
-    {"disjoint", 100, di_disjoint, 0, NULL},
-    {"random", 2300, di_random, 0, NULL},
+    {"near", 400, di_near, FLAG(F_RANDOM), NULL},
+    {"disjoint", 100, di_disjoint, FLAG(F_RANDOM), NULL},
+    {"random", 2300, di_random, FLAG(F_RANDOM), NULL},
     {"worst", 150, bht__gold_worst, 0, &DI_SEARCH},
     {"invalid", COUNT_OF(DI_INVALID), di_invalid, 0, NULL},
 };

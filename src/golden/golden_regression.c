@@ -168,7 +168,6 @@ static bht_status rg_random(gcase *c, size_t i, grng *r)
 {
     (void)i;
     const rg_drawn g = draw_problem(c, r);
-    c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "random: A %s; %s; %s", g.a, g.b, g.w);
     return BHT_OK;
 }
@@ -186,7 +185,7 @@ static bht_status rg_near(gcase *c, size_t i, grng *r)
     int k = (int)bht__rng_int(r, 20, 53);
     for (size_t a = 0; a < c->n; a++)
         c->b[a] = k == 53 ? p[a] : p[a] + ldexp(p[a] * rng_sym(r), -k);
-    c->flags |= FLAG(F_RANDOM) | FLAG(F_NEAR_TARGET);
+    c->flags |= FLAG(F_NEAR_TARGET);
     if (k == 53)
         bht__gold_comment(c, "b = RN(softmax(A x)); A %s; %s", g.a, g.w);
     else
@@ -212,7 +211,6 @@ static bht_status rg_large(gcase *c, size_t i, grng *r)
     (void)frexp(big, &e);
     for (size_t j = 0; j < c->d; j++)
         c->x[j] = ldexp(c->x[j], target - e);
-    c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "logits up to 2^%d; A %s; %s; %s", target, g.a, g.b, g.w);
     return BHT_OK;
 }
@@ -229,7 +227,6 @@ static bht_status rg_ties(gcase *c, size_t i, grng *r)
         size_t src = (size_t)bht__rng_int(r, 0, (long)groups - 1);
         memcpy(c->A + a * c->d, c->A + src * c->d, c->d * sizeof(double));
     }
-    c->flags |= FLAG(F_RANDOM);
     bht__gold_comment(c, "%zu distinct rows of %zu; A %s; %s; %s", groups, c->n, g.a, g.b, g.w);
     return BHT_OK;
 }
@@ -247,7 +244,7 @@ static bht_status rg_scaled(gcase *c, size_t i, grng *r)
         c->x[j] = ldexp(c->x[j], -e);
     for (size_t a = 0; a < c->n; a++)
         c->w[a] = ldexp(c->w[a], -e / 2);
-    c->flags |= FLAG(F_RANDOM) | FLAG(F_SCALED);
+    c->flags |= FLAG(F_SCALED);
     bht__gold_comment(c, "A 2^%d, x 2^%d, w 2^%d; A %s; %s; %s", e, -e, -e / 2, g.a, g.b, g.w);
     return BHT_OK;
 }
@@ -345,11 +342,11 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
 
 static const family RG_FAMILIES[] = {
     {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL), NULL},
-    {"random", 100, rg_random, 0, NULL},
-    {"near_target", 50, rg_near, 0, NULL},
-    {"large_logits", 30, rg_large, 0, NULL},
-    {"ties", 30, rg_ties, 0, NULL},
-    {"scaled", 30, rg_scaled, 0, NULL},
+    {"random", 100, rg_random, FLAG(F_RANDOM), NULL},
+    {"near_target", 50, rg_near, FLAG(F_RANDOM), NULL},
+    {"large_logits", 30, rg_large, FLAG(F_RANDOM), NULL},
+    {"ties", 30, rg_ties, FLAG(F_RANDOM), NULL},
+    {"scaled", 30, rg_scaled, FLAG(F_RANDOM), NULL},
     {"worst", 20, bht__gold_worst, 0, &RG_SEARCH},
     {"invalid", COUNT_OF(RG_INVALID), rg_invalid, 0, NULL},
 };
