@@ -362,7 +362,7 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
         {{{"A", 1, 2.0}, {"A", 3, 6.0}, {"A", 5, -2.0}}, FLAG(F_INV_RANK), "A rank deficient: column 2 = 2 column 1"},
         {{{"A", 1, 0.0}, {"A", 3, 0.0}, {"A", 5, 0.0}}, FLAG(F_INV_RANK), "A rank deficient: zero column"},
         {{{"B", 1, -1.5}, {"B", 3, -3.0}, {"B", 5, -0.0}}, FLAG(F_INV_RANK), "B rank deficient: column 2 = -column 1"},
-{{{"A", 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
+        {{{"A", 1, NAN}}, FLAG(F_INV_NONFINITE), "NaN in A"},
         {{{"B", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in %s"},
         {{{"B", 4, INFINITY}}, FLAG(F_INV_NONFINITE), "+inf in %s"},
         {{{"s", 0, NAN}}, FLAG(F_INV_NONFINITE), "NaN in s"},
@@ -372,7 +372,7 @@ bht_status bht__gold_lm_invalid(gcase *c, size_t i, grng *r)
         {{{"n", 0, 1}, {"rows2", 0, 1}, {"slen", 0, 1}}, FLAG(F_INV_SHAPE), "n = 1 < d = 2"},
         {{{"n", 0, 0}, {"rows2", 0, 0}, {"slen", 0, 0}}, FLAG(F_INV_EMPTY), "A and %s have no rows, s is empty"},
     };
-    /* nu_leverage's M may be rank deficient: its vector 4 has M too short. */
+    /* nu_leverage's M need not have full rank: its vector 4 has M too short instead. */
     static const gold_invalid M_SHORT[] = {{{{"rows2", 0, 2}}, FLAG(F_INV_SHAPE), "A has 3 rows, M has 2"}};
     if (i == 4 && gold_is_nu(c))
         (void)INVALID_ENTRY(c, M_SHORT, 0);
