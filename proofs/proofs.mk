@@ -32,7 +32,7 @@ WP_SPECS        := $(WP_SPEC) spec/softmax.h
 # not proved) are listed in proofs/README.md, "Coverage".
 WP_FUNCTIONS    := two_sum,fast_two_sum,dd_fma,two_prod, \
                    finite_double,bht_softmax_logits,bht_softmax,row_difference, \
-                   shifted_logit, \
+                   shifted_logit,argmax_logit, \
                    frexp_abs,split_double,mul_53x53,add_with_carry,sub_with_borrow, \
                    add_words,add_bits,normalize,bits_at,any_bits_below,leading_bit, \
                    bht_long_acc_init,bht_long_acc_reset,bht_long_acc_add, \

@@ -130,9 +130,15 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
         //@ assert row_valid: \valid_read(A + i * d + (0 .. d - 1)) && all_finite(A + i * d, d);
         row_difference(acc, d, row, best, x);
         //@ assert diff: long_acc_value(acc) == logit_ax(A, x, d, i) - logit_ax(A, x, d, m);
+        //@ assert kept: \forall integer k; 0 <= k < i ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
         if (bht_long_acc_sign(acc) > 0) {
+            //@ assert above: logit_ax(A, x, d, i) > logit_ax(A, x, d, m);
+            //@ assert up: \forall integer k; 0 <= k < i + 1 ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, i);
             m = i;
             best = row;
+        } else {
+            //@ assert below: logit_ax(A, x, d, i) <= logit_ax(A, x, d, m);
+            //@ assert down: \forall integer k; 0 <= k < i + 1 ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
         }
         //@ assert next_row: row == A + i * d && best == A + m * d;
         //@ assert next_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, i + 1);

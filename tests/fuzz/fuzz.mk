@@ -52,10 +52,12 @@ FUZZ_HARNESSES ?= parse json softmax distance leverage local model_distance sup 
 FUZZ_WARN := -std=c11 -Wall -Wextra -Werror -Wvla -pedantic -ffp-contract=off -fno-fast-math
 
 $(FUZZ_BUILD)/fuzz_sup: tests/sup_hazards.h
+# The JSON reader is CLI code, not in libbht: linked as its own unit.
+$(FUZZ_BUILD)/fuzz_json: FUZZ_EXTRA_SOURCES := src/cli/json.c
 $(FUZZ_BUILD)/fuzz_json: src/cli/json.c src/cli/json.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libbht.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer \
-	  -o $@ $< $(FUZZ_BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
+	  -o $@ $< $(FUZZ_EXTRA_SOURCES) $(FUZZ_BUILD)/libbht.a $(CLI_LDLIBS) $(LDLIBS)
 
 fuzz:
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found (apt-get install clang)"; exit 1; }

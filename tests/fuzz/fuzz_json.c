@@ -5,7 +5,7 @@
  * keys, number tokens that json_to_double reads); on failure a non-empty
  * printable-or-UTF-8 reason and a column >= 1. */
 #include "fuzz_common.h"
-#include "cli/json.c"
+#include "cli/json.h"
 
 static void walk(const json_value *v, int depth)
 {

@@ -15,12 +15,10 @@
 #include <string.h>
 #include "harness.h"
 
+/* The project's one SplitMix64 (src/core/rng.c). */
 static uint64_t next(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return bht__splitmix64(state);
 }
 
 /* FLINT's rank of the n-by-d double matrix A (exact). */
