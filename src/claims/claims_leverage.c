@@ -101,12 +101,14 @@ static void reference_leverage(const void *instance, mpfr_srcptr eps, mpfr_t *q)
     mpfr_clears(t, f, (mpfr_ptr)0);
 }
 
-/* The exact local analysis of in (dq: NULL or n doubles): true when it is
- * usable; false on an error (*status) or when A_s has rank < d (outside the
- * model's domain: *status = BHT_OK and the instance is skipped). */
-static bool local_analysis(const lev_instance *in, bht_local_result *r, double *dq,
-                           bht_status *status)
+/* Draws the next instance and its exact local analysis (dq: NULL or n
+ * doubles): true when it is usable; false on an error (*status) or when A_s
+ * has rank < d (outside the model's domain: *status = BHT_OK and the
+ * instance is skipped). */
+static bool next_analysed_instance(claims_rng *rng, lev_instance *in, bht_local_result *r,
+                                   double *dq, bht_status *status)
 {
+    random_lev_instance(rng, in);
     *status = bht_oracle_nu_leverage(in->n, in->d, in->A, in->M, in->s, r, dq, NULL, NULL);
     if (*status == BHT_E_SINGULAR)
         *status = BHT_OK;
@@ -199,10 +201,9 @@ bht_status bht__claim_appendix_a4_derivative(claim_run *run, bht_claim *c)
     bht_status status = BHT_OK;
     for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         lev_instance in;
-        random_lev_instance(&run->rng, &in);
         double dq[LMAX_N];
         bht_local_result r;
-        if (!local_analysis(&in, &r, dq, &status))
+        if (!next_analysed_instance(&run->rng, &in, &r, dq, &status))
             continue;
         /* dq_i/deps from the model: Richardson central differences at h = 2^-60, 2^-61 */
         bht__claims_central_derivative(reference_leverage, &in, in.n, -60, deriv);
@@ -268,9 +269,8 @@ bht_status bht__claim_theorem_4_3(claim_run *run, bht_claim *c)
     bht_status status = BHT_OK;
     for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         lev_instance in;
-        random_lev_instance(&run->rng, &in);
         bht_local_result r;
-        if (!local_analysis(&in, &r, NULL, &status) || r.nu == 0.0)
+        if (!next_analysed_instance(&run->rng, &in, &r, NULL, &status) || r.nu == 0.0)
             continue;
         double ratio, limit = bht__claims_h2_limit(reference_leverage, &in, in.n, -60, LREF_PREC,
                                                    r.nu, &ratio);
