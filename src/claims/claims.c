@@ -17,7 +17,6 @@
 #include "oracle/oracle_internal.h"
 #include "claims/claims_internal.h"
 #include "core/rng.h"
-#include "regression/claims_regression.h"
 
 #define MAX_N 12
 #define MAX_D 4
@@ -48,15 +47,6 @@ double bht__rng_unit(claims_rng *r)
 }
 
 /* -------------------------------------------------------------- helpers */
-
-void bht__claim_init(bht_claim *c, const char *id, const char *statement)
-{
-    memset(c, 0, sizeof *c);
-    c->id = id;
-    c->statement = statement;
-    c->verdict = "HOLDS";
-    c->proof = "none";
-}
 
 void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
 {
@@ -104,11 +94,6 @@ bht_status bht__claim_fails_if(bht_claim *c, int failed, const char *fmt, ...)
     return BHT_OK;
 }
 
-int bht__is_broken(const bht_claims_options *o, const char *id)
-{
-    return o && o->break_claim && strcmp(o->break_claim, id) == 0;
-}
-
 void bht__claims_central_derivative(claims_model_fn model, const void *instance, size_t n,
                                     long e, mpfr_t *deriv)
 {
@@ -138,14 +123,13 @@ void bht__claims_central_derivative(claims_model_fn model, const void *instance,
     mpfr_clear(eps);
 }
 
-void bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
-                          mpfr_ptr out)
+double bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
+                            mpfr_prec_t prec, double nu, double *ratio)
 {
-    const mpfr_prec_t prec = mpfr_get_prec(out);
-    mpfr_t p[CLAIMS_MODEL_MAX_N], q[CLAIMS_MODEL_MAX_N], eps, t, u, coarse;
+    mpfr_t p[CLAIMS_MODEL_MAX_N], q[CLAIMS_MODEL_MAX_N], eps, t, u, coarse, out;
     for (size_t i = 0; i < n; i++)
         mpfr_inits2(prec, p[i], q[i], (mpfr_ptr)0);
-    mpfr_inits2(prec, eps, t, u, coarse, (mpfr_ptr)0);
+    mpfr_inits2(prec, eps, t, u, coarse, out, (mpfr_ptr)0);
     mpfr_set_zero(eps, 1);
     model(instance, eps, p);
     for (int level = 0; level < 2; level++) {
@@ -165,9 +149,13 @@ void bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n,
     }
     mpfr_mul_2ui(out, out, 1, MPFR_RNDN); /* Richardson: 2 r(eps/2) - r(eps) */
     mpfr_sub(out, out, coarse, MPFR_RNDN);
+    const double limit = mpfr_get_d(out, MPFR_RNDN);
+    mpfr_div_d(out, out, nu, MPFR_RNDN);
+    *ratio = mpfr_get_d(out, MPFR_RNDN);
     for (size_t i = 0; i < n; i++)
         mpfr_clears(p[i], q[i], (mpfr_ptr)0);
-    mpfr_clears(eps, t, u, coarse, (mpfr_ptr)0);
+    mpfr_clears(eps, t, u, coarse, out, (mpfr_ptr)0);
+    return limit;
 }
 
 /* Distances between softmax(a) and softmax(b) (logit vectors), correctly
@@ -229,26 +217,18 @@ static void random_local_instance(claims_rng *r, local_instance *in)
 
 /* ------------------------------------------------------------ lemma A.1 */
 
-static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_lemma_a1(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "lemma-A.1",
-               "Lemma A.1 (App. A.1): if b_i - a_i in {0, eps} for all i, P = softmax(a), "
-               "Q = softmax(b), then H^2(P,Q) = (1 - exp(eps/4))^2 / (1 + exp(eps/2)) and "
-               "TV(P,Q) = tanh(eps/4)");
-    c->proof = "proofs/coq/LemmaA1.v: lemma_a1_h2, lemma_a1_tv, lemma_a1_attained, "
-               "lemma_a1_printed_equality_fails";
-    claims_rng rng = {0xA1};
-    const int instances = o->fast ? 300 : 3000;
-    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
+    const double scale = run->broken ? 0.5 : 1.0;
     int violations = 0, strict = 0;
     double min_ratio = INFINITY, max_ratio = 0.0, extremal_dev = 0.0;
-    for (int k = 0; k < instances; k++) {
-        size_t n = (size_t)bht__rng_int(&rng, 2, MAX_N);
+    for (int k = 0; k < run->instances; k++) {
+        size_t n = (size_t)bht__rng_int(&run->rng, 2, MAX_N);
         double a[MAX_N], b[MAX_N];
-        double eps = ldexp((double)bht__rng_int(&rng, 1, 1L << 24), -20); /* 2^-20 .. 16 */
+        double eps = ldexp((double)bht__rng_int(&run->rng, 1, 1L << 24), -20); /* 2^-20 .. 16 */
         for (size_t i = 0; i < n; i++) {
-            a[i] = bht__rng_dyadic(&rng, 4.0);
-            b[i] = a[i] + ((bht__rng_next(&rng) & 1) ? eps : 0.0); /* exact */
+            a[i] = bht__rng_dyadic(&run->rng, 4.0);
+            b[i] = a[i] + ((bht__rng_next(&run->rng) & 1) ? eps : 0.0); /* exact */
         }
         bht_distances dist;
         bht_lemma_a1_bounds bound;
@@ -284,13 +264,13 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
         extremal_dev = fmax(extremal_dev, fabs(dist.tv / (scale * bound.tvmax) - 1.0));
     }
     bht__evidence(c, "instances", "%d random (n 2..%d, a_i dyadic in [-4,4], eps 2^-20..16, "
-             "seed 0xA1)", instances, MAX_N);
+             "seed 0xA1)", run->instances, MAX_N);
     bht__evidence(c, "method", "H^2, TV from the parameters and the closed forms, all correctly "
              "rounded by the oracles; rounding is monotone, so comparisons are exact");
     bht__evidence(c, "violations", "%d", violations);
     bht__evidence(c, "ratio_H2_to_closed_form", "min %.6g, max %.17g", min_ratio, max_ratio);
     bht__evidence(c, "instances_strictly_below", "%d of %d have H^2 < 0.999 x closed form", strict,
-             instances);
+             run->instances);
     bht__evidence(c, "extremal_configuration", "a = (-eps/2, 0), b = (eps/2, 0) (s = t e^{-eps/2}) "
              "for eps = 2^-10..2^4: max |ratio - 1| = %.3g for H^2 and TV", extremal_dev);
     if (violations > 0) {
@@ -308,16 +288,10 @@ static bht_status claim_lemma_a1(const bht_claims_options *o, bht_claim *c)
 
 /* --------------------------------------------------------- identity A.1 */
 
-static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_identity_a1(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "identity-A.1",
-               "App. A.1, proof of Lemma A.1: 1 - 2/sqrt((e^{-eps/2}+1)(e^{eps/2}+1)) = "
-               "(1 - e^{eps/4})^2/(1 + e^{eps/2}); bht evaluates it as y^2/(1 + (1+y)^2), "
-               "y = expm1(eps/4), and tanh(eps/4) as w/(w+2), w = expm1(eps/2)");
-    c->proof = "proofs/coq/LemmaA1.v: lemma_a1_identity, lemma_a1_paper_step, "
-               "lemma_a1_expm1_forms";
-    const int points = o->fast ? 24 : 120;
-    const double scale = bht__is_broken(o, c->id) ? 2.0 : 1.0;
+    const int points = run->instances;
+    const double scale = run->broken ? 2.0 : 1.0;
     int agree = 0, compared = 0;
     mpfr_t e, t, u, v;
     mpfr_inits2(4000, e, t, u, v, (mpfr_ptr)0);
@@ -375,29 +349,21 @@ static bht_status claim_identity_a1(const bht_claims_options *o, bht_claim *c)
 
 /* ---------------------------------------------- lemma 3.3, corollary 3.4 */
 
-static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_lemma_3_3(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "lemma-3.3",
-               "Lemma 3.3 (Sec. 3.2): ||a - b||_inf <= eps implies H^2(softmax(a), "
-               "softmax(b)) = O(eps^2) and TV = O(eps)");
-    c->proof = "proofs/coq/Lemma33.v: lemma_3_3_h2, lemma_3_3_tv; "
-               "proofs/coq/LemmaA1.v: lemma_3_3_attained; "
-               "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
-    claims_rng rng = {0x33};
-    const int instances = o->fast ? 300 : 3000;
-    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
+    const double scale = run->broken ? 0.5 : 1.0;
     int violations = 0;
     double worst_h2 = 0.0, worst_tv = 0.0, extremal_dev = 0.0;
-    for (int k = 0; k <= instances; k++) {
+    for (int k = 0; k <= run->instances; k++) {
         size_t n;
         double a[MAX_N], b[MAX_N];
-        double eps = ldexp((double)bht__rng_int(&rng, 1, 1L << 22), -20); /* 2^-20 .. 4 */
-        if (k < instances) {
-            n = (size_t)bht__rng_int(&rng, 2, MAX_N);
+        double eps = ldexp((double)bht__rng_int(&run->rng, 1, 1L << 22), -20); /* 2^-20 .. 4 */
+        if (k < run->instances) {
+            n = (size_t)bht__rng_int(&run->rng, 2, MAX_N);
             long step = (long)ldexp(eps, 20);
             for (size_t i = 0; i < n; i++) {
-                a[i] = bht__rng_dyadic(&rng, 4.0);
-                b[i] = a[i] + ldexp((double)bht__rng_int(&rng, -step, step), -20); /* exact */
+                a[i] = bht__rng_dyadic(&run->rng, 4.0);
+                b[i] = a[i] + ldexp((double)bht__rng_int(&run->rng, -step, step), -20); /* exact */
             }
         } else { /* the extremal pair: log-ratio takes two values 2 eps apart */
             n = 2;
@@ -413,14 +379,14 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
             return s;
         if (dist.hellinger2 > scale * bound.h2max || dist.tv > scale * bound.tvmax)
             violations++;
-        if (k == instances)
+        if (k == run->instances)
             extremal_dev = fmax(fabs(dist.hellinger2 / bound.h2max - 1.0),
                                 fabs(dist.tv / bound.tvmax - 1.0));
         worst_h2 = fmax(worst_h2, dist.hellinger2 / (eps * eps));
         worst_tv = fmax(worst_tv, dist.tv / eps);
     }
     bht__evidence(c, "instances", "%d random (n 2..%d, a dyadic in [-4,4], b - a dyadic with "
-             "|b_i - a_i| <= eps, eps 2^-20..4, seed 0x33) + the extremal pair", instances,
+             "|b_i - a_i| <= eps, eps 2^-20..4, seed 0x33) + the extremal pair", run->instances,
              MAX_N);
     bht__evidence(c, "explicit_constants", "H^2 <= 1 - sech(eps/2) <= eps^2/8 and TV <= tanh(eps/2) "
              "<= eps/2, independent of n (the log-ratio ranges over an interval of width "
@@ -434,29 +400,32 @@ static bht_status claim_lemma_3_3(const bht_claims_options *o, bht_claim *c)
         "the explicit bounds are exceeded on %d instances", violations);
 }
 
-static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
+/* a b rounded up (a, b >= 0; a 64-bit product rounded up, then to double). */
+static double product_up(double a, double b)
 {
-    bht__claim_init(c, "corollary-3.4",
-               "Corollary 3.4 (Sec. 3.2): ||A - B||_{2->inf} <= eps implies "
-               "H^2(SoftMax_A(x), SoftMax_B(x)) = O(eps^2 ||x||^2) and TV = O(eps ||x||)");
-    c->proof = "proofs/coq/Corollary34.v: corollary_3_4_h2, corollary_3_4_tv; "
-               "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound";
-    claims_rng rng = {0x34};
-    const int instances = o->fast ? 200 : 2000;
-    const double scale = bht__is_broken(o, c->id) ? 0.5 : 1.0;
+    mpfr_t p;
+    mpfr_init2(p, 64);
+    mpfr_set_d(p, a, MPFR_RNDU);
+    mpfr_mul_d(p, p, b, MPFR_RNDU);
+    const double up = mpfr_get_d(p, MPFR_RNDU);
+    mpfr_clear(p);
+    return up;
+}
+
+static bht_status claim_corollary_3_4(claim_run *run, bht_claim *c)
+{
+    const double scale = run->broken ? 0.5 : 1.0;
     int violations = 0;
     double worst_h2 = 0.0, worst_tv = 0.0;
-    mpfr_t prod;
-    mpfr_init2(prod, 64);
-    for (int k = 0; k < instances; k++) {
+    for (int k = 0; k < run->instances; k++) {
         local_instance in;
-        random_local_instance(&rng, &in);
+        random_local_instance(&run->rng, &in);
         double B[MAX_N * MAX_D], row_norm = 0.0, xnorm = 0.0;
-        double delta = ldexp(1.0, -(int)bht__rng_int(&rng, 1, 20));
+        double delta = ldexp(1.0, -(int)bht__rng_int(&run->rng, 1, 20));
         for (size_t i = 0; i < in.n; i++) {
             double diff[MAX_D], nrm;
             for (size_t j = 0; j < in.d; j++) {
-                diff[j] = ldexp((double)bht__rng_int(&rng, -(1L << 10), 1L << 10), -10) * delta;
+                diff[j] = ldexp((double)bht__rng_int(&run->rng, -(1L << 10), 1L << 10), -10) * delta;
                 B[i * in.d + j] = in.A[i * in.d + j] + diff[j]; /* exact: dyadic */
             }
             (void)bht_check_energy(in.d, diff, 0.0, &nrm); /* correctly rounded norm */
@@ -464,18 +433,14 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
         }
         (void)bht_check_energy(in.d, in.x, 0.0, &xnorm);
         xnorm = nextafter(xnorm, INFINITY);
-        mpfr_set_d(prod, row_norm, MPFR_RNDU);
-        mpfr_mul_d(prod, prod, xnorm, MPFR_RNDU);
-        double eps_x = mpfr_get_d(prod, MPFR_RNDU); /* >= ||A - B||_{2->inf} ||x|| */
+        double eps_x = product_up(row_norm, xnorm); /* >= ||A - B||_{2->inf} ||x|| */
         bht_distances dist;
         bht_lemma_a1_bounds bound;
         bht_status s = bht_oracle_distance_softmax(in.n, in.d, in.A, B, in.x, &dist, NULL, NULL);
         if (s == BHT_OK)
             s = bht_oracle_lemma_a1(2.0 * eps_x, &bound, NULL, NULL);
-        if (s != BHT_OK) {
-            mpfr_clear(prod);
+        if (s != BHT_OK)
             return s;
-        }
         if (dist.hellinger2 > scale * bound.h2max || dist.tv > scale * bound.tvmax)
             violations++;
         if (eps_x > 0.0) {
@@ -483,9 +448,8 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
             worst_tv = fmax(worst_tv, dist.tv / eps_x);
         }
     }
-    mpfr_clear(prod);
     bht__evidence(c, "instances", "%d random models (n 2..%d, d 1..%d, dyadic entries, row "
-             "differences 2^-20..2^-1, seed 0x34)", instances, MAX_N, MAX_D);
+             "differences 2^-20..2^-1, seed 0x34)", run->instances, MAX_N, MAX_D);
     bht__evidence(c, "explicit_constants", "with e = ||A - B||_{2->inf} ||x||: H^2 <= 1 - sech(e/2) "
              "<= e^2/8, TV <= tanh(e/2) <= e/2 (|(Ax - Bx)_i| <= e, then Lemma 3.3)");
     bht__evidence(c, "violations_of_explicit_bounds", "%d", violations);
@@ -497,24 +461,20 @@ static bht_status claim_corollary_3_4(const bht_claims_options *o, bht_claim *c)
 
 /* -------------------------------------------------------------- sandwich */
 
-static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_sandwich(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "hellinger-tv-sandwich", "Sec. 2.1: H^2(P,Q) <= TV(P,Q) <= sqrt(2) H(P,Q)");
-    c->proof = "proofs/coq/Distances.v: hellinger2_le_tv, tv_le_sqrt2_hellinger";
-    claims_rng rng = {0x5A};
-    const int instances = o->fast ? 500 : 5000;
-    const double factor2 = bht__is_broken(o, c->id) ? 0.5 : 2.0; /* the constant, squared */
+    const double factor2 = run->broken ? 0.5 : 2.0; /* the constant, squared */
     int violations = 0;
     double max_left = 0.0, max_right = 0.0;
     mpfr_t rhs;
     mpfr_init2(rhs, 128);
-    for (int k = 0; k < instances; k++) {
-        size_t n = (size_t)bht__rng_int(&rng, 1, MAX_N);
+    for (int k = 0; k < run->instances; k++) {
+        size_t n = (size_t)bht__rng_int(&run->rng, 1, MAX_N);
         double p[MAX_N], q[MAX_N], sp = 0.0, sq = 0.0;
         for (size_t i = 0; i < n; i++) {
-            p[i] = (k % 3 == 0 && (bht__rng_next(&rng) & 3) == 0) ? 0.0 : bht__rng_unit(&rng);
-            q[i] = (k % 2 == 0) ? p[i] * (1.0 + ldexp(bht__rng_unit(&rng) - 0.5, -(int)(k % 40)))
-                                : bht__rng_unit(&rng);
+            p[i] = (k % 3 == 0 && (bht__rng_next(&run->rng) & 3) == 0) ? 0.0 : bht__rng_unit(&run->rng);
+            q[i] = (k % 2 == 0) ? p[i] * (1.0 + ldexp(bht__rng_unit(&run->rng) - 0.5, -(int)(k % 40)))
+                                : bht__rng_unit(&run->rng);
             sp += p[i];
             sq += q[i];
         }
@@ -543,7 +503,7 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
     }
     mpfr_clear(rhs);
     bht__evidence(c, "instances", "%d random pairs (n 1..%d, independent and nearby, seed 0x5A)",
-             instances, MAX_N);
+             run->instances, MAX_N);
     bht__evidence(c, "violations", "%d", violations);
     bht__evidence(c, "max_H2_over_TV", "%.6g", max_left);
     bht__evidence(c, "max_TV_over_sqrt2_H", "%.6g", max_right);
@@ -553,25 +513,20 @@ static bht_status claim_sandwich(const bht_claims_options *o, bht_claim *c)
 
 /* ------------------------------------------------------------ invariance */
 
-static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_invariance_softmax(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "invariance-softmax",
-               "Sec. 3.3: SoftMax_{A + 1_n w^T} = SoftMax_A for every w in R^d (printed "
-               "with 1_n^T w)");
-    claims_rng rng = {0x3A};
-    const int instances = o->fast ? 200 : 2000;
     int nonzero = 0;
     double worst = 0.0;
-    for (int k = 0; k < instances; k++) {
+    for (int k = 0; k < run->instances; k++) {
         local_instance in;
-        random_local_instance(&rng, &in);
+        random_local_instance(&run->rng, &in);
         double B[MAX_N * MAX_D], w[MAX_D];
         for (size_t j = 0; j < in.d; j++)
-            w[j] = bht__rng_dyadic(&rng, 8.0);
+            w[j] = bht__rng_dyadic(&run->rng, 8.0);
         for (size_t i = 0; i < in.n; i++)
             for (size_t j = 0; j < in.d; j++)
                 B[i * in.d + j] = in.A[i * in.d + j] + w[j]; /* exact: dyadic */
-        if (bht__is_broken(o, c->id))
+        if (run->broken)
             B[0] += 0x1p-20; /* no longer a row-constant shift */
         bht_distances d;
         bht_status s = bht_oracle_distance_softmax(in.n, in.d, in.A, B, in.x, &d, NULL, NULL);
@@ -582,7 +537,7 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
         worst = fmax(worst, d.tv);
     }
     bht__evidence(c, "instances", "%d random (A, w, x) with dyadic entries so that A + 1 w^T is "
-             "exact, seed 0x3A", instances);
+             "exact, seed 0x3A", run->instances);
     bht__evidence(c, "max_TV", "%.17g (correctly rounded, from the parameters)", worst);
     bht__evidence(c, "instances_with_nonzero_distance", "%d", nonzero);
     bht__evidence(c, "notation", "the printed 1_n^T w is a scalar; the statement needs the outer "
@@ -593,23 +548,18 @@ static bht_status claim_invariance_softmax(const bht_claims_options *o, bht_clai
 
 /* ------------------------------------------------- eq. 4 and theorem 3.5 */
 
-static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_eq4(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "eq-4",
-               "App. A.3, eq. (4): q_{eps,i} = p_i (1 + eps ((Mx)_i - <p, Mx>) + O(eps^2)) "
-               "for B_eps = A + eps M");
-    claims_rng rng = {0xE4};
-    const int instances = o->fast ? 20 : 200;
-    const double scale = bht__is_broken(o, c->id) ? 2.0 : 1.0;
+    const double scale = run->broken ? 2.0 : 1.0;
     double worst_ulp = 0.0, remainder_lo = INFINITY, remainder_hi = 0.0;
     mpfr_t deriv[MAX_N], q1[MAX_N], q2[MAX_N], eps, r1, r2, t;
     for (size_t i = 0; i < MAX_N; i++)
         mpfr_inits2(REF_PREC, deriv[i], q1[i], q2[i], (mpfr_ptr)0);
     mpfr_inits2(REF_PREC, eps, r1, r2, t, (mpfr_ptr)0);
     bht_status status = BHT_OK;
-    for (int k = 0; k < instances && status == BHT_OK; k++) {
+    for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         local_instance in;
-        random_local_instance(&rng, &in);
+        random_local_instance(&run->rng, &in);
         double dq[MAX_N];
         bht_local_result r;
         status = bht_oracle_nu_softmax(in.n, in.d, in.A, in.M, in.x, &r, dq, NULL, NULL);
@@ -651,7 +601,7 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0xE4)",
-             instances, MAX_N, MAX_D);
+             run->instances, MAX_N, MAX_D);
     bht__evidence(c, "derivative_vs_finite_differences", "max %.3g ulp between the oracle's "
              "p_i((Mx)_i - <p,Mx>) and Richardson central differences of the model at %d bits",
              worst_ulp, REF_PREC);
@@ -663,38 +613,25 @@ static bht_status claim_eq4(const bht_claims_options *o, bht_claim *c)
         "the first-order term disagrees with finite differences (%.3g ulp)", worst_ulp);
 }
 
-static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_theorem_3_5(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "theorem-3.5-local-constant",
-               "App. A.3 (proof of Thm 3.5): H^2(P, Q_eps) = (1/2) eps^2 Var_P(Mx) + O(eps^3), "
-               "hence O(eps^-2 nu^-1) queries");
-    claims_rng rng = {0x35};
-    const int instances = o->fast ? 20 : 200;
-    const double paper_constant = bht__is_broken(o, c->id) ? 0.125 : 0.5;
-    double cmin = INFINITY, cmax = 0.0;
-    mpfr_t limit;
-    mpfr_init2(limit, REF_PREC);
-    bht_status status = BHT_OK;
-    for (int k = 0; k < instances; k++) {
+    const double paper_constant = run->broken ? 0.125 : 0.5;
+    double cmin = INFINITY, cmax = 0.0, ratio;
+    for (int k = 0; k < run->instances; k++) {
         local_instance in;
-        random_local_instance(&rng, &in);
+        random_local_instance(&run->rng, &in);
         bht_local_result r;
-        status = bht_oracle_nu_softmax(in.n, in.d, in.A, in.M, in.x, &r, NULL, NULL, NULL);
-        if (status != BHT_OK)
-            break;
+        bht_status s = bht_oracle_nu_softmax(in.n, in.d, in.A, in.M, in.x, &r, NULL, NULL, NULL);
+        if (s != BHT_OK)
+            return s;
         if (r.nu == 0.0)
             continue;
-        bht__claims_h2_limit(reference_model, &in, in.n, -40, limit);
-        mpfr_div_d(limit, limit, r.nu, MPFR_RNDN);
-        double ratio = mpfr_get_d(limit, MPFR_RNDN);
+        bht__claims_h2_limit(reference_model, &in, in.n, -40, REF_PREC, r.nu, &ratio);
         cmin = fmin(cmin, ratio);
         cmax = fmax(cmax, ratio);
     }
-    mpfr_clear(limit);
-    if (status != BHT_OK)
-        return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, x, seed 0x35)",
-             instances, MAX_N, MAX_D);
+             run->instances, MAX_N, MAX_D);
     bht__evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(Mx)) in [%.12g, %.12g] (H^2 at "
              "eps = 2^-40, 2^-41 from the definition at %d bits, Richardson-extrapolated; Var "
              "from the oracle)", cmin, cmax, REF_PREC);
@@ -710,21 +647,16 @@ static bht_status claim_theorem_3_5(const bht_claims_options *o, bht_claim *c)
 
 /* ------------------------------------------------------------ theorem 3.1 */
 
-static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
+static bht_status claim_theorem_3_1(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "theorem-3.1-sample-complexity",
-               "Thm 3.1 (Sec. 3.1): with delta = sup_{||x|| <= E} H(P_A(x), P_B(x)), Theta(delta^-2) "
-               "queries are necessary and sufficient to tell SoftMax_A from SoftMax_B with success "
-               ">= 2/3, achieved by repeating the maximising query");
-    claims_rng rng = {0x31};
-    const int models = o->fast ? 2 : 6, trials = o->fast ? 300 : 2000;
-    const double shrink = bht__is_broken(o, c->id) ? 0.125 : 1.0; /* test hook: too few queries */
+    const int models = run->instances, trials = run->fast ? 300 : 2000;
+    const double shrink = run->broken ? 0.125 : 1.0; /* test hook: too few queries */
     const double error = 1.0 / 3.0, energy = 2.0;
     int within = 0, total = 0, bracket_ok = 0;
     double scale_lo = INFINITY, scale_hi = 0.0, worst_sim = 0.0;
     for (int k = 0; k < models; k++) {
         local_instance in;
-        random_local_instance(&rng, &in);
+        random_local_instance(&run->rng, &in);
         for (int level = 0; level < 4; level++) {
             double eps = ldexp(1.0, -1 - level), B[MAX_N * MAX_D], query[MAX_D];
             for (size_t i = 0; i < in.n * in.d; i++)
@@ -772,22 +704,128 @@ static bht_status claim_theorem_3_1(const bht_claims_options *o, bht_claim *c)
 
 /* ------------------------------------------------------------------ run */
 
+/* A claim: its id, the statement as printed (with its section), the
+ * machine-checked proof ("none" when NULL), the seed of its generator, its
+ * number of instances (--fast, full), and the evaluation, which adds the
+ * evidence and sets the verdict from it (the verdict starts as HOLDS);
+ * BHT_OK unless an oracle call fails. */
+typedef struct claim_descriptor {
+    const char *id, *statement, *proof;
+    uint64_t seed;
+    int fast_instances, instances;
+    bht_status (*evaluate)(claim_run *run, bht_claim *c);
+} claim_descriptor;
+
+static const claim_descriptor all[] = {
+    {"lemma-A.1",
+     "Lemma A.1 (App. A.1): if b_i - a_i in {0, eps} for all i, P = softmax(a), "
+     "Q = softmax(b), then H^2(P,Q) = (1 - exp(eps/4))^2 / (1 + exp(eps/2)) and "
+     "TV(P,Q) = tanh(eps/4)",
+     "proofs/coq/LemmaA1.v: lemma_a1_h2, lemma_a1_tv, lemma_a1_attained, "
+     "lemma_a1_printed_equality_fails",
+     0xA1, 300, 3000, claim_lemma_a1},
+    {"identity-A.1",
+     "App. A.1, proof of Lemma A.1: 1 - 2/sqrt((e^{-eps/2}+1)(e^{eps/2}+1)) = "
+     "(1 - e^{eps/4})^2/(1 + e^{eps/2}); bht evaluates it as y^2/(1 + (1+y)^2), "
+     "y = expm1(eps/4), and tanh(eps/4) as w/(w+2), w = expm1(eps/2)",
+     "proofs/coq/LemmaA1.v: lemma_a1_identity, lemma_a1_paper_step, "
+     "lemma_a1_expm1_forms",
+     0, 24, 120, claim_identity_a1},
+    {"lemma-3.3",
+     "Lemma 3.3 (Sec. 3.2): ||a - b||_inf <= eps implies H^2(softmax(a), "
+     "softmax(b)) = O(eps^2) and TV = O(eps)",
+     "proofs/coq/Lemma33.v: lemma_3_3_h2, lemma_3_3_tv; "
+     "proofs/coq/LemmaA1.v: lemma_3_3_attained; "
+     "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound",
+     0x33, 300, 3000, claim_lemma_3_3},
+    {"corollary-3.4",
+     "Corollary 3.4 (Sec. 3.2): ||A - B||_{2->inf} <= eps implies "
+     "H^2(SoftMax_A(x), SoftMax_B(x)) = O(eps^2 ||x||^2) and TV = O(eps ||x||)",
+     "proofs/coq/Corollary34.v: corollary_3_4_h2, corollary_3_4_tv; "
+     "proofs/coq/Hyperbolic.v: sech_bound, tanh_bound",
+     0x34, 200, 2000, claim_corollary_3_4},
+    {"hellinger-tv-sandwich",
+     "Sec. 2.1: H^2(P,Q) <= TV(P,Q) <= sqrt(2) H(P,Q)",
+     "proofs/coq/Distances.v: hellinger2_le_tv, tv_le_sqrt2_hellinger",
+     0x5A, 500, 5000, claim_sandwich},
+    {"invariance-softmax",
+     "Sec. 3.3: SoftMax_{A + 1_n w^T} = SoftMax_A for every w in R^d (printed "
+     "with 1_n^T w)",
+     NULL,
+     0x3A, 200, 2000, claim_invariance_softmax},
+    {"eq-4",
+     "App. A.3, eq. (4): q_{eps,i} = p_i (1 + eps ((Mx)_i - <p, Mx>) + O(eps^2)) "
+     "for B_eps = A + eps M",
+     NULL,
+     0xE4, 20, 200, claim_eq4},
+    {"theorem-3.5-local-constant",
+     "App. A.3 (proof of Thm 3.5): H^2(P, Q_eps) = (1/2) eps^2 Var_P(Mx) + O(eps^3), "
+     "hence O(eps^-2 nu^-1) queries",
+     NULL,
+     0x35, 20, 200, claim_theorem_3_5},
+    {"theorem-3.1-sample-complexity",
+     "Thm 3.1 (Sec. 3.1): with delta = sup_{||x|| <= E} H(P_A(x), P_B(x)), Theta(delta^-2) "
+     "queries are necessary and sufficient to tell SoftMax_A from SoftMax_B with success "
+     ">= 2/3, achieved by repeating the maximising query",
+     NULL,
+     0x31, 2, 6, claim_theorem_3_1},
+    {"invariance-leverage",
+     "Sec. 4.3: Leverage_{AR} = Leverage_A for every invertible R in R^{d x d}",
+     NULL,
+     0x43, 100, 1000, bht__claim_invariance_leverage},
+    {"appendix-A.4-derivative",
+     "App. A.4 (proof of Thm 4.3): d/deps q_{eps,i} = 2 ((I - A_s G A_s^T) M_s G "
+     "A_s^T)_{ii} = 2 W_ii, so q_{eps,i} = p_i + 2 W_ii eps + O(eps^2)",
+     NULL,
+     0xA4, 12, 120, bht__claim_appendix_a4_derivative},
+    {"theorem-4.3-local-constant",
+     "App. A.4 (proof of Thm 4.3): H^2(P, Q_eps) = sum_i W_ii eps^2 / p_i + O(eps^3) "
+     "= eps^2 nu + O(eps^3), nu = Var_{Leverage_A(s)}(w_s), hence O(eps^-2 nu^-1) "
+     "queries",
+     NULL,
+     0x4B, 12, 120, bht__claim_theorem_4_3},
+    {"regression-hessian-decomposition",
+     "Softmax regression (Deng, Li, Song): the Hessian decomposes into diagonal and "
+     "low-rank parts: hess L(x) = A^T (B(x) + diag(w^2)) A, B(x) = diagonal + low rank",
+     NULL,
+     0x18A, 4, 20, bht__claim_regression_decomposition},
+    {"regression-positive-definite",
+     "Softmax regression: hess L is positive definite under suitable conditions: "
+     "once min_i w_i^2 exceeds a bound on |B(x)| (b in the simplex, A of rank d)",
+     NULL,
+     0x18B, 4, 16, bht__claim_regression_positive_definite},
+    {"regression-hessian-lipschitz",
+     "Softmax regression: hess L is Lipschitz (under suitable conditions): "
+     "|hess L(x) - hess L(y)| <= K |x - y|",
+     NULL,
+     0x18C, 3, 12, bht__claim_regression_lipschitz},
+    {"regression-sketched-newton",
+     "Softmax regression, main result: the approximate Newton method, with A^T D A "
+     "sparsified by leverage-score sampling, converges to the minimizer (linearly, "
+     "O(log 1/eps) iterations), at a fraction of the exact Newton's Hessian cost",
+     NULL,
+     0x18D, 1, 3, bht__claim_regression_sketched_newton},
+};
+
 bht_status bht_claims_run(const bht_claims_options *options, bht_claim *claims,
                           size_t capacity, size_t *count)
 {
-    static const claim_fn all[] = {
-        claim_lemma_a1, claim_identity_a1, claim_lemma_3_3, claim_corollary_3_4,
-        claim_sandwich, claim_invariance_softmax, claim_eq4, claim_theorem_3_5, claim_theorem_3_1,
-        CLAIMS_LEVERAGE_LIST
-        CLAIMS_REGRESSION_LIST
-    };
     const size_t total = sizeof all / sizeof all[0];
     if (!claims || !count || capacity < total)
         return BHT_E_INVALID;
-    bht_claims_options defaults = {0, NULL};
-    const bht_claims_options *o = options ? options : &defaults;
+    const int fast = options && options->fast;
+    const char *broken = options ? options->break_claim : NULL;
     for (size_t k = 0; k < total; k++) {
-        bht_status s = all[k](o, &claims[k]);
+        const claim_descriptor *d = &all[k];
+        claim_run run = {{d->seed}, fast ? d->fast_instances : d->instances, fast,
+                         broken && strcmp(broken, d->id) == 0};
+        bht_claim *c = &claims[k];
+        memset(c, 0, sizeof *c);
+        c->id = d->id;
+        c->statement = d->statement;
+        c->verdict = "HOLDS";
+        c->proof = d->proof ? d->proof : "none";
+        bht_status s = d->evaluate(&run, c);
         if (s != BHT_OK)
             return s;
     }

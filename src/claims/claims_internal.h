@@ -21,8 +21,6 @@ double bht__rng_dyadic(claims_rng *r, double range);
 /* Uniform in [0, 1) with 53 bits. */
 double bht__rng_unit(claims_rng *r);
 
-/* Resets c with its id and the statement as printed; verdict HOLDS. */
-void bht__claim_init(bht_claim *c, const char *id, const char *statement);
 /* Appends one evidence item (printf-style value). */
 void bht__evidence(bht_claim *c, const char *key, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -50,9 +48,6 @@ bht_status bht__claim_fails_if(bht_claim *c, int failed, const char *fmt, ...)
  * otherwise. */
 void bht__constant_verdict(bht_claim *c, int measured, double lo, double hi, double paper,
                            double corrected, const char *correction);
-/* Whether the test hook asks to perturb the claim with this id. */
-int bht__is_broken(const bht_claims_options *o, const char *id);
-
 /* ------------------------------------- reference models in MPFR (limits) */
 
 /* The largest n of a reference model below. */
@@ -71,22 +66,33 @@ void bht__claims_central_derivative(claims_model_fn model, const void *instance,
 
 /* lim_{eps -> 0} H^2(P, Q_eps) / eps^2 with P = q(0): r(eps) =
  * (1/2) sum_i (sqrt p_i - sqrt q_i(eps))^2 / eps^2 at eps = 2^e and 2^(e-1),
- * out = 2 r(2^(e-1)) - r(2^e) (Richardson: the O(eps) term cancels); n <=
- * CLAIMS_MODEL_MAX_N, scratch at out's precision. */
-void bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
-                          mpfr_ptr out);
+ * lim = 2 r(2^(e-1)) - r(2^e) (Richardson: the O(eps) term cancels), at
+ * prec bits; n <= CLAIMS_MODEL_MAX_N.  Returns lim rounded to double and sets
+ * *ratio to lim / nu (divided at prec bits, then rounded). */
+double bht__claims_h2_limit(claims_model_fn model, const void *instance, size_t n, long e,
+                            mpfr_prec_t prec, double nu, double *ratio);
 
-typedef bht_status (*claim_fn)(const bht_claims_options *o, bht_claim *c);
+/* ------------------------------------------------------ claims as data */
 
-/* Claims about the leverage-score model (claims_leverage.c, when present). */
-#if 1
-bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim *c);
-bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c);
-bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c);
-#define CLAIMS_LEVERAGE_LIST \
-    bht__claim_invariance_leverage, bht__claim_appendix_a4_derivative, bht__claim_theorem_4_3,
-#else
-#define CLAIMS_LEVERAGE_LIST
-#endif
+/* One evaluation of a claim: its generator, seeded with the claim's seed;
+ * the number of instances for this run (--fast or not); whether the run is
+ * --fast (for a claim's other sizes); whether the test hook
+ * (options->break_claim) perturbs this claim's checked constant, which must
+ * flip its verdict. */
+typedef struct claim_run {
+    claims_rng rng;
+    int instances, fast, broken;
+} claim_run;
+
+/* The evaluations of the claims about the leverage-score model
+ * (claims_leverage.c) and about softmax regression
+ * (regression/claims_regression.c); claims.c holds the table of all claims. */
+bht_status bht__claim_invariance_leverage(claim_run *run, bht_claim *c);
+bht_status bht__claim_appendix_a4_derivative(claim_run *run, bht_claim *c);
+bht_status bht__claim_theorem_4_3(claim_run *run, bht_claim *c);
+bht_status bht__claim_regression_decomposition(claim_run *run, bht_claim *c);
+bht_status bht__claim_regression_positive_definite(claim_run *run, bht_claim *c);
+bht_status bht__claim_regression_lipschitz(claim_run *run, bht_claim *c);
+bht_status bht__claim_regression_sketched_newton(claim_run *run, bht_claim *c);
 
 #endif

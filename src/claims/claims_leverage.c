@@ -101,12 +101,14 @@ static void reference_leverage(const void *instance, mpfr_srcptr eps, mpfr_t *q)
     mpfr_clears(t, f, (mpfr_ptr)0);
 }
 
-/* The exact local analysis of in (dq: NULL or n doubles): true when it is
- * usable; false on an error (*status) or when A_s has rank < d (outside the
- * model's domain: *status = BHT_OK and the instance is skipped). */
-static bool local_analysis(const lev_instance *in, bht_local_result *r, double *dq,
-                           bht_status *status)
+/* Draws the next instance and its exact local analysis (dq: NULL or n
+ * doubles): true when it is usable; false on an error (*status) or when A_s
+ * has rank < d (outside the model's domain: *status = BHT_OK and the
+ * instance is skipped). */
+static bool next_analysed_instance(claims_rng *rng, lev_instance *in, bht_local_result *r,
+                                   double *dq, bht_status *status)
 {
+    random_lev_instance(rng, in);
     *status = bht_oracle_nu_leverage(in->n, in->d, in->A, in->M, in->s, r, dq, NULL, NULL);
     if (*status == BHT_E_SINGULAR)
         *status = BHT_OK;
@@ -117,23 +119,19 @@ static bool local_analysis(const lev_instance *in, bht_local_result *r, double *
 
 /* ----------------------------------------------------------- invariance */
 
-bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_invariance_leverage(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "invariance-leverage",
-               "Sec. 4.3: Leverage_{AR} = Leverage_A for every invertible R in R^{d x d}");
-    claims_rng rng = {0x43};
-    const int instances = o->fast ? 100 : 1000;
     int differ = 0, nu_differ = 0, a_only_differ = 0, compared = 0;
     bht_status status = BHT_OK;
-    for (int k = 0; k < instances && status == BHT_OK; k++) {
+    for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         lev_instance in;
-        random_lev_instance(&rng, &in);
+        random_lev_instance(&run->rng, &in);
         const size_t n = in.n, d = in.d;
         double R[LMAX_D * LMAX_D], AR[LMAX_N * LMAX_D], MR[LMAX_N * LMAX_D];
         for (size_t q = 0; q < d * d; q++)
-            R[q] = (double)bht__rng_int(&rng, -3, 3);
+            R[q] = (double)bht__rng_int(&run->rng, -3, 3);
         for (size_t q = 0; q < d; q++)
-            R[q * d + q] = (double)(bht__rng_int(&rng, 0, 1) ? 7 : -7); /* diagonally dominant */
+            R[q * d + q] = (double)(bht__rng_int(&run->rng, 0, 1) ? 7 : -7); /* diagonally dominant */
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < d; j++) {
                 double va = 0.0, vm = 0.0; /* exact: multiples of 2^-20 below 2^33 */
@@ -144,7 +142,7 @@ bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim
                 AR[i * d + j] = va;
                 MR[i * d + j] = vm;
             }
-        if (bht__is_broken(o, c->id))
+        if (run->broken)
             AR[0] += 0x1p-10; /* no longer A R */
         double p[LMAX_N], pr[LMAX_N];
         status = bht_oracle_leverage(n, d, in.A, in.s, p, NULL, NULL, NULL, NULL);
@@ -177,7 +175,7 @@ bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim
         return status;
     bht__evidence(c, "instances", "%d random (n %d..%d, d 1..%d, dyadic A and s, R with integer "
              "entries |r_ij| <= 3 and diagonal +-7, so A R is exact; seed 0x43); %d of full rank",
-             instances, 2, LMAX_N, LMAX_D, compared);
+             run->instances, 2, LMAX_N, LMAX_D, compared);
     bht__evidence(c, "method", "p = Leverage_A(s) and Leverage_{AR}(s) correctly rounded by the "
              "oracle (exact rank decision), compared bit for bit");
     bht__evidence(c, "instances_with_different_p", "%d", differ);
@@ -191,13 +189,8 @@ bht_status bht__claim_invariance_leverage(const bht_claims_options *o, bht_claim
 
 /* ------------------------------------------------------- A.4 derivative */
 
-bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_appendix_a4_derivative(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "appendix-A.4-derivative",
-               "App. A.4 (proof of Thm 4.3): d/deps q_{eps,i} = 2 ((I - A_s G A_s^T) M_s G "
-               "A_s^T)_{ii} = 2 W_ii, so q_{eps,i} = p_i + 2 W_ii eps + O(eps^2)");
-    claims_rng rng = {0xA4};
-    const int instances = o->fast ? 12 : 120;
     /* the checked constant: dq_i/deps = factor W_ii (paper: factor 2) */
     double rmin = INFINITY, rmax = 0.0, corrected_worst = 0.0;
     int components = 0, per_d = 0;
@@ -206,12 +199,11 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
         mpfr_init2(deriv[i], LREF_PREC);
     mpfr_init2(t, LREF_PREC);
     bht_status status = BHT_OK;
-    for (int k = 0; k < instances && status == BHT_OK; k++) {
+    for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         lev_instance in;
-        random_lev_instance(&rng, &in);
         double dq[LMAX_N];
         bht_local_result r;
-        if (!local_analysis(&in, &r, dq, &status))
+        if (!next_analysed_instance(&run->rng, &in, &r, dq, &status))
             continue;
         /* dq_i/deps from the model: Richardson central differences at h = 2^-60, 2^-61 */
         bht__claims_central_derivative(reference_leverage, &in, in.n, -60, deriv);
@@ -222,7 +214,7 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
             if (fabs(ref) < 0x1p-40)
                 continue;
             /* the paper's value 2 W_ii = (d dq_i) * (paper factor / 2), over the reference */
-            double paper_factor = bht__is_broken(o, c->id) ? 2.0 / (double)in.d : 2.0;
+            double paper_factor = run->broken ? 2.0 / (double)in.d : 2.0;
             mpfr_set_d(t, dq[i], MPFR_RNDN);
             mpfr_mul_ui(t, t, (unsigned long)in.d, MPFR_RNDN);
             mpfr_mul_d(t, t, paper_factor / 2.0, MPFR_RNDN);
@@ -243,19 +235,19 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A, M, s; seed 0xA4)",
-             instances, LMAX_N, LMAX_D);
+             run->instances, LMAX_N, LMAX_D);
     bht__evidence(c, "method", "dq_i/deps by Richardson-extrapolated central differences (h = 2^-60, "
              "2^-61) of q_i(eps) = h_ii(A + eps M)/d evaluated from Def. 2.9 at %d bits; W_ii "
              "exact (rational oracle)", LREF_PREC);
     bht__evidence(c, "ratio_paper_over_measured", "2 W_ii / (dq_i/deps) in [%.15g, %.15g] over %d "
              "components", rmin, rmax, components);
     bht__evidence(c, "ratio_equals_d", "%d of %d instances have ratio = d (within 1e-12)", per_d,
-             instances);
+             run->instances);
     bht__evidence(c, "corrected_formula", "2 W_ii / d (bht) vs finite differences: max %.3g ulp",
              corrected_worst);
     if (components > 0 && rmin >= 1.0 - 1e-12 && rmax <= 1.0 + 1e-12) {
         c->verdict = "HOLDS";
-    } else if (components > 0 && per_d == instances && corrected_worst <= 1.0) {
+    } else if (components > 0 && per_d == run->instances && corrected_worst <= 1.0) {
         bht__claim_verdict(c, "HOLDS_WITH_CORRECTION",
                  "dq_{eps,i}/deps = 2 W_ii / d (q_i = h_ii / d, and dh_ii/deps = 2 W_ii since "
                  "dH/deps = (I - H) M_s G A_s^T + its transpose): q_{eps,i} = p_i + (2/d) W_ii "
@@ -269,39 +261,28 @@ bht_status bht__claim_appendix_a4_derivative(const bht_claims_options *o, bht_cl
 
 /* ------------------------------------------------------------ Thm 4.3 */
 
-bht_status bht__claim_theorem_4_3(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_theorem_4_3(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "theorem-4.3-local-constant",
-               "App. A.4 (proof of Thm 4.3): H^2(P, Q_eps) = sum_i W_ii eps^2 / p_i + O(eps^3) "
-               "= eps^2 nu + O(eps^3), nu = Var_{Leverage_A(s)}(w_s), hence O(eps^-2 nu^-1) "
-               "queries");
-    claims_rng rng = {0x4B};
-    const int instances = o->fast ? 12 : 120;
-    const double paper_constant = bht__is_broken(o, c->id) ? 0.5 : 1.0;
+    const double paper_constant = run->broken ? 0.5 : 1.0;
     double cmin = INFINITY, cmax = 0.0, lworst = 0.0;
     int used = 0;
-    mpfr_t limit;
-    mpfr_init2(limit, LREF_PREC);
     bht_status status = BHT_OK;
-    for (int k = 0; k < instances && status == BHT_OK; k++) {
+    for (int k = 0; k < run->instances && status == BHT_OK; k++) {
         lev_instance in;
-        random_lev_instance(&rng, &in);
         bht_local_result r;
-        if (!local_analysis(&in, &r, NULL, &status) || r.nu == 0.0)
+        if (!next_analysed_instance(&run->rng, &in, &r, NULL, &status) || r.nu == 0.0)
             continue;
-        bht__claims_h2_limit(reference_leverage, &in, in.n, -60, limit);
-        lworst = fmax(lworst, bht_ulp_error(r.local_constant, mpfr_get_d(limit, MPFR_RNDN)));
-        mpfr_div_d(limit, limit, r.nu, MPFR_RNDN);
-        double ratio = mpfr_get_d(limit, MPFR_RNDN);
+        double ratio, limit = bht__claims_h2_limit(reference_leverage, &in, in.n, -60, LREF_PREC,
+                                                   r.nu, &ratio);
+        lworst = fmax(lworst, bht_ulp_error(r.local_constant, limit));
         cmin = fmin(cmin, ratio);
         cmax = fmax(cmax, ratio);
         used++;
     }
-    mpfr_clear(limit);
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..%d, d 1..%d, dyadic A without zero rows, M, s; "
-             "seed 0x4B), %d with nu > 0", instances, LMAX_N, LMAX_D, used);
+             "seed 0x4B), %d with nu > 0", run->instances, LMAX_N, LMAX_D, used);
     bht__evidence(c, "measured_constant", "lim H^2/(eps^2 Var_P(w_s)) in [%.12g, %.12g] (H^2 at "
              "eps = 2^-60, 2^-61 from Def. 2.9 at %d bits, Richardson; Var from the exact "
              "oracle)", cmin, cmax, LREF_PREC);

@@ -87,6 +87,15 @@ int cli_parse_command(int argc, char **argv, const cli_option *options, size_t c
     {"-A", CLI_VALUE, NULL, &(a_path)},                         \
     {(b_name), CLI_VALUE, NULL, &(b_path)}
 
+/* The options of a query (put them in the command's option table): the
+ * leverage model's -s FILE and --bounds c,C, the softmax model's -x FILE and
+ * --energy E. */
+#define CLI_QUERY_OPTIONS(s_path, bounds_text, x_path, energy_text) \
+    {"-s", CLI_VALUE, NULL, &(s_path)},                             \
+    {"--bounds", CLI_VALUE, NULL, &(bounds_text)},                  \
+    {"-x", CLI_VALUE, NULL, &(x_path)},                             \
+    {"--energy", CLI_VALUE, NULL, &(energy_text)}
+
 /* The options --precision-cap N, --oracle, --hex and --json of the commands
  * that have an MPFR oracle (put them in the command's option table). */
 #define CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json)         \
@@ -251,12 +260,21 @@ typedef struct cli_progress {
     long start;
     int shown;
 } cli_progress;
-/* Begins the progress line of a certified branch and bound and returns its
- * options (bht_sup_options): target relative width, budget of cells,
- * progress reported to p, every online CPU (the bracket is the same bits for
- * any thread count). */
-bht_sup_options cli_search_begin(cli_progress *p, const char *label, const char *what,
-                                 double width, long cells);
+/* A certified branch and bound over the queries of a model with matrix A:
+ * the query it finds (length values: s, n of them, for the leverage model;
+ * x, d of them, for softmax), its options (target relative width, budget
+ * of cells, progress reported to progress, every online CPU: the bracket is
+ * the same bits for any thread count) and its progress line. */
+typedef struct cli_search {
+    double *query;
+    size_t length;
+    bht_sup_options options;
+    cli_progress progress;
+} cli_search;
+/* Allocates the query (exit 1 after "COMMAND: out of memory") and begins
+ * the progress line; free s->query when done. */
+int cli_search_begin(cli_search *s, const char *command, const bht_matrix *A, int leverage,
+                     const char *label, const char *what, double width, long cells);
 void cli_show_progress(void *context, size_t cells, double lower, double upper);
 void cli_progress_end(cli_progress *p);
 

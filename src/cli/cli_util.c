@@ -362,9 +362,14 @@ double cli_relative_width(double lower, double upper)
                          : INFINITY;
 }
 
-bht_sup_options cli_search_begin(cli_progress *p, const char *label, const char *what,
-                                 double width, long cells)
+int cli_search_begin(cli_search *s, const char *command, const bht_matrix *A, int leverage,
+                     const char *label, const char *what, double width, long cells)
 {
+    s->length = leverage ? A->rows : A->cols;
+    s->query = malloc(s->length * sizeof *s->query);
+    if (!s->query)
+        return cli_error(CLI_EXIT_INTERNAL, "%s: out of memory", command);
+    cli_progress *p = &s->progress;
     p->label = label;
     p->what = what;
     p->start = (long)time(NULL);
@@ -372,7 +377,8 @@ bht_sup_options cli_search_begin(cli_progress *p, const char *label, const char 
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     bht_sup_options opt = {width, (size_t)cells, cli_show_progress, p,
                            cpus > 1 ? (size_t)cpus : 1};
-    return opt;
+    s->options = opt;
+    return CLI_EXIT_OK;
 }
 
 void cli_show_progress(void *context, size_t cells, double lower, double upper)

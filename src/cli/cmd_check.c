@@ -107,6 +107,7 @@ typedef struct checker {
     size_t fn_count;
     size_t unknown_ids;
     double tol_override; /* --tol ULP, or < 0 */
+    int reading_results; /* the files read now are results (else golden vectors) */
 } checker;
 
 static void record_free(record *r)
@@ -210,11 +211,9 @@ static size_t fn_index(checker *c, const char *name, int *ok)
     return c->fn_count++;
 }
 
-/* Parses one golden line into a new record. */
+/* Parses one golden line (an object) into a new record. */
 static int add_golden(checker *c, const json_value *doc, const where *w)
 {
-    if (doc->type != JSON_OBJECT)
-        return malformed(w, "a golden vector must be a JSON object%s", NULL);
     record r;
     memset(&r, 0, sizeof r);
     r.tol_abs = -1.0;
@@ -290,30 +289,6 @@ static int add_golden(checker *c, const json_value *doc, const where *w)
     }
     c->records[c->count++] = r;
     return CLI_EXIT_OK;
-}
-
-/* ------------------------------------------------------------ file lines */
-
-typedef int (*line_handler)(checker *c, const json_value *doc, const where *w);
-static int add_result(checker *c, const json_value *doc, const where *w);
-
-/* Calls handle(c, doc, where) for every non-blank line of path. */
-typedef struct line_context {
-    checker *c;
-    line_handler handle;
-} line_context;
-
-static int call_handler(void *context, const json_value *doc, const char *file, size_t line)
-{
-    const line_context *lc = context;
-    where w = {file, line};
-    return lc->handle(lc->c, doc, &w);
-}
-
-static int for_each_line(checker *c, const char *path, line_handler handle)
-{
-    line_context lc = {c, handle};
-    return cli_jsonl_foreach(path, handle == add_result, call_handler, &lc);
 }
 
 static int compare_records(const void *a, const void *b)
@@ -413,8 +388,6 @@ static int grade_outputs(const record *r, double tol_ulp, const json_value *outp
 
 static int add_result(checker *c, const json_value *doc, const where *w)
 {
-    if (doc->type != JSON_OBJECT)
-        return malformed(w, "a result must be a JSON object%s", NULL);
     int64_t tcid;
     if (json_to_int64(json_member(doc, "tcId"), &tcid) != 0)
         return malformed(w, "missing or non-integer tcId%s", NULL);
@@ -479,6 +452,19 @@ static int add_result(checker *c, const json_value *doc, const where *w)
         s->infinite_count++;
     }
     return CLI_EXIT_OK;
+}
+
+/* One line of a golden file, or of a results file when c->reading_results:
+ * a JSON object, read by add_golden or add_result (a cli_jsonl_handler). */
+static int add_line(void *context, const json_value *doc, const char *file, size_t line)
+{
+    checker *c = context;
+    const where w = {file, line};
+    if (doc->type != JSON_OBJECT)
+        return malformed(&w, c->reading_results ? "a result must be a JSON object%s"
+                                                : "a golden vector must be a JSON object%s",
+                         NULL);
+    return c->reading_results ? add_result(c, doc, &w) : add_golden(c, doc, &w);
 }
 
 static void format_ulp(double v, char *buf, size_t size)
@@ -649,7 +635,7 @@ static int add_manifest_file(void *context, const char *manifest, const char *na
         return cli_error(CLI_EXIT_USAGE, "%s: does not match its manifest.json entry (SHA-256 %s, "
                          "%llu bytes; the manifest says %.64s, %lld bytes)", file, hex,
                          (unsigned long long)bytes, want->text, (long long)want_bytes);
-    return for_each_line(context, file, add_golden);
+    return cli_jsonl_foreach(file, 0, add_line, context);
 }
 
 /* A golden directory or manifest: every listed file, verified then read. */
@@ -724,7 +710,7 @@ int cli_check(int argc, char **argv)
     for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
         if (!is_results[i])
             rc = kinds[i] == FILE_MANIFEST ? add_manifest(&c, paths[i])
-                                           : for_each_line(&c, paths[i], add_golden);
+                                           : cli_jsonl_foreach(paths[i], 0, add_line, &c);
     if (rc == CLI_EXIT_OK && c.count == 0)
         rc = cli_error(CLI_EXIT_USAGE, "check: no golden vectors in the given files");
     if (rc == CLI_EXIT_OK) {
@@ -736,9 +722,10 @@ int cli_check(int argc, char **argv)
                 break;
             }
     }
+    c.reading_results = 1;
     for (size_t i = 0; i < npaths && rc == CLI_EXIT_OK; i++)
         if (is_results[i])
-            rc = for_each_line(&c, paths[i], add_result);
+            rc = cli_jsonl_foreach(paths[i], 1, add_line, &c);
     if (rc != CLI_EXIT_OK) {
         checker_free(&c);
         return rc;

@@ -166,10 +166,7 @@ static int distance_main(int argc, char **argv, cli_inputs *in)
         {"-P", CLI_VALUE, NULL, &p_path},
         {"-Q", CLI_VALUE, NULL, &q_path},
         CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-B", b_path),
-        {"-s", CLI_VALUE, NULL, &s_path},
-        {"--bounds", CLI_VALUE, NULL, &bounds_text},
-        {"-x", CLI_VALUE, NULL, &x_path},
-        {"--energy", CLI_VALUE, NULL, &energy_text},
+        CLI_QUERY_OPTIONS(s_path, bounds_text, x_path, energy_text),
         CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };
     int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_distance_help);

@@ -174,20 +174,16 @@ static int eval_vector(FILE *out, int64_t tcid, const char *fn, const json_value
             s = oracle ? bht_oracle_distance(in[IN_P].rows, in[IN_P].v, in[IN_Q].v, &dist, NULL,
                                              NULL)
                        : bht_distance(in[IN_P].rows, in[IN_P].v, in[IN_Q].v, &dist);
-    } else if (strcmp(fn, "distance_softmax") == 0) {
+    } else if (strcmp(fn, "distance_softmax") == 0 || strcmp(fn, "distance_leverage") == 0) {
+        int lev = fn[9] == 'l';
+        int q = lev ? IN_S : IN_X;
         kind = 2;
-        if (OK(IN_A) && OK(IN_B) && OK(IN_X) && B->rows == n && B->cols == d
-            && in[IN_X].rows == d)
-            s = oracle ? bht_oracle_distance_softmax(n, d, A->v, B->v, in[IN_X].v, &dist, NULL,
-                                                     NULL)
-                       : bht_distance_softmax(n, d, A->v, B->v, in[IN_X].v, &dist);
-    } else if (strcmp(fn, "distance_leverage") == 0) {
-        kind = 2;
-        if (OK(IN_A) && OK(IN_B) && OK(IN_S) && B->rows == n && B->cols == d
-            && in[IN_S].rows == n)
-            s = oracle ? bht_oracle_distance_leverage(n, d, A->v, B->v, in[IN_S].v, &dist, NULL,
-                                                      NULL)
-                       : bht_distance_leverage(n, d, A->v, B->v, in[IN_S].v, &dist);
+        if (OK(IN_A) && OK(IN_B) && OK(q) && B->rows == n && B->cols == d
+            && in[q].rows == (lev ? n : d))
+            s = oracle ? (lev ? bht_oracle_distance_leverage : bht_oracle_distance_softmax)(
+                             n, d, A->v, B->v, in[q].v, &dist, NULL, NULL)
+                       : (lev ? bht_distance_leverage : bht_distance_softmax)(n, d, A->v, B->v,
+                                                                             in[q].v, &dist);
     } else if (strcmp(fn, "lemma_a1") == 0) {
         kind = 3;
         if (OK(IN_EPS) && in[IN_EPS].rows == 1)

@@ -141,20 +141,17 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     int rc;
     if (cells_text && (rc = cli_parse_long("--max-cells", cells_text, 1, 1L << 26, &cells)))
         return rc;
-    size_t length = leverage ? A->rows : A->cols;
-    double *query = malloc(length * sizeof *query);
-    if (!query)
-        return cli_error(CLI_EXIT_INTERNAL, "nu: out of memory");
-    cli_progress progress;
-    bht_sup_options opt = cli_search_begin(&progress, "nu --sup", "nu", 0.01, cells);
+    cli_search search;
+    if ((rc = cli_search_begin(&search, "nu", A, leverage, "nu --sup", "nu", 0.01, cells)))
+        return rc;
     bht_sup_result r;
-    bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C, &opt,
-                                                  query, &r)
+    bht_status s = leverage ? bht_nu_leverage_sup(A->rows, A->cols, A->data, M->data, c, C,
+                                                  &search.options, search.query, &r)
                             : bht_nu_softmax_sup(A->rows, A->cols, A->data, M->data, energy,
-                                                 &opt, query, &r);
-    cli_progress_end(&progress);
+                                                 &search.options, search.query, &r);
+    cli_progress_end(&search.progress);
     if (s != BHT_OK) {
-        free(query);
+        free(search.query);
         if (s == BHT_E_SINGULAR) /* the search's own oracle decides the rank */
             return cli_error(CLI_EXIT_NUMERIC, "nu: A is rank deficient (decided exactly)");
         if (s == BHT_E_CONSTRAINT) /* leverage: the query set is empty */
@@ -174,7 +171,7 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     }
     cli_output out;
     cli_out_begin(&out, fmt & 2, fmt & 1);
-    cli_out_vector(&out, "query", query, length, 1);
+    cli_out_vector(&out, "query", search.query, search.length, 1);
     cli_out_number(&out, "nu_lower", r.nu_lower);
     cli_out_number(&out, "nu_upper", r.nu_upper);
     double width = cli_relative_width(r.nu_lower, r.nu_upper);
@@ -182,7 +179,7 @@ static int print_sup(const bht_matrix *A, const bht_matrix *M, int leverage, dou
     cli_out_integer(&out, "cells", r.cells);
     cli_out_bool(&out, "converged", r.converged);
     cli_out_end(&out);
-    free(query);
+    free(search.query);
     return cli_finish_search(r.converged, "nu --sup: --max-cells %ld ran out at relative "
                              "width %.3g (target 0.01): the bracket is certified but not "
                              "converged", cells, width);
@@ -215,10 +212,7 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
         {"--sup", CLI_FLAG, &sup, NULL},
         {"--max-cells", CLI_VALUE, NULL, &cells_text},
         CLI_MODEL_OPTIONS(softmax, leverage, a_path, "-M", m_path),
-        {"-s", CLI_VALUE, NULL, &s_path},
-        {"--bounds", CLI_VALUE, NULL, &bounds_text},
-        {"-x", CLI_VALUE, NULL, &x_path},
-        {"--energy", CLI_VALUE, NULL, &energy_text},
+        CLI_QUERY_OPTIONS(s_path, bounds_text, x_path, energy_text),
         {"--derivative", CLI_FLAG, &with_derivative, NULL},
         CLI_ORACLE_OPTIONS(cap_text, oracle, hex, json),
     };

@@ -158,22 +158,20 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     if ((rc = cli_read_search_pair(in, a_path, &A, b_path, &B, leverage, "plan --leverage"))
         != CLI_EXIT_OK)
         return rc;
-    size_t length = leverage ? A->rows : A->cols;
-    double *query = malloc(length * sizeof *query);
-    if (!query)
-        return cli_error(CLI_EXIT_INTERNAL, "plan: out of memory");
+    cli_search search;
+    if ((rc = cli_search_begin(&search, "plan", A, leverage, "plan --leverage", "H^2",
+                               PLAN_TARGET_WIDTH, cells)))
+        return rc;
     bht_plan_result r;
     bht_sup_result h2 = {0.0, 0.0, 0, 0};
-    cli_progress progress;
-    bht_sup_options sopt = cli_search_begin(&progress, "plan --leverage", "H^2",
-                                            PLAN_TARGET_WIDTH, cells);
     bht_status s = leverage ? bht_plan_leverage_search(A->rows, A->cols, A->data, B->data, c, C,
-                                                       error, &sopt, query, &r, &h2)
+                                                       error, &search.options, search.query, &r,
+                                                       &h2)
                             : bht_plan_softmax(A->rows, A->cols, A->data, B->data, energy, error,
-                                               query, &r);
-    cli_progress_end(&progress);
+                                               search.query, &r);
+    cli_progress_end(&search.progress);
     if (s != BHT_OK) {
-        free(query);
+        free(search.query);
         return report_plan_failure(s, leverage, c, C);
     }
     if (!leverage) {
@@ -193,14 +191,14 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     cli_out_string(&out, "criterion", criterion);
     cli_out_number(&out, "delta_lower", r.delta_lower);
     cli_out_number(&out, "delta_upper", r.delta_upper);
-    cli_out_vector(&out, "query", query, length, 1);
+    cli_out_vector(&out, "query", search.query, search.length, 1);
     cli_out_count(&out, "queries_lower", r.queries_lower);
     cli_out_count(&out, "queries_upper", r.queries_upper);
     cli_out_number(&out, "relative_width", width);
     cli_out_integer(&out, "cells", h2.cells);
     cli_out_bool(&out, "converged", h2.converged);
     cli_out_end(&out);
-    free(query);
+    free(search.query);
     if (leverage)
         return cli_finish_search(h2.converged, "plan --leverage: --max-cells %ld ran out at "
                                  "relative width %.3g of H^2 (target 0.01): the bracket is "
@@ -274,15 +272,14 @@ static int simulate_main(int argc, char **argv, cli_inputs *in)
                                                    (uint64_t)seed, &r);
     if (s != BHT_OK)
         return report_failure("simulate", s);
+    const char *const keys[] = {"error_rate", "ci95_lower", "ci95_upper", "error_under_A",
+                                "error_under_B", "bayes_lower", "bayes_upper"};
+    const double values[] = {r.error_rate, r.ci_lower, r.ci_upper, r.error_under_a,
+                             r.error_under_b, r.bayes_lower, r.bayes_upper};
     cli_output out;
     cli_out_begin(&out, json, 0);
-    cli_out_number(&out, "error_rate", r.error_rate);
-    cli_out_number(&out, "ci95_lower", r.ci_lower);
-    cli_out_number(&out, "ci95_upper", r.ci_upper);
-    cli_out_number(&out, "error_under_A", r.error_under_a);
-    cli_out_number(&out, "error_under_B", r.error_under_b);
-    cli_out_number(&out, "bayes_lower", r.bayes_lower);
-    cli_out_number(&out, "bayes_upper", r.bayes_upper);
+    for (size_t k = 0; k < sizeof values / sizeof values[0]; k++)
+        cli_out_number(&out, keys[k], values[k]);
     cli_out_end(&out);
     return cli_finish_output();
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "claims/claims_internal.h"
-#include "claims_regression.h"
 #include "regression_oracle_internal.h"
 
 #define MP 600 /* reference precision (bits) */
@@ -87,14 +86,9 @@ static void normalise(size_t n, mpfr_t *v, mpfr_t *unit, mpfr_ptr norm)
 
 /* ------------------------------------------------ 1. the decomposition */
 
-bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_decomposition(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "regression-hessian-decomposition",
-               "Softmax regression (Deng, Li, Song): the Hessian decomposes into diagonal and "
-               "low-rank parts: hess L(x) = A^T (B(x) + diag(w^2)) A, B(x) = diagonal + low rank");
-    claims_rng rng = {0x18A};
-    const int instances = o->fast ? 4 : 20;
-    const double f2_factor = bht__is_broken(o, c->id) ? 1.0 + 0x1p-10 : 1.0;
+    const double f2_factor = run->broken ? 1.0 + 0x1p-10 : 1.0;
     const size_t N = 6;
     mpfr_t z[6], zz[6], e[6], f[6], r[6], FD[36], N_[36], q1[6], q2[6];
     mpfr_t t, u, s, F2, val[4], h;
@@ -106,9 +100,9 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
     double formula_dev = 0.0, rank_dev = 0.0;
     int matches = 0;
     bht_status status = BHT_OK;
-    for (int inst = 0; inst < instances && status == BHT_OK; inst++) {
+    for (int inst = 0; inst < run->instances && status == BHT_OK; inst++) {
         small_problem p;
-        random_small(&rng, &p, N, inst % 2);
+        random_small(&run->rng, &p, N, inst % 2);
         const size_t n = p.n, d = p.d;
         for (size_t i = 0; i < n; i++) { /* z = A x exactly (dyadic products) */
             mpfr_set_zero(z[i], 1);
@@ -245,7 +239,7 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
     if (status != BHT_OK)
         return status;
     bht__evidence(c, "instances", "%d random (n 2..6, d 1..3, dyadic A and x, b in the simplex, w "
-             "on every other; seed 0x18A)", instances);
+             "on every other; seed 0x18A)", run->instances);
     bht__evidence(c, "derivation", "with c = f - b, s = <f, c>: B = diag(r) - r f^T - f r^T + "
              "|f|^2 f f^T, r_i = f_i (2 f_i - b_i - s); grad L = A^T (f o (c - s) + w^2 o Ax)");
     bht__evidence(c, "z_hessian_vs_formula", "max |d^2 phi / dz^2 - B| / max |B| = %.3g (second "
@@ -253,11 +247,11 @@ bht_status bht__claim_regression_decomposition(const bht_claims_options *o, bht_
     bht__evidence(c, "rank_of_B_minus_diagonal", "max |(I - P)(d^2 phi/dz^2 - diag(r))| / max |.| = "
              "%.3g, P the projection on span{f, r}: rank <= 2", rank_dev);
     bht__evidence(c, "hessian_from_decomposition", "A^T (d^2 phi/dz^2 + diag(w^2)) A rounded equals "
-             "the oracle's Hessian bit for bit in %d of %d instances", matches, instances);
+             "the oracle's Hessian bit for bit in %d of %d instances", matches, run->instances);
     return bht__claim_fails_if(c, !(formula_dev <= 0x1p-150 && rank_dev <= 0x1p-150)
-                                      || matches != instances,
+                                      || matches != run->instances,
         "the z-Hessian does not match diag(r) + rank-2 (deviation %.3g, rank residual "
-        "%.3g, %d of %d Hessians)", formula_dev, rank_dev, matches, instances);
+        "%.3g, %d of %d Hessians)", formula_dev, rank_dev, matches, run->instances);
 }
 
 /* ------------------------------------------- 2. positive definiteness */
@@ -315,11 +309,8 @@ static double two_point_lambda(double p)
     return v;
 }
 
-bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_positive_definite(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "regression-positive-definite",
-               "Softmax regression: hess L is positive definite under suitable conditions: "
-               "once min_i w_i^2 exceeds a bound on |B(x)| (b in the simplex, A of rank d)");
     /* beta = (39 + 55 sqrt 33) / 1152 = sup |B|, beta_minus = (55 sqrt 33 - 39) / 1152 =
      * sup (-lambda_min B): the extremes of 4 p (1-p)^2 (3p-1), at p = (9 +- sqrt 33) / 24 */
     mpfr_t t;
@@ -338,33 +329,32 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
     const double sqrt33 = mpfr_get_d(t, MPFR_RNDN);
     mpfr_clear(t);
     const double p_plus = (9.0 + sqrt33) / 24.0, p_minus = (9.0 - sqrt33) / 24.0;
-    const double claimed = bht__is_broken(o, c->id) ? 0.5 * beta : beta;
+    const double claimed = run->broken ? 0.5 * beta : beta;
 
     /* (a) the extremes are attained (n = 2, b a vertex) */
     const double at_plus = two_point_lambda(p_plus), at_minus = two_point_lambda(p_minus);
 
     /* (b) no f, b in the simplex (n = 2..8) exceeds them: random draws and a
      * hill climb from the best ones */
-    claims_rng rng = {0x18B};
-    const int draws = o->fast ? 3000 : 40000;
+    const int draws = run->fast ? 3000 : 40000;
     double max_norm = 0.0, max_neg = 0.0;
     for (int k = 0; k < draws; k++) {
-        size_t n = (size_t)bht__rng_int(&rng, 2, 8);
+        size_t n = (size_t)bht__rng_int(&run->rng, 2, 8);
         double f[8], b[8], lo, hi;
-        random_f(&rng, n, f);
-        if (bht__rng_int(&rng, 0, 1)) {
+        random_f(&run->rng, n, f);
+        if (bht__rng_int(&run->rng, 0, 1)) {
             memset(b, 0, sizeof b);
-            b[bht__rng_int(&rng, 0, (long)n - 1)] = 1.0;
+            b[bht__rng_int(&run->rng, 0, (long)n - 1)] = 1.0;
         } else {
-            simplex(&rng, n, b);
+            simplex(&run->rng, n, b);
         }
         double best_lo, best_hi;
         b_extremes(n, f, b, &best_lo, &best_hi);
         /* a short hill climb on f (b fixed) */
-        for (int step = 0; step < (o->fast ? 10 : 40); step++) {
+        for (int step = 0; step < (run->fast ? 10 : 40); step++) {
             double g[8], sum = 0.0;
             for (size_t i = 0; i < n; i++) {
-                g[i] = fmax(1e-12, f[i] * exp(0.3 * (bht__rng_unit(&rng) - 0.5)));
+                g[i] = fmax(1e-12, f[i] * exp(0.3 * (bht__rng_unit(&run->rng) - 0.5)));
                 sum += g[i];
             }
             for (size_t i = 0; i < n; i++)
@@ -383,13 +373,12 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
     /* (c) positive definite above the bound: random instances with w_i^2 =
      * 1.01 x bound at random x, and the worst case (n = 2, p = p_minus); the
      * Hessian's lambda_min bounded below from the MPFR enclosure */
-    const int instances = o->fast ? 4 : 16;
     int pd = 0, total = 0;
     bht_status status = BHT_OK;
-    for (int k = 0; k <= instances && status == BHT_OK; k++) {
+    for (int k = 0; k <= run->instances && status == BHT_OK; k++) {
         small_problem p;
-        random_small(&rng, &p, CLAIM_MAX_N, 1);
-        if (k == instances) { /* the worst case */
+        random_small(&run->rng, &p, CLAIM_MAX_N, 1);
+        if (k == run->instances) { /* the worst case */
             p.n = 2;
             p.d = 1;
             p.A[0] = 1.0;
@@ -399,7 +388,7 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
             p.x[0] = 0.5 * log(p_minus / (1.0 - p_minus)); /* softmax(Ax)_1 = p_minus */
         } else {
             for (size_t j = 0; j < p.d; j++)
-                p.x[j] = bht__rng_dyadic(&rng, 3.0);
+                p.x[j] = bht__rng_dyadic(&run->rng, 3.0);
         }
         for (size_t i = 0; i < p.n; i++)
             p.w[i] = sqrt(1.01 * claimed);
@@ -459,31 +448,27 @@ bht_status bht__claim_regression_positive_definite(const bht_claims_options *o, 
 
 /* ------------------------------------------------ 3. Lipschitz Hessian */
 
-bht_status bht__claim_regression_lipschitz(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_lipschitz(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "regression-hessian-lipschitz",
-               "Softmax regression: hess L is Lipschitz (under suitable conditions): "
-               "|hess L(x) - hess L(y)| <= K |x - y|");
-    claims_rng rng = {0x18C};
-    const int instances = o->fast ? 3 : 12, pairs = o->fast ? 4 : 20;
-    const double factor = bht__is_broken(o, c->id) ? 1e-3 : 1.0;
+    const int pairs = run->fast ? 4 : 20;
+    const double factor = run->broken ? 1e-3 : 1.0;
     double worst = 0.0, worst_abs = 0.0;
     int violations = 0, measured = 0;
     mpfr_t K;
     mpfr_init2(K, REGRESSION_BOUND_PREC);
-    for (int k = 0; k < instances; k++) {
+    for (int k = 0; k < run->instances; k++) {
         small_problem p;
-        random_small(&rng, &p, 8, k % 2);
+        random_small(&run->rng, &p, 8, k % 2);
         const size_t d = p.d;
         regression_problem q = {p.n, d, p.A, p.b, p.weighted ? p.w : NULL, p.x};
         bht__regression_lipschitz_upper(&q, NULL, K);
         const double bound = factor * mpfr_get_d(K, MPFR_RNDU);
         for (int t = 0; t < pairs; t++) {
             double x[CLAIM_MAX_D], y[CLAIM_MAX_D], Hx[9], Hy[9], D[9], eig[3], work[9];
-            double dist2 = 0.0, step = 0.05 + 0.95 * bht__rng_unit(&rng);
+            double dist2 = 0.0, step = 0.05 + 0.95 * bht__rng_unit(&run->rng);
             for (size_t j = 0; j < d; j++) {
-                x[j] = bht__rng_dyadic(&rng, 2.0);
-                y[j] = x[j] + step * bht__rng_dyadic(&rng, 1.0);
+                x[j] = bht__rng_dyadic(&run->rng, 2.0);
+                y[j] = x[j] + step * bht__rng_dyadic(&run->rng, 1.0);
                 dist2 += (y[j] - x[j]) * (y[j] - x[j]);
             }
             if (dist2 == 0.0)
@@ -516,7 +501,7 @@ bht_status bht__claim_regression_lipschitz(const bht_claims_options *o, bht_clai
              "p = max f_i <= 1 (README)");
     bht__evidence(c, "pairs", "%d pairs x, y (|x - y| 0.05..2) on %d instances (n 2..8, d 1..3; "
              "seed 0x18C); Hessians from the oracle, spectral norm by Jacobi", measured,
-             instances);
+             run->instances);
     bht__evidence(c, "measured_over_bound", "max |H(x) - H(y)|_2 / (|x - y| K) = %.4g (tightness); "
              "max |H(x) - H(y)|_2 / |x - y| = %.4g", worst, worst_abs);
     bht__evidence(c, "violations", "%d", violations);
@@ -561,16 +546,12 @@ static double h_norm(size_t d, const double *x, const double *xs, const double *
     return sqrt(fmax(sum, 0.0));
 }
 
-bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bht_claim *c)
+bht_status bht__claim_regression_sketched_newton(claim_run *run, bht_claim *c)
 {
-    bht__claim_init(c, "regression-sketched-newton",
-               "Softmax regression, main result: the approximate Newton method, with A^T D A "
-               "sparsified by leverage-score sampling, converges to the minimizer (linearly, "
-               "O(log 1/eps) iterations), at a fraction of the exact Newton's Hessian cost");
     const double eps = 0.3, theory = eps / (1.0 - eps);
-    const double claimed = bht__is_broken(o, c->id) ? 0.05 * theory : theory;
-    const int problems = o->fast ? 1 : 3;
-    const size_t n = o->fast ? 1500 : 3000, d = o->fast ? 2 : 3;
+    const double claimed = run->broken ? 0.05 * theory : theory;
+    const int problems = run->instances;
+    const size_t n = run->fast ? 1500 : 3000, d = run->fast ? 2 : 3;
     double *A = malloc(n * d * sizeof *A), *b = malloc(n * sizeof *b), *w = malloc(n * sizeof *w);
     trace *exact = malloc(sizeof *exact), *sketch = malloc(sizeof *sketch);
     if (!A || !b || !w || !exact || !sketch) {
@@ -581,7 +562,6 @@ bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bh
         free(sketch);
         return BHT_E_NOMEM;
     }
-    claims_rng rng = {0x18D};
     double worst_rate = 0.0, worst_quadratic = 0.0;
     size_t it_exact = 0, it_sketch = 0, rows = 0, fallbacks = 0;
     int certified = 0;
@@ -592,14 +572,14 @@ bht_status bht__claim_regression_sketched_newton(const bht_claims_options *o, bh
          * matters (w small) */
         double x_true[CLAIM_MAX_D];
         for (size_t q = 0; q < n * d; q++)
-            A[q] = bht__rng_dyadic(&rng, 2.0);
+            A[q] = bht__rng_dyadic(&run->rng, 2.0);
         for (size_t j = 0; j < d; j++)
-            x_true[j] = 1.0 + bht__rng_unit(&rng);
+            x_true[j] = 1.0 + bht__rng_unit(&run->rng);
         status = bht_oracle_softmax(n, d, A, x_true, b, NULL, NULL);
         if (status != BHT_OK)
             break;
         for (size_t i = 0; i < n; i++) {
-            b[i] = 0.5 * b[i] + 0.5 * bht__rng_unit(&rng) * 2.0 / (double)n;
+            b[i] = 0.5 * b[i] + 0.5 * bht__rng_unit(&run->rng) * 2.0 / (double)n;
             w[i] = W_REG / (double)n;
         }
         bht_regression_solve_options opt;

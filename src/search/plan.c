@@ -385,6 +385,46 @@ static bht_status simulate_test(size_t n, double *buf, const bht_distances *dist
     return BHT_OK;
 }
 
+/* The output distribution of one model at query q (an oracle, correctly rounded). */
+typedef bht_status (*model_output)(size_t n, size_t d, const double *M, const double *q,
+                                   double *p);
+/* The distances between the two models at q (oracle). */
+typedef bht_status (*model_distance)(size_t n, size_t d, const double *A, const double *B,
+                                     const double *q, bht_distances *out,
+                                     const bht_oracle_options *options,
+                                     bht_oracle_report *report);
+
+/* The test between A and B at the query q (arguments checked). */
+static bht_status simulate_models(size_t n, size_t d, const double *A, const double *B,
+                                  const double *q, model_output output, model_distance distance,
+                                  unsigned long queries, unsigned long trials, uint64_t seed,
+                                  bht_simulation *out)
+{
+    double *buf = malloc(5 * n * sizeof *buf);
+    if (!buf)
+        return BHT_E_NOMEM;
+    bht_distances dist;
+    bht_status status = output(n, d, A, q, buf);
+    if (status == BHT_OK)
+        status = output(n, d, B, q, buf + n);
+    if (status == BHT_OK)
+        status = distance(n, d, A, B, q, &dist, NULL, NULL);
+    if (status == BHT_OK)
+        status = simulate_test(n, buf, &dist, queries, trials, seed, out);
+    free(buf);
+    return status;
+}
+
+static bht_status softmax_output(size_t n, size_t d, const double *M, const double *x, double *p)
+{
+    return bht_oracle_softmax(n, d, M, x, p, NULL, NULL);
+}
+
+static bht_status leverage_output(size_t n, size_t d, const double *M, const double *s, double *p)
+{
+    return bht_oracle_leverage(n, d, M, s, p, NULL, NULL, NULL, NULL);
+}
+
 bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const double *B,
                                 const double *x, unsigned long queries, unsigned long trials,
                                 uint64_t seed, bht_simulation *out)
@@ -394,19 +434,8 @@ bht_status bht_simulate_softmax(size_t n, size_t d, const double *A, const doubl
         return status;
     if (!x || !out || queries == 0 || trials == 0)
         return BHT_E_INVALID;
-    double *buf = malloc(5 * n * sizeof *buf);
-    if (!buf)
-        return BHT_E_NOMEM;
-    status = bht_oracle_softmax(n, d, A, x, buf, NULL, NULL);
-    if (status == BHT_OK)
-        status = bht_oracle_softmax(n, d, B, x, buf + n, NULL, NULL);
-    bht_distances dist;
-    if (status == BHT_OK)
-        status = bht_oracle_distance_softmax(n, d, A, B, x, &dist, NULL, NULL);
-    if (status == BHT_OK)
-        status = simulate_test(n, buf, &dist, queries, trials, seed, out);
-    free(buf);
-    return status;
+    return simulate_models(n, d, A, B, x, softmax_output, bht_oracle_distance_softmax, queries,
+                           trials, seed, out);
 }
 
 bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const double *B,
@@ -416,17 +445,6 @@ bht_status bht_simulate_leverage(size_t n, size_t d, const double *A, const doub
     if (!A || !B || !s || !out || n == 0 || d == 0 || d > n || queries == 0 || trials == 0
         || n > BHT_LEVERAGE_ORACLE_MAX_N)
         return BHT_E_INVALID;
-    double *buf = malloc(5 * n * sizeof *buf);
-    if (!buf)
-        return BHT_E_NOMEM;
-    bht_status status = bht_oracle_leverage(n, d, A, s, buf, NULL, NULL, NULL, NULL);
-    if (status == BHT_OK)
-        status = bht_oracle_leverage(n, d, B, s, buf + n, NULL, NULL, NULL, NULL);
-    bht_distances dist;
-    if (status == BHT_OK)
-        status = bht_oracle_distance_leverage(n, d, A, B, s, &dist, NULL, NULL);
-    if (status == BHT_OK)
-        status = simulate_test(n, buf, &dist, queries, trials, seed, out);
-    free(buf);
-    return status;
+    return simulate_models(n, d, A, B, s, leverage_output, bht_oracle_distance_leverage, queries,
+                           trials, seed, out);
 }
