@@ -8,6 +8,7 @@
  * helpers are proved by Frama-C WP (proofs/kernels.mk), and the cold parts
  * of the basis (the dd QR fallback, the condition estimate, the inverse
  * certificate, the scaled accumulator).  Not analysed by Frama-C. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__FRAMAC__)
 #define LEV_X86 1
 #define LEV_HOT inline __attribute__((always_inline))
+#include <immintrin.h>
 #else
 #define LEV_X86 0
 #define LEV_HOT inline
@@ -535,12 +537,252 @@ double bht__lev_basis_err_h(const lev_basis *b, size_t i)
     return lev_err_h(b, i);
 }
 
+#if LEV_X86
+/* ------------------------------------------ 4-wide code (x86-64-v3 path) */
+
+/* build_pass_v3 calls these where the generic path runs the scalar code
+ * above: GCC vectors of 4 doubles, one element per lane (row) or per
+ * column of C, each operation the element-wise IEEE operation of the scalar
+ * code in the same order (fma: vfmadd, one rounding like fma(); sqrt and
+ * division correctly rounded; |x| clears the sign bit, as fabs), so every
+ * element is the scalar path's value bit for bit. */
+typedef double lev_v4 __attribute__((vector_size(4 * sizeof(double))));
+typedef int64_t lev_m4 __attribute__((vector_size(4 * sizeof(int64_t))));
+#define LEV_V3 __attribute__((target("arch=x86-64-v3")))
+#define LEV_V3_HOT LEV_V3 inline __attribute__((always_inline))
+
+static LEV_V3_HOT lev_v4 v4_load(const double *p)
+{
+    lev_v4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static LEV_V3_HOT void v4_store(double *p, lev_v4 v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static LEV_V3_HOT lev_v4 v4_set(double x)
+{
+    return (lev_v4){x, x, x, x};
+}
+
+static LEV_V3_HOT lev_v4 v4_fma(lev_v4 a, lev_v4 b, lev_v4 c)
+{
+    return (lev_v4)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+}
+
+static LEV_V3_HOT lev_v4 v4_sqrt(lev_v4 x)
+{
+    return (lev_v4)_mm256_sqrt_pd((__m256d)x);
+}
+
+static LEV_V3_HOT lev_v4 v4_abs(lev_v4 x)
+{
+    lev_m4 m;
+    memcpy(&m, &x, sizeof m);
+    m &= (lev_m4){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    memcpy(&x, &m, sizeof x);
+    return x;
+}
+
+/* two_sum, fast_two_sum, two_prod of dd.h */
+static LEV_V3_HOT lev_v4 v4_two_sum(lev_v4 a, lev_v4 b, lev_v4 *err)
+{
+    lev_v4 s = a + b;
+    lev_v4 b_virtual = s - a;
+    lev_v4 a_virtual = s - b_virtual;
+    *err = (a - a_virtual) + (b - b_virtual);
+    return s;
+}
+
+static LEV_V3_HOT lev_v4 v4_fast_two_sum(lev_v4 a, lev_v4 b, lev_v4 *err)
+{
+    lev_v4 s = a + b;
+    *err = b - (s - a);
+    return s;
+}
+
+static LEV_V3_HOT lev_v4 v4_two_prod(lev_v4 a, lev_v4 b, lev_v4 *err)
+{
+    lev_v4 p = a * b;
+    *err = v4_fma(a, b, -p);
+    return p;
+}
+
+/* lev_dot2_add */
+static LEV_V3_HOT void v4_dot2_add(lev_v4 *sh, lev_v4 *sl, lev_v4 ph, lev_v4 pl, lev_v4 qh,
+                                   lev_v4 ql)
+{
+    lev_v4 pe, se;
+    lev_v4 p = v4_two_prod(ph, qh, &pe);
+    *sh = v4_two_sum(*sh, p, &se);
+    *sl += se + (pe + (ph * ql + pl * qh));
+}
+
+/* dd_div of dd.h (with dd_mul_d) */
+static LEV_V3_HOT void v4_dd_div(lev_v4 xh, lev_v4 xl, lev_v4 yh, lev_v4 yl, lev_v4 *rh,
+                                 lev_v4 *rl)
+{
+    lev_v4 th = xh / yh, cl1, tl1, ph, pl;
+    lev_v4 ch = v4_two_prod(yh, th, &cl1);
+    lev_v4 cl2 = yl * th;
+    lev_v4 mh = v4_fast_two_sum(ch, cl2, &tl1);
+    lev_v4 tl2 = tl1 + cl1;
+    ph = v4_fast_two_sum(mh, tl2, &pl);
+    lev_v4 pi_h = xh - ph;
+    lev_v4 delta_l = xl - pl;
+    lev_v4 delta = pi_h + delta_l;
+    lev_v4 tl = delta / yh;
+    *rh = v4_fast_two_sum(th, tl, rl);
+}
+
+/* solve_lanes with the LEV_LANES = 4 lanes in one vector. */
+static LEV_V3 void solve_lanes_v4(size_t d, const double *mh, const double *ml, size_t sj,
+                                  size_t sk, const double *yh, const double *yl, double *bh,
+                                  double *bl)
+{
+    for (size_t j = 0; j < d; j++) {
+        lev_v4 sh = v4_load(yh + j * LEV_LANES), sl = yl ? v4_load(yl + j * LEV_LANES) : v4_set(0.0);
+        for (size_t k = 0; k < j; k++) {
+            const double eh = -mh[j * sj + k * sk], el = ml ? -ml[j * sj + k * sk] : 0.0;
+            v4_dot2_add(&sh, &sl, v4_set(eh), v4_set(el), v4_load(bh + k * LEV_LANES),
+                        v4_load(bl + k * LEV_LANES));
+        }
+        const double dh = mh[j * (sj + sk)], dl = ml ? ml[j * (sj + sk)] : 0.0;
+        lev_v4 vh, vl, rh, rl;
+        vh = v4_two_sum(sh, sl, &vl);
+        v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
+        v4_store(bh + j * LEV_LANES, rh);
+        v4_store(bl + j * LEV_LANES, rl);
+    }
+}
+
+/* substitution_error (double R^, rl NULL) of the 4 lanes' rows: y in ly,
+ * b^ in lbh (lane layout); eps[l] for lane l. */
+static LEV_V3 void substitution_error_v4(size_t d, const double *r, const double *rinv,
+                                         const double *ly, const double *lbh, double *eps)
+{
+    const double up = 1.0; /* |R| of a double R^ */
+    const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
+    lev_v4 w[BHT_LEVERAGE_MAX_D];
+    lev_v4 bnorm2 = v4_set(0.0);
+    for (size_t j = 0; j < d; j++) { /* w = |y| + |R^T| |b^| */
+        lev_v4 t = v4_abs(v4_load(ly + j * LEV_LANES));
+        for (size_t l = 0; l <= j; l++)
+            t += v4_set(fabs(r[l * d + j]) * up) * v4_abs(v4_load(lbh + l * LEV_LANES));
+        w[j] = t;
+        lev_v4 bj = v4_load(lbh + j * LEV_LANES);
+        bnorm2 += bj * bj;
+    }
+    /* abs_inv_t_norm (dn = up = 1) */
+    lev_v4 vnorm2 = v4_set(0.0), norm;
+    if (rinv) {
+        for (size_t k = 0; k < d; k++) {
+            lev_v4 v = v4_set(0.0);
+            for (size_t j = 0; j <= k; j++)
+                v += v4_set(fabs(rinv[j * d + k])) * w[j];
+            vnorm2 += v * v;
+        }
+        norm = v4_set(4.0 / 3.0) * v4_sqrt(vnorm2) * v4_set(1.0 + 0x1p-40);
+    } else {
+        for (size_t k = 0; k < d; k++) {
+            lev_v4 t = w[k];
+            for (size_t j = 0; j < k; j++)
+                t += v4_set(fabs(r[j * d + k]) * up) * w[j];
+            w[k] = t / v4_set(fabs(r[k * d + k]) * 1.0);
+            vnorm2 += w[k] * w[k];
+        }
+        const double dd3 = (double)d + 3.0;
+        norm = (v4_sqrt(vnorm2) + v4_set((double)d * 0x1p-1000))
+               * v4_set(1.0 + dd3 * dd3 * 0x1p-52);
+    }
+    lev_v4 e = v4_set(g) * norm / v4_sqrt(bnorm2) * v4_set(1.0 + 0x1p-40);
+    double bn[LEV_LANES];
+    v4_store(bn, bnorm2);
+    v4_store(eps, e);
+    for (size_t l = 0; l < LEV_LANES; l++)
+        if (!(bn[l] > 0.0))
+            eps[l] = INFINITY;
+}
+/* Step 2's divisions of the lanes' b^ (build_pass_body: lev_dd_div_one,
+ * then lev_dd_div_one when s' = 1, else dd_div by s'), element by element;
+ * sp[l]: lane l's s'.  An element whose b^ is not finite and nonzero in
+ * every lane (lev_dd_div_one's fast case) is done by the scalar code. */
+static LEV_V3 void divide_lanes_v4(size_t d, double *lbh, double *lbl, const double *sp)
+{
+    const lev_v4 s = v4_load(sp);
+    const lev_m4 is_one = s == v4_set(1.0);
+    const int ones = _mm256_movemask_pd((__m256d)is_one) == 0xf;
+    for (size_t j = 0; j < d; j++) {
+        lev_v4 xh = v4_load(lbh + j * LEV_LANES), xl = v4_load(lbl + j * LEV_LANES);
+        const lev_v4 a = v4_abs(xh);
+        const lev_m4 fast = (a > v4_set(0.0)) & (a <= v4_set(DBL_MAX));
+        if (_mm256_movemask_pd((__m256d)fast) != 0xf) {
+            for (size_t l = 0; l < LEV_LANES; l++) {
+                double *h = lbh + j * LEV_LANES + l, *lo = lbl + j * LEV_LANES + l;
+                lev_dd_div_one(h, lo);
+                if (sp[l] == 1.0)
+                    lev_dd_div_one(h, lo);
+                else
+                    dd_div(*h, *lo, sp[l], 0.0, h, lo);
+            }
+            continue;
+        }
+        xl = xl + v4_set(0.0);
+        if (ones) {
+            xl = xl + v4_set(0.0);
+        } else {
+            lev_v4 qh, ql;
+            v4_dd_div(xh, xl, s, v4_set(0.0), &qh, &ql);
+            xl = xl + v4_set(0.0);
+            lev_m4 mh, ml, nh, nl;
+            memcpy(&mh, &xh, sizeof mh);
+            memcpy(&ml, &xl, sizeof ml);
+            memcpy(&nh, &qh, sizeof nh);
+            memcpy(&nl, &ql, sizeof nl);
+            mh = (mh & is_one) | (nh & ~is_one);
+            ml = (ml & is_one) | (nl & ~is_one);
+            memcpy(&xh, &mh, sizeof xh);
+            memcpy(&xl, &ml, sizeof xl);
+        }
+        v4_store(lbh + j * LEV_LANES, xh);
+        v4_store(lbl + j * LEV_LANES, xl);
+    }
+}
+
+/* Step 3's C += b b^T of one row (lev_dot2_add on each entry), 4 columns y
+ * at a time: C has row stride dp (d rounded up to 4), the row's sh and sl
+ * are padded with zeros to dp; the entries above the diagonal this also
+ * touches are never read. */
+static LEV_V3 void gram_add_v4(size_t d, size_t dp, const double *sh, const double *sl,
+                               double *ch, double *cl)
+{
+    for (size_t x = 0; x < d; x++) {
+        const lev_v4 ph = v4_set(sh[x]), pl = v4_set(sl[x]);
+        for (size_t y = 0; y <= x; y += 4) {
+            lev_v4 h = v4_load(ch + x * dp + y), l = v4_load(cl + x * dp + y);
+            v4_dot2_add(&h, &l, ph, pl, v4_load(sh + y), v4_load(sl + y));
+            v4_store(ch + x * dp + y, h);
+            v4_store(cl + x * dp + y, l);
+        }
+    }
+}
+#endif
+
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
- * Householder in double, else in double-double (wl: n*d low parts of W). */
+ * Householder in double, else in double-double (wl: n*d low parts of W).
+ * v3 (a constant in each caller): the 4-wide code of the x86-64-v3 path
+ * where there is one.  The work area: a row (2 dp, dp = d rounded up to a
+ * multiple of 4), C (2 d dp, row stride dp), the lanes (3 LEV_LANES d). */
 static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, lev_basis *b,
                                           double *work, double *wl, double *cond,
-                                          double max_err_h)
+                                          double max_err_h, const int v3)
 {
+#if !LEV_X86
+    (void)v3;
+#endif
     /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
     double *w = b->qh; /* n*d: the rows of B are written there after the QR */
     for (size_t i = 0; i < n; i++) {
@@ -576,15 +818,17 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
      * certified errors, C */
     const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
     const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
-    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    const size_t dp = (d + 3) / 4 * 4;
+    double *ch = work + 2 * dp, *cl = ch + d * dp, row_err2 = 0.0;
     lev_refine_ws ws;
     refine_ws_init(&ws);
-    for (size_t k = 0; k < d * d; k++)
-        ch[k] = cl[k] = 0.0;
+    for (size_t k = 0; k < 2 * dp + 2 * d * dp; k++) /* the row (its padding) and C */
+        work[k] = 0.0;
     /* lanes (R^ in double): LEV_LANES rows' y, b^ hi and lo */
-    double *ly = ch + 2 * d * d, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
+    double *ly = cl + d * dp, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
     const double *rinv = b->graded ? NULL : b->rinv;
     int lev_e[LEV_LANES], lev_nz[LEV_LANES]; /* the lanes' row exponents, nonzero flags */
+    double leps[LEV_LANES]; /* x86-64-v3: the lanes' substitution_error */
     for (size_t i = 0; i < n; i++) {
         double *yh = work;
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
@@ -598,7 +842,17 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 for (size_t j = 0; j < d; j++)
                     ly[j * LEV_LANES + l] = yh[j];
             }
-            solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
+#if LEV_X86
+            if (v3) { /* also the bounds, and the divisions of the rows not refined */
+                double sp[LEV_LANES];
+                solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
+                substitution_error_v4(d, b->r, rinv, ly, lbh, leps);
+                for (size_t l = 0; l < LEV_LANES; l++)
+                    sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
+                divide_lanes_v4(d, lbh, lbl, sp);
+            } else
+#endif
+                solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
         }
         int ev, nonzero;
         b->err_q[i] = 0.0;
@@ -620,6 +874,16 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         const double sprime = lev_ldexp(si, -b->t[i]);
         if (b->rl) {
             eps = row_solve(d, b->r, b->rl, rinv, yh, NULL, sprime, bh, bl, &ws);
+        } else if (v3) { /* the lanes did all but the refinement */
+            eps = leps[lane];
+            if (eps > LEVERAGE_REFINE_EPS) {
+                eps = row_solve(d, b->r, NULL, rinv, yh, NULL, sprime, bh, bl, &ws);
+            } else {
+                for (size_t j = 0; j < d; j++) {
+                    bh[j] = lbh[j * LEV_LANES + lane];
+                    bl[j] = lbl[j * LEV_LANES + lane];
+                }
+            }
         } else {
             /* row_solve's first step, solve_rt(.., s' = 1, &eps), from the
              * lanes; only a row to refine goes through row_solve again */
@@ -651,22 +915,29 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             continue;
         }
         row_err2 += eps * eps * lev_ldexp(bn2 * 1.01, 2 * eb);
-        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
+        double *sh = yh, *sl = yh + dp; /* the row at its true scale (yh is free now) */
         for (size_t j = 0; j < d; j++) {
             sh[j] = lev_ldexp(bh[j], eb);
             sl[j] = lev_ldexp(bl[j], eb);
         }
+#if LEV_X86
+        if (v3) {
+            gram_add_v4(d, dp, sh, sl, ch, cl);
+            continue;
+        }
+#endif
         for (size_t x = 0; x < d; x++)
             for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+                lev_dot2_add(&ch[x * dp + y], &cl[x * dp + y], sh[x], sl[x], sh[y], sl[y]);
     }
     double eta2 = 0.0;
-    for (size_t x = 0; x < d; x++)
-        for (size_t y = 0; y <= x; y++) {
-            double lo;
-            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+    for (size_t x = 0; x < d; x++) /* C normalized, moved to row stride d (no entry is */
+        for (size_t y = 0; y <= x; y++) { /* overwritten before it is read) */
+            double hi, lo;
+            hi = two_sum(ch[x * dp + y], cl[x * dp + y], &lo);
+            ch[x * d + y] = hi;
             cl[x * d + y] = lo;
-            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            double e = (x == y) ? (hi - 1.0) + lo : hi;
             eta2 += (x == y ? 1.0 : 2.0) * e * e;
         }
     refine_ws_free(&ws);
@@ -689,7 +960,12 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 lbh[j * LEV_LANES + l] = l < count ? b->qh[rows[l] * d + j] : 0.0;
                 lbl[j * LEV_LANES + l] = l < count ? b->ql[rows[l] * d + j] : 0.0;
             }
-        solve_lanes(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
+#if LEV_X86
+        if (v3)
+            solve_lanes_v4(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
+        else
+#endif
+            solve_lanes(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
         for (size_t l = 0; l < count; l++) {
             for (size_t j = 0; j < d; j++) {
                 b->qh[rows[l] * d + j] = lbh[j * LEV_LANES + l];
@@ -707,7 +983,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
 static bht_status build_pass_generic(size_t n, size_t d, const double *A, lev_basis *b,
                                      double *work, double *wl, double *cond, double max_err_h)
 {
-    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h);
+    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h, 0);
 }
 
 #if LEV_X86
@@ -715,7 +991,7 @@ __attribute__((target("arch=x86-64-v3"))) static bht_status
 build_pass_v3(size_t n, size_t d, const double *A, lev_basis *b, double *work, double *wl,
               double *cond, double max_err_h)
 {
-    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h);
+    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h, 1);
 }
 #endif
 
@@ -819,10 +1095,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
      * glibc, repeated calls then reuse the heap instead of trimming it and
      * faulting the pages in again).  Doubles first: r, rinv, lh, ll (d*d
      * each), qh, ql (n*d each; qh holds the QR input W first), err_q (n),
-     * the work area (2 d for a row, 2 d*d for C, 3 LEV_LANES d for the
-     * lanes); then the ints t
-     * (n), qe (n), c (d). */
-    const size_t nd = n * d, d2 = d * d, wsize = 2 * d2 + (3 * LEV_LANES + 2) * d;
+     * the work area (build_pass_body: 2 dp for a row, 2 d dp for C, 3
+     * LEV_LANES d for the lanes; dp = d rounded up to a multiple of 4);
+     * then the ints t (n), qe (n), c (d). */
+    const size_t nd = n * d, d2 = d * d, dp = (d + 3) / 4 * 4;
+    const size_t wsize = 2 * dp + 2 * d * dp + 3 * LEV_LANES * d;
     b->block = malloc((4 * d2 + 2 * nd + n + wsize) * sizeof(double) + (2 * n + d) * sizeof(int));
     if (!b->block) {
         bht__lev_basis_free(b);
