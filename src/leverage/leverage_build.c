@@ -706,6 +706,89 @@ static LEV_V3 void substitution_error_v4(size_t d, const double *r, const double
         if (!(bn[l] > 0.0))
             eps[l] = INFINITY;
 }
+/* householder_r on W stored by rows with stride ds = d + 3 (entry (i, j) at
+ * w[i * ds + j]; 3 columns of padding, zeros, that the last group of
+ * columns may cover): for each reflector, the dots and the updates of the
+ * columns right of k four columns at a time (one vector per group, up to 4
+ * groups per pass over the rows), each column's dot summed over i in the
+ * same order as householder_r, and the next column's norm2 summed in the
+ * same order while that column is updated. */
+static LEV_V3 void householder_r_v4(size_t n, size_t d, double *w, double *r)
+{
+    const size_t ds = d + 3;
+    double next_norm2 = 0.0;
+    int have_next = 0; /* next_norm2 is column k's */
+    for (size_t k = 0; k < d; k++) {
+        double norm2 = 0.0;
+        if (have_next) {
+            norm2 = next_norm2;
+        } else {
+            for (size_t i = k; i < n; i++)
+                norm2 += w[i * ds + k] * w[i * ds + k];
+        }
+        have_next = 0;
+        double norm = sqrt(norm2);
+        double xk = w[k * ds + k];
+        double alpha = (xk >= 0.0) ? -norm : norm;
+        if (norm == 0.0) {
+            for (size_t j = 0; j < d; j++)
+                r[k * d + j] = (j <= k) ? 0.0 : w[k * ds + j];
+            continue;
+        }
+        double vk = xk - alpha;
+        double vtv = vk * vk + (norm2 - xk * xk);
+        double beta = 2.0 / vtv;
+        w[k * ds + k] = vk;
+        const size_t gc = (d - k - 1 + 3) / 4; /* groups of columns k + 1 .. */
+        for (size_t g0 = 0; g0 < gc; g0 += 4) {
+            const size_t cnt = gc - g0 < 4 ? gc - g0 : 4, j = k + 1 + 4 * g0;
+            lev_v4 a0 = v4_set(0.0), a1 = a0, a2 = a0, a3 = a0;
+            for (size_t i = k; i < n; i++) { /* dots */
+                const double *row = w + i * ds + j;
+                const lev_v4 xi = v4_set(w[i * ds + k]);
+                a0 += xi * v4_load(row);
+                if (cnt > 1)
+                    a1 += xi * v4_load(row + 4);
+                if (cnt > 2)
+                    a2 += xi * v4_load(row + 8);
+                if (cnt > 3)
+                    a3 += xi * v4_load(row + 12);
+            }
+            const lev_v4 vb = v4_set(beta);
+            a0 = vb * a0;
+            a1 = vb * a1;
+            a2 = vb * a2;
+            a3 = vb * a3;
+            lev_v4 nacc = v4_set(0.0); /* column k + 1: lane 0 of the first group */
+            for (size_t i = k; i < n; i++) { /* updates */
+                double *row = w + i * ds + j;
+                const lev_v4 xi = v4_set(w[i * ds + k]);
+                lev_v4 y = v4_load(row) - a0 * xi;
+                v4_store(row, y);
+                if (g0 == 0 && i > k)
+                    nacc += y * y;
+                if (cnt > 1)
+                    v4_store(row + 4, v4_load(row + 4) - a1 * xi);
+                if (cnt > 2)
+                    v4_store(row + 8, v4_load(row + 8) - a2 * xi);
+                if (cnt > 3)
+                    v4_store(row + 12, v4_load(row + 12) - a3 * xi);
+            }
+            if (g0 == 0) {
+                double nv[4];
+                v4_store(nv, nacc);
+                next_norm2 = nv[0];
+                have_next = 1;
+            }
+        }
+        r[k * d + k] = alpha;
+        for (size_t j = k + 1; j < d; j++)
+            r[k * d + j] = w[k * ds + j];
+        for (size_t j = 0; j < k; j++)
+            r[k * d + j] = 0.0;
+    }
+}
+
 /* Step 2's divisions of the lanes' b^ (build_pass_body: lev_dd_div_one,
  * then lev_dd_div_one when s' = 1, else dd_div by s'), element by element;
  * sp[l]: lane l's s'.  An element whose b^ is not finite and nonzero in
@@ -785,6 +868,10 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
 #endif
     /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
     double *w = b->qh; /* n*d: the rows of B are written there after the QR */
+    /* W column-major (entry (i, j) at w[j * n + i]), or row-major (at
+     * w[i * d + j]) for householder_r_v4 */
+    const int w_rows = LEV_X86 && v3 && !wl && d >= 3; /* stride d + 3 <= 2 d: in qh, ql */
+    const size_t wi = w_rows ? d + 3 : 1, wj = w_rows ? 1 : n;
     for (size_t i = 0; i < n; i++) {
         double sprime = fabs(lev_ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
         for (size_t j = 0; j < d; j++) {
@@ -792,11 +879,17 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             if (wl)
                 dd_div(a, 0.0, sprime, 0.0, &w[j * n + i], &wl[j * n + i]);
             else
-                w[j * n + i] = a / sprime;
+                w[j * wj + i * wi] = a / sprime;
         }
+        if (w_rows)
+            w[i * wi + d] = w[i * wi + d + 1] = w[i * wi + d + 2] = 0.0;
     }
     if (wl)
         bht__lev_householder_r_dd(n, d, w, wl, b->r, b->rl);
+#if LEV_X86
+    else if (w_rows)
+        householder_r_v4(n, d, w, b->r);
+#endif
     else
         householder_r(n, d, w, b->r);
     b->cond = bht__lev_condition_estimate(d, b->r, b->rinv);
