@@ -286,7 +286,7 @@ static LEV_HOT void lev_dd_div_one(double *xh, double *xl)
  * its row, in the same order, so the results are those of the one-row
  * functions bit for bit; the independent lanes only let the CPU overlap
  * the long dependency chains of the dd sums. */
-#define LEV_LANES 4
+#define LEV_LANES 8
 
 /* Forward substitution M b = y on LEV_LANES rows, M lower triangular with
  * entry (j, k) at mh[j * sj + k * sk] (+ ml[..], ml NULL: double M), y =
@@ -638,29 +638,39 @@ static LEV_V3_HOT void v4_dd_div(lev_v4 xh, lev_v4 xl, lev_v4 yh, lev_v4 yl, lev
     *rh = v4_fast_two_sum(th, tl, rl);
 }
 
-/* solve_lanes with the LEV_LANES = 4 lanes in one vector. */
+/* solve_lanes with the LEV_LANES = 8 lanes in two vectors. */
 static LEV_V3 void solve_lanes_v4(size_t d, const double *mh, const double *ml, size_t sj,
                                   size_t sk, const double *yh, const double *yl, double *bh,
                                   double *bl)
 {
+    _Static_assert(LEV_LANES == 8, "two vectors of lanes");
     for (size_t j = 0; j < d; j++) {
-        lev_v4 sh = v4_load(yh + j * LEV_LANES), sl = yl ? v4_load(yl + j * LEV_LANES) : v4_set(0.0);
+        const size_t o = j * LEV_LANES;
+        lev_v4 sh0 = v4_load(yh + o), sh1 = v4_load(yh + o + 4);
+        lev_v4 sl0 = yl ? v4_load(yl + o) : v4_set(0.0);
+        lev_v4 sl1 = yl ? v4_load(yl + o + 4) : v4_set(0.0);
         for (size_t k = 0; k < j; k++) {
             const double eh = -mh[j * sj + k * sk], el = ml ? -ml[j * sj + k * sk] : 0.0;
-            v4_dot2_add(&sh, &sl, v4_set(eh), v4_set(el), v4_load(bh + k * LEV_LANES),
-                        v4_load(bl + k * LEV_LANES));
+            const lev_v4 veh = v4_set(eh), vel = v4_set(el);
+            const size_t q = k * LEV_LANES;
+            v4_dot2_add(&sh0, &sl0, veh, vel, v4_load(bh + q), v4_load(bl + q));
+            v4_dot2_add(&sh1, &sl1, veh, vel, v4_load(bh + q + 4), v4_load(bl + q + 4));
         }
         const double dh = mh[j * (sj + sk)], dl = ml ? ml[j * (sj + sk)] : 0.0;
         lev_v4 vh, vl, rh, rl;
-        vh = v4_two_sum(sh, sl, &vl);
+        vh = v4_two_sum(sh0, sl0, &vl);
         v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
-        v4_store(bh + j * LEV_LANES, rh);
-        v4_store(bl + j * LEV_LANES, rl);
+        v4_store(bh + o, rh);
+        v4_store(bl + o, rl);
+        vh = v4_two_sum(sh1, sl1, &vl);
+        v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
+        v4_store(bh + o + 4, rh);
+        v4_store(bl + o + 4, rl);
     }
 }
 
-/* substitution_error (double R^, rl NULL) of the 4 lanes' rows: y in ly,
- * b^ in lbh (lane layout); eps[l] for lane l. */
+/* substitution_error (double R^, rl NULL) of 4 lanes' rows: y in ly, b^ in
+ * lbh (lane layout: the 4 lanes at ly[j * LEV_LANES]); eps[l] for lane l. */
 static LEV_V3 void substitution_error_v4(size_t d, const double *r, const double *rinv,
                                          const double *ly, const double *lbh, double *eps)
 {
@@ -699,10 +709,10 @@ static LEV_V3 void substitution_error_v4(size_t d, const double *r, const double
                * v4_set(1.0 + dd3 * dd3 * 0x1p-52);
     }
     lev_v4 e = v4_set(g) * norm / v4_sqrt(bnorm2) * v4_set(1.0 + 0x1p-40);
-    double bn[LEV_LANES];
+    double bn[4];
     v4_store(bn, bnorm2);
     v4_store(eps, e);
-    for (size_t l = 0; l < LEV_LANES; l++)
+    for (size_t l = 0; l < 4; l++)
         if (!(bn[l] > 0.0))
             eps[l] = INFINITY;
 }
@@ -792,7 +802,8 @@ static LEV_V3 void householder_r_v4(size_t n, size_t d, double *w, double *r)
 /* Step 2's divisions of the lanes' b^ (build_pass_body: lev_dd_div_one,
  * then lev_dd_div_one when s' = 1, else dd_div by s'), element by element;
  * sp[l]: lane l's s'.  An element whose b^ is not finite and nonzero in
- * every lane (lev_dd_div_one's fast case) is done by the scalar code. */
+ * every lane (lev_dd_div_one's fast case) is done by the scalar code.  The
+ * 4 lanes at lbh[j * LEV_LANES]. */
 static LEV_V3 void divide_lanes_v4(size_t d, double *lbh, double *lbl, const double *sp)
 {
     const lev_v4 s = v4_load(sp);
@@ -803,7 +814,7 @@ static LEV_V3 void divide_lanes_v4(size_t d, double *lbh, double *lbl, const dou
         const lev_v4 a = v4_abs(xh);
         const lev_m4 fast = (a > v4_set(0.0)) & (a <= v4_set(DBL_MAX));
         if (_mm256_movemask_pd((__m256d)fast) != 0xf) {
-            for (size_t l = 0; l < LEV_LANES; l++) {
+            for (size_t l = 0; l < 4; l++) {
                 double *h = lbh + j * LEV_LANES + l, *lo = lbl + j * LEV_LANES + l;
                 lev_dd_div_one(h, lo);
                 if (sp[l] == 1.0)
@@ -939,10 +950,12 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             if (v3) { /* also the bounds, and the divisions of the rows not refined */
                 double sp[LEV_LANES];
                 solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
-                substitution_error_v4(d, b->r, rinv, ly, lbh, leps);
                 for (size_t l = 0; l < LEV_LANES; l++)
                     sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
-                divide_lanes_v4(d, lbh, lbl, sp);
+                for (size_t h = 0; h < LEV_LANES; h += 4) {
+                    substitution_error_v4(d, b->r, rinv, ly + h, lbh + h, leps + h);
+                    divide_lanes_v4(d, lbh + h, lbl + h, sp + h);
+                }
             } else
 #endif
                 solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
