@@ -863,6 +863,77 @@ static LEV_V3 void gram_add_v4(size_t d, size_t dp, const double *sh, const doub
         }
     }
 }
+
+/* lev_scale_row (the same results): entries 4 at a time, with the
+ * exponent fields read from the bits (lev_ilogb's normal case) and 2^(c_j
+ * - e) built from its bits (lev_ldexp's in-range case); a row with a
+ * subnormal entry or a scale out of that range, and a zero row, go to
+ * lev_scale_row itself. */
+static LEV_V3 int scale_row_v4(const lev_basis *b, const double *v, double *vh, int *ev)
+{
+    const size_t d = b->d, d4 = d / 4 * 4;
+    const lev_m4 field_mask = {0x7ff, 0x7ff, 0x7ff, 0x7ff}, none = {INT_MIN, INT_MIN, INT_MIN,
+                                                                    INT_MIN};
+    const lev_m4 mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    lev_m4 emax = none, sub = {0, 0, 0, 0};
+    for (size_t j = 0; j < d4; j += 4) {
+        lev_m4 bits, c;
+        memcpy(&bits, v + j, sizeof bits);
+        c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
+        const lev_m4 field = (bits >> 52) & field_mask;
+        const lev_m4 nz = (bits & mag) != 0;
+        sub |= nz & (field == 0);
+        const lev_m4 x = (field - 1023 + c) | ~nz; /* ~nz: -1 ... */
+        const lev_m4 val = (x & nz) | (none & ~nz); /* ... replaced by INT_MIN */
+        const lev_m4 gt = val > emax;
+        emax = (val & gt) | (emax & ~gt);
+    }
+    int64_t em[4];
+    memcpy(em, &emax, sizeof em);
+    int64_t e = INT_MIN;
+    for (size_t l = 0; l < 4; l++)
+        e = em[l] > e ? em[l] : e;
+    int64_t any_sub = 0;
+    lev_m4 subv = sub;
+    memcpy(em, &subv, sizeof em);
+    for (size_t l = 0; l < 4; l++)
+        any_sub |= em[l];
+    for (size_t j = d4; j < d; j++) {
+        if (v[j] == 0.0)
+            continue;
+        uint64_t bits;
+        memcpy(&bits, &v[j], sizeof bits);
+        const int64_t field = (int64_t)((bits >> 52) & 0x7ff);
+        any_sub |= field == 0;
+        if (field - 1023 + b->c[j] > e)
+            e = field - 1023 + b->c[j];
+    }
+    if (any_sub || e == INT_MIN)
+        return lev_scale_row(b, v, vh, ev);
+    lev_m4 lo = {0, 0, 0, 0};
+    for (size_t j = 0; j < d4; j += 4) { /* the scales c_j - e in [-1022, 1023] */
+        lev_m4 c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
+        const lev_m4 sc = c - e;
+        lo |= (sc < -1022) | (sc > 1023);
+    }
+    memcpy(em, &lo, sizeof em);
+    int out = (em[0] | em[1] | em[2] | em[3]) != 0;
+    for (size_t j = d4; j < d; j++)
+        out |= b->c[j] - e < -1022 || b->c[j] - e > 1023;
+    if (out)
+        return lev_scale_row(b, v, vh, ev);
+    for (size_t j = 0; j < d4; j += 4) {
+        lev_m4 c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
+        const lev_m4 pbits = (c - e + 1023) << 52;
+        lev_v4 pw;
+        memcpy(&pw, &pbits, sizeof pw);
+        v4_store(vh + j, v4_load(v + j) * pw);
+    }
+    for (size_t j = d4; j < d; j++)
+        vh[j] = lev_ldexp(v[j], b->c[j] - (int)e);
+    *ev = (int)e;
+    return 1;
+}
 #endif
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
@@ -939,7 +1010,12 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         const size_t lane = i % LEV_LANES;
         if (!b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
             for (size_t l = 0; l < LEV_LANES; l++) {
-                lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
+#if LEV_X86
+                if (v3)
+                    lev_nz[l] = i + l < n && scale_row_v4(b, A + (i + l) * d, yh, &lev_e[l]);
+                else
+#endif
+                    lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
                 if (!lev_nz[l])
                     for (size_t j = 0; j < d; j++)
                         yh[j] = 0.0; /* no row, or a zero row: a lane left unused */
