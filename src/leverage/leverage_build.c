@@ -1199,12 +1199,14 @@ static int lev_auto_path(void)
     return bht__lev_path_available(LEV_PATH_X86_64_V3) ? LEV_PATH_X86_64_V3 : LEV_PATH_GENERIC;
 }
 
-/* |q_i|^2 of bht_leverage's step 4 for rows [0, n) of the basis: dot2 of
- * the row with itself, normalized (hh[i] + hl[i]); zero rows are skipped. */
-static LEV_HOT void row_sumsq_body(const lev_basis *b, double *hh, double *hl)
+/* |q_i|^2 of bht_leverage's step 4 for rows [from, to) of the basis: dot2
+ * of the row with itself, normalized (hh[i] + hl[i]); zero rows are
+ * skipped. */
+static LEV_HOT void row_sumsq_body(const lev_basis *b, size_t from, size_t to, double *hh,
+                                   double *hl)
 {
     const size_t d = b->d;
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = from; i < to; i++) {
         if (b->qe[i] == LEV_ZERO_ROW)
             continue;
         const double *qh = b->qh + i * d, *ql = b->ql + i * d;
@@ -1217,14 +1219,40 @@ static LEV_HOT void row_sumsq_body(const lev_basis *b, double *hh, double *hl)
 
 static void row_sumsq_generic(const lev_basis *b, double *hh, double *hl)
 {
-    row_sumsq_body(b, hh, hl);
+    row_sumsq_body(b, 0, b->n, hh, hl);
 }
 
 #if LEV_X86
-__attribute__((target("arch=x86-64-v3"))) static void row_sumsq_v3(const lev_basis *b,
-                                                                   double *hh, double *hl)
+/* row_sumsq_body, 8 rows at a time in two vectors (entry j of 4 rows
+ * gathered into one vector); a group of 8 with a zero row, and the last
+ * rows, by row_sumsq_body's loop. */
+static LEV_V3 void row_sumsq_v3(const lev_basis *b, double *hh, double *hl)
 {
-    row_sumsq_body(b, hh, hl);
+    const size_t d = b->d, n8 = b->n / 8 * 8;
+    for (size_t i = 0; i < b->n; i += 8) {
+        int zero = i >= n8;
+        for (size_t l = 0; !zero && l < 8; l++)
+            zero = b->qe[i + l] == LEV_ZERO_ROW;
+        if (zero) {
+            row_sumsq_body(b, i, i + 8 < b->n ? i + 8 : b->n, hh, hl);
+            continue;
+        }
+        const double *qh = b->qh + i * d, *ql = b->ql + i * d;
+        lev_v4 sh0 = v4_set(0.0), sl0 = sh0, sh1 = sh0, sl1 = sh0;
+        for (size_t j = 0; j < d; j++) {
+            const lev_v4 h0 = {qh[j], qh[d + j], qh[2 * d + j], qh[3 * d + j]};
+            const lev_v4 l0 = {ql[j], ql[d + j], ql[2 * d + j], ql[3 * d + j]};
+            const lev_v4 h1 = {qh[4 * d + j], qh[5 * d + j], qh[6 * d + j], qh[7 * d + j]};
+            const lev_v4 l1 = {ql[4 * d + j], ql[5 * d + j], ql[6 * d + j], ql[7 * d + j]};
+            v4_dot2_add(&sh0, &sl0, h0, l0, h0, l0);
+            v4_dot2_add(&sh1, &sl1, h1, l1, h1, l1);
+        }
+        lev_v4 e0, e1;
+        v4_store(hh + i, v4_two_sum(sh0, sl0, &e0));
+        v4_store(hl + i, e0);
+        v4_store(hh + i + 4, v4_two_sum(sh1, sl1, &e1));
+        v4_store(hl + i + 4, e1);
+    }
 }
 #endif
 
