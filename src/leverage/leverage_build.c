@@ -71,10 +71,15 @@ static LEV_HOT int lev_ilogb(double x)
 
 /* ------------------------------------------------------------ step 0 */
 
+#if LEV_X86
+static int scalings_v4(size_t n, size_t d, const double *A, const int *t, int *c);
+#endif
+
 /* Every value finite first, then s_i != 0; t[i] = ilogb s_i,
- * c[j] = -(max_i ilogb(a_ij) - t_i).  *zero_column when a column of A is 0. */
+ * c[j] = -(max_i ilogb(a_ij) - t_i).  *zero_column when a column of A is 0.
+ * v3: the finiteness of A and the maxima by scalings_v4 when it can. */
 static bht_status scalings(size_t n, size_t d, const double *A, const double *s, int *t, int *c,
-                           int *zero_column)
+                           int *zero_column, int v3)
 {
     *zero_column = 0;
     for (size_t i = 0; i < n; i++) {
@@ -84,14 +89,24 @@ static bht_status scalings(size_t n, size_t d, const double *A, const double *s,
         if (si == 0.0)
             return BHT_E_INVALID;
     }
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
     for (size_t i = 0; i < n; i++)
         t[i] = lev_ilogb(s ? s[i] : 1.0);
-    for (size_t j = 0; j < d; j++)
+    int done = 0;
+#if LEV_X86
+    if (v3) {
+        done = scalings_v4(n, d, A, t, c);
+        if (done < 0)
+            return BHT_E_NONFINITE;
+    }
+#else
+    (void)v3;
+#endif
+    for (size_t k = 0; !done && k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t j = 0; !done && j < d; j++)
         c[j] = INT_MIN;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !done && i < n; i++)
         for (size_t j = 0; j < d; j++) {
             double a = A[i * d + j];
             if (a != 0.0 && lev_ilogb(a) - t[i] > c[j])
@@ -934,6 +949,62 @@ static LEV_V3 int scale_row_v4(const lev_basis *b, const double *v, double *vh, 
     *ev = (int)e;
     return 1;
 }
+
+/* scalings' check of A and its maxima c[j] = max_i ilogb(a_ij) - t_i
+ * (INT_MIN for a zero column), 4 columns at a time with the exponent
+ * fields read from the bits.  Returns -1 when an entry is not finite, 0
+ * when an entry is subnormal (then scalings does it all), else 1. */
+static LEV_V3 int scalings_v4(size_t n, size_t d, const double *A, const int *t, int *c)
+{
+    const size_t d4 = d / 4 * 4;
+    const lev_m4 field_mask = {0x7ff, 0x7ff, 0x7ff, 0x7ff}, none = {INT_MIN, INT_MIN, INT_MIN,
+                                                                    INT_MIN};
+    const lev_m4 mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    lev_m4 cm[BHT_LEVERAGE_MAX_D / 4], bad = {0, 0, 0, 0}, sub = bad;
+    int64_t ct[3] = {INT_MIN, INT_MIN, INT_MIN}, bad_t = 0, sub_t = 0;
+    for (size_t g = 0; g < d4 / 4; g++)
+        cm[g] = none;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t ti = t[i];
+        const double *row = A + i * d;
+        for (size_t j = 0; j < d4; j += 4) {
+            lev_m4 bits;
+            memcpy(&bits, row + j, sizeof bits);
+            const lev_m4 field = (bits >> 52) & field_mask;
+            const lev_m4 nz = (bits & mag) != 0;
+            bad |= field == field_mask;
+            sub |= nz & (field == 0);
+            const lev_m4 val = ((field - 1023 - ti) & nz) | (none & ~nz);
+            const lev_m4 gt = val > cm[j / 4];
+            cm[j / 4] = (val & gt) | (cm[j / 4] & ~gt);
+        }
+        for (size_t j = d4; j < d; j++) {
+            uint64_t bits;
+            memcpy(&bits, row + j, sizeof bits);
+            const int64_t field = (int64_t)((bits >> 52) & 0x7ff);
+            bad_t |= field == 0x7ff;
+            if ((bits & INT64_MAX) == 0)
+                continue;
+            sub_t |= field == 0;
+            ct[j - d4] = field - 1023 - ti > ct[j - d4] ? field - 1023 - ti : ct[j - d4];
+        }
+    }
+    int64_t m[4];
+    memcpy(m, &bad, sizeof m);
+    if (bad_t | m[0] | m[1] | m[2] | m[3])
+        return -1;
+    memcpy(m, &sub, sizeof m);
+    if (sub_t | m[0] | m[1] | m[2] | m[3])
+        return 0;
+    for (size_t j = 0; j < d4; j += 4) {
+        memcpy(m, &cm[j / 4], sizeof m);
+        for (size_t l = 0; l < 4; l++)
+            c[j + l] = (int)m[l];
+    }
+    for (size_t j = d4; j < d; j++)
+        c[j] = (int)ct[j - d4];
+    return 1;
+}
 #endif
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
@@ -1327,7 +1398,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
     b->qe = b->t + n;
     b->c = b->qe + n;
     int zero_column = 0;
-    bht_status status = scalings(n, d, A, s, b->t, b->c, &zero_column);
+    if (path == LEV_PATH_AUTO)
+        path = lev_auto_path();
+    bht_status status = scalings(n, d, A, s, b->t, b->c, &zero_column,
+                                 path == LEV_PATH_X86_64_V3
+                                     && bht__lev_path_available(LEV_PATH_X86_64_V3));
     if (status == BHT_OK && zero_column) {
         if (cond)
             *cond = INFINITY;
