@@ -1021,6 +1021,33 @@ static LEV_V3 void scale_pow2_v4(size_t d, const double *x, int e, double *out)
     for (; j < d; j++)
         out[j] = lev_ldexp(x[j], e);
 }
+
+/* Row i of W for householder_r_v4 (build_pass_body's step 1: entry j is
+ * lev_ldexp(a_ij, c_j - t_i) / s'), 4 entries at a time where c_j - t_i is
+ * in [-1022, 1023] (the product by 2^(c_j - t_i) built from its bits), and
+ * its 3 entries of padding (zeros). */
+static LEV_V3 void w_row_v4(size_t d, const double *a, const int *c, int ti, double sprime,
+                            double *out)
+{
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+        const lev_m4 sc =
+            (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(c + j))) - ti;
+        const lev_m4 out_of_range = (sc < -1022) | (sc > 1023);
+        if (!_mm256_testz_si256((__m256i)out_of_range, (__m256i)out_of_range)) {
+            for (size_t q = j; q < j + 4; q++)
+                out[q] = lev_ldexp(a[q], c[q] - ti) / sprime;
+            continue;
+        }
+        const lev_m4 pbits = (sc + 1023) << 52;
+        lev_v4 p;
+        memcpy(&p, &pbits, sizeof p);
+        v4_store(out + j, v4_load(a + j) * p / v4_set(sprime));
+    }
+    for (; j < d; j++)
+        out[j] = lev_ldexp(a[j], c[j] - ti) / sprime;
+    out[d] = out[d + 1] = out[d + 2] = 0.0;
+}
 #endif
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
@@ -1043,6 +1070,12 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
     const size_t wi = w_rows ? d + 3 : 1, wj = w_rows ? 1 : n;
     for (size_t i = 0; i < n; i++) {
         double sprime = fabs(lev_ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
+#if LEV_X86
+        if (w_rows) {
+            w_row_v4(d, A + i * d, b->c, b->t[i], sprime, w + i * wi);
+            continue;
+        }
+#endif
         for (size_t j = 0; j < d; j++) {
             double a = lev_ldexp(A[i * d + j], b->c[j] - b->t[i]);
             if (wl)
@@ -1050,8 +1083,6 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             else
                 w[j * wj + i * wi] = a / sprime;
         }
-        if (w_rows)
-            w[i * wi + d] = w[i * wi + d + 1] = w[i * wi + d + 2] = 0.0;
     }
     if (wl)
         bht__lev_householder_r_dd(n, d, w, wl, b->r, b->rl);
