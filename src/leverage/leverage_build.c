@@ -301,7 +301,7 @@ static LEV_HOT void lev_dd_div_one(double *xh, double *xl)
  * its row, in the same order, so the results are those of the one-row
  * functions bit for bit; the independent lanes only let the CPU overlap
  * the long dependency chains of the dd sums. */
-#define LEV_LANES 8
+#define LEV_LANES 16
 
 /* Forward substitution M b = y on LEV_LANES rows, M lower triangular with
  * entry (j, k) at mh[j * sj + k * sk] (+ ml[..], ml NULL: double M), y =
@@ -653,34 +653,39 @@ static LEV_V3_HOT void v4_dd_div(lev_v4 xh, lev_v4 xl, lev_v4 yh, lev_v4 yl, lev
     *rh = v4_fast_two_sum(th, tl, rl);
 }
 
-/* solve_lanes with the LEV_LANES = 8 lanes in two vectors. */
+/* solve_lanes with the LEV_LANES lanes in LEV_LANES / 4 vectors. */
+#define LEV_NV (LEV_LANES / 4)
 static LEV_V3 void solve_lanes_v4(size_t d, const double *mh, const double *ml, size_t sj,
                                   size_t sk, const double *yh, const double *yl, double *bh,
                                   double *bl)
 {
-    _Static_assert(LEV_LANES == 8, "two vectors of lanes");
+    _Static_assert(LEV_LANES % 4 == 0, "whole vectors of lanes");
     for (size_t j = 0; j < d; j++) {
         const size_t o = j * LEV_LANES;
-        lev_v4 sh0 = v4_load(yh + o), sh1 = v4_load(yh + o + 4);
-        lev_v4 sl0 = yl ? v4_load(yl + o) : v4_set(0.0);
-        lev_v4 sl1 = yl ? v4_load(yl + o + 4) : v4_set(0.0);
+        lev_v4 sh[LEV_NV], sl[LEV_NV];
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++) {
+            sh[v] = v4_load(yh + o + 4 * v);
+            sl[v] = yl ? v4_load(yl + o + 4 * v) : v4_set(0.0);
+        }
         for (size_t k = 0; k < j; k++) {
             const double eh = -mh[j * sj + k * sk], el = ml ? -ml[j * sj + k * sk] : 0.0;
             const lev_v4 veh = v4_set(eh), vel = v4_set(el);
             const size_t q = k * LEV_LANES;
-            v4_dot2_add(&sh0, &sl0, veh, vel, v4_load(bh + q), v4_load(bl + q));
-            v4_dot2_add(&sh1, &sl1, veh, vel, v4_load(bh + q + 4), v4_load(bl + q + 4));
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++)
+                v4_dot2_add(&sh[v], &sl[v], veh, vel, v4_load(bh + q + 4 * v),
+                            v4_load(bl + q + 4 * v));
         }
         const double dh = mh[j * (sj + sk)], dl = ml ? ml[j * (sj + sk)] : 0.0;
-        lev_v4 vh, vl, rh, rl;
-        vh = v4_two_sum(sh0, sl0, &vl);
-        v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
-        v4_store(bh + o, rh);
-        v4_store(bl + o, rl);
-        vh = v4_two_sum(sh1, sl1, &vl);
-        v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
-        v4_store(bh + o + 4, rh);
-        v4_store(bl + o + 4, rl);
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++) {
+            lev_v4 vh, vl, rh, rl;
+            vh = v4_two_sum(sh[v], sl[v], &vl);
+            v4_dd_div(vh, vl, v4_set(dh), v4_set(dl), &rh, &rl);
+            v4_store(bh + o + 4 * v, rh);
+            v4_store(bl + o + 4 * v, rl);
+        }
     }
 }
 
