@@ -689,50 +689,91 @@ static LEV_V3 void solve_lanes_v4(size_t d, const double *mh, const double *ml, 
     }
 }
 
-/* substitution_error (double R^, rl NULL) of 4 lanes' rows: y in ly, b^ in
- * lbh (lane layout: the 4 lanes at ly[j * LEV_LANES]); eps[l] for lane l. */
+/* substitution_error (double R^, rl NULL) of the LEV_LANES lanes' rows: y
+ * in ly, b^ in lbh (lane layout); eps[l] for lane l; lw: LEV_LANES d
+ * doubles of work (w of substitution_error and abs_inv_t_norm). */
 static LEV_V3 void substitution_error_v4(size_t d, const double *r, const double *rinv,
-                                         const double *ly, const double *lbh, double *eps)
+                                         const double *ly, const double *lbh, double *lw,
+                                         double *eps)
 {
     const double up = 1.0; /* |R| of a double R^ */
     const double g = ((double)d * (double)d + 2.0 * (double)d + 17.0) * 0x1p-106;
-    lev_v4 w[BHT_LEVERAGE_MAX_D];
-    lev_v4 bnorm2 = v4_set(0.0);
+    lev_v4 bnorm2[LEV_NV], vnorm2[LEV_NV], norm[LEV_NV];
+#pragma GCC unroll 4
+    for (size_t v = 0; v < LEV_NV; v++)
+        bnorm2[v] = vnorm2[v] = v4_set(0.0);
     for (size_t j = 0; j < d; j++) { /* w = |y| + |R^T| |b^| */
-        lev_v4 t = v4_abs(v4_load(ly + j * LEV_LANES));
-        for (size_t l = 0; l <= j; l++)
-            t += v4_set(fabs(r[l * d + j]) * up) * v4_abs(v4_load(lbh + l * LEV_LANES));
-        w[j] = t;
-        lev_v4 bj = v4_load(lbh + j * LEV_LANES);
-        bnorm2 += bj * bj;
+        const size_t o = j * LEV_LANES;
+        lev_v4 t[LEV_NV];
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++)
+            t[v] = v4_abs(v4_load(ly + o + 4 * v));
+        for (size_t l = 0; l <= j; l++) {
+            const lev_v4 a = v4_set(fabs(r[l * d + j]) * up);
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++)
+                t[v] += a * v4_abs(v4_load(lbh + l * LEV_LANES + 4 * v));
+        }
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++) {
+            v4_store(lw + o + 4 * v, t[v]);
+            const lev_v4 bj = v4_load(lbh + o + 4 * v);
+            bnorm2[v] += bj * bj;
+        }
     }
     /* abs_inv_t_norm (dn = up = 1) */
-    lev_v4 vnorm2 = v4_set(0.0), norm;
     if (rinv) {
         for (size_t k = 0; k < d; k++) {
-            lev_v4 v = v4_set(0.0);
-            for (size_t j = 0; j <= k; j++)
-                v += v4_set(fabs(rinv[j * d + k])) * w[j];
-            vnorm2 += v * v;
+            lev_v4 t[LEV_NV];
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++)
+                t[v] = v4_set(0.0);
+            for (size_t j = 0; j <= k; j++) {
+                const lev_v4 a = v4_set(fabs(rinv[j * d + k]));
+#pragma GCC unroll 4
+                for (size_t v = 0; v < LEV_NV; v++)
+                    t[v] += a * v4_load(lw + j * LEV_LANES + 4 * v);
+            }
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++)
+                vnorm2[v] += t[v] * t[v];
         }
-        norm = v4_set(4.0 / 3.0) * v4_sqrt(vnorm2) * v4_set(1.0 + 0x1p-40);
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++)
+            norm[v] = v4_set(4.0 / 3.0) * v4_sqrt(vnorm2[v]) * v4_set(1.0 + 0x1p-40);
     } else {
         for (size_t k = 0; k < d; k++) {
-            lev_v4 t = w[k];
-            for (size_t j = 0; j < k; j++)
-                t += v4_set(fabs(r[j * d + k]) * up) * w[j];
-            w[k] = t / v4_set(fabs(r[k * d + k]) * 1.0);
-            vnorm2 += w[k] * w[k];
+            lev_v4 t[LEV_NV];
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++)
+                t[v] = v4_load(lw + k * LEV_LANES + 4 * v);
+            for (size_t j = 0; j < k; j++) {
+                const lev_v4 a = v4_set(fabs(r[j * d + k]) * up);
+#pragma GCC unroll 4
+                for (size_t v = 0; v < LEV_NV; v++)
+                    t[v] += a * v4_load(lw + j * LEV_LANES + 4 * v);
+            }
+            const lev_v4 dk = v4_set(fabs(r[k * d + k]) * 1.0);
+#pragma GCC unroll 4
+            for (size_t v = 0; v < LEV_NV; v++) {
+                const lev_v4 wk = t[v] / dk;
+                v4_store(lw + k * LEV_LANES + 4 * v, wk);
+                vnorm2[v] += wk * wk;
+            }
         }
         const double dd3 = (double)d + 3.0;
-        norm = (v4_sqrt(vnorm2) + v4_set((double)d * 0x1p-1000))
-               * v4_set(1.0 + dd3 * dd3 * 0x1p-52);
+#pragma GCC unroll 4
+        for (size_t v = 0; v < LEV_NV; v++)
+            norm[v] = (v4_sqrt(vnorm2[v]) + v4_set((double)d * 0x1p-1000))
+                      * v4_set(1.0 + dd3 * dd3 * 0x1p-52);
     }
-    lev_v4 e = v4_set(g) * norm / v4_sqrt(bnorm2) * v4_set(1.0 + 0x1p-40);
-    double bn[4];
-    v4_store(bn, bnorm2);
-    v4_store(eps, e);
-    for (size_t l = 0; l < 4; l++)
+    double bn[LEV_LANES];
+#pragma GCC unroll 4
+    for (size_t v = 0; v < LEV_NV; v++) {
+        v4_store(bn + 4 * v, bnorm2[v]);
+        v4_store(eps + 4 * v, v4_set(g) * norm[v] / v4_sqrt(bnorm2[v]) * v4_set(1.0 + 0x1p-40));
+    }
+    for (size_t l = 0; l < LEV_LANES; l++)
         if (!(bn[l] > 0.0))
             eps[l] = INFINITY;
 }
@@ -1059,7 +1100,8 @@ static LEV_V3 void w_row_v4(size_t d, const double *a, const int *c, int ti, dou
  * Householder in double, else in double-double (wl: n*d low parts of W).
  * v3 (a constant in each caller): the 4-wide code of the x86-64-v3 path
  * where there is one.  The work area: a row (2 dp, dp = d rounded up to a
- * multiple of 4), C (2 d dp, row stride dp), the lanes (3 LEV_LANES d). */
+ * multiple of 4), C (2 d dp, row stride dp), the lanes (3 LEV_LANES d, and
+ * LEV_LANES d for substitution_error_v4). */
 static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, lev_basis *b,
                                           double *work, double *wl, double *cond,
                                           double max_err_h, const int v3)
@@ -1151,10 +1193,9 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
                 for (size_t l = 0; l < LEV_LANES; l++)
                     sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
-                for (size_t h = 0; h < LEV_LANES; h += 4) {
-                    substitution_error_v4(d, b->r, rinv, ly + h, lbh + h, leps + h);
+                substitution_error_v4(d, b->r, rinv, ly, lbh, lbl + LEV_LANES * d, leps);
+                for (size_t h = 0; h < LEV_LANES; h += 4)
                     divide_lanes_v4(d, lbh + h, lbl + h, sp + h);
-                }
             } else
 #endif
                 solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
@@ -1430,11 +1471,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
      * glibc, repeated calls then reuse the heap instead of trimming it and
      * faulting the pages in again).  Doubles first: r, rinv, lh, ll (d*d
      * each), qh, ql (n*d each; qh holds the QR input W first), err_q (n),
-     * the work area (build_pass_body: 2 dp for a row, 2 d dp for C, 3
+     * the work area (build_pass_body: 2 dp for a row, 2 d dp for C, 4
      * LEV_LANES d for the lanes; dp = d rounded up to a multiple of 4);
      * then the ints t (n), qe (n), c (d). */
     const size_t nd = n * d, d2 = d * d, dp = (d + 3) / 4 * 4;
-    const size_t wsize = 2 * dp + 2 * d * dp + 3 * LEV_LANES * d;
+    const size_t wsize = 2 * dp + 2 * d * dp + 4 * LEV_LANES * d;
     b->block = malloc((4 * d2 + 2 * nd + n + wsize) * sizeof(double) + (2 * n + d) * sizeof(int));
     if (!b->block) {
         bht__lev_basis_free(b);
