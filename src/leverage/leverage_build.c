@@ -1094,6 +1094,50 @@ static LEV_V3 void w_row_v4(size_t d, const double *a, const int *c, int ti, dou
         out[j] = lev_ldexp(a[j], c[j] - ti) / sprime;
     out[d] = out[d + 1] = out[d + 2] = 0.0;
 }
+
+/* In place 4-by-4 transpose of the rows x[0 .. 3] (data movement only). */
+static LEV_V3_HOT void v4_transpose(lev_v4 *x)
+{
+    const __m256d t0 = _mm256_unpacklo_pd((__m256d)x[0], (__m256d)x[1]);
+    const __m256d t1 = _mm256_unpackhi_pd((__m256d)x[0], (__m256d)x[1]);
+    const __m256d t2 = _mm256_unpacklo_pd((__m256d)x[2], (__m256d)x[3]);
+    const __m256d t3 = _mm256_unpackhi_pd((__m256d)x[2], (__m256d)x[3]);
+    x[0] = (lev_v4)_mm256_permute2f128_pd(t0, t2, 0x20);
+    x[1] = (lev_v4)_mm256_permute2f128_pd(t1, t3, 0x20);
+    x[2] = (lev_v4)_mm256_permute2f128_pd(t0, t2, 0x31);
+    x[3] = (lev_v4)_mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/* Copies between rows (row rows[l] of the n-by-d q, l < count) and the lane
+ * layout (entry j of lane l at lanes[j * LEV_LANES + l]): to_lanes, the
+ * rows into lanes 0 .. count - 1 and zeros into the others; else the lanes
+ * back into the rows.  4-by-4 blocks by transposes, the rest one by one. */
+static LEV_V3 void lanes_copy_v4(size_t d, double *q, const size_t *rows, size_t count,
+                                 double *lanes, int to_lanes)
+{
+    const size_t d4 = d / 4 * 4, c4 = count / 4 * 4;
+    for (size_t l = 0; l < c4; l += 4)
+        for (size_t j = 0; j < d4; j += 4) {
+            lev_v4 x[4];
+            for (size_t m = 0; m < 4; m++)
+                x[m] = to_lanes ? v4_load(q + rows[l + m] * d + j)
+                                : v4_load(lanes + (j + m) * LEV_LANES + l);
+            v4_transpose(x);
+            for (size_t m = 0; m < 4; m++) {
+                if (to_lanes)
+                    v4_store(lanes + (j + m) * LEV_LANES + l, x[m]);
+                else
+                    v4_store(q + rows[l + m] * d + j, x[m]);
+            }
+        }
+    for (size_t l = 0; l < (to_lanes ? LEV_LANES : count); l++)
+        for (size_t j = (l < c4 ? d4 : 0); j < d; j++) {
+            if (!to_lanes)
+                q[rows[l] * d + j] = lanes[j * LEV_LANES + l];
+            else
+                lanes[j * LEV_LANES + l] = l < count ? q[rows[l] * d + j] : 0.0;
+        }
+}
 #endif
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
@@ -1303,17 +1347,25 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             rows[count++] = i;
         if (count == 0 || (count < LEV_LANES && i < n))
             continue;
+#if LEV_X86
+        if (v3) {
+            lanes_copy_v4(d, b->qh, rows, count, lbh, 1);
+            lanes_copy_v4(d, b->ql, rows, count, lbl, 1);
+            solve_lanes_v4(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
+            lanes_copy_v4(d, b->qh, rows, count, lbh, 0);
+            lanes_copy_v4(d, b->ql, rows, count, lbl, 0);
+            for (size_t l = 0; l < count; l++)
+                b->err_h_max = fmax(b->err_h_max, lev_err_h(b, rows[l]));
+            count = 0;
+            continue;
+        }
+#endif
         for (size_t l = 0; l < LEV_LANES; l++)
             for (size_t j = 0; j < d; j++) { /* unused lanes: zeros */
                 lbh[j * LEV_LANES + l] = l < count ? b->qh[rows[l] * d + j] : 0.0;
                 lbl[j * LEV_LANES + l] = l < count ? b->ql[rows[l] * d + j] : 0.0;
             }
-#if LEV_X86
-        if (v3)
-            solve_lanes_v4(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
-        else
-#endif
-            solve_lanes(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
+        solve_lanes(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
         for (size_t l = 0; l < count; l++) {
             for (size_t j = 0; j < d; j++) {
                 b->qh[rows[l] * d + j] = lbh[j * LEV_LANES + l];
