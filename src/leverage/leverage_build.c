@@ -1217,32 +1217,38 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         double *yh = work;
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
         const size_t lane = i % LEV_LANES;
-        if (!b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
-            for (size_t l = 0; l < LEV_LANES; l++) {
 #if LEV_X86
-                if (v3)
-                    lev_nz[l] = i + l < n && scale_row_v4(b, A + (i + l) * d, yh, &lev_e[l]);
-                else
+        if (v3 && !b->rl && lane == 0) { /* the next LEV_LANES rows' y, b^, bounds */
+            /* y in the rows of qh (free from row i on), then in the lanes;
+             * b^, divided by 1 and s' (rows not refined), back into the rows */
+            const size_t cnt = n - i < LEV_LANES ? n - i : LEV_LANES;
+            size_t idx[LEV_LANES];
+            double sp[LEV_LANES];
+            for (size_t l = 0; l < LEV_LANES; l++) {
+                idx[l] = i + l;
+                lev_nz[l] = l < cnt && scale_row_v4(b, A + (i + l) * d, b->qh + (i + l) * d,
+                                                    &lev_e[l]);
+                sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
+            }
+            lanes_copy_v4(d, b->qh, idx, cnt, ly, 1);
+            solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
+            substitution_error_v4(d, b->r, rinv, ly, lbh, lbl + LEV_LANES * d, leps);
+            for (size_t h = 0; h < LEV_LANES; h += 4)
+                divide_lanes_v4(d, lbh + h, lbl + h, sp + h);
+            lanes_copy_v4(d, b->qh, idx, cnt, lbh, 0);
+            lanes_copy_v4(d, b->ql, idx, cnt, lbl, 0);
+        }
 #endif
-                    lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
+        if (!v3 && !b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
+            for (size_t l = 0; l < LEV_LANES; l++) {
+                lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
                 if (!lev_nz[l])
                     for (size_t j = 0; j < d; j++)
                         yh[j] = 0.0; /* no row, or a zero row: a lane left unused */
                 for (size_t j = 0; j < d; j++)
                     ly[j * LEV_LANES + l] = yh[j];
             }
-#if LEV_X86
-            if (v3) { /* also the bounds, and the divisions of the rows not refined */
-                double sp[LEV_LANES];
-                solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
-                for (size_t l = 0; l < LEV_LANES; l++)
-                    sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
-                substitution_error_v4(d, b->r, rinv, ly, lbh, lbl + LEV_LANES * d, leps);
-                for (size_t h = 0; h < LEV_LANES; h += 4)
-                    divide_lanes_v4(d, lbh + h, lbl + h, sp + h);
-            } else
-#endif
-                solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
+            solve_lanes(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
         }
         int ev, nonzero;
         b->err_q[i] = 0.0;
@@ -1251,7 +1257,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         } else { /* the row's scaled form, as the lanes computed it */
             nonzero = lev_nz[lane];
             ev = lev_e[lane];
-            for (size_t j = 0; j < d; j++)
+            for (size_t j = 0; !v3 && j < d; j++)
                 yh[j] = ly[j * LEV_LANES + lane];
         }
         if (!nonzero) {
@@ -1267,12 +1273,9 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         } else if (v3) { /* the lanes did all but the refinement */
             eps = leps[lane];
             if (eps > LEVERAGE_REFINE_EPS) {
+                for (size_t j = 0; j < d; j++)
+                    yh[j] = ly[j * LEV_LANES + lane];
                 eps = row_solve(d, b->r, NULL, rinv, yh, NULL, sprime, bh, bl, &ws);
-            } else {
-                for (size_t j = 0; j < d; j++) {
-                    bh[j] = lbh[j * LEV_LANES + lane];
-                    bl[j] = lbl[j * LEV_LANES + lane];
-                }
             }
         } else {
             /* row_solve's first step, solve_rt(.., s' = 1, &eps), from the
