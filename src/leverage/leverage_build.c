@@ -1116,20 +1116,37 @@ static LEV_V3 void lanes_copy_v4(size_t d, double *q, const size_t *rows, size_t
                                  double *lanes, int to_lanes)
 {
     const size_t d4 = d / 4 * 4, c4 = count / 4 * 4;
-    for (size_t l = 0; l < c4; l += 4)
+    for (size_t l = 0; l < c4; l += 4) {
+        double *r0 = q + rows[l] * d, *r1 = q + rows[l + 1] * d;
+        double *r2 = q + rows[l + 2] * d, *r3 = q + rows[l + 3] * d;
         for (size_t j = 0; j < d4; j += 4) {
+            double *c = lanes + j * LEV_LANES + l;
             lev_v4 x[4];
-            for (size_t m = 0; m < 4; m++)
-                x[m] = to_lanes ? v4_load(q + rows[l + m] * d + j)
-                                : v4_load(lanes + (j + m) * LEV_LANES + l);
+            if (to_lanes) {
+                x[0] = v4_load(r0 + j);
+                x[1] = v4_load(r1 + j);
+                x[2] = v4_load(r2 + j);
+                x[3] = v4_load(r3 + j);
+            } else {
+                x[0] = v4_load(c);
+                x[1] = v4_load(c + LEV_LANES);
+                x[2] = v4_load(c + 2 * LEV_LANES);
+                x[3] = v4_load(c + 3 * LEV_LANES);
+            }
             v4_transpose(x);
-            for (size_t m = 0; m < 4; m++) {
-                if (to_lanes)
-                    v4_store(lanes + (j + m) * LEV_LANES + l, x[m]);
-                else
-                    v4_store(q + rows[l + m] * d + j, x[m]);
+            if (to_lanes) {
+                v4_store(c, x[0]);
+                v4_store(c + LEV_LANES, x[1]);
+                v4_store(c + 2 * LEV_LANES, x[2]);
+                v4_store(c + 3 * LEV_LANES, x[3]);
+            } else {
+                v4_store(r0 + j, x[0]);
+                v4_store(r1 + j, x[1]);
+                v4_store(r2 + j, x[2]);
+                v4_store(r3 + j, x[3]);
             }
         }
+    }
     for (size_t l = 0; l < (to_lanes ? LEV_LANES : count); l++)
         for (size_t j = (l < c4 ? d4 : 0); j < d; j++) {
             if (!to_lanes)
