@@ -925,77 +925,6 @@ static LEV_V3 void gram_add_v4(size_t d, size_t dp, const double *sh, const doub
     }
 }
 
-/* lev_scale_row (the same results): entries 4 at a time, with the
- * exponent fields read from the bits (lev_ilogb's normal case) and 2^(c_j
- * - e) built from its bits (lev_ldexp's in-range case); a row with a
- * subnormal entry or a scale out of that range, and a zero row, go to
- * lev_scale_row itself. */
-static LEV_V3 int scale_row_v4(const lev_basis *b, const double *v, double *vh, int *ev)
-{
-    const size_t d = b->d, d4 = d / 4 * 4;
-    const lev_m4 field_mask = {0x7ff, 0x7ff, 0x7ff, 0x7ff}, none = {INT_MIN, INT_MIN, INT_MIN,
-                                                                    INT_MIN};
-    const lev_m4 mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-    lev_m4 emax = none, sub = {0, 0, 0, 0};
-    for (size_t j = 0; j < d4; j += 4) {
-        lev_m4 bits, c;
-        memcpy(&bits, v + j, sizeof bits);
-        c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
-        const lev_m4 field = (bits >> 52) & field_mask;
-        const lev_m4 nz = (bits & mag) != 0;
-        sub |= nz & (field == 0);
-        const lev_m4 x = (field - 1023 + c) | ~nz; /* ~nz: -1 ... */
-        const lev_m4 val = (x & nz) | (none & ~nz); /* ... replaced by INT_MIN */
-        const lev_m4 gt = val > emax;
-        emax = (val & gt) | (emax & ~gt);
-    }
-    int64_t em[4];
-    memcpy(em, &emax, sizeof em);
-    int64_t e = INT_MIN;
-    for (size_t l = 0; l < 4; l++)
-        e = em[l] > e ? em[l] : e;
-    int64_t any_sub = 0;
-    lev_m4 subv = sub;
-    memcpy(em, &subv, sizeof em);
-    for (size_t l = 0; l < 4; l++)
-        any_sub |= em[l];
-    for (size_t j = d4; j < d; j++) {
-        if (v[j] == 0.0)
-            continue;
-        uint64_t bits;
-        memcpy(&bits, &v[j], sizeof bits);
-        const int64_t field = (int64_t)((bits >> 52) & 0x7ff);
-        any_sub |= field == 0;
-        if (field - 1023 + b->c[j] > e)
-            e = field - 1023 + b->c[j];
-    }
-    if (any_sub || e == INT_MIN)
-        return lev_scale_row(b, v, vh, ev);
-    lev_m4 lo = {0, 0, 0, 0};
-    for (size_t j = 0; j < d4; j += 4) { /* the scales c_j - e in [-1022, 1023] */
-        lev_m4 c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
-        const lev_m4 sc = c - e;
-        lo |= (sc < -1022) | (sc > 1023);
-    }
-    memcpy(em, &lo, sizeof em);
-    int out = (em[0] | em[1] | em[2] | em[3]) != 0;
-    for (size_t j = d4; j < d; j++)
-        out |= b->c[j] - e < -1022 || b->c[j] - e > 1023;
-    if (out)
-        return lev_scale_row(b, v, vh, ev);
-    for (size_t j = 0; j < d4; j += 4) {
-        lev_m4 c = (lev_m4)_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(b->c + j)));
-        const lev_m4 pbits = (c - e + 1023) << 52;
-        lev_v4 pw;
-        memcpy(&pw, &pbits, sizeof pw);
-        v4_store(vh + j, v4_load(v + j) * pw);
-    }
-    for (size_t j = d4; j < d; j++)
-        vh[j] = lev_ldexp(v[j], b->c[j] - (int)e);
-    *ev = (int)e;
-    return 1;
-}
-
 /* scalings' check of A and its maxima c[j] = max_i ilogb(a_ij) - t_i
  * (INT_MIN for a zero column), 4 columns at a time with the exponent
  * fields read from the bits.  Returns -1 when an entry is not finite, 0
@@ -1155,6 +1084,95 @@ static LEV_V3 void lanes_copy_v4(size_t d, double *q, const size_t *rows, size_t
                 lanes[j * LEV_LANES + l] = l < count ? q[rows[l] * d + j] : 0.0;
         }
 }
+
+/* The lanes' y of build_pass_body's step 2: lev_scale_row of the rows i0 +
+ * l, l < cnt, into lane l of ly (lane layout), zeros in the lanes from cnt
+ * on (nz[l] = 0); nz[l], e[l] as lev_scale_row returns them.  4 rows at a
+ * time: entries moved into vectors over the rows by 4-by-4 transposes, the
+ * exponent fields read from the bits (lev_ilogb's normal case), the rows'
+ * maxima taken lane by lane, 2^(c_j - e) built from its bits (lev_ldexp's
+ * in-range case); a row with a subnormal entry or a scale out of that
+ * range, and a zero row, by lev_scale_row itself (tmp: d doubles). */
+static LEV_V3 void scale_rows_v4(const lev_basis *b, const double *A, size_t i0, size_t cnt,
+                                 double *ly, double *tmp, int *nz, int *e)
+{
+    const size_t d = b->d, d4 = d / 4 * 4;
+    const lev_m4 field_mask = {0x7ff, 0x7ff, 0x7ff, 0x7ff}, none = {INT_MIN, INT_MIN, INT_MIN,
+                                                                    INT_MIN};
+    const lev_m4 mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+    for (size_t l0 = 0; l0 < LEV_LANES; l0 += 4) {
+        int64_t fb[4] = {-1, -1, -1, -1}; /* lanes left to lev_scale_row */
+        if (l0 + 4 <= cnt) {
+            const double *r0 = A + (i0 + l0) * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+            lev_m4 emax = none, bad = {0, 0, 0, 0};
+            for (size_t j = 0; j < d; j += 4) {
+                lev_v4 x[4];
+                size_t m = 4;
+                if (j < d4) {
+                    x[0] = v4_load(r0 + j);
+                    x[1] = v4_load(r1 + j);
+                    x[2] = v4_load(r2 + j);
+                    x[3] = v4_load(r3 + j);
+                    v4_transpose(x);
+                } else {
+                    m = d - j;
+                    for (size_t q = 0; q < m; q++)
+                        x[q] = (lev_v4){r0[j + q], r1[j + q], r2[j + q], r3[j + q]};
+                }
+                for (size_t q = 0; q < m; q++) {
+                    lev_m4 bits;
+                    memcpy(&bits, &x[q], sizeof bits);
+                    const lev_m4 field = (bits >> 52) & field_mask;
+                    const lev_m4 nzv = (bits & mag) != 0;
+                    bad |= nzv & (field == 0);
+                    const lev_m4 val = ((field - 1023 + b->c[j + q]) & nzv) | (none & ~nzv);
+                    const lev_m4 gt = val > emax;
+                    emax = (val & gt) | (emax & ~gt);
+                }
+            }
+            bad |= emax == none;
+            for (size_t j = 0; j < d; j++) {
+                const lev_m4 sc = b->c[j] - emax;
+                bad |= (sc < -1022) | (sc > 1023);
+            }
+            for (size_t j = 0; j < d; j += 4) {
+                lev_v4 x[4];
+                size_t m = 4;
+                if (j < d4) {
+                    x[0] = v4_load(r0 + j);
+                    x[1] = v4_load(r1 + j);
+                    x[2] = v4_load(r2 + j);
+                    x[3] = v4_load(r3 + j);
+                    v4_transpose(x);
+                } else {
+                    m = d - j;
+                    for (size_t q = 0; q < m; q++)
+                        x[q] = (lev_v4){r0[j + q], r1[j + q], r2[j + q], r3[j + q]};
+                }
+                for (size_t q = 0; q < m; q++) {
+                    const lev_m4 pbits = (b->c[j + q] - emax + 1023) << 52;
+                    lev_v4 p;
+                    memcpy(&p, &pbits, sizeof p);
+                    v4_store(ly + (j + q) * LEV_LANES + l0, x[q] * p);
+                }
+            }
+            int64_t em[4];
+            memcpy(em, &emax, sizeof em);
+            memcpy(fb, &bad, sizeof fb);
+            for (size_t l = 0; l < 4; l++) {
+                nz[l0 + l] = 1;
+                e[l0 + l] = (int)em[l];
+            }
+        }
+        for (size_t l = l0; l < l0 + 4; l++) {
+            if (!fb[l - l0])
+                continue;
+            nz[l] = l < cnt && lev_scale_row(b, A + (i0 + l) * d, tmp, &e[l]);
+            for (size_t j = 0; j < d; j++) /* no row, or a zero row: a lane left unused */
+                ly[j * LEV_LANES + l] = nz[l] ? tmp[j] : 0.0;
+        }
+    }
+}
 #endif
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
@@ -1236,18 +1254,16 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         const size_t lane = i % LEV_LANES;
 #if LEV_X86
         if (v3 && !b->rl && lane == 0) { /* the next LEV_LANES rows' y, b^, bounds */
-            /* y in the rows of qh (free from row i on), then in the lanes;
-             * b^, divided by 1 and s' (rows not refined), back into the rows */
+            /* y in the lanes; b^, divided by 1 and s' (rows not refined),
+             * into the rows of qh, ql */
             const size_t cnt = n - i < LEV_LANES ? n - i : LEV_LANES;
             size_t idx[LEV_LANES];
             double sp[LEV_LANES];
+            scale_rows_v4(b, A, i, cnt, ly, yh, lev_nz, lev_e);
             for (size_t l = 0; l < LEV_LANES; l++) {
                 idx[l] = i + l;
-                lev_nz[l] = l < cnt && scale_row_v4(b, A + (i + l) * d, b->qh + (i + l) * d,
-                                                    &lev_e[l]);
                 sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
             }
-            lanes_copy_v4(d, b->qh, idx, cnt, ly, 1);
             solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
             substitution_error_v4(d, b->r, rinv, ly, lbh, lbl + LEV_LANES * d, leps);
             for (size_t h = 0; h < LEV_LANES; h += 4)
