@@ -1085,6 +1085,24 @@ static LEV_V3 void lanes_copy_v4(size_t d, double *q, const size_t *rows, size_t
         }
 }
 
+/* Columns j .. j + m - 1 (m = min(4, d - j), returned) of the 4 rows r0,
+ * r0 + d, r0 + 2 d, r0 + 3 d: x[q] holds column j + q, lane l row l. */
+static LEV_V3_HOT size_t v4_columns(const double *r0, size_t d, size_t j, lev_v4 *x)
+{
+    const double *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+    if (j + 4 <= d) {
+        x[0] = v4_load(r0 + j);
+        x[1] = v4_load(r1 + j);
+        x[2] = v4_load(r2 + j);
+        x[3] = v4_load(r3 + j);
+        v4_transpose(x);
+        return 4;
+    }
+    for (size_t q = 0; q < d - j; q++)
+        x[q] = (lev_v4){r0[j + q], r1[j + q], r2[j + q], r3[j + q]};
+    return d - j;
+}
+
 /* The lanes' y of build_pass_body's step 2: lev_scale_row of the rows i0 +
  * l, l < cnt, into lane l of ly (lane layout), zeros in the lanes from cnt
  * on (nz[l] = 0); nz[l], e[l] as lev_scale_row returns them.  4 rows at a
@@ -1096,29 +1114,18 @@ static LEV_V3 void lanes_copy_v4(size_t d, double *q, const size_t *rows, size_t
 static LEV_V3 void scale_rows_v4(const lev_basis *b, const double *A, size_t i0, size_t cnt,
                                  double *ly, double *tmp, int *nz, int *e)
 {
-    const size_t d = b->d, d4 = d / 4 * 4;
+    const size_t d = b->d;
     const lev_m4 field_mask = {0x7ff, 0x7ff, 0x7ff, 0x7ff}, none = {INT_MIN, INT_MIN, INT_MIN,
                                                                     INT_MIN};
     const lev_m4 mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
     for (size_t l0 = 0; l0 < LEV_LANES; l0 += 4) {
         int64_t fb[4] = {-1, -1, -1, -1}; /* lanes left to lev_scale_row */
         if (l0 + 4 <= cnt) {
-            const double *r0 = A + (i0 + l0) * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+            const double *r0 = A + (i0 + l0) * d;
             lev_m4 emax = none, bad = {0, 0, 0, 0};
             for (size_t j = 0; j < d; j += 4) {
                 lev_v4 x[4];
-                size_t m = 4;
-                if (j < d4) {
-                    x[0] = v4_load(r0 + j);
-                    x[1] = v4_load(r1 + j);
-                    x[2] = v4_load(r2 + j);
-                    x[3] = v4_load(r3 + j);
-                    v4_transpose(x);
-                } else {
-                    m = d - j;
-                    for (size_t q = 0; q < m; q++)
-                        x[q] = (lev_v4){r0[j + q], r1[j + q], r2[j + q], r3[j + q]};
-                }
+                const size_t m = v4_columns(r0, d, j, x);
                 for (size_t q = 0; q < m; q++) {
                     lev_m4 bits;
                     memcpy(&bits, &x[q], sizeof bits);
@@ -1137,18 +1144,7 @@ static LEV_V3 void scale_rows_v4(const lev_basis *b, const double *A, size_t i0,
             }
             for (size_t j = 0; j < d; j += 4) {
                 lev_v4 x[4];
-                size_t m = 4;
-                if (j < d4) {
-                    x[0] = v4_load(r0 + j);
-                    x[1] = v4_load(r1 + j);
-                    x[2] = v4_load(r2 + j);
-                    x[3] = v4_load(r3 + j);
-                    v4_transpose(x);
-                } else {
-                    m = d - j;
-                    for (size_t q = 0; q < m; q++)
-                        x[q] = (lev_v4){r0[j + q], r1[j + q], r2[j + q], r3[j + q]};
-                }
+                const size_t m = v4_columns(r0, d, j, x);
                 for (size_t q = 0; q < m; q++) {
                     const lev_m4 pbits = (b->c[j + q] - emax + 1023) << 52;
                     lev_v4 p;
