@@ -32,7 +32,14 @@
  * in the same order (-ffp-contract=off, no reassociation; fma and sqrt are
  * correctly rounded wherever they are computed), so their results are the
  * same bits on every CPU: tests/leverage/test_leverage_paths.c compares
- * them.  Frama-C sees the generic path only. */
+ * them.  On the x86-64-v3 path the hot loops are explicit 4-wide code (GCC
+ * vectors, section "4-wide code" below): the lanes' substitutions, bounds
+ * and divisions, C += b b^T, the Householder QR on W stored by rows, the
+ * exact scalings and |q_i|^2; each vector element performs the scalar
+ * code's operations on its row or column in the scalar order, and whatever
+ * the vector code does not cover (subnormal entries, scales out of range,
+ * the dd fallback) runs the scalar code.  Frama-C sees the generic path
+ * only. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__FRAMAC__)
 #define LEV_X86 1
 #define LEV_HOT inline __attribute__((always_inline))
