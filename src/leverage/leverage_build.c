@@ -7,7 +7,10 @@
  * source file over 1,000 lines); leverage.c keeps the kernel, whose
  * helpers are proved by Frama-C WP (proofs/kernels.mk), and the cold parts
  * of the basis (the dd QR fallback, the condition estimate, the inverse
- * certificate, the scaled accumulator).  Not analysed by Frama-C. */
+ * certificate, the scaled accumulator); leverage_lanes.c the 4-wide code of
+ * the x86-64-v3 path, leverage_lanes.h the code paths (LEV_X86) and the
+ * helpers both files use.  Not analysed by Frama-C. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -18,61 +21,20 @@
 #include "core/dd_leaves.h"
 #include "leverage/leverage_core.h"
 #include "leverage/leverage_exact_sum.h"
+#include "leverage/leverage_lanes.h"
 
 /* Largest eta = ||C - I||_F accepted (step 3). */
 #define LEVERAGE_MAX_ETA 0.25
 /* Rows of B below 2^-520 add less than 2^-900 to C (~ I): left out of C. */
 #define LEVERAGE_ROW_FLOOR (-520)
 
-/* Code paths (issue 17): build_pass, with everything it calls on every
- * row inlined (LEV_HOT), is compiled twice, for baseline x86-64 (fma() a
- * libm call) and for x86-64-v3 (fma() one instruction), and chosen at run
- * time (bht__lev_basis_build_path).  Both perform the same IEEE operations
- * in the same order (-ffp-contract=off, no reassociation; fma and sqrt are
- * correctly rounded wherever they are computed), so their results are the
- * same bits on every CPU: tests/leverage/test_leverage_paths.c compares
- * them.  Frama-C sees the generic path only. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__FRAMAC__)
-#define LEV_X86 1
-#define LEV_HOT inline __attribute__((always_inline))
-#else
-#define LEV_X86 0
-#define LEV_HOT inline
-#endif
-
-/* ------------------------------------ exact exponent arithmetic (speed) */
-
-/* ldexp(x, e), the same bits: for -1022 <= e <= 1023, 2^e is a normal
- * double built from its bits and x * 2^e is one correctly rounded
- * multiplication, as ldexp is (C11 7.12.6.13, F.10.3.13: both round the
- * exact x 2^e once, in the current (nearest) mode; overflow and subnormal
- * results alike).  Other e: libm's ldexp. */
-static LEV_HOT double lev_ldexp(double x, int e)
-{
-    if (e < -1022 || e > 1023)
-        return ldexp(x, e);
-    uint64_t bits = (uint64_t)(e + 1023) << 52;
-    double p;
-    memcpy(&p, &bits, sizeof p);
-    return x * p;
-}
-
-/* ilogb(x) for a finite nonzero x, the same value: the biased exponent
- * field minus 1023 when x is normal; subnormals by libm's ilogb. */
-static LEV_HOT int lev_ilogb(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    int field = (int)((bits >> 52) & 0x7ff);
-    return field != 0 ? field - 1023 : ilogb(x);
-}
-
 /* ------------------------------------------------------------ step 0 */
 
 /* Every value finite first, then s_i != 0; t[i] = ilogb s_i,
- * c[j] = -(max_i ilogb(a_ij) - t_i).  *zero_column when a column of A is 0. */
+ * c[j] = -(max_i ilogb(a_ij) - t_i).  *zero_column when a column of A is 0.
+ * v3: the finiteness of A and the maxima by bht__lev_scalings_v4 when it can. */
 static bht_status scalings(size_t n, size_t d, const double *A, const double *s, int *t, int *c,
-                           int *zero_column)
+                           int *zero_column, int v3)
 {
     *zero_column = 0;
     for (size_t i = 0; i < n; i++) {
@@ -82,14 +44,24 @@ static bht_status scalings(size_t n, size_t d, const double *A, const double *s,
         if (si == 0.0)
             return BHT_E_INVALID;
     }
-    for (size_t k = 0; k < n * d; k++)
-        if (!isfinite(A[k]))
-            return BHT_E_NONFINITE;
     for (size_t i = 0; i < n; i++)
         t[i] = lev_ilogb(s ? s[i] : 1.0);
-    for (size_t j = 0; j < d; j++)
+    int done = 0;
+#if LEV_X86
+    if (v3) {
+        done = bht__lev_scalings_v4(n, d, A, t, c);
+        if (done < 0)
+            return BHT_E_NONFINITE;
+    }
+#else
+    (void)v3;
+#endif
+    for (size_t k = 0; !done && k < n * d; k++)
+        if (!isfinite(A[k]))
+            return BHT_E_NONFINITE;
+    for (size_t j = 0; !done && j < d; j++)
         c[j] = INT_MIN;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !done && i < n; i++)
         for (size_t j = 0; j < d; j++) {
             double a = A[i * d + j];
             if (a != 0.0 && lev_ilogb(a) - t[i] > c[j])
@@ -263,29 +235,6 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
     }
 }
 
-/* dd_div(xh, xl, 1.0, 0.0, ..), the same bits, for a normalized pair
- * (xh = RN(xh + xl), as every dd_div result is) with xh finite and
- * nonzero: in dd_div, th = xh, the product th * (1 + 0) is (xh, +0)
- * exactly (two_prod's fma error term is +0), so pi_h = xh - xh = +0,
- * delta = +0 + (xl - +0) = xl + 0.0 (xl, or +0 for xl = -0), tl = delta,
- * and fast_two_sum(xh, delta) = (xh, delta) since xh = RN(xh + delta).
- * Other inputs: dd_div itself. */
-static LEV_HOT void lev_dd_div_one(double *xh, double *xl)
-{
-    if (isfinite(*xh) && *xh != 0.0)
-        *xl = *xl + 0.0;
-    else
-        dd_div(*xh, *xl, 1.0, 0.0, xh, xl);
-}
-
-/* Rows are solved LEV_LANES at a time (lane l of the arrays below is row
- * i0 + l; entry j of lane l at j * LEV_LANES + l): each lane performs the
- * operations of solve_rt (R^ in double, y in double, s' = 1) or solve_l on
- * its row, in the same order, so the results are those of the one-row
- * functions bit for bit; the independent lanes only let the CPU overlap
- * the long dependency chains of the dd sums. */
-#define LEV_LANES 4
-
 /* Forward substitution M b = y on LEV_LANES rows, M lower triangular with
  * entry (j, k) at mh[j * sj + k * sk] (+ ml[..], ml NULL: double M), y =
  * yh + yl (yl NULL: double y), b = bh + bl (may be y itself).  With M = R^T
@@ -454,24 +403,6 @@ static LEV_HOT double row_solve(size_t d, const double *r, const double *rlo, co
     return eps;
 }
 
-static LEV_HOT int lev_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
-{
-    int e = INT_MIN;
-    for (size_t j = 0; j < b->d; j++)
-        if (v[j] != 0.0 && lev_ilogb(v[j]) + b->c[j] > e)
-            e = lev_ilogb(v[j]) + b->c[j];
-    if (e == INT_MIN) {
-        for (size_t j = 0; j < b->d; j++)
-            vh[j] = 0.0;
-        *ev = 0;
-        return 0;
-    }
-    for (size_t j = 0; j < b->d; j++)
-        vh[j] = lev_ldexp(v[j], b->c[j] - e); /* exact unless 2^1022 below the largest */
-    *ev = e;
-    return 1;
-}
-
 int bht__lev_basis_scale_row(const lev_basis *b, const double *v, double *vh, int *ev)
 {
     return lev_scale_row(b, v, vh, ev);
@@ -536,25 +467,46 @@ double bht__lev_basis_err_h(const lev_basis *b, size_t i)
 }
 
 /* Steps 1-4 of the header with the scalings done; wl NULL: R^ by
- * Householder in double, else in double-double (wl: n*d low parts of W). */
+ * Householder in double, else in double-double (wl: n*d low parts of W).
+ * v3 (a constant in each caller): the 4-wide code of the x86-64-v3 path
+ * where there is one.  The work area: a row (2 dp, dp = d rounded up to a
+ * multiple of 4), C (2 d dp, row stride dp), the lanes (3 LEV_LANES d, and
+ * LEV_LANES d for substitution_error_v4). */
 static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, lev_basis *b,
                                           double *work, double *wl, double *cond,
-                                          double max_err_h)
+                                          double max_err_h, const int v3)
 {
+#if !LEV_X86
+    (void)v3;
+#endif
     /* Step 1 (tiny entries of W may underflow: R^ is only a preconditioner) */
     double *w = b->qh; /* n*d: the rows of B are written there after the QR */
+    /* W column-major (entry (i, j) at w[j * n + i]), or row-major (at
+     * w[i * d + j]) for householder_r_v4 */
+    const int w_rows = LEV_X86 && v3 && !wl && d >= 3; /* stride d + 3 <= 2 d: in qh, ql */
+    const size_t wi = w_rows ? d + 3 : 1, wj = w_rows ? 1 : n;
     for (size_t i = 0; i < n; i++) {
         double sprime = fabs(lev_ldexp(lev_s(b, i), -b->t[i])); /* in [1, 2) */
+#if LEV_X86
+        if (w_rows) {
+            bht__lev_w_row_v4(d, A + i * d, b->c, b->t[i], sprime, w + i * wi);
+            continue;
+        }
+#endif
         for (size_t j = 0; j < d; j++) {
             double a = lev_ldexp(A[i * d + j], b->c[j] - b->t[i]);
             if (wl)
                 dd_div(a, 0.0, sprime, 0.0, &w[j * n + i], &wl[j * n + i]);
             else
-                w[j * n + i] = a / sprime;
+                w[j * wj + i * wi] = a / sprime;
         }
     }
     if (wl)
         bht__lev_householder_r_dd(n, d, w, wl, b->r, b->rl);
+#if LEV_X86
+    else if (w_rows)
+        bht__lev_householder_r_v4(n, d, w, b->r);
+#endif
     else
         householder_r(n, d, w, b->r);
     b->cond = bht__lev_condition_estimate(d, b->r, b->rinv);
@@ -575,21 +527,43 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
     /* Steps 2 and 3: rows of B (stored in qh/ql at their own scale), their
      * certified errors, C */
     const double u2 = 0x1p-106, nn = (double)n, dd = (double)d;
-    const double g = (dd * dd + 2.0 * dd + 17.0) * u2;
-    double *ch = work + 2 * d, *cl = ch + d * d, row_err2 = 0.0;
+    const double g = (dd * dd + 2.0 * dd + 17.0) * u2, lerr = l_error(d);
+    const size_t dp = (d + 3) / 4 * 4;
+    double *ch = work + 2 * dp, *cl = ch + d * dp, row_err2 = 0.0;
     lev_refine_ws ws;
     refine_ws_init(&ws);
-    for (size_t k = 0; k < d * d; k++)
-        ch[k] = cl[k] = 0.0;
+    for (size_t k = 0; k < 2 * dp + 2 * d * dp; k++) /* the row (its padding) and C */
+        work[k] = 0.0;
     /* lanes (R^ in double): LEV_LANES rows' y, b^ hi and lo */
-    double *ly = ch + 2 * d * d, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
+    double *ly = cl + d * dp, *lbh = ly + LEV_LANES * d, *lbl = lbh + LEV_LANES * d;
     const double *rinv = b->graded ? NULL : b->rinv;
     int lev_e[LEV_LANES], lev_nz[LEV_LANES]; /* the lanes' row exponents, nonzero flags */
+    double leps[LEV_LANES]; /* x86-64-v3: the lanes' substitution_error */
     for (size_t i = 0; i < n; i++) {
         double *yh = work;
         double *bh = b->qh + i * d, *bl = b->ql + i * d;
         const size_t lane = i % LEV_LANES;
-        if (!b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
+#if LEV_X86
+        if (v3 && !b->rl && lane == 0) { /* the next LEV_LANES rows' y, b^, bounds */
+            /* y in the lanes; b^, divided by 1 and s' (rows not refined),
+             * into the rows of qh, ql */
+            const size_t cnt = n - i < LEV_LANES ? n - i : LEV_LANES;
+            size_t idx[LEV_LANES];
+            double sp[LEV_LANES];
+            bht__lev_scale_rows_v4(b, A, i, cnt, ly, yh, lev_nz, lev_e);
+            for (size_t l = 0; l < LEV_LANES; l++) {
+                idx[l] = i + l;
+                sp[l] = lev_nz[l] ? lev_ldexp(lev_s(b, i + l), -b->t[i + l]) : 1.0;
+            }
+            bht__lev_solve_lanes_v4(d, b->r, NULL, 1, d, ly, NULL, lbh, lbl);
+            bht__lev_substitution_error_v4(d, b->r, rinv, ly, lbh, lbl + LEV_LANES * d, leps);
+            for (size_t h = 0; h < LEV_LANES; h += 4)
+                bht__lev_divide_lanes_v4(d, lbh + h, lbl + h, sp + h);
+            bht__lev_lanes_copy_v4(d, b->qh, idx, cnt, lbh, 0);
+            bht__lev_lanes_copy_v4(d, b->ql, idx, cnt, lbl, 0);
+        }
+#endif
+        if (!v3 && !b->rl && lane == 0) { /* the next LEV_LANES rows' y, and their b^ */
             for (size_t l = 0; l < LEV_LANES; l++) {
                 lev_nz[l] = i + l < n && lev_scale_row(b, A + (i + l) * d, yh, &lev_e[l]);
                 if (!lev_nz[l])
@@ -607,7 +581,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         } else { /* the row's scaled form, as the lanes computed it */
             nonzero = lev_nz[lane];
             ev = lev_e[lane];
-            for (size_t j = 0; j < d; j++)
+            for (size_t j = 0; !v3 && j < d; j++)
                 yh[j] = ly[j * LEV_LANES + lane];
         }
         if (!nonzero) {
@@ -620,6 +594,13 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
         const double sprime = lev_ldexp(si, -b->t[i]);
         if (b->rl) {
             eps = row_solve(d, b->r, b->rl, rinv, yh, NULL, sprime, bh, bl, &ws);
+        } else if (v3) { /* the lanes did all but the refinement */
+            eps = leps[lane];
+            if (eps > LEVERAGE_REFINE_EPS) {
+                for (size_t j = 0; j < d; j++)
+                    yh[j] = ly[j * LEV_LANES + lane];
+                eps = row_solve(d, b->r, NULL, rinv, yh, NULL, sprime, bh, bl, &ws);
+            }
         } else {
             /* row_solve's first step, solve_rt(.., s' = 1, &eps), from the
              * lanes; only a row to refine goes through row_solve again */
@@ -640,7 +621,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
                 }
             }
         }
-        b->err_q[i] = eps + l_error(d);
+        b->err_q[i] = eps + lerr;
         int eb = ev - b->t[i];
         b->qe[i] = eb;
         double bn2 = 0.0;
@@ -651,22 +632,31 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             continue;
         }
         row_err2 += eps * eps * lev_ldexp(bn2 * 1.01, 2 * eb);
-        double *sh = yh, *sl = yh + d; /* the row at its true scale (yh is free now) */
+        double *sh = yh, *sl = yh + dp; /* the row at its true scale (yh is free now) */
+#if LEV_X86
+        if (v3) {
+            bht__lev_scale_pow2_v4(d, bh, eb, sh);
+            bht__lev_scale_pow2_v4(d, bl, eb, sl);
+            bht__lev_gram_add_v4(d, dp, sh, sl, ch, cl);
+            continue;
+        }
+#endif
         for (size_t j = 0; j < d; j++) {
             sh[j] = lev_ldexp(bh[j], eb);
             sl[j] = lev_ldexp(bl[j], eb);
         }
         for (size_t x = 0; x < d; x++)
             for (size_t y = 0; y <= x; y++)
-                lev_dot2_add(&ch[x * d + y], &cl[x * d + y], sh[x], sl[x], sh[y], sl[y]);
+                lev_dot2_add(&ch[x * dp + y], &cl[x * dp + y], sh[x], sl[x], sh[y], sl[y]);
     }
     double eta2 = 0.0;
-    for (size_t x = 0; x < d; x++)
-        for (size_t y = 0; y <= x; y++) {
-            double lo;
-            ch[x * d + y] = two_sum(ch[x * d + y], cl[x * d + y], &lo);
+    for (size_t x = 0; x < d; x++) /* C normalized, moved to row stride d (no entry is */
+        for (size_t y = 0; y <= x; y++) { /* overwritten before it is read) */
+            double hi, lo;
+            hi = two_sum(ch[x * dp + y], cl[x * dp + y], &lo);
+            ch[x * d + y] = hi;
             cl[x * d + y] = lo;
-            double e = (x == y) ? (ch[x * d + y] - 1.0) + lo : ch[x * d + y];
+            double e = (x == y) ? (hi - 1.0) + lo : hi;
             eta2 += (x == y ? 1.0 : 2.0) * e * e;
         }
     refine_ws_free(&ws);
@@ -684,6 +674,19 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
             rows[count++] = i;
         if (count == 0 || (count < LEV_LANES && i < n))
             continue;
+#if LEV_X86
+        if (v3) {
+            bht__lev_lanes_copy_v4(d, b->qh, rows, count, lbh, 1);
+            bht__lev_lanes_copy_v4(d, b->ql, rows, count, lbl, 1);
+            bht__lev_solve_lanes_v4(d, b->lh, b->ll, d, 1, lbh, lbl, lbh, lbl);
+            bht__lev_lanes_copy_v4(d, b->qh, rows, count, lbh, 0);
+            bht__lev_lanes_copy_v4(d, b->ql, rows, count, lbl, 0);
+            for (size_t l = 0; l < count; l++)
+                b->err_h_max = fmax(b->err_h_max, lev_err_h(b, rows[l]));
+            count = 0;
+            continue;
+        }
+#endif
         for (size_t l = 0; l < LEV_LANES; l++)
             for (size_t j = 0; j < d; j++) { /* unused lanes: zeros */
                 lbh[j * LEV_LANES + l] = l < count ? b->qh[rows[l] * d + j] : 0.0;
@@ -707,7 +710,7 @@ static LEV_HOT bht_status build_pass_body(size_t n, size_t d, const double *A, l
 static bht_status build_pass_generic(size_t n, size_t d, const double *A, lev_basis *b,
                                      double *work, double *wl, double *cond, double max_err_h)
 {
-    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h);
+    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h, 0);
 }
 
 #if LEV_X86
@@ -715,7 +718,7 @@ __attribute__((target("arch=x86-64-v3"))) static bht_status
 build_pass_v3(size_t n, size_t d, const double *A, lev_basis *b, double *work, double *wl,
               double *cond, double max_err_h)
 {
-    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h);
+    return build_pass_body(n, d, A, b, work, wl, cond, max_err_h, 1);
 }
 #endif
 
@@ -741,12 +744,14 @@ static int lev_auto_path(void)
     return bht__lev_path_available(LEV_PATH_X86_64_V3) ? LEV_PATH_X86_64_V3 : LEV_PATH_GENERIC;
 }
 
-/* |q_i|^2 of bht_leverage's step 4 for rows [0, n) of the basis: dot2 of
- * the row with itself, normalized (hh[i] + hl[i]); zero rows are skipped. */
-static LEV_HOT void row_sumsq_body(const lev_basis *b, double *hh, double *hl)
+/* |q_i|^2 of bht_leverage's step 4 for rows [from, to) of the basis: dot2
+ * of the row with itself, normalized (hh[i] + hl[i]); zero rows are
+ * skipped. */
+static LEV_HOT void row_sumsq_body(const lev_basis *b, size_t from, size_t to, double *hh,
+                                   double *hl)
 {
     const size_t d = b->d;
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = from; i < to; i++) {
         if (b->qe[i] == LEV_ZERO_ROW)
             continue;
         const double *qh = b->qh + i * d, *ql = b->ql + i * d;
@@ -759,14 +764,24 @@ static LEV_HOT void row_sumsq_body(const lev_basis *b, double *hh, double *hl)
 
 static void row_sumsq_generic(const lev_basis *b, double *hh, double *hl)
 {
-    row_sumsq_body(b, hh, hl);
+    row_sumsq_body(b, 0, b->n, hh, hl);
 }
 
 #if LEV_X86
-__attribute__((target("arch=x86-64-v3"))) static void row_sumsq_v3(const lev_basis *b,
-                                                                   double *hh, double *hl)
+/* row_sumsq_body, 8 rows at a time (bht__lev_row_sumsq8_v4); a group of 8
+ * with a zero row, and the last rows, by row_sumsq_body itself. */
+static void row_sumsq_v3(const lev_basis *b, double *hh, double *hl)
 {
-    row_sumsq_body(b, hh, hl);
+    const size_t n8 = b->n / 8 * 8;
+    for (size_t i = 0; i < b->n; i += 8) {
+        int zero = i >= n8;
+        for (size_t l = 0; !zero && l < 8; l++)
+            zero = b->qe[i + l] == LEV_ZERO_ROW;
+        if (zero)
+            row_sumsq_body(b, i, i + 8 < b->n ? i + 8 : b->n, hh, hl);
+        else
+            bht__lev_row_sumsq8_v4(b, i, hh, hl);
+    }
 }
 #endif
 
@@ -819,10 +834,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
      * glibc, repeated calls then reuse the heap instead of trimming it and
      * faulting the pages in again).  Doubles first: r, rinv, lh, ll (d*d
      * each), qh, ql (n*d each; qh holds the QR input W first), err_q (n),
-     * the work area (2 d for a row, 2 d*d for C, 3 LEV_LANES d for the
-     * lanes); then the ints t
-     * (n), qe (n), c (d). */
-    const size_t nd = n * d, d2 = d * d, wsize = 2 * d2 + (3 * LEV_LANES + 2) * d;
+     * the work area (build_pass_body: 2 dp for a row, 2 d dp for C, 4
+     * LEV_LANES d for the lanes; dp = d rounded up to a multiple of 4);
+     * then the ints t (n), qe (n), c (d). */
+    const size_t nd = n * d, d2 = d * d, dp = (d + 3) / 4 * 4;
+    const size_t wsize = 2 * dp + 2 * d * dp + 4 * LEV_LANES * d;
     b->block = malloc((4 * d2 + 2 * nd + n + wsize) * sizeof(double) + (2 * n + d) * sizeof(int));
     if (!b->block) {
         bht__lev_basis_free(b);
@@ -840,7 +856,11 @@ bht_status bht__lev_basis_build_path(size_t n, size_t d, const double *A, const 
     b->qe = b->t + n;
     b->c = b->qe + n;
     int zero_column = 0;
-    bht_status status = scalings(n, d, A, s, b->t, b->c, &zero_column);
+    if (path == LEV_PATH_AUTO)
+        path = lev_auto_path();
+    bht_status status = scalings(n, d, A, s, b->t, b->c, &zero_column,
+                                 path == LEV_PATH_X86_64_V3
+                                     && bht__lev_path_available(LEV_PATH_X86_64_V3));
     if (status == BHT_OK && zero_column) {
         if (cond)
             *cond = INFINITY;

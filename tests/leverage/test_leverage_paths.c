@@ -168,6 +168,28 @@ static void compare_path(const p_design *m, const double *s, int path, bht_statu
     bht__lev_basis_free(&b);
 }
 
+/* Builds m on the generic path and compares every other available path
+ * with it; returns the generic status (*dd_r, *graded: the basis had a dd
+ * R^, comparison-matrix bounds). */
+static bht_status check_design(const p_design *m, const char *what, int *dd_r, int *graded)
+{
+    const double *s = m->has_s ? m->s : NULL;
+    lev_basis ref;
+    double ref_cond = 0.0;
+    bht_status ref_status = bht__lev_basis_build_path(m->n, m->d, m->A, s, &ref, &ref_cond,
+                                                      LEV_CERTIFIED_ERR, LEV_PATH_GENERIC);
+    if (ref_status == BHT_OK) {
+        *dd_r += ref.rl != NULL;
+        *graded += ref.graded;
+    }
+    for (int v = LEV_PATH_AUTO; v < LEV_PATH_COUNT; v++)
+        if (v != LEV_PATH_GENERIC && bht__lev_path_available(v))
+            compare_path(m, s, v, ref_status, ref_cond, &ref, what);
+    if (ref_status == BHT_OK)
+        bht__lev_basis_free(&ref);
+    return ref_status;
+}
+
 Test(leverage_paths, every_path_same_bits)
 {
     cr_assert(bht__lev_path_available(LEV_PATH_GENERIC));
@@ -181,27 +203,75 @@ Test(leverage_paths, every_path_same_bits)
     int dd_r = 0, graded = 0; /* answered with a dd R^, with comparison-matrix bounds */
     for (int k = 0; k < 360; k++) {
         make_design(&rng, k, &m);
-        const double *s = m.has_s ? m.s : NULL;
         char what[80];
         snprintf(what, sizeof what, "design %d (family %d, n %zu, d %zu)", k, k % 9, m.n, m.d);
-        lev_basis ref;
-        double ref_cond = 0.0;
-        bht_status ref_status = bht__lev_basis_build_path(m.n, m.d, m.A, s, &ref, &ref_cond,
-                                                          LEV_CERTIFIED_ERR, LEV_PATH_GENERIC);
-        outcome[ref_status != BHT_OK]++;
-        if (ref_status == BHT_OK) {
-            dd_r += ref.rl != NULL;
-            graded += ref.graded;
-        }
-        for (int v = LEV_PATH_AUTO; v < LEV_PATH_COUNT; v++)
-            if (v != LEV_PATH_GENERIC && bht__lev_path_available(v))
-                compare_path(&m, s, v, ref_status, ref_cond, &ref, what);
-        if (ref_status == BHT_OK)
-            bht__lev_basis_free(&ref);
+        outcome[check_design(&m, what, &dd_r, &graded) != BHT_OK]++;
     }
     fprintf(stderr, "leverage paths: %d designs answered (%d with a dd R^, %d graded), %d refused\n",
             outcome[0], dd_r, graded, outcome[1]);
     /* both outcomes compared, not only one */
     cr_assert_gt(outcome[0], 100);
     cr_assert_gt(outcome[1], 5);
+}
+
+/* Designs outside make_design's families: wider ones (d 13 to 40: the
+ * x86-64-v3 QR's passes over several groups of columns, the transposes'
+ * 4-by-4 blocks), partly zero (exactly zero reflector columns, zero rows
+ * in the last lane group), non-finite entries (the status on every path),
+ * subnormal entries and column scales 2^+-1000. */
+Test(leverage_paths, wide_and_special_designs_same_bits)
+{
+    static p_design m;
+    test_rng rng = {0x77a1de5};
+    int outcome[2] = {0, 0}, dd_r = 0, graded = 0, nonfinite = 0;
+    for (int k = 0; k < 60; k++) {
+        int kind = k % 5;
+        m.d = test_rng_int(&rng, 13, 40);
+        m.n = m.d + test_rng_int(&rng, 0, P_MAX_N * P_MAX_D / m.d - m.d);
+        m.has_s = (k / 5) % 2;
+        for (size_t q = 0; q < m.n * m.d; q++)
+            m.A[q] = test_rng_normal(&rng) * pow(10.0, (double)(q % m.d % 5) - 2.0);
+        for (size_t i = 0; i < m.n; i++)
+            m.s[i] = p_scaled(&rng, (int)test_rng_int(&rng, 0, 8) - 4);
+        size_t at = test_rng_int(&rng, 0, m.n * m.d - 1);
+        switch (kind) {
+        case 1: /* columns 0 and 1 equal to 1.5 e_1: column 1 is exactly zero below row 0
+                 * after the first reflector; zero rows at the end */
+            for (size_t i = 0; i < m.n; i++)
+                m.A[i * m.d] = m.A[i * m.d + 1] = i == 0 ? 1.5 : 0.0;
+            for (size_t i = m.n - test_rng_int(&rng, 1, 20); i < m.n; i++)
+                for (size_t j = 0; j < m.d; j++)
+                    m.A[i * m.d + j] = 0.0;
+            break;
+        case 2: /* a non-finite entry of A or of s */
+            if (test_rng_next(&rng) & 1)
+                m.A[at] = (test_rng_next(&rng) & 1) ? NAN : -INFINITY;
+            else
+                m.s[at % m.n] = INFINITY;
+            break;
+        case 3: /* subnormal entries */
+            for (size_t q = 0; q < m.n * m.d; q++)
+                if (test_rng_next(&rng) % 5 == 0)
+                    m.A[q] = ldexp((double)(test_rng_next(&rng) >> 12), -1074);
+            break;
+        case 4: /* columns 2^[-1000, 1000] */
+            for (size_t j = 0; j < m.d; j++) {
+                int c = (int)test_rng_int(&rng, 0, 2000) - 1000;
+                for (size_t i = 0; i < m.n; i++)
+                    m.A[i * m.d + j] = ldexp(m.A[i * m.d + j] / 4.0, c);
+            }
+            break;
+        default: /* scaled Gaussian */
+            break;
+        }
+        char what[80];
+        snprintf(what, sizeof what, "wide design %d (kind %d, n %zu, d %zu)", k, kind, m.n, m.d);
+        bht_status st = check_design(&m, what, &dd_r, &graded);
+        outcome[st != BHT_OK]++;
+        nonfinite += st == BHT_E_NONFINITE;
+    }
+    fprintf(stderr, "leverage paths, wide designs: %d answered, %d refused (%d non-finite)\n",
+            outcome[0], outcome[1], nonfinite);
+    cr_assert_gt(outcome[0], 20);
+    cr_assert_gt(nonfinite, 5);
 }
