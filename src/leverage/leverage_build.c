@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bht.h"
+#include "core/cpu_paths.h"
 #include "core/dd_elementary.h"
 #include "core/dd_leaves.h"
 #include "leverage/leverage_core.h"
@@ -185,6 +186,11 @@ static LEV_HOT int cholesky_dd(size_t d, const double *ch, const double *cl, dou
         }
     }
     return 1;
+}
+
+int bht__lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
+{
+    return cholesky_dd(d, ch, cl, lh, ll);
 }
 
 /* ------------------------------------------- dd substitutions and maps */
@@ -727,8 +733,7 @@ int bht__lev_path_available(int path)
         return 1;
 #if LEV_X86
     case LEV_PATH_X86_64_V3:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-               && __builtin_cpu_supports("bmi2");
+        return bht__cpu_x86_64_v3();
 #endif
     default:
         return 0;

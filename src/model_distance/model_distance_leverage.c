@@ -131,28 +131,6 @@ static void solve_llt(size_t d, const double *lh, const double *ll, const double
     }
 }
 
-/* C = L L^T in dd (lower triangles, row-major); 0 on a non-positive pivot. */
-static int cholesky(size_t d, const double *ch, const double *cl, double *lh, double *ll)
-{
-    for (size_t j = 0; j < d; j++)
-        for (size_t i = j; i < d; i++) {
-            double sh = ch[i * d + j], sl = cl[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                bht__lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
-                             ll[j * d + k]);
-            double vh, vl;
-            vh = two_sum(sh, sl, &vl);
-            if (i == j) {
-                if (!(vh > 0.0))
-                    return 0;
-                dd_sqrt(vh, vl, &lh[j * d + j], &ll[j * d + j]);
-            } else {
-                dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &lh[i * d + j], &ll[i * d + j]);
-            }
-        }
-    return 1;
-}
-
 /* a 2^ea <= b 2^eb for doubles a, b >= 0 (exponent-aware). */
 static int bound_le(double a, long ea, double b, long eb)
 {
@@ -495,7 +473,7 @@ static int factor_i_plus_f(dist_work *w, size_t d, long ef, double fnorm, double
     for (size_t x = 0; x < d; x++)
         dd_add(w->mh[x * d + x], w->ml[x * d + x], 1.0, 0.0, &w->mh[x * d + x],
                &w->ml[x * d + x]);
-    if (!cholesky(d, w->mh, w->ml, w->lh, w->ll))
+    if (!bht__lev_cholesky_dd(d, w->mh, w->ml, w->lh, w->ll))
         return 0;
     double *inv = w->scratch, sum = 0.0; /* L^-1, lower triangular, by columns */
     for (size_t j = 0; j < d; j++)
