@@ -274,6 +274,35 @@ static int scale_row(size_t d, const double *rh, const double *rl, const long *r
     return 1;
 }
 
+/* out = in U for d-by-d row-major in, out and U upper triangular with
+ * U_qj = u[q rs + j cs] (rs = d, cs = 1: u row-major; rs = 1, cs = d: u
+ * holds U^T row-major), in double. */
+static void times_upper(size_t d, const double *in, const double *u, size_t rs, size_t cs,
+                        double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double sum = 0.0;
+            for (size_t q = 0; q <= j; q++)
+                sum += in[i * d + q] * u[q * rs + j * cs];
+            out[i * d + j] = sum;
+        }
+}
+
+/* out = U^-1 in (U as in times_upper; in and out distinct), by back
+ * substitution per column, in double. */
+static void solve_upper(size_t d, const double *u, size_t rs, size_t cs, const double *in,
+                        double *out)
+{
+    for (size_t col = 0; col < d; col++)
+        for (size_t i = d; i-- > 0;) {
+            double sum = in[i * d + col];
+            for (size_t q = i + 1; q < d; q++)
+                sum -= u[i * rs + q * cs] * out[q * d + col];
+            out[i * d + col] = sum / u[i * (rs + cs)];
+        }
+}
+
 /* The next increment of X from K = T X T^-1 (K = 2^ek (kh + kl)):
  * X = T^-1 K T = D R^-1 L^-T K L^T R^ D^-1 = D X_s D^-1 2^ek with
  * X_s = R^-1 L^-T K L^T R^ computed in double (it only needs to shrink the
@@ -283,37 +312,13 @@ static void refinement_step(const lev_basis *b, nu_work *w, int ek, int step)
 {
     const size_t d = b->d;
     double *p = w->scratch, *z = w->scratch + d * d, *x = w->x + (size_t)step * d * d;
-    /* p = K L^T (L lower: (L^T)_{qj} = L_{jq}), then p R^ */
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++) {
-            double sum = 0.0;
-            for (size_t q = 0; q <= j; q++) /* (L^T)_qj = L_jq */
-                sum += w->kh[i * d + q] * b->lh[j * d + q];
-            z[i * d + j] = sum;
-        }
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++) {
-            double sum = 0.0;
-            for (size_t q = 0; q <= j; q++)
-                sum += z[i * d + q] * b->r[q * d + j];
-            p[i * d + j] = sum;
-        }
-    /* z = L^-T p: L^T upper triangular, back substitution per column */
-    for (size_t col = 0; col < d; col++)
-        for (size_t i = d; i-- > 0;) {
-            double sum = p[i * d + col];
-            for (size_t q = i + 1; q < d; q++)
-                sum -= b->lh[q * d + i] * z[q * d + col];
-            z[i * d + col] = sum / b->lh[i * d + i];
-        }
-    /* x = R^-1 z */
-    for (size_t col = 0; col < d; col++)
-        for (size_t i = d; i-- > 0;) {
-            double sum = z[i * d + col];
-            for (size_t q = i + 1; q < d; q++)
-                sum -= b->r[i * d + q] * x[q * d + col];
-            x[i * d + col] = sum / b->r[i * d + i];
-        }
+    /* p = K L^T (L lower: (L^T)_{qj} = L_{jq}, strides 1, d), then p R^
+     * (strides d, 1) */
+    times_upper(d, w->kh, b->lh, 1, d, z);
+    times_upper(d, z, b->r, d, 1, p);
+    /* z = L^-T p, then x = R^-1 z */
+    solve_upper(d, b->lh, 1, d, p, z);
+    solve_upper(d, b->r, d, 1, z, x);
     for (size_t k = 0; k < d * d; k++)
         if (!isfinite(x[k]))
             x[k] = 0.0; /* no correction rather than a non-finite one */
