@@ -269,6 +269,11 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
     }
 }
 
+void bht__lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl)
+{
+    solve_l(d, lh, ll, zh, zl);
+}
+
 /* dd_div(xh, xl, 1.0, 0.0, ..), the same bits, for a normalized pair
  * (xh = RN(xh + xl), as every dd_div result is) with xh finite and
  * nonzero: in dd_div, th = xh, the product th * (1 + 0) is (xh, +0)

@@ -122,6 +122,10 @@ void bht__lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, 
  * by Dot2 sums; returns 0 on a non-positive pivot (L then partial). */
 int bht__lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll);
 
+/* z = L^-1 z in place (dd forward substitution with Dot2 sums), L = lh + ll
+ * lower triangular d-by-d row-major, as bht__lev_cholesky_dd leaves it. */
+void bht__lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl);
+
 /* Scaled dd accumulator: value (h + l) 2^e with 1 <= |h| < 2 (or 0),
  * terms more than 2^-1100 below the larger operand dropped (their share is
  * counted by the callers' error bounds). */
