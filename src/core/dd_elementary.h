@@ -37,9 +37,10 @@ static inline void dd_sqrt(double ah, double al, double *rh, double *rl)
     *rh = fast_two_sum(s, correction, rl);
 }
 
-/* expm1(a) for a double 0 <= a <= 2^-4: Horner form of the Taylor series
+/* expm1(a) for a double |a| <= 2^-4: Horner form of the Taylor series
  * a (1 + a/2 (1 + a/3 (... (1 + a/15)))) in dd.  Truncation after a^15/15!
- * is below 2^-100 relative; the dd operations add <= 40u^2. */
+ * is below 2^-100 relative; the dd operations add <= 40u^2 for 0 <= a
+ * (dd_expm1; dd_expm1_signed states its bound for both signs). */
 static inline void dd_expm1_small(double a, double *rh, double *rl)
 {
     double h = 1.0, l = 0.0;
@@ -73,14 +74,7 @@ static inline void dd_expm1(double a, double *rh, double *rl)
 static inline void dd_expm1_signed(double a, double *rh, double *rl)
 {
     if (fabs(a) <= 0x1p-4) {
-        double h = 1.0, l = 0.0;
-        for (int k = 15; k >= 2; k--) {
-            double th, tl;
-            dd_mul_d(h, l, a, &th, &tl);
-            dd_div(th, tl, (double)k, 0.0, &th, &tl);
-            dd_add(1.0, 0.0, th, tl, &h, &l);
-        }
-        dd_mul_d(h, l, a, rh, rl);
+        dd_expm1_small(a, rh, rl);
         return;
     }
     if (a < -745.0) { /* e^a < 2^-1075: expm1 = -1 + (below 2^-1075) */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bht.h"
+#include "core/cpu_paths.h"
 #include "core/dd_elementary.h"
 #include "core/dd_leaves.h"
 #include "leverage/leverage_core.h"
@@ -159,6 +160,11 @@ static LEV_HOT int cholesky_dd(size_t d, const double *ch, const double *cl, dou
     return 1;
 }
 
+int bht__lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll)
+{
+    return cholesky_dd(d, ch, cl, lh, ll);
+}
+
 /* ------------------------------------------- dd substitutions and maps */
 
 static LEV_HOT double substitution_error(size_t d, const double *r, const double *rl,
@@ -233,6 +239,11 @@ static LEV_HOT void solve_l(size_t d, const double *lh, const double *ll, double
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &zh[j], &zl[j]);
     }
+}
+
+void bht__lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl)
+{
+    solve_l(d, lh, ll, zh, zl);
 }
 
 /* Forward substitution M b = y on LEV_LANES rows, M lower triangular with
@@ -730,8 +741,7 @@ int bht__lev_path_available(int path)
         return 1;
 #if LEV_X86
     case LEV_PATH_X86_64_V3:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-               && __builtin_cpu_supports("bmi2");
+        return bht__cpu_x86_64_v3();
 #endif
     default:
         return 0;

@@ -117,6 +117,15 @@ static inline double lev_s(const lev_basis *basis, size_t i)
 /* (sh, sl) += (ph + pl)(qh + ql), Dot2 style. */
 void bht__lev_dot2_add(double *sh, double *sl, double ph, double pl, double qh, double ql);
 
+/* C = L L^T in double-double (lower triangles of the d-by-d row-major
+ * C = ch + cl and L = lh + ll; the strict upper triangle of L untouched),
+ * by Dot2 sums; returns 0 on a non-positive pivot (L then partial). */
+int bht__lev_cholesky_dd(size_t d, const double *ch, const double *cl, double *lh, double *ll);
+
+/* z = L^-1 z in place (dd forward substitution with Dot2 sums), L = lh + ll
+ * lower triangular d-by-d row-major, as bht__lev_cholesky_dd leaves it. */
+void bht__lev_solve_l(size_t d, const double *lh, const double *ll, double *zh, double *zl);
+
 /* Scaled dd accumulator: value (h + l) 2^e with 1 <= |h| < 2 (or 0),
  * terms more than 2^-1100 below the larger operand dropped (their share is
  * counted by the callers' error bounds). */

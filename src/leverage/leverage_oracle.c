@@ -78,25 +78,15 @@ static int row_min_exponent(size_t d, const double *row)
     return emin == INT32_MAX ? 0 : emin;
 }
 
-static uint64_t mod_pow2(unsigned k, uint64_t p)
+/* b^e mod p, b < p (square and multiply; p is one of the 31-bit
+ * rank_primes, so no product overflows). */
+static uint64_t mod_pow(uint64_t b, uint64_t e, uint64_t p)
 {
-    uint64_t r = 1, b = 2 % p;
-    while (k) {
-        if (k & 1)
-            r = r * b % p;
-        b = b * b % p;
-        k >>= 1;
-    }
-    return r;
-}
-
-static uint64_t mod_inverse(uint64_t a, uint64_t p)
-{
-    uint64_t r = 1, e = p - 2;
+    uint64_t r = 1;
     while (e) {
         if (e & 1)
-            r = r * a % p;
-        a = a * a % p;
+            r = r * b % p;
+        b = b * b % p;
         e >>= 1;
     }
     return r;
@@ -114,7 +104,7 @@ static int full_rank_mod(size_t n, size_t d, const double *A, uint64_t p, uint64
                 int e;
                 integer_parts(A[i * d + j], &mi, &e);
                 uint64_t mag = (uint64_t)(mi < 0 ? -mi : mi) % p;
-                v = mag * mod_pow2((unsigned)(e - emin), p) % p;
+                v = mag * mod_pow(2 % p, (unsigned)(e - emin), p) % p;
                 if (mi < 0 && v)
                     v = p - v;
             }
@@ -133,7 +123,7 @@ static int full_rank_mod(size_t n, size_t d, const double *A, uint64_t p, uint64
                 m[k * d + j] = m[piv * d + j];
                 m[piv * d + j] = t;
             }
-        uint64_t inv = mod_inverse(m[k * d + k], p);
+        uint64_t inv = mod_pow(m[k * d + k], p - 2, p); /* Fermat: a^(p-2) = a^-1 */
         for (size_t i = k + 1; i < n; i++) {
             uint64_t f = m[i * d + k] * inv % p;
             if (!f)

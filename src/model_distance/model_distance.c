@@ -8,6 +8,7 @@
 #include "core/dd_elementary.h"
 #include "core/dd_leaves.h"
 #include "softmax/softmax_dd.h"
+#include "core/work_alloc.h"
 #include "core/xbound.h"
 
 /* Above this |log(q_i/p_i)| a term is formed from p_i and q_i directly:
@@ -213,8 +214,7 @@ static int same_rows_of_difference(size_t n, size_t d, const double *A, const do
 static bht_status check_models(size_t n, size_t d, const double *A, const double *B,
                                const double *x)
 {
-    if (!A || !B || !x || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N || d > BHT_SOFTMAX_MAX_N
-        || n > SIZE_MAX / sizeof(double) / d / 6)
+    if (!A || !B || !x || !bht__softmax_shape_ok(n, d, 6))
         return BHT_E_INVALID;
     bht_status s = bht_check_affine_range(n, d, A, x);
     bht_status t = bht_check_affine_range(n, d, B, x);
@@ -244,13 +244,10 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
     bht_status status = check_models(n, d, A, B, x);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(12 * n * sizeof *work);
-    int *ex = malloc(4 * n * sizeof *ex);
-    if (!work || !ex) {
-        free(work);
-        free(ex);
+    double *work;
+    int *ex;
+    if (bht__work_alloc(12 * n, 4 * n, &work, &ex) != BHT_OK)
         return BHT_E_NOMEM;
-    }
     double *ph = work, *pl = work + n, *qh = work + 2 * n, *ql = work + 3 * n;
     double *wh = work + 4 * n, *wl = work + 5 * n;
     double *hth = work + 6 * n, *htl = work + 7 * n, *vth = work + 8 * n, *vtl = work + 9 * n;

@@ -113,14 +113,9 @@ static double norm(size_t d, const double *xh)
 static void solve_llt(size_t d, const double *lh, const double *ll, const double *rh,
                       const double *rl, double *xh, double *xl)
 {
-    for (size_t j = 0; j < d; j++) {
-        double sh = rh[j], sl = rl[j];
-        for (size_t q = 0; q < j; q++)
-            bht__lev_dot2_add(&sh, &sl, -lh[j * d + q], -ll[j * d + q], xh[q], xl[q]);
-        double vh, vl;
-        vh = two_sum(sh, sl, &vl);
-        dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &xh[j], &xl[j]);
-    }
+    memcpy(xh, rh, d * sizeof *xh);
+    memcpy(xl, rl, d * sizeof *xl);
+    bht__lev_solve_l(d, lh, ll, xh, xl);
     for (size_t j = d; j-- > 0;) {
         double sh = xh[j], sl = xl[j];
         for (size_t q = j + 1; q < d; q++)
@@ -129,28 +124,6 @@ static void solve_llt(size_t d, const double *lh, const double *ll, const double
         vh = two_sum(sh, sl, &vl);
         dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &xh[j], &xl[j]);
     }
-}
-
-/* C = L L^T in dd (lower triangles, row-major); 0 on a non-positive pivot. */
-static int cholesky(size_t d, const double *ch, const double *cl, double *lh, double *ll)
-{
-    for (size_t j = 0; j < d; j++)
-        for (size_t i = j; i < d; i++) {
-            double sh = ch[i * d + j], sl = cl[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                bht__lev_dot2_add(&sh, &sl, -lh[i * d + k], -ll[i * d + k], lh[j * d + k],
-                             ll[j * d + k]);
-            double vh, vl;
-            vh = two_sum(sh, sl, &vl);
-            if (i == j) {
-                if (!(vh > 0.0))
-                    return 0;
-                dd_sqrt(vh, vl, &lh[j * d + j], &ll[j * d + j]);
-            } else {
-                dd_div(vh, vl, lh[j * d + j], ll[j * d + j], &lh[i * d + j], &ll[i * d + j]);
-            }
-        }
-    return 1;
 }
 
 /* a 2^ea <= b 2^eb for doubles a, b >= 0 (exponent-aware). */
@@ -222,10 +195,32 @@ static int same_model_by_columns(size_t n, size_t d, const double *A, const doub
     return failed ? -1 : all;
 }
 
+/* ------------------------------------------------------------- bases */
+
+/* The bases of A and B, both or neither.  B must be in the certified
+ * domain too (rank d): its own basis gives the direct route and the
+ * alignment. */
+static bht_status build_bases(size_t n, size_t d, const double *A, const double *B,
+                              const double *s, lev_basis *a, lev_basis *bb)
+{
+    bht_status status = bht__lev_basis_build(n, d, B, s, bb, NULL, LEV_RANK_ONLY);
+    if (status != BHT_OK)
+        return status;
+    status = bht__lev_basis_build(n, d, A, s, a, NULL, LEV_RANK_ONLY);
+    if (status != BHT_OK)
+        bht__lev_basis_free(bb);
+    return status;
+}
+
+static void bases_free(lev_basis *a, lev_basis *bb)
+{
+    bht__lev_basis_free(a);
+    bht__lev_basis_free(bb);
+}
+
 /* ------------------------------------------------------- working state */
 
 typedef struct dist_work {
-    size_t n, d;
     double *vh, *vl;  /* n*d: rows of D = B R - A, column-scaled (A's c_j) */
     int *ev;
     double *eh, *el;  /* n*d: rows of E = D_s T_A^-1 */
@@ -241,72 +236,28 @@ typedef struct dist_work {
     double *ph, *pl;  /* d*d: Q_B^T E (next alignment) */
     int *ee_rows;     /* n: the exponents of E as row exponents of a basis */
     double *err_e;    /* n: certified relative errors of the rows of E */
-    lev_term *terms;  /* DIST_ALIGNMENTS d + 2 */
-    lev_sum acc;
+    lev_work_store st; /* the double arrays above, ev, ee, ee_rows, DIST_ALIGNMENTS d + 2 terms */
 } dist_work;
-
-static void work_free(dist_work *w)
-{
-    free(w->vh);
-    free(w->vl);
-    free(w->ev);
-    free(w->eh);
-    free(w->el);
-    free(w->ee);
-    free(w->gh);
-    free(w->gl);
-    free(w->fh);
-    free(w->fl);
-    free(w->mh);
-    free(w->ml);
-    free(w->lh);
-    free(w->ll);
-    free(w->rot);
-    free(w->scratch);
-    free(w->row);
-    free(w->ph);
-    free(w->pl);
-    free(w->ee_rows);
-    free(w->err_e);
-    free(w->terms);
-    bht__lev_sum_free(&w->acc);
-}
 
 static bht_status work_alloc(dist_work *w, size_t n, size_t d)
 {
     memset(w, 0, sizeof *w);
-    w->n = n;
-    w->d = d;
-    bht__lev_sum_init(&w->acc);
-    size_t nd = n * d, dd2 = d * d;
-    w->vh = malloc(nd * sizeof(double));
-    w->vl = malloc(nd * sizeof(double));
-    w->ev = malloc(n * sizeof(int));
-    w->eh = malloc(nd * sizeof(double));
-    w->el = malloc(nd * sizeof(double));
-    w->ee = malloc(n * sizeof(int));
-    w->gh = malloc(dd2 * sizeof(double));
-    w->gl = malloc(dd2 * sizeof(double));
-    w->fh = malloc(dd2 * sizeof(double));
-    w->fl = malloc(dd2 * sizeof(double));
-    w->mh = malloc(dd2 * sizeof(double));
-    w->ml = malloc(dd2 * sizeof(double));
-    w->lh = malloc(dd2 * sizeof(double));
-    w->ll = malloc(dd2 * sizeof(double));
-    w->rot = malloc(DIST_ALIGNMENTS * dd2 * sizeof(double));
-    w->scratch = malloc(2 * dd2 * sizeof(double));
-    w->row = malloc(8 * d * sizeof(double));
-    w->ph = malloc(dd2 * sizeof(double));
-    w->pl = malloc(dd2 * sizeof(double));
-    w->ee_rows = malloc(n * sizeof(int));
-    w->err_e = malloc(n * sizeof(double));
-    w->terms = malloc((DIST_ALIGNMENTS * d + 2) * sizeof(lev_term));
-    if (!w->vh || !w->vl || !w->ev || !w->eh || !w->el || !w->ee || !w->gh || !w->gl || !w->fh
-        || !w->fl || !w->mh || !w->ml || !w->lh || !w->ll || !w->rot || !w->scratch || !w->row
-        || !w->ph || !w->pl || !w->ee_rows || !w->err_e || !w->terms) {
-        work_free(w);
-        return BHT_E_NOMEM;
-    }
+    const size_t nd = n * d, dd2 = d * d;
+    double **const rows[] = {&w->vh, &w->vl, &w->eh, &w->el};
+    double **const squares[] = {&w->gh, &w->gl, &w->fh, &w->fl, &w->mh,
+                                &w->ml, &w->lh, &w->ll, &w->ph, &w->pl};
+    double **const rot[] = {&w->rot}, **const scratch[] = {&w->scratch};
+    double **const row[] = {&w->row}, **const err_e[] = {&w->err_e};
+    const bht__double_group groups[] = {{rows, 4, nd}, {squares, 10, dd2},
+                                        {rot, 1, DIST_ALIGNMENTS * dd2}, {scratch, 1, 2 * dd2},
+                                        {row, 1, 8 * d}, {err_e, 1, n}};
+    bht_status status = bht__lev_work_alloc(&w->st, groups, sizeof groups / sizeof groups[0],
+                                            3 * n, DIST_ALIGNMENTS * d + 2);
+    if (status != BHT_OK)
+        return status;
+    w->ev = w->st.ints;
+    w->ee = w->st.ints + n;
+    w->ee_rows = w->st.ints + 2 * n;
     return BHT_OK;
 }
 
@@ -322,14 +273,14 @@ static int difference_row(const lev_basis *a, const lev_basis *bb, dist_work *w,
     long emax = LONG_MIN;
     for (size_t j = 0; j < d; j++) {
         size_t count = 0;
-        w->terms[count++] = (lev_term){B[i * d + j], 1.0, a->c[j]};
-        w->terms[count++] = (lev_term){A[i * d + j], -1.0, a->c[j]};
+        w->st.terms[count++] = (lev_term){B[i * d + j], 1.0, a->c[j]};
+        w->st.terms[count++] = (lev_term){A[i * d + j], -1.0, a->c[j]};
         for (int st = 0; st < steps; st++)
             for (size_t k = 0; k < d; k++)
-                w->terms[count++] = (lev_term){B[i * d + k],
-                                               w->rot[(size_t)st * d * d + k * d + j],
-                                               (long)bb->c[k] + w->erot[st]};
-        if (bht__lev_sum_exact(&w->acc, w->terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
+                w->st.terms[count++] = (lev_term){B[i * d + k],
+                                                  w->rot[(size_t)st * d * d + k * d + j],
+                                                  (long)bb->c[k] + w->erot[st]};
+        if (bht__lev_sum_exact(&w->st.acc, w->st.terms, count, &vh[j], &vl[j], &e[j]) != BHT_OK)
             return -1;
         if (vh[j] != 0.0 && e[j] > emax)
             emax = e[j];
@@ -348,46 +299,6 @@ static int difference_row(const lev_basis *a, const lev_basis *bb, dist_work *w,
     }
     w->ev[i] = (int)emax;
     return 1;
-}
-
-/* G = sum_i x_i y_i^T (d-by-d dd) over rows with exponents; returns the
- * exponent of G (LONG_MIN when every term is 0), *mag = sum |x_i| |y_i| and
- * *werr = sum 1.01 (ex_i + ey_i) |x_i| |y_i| (the terms' error bound from
- * the rows' relative errors ex, ey), both in units of 2^(exponent). */
-static long cross(size_t n, size_t d, const double *xh, const double *xl, const int *xe,
-                  const double *ex, const double *yh, const double *yl, const int *ye,
-                  const double *ey, double *gh, double *gl, double *mag, double *werr)
-{
-    long eg = LONG_MIN;
-    for (size_t i = 0; i < n; i++)
-        if (xe[i] != LEV_ZERO_ROW && ye[i] != INT_MIN && (long)xe[i] + ye[i] > eg)
-            eg = (long)xe[i] + ye[i];
-    for (size_t k = 0; k < d * d; k++)
-        gh[k] = gl[k] = 0.0;
-    *mag = *werr = 0.0;
-    if (eg == LONG_MIN)
-        return eg;
-    for (size_t i = 0; i < n; i++) {
-        if (xe[i] == LEV_ZERO_ROW || ye[i] == INT_MIN)
-            continue;
-        long shift = (long)xe[i] + ye[i] - eg;
-        double m = norm(d, xh + i * d) * norm(d, yh + i * d);
-        if (shift < -1000) {
-            *mag += ldexp(m, -1000);
-            *werr += ldexp(m, -1000);
-            continue;
-        }
-        *mag += ldexp(m, (int)shift);
-        *werr += 1.01 * (ex[i] + ey[i]) * ldexp(m, (int)shift);
-        for (size_t x = 0; x < d; x++) {
-            double sh = ldexp(xh[i * d + x], (int)shift), sl = ldexp(xl[i * d + x], (int)shift);
-            for (size_t y = 0; y < d; y++)
-                bht__lev_dot2_add(&gh[x * d + y], &gl[x * d + y], sh, sl, yh[i * d + y], yl[i * d + y]);
-        }
-    }
-    for (size_t k = 0; k < d * d; k++)
-        gh[k] = two_sum(gh[k], gl[k], &gl[k]);
-    return eg;
 }
 
 /* Next alignment increment R_s = -R_B^-1 L_B^-T P L_A^T R_A (double), P =
@@ -495,7 +406,7 @@ static int factor_i_plus_f(dist_work *w, size_t d, long ef, double fnorm, double
     for (size_t x = 0; x < d; x++)
         dd_add(w->mh[x * d + x], w->ml[x * d + x], 1.0, 0.0, &w->mh[x * d + x],
                &w->ml[x * d + x]);
-    if (!cholesky(d, w->mh, w->ml, w->lh, w->ll))
+    if (!bht__lev_cholesky_dd(d, w->mh, w->ml, w->lh, w->ll))
         return 0;
     double *inv = w->scratch, sum = 0.0; /* L^-1, lower triangular, by columns */
     for (size_t j = 0; j < d; j++)
@@ -525,26 +436,18 @@ static bht_status evaluate(const lev_basis *a, const lev_basis *bb, dist_work *w
         int got = difference_row(a, bb, w, A, B, i, steps);
         if (got < 0)
             return BHT_E_NOMEM;
-        if (!got) {
-            w->ee[i] = INT_MIN;
-            w->ee_rows[i] = LEV_ZERO_ROW;
-            w->err_e[i] = 0.0;
-            for (size_t j = 0; j < d; j++)
-                w->eh[i * d + j] = w->el[i * d + j] = 0.0;
-            continue;
-        }
-        bht__lev_basis_map(a, lev_s(a, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->eh + i * d,
-                      w->el + i * d, &w->ee[i], &w->err_e[i]);
-        w->ee_rows[i] = w->ee[i];
+        bht__lev_map_row(a, i, got, w->vh + i * d, w->vl + i * d, &w->ev[i], w->eh + i * d,
+                         w->el + i * d, &w->ee[i], &w->err_e[i]);
+        w->ee_rows[i] = got ? w->ee[i] : LEV_ZERO_ROW;
     }
     /* P = Q_B^T E (the next alignment); F = Q^T E + E^T Q + E^T E */
     double pmag, perr, gmag, gerr, hmag, herr;
-    out->ep = cross(n, d, bb->qh, bb->ql, bb->qe, bb->err_q, w->eh, w->el, w->ee, w->err_e,
-                    w->ph, w->pl, &pmag, &perr);
-    long eg = cross(n, d, a->qh, a->ql, a->qe, a->err_q, w->eh, w->el, w->ee, w->err_e, w->gh,
-                    w->gl, &gmag, &gerr);
-    long eh = cross(n, d, w->eh, w->el, w->ee_rows, w->err_e, w->eh, w->el, w->ee, w->err_e,
-                    w->fh, w->fl, &hmag, &herr);
+    out->ep = bht__lev_cross(n, d, bb->qh, bb->ql, bb->qe, bb->err_q, w->eh, w->el, w->ee,
+                             w->err_e, w->ph, w->pl, &pmag, &perr);
+    long eg = bht__lev_cross(n, d, a->qh, a->ql, a->qe, a->err_q, w->eh, w->el, w->ee, w->err_e,
+                             w->gh, w->gl, &gmag, &gerr);
+    long eh = bht__lev_cross(n, d, w->eh, w->el, w->ee_rows, w->err_e, w->eh, w->el, w->ee,
+                             w->err_e, w->fh, w->fl, &hmag, &herr);
     long ef = eg > eh ? eg : eh;
     int route_e = 1;
     double fnorm = 0.0, ferr = 0.0, kappa_f = 1.0, inv_norm = 1.0;
@@ -715,13 +618,13 @@ static int snapped_same_model(const lev_basis *a, const lev_basis *bb, dist_work
     for (size_t k = 0; k < d; k++)
         for (size_t j = 0; j < d; j++) {
             size_t count = 0;
-            w->terms[count++] = (lev_term){1.0, k == j ? 1.0 : 0.0, 0};
+            w->st.terms[count++] = (lev_term){1.0, k == j ? 1.0 : 0.0, 0};
             for (int st = 0; st < steps; st++)
-                w->terms[count++] = (lev_term){w->rot[(size_t)st * d * d + k * d + j], 1.0,
-                                               (long)bb->c[k] - a->c[j] + w->erot[st]};
+                w->st.terms[count++] = (lev_term){w->rot[(size_t)st * d * d + k * d + j], 1.0,
+                                                  (long)bb->c[k] - a->c[j] + w->erot[st]};
             double h, l;
             long e;
-            if (bht__lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
+            if (bht__lev_sum_exact(&w->st.acc, w->st.terms, count, &h, &l, &e) != BHT_OK)
                 return -1;
             double v = h == 0.0 ? 0.0 : (e < -1100 || e > 1100 ? NAN : ldexp(h, (int)e));
             if (!isfinite(v))
@@ -745,12 +648,12 @@ static int snapped_same_model(const lev_basis *a, const lev_basis *bb, dist_work
         for (size_t i = 0; i < n && zero; i++)
             for (size_t j = 0; j < d && zero; j++) {
                 size_t count = 0;
-                w->terms[count++] = (lev_term){A[i * d + j], -1.0, 0};
+                w->st.terms[count++] = (lev_term){A[i * d + j], -1.0, 0};
                 for (size_t k = 0; k < d; k++)
-                    w->terms[count++] = (lev_term){B[i * d + k], snap[k * d + j], 0};
+                    w->st.terms[count++] = (lev_term){B[i * d + k], snap[k * d + j], 0};
                 double h, l;
                 long e;
-                if (bht__lev_sum_exact(&w->acc, w->terms, count, &h, &l, &e) != BHT_OK)
+                if (bht__lev_sum_exact(&w->st.acc, w->st.terms, count, &h, &l, &e) != BHT_OK)
                     return -1;
                 zero = h == 0.0;
             }
@@ -818,25 +721,17 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
         || d > BHT_LEVERAGE_MAX_D)
         return BHT_E_INVALID;
     lev_basis a, bb;
-    /* B must be in the certified domain too (rank d): its own basis gives
-     * the direct route and the alignment */
-    bht_status status = bht__lev_basis_build(n, d, B, s, &bb, NULL, LEV_RANK_ONLY);
+    bht_status status = build_bases(n, d, A, B, s, &a, &bb);
     if (status != BHT_OK)
         return status;
-    status = bht__lev_basis_build(n, d, A, s, &a, NULL, LEV_RANK_ONLY);
-    if (status != BHT_OK) {
-        bht__lev_basis_free(&bb);
-        return status;
-    }
     dist_work w;
     status = work_alloc(&w, n, d);
     if (status != BHT_OK) {
-        bht__lev_basis_free(&a);
-        bht__lev_basis_free(&bb);
+        bases_free(&a, &bb);
         return status;
     }
     lev_scaled h2 = {0.0, 0.0, 0}, tv = {0.0, 0.0, 0};
-    int same = same_model_by_columns(n, d, A, B, &w.acc);
+    int same = same_model_by_columns(n, d, A, B, &w.st.acc);
     if (same < 0)
         status = BHT_E_NOMEM;
     /* A model (rank d) with exactly d nonzero rows has h_ii = 1 on them: p
@@ -914,8 +809,7 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
          * the preconditions of store_distances_leverage (not proved here) */
         store_distances_leverage(out, h2h, h2l, (int)h2.e, tv.h, tv.l, (int)tv.e);
     }
-    work_free(&w);
-    bht__lev_basis_free(&a);
-    bht__lev_basis_free(&bb);
+    bht__lev_work_free(&w.st);
+    bases_free(&a, &bb);
     return status;
 }

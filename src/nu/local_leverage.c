@@ -133,7 +133,6 @@ static int within(const lev_scaled *err, const lev_scaled *v, double rel)
 /* ====================================================== the working state */
 
 typedef struct nu_work {
-    size_t n, d;
     double *rh, *rl;  /* n*d: the entries of M - A X, (rh + rl) 2^re, exact up */
     long *re;         /*      to their dd rounding, each with its own exponent */
     double *vh, *vl;  /* n*d: the rows of M - A X in A's column-scaled form */
@@ -148,64 +147,60 @@ typedef struct nu_work {
     double *scratch;  /* 2 d*d */
     double *dk;       /* n: the derivative */
     unsigned char *exact_zero; /* n: W_ii = 0 proved */
-    lev_term *terms;  /* NU_REFINEMENTS d + 1 */
-    lev_sum acc;
+    lev_work_store st; /* the double arrays above, ev and ey, NU_REFINEMENTS d + 1 terms */
 } nu_work;
 
 static void work_free(nu_work *w)
 {
-    free(w->rh);
-    free(w->rl);
     free(w->re);
-    free(w->vh);
-    free(w->vl);
-    free(w->ev);
-    free(w->yh);
-    free(w->yl);
-    free(w->ey);
-    free(w->err_y);
-    free(w->kh);
-    free(w->kl);
-    free(w->x);
-    free(w->snap);
-    free(w->scratch);
-    free(w->dk);
     free(w->exact_zero);
-    free(w->terms);
-    bht__lev_sum_free(&w->acc);
+    bht__lev_work_free(&w->st);
 }
 
 static bht_status work_alloc(nu_work *w, size_t n, size_t d)
 {
     memset(w, 0, sizeof *w);
-    w->n = n;
-    w->d = d;
-    bht__lev_sum_init(&w->acc);
-    w->rh = malloc(n * d * sizeof(double));
-    w->rl = malloc(n * d * sizeof(double));
-    w->re = malloc(n * d * sizeof(long));
-    w->vh = malloc(n * d * sizeof(double));
-    w->vl = malloc(n * d * sizeof(double));
-    w->ev = malloc(n * sizeof(int));
-    w->yh = malloc(n * d * sizeof(double));
-    w->yl = malloc(n * d * sizeof(double));
-    w->ey = malloc(n * sizeof(int));
-    w->err_y = malloc(n * sizeof(double));
-    w->kh = malloc(d * d * sizeof(double));
-    w->kl = malloc(d * d * sizeof(double));
-    w->x = malloc(NU_REFINEMENTS * d * d * sizeof(double));
-    w->snap = malloc(d * d * sizeof(double));
-    w->scratch = malloc(2 * d * d * sizeof(double));
-    w->dk = malloc(n * sizeof(double));
+    const size_t nd = n * d, dd2 = d * d;
+    double **const rows[] = {&w->rh, &w->rl, &w->vh, &w->vl, &w->yh, &w->yl};
+    double **const columns[] = {&w->err_y, &w->dk};
+    double **const squares[] = {&w->kh, &w->kl, &w->snap};
+    double **const x[] = {&w->x}, **const scratch[] = {&w->scratch};
+    const bht__double_group groups[] = {{rows, 6, nd}, {columns, 2, n}, {squares, 3, dd2},
+                                        {x, 1, NU_REFINEMENTS * dd2}, {scratch, 1, 2 * dd2}};
+    w->re = malloc(nd * sizeof *w->re);
     w->exact_zero = calloc(n, 1);
-    w->terms = malloc((NU_REFINEMENTS * d + 1) * sizeof(lev_term));
-    if (!w->rh || !w->rl || !w->re || !w->vh || !w->vl || !w->ev || !w->yh || !w->yl || !w->ey || !w->err_y || !w->kh
-        || !w->kl || !w->x || !w->snap
-        || !w->scratch || !w->dk || !w->exact_zero || !w->terms) {
+    if (!w->re || !w->exact_zero
+        || bht__lev_work_alloc(&w->st, groups, sizeof groups / sizeof groups[0], 2 * n,
+                               NU_REFINEMENTS * d + 1) != BHT_OK) {
         work_free(w);
         return BHT_E_NOMEM;
     }
+    w->ev = w->st.ints;
+    w->ey = w->st.ints + n;
     return BHT_OK;
+}
+
+bht_status bht__lev_work_alloc(lev_work_store *st, const bht__double_group *groups,
+                               size_t ngroups, size_t nints, size_t nterms)
+{
+    memset(st, 0, sizeof *st);
+    bht__lev_sum_init(&st->acc);
+    st->doubles = bht__alloc_doubles(groups, ngroups);
+    st->ints = malloc(nints * sizeof *st->ints);
+    st->terms = malloc(nterms * sizeof *st->terms);
+    if (st->doubles && st->ints && st->terms)
+        return BHT_OK;
+    bht__lev_work_free(st);
+    return BHT_E_NOMEM;
+}
+
+void bht__lev_work_free(lev_work_store *st)
+{
+    free(st->doubles);
+    free(st->ints);
+    free(st->terms);
+    bht__lev_sum_free(&st->acc);
+    memset(st, 0, sizeof *st);
 }
 
 /* ============================================ residual rows M - A X, exactly */
@@ -229,13 +224,14 @@ static int residual_row(const lev_basis *b, nu_work *w, const double *A, const d
             re[j] = 0;
         } else {
             size_t count = 0;
-            w->terms[count++] = (lev_term){M[i * d + j], 1.0, 0};
+            w->st.terms[count++] = (lev_term){M[i * d + j], 1.0, 0};
             for (int st = 0; st < steps; st++)
                 for (size_t k = 0; k < d; k++)
-                    w->terms[count++] = (lev_term){A[i * d + k],
-                                                   -xs[(size_t)st * d * d + k * d + j],
-                                                   (long)b->c[k] - b->c[j] + ex[st]};
-            if (bht__lev_sum_exact(&w->acc, w->terms, count, &rh[j], &rl[j], &re[j]) != BHT_OK)
+                    w->st.terms[count++] = (lev_term){A[i * d + k],
+                                                      -xs[(size_t)st * d * d + k * d + j],
+                                                      (long)b->c[k] - b->c[j] + ex[st]};
+            if (bht__lev_sum_exact(&w->st.acc, w->st.terms, count, &rh[j], &rl[j], &re[j])
+                != BHT_OK)
                 return -1;
         }
         nonzero |= rh[j] != 0.0;
@@ -274,6 +270,35 @@ static int scale_row(size_t d, const double *rh, const double *rl, const long *r
     return 1;
 }
 
+/* out = in U for d-by-d row-major in, out and U upper triangular with
+ * U_qj = u[q rs + j cs] (rs = d, cs = 1: u row-major; rs = 1, cs = d: u
+ * holds U^T row-major), in double. */
+static void times_upper(size_t d, const double *in, const double *u, size_t rs, size_t cs,
+                        double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double sum = 0.0;
+            for (size_t q = 0; q <= j; q++)
+                sum += in[i * d + q] * u[q * rs + j * cs];
+            out[i * d + j] = sum;
+        }
+}
+
+/* out = U^-1 in (U as in times_upper; in and out distinct), by back
+ * substitution per column, in double. */
+static void solve_upper(size_t d, const double *u, size_t rs, size_t cs, const double *in,
+                        double *out)
+{
+    for (size_t col = 0; col < d; col++)
+        for (size_t i = d; i-- > 0;) {
+            double sum = in[i * d + col];
+            for (size_t q = i + 1; q < d; q++)
+                sum -= u[i * rs + q * cs] * out[q * d + col];
+            out[i * d + col] = sum / u[i * (rs + cs)];
+        }
+}
+
 /* The next increment of X from K = T X T^-1 (K = 2^ek (kh + kl)):
  * X = T^-1 K T = D R^-1 L^-T K L^T R^ D^-1 = D X_s D^-1 2^ek with
  * X_s = R^-1 L^-T K L^T R^ computed in double (it only needs to shrink the
@@ -283,37 +308,13 @@ static void refinement_step(const lev_basis *b, nu_work *w, int ek, int step)
 {
     const size_t d = b->d;
     double *p = w->scratch, *z = w->scratch + d * d, *x = w->x + (size_t)step * d * d;
-    /* p = K L^T (L lower: (L^T)_{qj} = L_{jq}), then p R^ */
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++) {
-            double sum = 0.0;
-            for (size_t q = 0; q <= j; q++) /* (L^T)_qj = L_jq */
-                sum += w->kh[i * d + q] * b->lh[j * d + q];
-            z[i * d + j] = sum;
-        }
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++) {
-            double sum = 0.0;
-            for (size_t q = 0; q <= j; q++)
-                sum += z[i * d + q] * b->r[q * d + j];
-            p[i * d + j] = sum;
-        }
-    /* z = L^-T p: L^T upper triangular, back substitution per column */
-    for (size_t col = 0; col < d; col++)
-        for (size_t i = d; i-- > 0;) {
-            double sum = p[i * d + col];
-            for (size_t q = i + 1; q < d; q++)
-                sum -= b->lh[q * d + i] * z[q * d + col];
-            z[i * d + col] = sum / b->lh[i * d + i];
-        }
-    /* x = R^-1 z */
-    for (size_t col = 0; col < d; col++)
-        for (size_t i = d; i-- > 0;) {
-            double sum = z[i * d + col];
-            for (size_t q = i + 1; q < d; q++)
-                sum -= b->r[i * d + q] * x[q * d + col];
-            x[i * d + col] = sum / b->r[i * d + i];
-        }
+    /* p = K L^T (L lower: (L^T)_{qj} = L_{jq}, strides 1, d), then p R^
+     * (strides d, 1) */
+    times_upper(d, w->kh, b->lh, 1, d, z);
+    times_upper(d, z, b->r, d, 1, p);
+    /* z = L^-T p, then x = R^-1 z */
+    solve_upper(d, b->lh, 1, d, p, z);
+    solve_upper(d, b->r, d, 1, z, x);
     for (size_t k = 0; k < d * d; k++)
         if (!isfinite(x[k]))
             x[k] = 0.0; /* no correction rather than a non-finite one */
@@ -321,6 +322,58 @@ static void refinement_step(const lev_basis *b, nu_work *w, int ek, int step)
 }
 
 /* ================================================================= a pass */
+
+void bht__lev_map_row(const lev_basis *b, size_t i, int nonzero, const double *vh,
+                      const double *vl, const int *ev, double *oh, double *ol, int *eo,
+                      double *err)
+{
+    if (nonzero) {
+        bht__lev_basis_map(b, lev_s(b, i), vh, vl, *ev, oh, ol, eo, err);
+        return;
+    }
+    *eo = INT_MIN;
+    *err = 0.0;
+    for (size_t j = 0; j < b->d; j++)
+        oh[j] = ol[j] = 0.0;
+}
+
+/* G = sum_i x_i y_i^T in dd (leverage_local_internal.h); also the model
+ * distance's cross products (model_distance_leverage.c). */
+long bht__lev_cross(size_t n, size_t d, const double *xh, const double *xl, const int *xe,
+                    const double *ex, const double *yh, const double *yl, const int *ye,
+                    const double *ey, double *gh, double *gl, double *mag, double *werr)
+{
+    long eg = LONG_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (xe[i] != LEV_ZERO_ROW && ye[i] != INT_MIN && (long)xe[i] + ye[i] > eg)
+            eg = (long)xe[i] + ye[i];
+    for (size_t k = 0; k < d * d; k++)
+        gh[k] = gl[k] = 0.0;
+    *mag = *werr = 0.0;
+    if (eg == LONG_MIN)
+        return eg;
+    for (size_t i = 0; i < n; i++) {
+        if (xe[i] == LEV_ZERO_ROW || ye[i] == INT_MIN)
+            continue;
+        long shift = (long)xe[i] + ye[i] - eg;
+        double m = norm(d, xh + i * d) * norm(d, yh + i * d);
+        if (shift < -1000) {
+            *mag += ldexp(m, -1000);
+            *werr += ldexp(m, -1000);
+            continue;
+        }
+        *mag += ldexp(m, (int)shift);
+        *werr += 1.01 * (ex[i] + ey[i]) * ldexp(m, (int)shift);
+        for (size_t x = 0; x < d; x++) {
+            double sh = ldexp(xh[i * d + x], (int)shift), sl = ldexp(xl[i * d + x], (int)shift);
+            for (size_t y = 0; y < d; y++)
+                bht__lev_dot2_add(&gh[x * d + y], &gl[x * d + y], sh, sl, yh[i * d + y], yl[i * d + y]);
+        }
+    }
+    for (size_t k = 0; k < d * d; k++)
+        gh[k] = two_sum(gh[k], gl[k], &gl[k]);
+    return eg;
+}
 
 /* K = sum_k q_k y_k^T = (kh + kl) 2^(*ek) over the rows with both nonzero
  * (qe LEV_ZERO_ROW or ye INT_MIN: zero), each row with its certified
@@ -333,37 +386,12 @@ static int accumulate_k(size_t n, size_t d, const double *qh, const double *ql, 
                         const double *ey, double *kh, double *kl, long *ek, double *kerr)
 {
     const double u2 = 0x1p-106;
-    long e = LONG_MIN;
-    for (size_t k = 0; k < n; k++)
-        if (qe[k] != LEV_ZERO_ROW && ye[k] != INT_MIN && (long)qe[k] + ye[k] > e)
-            e = (long)qe[k] + ye[k];
-    for (size_t k = 0; k < d * d; k++)
-        kh[k] = kl[k] = 0.0;
+    double kabs, werr;
+    long e = bht__lev_cross(n, d, qh, ql, qe, eq, yh, yl, ye, ey, kh, kl, &kabs, &werr);
     *kerr = 0.0;
     *ek = 0;
     if (e == LONG_MIN)
         return 0;
-    double kabs = 0.0, werr = 0.0;
-    for (size_t k = 0; k < n; k++) {
-        if (qe[k] == LEV_ZERO_ROW || ye[k] == INT_MIN)
-            continue;
-        long shift = (long)qe[k] + ye[k] - e;
-        double mag = norm(d, qh + k * d) * norm(d, yh + k * d);
-        if (shift < -1000) { /* below 2^-1000 of the largest term: all of it is error */
-            kabs += ldexp(mag, -1000);
-            werr += ldexp(mag, -1000);
-            continue;
-        }
-        kabs += ldexp(mag, (int)shift);
-        werr += 1.01 * (eq[k] + ey[k]) * ldexp(mag, (int)shift);
-        for (size_t x = 0; x < d; x++) {
-            double sh = ldexp(qh[k * d + x], (int)shift), sl = ldexp(ql[k * d + x], (int)shift);
-            for (size_t y = 0; y < d; y++)
-                bht__lev_dot2_add(&kh[x * d + y], &kl[x * d + y], sh, sl, yh[k * d + y], yl[k * d + y]);
-        }
-    }
-    for (size_t k = 0; k < d * d; k++)
-        kh[k] = two_sum(kh[k], kl[k], &kl[k]);
     *kerr = werr + (((double)n * (double)n + 3.0) * u2 + 0x1p-1000) * kabs;
     *ek = e;
     return 1;
@@ -534,15 +562,8 @@ static bht_status evaluate(const lev_basis *b, nu_work *w, const double *A, cons
         if (got)
             got = scale_row(d, w->rh + i * d, w->rl + i * d, w->re + i * d, b->c, w->vh + i * d,
                             w->vl + i * d, &w->ev[i]);
-        if (!got) {
-            w->ey[i] = INT_MIN;
-            w->err_y[i] = 0.0;
-            for (size_t j = 0; j < d; j++)
-                w->yh[i * d + j] = w->yl[i * d + j] = 0.0;
-            continue;
-        }
-        bht__lev_basis_map(b, lev_s(b, i), w->vh + i * d, w->vl + i * d, w->ev[i], w->yh + i * d,
-                      w->yl + i * d, &w->ey[i], &w->err_y[i]);
+        bht__lev_map_row(b, i, got, w->vh + i * d, w->vl + i * d, &w->ev[i], w->yh + i * d,
+                         w->yl + i * d, &w->ey[i], &w->err_y[i]);
     }
     long ek;
     double kerr;

@@ -9,13 +9,13 @@
 #include "core/dd_round_nonneg.h"
 #include "softmax/softmax_dd.h"
 #include "nu/local_softmax_exact.h"
+#include "core/work_alloc.h"
 #include "core/xbound.h"
 
 static bht_status check_inputs(size_t n, size_t d, const double *A, const double *M,
                                const double *x)
 {
-    if (!A || !M || !x || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N || d > BHT_SOFTMAX_MAX_N
-        || n > SIZE_MAX / sizeof(double) / d / 4)
+    if (!A || !M || !x || !bht__softmax_shape_ok(n, d, 4))
         return BHT_E_INVALID;
     bht_status s = bht_check_affine_range(n, d, A, x);
     if (s == BHT_OK)
@@ -128,13 +128,10 @@ bht_status bht_nu_softmax_explained(size_t n, size_t d, const double *A, const d
         return exact_path(n, d, A, M, x, out, derivative, uncertified);
     if (status != BHT_OK)
         return status;
-    double *work = malloc(7 * n * sizeof *work);
-    int *ex = malloc(2 * n * sizeof *ex);
-    if (!work || !ex) {
-        free(work);
-        free(ex);
+    double *work;
+    int *ex;
+    if (bht__work_alloc(7 * n, 2 * n, &work, &ex) != BHT_OK)
         return BHT_E_NOMEM;
-    }
     double *ph = work, *pl = work + n, *gh = work + 2 * n, *gl = work + 3 * n;
     double *th = work + 4 * n, *tl = work + 5 * n, *gerr = work + 6 * n;
     int *pe = ex, *te = ex + n;

@@ -182,6 +182,22 @@ typedef struct enclose_scalars {
     mpfr_t s, es, v, ev, t, et, tmp, tmp2;
 } enclose_scalars;
 
+/* err += eta_l S_j + eta_j S_l + eta_j eta_l R + (T_j + T_l) / 2, rounded
+ * up: the terms of the bound on Hessian entry (j, l) that the fast and the
+ * exact paths share (eta, S, T non-negative). */
+static void hessian_err_shared(mpfr_ptr err, const oracle_vector *eta, const oracle_vector *S,
+                               const oracle_vector *T, mpfr_srcptr R, size_t j, size_t l,
+                               enclose_scalars *k)
+{
+    bht__oracle_add_abs_product(err, eta->ptr[l], S->ptr[j], k->tmp2);
+    bht__oracle_add_abs_product(err, eta->ptr[j], S->ptr[l], k->tmp2);
+    mpfr_mul(k->tmp, eta->ptr[j], eta->ptr[l], MPFR_RNDU);
+    bht__oracle_add_abs_product(err, k->tmp, R, k->tmp2);
+    mpfr_add(k->tmp, T->ptr[j], T->ptr[l], MPFR_RNDU);
+    mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
+    mpfr_add(err, err, k->tmp, MPFR_RNDU);
+}
+
 static void loss_part(const regression_problem *p, enclose_rows *r, enclose_scalars *k,
                       regression_enclosure *e)
 {
@@ -479,13 +495,7 @@ static bht_status fast_hessian_entries(const regression_problem *p, const oracle
             mpfr_ptr err = e->hessian_err.ptr[j * d + l];
             mpfr_set_d(e->hessian.ptr[j * d + l], M[j * d + l], MPFR_RNDN);
             mpfr_set_d(err, (double)n * 0x1p-1070, MPFR_RNDU);
-            bht__oracle_add_abs_product(err, etad.ptr[l], S.ptr[j], k->tmp2);
-            bht__oracle_add_abs_product(err, etad.ptr[j], S.ptr[l], k->tmp2);
-            mpfr_mul(k->tmp, etad.ptr[j], etad.ptr[l], MPFR_RNDU);
-            bht__oracle_add_abs_product(err, k->tmp, R, k->tmp2);
-            mpfr_add(k->tmp, T.ptr[j], T.ptr[l], MPFR_RNDU);
-            mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
-            mpfr_add(err, err, k->tmp, MPFR_RNDU);
+            hessian_err_shared(err, &etad, &S, &T, R, j, l, k);
             mpfr_add(k->tmp, U.ptr[j], U.ptr[l], MPFR_RNDU);
             mpfr_add(k->tmp, k->tmp, V.ptr[j], MPFR_RNDU);
             mpfr_add(k->tmp, k->tmp, V.ptr[l], MPFR_RNDU);
@@ -625,15 +635,8 @@ static bht_status hessian_part(const regression_problem *p, enclose_rows *r,
             mpfr_ptr H = e->hessian.ptr[j * d + l], err = e->hessian_err.ptr[j * d + l];
             int inexact = mpfr_sum(H, r->summands, (unsigned long)count, MPFR_RNDN);
             rnd_bound(err, H, inexact, P);
-            /* eta_l S_j + eta_j S_l + eta_j eta_l R */
-            bht__oracle_add_abs_product(err, eta.ptr[l], S.ptr[j], k->tmp2);
-            bht__oracle_add_abs_product(err, eta.ptr[j], S.ptr[l], k->tmp2);
-            mpfr_mul(k->tmp, eta.ptr[j], eta.ptr[l], MPFR_RNDU);
-            bht__oracle_add_abs_product(err, k->tmp, R, k->tmp2);
-            /* (T_j + T_l) / 2 + 1.01 u (U_j + U_l) */
-            mpfr_add(k->tmp, T.ptr[j], T.ptr[l], MPFR_RNDU);
-            mpfr_div_2ui(k->tmp, k->tmp, 1, MPFR_RNDU);
-            mpfr_add(err, err, k->tmp, MPFR_RNDU);
+            /* eta_l S_j + eta_j S_l + eta_j eta_l R + (T_j + T_l) / 2 + 1.01 u (U_j + U_l) */
+            hessian_err_shared(err, &eta, &S, &T, R, j, l, k);
             mpfr_add(k->tmp, U.ptr[j], U.ptr[l], MPFR_RNDU);
             mpfr_mul_d(k->tmp, k->tmp, 1.01, MPFR_RNDU);
             mpfr_mul_2si(k->tmp, k->tmp, -(long)P, MPFR_RNDU);

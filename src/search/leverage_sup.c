@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/work_alloc.h"
 #include "search/affine.h"
 #include "search/leverage_sup_internal.h"
 #include "oracle/oracle_internal.h"
@@ -56,6 +57,7 @@ struct lsup_work {
     double *E2;                      /* forms: d*d */
     double *row_weight;              /* n: |y_k|^2 + |z_k|^2, to split failing boxes */
     double *fail_score;              /* n: per coordinate, its share of ||E|| (beta failed) */
+    double *doubles;                 /* the one block of the double arrays above */
     const double *fail_form;         /* the form whose reciprocal or root failed */
     int beta_failed;
     int scale_exp;                   /* the objective is 2^scale_exp times the forms' value
@@ -67,11 +69,9 @@ void bht__lsup_work_free(lsup_work *w)
     if (!w)
         return;
     free(w->zero_y);
-    free(w->dlo);
-    free(w->R);
+    free(w->doubles);
     free(w->perm);
     free(w->v);
-    free(w->G);
     free(w->Y);
     free(w);
 }
@@ -90,14 +90,26 @@ static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm,
     w->d = d;
     w->dm = dm;
     w->width = n + 2;
+    const size_t dd = d * d, width = w->width;
+    /* in the order of the former separate blocks: the box (n each); R (d*d),
+     * the Gauss-Jordan rows (d*2d), Sm, Xp (d*d), qr (n*d); the forms (a
+     * coefficient: width doubles) G, N (d*d), g, Ng (d), t (8), roots (2n),
+     * E2 (d*d) */
+    double **const box[] = {&w->dlo, &w->dhi, &w->dmax, &w->c, &w->row_weight, &w->fail_score};
+    double **const r[] = {&w->R}, **const gj[] = {&w->gj}, **const sm_xp[] = {&w->Sm, &w->Xp};
+    double **const qr[] = {&w->qr}, **const g_n[] = {&w->G, &w->N};
+    double **const g_ng[] = {&w->g, &w->Ng}, **const t[] = {&w->t};
+    double **const roots[] = {&w->roots}, **const e2[] = {&w->E2};
+    const bht__double_group groups[] = {{box, 6, n}, {r, 1, dd}, {gj, 1, 2 * dd}, {sm_xp, 2, dd},
+                                        {qr, 1, n * d}, {g_n, 2, dd * width},
+                                        {g_ng, 2, d * width}, {t, 1, 8 * width},
+                                        {roots, 1, 2 * n * width}, {e2, 1, dd * width}};
+    w->doubles = bht__alloc_doubles(groups, sizeof groups / sizeof groups[0]);
     w->zero_y = calloc(4 * n, 1);
-    w->dlo = malloc(6 * n * sizeof *w->dlo);
-    w->R = malloc((5 * d * d + n * d) * sizeof *w->R); /* R, Gauss-Jordan rows, Sm, Xp, qr */
     w->perm = malloc(d * sizeof *w->perm);
     w->v = malloc((3 * n * d + 2 * d * d + n) * sizeof *w->v);
-    w->G = malloc((3 * d * d + 2 * d + 8 + 2 * n) * w->width * sizeof *w->G);
     w->Y = malloc(2 * n * d * sizeof *w->Y);
-    if (!w->zero_y || !w->dlo || !w->R || !w->perm || !w->v || !w->G || !w->Y) {
+    if (!w->doubles || !w->zero_y || !w->perm || !w->v || !w->Y) {
         bht__lsup_work_free(w);
         return NULL;
     }
@@ -105,26 +117,11 @@ static lsup_work *work_alloc(enum lsup_objective objective, size_t n, size_t dm,
     w->zero_z = w->zero_y + n;
     w->zero_p = w->zero_z + n;
     w->zero_q = w->zero_p + n;
-    w->dhi = w->dlo + n;
-    w->dmax = w->dhi + n;
-    w->c = w->dmax + n;
-    w->row_weight = w->c + n;
-    w->fail_score = w->row_weight + n;
     w->ac = (aff_ctx){n, w->width, w->dlo, w->dhi, w->dmax};
-    w->gj = w->R + d * d;
-    w->Sm = w->gj + 2 * d * d;
-    w->Xp = w->Sm + d * d;
-    w->qr = w->Xp + d * d;
     w->q = w->v + n * d;
     w->E0 = w->q + n * d;
     w->K = w->E0 + d * d;
     w->mp = w->K + d * d + n;
-    w->N = w->G + d * d * w->width;
-    w->g = w->N + d * d * w->width;
-    w->Ng = w->g + d * w->width;
-    w->t = w->Ng + d * w->width;
-    w->roots = w->t + 8 * w->width;
-    w->E2 = w->roots + 2 * n * w->width;
     return w;
 }
 

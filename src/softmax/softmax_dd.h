@@ -4,7 +4,16 @@
 #define BHT_SOFTMAX_DD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "bht.h"
+
+/* 1 when 1 <= n, d <= BHT_SOFTMAX_MAX_N and k arrays of n*d doubles fit
+ * in a size_t byte count (the shape check of the two-model kernels). */
+static inline int bht__softmax_shape_ok(size_t n, size_t d, size_t k)
+{
+    return n != 0 && d != 0 && n <= BHT_SOFTMAX_MAX_N && d <= BHT_SOFTMAX_MAX_N
+           && n <= SIZE_MAX / sizeof(double) / d / k;
+}
 
 /* sum_k (a_k - b_k) x_k in dd (b may be NULL): exact TwoSum row differences,
  * Dot2 over the 2d terms (Ogita-Rump-Oishi 2005): error <= gamma_2d^2

@@ -26,6 +26,7 @@
  * so p_i is within 0.5 + 2^-11.9 ulp of the exact value (budget 1 ulp). */
 #include <stdint.h>
 #include <string.h>
+#include "core/cpu_paths.h"
 #include "core/dd.h"
 #include "core/dd_exp.h"
 #include "softmax/softmax_lanes.h"
@@ -245,8 +246,7 @@ int bht_softmax_path_available(bht_softmax_path path)
         return 1;
 #if LANES_X86
     case BHT_SOFTMAX_PATH_X86_64_V3:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-               && __builtin_cpu_supports("bmi2");
+        return bht__cpu_x86_64_v3();
     case BHT_SOFTMAX_PATH_X86_64_V4:
         return bht_softmax_path_available(BHT_SOFTMAX_PATH_X86_64_V3)
                && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
