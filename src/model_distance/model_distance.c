@@ -7,6 +7,7 @@
 #include "bht.h"
 #include "core/dd_elementary.h"
 #include "core/dd_leaves.h"
+#include "model_distance/model_distance_stages.h"
 #include "softmax/softmax_dd.h"
 #include "core/work_alloc.h"
 #include "core/xbound.h"
@@ -554,4 +555,15 @@ bht_status bht_distance_softmax(size_t n, size_t d, const double *A, const doubl
      * preconditions of store_distances_softmax (not proved here) */
     store_distances_softmax(out, hh, hl, He, vh, vl, Ve);
     return BHT_OK;
+}
+
+/* The stages above under their internal names (model_distance_stages.h). */
+double bht__md_round_scaled_unit(double hi, double lo, int scale)
+{
+    return round_scaled_unit(hi, lo, scale);
+}
+
+double bht__md_softmax_hellinger_root(double hh, double hl, int scale)
+{
+    return softmax_hellinger_root(hh, hl, scale);
 }

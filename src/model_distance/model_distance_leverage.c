@@ -8,6 +8,7 @@
 #include "bht.h"
 #include "core/dd_elementary.h"
 #include "core/dd_leaves.h"
+#include "model_distance/model_distance_stages.h"
 #include "nu/leverage_local_internal.h"
 
 /* Alignment passes B -> B R (after the first pass with R = I). */
@@ -812,4 +813,15 @@ bht_status bht_distance_leverage(size_t n, size_t d, const double *A, const doub
     bht__lev_work_free(&w.st);
     bases_free(&a, &bb);
     return status;
+}
+
+/* The stages above under their internal names (model_distance_stages.h). */
+double bht__md_round_half_unit(double hi, double lo, int scale)
+{
+    return round_half_unit(hi, lo, scale);
+}
+
+double bht__md_leverage_hellinger_root(double h2h, double h2l, int scale)
+{
+    return leverage_hellinger_root(h2h, h2l, scale);
 }

@@ -25,9 +25,10 @@
  *     scale), for 0 < h2h <= 2^60, |h2l| <= 2^-53 h2h, h2h 2^scale <= 2,
  *     |scale| <= 10^6: the result is finite and in [0, 1] (and within 1 ulp
  *     of RN(sqrt((h2h + h2l) 2^(scale - 1))), checked).
- * K2 to K5 are static functions: the two sources are included below, their
- * public entry points renamed, so that the functions tested are the ones
- * the proofs trust, not copies. */
+ * K2 to K5 are static functions of the two kernels; the tests call them
+ * through their bht__md_ names (model_distance_stages.h: one-line calls
+ * compiled in the same files), so the functions tested are the ones the
+ * proofs trust, not copies. */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
@@ -36,12 +37,7 @@
 #include "core/dd_elementary.h"
 #include "core/dd_round_nonneg.h"
 
-#define bht_distance_softmax trusted_copy_distance_softmax
-#define bht_distance_leverage trusted_copy_distance_leverage
-#include "model_distance/model_distance.c"
-#include "model_distance/model_distance_leverage.c"
-#undef bht_distance_softmax
-#undef bht_distance_leverage
+#include "model_distance/model_distance_stages.h"
 
 #define EXACT_PREC 2300
 #define RANDOM_CASES 200000
@@ -260,7 +256,7 @@ static int hellinger_of(double h, double hi, double lo, long scale)
 static void check_round_unit(double hi, double lo, int scale, int normalized)
 {
     cr_assert(isfinite(hi) && hi >= 0.0 && isfinite(lo) && scaled_le_one(hi, scale));
-    double got = round_scaled_unit(hi, lo, scale);
+    double got = bht__md_round_scaled_unit(hi, lo, scale);
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
               "K2 unit: round_scaled_unit(%a, %a, %d) = %a", hi, lo, scale, got);
     (void)normalized;
@@ -277,7 +273,7 @@ static void check_softmax_root(double hh, double hl, int scale)
 {
     cr_assert(isfinite(hl) && hh > 0.0 && hh <= 0x1p60 && low_within(hh, hl)
               && scaled_le_one(hh, scale));
-    double got = softmax_hellinger_root(hh, hl, scale);
+    double got = bht__md_softmax_hellinger_root(hh, hl, scale);
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
               "K3 unit: softmax_hellinger_root(%a, %a, %d) = %a", hh, hl, scale, got);
     double want = reference_scaled(hh, hl, scale, 1);
@@ -292,7 +288,7 @@ static void check_softmax_root(double hh, double hl, int scale)
 static void check_leverage_stage(double h2h, double h2l, int scale, int normalized)
 {
     cr_assert(isfinite(h2h) && h2h >= 0.0 && isfinite(h2l) && scaled_le_one(h2h, scale - 1L));
-    double got = round_half_unit(h2h, h2l, scale);
+    double got = bht__md_round_half_unit(h2h, h2l, scale);
     cr_assert(isfinite(got) && got >= 0.0 && got <= 1.0,
               "K4 unit: round_half_unit(%a, %a, %d) = %a", h2h, h2l, scale, got);
     if (!normalized || h2h == 0.0)
@@ -306,7 +302,7 @@ static void check_leverage_stage(double h2h, double h2l, int scale, int normaliz
     }
     if (h2h > 0x1p60)
         return;
-    double root = leverage_hellinger_root(h2h, h2l, scale);
+    double root = bht__md_leverage_hellinger_root(h2h, h2l, scale);
     cr_assert(isfinite(root) && root >= 0.0 && root <= 1.0,
               "K5 unit: leverage_hellinger_root(%a, %a, %d) = %a", h2h, h2l, scale, root);
     double wroot = reference_scaled(h2h, h2l, scale - 1L, 1);
