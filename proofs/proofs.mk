@@ -23,7 +23,7 @@ WP_SOURCES      := src/softmax/softmax.c src/core/dd_exp.c src/core/long_acc.c
 WP_SPEC         := spec/bht_spec.h
 # spec/softmax.h (softmax(A x), its dd pipeline) only where it is used: in
 # the other units its definitions would enlarge every prover context.
-WP_SPECS        := $(WP_SPEC) spec/softmax.h
+WP_SPECS        := $(WP_SPEC) spec/softmax.h spec/c_unsigned.h
 
 # Functions whose proof obligations are generated and must all be Valid.
 # Static functions of dd.h exist once per translation unit (Frama-C renames

@@ -63,36 +63,50 @@ static void mul_53x53(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
     *lo = low;
 }
 
-/* *word += v + *carry modulo 2^64, *carry = the carry out (0 or 1). */
+/* *word += v + *carry modulo 2^64, *carry = the carry out (0 or 1).  The
+ * two wrap-arounds follow from spec/c_unsigned.h (C's unsigned arithmetic,
+ * TRUSTED_BASE F7). */
 /*@ requires valid: \valid(word) && \valid(carry) && \separated(word, carry);
     requires carry_bit: *carry <= 1;
     assigns *word, *carry;
     ensures carry_bit: *carry <= 1;
+    ensures exact: *word + 18446744073709551616 * *carry == \old(*word) + v + \old(*carry);
 */
 static void add_with_carry(uint64_t *word, uint64_t v, uint64_t *carry)
 {
     uint64_t s = *word + v;
+    /*@ assert s_wraps: s == (\at(*word, Pre) + v < 18446744073709551616 ? \at(*word, Pre) + v
+                             : \at(*word, Pre) + v - 18446744073709551616); */
     uint64_t c = s < v ? 1u : 0u;
+    //@ assert c_first: s + 18446744073709551616 * c == \at(*word, Pre) + v;
     uint64_t t = s + *carry;
+    //@ assert t_wraps: t == (s + *carry < 18446744073709551616 ? s + *carry : 0);
     if (t < s)
         c = 1u;
+    //@ assert c_second: t + 18446744073709551616 * c == \at(*word, Pre) + v + *carry;
     *word = t;
     *carry = c;
 }
 
-/* *word -= v + *borrow modulo 2^64, *borrow = the borrow out (0 or 1). */
+/* *word -= v + *borrow modulo 2^64, *borrow = the borrow out (0 or 1); the
+ * wrap-arounds as in add_with_carry (TRUSTED_BASE F7). */
 /*@ requires valid: \valid(word) && \valid(borrow) && \separated(word, borrow);
     requires borrow_bit: *borrow <= 1;
     assigns *word, *borrow;
     ensures borrow_bit: *borrow <= 1;
+    ensures exact: *word - 18446744073709551616 * *borrow == \old(*word) - v - \old(*borrow);
 */
 static void sub_with_borrow(uint64_t *word, uint64_t v, uint64_t *borrow)
 {
     uint64_t d = *word - v;
+    //@ assert d_wraps: d == (\at(*word, Pre) >= v ? \at(*word, Pre) - v : \at(*word, Pre) - v + 18446744073709551616);
     uint64_t b = *word < v ? 1u : 0u;
+    //@ assert b_first: d - 18446744073709551616 * b == \at(*word, Pre) - v;
     uint64_t e = d - *borrow;
+    //@ assert e_wraps: e == (d >= *borrow ? d - *borrow : 18446744073709551615);
     if (d < *borrow)
         b = 1u;
+    //@ assert b_second: e - 18446744073709551616 * b == \at(*word, Pre) - v - *borrow;
     *word = e;
     *borrow = b;
 }
