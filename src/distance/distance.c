@@ -338,6 +338,23 @@ static double min_one(double x)
     return x < 1.0 ? x : 1.0;
 }
 
+/* eps / 4 for eps in [2^-60, 160]: RN(x * 0.25) (proved), which is x / 4
+ * exactly, since a product by 2^-2 that stays in the normal range loses no
+ * bit.  That float fact is admitted here (no prover available to WP relates
+ * the binary64 product of a parameter to its real value) and proved in Coq
+ * with Flocq (proofs/coq/Binary64.v, mul_quarter_exact; proofs/TRUSTED_BASE.md,
+ * row T11); it is stated about x alone, so a changed body fails `value`. */
+/*@ requires x_range: \is_finite(x) && 0x1p-60 <= x <= 160;
+    assigns \nothing;
+    ensures finite: \is_finite(\result);
+    ensures value: \result == \mul_double(x, (double)0.25);
+    admit ensures exact: \mul_double(x, (double)0.25) == x / 4;
+*/
+static double quarter_of(double x)
+{
+    return x * 0.25;
+}
+
 /* h2max = y^2 / (1 + (1 + y)^2) from the dd y = yh + yl (all terms
  * positive: no cancellation), rounded once and clamped at 1; relative error
  * <= 2^-53 + 2^-57 given y within 2^-60 (proofs/gappa/h2max_dd_chain.gappa). */
@@ -370,6 +387,8 @@ static double h2max_closed(double yh, double yl)
     //@ assert s_r: rel_err(r, qh + ql, 0x1.0000000000001p-53);
     /*@ assert chain: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
           a1_h2_chain(Y, yh + yl, nh + nl, ah + al, bh + bl, ch + cl, qh + ql, r); */
+    /*@ assert r_budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          rel_err(r, h2max_closed(Y), 0x1.1p-53); */
     return min_one(r);
 }
 
@@ -399,6 +418,8 @@ static double tvmax_closed(double yh, double yl)
     //@ assert s_r: rel_err(r, qh + ql, 0x1.0000000000001p-53);
     /*@ assert chain: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
           a1_tv_chain(Y, yh + yl, ah + al, wh + wl, bh + bl, qh + ql, r); */
+    /*@ assert r_budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          rel_err(r, tvmax_closed(Y), 0x1.1p-53); */
     return min_one(r);
 }
 
@@ -461,13 +482,12 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     }
     double yh = 0.0, yl = 0.0;
     if (eps < H2MAX_IS_ONE_FROM) {
-        double quarter = eps * 0.25; /* exact: eps >= 2^-60 */
-        //@ assert quarter_error: \abs(quarter - eps / 4) <= 0;
-        //@ assert quarter_exact: quarter == eps / 4;
+        double quarter = quarter_of(eps); /* exact: eps >= 2^-60 */
         dd_expm1(quarter, &yh, &yl);
         //@ assert y_close: rel_err(yh + yl, lemma_a1_y(eps), 0x1p-60);
         //@ assert y_value_range: 0x1p-64 <= yh + yl <= 0x1.1p58;
         //@ assert y_exact_positive: 0 < lemma_a1_y(eps);
+        //@ assert y_exact_upper: lemma_a1_y(eps) * (1 - 0x1p-60) <= yh + yl;
         //@ assert y_exact_range: 0x1p-64 <= lemma_a1_y(eps) <= 0x1p59;
     }
     if (eps >= H2MAX_IS_ONE_FROM)
