@@ -7,6 +7,8 @@
 #                                   test, a baseline difference, or a failed
 #                                   Gappa script
 #   make proofs-distance-baseline   same, then rewrite proofs/distance/baseline.txt
+#   make proofs-distance-lemmas     the lemmas of spec/distance.h (run by both
+#                                   targets above; proofs/distance/lemmas/)
 #
 # See proofs/distance/README.md and proofs/TRUSTED_BASE.md.
 
@@ -22,11 +24,24 @@ DIST_SPECS       := spec/bht_spec.h spec/distance.h
 # contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
-                    store_h2_tv,sqrt_sum,h2max_closed,tvmax_closed
+                    store_h2_tv,sqrt_sum,h2max_closed,tvmax_closed,quarter_of
 DIST_WP_EXTRA    := -wp-split
 # ---- end of unit distance ----
 
 $(eval $(call wp_unit,DIST,proofs-distance,$(DIST_DIR)))
+
+# ---- unit: distance lemmas ----
+# The lemmas of spec/distance.h.  WP proves no lemma in a run restricted by
+# -wp-fct, so they get their own run: every function of the same sources,
+# but only the properties that are lemmas (-wp-prop @lemma).
+DLEM_DIR         := $(DIST_DIR)/lemmas
+DLEM_SOURCES     := $(DIST_SOURCES)
+DLEM_SPECS       := $(DIST_SPECS)
+DLEM_FUNCTIONS   :=
+DLEM_WP_EXTRA    := -wp-prop @lemma
+# ---- end of unit distance lemmas ----
+
+$(eval $(call wp_unit,DLEM,proofs-distance-lemmas,$(DLEM_DIR)))
 
 # Every Gappa script must prove its statement (gappa exits non-zero and
 # prints the failing property otherwise).
@@ -41,4 +56,5 @@ proofs-gappa:
 	  else echo "gappa $$f: FAILED"; echo "$$out"; exit 1; fi; \
 	done
 
-proofs-distance proofs-distance-baseline: proofs-gappa
+proofs-distance: proofs-gappa proofs-distance-lemmas
+proofs-distance-baseline: proofs-gappa proofs-distance-lemmas-baseline

@@ -33,6 +33,14 @@
       \forall real eps;
         (1 - \exp(eps / 4)) * (1 - \exp(eps / 4)) / (1 + \exp(eps / 2)) == 1 - sech(eps / 4);
 
+    // proofs/coq/LemmaA1.v: lemma_a1_expm1_forms, second part (tanh(eps/4)
+    // as the form bht_lemma_a1 evaluates, tvmax_closed(y) of spec/distance.h
+    // with y = e^{eps/4} - 1)
+    axiom lemma_a1_tanh_form:
+      \forall real eps;
+        tanh(eps / 4) == (\exp(eps / 4) - 1) * ((\exp(eps / 4) - 1) + 2)
+                         / ((\exp(eps / 4) - 1) * ((\exp(eps / 4) - 1) + 2) + 2);
+
     // proofs/coq/LemmaA1.v: lemma_a1_h2 (Lemma A.1 as a bound; no sign
     // condition on eps is needed for H^2)
     axiom lemma_a1_h2{L}:

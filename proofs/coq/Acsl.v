@@ -223,6 +223,21 @@ Proof.
   rewrite sech_main, <- LemmaA1.lemma_a1_identity. f_equal. ring.
 Qed.
 
+(* axiom lemma_a1_tanh_form:
+     \forall real eps;
+       tanh(eps / 4) == (\exp(eps / 4) - 1) * ((\exp(eps / 4) - 1) + 2)
+                        / ((\exp(eps / 4) - 1) * ((\exp(eps / 4) - 1) + 2) + 2); *)
+Theorem lemma_a1_tanh_form (eps : R) :
+  tanh (eps / 4) = (exp (eps / 4) - 1) * ((exp (eps / 4) - 1) + 2)
+                   / ((exp (eps / 4) - 1) * ((exp (eps / 4) - 1) + 2) + 2).
+Proof.
+  rewrite tanh_main. destruct (LemmaA1.lemma_a1_expm1_forms eps) as [_ H]. rewrite H.
+  replace (eps / 2) with (eps / 4 + eps / 4) by field. rewrite exp_plus.
+  pose proof (exp_pos (eps / 4)).
+  set (r := exp (eps / 4)) in *. clearbody r.
+  field. nra.
+Qed.
+
 (* axiom lemma_a1_h2{L}:
      \forall double *a, *b, integer n, real eps;
        0 < n ==>

@@ -3,7 +3,7 @@
     the axioms of Coq's real numbers appear (list and reasons in that
     script); the result is recorded in proofs/coq/assumptions.txt. *)
 
-From Bht Require Import Distances Hyperbolic Lemma33 LemmaA1 Corollary34 Acsl.
+From Bht Require Import Distances Hyperbolic Lemma33 LemmaA1 Corollary34 Acsl Binary64.
 
 Goal True. idtac "== hellinger2_le_tv". Abort.
 Print Assumptions hellinger2_le_tv.
@@ -47,6 +47,8 @@ Goal True. idtac "== ACSL.tv_le_sqrt2_hellinger". Abort.
 Print Assumptions ACSL.tv_le_sqrt2_hellinger.
 Goal True. idtac "== ACSL.lemma_a1_identity". Abort.
 Print Assumptions ACSL.lemma_a1_identity.
+Goal True. idtac "== ACSL.lemma_a1_tanh_form". Abort.
+Print Assumptions ACSL.lemma_a1_tanh_form.
 Goal True. idtac "== ACSL.lemma_a1_h2". Abort.
 Print Assumptions ACSL.lemma_a1_h2.
 Goal True. idtac "== ACSL.lemma_a1_tv". Abort.
@@ -59,3 +61,5 @@ Goal True. idtac "== ACSL.sech_bound". Abort.
 Print Assumptions ACSL.sech_bound.
 Goal True. idtac "== ACSL.tanh_bound". Abort.
 Print Assumptions ACSL.tanh_bound.
+Goal True. idtac "== mul_quarter_exact". Abort.
+Print Assumptions mul_quarter_exact.

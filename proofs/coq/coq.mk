@@ -13,15 +13,15 @@
 # unit proofs/lemmas/lemmas.mk, included at the end of this file.
 #
 # See proofs/coq/README.md.  Only Coq's standard library is used (package
-# `coq`); Coquelicot, Interval and Flocq are installed by `make deps` for the
-# functional proofs of the kernels.
+# `coq`), except Binary64.v, which uses Flocq (package libcoq-flocq, installed
+# by `make deps` with Coquelicot and Interval) for binary64 rounding facts.
 
 COQ_DIR         := proofs/coq
 COQC            ?= coqc
 COQ_FLAGS       := -q -Q $(COQ_DIR) Bht
 # In dependency order.
 COQ_MODULES     := Sums Distances ExpBounds Hyperbolic Softmax Lemma33 LemmaA1 \
-                   Corollary34 Acsl
+                   Corollary34 Acsl Binary64
 COQ_VO          := $(COQ_MODULES:%=$(COQ_DIR)/%.vo)
 COQ_ASSUMPTIONS := $(COQ_DIR)/assumptions.txt
 COQ_ASSUMPTIONS_LOG := $(COQ_DIR)/assumptions.log

@@ -6,6 +6,7 @@
 #include "bht.h"
 #include "core/dd_elementary.h"
 #include "core/long_acc.h"
+#include "distance/distance_stages.h"
 
 /* ACSL for Frama-C/WP (proofs/distance.mk; proofs/distance/README.md).
  * The prototypes below are redundant C redeclarations of dd.h and
@@ -40,6 +41,9 @@ static inline double two_prod(double a, double b, double *err);
     admit ensures dd_add_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
                                 (ah + bh) / 2 <= *rh <= 2 * (ah + bh);
     admit ensures value: *rh == dd_add_hi(ah, al, bh, bl) && *rl == dd_add_lo(ah, al, bh, bl);
+    admit ensures accuracy: 0x1p-900 <= ah && 0x1p-900 <= bh &&
+                            \abs(al) <= 0x1p-53 * ah && \abs(bl) <= 0x1p-53 * bh ==>
+      \abs(*rl) <= 0x1p-53 * *rh && rel_err(*rh + *rl, (ah + al) + (bh + bl), 0x1p-104);
 */
 static inline void dd_add(double ah, double al, double bh, double bl, double *rh, double *rl);
 
@@ -50,6 +54,8 @@ static inline void dd_add(double ah, double al, double bh, double bl, double *rh
     admit ensures dd_mul_range: dd_nonneg(*rh, *rl, 0x1p1002) &&
                                 xh * yh / 2 <= *rh <= 2 * (xh * yh);
     admit ensures value: *rh == dd_mul_hi(xh, xl, yh, yl) && *rl == dd_mul_lo(xh, xl, yh, yl);
+    admit ensures accuracy: \abs(xl) <= 0x1p-53 * xh && \abs(yl) <= 0x1p-53 * yh ==>
+      \abs(*rl) <= 0x1p-53 * *rh && rel_err(*rh + *rl, (xh + xl) * (yh + yl), 0x1p-103);
 */
 static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh, double *rl);
 
@@ -57,8 +63,11 @@ static inline void dd_mul(double xh, double xl, double yh, double yl, double *rh
     requires x_range: dd_nonneg(xh, xl, 0x1p500) && 0x1p-400 <= xh;
     requires y_range: dd_nonneg(yh, yl, 0x1p500) && 0x1p-10 <= yh;
     assigns *rh, *rl;
-    admit ensures dd_div_range: dd_nonneg(*rh, *rl, 0x1p1000) && *rh <= 2 * (xh / yh);
+    admit ensures dd_div_range: dd_nonneg(*rh, *rl, 0x1p1000) && *rh <= 2 * (xh / yh)
+                                && xh <= 2 * (*rh * yh);
     admit ensures value: *rh == dd_div_hi(xh, xl, yh, yl) && *rl == dd_div_lo(xh, xl, yh, yl);
+    admit ensures accuracy: \abs(xl) <= 0x1p-53 * xh && \abs(yl) <= 0x1p-53 * yh ==>
+      \abs(*rl) <= 0x1p-53 * *rh && rel_err(*rh + *rl, (xh + xl) / (yh + yl), 0x1p-102);
 */
 static inline void dd_div(double xh, double xl, double yh, double yl, double *rh, double *rl);
 
@@ -67,6 +76,7 @@ static inline void dd_div(double xh, double xl, double yh, double yl, double *rh
     assigns *rh, *rl, errno;
     admit ensures dd_expm1_range: dd_nonneg(*rh, *rl, 0x1p58) && a / 2 <= *rh;
     admit ensures value: *rh == dd_expm1_hi(a) && *rl == dd_expm1_lo(a);
+    admit ensures accuracy: \abs(*rl) <= 0x1p-53 * *rh && rel_err(*rh + *rl, \exp(a) - 1, 0x1p-60);
 */
 static inline void dd_expm1(double a, double *rh, double *rl);
 
@@ -77,6 +87,7 @@ static inline void dd_expm1(double a, double *rh, double *rl);
     admit ensures round_nonneg: scale <= 1 ==> \is_finite(\result) && 0 <= \result;
     admit ensures round_small: scale <= -2 && hi <= 2 ==> \result <= 1;
     admit ensures value: \result == dd_round_scaled_value(hi, lo, scale);
+    admit ensures zero_scale: scale == 0 && 0x1p-1000 <= hi ==> \result == hi;
 */
 static inline double dd_round_scaled(double hi, double lo, int scale);
 
@@ -328,32 +339,70 @@ static double min_one(double x)
     return x < 1.0 ? x : 1.0;
 }
 
+/* eps / 4 for eps in [2^-60, 160]: RN(x * 0.25) (proved), which is x / 4
+ * exactly, since a product by 2^-2 that stays in the normal range loses no
+ * bit.  That float fact is admitted here (no prover available to WP relates
+ * the binary64 product of a parameter to its real value) and proved in Coq
+ * with Flocq (proofs/coq/Binary64.v, mul_quarter_exact; proofs/TRUSTED_BASE.md,
+ * row T11); it is stated about x alone, so a changed body fails `value`. */
+/*@ requires x_range: \is_finite(x) && 0x1p-60 <= x <= 160;
+    assigns \nothing;
+    ensures finite: \is_finite(\result);
+    ensures value: \result == \mul_double(x, (double)0.25);
+    admit ensures exact: \mul_double(x, (double)0.25) == x / 4;
+*/
+static double quarter_of(double x)
+{
+    return x * 0.25;
+}
+
 /* h2max = y^2 / (1 + (1 + y)^2) from the dd y = yh + yl (all terms
  * positive: no cancellation), rounded once and clamped at 1; relative error
  * <= 2^-53 + 2^-57 given y within 2^-60 (proofs/gappa/h2max_dd_chain.gappa). */
 /*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    requires y_tight: \abs(yl) <= 0x1p-53 * yh;
     assigns errno;
     ensures unit_range: finite_between(\result, 0, 1);
     ensures value: \result == a1_h2_value(yh, yl);
+    ensures budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+      rel_err(\result, h2max_closed(Y), 0x1.1p-53);
 */
 static double h2max_closed(double yh, double yl)
 {
-    double nh, nl, ah, al, bh, bl, qh, ql;
+    double nh, nl, ah, al, bh, bl, ch, cl, qh, ql;
     dd_mul(yh, yl, yh, yl, &nh, &nl);
     dd_add(1.0, 0.0, yh, yl, &ah, &al);
     dd_mul(ah, al, ah, al, &bh, &bl);
-    dd_add(1.0, 0.0, bh, bl, &bh, &bl);
-    dd_div(nh, nl, bh, bl, &qh, &ql);
-    return min_one(dd_round_scaled(qh, ql, 0));
+    dd_add(1.0, 0.0, bh, bl, &ch, &cl);
+    dd_div(nh, nl, ch, cl, &qh, &ql);
+    //@ assert n_low: 0x1p-129 <= nh;
+    //@ assert c_high: ch <= 0x1p123;
+    //@ assert q_low: 0x1p-1000 <= qh;
+    double r = dd_round_scaled(qh, ql, 0);
+    //@ assert s_n: rel_err(nh + nl, (yh + yl) * (yh + yl), 0x1p-103);
+    //@ assert s_a: rel_err(ah + al, 1 + (yh + yl), 0x1p-104);
+    //@ assert s_b: rel_err(bh + bl, (ah + al) * (ah + al), 0x1p-103);
+    //@ assert s_c: rel_err(ch + cl, 1 + (bh + bl), 0x1p-104);
+    //@ assert s_q: rel_err(qh + ql, (nh + nl) / (ch + cl), 0x1p-102);
+    //@ assert r_is_q: r == qh && \abs(ql) <= 0x1p-53 * qh;
+    //@ assert s_r: rel_err(r, qh + ql, 0x1.0000000000001p-53);
+    /*@ assert chain: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          a1_h2_chain(Y, yh + yl, nh + nl, ah + al, bh + bl, ch + cl, qh + ql, r); */
+    /*@ assert r_budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          rel_err(r, h2max_closed(Y), 0x1.1p-53); */
+    return min_one(r);
 }
 
 /* tvmax = w / (w + 2), w = y (y + 2) = expm1(eps/2), from the dd y,
  * rounded once and clamped at 1; relative error <= 2^-53 + 2^-57
  * (proofs/gappa/tvmax_dd_chain.gappa). */
 /*@ requires y_range: dd_nonneg(yh, yl, 0x1p58) && 0x1p-64 <= yh;
+    requires y_tight: \abs(yl) <= 0x1p-53 * yh;
     assigns errno;
     ensures unit_range: finite_between(\result, 0, 1);
     ensures value: \result == a1_tv_value(yh, yl);
+    ensures budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+      rel_err(\result, tvmax_closed(Y), 0x1.1p-53);
 */
 static double tvmax_closed(double yh, double yl)
 {
@@ -362,7 +411,17 @@ static double tvmax_closed(double yh, double yl)
     dd_mul(yh, yl, ah, al, &wh, &wl);
     dd_add(wh, wl, 2.0, 0.0, &bh, &bl);
     dd_div(wh, wl, bh, bl, &qh, &ql);
-    return min_one(dd_round_scaled(qh, ql, 0));
+    //@ assert w_low: 0x1p-64 <= wh;
+    //@ assert b_high: bh <= 0x1p124;
+    //@ assert q_low: 0x1p-1000 <= qh;
+    double r = dd_round_scaled(qh, ql, 0);
+    //@ assert r_is_q: r == qh && \abs(ql) <= 0x1p-53 * qh;
+    //@ assert s_r: rel_err(r, qh + ql, 0x1.0000000000001p-53);
+    /*@ assert chain: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          a1_tv_chain(Y, yh + yl, ah + al, wh + wl, bh + bl, qh + ql, r); */
+    /*@ assert r_budget: \forall real Y; 0x1p-64 <= Y <= 0x1p59 && rel_err(yh + yl, Y, 0x1p-60) ==>
+          rel_err(r, tvmax_closed(Y), 0x1.1p-53); */
+    return min_one(r);
 }
 
 /* Algorithm: y = expm1(eps/4) in dd (dd_expm1, relative error <= 2^-63),
@@ -393,6 +452,10 @@ static double tvmax_closed(double yh, double yl)
       \let a = \mul_double(eps, (double)0.25);
       out->tvmax == a1_tv_value(dd_expm1_hi(a), dd_expm1_lo(a));
     ensures tv_one: \result == BHT_OK && 80 <= eps ==> out->tvmax == 1;
+    ensures h2_budget: \result == BHT_OK && 0x1p-60 <= eps < 160 ==>
+      rel_err(out->h2max, h2max(eps), 0x1.1p-53);
+    ensures tv_budget: \result == BHT_OK && 0x1p-60 <= eps < 80 ==>
+      rel_err(out->tvmax, tvmax(eps), 0x1.1p-53);
 */
 bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
 {
@@ -419,8 +482,15 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
         return BHT_OK;
     }
     double yh = 0.0, yl = 0.0;
-    if (eps < H2MAX_IS_ONE_FROM)
-        dd_expm1(eps * 0.25, &yh, &yl);
+    if (eps < H2MAX_IS_ONE_FROM) {
+        double quarter = quarter_of(eps); /* exact: eps >= 2^-60 */
+        dd_expm1(quarter, &yh, &yl);
+        //@ assert y_close: rel_err(yh + yl, lemma_a1_y(eps), 0x1p-60);
+        //@ assert y_value_range: 0x1p-64 <= yh + yl <= 0x1.1p58;
+        //@ assert y_exact_positive: 0 < lemma_a1_y(eps);
+        //@ assert y_exact_upper: lemma_a1_y(eps) * (1 - 0x1p-60) <= yh + yl;
+        //@ assert y_exact_range: 0x1p-64 <= lemma_a1_y(eps) <= 0x1p59;
+    }
     if (eps >= H2MAX_IS_ONE_FROM)
         out->h2max = 1.0;
     else
@@ -430,4 +500,10 @@ bht_status bht_lemma_a1(double eps, bht_lemma_a1_bounds *out)
     else
         out->tvmax = tvmax_closed(yh, yl);
     return BHT_OK;
+}
+
+/* quarter_of under its internal name (distance_stages.h). */
+double bht__dist_quarter_of(double x)
+{
+    return quarter_of(x);
 }

@@ -1,15 +1,19 @@
 /* test_trusted_distance.c: checks every admitted fact of the WP proof of
- * src/distance/distance.c (proofs/TRUSTED_BASE.md) against MPFR, first on
- * edge inputs, then on seeded random inputs (SplitMix64, seeds below).
- * The facts are about the dd.h / dd_elementary.h helpers, which are static
- * inline functions of the headers: the test calls exactly the code that
- * src/distance/distance.c compiles. */
+ * src/distance/distance.c (proofs/TRUSTED_BASE.md, rows T1-T12) against
+ * MPFR, first on edge inputs, then on seeded random inputs (SplitMix64,
+ * seeds below).  Most facts are about the dd.h / dd_elementary.h helpers,
+ * which are static inline functions of the headers; T11 is about the static
+ * helper quarter_of of distance.c, called through bht__dist_quarter_of
+ * (distance_stages.h, a one-line call compiled in distance.c): the test
+ * calls exactly the code the kernel runs, not a copy. */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
 #include <mpfr.h>
 #include "harness.h"
 #include "core/dd_elementary.h"
+
+#include "distance/distance_stages.h"
 
 #define N_RANDOM 100000
 #define BIG_PREC 2400 /* any sum/product of two or three doubles is exact */
@@ -24,6 +28,12 @@ static int cmp_d(const mpfr_t x, double d)
 static int dd_nonneg(double h, double l, double b)
 {
     return isfinite(h) && isfinite(l) && h >= 0.0 && h <= b && fabs(l) <= ldexp(h, -52);
+}
+
+/* |l| <= 2^-53 h: the tight low part of the `accuracy` clauses (row T12). */
+static int tight(double h, double l)
+{
+    return fabs(l) <= ldexp(h, -53);
 }
 
 /* A double in [2^lo_e, 2^hi_e), log-uniform. */
@@ -167,7 +177,10 @@ static void check_dd_add(double ah, double al, double bh, double bl)
     cr_assert(mpfr_cmp(s, t) <= 0, "dd_add lower: (%a + %a)/2 > %a", ah, bh, rh);
     mpfr_mul_2ui(s, s, 1, MPFR_RNDN);
     cr_assert(mpfr_cmp_d(s, rh) >= 0, "dd_add upper: 2(%a + %a) < %a", ah, bh, rh);
-    if (ah >= 0x1p-900 && bh >= 0x1p-900) {
+    if (ah >= 0x1p-900 && bh >= 0x1p-900 && tight(ah, al) && tight(bh, bl)) {
+        /* T12 (accuracy): tight inputs far from underflow give a tight
+         * result within 2^-104 of the exact sum */
+        cr_assert(tight(rh, rl), "dd_add(%a, %a, %a, %a): |rl| > 2^-53 rh", ah, al, bh, bl);
         mpfr_set_d(s, ah, MPFR_RNDN);
         mpfr_add_d(s, s, al, MPFR_RNDN);
         mpfr_add_d(s, s, bh, MPFR_RNDN);
@@ -187,6 +200,13 @@ Test(trusted_distance, dd_add_range)
     check_dd_add(1.0, 0.0, 0x1p-62, 0x1p-116);
     check_dd_add(1.0, 0.0, 0x1p116, -0x1p63);
     check_dd_add(0x1p-1022, 0.0, big, 0.0);
+    /* near ties of rh = RN(rh + rl): |rl| at or just below 2^-53 rh (T12) */
+    check_dd_add(1.0, 0.0, 0x1p-53, 0.0);
+    check_dd_add(1.0, 0.0, 0x1.8p-53, 0.0);
+    check_dd_add(1.0, 0.0, 0x1p-53, 0x1p-110);
+    check_dd_add(1.0, 0.0, 0x1p-53, -0x1p-110);
+    check_dd_add(0x1.fffffffffffffp-1, 0.0, 0x1p-54, 0.0);
+    check_dd_add(2.0, 0.0, 0x1p-52, -0x1p-106);
     test_rng r = {0x7d15a1c0ffee0004ULL};
     for (int i = 0; i < N_RANDOM; i++) {
         double ah = (i % 5 == 0) ? 1.0 : rand_log(&r, -1074, 1000);
@@ -218,6 +238,8 @@ static void check_dd_mul(double xh, double xl, double yh, double yl)
     mpfr_add_d(t, t, yl, MPFR_RNDN);
     mpfr_mul(p, p, t, MPFR_RNDN);         /* exact: both sums span < 1200 bits */
     check_rel("dd_mul", p, rh, rl, -103);
+    if (tight(xh, xl) && tight(yh, yl))   /* T12: tight output */
+        cr_assert(tight(rh, rl), "dd_mul(%a, %a, %a, %a): |rl| > 2^-53 rh", xh, xl, yh, yl);
     mpfr_clears(p, t, (mpfr_ptr)0);
 }
 
@@ -228,6 +250,9 @@ Test(trusted_distance, dd_mul_range)
     check_dd_mul(hi, 0x1p447, hi, 0x1p447);
     check_dd_mul(hi, -0x1p447, lo, -0x1p-453);
     check_dd_mul(nextafter(hi, 0.0), 0.0, nextafter(hi, 0.0), 0.0);
+    check_dd_mul(1.0 + 0x1p-52, 0.0, 1.0 + 0x1p-52, 0.0);       /* low part 2^-104 */
+    check_dd_mul(1.0 + 0x1p-52, 0x1p-106, 1.0 - 0x1p-53, -0x1p-107);
+    check_dd_mul(0x1.6a09e667f3bcdp+0, 0.0, 0x1.6a09e667f3bcdp+0, 0.0); /* ~ sqrt 2 squared */
     test_rng r = {0x7d15a1c0ffee0005ULL};
     for (int i = 0; i < N_RANDOM; i++) {
         double xh = rand_log(&r, -400, 500), yh = (i & 1) ? xh : rand_log(&r, -400, 500);
@@ -250,12 +275,16 @@ static void check_dd_div(double xh, double xl, double yh, double yl)
     mpfr_set_d(q, xh, MPFR_RNDN);
     mpfr_mul_2ui(q, q, 1, MPFR_RNDN);
     cr_assert(mpfr_cmp(p, q) <= 0, "dd_div upper: %a > 2 %a / %a", rh, xh, yh);
+    mpfr_mul_2ui(p, p, 1, MPFR_RNDN);     /* 2 rh yh */
+    cr_assert(mpfr_cmp_d(p, xh) >= 0, "dd_div lower: %a > 2 %a %a", xh, rh, yh);
     mpfr_set_d(p, xh, MPFR_RNDN);
     mpfr_add_d(p, p, xl, MPFR_RNDN);
     mpfr_set_d(q, yh, MPFR_RNDN);
     mpfr_add_d(q, q, yl, MPFR_RNDN);
     mpfr_div(p, p, q, MPFR_RNDN);         /* relative error 2^-2400 */
     check_rel("dd_div", p, rh, rl, -102);
+    if (tight(xh, xl) && tight(yh, yl))   /* T12: tight output */
+        cr_assert(tight(rh, rl), "dd_div(%a, %a, %a, %a): |rl| > 2^-53 rh", xh, xl, yh, yl);
     mpfr_clears(p, q, (mpfr_ptr)0);
 }
 
@@ -265,6 +294,9 @@ Test(trusted_distance, dd_div_range)
     check_dd_div(0x1p500, 0x1p447, 0x1p-10, -0x1p-63);
     check_dd_div(0x1p-400, -0x1p-453, 0x1p-10, 0x1p-63);
     check_dd_div(1.0, 0.0, 3.0, 0.0);
+    check_dd_div(1.0, 0.0, 1.0 + 0x1p-52, 0.0);
+    check_dd_div(1.0 + 0x1p-52, 0x1p-106, 1.0 - 0x1p-53, 0.0);
+    check_dd_div(0x1p-400, 0x1p-453, 0x1p500, -0x1p447);       /* quotient near 2^-900 */
     test_rng r = {0x7d15a1c0ffee0006ULL};
     for (int i = 0; i < N_RANDOM; i++) {
         double xh = rand_log(&r, -400, 500), yh = rand_log(&r, -10, 500);
@@ -291,6 +323,7 @@ static void check_dd_expm1(double a)
     dd_expm1(a, &rh, &rl);
     cr_assert(dd_nonneg(rh, rl, 0x1p58), "dd_expm1(%a) = (%a, %a)", a, rh, rl);
     cr_assert(a / 2 <= rh, "dd_expm1(%a) = %a < a/2", a, rh); /* a/2 exact */
+    cr_assert(tight(rh, rl), "dd_expm1(%a) = (%a, %a): |rl| > 2^-53 rh", a, rh, rl); /* T12 */
     mpfr_t e, y;
     mpfr_inits2(300, e, y, (mpfr_ptr)0);
     mpfr_set_d(e, a, MPFR_RNDN);
@@ -328,6 +361,8 @@ static void check_round(double hi, double lo, int scale)
     cr_assert(isfinite(v) && v >= 0.0, "dd_round_scaled(%a, %a, %d) = %a", hi, lo, scale, v);
     if (scale <= -2 && hi <= 2.0)
         cr_assert(v <= 1.0, "dd_round_scaled(%a, %a, %d) = %a > 1", hi, lo, scale, v);
+    if (scale == 0 && hi >= 0x1p-1000)   /* zero_scale, whatever lo */
+        cr_assert(v == hi, "dd_round_scaled(%a, %a, 0) = %a != hi", hi, lo, v);
     if (hi > 0.0 && hi == hi + lo && fabs(lo) <= ldexp(hi, -53)) {
         /* RN to binary64 with subnormals: round to min(53, bits above 2^-1074). */
         mpfr_t x;
@@ -414,4 +449,70 @@ Test(trusted_distance, dd_sqrt_range)
         if (a <= 1.0)
             check_dd_sqrt(a);
     }
+}
+
+/* Fact T8, clause zero_scale (dd_elementary.h dd_round_scaled): at scale 0
+ * and hi >= 2^-1000 the result is hi itself, whatever the finite lo (the
+ * dd chains of bht_lemma_a1 round their quotient this way). */
+Test(trusted_distance, dd_round_scaled_zero_scale)
+{
+    const double his[] = {0x1p-1000, nextafter(0x1p-1000, 1.0), 0x1p-64, 0.5, 1.0,
+                          nextafter(1.0, 0.0), 0x1p1000, nextafter(0x1p1000, 0.0)};
+    const double los[] = {0.0, -0.0, DBL_TRUE_MIN, -DBL_TRUE_MIN, 0x1p-1060, 1.0, -1.0,
+                          DBL_MAX, -DBL_MAX};
+    for (size_t i = 0; i < sizeof his / sizeof his[0]; i++)
+        for (size_t j = 0; j < sizeof los / sizeof los[0]; j++) {
+            check_round(his[i], los[j], 0);
+            check_round(his[i], ldexp(his[i], -53), 0);    /* a tie of hi + lo */
+            check_round(his[i], -ldexp(his[i], -53), 0);
+        }
+    test_rng r = {0x7d15a1c0ffee000aULL};
+    for (int i = 0; i < N_RANDOM; i++) {
+        double hi = rand_log(&r, -1000, 1000);
+        double lo = (i & 1) ? rand_lo(&r, hi)
+                            : (2.0 * test_rng_unit(&r) - 1.0) * ldexp(1.0, (int)test_rng_int(&r, 0, 2000) - 1000);
+        check_round(hi, lo, 0);
+    }
+}
+
+/* Fact T11 (distance.c quarter_of, proved in Coq: proofs/coq/Binary64.v,
+ * mul_quarter_exact): for 2^-60 <= x <= 160 (and, as the Coq statement,
+ * every double x >= 2^-1020) the result is x / 4 exactly. */
+static void check_quarter(double x)
+{
+    double q = bht__dist_quarter_of(x);
+    mpfr_t v;
+    mpfr_init2(v, 64);
+    mpfr_set_d(v, x, MPFR_RNDN);
+    mpfr_div_2ui(v, v, 2, MPFR_RNDN);      /* exact */
+    cr_assert(isfinite(q) && mpfr_cmp_d(v, q) == 0, "quarter_of(%a) = %a != x/4", x, q);
+    mpfr_clear(v);
+}
+
+Test(trusted_distance, quarter_of_exact)
+{
+    for (int k = -1020; k <= 1023; k++) {  /* both ends of every binade */
+        check_quarter(ldexp(1.0, k));
+        check_quarter(nextafter(ldexp(1.0, k), INFINITY));
+        if (k > -1020)
+            check_quarter(nextafter(ldexp(1.0, k), 0.0));
+    }
+    const double edges[] = {0x1p-60, nextafter(0x1p-60, 1.0), 160.0, nextafter(160.0, 0.0),
+                            80.0, nextafter(80.0, 0.0), 0x1.fffffffffffffp-1, DBL_MAX};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        check_quarter(edges[i]);
+    test_rng r = {0x7d15a1c0ffee000bULL};
+    for (int i = 0; i < N_RANDOM; i++) {
+        check_quarter(rand_log(&r, -60, 8) * ((i & 1) ? 1.0 : 0.625)); /* [2^-60, 160) */
+        check_quarter(rand_log(&r, -1020, 1023));
+    }
+    /* the oracle does see an inexact product: below 2^-1020 x / 4 may fall
+     * off the subnormal grid (the bound of the Coq statement is needed) */
+    double odd = nextafter(0x1p-1021, 1.0), q = odd * 0.25;
+    mpfr_t v;
+    mpfr_init2(v, 64);
+    mpfr_set_d(v, odd, MPFR_RNDN);
+    mpfr_div_2ui(v, v, 2, MPFR_RNDN);
+    cr_assert(mpfr_cmp_d(v, q) != 0, "0x1.0000000000001p-1021 / 4 was expected inexact");
+    mpfr_clear(v);
 }
