@@ -14,6 +14,7 @@ UNITS = [
     ("softmax kernel, error-free transformations, long accumulator", "proofs/report.txt"),
     ("output stages of leverage, local analysis, model distances", "proofs/kernels/report.txt"),
     ("distances and Lemma A.1", "proofs/distance/report.txt"),
+    ("lemmas of spec/distance.h (the Lemma A.1 chain)", "proofs/distance/lemmas/report.txt"),
     ("softmax regression", "proofs/regression/report.txt"),
     ("lemma functions over spec/formulas.h", "proofs/lemmas/report.txt"),
 ]
