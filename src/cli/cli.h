@@ -189,6 +189,9 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
 /* --precision-cap N (text NULL: not given, *cap = 0): only with --oracle, and
  * N in [1, CLI_MAX_PRECISION_CAP]. */
 int cli_parse_precision_cap(const char *text, int oracle, long *cap);
+/* CLI_EXIT_OK when exactly one of --softmax / --leverage was given, else a
+ * usage error naming the command (and its --help). */
+int cli_require_model(int softmax, int leverage, const char *command);
 /* The same for unsigned 64-bit values (--seed, --queries). */
 int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
                   uint64_t *value);

@@ -172,6 +172,14 @@ int cli_parse_long(const char *option, const char *text, long min, long max, lon
     return CLI_EXIT_OK;
 }
 
+int cli_require_model(int softmax, int leverage, const char *command)
+{
+    if (softmax != leverage)
+        return CLI_EXIT_OK;
+    return cli_error(CLI_EXIT_USAGE, "%s: give the model: --softmax or --leverage (see bht %s --help)",
+                     command, command);
+}
+
 int cli_parse_precision_cap(const char *text, int oracle, long *cap)
 {
     *cap = 0;

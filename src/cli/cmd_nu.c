@@ -219,9 +219,8 @@ static int nu_main(int argc, char **argv, cli_inputs *in)
     int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_nu_help);
     if (rc != CLI_PARSED)
         return rc;
-    if (softmax == leverage)
-        return cli_error(CLI_EXIT_USAGE, "nu: give the model: --softmax or --leverage (see bht "
-                         "nu --help)");
+    if ((rc = cli_require_model(softmax, leverage, "nu")) != CLI_EXIT_OK)
+        return rc;
     hex |= json ? 2 : 0; /* output format bits, see print_nu */
     if (sup && leverage && (s_path || !bounds_text || oracle || with_derivative))
         return cli_error(CLI_EXIT_USAGE, "--sup: --leverage needs --bounds c,C and no -s, "

@@ -131,9 +131,8 @@ static int plan_main(int argc, char **argv, cli_inputs *in)
     int rc = CLI_PARSE_COMMAND(argc, argv, options, cli_plan_help);
     if (rc != CLI_PARSED)
         return rc;
-    if (softmax == leverage)
-        return cli_error(CLI_EXIT_USAGE, "plan: give the model: --softmax or --leverage (see "
-                         "bht plan --help)");
+    if ((rc = cli_require_model(softmax, leverage, "plan")) != CLI_EXIT_OK)
+        return rc;
     if (softmax && (!a_path || !b_path || !energy_text || bounds_text || cells_text))
         return cli_error(CLI_EXIT_USAGE, "plan: --softmax needs -A FILE -B FILE --energy E "
                          "(not --bounds or --max-cells)");
