@@ -26,11 +26,16 @@
  * whose range contains it, and its tcId is the fn's base + index + 1.  The
  * bases are fixed per fn (room for 99999 vectors each), so adding a fn or
  * appending vectors to a family at the END of a fn's list never renumbers
+ * existing vectors.
  *
- * Files: gen_<fn>.c holds one function's families (tables of case makers)
- * and its golden_fn record (oracle, flags, rendering); golden_shared.c and
- * golden_models.c the helpers several generators use; this file the fn
- * table, the seeding and retry loop, and the line layout common to all. */
+ * Files: gen_<fn>.c holds one function's golden_fn record (tcId base,
+ * tolerance, families, hooks: oracle, flags, rendering) and its families
+ * (tables of case makers), or names the families its sibling functions
+ * share, defined once in golden_leverage.c (leverage, leverage_scores) and
+ * golden_regression.c (the three regression functions); golden_shared.c
+ * and golden_models.c hold the helpers several generators use; this file
+ * the fn table, the seeding and retry loop, and the line layout common to
+ * all. */
 #include <stdlib.h>
 
 #include "golden/golden_internal.h"

@@ -1,11 +1,14 @@
 /* golden_internal.h: what the golden generators share (private to src/golden).
  *
- * One generator file per golden function or group of functions (gen_<fn>.c,
- * golden_regression.c) defines its families (tables of case makers) and the
- * golden_fn records, which name the hooks (oracle, flag derivation,
- * rendering) of their kind; golden.c holds the one dispatch table and
- * bht_golden_render; golden_shared.c and golden_models.c hold the helpers
- * used by more than one generator.  Determinism rules: golden.c's header. */
+ * One generator file per golden function (gen_<fn>.c) defines its golden_fn
+ * record, which names its families (tables of case makers) and the hooks
+ * (oracle, flag derivation, rendering) of its kind; the families are the
+ * file's own, or those its sibling functions draw from too, defined once in
+ * a shared file (golden_leverage.c: leverage and leverage_scores;
+ * golden_regression.c: the three regression functions).  golden.c holds the
+ * one dispatch table and bht_golden_render; golden_shared.c and
+ * golden_models.c hold the helpers used by more than one generator.
+ * Determinism rules: golden.c's header. */
 #ifndef BHT_GOLDEN_INTERNAL_H
 #define BHT_GOLDEN_INTERNAL_H
 
@@ -371,5 +374,19 @@ void bht__gold_pair_keep(const void *cand, gcase *c);
 /* The softmax-model candidates: n in 2..8, d in 1..4 and A; the family's
  * draw then fills B and x. */
 void bht__gold_pair_draw_A(gold_pair_cand *t, grng *r, uint64_t *flags);
+
+/* ------------------------------------------------- golden_leverage.c */
+
+/* The families and hooks of leverage (graded output p) and leverage_scores
+ * (h); the hooks read c->fn for the graded output. */
+extern const family bht__gold_leverage_families[7];
+extern const gold_hooks bht__gold_leverage_hooks;
+
+/* ------------------------------------------------- golden_regression.c */
+
+/* The families and hooks of regression_loss, regression_gradient and
+ * regression_hessian; the hooks read c->fn for the graded output. */
+extern const family bht__gold_regression_families[8];
+extern const gold_hooks bht__gold_regression_hooks;
 
 #endif

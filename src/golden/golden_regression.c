@@ -1,6 +1,7 @@
-/* golden_regression.c: the softmax-regression golden functions
- * regression_loss, regression_gradient and regression_hessian
- * (golden/FORMAT.md): their shared families, oracle, flags and rendering.
+/* golden_regression.c: the families and hooks shared by the softmax-regression
+ * golden functions regression_loss, regression_gradient and
+ * regression_hessian (gen_regression_<output>.c; golden/FORMAT.md): their
+ * families, oracle, flags and rendering.
  *
  * Inputs (A, b, w, x): n <= 12 rows, d <= 4 columns (the corpus stays small);
  * w is always written, all zeros meaning "no regularization".  The families
@@ -340,7 +341,7 @@ static bht_status rg_invalid(gcase *c, size_t i, grng *r)
     return BHT_OK;
 }
 
-static const family RG_FAMILIES[] = {
+const family bht__gold_regression_families[] = {
     {"special", RG_SPECIAL_COUNT, rg_special, FLAG(F_SPECIAL), NULL},
     {"random", 100, rg_random, FLAG(F_RANDOM), NULL},
     {"near_target", 50, rg_near, FLAG(F_RANDOM), NULL},
@@ -428,13 +429,5 @@ static void outputs(const gcase *c, bht_golden_buffer *b, int *nomem)
         bht__gold_put_scalar(b, nomem, "loss", 0, c->loss);
 }
 
-static const gold_hooks HOOKS = {expected, flags, inputs, outputs};
+const gold_hooks bht__gold_regression_hooks = {expected, flags, inputs, outputs};
 
-/* The loss L(x) = 1/2 |softmax(A x) - b|^2 + 1/2 |diag(w) A x|^2 (budget 4
- * ulp), its gradient A^T (q + w^2 o A x) (d values, 16 ulp) and its Hessian
- * A^T (B(x) + diag(w^2)) A (d x d, row-major, 16 ulp). */
-const golden_fn bht__gold_fn_regression_loss = {"regression_loss", 1100000, 4.0, FAMILIES(RG_FAMILIES), &HOOKS};
-const golden_fn bht__gold_fn_regression_gradient = {"regression_gradient", 1200000, 16.0, FAMILIES(RG_FAMILIES),
-                                                     &HOOKS};
-const golden_fn bht__gold_fn_regression_hessian = {"regression_hessian", 1300000, 16.0, FAMILIES(RG_FAMILIES),
-                                                    &HOOKS};
