@@ -3,11 +3,11 @@
  * round pops up to SUP_ROUND_TASKS / (children per split) cells from the
  * heap (a number fixed by the problem's shape, never by the thread count)
  * and evaluates all their children as one batch on the pool (independent,
- * pure evaluations).  The rounds are pipelined by one: round r + 1 is popped
- * from the heap as it stands after committing round r - 1, and while the
- * workers evaluate it the caller commits round r (pushes its children in a
- * fixed order: cell by cell as popped, child by child), so the sequential
- * part of the search overlaps the parallel one.  The search is the same
+ * pure evaluations).  The rounds are pipelined by one: while the workers
+ * evaluate round r + 1, the caller commits round r (pushes its children in
+ * a fixed order: cell by cell as popped, child by child) and pops round
+ * r + 2 from the heap as it then stands (without round r + 1's children),
+ * so the sequential part of the search overlaps the parallel one.  The search is the same
  * sequence of operations, and every result the same bits, for any number
  * of threads; one barrier per round instead of one per split, and the
  * overlap, keep both cores busy. */
@@ -27,8 +27,8 @@ typedef void (*sup_task_fn)(void *context, size_t worker, size_t index);
  * order on the caller.  Caps threads at SUP_POOL_MAX_THREADS.  *out is NULL
  * on failure (BHT_E_NOMEM). */
 #define SUP_POOL_MAX_THREADS 64
-/* Cells evaluated per round (at most; the round's last split may not fit:
- * cells split per round = max(1, SUP_ROUND_TASKS / children)).  Part of the
+/* Evaluations per round: a round splits up to max(1, SUP_ROUND_TASKS /
+ * children) cells (softmax d > 6: one cell, 2^d evaluations).  Part of the
  * search's definition: changing it changes brackets and cell counts. */
 #define SUP_ROUND_TASKS 64
 bht_status bht__sup_pool_create(size_t threads, sup_pool **out);
