@@ -32,13 +32,24 @@ typedef struct lsup_search {
     int cand_certified;
     int vanishes; /* the objective is identically 0 (X's columns in span A) */
     size_t evaluations;
-    /* parallel evaluation of the two halves of a split box: worker w uses
-     * works[w] and alts[w] (copies of work and alt; works[0] == work) */
+    /* parallel evaluation of the halves of the boxes split in one round
+     * (see sup_pool.h): worker w uses works[w] and alts[w] (copies of work
+     * and alt; works[0] == work) */
     sup_pool *pool;
     lsup_work **works, **alts;
     double *score_alts;  /* n per worker */
-    struct box_eval *ev; /* the two halves */
+    struct box_eval *ev; /* two rounds of LSUP_ROUND_TASKS halves (sup_pool.h) */
 } lsup_search;
+
+/* The halves of one round, evaluated on the pool. */
+typedef struct lsup_round {
+    const lsup_search *s;
+    struct box_eval *ev;
+} lsup_round;
+
+/* Boxes evaluated per round: the two halves of up to LSUP_ROUND_TASKS / 2
+ * split boxes. */
+#define LSUP_ROUND_TASKS SUP_ROUND_TASKS
 
 /* One box's enclosure (computed in parallel, committed in order). */
 typedef struct box_eval {
@@ -64,25 +75,33 @@ static int grow(void **p, size_t *cap, size_t need, size_t unit)
     return 1;
 }
 
+/* Room for need slots in boxes and free_slots (kept at the same
+ * capacity).  The search reserves a round's slots before starting the
+ * evaluations, so that take_slot never moves boxes while workers read it. */
+static bht_status reserve_slots(lsup_search *s, size_t need)
+{
+    size_t cap = s->slot_cap;
+    if (!grow((void **)&s->boxes, &cap, need, 2 * s->n * sizeof(double)))
+        return BHT_E_NOMEM;
+    if (cap > s->slot_cap) {
+        size_t *q = realloc(s->free_slots, cap * sizeof(size_t));
+        if (!q)
+            return BHT_E_NOMEM;
+        s->free_slots = q;
+        s->slot_cap = cap;
+    }
+    return BHT_OK;
+}
+
 static bht_status take_slot(lsup_search *s, size_t *slot)
 {
     if (s->free_len > 0) {
         *slot = s->free_slots[--s->free_len];
         return BHT_OK;
     }
-    size_t cap = s->slot_cap;
-    if (!grow((void **)&s->boxes, &cap, s->slot_count + 1, 2 * s->n * sizeof(double)))
-        return BHT_E_NOMEM;
-    size_t fcap = s->slot_cap;
-    if (!grow((void **)&s->free_slots, &fcap, s->slot_count + 1, sizeof(size_t)))
-        return BHT_E_NOMEM;
-    if (fcap < cap) { /* keep both arrays at the same capacity */
-        size_t *q = realloc(s->free_slots, cap * sizeof(size_t));
-        if (!q)
-            return BHT_E_NOMEM;
-        s->free_slots = q;
-    }
-    s->slot_cap = cap;
+    bht_status st = reserve_slots(s, s->slot_count + 1);
+    if (st != BHT_OK)
+        return st;
     *slot = s->slot_count++;
     return BHT_OK;
 }
@@ -190,8 +209,8 @@ static void evaluate_box(const lsup_search *s, size_t worker, box_eval *e)
 
 static void evaluate_task(void *context, size_t worker, size_t index)
 {
-    lsup_search *s = context;
-    evaluate_box(s, worker, &s->ev[index]);
+    const lsup_round *round = context;
+    evaluate_box(round->s, worker, &round->ev[index]);
 }
 
 /* Commits an enclosed box in the sequential order: counts it, updates the
@@ -249,7 +268,10 @@ static bht_status add_box(lsup_search *s, size_t slot)
     return commit_box(s, &s->ev[0]);
 }
 
-static bht_status split_cell(lsup_search *s, sup_cell cell)
+/* Splits the box of cell in two: the halves go to ev[0] (the cell's own
+ * slot, [lo, m]) and ev[1] (a new slot, [m, hi]), to be evaluated with
+ * the rest of the round. */
+static bht_status split_cell(lsup_search *s, sup_cell cell, box_eval *ev)
 {
     const size_t n = s->n;
     size_t j = (size_t)cell.split, right;
@@ -261,14 +283,61 @@ static bht_status split_cell(lsup_search *s, sup_cell cell)
     double m = split_point(left_box[j], left_box[n + j]);
     left_box[n + j] = m;  /* [lo, m] */
     right_box[j] = m;     /* [m, hi] */
-    /* both halves in parallel, committed left then right (as one by one) */
-    s->ev[0].slot = cell.slot;
-    s->ev[1].slot = right;
-    bht__sup_pool_run(s->pool, 2, evaluate_task, s);
-    st = commit_box(s, &s->ev[0]);
-    if (st == BHT_OK)
-        st = commit_box(s, &s->ev[1]);
+    ev[0].slot = cell.slot;
+    ev[1].slot = right;
+    return BHT_OK;
+}
+
+/* The stopping test of the search: the bound (heap top, or a box that
+ * cannot be split) within rel_width of the best certified value. */
+static int search_done(const lsup_search *s, double rel_width)
+{
+    double top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    double bound = fmax(top, s->frozen_upper);
+    return bound <= s->best * (1.0 + rel_width) || bound <= s->best;
+}
+
+/* Builds the next round into ev: pops boxes until LSUP_ROUND_TASKS / 2
+ * have been split, or the stopping test, the budget (counting the
+ * uncommitted round's halves too) or an empty heap ends it; *tasks gets
+ * the number of halves.  Runs while the workers evaluate another round:
+ * touches only the heap, the free slots and boxes no worker reads, and
+ * never moves boxes (see reserve_slots). */
+static bht_status build_round(lsup_search *s, const bht_sup_options *options, size_t pending,
+                              box_eval *ev, size_t *tasks)
+{
+    bht_status st = BHT_OK;
+    *tasks = 0;
+    while (st == BHT_OK && *tasks + 2 <= LSUP_ROUND_TASKS && s->heap_len > 0
+           && s->evaluations + pending + *tasks + 2 <= options->max_cells
+           && !search_done(s, options->rel_width)) {
+        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
+        if (cell.upper <= s->best) {
+            s->free_slots[s->free_len++] = cell.slot;
+        } else if (cell.split < 0) {
+            s->frozen_upper = fmax(s->frozen_upper, cell.upper);
+            s->free_slots[s->free_len++] = cell.slot;
+        } else {
+            st = split_cell(s, cell, ev + *tasks);
+            *tasks += st == BHT_OK ? 2 : 0;
+        }
+    }
     return st;
+}
+
+/* Certifies the candidate at once (it sharpens pruning and the stopping
+ * test) when it gains 0.1%, or when it would end the search; *done 1 when
+ * it did. */
+static bht_status maybe_certify(lsup_search *s, double rel_width, int *done)
+{
+    double top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    double bound = fmax(top, s->frozen_upper);
+    *done = 0;
+    if (search_done(s, rel_width) || s->cand_certified || !(s->cand_lower > s->best)
+        || !(bound <= s->cand_lower * (1.0 + rel_width) || s->cand_lower > s->best * (1.0 + 1e-3)))
+        return BHT_OK;
+    *done = 1;
+    return certify_candidate(s);
 }
 
 static void search_free(lsup_search *s)
@@ -307,15 +376,16 @@ static bht_status parallel_init(lsup_search *s, enum lsup_objective objective,
     s->works = calloc(workers, sizeof *s->works);
     s->alts = calloc(workers, sizeof *s->alts);
     s->score_alts = malloc(workers * n * sizeof *s->score_alts);
-    s->ev = calloc(2, sizeof *s->ev);
+    s->ev = calloc(2 * LSUP_ROUND_TASKS, sizeof *s->ev);
     if (!s->works || !s->alts || !s->score_alts || !s->ev)
         return BHT_E_NOMEM;
-    s->ev[0].center = malloc(4 * n * sizeof *s->ev[0].center);
+    s->ev[0].center = malloc(4 * LSUP_ROUND_TASKS * n * sizeof *s->ev[0].center);
     if (!s->ev[0].center)
         return BHT_E_NOMEM;
-    s->ev[0].score = s->ev[0].center + n;
-    s->ev[1].center = s->ev[0].score + n;
-    s->ev[1].score = s->ev[1].center + n;
+    for (size_t t = 0; t < 2 * LSUP_ROUND_TASKS; t++) {
+        s->ev[t].center = s->ev[0].center + 2 * n * t;
+        s->ev[t].score = s->ev[t].center + n;
+    }
     s->works[0] = s->work;
     s->alts[0] = s->alt;
     for (size_t w = 1; w < workers; w++) {
@@ -381,43 +451,46 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         }
         st = add_box(s, slot);
     }
-    size_t next_report = 1000;
-    double top = INFINITY;
-    while (st == BHT_OK) {
-        top = s->heap_len ? s->heap[0].upper : -INFINITY;
-        double bound = fmax(top, s->frozen_upper);
-        if (bound <= s->best * (1.0 + options->rel_width) || bound <= s->best)
-            break;
-        /* certify a better candidate at once (it sharpens pruning and
-         * the stopping test) when it gains 0.1%, or when it would end the search */
-        if (!s->cand_certified && s->cand_lower > s->best
-            && (bound <= s->cand_lower * (1.0 + options->rel_width)
-                || s->cand_lower > s->best * (1.0 + 1e-3))) {
-            st = certify_candidate(s);
-            continue;
+    /* rounds pipelined by one (sup_pool.h): while the workers evaluate
+     * round r + 1, the caller commits round r, certifies the candidate and
+     * builds round r + 2 from the heap (which lacks round r + 1's halves) */
+    size_t next_report = 1000, pending = 0, current = 0;
+    lsup_round rounds[2] = {{s, s->ev}, {s, s->ev + LSUP_ROUND_TASKS}};
+    st = build_round(s, options, 0, rounds[0].ev, &current);
+    for (int buf = 0; st == BHT_OK; buf = !buf) {
+        /* rounds[buf]: current (to evaluate), rounds[!buf]: pending */
+        size_t next = 0;
+        int certified = 0;
+        if (current > 0) {
+            /* the next round takes at most LSUP_ROUND_TASKS / 2 new slots */
+            st = reserve_slots(s, s->slot_count + LSUP_ROUND_TASKS / 2);
+            if (st != BHT_OK)
+                break;
+            bht__sup_pool_start(s->pool, current, evaluate_task, &rounds[buf]);
         }
-        if (s->evaluations + 2 > options->max_cells || s->heap_len == 0)
-            break; /* (an empty heap with frozen_upper above best: nothing left to split) */
-        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
-        if (cell.upper <= s->best) {
-            s->free_slots[s->free_len++] = cell.slot;
-        } else if (cell.split < 0) {
-            s->frozen_upper = fmax(s->frozen_upper, cell.upper);
-            s->free_slots[s->free_len++] = cell.slot;
-        } else {
-            st = split_cell(s, cell);
-        }
+        for (size_t t = 0; t < pending && st == BHT_OK; t++)
+            st = commit_box(s, &rounds[!buf].ev[t]);
+        if (st == BHT_OK)
+            st = maybe_certify(s, options->rel_width, &certified);
+        if (st == BHT_OK)
+            st = build_round(s, options, current, rounds[!buf].ev, &next);
+        if (current > 0)
+            bht__sup_pool_finish(s->pool);
         if (options->progress && s->evaluations >= next_report) {
             options->progress(options->context, s->evaluations, s->best,
                               fmax(s->heap_len ? s->heap[0].upper : -INFINITY, s->frozen_upper));
             next_report += 1000;
         }
+        if (current == 0 && pending == 0 && next == 0 && !certified)
+            break; /* everything committed, nothing to split or certify */
+        pending = current;
+        current = next;
     }
     if (st == BHT_OK && !s->cand_certified && s->cand_lower > s->best)
         st = certify_candidate(s);
     if (st != BHT_OK)
         return st;
-    top = s->heap_len ? s->heap[0].upper : -INFINITY;
+    double top = s->heap_len ? s->heap[0].upper : -INFINITY;
     *lower = s->best;
     *upper = fmax(fmax(top, s->frozen_upper), s->best);
     *cells = s->evaluations;

@@ -44,8 +44,15 @@ typedef struct sup_state {
     size_t evaluations;
     sup_pool *pool;
     cell_scratch *scratch; /* one per thread */
-    cell_eval *evals;      /* 2^d children of the cell being split */
+    cell_eval *evals;      /* two rounds' children (see sup_pool.h) */
+    size_t children, per_round;
 } sup_state;
+
+/* The children of one round, evaluated on the pool. */
+typedef struct sup_round {
+    const sup_state *s;
+    cell_eval *evals;
+} sup_round;
 
 static double up(double v)
 {
@@ -241,8 +248,8 @@ static void evaluate_cell(const sup_state *s, cell_scratch *cs, cell_eval *e)
 
 static void evaluate_task(void *context, size_t worker, size_t index)
 {
-    sup_state *s = context;
-    evaluate_cell(s, &s->scratch[worker], &s->evals[index]);
+    const sup_round *round = context;
+    evaluate_cell(round->s, &round->s->scratch[worker], &round->evals[index]);
 }
 
 /* Commits an evaluated cell, in the sequential order: counts it, updates
@@ -264,6 +271,45 @@ static bht_status commit_cell(sup_state *s, const cell_eval *e)
     s->centers_len++;
     sup_heap_push(s->heap, &s->heap_len, cell);
     return BHT_OK;
+}
+
+/* Pops the cells of the next round (up to per_round, each while the
+ * stopping test and the budget, counting the uncommitted round's children
+ * too, still ask for it) and writes their children to evals; returns the
+ * number of children.  Runs while the workers evaluate another round:
+ * touches only the heap and cells no worker reads. */
+static size_t build_round(sup_state *s, const bht_sup_options *options, size_t pending,
+                          cell_eval *evals)
+{
+    const size_t d = s->d, children = s->children;
+    size_t tasks = 0;
+    for (size_t b = 0; b < s->per_round && s->heap_len > 0; b++) {
+        double top = s->heap[0].upper;
+        if (top <= s->best * (1.0 + options->rel_width) || top == 0.0
+            || s->evaluations + pending + tasks + children > options->max_cells)
+            break;
+        sup_cell cell = sup_heap_pop(s->heap, &s->heap_len);
+        const double *center = s->centers + cell.slot * d;
+        double h = cell.half / 2.0;
+        if (2.0 * h < cell.half)
+            h = up(h); /* a subnormal half side rounded down */
+        for (size_t mask = 0; mask < children; mask++) {
+            /* the child's center c +- h is rounded: its cube is widened by
+             * the exact rounding error (TwoSum), so that the children still
+             * cover the parent (centers such as 3E/4 need more than 53 bits) */
+            double slack = 0.0;
+            cell_eval *e = &evals[tasks + mask];
+            for (size_t k = 0; k < d; k++) {
+                double a = center[k], b2 = ((mask >> k) & 1) ? h : -h;
+                double t = a + b2, bb = t - a;
+                slack = fmax(slack, fabs((a - (t - bb)) + (b2 - bb)));
+                e->center[k] = t;
+            }
+            e->half = slack > 0.0 ? up(h + up(slack)) : h;
+        }
+        tasks += children;
+    }
+    return tasks;
 }
 
 bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double *M,
@@ -295,10 +341,13 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     if (!isfinite(s.lipschitz_e))
         return BHT_E_RANGE; /* nu itself may exceed the double range */
     size_t children = (size_t)1 << d;
+    /* cells split per round (see sup_pool.h): fixed by d alone */
+    s.children = children;
+    s.per_round = children < SUP_ROUND_TASKS ? SUP_ROUND_TASKS / children : 1;
     s.heap_cap = options->max_cells + children + 1;
     s.heap = malloc(s.heap_cap * sizeof *s.heap);
     s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
-    s.evals = malloc(children * sizeof *s.evals);
+    s.evals = malloc(2 * s.per_round * children * sizeof *s.evals);
     bht_status status = bht__sup_pool_create(options->threads, &s.pool);
     size_t workers = s.pool ? bht__sup_pool_threads(s.pool) : 0;
     s.scratch = workers ? calloc(workers, sizeof *s.scratch) : NULL;
@@ -314,47 +363,41 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         evaluate_cell(&s, &s.scratch[0], &s.evals[0]);
         status = commit_cell(&s, &s.evals[0]);
     }
-    double upper = INFINITY;
-    size_t next_report = 1000;
-    while (status == BHT_OK && s.heap_len > 0) {
-        upper = s.heap[0].upper;
-        if (upper <= s.best * (1.0 + options->rel_width) || upper == 0.0
-            || s.evaluations + children > options->max_cells)
-            break;
-        sup_cell cell = sup_heap_pop(s.heap, &s.heap_len);
-        const double *center = s.centers + cell.slot * d;
-        double h = cell.half / 2.0;
-        if (2.0 * h < cell.half)
-            h = up(h); /* a subnormal half side rounded down */
-        for (size_t mask = 0; mask < children; mask++) {
-            /* the child's center c +- h is rounded: its cube is widened by
-             * the exact rounding error (TwoSum), so that the children still
-             * cover the parent (centers such as 3E/4 need more than 53 bits) */
-            double slack = 0.0;
-            cell_eval *e = &s.evals[mask];
-            for (size_t k = 0; k < d; k++) {
-                double a = center[k], b = ((mask >> k) & 1) ? h : -h;
-                double t = a + b, bb = t - a;
-                slack = fmax(slack, fabs((a - (t - bb)) + (b - bb)));
-                e->center[k] = t;
-            }
-            e->half = slack > 0.0 ? up(h + up(slack)) : h;
-        }
-        /* the children in parallel, committed in mask order (as one by one) */
-        bht__sup_pool_run(s.pool, children, evaluate_task, &s);
-        for (size_t mask = 0; mask < children && status == BHT_OK; mask++)
-            status = commit_cell(&s, &s.evals[mask]);
+    /* rounds pipelined by one (sup_pool.h): while the workers evaluate
+     * round r + 1, the caller commits round r and builds round r + 2 from
+     * the heap (which lacks round r + 1's children) */
+    size_t next_report = 1000, pending = 0, current = 0;
+    sup_round rounds[2] = {{&s, s.evals}, {&s, s.evals + s.per_round * children}};
+    if (status == BHT_OK)
+        current = build_round(&s, options, 0, rounds[0].evals);
+    for (int buf = 0; status == BHT_OK; buf = !buf) {
+        /* rounds[buf]: current (to evaluate), rounds[!buf]: pending */
+        size_t next = 0;
+        if (current > 0)
+            bht__sup_pool_start(s.pool, current, evaluate_task, &rounds[buf]);
+        for (size_t t = 0; t < pending && status == BHT_OK; t++)
+            status = commit_cell(&s, &rounds[!buf].evals[t]);
+        if (status == BHT_OK)
+            next = build_round(&s, options, current, rounds[!buf].evals);
+        if (current > 0)
+            bht__sup_pool_finish(s.pool);
         if (options->progress && s.evaluations >= next_report) {
             options->progress(options->context, s.evaluations, s.best,
                               s.heap_len ? s.heap[0].upper : 0.0);
             next_report += 1000;
         }
+        if (current == 0 && pending == 0 && next == 0)
+            break; /* everything committed and nothing to split */
+        pending = current;
+        current = next;
     }
+    /* every cell not split is in the heap: its top bounds nu on the ball */
+    double upper = s.heap_len ? s.heap[0].upper : s.best;
     if (status == BHT_OK && !isfinite(upper))
         status = BHT_E_RANGE; /* no cell could be bounded */
     if (status == BHT_OK) {
-        if (s.heap_len == 0)
-            upper = s.best; /* only when every cell was discarded: cannot happen at E >= 0 */
+        /* (an empty heap: only when every cell was discarded, which cannot
+         * happen at E >= 0; then upper is best) */
         out->nu_lower = s.best;
         out->nu_upper = fmax(upper, s.best);
         out->cells = s.evaluations;

@@ -116,11 +116,12 @@ size_t bht__sup_pool_threads(const sup_pool *pool)
     return pool->threads;
 }
 
-void bht__sup_pool_run(sup_pool *p, size_t count, sup_task_fn fn, void *context)
+void bht__sup_pool_start(sup_pool *p, size_t count, sup_task_fn fn, void *context)
 {
-    if (p->started == 0 || count <= 1) {
-        for (size_t i = 0; i < count; i++)
-            fn(context, 0, i);
+    if (p->started == 0) { /* no worker: finish runs the batch */
+        p->fn = fn;
+        p->context = context;
+        p->count = count;
         return;
     }
     pthread_mutex_lock(&p->lock);
@@ -131,10 +132,33 @@ void bht__sup_pool_run(sup_pool *p, size_t count, sup_task_fn fn, void *context)
     p->finished = 0;
     p->generation++;
     pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void bht__sup_pool_finish(sup_pool *p)
+{
+    if (p->started == 0) {
+        for (size_t i = 0; i < p->count; i++)
+            p->fn(p->context, 0, i);
+        p->count = 0;
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
     drain(p, 0);
     while (p->finished < p->count)
         pthread_cond_wait(&p->done, &p->lock);
     pthread_mutex_unlock(&p->lock);
+}
+
+void bht__sup_pool_run(sup_pool *p, size_t count, sup_task_fn fn, void *context)
+{
+    if (p->started == 0 || count <= 1) {
+        for (size_t i = 0; i < count; i++)
+            fn(context, 0, i);
+        return;
+    }
+    bht__sup_pool_start(p, count, fn, context);
+    bht__sup_pool_finish(p);
 }
 
 void bht__sup_pool_destroy(sup_pool *p)

@@ -1,8 +1,16 @@
 /* sup_pool.h: a small thread pool for the branch and bound searches
- * (nu_sup.c, leverage_sup.c).  The searches stay sequential; only the
- * evaluations of one cell's children, which are independent and pure, run
- * in parallel, and their results are committed in the sequential order, so
- * every result is the same for any number of threads. */
+ * (nu_sup.c, leverage_sup_search.c).  The searches run in rounds: each
+ * round pops up to SUP_ROUND_TASKS / (children per split) cells from the
+ * heap (a number fixed by the problem's shape, never by the thread count)
+ * and evaluates all their children as one batch on the pool (independent,
+ * pure evaluations).  The rounds are pipelined by one: while the workers
+ * evaluate round r + 1, the caller commits round r (pushes its children in
+ * a fixed order: cell by cell as popped, child by child) and pops round
+ * r + 2 from the heap as it then stands (without round r + 1's children),
+ * so the sequential part of the search overlaps the parallel one.  The search is the same
+ * sequence of operations, and every result the same bits, for any number
+ * of threads; one barrier per round instead of one per split, and the
+ * overlap, keep both cores busy. */
 #ifndef BHT_SUP_POOL_H
 #define BHT_SUP_POOL_H
 
@@ -19,11 +27,22 @@ typedef void (*sup_task_fn)(void *context, size_t worker, size_t index);
  * order on the caller.  Caps threads at SUP_POOL_MAX_THREADS.  *out is NULL
  * on failure (BHT_E_NOMEM). */
 #define SUP_POOL_MAX_THREADS 64
+/* Evaluations per round: a round splits up to max(1, SUP_ROUND_TASKS /
+ * children) cells (softmax d > 6: one cell, 2^d evaluations).  Part of the
+ * search's definition: changing it changes brackets and cell counts. */
+#define SUP_ROUND_TASKS 64
 bht_status bht__sup_pool_create(size_t threads, sup_pool **out);
 size_t bht__sup_pool_threads(const sup_pool *pool);
 /* Runs fn for index 0 .. count - 1 (each exactly once, in any order and on
  * any worker) and returns when all are done. */
 void bht__sup_pool_run(sup_pool *pool, size_t count, sup_task_fn fn, void *context);
+/* The same in two halves: start hands the batch to the workers and returns
+ * at once (without workers it only records it), so that the caller can do
+ * other work that touches nothing the tasks read or write; finish runs the
+ * tasks no worker has claimed yet on the caller and returns when all are
+ * done.  Every start is followed by one finish before the next start. */
+void bht__sup_pool_start(sup_pool *pool, size_t count, sup_task_fn fn, void *context);
+void bht__sup_pool_finish(sup_pool *pool);
 void bht__sup_pool_destroy(sup_pool *pool);
 
 #endif

@@ -7,7 +7,11 @@
  * has no time limit: the budget is set so that it runs out after about a
  * minute here; those two count as met on the 2-thread time).  Usage: bench_sup [--only-60s | --skip-60s].  Each problem runs with 1 and with 2 threads (options.threads):
  * the results must be identical (exit status 1 otherwise) and the summary
- * gives the speed-up.  Prints one line per problem and a summary per shape. */
+ * gives the speed-up.  Prints one line per problem (wall and CPU seconds
+ * of the process for each thread count) and a summary per shape with the
+ * load average before and after it: on a shared machine the wall-clock
+ * speed-up is only meaningful with the load, and CPU 2 threads / CPU 1
+ * thread shows the extra work the parallel run did. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,15 +41,36 @@ static double seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+static double cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The 1-minute load average (0 when /proc/loadavg cannot be read). */
+static double load_average(void)
+{
+    double load = 0.0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = 0.0;
+        fclose(f);
+    }
+    return load;
+}
+
 static bht_status run(int leverage, size_t n, size_t d, const double *A, const double *M,
                       size_t cells, size_t threads, double *query, bht_sup_result *r,
-                      double *time)
+                      double *time, double *cpu)
 {
     bht_sup_options opt = {0.01, cells, NULL, NULL, threads};
-    double t0 = seconds();
+    double t0 = seconds(), c0 = cpu_seconds();
     bht_status s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, r)
                             : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, r);
     *time = seconds() - t0;
+    *cpu = cpu_seconds() - c0;
     return s;
 }
 
@@ -63,7 +88,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_sup [--only-60s | --skip-60s]\n");
         return 2;
     }
-    printf("model     n d  seed  time_s  2 threads  width     cells  nu_lower\n");
+    printf("model     n d  seed  time_s  2 threads  cpu_s  cpu 2 thr  width     cells  nu_lower\n");
     int all_same = 1;
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         int leverage = (int)shapes[k][0];
@@ -72,6 +97,7 @@ int main(int argc, char **argv)
         if ((only60 && allowed < 60.0) || (skip60 && allowed >= 60.0))
             continue;
         double worst_time = 0.0, worst_width = 0.0, total1 = 0.0, total2 = 0.0;
+        double cpu_total1 = 0.0, cpu_total2 = 0.0, load_before = load_average();
         for (uint64_t seed = 1; seed <= PER_SHAPE; seed++) {
             uint64_t state = seed * 1000 + n * 10 + d;
             double A[64], M[64], query[8] = {0}, query2[8] = {0};
@@ -80,9 +106,9 @@ int main(int argc, char **argv)
                 M[i] = normal(&state);
             }
             bht_sup_result r, r2;
-            double t, t2;
-            bht_status s = run(leverage, n, d, A, M, cells, 1, query, &r, &t);
-            bht_status s2 = run(leverage, n, d, A, M, cells, 2, query2, &r2, &t2);
+            double t, t2, c, c2;
+            bht_status s = run(leverage, n, d, A, M, cells, 1, query, &r, &t, &c);
+            bht_status s2 = run(leverage, n, d, A, M, cells, 2, query2, &r2, &t2, &c2);
             if (s != BHT_OK || s2 != s) {
                 printf("%-9s %zu %zu  %4llu  failed: %s / %s\n", leverage ? "leverage" : "softmax",
                        n, d, (unsigned long long)seed, bht_status_message(s),
@@ -96,20 +122,23 @@ int main(int argc, char **argv)
                        && memcmp(query, query2, (leverage ? n : d) * sizeof *query) == 0;
             all_same &= same;
             double width = (r.nu_upper - r.nu_lower) / r.nu_lower;
-            printf("%-9s %zu %zu  %4llu  %6.2f  %6.2f     %.3e  %7zu  %.6g%s\n",
-                   leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, t, t2,
-                   width, r.cells, r.nu_lower, same ? "" : "  DIFFERENT RESULT WITH 2 THREADS");
+            printf("%-9s %zu %zu  %4llu  %6.2f  %6.2f     %6.2f %6.2f     %.3e  %7zu  %.6g%s\n",
+                   leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, t, t2, c,
+                   c2, width, r.cells, r.nu_lower, same ? "" : "  DIFFERENT RESULT WITH 2 THREADS");
             met += width <= 0.01 && (allowed >= 60.0 ? t2 : t) <= allowed; /* 60 s: 2 threads */
             worst_time = fmax(worst_time, t);
             worst_width = fmax(worst_width, width);
             total1 += t;
             total2 += t2;
+            cpu_total1 += c;
+            cpu_total2 += c2;
         }
         printf("summary %-9s n %zu d %zu: %zu/%d within 1%% in %.0f s; slowest %.2f s, widest %.3g; "
-               "total %.2f s, 2 threads %.2f s: %.2fx\n",
+               "total %.2f s, 2 threads %.2f s: %.2fx; cpu %.2f s, 2 threads %.2f s; "
+               "load %.2f to %.2f\n",
                leverage ? "leverage" : "softmax", n, d, met, PER_SHAPE, allowed, worst_time,
-               worst_width,
-               total1, total2, total2 > 0.0 ? total1 / total2 : 0.0);
+               worst_width, total1, total2, total2 > 0.0 ? total1 / total2 : 0.0, cpu_total1,
+               cpu_total2, load_before, load_average());
         fflush(stdout);
     }
     printf("results with 2 threads %s those with 1\n", all_same ? "identical to" : "DIFFER FROM");
