@@ -1,5 +1,11 @@
-(** * Frame facts of the logits of softmax(A x) (spec/softmax.h, axiomatic
-    SoftmaxFrame; trusted-base row S6)
+(** * Frame facts of the logits of softmax(A x), for the proof of
+    softmax_core (issue 14 item 4)
+
+    Status: the ACSL side (axiomatic SoftmaxFrame below, to go into
+    spec/softmax.h with a trusted-base row) is not yet in the tree: it is
+    used by the work in progress on softmax_core's functional contract
+    (p_k == softmax_dd{Pre}), whose proof is not complete.  This file
+    proves the statements so that the axioms can be admitted with a proof.
 
     WP models the memory of doubles as one map from addresses to values
     (Typed model, chunk Mf64) and a logic function with a label reads that
