@@ -3,7 +3,7 @@
     the axioms of Coq's real numbers appear (list and reasons in that
     script); the result is recorded in proofs/coq/assumptions.txt. *)
 
-From Bht Require Import Distances Hyperbolic Lemma33 LemmaA1 Corollary34 Acsl Binary64.
+From Bht Require Import Distances Hyperbolic Lemma33 LemmaA1 Corollary34 Acsl Binary64 Frame.
 
 Goal True. idtac "== hellinger2_le_tv". Abort.
 Print Assumptions hellinger2_le_tv.
@@ -63,3 +63,9 @@ Goal True. idtac "== ACSL.tanh_bound". Abort.
 Print Assumptions ACSL.tanh_bound.
 Goal True. idtac "== mul_quarter_exact". Abort.
 Print Assumptions mul_quarter_exact.
+Goal True. idtac "== Frame.logit_ax_frame". Abort.
+Print Assumptions Frame.logit_ax_frame.
+Goal True. idtac "== Frame.logit_max_frame". Abort.
+Print Assumptions Frame.logit_max_frame.
+Goal True. idtac "== Frame.shift_ax_frame". Abort.
+Print Assumptions Frame.shift_ax_frame.

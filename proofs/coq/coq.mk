@@ -21,7 +21,7 @@ COQC            ?= coqc
 COQ_FLAGS       := -q -Q $(COQ_DIR) Bht
 # In dependency order.
 COQ_MODULES     := Sums Distances ExpBounds Hyperbolic Softmax Lemma33 LemmaA1 \
-                   Corollary34 Acsl Binary64
+                   Corollary34 Acsl Binary64 Frame
 COQ_VO          := $(COQ_MODULES:%=$(COQ_DIR)/%.vo)
 COQ_ASSUMPTIONS := $(COQ_DIR)/assumptions.txt
 COQ_ASSUMPTIONS_LOG := $(COQ_DIR)/assumptions.log
