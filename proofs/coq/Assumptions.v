@@ -63,3 +63,5 @@ Goal True. idtac "== ACSL.tanh_bound". Abort.
 Print Assumptions ACSL.tanh_bound.
 Goal True. idtac "== mul_quarter_exact". Abort.
 Print Assumptions mul_quarter_exact.
+Goal True. idtac "== two_sum_error_free_holds". Abort.
+Print Assumptions two_sum_error_free_holds.

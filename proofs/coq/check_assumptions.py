@@ -22,10 +22,10 @@ ALLOWED = {
 
 # Flocq's core library (definition of binary64 and of rounding) depends on
 # the excluded middle; it is allowed for the statements of Binary64.v only.
-FLOCQ_LEMMAS = {"mul_quarter_exact"}
+FLOCQ_LEMMAS = {"mul_quarter_exact", "two_sum_error_free_holds"}
 FLOCQ_ALLOWED = ALLOWED | {"Classical_Prop.classic"}
 
-REQUIRED = ["mul_quarter_exact", "hellinger2_le_tv", "tv_le_sqrt2_hellinger", "lemma_a1_identity",
+REQUIRED = ["mul_quarter_exact", "two_sum_error_free_holds", "hellinger2_le_tv", "tv_le_sqrt2_hellinger", "lemma_a1_identity",
             "lemma_a1_h2", "lemma_a1_tv", "lemma_3_3_h2", "lemma_3_3_tv",
             "sech_bound", "tanh_bound"]
 
