@@ -30,7 +30,7 @@ WP_SPECS        := $(WP_SPEC) spec/softmax.h spec/c_unsigned.h
 # the second copy, e.g. two_sum_0); -wp-fct selects both.  Functions NOT yet
 # in this list (their contracts, where present, are assumed by callers and
 # not proved) are listed in proofs/README.md, "Coverage".
-WP_FUNCTIONS    := two_sum,fast_two_sum,dd_fma,two_prod, \
+WP_FUNCTIONS    := two_sum,fast_two_sum,dd_fma,two_prod,bht_dd_exp_poly, \
                    finite_double,bht_softmax_logits,bht_softmax,row_difference, \
                    shifted_logit,argmax_logit, \
                    frexp_abs,split_double,mul_53x53,add_with_carry,sub_with_borrow, \

@@ -77,4 +77,7 @@
   }
 */
 
+/* The error-free transformations step by step (uses rn above). */
+#include "dd_eft.h"
+
 #endif

@@ -69,3 +69,5 @@ Goal True. idtac "== Frame.logit_max_frame". Abort.
 Print Assumptions Frame.logit_max_frame.
 Goal True. idtac "== Frame.shift_ax_frame". Abort.
 Print Assumptions Frame.shift_ax_frame.
+Goal True. idtac "== two_sum_error_free_holds". Abort.
+Print Assumptions two_sum_error_free_holds.

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Check that proofs/coq/Acsl.v quotes spec/formulas.h and spec/paper_lemmas.h.
+"""Check that proofs/coq/Acsl.v quotes spec/formulas.h and spec/paper_lemmas.h,
+and that proofs/coq/Binary64.v quotes spec/dd_eft.h.
 
-Every ACSL declaration of the two headers (logic function, predicate, axiom,
-lemma) must appear verbatim, up to blanks, in a comment of Acsl.v, and Acsl.v
-must define (Definition) or prove (Theorem) a Coq object of the same name.
+Every ACSL declaration of those headers (logic function, predicate, axiom,
+lemma) must appear verbatim, up to blanks, in a comment of its Coq file, and
+that file must define (Definition) or prove (Theorem) a Coq object of the
+same name.
 So an edit to a header that is not carried over to its Coq transcription
 fails `make coq-proofs`.  Whether each transcription says the same as its
 quote is checked by reading (proofs/coq/README.md).  Standard library only.
@@ -11,8 +13,9 @@ quote is checked by reading (proofs/coq/README.md).  Standard library only.
 import re
 import sys
 
-HEADERS = ["spec/formulas.h", "spec/paper_lemmas.h"]
-COQ = "proofs/coq/Acsl.v"
+# Coq file -> the headers it transcribes.
+PAIRS = [("proofs/coq/Acsl.v", ["spec/formulas.h", "spec/paper_lemmas.h"]),
+         ("proofs/coq/Binary64.v", ["spec/dd_eft.h"])]
 
 
 def squash(text):
@@ -43,23 +46,32 @@ def acsl_declarations(path):
     return decls
 
 
-def main():
-    with open(COQ) as f:
+def check(coq_path, headers):
+    with open(coq_path) as f:
         coq = f.read()
     quoted = squash(" ".join(re.findall(r"\(\*(?!\*)(.*?)\*\)", coq, re.S)))
     problems, count = [], 0
-    for header in HEADERS:
+    for header in headers:
         for kind, name, text in acsl_declarations(header):
             count += 1
             if squash(text) not in quoted:
-                problems.append("%s: %s %s is not quoted verbatim in %s" % (header, kind, name, COQ))
+                problems.append("%s: %s %s is not quoted verbatim in %s" % (header, kind, name, coq_path))
             keyword = "Theorem" if kind in ("axiom", "lemma") else "Definition"
             if not re.search(r"^%s %s\b" % (keyword, re.escape(name)), coq, re.M):
-                problems.append("%s: no '%s %s' in %s" % (header, keyword, name, COQ))
+                problems.append("%s: no '%s %s' in %s" % (header, keyword, name, coq_path))
+    if not problems:
+        print("%s quotes and transcribes all %d ACSL declarations of %s"
+              % (coq_path, count, " and ".join(headers)))
+    return problems
+
+
+def main():
+    problems = []
+    for coq_path, headers in PAIRS:
+        problems += check(coq_path, headers)
     if problems:
         print("\n".join(problems))
         return 1
-    print("%s quotes and transcribes all %d ACSL declarations of %s" % (COQ, count, " and ".join(HEADERS)))
     return 0
 
 

@@ -22,13 +22,14 @@ ALLOWED = {
 
 # Flocq's core library (definition of binary64 and of rounding) depends on
 # the excluded middle; it is allowed for the statements of Binary64.v only.
-FLOCQ_LEMMAS = {"mul_quarter_exact"}
+FLOCQ_LEMMAS = {"mul_quarter_exact", "two_sum_error_free_holds"}
 FLOCQ_ALLOWED = ALLOWED | {"Classical_Prop.classic"}
 
-REQUIRED = ["mul_quarter_exact", "hellinger2_le_tv", "tv_le_sqrt2_hellinger", "lemma_a1_identity",
+REQUIRED = ["mul_quarter_exact", "two_sum_error_free_holds", "hellinger2_le_tv", "tv_le_sqrt2_hellinger", "lemma_a1_identity",
             "lemma_a1_h2", "lemma_a1_tv", "lemma_3_3_h2", "lemma_3_3_tv",
             "sech_bound", "tanh_bound"]
-# Frame.v: the frame axioms of spec/softmax.h (no ACSL.* twin).
+# Frame.v: frame facts of the softmax(A x) logic functions, proved for the
+# softmax_core proof in progress (issue 14 item 4); no ACSL.* twin yet.
 FRAME = ["Frame.logit_ax_frame", "Frame.logit_max_frame", "Frame.shift_ax_frame"]
 
 

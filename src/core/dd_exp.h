@@ -60,6 +60,28 @@ extern const double bht_exp2_table[64][2];
 /* Adding and subtracting 1.5*2^52 rounds a double below 2^51 to an integer. */
 #define BHT_ROUND_TO_INT_SHIFTER 0x1.8p52
 
+/* P(r) = 1/2! + r/3! + r^2/4! + r^3/5! + r^4/6! + r^5/7! by Horner in double
+ * (the degree-7 Taylor polynomial of exp is 1 + r + r^2 P(r)).  Its contract
+ * is proved (root unit, proofs/proofs.mk): the result is exactly the chain
+ * dd_exp_poly(r) of spec/dd_eft.h, whose coefficients are named there as
+ * 1/k!; how close 1 + r + r^2 P(r) is to exp(r) is part of leaf S1. */
+/*@ requires r_range: \is_finite(r) && \abs(r) <= 0x1p-7;
+    assigns \nothing;
+    ensures value: \result == dd_exp_poly(r);
+    ensures range: \is_finite(\result) && 0.49 <= \result <= 0.51;
+    check ensures coefficients: \abs(exp_coef3 - 1.0/6) <= 0x1p-56
+      && \abs(exp_coef4 - 1.0/24) <= 0x1p-58 && \abs(exp_coef5 - 1.0/120) <= 0x1p-60
+      && \abs(exp_coef6 - 1.0/720) <= 0x1p-63 && \abs(exp_coef7 - 1.0/5040) <= 0x1p-66;
+*/
+static inline double bht_dd_exp_poly(double r)
+{
+    double poly = 1.0 / 720 + r * (1.0 / 5040);
+    poly = 1.0 / 120 + r * poly;
+    poly = 1.0 / 24 + r * poly;
+    poly = 1.0 / 6 + r * poly;
+    return 0.5 + r * poly;
+}
+
 /* Tang-style reduction: th + tl = k ln2/64 + r, k = 64m + j, |r| <= ln2/128
  * (+2^-40), exp(r) = 1 + q by a degree-7 Taylor polynomial (truncation
  * < 2^-75), result 2^m * T_j * (1 + q) in double-double.  Error: r exact to
@@ -96,11 +118,7 @@ static inline double bht_dd_exp_inline(double th, double tl, double *ml, int64_t
     rh = fast_two_sum(rh, rl, &rl);
 
     /* exp(rh + rl) - 1 = rh + [rh^2 P(rh) + rl (1 + rh)] + O(2^-75). */
-    double poly = 1.0 / 720 + rh * (1.0 / 5040);
-    poly = 1.0 / 120 + rh * poly;
-    poly = 1.0 / 24 + rh * poly;
-    poly = 1.0 / 6 + rh * poly;
-    poly = 0.5 + rh * poly;
+    double poly = bht_dd_exp_poly(rh);
     double tail = rh * rh * poly + (rl + rl * rh);
     double ql;
     double qh = fast_two_sum(rh, tail, &ql);
