@@ -90,8 +90,11 @@ static void store_nu_leverage_quotients(bht_local_result *out, double sh, double
     double nh, nl, qh, ql;
     double dv2 = dv * 2.0;
     //@ assert dv2_range: 2.0 <= dv2 <= 0x1p21;
+    //@ assert quotients_range: \abs(sh / dv) <= 0x1p1000 && \abs(lh / dv2) <= 0x1p1000;
     dd_div(sh, sl, dv, 0.0, &nh, &nl);
+    //@ assert nu_pair: \is_finite(nh) && \is_finite(nl) && dd_normalized(nh, nl);
     dd_div(lh, ll, dv2, 0.0, &qh, &ql);
+    //@ assert local_pair: \is_finite(qh) && \is_finite(ql) && dd_normalized(qh, ql);
     if (nh < 0.0) /* a dd sum of non-negative terms: not expected */
         nh = nl = 0.0;
     if (qh < 0.0)
