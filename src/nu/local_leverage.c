@@ -87,6 +87,9 @@ static void store_nu_leverage(bht_local_result *out, double nh, double nl, int n
 static void store_nu_leverage_quotients(bht_local_result *out, double sh, double sl, long se,
                                         double lh, double ll, long le, double dv)
 {
+    int ne = se < -100000 ? -100000 : (int)se;
+    int qe = le < -100000 ? -100000 : (int)le;
+    //@ assert exponents_range: -100000 <= ne <= 100000 && -100000 <= qe <= 100000;
     double nh, nl, qh, ql;
     double dv2 = dv * 2.0;
     //@ assert dv2_range: 2.0 <= dv2 <= 0x1p21;
@@ -97,10 +100,10 @@ static void store_nu_leverage_quotients(bht_local_result *out, double sh, double
     //@ assert local_pair: \is_finite(qh) && \is_finite(ql) && dd_normalized(qh, ql);
     if (nh < 0.0) /* a dd sum of non-negative terms: not expected */
         nh = nl = 0.0;
+    //@ assert nu_sum: dd_nonneg_normalized(nh, nl);
     if (qh < 0.0)
         qh = ql = 0.0;
-    int ne = se < -100000 ? -100000 : (int)se;
-    int qe = le < -100000 ? -100000 : (int)le;
+    //@ assert local_sum: dd_nonneg_normalized(qh, ql);
     //@ assert nu_value: nu_leverage(nh, nl, ne) == nu_leverage_quotient(sh, sl, dv, se);
     //@ assert local_value: local_constant_leverage(qh, ql, qe) == nu_leverage_quotient(lh, ll, dv2, le);
     store_nu_leverage(out, nh, nl, ne, qh, ql, qe);
