@@ -24,7 +24,7 @@ DIST_SPECS       := spec/bht_spec.h spec/distance.h
 # contracts in src/distance/distance.c are assumed (proofs/TRUSTED_BASE.md).
 DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
-                    store_h2_tv,sqrt_sum,h2max_closed,tvmax_closed,quarter_of
+                    store_h2_tv,sqrt_sum,hellinger_root,h2max_closed,tvmax_closed,quarter_of
 DIST_WP_EXTRA    := -wp-split
 # ---- end of unit distance ----
 

@@ -24,6 +24,16 @@
   logic real nu_leverage(real nh, real nl, integer ne) = dd_scaled(nh, nl, ne);
   logic real local_constant_leverage(real lh, real ll, integer le) = dd_scaled(lh, ll, le);
 
+  // Leverage model, output stage of bht_nu_leverage: nu = S / d and the
+  // local constant L = (S + Z) / (2 d) (L = nu / 2 + Z / (2 d)), S and S + Z
+  // the dd sums (mantissa pair h + l, exponent e) and dv = d (or 2 d) as a
+  // double: one dd_div by (dv, 0) (error bound dd_div_err, spec/dd.h), a
+  // negative quotient (not expected) clamped to 0, the exponent floored at
+  // -100000 (2^-100000 times a quotient below 2^1001 rounds to 0 anyway).
+  logic real nu_leverage_quotient(real h, real l, real dv, integer e) =
+    dd_div_hi(h, l, dv, 0.0) < 0 ? 0 :
+      dd_scaled(dd_div_hi(h, l, dv, 0.0), dd_div_lo(h, l, dv, 0.0), e < -100000 ? -100000 : e);
+
   // Softmax model, fast path: one term p_i dev_i^2 of nu as the kernel
   // forms it, with p_i = (ph + pl) 2^pe and dev_i = (dh + dl) 2^e (the
   // mantissa scaled into [1/2, 1)): u = the mantissa squared by one dd_mul,

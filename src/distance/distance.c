@@ -92,10 +92,13 @@ static inline void dd_expm1(double a, double *rh, double *rl);
 static inline double dd_round_scaled(double hi, double lo, int scale);
 
 /*@ requires valid: \valid(rh) && \valid(rl) && \separated(rh, rl);
-    requires a_range: \is_finite(ah) && 0 <= ah <= 1 && al == 0;
+    requires a_range: \is_finite(ah) && 0 <= ah <= 0x1p1000 && \is_finite(al);
     assigns *rh, *rl;
-    admit ensures dd_sqrt_range: dd_nonneg(*rh, *rl, 1);
-    admit ensures value: *rh == dd_sqrt_hi(ah) && *rl == dd_sqrt_lo(ah);
+    admit ensures dd_sqrt_range: ah <= 1 && al == 0 ==> dd_nonneg(*rh, *rl, 1);
+    admit ensures value: al == 0 ==> *rh == dd_sqrt_hi(ah) && *rl == dd_sqrt_lo(ah);
+    admit ensures value_pair: *rh == dd_sqrt_hi(ah, al) && *rl == dd_sqrt_lo(ah, al);
+    admit ensures operand: \abs(al) <= ah ==>
+      \is_finite(*rh) && \is_finite(*rl) && 0 <= *rh <= 0x1p501;
 */
 static inline void dd_sqrt(double ah, double al, double *rh, double *rl);
 
@@ -209,6 +212,37 @@ static void store_h2_tv(double hh, double hl, int top, bht_long_acc *acc, bht_di
     out->tv = tv;
 }
 
+/* Output stage of bht_distance for H: sqrt((hh + hl) 2^(top - 1)) with an
+ * even power of two (the pair doubled, exactly, when top - 1 is odd), one
+ * dd square root (Karp-Markstein), the root scaled by half the exponent and
+ * rounded once (spec/model_distance.h: even_mantissa, half_exponent, the
+ * same H as the model distances).  hh <= 2^999: the caller's hh is a sum of
+ * at most 2^28 terms in [0, 2]. */
+/*@ requires hh_range: \is_finite(hh) && 0 < hh <= 0x1p999;
+    requires hl_range: \is_finite(hl) && \abs(hl) <= hh;
+    // The same bound after the exact doubling (it follows from hl_range
+    // since both products are exact, but no prover here links a binary64
+    // product to the real one: proofs/TRUSTED_BASE.md T11).
+    requires even_range:
+      \abs(even_mantissa(hl, top - 1)) <= even_mantissa(hh, top - 1);
+    requires top_range: -1073 <= top <= 1024;
+    assigns errno;
+    ensures root_rounded: \result == dd_round_scaled_value(
+      dd_sqrt_hi(even_mantissa(hh, top - 1), even_mantissa(hl, top - 1)),
+      dd_sqrt_lo(even_mantissa(hh, top - 1), even_mantissa(hl, top - 1)),
+      half_exponent(top - 1));
+*/
+static double hellinger_root(double hh, double hl, int top)
+{
+    int half = top - 1, odd = half % 2 != 0;
+    double xh = odd ? hh * 2.0 : hh, xl = odd ? hl * 2.0 : hl;
+    //@ assert operand: 0 <= xh <= 0x1p1000 && \abs(xl) <= xh;
+    double rh, rl;
+    dd_sqrt(xh, xl, &rh, &rl);
+    //@ assert root_range: \is_finite(rh) && \is_finite(rl) && 0 <= rh <= 0x1p501;
+    return dd_round_scaled(rh, rl, (half - odd) / 2);
+}
+
 /* Algorithm: E = the largest binade of max(p_i, q_i) over the entries that
  * differ.  H^2: every term (hellinger_term, its own exponent) rescaled by
  * 2^-E, so each lies in [0, 2] and the largest is >= 2^-112, summed with
@@ -257,14 +291,8 @@ bht_status bht_distance(size_t n, const double *p, const double *q, bht_distance
         bht_long_acc_add(&acc, pi > qi ? -qi : -pi);
     }
     double hellinger = 0.0;
-    if (hh > 0.0) {
-        /* sqrt((hh + hl) 2^(top - 1)) with an even power of two */
-        int half = top - 1, odd = half % 2 != 0;
-        double xh = odd ? 2.0 * hh : hh, xl = odd ? 2.0 * hl : hl;
-        double rh, rl;
-        dd_sqrt(xh, xl, &rh, &rl);
-        hellinger = dd_round_scaled(rh, rl, (half - odd) / 2);
-    }
+    if (hh > 0.0)
+        hellinger = hellinger_root(hh, hl, top);
     store_h2_tv(hh, hl, top, &acc, out);
     out->hellinger = hellinger;
     return BHT_OK;

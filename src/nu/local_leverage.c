@@ -25,6 +25,7 @@
 #include <string.h>
 #include "bht.h"
 #include "core/dd_elementary.h"
+#include "core/dd_leaves.h"
 #include "core/dd_round_nonneg.h"
 #include "nu/leverage_local_internal.h"
 
@@ -61,6 +62,51 @@ static void store_nu_leverage(bht_local_result *out, double nh, double nl, int n
           local_constant == rn(local_constant_leverage(lh, ll, le)); */
     out->nu = nu;
     out->local_constant = local_constant;
+}
+
+/* Output stage of bht_nu_leverage: nu = S / d and the local constant
+ * L = (S + Z) / (2 d), with S = (sh + sl) 2^se and S + Z = (lh + ll) 2^le
+ * the dd sums of the evaluation (spec/nu.h, nu_leverage_quotient): one
+ * dd_div each (2 d = dv 2 exactly, dv = d <= 2^20), a negative quotient
+ * (not expected: sums of non-negative terms) clamped to 0, the exponents
+ * floored at -100000, then store_nu_leverage rounds each once. */
+/*@ requires valid_out: \valid(out);
+    requires nu_sum: dd_operand(sh, sl);
+    requires local_sum: dd_operand(lh, ll);
+    requires d_range: \is_finite(dv) && 1.0 <= dv <= 0x1p20;
+    requires exponents: -0x1p40 <= se <= 100000 && -0x1p40 <= le <= 100000;
+    assigns out->nu, out->local_constant, errno;
+    ensures nu_nonneg: !\is_NaN(out->nu) && out->nu >= 0.0;
+    ensures local_constant_nonneg:
+      !\is_NaN(out->local_constant) && out->local_constant >= 0.0;
+    ensures nu_quotient: \is_finite(out->nu) ==>
+      out->nu == rn(nu_leverage_quotient(sh, sl, dv, se));
+    ensures local_constant_quotient: \is_finite(out->local_constant) ==>
+      out->local_constant == rn(nu_leverage_quotient(lh, ll, \mul_double(dv, (double)2.0), le));
+*/
+static void store_nu_leverage_quotients(bht_local_result *out, double sh, double sl, long se,
+                                        double lh, double ll, long le, double dv)
+{
+    int ne = se < -100000 ? -100000 : (int)se;
+    int qe = le < -100000 ? -100000 : (int)le;
+    //@ assert exponents_range: -100000 <= ne <= 100000 && -100000 <= qe <= 100000;
+    double nh, nl, qh, ql;
+    double dv2 = dv * 2.0;
+    //@ assert dv2_range: 2.0 <= dv2 <= 0x1p21;
+    //@ assert quotients_range: \abs(sh / dv) <= 0x1p1000 && \abs(lh / dv2) <= 0x1p1000;
+    dd_div(sh, sl, dv, 0.0, &nh, &nl);
+    //@ assert nu_pair: \is_finite(nh) && \is_finite(nl) && dd_normalized(nh, nl);
+    dd_div(lh, ll, dv2, 0.0, &qh, &ql);
+    //@ assert local_pair: \is_finite(qh) && \is_finite(ql) && dd_normalized(qh, ql);
+    if (nh < 0.0) /* a dd sum of non-negative terms: not expected */
+        nh = nl = 0.0;
+    //@ assert nu_sum: dd_nonneg_normalized(nh, nl);
+    if (qh < 0.0)
+        qh = ql = 0.0;
+    //@ assert local_sum: dd_nonneg_normalized(qh, ql);
+    //@ assert nu_value: nu_leverage(nh, nl, ne) == nu_leverage_quotient(sh, sl, dv, se);
+    //@ assert local_value: local_constant_leverage(qh, ql, qe) == nu_leverage_quotient(lh, ll, dv2, le);
+    store_nu_leverage(out, nh, nl, ne, qh, ql, qe);
 }
 
 /* The derivative, copied out on success only (derivative may be NULL).  A
@@ -786,20 +832,14 @@ bht_status bht_nu_leverage(size_t n, size_t d, const double *A, const double *M,
         pass.nu = pass.zero = (lev_scaled){0.0, 0.0, 0};
     }
     if (status == BHT_OK) {
-        double nh, nl, lh, ll;
         lev_scaled local = pass.nu;
         bht__lev_scaled_add(&local, pass.zero.h, pass.zero.l, pass.zero.e);
-        dd_div(pass.nu.h, pass.nu.l, (double)d, 0.0, &nh, &nl);
-        dd_div(local.h, local.l, (double)(2 * d), 0.0, &lh, &ll);
-        if (nh < 0.0) /* a dd sum of non-negative terms: not expected */
-            nh = nl = 0.0;
-        if (lh < 0.0)
-            lh = ll = 0.0;
-        int ne = pass.nu.e < -100000 ? -100000 : (int)pass.nu.e;
-        int le = local.e < -100000 ? -100000 : (int)local.e;
-        /* proved (proofs/kernels): nu, local_constant not NaN and >= 0, given
-         * nh, lh >= 0 finite, nl, ll finite and |ne|, |le| <= 10^5 */
-        store_nu_leverage(out, nh, nl, ne, lh, ll, le);
+        /* proved (proofs/kernels): nu = RN(S / d), the local constant
+         * RN((S + Z) / (2 d)) through one dd_div each, both not NaN and
+         * >= 0, given dd_operand sums and exponents <= 10^5 (assumed here:
+         * this caller is not analysed) */
+        store_nu_leverage_quotients(out, pass.nu.h, pass.nu.l, pass.nu.e, local.h, local.l,
+                                    local.e, (double)d);
         store_derivative(derivative, w.dk, n);
     }
     work_free(&w);
