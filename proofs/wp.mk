@@ -35,14 +35,14 @@ WHY3_CONF  := $(PROOF_DIR)/why3.conf
 WP_DRIVER  := $(PROOF_DIR)/cvc5.drv
 WP_CHECK   := python3 $(PROOF_DIR)/check_report.py
 
-# Frama-C 25 writes a whole-second prover time as "time": 2. in a cache entry
-# and does not read that back as a time: such an entry (every smoke test cvc5
-# gave up on at the 2 s smoke timeout) counts as a miss and the prover is run
-# again on every replay (measured: root unit 131 re-runs per replay; 17 once
-# the entries read "2.0").  Rewrite them as "2.0" after each run.
+# Smoke-test prover timeout (Frama-C's default, stated so that the cache
+# fix below uses the same value).
+WP_SMOKE_TIMEOUT := 2
+# After each run: make cached cvc5 timeouts of smoke tests reusable (Frama-C
+# 25 records them with a time below the limit, or none, or as "2." which it
+# does not read back, so it re-ran them on every replay; see the script).
 # $(call wp_cache_fix,SESSION_DIR)
-wp_cache_fix = grep -lZ '"time": [0-9][0-9]*\.[ ,}]' $(1)/cache/*.json 2>/dev/null | \
-  xargs -0 -r sed -i 's/"time": \([0-9][0-9]*\)\.\([ ,}]\)/"time": \1.0\2/'
+wp_cache_fix = python3 $(PROOF_DIR)/wp_cache_fix.py $(WP_SMOKE_TIMEOUT) $(1)/cache
 
 space := $(subst ,, )
 
@@ -78,7 +78,7 @@ $(1)_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-in
              -kernel-warn-key typing:implicit-function-declaration=abort \
              -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) -wp-prover $$($(1)_PROVERS) \
              $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
-             -wp-timeout $$($(1)_TIMEOUT) -wp-par $$($(1)_PAR) \
+             -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
              -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE) \
              -wp-report-json $$($(1)_REPORT_JSON)
 
