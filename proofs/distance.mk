@@ -26,6 +26,9 @@ DIST_FUNCTIONS   := fast_two_sum,two_prod,dd_fma, \
                     finite_double,frexp_tiny,min_one,leading_term_rounded,bht_lemma_a1, \
                     store_h2_tv,sqrt_sum,hellinger_root,h2max_closed,tvmax_closed,quarter_of
 DIST_WP_EXTRA    := -wp-split
+# Functions whose goals also go to Gappa (wp.mk); the others: cvc5, z3.
+DIST_GAPPA_FUNCTIONS := fast_two_sum,two_prod,min_one,leading_term_rounded, \
+                        bht_lemma_a1,hellinger_root,h2max_closed,tvmax_closed
 # ---- end of unit distance ----
 
 $(eval $(call wp_unit,DIST,proofs-distance,$(DIST_DIR)))

@@ -34,6 +34,10 @@ KWP_FUNCTIONS   := clamp01,store_scores,unit_row_scores,row_scores, \
                    store_distances_softmax, \
                    round_half_unit,leverage_hellinger_root,store_distances_leverage
 KWP_WP_EXTRA    := -wp-split
+# Functions whose goals also go to Gappa (wp.mk); the others: cvc5, z3.
+KWP_GAPPA_FUNCTIONS := clamp01,row_scores,store_nu_leverage_quotients, \
+                       softmax_hellinger_root,store_distances_softmax, \
+                       leverage_hellinger_root,store_distances_leverage
 # ---- end of unit kernels ----
 
 $(eval $(call wp_unit,KWP,proofs-kernels,$(KWP_DIR)))

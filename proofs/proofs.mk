@@ -39,6 +39,10 @@ WP_FUNCTIONS    := two_sum,fast_two_sum,dd_fma,two_prod,bht_dd_exp_poly, \
                    bht_long_acc_add_product,bht_long_acc_sign,bht_long_acc_round
 # (no -wp-split: the baseline's goals are the unsplit ones)
 WP_WP_EXTRA     :=
+# Functions whose goals also go to Gappa (floating-point rounding bounds);
+# every other function's goals and smoke tests go to cvc5 and z3 only (wp.mk).
+WP_GAPPA_FUNCTIONS := two_sum,fast_two_sum,two_prod,split_double,bht_dd_exp_poly, \
+                      shifted_logit
 # ---- end of unit softmax ----
 
 $(eval $(call wp_unit,WP,proofs,$(PROOF_DIR)))

@@ -24,6 +24,8 @@ RWP_SPECS        := spec/bht_spec.h spec/regression.h
 RWP_FUNCTIONS    := classify,scan,bht__regression_accept,bht__regression_store_loss, \
                     bht__regression_store_values,domain_refusal,check_inputs,bht_regression
 RWP_WP_EXTRA     := -wp-split
+# Functions whose goals also go to Gappa (wp.mk); the others: cvc5, z3.
+RWP_GAPPA_FUNCTIONS := classify,bht__regression_accept,bht__regression_store_loss
 # ---- end of unit regression ----
 
 $(eval $(call wp_unit,RWP,proofs-regression,$(RWP_DIR)))

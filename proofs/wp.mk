@@ -13,6 +13,14 @@
 #   PREFIX_CPPFLAGS    extra preprocessor flags (e.g. -I of a parsing stub)
 #   PREFIX_WP_EXTRA    extra WP options (e.g. -wp-split)
 #   PREFIX_PROVERS     -wp-prover list
+#   PREFIX_GAPPA_FUNCTIONS  the functions of PREFIX_FUNCTIONS whose goals are
+#                      also given to Gappa; the others get PREFIX_PROVERS
+#                      without gappa (a second frama-c run, same session and
+#                      cache; the two JSON reports are merged).  Empty: one
+#                      run, every goal to every prover.  Why: Gappa proves
+#                      floating-point rounding bounds only, and on the
+#                      smoke tests of integer and control code it ran to the
+#                      2 s limit each time (proofs/README.md, "Provers").
 # It defines
 #   make TARGET-run        run frama-c: DIR/report.json (or REPORT_JSON), DIR/wp.log
 #   make TARGET            run, then fail on any goal not Valid, a failed smoke
@@ -34,6 +42,7 @@ PROOF_DIR  := proofs
 WHY3_CONF  := $(PROOF_DIR)/why3.conf
 WP_DRIVER  := $(PROOF_DIR)/cvc5.drv
 WP_CHECK   := python3 $(PROOF_DIR)/check_report.py
+WP_MERGE   := python3 $(PROOF_DIR)/merge_reports.py
 
 # Smoke-test prover timeout (Frama-C's default, stated so that the cache
 # fix below uses the same value).
@@ -45,6 +54,7 @@ WP_SMOKE_TIMEOUT := 2
 wp_cache_fix = python3 $(PROOF_DIR)/wp_cache_fix.py $(WP_SMOKE_TIMEOUT) $(1)/cache
 
 space := $(subst ,, )
+comma := ,
 
 # Project-local Why3 configuration (generated; see toolchain notes): detect
 # the installed provers, raise the memory limit (z3 runs out of memory at the
@@ -73,25 +83,56 @@ $(1)_TIMEOUT     ?= 10
 $(1)_PAR         ?= 2
 $(1)_CACHE       ?= update
 
-$(1)_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-include %)" \
+$(1)_GAPPA_FUNCTIONS ?=
+
+# Options common to every frama-c run of the unit (no -wp-fct, -wp-prover,
+# -wp-report-json: those differ between the Gappa and the other run).
+$(1)_BASE_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-include %)" \
              -c11 -kernel-warn-key annot-error=abort \
              -kernel-warn-key typing:implicit-function-declaration=abort \
-             -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) -wp-prover $$($(1)_PROVERS) \
-             $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
+             -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) \
              -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
-             -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE) \
+             -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE)
+# The whole command line of a single run (every function, every prover).
+$(1)_FLAGS = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS) \
+             $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
              -wp-report-json $$($(1)_REPORT_JSON)
+# Split runs: the selected functions with and without Gappa.
+$(1)_FN_LIST      = $$(strip $$(subst $$(comma),$$(space),$$($(1)_FUNCTIONS)))
+$(1)_GAPPA_LIST   = $$(strip $$(subst $$(comma),$$(space),$$($(1)_GAPPA_FUNCTIONS)))
+$(1)_WITH_GAPPA   = $$(filter $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))
+$(1)_NO_GAPPA     = $$(filter-out $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))
+$(1)_PROVERS_NO_GAPPA = $$(subst $$(space),$$(comma),$$(filter-out gappa,$$(subst $$(comma),$$(space),$$($(1)_PROVERS))))
 
 .PHONY: $(2) $(2)-baseline $(2)-run
 
 $(2)-run: $$(WHY3_CONF)
 	@command -v frama-c >/dev/null || { echo "frama-c not found: run 'make deps'"; exit 1; }
-	@rm -f $$($(1)_REPORT_JSON)
+	@rm -f $$($(1)_REPORT_JSON) $$($(1)_REPORT_JSON).gappa $$($(1)_REPORT_JSON).nogappa
 	@mkdir -p $$($(1)_SESSION)
 	@echo "frama-c -wp on $$($(1)_SOURCES) (log: $$($(1)_LOG))"
-	@start=$$$$(date +%s); \
-	WHY3CONFIG=$$(abspath $$(WHY3_CONF)) frama-c $$($(1)_FLAGS) $$($(1)_SOURCES) > $$($(1)_LOG) 2>&1; \
-	rc=$$$$?; echo "frama-c exit $$$$rc after $$$$(( $$$$(date +%s) - start )) s"; \
+	@start=$$$$(date +%s); export WHY3CONFIG=$$(abspath $$(WHY3_CONF)); \
+	if [ -z "$$($(1)_GAPPA_LIST)" ] || [ -z "$$($(1)_FN_LIST)" ]; then \
+	  frama-c $$($(1)_FLAGS) $$($(1)_SOURCES) > $$($(1)_LOG) 2>&1; rc=$$$$?; \
+	else \
+	  : > $$($(1)_LOG); rc=0; \
+	  if [ -n "$$($(1)_NO_GAPPA)" ]; then \
+	    echo "[bht] run 1: $$($(1)_PROVERS_NO_GAPPA) on $$($(1)_NO_GAPPA)" >> $$($(1)_LOG); \
+	    frama-c $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
+	      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_NO_GAPPA)) \
+	      -wp-report-json $$($(1)_REPORT_JSON).nogappa $$($(1)_SOURCES) >> $$($(1)_LOG) 2>&1 || rc=$$$$?; \
+	  fi; \
+	  if [ $$$$rc -eq 0 ] && [ -n "$$($(1)_WITH_GAPPA)" ]; then \
+	    echo "[bht] run 2: $$($(1)_PROVERS) on $$($(1)_WITH_GAPPA)" >> $$($(1)_LOG); \
+	    frama-c $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS) \
+	      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_WITH_GAPPA)) \
+	      -wp-report-json $$($(1)_REPORT_JSON).gappa $$($(1)_SOURCES) >> $$($(1)_LOG) 2>&1 || rc=$$$$?; \
+	  fi; \
+	  if [ $$$$rc -eq 0 ]; then \
+	    $$(WP_MERGE) $$($(1)_REPORT_JSON) $$(if $$($(1)_NO_GAPPA),$$($(1)_REPORT_JSON).nogappa) $$(if $$($(1)_WITH_GAPPA),$$($(1)_REPORT_JSON).gappa) || rc=$$$$?; \
+	  fi; \
+	fi; \
+	echo "frama-c exit $$$$rc after $$$$(( $$$$(date +%s) - start )) s"; \
 	$$(call wp_cache_fix,$$($(1)_SESSION)); \
 	if [ $$$$rc -ne 0 ]; then tail -40 $$($(1)_LOG); exit $$$$rc; fi
 
