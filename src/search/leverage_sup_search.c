@@ -11,6 +11,7 @@
 #include <string.h>
 #include "search/affine.h"
 #include "search/leverage_sup_internal.h"
+#include "nu/leverage_nu_interval.h"
 #include "oracle/oracle_internal.h"
 #include "search/sup_heap.h"
 #include "search/sup_pool.h"
@@ -179,9 +180,9 @@ static bht_status certified_value(const lsup_search *s, const double *query, dou
     bht_status st;
     double v;
     if (s->objective == LSUP_NU) {
-        bht_local_result r;
-        st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
-        v = r.nu;
+        /* bht_oracle_nu_leverage's r.nu, without its exact rationals when an
+         * interval enclosure decides the rounding (leverage_nu_interval.c) */
+        st = bht__oracle_nu_leverage_value(s->n, s->d, s->A, s->X, query, &v, NULL);
     } else {
         bht_distances dist;
         st = bht_oracle_distance_leverage(s->n, s->d, s->A, s->X, query, &dist, NULL, NULL);
