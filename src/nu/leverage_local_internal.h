@@ -53,6 +53,12 @@ long bht__lev_cross(size_t n, size_t d, const double *xh, const double *xl, cons
 
 /* ------------------------------------------------ exact rational route */
 
+/* The leverage oracles' input checks (sizes up to BHT_LEVERAGE_ORACLE_MAX_N
+ * / _MAX_D, finite entries, s (may be NULL) finite and nonzero): BHT_OK,
+ * BHT_E_INVALID or BHT_E_NONFINITE, as bht_oracle_nu_leverage reports. */
+bht_status bht__lev_oracle_check(size_t n, size_t d, const double *A, const double *M,
+                                 const double *s);
+
 /* Exact rational leverage data of A_s (oracles): G = A_s^T A_s is inverted
  * over Q; for row i, g_i = G^-1 a_i (a_i the unscaled row) and
  * h_ii = a_i . g_i / s_i^2.  Returns BHT_E_SINGULAR iff rank A < d. */

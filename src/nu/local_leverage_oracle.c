@@ -138,8 +138,8 @@ bht_status bht__lev_exact_build(size_t n, size_t d, const double *A, const doubl
 
 /* ---------------------------------------------------------------- nu */
 
-static bht_status check_oracle_inputs(size_t n, size_t d, const double *A, const double *M,
-                                      const double *s)
+bht_status bht__lev_oracle_check(size_t n, size_t d, const double *A, const double *M,
+                                 const double *s)
 {
     if (!A || !M || d == 0 || n < d || n > BHT_LEVERAGE_ORACLE_MAX_N
         || d > BHT_LEVERAGE_ORACLE_MAX_D)
@@ -163,7 +163,7 @@ bht_status bht_oracle_nu_leverage(size_t n, size_t d, const double *A, const dou
     (void)options; /* exact route: no precision to choose */
     if (!out)
         return BHT_E_INVALID;
-    bht_status status = check_oracle_inputs(n, d, A, M, s);
+    bht_status status = bht__lev_oracle_check(n, d, A, M, s);
     if (status != BHT_OK)
         return status;
     lev_exact ex;

@@ -292,6 +292,20 @@ lsup_work *bht__lsup_work_new_complement(enum lsup_objective objective, size_t n
     return w;
 }
 
+lsup_work *bht__lsup_work_clone(const lsup_work *src)
+{
+    const size_t n = src->n;
+    lsup_work *w = work_alloc(src->objective, n, src->dm, src->d, src->complement);
+    if (!w)
+        return NULL;
+    /* what the constructors set; everything else is scratch of enclose */
+    memcpy(w->Y, src->Y, 2 * n * src->d * sizeof *w->Y); /* Y, then Z */
+    memcpy(w->zero_y, src->zero_y, 4 * n);               /* zero_y, _z, _p, _q */
+    memcpy(w->row_weight, src->row_weight, n * sizeof *w->row_weight);
+    w->scale_exp = src->scale_exp;
+    return w;
+}
+
 /* sqrt(sum x_k^2) for x_k = X[k stride], k < count, scaled by the largest
  * |x_k| so that neither squares of tiny entries underflow nor big ones
  * overflow. */

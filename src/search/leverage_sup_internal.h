@@ -43,6 +43,12 @@ void bht__lsup_work_free(lsup_work *w);
 lsup_work *bht__lsup_work_new_complement(enum lsup_objective objective, size_t n, size_t d,
                                     const double *A, const double *X, bht_status *status);
 
+/* A copy of w (built by either constructor) that encloses every box to the
+ * same bits: the constructors' results copied, without recomputing them
+ * (the complement's exact null basis costs 0.4 ms at n = 6, d = 5).  NULL
+ * when out of memory. */
+lsup_work *bht__lsup_work_clone(const lsup_work *w);
+
 /* Exact N (n-by-(n-d)) spanning the null space of A^T and, when M is not
  * NULL, D with A^T D = -M^T N, enclosed entrywise (leverage_sup_null.c). */
 bht_status bht__lsup_null_basis(size_t n, size_t d, const double *A, const double *M, ivl *N,

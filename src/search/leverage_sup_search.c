@@ -11,6 +11,7 @@
 #include <string.h>
 #include "search/affine.h"
 #include "search/leverage_sup_internal.h"
+#include "nu/leverage_nu_interval.h"
 #include "oracle/oracle_internal.h"
 #include "search/sup_heap.h"
 #include "search/sup_pool.h"
@@ -179,9 +180,9 @@ static bht_status certified_value(const lsup_search *s, const double *query, dou
     bht_status st;
     double v;
     if (s->objective == LSUP_NU) {
-        bht_local_result r;
-        st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
-        v = r.nu;
+        /* bht_oracle_nu_leverage's r.nu, without its exact rationals when an
+         * interval enclosure decides the rounding (leverage_nu_interval.c) */
+        st = bht__oracle_nu_leverage_value(s->n, s->d, s->A, s->X, query, &v, NULL);
     } else {
         bht_distances dist;
         st = bht_oracle_distance_leverage(s->n, s->d, s->A, s->X, query, &dist, NULL, NULL);
@@ -492,16 +493,11 @@ static void search_free(lsup_search *s)
     free(s->center);
 }
 
-/* The thread pool and one copy of the workspaces per thread (built by the
- * same deterministic constructors as work and alt, so every copy encloses
- * a box to the same bits). */
-static bht_status parallel_init(lsup_search *s, enum lsup_objective objective,
-                                int complement, size_t threads)
+/* One copy of the workspaces per thread of the pool (clones of work and
+ * alt, which enclose every box to the same bits). */
+static bht_status parallel_init(lsup_search *s)
 {
     const size_t n = s->n;
-    bht_status st = bht__sup_pool_create(threads, &s->pool);
-    if (st != BHT_OK)
-        return st;
     size_t workers = bht__sup_pool_threads(s->pool);
     s->works = calloc(workers, sizeof *s->works);
     s->alts = calloc(workers, sizeof *s->alts);
@@ -530,12 +526,9 @@ static bht_status parallel_init(lsup_search *s, enum lsup_objective objective,
     s->works[0] = s->work;
     s->alts[0] = s->alt;
     for (size_t w = 1; w < workers; w++) {
-        bht_status cs = BHT_OK;
-        s->works[w] = complement ? bht__lsup_work_new_complement(objective, n, s->d, s->A, s->X, &cs)
-                                 : bht__lsup_work_new(objective, n, s->d, s->A, s->X);
-        if (!s->works[w])
-            return cs != BHT_OK ? cs : BHT_E_NOMEM;
-        if (s->alt && !(s->alts[w] = bht__lsup_work_new(objective, n, s->d, s->A, s->X)))
+        if (!(s->works[w] = bht__lsup_work_clone(s->work)))
+            return BHT_E_NOMEM;
+        if (s->alt && !(s->alts[w] = bht__lsup_work_clone(s->alt)))
             return BHT_E_NOMEM;
     }
     return BHT_OK;
@@ -697,6 +690,9 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     if (!constraint_nonempty(c, C))
         return BHT_E_CONSTRAINT;
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C, .objective = objective};
+    /* the pool first: its threads start (tens of microseconds to a
+     * scheduler tick) while the workspaces are built */
+    st = bht__sup_pool_create(options->threads, &s.pool);
     if (st == BHT_OK) {
         int in_span = bht__lsup_columns_in_span(n, d, A, X);
         if (in_span < 0)
@@ -716,12 +712,11 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
             && !(s.alt = bht__lsup_work_new(objective, n, d, A, X)))
             st = BHT_E_NOMEM;
     }
-    int complement = s.work != NULL;
     if (st == BHT_OK && !s.work
         && !(s.work = bht__lsup_work_new(objective, n, d, A, X)))
         st = BHT_E_NOMEM;
     if (st == BHT_OK)
-        st = parallel_init(&s, objective, complement, options->threads);
+        st = parallel_init(&s);
     if (st == BHT_OK)
         st = run_search(&s, options, query, lower, upper, cells);
     if (st == BHT_OK && !isfinite(*upper))

@@ -6,7 +6,9 @@
  * are used where the sequential search uses them): bracket, cell count and
  * query compared between 1, 2, 3 and 4 threads on fixed random problems,
  * run to convergence and stopped by a small cell budget (which ends the
- * search in the middle of a round).  Then the pool's jobs themselves. */
+ * search in the middle of a round), and the leverage searches' lower ends
+ * against the full exact oracle at their queries (the certifications use
+ * the nu-only interval route).  Then the pool's jobs themselves. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -23,6 +25,19 @@ static int same_bits(double a, double b)
     memcpy(&x, &a, sizeof x);
     memcpy(&y, &b, sizeof y);
     return x == y;
+}
+
+/* The leverage search's lower end is the full exact oracle's nu at its
+ * query, rounded down (the search certifies by the nu-only route of
+ * src/nu/leverage_nu_interval.c, which must give the oracle's bits). */
+static void check_lower_end(size_t n, size_t d, const double *A, const double *M,
+                            const double *query, double lower, int k)
+{
+    bht_local_result full;
+    cr_assert_eq(bht_oracle_nu_leverage(n, d, A, M, query, &full, NULL, NULL, NULL), BHT_OK);
+    double expected = full.nu > 0.0 ? nextafter(full.nu, 0.0) : 0.0;
+    cr_assert(same_bits(lower, expected), "leverage case %d (n %zu, d %zu): lower end %a, oracle %a",
+              k, n, d, lower, expected);
 }
 
 /* Returns how many of the cases ended without converging: `cases` problems
@@ -61,6 +76,8 @@ static int compare_shapes(sup_fn fn, const char *name, uint64_t seed, size_t max
             for (size_t j = 0; j < (fn == softmax_sup ? d : n); j++)
                 cr_assert(same_bits(query[t][j], query[0][j]), "%s case %d: query[%zu]", name, k, j);
         }
+        if (fn == leverage_sup && st[0] == BHT_OK)
+            check_lower_end(n, d, A, M, query[0], r[0].nu_lower, k);
         unconverged += st[0] == BHT_OK && !r[0].converged;
     }
     return unconverged;
