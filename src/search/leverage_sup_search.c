@@ -4,7 +4,8 @@
  * A box that cannot be bounded is split along what failed (the weight that
  * moves S most, or the coordinate that widens the failing form most).
  * Lower bound: the oracle's value at an admissible query s (rounded down),
- * from the center of the best box found. */
+ * from the best vertex of the weight box (vertex_climb) or the center of
+ * the best box found. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
