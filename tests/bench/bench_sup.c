@@ -5,7 +5,7 @@
  * shape), budget 400000 cells for leverage (the CLI default), 200000 for
  * softmax, and for the two 60 s shapes a larger cell budget (the search
  * has no time limit: the budget is set so that it runs out after about a
- * minute here with 2 threads: leverage n = 8, d = 3 3,200,000 cells, 55-61 s
+ * minute here with 2 threads: leverage n = 8, d = 3 3,200,000 cells, 55-77 s
  * and up to 250 MB; those two count as met on the 2-thread time).  Usage: bench_sup [--only-60s | --skip-60s].  Each problem runs with 1 and with 2 threads (options.threads):
  * the results must be identical (exit status 1 otherwise) and the summary
  * gives the speed-up.  Prints one line per problem (wall and CPU seconds
