@@ -350,6 +350,38 @@ Test(leverage_sup, nu_bracket_reaches_the_target_for_n6_d4_and_d5, .timeout = 60
     check_shapes(shapes, sizeof shapes / sizeof shapes[0], 1729, "n 6, d 4 and 5");
 }
 
+/* The search starts from the best vertex of the weight box (u_i in
+ * {c / C, 1}): its lower end is at least the largest oracle nu over the
+ * 2^n vertex queries s_i in {sqrt c, sqrt C} (the search ranks vertices by
+ * the double kernel, within 2 ulp: hence the 1e-14), which the box centers
+ * alone never reach exactly. */
+Test(leverage_sup, nu_lower_end_reaches_the_best_vertex, .timeout = 600)
+{
+    test_rng rng = {2718};
+    int attained = 0;
+    for (int k = 0; k < 6; k++) {
+        problem p;
+        random_problem(&rng, &p, 6, k % 2 ? 2 : 1, 0.0);
+        double best = 0.0, s[MAX_N], width;
+        for (unsigned mask = 0; mask < 1u << p.n; mask++) {
+            for (size_t i = 0; i < p.n; i++)
+                s[i] = mask >> i & 1u ? 2.0 : 1.0; /* c, C = 1, 4 */
+            best = fmax(best, oracle_objective(&p, 0, s));
+        }
+        double query[MAX_N];
+        bht_sup_options opt = {0.01, 200000, NULL, NULL, 0};
+        bht_sup_result r;
+        cr_assert_eq(bht_nu_leverage_sup(p.n, p.d, p.A, p.X, 1.0, 4.0, &opt, query, &r), BHT_OK);
+        cr_assert_geq(r.nu_lower, best * (1 - 1e-14), "n %zu d %zu: lower %a, best vertex %a",
+                      p.n, p.d, r.nu_lower, best);
+        attained += r.nu_lower <= best * (1 + 1e-14);
+        check_bracket(&rng, &p, 0, 1.0, 4.0, &width);
+        cr_assert_leq(width, 0.01);
+    }
+    fprintf(stderr, "nu sup (leverage): lower end at the best vertex in %d of 6 problems\n",
+            attained);
+}
+
 Test(leverage_sup, plan_bracket_contains_every_sampled_query, .timeout = 600)
 {
     static const size_t shapes[][2] = {{3, 1}, {4, 2}, {5, 2}, {6, 1}, {5, 4}, {6, 5}};
