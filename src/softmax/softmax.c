@@ -220,6 +220,27 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
     return 1;
 }
 
+/* Row offsets of A (n-by-d, row-major): a lemma function for WP (no code).
+ * Its goals are nonlinear in n, d and have a small context here. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    assigns \nothing;
+    ensures row_end: \forall integer r; 0 <= r < n ==>
+      0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
+    ensures rows: \forall integer r; 0 <= r < n ==>
+      \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+*/
+static void matrix_rows(size_t n, const double *A, size_t d)
+{
+    (void)n;
+    (void)A;
+    (void)d;
+    //@ assert row_end: \forall integer r; 0 <= r < n ==> 0 <= r * d && r * d + d <= n * d;
+    //@ assert row_cells: \forall integer r, j; 0 <= r < n && 0 <= j < d ==> 0 <= r * d + j < n * d;
+    //@ assert row_finite: \forall integer r, j; 0 <= r < n && 0 <= j < d ==> \is_finite(A[r * d + j]);
+}
+
 /* Shared core.  Algorithm: (1) the largest logit z_m, decided exactly,
  * (2) shifted logits t_i = z_i - z_m <= 0 in double-double (for A x the
  * exact row difference rounded to dd), (3) S = sum exp(t_j)
@@ -230,17 +251,14 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
  * n <= 2^28 dd additions 2^-77, division 2^-102) and is rounded once, so
  * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp).
  * Logits z: the vectorised kernel (softmax_lanes.c; same algorithm with the
- * sum in 8 fixed lanes, same bits on every instruction set).  Not in
- * WP_FUNCTIONS yet (contract assumed by the callers).  The loop invariants
- * below are written for the A x path's run-time safety and range (every p_k
- * finite in [0, 1], S >= 1/2, the term of the largest logit >= 0.99 through
- * shifted_logit's `self` clause) but not yet checked by WP.  The relation
- * p_k == softmax_dd(A, x, n, d, k) (spec/softmax.h) is not stated: the
- * locals passed by address (th, tl, eh, ..., sum_hi) live in the same
- * memory as A and x, so every call changes the memory state in which the
- * recursive logic functions (reg_dot, logit_max) are evaluated, and no
- * prover here shows that such a function is unchanged by a write outside
- * the rows it reads (a frame lemma, by induction on d; Coq). */
+ * sum in 8 fixed lanes, same bits on every instruction set; its contract is
+ * assumed here).  A x path: proved by WP (proofs/proofs.mk): no run-time
+ * error, every p_k finite in [0, 1], and p_k == softmax_dd(A, x, n, d, k)
+ * (spec/softmax.h: the dd pipeline over the leaf facts S1-S5, LA1-LA7).
+ * The locals passed by address live in the same memory as A and x, so the
+ * loops carry softmax_inputs_same{Pre, Here} (A and x unchanged) and the
+ * frame axioms of spec/softmax.h (row S6, proved in Coq) move the logits
+ * of the call states back to Pre. */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -256,6 +274,8 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
         && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1));
     assigns p[0 .. n - 1], errno;
     ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
+    ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
+      p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
@@ -265,21 +285,24 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
     const double *A = src->A, *x = src->x;
     size_t d = src->d;
-    //@ assert row_end: \forall integer r; 0 <= r < n ==> 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
-    //@ assert rows: \forall integer r; 0 <= r < n ==> \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    matrix_rows(n, A, d);
     bht_long_acc acc;
     bht_long_acc_init(&acc);
     size_t m = argmax_logit(n, A, x, d, &acc);
+    //@ assert same_m: softmax_inputs_same{Pre, Here}(A, x, n, d);
+    //@ assert m_largest: logit_ax{Pre}(A, x, d, m) == logit_max{Pre}(A, x, d, n);
+    //@ assert m_is_max: \forall integer k; 0 <= k < n ==> logit_ax{Pre}(A, x, d, k) <= logit_ax{Pre}(A, x, d, m);
 
     double sum_hi = 0.0, sum_lo = 0.0;
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant rows: \forall integer r; 0 <= r < n ==>
-          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
         loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+        loop invariant same: softmax_inputs_same{Pre, Here}(A, x, n, d);
         loop invariant sum_range: \is_finite(sum_hi) && \is_finite(sum_lo)
                                   && 0 <= sum_hi <= 5 * i && \abs(sum_lo) <= 0x1p-52 * sum_hi;
         loop invariant sum_below: i > m ==> sum_hi + sum_lo >= 0.9 - i * 0x1p-60;
+        loop invariant sum_hi_is: sum_hi == softmax_sum{Pre}(A, x, n, d, i, 0);
+        loop invariant sum_lo_is: sum_lo == softmax_sum{Pre}(A, x, n, d, i, 1);
         loop assigns i, acc, sum_hi, sum_lo, errno;
         loop variant n - i;
     */
@@ -287,24 +310,56 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         double th, tl, eh, el, bh, bl;
         int scale;
         //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
-        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl))
+        //@ assert here_max: logit_max{Pre}(A, x, d, n) == logit_max(A, x, d, n);
+        //@ assert here_shifts: \forall integer k; 0 <= k < n ==> shift_ax{Pre}(A, x, n, d, k) == shift_ax(A, x, n, d, k);
+        //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+        //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+        //@ assert here_i: logit_ax(A, x, d, i) == logit_ax{Pre}(A, x, d, i);
+        //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
+        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
+            //@ assert skipped_not_m: i != m;
             continue;
+        }
+        //@ assert self_t: i == m ==> th == 0 && tl == 0;
+        //@ assert t_pre: th == shift_hi{Pre}(A, x, n, d, i) && tl == shift_lo{Pre}(A, x, n, d, i);
         bht_dd_exp(th, tl, &eh, &el, &scale);
+        //@ assert e_args: dd_exp_hi(th, tl) == exp_hi{Pre}(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo{Pre}(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale{Pre}(A, x, n, d, i);
+        //@ assert e_pre: eh == exp_hi{Pre}(A, x, n, d, i) && el == exp_lo{Pre}(A, x, n, d, i) && scale == exp_scale{Pre}(A, x, n, d, i);
+        //@ assert self_e: i == m ==> scale == 0 && eh + el >= 0.99;
         bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
+        //@ assert self_b: i == m ==> bh == eh && bl == el && eh + el >= 0.99;
+        //@ assert b_pre: bh == rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))) && bl == rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)));
         //@ assert self_term: i == m ==> bh + bl >= 0.99;
         //@ assert term: bh + bl >= 0;
+        //@ ghost double sh0 = sum_hi, sl0 = sum_lo;
         dd_add(sum_hi, sum_lo, bh, bl, &sum_hi, &sum_lo);
+        //@ assert s_args: sum_hi == dd_add_hi(sh0, sl0, bh, bl) && sum_lo == dd_add_lo(sh0, sl0, bh, bl);
+        //@ assert s_lower: sum_hi + sum_lo >= (sh0 + sl0 + bh + bl) * (1 - 0x1p-100);
+        //@ assert s0_nonneg: 0 <= sh0 + sl0 <= 5 * i + 1;
+        //@ assert s_below: i >= m ==> sum_hi + sum_lo >= 0.9 - (i + 1) * 0x1p-60;
+        /*@ assert s_pre: sum_hi == dd_add_hi(softmax_sum{Pre}(A, x, n, d, i, 0), softmax_sum{Pre}(A, x, n, d, i, 1),
+                                              rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))),
+                                              rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))))
+                         && sum_lo == dd_add_lo(softmax_sum{Pre}(A, x, n, d, i, 0), softmax_sum{Pre}(A, x, n, d, i, 1),
+                                              rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))),
+                                              rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)))); */
     }
     //@ assert sum_low: 0.5 <= sum_hi;
+    //@ assert sep_A: \forall integer j, k; 0 <= j < n * d && 0 <= k < n ==> \separated(A + j, p + k);
+    //@ assert sep_x: \forall integer j, k; 0 <= j < d && 0 <= k < n ==> \separated(x + j, p + k);
 
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
         loop invariant rows: \forall integer r; 0 <= r < n ==>
           \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
         loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+        loop invariant same: softmax_inputs_same{Pre, Here}(A, x, n, d);
         loop invariant sum: \is_finite(sum_hi) && \is_finite(sum_lo)
                             && 0.5 <= sum_hi <= 5 * n && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+        loop invariant sum_is: sum_hi == softmax_sum{Pre}(A, x, n, d, n, 0)
+                               && sum_lo == softmax_sum{Pre}(A, x, n, d, n, 1);
         loop invariant done: \forall integer k; 0 <= k < i ==> finite_between(p[k], 0.0, 1.0);
+        loop invariant value: \forall integer k; 0 <= k < i ==> p[k] == softmax_dd{Pre}(A, x, n, d, k);
         loop assigns i, acc, p[0 .. n - 1], errno;
         loop variant n - i;
     */
@@ -312,17 +367,29 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         double th, tl, eh, el, qh, ql;
         int scale;
         //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
+        //@ assert here_max: logit_max{Pre}(A, x, d, n) == logit_max(A, x, d, n);
+        //@ assert here_shifts: \forall integer k; 0 <= k < n ==> shift_ax{Pre}(A, x, n, d, k) == shift_ax(A, x, n, d, k);
+        //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+        //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+        //@ assert here_i: logit_ax(A, x, d, i) == logit_ax{Pre}(A, x, d, i);
+        //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
         if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
             p[i] = 0.0;
             continue;
         }
+        //@ assert t_pre: th == shift_hi{Pre}(A, x, n, d, i) && tl == shift_lo{Pre}(A, x, n, d, i);
         bht_dd_exp(th, tl, &eh, &el, &scale);
+        //@ assert e_args: dd_exp_hi(th, tl) == exp_hi{Pre}(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo{Pre}(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale{Pre}(A, x, n, d, i);
+        //@ assert e_pre: eh == exp_hi{Pre}(A, x, n, d, i) && el == exp_lo{Pre}(A, x, n, d, i) && scale == exp_scale{Pre}(A, x, n, d, i);
         dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
+        /*@ assert q_pre: qh == dd_div_hi(exp_hi{Pre}(A, x, n, d, i), exp_lo{Pre}(A, x, n, d, i), softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1))
+                       && ql == dd_div_lo(exp_hi{Pre}(A, x, n, d, i), exp_lo{Pre}(A, x, n, d, i), softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1)); */
         double pi = dd_ldexp_round(qh, ql, scale);
         /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
          * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
         if (pi > 1.0)
             pi = 1.0;
+        //@ assert pi_pre: pi == softmax_dd{Pre}(A, x, n, d, i);
         p[i] = pi;
     }
 }
