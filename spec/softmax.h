@@ -1,7 +1,6 @@
 /* spec/softmax.h: softmax(A x) (paper Def. 2.6) and the double-double
  * pipeline of src/softmax/softmax.c that evaluates it, as ACSL logic (ACSL
- * only; force-included after spec/bht_spec.h by the root unit, proofs/proofs.mk).  One
- * axiomatic (SoftmaxFrame, the frame facts of the logits, proved in Coq).
+ * only; force-included after spec/bht_spec.h by the root unit, proofs/proofs.mk).  No lemma or axiom lives here.
  * softmax(z) over a logit vector is `softmax` in spec/formulas.h (quoted by
  * proofs/coq/Acsl.v); softmax(A x) is `reg_softmax` of spec/regression.h
  * (the softmax regression's f = softmax(A x)), named softmax_ax here.
@@ -91,58 +90,17 @@
                            dd_div_lo(exp_hi(A, x, n, d, k), exp_lo(A, x, n, d, k), sh, sl),
                            exp_scale(A, x, n, d, k))));
 
-  // The inputs A[0 .. n d - 1] and x[0 .. d - 1] hold the same values at
-  // labels L1 and L2 (softmax_core writes p and its own locals only).
-  predicate softmax_inputs_same{L1, L2}(double *A, double *x, integer n, integer d) =
-    (\forall integer j; 0 <= j < n * d ==> \at(A[j], L1) == \at(A[j], L2))
-    && (\forall integer j; 0 <= j < d ==> \at(x[j], L1) == \at(x[j], L2));
-
-  // Row offsets of an n-by-d matrix with n, d <= 2^28 (nonlinear; proved
-  // by WP in the root unit as a lemma, so that the goals that use it stay linear).
-  lemma row_offsets:
-    \forall integer n, d, r; 1 <= d <= 0x1p28 && 0 <= r < n && n <= 0x1p28 ==>
-      0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
-
-  // Frame facts: the logits and their maximum read A[0 .. n d - 1] and
-  // x[0 .. d - 1] only.  True by induction on d (reg_dot) and on n
-  // (logit_max), which no SMT solver here performs: proved in Coq over a
-  // transcription of these definitions (proofs/coq/Frame.v).  Stated on
-  // shift_ax and logit_max so that each conclusion names every variable
-  // (the provers' triggers).
-  axiomatic SoftmaxFrame {
-    axiom shift_ax_frame{L1, L2}:
-      \forall double *A, *x, integer n, d, k;
-        0 <= k < n && 0 <= d && softmax_inputs_same{L1, L2}(A, x, n, d) ==>
-        shift_ax{L1}(A, x, n, d, k) == shift_ax{L2}(A, x, n, d, k);
-    axiom logit_max_frame{L1, L2}:
-      \forall double *A, *x, integer n, d;
-        1 <= n && 0 <= d && softmax_inputs_same{L1, L2}(A, x, n, d) ==>
-        logit_max{L1}(A, x, d, n) == logit_max{L2}(A, x, d, n);
-  }
-
-  // The named dd steps are functions of the real values of their arguments
-  // (WP's doubles carry signed zeros, equal as reals): the C functions give
-  // results of equal value for +0 and -0 arguments.
-  axiomatic SoftmaxRealArgs {
-    axiom dd_exp_real_args:
-      \forall double a, b, c, e; a == c && b == e ==>
-        dd_exp_hi(a, b) == dd_exp_hi(c, e) && dd_exp_lo(a, b) == dd_exp_lo(c, e)
-        && dd_exp_scale(a, b) == dd_exp_scale(c, e);
-    axiom dd_add_real_args:
-      \forall double a, b, c, e, a1, b1, c1, e1;
-        a == a1 && b == b1 && c == c1 && e == e1 ==>
-        dd_add_hi(a, b, c, e) == dd_add_hi(a1, b1, c1, e1)
-        && dd_add_lo(a, b, c, e) == dd_add_lo(a1, b1, c1, e1);
-    axiom dd_div_real_args:
-      \forall double a, b, c, e, a1, b1, c1, e1;
-        a == a1 && b == b1 && c == c1 && e == e1 ==>
-        dd_div_hi(a, b, c, e) == dd_div_hi(a1, b1, c1, e1)
-        && dd_div_lo(a, b, c, e) == dd_div_lo(a1, b1, c1, e1);
-  }
-
   // p_k of softmax(A x) as the kernel computes it.
   logic double softmax_dd{L}(double *A, double *x, integer n, integer d, integer k) =
     softmax_dd_out(A, x, n, d, k, softmax_sum(A, x, n, d, n, 0), softmax_sum(A, x, n, d, n, 1));
+
+  // The inputs A[0 .. n d - 1] and x[0 .. d - 1] hold the same values at
+  // labels L1 and L2 (softmax_core writes p and its own locals only).  The
+  // frame axioms over it (row S6) and the real-argument axioms (row S7) are
+  // in spec/softmax_frame.h, not yet in the root unit (proofs/SOFTMAX_CORE_WIP.md).
+  predicate softmax_inputs_same{L1, L2}(double *A, double *x, integer n, integer d) =
+    (\forall integer j; 0 <= j < n * d ==> \at(A[j], L1) == \at(A[j], L2))
+    && (\forall integer j; 0 <= j < d ==> \at(x[j], L1) == \at(x[j], L2));
 */
 
 #endif

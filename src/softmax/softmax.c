@@ -220,25 +220,149 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
     return 1;
 }
 
-/* Row offsets of A (n-by-d, row-major): a lemma function for WP (no code).
- * Its goals are nonlinear in n, d and have a small context here. */
+/* Row r of A (n-by-d, row-major): a lemma function for WP (no code).  Its
+ * goals are nonlinear in n, d, r and have a small context here; a caller
+ * gets the facts of one row as ground terms (no quantifier over the rows to
+ * instantiate, no product to bound). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires r_range: 0 <= r < n;
     requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
     assigns \nothing;
-    ensures row_end: \forall integer r; 0 <= r < n ==>
-      0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
-    ensures rows: \forall integer r; 0 <= r < n ==>
-      \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    ensures offset: 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
+    ensures row: \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
 */
-static void matrix_rows(size_t n, const double *A, size_t d)
+static void matrix_row(size_t n, const double *A, size_t d, size_t r)
 {
     (void)n;
     (void)A;
     (void)d;
-    //@ assert row_end: \forall integer r; 0 <= r < n ==> 0 <= r * d && r * d + d <= n * d;
-    //@ assert row_cells: \forall integer r, j; 0 <= r < n && 0 <= j < d ==> 0 <= r * d + j < n * d;
-    //@ assert row_finite: \forall integer r, j; 0 <= r < n && 0 <= j < d ==> \is_finite(A[r * d + j]);
+    (void)r;
+    //@ assert below: 0 <= (n - 1 - r) * d && 0 <= r * d;
+    //@ assert end: r * d + d <= n * d;
+    //@ assert top: r * d <= 0x1p28 * d && 0x1p28 * d <= 0x1p56;
+}
+
+/* Every row of A, in the quantified form that argmax_logit requires: a
+ * lemma function for WP, by induction over the rows (matrix_row).  The loop
+ * has no effect (the compiler removes it). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    assigns \nothing;
+    ensures rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    ensures first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
+*/
+static void matrix_rows(size_t n, const double *A, size_t d)
+{
+    matrix_row(n, A, d, 0);
+    //@ assert first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
+    /*@ loop invariant index: 0 <= r <= n;
+        loop invariant rows: \forall integer k; 0 <= k < r ==> k * d <= 0x1p56
+          && \valid_read(A + k * d + (0 .. d - 1)) && all_finite(A + k * d, d);
+        loop assigns r;
+        loop variant n - r;
+    */
+    for (size_t r = 0; r < n; r++)
+        matrix_row(n, A, d, r);
+}
+
+/* Term i of the sum S (step 3 of softmax_core): (bh, bl) = (RN(e_h 2^s),
+ * RN(e_l 2^s)) with (e_h, e_l, s) the dd exponential of t_i; returns 0 (no
+ * term) when t_i is below the floor.  A separate function so that the
+ * proof of each step has a small context; same operations as inline. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires indices: 0 <= i < n && 0 <= m < n;
+    requires ok: long_acc_ok(acc);
+    requires rows: ai == A + i * d && am == A + m * d
+      && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
+      && \valid_read(am + (0 .. d - 1)) && all_finite(am, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+    requires valid_b: \valid(bh) && \valid(bl) && \separated(bh, bl);
+    assigns *acc, *bh, *bl, errno;
+    ensures ok: long_acc_ok(acc);
+    ensures result: \result == 0 || \result == 1;
+    ensures kept: \result == 1 <==> \old(shift_kept(A, x, n, d, i));
+    ensures term: \result == 1 ==>
+      *bh == \old(rn(exp_hi(A, x, n, d, i) * \pow(2.0, exp_scale(A, x, n, d, i))))
+      && *bl == \old(rn(exp_lo(A, x, n, d, i) * \pow(2.0, exp_scale(A, x, n, d, i))));
+    ensures range: \result == 1 ==> \is_finite(*bh) && \is_finite(*bl)
+                                    && 0 <= *bh <= 2 && \abs(*bl) <= *bh;
+    ensures self: i == m ==> \result == 1 && *bh + *bl >= 0.99;
+*/
+static int softmax_exp_term(size_t n, const double *A, const double *x, size_t d, size_t i,
+                            size_t m, const double *ai, const double *am, bht_long_acc *acc,
+                            double *bh, double *bl)
+{
+    double th, tl, eh, el, b_h, b_l;
+    int scale;
+    if (!shifted_logit(n, A, x, d, i, m, ai, am, acc, &th, &tl))
+        return 0;
+    //@ assert self_t: i == m ==> th == 0 && tl == 0;
+    //@ assert t_pair: th == shift_hi(A, x, n, d, i) && tl == shift_lo(A, x, n, d, i);
+    bht_dd_exp(th, tl, &eh, &el, &scale);
+    //@ assert e_args: dd_exp_hi(th, tl) == exp_hi(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale(A, x, n, d, i);
+    //@ assert e_pre: eh == exp_hi(A, x, n, d, i) && el == exp_lo(A, x, n, d, i) && scale == exp_scale(A, x, n, d, i);
+    //@ assert self_e: i == m ==> scale == 0 && eh + el >= 0.99;
+    bht_dd_exp_scale_pair(eh, el, scale, &b_h, &b_l);
+    //@ assert self_b: i == m ==> b_h == eh && b_l == el;
+    //@ assert self_term: i == m ==> b_h + b_l >= 0.99;
+    *bh = b_h;
+    *bl = b_l;
+    return 1;
+}
+
+/* p_i given the sum (sum_hi, sum_lo) (step 4 of softmax_core): the dd
+ * quotient of exp(t_i) by S, scaled and rounded once, clamped to 1; 0 when
+ * t_i is below the floor.  A separate function for the same reason. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires indices: 0 <= i < n && 0 <= m < n;
+    requires ok: long_acc_ok(acc);
+    requires rows: ai == A + i * d && am == A + m * d
+      && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
+      && \valid_read(am + (0 .. d - 1)) && all_finite(am, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+    requires sum: \is_finite(sum_hi) && \is_finite(sum_lo) && 0.5 <= sum_hi <= 5 * n
+                  && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+    assigns *acc, errno;
+    ensures ok: long_acc_ok(acc);
+    ensures range: finite_between(\result, 0.0, 1.0);
+    ensures value: \result == \old(softmax_dd_out(A, x, n, d, i, sum_hi, sum_lo));
+*/
+static double softmax_term(size_t n, const double *A, const double *x, size_t d, size_t i,
+                           size_t m, const double *ai, const double *am, bht_long_acc *acc,
+                           double sum_hi, double sum_lo)
+{
+    double th, tl, eh, el, qh, ql;
+    int scale;
+    if (!shifted_logit(n, A, x, d, i, m, ai, am, acc, &th, &tl))
+        return 0.0;
+    //@ assert t_pair: th == shift_hi(A, x, n, d, i) && tl == shift_lo(A, x, n, d, i);
+    bht_dd_exp(th, tl, &eh, &el, &scale);
+    //@ assert e_args: dd_exp_hi(th, tl) == exp_hi(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale(A, x, n, d, i);
+    //@ assert e_pre: eh == exp_hi(A, x, n, d, i) && el == exp_lo(A, x, n, d, i) && scale == exp_scale(A, x, n, d, i);
+    dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
+    /*@ assert q_pre: qh == dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo)
+                   && ql == dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo); */
+    double pi = dd_ldexp_round(qh, ql, scale);
+    /*@ assert r_pre: pi == rn(dd_scaled(dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                         dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                         exp_scale(A, x, n, d, i))); */
+    /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
+     * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
+    if (pi > 1.0)
+        pi = 1.0;
+    /*@ assert clamped: pi == clamp01(rn(dd_scaled(dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                                   dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                                   exp_scale(A, x, n, d, i)))); */
+    return pi;
 }
 
 /* Shared core.  Algorithm: (1) the largest logit z_m, decided exactly,
@@ -255,10 +379,15 @@ static void matrix_rows(size_t n, const double *A, size_t d)
  * assumed here).  A x path: proved by WP (proofs/proofs.mk): no run-time
  * error, every p_k finite in [0, 1], and p_k == softmax_dd(A, x, n, d, k)
  * (spec/softmax.h: the dd pipeline over the leaf facts S1-S5, LA1-LA7).
- * The locals passed by address live in the same memory as A and x, so the
- * loops carry softmax_inputs_same{Pre, Here} (A and x unchanged) and the
- * frame axioms of spec/softmax.h (row S6, proved in Coq) move the logits
- * of the call states back to Pre. */
+ * Steps 3 and 4 are softmax_exp_term and softmax_term.  The writes p[i] of
+ * step 4 change the memory that A and x live in, so the second loop carries
+ * softmax_inputs_same{Pre, Here} (A and x unchanged) and the frame axioms
+ * of spec/softmax_frame.h (row S6, proved in Coq) move the logits back to
+ * Pre.  Not in WP_FUNCTIONS yet (proofs/SOFTMAX_CORE_WIP.md): the contract
+ * gains, when it is proved (the loop invariant `value` at i = n),
+ *   ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
+ *     p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
+ * (left out until then: a clause that callers assume changes their goals). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -274,8 +403,6 @@ static void matrix_rows(size_t n, const double *A, size_t d)
         && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1));
     assigns p[0 .. n - 1], errno;
     ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
-    ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
-      p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
@@ -289,6 +416,7 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     bht_long_acc acc;
     bht_long_acc_init(&acc);
     size_t m = argmax_logit(n, A, x, d, &acc);
+    matrix_row(n, A, d, m);
     //@ assert same_m: softmax_inputs_same{Pre, Here}(A, x, n, d);
     //@ assert m_largest: logit_ax{Pre}(A, x, d, m) == logit_max{Pre}(A, x, d, n);
     //@ assert m_is_max: \forall integer k; 0 <= k < n ==> logit_ax{Pre}(A, x, d, k) <= logit_ax{Pre}(A, x, d, m);
@@ -296,8 +424,6 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     double sum_hi = 0.0, sum_lo = 0.0;
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
-        loop invariant same: softmax_inputs_same{Pre, Here}(A, x, n, d);
         loop invariant sum_range: \is_finite(sum_hi) && \is_finite(sum_lo)
                                   && 0 <= sum_hi <= 5 * i && \abs(sum_lo) <= 0x1p-52 * sum_hi;
         loop invariant sum_below: i > m ==> sum_hi + sum_lo >= 0.9 - i * 0x1p-60;
@@ -307,29 +433,13 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
-        double th, tl, eh, el, bh, bl;
-        int scale;
-        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
-        //@ assert here_max: logit_max{Pre}(A, x, d, n) == logit_max(A, x, d, n);
-        //@ assert here_shifts: \forall integer k; 0 <= k < n ==> shift_ax{Pre}(A, x, n, d, k) == shift_ax(A, x, n, d, k);
-        //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
-        //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
-        //@ assert here_i: logit_ax(A, x, d, i) == logit_ax{Pre}(A, x, d, i);
-        //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
-        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
+        double bh, bl;
+        matrix_row(n, A, d, i);
+        if (!softmax_exp_term(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &bh, &bl)) {
             //@ assert skipped_not_m: i != m;
             continue;
         }
-        //@ assert self_t: i == m ==> th == 0 && tl == 0;
-        //@ assert t_pre: th == shift_hi{Pre}(A, x, n, d, i) && tl == shift_lo{Pre}(A, x, n, d, i);
-        bht_dd_exp(th, tl, &eh, &el, &scale);
-        //@ assert e_args: dd_exp_hi(th, tl) == exp_hi{Pre}(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo{Pre}(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale{Pre}(A, x, n, d, i);
-        //@ assert e_pre: eh == exp_hi{Pre}(A, x, n, d, i) && el == exp_lo{Pre}(A, x, n, d, i) && scale == exp_scale{Pre}(A, x, n, d, i);
-        //@ assert self_e: i == m ==> scale == 0 && eh + el >= 0.99;
-        bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
-        //@ assert self_b: i == m ==> bh == eh && bl == el && eh + el >= 0.99;
-        //@ assert b_pre: bh == rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))) && bl == rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)));
-        //@ assert self_term: i == m ==> bh + bl >= 0.99;
+        //@ assert term_pre: bh == rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))) && bl == rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)));
         //@ assert term: bh + bl >= 0;
         //@ ghost double sh0 = sum_hi, sl0 = sum_lo;
         dd_add(sum_hi, sum_lo, bh, bl, &sum_hi, &sum_lo);
@@ -345,51 +455,41 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
                                               rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)))); */
     }
     //@ assert sum_low: 0.5 <= sum_hi;
-    //@ assert sep_A: \forall integer j, k; 0 <= j < n * d && 0 <= k < n ==> \separated(A + j, p + k);
-    //@ assert sep_x: \forall integer j, k; 0 <= j < d && 0 <= k < n ==> \separated(x + j, p + k);
+    //@ assert same_2: softmax_inputs_same{Pre, Here}(A, x, n, d);
+    //@ assert a_ok: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
 
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant rows: \forall integer r; 0 <= r < n ==>
-          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+        loop invariant a_ok: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
         loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
         loop invariant same: softmax_inputs_same{Pre, Here}(A, x, n, d);
-        loop invariant sum: \is_finite(sum_hi) && \is_finite(sum_lo)
-                            && 0.5 <= sum_hi <= 5 * n && \abs(sum_lo) <= 0x1p-52 * sum_hi;
-        loop invariant sum_is: sum_hi == softmax_sum{Pre}(A, x, n, d, n, 0)
-                               && sum_lo == softmax_sum{Pre}(A, x, n, d, n, 1);
         loop invariant done: \forall integer k; 0 <= k < i ==> finite_between(p[k], 0.0, 1.0);
         loop invariant value: \forall integer k; 0 <= k < i ==> p[k] == softmax_dd{Pre}(A, x, n, d, k);
         loop assigns i, acc, p[0 .. n - 1], errno;
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
-        double th, tl, eh, el, qh, ql;
-        int scale;
-        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
-        //@ assert here_max: logit_max{Pre}(A, x, d, n) == logit_max(A, x, d, n);
-        //@ assert here_shifts: \forall integer k; 0 <= k < n ==> shift_ax{Pre}(A, x, n, d, k) == shift_ax(A, x, n, d, k);
+        matrix_row(n, A, d, i);
+        matrix_row(n, A, d, m);
+        //@ assert here_max: logit_max(A, x, d, n) == logit_max{Pre}(A, x, d, n);
+        /*@ assert here_logits: \forall integer k; 0 <= k < n ==>
+              shift_ax(A, x, n, d, k) == shift_ax{Pre}(A, x, n, d, k)
+              && logit_ax(A, x, d, k) == logit_ax{Pre}(A, x, d, k); */
         //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
         //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
-        //@ assert here_i: logit_ax(A, x, d, i) == logit_ax{Pre}(A, x, d, i);
         //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
-        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
-            p[i] = 0.0;
-            continue;
-        }
-        //@ assert t_pre: th == shift_hi{Pre}(A, x, n, d, i) && tl == shift_lo{Pre}(A, x, n, d, i);
-        bht_dd_exp(th, tl, &eh, &el, &scale);
-        //@ assert e_args: dd_exp_hi(th, tl) == exp_hi{Pre}(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo{Pre}(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale{Pre}(A, x, n, d, i);
-        //@ assert e_pre: eh == exp_hi{Pre}(A, x, n, d, i) && el == exp_lo{Pre}(A, x, n, d, i) && scale == exp_scale{Pre}(A, x, n, d, i);
-        dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
-        /*@ assert q_pre: qh == dd_div_hi(exp_hi{Pre}(A, x, n, d, i), exp_lo{Pre}(A, x, n, d, i), softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1))
-                       && ql == dd_div_lo(exp_hi{Pre}(A, x, n, d, i), exp_lo{Pre}(A, x, n, d, i), softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1)); */
-        double pi = dd_ldexp_round(qh, ql, scale);
-        /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
-         * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
-        if (pi > 1.0)
-            pi = 1.0;
+        /*@ assert here_exp: shift_hi(A, x, n, d, i) == shift_hi{Pre}(A, x, n, d, i)
+              && exp_hi(A, x, n, d, i) == exp_hi{Pre}(A, x, n, d, i)
+              && exp_lo(A, x, n, d, i) == exp_lo{Pre}(A, x, n, d, i)
+              && exp_scale(A, x, n, d, i) == exp_scale{Pre}(A, x, n, d, i); */
+        //@ assert here_out: softmax_dd_out(A, x, n, d, i, sum_hi, sum_lo) == softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo);
+        double pi = softmax_term(n, A, x, d, i, m, A + i * d, A + m * d, &acc, sum_hi, sum_lo);
+        //@ assert pi_out: pi == softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo);
+        /*@ assert pi_sum: softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo)
+              == softmax_dd_out{Pre}(A, x, n, d, i, softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1)); */
         //@ assert pi_pre: pi == softmax_dd{Pre}(A, x, n, d, i);
+        //@ assert sep_i: \forall integer j; 0 <= j < n * d ==> \separated(A + j, p + i);
+        //@ assert sep_x: \forall integer j; 0 <= j < d ==> \separated(x + j, p + i);
         p[i] = pi;
     }
 }
