@@ -16,7 +16,7 @@ UNITS = [
     ("distances and Lemma A.1", "proofs/distance/report.txt"),
     ("lemmas of spec/distance.h (the Lemma A.1 chain)", "proofs/distance/lemmas/report.txt"),
     ("softmax regression", "proofs/regression/report.txt"),
-    ("lemma functions over spec/formulas.h", "proofs/lemmas/report.txt"),
+    ("lemmas over spec/formulas.h and the model formulas of spec/nu.h, leverage.h, model_distance.h", "proofs/lemmas/report.txt"),
 ]
 
 

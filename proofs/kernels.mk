@@ -29,7 +29,7 @@ KWP_CPPFLAGS    := -I$(KWP_INCLUDE)
 # see proofs/kernels/README.md, "Coverage".
 KWP_FUNCTIONS   := clamp01,store_scores,unit_row_scores,row_scores, \
                    store_nu,bht__round_scaled_nonneg,nu_term,derivative_component, \
-                   store_nu_leverage,store_derivative, \
+                   store_nu_leverage,store_nu_leverage_quotients,store_derivative, \
                    direct_hellinger_term,round_scaled_unit,softmax_hellinger_root, \
                    store_distances_softmax, \
                    round_half_unit,leverage_hellinger_root,store_distances_leverage

@@ -35,6 +35,15 @@ WHY3_CONF  := $(PROOF_DIR)/why3.conf
 WP_DRIVER  := $(PROOF_DIR)/cvc5.drv
 WP_CHECK   := python3 $(PROOF_DIR)/check_report.py
 
+# Smoke-test prover timeout (Frama-C's default, stated so that the cache
+# fix below uses the same value).
+WP_SMOKE_TIMEOUT := 2
+# After each run: make cached cvc5 timeouts of smoke tests reusable (Frama-C
+# 25 records them with a time below the limit, or none, or as "2." which it
+# does not read back, so it re-ran them on every replay; see the script).
+# $(call wp_cache_fix,SESSION_DIR)
+wp_cache_fix = python3 $(PROOF_DIR)/wp_cache_fix.py $(WP_SMOKE_TIMEOUT) $(1)/cache
+
 space := $(subst ,, )
 
 # Project-local Why3 configuration (generated; see toolchain notes): detect
@@ -69,7 +78,7 @@ $(1)_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-in
              -kernel-warn-key typing:implicit-function-declaration=abort \
              -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) -wp-prover $$($(1)_PROVERS) \
              $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
-             -wp-timeout $$($(1)_TIMEOUT) -wp-par $$($(1)_PAR) \
+             -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
              -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE) \
              -wp-report-json $$($(1)_REPORT_JSON)
 
@@ -83,6 +92,7 @@ $(2)-run: $$(WHY3_CONF)
 	@start=$$$$(date +%s); \
 	WHY3CONFIG=$$(abspath $$(WHY3_CONF)) frama-c $$($(1)_FLAGS) $$($(1)_SOURCES) > $$($(1)_LOG) 2>&1; \
 	rc=$$$$?; echo "frama-c exit $$$$rc after $$$$(( $$$$(date +%s) - start )) s"; \
+	$$(call wp_cache_fix,$$($(1)_SESSION)); \
 	if [ $$$$rc -ne 0 ]; then tail -40 $$($(1)_LOG); exit $$$$rc; fi
 
 $(2): $(2)-run

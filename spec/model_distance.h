@@ -63,3 +63,63 @@
 */
 
 #endif
+
+/* ---- Part 1: the formulas over the reals (issue 14, item 1) ----
+ * H^2 = (1/2) sum (sqrt p_i - sqrt q_i)^2, H = sqrt(H^2), TV = (1/2) sum
+ * |p_i - q_i| between two models from their parameters (the definitions of
+ * spec/formulas.h, which take the distributions as double arrays in
+ * memory; here p and q are the real model_p of spec/leverage.h: softmax_ax
+ * or leverage_pi of two parameter matrices).  softmax_models_h2/tv
+ * approximate hellinger2/tv_softmax_models (bht_distance_softmax),
+ * leverage_models_h2/tv approximate hellinger2/tv_leverage_models
+ * (bht_distance_leverage); hellinger_root_value approximates the H of each.
+ * The definitions above (part 2) are the rounded double-double values the
+ * output stages round; they approximate the part 1 formulas named in the
+ * comment of each part 1 definition below.  Part 1 is compiled only where
+ * BHT_SPEC_FORMULAS is defined and spec/softmax.h has been included before
+ * this header is included (again) (proofs/lemmas/lemmas.mk: the lemma unit
+ * and the type-check step of `make proofs-lemmas`), outside the include
+ * guard above: it uses softmax(A x) of
+ * spec/softmax.h (softmax_ax, logit_ax over reg_* of spec/regression.h),
+ * which only the root unit force-includes (its dd-pipeline declarations
+ * must stay out of the other units), and this keeps every existing unit's
+ * ACSL text, hence its goals and committed cache, unchanged.  A unit whose
+ * contracts use part 1 defines BHT_SPEC_FORMULAS in its CPPFLAGS and
+ * force-includes spec/softmax.h, then this header, after spec/bht_spec.h. */
+#if defined(BHT_SPEC_FORMULAS) && defined(BHT_SPEC_SOFTMAX_H) && !defined(BHT_SPEC_MODEL_DISTANCE_FORMULAS)
+#define BHT_SPEC_MODEL_DISTANCE_FORMULAS
+#include "leverage.h"
+
+/*@
+  // ---- Part 1: between model kind (spec/leverage.h, model_p: 0 softmax,
+  // 1 leverage) with parameters A and with parameters B, at the query q ----
+  // 2 H^2 and 2 TV over the first k terms.
+  logic real hellinger2_models_sum{L}(integer kind, double *A, double *B, double *q,
+                                      integer n, integer d, integer k) =
+    k <= 0 ? 0.0 :
+      hellinger2_models_sum(kind, A, B, q, n, d, k - 1)
+      + (\sqrt(model_p(kind, A, q, n, d, k - 1)) - \sqrt(model_p(kind, B, q, n, d, k - 1)))
+        * (\sqrt(model_p(kind, A, q, n, d, k - 1)) - \sqrt(model_p(kind, B, q, n, d, k - 1)));
+  logic real tv_models_sum{L}(integer kind, double *A, double *B, double *q, integer n,
+                              integer d, integer k) =
+    k <= 0 ? 0.0 :
+      tv_models_sum(kind, A, B, q, n, d, k - 1)
+      + \abs(model_p(kind, A, q, n, d, k - 1) - model_p(kind, B, q, n, d, k - 1));
+
+  // softmax(A x) and softmax(B x) (bht_distance_softmax).
+  logic real hellinger2_softmax_models{L}(double *A, double *B, double *x, integer n, integer d) =
+    hellinger2_models_sum(0, A, B, x, n, d, n) / 2;
+  logic real hellinger_softmax_models{L}(double *A, double *B, double *x, integer n, integer d) =
+    \sqrt(hellinger2_softmax_models(A, B, x, n, d));
+  logic real tv_softmax_models{L}(double *A, double *B, double *x, integer n, integer d) =
+    tv_models_sum(0, A, B, x, n, d, n) / 2;
+
+  // Leverage_A(s) and Leverage_B(s) (bht_distance_leverage).
+  logic real hellinger2_leverage_models{L}(double *A, double *B, double *s, integer n, integer d) =
+    hellinger2_models_sum(1, A, B, s, n, d, n) / 2;
+  logic real hellinger_leverage_models{L}(double *A, double *B, double *s, integer n, integer d) =
+    \sqrt(hellinger2_leverage_models(A, B, s, n, d));
+  logic real tv_leverage_models{L}(double *A, double *B, double *s, integer n, integer d) =
+    tv_models_sum(1, A, B, s, n, d, n) / 2;
+*/
+#endif

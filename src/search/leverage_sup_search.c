@@ -39,7 +39,33 @@ typedef struct lsup_search {
     lsup_work **works, **alts;
     double *score_alts;  /* n per worker */
     struct box_eval *ev; /* two rounds of LSUP_ROUND_TASKS halves (sup_pool.h) */
+    enum lsup_objective objective;
+    /* the candidates' certifications as pool jobs (see certify_candidate) */
+    struct cert_entry *certs; /* CERT_ENTRIES */
+    size_t cert_next;         /* the entry to reuse next */
+    const struct cert_entry *cert_waited; /* the entry certify_candidate waits for */
+    struct cert_spec {        /* the speculative certification armed in a round */
+        const struct box_eval *ev; /* the round being evaluated */
+        size_t count;              /* 0: none armed */
+        double base, best, bound;  /* cand_lower, best (estimated) and bound at arming */
+        double rel_width;
+    } spec;
 } lsup_search;
+
+/* One certification: the oracle at the admissible query of the weights u,
+ * computed on the pool (a pure function of u) and used by the caller. */
+typedef struct cert_entry {
+    sup_job job;
+    const lsup_search *s;
+    double *u, *query; /* n each: the candidate's weights (the key), its query */
+    double value;      /* the oracle's value at query, rounded down */
+    bht_status status;
+    int keyed;         /* u holds a candidate (set by the caller only) */
+} cert_entry;
+
+/* Cached certifications: at most two are posted per round (the one the
+ * round uses and a speculative one), so six live for three rounds. */
+#define CERT_ENTRIES 6
 
 /* The halves of one round, evaluated on the pool. */
 typedef struct lsup_round {
@@ -152,7 +178,7 @@ static bht_status certified_value(const lsup_search *s, const double *query, dou
 {
     bht_status st;
     double v;
-    if (bht__lsup_objective_of(s->work) == LSUP_NU) {
+    if (s->objective == LSUP_NU) {
         bht_local_result r;
         st = bht_oracle_nu_leverage(s->n, s->d, s->A, s->X, query, &r, NULL, NULL, NULL);
         v = r.nu;
@@ -166,16 +192,99 @@ static bht_status certified_value(const lsup_search *s, const double *query, dou
     return st;
 }
 
+static void cert_task(void *context, size_t worker, size_t index)
+{
+    (void)worker;
+    (void)index;
+    cert_entry *c = context;
+    c->value = 0.0;
+    c->status = query_from_weights(c->s, c->u, c->query);
+    if (c->status == BHT_OK)
+        c->status = certified_value(c->s, c->query, &c->value);
+}
+
+/* The entry certifying the weights u: a cached one (posted, running or
+ * done), or the oldest entry no thread is running (other than the one
+ * certify_candidate waits for), keyed by u and posted; NULL when there is
+ * none. */
+static cert_entry *cert_post(lsup_search *s, const double *u)
+{
+    const size_t n = s->n;
+    for (size_t k = 0; k < CERT_ENTRIES; k++) {
+        cert_entry *c = &s->certs[k];
+        if (c->keyed && memcmp(c->u, u, n * sizeof *u) == 0)
+            return c;
+    }
+    for (size_t k = 0; k < CERT_ENTRIES; k++) {
+        cert_entry *c = &s->certs[(s->cert_next + k) % CERT_ENTRIES];
+        if (c == s->cert_waited || bht__sup_pool_state(s->pool, &c->job) == SUP_JOB_RUNNING)
+            continue;
+        bht__sup_pool_retire(s->pool, &c->job);
+        s->cert_next = (s->cert_next + k + 1) % CERT_ENTRIES;
+        memcpy(c->u, u, n * sizeof *u);
+        c->keyed = 1;
+        bht__sup_pool_post(s->pool, &c->job);
+        return c;
+    }
+    return NULL;
+}
+
+/* Posts the certification of the candidate that committing the armed round
+ * (s->spec, now evaluated) will make, when the next round's maybe_certify
+ * would likely ask for it (its test on the values at arming, the best
+ * raised to the candidate being certified then).  A job is a pure function
+ * of its weights and its value is used only where maybe_certify asks for
+ * it, so this changes no result; with workers it runs while the caller
+ * waits for the previous certification, which halves the certifications'
+ * critical path when every round certifies (leverage n 6, d 5).  Without
+ * workers a posted job runs only when waited for. */
+static void speculate(lsup_search *s)
+{
+    const size_t count = s->spec.count;
+    if (count == 0)
+        return;
+    s->spec.count = 0;
+    double lower = s->spec.base;
+    const box_eval *cand = NULL;
+    for (size_t t = 0; t < count; t++)
+        if (s->spec.ev[t].ok && s->spec.ev[t].center_value > lower) { /* as commit_box */
+            lower = s->spec.ev[t].center_value;
+            cand = &s->spec.ev[t];
+        }
+    double best = s->spec.best;
+    if (cand && lower > best
+        && (s->spec.bound <= lower * (1.0 + s->spec.rel_width) || lower > best * (1.0 + 1e-3)))
+        cert_post(s, cand->center);
+}
+
+/* Certifies the candidate (the oracle at its admissible query, rounded
+ * down) and raises the best to it.  The value comes from a pool job
+ * (cert_post), run by the caller unless a worker has started it already;
+ * while a worker runs it the caller evaluates the current round's boxes
+ * and speculates on the next candidate. */
 static bht_status certify_candidate(lsup_search *s)
 {
     s->cand_certified = 1;
-    bht_status st = query_from_weights(s, s->cand_u, s->query);
+    cert_entry *c = cert_post(s, s->cand_u);
+    bht_status st;
     double v = 0.0;
-    if (st == BHT_OK)
-        st = certified_value(s, s->query, &v);
+    const double *query = s->query;
+    if (c) {
+        s->cert_waited = c;
+        while (!bht__sup_pool_wait(s->pool, &c->job))
+            speculate(s); /* the current round is evaluated */
+        s->cert_waited = NULL;
+        st = c->status;
+        v = c->value;
+        query = c->query;
+    } else {
+        st = query_from_weights(s, s->cand_u, s->query);
+        if (st == BHT_OK)
+            st = certified_value(s, s->query, &v);
+    }
     if (st == BHT_OK && v > s->best) {
         s->best = v;
-        memcpy(s->best_query, s->query, s->n * sizeof *s->query);
+        memcpy(s->best_query, query, s->n * sizeof *query);
     }
     return st;
 }
@@ -246,7 +355,7 @@ static bht_status commit_box(lsup_search *s, const box_eval *e)
         }
     if (split < 0)
         split = widest; /* every score NaN (an overflowing form): bisect the widest side */
-    if (bht__lsup_objective_of(s->work) == LSUP_H2)
+    if (s->objective == LSUP_H2)
         upper = fmin(upper, 1.0);
     if (upper <= s->best) {
         s->free_slots[s->free_len++] = slot;
@@ -260,12 +369,26 @@ static bht_status commit_box(lsup_search *s, const box_eval *e)
     return BHT_OK;
 }
 
-/* Bounds the box in slot and pushes it (unless it cannot beat the best). */
-static bht_status add_box(lsup_search *s, size_t slot)
+/* The n faces F_f = {u_f = 1, rho <= u_j <= 1} into ev[0 .. n - 1] (new
+ * slots), enclosed on the pool as a batch (started here, finished by the
+ * caller). */
+static bht_status start_faces(lsup_search *s, const lsup_round *faces)
 {
-    s->ev[0].slot = slot;
-    evaluate_box(s, 0, &s->ev[0]);
-    return commit_box(s, &s->ev[0]);
+    const size_t n = s->n;
+    bht_status st = reserve_slots(s, s->slot_count + n);
+    if (st != BHT_OK)
+        return st;
+    for (size_t f = 0; f < n; f++) {
+        size_t slot = s->slot_count++;
+        double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
+        for (size_t j = 0; j < n; j++) {
+            lo[j] = j == f ? 1.0 : s->rho;
+            hi[j] = 1.0;
+        }
+        faces->ev[f].slot = slot;
+    }
+    bht__sup_pool_start(s->pool, n, evaluate_task, (void *)faces);
+    return BHT_OK;
 }
 
 /* Splits the box of cell in two: the halves go to ev[0] (the cell's own
@@ -327,17 +450,21 @@ static bht_status build_round(lsup_search *s, const bht_sup_options *options, si
 
 /* Certifies the candidate at once (it sharpens pruning and the stopping
  * test) when it gains 0.1%, or when it would end the search; *done 1 when
- * it did. */
-static bht_status maybe_certify(lsup_search *s, double rel_width, int *done)
+ * it did.  First arms the speculation on the round being evaluated (ev,
+ * count; see speculate), with the best raised to the candidate certified
+ * here. */
+static bht_status maybe_certify(lsup_search *s, double rel_width, const box_eval *ev,
+                                size_t count, int *done)
 {
     double top = s->heap_len ? s->heap[0].upper : -INFINITY;
     double bound = fmax(top, s->frozen_upper);
-    *done = 0;
-    if (search_done(s, rel_width) || s->cand_certified || !(s->cand_lower > s->best)
-        || !(bound <= s->cand_lower * (1.0 + rel_width) || s->cand_lower > s->best * (1.0 + 1e-3)))
-        return BHT_OK;
-    *done = 1;
-    return certify_candidate(s);
+    int certify = !(search_done(s, rel_width) || s->cand_certified || !(s->cand_lower > s->best)
+                    || !(bound <= s->cand_lower * (1.0 + rel_width)
+                         || s->cand_lower > s->best * (1.0 + 1e-3)));
+    s->spec = (struct cert_spec){ev, count, s->cand_lower,
+                                 certify ? s->cand_lower : s->best, bound, rel_width};
+    *done = certify;
+    return certify ? certify_candidate(s) : BHT_OK;
 }
 
 static void search_free(lsup_search *s)
@@ -347,7 +474,10 @@ static void search_free(lsup_search *s)
         bht__lsup_work_free(s->works[w]);
         bht__lsup_work_free(s->alts[w]);
     }
-    bht__sup_pool_destroy(s->pool);
+    bht__sup_pool_destroy(s->pool); /* joins the workers: no job runs after this */
+    if (s->certs)
+        free(s->certs[0].u);
+    free(s->certs);
     free(s->works);
     free(s->alts);
     free(s->score_alts);
@@ -377,8 +507,19 @@ static bht_status parallel_init(lsup_search *s, enum lsup_objective objective,
     s->alts = calloc(workers, sizeof *s->alts);
     s->score_alts = malloc(workers * n * sizeof *s->score_alts);
     s->ev = calloc(2 * LSUP_ROUND_TASKS, sizeof *s->ev);
-    if (!s->works || !s->alts || !s->score_alts || !s->ev)
+    s->certs = calloc(CERT_ENTRIES, sizeof *s->certs);
+    if (!s->works || !s->alts || !s->score_alts || !s->ev || !s->certs)
         return BHT_E_NOMEM;
+    s->certs[0].u = malloc(2 * CERT_ENTRIES * n * sizeof *s->certs[0].u);
+    if (!s->certs[0].u)
+        return BHT_E_NOMEM;
+    for (size_t k = 0; k < CERT_ENTRIES; k++) {
+        cert_entry *c = &s->certs[k];
+        c->u = s->certs[0].u + 2 * n * k;
+        c->query = c->u + n;
+        c->s = s;
+        c->job = (sup_job){.fn = cert_task, .context = c};
+    }
     s->ev[0].center = malloc(4 * LSUP_ROUND_TASKS * n * sizeof *s->ev[0].center);
     if (!s->ev[0].center)
         return BHT_E_NOMEM;
@@ -414,13 +555,29 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
     s->best_query = s->cand_u + n;
     for (size_t j = 0; j < n; j++)
         s->cand_u[j] = 1.0;
-    /* the all-equal query: also decides the rank (BHT_E_SINGULAR) */
     s->best = -1.0;
-    st = certify_candidate(s);
-    if (st != BHT_OK)
-        return st;
     s->cand_lower = -1.0;
     s->frozen_upper = -INFINITY;
+    /* rho <= c / C */
+    mpfr_t q;
+    mpfr_init2(q, 53);
+    mpfr_set_d(q, s->c, MPFR_RNDN);
+    mpfr_div_d(q, q, s->C, MPFR_RNDD);
+    s->rho = mpfr_get_d(q, MPFR_RNDD);
+    mpfr_clear(q);
+    /* the all-equal query, certified while the pool encloses the n faces
+     * (unless the answer may be exact without boxes): also decides the
+     * rank (BHT_E_SINGULAR) */
+    lsup_round faces = {s, s->ev};
+    int started = n > s->d && !s->vanishes && s->rho > 0.0;
+    if (started)
+        st = start_faces(s, &faces);
+    if (st == BHT_OK)
+        st = certify_candidate(s);
+    if (started)
+        bht__sup_pool_finish(s->pool);
+    if (st != BHT_OK)
+        return st;
     if (n == s->d || (s->vanishes && s->best == 0.0)) {
         /* H = I for every query: nu = 0 and both models give p_i = 1/n; or
          * X's columns lie in span A (decided exactly): nu == 0 for M = A Y,
@@ -430,27 +587,16 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         memcpy(query, s->best_query, n * sizeof *query);
         return BHT_OK;
     }
-    /* rho <= c / C (after the exact answers above, which need no boxes) */
-    mpfr_t q;
-    mpfr_init2(q, 53);
-    mpfr_set_d(q, s->c, MPFR_RNDN);
-    mpfr_div_d(q, q, s->C, MPFR_RNDD);
-    s->rho = mpfr_get_d(q, MPFR_RNDD);
-    mpfr_clear(q);
     if (!(s->rho > 0.0))
         return BHT_E_RANGE;
-    for (size_t f = 0; f < n && st == BHT_OK; f++) {
-        size_t slot;
-        st = take_slot(s, &slot);
+    if (!started) {
+        st = start_faces(s, &faces);
         if (st != BHT_OK)
-            break;
-        double *lo = s->boxes + 2 * n * slot, *hi = lo + n;
-        for (size_t j = 0; j < n; j++) {
-            lo[j] = j == f ? 1.0 : s->rho;
-            hi[j] = 1.0;
-        }
-        st = add_box(s, slot);
+            return st;
+        bht__sup_pool_finish(s->pool);
     }
+    for (size_t f = 0; f < n && st == BHT_OK; f++)
+        st = commit_box(s, &s->ev[f]);
     /* rounds pipelined by one (sup_pool.h): while the workers evaluate
      * round r + 1, the caller commits round r, certifies the candidate and
      * builds round r + 2 from the heap (which lacks round r + 1's halves) */
@@ -471,11 +617,13 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         for (size_t t = 0; t < pending && st == BHT_OK; t++)
             st = commit_box(s, &rounds[!buf].ev[t]);
         if (st == BHT_OK)
-            st = maybe_certify(s, options->rel_width, &certified);
+            st = maybe_certify(s, options->rel_width, rounds[buf].ev, current, &certified);
         if (st == BHT_OK)
             st = build_round(s, options, current, rounds[!buf].ev, &next);
-        if (current > 0)
+        if (current > 0) {
             bht__sup_pool_finish(s->pool);
+            speculate(s);
+        }
         if (options->progress && s->evaluations >= next_report) {
             options->progress(options->context, s->evaluations, s->best,
                               fmax(s->heap_len ? s->heap[0].upper : -INFINITY, s->frozen_upper));
@@ -548,7 +696,7 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
         return st;
     if (!constraint_nonempty(c, C))
         return BHT_E_CONSTRAINT;
-    lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C};
+    lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C, .objective = objective};
     if (st == BHT_OK) {
         int in_span = bht__lsup_columns_in_span(n, d, A, X);
         if (in_span < 0)

@@ -1,11 +1,24 @@
-/* sup_pool.c: the search thread pool (see sup_pool.h).  Workers sleep on a
- * condition variable between batches; tasks of a batch are claimed one at a
- * time under the mutex (a batch has at most 2^10 tasks, each an oracle
- * evaluation of microseconds or more, so the lock is not contended). */
+/* sup_pool.c: the search thread pool (see sup_pool.h).  Tasks of a batch
+ * and posted jobs are claimed one at a time under the mutex (a batch has at
+ * most 2^10 tasks, each an oracle evaluation or an enclosure of
+ * microseconds or more, so the lock is not contended).  A thread with
+ * nothing to do first polls the pool's change counter for up to SPIN_NS,
+ * yielding the CPU between reads (the next round usually starts, or the
+ * last task of a round ends, within microseconds: a futex wake-up of a
+ * sleeping thread costs tens of microseconds on a VM, a sizeable part of a
+ * round of the short searches; the yield lets the other thread run when
+ * the process has one CPU), then sleeps: workers on one condition
+ * variable, the caller on the second, signalled when a batch completes or
+ * a job ends. */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <mpfr.h>
 #include "search/sup_pool.h"
+
+#define SPIN_NS 20000
 
 struct sup_pool {
     size_t threads; /* including the caller */
@@ -13,31 +26,91 @@ struct sup_pool {
     size_t started;
     pthread_mutex_t lock;
     pthread_cond_t wake, done;
-    unsigned long generation; /* batch number */
     int quit;
-    /* the current batch */
+    /* the current batch (count 0: none) */
     sup_task_fn fn;
     void *context;
     size_t count, next, finished;
+    int reported; /* its completion returned by bht__sup_pool_wait */
+    sup_job *head, *tail; /* posted jobs, in posting order */
+    atomic_ulong changes; /* bumped (under the lock) by every start, post and end */
 };
+
+/* Records a change of the pool's state (lock held). */
+static void changed(sup_pool *p)
+{
+    atomic_fetch_add_explicit(&p->changes, 1, memory_order_release);
+}
+
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Waits for a change of the pool's state: polls for up to SPIN_NS without
+ * the lock, then (if nothing changed) sleeps on cond.  Called with the lock
+ * held; returns with it held, the caller re-checking its condition.
+ * Without workers there is nobody to wait for: never called then. */
+static void await_change(sup_pool *p, pthread_cond_t *cond)
+{
+    unsigned long seen = atomic_load_explicit(&p->changes, memory_order_relaxed);
+    pthread_mutex_unlock(&p->lock);
+    long long end = now_ns() + SPIN_NS;
+    int moved = 0;
+    while (!moved && now_ns() < end) {
+        sched_yield();
+        moved = atomic_load_explicit(&p->changes, memory_order_acquire) != seen;
+    }
+    pthread_mutex_lock(&p->lock);
+    if (!moved && atomic_load_explicit(&p->changes, memory_order_relaxed) == seen)
+        pthread_cond_wait(cond, &p->lock); /* state changes under the lock: no lost wake-up */
+}
 
 typedef struct worker_arg {
     sup_pool *pool;
     size_t worker;
 } worker_arg;
 
-/* Claims and runs tasks of the current batch until none is left.  Called
- * with the lock held; returns with it held. */
-static void drain(sup_pool *p, size_t worker)
+/* Claims and runs the next task of the batch.  Called with the lock held
+ * and next < count; returns with it held. */
+static void run_task(sup_pool *p, size_t worker)
 {
-    while (p->next < p->count) {
-        size_t index = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        p->fn(p->context, worker, index);
-        pthread_mutex_lock(&p->lock);
-        if (++p->finished == p->count)
-            pthread_cond_signal(&p->done);
+    size_t index = p->next++;
+    pthread_mutex_unlock(&p->lock);
+    p->fn(p->context, worker, index);
+    pthread_mutex_lock(&p->lock);
+    if (++p->finished == p->count) {
+        changed(p);
+        pthread_cond_broadcast(&p->done);
     }
+}
+
+static void unlink_job(sup_pool *p, sup_job *job)
+{
+    sup_job **link = &p->head, *prev = NULL;
+    while (*link != job) {
+        prev = *link;
+        link = &(*link)->next;
+    }
+    *link = job->next;
+    if (p->tail == job)
+        p->tail = prev;
+    job->next = NULL;
+}
+
+/* Claims and runs a posted job (lock held, as run_task). */
+static void run_job(sup_pool *p, sup_job *job, size_t worker)
+{
+    unlink_job(p, job);
+    job->state = SUP_JOB_RUNNING;
+    pthread_mutex_unlock(&p->lock);
+    job->fn(job->context, worker, job->index);
+    pthread_mutex_lock(&p->lock);
+    job->state = SUP_JOB_DONE;
+    changed(p);
+    pthread_cond_broadcast(&p->done);
 }
 
 static void *worker_main(void *arg)
@@ -45,15 +118,14 @@ static void *worker_main(void *arg)
     worker_arg self = *(worker_arg *)arg;
     free(arg);
     sup_pool *p = self.pool;
-    unsigned long seen = 0;
     pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (!p->quit && p->generation == seen)
-            pthread_cond_wait(&p->wake, &p->lock);
-        if (p->quit)
-            break;
-        seen = p->generation;
-        drain(p, self.worker);
+    while (!p->quit) {
+        if (p->head)
+            run_job(p, p->head, self.worker);
+        else if (p->next < p->count)
+            run_task(p, self.worker);
+        else
+            await_change(p, &p->wake);
     }
     pthread_mutex_unlock(&p->lock);
     mpfr_free_cache(); /* this thread's MPFR constant caches */
@@ -71,6 +143,8 @@ bht_status bht__sup_pool_create(size_t threads, sup_pool **out)
     if (!p)
         return BHT_E_NOMEM;
     p->threads = threads;
+    p->reported = 1; /* no batch yet */
+    atomic_init(&p->changes, 0);
     if (pthread_mutex_init(&p->lock, NULL) != 0) {
         free(p);
         return BHT_E_NOMEM;
@@ -118,47 +192,88 @@ size_t bht__sup_pool_threads(const sup_pool *pool)
 
 void bht__sup_pool_start(sup_pool *p, size_t count, sup_task_fn fn, void *context)
 {
-    if (p->started == 0) { /* no worker: finish runs the batch */
-        p->fn = fn;
-        p->context = context;
-        p->count = count;
-        return;
-    }
     pthread_mutex_lock(&p->lock);
     p->fn = fn;
     p->context = context;
     p->count = count;
     p->next = 0;
     p->finished = 0;
-    p->generation++;
-    pthread_cond_broadcast(&p->wake);
+    p->reported = count == 0;
+    changed(p);
+    if (p->started > 0 && count > 0)
+        pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
 }
 
 void bht__sup_pool_finish(sup_pool *p)
 {
-    if (p->started == 0) {
-        for (size_t i = 0; i < p->count; i++)
-            p->fn(p->context, 0, i);
-        p->count = 0;
-        return;
-    }
     pthread_mutex_lock(&p->lock);
-    drain(p, 0);
+    while (p->next < p->count)
+        run_task(p, 0);
     while (p->finished < p->count)
-        pthread_cond_wait(&p->done, &p->lock);
+        await_change(p, &p->done);
+    p->count = p->next = p->finished = 0;
+    p->reported = 1;
     pthread_mutex_unlock(&p->lock);
 }
 
-void bht__sup_pool_run(sup_pool *p, size_t count, sup_task_fn fn, void *context)
+void bht__sup_pool_post(sup_pool *p, sup_job *job)
 {
-    if (p->started == 0 || count <= 1) {
-        for (size_t i = 0; i < count; i++)
-            fn(context, 0, i);
-        return;
+    pthread_mutex_lock(&p->lock);
+    job->state = SUP_JOB_POSTED;
+    job->next = NULL;
+    if (p->tail)
+        p->tail->next = job;
+    else
+        p->head = job;
+    p->tail = job;
+    changed(p);
+    if (p->started > 0)
+        pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+int bht__sup_pool_wait(sup_pool *p, sup_job *job)
+{
+    pthread_mutex_lock(&p->lock);
+    int result = 1;
+    while (job->state != SUP_JOB_DONE) {
+        if (!p->reported && p->finished == p->count) {
+            p->reported = 1;
+            result = 0;
+            break;
+        }
+        if (job->state == SUP_JOB_POSTED)
+            run_job(p, job, 0);
+        else if (p->next < p->count)
+            run_task(p, 0);
+        else if (p->head)
+            run_job(p, p->head, 0);
+        else
+            await_change(p, &p->done);
     }
-    bht__sup_pool_start(p, count, fn, context);
-    bht__sup_pool_finish(p);
+    pthread_mutex_unlock(&p->lock);
+    return result;
+}
+
+int bht__sup_pool_state(sup_pool *p, const sup_job *job)
+{
+    pthread_mutex_lock(&p->lock);
+    int state = job->state;
+    pthread_mutex_unlock(&p->lock);
+    return state;
+}
+
+void bht__sup_pool_retire(sup_pool *p, sup_job *job)
+{
+    pthread_mutex_lock(&p->lock);
+    if (job->state == SUP_JOB_POSTED) {
+        unlink_job(p, job);
+        job->state = SUP_JOB_IDLE;
+    }
+    while (job->state == SUP_JOB_RUNNING)
+        await_change(p, &p->done);
+    pthread_mutex_unlock(&p->lock);
 }
 
 void bht__sup_pool_destroy(sup_pool *p)
@@ -167,6 +282,7 @@ void bht__sup_pool_destroy(sup_pool *p)
         return;
     pthread_mutex_lock(&p->lock);
     p->quit = 1;
+    changed(p);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
     for (size_t w = 0; w < p->started; w++)

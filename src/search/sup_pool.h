@@ -10,7 +10,16 @@
  * so the sequential part of the search overlaps the parallel one.  The search is the same
  * sequence of operations, and every result the same bits, for any number
  * of threads; one barrier per round instead of one per split, and the
- * overlap, keep both cores busy. */
+ * overlap, keep both cores busy.
+ *
+ * Jobs: single tasks besides the batches (the leverage search's oracle
+ * certifications of candidates, see leverage_sup_search.c), each a pure
+ * function of its inputs whose result the caller uses at a fixed point of
+ * the search.  A posted job runs on an idle worker (workers take jobs
+ * before batch tasks: a job is long and the next rounds wait for it) or
+ * on the caller when it waits for it; without workers a posted job runs
+ * only if it is waited for, so a one-thread search computes exactly what
+ * it uses. */
 #ifndef BHT_SUP_POOL_H
 #define BHT_SUP_POOL_H
 
@@ -22,6 +31,18 @@ typedef struct sup_pool sup_pool;
 /* fn(context, worker, index) for one task; worker < threads identifies the
  * caller's scratch space (0 is the calling thread). */
 typedef void (*sup_task_fn)(void *context, size_t worker, size_t index);
+
+/* A job: fn(context, worker, index) run once.  The caller sets fn, context
+ * and index and zero-initialises the rest before the first post; the pool
+ * owns state and next from post to retire. */
+typedef struct sup_job {
+    sup_task_fn fn;
+    void *context;
+    size_t index;
+    int state;            /* SUP_JOB_IDLE, _POSTED, _RUNNING or _DONE */
+    struct sup_job *next; /* the queue of posted jobs */
+} sup_job;
+enum { SUP_JOB_IDLE, SUP_JOB_POSTED, SUP_JOB_RUNNING, SUP_JOB_DONE };
 
 /* threads = 0 or 1: no thread is started and sup_pool_run runs the tasks in
  * order on the caller.  Caps threads at SUP_POOL_MAX_THREADS.  *out is NULL
@@ -43,6 +64,20 @@ void bht__sup_pool_run(sup_pool *pool, size_t count, sup_task_fn fn, void *conte
  * done.  Every start is followed by one finish before the next start. */
 void bht__sup_pool_start(sup_pool *pool, size_t count, sup_task_fn fn, void *context);
 void bht__sup_pool_finish(sup_pool *pool);
+/* Queues a job (state IDLE or DONE) for the workers. */
+void bht__sup_pool_post(sup_pool *pool, sup_job *job);
+/* Works on the caller until the posted job has run: runs it at once if no
+ * thread has claimed it, otherwise the current batch's unclaimed tasks,
+ * then other posted jobs, then sleeps.  Returns 1 when the job is done, or
+ * 0 as soon as the current batch (started, not yet finished) is complete,
+ * once per batch, so that the caller can post work that needs the batch's
+ * results (then it calls wait again). */
+int bht__sup_pool_wait(sup_pool *pool, sup_job *job);
+/* The job's state, read under the pool's lock. */
+int bht__sup_pool_state(sup_pool *pool, const sup_job *job);
+/* Withdraws a posted job no thread has claimed (it goes back to IDLE) or
+ * waits until a running one ends, so that its memory can be reused. */
+void bht__sup_pool_retire(sup_pool *pool, sup_job *job);
 void bht__sup_pool_destroy(sup_pool *pool);
 
 #endif

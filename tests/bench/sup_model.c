@@ -4,15 +4,22 @@
  * CPUs however many threads it runs), so this driver measures what the
  * speed-up on an idle machine is made of.  It links its own stand-in for
  * src/search/sup_pool.c (defined below; the archive's sup_pool.o is then
- * not pulled in) that runs every batch on the calling thread and reads the
- * thread CPU clock around each batch and between bht__sup_pool_start and
- * bht__sup_pool_finish (the caller's work overlapped with a batch).  For W
- * threads it simulates each round: the caller busy with the overlapped
- * work, then every thread claiming the round's tasks in index order, each
- * task costing the round's CPU time / its task count; the predicted time is
- * the work outside batches plus the sum of the rounds' makespans.  Not
- * modelled: unequal tasks within a round (at most one task's cost per
- * round), the wake-up of the workers, memory effects.
+ * not pulled in) that runs everything on the calling thread, as the pool
+ * does without workers, and records the caller's program: compute spans
+ * (thread CPU clock), batch starts (each task costing the batch's CPU time
+ * / its task count), job posts (the leverage search's certifications, each
+ * timed when it runs; a speculative job the search never waits for is run
+ * when it is withdrawn or at the end, only to time it), job waits, batch
+ * finishes and withdrawals.  Then, for W threads, it replays the program
+ * with the pool's policy (sup_pool.c): workers take posted jobs first, then
+ * batch tasks; a caller waiting for a job runs it if nobody has, else the
+ * batch's tasks, else other posted jobs, and when the batch completes
+ * during the wait it posts the speculative certification at once (the
+ * search's speculate, which the one-thread run posts after the finish).
+ * The predicted time is the caller's end.  Not modelled: unequal tasks
+ * within a round, thread start-up and wake-up latencies, memory effects.
+ * The search is run once before the measured run (warm MPFR and malloc
+ * caches, as for every problem but the first in bench_sup).
  *
  * Build and run (one problem of bench_sup: model 0 softmax / 1 leverage,
  * n, d, seed as in bench_sup, cell budget):
@@ -32,13 +39,31 @@
 
 #define MODEL_MAX_THREADS 4
 
-/* The measurements (the pool's interface has no place for a context). */
+enum { EV_COMPUTE, EV_START, EV_POST, EV_WAIT, EV_FINISH, EV_RETIRE };
+
+typedef struct event {
+    int kind;
+    double cost;   /* COMPUTE: seconds; START: the batch's task cost */
+    size_t count;  /* START: tasks */
+    size_t job;    /* POST, WAIT, RETIRE: job number */
+    int spec;      /* POST: posted right after a FINISH (the search's speculate) */
+} event;
+
+/* The recording (the pool's interface has no place for a context). */
 static struct {
-    double tasks, overlap, makespan[MODEL_MAX_THREADS + 1], started_at;
-    size_t rounds, task_count, pending;
+    event *events;
+    size_t len, cap;
+    double mark;                          /* end of the last recorded span */
+    double job_cost[1 << 16];             /* by job number */
+    sup_job *job_ptr[1 << 16];
+    size_t jobs;
     sup_task_fn fn;
     void *context;
-} model;
+    size_t pending, start_event;
+    int after_finish;
+    double tasks, jobs_cpu, timing_only; /* CPU in batches, in used jobs, in timing-only runs */
+    size_t rounds, task_count, waits;
+} rec;
 
 struct sup_pool {
     size_t threads;
@@ -49,6 +74,25 @@ static double thread_cpu(void)
     struct timespec t;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void push(event e)
+{
+    if (rec.len == rec.cap) {
+        rec.cap = rec.cap ? 2 * rec.cap : 1024;
+        rec.events = realloc(rec.events, rec.cap * sizeof *rec.events);
+        if (!rec.events)
+            abort();
+    }
+    rec.events[rec.len++] = e;
+}
+
+/* Closes the caller's compute span up to now. */
+static void span(void)
+{
+    double now = thread_cpu();
+    push((event){EV_COMPUTE, now - rec.mark, 0, 0, 0});
+    rec.mark = now;
 }
 
 bht_status bht__sup_pool_create(size_t threads, sup_pool **out)
@@ -66,52 +110,329 @@ size_t bht__sup_pool_threads(const sup_pool *pool)
     return pool->threads;
 }
 
-void bht__sup_pool_destroy(sup_pool *pool)
-{
-    free(pool);
-}
-
 void bht__sup_pool_start(sup_pool *pool, size_t count, sup_task_fn fn, void *context)
 {
     (void)pool;
-    model.pending = count;
-    model.fn = fn;
-    model.context = context;
-    model.started_at = thread_cpu();
+    span();
+    rec.pending = count;
+    rec.fn = fn;
+    rec.context = context;
+    rec.start_event = rec.len;
+    rec.after_finish = 0;
+    push((event){EV_START, 0.0, count, 0, 0});
 }
 
 void bht__sup_pool_finish(sup_pool *pool)
 {
     (void)pool;
-    double overlap = thread_cpu() - model.started_at, t0 = thread_cpu();
-    size_t count = model.pending;
-    for (size_t i = 0; i < count; i++)
-        model.fn(model.context, 0, i);
-    double round = thread_cpu() - t0, task = count ? round / (double)count : 0.0;
-    model.tasks += round;
-    model.overlap += overlap;
-    model.rounds++;
-    model.task_count += count;
-    for (size_t w = 1; w <= MODEL_MAX_THREADS; w++) {
-        double free_at[MODEL_MAX_THREADS] = {overlap}, end = 0.0;
-        for (size_t i = 0; i < count; i++) {
-            size_t k = 0;
-            for (size_t j = 1; j < w; j++)
-                if (free_at[j] < free_at[k])
-                    k = j;
-            free_at[k] += task;
-        }
-        for (size_t j = 0; j < w; j++)
-            end = fmax(end, free_at[j]);
-        model.makespan[w] += end;
-    }
-    model.pending = 0;
+    span();
+    double t0 = thread_cpu();
+    for (size_t i = 0; i < rec.pending; i++)
+        rec.fn(rec.context, 0, i);
+    double cost = thread_cpu() - t0;
+    rec.events[rec.start_event].cost = cost;
+    rec.tasks += cost;
+    rec.rounds++;
+    rec.task_count += rec.pending;
+    rec.pending = 0;
+    push((event){EV_FINISH, 0.0, 0, 0, 0});
+    rec.mark = thread_cpu();
+    rec.after_finish = 1;
 }
 
-void bht__sup_pool_run(sup_pool *pool, size_t count, sup_task_fn fn, void *context)
+/* Runs a job, timing it; the index of the pool's job field holds the job
+ * number from the post on (the search sets it for its own use, restored). */
+static void run_job(sup_job *job, size_t number, int timing_only)
 {
-    bht__sup_pool_start(pool, count, fn, context);
-    bht__sup_pool_finish(pool);
+    double t0 = thread_cpu();
+    job->fn(job->context, 0, job->index);
+    double cost = thread_cpu() - t0;
+    rec.job_cost[number] = cost;
+    if (timing_only)
+        rec.timing_only += cost;
+    else
+        rec.jobs_cpu += cost;
+    job->state = SUP_JOB_DONE;
+}
+
+/* The job number rides in the queue link (unused by this stand-in). */
+static size_t number_of(const sup_job *job)
+{
+    return (size_t)(uintptr_t)job->next;
+}
+
+void bht__sup_pool_post(sup_pool *pool, sup_job *job)
+{
+    (void)pool;
+    span();
+    if (rec.jobs == sizeof rec.job_cost / sizeof rec.job_cost[0])
+        abort();
+    job->state = SUP_JOB_POSTED;
+    job->next = (sup_job *)(uintptr_t)rec.jobs;
+    rec.job_cost[rec.jobs] = 0.0;
+    rec.job_ptr[rec.jobs] = job;
+    /* the first post after a finish (withdrawals aside) is the speculation
+     * on the batch just finished */
+    int spec = rec.after_finish;
+    rec.after_finish = 0;
+    push((event){EV_POST, 0.0, 0, rec.jobs++, spec});
+    rec.mark = thread_cpu();
+}
+
+int bht__sup_pool_wait(sup_pool *pool, sup_job *job)
+{
+    (void)pool;
+    span();
+    if (job->state == SUP_JOB_POSTED)
+        run_job(job, number_of(job), 0);
+    push((event){EV_WAIT, 0.0, 0, number_of(job), 0});
+    rec.waits++;
+    rec.mark = thread_cpu();
+    rec.after_finish = 0;
+    return 1;
+}
+
+int bht__sup_pool_state(sup_pool *pool, const sup_job *job)
+{
+    (void)pool;
+    return job->state;
+}
+
+void bht__sup_pool_retire(sup_pool *pool, sup_job *job)
+{
+    (void)pool;
+    if (job->state != SUP_JOB_POSTED)
+        return;
+    span();
+    run_job(job, number_of(job), 1); /* only to time it */
+    job->state = SUP_JOB_IDLE;
+    push((event){EV_RETIRE, 0.0, 0, number_of(job), 0});
+    rec.mark = thread_cpu();
+}
+
+void bht__sup_pool_destroy(sup_pool *pool)
+{
+    span();
+    for (size_t j = 0; j < rec.jobs; j++)
+        if (rec.job_ptr[j]->state == SUP_JOB_POSTED && number_of(rec.job_ptr[j]) == j)
+            run_job(rec.job_ptr[j], j, 1); /* never waited for: only to time it */
+    rec.mark = thread_cpu();
+    free(pool);
+}
+
+/* ------------------------------------------------------------ replay */
+
+typedef struct sim {
+    size_t threads;                      /* including the caller */
+    double free_at[MODEL_MAX_THREADS];   /* workers 1 .. threads - 1 */
+    int busy[MODEL_MAX_THREADS];
+    /* jobs: -1 not posted, else available from post_at; claimed: end time */
+    double *post_at, *end_at;
+    int *state; /* 0 not posted, 1 posted, 2 claimed (done at end_at), 3 withdrawn */
+    size_t *queue, qlen;                 /* posted jobs in posting order */
+    /* the current batch */
+    double task, start_at, last_end;
+    size_t count, next, done_by;         /* done_by: tasks claimed */
+    int reported, active;
+} sim;
+
+static void queue_remove(sim *m, size_t job)
+{
+    for (size_t k = 0; k < m->qlen; k++)
+        if (m->queue[k] == job) {
+            memmove(m->queue + k, m->queue + k + 1, (m->qlen - k - 1) * sizeof *m->queue);
+            m->qlen--;
+            return;
+        }
+}
+
+/* The first posted job available at time t, or -1. */
+static long first_job(const sim *m, double t)
+{
+    for (size_t k = 0; k < m->qlen; k++)
+        if (m->post_at[m->queue[k]] <= t)
+            return (long)m->queue[k];
+    return -1;
+}
+
+/* Claims job j (or, for j < 0, the batch's next task) for a thread free
+ * at time t; returns the end time. */
+static double claim(sim *m, long j, double t)
+{
+    if (j >= 0) {
+        queue_remove(m, (size_t)j);
+        m->state[j] = 2;
+        m->end_at[j] = t + rec.job_cost[j];
+        return m->end_at[j];
+    }
+    m->next++;
+    double end = fmax(t, m->start_at) + m->task;
+    m->last_end = fmax(m->last_end, end);
+    return end;
+}
+
+/* Lets the workers take what is available before time T (jobs first). */
+static void advance(sim *m, double T)
+{
+    for (;;) {
+        size_t w = 0;
+        double f = INFINITY;
+        for (size_t k = 1; k < m->threads; k++)
+            if (m->free_at[k] < f && m->free_at[k] < T) {
+                f = m->free_at[k];
+                w = k;
+            }
+        if (w == 0)
+            return;
+        long j = first_job(m, f);
+        int task = m->active && m->next < m->count && m->start_at <= f;
+        if (j >= 0 || task) {
+            m->free_at[w] = claim(m, j >= 0 ? j : -1, f);
+            m->busy[w] = 1;
+            continue;
+        }
+        /* nothing at f: the next availability before T, or idle until T */
+        double a = T;
+        for (size_t k = 0; k < m->qlen; k++)
+            a = fmin(a, fmax(m->post_at[m->queue[k]], f));
+        if (m->active && m->next < m->count)
+            a = fmin(a, fmax(m->start_at, f));
+        m->free_at[w] = a > f ? a : T;
+        m->busy[w] = 0;
+    }
+}
+
+/* The earliest end of a busy worker after t (INFINITY when none). */
+static double next_end(const sim *m, double t)
+{
+    double e = INFINITY;
+    for (size_t k = 1; k < m->threads; k++)
+        if (m->busy[k] && m->free_at[k] > t)
+            e = fmin(e, m->free_at[k]);
+    return e;
+}
+
+static int batch_complete(const sim *m, double t)
+{
+    return m->active && m->next == m->count && m->last_end <= t;
+}
+
+/* The speculative post following the FINISH of the batch started at or
+ * after event k (posted early when the batch completes during a wait). */
+static long spec_after(size_t k)
+{
+    for (size_t i = k; i < rec.len; i++) {
+        if (rec.events[i].kind == EV_START)
+            return -1;
+        if (rec.events[i].kind == EV_FINISH) {
+            for (size_t j = i + 1; j < rec.len && rec.events[j].kind != EV_START; j++)
+                if (rec.events[j].kind == EV_POST && rec.events[j].spec)
+                    return (long)rec.events[j].job;
+            return -1;
+        }
+    }
+    return -1;
+}
+
+static void post(sim *m, size_t job, double t)
+{
+    m->state[job] = 1;
+    m->post_at[job] = t;
+    m->queue[m->qlen++] = job;
+}
+
+/* The predicted time of the recorded program on `threads` threads. */
+static double replay(size_t threads)
+{
+    sim m = {.threads = threads};
+    size_t jobs = rec.jobs ? rec.jobs : 1;
+    m.post_at = calloc(jobs, sizeof *m.post_at);
+    m.end_at = calloc(jobs, sizeof *m.end_at);
+    m.state = calloc(jobs, sizeof *m.state);
+    m.queue = calloc(jobs, sizeof *m.queue);
+    if (!m.post_at || !m.end_at || !m.state || !m.queue)
+        abort();
+    double t = 0.0;
+    for (size_t i = 0; i < rec.len; i++) {
+        const event *e = &rec.events[i];
+        advance(&m, t);
+        switch (e->kind) {
+        case EV_COMPUTE:
+            t += e->cost;
+            break;
+        case EV_START:
+            m.active = 1;
+            m.count = e->count;
+            m.next = 0;
+            m.task = e->count ? e->cost / (double)e->count : 0.0;
+            m.start_at = t;
+            m.last_end = t;
+            m.reported = 0;
+            break;
+        case EV_POST:
+            if (m.state[e->job] == 0)
+                post(&m, e->job, t);
+            break;
+        case EV_RETIRE:
+            if (m.state[e->job] == 1) {
+                queue_remove(&m, e->job);
+                m.state[e->job] = 3;
+            }
+            break;
+        case EV_FINISH:
+            for (;;) {
+                advance(&m, t);
+                if (m.next < m.count)
+                    t = claim(&m, -1, t);
+                else
+                    break;
+            }
+            t = fmax(t, m.last_end);
+            m.active = 0;
+            break;
+        case EV_WAIT:
+            for (;;) {
+                advance(&m, t);
+                if (m.state[e->job] == 2 && m.end_at[e->job] <= t)
+                    break;
+                if (!m.reported && batch_complete(&m, t)) {
+                    m.reported = 1;
+                    long j = spec_after(i);
+                    if (j >= 0 && m.state[j] == 0)
+                        post(&m, (size_t)j, t);
+                    continue;
+                }
+                long j = -1;
+                if (m.state[e->job] == 1)
+                    j = (long)e->job;
+                else if (m.active && m.next < m.count)
+                    j = -1;
+                else if ((j = first_job(&m, t)) < 0) {
+                    /* sleep until something ends */
+                    double wake = next_end(&m, t);
+                    if (m.state[e->job] == 2)
+                        wake = fmin(wake, m.end_at[e->job]);
+                    if (!isfinite(wake))
+                        abort(); /* waiting for a job nobody runs */
+                    t = wake;
+                    continue;
+                }
+                t = claim(&m, j, t);
+                if (j == (long)e->job)
+                    break;
+            }
+            break;
+        }
+    }
+    /* the pool's destruction joins the workers */
+    for (size_t k = 1; k < threads; k++)
+        if (m.busy[k])
+            t = fmax(t, m.free_at[k]);
+    free(m.post_at);
+    free(m.end_at);
+    free(m.state);
+    free(m.queue);
+    return t;
 }
 
 static double normal(uint64_t *state)
@@ -142,22 +463,30 @@ int main(int argc, char **argv)
     }
     bht_sup_options opt = {0.01, cells, NULL, NULL, 1};
     bht_sup_result r;
-    double c0 = thread_cpu();
-    bht_status s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, &r)
-                            : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, &r);
-    double cpu = thread_cpu() - c0;
+    bht_status s = BHT_OK;
+    for (int run = 0; run < 2 && s == BHT_OK; run++) { /* run 0: warm-up */
+        free(rec.events);
+        memset(&rec, 0, sizeof rec);
+        rec.mark = thread_cpu();
+        s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, &r)
+                     : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, &r);
+        span();
+    }
     if (s != BHT_OK) {
         printf("%s\n", bht_status_message(s));
         return 1;
     }
-    double outside = cpu - model.tasks - model.overlap;
-    printf("%s n %zu d %zu seed %llu: cells %zu width %.3e; cpu %.3f s: batches %.3f s in "
-           "%zu rounds (%.1f tasks each), overlapped %.3f s, outside %.3f s (%.1f%%); "
-           "modelled speed-up 2 threads %.2fx, 4 threads %.2fx\n",
+    double one = replay(1), cpu = 0.0;
+    for (size_t i = 0; i < rec.len; i++)
+        cpu += rec.events[i].kind == EV_COMPUTE ? rec.events[i].cost : 0.0;
+    printf("%s n %zu d %zu seed %llu: cells %zu width %.3e; one thread %.4f s: batches %.4f s "
+           "in %zu rounds (%.1f tasks each), certifications %.4f s (%zu waited), caller %.4f s; "
+           "speculated and unused %.4f s; modelled speed-up 2 threads %.2fx, 3 threads %.2fx, "
+           "4 threads %.2fx\n",
            leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, r.cells,
-           (r.nu_upper - r.nu_lower) / r.nu_lower, cpu, model.tasks, model.rounds,
-           model.rounds ? (double)model.task_count / (double)model.rounds : 0.0, model.overlap,
-           outside, 100.0 * outside / cpu, cpu / (outside + model.makespan[2]),
-           cpu / (outside + model.makespan[4]));
+           (r.nu_upper - r.nu_lower) / r.nu_lower, one, rec.tasks, rec.rounds,
+           rec.rounds ? (double)rec.task_count / (double)rec.rounds : 0.0, rec.jobs_cpu,
+           rec.waits, cpu, rec.timing_only, one / replay(2), one / replay(3), one / replay(4));
+    free(rec.events);
     return 0;
 }

@@ -1,18 +1,20 @@
 /* test_sup_threads.c: the certified sup searches (softmax and leverage
  * models) give the same bits for any number of threads (each round's cells
  * are a function of the heap alone, evaluated in parallel and committed in
- * a fixed order, see src/search/sup_pool.h): bracket, cell count and query
- * compared between 1, 2, 3 and 4 threads on fixed random problems, run to
- * convergence and stopped by a small cell budget (which ends the search
- * in the middle of a round). */
+ * a fixed order, see src/search/sup_pool.h; the leverage candidates'
+ * certifications run as pool jobs, speculatively ahead of their use, and
+ * are used where the sequential search uses them): bracket, cell count and
+ * query compared between 1, 2, 3 and 4 threads on fixed random problems,
+ * run to convergence and stopped by a small cell budget (which ends the
+ * search in the middle of a round).  Then the pool's jobs themselves. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include "harness.h"
+#include "sup_threads.h"
 
 #define MAX_N 6
-#define MAX_D 3
+#define MAX_D 5
 #define THREADS 4 /* 1 .. THREADS threads */
 
 static int same_bits(double a, double b)
@@ -23,28 +25,15 @@ static int same_bits(double a, double b)
     return x == y;
 }
 
-typedef bht_status (*sup_fn)(size_t n, size_t d, const double *A, const double *M,
-                             const bht_sup_options *opt, double *query, bht_sup_result *r);
-
-static bht_status softmax_sup(size_t n, size_t d, const double *A, const double *M,
-                              const bht_sup_options *opt, double *query, bht_sup_result *r)
-{
-    return bht_nu_softmax_sup(n, d, A, M, 1.0, opt, query, r);
-}
-
-static bht_status leverage_sup(size_t n, size_t d, const double *A, const double *M,
-                               const bht_sup_options *opt, double *query, bht_sup_result *r)
-{
-    return bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, opt, query, r);
-}
-
-/* Returns how many of the cases ended without converging. */
-static int compare_threads(sup_fn fn, const char *name, uint64_t seed, size_t max_cells)
+/* Returns how many of the cases ended without converging: `cases` problems
+ * with n in [n_lo, MAX_N] and d in [d_lo, d_hi] (d < n). */
+static int compare_shapes(sup_fn fn, const char *name, uint64_t seed, size_t max_cells,
+                          int cases, size_t n_lo, size_t d_lo, size_t d_hi)
 {
     int unconverged = 0;
     test_rng rng = {seed};
-    for (int k = 0; k < 6; k++) {
-        size_t n = test_rng_int(&rng, 3, MAX_N), d = test_rng_int(&rng, 1, MAX_D);
+    for (int k = 0; k < cases; k++) {
+        size_t n = test_rng_int(&rng, n_lo, MAX_N), d = test_rng_int(&rng, d_lo, d_hi);
         if (d >= n)
             d = n - 1;
         double A[MAX_N * MAX_D], M[MAX_N * MAX_D];
@@ -69,12 +58,17 @@ static int compare_threads(sup_fn fn, const char *name, uint64_t seed, size_t ma
                       name, k, n, d, r[t].nu_lower, r[t].nu_upper, t + 1, r[0].nu_lower,
                       r[0].nu_upper);
             cr_assert_eq(r[t].cells, r[0].cells, "%s case %d: cells", name, k);
-            for (size_t j = 0; j < (fn == leverage_sup ? n : d); j++)
+            for (size_t j = 0; j < (fn == softmax_sup ? d : n); j++)
                 cr_assert(same_bits(query[t][j], query[0][j]), "%s case %d: query[%zu]", name, k, j);
         }
         unconverged += st[0] == BHT_OK && !r[0].converged;
     }
     return unconverged;
+}
+
+static int compare_threads(sup_fn fn, const char *name, uint64_t seed, size_t max_cells)
+{
+    return compare_shapes(fn, name, seed, max_cells, 6, 3, 1, 3);
 }
 
 Test(sup_threads, softmax_same_bits_for_1_to_4_threads, .timeout = 600)
@@ -99,4 +93,100 @@ Test(sup_threads, leverage_same_bits_when_the_budget_ends_it, .timeout = 600)
 {
     cr_assert_gt(compare_threads(leverage_sup, "leverage", 8642, 301), 0,
                  "the budget ended no search");
+}
+
+/* n = 6, d = 5 (the complement form): the oracle's certifications of
+ * candidates are most of the time and most rounds certify one, so that the
+ * speculative certifications (posted when a round's boxes are enclosed,
+ * run by whichever thread is free) decide the bracket. */
+Test(sup_threads, leverage_certifications_same_bits, .timeout = 600)
+{
+    compare_shapes(leverage_sup, "leverage n 6", 4242, 20000, 2, 6, 5, 5);
+    cr_assert_gt(compare_shapes(leverage_sup, "leverage n 6 budget", 4243, 1001, 2, 6, 5, 5), 0,
+                 "the budget ended no search");
+}
+
+Test(sup_threads, plan_h2_same_bits_for_1_to_4_threads, .timeout = 600)
+{
+    compare_shapes(plan_sup, "plan", 1212, 20000, 3, 4, 1, 3);
+}
+
+/* ------------------------------------------------------- the pool's jobs */
+
+/* Every posted job that is waited for runs exactly once, alongside a batch
+ * whose tasks all run once; wait reports the batch's completion at most
+ * once. */
+Test(sup_threads, pool_jobs_run_once)
+{
+    for (size_t threads = 1; threads <= THREADS; threads++) {
+        sup_pool *pool;
+        cr_assert_eq(bht__sup_pool_create(threads, &pool), BHT_OK);
+        job_log log = {{0}, {0}};
+        sup_job jobs[16];
+        counting_jobs(jobs, 16, &log);
+        bht__sup_pool_start(pool, 100, count_task, &log);
+        for (size_t j = 0; j < 16; j++)
+            bht__sup_pool_post(pool, &jobs[j]);
+        int reports = 0;
+        for (size_t j = 0; j < 16; j += 2) /* the odd ones are left to the workers */
+            while (!bht__sup_pool_wait(pool, &jobs[j]))
+                reports++;
+        bht__sup_pool_finish(pool);
+        for (size_t j = 1; j < 16; j += 2)
+            while (!bht__sup_pool_wait(pool, &jobs[j]))
+                reports++;
+        cr_assert_leq(reports, 1, "%zu threads: %d completion reports", threads, reports);
+        for (size_t j = 0; j < 16; j++) {
+            cr_assert_eq(log.runs[j], 1, "%zu threads: job %zu ran %d times", threads, j,
+                         log.runs[j]);
+            cr_assert_eq(bht__sup_pool_state(pool, &jobs[j]), SUP_JOB_DONE);
+        }
+        for (size_t i = 0; i < 100; i++)
+            cr_assert_eq(log.tasks[i], 1, "%zu threads: task %zu", threads, i);
+        bht__sup_pool_destroy(pool);
+    }
+}
+
+/* Without workers a posted job runs only when waited for (a one-thread
+ * search computes exactly what it uses), and retire withdraws it. */
+Test(sup_threads, pool_job_without_workers_runs_only_when_waited_for)
+{
+    sup_pool *pool;
+    cr_assert_eq(bht__sup_pool_create(1, &pool), BHT_OK);
+    job_log log = {{0}, {0}};
+    sup_job jobs[2], *a = &jobs[0], *b = &jobs[1];
+    counting_jobs(jobs, 2, &log);
+    bht__sup_pool_post(pool, a);
+    bht__sup_pool_post(pool, b);
+    bht__sup_pool_start(pool, 10, count_task, &log);
+    bht__sup_pool_finish(pool);
+    cr_assert_eq(log.runs[0] + log.runs[1], 0, "a posted job ran unasked");
+    bht__sup_pool_retire(pool, a);
+    cr_assert_eq(bht__sup_pool_state(pool, a), SUP_JOB_IDLE);
+    cr_assert_eq(bht__sup_pool_wait(pool, b), 1);
+    cr_assert_eq(log.runs[0], 0, "a withdrawn job ran");
+    cr_assert_eq(log.runs[1], 1);
+    bht__sup_pool_destroy(pool);
+}
+
+/* With workers, retire leaves a job either withdrawn (not run) or run to
+ * its end, never running. */
+Test(sup_threads, pool_retire_with_workers)
+{
+    for (size_t threads = 2; threads <= THREADS; threads++) {
+        sup_pool *pool;
+        cr_assert_eq(bht__sup_pool_create(threads, &pool), BHT_OK);
+        job_log log = {{0}, {0}};
+        sup_job jobs[16];
+        counting_jobs(jobs, 16, &log);
+        for (size_t j = 0; j < 16; j++)
+            bht__sup_pool_post(pool, &jobs[j]);
+        for (size_t j = 0; j < 16; j++) {
+            bht__sup_pool_retire(pool, &jobs[j]);
+            int state = bht__sup_pool_state(pool, &jobs[j]);
+            cr_assert(state == SUP_JOB_IDLE || state == SUP_JOB_DONE);
+            cr_assert_eq(log.runs[j], state == SUP_JOB_DONE, "%zu threads: job %zu", threads, j);
+        }
+        bht__sup_pool_destroy(pool);
+    }
 }
