@@ -420,6 +420,51 @@ static double softmax_term(size_t n, const double *A, const double *x, size_t d,
     return pi;
 }
 
+/* No cell of a[0 .. len d - 1] is q + k when the two ranges are separated
+ * (ghost lemma function): the disequalities that the frame of the write
+ * p[i] in store_output needs, without unfolding \separated there. */
+/*@ ghost
+  /@ requires sep: \separated(a + (0 .. len * d - 1), q + (0 .. m - 1));
+     requires k: 0 <= k < m;
+     assigns \nothing;
+     ensures ne: \forall integer j; 0 <= j < len * d ==> a + j != q + k;
+  @/
+  static void cells_distinct(const double *a, size_t len, size_t d, const double *q, size_t m,
+                             size_t k)
+  {
+  }
+*/
+
+/* p[i] = v, the write of step 4 (a separate function, no other effect:
+ * the frame facts that softmax_core's second loop needs come from this
+ * contract, proved in a small context; inline, the loop's goals time out). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires i_range: 0 <= i < n;
+    requires valid_p: \valid(p + (0 .. n - 1));
+    requires separated: \separated(A + (0 .. n * d - 1), p + (0 .. n - 1))
+                        && \separated(x + (0 .. d - 1), p + (0 .. n - 1));
+    requires finite: all_finite(A, n * d) && all_finite(x, d);
+    assigns p[i];
+    ensures stored: p[i] == v && (\is_finite(p[i]) <==> \is_finite(v));
+    ensures others: \forall integer k; 0 <= k < n && k != i ==> p[k] == \old(p[k]);
+    ensures same_A: \forall integer j; 0 <= j < n * d ==> A[j] == \old(A[j]);
+    ensures same_x: \forall integer j; 0 <= j < d ==> x[j] == \old(x[j]);
+    ensures finite: all_finite(A, n * d) && all_finite(x, d);
+*/
+static void store_output(double *p, size_t i, double v, const double *A, const double *x,
+                         size_t n, size_t d)
+{
+    /* A, x, n, d: used by the contract and the ghost calls only. */
+    (void)A;
+    (void)x;
+    (void)n;
+    (void)d;
+    //@ ghost cells_distinct(A, n, d, p, n, i);
+    //@ ghost cells_distinct(x, 1, d, p, n, i);
+    p[i] = v;
+}
+
 /* Shared core.  Algorithm: (1) the largest logit z_m, decided exactly,
  * (2) shifted logits t_i = z_i - z_m <= 0 in double-double (for A x the
  * exact row difference rounded to dd), (3) S = sum exp(t_j)
@@ -434,7 +479,8 @@ static double softmax_term(size_t n, const double *A, const double *x, size_t d,
  * assumed here).  A x path: proved by WP (proofs/proofs.mk): no run-time
  * error, every p_k finite in [0, 1], and p_k == softmax_dd(A, x, n, d, k)
  * (spec/softmax.h: the dd pipeline over the leaf facts S1-S5, LA1-LA7).
- * Steps 3 and 4 are softmax_exp_term and softmax_term.  The writes p[i] of
+ * Steps 3 and 4 are softmax_exp_term and softmax_term (the write p[i]:
+ * store_output).  The writes p[i] of
  * step 4 change the memory that A and x live in, so the second loop carries
  * softmax_inputs_same{Pre, Here} (A and x unchanged) and the frame axioms
  * of spec/softmax_frame.h (row S6, proved in Coq) move the logits back to
@@ -467,9 +513,9 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
     const double *A = src->A, *x = src->x;
     size_t d = src->d;
-    matrix_rows(n, A, d);
     bht_long_acc acc;
     bht_long_acc_init(&acc);
+    matrix_rows(n, A, d);
     size_t m = argmax_logit(n, A, x, d, &acc);
     matrix_row(n, A, d, m);
     //@ assert same_m: softmax_inputs_same{Pre, Here}(A, x, n, d);
@@ -534,6 +580,17 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
         //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
         //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
+        //@ assert here_hi: shift_hi(A, x, n, d, i) == shift_hi{Pre}(A, x, n, d, i);
+        /*@ assert here_t: shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i)
+              == shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i); */
+        /*@ assert here_rn: rn(shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i))
+              == rn(shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i)); */
+        //@ assert here_lo_def: shift_lo(A, x, n, d, i) == rn(shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i));
+        //@ assert here_lo_pre: shift_lo{Pre}(A, x, n, d, i) == rn(shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i));
+        //@ assert here_lo: shift_lo(A, x, n, d, i) == shift_lo{Pre}(A, x, n, d, i);
+        /*@ assert here_e: exp_hi(A, x, n, d, i) == exp_hi{Pre}(A, x, n, d, i)
+              && exp_lo(A, x, n, d, i) == exp_lo{Pre}(A, x, n, d, i)
+              && exp_scale(A, x, n, d, i) == exp_scale{Pre}(A, x, n, d, i); */
         /*@ assert here_exp: shift_hi(A, x, n, d, i) == shift_hi{Pre}(A, x, n, d, i)
               && exp_hi(A, x, n, d, i) == exp_hi{Pre}(A, x, n, d, i)
               && exp_lo(A, x, n, d, i) == exp_lo{Pre}(A, x, n, d, i)
@@ -544,9 +601,8 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
         /*@ assert pi_sum: softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo)
               == softmax_dd_out{Pre}(A, x, n, d, i, softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1)); */
         //@ assert pi_pre: pi == softmax_dd{Pre}(A, x, n, d, i);
-        //@ assert sep_i: \forall integer j; 0 <= j < n * d ==> \separated(A + j, p + i);
-        //@ assert sep_x: \forall integer j; 0 <= j < d ==> \separated(x + j, p + i);
-        p[i] = pi;
+        store_output(p, i, pi, A, x, n, d);
+        //@ assert value_i: p[i] == softmax_dd{Pre}(A, x, n, d, i);
     }
 }
 
