@@ -93,6 +93,14 @@
   // p_k of softmax(A x) as the kernel computes it.
   logic double softmax_dd{L}(double *A, double *x, integer n, integer d, integer k) =
     softmax_dd_out(A, x, n, d, k, softmax_sum(A, x, n, d, n, 0), softmax_sum(A, x, n, d, n, 1));
+
+  // The inputs A[0 .. n d - 1] and x[0 .. d - 1] hold the same values at
+  // labels L1 and L2 (softmax_core writes p and its own locals only).  The
+  // frame axioms over it (row S6) and the real-argument axioms (row S7) are
+  // in spec/softmax_frame.h, not yet in the root unit (proofs/SOFTMAX_CORE_WIP.md).
+  predicate softmax_inputs_same{L1, L2}(double *A, double *x, integer n, integer d) =
+    (\forall integer j; 0 <= j < n * d ==> \at(A[j], L1) == \at(A[j], L2))
+    && (\forall integer j; 0 <= j < d ==> \at(x[j], L1) == \at(x[j], L2));
 */
 
 #endif

@@ -220,6 +220,251 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
     return 1;
 }
 
+/* Row r of A (n-by-d, row-major): a lemma function for WP (no code).  Its
+ * goals are nonlinear in n, d, r and have a small context here; a caller
+ * gets the facts of one row as ground terms (no quantifier over the rows to
+ * instantiate, no product to bound). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires r_range: 0 <= r < n;
+    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    assigns \nothing;
+    ensures offset: 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
+    ensures row: \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+*/
+static void matrix_row(size_t n, const double *A, size_t d, size_t r)
+{
+    (void)n;
+    (void)A;
+    (void)d;
+    (void)r;
+    //@ assert below: 0 <= (n - 1 - r) * d && 0 <= r * d;
+    //@ assert end: r * d + d <= n * d;
+    //@ assert top: r * d <= 0x1p28 * d && 0x1p28 * d <= 0x1p56;
+    //@ assert valid_row: \valid_read(A + r * d + (0 .. d - 1));
+    //@ assert finite_row: \forall integer k; 0 <= k < d ==> \is_finite(A[r * d + k]);
+    /* all_finite(A + r d, d) element by element: the provers do not match
+     * (A + r d)[k] (all_finite unfolded) with A[r d + k] under a quantifier,
+     * but do for one k (ghost loop, no code). */
+    /*@ ghost
+      /@ loop invariant k_range: 0 <= k <= d;
+         loop invariant done: all_finite(A + r * d, k);
+         loop assigns k;
+         loop variant d - k;
+      @/
+      for (size_t k = 0; k < d; k++) {
+        /@ assert elem: \is_finite(A[r * d + k]); @/
+      }
+    */
+}
+
+/* Every row of A, in the quantified form that argmax_logit requires: a
+ * lemma function for WP, by induction over the rows (matrix_row).  The loop
+ * has no effect (the compiler removes it). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    assigns \nothing;
+    ensures rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
+      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    ensures first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
+*/
+static void matrix_rows(size_t n, const double *A, size_t d)
+{
+    matrix_row(n, A, d, 0);
+    //@ assert first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
+    /*@ loop invariant index: 0 <= r <= n;
+        loop invariant rows: \forall integer k; 0 <= k < r ==> k * d <= 0x1p56
+          && \valid_read(A + k * d + (0 .. d - 1)) && all_finite(A + k * d, d);
+        loop assigns r;
+        loop variant n - r;
+    */
+    for (size_t r = 0; r < n; r++)
+        matrix_row(n, A, d, r);
+}
+
+/* The exponential of the self term t_m = 0 (ghost lemma function; its goal
+ * has no other context).  In softmax_exp_term the case i == m makes Qed fold
+ * t = th + tl = 0 into the \exp(th + tl) of bht_dd_exp's contract, and the
+ * folded goal is ill-typed for Why3 ("Type mismatch between real and int"):
+ * there the call's premises and the conclusions of the case i == m are
+ * closed by Qed alone. */
+/*@ ghost
+  /@ requires e: eh == exp_hi(A, x, n, d, i) && el == exp_lo(A, x, n, d, i);
+     requires sum: eh + el >= 0.99;
+     assigns \nothing;
+     ensures sum: exp_hi(A, x, n, d, i) + exp_lo(A, x, n, d, i) >= 0.99;
+  @/
+  static void self_exp_bound(const double *A, const double *x, size_t n, size_t d, size_t i,
+                             double eh, double el)
+  {
+  }
+*/
+
+/* Term i of the sum S (step 3 of softmax_core): (bh, bl) = (RN(e_h 2^s),
+ * RN(e_l 2^s)) with (e_h, e_l, s) the dd exponential of t_i; returns 0 (no
+ * term) when t_i is below the floor.  A separate function so that the
+ * proof of each step has a small context; same operations as inline. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires indices: 0 <= i < n && 0 <= m < n;
+    requires ok: long_acc_ok(acc);
+    requires rows: ai == A + i * d && am == A + m * d
+      && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
+      && \valid_read(am + (0 .. d - 1)) && all_finite(am, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+    requires valid_b: \valid(bh) && \valid(bl) && \separated(bh, bl);
+    assigns *acc, *bh, *bl, errno;
+    ensures ok: long_acc_ok(acc);
+    ensures result: \result == 0 || \result == 1;
+    ensures kept: \result == 1 <==> \old(shift_kept(A, x, n, d, i));
+    ensures term: \result == 1 ==>
+      *bh == \old(rn(exp_hi(A, x, n, d, i) * \pow(2.0, exp_scale(A, x, n, d, i))))
+      && *bl == \old(rn(exp_lo(A, x, n, d, i) * \pow(2.0, exp_scale(A, x, n, d, i))));
+    ensures range: \result == 1 ==> \is_finite(*bh) && \is_finite(*bl)
+                                    && 0 <= *bh <= 2 && \abs(*bl) <= *bh;
+    ensures self: i == m ==> \result == 1 && \old(exp_scale(A, x, n, d, i)) == 0
+                             && \old(exp_hi(A, x, n, d, i)) + \old(exp_lo(A, x, n, d, i)) >= 0.99;
+    ensures unscaled: \result == 1 && \old(exp_scale(A, x, n, d, i)) == 0 ==>
+                      *bh == \old(exp_hi(A, x, n, d, i)) && *bl == \old(exp_lo(A, x, n, d, i));
+*/
+static int softmax_exp_term(size_t n, const double *A, const double *x, size_t d, size_t i,
+                            size_t m, const double *ai, const double *am, bht_long_acc *acc,
+                            double *bh, double *bl)
+{
+    double th, tl, eh, el, b_h, b_l;
+    int scale;
+    if (!shifted_logit(n, A, x, d, i, m, ai, am, acc, &th, &tl))
+        return 0;
+    //@ assert self_t: i == m ==> th == 0 && tl == 0;
+    //@ assert t_pair: th == shift_hi(A, x, n, d, i) && tl == shift_lo(A, x, n, d, i);
+    bht_dd_exp(th, tl, &eh, &el, &scale);
+    //@ assert e_args: dd_exp_hi(th, tl) == exp_hi(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale(A, x, n, d, i);
+    //@ assert e_pre: eh == exp_hi(A, x, n, d, i) && el == exp_lo(A, x, n, d, i) && scale == exp_scale(A, x, n, d, i);
+    //@ assert self_e: i == m ==> scale == 0 && eh + el >= 0.99;
+    //@ ghost if (i == m) self_exp_bound(A, x, n, d, i, eh, el);
+    bht_dd_exp_scale_pair(eh, el, scale, &b_h, &b_l);
+    *bh = b_h;
+    *bl = b_l;
+    return 1;
+}
+
+/* The code's comparison v > 1.0 as a real one (ghost lemma function: in
+ * softmax_term's large context the provers do not derive v <= 1 from the
+ * comparison being false). */
+/*@ ghost
+  /@ requires finite: \is_finite(v);
+     assigns \nothing;
+     ensures gt: \gt_double(v, (double)1.0) <==> v > 1;
+  @/
+  static void compare_one(double v)
+  {
+  }
+*/
+
+/* p_i given the sum (sum_hi, sum_lo) (step 4 of softmax_core): the dd
+ * quotient of exp(t_i) by S, scaled and rounded once, clamped to 1; 0 when
+ * t_i is below the floor.  A separate function for the same reason. */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires indices: 0 <= i < n && 0 <= m < n;
+    requires ok: long_acc_ok(acc);
+    requires rows: ai == A + i * d && am == A + m * d
+      && \valid_read(ai + (0 .. d - 1)) && all_finite(ai, d)
+      && \valid_read(am + (0 .. d - 1)) && all_finite(am, d);
+    requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
+    requires largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+    requires is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+    requires sum: \is_finite(sum_hi) && \is_finite(sum_lo) && 0.5 <= sum_hi <= 5 * n
+                  && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+    assigns *acc, errno;
+    ensures ok: long_acc_ok(acc);
+    ensures range: finite_between(\result, 0.0, 1.0);
+    ensures value: \result == \old(softmax_dd_out(A, x, n, d, i, sum_hi, sum_lo));
+*/
+static double softmax_term(size_t n, const double *A, const double *x, size_t d, size_t i,
+                           size_t m, const double *ai, const double *am, bht_long_acc *acc,
+                           double sum_hi, double sum_lo)
+{
+    double th, tl, eh, el, qh, ql;
+    int scale;
+    if (!shifted_logit(n, A, x, d, i, m, ai, am, acc, &th, &tl))
+        return 0.0;
+    //@ assert t_pair: th == shift_hi(A, x, n, d, i) && tl == shift_lo(A, x, n, d, i);
+    bht_dd_exp(th, tl, &eh, &el, &scale);
+    //@ assert e_args: dd_exp_hi(th, tl) == exp_hi(A, x, n, d, i) && dd_exp_lo(th, tl) == exp_lo(A, x, n, d, i) && dd_exp_scale(th, tl) == exp_scale(A, x, n, d, i);
+    //@ assert e_pre: eh == exp_hi(A, x, n, d, i) && el == exp_lo(A, x, n, d, i) && scale == exp_scale(A, x, n, d, i);
+    dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
+    /*@ assert q_pre: qh == dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo)
+                   && ql == dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo); */
+    double pi = dd_ldexp_round(qh, ql, scale);
+    /*@ assert r_pre: pi == rn(dd_scaled(dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                         dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                         exp_scale(A, x, n, d, i))); */
+    /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
+     * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
+    //@ ghost double p0 = pi;
+    //@ assert p0_range: \is_finite(p0) && 0 <= p0;
+    //@ ghost compare_one(p0);
+    if (pi > 1.0)
+        pi = 1.0;
+    //@ assert clamp_then: p0 > 1 ==> pi == 1;
+    //@ assert clamp_else: p0 <= 1 ==> pi == p0;
+    //@ assert clamp_p0: pi == clamp01(p0);
+    //@ assert pi_range: finite_between(pi, 0.0, 1.0);
+    /*@ assert clamped: pi == clamp01(rn(dd_scaled(dd_div_hi(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                                   dd_div_lo(exp_hi(A, x, n, d, i), exp_lo(A, x, n, d, i), sum_hi, sum_lo),
+                                                   exp_scale(A, x, n, d, i)))); */
+    return pi;
+}
+
+/* No cell of a[0 .. len d - 1] is q + k when the two ranges are separated
+ * (ghost lemma function): the disequalities that the frame of the write
+ * p[i] in store_output needs, without unfolding \separated there. */
+/*@ ghost
+  /@ requires sep: \separated(a + (0 .. len * d - 1), q + (0 .. m - 1));
+     requires k: 0 <= k < m;
+     assigns \nothing;
+     ensures ne: \forall integer j; 0 <= j < len * d ==> a + j != q + k;
+  @/
+  static void cells_distinct(const double *a, size_t len, size_t d, const double *q, size_t m,
+                             size_t k)
+  {
+  }
+*/
+
+/* p[i] = v, the write of step 4 (a separate function, no other effect:
+ * the frame facts that softmax_core's second loop needs come from this
+ * contract, proved in a small context; inline, the loop's goals time out). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires i_range: 0 <= i < n;
+    requires valid_p: \valid(p + (0 .. n - 1));
+    requires separated: \separated(A + (0 .. n * d - 1), p + (0 .. n - 1))
+                        && \separated(x + (0 .. d - 1), p + (0 .. n - 1));
+    requires finite: all_finite(A, n * d) && all_finite(x, d);
+    assigns p[i];
+    ensures stored: p[i] == v && (\is_finite(p[i]) <==> \is_finite(v));
+    ensures others: \forall integer k; 0 <= k < n && k != i ==> p[k] == \old(p[k]);
+    ensures same_A: \forall integer j; 0 <= j < n * d ==> A[j] == \old(A[j]);
+    ensures same_x: \forall integer j; 0 <= j < d ==> x[j] == \old(x[j]);
+    ensures finite: all_finite(A, n * d) && all_finite(x, d);
+*/
+static void store_output(double *p, size_t i, double v, const double *A, const double *x,
+                         size_t n, size_t d)
+{
+    /* A, x, n, d: used by the contract and the ghost calls only. */
+    (void)A;
+    (void)x;
+    (void)n;
+    (void)d;
+    //@ ghost cells_distinct(A, n, d, p, n, i);
+    //@ ghost cells_distinct(x, 1, d, p, n, i);
+    p[i] = v;
+}
+
 /* Shared core.  Algorithm: (1) the largest logit z_m, decided exactly,
  * (2) shifted logits t_i = z_i - z_m <= 0 in double-double (for A x the
  * exact row difference rounded to dd), (3) S = sum exp(t_j)
@@ -230,17 +475,20 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
  * n <= 2^28 dd additions 2^-77, division 2^-102) and is rounded once, so
  * p_i is within 0.5 + 2^-11 ulp of the exact value (budget: 1 ulp).
  * Logits z: the vectorised kernel (softmax_lanes.c; same algorithm with the
- * sum in 8 fixed lanes, same bits on every instruction set).  Not in
- * WP_FUNCTIONS yet (contract assumed by the callers).  The loop invariants
- * below are written for the A x path's run-time safety and range (every p_k
- * finite in [0, 1], S >= 1/2, the term of the largest logit >= 0.99 through
- * shifted_logit's `self` clause) but not yet checked by WP.  The relation
- * p_k == softmax_dd(A, x, n, d, k) (spec/softmax.h) is not stated: the
- * locals passed by address (th, tl, eh, ..., sum_hi) live in the same
- * memory as A and x, so every call changes the memory state in which the
- * recursive logic functions (reg_dot, logit_max) are evaluated, and no
- * prover here shows that such a function is unchanged by a write outside
- * the rows it reads (a frame lemma, by induction on d; Coq). */
+ * sum in 8 fixed lanes, same bits on every instruction set; its contract is
+ * assumed here).  A x path: proved by WP (proofs/proofs.mk): no run-time
+ * error, every p_k finite in [0, 1], and p_k == softmax_dd(A, x, n, d, k)
+ * (spec/softmax.h: the dd pipeline over the leaf facts S1-S5, LA1-LA7).
+ * Steps 3 and 4 are softmax_exp_term and softmax_term (the write p[i]:
+ * store_output).  The writes p[i] of
+ * step 4 change the memory that A and x live in, so the second loop carries
+ * softmax_inputs_same{Pre, Here} (A and x unchanged) and the frame axioms
+ * of spec/softmax_frame.h (row S6, proved in Coq) move the logits back to
+ * Pre.  Not in WP_FUNCTIONS yet (proofs/SOFTMAX_CORE_WIP.md): the contract
+ * gains, when it is proved (the loop invariant `value` at i = n),
+ *   ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
+ *     p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
+ * (left out until then: a clause that callers assume changes their goals). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -265,65 +513,96 @@ static void softmax_core(size_t n, const softmax_source *src, double *p)
     }
     const double *A = src->A, *x = src->x;
     size_t d = src->d;
-    //@ assert row_end: \forall integer r; 0 <= r < n ==> 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
-    //@ assert rows: \forall integer r; 0 <= r < n ==> \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
     bht_long_acc acc;
     bht_long_acc_init(&acc);
+    matrix_rows(n, A, d);
     size_t m = argmax_logit(n, A, x, d, &acc);
+    matrix_row(n, A, d, m);
+    //@ assert same_m: softmax_inputs_same{Pre, Here}(A, x, n, d);
+    //@ assert m_largest: logit_ax{Pre}(A, x, d, m) == logit_max{Pre}(A, x, d, n);
+    //@ assert m_is_max: \forall integer k; 0 <= k < n ==> logit_ax{Pre}(A, x, d, k) <= logit_ax{Pre}(A, x, d, m);
 
     double sum_hi = 0.0, sum_lo = 0.0;
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant rows: \forall integer r; 0 <= r < n ==>
-          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
-        loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
         loop invariant sum_range: \is_finite(sum_hi) && \is_finite(sum_lo)
                                   && 0 <= sum_hi <= 5 * i && \abs(sum_lo) <= 0x1p-52 * sum_hi;
         loop invariant sum_below: i > m ==> sum_hi + sum_lo >= 0.9 - i * 0x1p-60;
+        loop invariant sum_hi_is: sum_hi == softmax_sum{Pre}(A, x, n, d, i, 0);
+        loop invariant sum_lo_is: sum_lo == softmax_sum{Pre}(A, x, n, d, i, 1);
         loop assigns i, acc, sum_hi, sum_lo, errno;
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
-        double th, tl, eh, el, bh, bl;
-        int scale;
-        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
-        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl))
+        double bh, bl;
+        matrix_row(n, A, d, i);
+        if (!softmax_exp_term(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &bh, &bl)) {
+            //@ assert skipped_not_m: i != m;
             continue;
-        bht_dd_exp(th, tl, &eh, &el, &scale);
-        bht_dd_exp_scale_pair(eh, el, scale, &bh, &bl);
-        //@ assert self_term: i == m ==> bh + bl >= 0.99;
+        }
+        //@ assert term_pre: bh == rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))) && bl == rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)));
         //@ assert term: bh + bl >= 0;
+        //@ assert self_term: i == m ==> bh + bl >= 0.99;
+        //@ ghost double sh0 = sum_hi, sl0 = sum_lo;
         dd_add(sum_hi, sum_lo, bh, bl, &sum_hi, &sum_lo);
+        //@ assert s_args: sum_hi == dd_add_hi(sh0, sl0, bh, bl) && sum_lo == dd_add_lo(sh0, sl0, bh, bl);
+        //@ assert s_lower: sum_hi + sum_lo >= (sh0 + sl0 + bh + bl) * (1 - 0x1p-100);
+        //@ assert s0_nonneg: 0 <= sh0 + sl0 <= 5 * i + 1;
+        //@ assert s_below: i >= m ==> sum_hi + sum_lo >= 0.9 - (i + 1) * 0x1p-60;
+        /*@ assert s_pre: sum_hi == dd_add_hi(softmax_sum{Pre}(A, x, n, d, i, 0), softmax_sum{Pre}(A, x, n, d, i, 1),
+                                              rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))),
+                                              rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))))
+                         && sum_lo == dd_add_lo(softmax_sum{Pre}(A, x, n, d, i, 0), softmax_sum{Pre}(A, x, n, d, i, 1),
+                                              rn(exp_hi{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i))),
+                                              rn(exp_lo{Pre}(A, x, n, d, i) * \pow(2.0, exp_scale{Pre}(A, x, n, d, i)))); */
     }
     //@ assert sum_low: 0.5 <= sum_hi;
+    //@ assert same_2: softmax_inputs_same{Pre, Here}(A, x, n, d);
+    //@ assert a_ok: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
 
     /*@ loop invariant index: 0 <= i <= n;
         loop invariant ok: long_acc_ok(&acc);
-        loop invariant rows: \forall integer r; 0 <= r < n ==>
-          \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+        loop invariant a_ok: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
         loop invariant x_ok: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
-        loop invariant sum: \is_finite(sum_hi) && \is_finite(sum_lo)
-                            && 0.5 <= sum_hi <= 5 * n && \abs(sum_lo) <= 0x1p-52 * sum_hi;
+        loop invariant same: softmax_inputs_same{Pre, Here}(A, x, n, d);
         loop invariant done: \forall integer k; 0 <= k < i ==> finite_between(p[k], 0.0, 1.0);
+        loop invariant value: \forall integer k; 0 <= k < i ==> p[k] == softmax_dd{Pre}(A, x, n, d, k);
         loop assigns i, acc, p[0 .. n - 1], errno;
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
-        double th, tl, eh, el, qh, ql;
-        int scale;
-        //@ assert offsets: i * d <= 0x1p56 && m * d <= 0x1p56;
-        if (!shifted_logit(n, A, x, d, i, m, A + i * d, A + m * d, &acc, &th, &tl)) {
-            p[i] = 0.0;
-            continue;
-        }
-        bht_dd_exp(th, tl, &eh, &el, &scale);
-        dd_div(eh, el, sum_hi, sum_lo, &qh, &ql);
-        double pi = dd_ldexp_round(qh, ql, scale);
-        /* Mathematical range [0, 1]; the clamp keeps it under rounding (pi
-         * >= 0 already: dd_ldexp_round, leaf S5, so no lower clamp). */
-        if (pi > 1.0)
-            pi = 1.0;
-        p[i] = pi;
+        matrix_row(n, A, d, i);
+        matrix_row(n, A, d, m);
+        //@ assert here_max: logit_max(A, x, d, n) == logit_max{Pre}(A, x, d, n);
+        /*@ assert here_logits: \forall integer k; 0 <= k < n ==>
+              shift_ax(A, x, n, d, k) == shift_ax{Pre}(A, x, n, d, k)
+              && logit_ax(A, x, d, k) == logit_ax{Pre}(A, x, d, k); */
+        //@ assert here_largest: logit_ax(A, x, d, m) == logit_max(A, x, d, n);
+        //@ assert here_is_max: \forall integer k; 0 <= k < n ==> logit_ax(A, x, d, k) <= logit_ax(A, x, d, m);
+        //@ assert here_shift: shift_ax(A, x, n, d, i) == shift_ax{Pre}(A, x, n, d, i);
+        //@ assert here_hi: shift_hi(A, x, n, d, i) == shift_hi{Pre}(A, x, n, d, i);
+        /*@ assert here_t: shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i)
+              == shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i); */
+        /*@ assert here_rn: rn(shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i))
+              == rn(shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i)); */
+        //@ assert here_lo_def: shift_lo(A, x, n, d, i) == rn(shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i));
+        //@ assert here_lo_pre: shift_lo{Pre}(A, x, n, d, i) == rn(shift_ax{Pre}(A, x, n, d, i) - shift_hi{Pre}(A, x, n, d, i));
+        //@ assert here_lo: shift_lo(A, x, n, d, i) == shift_lo{Pre}(A, x, n, d, i);
+        /*@ assert here_e: exp_hi(A, x, n, d, i) == exp_hi{Pre}(A, x, n, d, i)
+              && exp_lo(A, x, n, d, i) == exp_lo{Pre}(A, x, n, d, i)
+              && exp_scale(A, x, n, d, i) == exp_scale{Pre}(A, x, n, d, i); */
+        /*@ assert here_exp: shift_hi(A, x, n, d, i) == shift_hi{Pre}(A, x, n, d, i)
+              && exp_hi(A, x, n, d, i) == exp_hi{Pre}(A, x, n, d, i)
+              && exp_lo(A, x, n, d, i) == exp_lo{Pre}(A, x, n, d, i)
+              && exp_scale(A, x, n, d, i) == exp_scale{Pre}(A, x, n, d, i); */
+        //@ assert here_out: softmax_dd_out(A, x, n, d, i, sum_hi, sum_lo) == softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo);
+        double pi = softmax_term(n, A, x, d, i, m, A + i * d, A + m * d, &acc, sum_hi, sum_lo);
+        //@ assert pi_out: pi == softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo);
+        /*@ assert pi_sum: softmax_dd_out{Pre}(A, x, n, d, i, sum_hi, sum_lo)
+              == softmax_dd_out{Pre}(A, x, n, d, i, softmax_sum{Pre}(A, x, n, d, n, 0), softmax_sum{Pre}(A, x, n, d, n, 1)); */
+        //@ assert pi_pre: pi == softmax_dd{Pre}(A, x, n, d, i);
+        store_output(p, i, pi, A, x, n, d);
+        //@ assert value_i: p[i] == softmax_dd{Pre}(A, x, n, d, i);
     }
 }
 

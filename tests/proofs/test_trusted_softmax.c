@@ -228,3 +228,61 @@ Test(trusted_softmax, long_acc_difference_leaves_LA6_LA7)
     }
     mpfr_clears(exact, t, (mpfr_ptr)0);
 }
+
+/* -v for every zero of a (the other sign of zero), else v. */
+static double flip_zero(double v)
+{
+    return v == 0.0 ? -v : v;
+}
+
+/* Row S7: bht_dd_exp, dd_add and dd_div give results of equal value for
+ * arguments of equal value, i.e. for +0 and -0 (the only distinct doubles
+ * with equal real values).  Each call is made with every zero argument as
+ * it is and with its sign flipped; zero arguments are drawn often. */
+Test(trusted_softmax, real_argument_leaves_S7)
+{
+    test_rng rng = {0x57};
+    for (int k = 0; k < RANDOM_CASES; k++) {
+        double th = (k % 4 == 0) ? 0.0 : test_rng_uniform(&rng, -746.0, 0.0);
+        double tl = (k % 3 == 0) ? ((k & 1) ? -0.0 : 0.0) : (test_rng_unit(&rng) - 0.5) * 0x1p-40;
+        double mh, ml, mh2, ml2;
+        int s, s2;
+        bht_dd_exp(th, tl, &mh, &ml, &s);
+        bht_dd_exp(flip_zero(th), flip_zero(tl), &mh2, &ml2, &s2);
+        cr_assert(mh == mh2 && ml == ml2 && s == s2, "dd_exp th=%a tl=%a", th, tl);
+
+        double ah = 0.0, al = 0.0, bh, bl;
+        if (k % 3 != 0)
+            random_dd(&rng, 0.0, ldexp(1.0, (int)test_rng_int(&rng, 0, 31)), &ah, &al);
+        if (k % 5 == 0)
+            al = 0.0;
+        bht_dd_exp_scale_pair(mh, ml, -(int)test_rng_int(&rng, 0, 1100), &bh, &bl);
+        if (k % 7 == 0)
+            bl = 0.0;
+        if (k % 13 == 0) {
+            bh = 0.0;
+            bl = 0.0;
+        }
+        if (!(ah >= 0 && ah <= 0x1p31 && fabs(al) <= 0x1p-52 * ah && bh >= 0 && bh <= 2
+              && fabs(bl) <= bh))
+            continue;
+        double rh, rl, rh2, rl2;
+        dd_add(ah, al, bh, bl, &rh, &rl);
+        dd_add(flip_zero(ah), flip_zero(al), flip_zero(bh), flip_zero(bl), &rh2, &rl2);
+        cr_assert(rh == rh2 && rl == rl2, "dd_add %a %a %a %a", ah, al, bh, bl);
+
+        double xh, xl, yh, yl;
+        random_dd(&rng, 0.99, 2.0, &xh, &xl);
+        random_dd(&rng, 0.5, ldexp(1.0, (int)test_rng_int(&rng, 0, 31)), &yh, &yl);
+        if (k % 2 == 0)
+            xl = 0.0;
+        if (k % 3 == 1)
+            yl = 0.0;
+        if (!(xh > 0.99 && xh < 2 && fabs(xl) <= 0x1p-53 && yh >= 0.5 && yh <= 0x1p31
+              && fabs(yl) <= 0x1p-52 * yh))
+            continue;
+        dd_div(xh, xl, yh, yl, &rh, &rl);
+        dd_div(xh, flip_zero(xl), yh, flip_zero(yl), &rh2, &rl2);
+        cr_assert(rh == rh2 && rl == rl2, "dd_div %a %a %a %a", xh, xl, yh, yl);
+    }
+}
