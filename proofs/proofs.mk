@@ -23,7 +23,7 @@ WP_SOURCES      := src/softmax/softmax.c src/core/dd_exp.c src/core/long_acc.c
 WP_SPEC         := spec/bht_spec.h
 # spec/softmax.h (softmax(A x), its dd pipeline) only where it is used: in
 # the other units its definitions would enlarge every prover context.
-WP_SPECS        := $(WP_SPEC) spec/softmax.h spec/c_unsigned.h
+WP_SPECS        := $(WP_SPEC) spec/softmax.h spec/softmax_frame.h spec/c_unsigned.h
 
 # Functions whose proof obligations are generated and must all be Valid.
 # Static functions of dd.h exist once per translation unit (Frama-C renames
@@ -33,6 +33,8 @@ WP_SPECS        := $(WP_SPEC) spec/softmax.h spec/c_unsigned.h
 WP_FUNCTIONS    := two_sum,fast_two_sum,dd_fma,two_prod,bht_dd_exp_poly, \
                    finite_double,bht_softmax_logits,bht_softmax,row_difference, \
                    shifted_logit,argmax_logit, \
+                   matrix_row,matrix_rows,softmax_exp_term,softmax_term,softmax_core, \
+                   store_output,cells_distinct,self_exp_bound,compare_one, \
                    frexp_abs,split_double,mul_53x53,add_with_carry,sub_with_borrow, \
                    add_words,add_bits,normalize,bits_at,any_bits_below,leading_bit, \
                    bht_long_acc_init,bht_long_acc_reset,bht_long_acc_add, \

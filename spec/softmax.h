@@ -97,7 +97,7 @@
   // The inputs A[0 .. n d - 1] and x[0 .. d - 1] hold the same values at
   // labels L1 and L2 (softmax_core writes p and its own locals only).  The
   // frame axioms over it (row S6) and the real-argument axioms (row S7) are
-  // in spec/softmax_frame.h, not yet in the root unit (proofs/SOFTMAX_CORE_WIP.md).
+  // in spec/softmax_frame.h (force-included by the root unit after this file).
   predicate softmax_inputs_same{L1, L2}(double *A, double *x, integer n, integer d) =
     (\forall integer j; 0 <= j < n * d ==> \at(A[j], L1) == \at(A[j], L2))
     && (\forall integer j; 0 <= j < d ==> \at(x[j], L1) == \at(x[j], L2));

@@ -1,9 +1,8 @@
 /* spec/softmax_frame.h: the axioms that the proof of softmax_core
  * (src/softmax/softmax.c) uses, rows S6 and S7 of proofs/TRUSTED_BASE.md.
- * NOT yet force-included by the root unit (proofs/proofs.mk, WP_SPECS):
- * every global axiom enters every goal of the unit and invalidates its whole
- * cache (a full re-proof), so this file is added to WP_SPECS once, in the
- * run that adds softmax_core to WP_FUNCTIONS (proofs/SOFTMAX_CORE_WIP.md).
+ * Force-included by the root unit (proofs/proofs.mk, WP_SPECS) after
+ * spec/softmax.h: every global axiom enters every goal of the unit, so a
+ * change here re-proves the whole unit (its cache no longer matches).
  * ACSL only; after spec/softmax.h. */
 #ifndef BHT_SPEC_SOFTMAX_FRAME_H
 #define BHT_SPEC_SOFTMAX_FRAME_H

@@ -91,13 +91,50 @@ static void row_difference(bht_long_acc *acc, size_t d, const double *a, const d
     }
 }
 
+/* Row r of A (n-by-d, row-major): a lemma function for WP (no code).  Its
+ * goals are nonlinear in n, d, r and have a small context here; a caller
+ * gets the facts of one row as ground terms (no quantifier over the rows to
+ * instantiate, no product to bound). */
+/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
+    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
+    requires r_range: 0 <= r < n;
+    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
+    assigns \nothing;
+    ensures offset: 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
+    ensures row: \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+*/
+static void matrix_row(size_t n, const double *A, size_t d, size_t r)
+{
+    (void)n;
+    (void)A;
+    (void)d;
+    (void)r;
+    //@ assert below: 0 <= (n - 1 - r) * d && 0 <= r * d;
+    //@ assert end: r * d + d <= n * d;
+    //@ assert top: r * d <= 0x1p28 * d && 0x1p28 * d <= 0x1p56;
+    //@ assert valid_row: \valid_read(A + r * d + (0 .. d - 1));
+    //@ assert finite_row: \forall integer k; 0 <= k < d ==> \is_finite(A[r * d + k]);
+    /* all_finite(A + r d, d) element by element: the provers do not match
+     * (A + r d)[k] (all_finite unfolded) with A[r d + k] under a quantifier,
+     * but do for one k (ghost loop, no code). */
+    /*@ ghost
+      /@ loop invariant k_range: 0 <= k <= d;
+         loop invariant done: all_finite(A + r * d, k);
+         loop assigns k;
+         loop variant d - k;
+      @/
+      for (size_t k = 0; k < d; k++) {
+        /@ assert elem: \is_finite(A[r * d + k]); @/
+      }
+    */
+}
+
 /* The index of the largest logit (A x)_i, decided exactly from the sign of
  * the exact row difference (ties: the first one). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
     requires ok: long_acc_ok(acc);
-    requires rows: \forall integer r; 0 <= r < n ==> r * d <= 0x1p56
-      && \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
+    requires matrix: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
     requires first_row: \valid_read(A + (0 .. d - 1)) && all_finite(A, d);
     requires valid: \valid_read(x + (0 .. d - 1)) && all_finite(x, d);
     assigns *acc;
@@ -127,6 +164,7 @@ static size_t argmax_logit(size_t n, const double *A, const double *x, size_t d,
         //@ assert step: (i - 1) * d + d == i * d;
         row += d;
         //@ assert row_i: row == A + i * d;
+        matrix_row(n, A, d, i);
         //@ assert row_valid: \valid_read(A + i * d + (0 .. d - 1)) && all_finite(A + i * d, d);
         row_difference(acc, d, row, best, x);
         //@ assert diff: long_acc_value(acc) == logit_ax(A, x, d, i) - logit_ax(A, x, d, m);
@@ -215,51 +253,16 @@ static int shifted_logit(size_t n, const double *A, const double *x, size_t d, s
     //@ for at_max: assert rest: long_acc_value(acc) == shift_ax(A, x, n, d, i) - shift_hi(A, x, n, d, i);
     //@ assert self_rest: ai == am ==> long_acc_value(acc) == 0;
     //@ assert rest_small: \abs(long_acc_value(acc)) <= 0x1p-43;
+    double lo = bht_long_acc_round(acc, 0);
+    //@ for at_max: assert lo_val: lo == shift_lo(A, x, n, d, i);
     *th = hi;
-    *tl = bht_long_acc_round(acc, 0);
+    *tl = lo;
     return 1;
 }
 
-/* Row r of A (n-by-d, row-major): a lemma function for WP (no code).  Its
- * goals are nonlinear in n, d, r and have a small context here; a caller
- * gets the facts of one row as ground terms (no quantifier over the rows to
- * instantiate, no product to bound). */
-/*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
-    requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
-    requires r_range: 0 <= r < n;
-    requires valid: \valid_read(A + (0 .. n * d - 1)) && all_finite(A, n * d);
-    assigns \nothing;
-    ensures offset: 0 <= r * d && r * d + d <= n * d && r * d <= 0x1p56;
-    ensures row: \valid_read(A + r * d + (0 .. d - 1)) && all_finite(A + r * d, d);
-*/
-static void matrix_row(size_t n, const double *A, size_t d, size_t r)
-{
-    (void)n;
-    (void)A;
-    (void)d;
-    (void)r;
-    //@ assert below: 0 <= (n - 1 - r) * d && 0 <= r * d;
-    //@ assert end: r * d + d <= n * d;
-    //@ assert top: r * d <= 0x1p28 * d && 0x1p28 * d <= 0x1p56;
-    //@ assert valid_row: \valid_read(A + r * d + (0 .. d - 1));
-    //@ assert finite_row: \forall integer k; 0 <= k < d ==> \is_finite(A[r * d + k]);
-    /* all_finite(A + r d, d) element by element: the provers do not match
-     * (A + r d)[k] (all_finite unfolded) with A[r d + k] under a quantifier,
-     * but do for one k (ghost loop, no code). */
-    /*@ ghost
-      /@ loop invariant k_range: 0 <= k <= d;
-         loop invariant done: all_finite(A + r * d, k);
-         loop assigns k;
-         loop variant d - k;
-      @/
-      for (size_t k = 0; k < d; k++) {
-        /@ assert elem: \is_finite(A[r * d + k]); @/
-      }
-    */
-}
-
-/* Every row of A, in the quantified form that argmax_logit requires: a
- * lemma function for WP, by induction over the rows (matrix_row).  The loop
+/* Every row of A, in quantified form, and its first row (argmax_logit's
+ * first_row): a lemma function for WP, by induction over the rows
+ * (matrix_row; argmax_logit calls matrix_row for each row itself).  The loop
  * has no effect (the compiler removes it). */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires d_range: 1 <= d <= BHT_SOFTMAX_MAX_N;
@@ -484,11 +487,7 @@ static void store_output(double *p, size_t i, double v, const double *A, const d
  * step 4 change the memory that A and x live in, so the second loop carries
  * softmax_inputs_same{Pre, Here} (A and x unchanged) and the frame axioms
  * of spec/softmax_frame.h (row S6, proved in Coq) move the logits back to
- * Pre.  Not in WP_FUNCTIONS yet (proofs/SOFTMAX_CORE_WIP.md): the contract
- * gains, when it is proved (the loop invariant `value` at i = n),
- *   ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
- *     p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
- * (left out until then: a clause that callers assume changes their goals). */
+ * Pre; `result_dd` is the loop invariant `value` at i = n. */
 /*@ requires n_range: 1 <= n <= BHT_SOFTMAX_MAX_N;
     requires valid_src: \valid_read(src);
     requires valid_p: \valid(p + (0 .. n - 1));
@@ -504,6 +503,8 @@ static void store_output(double *p, size_t i, double v, const double *A, const d
         && \separated(src->x + (0 .. src->d - 1), p + (0 .. n - 1));
     assigns p[0 .. n - 1], errno;
     ensures result_in_unit: \forall integer k; 0 <= k < n ==> finite_between(p[k], 0.0, 1.0);
+    ensures result_dd: \old(src->z) == \null ==> \forall integer k; 0 <= k < n ==>
+      p[k] == softmax_dd{Pre}(\old(src->A), \old(src->x), n, \old(src->d), k);
 */
 static void softmax_core(size_t n, const softmax_source *src, double *p)
 {
@@ -689,6 +690,9 @@ bht_status bht_softmax(size_t n, size_t d, const double *A, const double *x, dou
     if (!A || !x || !p || n == 0 || d == 0 || n > BHT_SOFTMAX_MAX_N
         || d > BHT_SOFTMAX_MAX_N)
         return BHT_E_INVALID;
+    /* n * d <= 2^56 in two steps (each linear in one of n, d). */
+    //@ assert nd_n: n * d <= 268435456 * d;
+    //@ assert nd_d: 268435456 * d <= 268435456 * 268435456;
     //@ assert no_wrap: n * d <= SIZE_MAX / sizeof(double);
     /*@ loop invariant index: 0 <= j <= d;
         loop invariant prefix_finite: all_finite(x, j);
