@@ -44,7 +44,7 @@ WP_WP_EXTRA     :=
 # Functions whose goals also go to Gappa (floating-point rounding bounds);
 # every other function's goals and smoke tests go to cvc5 and z3 only (wp.mk).
 WP_GAPPA_FUNCTIONS := two_sum,fast_two_sum,two_prod,split_double,bht_dd_exp_poly, \
-                      shifted_logit
+                      shifted_logit,compare_one
 # ---- end of unit softmax ----
 
 $(eval $(call wp_unit,WP,proofs,$(PROOF_DIR)))
