@@ -70,6 +70,15 @@ $(WHY3_CONF): $(PROOF_DIR)/wp.mk $(WP_DRIVER)
 	  'name = "CVC5"' 'shortcut = "cvc5"' 'version = "1.0.3"' >> $@.tmp
 	mv $@.tmp $@
 
+# One Frama-C run of a part of a unit: $(call wp_run_part,LOG,JSON,ARGS_VARIABLE)
+# (the arguments are passed by variable name: they contain commas).
+define wp_run_part
+@rm -f $(1) $(2); start=$$(date +%s); export WHY3CONFIG=$(abspath $(WHY3_CONF)); \
+frama-c $($(3)) -wp-report-json $(2) > $(1) 2>&1; rc=$$?; \
+echo "frama-c exit $$rc after $$(( $$(date +%s) - start )) s ($(1))"; \
+if [ $$rc -ne 0 ]; then tail -40 $(1); fi; exit $$rc
+endef
+
 # $(call wp_unit,PREFIX,TARGET,DIR)
 define wp_unit
 $(1)_REPORT_JSON ?= $(3)/report.json
@@ -80,61 +89,68 @@ $(1)_SESSION     ?= $(3)/wp-session
 $(1)_SPECS       ?= spec/bht_spec.h
 $(1)_PROVERS     ?= cvc5,z3,gappa
 $(1)_TIMEOUT     ?= 10
-$(1)_PAR         ?= 2
+$(1)_FCT_TIMEOUT ?=
+$(1)_PAR         ?= 1
 $(1)_CACHE       ?= update
 
 $(1)_GAPPA_FUNCTIONS ?=
+$(1)_SOLO_FUNCTIONS  ?=
 
 # Options common to every frama-c run of the unit (no -wp-fct, -wp-prover,
-# -wp-report-json: those differ between the Gappa and the other run).
+# -wp-report-json: those differ between the parts).
 $(1)_BASE_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-include %)" \
              -c11 -kernel-warn-key annot-error=abort \
              -kernel-warn-key typing:implicit-function-declaration=abort \
              -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) \
              -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
+             $$(if $$(strip $$($(1)_FCT_TIMEOUT)),-wp-fct-timeout $$(subst $$(space),,$$(strip $$($(1)_FCT_TIMEOUT)))) \
              -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE)
-# The whole command line of a single run (every function, every prover).
-$(1)_FLAGS = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS) \
-             $$(if $$(strip $$($(1)_FUNCTIONS)),-wp-fct $$(subst $$(space),,$$(strip $$($(1)_FUNCTIONS)))) \
-             -wp-report-json $$($(1)_REPORT_JSON)
-# Split runs: the selected functions with and without Gappa.
 $(1)_FN_LIST      = $$(strip $$(subst $$(comma),$$(space),$$($(1)_FUNCTIONS)))
 $(1)_GAPPA_LIST   = $$(strip $$(subst $$(comma),$$(space),$$($(1)_GAPPA_FUNCTIONS)))
-$(1)_WITH_GAPPA   = $$(filter $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))
-$(1)_NO_GAPPA     = $$(filter-out $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))
-$(1)_PROVERS_NO_GAPPA = $$(subst $$(space),$$(comma),$$(filter-out gappa,$$(subst $$(comma),$$(space),$$($(1)_PROVERS))))
+$(1)_SOLO_LIST    = $$(strip $$(subst $$(comma),$$(space),$$($(1)_SOLO_FUNCTIONS)))
+$(1)_PROVER_LIST  = $$(strip $$(subst $$(comma),$$(space),$$($(1)_PROVERS)))
+$(1)_PROVERS_NO_GAPPA = $$(subst $$(space),$$(comma),$$(filter-out gappa,$$($(1)_PROVER_LIST)))
+# Gappa first where it runs: it answers at once on goals it cannot read, and
+# with -wp-par 1 a goal it proves never waits for cvc5's timeout.
+$(1)_PROVERS_GAPPA_FIRST = $$(subst $$(space),$$(comma),$$(filter gappa,$$($(1)_PROVER_LIST)) $$(filter-out gappa,$$($(1)_PROVER_LIST)))
+# Split into parts when there is a function list and a Gappa or solo list.
+$(1)_SPLIT        = $$(if $$($(1)_FN_LIST),$$(or $$($(1)_GAPPA_LIST),$$($(1)_SOLO_LIST)))
+$(1)_FNS_gappa    = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST)))
+$(1)_FNS_solo     = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_SOLO_LIST),$$(filter-out $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))))
+$(1)_FNS_rest     = $$(if $$($(1)_SPLIT),$$(filter-out $$($(1)_GAPPA_LIST) $$($(1)_SOLO_LIST),$$($(1)_FN_LIST)),all)
+$(1)_ARGS_gappa   = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
+                    -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_gappa)) $$($(1)_SOURCES)
+$(1)_ARGS_solo    = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
+                    -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_solo)) $$($(1)_SOURCES)
+# Unsplit: one run, every function of the list (or of the sources), every prover.
+$(1)_ARGS_rest    = $$($(1)_BASE_FLAGS) \
+                    $$(if $$($(1)_SPLIT),-wp-prover $$($(1)_PROVERS_NO_GAPPA) \
+                      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_rest)), \
+                      -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
+                      $$(if $$($(1)_FN_LIST),-wp-fct $$(subst $$(space),$$(comma),$$($(1)_FN_LIST)))) \
+                    $$($(1)_SOURCES)
+# The whole command line of an unsplit run (documentation, proofs/README.md).
+$(1)_FLAGS = $$($(1)_ARGS_rest)
 
-.PHONY: $(2) $(2)-baseline $(2)-run
+.PHONY: $(2) $(2)-baseline $(2)-run $(2)-part-solo $(2)-part-rest $(2)-part-gappa
 
-$(2)-run: $$(WHY3_CONF)
+# Each part is its own make target, so that make -j runs parts of every unit
+# side by side; they share the session cache (one file per goal and prover).
+$(2)-part-solo $(2)-part-rest $(2)-part-gappa: $(2)-part-%: $$(WHY3_CONF)
 	@command -v frama-c >/dev/null || { echo "frama-c not found: run 'make deps'"; exit 1; }
-	@rm -f $$($(1)_REPORT_JSON) $$($(1)_REPORT_JSON).gappa $$($(1)_REPORT_JSON).nogappa
 	@mkdir -p $$($(1)_SESSION)
-	@echo "frama-c -wp on $$($(1)_SOURCES) (log: $$($(1)_LOG))"
-	@start=$$$$(date +%s); export WHY3CONFIG=$$(abspath $$(WHY3_CONF)); \
-	if [ -z "$$($(1)_GAPPA_LIST)" ] || [ -z "$$($(1)_FN_LIST)" ]; then \
-	  frama-c $$($(1)_FLAGS) $$($(1)_SOURCES) > $$($(1)_LOG) 2>&1; rc=$$$$?; \
-	else \
-	  : > $$($(1)_LOG); rc=0; \
-	  if [ -n "$$($(1)_NO_GAPPA)" ]; then \
-	    echo "[bht] run 1: $$($(1)_PROVERS_NO_GAPPA) on $$($(1)_NO_GAPPA)" >> $$($(1)_LOG); \
-	    frama-c $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
-	      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_NO_GAPPA)) \
-	      -wp-report-json $$($(1)_REPORT_JSON).nogappa $$($(1)_SOURCES) >> $$($(1)_LOG) 2>&1 || rc=$$$$?; \
+	$$(if $$($(1)_FNS_$$*),$$(call wp_run_part,$$($(1)_LOG).$$*,$$($(1)_REPORT_JSON).$$*,$(1)_ARGS_$$*),@rm -f $$($(1)_LOG).$$* $$($(1)_REPORT_JSON).$$*)
+
+$(2)-run: $(2)-part-solo $(2)-part-rest $(2)-part-gappa
+	@rm -f $$($(1)_REPORT_JSON); rc=0; ins=; : > $$($(1)_LOG); \
+	for p in rest solo gappa; do \
+	  if [ -f $$($(1)_REPORT_JSON).$$$$p ]; then \
+	    echo "[bht] part $$$$p" >> $$($(1)_LOG); cat $$($(1)_LOG).$$$$p >> $$($(1)_LOG); \
+	    ins="$$$$ins $$($(1)_REPORT_JSON).$$$$p"; \
 	  fi; \
-	  if [ $$$$rc -eq 0 ] && [ -n "$$($(1)_WITH_GAPPA)" ]; then \
-	    echo "[bht] run 2: $$($(1)_PROVERS) on $$($(1)_WITH_GAPPA)" >> $$($(1)_LOG); \
-	    frama-c $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS) \
-	      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_WITH_GAPPA)) \
-	      -wp-report-json $$($(1)_REPORT_JSON).gappa $$($(1)_SOURCES) >> $$($(1)_LOG) 2>&1 || rc=$$$$?; \
-	  fi; \
-	  if [ $$$$rc -eq 0 ]; then \
-	    $$(WP_MERGE) $$($(1)_REPORT_JSON) $$(if $$($(1)_NO_GAPPA),$$($(1)_REPORT_JSON).nogappa) $$(if $$($(1)_WITH_GAPPA),$$($(1)_REPORT_JSON).gappa) || rc=$$$$?; \
-	  fi; \
-	fi; \
-	echo "frama-c exit $$$$rc after $$$$(( $$$$(date +%s) - start )) s"; \
-	$$(call wp_cache_fix,$$($(1)_SESSION)); \
-	if [ $$$$rc -ne 0 ]; then tail -40 $$($(1)_LOG); exit $$$$rc; fi
+	done; \
+	$$(WP_MERGE) $$($(1)_REPORT_JSON) $$$$ins || rc=$$$$?; \
+	$$(call wp_cache_fix,$$($(1)_SESSION)); exit $$$$rc
 
 $(2): $(2)-run
 	$$(WP_CHECK) --report $$($(1)_REPORT_JSON) --log $$($(1)_LOG) \
