@@ -122,11 +122,12 @@ $(1)_ARGS_gappa   = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) 
                     -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_gappa)) $$($(1)_SOURCES)
 $(1)_ARGS_solo    = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
                     -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_solo)) $$($(1)_SOURCES)
-# Unsplit: one run, every function of the list (or of the sources), every prover.
+# Unsplit: one run, every function of the list (or of the sources), the
+# provers in the order given.
 $(1)_ARGS_rest    = $$($(1)_BASE_FLAGS) \
                     $$(if $$($(1)_SPLIT),-wp-prover $$($(1)_PROVERS_NO_GAPPA) \
                       -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_rest)), \
-                      -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
+                      -wp-prover $$($(1)_PROVERS) \
                       $$(if $$($(1)_FN_LIST),-wp-fct $$(subst $$(space),$$(comma),$$($(1)_FN_LIST)))) \
                     $$($(1)_SOURCES)
 # The whole command line of an unsplit run (documentation, proofs/README.md).
