@@ -12,15 +12,29 @@
 #   PREFIX_SPECS       ACSL headers force-included before each source
 #   PREFIX_CPPFLAGS    extra preprocessor flags (e.g. -I of a parsing stub)
 #   PREFIX_WP_EXTRA    extra WP options (e.g. -wp-split)
-#   PREFIX_PROVERS     -wp-prover list
+#   PREFIX_PROVERS     -wp-prover list, in the order they are tried
 #   PREFIX_GAPPA_FUNCTIONS  the functions of PREFIX_FUNCTIONS whose goals are
-#                      also given to Gappa; the others get PREFIX_PROVERS
-#                      without gappa (a second frama-c run, same session and
-#                      cache; the two JSON reports are merged).  Empty: one
-#                      run, every goal to every prover.  Why: Gappa proves
+#                      also given to Gappa (tried first there); the others get
+#                      PREFIX_PROVERS without gappa.  Why: Gappa proves
 #                      floating-point rounding bounds only, and on the
 #                      smoke tests of integer and control code it ran to the
 #                      2 s limit each time (proofs/README.md, "Provers").
+#   PREFIX_SOLO_FUNCTIONS  functions (not in the Gappa list) proved in a
+#                      Frama-C run of their own, so that make -j runs them
+#                      beside the rest of the unit
+#   PREFIX_FCT_TIMEOUT -wp-fct-timeout list (function:seconds,...)
+# A unit with a function list and a Gappa or solo list is proved in up to
+# three parts, each its own make target and Frama-C run (TARGET-part-gappa,
+# -part-solo, -part-rest), sharing the session cache; TARGET-run merges their
+# JSON reports (proofs/merge_reports.py) and logs.  Without such lists: one
+# run (the rest part) with every prover.
+# Provers run one at a time (PREFIX_PAR = 1): a goal goes to the next prover
+# only when the previous one failed, so z3 no longer races cvc5 on the goals
+# cvc5 proves (with -wp-par 2 it took 6.3 CPU-minutes to cvc5's 7.0 in a
+# from-scratch sample, proofs/README.md), and with make -j2 at most two
+# provers run on the two cores,
+# so cvc5's wall-clock limit is close to CPU time (with -wp-par 2 and two
+# units at once, five softmax_core goals that need 5-9 s timed out at 10 s).
 # It defines
 #   make TARGET-run        run frama-c: DIR/report.json (or REPORT_JSON), DIR/wp.log
 #   make TARGET            run, then fail on any goal not Valid, a failed smoke
@@ -28,8 +42,9 @@
 #                          summary report.txt
 #   make TARGET-baseline   same run, then rewrite the baseline (commit it)
 # and the variables PREFIX_REPORT_JSON, _REPORT_TXT, _LOG, _BASELINE, _SESSION
-# (all under DIR), PREFIX_FLAGS (the frama-c command line) and the knobs
-#   PREFIX_TIMEOUT (10 s), PREFIX_PAR (2), PREFIX_CACHE (update: reuse
+# (all under DIR), PREFIX_FLAGS (the frama-c command line of an unsplit run)
+# and the knobs
+#   PREFIX_TIMEOUT (10 s), PREFIX_PAR (1), PREFIX_CACHE (update: reuse
 #   DIR/wp-session/cache for goals proved before -- goals are keyed by their
 #   full text, so any change to code or contract re-runs the provers; 'none'
 #   proves everything from scratch; 'replay' never writes).
