@@ -48,7 +48,7 @@ WP_GAPPA_FUNCTIONS := two_sum,fast_two_sum,two_prod,split_double,bht_dd_exp_poly
 # softmax_core (115 goals, the slowest cvc5 proofs of the project) runs in a
 # Frama-C run of its own, beside the rest of the unit under make -j2 (wp.mk).
 WP_SOLO_FUNCTIONS := softmax_core
-# Its slowest goals need 5-9 s of cvc5; cvc5's limit is wall-clock time, so
+# Its slowest goals need 3.8-9.0 s of cvc5; cvc5's limit is wall-clock time, so
 # they get 30 s, enough with the other core's run beside them (wp.mk, PAR).
 WP_FCT_TIMEOUT  := softmax_core:30
 # ---- end of unit softmax ----

@@ -34,7 +34,7 @@
 # from-scratch sample, proofs/README.md), and with make -j2 at most two
 # provers run on the two cores,
 # so cvc5's wall-clock limit is close to CPU time (with -wp-par 2 and two
-# units at once, five softmax_core goals that need 5-9 s timed out at 10 s).
+# units at once, five softmax_core goals that need 3.8-9.0 s timed out at 10 s).
 # It defines
 #   make TARGET-run        run frama-c: DIR/report.json (or REPORT_JSON), DIR/wp.log
 #   make TARGET            run, then fail on any goal not Valid, a failed smoke
