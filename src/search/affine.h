@@ -1,9 +1,14 @@
-/* affine.h: first-order affine forms with rigorous remainders, used for the
- * certified upper bounds of the sup searches (leverage_sup.c, nu_sup.c).
- * A form is width = n + 2 doubles: [0] the value at the center, [1..n] the
- * coefficients of the symbols delta_k in [dlo_k, dhi_k] (|delta_k| <=
- * dmax_k), [n+1] a radius; it encloses every value the quantity takes on
- * the box.  affine.c has the error analysis.  Not part of the API. */
+/* affine.h: affine forms with rigorous remainders, used for the certified
+ * upper bounds of the sup searches (leverage_sup.c, nu_sup.c).
+ * First order (order 1): width = n + 2 doubles: [0] the value at the
+ * center, [1..n] the coefficients of the symbols delta_k in [dlo_k, dhi_k]
+ * (|delta_k| <= dmax_k), [n+1] a radius.  Second order (order 2): after the
+ * n linear coefficients, those of delta_k delta_l for k <= l (row by row:
+ * (0,0), (0,1), .., (0,n-1), (1,1), ..), then the radius; width = n + 2 +
+ * n (n + 1) / 2, and qweight holds the bounds dmax_k dmax_l (rounded up)
+ * of those monomials.  Either way the form encloses every value the
+ * quantity takes on the box.  affine.c has the error analysis.  Not part
+ * of the API. */
 #ifndef BHT_AFFINE_H
 #define BHT_AFFINE_H
 
@@ -11,9 +16,17 @@
 #include "core/interval.h"
 
 typedef struct aff_ctx {
-    size_t n, width;           /* symbols; doubles per form (n + 2) */
+    size_t n, width;           /* symbols; doubles per form */
     double *dlo, *dhi, *dmax;  /* n each */
+    int order;                 /* 2: second-order forms; anything else: first order */
+    double *qweight;           /* order 2: n (n + 1) / 2 monomial bounds (aff_set_qweights) */
+    double *scratch;           /* order 2: two forms for aff_reciprocal */
 } aff_ctx;
+
+/* Width of a form over n symbols (order 2: with the quadratic terms). */
+size_t bht__aff_width(size_t n, int order);
+/* Order 2: qweight from dmax (call after setting the box). */
+void bht__aff_set_qweights(const aff_ctx *w);
 
 #define AFF(w, base, i) ((base) + (size_t)(i) * (w)->width)
 #define RAD(w, x) ((x)[(w)->width - 1])
@@ -22,7 +35,8 @@ typedef struct aff_ctx {
 double bht__aff_err_bound(double magnitude);
 /* A radius computed to nearest, made an upper bound (see affine.c). */
 double bht__aff_inflate(double r);
-/* sum_k |x_k| dmax_k, rounded up. */
+/* sum_k |x_k| dmax_k (order 2: plus the quadratic coefficients times
+ * qweight), rounded up: a bound on |x - x_0 - radius part| over the box. */
 double bht__aff_linear_span(const aff_ctx *w, const double *x);
 
 void bht__aff_constant(const aff_ctx *w, double *z, double value);
@@ -42,7 +56,8 @@ void bht__aff_div_constant(const aff_ctx *w, double *z, const double *x, double 
 double bht__aff_lower(const aff_ctx *w, const double *x);
 double bht__aff_upper(const aff_ctx *w, const double *x);
 /* z = 1 / y, z = sqrt(y), z = exp(y): 1 on success, 0 when y is not
- * certified positive on the box (1/y, sqrt) or the bound overflows. */
+ * certified positive on the box (1/y, sqrt) or the bound overflows; sqrt
+ * and exp take first-order forms only (0 for order 2). */
 int bht__aff_reciprocal(const aff_ctx *w, double *z, const double *y);
 int bht__aff_sqrt(const aff_ctx *w, double *z, const double *y);
 int bht__aff_exp(const aff_ctx *w, double *z, const double *y);

@@ -9,8 +9,9 @@
  * (W_ii = u_i r_i and h_ii = u_i a_i^T g_i), and for two models with
  * p_i = u_i a_i^T G_A a_i / d, q_i = u_i b_i^T G_B b_i / d:
  *   H^2(u) = (1/2) sum_i (sqrt p_i - sqrt q_i)^2.
- * Each is enclosed over a box by first-order affine forms in u - center
- * (leverage_sup.c): exact linear part, rigorous remainder.
+ * Each is enclosed over a box by affine forms in u - center
+ * (leverage_sup.c): exact linear part (nu, n <= 16: and quadratic part),
+ * rigorous remainder.
  * Complement (d < n): N with A^T N = 0, D with A^T D = -M^T N, v = 1/u,
  * T = N^T V N, k_i = v_i n_i^T T^-1 n_i = 1 - h_ii and, with r_i formed from
  * (N, D, v) as above, W_ii = -v_i r_i, so
@@ -71,7 +72,8 @@ int bht__lsup_enclose(lsup_work *w, const double *lo, const double *hi, const do
 /* The objective's affine form from the last successful bht__lsup_enclose, in
  * the workspace's internal units (nu: times 2^-2k, see bht__lsup_work_new):
  * [0] constant, [1..n] coefficients of u_k - center_k (complement: of
- * v_k - 1/center_k), [n+1] radius. */
+ * v_k - 1/center_k), then (second order, search/affine.h) the quadratic
+ * coefficients, last the radius. */
 const double *bht__lsup_last_form(const lsup_work *w);
 /* The objective the workspace encloses. */
 enum lsup_objective bht__lsup_objective_of(const lsup_work *w);

@@ -188,6 +188,8 @@ static int scratch_init(cell_scratch *cs, size_t n, size_t d)
 {
     cs->ac.n = d;
     cs->ac.width = d + 2;
+    cs->ac.order = 1; /* first-order forms (aff_exp) */
+    cs->ac.qweight = cs->ac.scratch = NULL;
     cs->ac.dlo = malloc(3 * d * sizeof *cs->ac.dlo);
     cs->forms = malloc((3 * n + 6) * (d + 2) * sizeof *cs->forms);
     cs->coefficient = malloc(d * sizeof *cs->coefficient);

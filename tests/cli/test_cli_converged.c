@@ -90,12 +90,13 @@ Test(converged, nu_sup_leverage_budget, .timeout = 120)
     TEMP(M, "0.5 -1\n1 0.25\n-0.5 1\n1 0\n");
     double q[4];
     bht_sup_result lib;
-    bht_sup_options small = {0.01, 3000, NULL, NULL, 0};
+    /* 1500 cells: bounded (from about 1100) but not converged (2264 cells) */
+    bht_sup_options small = {0.01, 1500, NULL, NULL, 0};
     cr_assert_eq(bht_nu_leverage_sup(4, 2, L, N, 0.25, 4.0, &small, q, &lib), BHT_OK);
     cr_assert_eq(lib.converged, 0);
     run_result r = RUN("nu", "--leverage", "-A", A, "-M", M, "--bounds", "0.25,4", "--sup",
-                       "--max-cells", "3000");
-    expect_not_converged(&r, "nu --sup: --max-cells 3000 ran out");
+                       "--max-cells", "1500");
+    expect_not_converged(&r, "nu --sup: --max-cells 1500 ran out");
     cr_assert(keyed(r.out, "nu_upper") == lib.nu_upper && keyed(r.out, "cells") == lib.cells);
     run_free(&r);
     unlink(A);
