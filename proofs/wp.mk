@@ -70,6 +70,9 @@ wp_cache_fix = python3 $(PROOF_DIR)/wp_cache_fix.py $(WP_SMOKE_TIMEOUT) $(1)/cac
 
 space := $(subst ,, )
 comma := ,
+# Comma list <-> make word list.
+wp_words  = $(strip $(subst $(comma),$(space),$(1)))
+wp_commas = $(subst $(space),$(comma),$(strip $(1)))
 
 # Project-local Why3 configuration (generated; see toolchain notes): detect
 # the installed provers, raise the memory limit (z3 runs out of memory at the
@@ -120,30 +123,30 @@ $(1)_BASE_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:
              -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
              $$(if $$(strip $$($(1)_FCT_TIMEOUT)),-wp-fct-timeout $$(subst $$(space),,$$(strip $$($(1)_FCT_TIMEOUT)))) \
              -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE)
-$(1)_FN_LIST      = $$(strip $$(subst $$(comma),$$(space),$$($(1)_FUNCTIONS)))
-$(1)_GAPPA_LIST   = $$(strip $$(subst $$(comma),$$(space),$$($(1)_GAPPA_FUNCTIONS)))
-$(1)_SOLO_LIST    = $$(strip $$(subst $$(comma),$$(space),$$($(1)_SOLO_FUNCTIONS)))
-$(1)_PROVER_LIST  = $$(strip $$(subst $$(comma),$$(space),$$($(1)_PROVERS)))
-$(1)_PROVERS_NO_GAPPA = $$(subst $$(space),$$(comma),$$(filter-out gappa,$$($(1)_PROVER_LIST)))
+$(1)_FN_LIST      = $$(call wp_words,$$($(1)_FUNCTIONS))
+$(1)_GAPPA_LIST   = $$(call wp_words,$$($(1)_GAPPA_FUNCTIONS))
+$(1)_SOLO_LIST    = $$(call wp_words,$$($(1)_SOLO_FUNCTIONS))
+$(1)_PROVER_LIST  = $$(call wp_words,$$($(1)_PROVERS))
+$(1)_PROVERS_NO_GAPPA = $$(call wp_commas,$$(filter-out gappa,$$($(1)_PROVER_LIST)))
 # Gappa first where it runs: it answers at once on goals it cannot read, and
 # with -wp-par 1 a goal it proves never waits for cvc5's timeout.
-$(1)_PROVERS_GAPPA_FIRST = $$(subst $$(space),$$(comma),$$(filter gappa,$$($(1)_PROVER_LIST)) $$(filter-out gappa,$$($(1)_PROVER_LIST)))
+$(1)_PROVERS_GAPPA_FIRST = $$(call wp_commas,$$(filter gappa,$$($(1)_PROVER_LIST)) $$(filter-out gappa,$$($(1)_PROVER_LIST)))
 # Split into parts when there is a function list and a Gappa or solo list.
 $(1)_SPLIT        = $$(if $$($(1)_FN_LIST),$$(or $$($(1)_GAPPA_LIST),$$($(1)_SOLO_LIST)))
 $(1)_FNS_gappa    = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST)))
 $(1)_FNS_solo     = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_SOLO_LIST),$$(filter-out $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))))
 $(1)_FNS_rest     = $$(if $$($(1)_SPLIT),$$(filter-out $$($(1)_GAPPA_LIST) $$($(1)_SOLO_LIST),$$($(1)_FN_LIST)),all)
 $(1)_ARGS_gappa   = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
-                    -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_gappa)) $$($(1)_SOURCES)
+                    -wp-fct $$(call wp_commas,$$($(1)_FNS_gappa)) $$($(1)_SOURCES)
 $(1)_ARGS_solo    = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
-                    -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_solo)) $$($(1)_SOURCES)
+                    -wp-fct $$(call wp_commas,$$($(1)_FNS_solo)) $$($(1)_SOURCES)
 # Unsplit: one run, every function of the list (or of the sources), the
 # provers in the order given.
 $(1)_ARGS_rest    = $$($(1)_BASE_FLAGS) \
                     $$(if $$($(1)_SPLIT),-wp-prover $$($(1)_PROVERS_NO_GAPPA) \
-                      -wp-fct $$(subst $$(space),$$(comma),$$($(1)_FNS_rest)), \
+                      -wp-fct $$(call wp_commas,$$($(1)_FNS_rest)), \
                       -wp-prover $$($(1)_PROVERS) \
-                      $$(if $$($(1)_FN_LIST),-wp-fct $$(subst $$(space),$$(comma),$$($(1)_FN_LIST)))) \
+                      $$(if $$($(1)_FN_LIST),-wp-fct $$(call wp_commas,$$($(1)_FN_LIST)))) \
                     $$($(1)_SOURCES)
 # The whole command line of an unsplit run (documentation, proofs/README.md).
 $(1)_FLAGS = $$($(1)_ARGS_rest)
