@@ -52,6 +52,12 @@ typedef struct lsup_search {
         double base, best, bound;  /* cand_lower, best (estimated) and bound at arming */
         double rel_width;
     } spec;
+    /* the vertices' estimates (n <= VERTEX_ALL_N): vertex_values[mask] for
+     * u_j = rho where bit j of mask is set, evaluated on the pool while the
+     * caller builds the workspaces */
+    double *vertex_values;
+    sup_batch vertex_batch;
+    int vertex_queued;
 } lsup_search;
 
 /* One certification: the oracle at the admissible query of the weights u,
@@ -305,74 +311,115 @@ static double vertex_value(const lsup_search *s, const double *u, double *query)
 
 /* Vertices enumerated when n <= VERTEX_ALL_N (2^n - 1 evaluations of the
  * double kernel: n = 8 costs about a millisecond, beside the faces'
- * enclosures); above, a climb of at most CLIMB_EVALUATIONS. */
+ * enclosures), VERTEX_CHUNK to a pool task; above, a climb of at most
+ * CLIMB_EVALUATIONS. */
 #define VERTEX_ALL_N 8
+#define VERTEX_CHUNK 8
 #define CLIMB_EVALUATIONS 256
+
+/* Whether the search starts from the best vertex (nu only). */
+static int climbs(const lsup_search *s)
+{
+    return s->objective == LSUP_NU && s->rho > 0.0 && !s->vanishes;
+}
+
+/* Whether the faces are enclosed beside the first certification (else the
+ * answer may be exact without boxes, or there are none). */
+static int starts_with_faces(const lsup_search *s)
+{
+    return s->n > s->d && !s->vanishes && s->rho > 0.0;
+}
+
+/* vertex_values for the masks of one chunk (all at rho, mask 2^n - 1, is
+ * the all-equal query again and left out).  Each value is the double
+ * kernel's at its vertex, whichever thread computes it. */
+static void vertex_task(void *context, size_t worker, size_t index)
+{
+    (void)worker;
+    const lsup_search *s = context;
+    const size_t n = s->n;
+    double u[VERTEX_ALL_N], query[VERTEX_ALL_N];
+    unsigned end = (1u << n) - 1;
+    for (unsigned mask = (unsigned)index * VERTEX_CHUNK;
+         mask < end && mask < (unsigned)(index + 1) * VERTEX_CHUNK; mask++) {
+        for (size_t j = 0; j < n; j++)
+            u[j] = mask >> j & 1u ? s->rho : 1.0;
+        s->vertex_values[mask] = vertex_value(s, u, query);
+    }
+}
+
+/* Queues the vertices' evaluations (n <= VERTEX_ALL_N) on the pool. */
+static void start_vertices(lsup_search *s)
+{
+    size_t masks = ((size_t)1 << s->n) - 1;
+    bht__sup_pool_start(s->pool, &s->vertex_batch, (masks + VERTEX_CHUNK - 1) / VERTEX_CHUNK,
+                        vertex_task, s);
+    s->vertex_queued = 1;
+}
 
 /* nu's sup is often attained at a vertex of the weight box (u_j in
  * {rho, 1}; five of the six bench_sup problems with n = 8, d = 3), which
  * box centers reach only after many splits.  Finds the vertex where the
  * double kernel's nu is largest: every vertex for n <= VERTEX_ALL_N (the
- * first on ties, in the order of the bit masks of the coordinates at rho),
- * else by moving from the all-equal weights to the best vertex one flip
- * away while that raises nu.  Returns 1 with the vertex in s->cand_u when
- * it beats the all-equal query's estimate (a candidate, certified by the
- * oracle like any other), else 0.  Nu only. */
+ * first on ties, in the order of the bit masks of the coordinates at rho;
+ * from vertex_values, queued by start_vertices), else by moving from the
+ * all-equal weights to the best vertex one flip away while that raises nu.
+ * Returns 1 with the vertex in u when it beats the all-equal query's
+ * estimate (a candidate, certified by the oracle like any other), else 0.
+ * Nu only. */
 static int vertex_climb(lsup_search *s, double *u)
 {
     const size_t n = s->n;
-    if (s->objective != LSUP_NU || !(s->rho > 0.0) || s->vanishes)
+    if (!climbs(s))
         return 0;
+    if (n <= VERTEX_ALL_N) {
+        if (s->vertex_queued)
+            bht__sup_pool_finish(s->pool, &s->vertex_batch);
+        s->vertex_queued = 0;
+        const double start = s->vertex_values[0]; /* mask 0: the all-equal query */
+        double value = start;
+        unsigned best = 0;
+        for (unsigned mask = 1; mask + 1 < 1u << n; mask++)
+            if (s->vertex_values[mask] > value) {
+                value = s->vertex_values[mask];
+                best = mask;
+            }
+        for (size_t j = 0; j < n; j++)
+            u[j] = best >> j & 1u ? s->rho : 1.0;
+        return value > start;
+    }
     for (size_t j = 0; j < n; j++)
         u[j] = 1.0;
     const double start = vertex_value(s, u, s->query);
     double value = start;
-    if (n <= VERTEX_ALL_N) {
-        unsigned best = 0;
-        for (unsigned mask = 1; mask + 1 < 1u << n; mask++) { /* all at rho: all equal */
-            for (size_t j = 0; j < n; j++)
-                u[j] = mask >> j & 1u ? s->rho : 1.0;
+    size_t evaluations = 1, low = 0; /* coordinates at rho */
+    for (;;) {
+        int move = -1;
+        double gain = value;
+        for (size_t k = 0; k < n && evaluations < CLIMB_EVALUATIONS; k++) {
+            if (u[k] == 1.0 && low + 1 == n)
+                continue; /* all at rho: the all-equal query again */
+            u[k] = u[k] == 1.0 ? s->rho : 1.0;
             double v = vertex_value(s, u, s->query);
-            if (v > value) {
-                value = v;
-                best = mask;
+            evaluations++;
+            u[k] = u[k] == 1.0 ? s->rho : 1.0;
+            if (v > gain) {
+                gain = v;
+                move = (int)k;
             }
         }
-        for (size_t j = 0; j < n; j++)
-            u[j] = best >> j & 1u ? s->rho : 1.0;
-    } else {
-        size_t evaluations = 1, low = 0; /* coordinates at rho */
-        for (;;) {
-            int move = -1;
-            double gain = value;
-            for (size_t k = 0; k < n && evaluations < CLIMB_EVALUATIONS; k++) {
-                if (u[k] == 1.0 && low + 1 == n)
-                    continue; /* all at rho: the all-equal query again */
-                u[k] = u[k] == 1.0 ? s->rho : 1.0;
-                double v = vertex_value(s, u, s->query);
-                evaluations++;
-                u[k] = u[k] == 1.0 ? s->rho : 1.0;
-                if (v > gain) {
-                    gain = v;
-                    move = (int)k;
-                }
-            }
-            if (move < 0)
-                break;
-            if (u[move] == 1.0) {
-                u[move] = s->rho;
-                low++;
-            } else {
-                u[move] = 1.0;
-                low--;
-            }
-            value = gain;
+        if (move < 0)
+            break;
+        if (u[move] == 1.0) {
+            u[move] = s->rho;
+            low++;
+        } else {
+            u[move] = 1.0;
+            low--;
         }
+        value = gain;
     }
-    if (!(value > start))
-        return 0;
-    memcpy(s->cand_u, u, n * sizeof *u);
-    return 1;
+    return value > start;
 }
 
 /* Encloses the objective over the box in e->slot (reads s, writes e and
@@ -458,7 +505,7 @@ static bht_status commit_box(lsup_search *s, const box_eval *e)
 /* The n faces F_f = {u_f = 1, rho <= u_j <= 1} into ev[0 .. n - 1] (new
  * slots), enclosed on the pool as a batch (started here, finished by the
  * caller). */
-static bht_status start_faces(lsup_search *s, const lsup_round *faces)
+static bht_status start_faces(lsup_search *s, const lsup_round *faces, sup_batch *batch)
 {
     const size_t n = s->n;
     bht_status st = reserve_slots(s, s->slot_count + n);
@@ -473,7 +520,7 @@ static bht_status start_faces(lsup_search *s, const lsup_round *faces)
         }
         faces->ev[f].slot = slot;
     }
-    bht__sup_pool_start(s->pool, n, evaluate_task, (void *)faces);
+    bht__sup_pool_start(s->pool, batch, n, evaluate_task, (void *)faces);
     return BHT_OK;
 }
 
@@ -556,11 +603,14 @@ static bht_status maybe_certify(lsup_search *s, double rel_width, const box_eval
 static void search_free(lsup_search *s)
 {
     size_t workers = s->pool ? bht__sup_pool_threads(s->pool) : 0;
+    /* joins the workers: no job or task runs after this (on failure a job
+     * or the vertices' batch may still be queued) */
+    bht__sup_pool_destroy(s->pool);
     for (size_t w = 1; w < workers && s->works; w++) {
         bht__lsup_work_free(s->works[w]);
         bht__lsup_work_free(s->alts[w]);
     }
-    bht__sup_pool_destroy(s->pool); /* joins the workers: no job runs after this */
+    free(s->vertex_values);
     if (s->certs)
         free(s->certs[0].u);
     free(s->certs);
@@ -588,19 +638,8 @@ static bht_status parallel_init(lsup_search *s)
     s->alts = calloc(workers, sizeof *s->alts);
     s->score_alts = malloc(workers * n * sizeof *s->score_alts);
     s->ev = calloc(2 * LSUP_ROUND_TASKS, sizeof *s->ev);
-    s->certs = calloc(CERT_ENTRIES, sizeof *s->certs);
-    if (!s->works || !s->alts || !s->score_alts || !s->ev || !s->certs)
+    if (!s->works || !s->alts || !s->score_alts || !s->ev)
         return BHT_E_NOMEM;
-    s->certs[0].u = malloc(2 * CERT_ENTRIES * n * sizeof *s->certs[0].u);
-    if (!s->certs[0].u)
-        return BHT_E_NOMEM;
-    for (size_t k = 0; k < CERT_ENTRIES; k++) {
-        cert_entry *c = &s->certs[k];
-        c->u = s->certs[0].u + 2 * n * k;
-        c->query = c->u + n;
-        c->s = s;
-        c->job = (sup_job){.fn = cert_task, .context = c};
-    }
     s->ev[0].center = malloc(4 * LSUP_ROUND_TASKS * n * sizeof *s->ev[0].center);
     if (!s->ev[0].center)
         return BHT_E_NOMEM;
@@ -619,14 +658,17 @@ static bht_status parallel_init(lsup_search *s)
     return BHT_OK;
 }
 
-/* Runs the search; on success *lower (oracle at query) and *upper. */
-static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
-                             double *lower, double *upper, size_t *cells)
+/* The search's vectors, rho, the certification entries and the vertices'
+ * values; then the work that needs no workspace is queued at once, so that
+ * the workers do it while the caller builds the workspaces: the all-equal
+ * query's certification (a job) and, for n <= VERTEX_ALL_N, the vertices
+ * (a batch). */
+static bht_status search_init(lsup_search *s)
 {
     const size_t n = s->n;
-    bht_status st = BHT_OK;
     s->center = malloc(4 * n * sizeof *s->center);
-    if (!s->center)
+    s->certs = calloc(CERT_ENTRIES, sizeof *s->certs);
+    if (!s->center || !s->certs)
         return BHT_E_NOMEM;
     s->query = s->center + n;
     s->cand_u = s->query + n;
@@ -643,19 +685,51 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
     mpfr_div_d(q, q, s->C, MPFR_RNDD);
     s->rho = mpfr_get_d(q, MPFR_RNDD);
     mpfr_clear(q);
+    s->certs[0].u = malloc(2 * CERT_ENTRIES * n * sizeof *s->certs[0].u);
+    if (!s->certs[0].u)
+        return BHT_E_NOMEM;
+    for (size_t k = 0; k < CERT_ENTRIES; k++) {
+        cert_entry *c = &s->certs[k];
+        c->u = s->certs[0].u + 2 * n * k;
+        c->query = c->u + n;
+        c->s = s;
+        c->job = (sup_job){.fn = cert_task, .context = c};
+    }
+    if (!starts_with_faces(s))
+        return BHT_OK;
+    cert_post(s, s->cand_u); /* used by run_search's first certify_candidate */
+    if (climbs(s) && n <= VERTEX_ALL_N) {
+        s->vertex_values = malloc((((size_t)1 << n) - 1) * sizeof *s->vertex_values);
+        if (!s->vertex_values)
+            return BHT_E_NOMEM;
+        start_vertices(s);
+    }
+    return BHT_OK;
+}
+
+/* Runs the search (after search_init and parallel_init); on success
+ * *lower (oracle at query) and *upper. */
+static bht_status run_search(lsup_search *s, const bht_sup_options *options, double *query,
+                             double *lower, double *upper, size_t *cells)
+{
+    const size_t n = s->n;
+    bht_status st = BHT_OK;
     /* the all-equal query, certified while the pool encloses the n faces
      * (unless the answer may be exact without boxes): also decides the
      * rank (BHT_E_SINGULAR) */
     lsup_round faces = {s, s->ev};
-    int started = n > s->d && !s->vanishes && s->rho > 0.0;
+    sup_batch faces_batch = {0};
+    int started = starts_with_faces(s);
     if (started)
-        st = start_faces(s, &faces);
+        st = start_faces(s, &faces, &faces_batch);
     if (st == BHT_OK)
         st = certify_candidate(s);
-    if (st == BHT_OK && started && vertex_climb(s, s->center))
+    if (st == BHT_OK && started && vertex_climb(s, s->center)) {
+        memcpy(s->cand_u, s->center, n * sizeof *s->center);
         st = certify_candidate(s); /* the best vertex the climb found */
+    }
     if (started)
-        bht__sup_pool_finish(s->pool);
+        bht__sup_pool_finish(s->pool, &faces_batch);
     if (st != BHT_OK)
         return st;
     if (n == s->d || (s->vanishes && s->best == 0.0)) {
@@ -670,39 +744,56 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
     if (!(s->rho > 0.0))
         return BHT_E_RANGE;
     if (!started) {
-        st = start_faces(s, &faces);
+        st = start_faces(s, &faces, &faces_batch);
         if (st != BHT_OK)
             return st;
-        bht__sup_pool_finish(s->pool);
+        bht__sup_pool_finish(s->pool, &faces_batch);
     }
     for (size_t f = 0; f < n && st == BHT_OK; f++)
         st = commit_box(s, &s->ev[f]);
     /* rounds pipelined by one (sup_pool.h): while the workers evaluate
      * round r + 1, the caller commits round r, certifies the candidate and
-     * builds round r + 2 from the heap (which lacks round r + 1's halves) */
-    size_t next_report = 1000, pending = 0, current = 0;
+     * builds round r + 2 from the heap (which lacks round r + 1's halves),
+     * then queues it behind round r + 1 */
+    size_t next_report = 1000;
     lsup_round rounds[2] = {{s, s->ev}, {s, s->ev + LSUP_ROUND_TASKS}};
-    st = build_round(s, options, 0, rounds[0].ev, &current);
+    sup_batch batches[2] = {{0}};
+    size_t counts[2] = {0, 0}; /* each buffer's round: its halves */
+    int queued[2] = {0, 0};    /* started, not finished */
+    st = build_round(s, options, 0, rounds[0].ev, &counts[0]);
+    if (st == BHT_OK) {
+        bht__sup_pool_start(s->pool, &batches[0], counts[0], evaluate_task, &rounds[0]);
+        queued[0] = 1;
+    }
     for (int buf = 0; st == BHT_OK; buf = !buf) {
-        /* rounds[buf]: current (to evaluate), rounds[!buf]: pending */
-        size_t next = 0;
+        /* buffer buf: round r + 1 (queued); !buf: round r, then r + 2 */
+        size_t current = counts[buf], pending = counts[!buf], next = 0;
         int certified = 0;
-        if (current > 0) {
-            /* the next round takes at most LSUP_ROUND_TASKS / 2 new slots */
-            st = reserve_slots(s, s->slot_count + LSUP_ROUND_TASKS / 2);
-            if (st != BHT_OK)
-                break;
-            bht__sup_pool_start(s->pool, current, evaluate_task, &rounds[buf]);
+        if (queued[!buf]) {
+            bht__sup_pool_finish(s->pool, &batches[!buf]);
+            speculate(s); /* armed on round r by the previous maybe_certify */
         }
+        queued[!buf] = 0;
         for (size_t t = 0; t < pending && st == BHT_OK; t++)
             st = commit_box(s, &rounds[!buf].ev[t]);
         if (st == BHT_OK)
             st = maybe_certify(s, options->rel_width, rounds[buf].ev, current, &certified);
+        if (st == BHT_OK && s->slot_cap < s->slot_count + LSUP_ROUND_TASKS / 2
+            && queued[buf]) {
+            /* the boxes must not move while round r + 1 reads them: let it
+             * end before making room for round r + 2's new slots (rare:
+             * the room doubles) */
+            bht__sup_pool_finish(s->pool, &batches[buf]);
+            queued[buf] = 0;
+            speculate(s);
+            st = reserve_slots(s, s->slot_count + LSUP_ROUND_TASKS / 2);
+        }
         if (st == BHT_OK)
             st = build_round(s, options, current, rounds[!buf].ev, &next);
-        if (current > 0) {
-            bht__sup_pool_finish(s->pool);
-            speculate(s);
+        counts[!buf] = next;
+        if (st == BHT_OK) {
+            bht__sup_pool_start(s->pool, &batches[!buf], next, evaluate_task, &rounds[!buf]);
+            queued[!buf] = 1;
         }
         if (options->progress && s->evaluations >= next_report) {
             options->progress(options->context, s->evaluations, s->best,
@@ -711,9 +802,10 @@ static bht_status run_search(lsup_search *s, const bht_sup_options *options, dou
         }
         if (current == 0 && pending == 0 && next == 0 && !certified)
             break; /* everything committed, nothing to split or certify */
-        pending = current;
-        current = next;
     }
+    for (int b = 0; b < 2; b++)
+        if (queued[b])
+            bht__sup_pool_finish(s->pool, &batches[b]);
     if (st == BHT_OK && !s->cand_certified && s->cand_lower > s->best)
         st = certify_candidate(s);
     if (st != BHT_OK)
@@ -778,7 +870,8 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
         return BHT_E_CONSTRAINT;
     lsup_search s = {.n = n, .d = d, .A = A, .X = X, .c = c, .C = C, .objective = objective};
     /* the pool first: its threads start (tens of microseconds to a
-     * scheduler tick) while the workspaces are built */
+     * scheduler tick) and do search_init's jobs while the workspaces are
+     * built */
     st = bht__sup_pool_create(options->threads, &s.pool);
     if (st == BHT_OK) {
         int in_span = bht__lsup_columns_in_span(n, d, A, X);
@@ -786,6 +879,8 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
             st = BHT_E_NOMEM;
         s.vanishes = in_span == 1;
     }
+    if (st == BHT_OK)
+        st = search_init(&s);
     if (st == BHT_OK && n - d <= d && d < n) {
         /* no more null directions than columns: the complement's forms are
          * smaller and tighter (n = 2d: both, the smaller bound counts).  On

@@ -339,9 +339,13 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         return BHT_OK;
     }
     sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
+    /* the pool first: its threads start while K E is computed */
+    bht_status status = bht__sup_pool_create(options->threads, &s.pool);
     s.lipschitz_e = lipschitz_times_energy(n, d, A, M, energy);
-    if (!isfinite(s.lipschitz_e))
+    if (!isfinite(s.lipschitz_e)) {
+        bht__sup_pool_destroy(s.pool);
         return BHT_E_RANGE; /* nu itself may exceed the double range */
+    }
     size_t children = (size_t)1 << d;
     /* cells split per round (see sup_pool.h): fixed by d alone */
     s.children = children;
@@ -350,7 +354,6 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     s.heap = malloc(s.heap_cap * sizeof *s.heap);
     s.centers = malloc(s.heap_cap * d * sizeof *s.centers);
     s.evals = malloc(2 * s.per_round * children * sizeof *s.evals);
-    bht_status status = bht__sup_pool_create(options->threads, &s.pool);
     size_t workers = s.pool ? bht__sup_pool_threads(s.pool) : 0;
     s.scratch = workers ? calloc(workers, sizeof *s.scratch) : NULL;
     int scratch_ok = s.scratch != NULL;
@@ -367,22 +370,33 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     }
     /* rounds pipelined by one (sup_pool.h): while the workers evaluate
      * round r + 1, the caller commits round r and builds round r + 2 from
-     * the heap (which lacks round r + 1's children) */
-    size_t next_report = 1000, pending = 0, current = 0;
+     * the heap (which lacks round r + 1's children), then queues it behind
+     * round r + 1 */
+    size_t next_report = 1000;
     sup_round rounds[2] = {{&s, s.evals}, {&s, s.evals + s.per_round * children}};
-    if (status == BHT_OK)
-        current = build_round(&s, options, 0, rounds[0].evals);
+    sup_batch batches[2] = {{0}};
+    size_t counts[2] = {0, 0}; /* each buffer's round: its children */
+    int queued[2] = {0, 0};    /* started, not finished */
+    if (status == BHT_OK) {
+        counts[0] = build_round(&s, options, 0, rounds[0].evals);
+        bht__sup_pool_start(s.pool, &batches[0], counts[0], evaluate_task, &rounds[0]);
+        queued[0] = 1;
+    }
     for (int buf = 0; status == BHT_OK; buf = !buf) {
-        /* rounds[buf]: current (to evaluate), rounds[!buf]: pending */
-        size_t next = 0;
-        if (current > 0)
-            bht__sup_pool_start(s.pool, current, evaluate_task, &rounds[buf]);
+        /* buffer buf: round r + 1 (queued); !buf: round r, then r + 2 */
+        size_t current = counts[buf], pending = counts[!buf], next = 0;
+        if (queued[!buf])
+            bht__sup_pool_finish(s.pool, &batches[!buf]);
+        queued[!buf] = 0;
         for (size_t t = 0; t < pending && status == BHT_OK; t++)
             status = commit_cell(&s, &rounds[!buf].evals[t]);
         if (status == BHT_OK)
             next = build_round(&s, options, current, rounds[!buf].evals);
-        if (current > 0)
-            bht__sup_pool_finish(s.pool);
+        counts[!buf] = next;
+        if (status == BHT_OK) {
+            bht__sup_pool_start(s.pool, &batches[!buf], next, evaluate_task, &rounds[!buf]);
+            queued[!buf] = 1;
+        }
         if (options->progress && s.evaluations >= next_report) {
             options->progress(options->context, s.evaluations, s.best,
                               s.heap_len ? s.heap[0].upper : 0.0);
@@ -390,9 +404,10 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         }
         if (current == 0 && pending == 0 && next == 0)
             break; /* everything committed and nothing to split */
-        pending = current;
-        current = next;
     }
+    for (int b = 0; b < 2; b++)
+        if (queued[b])
+            bht__sup_pool_finish(s.pool, &batches[b]);
     /* every cell not split is in the heap: its top bounds nu on the ball */
     double upper = s.heap_len ? s.heap[0].upper : s.best;
     if (status == BHT_OK && !isfinite(upper))

@@ -1,15 +1,16 @@
-/* sup_pool.c: the search thread pool (see sup_pool.h).  Tasks of a batch
- * and posted jobs are claimed one at a time under the mutex (a batch has at
- * most 2^10 tasks, each an oracle evaluation or an enclosure of
- * microseconds or more, so the lock is not contended).  A thread with
- * nothing to do first polls the pool's change counter for up to SPIN_NS,
- * yielding the CPU between reads (the next round usually starts, or the
- * last task of a round ends, within microseconds: a futex wake-up of a
+/* sup_pool.c: the search thread pool (see sup_pool.h).  Tasks of the
+ * queued batches and posted jobs are claimed one at a time under the mutex
+ * (a batch has at most 2^10 tasks, each an oracle evaluation or an
+ * enclosure of microseconds or more, so the lock is not contended).  A
+ * thread with nothing to do first polls the pool's change counter for up
+ * to SPIN_NS, yielding the CPU between reads (work usually appears, or the
+ * last task of a batch ends, within microseconds: a futex wake-up of a
  * sleeping thread costs tens of microseconds on a VM, a sizeable part of a
  * round of the short searches; the yield lets the other thread run when
  * the process has one CPU), then sleeps: workers on one condition
  * variable, the caller on the second, signalled when a batch completes or
- * a job ends. */
+ * a job ends.  With the next round queued behind the current one, a thread
+ * is idle only when the caller's sequential work outlasts a round. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -27,11 +28,7 @@ struct sup_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake, done;
     int quit;
-    /* the current batch (count 0: none) */
-    sup_task_fn fn;
-    void *context;
-    size_t count, next, finished;
-    int reported; /* its completion returned by bht__sup_pool_wait */
+    sup_batch *batches;   /* started and not finished, oldest first (at most 3) */
     sup_job *head, *tail; /* posted jobs, in posting order */
     atomic_ulong changes; /* bumped (under the lock) by every start, post and end */
 };
@@ -73,15 +70,24 @@ typedef struct worker_arg {
     size_t worker;
 } worker_arg;
 
-/* Claims and runs the next task of the batch.  Called with the lock held
- * and next < count; returns with it held. */
-static void run_task(sup_pool *p, size_t worker)
+/* The oldest queued batch with an unclaimed task, or NULL (lock held). */
+static sup_batch *open_batch(const sup_pool *p)
 {
-    size_t index = p->next++;
+    sup_batch *b = p->batches;
+    while (b && b->next == b->count)
+        b = b->link;
+    return b;
+}
+
+/* Claims and runs the next task of batch b.  Called with the lock held and
+ * b->next < b->count; returns with it held. */
+static void run_task(sup_pool *p, sup_batch *b, size_t worker)
+{
+    size_t index = b->next++;
     pthread_mutex_unlock(&p->lock);
-    p->fn(p->context, worker, index);
+    b->fn(b->context, worker, index);
     pthread_mutex_lock(&p->lock);
-    if (++p->finished == p->count) {
+    if (++b->finished == b->count) {
         changed(p);
         pthread_cond_broadcast(&p->done);
     }
@@ -120,10 +126,11 @@ static void *worker_main(void *arg)
     sup_pool *p = self.pool;
     pthread_mutex_lock(&p->lock);
     while (!p->quit) {
+        sup_batch *b;
         if (p->head)
             run_job(p, p->head, self.worker);
-        else if (p->next < p->count)
-            run_task(p, self.worker);
+        else if ((b = open_batch(p)) != NULL)
+            run_task(p, b, self.worker);
         else
             await_change(p, &p->wake);
     }
@@ -143,7 +150,6 @@ bht_status bht__sup_pool_create(size_t threads, sup_pool **out)
     if (!p)
         return BHT_E_NOMEM;
     p->threads = threads;
-    p->reported = 1; /* no batch yet */
     atomic_init(&p->changes, 0);
     if (pthread_mutex_init(&p->lock, NULL) != 0) {
         free(p);
@@ -190,30 +196,45 @@ size_t bht__sup_pool_threads(const sup_pool *pool)
     return pool->threads;
 }
 
-void bht__sup_pool_start(sup_pool *p, size_t count, sup_task_fn fn, void *context)
+void bht__sup_pool_start(sup_pool *p, sup_batch *b, size_t count, sup_task_fn fn,
+                         void *context)
 {
     pthread_mutex_lock(&p->lock);
-    p->fn = fn;
-    p->context = context;
-    p->count = count;
-    p->next = 0;
-    p->finished = 0;
-    p->reported = count == 0;
+    b->fn = fn;
+    b->context = context;
+    b->count = count;
+    b->next = 0;
+    b->finished = 0;
+    b->reported = count == 0;
+    b->link = NULL;
+    sup_batch **end = &p->batches;
+    while (*end)
+        end = &(*end)->link;
+    *end = b;
     changed(p);
     if (p->started > 0 && count > 0)
         pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
 }
 
-void bht__sup_pool_finish(sup_pool *p)
+void bht__sup_pool_finish(sup_pool *p, sup_batch *b)
 {
     pthread_mutex_lock(&p->lock);
-    while (p->next < p->count)
-        run_task(p, 0);
-    while (p->finished < p->count)
-        await_change(p, &p->done);
-    p->count = p->next = p->finished = 0;
-    p->reported = 1;
+    while (b->finished < b->count) {
+        /* the oldest batch's tasks first (b's own), then the next round's
+         * rather than idling while a worker ends b's last one */
+        sup_batch *open = open_batch(p);
+        if (open)
+            run_task(p, open, 0);
+        else
+            await_change(p, &p->done);
+    }
+    sup_batch **link = &p->batches;
+    while (*link != b)
+        link = &(*link)->link;
+    *link = b->link;
+    b->link = NULL;
+    b->reported = 1;
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -238,15 +259,18 @@ int bht__sup_pool_wait(sup_pool *p, sup_job *job)
     pthread_mutex_lock(&p->lock);
     int result = 1;
     while (job->state != SUP_JOB_DONE) {
-        if (!p->reported && p->finished == p->count) {
-            p->reported = 1;
+        sup_batch *b = p->batches;
+        while (b && (b->reported || b->finished < b->count))
+            b = b->link;
+        if (b) { /* a batch just completed */
+            b->reported = 1;
             result = 0;
             break;
         }
         if (job->state == SUP_JOB_POSTED)
             run_job(p, job, 0);
-        else if (p->next < p->count)
-            run_task(p, 0);
+        else if ((b = open_batch(p)) != NULL)
+            run_task(p, b, 0);
         else if (p->head)
             run_job(p, p->head, 0);
         else

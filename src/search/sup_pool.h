@@ -5,12 +5,13 @@
  * and evaluates all their children as one batch on the pool (independent,
  * pure evaluations).  The rounds are pipelined by one: while the workers
  * evaluate round r + 1, the caller commits round r (pushes its children in
- * a fixed order: cell by cell as popped, child by child) and pops round
- * r + 2 from the heap as it then stands (without round r + 1's children),
- * so the sequential part of the search overlaps the parallel one.  The search is the same
- * sequence of operations, and every result the same bits, for any number
- * of threads; one barrier per round instead of one per split, and the
- * overlap, keep both cores busy.
+ * a fixed order: cell by cell as popped, child by child), pops round r + 2
+ * from the heap as it then stands (without round r + 1's children) and
+ * starts it at once, so that up to two batches are queued: a thread that
+ * finds round r + 1's tasks all claimed goes on with round r + 2's instead
+ * of waiting at the end of the round (nor sleeping, and being woken, there).
+ * The search is the same sequence of operations, and every result the same
+ * bits, for any number of threads.
  *
  * Jobs: single tasks besides the batches (the leverage search's oracle
  * certifications of candidates, see leverage_sup_search.c), each a pure
@@ -44,9 +45,19 @@ typedef struct sup_job {
 } sup_job;
 enum { SUP_JOB_IDLE, SUP_JOB_POSTED, SUP_JOB_RUNNING, SUP_JOB_DONE };
 
-/* threads = 0 or 1: no thread is started and sup_pool_run runs the tasks in
- * order on the caller.  Caps threads at SUP_POOL_MAX_THREADS.  *out is NULL
- * on failure (BHT_E_NOMEM). */
+/* A batch: fn(context, worker, index) for index 0 .. count - 1.  The caller
+ * owns its memory; the pool sets and uses the fields from start to finish. */
+typedef struct sup_batch {
+    sup_task_fn fn;
+    void *context;
+    size_t count, next, finished; /* tasks; claimed; done */
+    int reported;                 /* its completion returned by bht__sup_pool_wait */
+    struct sup_batch *link;       /* the queue of started batches */
+} sup_batch;
+
+/* threads = 0 or 1: no thread is started and bht__sup_pool_finish runs the
+ * tasks in order on the caller.  Caps threads at SUP_POOL_MAX_THREADS.
+ * *out is NULL on failure (BHT_E_NOMEM). */
 #define SUP_POOL_MAX_THREADS 64
 /* Evaluations per round: a round splits up to max(1, SUP_ROUND_TASKS /
  * children) cells (softmax d > 6: one cell, 2^d evaluations).  Part of the
@@ -54,24 +65,27 @@ enum { SUP_JOB_IDLE, SUP_JOB_POSTED, SUP_JOB_RUNNING, SUP_JOB_DONE };
 #define SUP_ROUND_TASKS 64
 bht_status bht__sup_pool_create(size_t threads, sup_pool **out);
 size_t bht__sup_pool_threads(const sup_pool *pool);
-/* Runs fn for index 0 .. count - 1 (each exactly once, in any order and on
- * any worker) and returns when all are done. */
-void bht__sup_pool_run(sup_pool *pool, size_t count, sup_task_fn fn, void *context);
-/* The same in two halves: start hands the batch to the workers and returns
- * at once (without workers it only records it), so that the caller can do
- * other work that touches nothing the tasks read or write; finish runs the
- * tasks no worker has claimed yet on the caller and returns when all are
- * done.  Every start is followed by one finish before the next start. */
-void bht__sup_pool_start(sup_pool *pool, size_t count, sup_task_fn fn, void *context);
-void bht__sup_pool_finish(sup_pool *pool);
+/* Queues the batch fn(context, worker, index), index 0 .. count - 1 (each
+ * run exactly once, in any order and on any thread; count may be 0), and
+ * returns at once, so that the caller can do other work that touches
+ * nothing the tasks read or write.  Threads take the tasks of the oldest
+ * queued batch first. */
+void bht__sup_pool_start(sup_pool *pool, sup_batch *batch, size_t count, sup_task_fn fn,
+                         void *context);
+/* Returns when every task of the batch is done, running unclaimed tasks of
+ * the queued batches (oldest first) on the caller meanwhile, and takes the
+ * batch off the queue.  Without workers, when the batch is the oldest (the
+ * searches finish batches in the order they started, but on failure), this
+ * runs exactly the batch's own tasks. */
+void bht__sup_pool_finish(sup_pool *pool, sup_batch *batch);
 /* Queues a job (state IDLE or DONE) for the workers. */
 void bht__sup_pool_post(sup_pool *pool, sup_job *job);
 /* Works on the caller until the posted job has run: runs it at once if no
- * thread has claimed it, otherwise the current batch's unclaimed tasks,
+ * thread has claimed it, otherwise the queued batches' unclaimed tasks,
  * then other posted jobs, then sleeps.  Returns 1 when the job is done, or
- * 0 as soon as the current batch (started, not yet finished) is complete,
- * once per batch, so that the caller can post work that needs the batch's
- * results (then it calls wait again). */
+ * 0 as soon as a queued batch is complete, once per batch, so that the
+ * caller can post work that needs the batch's results (then it calls wait
+ * again). */
 int bht__sup_pool_wait(sup_pool *pool, sup_job *job);
 /* The job's state, read under the pool's lock. */
 int bht__sup_pool_state(sup_pool *pool, const sup_job *job);

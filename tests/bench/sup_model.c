@@ -6,18 +6,22 @@
  * src/search/sup_pool.c (defined below; the archive's sup_pool.o is then
  * not pulled in) that runs everything on the calling thread, as the pool
  * does without workers, and records the caller's program: compute spans
- * (thread CPU clock), batch starts (each task costing the batch's CPU time
- * / its task count), job posts (the leverage search's certifications, each
- * timed when it runs; a speculative job the search never waits for is run
- * when it is withdrawn or at the end, only to time it), job waits, batch
- * finishes and withdrawals.  Then, for W threads, it replays the program
- * with the pool's policy (sup_pool.c): workers take posted jobs first, then
- * batch tasks; a caller waiting for a job runs it if nobody has, else the
- * batch's tasks, else other posted jobs, and when the batch completes
- * during the wait it posts the speculative certification at once (the
- * search's speculate, which the one-thread run posts after the finish).
- * The predicted time is the caller's end.  Not modelled: unequal tasks
- * within a round, thread start-up and wake-up latencies, memory effects.
+ * (thread CPU clock), batch starts and finishes (every task timed on its
+ * own), job posts (the leverage search's certifications, each timed when
+ * it runs; a speculative job the search never waits for is run when it is
+ * withdrawn or at the end, only to time it), job waits and withdrawals.
+ * Then, for W threads, it replays the program with the pool's policy
+ * (sup_pool.c): workers take posted jobs first, then the tasks of the
+ * oldest queued batch; a caller finishing a batch runs the queued batches'
+ * tasks until it is done; a caller waiting for a job runs it if nobody
+ * has, else queued tasks, else other posted jobs, and when a batch
+ * completes during the wait it posts the speculative certification that
+ * the search posts after that batch's finish (its speculate).  The
+ * predicted time is the caller's end, with each task's own CPU time
+ * ("timed tasks") or equal shares of its batch's ("equal tasks").  Not
+ * modelled: thread start-up and the first calls of a new thread, wake-up
+ * latencies, memory effects; the clock reads around each task (about a
+ * microsecond each here) are left out of the timed tasks.
  * The search is run once before the measured run (warm MPFR and malloc
  * caches, as for every problem but the first in bench_sup).
  *
@@ -63,6 +67,9 @@ static struct {
     int after_finish;
     double tasks, jobs_cpu, timing_only; /* CPU in batches, in used jobs, in timing-only runs */
     size_t rounds, task_count, waits;
+    double *task_cost; /* every task's CPU time, batch after batch (START's job: the first) */
+    size_t task_cap;
+    double prologue;   /* the caller's CPU before the first batch's start */
 } rec;
 
 struct sup_pool {
@@ -110,32 +117,45 @@ size_t bht__sup_pool_threads(const sup_pool *pool)
     return pool->threads;
 }
 
-void bht__sup_pool_start(sup_pool *pool, size_t count, sup_task_fn fn, void *context)
+/* The START event's number rides in the batch's link (unused here). */
+void bht__sup_pool_start(sup_pool *pool, sup_batch *batch, size_t count, sup_task_fn fn,
+                         void *context)
 {
     (void)pool;
     span();
-    rec.pending = count;
-    rec.fn = fn;
-    rec.context = context;
-    rec.start_event = rec.len;
+    batch->fn = fn;
+    batch->context = context;
+    batch->count = count;
+    batch->link = (sup_batch *)(uintptr_t)rec.len;
     rec.after_finish = 0;
     push((event){EV_START, 0.0, count, 0, 0});
 }
 
-void bht__sup_pool_finish(sup_pool *pool)
+/* Runs the batch's tasks (as the pool does without workers), each timed. */
+void bht__sup_pool_finish(sup_pool *pool, sup_batch *batch)
 {
     (void)pool;
     span();
+    size_t start_event = (size_t)(uintptr_t)batch->link, count = batch->count;
+    if (rec.task_count + count > rec.task_cap) {
+        rec.task_cap = 2 * (rec.task_count + count) + 1024;
+        rec.task_cost = realloc(rec.task_cost, rec.task_cap * sizeof *rec.task_cost);
+        if (!rec.task_cost)
+            abort();
+    }
     double t0 = thread_cpu();
-    for (size_t i = 0; i < rec.pending; i++)
-        rec.fn(rec.context, 0, i);
+    rec.events[start_event].job = rec.task_count;
+    for (size_t i = 0; i < count; i++) {
+        double a = thread_cpu();
+        batch->fn(batch->context, 0, i);
+        rec.task_cost[rec.task_count + i] = thread_cpu() - a;
+    }
     double cost = thread_cpu() - t0;
-    rec.events[rec.start_event].cost = cost;
+    rec.events[start_event].cost = cost;
     rec.tasks += cost;
-    rec.rounds++;
-    rec.task_count += rec.pending;
-    rec.pending = 0;
-    push((event){EV_FINISH, 0.0, 0, 0, 0});
+    rec.rounds += count > 0;
+    rec.task_count += count;
+    push((event){EV_FINISH, 0.0, 0, start_event, 0});
     rec.mark = thread_cpu();
     rec.after_finish = 1;
 }
@@ -222,18 +242,22 @@ void bht__sup_pool_destroy(sup_pool *pool)
 
 /* ------------------------------------------------------------ replay */
 
+typedef struct sim_batch {
+    double start_at, last_end, task; /* task: equal share of the batch's CPU */
+    const double *costs;             /* each task's CPU, or NULL: equal shares */
+    size_t count, next;
+    int reported;
+} sim_batch;
+
 typedef struct sim {
     size_t threads;                      /* including the caller */
     double free_at[MODEL_MAX_THREADS];   /* workers 1 .. threads - 1 */
     int busy[MODEL_MAX_THREADS];
-    /* jobs: -1 not posted, else available from post_at; claimed: end time */
-    double *post_at, *end_at;
+    double *post_at, *end_at;            /* by job */
     int *state; /* 0 not posted, 1 posted, 2 claimed (done at end_at), 3 withdrawn */
     size_t *queue, qlen;                 /* posted jobs in posting order */
-    /* the current batch */
-    double task, start_at, last_end;
-    size_t count, next, done_by;         /* done_by: tasks claimed */
-    int reported, active;
+    sim_batch *batch;                    /* by START event */
+    size_t *live, nlive;                 /* started, not finished: START events, oldest first */
 } sim;
 
 static void queue_remove(sim *m, size_t job)
@@ -255,19 +279,31 @@ static long first_job(const sim *m, double t)
     return -1;
 }
 
-/* Claims job j (or, for j < 0, the batch's next task) for a thread free
- * at time t; returns the end time. */
-static double claim(sim *m, long j, double t)
+/* The oldest live batch with an unclaimed task (started by time t), or NULL. */
+static sim_batch *open_batch(const sim *m, double t)
 {
-    if (j >= 0) {
-        queue_remove(m, (size_t)j);
-        m->state[j] = 2;
-        m->end_at[j] = t + rec.job_cost[j];
-        return m->end_at[j];
+    for (size_t k = 0; k < m->nlive; k++) {
+        sim_batch *b = &m->batch[m->live[k]];
+        if (b->next < b->count && b->start_at <= t)
+            return b;
     }
-    m->next++;
-    double end = fmax(t, m->start_at) + m->task;
-    m->last_end = fmax(m->last_end, end);
+    return NULL;
+}
+
+static double claim_job(sim *m, size_t j, double t)
+{
+    queue_remove(m, j);
+    m->state[j] = 2;
+    m->end_at[j] = t + rec.job_cost[j];
+    return m->end_at[j];
+}
+
+static double claim_task(sim_batch *b, double t)
+{
+    double cost = b->costs ? b->costs[b->next] : b->task;
+    b->next++;
+    double end = fmax(t, b->start_at) + cost;
+    b->last_end = fmax(b->last_end, end);
     return end;
 }
 
@@ -285,9 +321,9 @@ static void advance(sim *m, double T)
         if (w == 0)
             return;
         long j = first_job(m, f);
-        int task = m->active && m->next < m->count && m->start_at <= f;
-        if (j >= 0 || task) {
-            m->free_at[w] = claim(m, j >= 0 ? j : -1, f);
+        sim_batch *b = open_batch(m, f);
+        if (j >= 0 || b) {
+            m->free_at[w] = j >= 0 ? claim_job(m, (size_t)j, f) : claim_task(b, f);
             m->busy[w] = 1;
             continue;
         }
@@ -295,8 +331,6 @@ static void advance(sim *m, double T)
         double a = T;
         for (size_t k = 0; k < m->qlen; k++)
             a = fmin(a, fmax(m->post_at[m->queue[k]], f));
-        if (m->active && m->next < m->count)
-            a = fmin(a, fmax(m->start_at, f));
         m->free_at[w] = a > f ? a : T;
         m->busy[w] = 0;
     }
@@ -312,25 +346,20 @@ static double next_end(const sim *m, double t)
     return e;
 }
 
-static int batch_complete(const sim *m, double t)
-{
-    return m->active && m->next == m->count && m->last_end <= t;
-}
-
-/* The speculative post following the FINISH of the batch started at or
- * after event k (posted early when the batch completes during a wait). */
+/* The speculative post right after the FINISH of the batch started at
+ * event k (posted early when that batch completes during a wait). */
 static long spec_after(size_t k)
 {
-    for (size_t i = k; i < rec.len; i++) {
-        if (rec.events[i].kind == EV_START)
-            return -1;
-        if (rec.events[i].kind == EV_FINISH) {
-            for (size_t j = i + 1; j < rec.len && rec.events[j].kind != EV_START; j++)
+    for (size_t i = k + 1; i < rec.len; i++)
+        if (rec.events[i].kind == EV_FINISH && rec.events[i].job == k) {
+            for (size_t j = i + 1; j < rec.len; j++) {
                 if (rec.events[j].kind == EV_POST && rec.events[j].spec)
                     return (long)rec.events[j].job;
+                if (rec.events[j].kind != EV_COMPUTE && rec.events[j].kind != EV_RETIRE)
+                    return -1;
+            }
             return -1;
         }
-    }
     return -1;
 }
 
@@ -341,8 +370,9 @@ static void post(sim *m, size_t job, double t)
     m->queue[m->qlen++] = job;
 }
 
-/* The predicted time of the recorded program on `threads` threads. */
-static double replay(size_t threads)
+/* The predicted time of the recorded program on `threads` threads, with
+ * each task's own CPU time (per_task) or equal shares of its batch's. */
+static double replay(size_t threads, int per_task)
 {
     sim m = {.threads = threads};
     size_t jobs = rec.jobs ? rec.jobs : 1;
@@ -350,7 +380,9 @@ static double replay(size_t threads)
     m.end_at = calloc(jobs, sizeof *m.end_at);
     m.state = calloc(jobs, sizeof *m.state);
     m.queue = calloc(jobs, sizeof *m.queue);
-    if (!m.post_at || !m.end_at || !m.state || !m.queue)
+    m.batch = calloc(rec.len, sizeof *m.batch);
+    m.live = calloc(rec.len, sizeof *m.live);
+    if (!m.post_at || !m.end_at || !m.state || !m.queue || !m.batch || !m.live)
         abort();
     double t = 0.0;
     for (size_t i = 0; i < rec.len; i++) {
@@ -360,15 +392,16 @@ static double replay(size_t threads)
         case EV_COMPUTE:
             t += e->cost;
             break;
-        case EV_START:
-            m.active = 1;
-            m.count = e->count;
-            m.next = 0;
-            m.task = e->count ? e->cost / (double)e->count : 0.0;
-            m.start_at = t;
-            m.last_end = t;
-            m.reported = 0;
+        case EV_START: {
+            sim_batch *b = &m.batch[i];
+            b->count = e->count;
+            b->task = e->count ? e->cost / (double)e->count : 0.0;
+            b->costs = per_task ? rec.task_cost + e->job : NULL;
+            b->start_at = b->last_end = t;
+            b->reported = e->count == 0;
+            m.live[m.nlive++] = i;
             break;
+        }
         case EV_POST:
             if (m.state[e->job] == 0)
                 post(&m, e->job, t);
@@ -379,35 +412,46 @@ static double replay(size_t threads)
                 m.state[e->job] = 3;
             }
             break;
-        case EV_FINISH:
-            for (;;) {
+        case EV_FINISH: {
+            sim_batch *b = &m.batch[e->job];
+            for (;;) { /* the pool's finish: open tasks, oldest batch first */
                 advance(&m, t);
-                if (m.next < m.count)
-                    t = claim(&m, -1, t);
-                else
+                if (b->next == b->count && b->last_end <= t)
                     break;
+                sim_batch *o = open_batch(&m, t);
+                t = o ? claim_task(o, t) : fmax(t, b->last_end);
             }
-            t = fmax(t, m.last_end);
-            m.active = 0;
+            for (size_t k = 0; k < m.nlive; k++)
+                if (m.live[k] == e->job) {
+                    memmove(m.live + k, m.live + k + 1, (m.nlive - k - 1) * sizeof *m.live);
+                    m.nlive--;
+                    break;
+                }
             break;
+        }
         case EV_WAIT:
             for (;;) {
                 advance(&m, t);
                 if (m.state[e->job] == 2 && m.end_at[e->job] <= t)
                     break;
-                if (!m.reported && batch_complete(&m, t)) {
-                    m.reported = 1;
-                    long j = spec_after(i);
+                size_t done = m.nlive;
+                for (size_t k = 0; k < m.nlive && done == m.nlive; k++) {
+                    const sim_batch *b = &m.batch[m.live[k]];
+                    if (!b->reported && b->next == b->count && b->last_end <= t)
+                        done = k;
+                }
+                if (done < m.nlive) { /* a batch completed: the search speculates */
+                    m.batch[m.live[done]].reported = 1;
+                    long j = spec_after(m.live[done]);
                     if (j >= 0 && m.state[j] == 0)
                         post(&m, (size_t)j, t);
                     continue;
                 }
+                sim_batch *o = NULL;
                 long j = -1;
                 if (m.state[e->job] == 1)
                     j = (long)e->job;
-                else if (m.active && m.next < m.count)
-                    j = -1;
-                else if ((j = first_job(&m, t)) < 0) {
+                else if ((o = open_batch(&m, t)) == NULL && (j = first_job(&m, t)) < 0) {
                     /* sleep until something ends */
                     double wake = next_end(&m, t);
                     if (m.state[e->job] == 2)
@@ -417,7 +461,7 @@ static double replay(size_t threads)
                     t = wake;
                     continue;
                 }
-                t = claim(&m, j, t);
+                t = o ? claim_task(o, t) : claim_job(&m, (size_t)j, t);
                 if (j == (long)e->job)
                     break;
             }
@@ -432,6 +476,8 @@ static double replay(size_t threads)
     free(m.end_at);
     free(m.state);
     free(m.queue);
+    free(m.batch);
+    free(m.live);
     return t;
 }
 
@@ -466,6 +512,7 @@ int main(int argc, char **argv)
     bht_status s = BHT_OK;
     for (int run = 0; run < 2 && s == BHT_OK; run++) { /* run 0: warm-up */
         free(rec.events);
+        free(rec.task_cost);
         memset(&rec, 0, sizeof rec);
         rec.mark = thread_cpu();
         s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, &r)
@@ -476,17 +523,31 @@ int main(int argc, char **argv)
         printf("%s\n", bht_status_message(s));
         return 1;
     }
-    double one = replay(1), cpu = 0.0;
-    for (size_t i = 0; i < rec.len; i++)
-        cpu += rec.events[i].kind == EV_COMPUTE ? rec.events[i].cost : 0.0;
+    double one = replay(1, 0), timed = replay(1, 1), cpu = 0.0, prologue = 0.0, longest = 0.0;
+    int before_first = 1;
+    for (size_t i = 0; i < rec.len; i++) {
+        if (rec.events[i].kind == EV_START)
+            before_first = 0;
+        if (rec.events[i].kind == EV_COMPUTE) {
+            cpu += rec.events[i].cost;
+            prologue += before_first ? rec.events[i].cost : 0.0;
+        }
+    }
+    for (size_t k = 0; k < rec.task_count; k++)
+        longest = fmax(longest, rec.task_cost[k]);
     printf("%s n %zu d %zu seed %llu: cells %zu width %.3e; one thread %.4f s: batches %.4f s "
-           "in %zu rounds (%.1f tasks each), certifications %.4f s (%zu waited), caller %.4f s; "
-           "speculated and unused %.4f s; modelled speed-up 2 threads %.2fx, 3 threads %.2fx, "
-           "4 threads %.2fx\n",
+           "in %zu rounds (%.1f tasks each, longest task %.1f us), certifications %.4f s "
+           "(%zu waited), caller %.4f s (%.4f s before the first batch); speculated and unused "
+           "%.4f s; modelled speed-up, equal tasks: 2 threads %.2fx, 3 threads %.2fx, "
+           "4 threads %.2fx; timed tasks: 2 threads %.2fx, 3 threads %.2fx, 4 threads %.2fx "
+           "(one thread %.6f s, two %.6f s)\n",
            leverage ? "leverage" : "softmax", n, d, (unsigned long long)seed, r.cells,
            (r.nu_upper - r.nu_lower) / r.nu_lower, one, rec.tasks, rec.rounds,
-           rec.rounds ? (double)rec.task_count / (double)rec.rounds : 0.0, rec.jobs_cpu,
-           rec.waits, cpu, rec.timing_only, one / replay(2), one / replay(3), one / replay(4));
+           rec.rounds ? (double)rec.task_count / (double)rec.rounds : 0.0, 1e6 * longest,
+           rec.jobs_cpu, rec.waits, cpu, prologue, rec.timing_only, one / replay(2, 0),
+           one / replay(3, 0), one / replay(4, 0), timed / replay(2, 1), timed / replay(3, 1),
+           timed / replay(4, 1), timed, replay(2, 1));
+    free(rec.task_cost);
     free(rec.events);
     return 0;
 }

@@ -141,14 +141,15 @@ Test(sup_threads, pool_jobs_run_once)
         job_log log = {{0}, {0}};
         sup_job jobs[16];
         counting_jobs(jobs, 16, &log);
-        bht__sup_pool_start(pool, 100, count_task, &log);
+        sup_batch batch = {0};
+        bht__sup_pool_start(pool, &batch, 100, count_task, &log);
         for (size_t j = 0; j < 16; j++)
             bht__sup_pool_post(pool, &jobs[j]);
         int reports = 0;
         for (size_t j = 0; j < 16; j += 2) /* the odd ones are left to the workers */
             while (!bht__sup_pool_wait(pool, &jobs[j]))
                 reports++;
-        bht__sup_pool_finish(pool);
+        bht__sup_pool_finish(pool, &batch);
         for (size_t j = 1; j < 16; j += 2)
             while (!bht__sup_pool_wait(pool, &jobs[j]))
                 reports++;
@@ -164,6 +165,38 @@ Test(sup_threads, pool_jobs_run_once)
     }
 }
 
+/* Two queued batches (the searches' pipelined rounds, an empty one among
+ * them): finishing the first returns with its tasks done, each once; without
+ * workers it runs none of the second's; every task of both runs once. */
+Test(sup_threads, pool_two_queued_batches)
+{
+    for (size_t threads = 1; threads <= THREADS; threads++) {
+        sup_pool *pool;
+        cr_assert_eq(bht__sup_pool_create(threads, &pool), BHT_OK);
+        for (int round = 0; round < 20; round++) {
+            job_log first = {{0}, {0}}, second = {{0}, {0}};
+            sup_batch a = {0}, empty = {0}, b = {0};
+            bht__sup_pool_start(pool, &a, 100, count_task, &first);
+            bht__sup_pool_start(pool, &empty, 0, count_task, &second);
+            bht__sup_pool_start(pool, &b, 100, count_task, &second);
+            bht__sup_pool_finish(pool, &a);
+            int second_runs = 0;
+            for (size_t i = 0; i < 100; i++) {
+                cr_assert_eq(first.tasks[i], 1, "%zu threads: task %zu of the first", threads, i);
+                second_runs += second.tasks[i];
+            }
+            if (threads == 1)
+                cr_assert_eq(second_runs, 0, "the second batch ran before its finish");
+            bht__sup_pool_finish(pool, &empty);
+            bht__sup_pool_finish(pool, &b);
+            for (size_t i = 0; i < 100; i++)
+                cr_assert_eq(second.tasks[i], 1, "%zu threads: task %zu of the second", threads,
+                             i);
+        }
+        bht__sup_pool_destroy(pool);
+    }
+}
+
 /* Without workers a posted job runs only when waited for (a one-thread
  * search computes exactly what it uses), and retire withdraws it. */
 Test(sup_threads, pool_job_without_workers_runs_only_when_waited_for)
@@ -175,8 +208,9 @@ Test(sup_threads, pool_job_without_workers_runs_only_when_waited_for)
     counting_jobs(jobs, 2, &log);
     bht__sup_pool_post(pool, a);
     bht__sup_pool_post(pool, b);
-    bht__sup_pool_start(pool, 10, count_task, &log);
-    bht__sup_pool_finish(pool);
+    sup_batch batch = {0};
+    bht__sup_pool_start(pool, &batch, 10, count_task, &log);
+    bht__sup_pool_finish(pool, &batch);
     cr_assert_eq(log.runs[0] + log.runs[1], 0, "a posted job ran unasked");
     bht__sup_pool_retire(pool, a);
     cr_assert_eq(bht__sup_pool_state(pool, a), SUP_JOB_IDLE);
@@ -206,4 +240,61 @@ Test(sup_threads, pool_retire_with_workers)
         }
         bht__sup_pool_destroy(pool);
     }
+}
+
+/* ------------------------------------------------- hazard shapes */
+#include "sup_hazards.h"
+
+/* The hazard generators' problems (ties, zero variance, near rank, extreme
+ * scales and bounds, invariance partners: the searches' early exits, the
+ * paths without faces or without a vertex start, refusals) give the same
+ * status, bracket, cell count and query with 1, 2 and 3 threads. */
+static void compare_hazard(const hz_problem *p, const double *A, const double *X, double energy,
+                           double c, double C, uint64_t seed)
+{
+    bht_status st[3];
+    bht_sup_result r[3];
+    double q[3][HZ_MAX_N];
+    for (size_t t = 0; t < 3; t++) {
+        bht_sup_options opt = {0.01, 2000, NULL, NULL, t + 1};
+        bht_plan_result plan;
+        memset(&r[t], 0, sizeof r[t]);
+        memset(q[t], 0, sizeof q[t]);
+        if (p->target == HZ_NU_SOFTMAX)
+            st[t] = bht_nu_softmax_sup(p->n, p->d, A, X, energy, &opt, q[t], &r[t]);
+        else if (p->target == HZ_NU_LEVERAGE)
+            st[t] = bht_nu_leverage_sup(p->n, p->d, A, X, c, C, &opt, q[t], &r[t]);
+        else
+            st[t] = bht_plan_leverage_search(p->n, p->d, A, X, c, C, p->error, &opt, q[t], &plan,
+                                             &r[t]);
+        cr_assert_eq(st[t], st[0], "%s seed %llu: status %d with %zu threads, %d with 1",
+                     p->generator, (unsigned long long)seed, (int)st[t], t + 1, (int)st[0]);
+        if (st[0] != BHT_OK)
+            continue;
+        cr_assert(same_bits(r[t].nu_lower, r[0].nu_lower) && same_bits(r[t].nu_upper, r[0].nu_upper)
+                      && r[t].cells == r[0].cells
+                      && memcmp(q[t], q[0], sizeof q[0]) == 0,
+                  "%s seed %llu: %zu threads [%a, %a] %zu cells, 1 thread [%a, %a] %zu cells",
+                  p->generator, (unsigned long long)seed, t + 1, r[t].nu_lower, r[t].nu_upper,
+                  r[t].cells, r[0].nu_lower, r[0].nu_upper, r[0].cells);
+    }
+}
+
+Test(sup_threads, hazard_shapes_same_bits_for_1_to_3_threads, .timeout = 900)
+{
+    int problems = 0;
+    for (size_t g = 0; g < HZ_GENERATORS; g++) {
+        enum hz_target target = hz_generators[g].target;
+        if (target != HZ_NU_SOFTMAX && target != HZ_NU_LEVERAGE && target != HZ_PLAN_LEVERAGE)
+            continue;
+        for (uint64_t seed = 1; seed <= 6; seed++) {
+            hz_problem p;
+            hz_make(g, 7000 + seed, &p);
+            compare_hazard(&p, p.A, p.X, p.energy, p.c, p.C, seed);
+            if (p.partner)
+                compare_hazard(&p, p.A2, p.X2, p.energy2, p.c2, p.C2, seed);
+            problems++;
+        }
+    }
+    cr_assert_geq(problems, 100);
 }

@@ -1,7 +1,7 @@
 /* tsan_sup.c: ThreadSanitizer driver for the search pool (sup_pool.c) and
  * the searches on it (Criterion's runner does not work under TSan, so this
  * is a plain program, not part of make unit).  Runs the pool's jobs beside
- * a batch, then leverage searches whose certifications run as pool jobs
+ * two queued batches, then leverage searches whose certifications run as pool jobs
  * (n 6 d 5: most rounds certify; n 4 d 2; the planner's H^2 search) and a
  * softmax search, each with 2 to 4 threads, and checks every result
  * against the one-thread run.  Exit status 0 when all agree (TSan reports
@@ -22,26 +22,30 @@ static int pool_jobs(size_t threads)
     sup_pool *pool;
     if (bht__sup_pool_create(threads, &pool) != BHT_OK)
         return 1;
-    job_log log;
+    job_log log, log2; /* the tasks of two queued batches */
     memset(&log, 0, sizeof log);
+    memset(&log2, 0, sizeof log2);
     sup_job jobs[8];
     int bad = 0;
     for (int round = 0; round < 50; round++) {
         counting_jobs(jobs, 8, &log);
         for (size_t j = 0; j < 8; j++)
             bht__sup_pool_post(pool, &jobs[j]);
-        bht__sup_pool_start(pool, 64, count_task, &log);
+        sup_batch batch = {0}, next = {0};
+        bht__sup_pool_start(pool, &batch, 32, count_task, &log);
+        bht__sup_pool_start(pool, &next, 32, count_task, &log2);
         while (!bht__sup_pool_wait(pool, &jobs[round % 8]))
             ;
         bht__sup_pool_retire(pool, &jobs[(round + 1) % 8]);
-        bht__sup_pool_finish(pool);
+        bht__sup_pool_finish(pool, &batch);
+        bht__sup_pool_finish(pool, &next);
         for (size_t j = 0; j < 8; j++)
             if (j != (size_t)(round + 1) % 8 || bht__sup_pool_state(pool, &jobs[j]) == SUP_JOB_DONE)
                 while (!bht__sup_pool_wait(pool, &jobs[j]))
                     ;
     }
-    for (size_t i = 0; i < 64; i++)
-        bad |= log.tasks[i] != 50;
+    for (size_t i = 0; i < 32; i++)
+        bad |= log.tasks[i] != 50 || log2.tasks[i] != 50;
     bht__sup_pool_destroy(pool);
     return bad;
 }
