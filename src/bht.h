@@ -210,6 +210,20 @@ BHT_API bht_status bht_oracle_nu_softmax(size_t n, size_t d, const double *A, co
  * the oracle's nu at *query rounded down.  Stops when the width is <= rel_width
  * nu_lower or after max_cells evaluations (deterministic).  progress (may be
  * NULL) is called now and then with the current bracket. */
+
+/* A thread pool for the sup searches (bht_nu_softmax_sup, bht_nu_leverage_sup,
+ * bht_plan_leverage_search), kept by the caller across searches so that a
+ * search does not start and join threads (and a fresh thread's first oracle
+ * calls are not cold).  threads counts the calling thread: 1 starts no
+ * thread, more start threads - 1 workers (capped at 64); 0 or out NULL:
+ * BHT_E_INVALID (*out NULL).  One search at a time uses a pool: a search
+ * given a pool another search is using returns BHT_E_INVALID.  A search
+ * leaves the pool idle and reusable, whatever its status.  bht_sup_pool_free
+ * joins the workers (NULL: nothing); never while a search uses the pool. */
+typedef struct bht_sup_pool bht_sup_pool;
+BHT_API bht_status bht_sup_pool_create(size_t threads, bht_sup_pool **out);
+BHT_API void bht_sup_pool_free(bht_sup_pool *pool);
+
 typedef struct bht_sup_options {
     double rel_width;  /* target (nu_upper - nu_lower) / nu_lower, e.g. 0.01 */
     size_t max_cells;  /* evaluation budget, e.g. 200000 */
@@ -217,6 +231,10 @@ typedef struct bht_sup_options {
     void *context;
     size_t threads;    /* threads evaluating cells (0 or 1: the caller only); the
                           result is the same bits for any value */
+    bht_sup_pool *pool; /* NULL: the search starts and joins a pool of threads
+                           threads; otherwise it runs on this pool (with its
+                           thread count; threads is then ignored).  Same bits
+                           either way. */
 } bht_sup_options;
 
 typedef struct bht_sup_result {

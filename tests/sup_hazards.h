@@ -1133,7 +1133,7 @@ static inline bht_status hz_run_search(const hz_problem *p, const double *A, con
 {
     bht_status st;
     if (p->target == HZ_NU_SOFTMAX || p->target == HZ_NU_LEVERAGE) {
-        bht_sup_options opt = {0.01, max_cells, NULL, NULL, 0};
+        bht_sup_options opt = {0.01, max_cells, NULL, NULL, 0, NULL};
         bht_sup_result r;
         st = p->target == HZ_NU_SOFTMAX
                  ? bht_nu_softmax_sup(p->n, p->d, A, X, energy, &opt, query, &r)

@@ -384,7 +384,7 @@ int cli_search_begin(cli_search *s, const char *command, const bht_matrix *A, in
     p->shown = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     bht_sup_options opt = {width, (size_t)cells, cli_show_progress, p,
-                           cpus > 1 ? (size_t)cpus : 1};
+                           cpus > 1 ? (size_t)cpus : 1, NULL};
     s->options = opt;
     return CLI_EXIT_OK;
 }

@@ -38,6 +38,7 @@ typedef struct lsup_search {
      * (see sup_pool.h): worker w uses works[w] and alts[w] (copies of work
      * and alt; works[0] == work) */
     sup_pool *pool;
+    int shared_pool; /* options->pool: drained, not destroyed, at the end */
     lsup_work **works, **alts;
     double *score_alts;  /* n per worker */
     struct box_eval *ev; /* two rounds of LSUP_ROUND_TASKS halves (sup_pool.h) */
@@ -603,9 +604,9 @@ static bht_status maybe_certify(lsup_search *s, double rel_width, const box_eval
 static void search_free(lsup_search *s)
 {
     size_t workers = s->pool ? bht__sup_pool_threads(s->pool) : 0;
-    /* joins the workers: no job or task runs after this (on failure a job
-     * or the vertices' batch may still be queued) */
-    bht__sup_pool_destroy(s->pool);
+    /* no job or task runs after this (on failure a job or the vertices'
+     * batch may still be queued; on success a speculative job) */
+    bht__sup_pool_release(s->pool, s->shared_pool);
     for (size_t w = 1; w < workers && s->works; w++) {
         bht__lsup_work_free(s->works[w]);
         bht__lsup_work_free(s->alts[w]);
@@ -872,7 +873,7 @@ static bht_status sup_common(enum lsup_objective objective, size_t n, size_t d, 
     /* the pool first: its threads start (tens of microseconds to a
      * scheduler tick) and do search_init's jobs while the workspaces are
      * built */
-    st = bht__sup_pool_create(options->threads, &s.pool);
+    st = bht__sup_pool_acquire(options, &s.pool, &s.shared_pool);
     if (st == BHT_OK) {
         int in_span = bht__lsup_columns_in_span(n, d, A, X);
         if (in_span < 0)
@@ -930,7 +931,7 @@ bht_status bht_plan_leverage(size_t n, size_t d, const double *A, const double *
                              double C, double error, size_t max_cells, double *query,
                              bht_plan_result *out)
 {
-    bht_sup_options options = {0.01, max_cells, NULL, NULL, 0};
+    bht_sup_options options = {0.01, max_cells, NULL, NULL, 0, NULL};
     return bht_plan_leverage_search(n, d, A, B, c, C, error, &options, query, out, NULL);
 }
 

@@ -339,11 +339,14 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
         return BHT_OK;
     }
     sup_state s = {.n = n, .d = d, .A = A, .M = M, .energy = energy};
-    /* the pool first: its threads start while K E is computed */
-    bht_status status = bht__sup_pool_create(options->threads, &s.pool);
+    /* the pool first: a new pool's threads start while K E is computed */
+    int shared_pool;
+    bht_status status = bht__sup_pool_acquire(options, &s.pool, &shared_pool);
+    if (status == BHT_E_INVALID)
+        return status; /* a shared pool another search is using */
     s.lipschitz_e = lipschitz_times_energy(n, d, A, M, energy);
     if (!isfinite(s.lipschitz_e)) {
-        bht__sup_pool_destroy(s.pool);
+        bht__sup_pool_release(s.pool, shared_pool);
         return BHT_E_RANGE; /* nu itself may exceed the double range */
     }
     size_t children = (size_t)1 << d;
@@ -428,7 +431,7 @@ bht_status bht_nu_softmax_sup(size_t n, size_t d, const double *A, const double 
     for (size_t w = 0; w < workers && s.scratch; w++)
         scratch_free(&s.scratch[w]);
     free(s.scratch);
-    bht__sup_pool_destroy(s.pool);
+    bht__sup_pool_release(s.pool, shared_pool);
     return status;
 }
 

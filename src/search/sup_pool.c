@@ -21,8 +21,10 @@
 
 #define SPIN_NS 20000
 
-struct sup_pool {
+struct bht_sup_pool {
     size_t threads; /* including the caller */
+    int in_use;     /* a search runs on this shared pool */
+    size_t running; /* jobs being run */
     pthread_t *ids; /* threads - 1 workers */
     size_t started;
     pthread_mutex_t lock;
@@ -111,10 +113,12 @@ static void run_job(sup_pool *p, sup_job *job, size_t worker)
 {
     unlink_job(p, job);
     job->state = SUP_JOB_RUNNING;
+    p->running++;
     pthread_mutex_unlock(&p->lock);
     job->fn(job->context, worker, job->index);
     pthread_mutex_lock(&p->lock);
     job->state = SUP_JOB_DONE;
+    p->running--;
     changed(p);
     pthread_cond_broadcast(&p->done);
 }
@@ -316,4 +320,75 @@ void bht__sup_pool_destroy(sup_pool *p)
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     free(p);
+}
+
+bht_status bht_sup_pool_create(size_t threads, bht_sup_pool **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out || threads == 0)
+        return BHT_E_INVALID;
+    return bht__sup_pool_create(threads, out);
+}
+
+void bht_sup_pool_free(bht_sup_pool *pool)
+{
+    bht__sup_pool_destroy(pool);
+}
+
+bht_status bht__sup_pool_acquire(const bht_sup_options *options, sup_pool **pool, int *shared)
+{
+    *pool = NULL;
+    *shared = options->pool != NULL;
+    if (!*shared)
+        return bht__sup_pool_create(options->threads, pool);
+    sup_pool *p = options->pool;
+    pthread_mutex_lock(&p->lock);
+    int busy = p->in_use;
+    p->in_use = 1;
+    pthread_mutex_unlock(&p->lock);
+    if (busy)
+        return BHT_E_INVALID;
+    *pool = p;
+    return BHT_OK;
+}
+
+/* Whether every claimed task of the queued batches has ended (lock held;
+ * bht__sup_pool_release has dropped the unclaimed ones). */
+static int batches_done(const sup_pool *p)
+{
+    for (const sup_batch *b = p->batches; b; b = b->link)
+        if (b->finished < b->count)
+            return 0;
+    return 1;
+}
+
+void bht__sup_pool_release(sup_pool *p, int shared)
+{
+    if (!p)
+        return;
+    if (!shared) {
+        bht__sup_pool_destroy(p);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    for (sup_job *job = p->head, *next; job; job = next) {
+        next = job->next;
+        job->state = SUP_JOB_IDLE;
+        job->next = NULL;
+    }
+    p->head = p->tail = NULL;
+    for (sup_batch *b = p->batches; b; b = b->link)
+        b->count = b->next; /* claimed tasks only */
+    changed(p);
+    while (p->running > 0 || !batches_done(p))
+        await_change(p, &p->done); /* only with workers: the caller runs nothing now */
+    for (sup_batch *b = p->batches, *next; b; b = next) {
+        next = b->link;
+        b->link = NULL;
+        b->reported = 1;
+    }
+    p->batches = NULL;
+    p->in_use = 0;
+    pthread_mutex_unlock(&p->lock);
 }

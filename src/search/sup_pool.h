@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include "bht.h"
 
-typedef struct sup_pool sup_pool;
+typedef struct bht_sup_pool sup_pool; /* the public bht_sup_pool */
 
 /* fn(context, worker, index) for one task; worker < threads identifies the
  * caller's scratch space (0 is the calling thread). */
@@ -93,5 +93,15 @@ int bht__sup_pool_state(sup_pool *pool, const sup_job *job);
  * waits until a running one ends, so that its memory can be reused. */
 void bht__sup_pool_retire(sup_pool *pool, sup_job *job);
 void bht__sup_pool_destroy(sup_pool *pool);
+/* A search's pool: options->pool when given (marked in use: BHT_E_INVALID
+ * if another search uses it; *shared = 1), else a new pool of
+ * options->threads threads (*shared = 0).  *pool is NULL on failure. */
+bht_status bht__sup_pool_acquire(const bht_sup_options *options, sup_pool **pool, int *shared);
+/* Ends a search's use of its pool (NULL: nothing): a pool of its own is
+ * destroyed; a shared one drained (posted jobs withdrawn, unclaimed tasks
+ * of queued batches dropped, running jobs and tasks waited for, the queue
+ * emptied: after an error the search's jobs and batches may still be
+ * queued) and marked free.  No task or job of the search runs after this. */
+void bht__sup_pool_release(sup_pool *pool, int shared);
 
 #endif

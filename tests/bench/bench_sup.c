@@ -6,8 +6,13 @@
  * softmax, and for the two 60 s shapes a larger cell budget (the search
  * has no time limit: the budget is set so that it runs out after about a
  * minute here with 2 threads: leverage n = 8, d = 3 3,200,000 cells, 55-77 s
- * and up to 250 MB; those two count as met on the 2-thread time).  Usage: bench_sup [--only-60s | --skip-60s].  Each problem runs with 1 and with 2 threads (options.threads):
- * the results must be identical (exit status 1 otherwise) and the summary
+ * and up to 250 MB; those two count as met on the 2-thread time).  Usage: bench_sup [--only-60s | --skip-60s].  Each problem runs with 1 thread (options.threads = 1,
+ * no pool) and with 2 threads: the 2-thread runs all use one bht_sup_pool
+ * of 2 threads (options.pool), created once before the first problem and
+ * freed at the end, so that they time the search and not the start and
+ * join of a thread per search (nor a new thread's cold first oracle calls,
+ * except in the first problem's run).  The results must be identical (exit
+ * status 1 otherwise) and the summary
  * gives the speed-up.  Prints one line per problem (wall and CPU seconds
  * of the process for each thread count) and a summary per shape with the
  * load average before and after it: on a shared machine the wall-clock
@@ -63,10 +68,10 @@ static double load_average(void)
 }
 
 static bht_status run(int leverage, size_t n, size_t d, const double *A, const double *M,
-                      size_t cells, size_t threads, double *query, bht_sup_result *r,
+                      size_t cells, bht_sup_pool *pool, double *query, bht_sup_result *r,
                       double *time, double *cpu)
 {
-    bht_sup_options opt = {0.01, cells, NULL, NULL, threads};
+    bht_sup_options opt = {0.01, cells, NULL, NULL, 1, pool}; /* pool NULL: 1 thread */
     double t0 = seconds(), c0 = cpu_seconds();
     bht_status s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, r)
                             : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, r);
@@ -89,6 +94,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_sup [--only-60s | --skip-60s]\n");
         return 2;
     }
+    bht_sup_pool *pool = NULL;
+    bht_status created = bht_sup_pool_create(2, &pool);
+    if (created != BHT_OK) {
+        fprintf(stderr, "bench_sup: bht_sup_pool_create: %s\n", bht_status_message(created));
+        return 2;
+    }
+    printf("1 thread: no pool; 2 threads: one bht_sup_pool of 2 threads for every problem\n");
     printf("model     n d  seed  time_s  2 threads  cpu_s  cpu 2 thr  width     cells  nu_lower\n");
     int all_same = 1;
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
@@ -108,8 +120,8 @@ int main(int argc, char **argv)
             }
             bht_sup_result r, r2;
             double t, t2, c, c2;
-            bht_status s = run(leverage, n, d, A, M, cells, 1, query, &r, &t, &c);
-            bht_status s2 = run(leverage, n, d, A, M, cells, 2, query2, &r2, &t2, &c2);
+            bht_status s = run(leverage, n, d, A, M, cells, NULL, query, &r, &t, &c);
+            bht_status s2 = run(leverage, n, d, A, M, cells, pool, query2, &r2, &t2, &c2);
             if (s != BHT_OK || s2 != s) {
                 printf("%-9s %zu %zu  %4llu  failed: %s / %s\n", leverage ? "leverage" : "softmax",
                        n, d, (unsigned long long)seed, bht_status_message(s),
@@ -142,6 +154,7 @@ int main(int argc, char **argv)
                cpu_total2, load_before, load_average());
         fflush(stdout);
     }
+    bht_sup_pool_free(pool);
     printf("results with 2 threads %s those with 1\n", all_same ? "identical to" : "DIFFER FROM");
     return all_same ? 0 : 1;
 }

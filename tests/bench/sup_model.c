@@ -72,7 +72,7 @@ static struct {
     double prologue;   /* the caller's CPU before the first batch's start */
 } rec;
 
-struct sup_pool {
+struct bht_sup_pool {
     size_t threads;
 };
 
@@ -238,6 +238,20 @@ void bht__sup_pool_destroy(sup_pool *pool)
             run_job(rec.job_ptr[j], j, 1); /* never waited for: only to time it */
     rec.mark = thread_cpu();
     free(pool);
+}
+
+/* The model's searches run on a stand-in of their own (options->pool is
+ * NULL here). */
+bht_status bht__sup_pool_acquire(const bht_sup_options *options, sup_pool **pool, int *shared)
+{
+    *shared = 0;
+    return bht__sup_pool_create(options->threads, pool);
+}
+
+void bht__sup_pool_release(sup_pool *pool, int shared)
+{
+    (void)shared;
+    bht__sup_pool_destroy(pool);
 }
 
 /* ------------------------------------------------------------ replay */
@@ -507,7 +521,7 @@ int main(int argc, char **argv)
         A[i] = normal(&state);
         M[i] = normal(&state);
     }
-    bht_sup_options opt = {0.01, cells, NULL, NULL, 1};
+    bht_sup_options opt = {0.01, cells, NULL, NULL, 1, NULL};
     bht_sup_result r;
     bht_status s = BHT_OK;
     for (int run = 0; run < 2 && s == BHT_OK; run++) { /* run 0: warm-up */

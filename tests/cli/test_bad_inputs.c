@@ -655,7 +655,7 @@ Test(bad_inputs, library_refuses_huge_dimensions_before_allocating)
     bht_sup_result sup;
     bht_plan_result plan;
     bht_simulation sim;
-    bht_sup_options so = {0.01, 10, NULL, NULL, 0};
+    bht_sup_options so = {0.01, 10, NULL, NULL, 0, NULL};
     for (int k = 0; k < 2; k++) {
         const size_t n = k ? huge : 2, d = k ? 1 : huge;
         bht_status got[] = {

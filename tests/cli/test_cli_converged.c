@@ -56,7 +56,7 @@ Test(converged, nu_sup_softmax_budget_and_target, .timeout = 120)
     TEMP(M, M_text);
     double q[2];
     bht_sup_result lib;
-    bht_sup_options small = {0.01, 10, NULL, NULL, 0}, full = {0.01, 200000, NULL, NULL, 0};
+    bht_sup_options small = {0.01, 10, NULL, NULL, 0, NULL}, full = {0.01, 200000, NULL, NULL, 0, NULL};
     cr_assert_eq(bht_nu_softmax_sup(3, 2, A_values, M_values, 1.0, &small, q, &lib), BHT_OK);
     cr_assert_eq(lib.converged, 0);
     cr_assert_gt(lib.nu_upper, lib.nu_lower * 1.01);
@@ -91,7 +91,7 @@ Test(converged, nu_sup_leverage_budget, .timeout = 120)
     double q[4];
     bht_sup_result lib;
     /* 1500 cells: bounded (from about 1100) but not converged (2264 cells) */
-    bht_sup_options small = {0.01, 1500, NULL, NULL, 0};
+    bht_sup_options small = {0.01, 1500, NULL, NULL, 0, NULL};
     cr_assert_eq(bht_nu_leverage_sup(4, 2, L, N, 0.25, 4.0, &small, q, &lib), BHT_OK);
     cr_assert_eq(lib.converged, 0);
     run_result r = RUN("nu", "--leverage", "-A", A, "-M", M, "--bounds", "0.25,4", "--sup",
@@ -111,7 +111,7 @@ Test(converged, plan_leverage_flags_a_wide_bracket, .timeout = 120)
     double q[4];
     bht_plan_result plan;
     bht_sup_result h2;
-    bht_sup_options small = {0.01, 100, NULL, NULL, 0}, full = {0.01, 200000, NULL, NULL, 0};
+    bht_sup_options small = {0.01, 100, NULL, NULL, 0, NULL}, full = {0.01, 200000, NULL, NULL, 0, NULL};
     cr_assert_eq(bht_plan_leverage_search(4, 2, L, LB, 0.25, 4.0, 1.0 / 3.0, &small, q, &plan,
                                           &h2),
                  BHT_OK);

@@ -158,7 +158,7 @@ Test(cli_leverage, sup_plan_and_simulate_match_the_library, .timeout = 120)
     TEMP(s_zero, "1\n0\n1\n1\n");
 
     double query[4];
-    bht_sup_options opt = {0.01, 400000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 400000, NULL, NULL, 0, NULL};
     bht_sup_result sup;
     cr_assert_eq(bht_nu_leverage_sup(4, 2, design_values, M_values, 1.0, 4.0, &opt, query, &sup),
                  BHT_OK);

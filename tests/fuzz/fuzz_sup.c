@@ -93,7 +93,7 @@ static void softmax_sup(fuzz_reader *r, size_t n, size_t d)
     fill(r, n * d, A);
     fill(r, n * d, M);
     double energy = fabs(moderate(r)) * (fuzz_u8(r) % 32 == 0 ? -1.0 : 1.0);
-    bht_sup_options options = {0.01, 1 + fuzz_u8(r) % 48, NULL, NULL, 0};
+    bht_sup_options options = {0.01, 1 + fuzz_u8(r) % 48, NULL, NULL, 0, NULL};
     bht_sup_result out;
     bht_status s = bht_nu_softmax_sup(n, d, A, M, energy, &options, query, &out);
     FUZZ_CHECK(documented(s), "softmax sup: status %d", (int)s);
@@ -123,7 +123,7 @@ static void leverage_sup(fuzz_reader *r, size_t n, size_t d)
         for (size_t i = 0; i < n; i++)
             A[i * d + d - 1] = A[i * d];
     bounds(r, &c, &C);
-    bht_sup_options options = {0.01, 1 + fuzz_u8(r) % 48, NULL, NULL, 0};
+    bht_sup_options options = {0.01, 1 + fuzz_u8(r) % 48, NULL, NULL, 0, NULL};
     bht_sup_result out;
     bht_status st = bht_nu_leverage_sup(n, d, A, M, c, C, &options, query, &out);
     FUZZ_CHECK(documented(st), "leverage sup: status %d", (int)st);

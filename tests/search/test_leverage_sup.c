@@ -297,7 +297,7 @@ static void check_bracket(test_rng *rng, const problem *p, int h2, double c, dou
         upper = r.delta_upper * r.delta_upper;
         cr_assert_leq(r.queries_lower, r.queries_upper);
     } else {
-        bht_sup_options opt = {0.01, 200000, NULL, NULL, 0};
+        bht_sup_options opt = {0.01, 200000, NULL, NULL, 0, NULL};
         bht_sup_result r;
         cr_assert_eq(bht_nu_leverage_sup(p->n, p->d, p->A, p->X, c, C, &opt, query, &r),
                      BHT_OK);
@@ -369,7 +369,7 @@ Test(leverage_sup, nu_lower_end_reaches_the_best_vertex, .timeout = 600)
             best = fmax(best, oracle_objective(&p, 0, s));
         }
         double query[MAX_N];
-        bht_sup_options opt = {0.01, 200000, NULL, NULL, 0};
+        bht_sup_options opt = {0.01, 200000, NULL, NULL, 0, NULL};
         bht_sup_result r;
         cr_assert_eq(bht_nu_leverage_sup(p.n, p.d, p.A, p.X, 1.0, 4.0, &opt, query, &r), BHT_OK);
         cr_assert_geq(r.nu_lower, best * (1 - 1e-14), "n %zu d %zu: lower %a, best vertex %a",
@@ -399,7 +399,7 @@ Test(leverage_sup, plan_bracket_contains_every_sampled_query, .timeout = 600)
 Test(leverage_sup, degenerate_and_bad_inputs)
 {
     double A[4] = {1, 2, 3, 5}, M[4] = {1, 0, 0, 1}, query[2];
-    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0, NULL};
     bht_sup_result r;
     /* n = d: H = I at every query, nu = 0 exactly */
     cr_assert_eq(bht_nu_leverage_sup(2, 2, A, M, 1.0, 4.0, &opt, query, &r), BHT_OK);
@@ -524,7 +524,7 @@ Test(leverage_sup_hazards, objective_identically_zero_is_exactly_zero, .timeout 
     cr_assert_eq(bht__lsup_columns_in_span(4, 2, A, AR), 1);
     double M[8] = {1, 0, 0, 1, 0, 0, 0, 0};
     cr_assert_eq(bht__lsup_columns_in_span(4, 2, A, M), 0);
-    bht_sup_options opt = {0.01, 200000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 200000, NULL, NULL, 0, NULL};
     bht_sup_result r;
     cr_assert_eq(bht_nu_leverage_sup(4, 2, A, AY, 1.0, 4.0, &opt, query, &r), BHT_OK);
     cr_assert(r.nu_lower == 0.0 && r.nu_upper == 0.0 && r.cells == 0, "[%a, %a]", r.nu_lower,
@@ -544,7 +544,7 @@ Test(leverage_sup_hazards, an_empty_query_set_is_reported_as_such)
      * BHT_E_CONSTRAINT, decided exactly; one more ulp of C and it answers. */
     const double A[6] = {1, 0, 0, 1, 1, 1}, M[6] = {1, 2, 0, 1, 3, 1};
     double query[3];
-    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0, NULL};
     bht_sup_result r;
     const double c = 4.5, C = nextafter(c, INFINITY);
     cr_assert_eq(bht_nu_leverage_sup(3, 2, A, M, c, C, &opt, query, &r), BHT_E_CONSTRAINT);

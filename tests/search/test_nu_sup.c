@@ -30,7 +30,7 @@ Test(nu_sup, bracket_is_certified_and_tight_for_small_problems, .timeout = 300)
         }
         double energy = test_rng_uniform(&rng, 0.5, 2.0);
         int calls = 0;
-        bht_sup_options opt = {0.01, 200000, progress_counter, &calls, 0};
+        bht_sup_options opt = {0.01, 200000, progress_counter, &calls, 0, NULL};
         bht_sup_result r;
         cr_assert_eq(bht_nu_softmax_sup(n, d, A, M, energy, &opt, query, &r), BHT_OK);
         cr_assert_leq(r.nu_lower, r.nu_upper);
@@ -64,7 +64,7 @@ Test(nu_sup, rejects_bad_inputs)
 {
     const double A[2] = {1.0, 2.0}, M[2] = {0.5, NAN};
     double q[1];
-    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 1000, NULL, NULL, 0, NULL};
     bht_sup_result r;
     cr_assert_eq(bht_nu_softmax_sup(2, 1, A, M, 1.0, &opt, q, &r), BHT_E_NONFINITE);
     cr_assert_eq(bht_nu_softmax_sup(2, 1, A, A, -1.0, &opt, q, &r), BHT_E_INVALID);
@@ -142,7 +142,7 @@ Test(nu_sup_hazards, identically_zero_variance_is_exactly_zero)
     const double A[6] = {1, 2, -1, 0.5, 0.3, -2}, W[6] = {0.3, -0.1, 0.3, -0.1, 0.3, -0.1};
     const double Z[6] = {0};
     double query[2];
-    bht_sup_options opt = {0.01, 200000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 200000, NULL, NULL, 0, NULL};
     bht_sup_result r;
     cr_assert_eq(bht_nu_softmax_sup(3, 2, A, W, 1.0, &opt, query, &r), BHT_OK);
     cr_assert(r.nu_lower == 0.0 && r.nu_upper == 0.0 && r.cells == 0, "[%a, %a] after %zu cells",
@@ -167,7 +167,7 @@ Test(nu_sup_hazards, common_part_and_scaling_do_not_change_the_bracket, .timeout
     const double a[6] = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5}, m[6] = {1.0, 0.25, -0.75, 2.0, 0.5, -1.0};
     const double w[2] = {0x1.8p40, -0x1p38}, v[2] = {0x1p39, 0x1.4p37};
     const int shifts[] = {434, -445, 0};
-    bht_sup_options opt = {0.01, 20000, NULL, NULL, 0};
+    bht_sup_options opt = {0.01, 20000, NULL, NULL, 0, NULL};
     bht_sup_result base;
     double query[2];
     cr_assert_eq(bht_nu_softmax_sup(3, 2, a, m, 0.875, &opt, query, &base), BHT_OK);

@@ -146,7 +146,7 @@ Test(plan, tiny_energies_end_with_an_admissible_query, .timeout = 120)
                          BHT_OK);
             cr_assert_eq(bht_check_energy(d, query, energies[e], NULL), BHT_OK);
             cr_assert(plan.delta_lower <= plan.delta_upper);
-            bht_sup_options options = {0.01, 200, NULL, NULL, 0};
+            bht_sup_options options = {0.01, 200, NULL, NULL, 0, NULL};
             bht_sup_result sup;
             cr_assert_eq(bht_nu_softmax_sup(n, d, A, B, energies[e], &options, query, &sup),
                          BHT_OK);

@@ -61,7 +61,7 @@ static int compare_shapes(sup_fn fn, const char *name, uint64_t seed, size_t max
         double query[THREADS][MAX_N];
         bht_status st[THREADS];
         for (size_t t = 0; t < THREADS; t++) {
-            bht_sup_options opt = {0.01, max_cells, NULL, NULL, t + 1};
+            bht_sup_options opt = {0.01, max_cells, NULL, NULL, t + 1, NULL};
             st[t] = fn(n, d, A, M, &opt, query[t], &r[t]);
         }
         for (size_t t = 1; t < THREADS; t++) {
@@ -256,7 +256,7 @@ static void compare_hazard(const hz_problem *p, const double *A, const double *X
     bht_sup_result r[3];
     double q[3][HZ_MAX_N];
     for (size_t t = 0; t < 3; t++) {
-        bht_sup_options opt = {0.01, 2000, NULL, NULL, t + 1};
+        bht_sup_options opt = {0.01, 2000, NULL, NULL, t + 1, NULL};
         bht_plan_result plan;
         memset(&r[t], 0, sizeof r[t]);
         memset(q[t], 0, sizeof q[t]);

@@ -2,9 +2,10 @@
  * the searches on it (Criterion's runner does not work under TSan, so this
  * is a plain program, not part of make unit).  Runs the pool's jobs beside
  * two queued batches, then leverage searches whose certifications run as pool jobs
- * (n 6 d 5: most rounds certify; n 4 d 2; the planner's H^2 search) and a
- * softmax search, each with 2 to 4 threads, and checks every result
- * against the one-thread run.  Exit status 0 when all agree (TSan reports
+ * (n 6 d 5: most rounds certify; n 4 d 2; the planner's H^2 search; a
+ * rank-deficient n 5 d 2, refused) and a softmax search, each with 2 to 4
+ * threads and on one shared bht_sup_pool of 3 threads kept across all of
+ * them, and checks every result against the one-thread run.  Exit status 0 when all agree (TSan reports
  * races on stderr and, with halt_on_error=1, exits 66).
  *
  *   mkdir -p /tmp/tsan && for f in $(find src -name '*.c' ! -path 'src/cli*'); do \
@@ -50,7 +51,11 @@ static int pool_jobs(size_t threads)
     return bad;
 }
 
-static int search(const char *name, sup_fn fn, size_t n, size_t d, uint64_t seed, size_t cells)
+/* The search with 2 to 4 threads of its own and then on the shared pool
+ * (kept across all the searches); deficient: A's column 1 = column 0 (the
+ * leverage searches refuse it after taking the pool). */
+static int search(const char *name, sup_fn fn, size_t n, size_t d, uint64_t seed, size_t cells,
+                  int deficient, bht_sup_pool *shared)
 {
     test_rng rng = {seed};
     double A[64], M[64];
@@ -58,20 +63,24 @@ static int search(const char *name, sup_fn fn, size_t n, size_t d, uint64_t seed
         A[i] = test_rng_normal(&rng);
         M[i] = test_rng_normal(&rng);
     }
-    bht_sup_result r1, r;
+    for (size_t i = 0; deficient && i < n; i++)
+        A[i * d + 1] = A[i * d];
+    bht_sup_result r1 = {0}, r = {0};
     double q1[8] = {0}, q[8] = {0};
-    bht_sup_options o = {0.01, cells, NULL, NULL, 1};
+    bht_sup_options o = {0.01, cells, NULL, NULL, 1, NULL};
     bht_status s1 = fn(n, d, A, M, &o, q1, &r1);
     int bad = 0;
-    for (size_t t = 2; t <= 4; t++) {
-        o.threads = t;
+    for (size_t t = 2; t <= 5; t++) {
+        o.threads = t <= 4 ? t : 1;
+        o.pool = t <= 4 ? NULL : shared;
         bht_status s = fn(n, d, A, M, &o, q, &r);
         int same = s == s1 && (s != BHT_OK || (memcmp(&r.nu_lower, &r1.nu_lower, sizeof r.nu_lower) == 0
                                                && memcmp(&r.nu_upper, &r1.nu_upper, sizeof r.nu_upper) == 0
                                                && r.cells == r1.cells
                                                && memcmp(q, q1, sizeof q) == 0));
-        printf("%s n %zu d %zu seed %llu threads %zu: status %d, cells %zu%s\n", name, n, d,
-               (unsigned long long)seed, t, (int)s, r.cells, same ? "" : "  DIFFERENT");
+        printf("%s n %zu d %zu seed %llu %s %zu: status %d, cells %zu%s\n", name, n, d,
+               (unsigned long long)seed, t <= 4 ? "threads" : "shared pool, threads",
+               t <= 4 ? t : 3, (int)s, r.cells, same ? "" : "  DIFFERENT");
         bad |= !same;
     }
     return bad;
@@ -83,11 +92,16 @@ int main(void)
     for (size_t t = 1; t <= 4; t++)
         bad |= pool_jobs(t);
     printf("pool jobs: %s\n", bad ? "FAILED" : "ok");
-    bad |= search("leverage", leverage_sup, 6, 5, 1, 8000);
-    bad |= search("leverage", leverage_sup, 6, 5, 2, 1001);
-    bad |= search("leverage", leverage_sup, 4, 2, 3, 20000);
-    bad |= search("plan", plan_sup, 5, 2, 4, 5000);
-    bad |= search("softmax", softmax_sup, 5, 2, 5, 5000);
+    bht_sup_pool *shared = NULL;
+    if (bht_sup_pool_create(3, &shared) != BHT_OK)
+        return 1;
+    bad |= search("leverage", leverage_sup, 6, 5, 1, 8000, 0, shared);
+    bad |= search("leverage", leverage_sup, 6, 5, 2, 1001, 0, shared);
+    bad |= search("leverage", leverage_sup, 5, 2, 6, 20000, 1, shared);
+    bad |= search("leverage", leverage_sup, 4, 2, 3, 20000, 0, shared);
+    bad |= search("plan", plan_sup, 5, 2, 4, 5000, 0, shared);
+    bad |= search("softmax", softmax_sup, 5, 2, 5, 5000, 0, shared);
+    bht_sup_pool_free(shared);
     printf("%s\n", bad ? "FAILED" : "all thread counts agree");
     return bad;
 }
