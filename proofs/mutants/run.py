@@ -290,6 +290,9 @@ def write_report(a, rows, carried, mutants, start):
         f.write("# %s UTC, %d mutants, %.0f s\n"
                 % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), len(rows),
                    time.time() - start))
+        if a.merge:
+            f.write("# merged from %s (per mutant, the first of them that ran it)\n"
+                    % ", ".join(os.path.basename(p) for p in a.merge))
         f.write("killed %d  survived %d  error %d  not run %d\n\n"
                 % (killed, survived, errors, notrun))
         for m, verdict, detail, secs in rows:
