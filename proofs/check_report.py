@@ -120,7 +120,15 @@ def main():
 
     if args.log:
         with open(args.log) as f:
+            part = None
             for line in f:
+                m = re.match(r"\[bht\] part (\w+)", line)
+                if m:
+                    part = m.group(1)
+                # the smoke run's assigns goals only make WP visit every
+                # function (proofs/wp.mk, WP_SMOKE_ONLY); the goal runs prove them
+                if part == "smoke" and re.search(r"\[Failed\] Goal \w+_assigns", line):
+                    continue
                 if re.search(r"Failed smoke-test|\[Failed\] Goal|Smoke-test .*: Failed"
                              r"|annot-error|implicit-function-declaration|User Error|Fatal error", line):
                     problems.append("LOG  " + line.rstrip())

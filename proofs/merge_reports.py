@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Merge the Frama-C WP JSON reports of the runs of one proof unit.
 
-Usage: merge_reports.py OUT IN...
+Usage: merge_reports.py OUT IN...   (IN: a report, or smoke:REPORT)
 
-A unit whose functions are split between a run with Gappa and a run without
-(PREFIX_GAPPA_FUNCTIONS, proofs/wp.mk) writes one -wp-report-json per run;
-check_report.py and the mutants harness read one report.
-  * "wp:functions": the runs select disjoint functions, so a function in two
-    inputs is an error;
+A unit proved in parts (proofs/wp.mk: the Gappa, solo and rest runs select
+disjoint functions; the smoke run has the smoke tests of every function and
+no proof goal) writes one -wp-report-json per run; check_report.py and the
+mutants harness read one report.  Of an input given as smoke:REPORT only
+the smoke tests are taken (the smoke run also selects the assigns goals, which
+the goal runs prove; proofs/wp.mk, WP_SMOKE_ONLY).
+  * "wp:functions": a function may come from several runs (its goals from a
+    goal run, its smoke tests from the smoke run), but a goal in two inputs is
+    an error; the per-function totals ("wp:section") are added;
   * "wp:axiomatics" (lemmas, proved by every run): a goal in several inputs
     keeps its worst result (an unproved lemma in any run stays unproved);
   * anything else ("wp:global", prover statistics): numbers are added.
@@ -33,14 +37,31 @@ def add_numbers(into, more):
             into.setdefault(key, value)
 
 
+def smoke_tests_only(report):
+    functions = {}
+    for name, entries in (report or {}).get("wp:functions", {}).items():
+        tests = {g: e for g, e in entries.items() if "_wp_smoke_" in g}
+        if tests:
+            functions[name] = tests
+    return {"wp:functions": functions}
+
+
 def merge(merged, report, path):
+    if report is None:  # WP writes null for a run without goals (a smoke run
+        return          # of a unit that has lemmas only)
     for top, sections in report.items():
         if top == "wp:functions":
             into = merged.setdefault(top, {})
             for name, entries in sections.items():
-                if name in into:
-                    sys.exit("merge_reports.py: function %s in two runs (%s)" % (name, path))
-                into[name] = entries
+                goals = into.setdefault(name, {})
+                for goal, entry in entries.items():
+                    if goal == "wp:section":
+                        add_numbers(goals.setdefault(goal, {}), entry)
+                    elif goal in goals:
+                        sys.exit("merge_reports.py: goal %s of %s in two runs (%s)"
+                                 % (goal, name, path))
+                    else:
+                        goals[goal] = entry
         elif top == "wp:axiomatics":
             into = merged.setdefault(top, {})
             for name, entries in sections.items():
@@ -58,9 +79,12 @@ def main(argv):
     if len(argv) < 3:
         sys.exit("usage: merge_reports.py OUT IN...")
     out, merged = argv[1], {}
-    for path in argv[2:]:
+    for arg in argv[2:]:
+        smoke = arg.startswith("smoke:")
+        path = arg[len("smoke:"):] if smoke else arg
         with open(path) as f:
-            merge(merged, json.load(f), path)
+            report = json.load(f)
+        merge(merged, smoke_tests_only(report) if smoke else report, path)
     with open(out + ".tmp", "w") as f:
         json.dump(merged, f, indent=1, sort_keys=True)
     os.replace(out + ".tmp", out)

@@ -62,6 +62,21 @@ WP_MERGE   := python3 $(PROOF_DIR)/merge_reports.py
 # Smoke-test prover timeout (Frama-C's default, stated so that the cache
 # fix below uses the same value).
 WP_SMOKE_TIMEOUT := 2
+# Smoke tests run in a Frama-C run of their own (TARGET-part-smoke), with one
+# prover: a smoke test passes when no prover derives false, so each ran every
+# prover of its part to the 2 s limit (from scratch: 502 cvc5, 171 z3 and 79
+# Gappa runs, 25 of 62 CPU-minutes; proofs/README.md, "Provers").
+WP_SMOKE_PROVERS := cvc5
+# -wp-prop of the smoke run: every category of Frama-C 25's -wp-help removed
+# but @assigns (WP makes no smoke test for a function none of whose
+# properties is selected: clamp01 lost its four dead-code tests).  The smoke
+# run's assigns goals are left out of the merged report (the goal runs prove
+# them; most are Qed's, the others cached by whichever run came first).
+WP_SMOKE_ONLY := -@lemma,-@requires,-@ensures,-@exits,-@assert,-@invariant,-@variant,-@breaks,-@continues,-@returns,-@complete_behaviors,-@disjoint_behaviors,-@terminates,-@decreases,-@check
+# Gappa runs under a CPU-time limit (proofs/gappa_cpu_limit.sh) shorter than
+# -wp-timeout: it stopped at 10 s on 67 goals it cannot prove before cvc5 got
+# them (11 CPU-minutes from scratch); its slowest proof took 3.6 s.
+WP_GAPPA_WRAPPER := $(PROOF_DIR)/gappa_cpu_limit.sh
 # After each run: make cached cvc5 timeouts of smoke tests reusable (Frama-C
 # 25 records them with a time below the limit, or none, or as "2." which it
 # does not read back, so it re-ran them on every replay; see the script).
@@ -77,10 +92,12 @@ wp_commas = $(subst $(space),$(comma),$(strip $(1)))
 # Project-local Why3 configuration (generated; see toolchain notes): detect
 # the installed provers, raise the memory limit (z3 runs out of memory at the
 # default 1000 MB), and declare cvc5 1.0.3, which Why3 1.5.1 does not know.
-$(WHY3_CONF): $(PROOF_DIR)/wp.mk $(WP_DRIVER)
+$(WHY3_CONF): $(PROOF_DIR)/wp.mk $(WP_DRIVER) $(WP_GAPPA_WRAPPER)
 	@rm -f $@.tmp
 	why3 -C $@.tmp config detect >/dev/null
 	sed -i 's/^memlimit = .*/memlimit = 4000/' $@.tmp
+	grep -q '^path = "$(shell command -v gappa)"$$' $@.tmp
+	sed -i 's|^path = "$(shell command -v gappa)"$$|path = "$(abspath $(WP_GAPPA_WRAPPER))"|' $@.tmp
 	printf '%s\n' '' '[prover]' \
 	  'command = "cvc5 --stats --tlimit-per=%t000 --lang=smt2 %f"' \
 	  'driver = "$(abspath $(WP_DRIVER))"' \
@@ -119,7 +136,7 @@ $(1)_SOLO_FUNCTIONS  ?=
 $(1)_BASE_FLAGS = -cpp-extra-args="$$(CPPFLAGS) $$($(1)_CPPFLAGS) $$($(1)_SPECS:%=-include %)" \
              -c11 -kernel-warn-key annot-error=abort \
              -kernel-warn-key typing:implicit-function-declaration=abort \
-             -wp -wp-rte -wp-smoke-tests $$($(1)_WP_EXTRA) \
+             -wp -wp-rte $$($(1)_WP_EXTRA) \
              -wp-timeout $$($(1)_TIMEOUT) -wp-smoke-timeout $$(WP_SMOKE_TIMEOUT) -wp-par $$($(1)_PAR) \
              $$(if $$(strip $$($(1)_FCT_TIMEOUT)),-wp-fct-timeout $$(subst $$(space),,$$(strip $$($(1)_FCT_TIMEOUT)))) \
              -wp-session $$($(1)_SESSION) -wp-cache $$($(1)_CACHE)
@@ -136,36 +153,46 @@ $(1)_SPLIT        = $$(if $$($(1)_FN_LIST),$$(or $$($(1)_GAPPA_LIST),$$($(1)_SOL
 $(1)_FNS_gappa    = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST)))
 $(1)_FNS_solo     = $$(if $$($(1)_SPLIT),$$(filter $$($(1)_SOLO_LIST),$$(filter-out $$($(1)_GAPPA_LIST),$$($(1)_FN_LIST))))
 $(1)_FNS_rest     = $$(if $$($(1)_SPLIT),$$(filter-out $$($(1)_GAPPA_LIST) $$($(1)_SOLO_LIST),$$($(1)_FN_LIST)),all)
-$(1)_ARGS_gappa   = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
+# The lemmas of the specs are proved by the rest part (when it has functions).
+$(1)_NO_LEMMAS    = $$(if $$(filter-out all,$$($(1)_FNS_rest)),-wp-prop=-@lemma)
+$(1)_ARGS_gappa   = $$($(1)_BASE_FLAGS) -wp-no-smoke-tests $$($(1)_NO_LEMMAS) \
+                    -wp-prover $$($(1)_PROVERS_GAPPA_FIRST) \
                     -wp-fct $$(call wp_commas,$$($(1)_FNS_gappa)) $$($(1)_SOURCES)
-$(1)_ARGS_solo    = $$($(1)_BASE_FLAGS) -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
+$(1)_ARGS_solo    = $$($(1)_BASE_FLAGS) -wp-no-smoke-tests $$($(1)_NO_LEMMAS) \
+                    -wp-prover $$($(1)_PROVERS_NO_GAPPA) \
                     -wp-fct $$(call wp_commas,$$($(1)_FNS_solo)) $$($(1)_SOURCES)
 # Unsplit: one run, every function of the list (or of the sources), the
 # provers in the order given.
-$(1)_ARGS_rest    = $$($(1)_BASE_FLAGS) \
+$(1)_ARGS_rest    = $$($(1)_BASE_FLAGS) -wp-no-smoke-tests \
                     $$(if $$($(1)_SPLIT),-wp-prover $$($(1)_PROVERS_NO_GAPPA) \
                       -wp-fct $$(call wp_commas,$$($(1)_FNS_rest)), \
                       -wp-prover $$($(1)_PROVERS) \
                       $$(if $$($(1)_FN_LIST),-wp-fct $$(call wp_commas,$$($(1)_FN_LIST)))) \
                     $$($(1)_SOURCES)
-# The whole command line of an unsplit run (documentation, proofs/README.md).
+# The smoke tests of every function of the unit, and nothing else.
+$(1)_FNS_smoke    = all
+$(1)_ARGS_smoke   = $$($(1)_BASE_FLAGS) -wp-smoke-tests -wp-prop=$$(WP_SMOKE_ONLY) \
+                    -wp-prover $$(WP_SMOKE_PROVERS) \
+                    $$(if $$($(1)_FN_LIST),-wp-fct $$(call wp_commas,$$($(1)_FN_LIST))) \
+                    $$($(1)_SOURCES)
+# The goal run of an unsplit unit (documentation, proofs/README.md).
 $(1)_FLAGS = $$($(1)_ARGS_rest)
 
-.PHONY: $(2) $(2)-baseline $(2)-run $(2)-part-solo $(2)-part-rest $(2)-part-gappa
+.PHONY: $(2) $(2)-baseline $(2)-run $(2)-part-solo $(2)-part-rest $(2)-part-gappa $(2)-part-smoke
 
 # Each part is its own make target, so that make -j runs parts of every unit
 # side by side; they share the session cache (one file per goal and prover).
-$(2)-part-solo $(2)-part-rest $(2)-part-gappa: $(2)-part-%: $$(WHY3_CONF)
+$(2)-part-solo $(2)-part-rest $(2)-part-gappa $(2)-part-smoke: $(2)-part-%: $$(WHY3_CONF)
 	@command -v frama-c >/dev/null || { echo "frama-c not found: run 'make deps'"; exit 1; }
 	@mkdir -p $$($(1)_SESSION)
 	$$(if $$($(1)_FNS_$$*),$$(call wp_run_part,$$($(1)_LOG).$$*,$$($(1)_REPORT_JSON).$$*,$(1)_ARGS_$$*),@rm -f $$($(1)_LOG).$$* $$($(1)_REPORT_JSON).$$*)
 
-$(2)-run: $(2)-part-solo $(2)-part-rest $(2)-part-gappa
+$(2)-run: $(2)-part-solo $(2)-part-rest $(2)-part-smoke $(2)-part-gappa
 	@rm -f $$($(1)_REPORT_JSON); rc=0; ins=; : > $$($(1)_LOG); \
-	for p in rest solo gappa; do \
+	for p in rest solo gappa smoke; do \
 	  if [ -f $$($(1)_REPORT_JSON).$$$$p ]; then \
 	    echo "[bht] part $$$$p" >> $$($(1)_LOG); cat $$($(1)_LOG).$$$$p >> $$($(1)_LOG); \
-	    ins="$$$$ins $$($(1)_REPORT_JSON).$$$$p"; \
+	    ins="$$$$ins $$$$([ $$$$p = smoke ] && echo smoke:)$$($(1)_REPORT_JSON).$$$$p"; \
 	  fi; \
 	done; \
 	$$(WP_MERGE) $$($(1)_REPORT_JSON) $$$$ins || rc=$$$$?; \

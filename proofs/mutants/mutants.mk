@@ -8,9 +8,11 @@
 #                              why); fails while a mutant survives
 #   MUTANTS_FLAGS=--full       run each unit's whole function list instead
 #   MUTANTS_FLAGS=--only=a,b   only the named mutants
+#   MUTANTS_JOBS=N             mutants run at a time (default 2, one per core)
 
 MUTANTS_FLAGS ?=
+MUTANTS_JOBS  ?= 2
 
 .PHONY: proofs-mutants
 proofs-mutants: $(WHY3_CONF)
-	python3 proofs/mutants/run.py $(MUTANTS_FLAGS)
+	python3 proofs/mutants/run.py --jobs $(MUTANTS_JOBS) $(MUTANTS_FLAGS)

@@ -16,16 +16,22 @@ the goals of every other function do not read that body (calls go through
 contracts); a mutated function outside the unit's proved list is not
 analysed by any goal and SURVIVES without a run.  --full runs the unit's
 whole function list for every mutant instead (slower, same verdicts).
+--jobs N runs N mutants at a time, each in its own scratch copy (default 2:
+with one prover per Frama-C run, two runs fill the two cores, as make -j2
+does for `make proofs`).
 Writes proofs/mutants/report.txt.  Standard library only (reuses
 proofs/check_report.py).  Exits 1 when a mutant survives or errs, unless
 --no-fail.
 """
 import argparse
+import concurrent.futures
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -161,6 +167,7 @@ def main():
     ap.add_argument("--only", help="comma-separated mutant ids")
     ap.add_argument("--full", action="store_true", help="run the whole unit per mutant")
     ap.add_argument("--timeout", type=int, default=1800)
+    ap.add_argument("--jobs", type=int, default=2, help="mutants run at a time")
     ap.add_argument("--no-fail", action="store_true")
     ap.add_argument("--merge", nargs="+", metavar="REPORT",
                     help="write the report from these partial reports (a verdict other "
@@ -198,8 +205,12 @@ def main():
         wanted = a.only.split(",")
         by_id = {m["id"]: m for m in mutants}
         mutants = [by_id[i] for i in wanted]
-    tree = os.path.join(a.work, "tree")
-    copy_tree(tree)
+    if a.jobs < 1:
+        sys.exit("--jobs must be at least 1")
+    trees = [os.path.join(a.work, "tree%d" % k) for k in range(a.jobs)]
+    for t in trees:
+        copy_tree(t)
+    tree = trees[0]
     listed = {u: fn_list(tree, UNITS[u][1]) for u in UNITS}
     sources = {u: make_var(tree, UNITS[u][3]) for u in UNITS}
 
@@ -209,37 +220,56 @@ def main():
         sys.exit("unmutated tree does not compile: " + err)
 
     rows, start = [], time.time()
-    for m in mutants:
-        path = os.path.join(tree, m["file"])
-        # the scratch copy is the pristine source: the worktree may change
-        # while the harness runs
-        with open(path) as f:
-            original = f.read()
-        count = original.count(m["old"])
-        if count != 1:
-            rows.append((m, "ERROR", "old text occurs %d times in %s" % (count, m["file"]), 0))
-            continue
-        t0 = time.time()
-        with open(path, "w") as f:
-            f.write(original.replace(m["old"], m["new"]))
+    free_trees = queue.Queue()
+    for t in trees:
+        free_trees.put(t)
+    lock = threading.Lock()
+
+    def run_mutant(m):
+        tree = free_trees.get()
         try:
-            err = compiles(tree, sources[m["unit"]])
-            if err:
-                verdict, detail = "ERROR", "does not compile: " + err
-            elif not a.full and m["function"] not in listed[m["unit"]]:
-                verdict, detail = ("SURVIVED", "%s is not in %s: no goal reads its body "
-                                   "(its contract, if any, is assumed)"
-                                   % (m["function"], UNITS[m["unit"]][1]))
-            else:
-                verdict, detail = run_unit(tree, m["unit"], None if a.full else m["function"],
-                                           a.timeout)
+            row = mutate_and_run(a, m, tree, listed, sources)
         finally:
-            with open(path, "w") as f:
-                f.write(original)
-        rows.append((m, verdict, detail, time.time() - t0))
-        print("%-40s %-8s %s" % (m["id"], verdict, detail), flush=True)
-        write_report(a, rows, carried, mutants, start)
+            free_trees.put(tree)
+        with lock:
+            rows.append(row)
+            print("%-40s %-8s %s" % (m["id"], row[1], row[2]), flush=True)
+            write_report(a, rows, carried, mutants, start)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        for done in [pool.submit(run_mutant, m) for m in mutants]:
+            done.result()
     return finish(a, write_report(a, rows, carried, mutants, start))
+
+
+def mutate_and_run(a, m, tree, listed, sources):
+    """Apply mutant m in the scratch copy tree, run its unit there, restore."""
+    path = os.path.join(tree, m["file"])
+    # the scratch copy is the pristine source: the worktree may change
+    # while the harness runs
+    with open(path) as f:
+        original = f.read()
+    count = original.count(m["old"])
+    if count != 1:
+        return (m, "ERROR", "old text occurs %d times in %s" % (count, m["file"]), 0)
+    t0 = time.time()
+    with open(path, "w") as f:
+        f.write(original.replace(m["old"], m["new"]))
+    try:
+        err = compiles(tree, sources[m["unit"]])
+        if err:
+            verdict, detail = "ERROR", "does not compile: " + err
+        elif not a.full and m["function"] not in listed[m["unit"]]:
+            verdict, detail = ("SURVIVED", "%s is not in %s: no goal reads its body "
+                               "(its contract, if any, is assumed)"
+                               % (m["function"], UNITS[m["unit"]][1]))
+        else:
+            verdict, detail = run_unit(tree, m["unit"], None if a.full else m["function"],
+                                       a.timeout)
+    finally:
+        with open(path, "w") as f:
+            f.write(original)
+    return (m, verdict, detail, time.time() - t0)
 
 
 def write_report(a, rows, carried, mutants, start):
@@ -260,6 +290,9 @@ def write_report(a, rows, carried, mutants, start):
         f.write("# %s UTC, %d mutants, %.0f s\n"
                 % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), len(rows),
                    time.time() - start))
+        if a.merge:
+            f.write("# merged from %s (per mutant, the first of them that ran it)\n"
+                    % ", ".join(os.path.basename(p) for p in a.merge))
         f.write("killed %d  survived %d  error %d  not run %d\n\n"
                 % (killed, survived, errors, notrun))
         for m, verdict, detail, secs in rows:
