@@ -23,11 +23,12 @@
 #                      Frama-C run of their own, so that make -j runs them
 #                      beside the rest of the unit
 #   PREFIX_FCT_TIMEOUT -wp-fct-timeout list (function:seconds,...)
-# A unit with a function list and a Gappa or solo list is proved in up to
-# three parts, each its own make target and Frama-C run (TARGET-part-gappa,
-# -part-solo, -part-rest), sharing the session cache; TARGET-run merges their
-# JSON reports (proofs/merge_reports.py) and logs.  Without such lists: one
-# run (the rest part) with every prover.
+# A unit with a function list and a Gappa or solo list has up to three goal
+# parts, each its own make target and Frama-C run (TARGET-part-gappa,
+# -part-solo, -part-rest), sharing the session cache; without such lists one
+# goal run (the rest part) with every prover.  Every unit also has a smoke
+# run (TARGET-part-smoke, WP_SMOKE_PROVERS).  TARGET-run merges their JSON
+# reports (proofs/merge_reports.py) and logs.
 # Provers run one at a time (PREFIX_PAR = 1): a goal goes to the next prover
 # only when the previous one failed, so z3 no longer races cvc5 on the goals
 # cvc5 proves (with -wp-par 2 it took 6.3 CPU-minutes to cvc5's 7.0 in a
