@@ -15,14 +15,15 @@
  * threads unpinned on one bht_sup_pool of 2 threads (options.pool) created
  * once before the first problem, so that the 2-thread runs time the search
  * and not the start and join of a thread per search.  Why both CPUs: on
- * this VM the two vCPUs need not be equally fast (a host neighbour on one
- * of them slowed MPFR there by 45 % while a latency-bound loop ran at the
- * same speed on both), and an unpinned 1-thread run lands on either, so
- * its time, and any ratio against it, jumped between two values from run
- * to run.  The speed-up reported is the 1-thread time at the two CPUs'
- * mean speed, 2 t_a t_b / (t_a + t_b), over the 2-thread time: 2 for a
- * perfect use of both CPUs whatever their speeds; the ratios against each
- * CPU alone are printed beside it.  A problem of the 10 s shapes runs
+ * this VM the two vCPUs need not be equally fast (at times one ran MPFR
+ * 1.41-1.45 times slower than the other while a latency-bound floating-
+ * point loop ran at the same speed on both: the host's sharing, it seems),
+ * and an unpinned 1-thread run lands on either, so that its time, and any
+ * ratio against it, jumped between two values from run to run.  The
+ * speed-up reported is the 1-thread time at the two CPUs' mean speed,
+ * 2 t_a t_b / (t_a + t_b), over the 2-thread time: 2 for a perfect use of
+ * both CPUs whatever their speeds; the ratios against each CPU alone are
+ * printed beside it.  A problem of the 10 s shapes runs
  * REPEATS times in that order and its times are medians (its searches take
  * 2-20 ms: one run measures a scheduling hiccup as often as the search).
  * Every run must give the first run's result (exit status 1 otherwise).
