@@ -129,7 +129,7 @@ bench: bench-deps all $(BUILD)/bench_softmax $(BUILD)/bench_leverage $(BUILD)/be
 	$(BUILD)/bench_sup
 	/usr/bin/python3 tests/bench/bench_regression.py --bht $(BUILD)/bench_regression
 
-$(BUILD)/bench_%: tests/bench/bench_%.c $(BUILD)/libbht.a
+$(BUILD)/bench_%: tests/bench/bench_%.c tests/bench/bench_clock.h $(BUILD)/libbht.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libbht.a $(LDLIBS)
 
 # Regenerates the committed golden corpus (after a kernel or oracle change).

@@ -14,14 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "harness.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int write_f64(const char *dir, const char *name, size_t n, size_t d, const double *v,
                      size_t count)
@@ -34,12 +28,6 @@ static int write_f64(const char *dir, const char *name, size_t n, size_t d, cons
         return 1;
     }
     return 0;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -63,27 +51,27 @@ int main(int argc, char **argv)
     int runs = n * d > 1000000 ? 5 : 21;
     double times[21], cond = 0.0;
     for (int r = 0; r < runs; r++) {
-        double t0 = now();
+        double t0 = bench_seconds();
         bht_status s = bht_leverage(n, d, A, NULL, pk, NULL, &cond);
-        times[r] = now() - t0;
+        times[r] = bench_seconds() - t0;
         if (s != BHT_OK) {
             fprintf(stderr, "bench_leverage: kernel: %s\n", bht_status_message(s));
             return 1;
         }
     }
-    qsort(times, (size_t)runs, sizeof times[0], compare);
+    double kernel_s = bench_median(times, (size_t)runs);
     if (argc > 5 && strcmp(argv[5], "kernel") == 0) {
         printf("{\"n\": %zu, \"d\": %zu, \"kernel_s\": %.6g, \"kernel_runs\": %d}\n", n, d,
-               times[runs / 2], runs);
+               kernel_s, runs);
         free(A);
         free(pk);
         free(po);
         return 0;
     }
-    double t0 = now();
+    double t0 = bench_seconds();
     bht_oracle_report report = {0, 0};
     bht_status s = bht_oracle_leverage(n, d, A, NULL, po, NULL, NULL, NULL, &report);
-    double oracle_time = now() - t0;
+    double oracle_time = bench_seconds() - t0;
     if (s != BHT_OK) {
         fprintf(stderr, "bench_leverage: oracle: %s\n", bht_status_message(s));
         return 1;
@@ -93,7 +81,7 @@ int main(int argc, char **argv)
         return 1;
     printf("{\"n\": %zu, \"d\": %zu, \"kernel_s\": %.6g, \"kernel_runs\": %d, \"oracle_s\": %.6g, "
            "\"oracle_precision\": %ld, \"kernel_max_ulp\": %.3g, \"cond_estimate\": %.3g}\n",
-           n, d, times[runs / 2], runs, oracle_time, report.precision_used,
+           n, d, kernel_s, runs, oracle_time, report.precision_used,
            test_max_ulp(n, pk, po, NULL), cond);
     free(A);
     free(pk);

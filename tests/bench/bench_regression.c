@@ -16,20 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "harness.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 typedef struct problem {
     size_t n, d;
@@ -80,12 +68,11 @@ static double time_kernel(const problem *p, int runs, double *loss, double *g, d
 {
     double t[16];
     for (int r = 0; r < runs; r++) {
-        double t0 = now();
+        double t0 = bench_seconds();
         *status = bht_regression(p->n, p->d, p->A, p->b, p->w, p->x, loss, g, H, NULL);
-        t[r] = now() - t0;
+        t[r] = bench_seconds() - t0;
     }
-    qsort(t, (size_t)runs, sizeof *t, compare);
-    return t[runs / 2];
+    return bench_median(t, (size_t)runs);
 }
 
 static int kernel_mode(const char *dir, size_t n, size_t d, uint64_t seed)
@@ -100,10 +87,10 @@ static int kernel_mode(const char *dir, size_t n, size_t d, uint64_t seed)
     double t_grad = time_kernel(&p, runs, &k[0], k + 1, NULL, &s2);
     double t_all = time_kernel(&p, runs, &k[0], k + 1, k + 1 + d, &s3);
     bht_oracle_report report = {0, 0};
-    double t0 = now();
+    double t0 = bench_seconds();
     bht_status so = bht_oracle_regression(n, d, p.A, p.b, p.w, p.x, &o[0], o + 1, o + 1 + d,
                                           NULL, &report);
-    double t_oracle = now() - t0;
+    double t_oracle = bench_seconds() - t0;
     if (so != BHT_OK) {
         fprintf(stderr, "bench_regression: oracle status %d\n", so);
         return 1;
@@ -141,13 +128,13 @@ static int solve_mode(size_t n, size_t d, uint64_t seed)
         o.sketch_eps = runs[k].eps;
         o.seed = 1;
         bht_regression_solution sol;
-        double t0 = now();
+        double t0 = bench_seconds();
         bht_status s = bht_regression_solve(n, d, p.A, p.b, p.w, NULL, &o, x, &sol);
-        double t_total = now() - t0;
+        double t_total = bench_seconds() - t0;
         bht_regression_certificate c;
-        t0 = now();
+        t0 = bench_seconds();
         bht_status cs = bht_regression_certify(n, d, p.A, p.b, p.w, x, &c);
-        double t_cert = now() - t0;
+        double t_cert = bench_seconds() - t0;
         if (s != BHT_OK || cs != BHT_OK) {
             fprintf(stderr, "bench_regression: solve status %d, certify %d\n", s, cs);
             return 1;

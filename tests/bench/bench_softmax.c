@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "bht.h"
 #include "../harness.h"
 
@@ -45,30 +46,6 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_softmax --n N --out DIR [--seed S] [--runs R] [--oracle-runs R]\n"
             "                     [--min-sample SECONDS] [--logits FILE]\n");
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        perror("clock_gettime");
-        exit(1);
-    }
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v (sorted in place); the minimum goes to *min_out. */
-static double median(double *v, size_t count, double *min_out)
-{
-    qsort(v, count, sizeof *v, compare_doubles);
-    *min_out = v[0];
-    return count % 2 ? v[count / 2] : 0.5 * (v[count / 2 - 1] + v[count / 2]);
 }
 
 /* Parses an unsigned decimal integer in [lo, hi]; 0 on failure. */
@@ -234,7 +211,7 @@ static int time_kernel(const bench_args *a, size_t n, const double *z, double *p
     /* Calibrate: double the repetition count until one sample lasts min_sample. */
     long inner = 1;
     for (;;) {
-        double t0 = now_seconds();
+        double t0 = bench_seconds();
         for (long r = 0; r < inner; r++) {
             if (bht_softmax_logits(n, z, p) != BHT_OK) {
                 fprintf(stderr, "bench_softmax: bht_softmax_logits failed\n");
@@ -242,18 +219,19 @@ static int time_kernel(const bench_args *a, size_t n, const double *z, double *p
                 return 0;
             }
         }
-        double t = now_seconds() - t0;
+        double t = bench_seconds() - t0;
         if (t >= a->min_sample || inner >= (1L << 24))
             break;
         inner *= 2;
     }
     for (int k = 0; k < a->runs; k++) {
-        double t0 = now_seconds();
+        double t0 = bench_seconds();
         for (long r = 0; r < inner; r++)
             (void)bht_softmax_logits(n, z, p);
-        samples[k] = (now_seconds() - t0) / (double)inner;
+        samples[k] = (bench_seconds() - t0) / (double)inner;
     }
-    *median_out = median(samples, (size_t)a->runs, min_out);
+    *median_out = bench_median(samples, (size_t)a->runs);
+    *min_out = samples[0]; /* sorted */
     *inner_out = inner;
     free(samples);
     return 1;
@@ -269,16 +247,17 @@ static int time_oracle(const bench_args *a, size_t n, const double *z, double *p
         return 0;
     }
     for (int k = 0; k < runs; k++) {
-        double t0 = now_seconds();
+        double t0 = bench_seconds();
         bht_status s = bht_oracle_softmax_logits(n, z, p, NULL, rep);
-        samples[k] = now_seconds() - t0;
+        samples[k] = bench_seconds() - t0;
         if (s != BHT_OK) {
             fprintf(stderr, "bench_softmax: oracle failed: %s\n", bht_status_message(s));
             free(samples);
             return 0;
         }
     }
-    *median_out = median(samples, (size_t)runs, min_out);
+    *median_out = bench_median(samples, (size_t)runs);
+    *min_out = samples[0]; /* sorted */
     free(samples);
     return 1;
 }

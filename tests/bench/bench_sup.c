@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "bht.h"
 #include "core/rng.h"
 
@@ -55,13 +56,6 @@ static double normal(uint64_t *state)
     double u = ((double)(next(state) >> 11) + 0.5) * 0x1p-53;
     double v = ((double)(next(state) >> 11) + 0.5) * 0x1p-53;
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static double cpu_seconds(void)
@@ -84,19 +78,6 @@ static double load_average(void)
     return load;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0 .. count - 1] (count odd; sorts v). */
-static double median(double *v, size_t count)
-{
-    qsort(v, count, sizeof *v, compare_doubles);
-    return v[count / 2];
-}
-
 /* Whether two results (and their queries of length m) are the same bits. */
 static int same_result(const bht_sup_result *r, const bht_sup_result *r2, const double *query,
                        const double *query2, size_t m)
@@ -111,10 +92,10 @@ static bht_status run(int leverage, size_t n, size_t d, const double *A, const d
                       double *time, double *cpu)
 {
     bht_sup_options opt = {0.01, cells, NULL, NULL, 1, pool}; /* pool NULL: 1 thread */
-    double t0 = seconds(), c0 = cpu_seconds();
+    double t0 = bench_seconds(), c0 = cpu_seconds();
     bht_status s = leverage ? bht_nu_leverage_sup(n, d, A, M, 1.0, 4.0, &opt, query, r)
                             : bht_nu_softmax_sup(n, d, A, M, 1.0, &opt, query, r);
-    *time = seconds() - t0;
+    *time = bench_seconds() - t0;
     *cpu = cpu_seconds() - c0;
     return s;
 }
@@ -235,8 +216,8 @@ int main(int argc, char **argv)
             }
             double t[SETTINGS], c[SETTINGS];
             for (int setting = 0; setting < SETTINGS; setting++) {
-                t[setting] = median(times[setting], repeats);
-                c[setting] = median(cpus_used[setting], repeats);
+                t[setting] = bench_median(times[setting], repeats);
+                c[setting] = bench_median(cpus_used[setting], repeats);
                 total[setting] += t[setting];
                 cpu_total[setting] += c[setting];
             }
